@@ -1,0 +1,56 @@
+/* Shared pieces of the neocog command-line tool. */
+#ifndef NEOCOG_CLI_H
+#define NEOCOG_CLI_H
+
+#include <stdio.h>
+
+#include "neocog/layer.h"
+#include "neocog/net.h"
+#include "neocog/tensor.h"
+
+/** Exit status for a bad command line (unknown option, bad value). */
+#define CLI_EXIT_USAGE 2
+/** Exit status for a failure while running (bad file, mismatch, ...). */
+#define CLI_EXIT_FAIL 1
+
+/** Prints "neocog: <msg>: <detail>" on stderr for a failed status. */
+void cli_report(const char *what, int status);
+
+/** Prints "neocog <cmd>: <fmt...>" and a hint to use --help. */
+void cli_usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/**
+ * Walks `--key value` and `--key=value` arguments. Returns 1 with *key and
+ * *val set (val NULL for a flag with no value), 0 at the end, -1 on a
+ * malformed argument (already reported). `flags` lists keys that take no
+ * value, NULL-terminated.
+ */
+int cli_next_opt(const char *cmd, int argc, char **argv, int *i,
+                 const char *const *flags, const char **key,
+                 const char **val);
+
+/** Checks that a backend name is one this build has; reports if not. */
+int cli_check_backend(const char *cmd, const char *backend);
+
+/** Per-layer result of a run, for the table and --stats. */
+typedef struct {
+  const char *name;  /* layer name */
+  nc_layer_kind_t kind;
+  nc_tensor_t *out;  /* output tensor (shape) */
+  long long macs;    /* multiply-accumulates */
+  double seconds;    /* wall time of the layer */
+} cli_layer_stat_t;
+
+/** Writes --stats JSON atomically (temporary file + rename). */
+int cli_write_stats(const char *path, const char *backend,
+                    const cli_layer_stat_t *st, int n);
+
+/** Seconds from a monotonic clock. */
+double cli_now(void);
+
+int cmd_layer(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+
+#endif /* NEOCOG_CLI_H */

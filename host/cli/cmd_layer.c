@@ -1,0 +1,193 @@
+/* neocog layer KIND: one layer on one backend. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "host/cli/cli.h"
+
+static const char help_[] =
+    "usage: neocog layer KIND --input X.npy [--weights W.npy] [--bias B.npy]\n"
+    "                    [layer options] [--backend cpu] --output Y.npy\n"
+    "                    [--stats S.json]\n"
+    "\n"
+    "KIND is conv2d, fc, local, maxpool or avgpool. Activations are NHWC;\n"
+    "conv2d weights OHWI [O,KH,KW,C/groups]; fc weights [O,I]; local weights\n"
+    "[OH,OW,O,KH,KW,C]; bias [O] (int32 for integer layers, float32 else).\n"
+    "\n"
+    "geometry:\n"
+    "  --stride S|SHxSW      stride (default 1)\n"
+    "  --pad P|PH,PW|T,B,L,R|same   zero padding (default 0)\n"
+    "  --dilation D|DHxDW    dilation (default 1)\n"
+    "  --groups G            grouped conv; G = C is depthwise (default 1)\n"
+    "  --size F|FHxFW        pooling window\n"
+    "integer layers (int8/uint8 input, int8 weights):\n"
+    "  --in-zp Z             input zero point (default 0)\n"
+    "  --pad-value V         value of padded input (default: in-zp)\n"
+    "  --scale R             per-tensor requantization scale -> int8/uint8\n"
+    "  --scales S.npy        per-channel scales, float32 [O]\n"
+    "  --mult M --shift S    raw TFLite multiplier and shift\n"
+    "  --out-dtype T         int8 (default) or uint8\n"
+    "  --out-zp Z            output zero point (default 0)\n"
+    "  --out-scale R         output scale, needed by --act relu6\n"
+    "  without --scale/--scales/--mult the output is raw int32\n"
+    "activation (both paths):\n"
+    "  --act none|relu|relu6|clamp   --clamp LO,HI\n"
+    "run:\n"
+    "  --backend NAME        cpu (golden reference; default)\n"
+    "  --output Y.npy        written atomically; untouched on failure\n"
+    "  --stats S.json        per-layer MACs and time\n";
+
+static int load_(const char *what, const char *path, nc_tensor_t *t) {
+  int st = nc_tensor_load_npy(path, t);
+  if (st != NC_OK) {
+    cli_report(what, st);
+    return -1;
+  }
+  return 0;
+}
+
+int cmd_layer(int argc, char **argv) {
+  if (argc >= 1 && (strcmp(argv[0], "--help") == 0 ||
+                    strcmp(argv[0], "-h") == 0)) {
+    fputs(help_, stdout);
+    return 0;
+  }
+  if (argc < 1 || strncmp(argv[0], "--", 2) == 0) {
+    cli_usage_error("layer", "missing KIND (conv2d, fc, local, maxpool, "
+                    "avgpool)");
+    return CLI_EXIT_USAGE;
+  }
+  nc_layer_kind_t kind;
+  if (nc_layer_kind_parse(argv[0], &kind) != NC_OK) {
+    cli_usage_error("layer", "unknown layer kind '%s' (conv2d, fc, local, "
+                    "maxpool, avgpool)", argv[0]);
+    return CLI_EXIT_USAGE;
+  }
+  nc_spec_t *spec = malloc(sizeof *spec);
+  if (spec == NULL) {
+    fprintf(stderr, "neocog: out of memory\n");
+    return CLI_EXIT_FAIL;
+  }
+  nc_spec_init(spec, kind);
+  const char *input = NULL, *output = NULL, *stats = NULL;
+  const char *backend = "cpu";
+  static const char *const flags[] = {"help", NULL};
+  int i = 1, r;
+  const char *key, *val;
+  int rc = CLI_EXIT_USAGE;
+  while ((r = cli_next_opt("layer", argc, argv, &i, flags, &key, &val)) > 0) {
+    if (strcmp(key, "help") == 0) {
+      fputs(help_, stdout);
+      free(spec);
+      return 0;
+    } else if (strcmp(key, "input") == 0) {
+      input = val;
+    } else if (strcmp(key, "output") == 0) {
+      output = val;
+    } else if (strcmp(key, "stats") == 0) {
+      stats = val;
+    } else if (strcmp(key, "backend") == 0) {
+      backend = val;
+    } else {
+      char k[128];
+      snprintf(k, sizeof k, "%s", key);
+      for (char *p = k; *p; p++) {
+        *p = *p == '-' ? '_' : *p;
+      }
+      if (!nc_spec_has_key(k) || strcmp(k, "name") == 0 ||
+          strcmp(k, "filters") == 0 || strcmp(k, "units") == 0 ||
+          strcmp(k, "kernel") == 0 || strcmp(k, "seed") == 0 ||
+          strchr(key, '_') != NULL) {
+        cli_usage_error("layer", "unknown option '--%s'", key);
+        goto out;
+      }
+      if (nc_spec_set(spec, k, val) != NC_OK) {
+        cli_usage_error("layer", "--%s: %s", key, nc_error_detail());
+        goto out;
+      }
+    }
+  }
+  if (r < 0) {
+    goto out;
+  }
+  int pooling = kind == NC_LAYER_MAXPOOL || kind == NC_LAYER_AVGPOOL;
+  if (input == NULL || output == NULL) {
+    cli_usage_error("layer", "--input and --output are required");
+    goto out;
+  }
+  if (!pooling && spec->weights[0] == '\0') {
+    cli_usage_error("layer", "%s needs --weights", argv[0]);
+    goto out;
+  }
+  if (pooling && (spec->weights[0] || spec->bias[0])) {
+    cli_usage_error("layer", "%s takes no --weights or --bias", argv[0]);
+    goto out;
+  }
+  if (pooling && spec->layer.pool_h == 0) {
+    cli_usage_error("layer", "%s needs --size", argv[0]);
+    goto out;
+  }
+  if (!pooling && spec->layer.pool_h != 0) {
+    cli_usage_error("layer", "--size is for pooling layers");
+    goto out;
+  }
+  if (cli_check_backend("layer", backend) != 0) {
+    goto out;
+  }
+
+  rc = CLI_EXIT_FAIL;
+  nc_tensor_t x = {0}, w = {0}, b = {0}, y = {0};
+  if (load_("--input", input, &x) != 0 ||
+      (spec->weights[0] && load_("--weights", spec->weights, &w) != 0) ||
+      (spec->bias[0] && load_("--bias", spec->bias, &b) != 0)) {
+    goto done;
+  }
+  int int_path = x.dtype == NC_DTYPE_INT8 || x.dtype == NC_DTYPE_UINT8;
+  int64_t oc = pooling ? (x.ndim ? x.shape[x.ndim - 1] : 0)
+               : w.ndim == 6 ? w.shape[2]
+               : w.ndim > 0  ? w.shape[0]
+                             : 0;
+  int st = nc_spec_finish(spec, oc, int_path);
+  if (st != NC_OK) {
+    cli_report(argv[0], st);
+    goto done;
+  }
+  double t0 = cli_now();
+  st = nc_golden_run(&spec->layer, &x, w.ndim ? &w : NULL,
+                     spec->bias[0] ? &b : NULL, &y);
+  double secs = cli_now() - t0;
+  if (st != NC_OK) {
+    cli_report(argv[0], st);
+    goto done;
+  }
+  st = nc_tensor_save_npy(output, &y);
+  if (st != NC_OK) {
+    cli_report("--output", st);
+    goto done;
+  }
+  nc_geom_t g;
+  int64_t blen = spec->bias[0] ? (int64_t)nc_tensor_numel(&b) : -1;
+  if (nc_layer_geometry(&spec->layer, x.shape, x.ndim,
+                        w.ndim ? w.shape : NULL, w.ndim, blen, &g) != NC_OK) {
+    g.macs = 0;
+  }
+  cli_layer_stat_t ls = {argv[0], kind, &y, (long long)g.macs, secs};
+  if (stats != NULL && cli_write_stats(stats, backend, &ls, 1) != 0) {
+    goto done;
+  }
+  char in_s[96], out_s[96];
+  nc_shape_format(&x, in_s, sizeof in_s);
+  nc_shape_format(&y, out_s, sizeof out_s);
+  printf("%s %s %s -> %s %s, %lld MACs, %.3f ms (%s)\n", argv[0], in_s,
+         nc_dtype_name(x.dtype), out_s, nc_dtype_name(y.dtype),
+         (long long)g.macs, secs * 1e3, backend);
+  rc = 0;
+done:
+  nc_tensor_free(&x);
+  nc_tensor_free(&w);
+  nc_tensor_free(&b);
+  nc_tensor_free(&y);
+out:
+  free(spec);
+  return rc;
+}

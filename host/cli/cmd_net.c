@@ -1,0 +1,283 @@
+/* neocog run NET and neocog info NET. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "host/cli/cli.h"
+
+static const char run_help_[] =
+    "usage: neocog run NET (--input X.npy | --seed S) [--backend cpu]\n"
+    "                  --output Y.npy [--stats S.json] [--quiet]\n"
+    "\n"
+    "Runs every layer of the network file NET (format: docs/network-format.md)\n"
+    "in order and prints one line per layer: output shape, MACs, time.\n"
+    "  --input X.npy    NHWC input matching the network's input line\n"
+    "                   (any batch size)\n"
+    "  --seed S         use a random input made from seed S instead\n"
+    "  --backend NAME   cpu (golden reference; default)\n"
+    "  --output Y.npy   final output, written atomically\n"
+    "  --stats S.json   per-layer shapes, MACs and times\n"
+    "  --quiet          print nothing on success\n";
+
+static const char info_help_[] =
+    "usage: neocog info NET [--batch N]\n"
+    "\n"
+    "Prints each layer of the network file NET: kind, output shape (NHWC),\n"
+    "parameter count and multiply-accumulates, with totals.\n";
+
+static int load_net_(const char *path, nc_net_t *net) {
+  int st = nc_net_load(path, net);
+  if (st != NC_OK) {
+    cli_report("network", st);
+    return -1;
+  }
+  return 0;
+}
+
+static void fmt_geom_shape_(const nc_net_t *net, int i, const nc_geom_t *g,
+                            char *buf, size_t len) {
+  if (net->layers[i].spec.layer.kind == NC_LAYER_FC) {
+    snprintf(buf, len, "[%lld, %lld]", (long long)g->n, (long long)g->oc);
+  } else {
+    snprintf(buf, len, "[%lld, %lld, %lld, %lld]", (long long)g->n,
+             (long long)g->oh, (long long)g->ow, (long long)g->oc);
+  }
+}
+
+int cmd_info(int argc, char **argv) {
+  const char *path = NULL;
+  long long batch = 1;
+  static const char *const flags[] = {"help", NULL};
+  int i = 0, r;
+  const char *key, *val;
+  if (argc >= 1 && strncmp(argv[0], "--", 2) != 0) {
+    path = argv[0];
+    i = 1;
+  }
+  while ((r = cli_next_opt("info", argc, argv, &i, flags, &key, &val)) > 0) {
+    if (strcmp(key, "help") == 0) {
+      fputs(info_help_, stdout);
+      return 0;
+    } else if (strcmp(key, "batch") == 0) {
+      char *end = NULL;
+      batch = strtoll(val, &end, 10);
+      if (*val == '\0' || *end != '\0' || batch < 1 || batch > 1 << 20) {
+        cli_usage_error("info", "--batch must be 1..%d (got %s)", 1 << 20,
+                        val);
+        return CLI_EXIT_USAGE;
+      }
+    } else {
+      cli_usage_error("info", "unknown option '--%s'", key);
+      return CLI_EXIT_USAGE;
+    }
+  }
+  if (r < 0) {
+    return CLI_EXIT_USAGE;
+  }
+  if (path == NULL) {
+    cli_usage_error("info", "missing NET");
+    return CLI_EXIT_USAGE;
+  }
+  nc_net_t net;
+  if (load_net_(path, &net) != 0) {
+    return CLI_EXIT_FAIL;
+  }
+  nc_geom_t *g = calloc((size_t)net.nlayers, sizeof *g);
+  int st = g ? nc_net_geometry(&net, batch, g) : NC_ERR_NOMEM;
+  if (st != NC_OK) {
+    cli_report("network", st);
+    free(g);
+    nc_net_free(&net);
+    return CLI_EXIT_FAIL;
+  }
+  printf("network %s: input [%lld, %lld, %lld, %lld] %s, %d layers\n",
+         net.name, batch, (long long)net.in_h, (long long)net.in_w,
+         (long long)net.in_c, nc_dtype_name(net.dtype), net.nlayers);
+  printf("%-3s %-10s %-8s %-22s %-8s %12s %16s\n", "#", "layer", "kind",
+         "output (NHWC)", "dtype", "params", "MACs");
+  long long params = 0, macs = 0;
+  for (int l = 0; l < net.nlayers; l++) {
+    char shape[96];
+    fmt_geom_shape_(&net, l, &g[l], shape, sizeof shape);
+    printf("%-3d %-10s %-8s %-22s %-8s %12lld %16lld\n", l + 1,
+           net.layers[l].spec.name,
+           nc_layer_kind_name(net.layers[l].spec.layer.kind), shape,
+           nc_dtype_name(nc_net_layer_out_dtype(&net, l)),
+           (long long)g[l].params, (long long)g[l].macs);
+    params += g[l].params;
+    macs += g[l].macs;
+  }
+  printf("%-3s %-10s %-8s %-22s %-8s %12lld %16lld\n", "", "total", "", "",
+         "", params, macs);
+  free(g);
+  nc_net_free(&net);
+  return 0;
+}
+
+int cmd_run(int argc, char **argv) {
+  const char *path = NULL, *input = NULL, *output = NULL, *stats = NULL;
+  const char *backend = "cpu", *seed_s = NULL;
+  int quiet = 0;
+  static const char *const flags[] = {"help", "quiet", NULL};
+  int i = 0, r;
+  const char *key, *val;
+  if (argc >= 1 && strncmp(argv[0], "--", 2) != 0) {
+    path = argv[0];
+    i = 1;
+  }
+  while ((r = cli_next_opt("run", argc, argv, &i, flags, &key, &val)) > 0) {
+    if (strcmp(key, "help") == 0) {
+      fputs(run_help_, stdout);
+      return 0;
+    } else if (strcmp(key, "quiet") == 0) {
+      quiet = 1;
+    } else if (strcmp(key, "input") == 0) {
+      input = val;
+    } else if (strcmp(key, "seed") == 0) {
+      seed_s = val;
+    } else if (strcmp(key, "output") == 0) {
+      output = val;
+    } else if (strcmp(key, "stats") == 0) {
+      stats = val;
+    } else if (strcmp(key, "backend") == 0) {
+      backend = val;
+    } else {
+      cli_usage_error("run", "unknown option '--%s'", key);
+      return CLI_EXIT_USAGE;
+    }
+  }
+  if (r < 0) {
+    return CLI_EXIT_USAGE;
+  }
+  if (path == NULL) {
+    cli_usage_error("run", "missing NET");
+    return CLI_EXIT_USAGE;
+  }
+  if ((input == NULL) == (seed_s == NULL)) {
+    cli_usage_error("run", "give exactly one of --input and --seed");
+    return CLI_EXIT_USAGE;
+  }
+  unsigned long long seed = 0;
+  if (seed_s != NULL) {
+    char *end = NULL;
+    seed = strtoull(seed_s, &end, 0);
+    if (*seed_s == '\0' || *seed_s == '-' || *end != '\0') {
+      cli_usage_error("run", "--seed: '%s' is not an unsigned integer",
+                      seed_s);
+      return CLI_EXIT_USAGE;
+    }
+  }
+  if (output == NULL) {
+    cli_usage_error("run", "--output is required");
+    return CLI_EXIT_USAGE;
+  }
+  if (cli_check_backend("run", backend) != 0) {
+    return CLI_EXIT_USAGE;
+  }
+
+  nc_net_t net;
+  if (load_net_(path, &net) != 0) {
+    return CLI_EXIT_FAIL;
+  }
+  int rc = CLI_EXIT_FAIL;
+  nc_tensor_t *acts = calloc((size_t)net.nlayers + 1, sizeof *acts);
+  cli_layer_stat_t *ls = calloc((size_t)net.nlayers, sizeof *ls);
+  if (acts == NULL || ls == NULL) {
+    fprintf(stderr, "neocog: out of memory\n");
+    goto done;
+  }
+  int st = input ? nc_tensor_load_npy(input, &acts[0])
+                 : nc_net_random_input(&net, seed, &acts[0]);
+  if (st != NC_OK) {
+    cli_report("--input", st);
+    goto done;
+  }
+  if (acts[0].ndim != 4 || acts[0].shape[1] != net.in_h ||
+      acts[0].shape[2] != net.in_w || acts[0].shape[3] != net.in_c ||
+      acts[0].dtype != net.dtype) {
+    char s[96];
+    nc_shape_format(&acts[0], s, sizeof s);
+    fprintf(stderr,
+            "neocog: --input: %s %s does not match the network input "
+            "[N, %lld, %lld, %lld] %s\n",
+            s, nc_dtype_name(acts[0].dtype), (long long)net.in_h,
+            (long long)net.in_w, (long long)net.in_c,
+            nc_dtype_name(net.dtype));
+    goto done;
+  }
+  int tty = isatty(fileno(stderr));
+  if (!quiet) {
+    printf("%-10s %-8s %-22s %-8s %14s %10s %8s\n", "layer", "kind",
+           "output (NHWC)", "dtype", "MACs", "ms", "GMAC/s");
+  }
+  for (int l = 0; l < net.nlayers; l++) {
+    nc_net_layer_t *nl = &net.layers[l];
+    if (tty && !quiet) {
+      fprintf(stderr, "\r[%d/%d] %s ...", l + 1, net.nlayers, nl->spec.name);
+      fflush(stderr);
+    }
+    nc_geom_t g;
+    int64_t blen = nl->bias.ndim ? (int64_t)nc_tensor_numel(&nl->bias) : -1;
+    st = nc_layer_geometry(&nl->spec.layer, acts[l].shape, acts[l].ndim,
+                           nl->weights.ndim ? nl->weights.shape : NULL,
+                           nl->weights.ndim, blen, &g);
+    double t0 = cli_now();
+    if (st == NC_OK) {
+      st = nc_golden_run(&nl->spec.layer, &acts[l],
+                         nl->weights.ndim ? &nl->weights : NULL,
+                         nl->bias.ndim ? &nl->bias : NULL, &acts[l + 1]);
+    }
+    double secs = cli_now() - t0;
+    if (tty && !quiet) {
+      fprintf(stderr, "\r\033[K");
+    }
+    if (st != NC_OK) {
+      char what[128];
+      snprintf(what, sizeof what, "layer %d (%s)", l + 1, nl->spec.name);
+      cli_report(what, st);
+      goto done;
+    }
+    ls[l] = (cli_layer_stat_t){nl->spec.name, nl->spec.layer.kind,
+                               &acts[l + 1], (long long)g.macs, secs};
+    if (!quiet) {
+      char s[96];
+      nc_shape_format(&acts[l + 1], s, sizeof s);
+      printf("%-10s %-8s %-22s %-8s %14lld %10.2f %8.2f\n", nl->spec.name,
+             nc_layer_kind_name(nl->spec.layer.kind), s,
+             nc_dtype_name(acts[l + 1].dtype), (long long)g.macs, secs * 1e3,
+             secs > 0 ? (double)g.macs / secs / 1e9 : 0.0);
+      fflush(stdout);
+    }
+  }
+  st = nc_tensor_save_npy(output, &acts[net.nlayers]);
+  if (st != NC_OK) {
+    cli_report("--output", st);
+    goto done;
+  }
+  if (stats != NULL &&
+      cli_write_stats(stats, backend, ls, net.nlayers) != 0) {
+    goto done;
+  }
+  if (!quiet) {
+    long long macs = 0;
+    double secs = 0;
+    for (int l = 0; l < net.nlayers; l++) {
+      macs += ls[l].macs;
+      secs += ls[l].seconds;
+    }
+    printf("%s on %s: %lld MACs in %.2f ms, output written to %s\n",
+           net.name, backend, macs, secs * 1e3, output);
+  }
+  rc = 0;
+done:
+  if (acts != NULL) {
+    for (int l = 0; l <= net.nlayers; l++) {
+      nc_tensor_free(&acts[l]);
+    }
+  }
+  free(acts);
+  free(ls);
+  nc_net_free(&net);
+  return rc;
+}

@@ -1,0 +1,159 @@
+/*
+ * neocog: run CNN layers and networks on the golden CPU reference (and, as
+ * they land, on the accelerator model, the RTL and OpenCL), checking every
+ * result.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "host/cli/cli.h"
+
+static const char usage_[] =
+    "usage: neocog <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  layer KIND   run one layer (conv2d, fc, local, maxpool, avgpool)\n"
+    "  run NET      run a network file\n"
+    "  info NET     print each layer's output shape, parameters and MACs\n"
+    "\n"
+    "`neocog <command> --help` describes a command's options.\n"
+    "Exit status: 0 success, 1 failure while running, 2 bad command line.\n";
+
+void cli_report(const char *what, int status) {
+  const char *d = nc_error_detail();
+  fprintf(stderr, "neocog: %s: %s\n", what, d[0] ? d : nc_strerror(status));
+}
+
+void cli_usage_error(const char *cmd, const char *fmt, ...) {
+  va_list ap;
+  fprintf(stderr, "neocog %s: ", cmd);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fprintf(stderr, " (see 'neocog %s --help')\n", cmd);
+}
+
+int cli_next_opt(const char *cmd, int argc, char **argv, int *i,
+                 const char *const *flags, const char **key,
+                 const char **val) {
+  static char buf[128];
+  if (*i >= argc) {
+    return 0;
+  }
+  const char *a = argv[*i];
+  if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
+    cli_usage_error(cmd, "unexpected argument '%s'", a);
+    return -1;
+  }
+  a += 2;
+  const char *eq = strchr(a, '=');
+  size_t klen = eq ? (size_t)(eq - a) : strlen(a);
+  if (klen >= sizeof buf) {
+    cli_usage_error(cmd, "option too long");
+    return -1;
+  }
+  memcpy(buf, a, klen);
+  buf[klen] = '\0';
+  *key = buf;
+  (*i)++;
+  for (const char *const *f = flags; f != NULL && *f != NULL; f++) {
+    if (strcmp(*f, buf) == 0) {
+      if (eq != NULL) {
+        cli_usage_error(cmd, "--%s takes no value", buf);
+        return -1;
+      }
+      *val = NULL;
+      return 1;
+    }
+  }
+  if (eq != NULL) {
+    *val = eq + 1;
+    return 1;
+  }
+  if (*i >= argc) {
+    cli_usage_error(cmd, "--%s needs a value", buf);
+    return -1;
+  }
+  *val = argv[(*i)++];
+  return 1;
+}
+
+int cli_check_backend(const char *cmd, const char *backend) {
+  if (strcmp(backend, "cpu") == 0) {
+    return 0;
+  }
+  cli_usage_error(cmd,
+                  "backend '%s' is not available in this build (available: "
+                  "cpu)",
+                  backend);
+  return -1;
+}
+
+double cli_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int cli_write_stats(const char *path, const char *backend,
+                    const cli_layer_stat_t *st, int n) {
+  char tmp[4096];
+  if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
+    fprintf(stderr, "neocog: --stats: path too long\n");
+    return -1;
+  }
+  FILE *f = fopen(tmp, "w");
+  if (f == NULL) {
+    fprintf(stderr, "neocog: --stats %s: cannot write\n", path);
+    return -1;
+  }
+  long long macs = 0;
+  double secs = 0;
+  fprintf(f, "{\n  \"backend\": \"%s\",\n  \"layers\": [\n", backend);
+  for (int i = 0; i < n; i++) {
+    char shape[128];
+    nc_shape_format(st[i].out, shape, sizeof shape);
+    fprintf(f,
+            "    {\"name\": \"%s\", \"kind\": \"%s\", \"output_shape\": %s, "
+            "\"output_dtype\": \"%s\", \"macs\": %lld, \"seconds\": %.6f, "
+            "\"gmac_per_s\": %.3f}%s\n",
+            st[i].name, nc_layer_kind_name(st[i].kind), shape,
+            nc_dtype_name(st[i].out->dtype), st[i].macs, st[i].seconds,
+            st[i].seconds > 0 ? (double)st[i].macs / st[i].seconds / 1e9 : 0,
+            i + 1 < n ? "," : "");
+    macs += st[i].macs;
+    secs += st[i].seconds;
+  }
+  fprintf(f, "  ],\n  \"macs\": %lld,\n  \"seconds\": %.6f\n}\n", macs, secs);
+  int bad = ferror(f);
+  bad |= fclose(f) != 0;
+  if (bad || rename(tmp, path) != 0) {
+    remove(tmp);
+    fprintf(stderr, "neocog: --stats %s: write failed\n", path);
+    return -1;
+  }
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
+      strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+    fputs(usage_, argc < 2 ? stderr : stdout);
+    return argc < 2 ? CLI_EXIT_USAGE : 0;
+  }
+  const char *cmd = argv[1];
+  if (strcmp(cmd, "layer") == 0) {
+    return cmd_layer(argc - 2, argv + 2);
+  }
+  if (strcmp(cmd, "run") == 0) {
+    return cmd_run(argc - 2, argv + 2);
+  }
+  if (strcmp(cmd, "info") == 0) {
+    return cmd_info(argc - 2, argv + 2);
+  }
+  fprintf(stderr, "neocog: unknown command '%s' (see 'neocog --help')\n", cmd);
+  return CLI_EXIT_USAGE;
+}

@@ -1,0 +1,93 @@
+/*
+ * Dense tensors and NumPy .npy files.
+ *
+ * A tensor is a C-order (row-major) block of one dtype. Activations are NHWC
+ * and weights OHWI, as ../DESIGN.md fixes; this header does not care, it only
+ * knows shapes.
+ */
+#ifndef NEOCOG_TENSOR_H
+#define NEOCOG_TENSOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "neocog/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Element types neocog reads, writes and computes with. */
+typedef enum {
+  NC_DTYPE_INT8 = 0, /**< signed 8-bit, npy '|i1' */
+  NC_DTYPE_UINT8,    /**< unsigned 8-bit, npy '|u1' */
+  NC_DTYPE_INT32,    /**< signed 32-bit little-endian, npy '<i4' */
+  NC_DTYPE_FLOAT32,  /**< IEEE binary32 little-endian, npy '<f4' */
+  NC_DTYPE_COUNT
+} nc_dtype_t;
+
+/** Most dimensions a tensor may have (a locally connected weight has 6). */
+#define NC_MAX_DIMS 8
+
+/** A dense C-order tensor that owns its data. */
+typedef struct {
+  nc_dtype_t dtype;            /**< element type */
+  int ndim;                    /**< number of dimensions, 0 for a scalar */
+  int64_t shape[NC_MAX_DIMS];  /**< extent of each dimension, all >= 0 */
+  void *data;                  /**< nbytes of elements, NULL when empty */
+  size_t nbytes;               /**< numel * element size */
+} nc_tensor_t;
+
+/** Size in bytes of one element, 0 for an invalid dtype. */
+size_t nc_dtype_size(nc_dtype_t dtype);
+
+/** Lower-case name ("int8", "float32"), or "?" for an invalid dtype. */
+const char *nc_dtype_name(nc_dtype_t dtype);
+
+/** Parses a dtype name as nc_dtype_name() writes it. */
+NC_MUST_CHECK nc_status_t nc_dtype_parse(const char *name, nc_dtype_t *out);
+
+/** Number of elements (product of the shape; 1 for a scalar). */
+size_t nc_tensor_numel(const nc_tensor_t *t);
+
+/**
+ * Allocates a zero-filled tensor. Fails with NC_ERR_OVERFLOW when the byte
+ * size does not fit in size_t, NC_ERR_INVALID_ARG on a negative extent or a
+ * bad dtype. On failure *t is left empty (safe to free).
+ */
+NC_MUST_CHECK nc_status_t nc_tensor_alloc(nc_tensor_t *t, nc_dtype_t dtype,
+                                          int ndim, const int64_t *shape);
+
+/** Releases the data of a tensor and empties it. NULL and empty are fine. */
+void nc_tensor_free(nc_tensor_t *t);
+
+/** Writes "[1, 83, 83, 3]" (truncated to fit) into buf. */
+void nc_shape_format(const nc_tensor_t *t, char *buf, size_t len);
+
+/**
+ * Parses an in-memory .npy image (format versions 1.0, 2.0 and 3.0,
+ * little-endian int8/uint8/int32/float32, C order). Everything is checked:
+ * a bad magic, a truncated header or body, trailing bytes, fortran_order,
+ * an unsupported dtype or a byte size that overflows fails with a detail in
+ * nc_error_detail(). On failure *t is left empty.
+ */
+NC_MUST_CHECK nc_status_t nc_tensor_parse_npy(const void *buf, size_t len,
+                                              nc_tensor_t *t);
+
+/** Reads a .npy file; see nc_tensor_parse_npy(). */
+NC_MUST_CHECK nc_status_t nc_tensor_load_npy(const char *path, nc_tensor_t *t);
+
+/**
+ * Writes a tensor as .npy (version 1.0, or 2.0 if the header needs it). The
+ * file appears atomically: data goes to a temporary file next to `path`
+ * which is renamed over it only when complete, so a failure never leaves a
+ * partial or clobbered file.
+ */
+NC_MUST_CHECK nc_status_t nc_tensor_save_npy(const char *path,
+                                             const nc_tensor_t *t);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NEOCOG_TENSOR_H */

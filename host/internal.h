@@ -1,0 +1,22 @@
+/* Private helpers shared by the host library's translation units. */
+#ifndef NEOCOG_HOST_INTERNAL_H
+#define NEOCOG_HOST_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "neocog/status.h"
+
+/**
+ * Records a printf-style detail for this thread and returns `status`, so a
+ * failing path reads `return nc__fail(NC_ERR_FORMAT, "%s: bad magic", p);`.
+ */
+int nc__fail(int status, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/** a * b into *out; returns nonzero on overflow. */
+static inline int nc__mul_overflow(size_t a, size_t b, size_t *out) {
+  return __builtin_mul_overflow(a, b, out);
+}
+
+#endif /* NEOCOG_HOST_INTERNAL_H */
