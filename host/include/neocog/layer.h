@@ -8,7 +8,9 @@
  * Layouts: activations NHWC; conv weights OHWI with I = C / groups; fully
  * connected weights [O, I] where I is the product of the input's non-batch
  * dimensions in C order; locally connected weights [OH, OW, O, KH, KW, C]
- * (one filter bank per output position, as the lecture draws it); bias [O].
+ * (one filter bank per output position, as the lecture draws it); bias [O]
+ * (a locally connected layer may instead have one per position, [OH, OW, O],
+ * given as a rank-1 or rank-3 tensor).
  *
  * Integer arithmetic (int8/uint8 input, int8 weights, int32 bias):
  *   acc = bias[o] + sum (x - in_zp) * w
@@ -20,7 +22,8 @@
  * 0, then the activation clamp.
  *
  * Sizes follow the lecture: out = (D + P_begin + P_end - K_eff) / S + 1 with
- * K_eff = dilation * (K - 1) + 1, and MACs = N * K*K * (C/groups) * out^2.
+ * K_eff = dilation * (K - 1) + 1, and MACs = N * OH*OW * O * KH*KW * (C/groups)
+ * (the lecture's M*K*K*N*(D-K+1)^2 for one unpadded stride-1 image).
  */
 #ifndef NEOCOG_LAYER_H
 #define NEOCOG_LAYER_H
@@ -87,7 +90,8 @@ typedef struct {
 } nc_geom_t;
 
 /** Fills a layer with the defaults: stride 1, no padding, dilation 1,
- *  groups 1, zero points 0, requantization off, no activation. */
+ *  groups 1, zero points 0, requantization off, no activation. The pooling
+ *  window is left 0: a pooling layer must set pool_h and pool_w. */
 void nc_layer_init(nc_layer_t *l, nc_layer_kind_t kind);
 
 /** "conv2d", "fc", "local", "maxpool", "avgpool". */
@@ -109,9 +113,13 @@ NC_MUST_CHECK nc_status_t nc_out_dim(int64_t d, int64_t k, int64_t s,
 
 /**
  * Checks a layer against its input and weight shapes and computes the output
- * geometry. `w_shape`/`w_ndim` describe the weights (ignored for pooling;
+ * geometry. `w_shape`/`w_ndim` describe the weights (pooling takes none:
  * pass NULL/0). `b_len` is the bias length, or -1 for no bias. Every
- * inconsistency is an error with a detail naming it.
+ * inconsistency is an error with a detail naming it: NC_ERR_INVALID_ARG for
+ * a layer parameter out of range or an option the kind does not take,
+ * NC_ERR_SHAPE for tensor shapes that disagree, NC_ERR_EMPTY_OUTPUT for a
+ * window larger than the padded input, NC_ERR_OVERFLOW for sizes beyond
+ * int64. *g is written only on success.
  */
 NC_MUST_CHECK nc_status_t nc_layer_geometry(const nc_layer_t *l,
                                             const int64_t *in_shape,
@@ -124,7 +132,10 @@ NC_MUST_CHECK nc_status_t nc_layer_geometry(const nc_layer_t *l,
  * `weights` and `bias` are NULL for pooling; `bias` may be NULL otherwise.
  * Integer layers: input int8 or uint8, weights int8, bias int32; output int32,
  * or int8/uint8 when l->rq.enabled. Float layers: all float32. Pooling keeps
- * the input dtype. On failure *out is left empty.
+ * the input dtype; pooling rejects rq.enabled and an activation, and integer
+ * conv/fc/local reject a float activation (they clamp through rq). A
+ * wrong dtype combination is NC_ERR_UNSUPPORTED. *out is overwritten (not
+ * freed) and on failure is left empty.
  */
 NC_MUST_CHECK nc_status_t nc_golden_run(const nc_layer_t *l,
                                         const nc_tensor_t *input,
