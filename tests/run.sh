@@ -16,7 +16,7 @@ run_suite() {
   # The CLI tests drive the binary built the same way as the suite.
   NEOCOG_BIN=$cli ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
     UBSAN_OPTIONS=print_stacktrace=1 \
-    "$exe" --ascii -j2 >"$log" 2>&1
+    "$exe" -j2 >"$log" 2>&1
   rc=$?
   cat "$log"
   line=$(grep 'Synthesis: Tested:' "$log" | tail -n 1)

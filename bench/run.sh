@@ -1,0 +1,7 @@
+#!/bin/sh
+# Runs the benchmarks. Single-thread figures are pinned to core 0 so that
+# runs on this shared 2-core machine are comparable; quote medians.
+set -eu
+BUILD=${1:-build}
+echo "== golden CPU reference (taskset -c 0)"
+taskset -c 0 "$BUILD/bench/bench_golden"

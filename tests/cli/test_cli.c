@@ -1,0 +1,370 @@
+/*
+ * The neocog command-line tool, driven as a user drives it: a real process,
+ * real files, exit statuses and the one line it prints on bad input.
+ *
+ * NEOCOG_BIN names the binary (tests/run.sh points the sanitized suite at
+ * the sanitized CLI); the default is build/bin/neocog from the repo top.
+ */
+#include <fcntl.h>
+#include <math.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "neocog/layer.h"
+#include "neocog/net.h"
+#include "tests/common.h"
+#include "tests/seed_data.h"
+
+extern char **environ;
+
+typedef struct {
+  char dir[64];
+  char out[8192]; /* stdout */
+  char err[8192]; /* stderr */
+  int status;     /* exit status */
+} run_t;
+
+static void tmpdir_(run_t *r) {
+  strcpy(r->dir, "/tmp/neocog_cli_XXXXXX");
+  cr_assert_not_null(mkdtemp(r->dir));
+}
+
+static void slurp_(const char *path, char *buf, size_t len) {
+  FILE *f = fopen(path, "rb");
+  size_t n = 0;
+  if (f != NULL) {
+    n = fread(buf, 1, len - 1, f);
+    fclose(f);
+  }
+  buf[n] = '\0';
+}
+
+/* Runs neocog with a NULL-terminated argument list. */
+static void run_(run_t *r, const char *const *args) {
+  const char *bin = getenv("NEOCOG_BIN");
+  if (bin == NULL || *bin == '\0') {
+    bin = "build/bin/neocog";
+  }
+  char *argv[64];
+  int n = 0;
+  argv[n++] = (char *)bin;
+  for (; args[n - 1] != NULL && n < 63; n++) {
+    argv[n] = (char *)args[n - 1];
+  }
+  argv[n] = NULL;
+  char o[128], e[128];
+  snprintf(o, sizeof o, "%s/stdout", r->dir);
+  snprintf(e, sizeof e, "%s/stderr", r->dir);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, o, O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
+  posix_spawn_file_actions_addopen(&fa, 2, e, O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
+  pid_t pid;
+  int rc = posix_spawn(&pid, bin, &fa, NULL, argv, environ);
+  posix_spawn_file_actions_destroy(&fa);
+  cr_assert_eq(rc, 0, "cannot start %s", bin);
+  int ws = 0;
+  cr_assert_eq(waitpid(pid, &ws, 0), pid);
+  cr_assert(WIFEXITED(ws), "%s did not exit normally", bin);
+  r->status = WEXITSTATUS(ws);
+  slurp_(o, r->out, sizeof r->out);
+  slurp_(e, r->err, sizeof r->err);
+}
+
+static void path_(const run_t *r, const char *name, char *buf) {
+  snprintf(buf, 256, "%s/%s", r->dir, name);
+}
+
+static void cleanup_(run_t *r) {
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", r->dir);
+  cr_assert_eq(system(cmd), 0);
+}
+
+/* Writes the lecture's worked example as .npy files in r->dir. */
+static void write_seed_example_(run_t *r) {
+  nc_tensor_t x, w, b;
+  nc_seed_example_tensors(NC_DTYPE_INT8, &x, &w, &b);
+  char p[256];
+  path_(r, "x.npy", p);
+  cr_assert_eq(nc_tensor_save_npy(p, &x), NC_OK);
+  path_(r, "w.npy", p);
+  cr_assert_eq(nc_tensor_save_npy(p, &w), NC_OK);
+  path_(r, "b.npy", p);
+  cr_assert_eq(nc_tensor_save_npy(p, &b), NC_OK);
+  nc_tensor_free(&x);
+  nc_tensor_free(&w);
+  nc_tensor_free(&b);
+}
+
+Test(cli, help_on_every_command) {
+  run_t r;
+  tmpdir_(&r);
+  const char *cmds[][3] = {{"--help", NULL, NULL},
+                           {"layer", "--help", NULL},
+                           {"run", "--help", NULL},
+                           {"info", "--help", NULL}};
+  for (size_t i = 0; i < 4; i++) {
+    run_(&r, cmds[i]);
+    cr_expect_eq(r.status, 0, "%s %s", cmds[i][0], cmds[i][1]);
+    cr_expect(strstr(r.out, "usage: neocog") != NULL, "%s", r.out);
+  }
+  cleanup_(&r);
+}
+
+Test(cli, layer_conv2d_lecture_example) {
+  run_t r;
+  tmpdir_(&r);
+  write_seed_example_(&r);
+  char x[256], w[256], b[256], y[256], s[256];
+  path_(&r, "x.npy", x);
+  path_(&r, "w.npy", w);
+  path_(&r, "b.npy", b);
+  path_(&r, "y.npy", y);
+  path_(&r, "s.json", s);
+  const char *args[] = {"layer", "conv2d", "--input", x, "--weights", w,
+                        "--bias", b, "--stride", "2", "--pad", "1",
+                        "--backend", "cpu", "--output", y, "--stats", s,
+                        NULL};
+  run_(&r, args);
+  cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+  nc_tensor_t out;
+  cr_assert_eq(nc_tensor_load_npy(y, &out), NC_OK);
+  cr_assert_eq(out.dtype, NC_DTYPE_INT32);
+  cr_assert(out.ndim == 4 && out.shape[1] == 3 && out.shape[2] == 3 &&
+            out.shape[3] == 2);
+  const int32_t *o = out.data;
+  for (int i = 0; i < 9; i++) {
+    cr_expect_eq(o[i * 2 + 0], nc_seed_out0[i], "o0[%d]", i);
+    cr_expect_eq(o[i * 2 + 1], nc_seed_out1[i], "o1[%d]", i);
+  }
+  nc_tensor_free(&out);
+  char json[4096];
+  slurp_(s, json, sizeof json);
+  /* 2 filters * 3x3 outputs * 3x3x3 taps = 486 MACs. */
+  cr_expect(strstr(json, "\"macs\": 486") != NULL, "%s", json);
+  cleanup_(&r);
+}
+
+Test(cli, layer_maxpool_lecture_example) {
+  run_t r;
+  tmpdir_(&r);
+  int64_t shape[4] = {1, 4, 4, 1};
+  nc_tensor_t x;
+  nc_test_alloc(&x, NC_DTYPE_INT8, 4, shape);
+  static const int8_t v[16] = {1, 1, 2, 4, 5, 6, 7, 8,
+                               3, 2, 1, 0, 1, 2, 3, 4};
+  memcpy(x.data, v, 16);
+  char xp[256], yp[256];
+  path_(&r, "x.npy", xp);
+  path_(&r, "y.npy", yp);
+  cr_assert_eq(nc_tensor_save_npy(xp, &x), NC_OK);
+  const char *args[] = {"layer", "maxpool", "--input", xp, "--size", "2",
+                        "--stride", "2", "--output", yp, NULL};
+  run_(&r, args);
+  cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+  nc_tensor_t y;
+  cr_assert_eq(nc_tensor_load_npy(yp, &y), NC_OK);
+  const int8_t *o = y.data;
+  cr_expect(y.shape[1] == 2 && y.shape[2] == 2);
+  cr_expect(o[0] == 6 && o[1] == 8 && o[2] == 3 && o[3] == 4);
+  nc_tensor_free(&x);
+  nc_tensor_free(&y);
+  cleanup_(&r);
+}
+
+Test(cli, layer_requantized_matches_library) {
+  run_t r;
+  tmpdir_(&r);
+  write_seed_example_(&r);
+  char x[256], w[256], b[256], y[256];
+  path_(&r, "x.npy", x);
+  path_(&r, "w.npy", w);
+  path_(&r, "b.npy", b);
+  path_(&r, "y.npy", y);
+  const char *args[] = {"layer", "conv2d", "--input", x, "--weights", w,
+                        "--bias", b, "--stride", "2", "--pad", "1",
+                        "--scale", "0.5", "--out-zp", "-3", "--act", "relu",
+                        "--output", y, NULL};
+  run_(&r, args);
+  cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+  nc_tensor_t out;
+  cr_assert_eq(nc_tensor_load_npy(y, &out), NC_OK);
+  cr_assert_eq(out.dtype, NC_DTYPE_INT8);
+  const int8_t *o = out.data;
+  /* y = max(round_half_up(acc * 0.5) - 3, -3); ties: 11*0.5 = 5.5 -> 6,
+   * -3 * 0.5 = -1.5 -> -1 (gemmlowp), -5 * 0.5 = -2.5 -> -2. */
+  for (int i = 0; i < 9; i++) {
+    int32_t acc[2] = {nc_seed_out0[i], nc_seed_out1[i]};
+    for (int c = 0; c < 2; c++) {
+      int32_t h = (int32_t)floor(acc[c] * 0.5 + 0.5) - 3;
+      int32_t want = h < -3 ? -3 : h;
+      cr_expect_eq(o[i * 2 + c], want, "pixel %d ch %d acc %d", i, c,
+                   acc[c]);
+    }
+  }
+  nc_tensor_free(&out);
+  cleanup_(&r);
+}
+
+/* Each bad command line: its exit status and a word the message must hold.
+ * The output file exists beforehand and must be left untouched. */
+typedef struct {
+  const char *args[24];
+  int status;
+  const char *word;
+} bad_case_t;
+
+Test(cli, bad_input_is_one_clear_line_and_output_untouched) {
+  run_t r;
+  tmpdir_(&r);
+  write_seed_example_(&r);
+  char x[256], w[256], b[256], y[256], wbad[256];
+  path_(&r, "x.npy", x);
+  path_(&r, "w.npy", w);
+  path_(&r, "b.npy", b);
+  path_(&r, "y.npy", y);
+  path_(&r, "wbad.npy", wbad);
+  {
+    int64_t shape[4] = {2, 3, 3, 4}; /* 4 input channels: mismatch */
+    nc_tensor_t t;
+    nc_test_alloc(&t, NC_DTYPE_INT8, 4, shape);
+    cr_assert_eq(nc_tensor_save_npy(wbad, &t), NC_OK);
+    nc_tensor_free(&t);
+  }
+  const bad_case_t cases[] = {
+      {{"layer", "conv2d", "--input", "/nonexistent/x.npy", "--weights", w,
+        "--output", y, NULL},
+       1, "No such file"},
+      {{"layer", "conv2d", "--input", x, "--weights", wbad, "--output", y,
+        NULL},
+       1, "channels"},
+      {{"layer", "conv2d", "--input", x, "--weights", w, "--stride", "0",
+        "--output", y, NULL},
+       2, "stride"},
+      {{"layer", "conv2d", "--input", x, "--weights", w, "--pad", "-1",
+        "--output", y, NULL},
+       2, "pad"},
+      {{"layer", "conv2d", "--input", x, "--weights", w, "--frobnicate", "1",
+        "--output", y, NULL},
+       2, "--frobnicate"},
+      {{"layer", "conv2d", "--input", x, "--weights", w, "--backend", "tpu",
+        "--output", y, NULL},
+       2, "tpu"},
+      {{"layer", "conv2d", "--input", x, "--output", y, NULL}, 2, "weights"},
+      {{"layer", "conv2d", "--input", x, "--weights", w, NULL}, 2, "output"},
+      {{"layer", "pool", "--input", x, "--output", y, NULL}, 2, "pool"},
+      {{"layer", "conv2d", "--input", x, "--weights", w, "--bias", w,
+        "--output", y, NULL},
+       1, "bias"},
+      {{"layer", "conv2d", "--input", x, "--weights", w, "--pad", "9",
+        "--stride", "1", "--dilation", "40", "--output", y, NULL},
+       1, "no output"},
+      {{"layer", "maxpool", "--input", x, "--size", "9", "--output", y,
+        NULL},
+       1, "no output"},
+      {{"layer", "conv2d", "--input", x, "--weights", w, "--scale", "-1",
+        "--output", y, NULL},
+       2, "scale"},
+      {{"layer", "conv2d", "--input", x, "--weights", w, "--act", "relu",
+        "--output", y, NULL},
+       1, "requantization"},
+      {{"frobnicate", NULL}, 2, "unknown command"},
+      {{"run", "/nonexistent.net", "--seed", "1", "--output", y, NULL},
+       1, "No such file"},
+      {{"run", "nets/convnet.net", "--input", x, "--output", y, NULL},
+       1, "does not match"},
+      {{"info", NULL}, 2, "NET"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    FILE *f = fopen(y, "w");
+    cr_assert_not_null(f);
+    fputs("precious", f);
+    fclose(f);
+    run_(&r, cases[i].args);
+    cr_expect_eq(r.status, cases[i].status, "case %zu (%s %s): exit %d: %s",
+                 i, cases[i].args[0], cases[i].args[1], r.status, r.err);
+    cr_expect(strstr(r.err, cases[i].word) != NULL,
+              "case %zu: stderr lacks '%s': %s", i, cases[i].word, r.err);
+    /* One line: the message ends at the first newline. */
+    char *nl = strchr(r.err, '\n');
+    cr_expect(nl != NULL && nl[1] == '\0', "case %zu: not one line: %s", i,
+              r.err);
+    char buf[64];
+    slurp_(y, buf, sizeof buf);
+    cr_expect_str_eq(buf, "precious", "case %zu clobbered the output", i);
+  }
+  cleanup_(&r);
+}
+
+Test(cli, info_prints_convnet_shapes_and_macs) {
+  run_t r;
+  tmpdir_(&r);
+  const char *args[] = {"info", "nets/convnet.net", NULL};
+  run_(&r, args);
+  cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+  cr_expect(strstr(r.out, "[1, 75, 75, 64]") != NULL, "%s", r.out);
+  cr_expect(strstr(r.out, "[1, 14, 14, 64]") != NULL, "%s", r.out);
+  cr_expect(strstr(r.out, "[1, 6, 6, 256]") != NULL, "%s", r.out);
+  /* The lecture's cost M*K*K*N*out^2 for both convolutions. */
+  char want[64];
+  snprintf(want, sizeof want, "%lld", 3LL * 9 * 9 * 64 * 75 * 75);
+  cr_expect(strstr(r.out, want) != NULL, "missing %s in %s", want, r.out);
+  snprintf(want, sizeof want, "%lld", 64LL * 9 * 9 * 256 * 6 * 6);
+  cr_expect(strstr(r.out, want) != NULL, "missing %s in %s", want, r.out);
+  cleanup_(&r);
+}
+
+Test(cli, run_convnet_matches_layer_by_layer_library_run) {
+  run_t r;
+  tmpdir_(&r);
+  char y[256], s[256];
+  path_(&r, "y.npy", y);
+  path_(&r, "s.json", s);
+  const char *args[] = {"run", "nets/convnet.net", "--seed", "5", "--backend",
+                        "cpu", "--output", y, "--stats", s, NULL};
+  run_(&r, args);
+  cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+  cr_expect(strstr(r.out, "conv1") && strstr(r.out, "pool1") &&
+            strstr(r.out, "conv2"));
+  nc_tensor_t got;
+  cr_assert_eq(nc_tensor_load_npy(y, &got), NC_OK);
+  cr_assert(got.ndim == 4 && got.shape[1] == 6 && got.shape[2] == 6 &&
+            got.shape[3] == 256 && got.dtype == NC_DTYPE_INT8);
+  /* The same network through the library, layer by layer. */
+  nc_net_t net;
+  cr_assert_eq(nc_net_load("nets/convnet.net", &net), NC_OK);
+  nc_tensor_t a, bt;
+  cr_assert_eq(nc_net_random_input(&net, 5, &a), NC_OK);
+  for (int i = 0; i < net.nlayers; i++) {
+    nc_net_layer_t *nl = &net.layers[i];
+    cr_assert_eq(nc_golden_run(&nl->spec.layer, &a,
+                               nl->weights.ndim ? &nl->weights : NULL,
+                               nl->bias.ndim ? &nl->bias : NULL, &bt),
+                 NC_OK);
+    nc_tensor_free(&a);
+    a = bt;
+  }
+  cr_assert_eq(a.nbytes, got.nbytes);
+  cr_expect(memcmp(a.data, got.data, a.nbytes) == 0);
+  /* Not degenerate: the scales keep values off the rails. */
+  const int8_t *o = got.data;
+  size_t sat = 0, zero = 0;
+  for (size_t i = 0; i < got.nbytes; i++) {
+    sat += o[i] == 127 || o[i] == -128;
+    zero += o[i] == 0;
+  }
+  cr_expect(sat < got.nbytes / 10, "%zu of %zu saturated", sat, got.nbytes);
+  cr_expect(zero < got.nbytes / 10, "%zu of %zu zero", zero, got.nbytes);
+  char json[8192];
+  slurp_(s, json, sizeof json);
+  cr_expect(strstr(json, "\"backend\": \"cpu\"") != NULL, "%s", json);
+  nc_tensor_free(&a);
+  nc_tensor_free(&got);
+  nc_net_free(&net);
+  cleanup_(&r);
+}
