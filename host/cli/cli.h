@@ -13,7 +13,8 @@
 /** Exit status for a failure while running (bad file, mismatch, ...). */
 #define CLI_EXIT_FAIL 1
 
-/** Prints "neocog: <msg>: <detail>" on stderr for a failed status. */
+/** Prints "neocog: <what>: <detail>" on stderr for a failed status; with
+ *  what == NULL, "neocog: <detail>" (for details that name their source). */
 void cli_report(const char *what, int status);
 
 /** Prints "neocog <cmd>: <fmt...>" and a hint to use --help. */

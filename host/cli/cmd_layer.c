@@ -149,7 +149,7 @@ int cmd_layer(int argc, char **argv) {
                              : 0;
   int st = nc_spec_finish(spec, oc, int_path);
   if (st != NC_OK) {
-    cli_report(argv[0], st);
+    cli_report(NULL, st);
     goto done;
   }
   double t0 = cli_now();
@@ -157,7 +157,7 @@ int cmd_layer(int argc, char **argv) {
                      spec->bias[0] ? &b : NULL, &y);
   double secs = cli_now() - t0;
   if (st != NC_OK) {
-    cli_report(argv[0], st);
+    cli_report(NULL, st);
     goto done;
   }
   st = nc_tensor_save_npy(output, &y);

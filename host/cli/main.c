@@ -24,6 +24,10 @@ static const char usage_[] =
 
 void cli_report(const char *what, int status) {
   const char *d = nc_error_detail();
+  if (what == NULL) {
+    fprintf(stderr, "neocog: %s\n", d[0] ? d : nc_strerror(status));
+    return;
+  }
   fprintf(stderr, "neocog: %s: %s\n", what, d[0] ? d : nc_strerror(status));
 }
 

@@ -4,85 +4,11 @@
  */
 #include "neocog/layer.h"
 #include "tests/common.h"
+#include "tests/seed_data.h"
 
-/* The 5x5x3 input volume: the inner 5x5 of the slides' padded x[:,:,c]. */
-static const int lec_x_[3][5][5] = {
-    {{2, 1, 0, 2, 2},
-     {0, 0, 2, 2, 0},
-     {1, 0, 1, 2, 2},
-     {0, 2, 2, 2, 0},
-     {2, 2, 0, 0, 2}},
-    {{2, 2, 0, 2, 1},
-     {1, 2, 2, 2, 1},
-     {1, 2, 2, 2, 1},
-     {2, 1, 0, 1, 1},
-     {0, 0, 1, 1, 0}},
-    {{2, 2, 1, 0, 2},
-     {1, 2, 2, 2, 2},
-     {0, 0, 0, 1, 0},
-     {1, 0, 2, 1, 2},
-     {2, 2, 1, 0, 1}},
-};
-
-/* Filters W0 and W1 as the slides draw them: w[o][c][kh][kw]. */
-static const int lec_w_[2][3][3][3] = {
-    {{{1, 1, -1}, {1, 1, 0}, {1, 1, -1}},
-     {{1, -1, 0}, {1, 1, 0}, {1, -1, 1}},
-     {{0, 0, 1}, {-1, 0, -1}, {-1, 1, -1}}},
-    {{{1, 0, 0}, {0, 1, 0}, {0, 0, 0}},
-     {{1, -1, -1}, {1, -1, -1}, {0, -1, 1}},
-     {{-1, 0, 1}, {-1, -1, 1}, {1, -1, 0}}},
-};
-
-static const int lec_b_[2] = {1, 0};
-
-/* The output volume o[:,:,o] of the slides. */
-static const int lec_o_[2][3][3] = {
-    {{3, 2, 11}, {2, 12, 13}, {-3, 6, 6}},
-    {{-2, -3, 0}, {-5, -3, 1}, {-1, -2, 3}},
-};
-
-/* Builds the lecture's tensors in NHWC / OHWI of the given dtypes. */
-static void lec_tensors_(nc_dtype_t xdt, nc_dtype_t bdt, nc_tensor_t *x,
-                         nc_tensor_t *w, nc_tensor_t *b) {
-  const int64_t xs[4] = {1, 5, 5, 3};
-  const int64_t ws[4] = {2, 3, 3, 3};
-  const int64_t bs[1] = {2};
-  nc_dtype_t wdt = xdt == NC_DTYPE_FLOAT32 ? NC_DTYPE_FLOAT32 : NC_DTYPE_INT8;
-  nc_test_alloc(x, xdt, 4, xs);
-  nc_test_alloc(w, wdt, 4, ws);
-  nc_test_alloc(b, bdt, 1, bs);
-  for (int h = 0; h < 5; h++) {
-    for (int wi = 0; wi < 5; wi++) {
-      for (int c = 0; c < 3; c++) {
-        int i = (h * 5 + wi) * 3 + c;
-        if (xdt == NC_DTYPE_FLOAT32) {
-          ((float *)x->data)[i] = (float)lec_x_[c][h][wi];
-        } else {
-          ((int8_t *)x->data)[i] = (int8_t)lec_x_[c][h][wi];
-        }
-      }
-    }
-  }
-  for (int o = 0; o < 2; o++) {
-    for (int kh = 0; kh < 3; kh++) {
-      for (int kw = 0; kw < 3; kw++) {
-        for (int c = 0; c < 3; c++) {
-          int i = ((o * 3 + kh) * 3 + kw) * 3 + c;
-          if (wdt == NC_DTYPE_FLOAT32) {
-            ((float *)w->data)[i] = (float)lec_w_[o][c][kh][kw];
-          } else {
-            ((int8_t *)w->data)[i] = (int8_t)lec_w_[o][c][kh][kw];
-          }
-        }
-      }
-    }
-    if (bdt == NC_DTYPE_FLOAT32) {
-      ((float *)b->data)[o] = (float)lec_b_[o];
-    } else {
-      ((int32_t *)b->data)[o] = lec_b_[o];
-    }
-  }
+/* The slides' data lives in tests/seed_data.h, transcribed once. */
+static int32_t lec_o_(int o, int h, int w) {
+  return (o == 0 ? nc_seed_out0 : nc_seed_out1)[h * 3 + w];
 }
 
 static void lec_layer_(nc_layer_t *l) {
@@ -104,9 +30,9 @@ static void check_lec_out_(const nc_tensor_t *y) {
         double got = y->dtype == NC_DTYPE_FLOAT32
                          ? (double)((const float *)y->data)[i]
                          : (double)((const int32_t *)y->data)[i];
-        cr_assert_eq(got, (double)lec_o_[o][h][w],
+        cr_assert_eq(got, (double)lec_o_(o, h, w),
                      "o[%d,%d,%d]: got %g, want %d", h, w, o, got,
-                     lec_o_[o][h][w]);
+                     lec_o_(o, h, w));
       }
     }
   }
@@ -115,7 +41,7 @@ static void check_lec_out_(const nc_tensor_t *y) {
 Test(seed, conv_example_int) {
   nc_tensor_t x, w, b, y;
   nc_layer_t l;
-  lec_tensors_(NC_DTYPE_INT8, NC_DTYPE_INT32, &x, &w, &b);
+  nc_seed_example_tensors(NC_DTYPE_INT8, &x, &w, &b);
   lec_layer_(&l);
   nc_geom_t g;
   cr_assert_eq(nc_layer_geometry(&l, x.shape, 4, w.shape, 4, 2, &g), NC_OK,
@@ -136,7 +62,7 @@ Test(seed, conv_example_int) {
 Test(seed, conv_example_float) {
   nc_tensor_t x, w, b, y;
   nc_layer_t l;
-  lec_tensors_(NC_DTYPE_FLOAT32, NC_DTYPE_FLOAT32, &x, &w, &b);
+  nc_seed_example_tensors(NC_DTYPE_FLOAT32, &x, &w, &b);
   lec_layer_(&l);
   cr_assert_eq(nc_golden_run(&l, &x, &w, &b, &y), NC_OK, "%s",
                nc_error_detail());
