@@ -142,8 +142,9 @@ int main(void) {
       fflush(stdout);
     }
   }
-  printf("\nmedian of %d runs after one warm-up; naive = fp32 seven-loop "
-         "direct conv, same shapes, same run\n",
-         RUNS);
+  printf(
+      "\nmedian of %d runs after one warm-up; naive = fp32 seven-loop "
+      "direct conv, same shapes, same run\n",
+      RUNS);
   return 0;
 }

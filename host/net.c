@@ -9,6 +9,8 @@
  *   maxpool size=10 stride=5
  * Every layer line is a kind followed by the options of nc_spec_set().
  */
+#include "neocog/net.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -17,7 +19,6 @@
 #include <string.h>
 
 #include "host/internal.h"
-#include "neocog/net.h"
 #include "neocog/rng.h"
 
 #define MAX_LAYERS 1024
@@ -100,8 +101,10 @@ static nc_status_t parse_network_line_(nc_net_t *net, char **tok, int n) {
       errno = 0;
       net->seed = strtoull(v, &end, 0);
       if (*v == '\0' || *v == '-' || *end != '\0' || errno == ERANGE) {
-        return nc__fail(NC_ERR_FORMAT, "seed: '%s' is not an unsigned "
-                        "integer", v);
+        return nc__fail(NC_ERR_FORMAT,
+                        "seed: '%s' is not an unsigned "
+                        "integer",
+                        v);
       }
     } else {
       return nc__fail(NC_ERR_FORMAT, "network: unknown key '%s'", k);
@@ -186,8 +189,7 @@ static nc_status_t parse_layer_line_(nc_net_layer_t *nl, nc_layer_kind_t kind,
     }
     if (strcmp(k, "in_zp") == 0 || strcmp(k, "pad_value") == 0) {
       return nc__fail(NC_ERR_FORMAT,
-                      "%s is derived from the previous layer in a network",
-                      k);
+                      "%s is derived from the previous layer in a network", k);
     }
     int st = nc_spec_set(&nl->spec, k, v);
     if (st != NC_OK) {
@@ -202,8 +204,7 @@ static int is_int_dtype_(nc_dtype_t d) {
 }
 
 /* Loads a tensor named by a spec, relative to the network's directory. */
-static nc_status_t load_rel_(const ctx_t *c, const char *name,
-                             nc_tensor_t *t) {
+static nc_status_t load_rel_(const ctx_t *c, const char *name, nc_tensor_t *t) {
   char path[2 * NC_SPEC_STR + 2];
   if (name[0] == '/' || c->base_dir == NULL || c->base_dir[0] == '\0') {
     snprintf(path, sizeof path, "%s", name);
@@ -225,8 +226,8 @@ static nc_status_t materialize_(const ctx_t *c, nc_net_t *net, int idx,
   int int_path = is_int_dtype_(in_dt);
   int st = NC_OK;
   nc_rng_t rng;
-  nc_rng_seed(&rng, s->has_seed ? s->seed
-                                : net->seed * 1000003u + (uint64_t)idx);
+  nc_rng_seed(&rng,
+              s->has_seed ? s->seed : net->seed * 1000003u + (uint64_t)idx);
 
   if (pooling) {
     if (s->weights[0] || s->bias[0] || s->filters || s->kernel_h) {
@@ -252,8 +253,8 @@ static nc_status_t materialize_(const ctx_t *c, nc_net_t *net, int idx,
   } else {
     /* Random weights: the shape follows from filters and kernel. */
     if (s->filters == 0) {
-      return nc__fail(NC_ERR_FORMAT, "%s needs %s= or weights=",
-                      nc_layer_kind_name(l->kind),
+      return nc__fail(NC_ERR_FORMAT,
+                      "%s needs %s= or weights=", nc_layer_kind_name(l->kind),
                       l->kind == NC_LAYER_FC ? "units" : "filters");
     }
     int64_t shape[6];
@@ -319,16 +320,15 @@ static nc_status_t materialize_(const ctx_t *c, nc_net_t *net, int idx,
   if (st != NC_OK) {
     return st;
   }
-  int64_t oc = nl->weights.ndim == 6 ? nl->weights.shape[2]
-                                     : nl->weights.shape[0];
+  int64_t oc =
+      nl->weights.ndim == 6 ? nl->weights.shape[2] : nl->weights.shape[0];
   if (strcmp(s->bias, "none") == 0) {
     /* no bias */
   } else if (s->bias[0]) {
     st = load_rel_(c, s->bias, &nl->bias);
     if (st == NC_OK && nl->bias.dtype != bdt) {
-      st = nc__fail(NC_ERR_SHAPE, "bias %s is %s; this layer needs %s",
-                    s->bias, nc_dtype_name(nl->bias.dtype),
-                    nc_dtype_name(bdt));
+      st = nc__fail(NC_ERR_SHAPE, "bias %s is %s; this layer needs %s", s->bias,
+                    nc_dtype_name(nl->bias.dtype), nc_dtype_name(bdt));
     }
   } else {
     st = nc_tensor_alloc(&nl->bias, bdt, 1, &oc);
@@ -482,8 +482,10 @@ nc_status_t nc_net_parse(const char *text, const char *origin,
     }
   }
   if (st == NC_OK && (!have_input || net->nlayers == 0)) {
-    st = nc__fail(NC_ERR_FORMAT, "%s: a network needs an input line and at "
-                  "least one layer", c.origin);
+    st = nc__fail(NC_ERR_FORMAT,
+                  "%s: a network needs an input line and at "
+                  "least one layer",
+                  c.origin);
   }
   if (st == NC_OK && net->name[0] == '\0') {
     const char *b = strrchr(c.origin, '/');

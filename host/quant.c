@@ -45,9 +45,9 @@ int32_t nc_mul_by_quantized_multiplier(int32_t x, int32_t mult, int shift) {
 }
 
 int32_t nc_requant_apply(const nc_requant_t *rq, int c, int32_t acc) {
-  int64_t v = (int64_t)nc_mul_by_quantized_multiplier(acc, rq->mult[c],
-                                                      rq->shift[c]) +
-              rq->out_zp;
+  int64_t v =
+      (int64_t)nc_mul_by_quantized_multiplier(acc, rq->mult[c], rq->shift[c]) +
+      rq->out_zp;
   if (v < rq->act_min) {
     v = rq->act_min;
   }
@@ -186,8 +186,8 @@ nc_status_t nc_requant_validate(const nc_requant_t *rq) {
     return nc__fail(NC_ERR_INVALID_ARG,
                     "clamp range %d..%d is empty or outside %s range "
                     "%d..%d",
-                    rq->act_min, rq->act_max, nc_dtype_name(rq->out_dtype),
-                    lo, hi);
+                    rq->act_min, rq->act_max, nc_dtype_name(rq->out_dtype), lo,
+                    hi);
   }
   return NC_OK;
 }

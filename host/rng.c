@@ -3,7 +3,9 @@
 
 #include <math.h>
 
-void nc_rng_seed(nc_rng_t *r, uint64_t seed) { r->s = seed; }
+void nc_rng_seed(nc_rng_t *r, uint64_t seed) {
+  r->s = seed;
+}
 
 uint64_t nc_rng_next(nc_rng_t *r) {
   uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
@@ -39,41 +41,41 @@ static int64_t clip_(double v, int64_t lo, int64_t hi) {
 void nc_rng_fill(nc_rng_t *r, nc_tensor_t *t, double lo, double hi) {
   size_t n = nc_tensor_numel(t);
   switch (t->dtype) {
-  case NC_DTYPE_INT8: {
-    int8_t *p = t->data;
-    int64_t a = clip_(ceil(lo), INT8_MIN, INT8_MAX);
-    int64_t b = clip_(floor(hi), INT8_MIN, INT8_MAX);
-    for (size_t i = 0; i < n; i++) {
-      p[i] = (int8_t)nc_rng_range(r, a, b);
+    case NC_DTYPE_INT8: {
+      int8_t *p = t->data;
+      int64_t a = clip_(ceil(lo), INT8_MIN, INT8_MAX);
+      int64_t b = clip_(floor(hi), INT8_MIN, INT8_MAX);
+      for (size_t i = 0; i < n; i++) {
+        p[i] = (int8_t)nc_rng_range(r, a, b);
+      }
+      break;
     }
-    break;
-  }
-  case NC_DTYPE_UINT8: {
-    uint8_t *p = t->data;
-    int64_t a = clip_(ceil(lo), 0, UINT8_MAX);
-    int64_t b = clip_(floor(hi), 0, UINT8_MAX);
-    for (size_t i = 0; i < n; i++) {
-      p[i] = (uint8_t)nc_rng_range(r, a, b);
+    case NC_DTYPE_UINT8: {
+      uint8_t *p = t->data;
+      int64_t a = clip_(ceil(lo), 0, UINT8_MAX);
+      int64_t b = clip_(floor(hi), 0, UINT8_MAX);
+      for (size_t i = 0; i < n; i++) {
+        p[i] = (uint8_t)nc_rng_range(r, a, b);
+      }
+      break;
     }
-    break;
-  }
-  case NC_DTYPE_INT32: {
-    int32_t *p = t->data;
-    int64_t a = clip_(ceil(lo), INT32_MIN, INT32_MAX);
-    int64_t b = clip_(floor(hi), INT32_MIN, INT32_MAX);
-    for (size_t i = 0; i < n; i++) {
-      p[i] = (int32_t)nc_rng_range(r, a, b);
+    case NC_DTYPE_INT32: {
+      int32_t *p = t->data;
+      int64_t a = clip_(ceil(lo), INT32_MIN, INT32_MAX);
+      int64_t b = clip_(floor(hi), INT32_MIN, INT32_MAX);
+      for (size_t i = 0; i < n; i++) {
+        p[i] = (int32_t)nc_rng_range(r, a, b);
+      }
+      break;
     }
-    break;
-  }
-  case NC_DTYPE_FLOAT32: {
-    float *p = t->data;
-    for (size_t i = 0; i < n; i++) {
-      p[i] = nc_rng_float(r, (float)lo, (float)hi);
+    case NC_DTYPE_FLOAT32: {
+      float *p = t->data;
+      for (size_t i = 0; i < n; i++) {
+        p[i] = nc_rng_float(r, (float)lo, (float)hi);
+      }
+      break;
     }
-    break;
-  }
-  default:
-    break;
+    default:
+      break;
   }
 }

@@ -23,13 +23,11 @@ static nc_status_t parse_i64_(const char *key, const char *v, int64_t lo,
   errno = 0;
   long long x = strtoll(v, &end, 10);
   if (v[0] == '\0' || end == v || *end != '\0') {
-    return nc__fail(NC_ERR_INVALID_ARG, "%s: '%s' is not an integer", key,
-                    v);
+    return nc__fail(NC_ERR_INVALID_ARG, "%s: '%s' is not an integer", key, v);
   }
   if (errno == ERANGE || x < lo || x > hi) {
-    return nc__fail(NC_ERR_INVALID_ARG,
-                    "%s must be in %lld..%lld (got %s)", key, (long long)lo,
-                    (long long)hi, v);
+    return nc__fail(NC_ERR_INVALID_ARG, "%s must be in %lld..%lld (got %s)",
+                    key, (long long)lo, (long long)hi, v);
   }
   *out = x;
   return NC_OK;
@@ -51,8 +49,8 @@ static nc_status_t parse_real_(const char *key, const char *v, double *out) {
   double x = strtod(v, &end);
   if (v[0] == '\0' || end == v || *end != '\0' || errno == ERANGE ||
       !isfinite(x)) {
-    return nc__fail(NC_ERR_INVALID_ARG, "%s: '%s' is not a finite number",
-                    key, v);
+    return nc__fail(NC_ERR_INVALID_ARG, "%s: '%s' is not a finite number", key,
+                    v);
   }
   *out = x;
   return NC_OK;
@@ -152,8 +150,7 @@ static nc_status_t parse_act_(nc_spec_t *s, const char *v) {
     }
   }
   return nc__fail(NC_ERR_INVALID_ARG,
-                  "act: unknown activation '%s' (none, relu, relu6, clamp)",
-                  v);
+                  "act: unknown activation '%s' (none, relu, relu6, clamp)", v);
 }
 
 static nc_status_t parse_clamp_(nc_spec_t *s, const char *v) {
@@ -180,10 +177,10 @@ static nc_status_t parse_clamp_(nc_spec_t *s, const char *v) {
 }
 
 static const char *const keys_[] = {
-    "stride", "pad",    "dilation", "groups",    "size",   "in_zp",
-    "pad_value", "scale", "scales",  "mult",      "shift",  "out_dtype",
-    "out_zp", "act",    "out_scale", "clamp",    "name",   "filters",
-    "units",  "kernel", "weights",   "bias",     "seed",
+    "stride",    "pad",    "dilation",  "groups", "size",  "in_zp",
+    "pad_value", "scale",  "scales",    "mult",   "shift", "out_dtype",
+    "out_zp",    "act",    "out_scale", "clamp",  "name",  "filters",
+    "units",     "kernel", "weights",   "bias",   "seed",
 };
 
 int nc_spec_has_key(const char *key) {
@@ -271,8 +268,7 @@ nc_status_t nc_spec_set(nc_spec_t *s, const char *key, const char *v) {
   if (strcmp(key, "out_scale") == 0) {
     st = parse_real_(key, v, &s->out_scale);
     if (st == NC_OK && s->out_scale <= 0) {
-      return nc__fail(NC_ERR_INVALID_ARG, "out_scale must be > 0 (got %s)",
-                      v);
+      return nc__fail(NC_ERR_INVALID_ARG, "out_scale must be > 0 (got %s)", v);
     }
     return st;
   }
@@ -304,8 +300,10 @@ nc_status_t nc_spec_set(nc_spec_t *s, const char *key, const char *v) {
     errno = 0;
     unsigned long long u = strtoull(v, &end, 0);
     if (v[0] == '\0' || v[0] == '-' || *end != '\0' || errno == ERANGE) {
-      return nc__fail(NC_ERR_INVALID_ARG, "seed: '%s' is not an unsigned "
-                      "integer", v);
+      return nc__fail(NC_ERR_INVALID_ARG,
+                      "seed: '%s' is not an unsigned "
+                      "integer",
+                      v);
     }
     s->seed = u;
     s->has_seed = 1;
@@ -331,8 +329,10 @@ static nc_status_t load_scales_(nc_spec_t *s, int64_t oc) {
   }
   if (oc > NC_RQ_MAX_CHANNELS) {
     nc_tensor_free(&t);
-    return nc__fail(NC_ERR_UNSUPPORTED, "%lld channels: at most %d "
-                    "per-channel scales", (long long)oc, NC_RQ_MAX_CHANNELS);
+    return nc__fail(NC_ERR_UNSUPPORTED,
+                    "%lld channels: at most %d "
+                    "per-channel scales",
+                    (long long)oc, NC_RQ_MAX_CHANNELS);
   }
   const float *f = t.data;
   for (int64_t c = 0; c < oc && st == NC_OK; c++) {
@@ -346,10 +346,9 @@ static nc_status_t load_scales_(nc_spec_t *s, int64_t oc) {
 
 nc_status_t nc_spec_finish(nc_spec_t *s, int64_t out_channels, int int_path) {
   nc_layer_t *l = &s->layer;
-  int want_rq = s->has_scale || s->scales[0] != '\0' || s->has_mult ||
-                s->has_shift;
-  int pooling =
-      l->kind == NC_LAYER_MAXPOOL || l->kind == NC_LAYER_AVGPOOL;
+  int want_rq =
+      s->has_scale || s->scales[0] != '\0' || s->has_mult || s->has_shift;
+  int pooling = l->kind == NC_LAYER_MAXPOOL || l->kind == NC_LAYER_AVGPOOL;
   memset(&l->rq, 0, sizeof l->rq);
   l->act = NC_ACT_NONE;
   if (pooling && (want_rq || s->act != NC_ACT_NONE || s->has_clamp)) {

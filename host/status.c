@@ -15,8 +15,8 @@ const char *nc_status_name(int status) {
     return "NC_" #name;
     NC_STATUS_MAP(NC_STATUS_NAME_)
 #undef NC_STATUS_NAME_
-  default:
-    break;
+    default:
+      break;
   }
   return status <= NC_CL_ERROR_BASE + 0 && status > NC_CL_ERROR_BASE - 10000
              ? "NC_CL_ERROR"
@@ -30,15 +30,19 @@ const char *nc_strerror(int status) {
     return msg;
     NC_STATUS_MAP(NC_STATUS_MSG_)
 #undef NC_STATUS_MSG_
-  default:
-    break;
+    default:
+      break;
   }
   return "unknown status";
 }
 
-const char *nc_error_detail(void) { return detail_; }
+const char *nc_error_detail(void) {
+  return detail_;
+}
 
-void nc_error_clear(void) { detail_[0] = '\0'; }
+void nc_error_clear(void) {
+  detail_[0] = '\0';
+}
 
 int nc__fail(int status, const char *fmt, ...) {
   va_list ap;

@@ -1,10 +1,11 @@
 /* Tensor allocation and small helpers. The .npy codec lives in npy.c. */
+#include "neocog/tensor.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "host/internal.h"
-#include "neocog/tensor.h"
 
 static const struct {
   const char *name;
@@ -55,8 +56,7 @@ nc_status_t nc_tensor_alloc(nc_tensor_t *t, nc_dtype_t dtype, int ndim,
   }
   memset(t, 0, sizeof *t);
   if (nc_dtype_size(dtype) == 0) {
-    return nc__fail(NC_ERR_INVALID_ARG, "tensor: invalid dtype %d",
-                    (int)dtype);
+    return nc__fail(NC_ERR_INVALID_ARG, "tensor: invalid dtype %d", (int)dtype);
   }
   if (ndim < 0 || ndim > NC_MAX_DIMS || (ndim > 0 && shape == NULL)) {
     return nc__fail(NC_ERR_INVALID_ARG,
@@ -78,8 +78,7 @@ nc_status_t nc_tensor_alloc(nc_tensor_t *t, nc_dtype_t dtype, int ndim,
   if (bytes > 0) {
     t->data = calloc(1, bytes);
     if (t->data == NULL) {
-      return nc__fail(NC_ERR_NOMEM, "tensor: cannot allocate %zu bytes",
-                      bytes);
+      return nc__fail(NC_ERR_NOMEM, "tensor: cannot allocate %zu bytes", bytes);
     }
   }
   t->dtype = dtype;
@@ -107,8 +106,8 @@ void nc_shape_format(const nc_tensor_t *t, char *buf, size_t len) {
   buf[0] = '\0';
   used += (size_t)snprintf(buf, len, "[");
   for (int i = 0; i < t->ndim && used < len; i++) {
-    used += (size_t)snprintf(buf + used, len - used, "%s%lld",
-                             i ? ", " : "", (long long)t->shape[i]);
+    used += (size_t)snprintf(buf + used, len - used, "%s%lld", i ? ", " : "",
+                             (long long)t->shape[i]);
   }
   if (used < len) {
     snprintf(buf + used, len - used, "]");

@@ -47,20 +47,23 @@ static int load_(const char *what, const char *path, nc_tensor_t *t) {
 }
 
 int cmd_layer(int argc, char **argv) {
-  if (argc >= 1 && (strcmp(argv[0], "--help") == 0 ||
-                    strcmp(argv[0], "-h") == 0)) {
+  if (argc >= 1 &&
+      (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0)) {
     fputs(help_, stdout);
     return 0;
   }
   if (argc < 1 || strncmp(argv[0], "--", 2) == 0) {
-    cli_usage_error("layer", "missing KIND (conv2d, fc, local, maxpool, "
+    cli_usage_error("layer",
+                    "missing KIND (conv2d, fc, local, maxpool, "
                     "avgpool)");
     return CLI_EXIT_USAGE;
   }
   nc_layer_kind_t kind;
   if (nc_layer_kind_parse(argv[0], &kind) != NC_OK) {
-    cli_usage_error("layer", "unknown layer kind '%s' (conv2d, fc, local, "
-                    "maxpool, avgpool)", argv[0]);
+    cli_usage_error("layer",
+                    "unknown layer kind '%s' (conv2d, fc, local, "
+                    "maxpool, avgpool)",
+                    argv[0]);
     return CLI_EXIT_USAGE;
   }
   nc_spec_t *spec = malloc(sizeof *spec);
@@ -143,7 +146,7 @@ int cmd_layer(int argc, char **argv) {
     goto done;
   }
   int int_path = x.dtype == NC_DTYPE_INT8 || x.dtype == NC_DTYPE_UINT8;
-  int64_t oc = pooling ? (x.ndim ? x.shape[x.ndim - 1] : 0)
+  int64_t oc = pooling       ? (x.ndim ? x.shape[x.ndim - 1] : 0)
                : w.ndim == 6 ? w.shape[2]
                : w.ndim > 0  ? w.shape[0]
                              : 0;
@@ -167,8 +170,8 @@ int cmd_layer(int argc, char **argv) {
   }
   nc_geom_t g;
   int64_t blen = spec->bias[0] ? (int64_t)nc_tensor_numel(&b) : -1;
-  if (nc_layer_geometry(&spec->layer, x.shape, x.ndim,
-                        w.ndim ? w.shape : NULL, w.ndim, blen, &g) != NC_OK) {
+  if (nc_layer_geometry(&spec->layer, x.shape, x.ndim, w.ndim ? w.shape : NULL,
+                        w.ndim, blen, &g) != NC_OK) {
     g.macs = 0;
   }
   cli_layer_stat_t ls = {argv[0], kind, &y, (long long)g.macs, secs};

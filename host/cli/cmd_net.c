@@ -10,7 +10,8 @@ static const char run_help_[] =
     "usage: neocog run NET (--input X.npy | --seed S) [--backend cpu]\n"
     "                  --output Y.npy [--stats S.json] [--quiet]\n"
     "\n"
-    "Runs every layer of the network file NET (format: docs/network-format.md)\n"
+    "Runs every layer of the network file NET (format: "
+    "docs/network-format.md)\n"
     "in order and prints one line per layer: output shape, MACs, time.\n"
     "  --input X.npy    NHWC input matching the network's input line\n"
     "                   (any batch size)\n"
@@ -63,8 +64,7 @@ int cmd_info(int argc, char **argv) {
       char *end = NULL;
       batch = strtoll(val, &end, 10);
       if (*val == '\0' || *end != '\0' || batch < 1 || batch > 1 << 20) {
-        cli_usage_error("info", "--batch must be 1..%d (got %s)", 1 << 20,
-                        val);
+        cli_usage_error("info", "--batch must be 1..%d (got %s)", 1 << 20, val);
         return CLI_EXIT_USAGE;
       }
     } else {
@@ -91,9 +91,9 @@ int cmd_info(int argc, char **argv) {
     nc_net_free(&net);
     return CLI_EXIT_FAIL;
   }
-  printf("network %s: input [%lld, %lld, %lld, %lld] %s, %d layers\n",
-         net.name, batch, (long long)net.in_h, (long long)net.in_w,
-         (long long)net.in_c, nc_dtype_name(net.dtype), net.nlayers);
+  printf("network %s: input [%lld, %lld, %lld, %lld] %s, %d layers\n", net.name,
+         batch, (long long)net.in_h, (long long)net.in_w, (long long)net.in_c,
+         nc_dtype_name(net.dtype), net.nlayers);
   printf("%-3s %-10s %-8s %-22s %-8s %12s %16s\n", "#", "layer", "kind",
          "output (NHWC)", "dtype", "params", "MACs");
   long long params = 0, macs = 0;
@@ -108,8 +108,8 @@ int cmd_info(int argc, char **argv) {
     params += g[l].params;
     macs += g[l].macs;
   }
-  printf("%-3s %-10s %-8s %-22s %-8s %12lld %16lld\n", "", "total", "", "",
-         "", params, macs);
+  printf("%-3s %-10s %-8s %-22s %-8s %12lld %16lld\n", "", "total", "", "", "",
+         params, macs);
   free(g);
   nc_net_free(&net);
   return 0;
@@ -163,8 +163,7 @@ int cmd_run(int argc, char **argv) {
     char *end = NULL;
     seed = strtoull(seed_s, &end, 0);
     if (*seed_s == '\0' || *seed_s == '-' || *end != '\0') {
-      cli_usage_error("run", "--seed: '%s' is not an unsigned integer",
-                      seed_s);
+      cli_usage_error("run", "--seed: '%s' is not an unsigned integer", seed_s);
       return CLI_EXIT_USAGE;
     }
   }
@@ -202,8 +201,7 @@ int cmd_run(int argc, char **argv) {
             "neocog: --input: %s %s does not match the network input "
             "[N, %lld, %lld, %lld] %s\n",
             s, nc_dtype_name(acts[0].dtype), (long long)net.in_h,
-            (long long)net.in_w, (long long)net.in_c,
-            nc_dtype_name(net.dtype));
+            (long long)net.in_w, (long long)net.in_c, nc_dtype_name(net.dtype));
     goto done;
   }
   int tty = isatty(fileno(stderr));
@@ -238,8 +236,8 @@ int cmd_run(int argc, char **argv) {
       cli_report(what, st);
       goto done;
     }
-    ls[l] = (cli_layer_stat_t){nl->spec.name, nl->spec.layer.kind,
-                               &acts[l + 1], (long long)g.macs, secs};
+    ls[l] = (cli_layer_stat_t){nl->spec.name, nl->spec.layer.kind, &acts[l + 1],
+                               (long long)g.macs, secs};
     if (!quiet) {
       char s[96];
       nc_shape_format(&acts[l + 1], s, sizeof s);
@@ -255,8 +253,7 @@ int cmd_run(int argc, char **argv) {
     cli_report("--output", st);
     goto done;
   }
-  if (stats != NULL &&
-      cli_write_stats(stats, backend, ls, net.nlayers) != 0) {
+  if (stats != NULL && cli_write_stats(stats, backend, ls, net.nlayers) != 0) {
     goto done;
   }
   if (!quiet) {
@@ -266,8 +263,8 @@ int cmd_run(int argc, char **argv) {
       macs += ls[l].macs;
       secs += ls[l].seconds;
     }
-    printf("%s on %s: %lld MACs in %.2f ms, output written to %s\n",
-           net.name, backend, macs, secs * 1e3, output);
+    printf("%s on %s: %lld MACs in %.2f ms, output written to %s\n", net.name,
+           backend, macs, secs * 1e3, output);
   }
   rc = 0;
 done:

@@ -41,8 +41,7 @@ void cli_usage_error(const char *cmd, const char *fmt, ...) {
 }
 
 int cli_next_opt(const char *cmd, int argc, char **argv, int *i,
-                 const char *const *flags, const char **key,
-                 const char **val) {
+                 const char *const *flags, const char **key, const char **val) {
   static char buf[128];
   if (*i >= argc) {
     return 0;

@@ -126,10 +126,10 @@ Test(cli, layer_conv2d_lecture_example) {
   path_(&r, "b.npy", b);
   path_(&r, "y.npy", y);
   path_(&r, "s.json", s);
-  const char *args[] = {"layer", "conv2d", "--input", x, "--weights", w,
-                        "--bias", b, "--stride", "2", "--pad", "1",
-                        "--backend", "cpu", "--output", y, "--stats", s,
-                        NULL};
+  const char *args[] = {
+      "layer",    "conv2d", "--input", x,   "--weights", w,     "--bias",   b,
+      "--stride", "2",      "--pad",   "1", "--backend", "cpu", "--output", y,
+      "--stats",  s,        NULL};
   run_(&r, args);
   cr_assert_eq(r.status, 0, "stderr: %s", r.err);
   nc_tensor_t out;
@@ -156,15 +156,14 @@ Test(cli, layer_maxpool_lecture_example) {
   int64_t shape[4] = {1, 4, 4, 1};
   nc_tensor_t x;
   nc_test_alloc(&x, NC_DTYPE_INT8, 4, shape);
-  static const int8_t v[16] = {1, 1, 2, 4, 5, 6, 7, 8,
-                               3, 2, 1, 0, 1, 2, 3, 4};
+  static const int8_t v[16] = {1, 1, 2, 4, 5, 6, 7, 8, 3, 2, 1, 0, 1, 2, 3, 4};
   memcpy(x.data, v, 16);
   char xp[256], yp[256];
   path_(&r, "x.npy", xp);
   path_(&r, "y.npy", yp);
   cr_assert_eq(nc_tensor_save_npy(xp, &x), NC_OK);
-  const char *args[] = {"layer", "maxpool", "--input", xp, "--size", "2",
-                        "--stride", "2", "--output", yp, NULL};
+  const char *args[] = {"layer",    "maxpool", "--input",  xp, "--size", "2",
+                        "--stride", "2",       "--output", yp, NULL};
   run_(&r, args);
   cr_assert_eq(r.status, 0, "stderr: %s", r.err);
   nc_tensor_t y;
@@ -186,10 +185,11 @@ Test(cli, layer_requantized_matches_library) {
   path_(&r, "w.npy", w);
   path_(&r, "b.npy", b);
   path_(&r, "y.npy", y);
-  const char *args[] = {"layer", "conv2d", "--input", x, "--weights", w,
-                        "--bias", b, "--stride", "2", "--pad", "1",
-                        "--scale", "0.5", "--out-zp", "-3", "--act", "relu",
-                        "--output", y, NULL};
+  const char *args[] = {"layer", "conv2d", "--input", x,          "--weights",
+                        w,       "--bias", b,         "--stride", "2",
+                        "--pad", "1",      "--scale", "0.5",      "--out-zp",
+                        "-3",    "--act",  "relu",    "--output", y,
+                        NULL};
   run_(&r, args);
   cr_assert_eq(r.status, 0, "stderr: %s", r.err);
   nc_tensor_t out;
@@ -203,8 +203,7 @@ Test(cli, layer_requantized_matches_library) {
     for (int c = 0; c < 2; c++) {
       int32_t h = (int32_t)floor(acc[c] * 0.5 + 0.5) - 3;
       int32_t want = h < -3 ? -3 : h;
-      cr_expect_eq(o[i * 2 + c], want, "pixel %d ch %d acc %d", i, c,
-                   acc[c]);
+      cr_expect_eq(o[i * 2 + c], want, "pixel %d ch %d acc %d", i, c, acc[c]);
     }
   }
   nc_tensor_free(&out);
@@ -239,45 +238,57 @@ Test(cli, bad_input_is_one_clear_line_and_output_untouched) {
   const bad_case_t cases[] = {
       {{"layer", "conv2d", "--input", "/nonexistent/x.npy", "--weights", w,
         "--output", y, NULL},
-       1, "No such file"},
+       1,
+       "No such file"},
       {{"layer", "conv2d", "--input", x, "--weights", wbad, "--output", y,
         NULL},
-       1, "channels"},
+       1,
+       "channels"},
       {{"layer", "conv2d", "--input", x, "--weights", w, "--stride", "0",
         "--output", y, NULL},
-       2, "stride"},
+       2,
+       "stride"},
       {{"layer", "conv2d", "--input", x, "--weights", w, "--pad", "-1",
         "--output", y, NULL},
-       2, "pad"},
+       2,
+       "pad"},
       {{"layer", "conv2d", "--input", x, "--weights", w, "--frobnicate", "1",
         "--output", y, NULL},
-       2, "--frobnicate"},
+       2,
+       "--frobnicate"},
       {{"layer", "conv2d", "--input", x, "--weights", w, "--backend", "tpu",
         "--output", y, NULL},
-       2, "tpu"},
+       2,
+       "tpu"},
       {{"layer", "conv2d", "--input", x, "--output", y, NULL}, 2, "weights"},
       {{"layer", "conv2d", "--input", x, "--weights", w, NULL}, 2, "output"},
       {{"layer", "pool", "--input", x, "--output", y, NULL}, 2, "pool"},
       {{"layer", "conv2d", "--input", x, "--weights", w, "--bias", w,
         "--output", y, NULL},
-       1, "bias"},
+       1,
+       "bias"},
       {{"layer", "conv2d", "--input", x, "--weights", w, "--pad", "9",
         "--stride", "1", "--dilation", "40", "--output", y, NULL},
-       1, "no output"},
-      {{"layer", "maxpool", "--input", x, "--size", "9", "--output", y,
-        NULL},
-       1, "no output"},
+       1,
+       "no output"},
+      {{"layer", "maxpool", "--input", x, "--size", "9", "--output", y, NULL},
+       1,
+       "no output"},
       {{"layer", "conv2d", "--input", x, "--weights", w, "--scale", "-1",
         "--output", y, NULL},
-       2, "scale"},
+       2,
+       "scale"},
       {{"layer", "conv2d", "--input", x, "--weights", w, "--act", "relu",
         "--output", y, NULL},
-       1, "requantization"},
+       1,
+       "requantization"},
       {{"frobnicate", NULL}, 2, "unknown command"},
       {{"run", "/nonexistent.net", "--seed", "1", "--output", y, NULL},
-       1, "No such file"},
+       1,
+       "No such file"},
       {{"run", "nets/convnet.net", "--input", x, "--output", y, NULL},
-       1, "does not match"},
+       1,
+       "does not match"},
       {{"info", NULL}, 2, "NET"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -286,8 +297,8 @@ Test(cli, bad_input_is_one_clear_line_and_output_untouched) {
     fputs("precious", f);
     fclose(f);
     run_(&r, cases[i].args);
-    cr_expect_eq(r.status, cases[i].status, "case %zu (%s %s): exit %d: %s",
-                 i, cases[i].args[0], cases[i].args[1], r.status, r.err);
+    cr_expect_eq(r.status, cases[i].status, "case %zu (%s %s): exit %d: %s", i,
+                 cases[i].args[0], cases[i].args[1], r.status, r.err);
     cr_expect(strstr(r.err, cases[i].word) != NULL,
               "case %zu: stderr lacks '%s': %s", i, cases[i].word, r.err);
     /* One line: the message ends at the first newline. */
@@ -325,8 +336,9 @@ Test(cli, run_convnet_matches_layer_by_layer_library_run) {
   char y[256], s[256];
   path_(&r, "y.npy", y);
   path_(&r, "s.json", s);
-  const char *args[] = {"run", "nets/convnet.net", "--seed", "5", "--backend",
-                        "cpu", "--output", y, "--stats", s, NULL};
+  const char *args[] = {
+      "run", "nets/convnet.net", "--seed", "5", "--backend", "cpu", "--output",
+      y,     "--stats",          s,        NULL};
   run_(&r, args);
   cr_assert_eq(r.status, 0, "stderr: %s", r.err);
   cr_expect(strstr(r.out, "conv1") && strstr(r.out, "pool1") &&

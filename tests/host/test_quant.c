@@ -84,8 +84,7 @@ Test(quant, multiply_by_quantized_multiplier_table) {
   cr_expect_eq(nc_mul_by_quantized_multiplier(3, 1 << 30, 2), 6);
   /* The left shift saturates: INT32_MAX << 1 -> INT32_MAX, times 0.5
    * is (2^31 - 1) / 2 -> rounds to 2^30. */
-  cr_expect_eq(nc_mul_by_quantized_multiplier(INT32_MAX, 1 << 30, 1),
-               1 << 30);
+  cr_expect_eq(nc_mul_by_quantized_multiplier(INT32_MAX, 1 << 30, 1), 1 << 30);
   cr_expect_eq(nc_mul_by_quantized_multiplier(INT32_MIN, 1 << 30, 1),
                -(1 << 30));
   /* shift -31 with mult 2^30: 1000 * 2^-32 -> 0. */
@@ -116,8 +115,8 @@ Test(quant, quantize_multiplier_table) {
 Test(quant, requant_apply_zero_point_and_clamp) {
   nc_requant_t rq;
   cr_assert_eq(nc_requant_init(&rq, NC_DTYPE_INT8, 0.25, -3), NC_OK);
-  cr_expect_eq(nc_requant_apply(&rq, 0, 10), 0);      /* 2.5 -> 3, - 3 */
-  cr_expect_eq(nc_requant_apply(&rq, 0, 1000), 127);  /* 247 saturates */
+  cr_expect_eq(nc_requant_apply(&rq, 0, 10), 0);       /* 2.5 -> 3, - 3 */
+  cr_expect_eq(nc_requant_apply(&rq, 0, 1000), 127);   /* 247 saturates */
   cr_expect_eq(nc_requant_apply(&rq, 0, -1000), -128); /* -253 saturates */
   nc_requant_clamp_relu(&rq);
   cr_expect_eq(nc_requant_apply(&rq, 0, -1000), -3); /* ReLU: real 0 */

@@ -51,10 +51,11 @@ typedef enum {
 /** How padding is given. */
 typedef enum {
   NC_PAD_EXPLICIT = 0, /**< pad_top/bottom/left/right as written */
-  NC_PAD_SAME,         /**< TF/ONNX SAME_UPPER: out = ceil(D / S), extra at end */
+  NC_PAD_SAME, /**< TF/ONNX SAME_UPPER: out = ceil(D / S), extra at end */
 } nc_pad_mode_t;
 
-/** Activation applied to float32 outputs (int outputs clamp in nc_requant_t). */
+/** Activation applied to float32 outputs (int outputs clamp in nc_requant_t).
+ */
 typedef enum {
   NC_ACT_NONE = 0, /**< identity */
   NC_ACT_RELU,     /**< max(x, 0) */
@@ -64,29 +65,29 @@ typedef enum {
 
 /** Everything that defines a layer except its tensors. */
 typedef struct {
-  nc_layer_kind_t kind;  /**< which computation */
-  int pool_h, pool_w;    /**< pooling window; ignored by other kinds */
-  int stride_h, stride_w;      /**< >= 1 */
-  nc_pad_mode_t pad_mode;      /**< explicit or SAME */
-  int pad_top, pad_bottom;     /**< explicit padding rows, >= 0 */
-  int pad_left, pad_right;     /**< explicit padding columns, >= 0 */
-  int dil_h, dil_w;            /**< dilation, >= 1 (conv and local) */
-  int groups;                  /**< conv only; C and O divisible by it */
-  int32_t in_zp;               /**< integer input zero point */
-  int32_t pad_value;           /**< integer value of padded input elements */
-  nc_requant_t rq;             /**< integer output requantization */
-  nc_act_t act;                /**< float32 activation */
-  float act_lo, act_hi;        /**< NC_ACT_CLAMP range */
+  nc_layer_kind_t kind;    /**< which computation */
+  int pool_h, pool_w;      /**< pooling window; ignored by other kinds */
+  int stride_h, stride_w;  /**< >= 1 */
+  nc_pad_mode_t pad_mode;  /**< explicit or SAME */
+  int pad_top, pad_bottom; /**< explicit padding rows, >= 0 */
+  int pad_left, pad_right; /**< explicit padding columns, >= 0 */
+  int dil_h, dil_w;        /**< dilation, >= 1 (conv and local) */
+  int groups;              /**< conv only; C and O divisible by it */
+  int32_t in_zp;           /**< integer input zero point */
+  int32_t pad_value;       /**< integer value of padded input elements */
+  nc_requant_t rq;         /**< integer output requantization */
+  nc_act_t act;            /**< float32 activation */
+  float act_lo, act_hi;    /**< NC_ACT_CLAMP range */
 } nc_layer_t;
 
 /** Resolved geometry of a layer applied to given tensor shapes. */
 typedef struct {
-  int64_t n, h, w, c;          /**< input batch, rows, columns, channels */
-  int64_t kh, kw;              /**< kernel or pooling window */
-  int64_t oh, ow, oc;          /**< output rows, columns, channels */
+  int64_t n, h, w, c; /**< input batch, rows, columns, channels */
+  int64_t kh, kw;     /**< kernel or pooling window */
+  int64_t oh, ow, oc; /**< output rows, columns, channels */
   int pad_top, pad_bottom, pad_left, pad_right; /**< after SAME is resolved */
-  int64_t macs;                /**< multiply-accumulates (0 for pooling) */
-  int64_t params;              /**< weight + bias elements */
+  int64_t macs;   /**< multiply-accumulates (0 for pooling) */
+  int64_t params; /**< weight + bias elements */
 } nc_geom_t;
 
 /** Fills a layer with the defaults: stride 1, no padding, dilation 1,
@@ -123,9 +124,9 @@ NC_MUST_CHECK nc_status_t nc_out_dim(int64_t d, int64_t k, int64_t s,
  */
 NC_MUST_CHECK nc_status_t nc_layer_geometry(const nc_layer_t *l,
                                             const int64_t *in_shape,
-                                            int in_ndim,
-                                            const int64_t *w_shape, int w_ndim,
-                                            int64_t b_len, nc_geom_t *g);
+                                            int in_ndim, const int64_t *w_shape,
+                                            int w_ndim, int64_t b_len,
+                                            nc_geom_t *g);
 
 /**
  * Runs a layer on the golden CPU reference and allocates *out.

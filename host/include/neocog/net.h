@@ -25,25 +25,25 @@ extern "C" {
 
 /** A layer as written: options not yet resolved against tensors. */
 typedef struct {
-  nc_layer_t layer;              /**< geometry options land here directly */
-  char name[64];                 /**< layer name (networks) */
-  int64_t filters;               /**< output channels / units, 0 if unset */
-  int kernel_h, kernel_w;        /**< kernel for random weights, 0 if unset */
-  char weights[NC_SPEC_STR];     /**< weight .npy path, "" for random */
-  char bias[NC_SPEC_STR];        /**< bias .npy path, "" random, "none" */
-  uint64_t seed;                 /**< random-weight seed */
-  int has_seed;                  /**< seed was given */
-  double scale;                  /**< per-tensor requantization scale */
-  int has_scale;                 /**< scale was given */
-  char scales[NC_SPEC_STR];      /**< per-channel scales .npy (float32) */
-  int32_t mult, shift;           /**< raw TFLite multiplier and shift */
-  int has_mult, has_shift;       /**< mult / shift were given */
-  nc_dtype_t out_dtype;          /**< requantized output dtype */
-  int32_t out_zp;                /**< output zero point */
-  nc_act_t act;                  /**< activation */
-  double out_scale;              /**< output scale, for relu6 on int8 */
-  int has_clamp;                 /**< clamp range was given */
-  double clamp_lo, clamp_hi;     /**< clamp range */
+  nc_layer_t layer;          /**< geometry options land here directly */
+  char name[64];             /**< layer name (networks) */
+  int64_t filters;           /**< output channels / units, 0 if unset */
+  int kernel_h, kernel_w;    /**< kernel for random weights, 0 if unset */
+  char weights[NC_SPEC_STR]; /**< weight .npy path, "" for random */
+  char bias[NC_SPEC_STR];    /**< bias .npy path, "" random, "none" */
+  uint64_t seed;             /**< random-weight seed */
+  int has_seed;              /**< seed was given */
+  double scale;              /**< per-tensor requantization scale */
+  int has_scale;             /**< scale was given */
+  char scales[NC_SPEC_STR];  /**< per-channel scales .npy (float32) */
+  int32_t mult, shift;       /**< raw TFLite multiplier and shift */
+  int has_mult, has_shift;   /**< mult / shift were given */
+  nc_dtype_t out_dtype;      /**< requantized output dtype */
+  int32_t out_zp;            /**< output zero point */
+  nc_act_t act;              /**< activation */
+  double out_scale;          /**< output scale, for relu6 on int8 */
+  int has_clamp;             /**< clamp range was given */
+  double clamp_lo, clamp_hi; /**< clamp range */
 } nc_spec_t;
 
 /** Resets a spec to a layer kind's defaults. */
@@ -73,21 +73,21 @@ NC_MUST_CHECK nc_status_t nc_spec_finish(nc_spec_t *s, int64_t out_channels,
 
 /** One layer of a network with its tensors. */
 typedef struct {
-  nc_spec_t spec;        /**< options as written, resolved by nc_net_load */
-  nc_tensor_t weights;   /**< empty for pooling */
-  nc_tensor_t bias;      /**< empty when the layer has none */
-  int line;              /**< line in the network file, for messages */
+  nc_spec_t spec;      /**< options as written, resolved by nc_net_load */
+  nc_tensor_t weights; /**< empty for pooling */
+  nc_tensor_t bias;    /**< empty when the layer has none */
+  int line;            /**< line in the network file, for messages */
 } nc_net_layer_t;
 
 /** A network: an input description and ordered layers. */
 typedef struct {
-  char name[64];          /**< from the `network` line, else the file stem */
-  nc_dtype_t dtype;       /**< input dtype: int8, uint8 or float32 */
+  char name[64];            /**< from the `network` line, else the file stem */
+  nc_dtype_t dtype;         /**< input dtype: int8, uint8 or float32 */
   int64_t in_h, in_w, in_c; /**< input pixel shape (batch comes at run) */
-  int32_t in_zp;          /**< zero point of integer input */
-  uint64_t seed;          /**< base seed for random weights */
-  int nlayers;            /**< number of layers */
-  nc_net_layer_t *layers; /**< nlayers entries */
+  int32_t in_zp;            /**< zero point of integer input */
+  uint64_t seed;            /**< base seed for random weights */
+  int nlayers;              /**< number of layers */
+  nc_net_layer_t *layers;   /**< nlayers entries */
 } nc_net_t;
 
 /**

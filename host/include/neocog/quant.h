@@ -28,14 +28,14 @@ extern "C" {
 
 /** Requantization of an int32 accumulator to int8/uint8. */
 typedef struct {
-  int enabled;            /**< 0: output stays raw int32 */
-  nc_dtype_t out_dtype;   /**< NC_DTYPE_INT8 or NC_DTYPE_UINT8 */
-  int channels;           /**< 1 (per tensor) or the output channel count */
+  int enabled;          /**< 0: output stays raw int32 */
+  nc_dtype_t out_dtype; /**< NC_DTYPE_INT8 or NC_DTYPE_UINT8 */
+  int channels;         /**< 1 (per tensor) or the output channel count */
   int32_t mult[NC_RQ_MAX_CHANNELS];  /**< fixed-point multiplier per channel */
   int32_t shift[NC_RQ_MAX_CHANNELS]; /**< TFLite shift per channel, -31..30 */
-  int32_t out_zp;         /**< output zero point, within the dtype */
-  int32_t act_min;        /**< clamp low, within the dtype */
-  int32_t act_max;        /**< clamp high, within the dtype, >= act_min */
+  int32_t out_zp;                    /**< output zero point, within the dtype */
+  int32_t act_min;                   /**< clamp low, within the dtype */
+  int32_t act_max; /**< clamp high, within the dtype, >= act_min */
 } nc_requant_t;
 
 /** gemmlowp SaturatingRoundingDoublingHighMul: high 32 bits of 2*a*b,

@@ -24,20 +24,20 @@ extern "C" {
 #endif
 
 /** X(name, value, message): one line per status. */
-#define NC_STATUS_MAP(X)                                                      \
-  X(OK, 0, "success")                                                         \
-  X(ERR_INVALID_ARG, -1, "invalid argument")                                  \
-  X(ERR_NOMEM, -2, "out of memory")                                           \
-  X(ERR_IO, -3, "input/output error")                                         \
-  X(ERR_FORMAT, -4, "malformed file")                                         \
-  X(ERR_UNSUPPORTED, -5, "unsupported feature")                               \
-  X(ERR_SHAPE, -6, "shape mismatch")                                          \
-  X(ERR_OVERFLOW, -7, "size overflows")                                       \
-  X(ERR_EMPTY_OUTPUT, -8, "layer produces no output")                         \
-  X(ERR_NOT_FOUND, -9, "not found")                                           \
-  X(ERR_MISMATCH, -10, "result differs from golden reference")               \
-  X(ERR_TIMEOUT, -11, "timed out")                                            \
-  X(ERR_DEVICE, -12, "device reported an error")                              \
+#define NC_STATUS_MAP(X)                                       \
+  X(OK, 0, "success")                                          \
+  X(ERR_INVALID_ARG, -1, "invalid argument")                   \
+  X(ERR_NOMEM, -2, "out of memory")                            \
+  X(ERR_IO, -3, "input/output error")                          \
+  X(ERR_FORMAT, -4, "malformed file")                          \
+  X(ERR_UNSUPPORTED, -5, "unsupported feature")                \
+  X(ERR_SHAPE, -6, "shape mismatch")                           \
+  X(ERR_OVERFLOW, -7, "size overflows")                        \
+  X(ERR_EMPTY_OUTPUT, -8, "layer produces no output")          \
+  X(ERR_NOT_FOUND, -9, "not found")                            \
+  X(ERR_MISMATCH, -10, "result differs from golden reference") \
+  X(ERR_TIMEOUT, -11, "timed out")                             \
+  X(ERR_DEVICE, -12, "device reported an error")               \
   X(ERR_INTERNAL, -13, "internal error")
 
 /** One status type for the whole library. */
@@ -45,7 +45,7 @@ typedef enum {
 #define NC_STATUS_ENUM_(name, value, msg) NC_##name = value,
   NC_STATUS_MAP(NC_STATUS_ENUM_)
 #undef NC_STATUS_ENUM_
-  NC_CL_ERROR_BASE = -100000 /**< OpenCL code e maps to this + e. */
+      NC_CL_ERROR_BASE = -100000 /**< OpenCL code e maps to this + e. */
 } nc_status_t;
 
 /** Short symbolic name of a status, e.g. "NC_ERR_FORMAT". Never NULL. */

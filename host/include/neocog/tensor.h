@@ -31,11 +31,11 @@ typedef enum {
 
 /** A dense C-order tensor that owns its data. */
 typedef struct {
-  nc_dtype_t dtype;            /**< element type */
-  int ndim;                    /**< number of dimensions, 0 for a scalar */
-  int64_t shape[NC_MAX_DIMS];  /**< extent of each dimension, all >= 0 */
-  void *data;                  /**< nbytes of elements, NULL when empty */
-  size_t nbytes;               /**< numel * element size */
+  nc_dtype_t dtype;           /**< element type */
+  int ndim;                   /**< number of dimensions, 0 for a scalar */
+  int64_t shape[NC_MAX_DIMS]; /**< extent of each dimension, all >= 0 */
+  void *data;                 /**< nbytes of elements, NULL when empty */
+  size_t nbytes;              /**< numel * element size */
 } nc_tensor_t;
 
 /** Size in bytes of one element, 0 for an invalid dtype. */
