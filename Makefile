@@ -85,12 +85,16 @@ demo: deps
 	$(BIN) run nets/convnet.net --seed 1 --backend cpu \
 	  --output $(BUILD)/demo_convnet_out.npy
 
-test: deps
-	@$(MAKE) --no-print-directory all
-	@sh tests/run.sh $(BUILD)
+# The suite: C tests (optimized and sanitized), the RTL lint, generated-file
+# check and benches, and the OpenCL tests on POCL; one summary line at the end.
+TEST_ENV = RTL_TBS="$(RTL_TEST_BINS)"
 
-check: all
-	@sh tests/run.sh $(BUILD)
+test: deps
+	@$(MAKE) --no-print-directory all hw-check rtl-lint $(RTL_TEST_BINS)
+	@$(TEST_ENV) sh tests/run.sh $(BUILD)
+
+check: all hw-check rtl-lint $(RTL_TEST_BINS)
+	@$(TEST_ENV) sh tests/run.sh $(BUILD)
 
 bench: $(BENCHES)
 	@sh bench/run.sh $(BUILD)
@@ -101,5 +105,95 @@ format:
 
 clean:
 	rm -rf $(BUILD)
+
+# --- RTL (issue 3) ---
+# hw/data/neocog.json is the one source of the configuration, the register map and the
+# instruction encoding; hw/gen/regtool.py writes hw/rtl/nc_pkg.sv, hw/include/neocog/nc_hw.h
+# and docs/isa.md from it. Every RTL build first regenerates them into a temporary directory
+# and compares (hw-check), so a stale or hand-edited copy stops the build with the diff.
+#
+#   make hw-gen     regenerate the package, the C header and docs/isa.md in place
+#   make hw-check   fail if a committed copy differs from what the data file generates
+#   make rtl-lint   verilator --lint-only -Wall, assertions included, each module as top
+#   make rtl-test   build the benches (the array for every shape in RTL_SIZES, the
+#                   instruction checkers) and run them all
+#
+# Verilator builds go to $(BUILD)/rtl/<ROWS>x<COLS>/ (model compiled with OPT_FAST=-O2).
+PYTHON ?= python3
+VERILATOR ?= verilator
+RTL_BUILD := $(BUILD)/rtl
+HW_DATA := hw/data/neocog.json
+HW_GEN := hw/gen/regtool.py
+HW_GEN_OUT := hw/rtl/nc_pkg.sv hw/include/neocog/nc_hw.h docs/isa.md
+RTL_SRC := hw/rtl/nc_pkg.sv $(filter-out hw/rtl/nc_pkg.sv,$(sort $(wildcard hw/rtl/*.sv)))
+RTL_MODULES := $(basename $(notdir $(filter-out hw/rtl/nc_pkg.sv,$(RTL_SRC))))
+# Array shapes the bench sweeps, ROWSxCOLS; each one is a separate Verilator build.
+RTL_SIZES ?= 4x4 8x8 16x16 4x8
+RTL_VFLAGS := --assert -Wall --x-assign fast --x-initial fast
+RTL_MKFLAGS := OPT_FAST=-O2 OPT_SLOW=-O1 OPT_GLOBAL=-O2
+rtl_rows = $(word 1,$(subst x, ,$(1)))
+rtl_cols = $(word 2,$(subst x, ,$(1)))
+RTL_ARRAY_TBS := $(foreach s,$(RTL_SIZES),$(RTL_BUILD)/$(s)/array_tb)
+RTL_LINT_STAMPS := $(patsubst %,$(RTL_BUILD)/lint/%.ok,$(RTL_MODULES))
+
+.PHONY: hw-gen hw-check rtl-lint rtl-test
+
+hw-gen:
+	$(PYTHON) $(HW_GEN)
+
+hw-check: $(RTL_BUILD)/hw-check.ok
+
+# The generated C header must also compile alone under the project's C warnings.
+$(RTL_BUILD)/hw-check.ok: $(HW_DATA) $(HW_GEN) $(HW_GEN_OUT)
+	@mkdir -p $(@D)
+	$(PYTHON) $(HW_GEN) --check
+	$(CC) -std=c11 $(WARN) -pedantic -fsyntax-only -x c hw/include/neocog/nc_hw.h
+	@touch $@
+
+rtl-lint: $(RTL_LINT_STAMPS)
+
+$(RTL_BUILD)/lint/%.ok: $(RTL_SRC) $(RTL_BUILD)/hw-check.ok
+	@mkdir -p $(@D)
+	$(VERILATOR) --lint-only $(RTL_VFLAGS) --top-module $* $(RTL_SRC)
+	@touch $@
+
+$(RTL_BUILD)/%/array_tb: $(RTL_SRC) tests/rtl/array_tb.cpp $(RTL_BUILD)/hw-check.ok
+	@mkdir -p $(@D)
+	$(VERILATOR) --cc --exe $(RTL_VFLAGS) --top-module nc_systolic_array \
+	  -GNumRows=$(call rtl_rows,$*) -GNumCols=$(call rtl_cols,$*) \
+	  -CFLAGS "-DNC_ROWS=$(call rtl_rows,$*) -DNC_COLS=$(call rtl_cols,$*)" \
+	  -Mdir $(@D) -o array_tb $(RTL_SRC) $(CURDIR)/tests/rtl/array_tb.cpp
+	@$(MAKE) -s --no-print-directory -C $(@D) -f Vnc_systolic_array.mk $(RTL_MKFLAGS)
+
+# The SystemVerilog and C instruction checkers, both generated, must agree.
+RTL_INSN_TB := $(RTL_BUILD)/insn_check/insn_check_tb
+$(RTL_INSN_TB): hw/rtl/nc_pkg.sv hw/include/neocog/nc_hw.h tests/rtl/nc_insn_check_tb.sv \
+    tests/rtl/insn_check_tb.cpp $(RTL_BUILD)/hw-check.ok
+	@mkdir -p $(@D)
+	$(VERILATOR) --cc --exe $(RTL_VFLAGS) --top-module nc_insn_check_tb -CFLAGS "-I$(CURDIR)" \
+	  -Mdir $(@D) -o insn_check_tb hw/rtl/nc_pkg.sv $(CURDIR)/tests/rtl/nc_insn_check_tb.sv \
+	  $(CURDIR)/tests/rtl/insn_check_tb.cpp
+	@$(MAKE) -s --no-print-directory -C $(@D) -f Vnc_insn_check_tb.mk $(RTL_MKFLAGS)
+
+RTL_TEST_BINS := $(RTL_INSN_TB) $(RTL_ARRAY_TBS)
+
+rtl-test: $(RTL_TEST_BINS)
+	@sh tests/rtl/run.sh $(RTL_TEST_BINS)
+# --- end RTL (issue 3) ---
+
+
+# --- model and driver (issue 4) ---
+# sim/model/ (functional model) and driver/ (nc_dev_* API) compile into
+# libneocog through HOST_SRC, and their tests (tests/model, tests/driver)
+# into the suite through TEST_SRC; both lists are extended at the top, next
+# to their definitions, because rule prerequisites expand when parsed.
+MODEL_DRV_HDR := $(wildcard sim/model/*.h sim/model/include/neocog/*.h \
+  driver/*.h driver/include/neocog/*.h tests/model/*.h tests/driver/*.h)
+.PHONY: format-model-drv
+format-model-drv:
+	clang-format -i $(wildcard sim/model/*.c driver/*.c tests/model/*.c \
+	  tests/driver/*.c) $(MODEL_DRV_HDR)
+# --- end model and driver (issue 4) ---
+
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,43 +1,65 @@
 #!/bin/sh
-# Runs the C test suite twice, optimized and under ASan+UBSan, and ends with
-# one line "N passed, N failed" that counts both runs.
+# Runs the whole test suite and ends with one line "N passed, N failed" that
+# counts every test of every part:
+#   - the C suite twice, optimized and under ASan+UBSan (Criterion);
+#   - the OpenCL suite on POCL, if OCL_TESTS names its runner (Criterion,
+#     not sanitized: POCL's LLVM JIT and ASan do not mix);
+#   - the RTL benches named in RTL_TBS (tests/rtl/run.sh).
 set -u
 BUILD=${1:-build}
 total_pass=0
 total_fail=0
 status=0
 
-run_suite() {
-  label=$1
-  exe=$2
-  cli=$3
-  echo "== $label: $exe"
+add_() { # pass fail rc
+  total_pass=$((total_pass + $1))
+  total_fail=$((total_fail + $2))
+  if [ "$3" -ne 0 ] || [ "$2" -ne 0 ]; then status=1; fi
+}
+
+criterion_suite() { # label exe cli
+  echo "== $1: $2"
   log=$(mktemp)
   # The CLI tests drive the binary built the same way as the suite.
-  NEOCOG_BIN=$cli ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
-    UBSAN_OPTIONS=print_stacktrace=1 \
-    "$exe" -j2 >"$log" 2>&1
+  NEOCOG_BIN=$3 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    "$2" -j2 >"$log" 2>&1
   rc=$?
   cat "$log"
   line=$(grep 'Synthesis: Tested:' "$log" | tail -n 1)
   rm -f "$log"
   if [ -z "$line" ]; then
-    echo "$label: no summary from the runner (exit $rc)"
-    total_fail=$((total_fail + 1))
-    status=1
+    echo "$1: no summary from the runner (exit $rc)"
+    add_ 0 1 1
     return
   fi
   pass=$(echo "$line" | sed 's/.*Passing: \([0-9]*\).*/\1/')
   fail=$(echo "$line" | sed 's/.*Failing: \([0-9]*\).*/\1/')
   crash=$(echo "$line" | sed 's/.*Crashing: \([0-9]*\).*/\1/')
-  total_pass=$((total_pass + pass))
-  total_fail=$((total_fail + fail + crash))
-  if [ "$rc" -ne 0 ] || [ $((fail + crash)) -ne 0 ]; then status=1; fi
+  add_ "$pass" $((fail + crash)) "$rc"
 }
 
-run_suite "host tests (-O3)" "$BUILD/tests/neocog_tests" "$BUILD/bin/neocog"
-run_suite "host tests (ASan+UBSan)" "$BUILD/tests/neocog_tests_san" \
+criterion_suite "host tests (-O3)" "$BUILD/tests/neocog_tests" \
+  "$BUILD/bin/neocog"
+criterion_suite "host tests (ASan+UBSan)" "$BUILD/tests/neocog_tests_san" \
   "$BUILD/bin/neocog_san"
+if [ -n "${OCL_TESTS:-}" ]; then
+  criterion_suite "OpenCL tests (POCL)" "$OCL_TESTS" "$BUILD/bin/neocog"
+fi
+if [ -n "${RTL_TBS:-}" ]; then
+  echo "== RTL benches"
+  log=$(mktemp)
+  # shellcheck disable=SC2086
+  sh tests/rtl/run.sh $RTL_TBS >"$log" 2>&1
+  rc=$?
+  cat "$log"
+  line=$(tail -n 1 "$log")
+  rm -f "$log"
+  case "$line" in
+  *" passed, "*" failed")
+    add_ "${line%% passed*}" "$(echo "$line" | sed 's/.* \([0-9]*\) failed$/\1/')" "$rc" ;;
+  *) echo "RTL benches: no summary (exit $rc)"; add_ 0 1 1 ;;
+  esac
+fi
 
 echo
 echo "$total_pass passed, $total_fail failed"

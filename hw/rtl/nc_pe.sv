@@ -1,0 +1,132 @@
+// One processing element of the weight-stationary systolic array: an int8 x int8 -> int32
+// multiply-accumulate with a double-buffered weight.
+//
+// The active weight multiplies every activation that passes through. The shadow weight is one
+// stage of its row's weight shift chain, so the next tile's weights shift in while the current
+// tile computes. An activation flagged act_swap_i (the first vector of a tile) copies the shadow
+// weight into the active one and is itself multiplied by the new weight; because the flag
+// travels with the activation, each PE swaps exactly when the new tile reaches it.
+//
+// Activations move one PE to the right per cycle and partial sums one PE down, each with its
+// valid bit. Every output is a register.
+module nc_pe
+  import nc_pkg::*;
+#(
+  parameter bit FirstRow = 1'b0  // top row: sums start at zero, psum_i/psum_valid_i unused
+) (
+  input  logic               clk_i,         // clock
+  // Assertions sample the reset in `disable iff`; the logic uses it only asynchronously.
+  /* verilator lint_off SYNCASYNCNET */
+  input  logic               rst_ni,        // asynchronous reset, active low
+  /* verilator lint_on SYNCASYNCNET */
+  // Activations, from the left neighbour to the right one
+  input  logic [InpBits-1:0] act_i,         // int8 activation
+  input  logic               act_valid_i,   // act_i, act_swap_i are valid
+  input  logic               act_swap_i,    // first vector of a tile: use the shadow weight
+  output logic [InpBits-1:0] act_o,         // act_i, one cycle later
+  output logic               act_valid_o,   // act_valid_i, one cycle later
+  output logic               act_swap_o,    // act_swap_i of a valid activation, one cycle later
+  // Partial sums, from the PE above to the one below
+  input  logic [AccBits-1:0] psum_i,        // int32 partial sum from above
+  input  logic               psum_valid_i,  // psum_i is valid (arrives with act_valid_i)
+  output logic [AccBits-1:0] psum_o,        // psum_i + act_i * weight
+  output logic               psum_valid_o,  // psum_o is valid
+  // Weight shift chain, from the right neighbour to the left one
+  input  logic               wgt_shift_i,   // shift this row's shadow weights by one PE
+  input  logic [WgtBits-1:0] wgt_i,         // int8 shadow weight of the right neighbour
+  output logic [WgtBits-1:0] wgt_o          // this PE's shadow weight
+);
+
+  localparam int unsigned ProdBits = InpBits + WgtBits;
+
+  logic [InpBits-1:0] act_d, act_q;
+  logic               act_valid_d, act_valid_q;
+  logic               act_swap_d, act_swap_q;
+  logic [AccBits-1:0] psum_d, psum_q;
+  logic               psum_valid_d, psum_valid_q;
+  logic [WgtBits-1:0] wgt_shadow_d, wgt_shadow_q;
+  logic [WgtBits-1:0] wgt_active_d, wgt_active_q;
+
+  // The sum entering from above: zero, and always valid, in the top row.
+  logic [AccBits-1:0] psum_in;
+  logic               psum_in_valid;
+  if (FirstRow) begin : g_first_row
+    assign psum_in = '0;
+    assign psum_in_valid = 1'b1;
+
+    logic unused_psum_in;
+    assign unused_psum_in = ^{psum_i, psum_valid_i};
+  end else begin : g_inner_row
+    assign psum_in = psum_i;
+    assign psum_in_valid = psum_valid_i;
+  end
+
+  logic                swap;
+  logic [WgtBits-1:0]  wgt_mul;
+  logic [ProdBits-1:0] prod;
+
+  always_comb begin
+    swap = act_valid_i && act_swap_i;
+    // The swapping activation already multiplies with the new weight.
+    wgt_mul = swap ? wgt_shadow_q : wgt_active_q;
+    prod = ProdBits'($signed(act_i)) * ProdBits'($signed(wgt_mul));
+
+    act_d = act_q;
+    act_valid_d = act_valid_i;
+    act_swap_d = swap;
+    psum_d = psum_q;
+    // A sum is valid when both of its inputs were (they always arrive together, see below).
+    psum_valid_d = act_valid_i && psum_in_valid;
+    wgt_shadow_d = wgt_shadow_q;
+    wgt_active_d = wgt_active_q;
+
+    if (act_valid_i) begin
+      act_d = act_i;
+      psum_d = psum_in + AccBits'($signed(prod));
+    end
+    if (swap) begin
+      wgt_active_d = wgt_shadow_q;
+    end
+    if (wgt_shift_i) begin
+      wgt_shadow_d = wgt_i;
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      act_q <= '0;
+      act_valid_q <= 1'b0;
+      act_swap_q <= 1'b0;
+      psum_q <= '0;
+      psum_valid_q <= 1'b0;
+      wgt_shadow_q <= '0;
+      wgt_active_q <= '0;
+    end else begin
+      act_q <= act_d;
+      act_valid_q <= act_valid_d;
+      act_swap_q <= act_swap_d;
+      psum_q <= psum_d;
+      psum_valid_q <= psum_valid_d;
+      wgt_shadow_q <= wgt_shadow_d;
+      wgt_active_q <= wgt_active_d;
+    end
+  end
+
+  assign act_o = act_q;
+  assign act_valid_o = act_valid_q;
+  assign act_swap_o = act_swap_q;
+  assign psum_o = psum_q;
+  assign psum_valid_o = psum_valid_q;
+  assign wgt_o = wgt_shadow_q;
+
+`ifndef NC_NO_ASSERT
+  if (!FirstRow) begin : g_assert_inner
+    // The skew lines a vector's partial sum up with its activation: a sum never arrives without
+    // its activation, nor an activation without its sum.
+    a_psum_aligned: assert property (@(posedge clk_i) disable iff (!rst_ni)
+        psum_valid_i == act_valid_i)
+      else $error("nc_pe: partial sum and activation out of step");
+  end
+`endif
+
+endmodule
