@@ -87,7 +87,7 @@ demo: deps
 
 # The suite: C tests (optimized and sanitized), the RTL lint, generated-file
 # check and benches, and the OpenCL tests on POCL; one summary line at the end.
-TEST_ENV = RTL_TBS="$(RTL_TEST_BINS)"
+TEST_ENV = RTL_TBS="$(RTL_TEST_BINS)" OCL_TESTS="$(OCL_TESTS)"
 
 test: deps
 	@$(MAKE) --no-print-directory all hw-check rtl-lint $(RTL_TEST_BINS)
@@ -105,6 +105,42 @@ format:
 
 clean:
 	rm -rf $(BUILD)
+
+# --- OpenCL (issue 5) ---
+# Kernels are embedded into the library (mk/embed.py -> $(BUILD)/gen), so a
+# binary finds them from any directory. libneocog then needs the ICD loader.
+CL_SRC := kernels/common.cl $(filter-out kernels/common.cl,$(sort $(wildcard kernels/*.cl)))
+CL_GEN := $(BUILD)/gen/kernels_cl.c
+OCL_TEST_SRC := $(sort $(wildcard tests/opencl/*.c))
+OCL_TESTS := $(BUILD)/tests/neocog_ocl_tests
+LDLIBS += -lOpenCL
+
+$(CL_GEN): mk/embed.py $(CL_SRC)
+	@mkdir -p $(@D)
+	python3 mk/embed.py $@ $(CL_SRC)
+
+$(BUILD)/rel/gen/kernels_cl.o: $(CL_GEN)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS_REL) -c $< -o $@
+
+$(BUILD)/san/gen/kernels_cl.o: $(CL_GEN)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS_SAN) -c $< -o $@
+
+$(LIB): $(BUILD)/rel/gen/kernels_cl.o
+$(LIB_SAN): $(BUILD)/san/gen/kernels_cl.o
+
+# Not sanitized: POCL's LLVM JIT and ASan do not mix.
+$(OCL_TESTS): $(call obj,rel,$(OCL_TEST_SRC)) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_REL) $^ -lcriterion $(LDLIBS) -o $@
+
+# The OpenCL benchmark runs oneDNN and CLBlast as peers.
+$(BUILD)/bench/bench_ocl: LDLIBS += -ldnnl -lclblast
+
+all: $(OCL_TESTS)
+# --- end OpenCL (issue 5) ---
+
 
 # --- RTL (issue 3) ---
 # hw/data/neocog.json is the one source of the configuration, the register map and the

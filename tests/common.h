@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "neocog/rng.h"
 #include "neocog/tensor.h"
@@ -29,10 +30,16 @@ static inline uint64_t nc_test_seed(nc_rng_t *r, const char *suite,
     seed = strtoull(env, NULL, 0);
   }
   nc_rng_seed(r, seed);
+  /* The runner this test is part of (optimized, sanitized or OpenCL). */
+  char exe[512] = "build/tests/neocog_tests";
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n > 0) {
+    exe[n] = '\0';
+  }
   fprintf(stderr,
-          "[seed] %s/%s seed=%llu  reproduce: NEOCOG_SEED=%llu "
-          "build/tests/neocog_tests --filter '%s/%s'\n",
-          suite, name, (unsigned long long)seed, (unsigned long long)seed,
+          "[seed] %s/%s seed=%llu  reproduce: NEOCOG_SEED=%llu %s "
+          "--filter '%s/%s'\n",
+          suite, name, (unsigned long long)seed, (unsigned long long)seed, exe,
           suite, name);
   return seed;
 }

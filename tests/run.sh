@@ -43,6 +43,9 @@ criterion_suite "host tests (-O3)" "$BUILD/tests/neocog_tests" \
 criterion_suite "host tests (ASan+UBSan)" "$BUILD/tests/neocog_tests_san" \
   "$BUILD/bin/neocog_san"
 if [ -n "${OCL_TESTS:-}" ]; then
+  # Compiled kernels are cached per build tree, not in the user's cache.
+  NEOCOG_CL_CACHE=${NEOCOG_CL_CACHE:-$BUILD/cl-cache}
+  export NEOCOG_CL_CACHE
   criterion_suite "OpenCL tests (POCL)" "$OCL_TESTS" "$BUILD/bin/neocog"
 fi
 if [ -n "${RTL_TBS:-}" ]; then

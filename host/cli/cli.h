@@ -6,6 +6,7 @@
 
 #include "neocog/layer.h"
 #include "neocog/net.h"
+#include "neocog/ocl.h"
 #include "neocog/tensor.h"
 
 /** Exit status for a bad command line (unknown option, bad value). */
@@ -31,8 +32,29 @@ int cli_next_opt(const char *cmd, int argc, char **argv, int *i,
                  const char *const *flags, const char **key,
                  const char **val);
 
-/** Checks that a backend name is one this build has; reports if not. */
-int cli_check_backend(const char *cmd, const char *backend);
+/** An open backend: the golden reference ("cpu") or an OpenCL device. */
+typedef struct {
+  const char *name; /* as given to --backend */
+  nc_ocl_t *ocl;    /* opencl: the device context */
+} cli_backend_t;
+
+/** Opens a backend by name; reports and returns an exit status on error. */
+int cli_backend_open(const char *cmd, const char *name,
+                     const char *cl_platform, const char *cl_device,
+                     cli_backend_t *b);
+
+/** Runs one layer, checks a non-golden result against golden, and reports
+ *  any failure naming `what`; returns 0 or an exit status. */
+int cli_backend_run(cli_backend_t *b, const char *what, const nc_layer_t *l,
+                    const nc_tensor_t *x, const nc_tensor_t *w,
+                    const nc_tensor_t *bias, nc_tensor_t *out,
+                    double *seconds);
+
+/** What a backend runs on, for messages ("pthread-skylake-avx512-..."). */
+const char *cli_backend_device(const cli_backend_t *b);
+
+/** Closes a backend (safe on a zeroed one). */
+void cli_backend_close(cli_backend_t *b);
 
 /** Per-layer result of a run, for the table and --stats. */
 typedef struct {
@@ -53,5 +75,6 @@ double cli_now(void);
 int cmd_layer(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_devices(int argc, char **argv);
 
 #endif /* NEOCOG_CLI_H */

@@ -33,7 +33,12 @@ static const char help_[] =
     "activation (both paths):\n"
     "  --act none|relu|relu6|clamp   --clamp LO,HI\n"
     "run:\n"
-    "  --backend NAME        cpu (golden reference; default)\n"
+    "  --backend NAME        cpu (golden reference; default) or opencl;\n"
+    "                        a non-cpu result is checked against golden\n"
+    "  --cl-platform P       OpenCL platform: index or part of its name\n"
+    "  --cl-device D         OpenCL device: index or part of its name\n"
+    "                        (defaults: $NEOCOG_CL_PLATFORM, $NEOCOG_CL_DEVICE,\n"
+    "                        else the first GPU, else the first device)\n"
     "  --output Y.npy        written atomically; untouched on failure\n"
     "  --stats S.json        per-layer MACs and time\n";
 
@@ -74,6 +79,8 @@ int cmd_layer(int argc, char **argv) {
   nc_spec_init(spec, kind);
   const char *input = NULL, *output = NULL, *stats = NULL;
   const char *backend = "cpu";
+  const char *cl_platform = NULL, *cl_device = NULL;
+  cli_backend_t be = {0};
   static const char *const flags[] = {"help", NULL};
   int i = 1, r;
   const char *key, *val;
@@ -91,6 +98,10 @@ int cmd_layer(int argc, char **argv) {
       stats = val;
     } else if (strcmp(key, "backend") == 0) {
       backend = val;
+    } else if (strcmp(key, "cl-platform") == 0) {
+      cl_platform = val;
+    } else if (strcmp(key, "cl-device") == 0) {
+      cl_device = val;
     } else {
       char k[128];
       snprintf(k, sizeof k, "%s", key);
@@ -134,7 +145,8 @@ int cmd_layer(int argc, char **argv) {
     cli_usage_error("layer", "--size is for pooling layers");
     goto out;
   }
-  if (cli_check_backend("layer", backend) != 0) {
+  rc = cli_backend_open("layer", backend, cl_platform, cl_device, &be);
+  if (rc != 0) {
     goto out;
   }
 
@@ -155,12 +167,9 @@ int cmd_layer(int argc, char **argv) {
     cli_report(NULL, st);
     goto done;
   }
-  double t0 = cli_now();
-  st = nc_golden_run(&spec->layer, &x, w.ndim ? &w : NULL,
-                     spec->bias[0] ? &b : NULL, &y);
-  double secs = cli_now() - t0;
-  if (st != NC_OK) {
-    cli_report(NULL, st);
+  double secs = 0;
+  if (cli_backend_run(&be, argv[0], &spec->layer, &x, w.ndim ? &w : NULL,
+                      spec->bias[0] ? &b : NULL, &y, &secs) != 0) {
     goto done;
   }
   st = nc_tensor_save_npy(output, &y);
@@ -191,6 +200,7 @@ done:
   nc_tensor_free(&b);
   nc_tensor_free(&y);
 out:
+  cli_backend_close(&be);
   free(spec);
   return rc;
 }

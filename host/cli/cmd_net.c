@@ -7,7 +7,7 @@
 #include "host/cli/cli.h"
 
 static const char run_help_[] =
-    "usage: neocog run NET (--input X.npy | --seed S) [--backend cpu]\n"
+    "usage: neocog run NET (--input X.npy | --seed S) [--backend NAME]\n"
     "                  --output Y.npy [--stats S.json] [--quiet]\n"
     "\n"
     "Runs every layer of the network file NET (format: "
@@ -16,7 +16,10 @@ static const char run_help_[] =
     "  --input X.npy    NHWC input matching the network's input line\n"
     "                   (any batch size)\n"
     "  --seed S         use a random input made from seed S instead\n"
-    "  --backend NAME   cpu (golden reference; default)\n"
+    "  --backend NAME   cpu (golden reference; default) or opencl; every\n"
+    "                   layer of a non-cpu run is checked against golden\n"
+    "  --cl-platform P  OpenCL platform: index or part of its name\n"
+    "  --cl-device D    OpenCL device: index or part of its name\n"
     "  --output Y.npy   final output, written atomically\n"
     "  --stats S.json   per-layer shapes, MACs and times\n"
     "  --quiet          print nothing on success\n";
@@ -118,6 +121,8 @@ int cmd_info(int argc, char **argv) {
 int cmd_run(int argc, char **argv) {
   const char *path = NULL, *input = NULL, *output = NULL, *stats = NULL;
   const char *backend = "cpu", *seed_s = NULL;
+  const char *cl_platform = NULL, *cl_device = NULL;
+  cli_backend_t be = {0};
   int quiet = 0;
   static const char *const flags[] = {"help", "quiet", NULL};
   int i = 0, r;
@@ -142,6 +147,10 @@ int cmd_run(int argc, char **argv) {
       stats = val;
     } else if (strcmp(key, "backend") == 0) {
       backend = val;
+    } else if (strcmp(key, "cl-platform") == 0) {
+      cl_platform = val;
+    } else if (strcmp(key, "cl-device") == 0) {
+      cl_device = val;
     } else {
       cli_usage_error("run", "unknown option '--%s'", key);
       return CLI_EXIT_USAGE;
@@ -171,13 +180,14 @@ int cmd_run(int argc, char **argv) {
     cli_usage_error("run", "--output is required");
     return CLI_EXIT_USAGE;
   }
-  if (cli_check_backend("run", backend) != 0) {
-    return CLI_EXIT_USAGE;
-  }
-
   nc_net_t net;
   if (load_net_(path, &net) != 0) {
     return CLI_EXIT_FAIL;
+  }
+  int brc = cli_backend_open("run", backend, cl_platform, cl_device, &be);
+  if (brc != 0) {
+    nc_net_free(&net);
+    return brc;
   }
   int rc = CLI_EXIT_FAIL;
   nc_tensor_t *acts = calloc((size_t)net.nlayers + 1, sizeof *acts);
@@ -217,23 +227,24 @@ int cmd_run(int argc, char **argv) {
     }
     nc_geom_t g;
     int64_t blen = nl->bias.ndim ? (int64_t)nc_tensor_numel(&nl->bias) : -1;
+    char what[128];
+    snprintf(what, sizeof what, "layer %d (%s)", l + 1, nl->spec.name);
     st = nc_layer_geometry(&nl->spec.layer, acts[l].shape, acts[l].ndim,
                            nl->weights.ndim ? nl->weights.shape : NULL,
                            nl->weights.ndim, blen, &g);
-    double t0 = cli_now();
-    if (st == NC_OK) {
-      st = nc_golden_run(&nl->spec.layer, &acts[l],
-                         nl->weights.ndim ? &nl->weights : NULL,
-                         nl->bias.ndim ? &nl->bias : NULL, &acts[l + 1]);
+    if (st != NC_OK) {
+      cli_report(what, st);
+      goto done;
     }
-    double secs = cli_now() - t0;
+    double secs = 0;
+    int lrc = cli_backend_run(&be, what, &nl->spec.layer, &acts[l],
+                              nl->weights.ndim ? &nl->weights : NULL,
+                              nl->bias.ndim ? &nl->bias : NULL, &acts[l + 1],
+                              &secs);
     if (tty && !quiet) {
       fprintf(stderr, "\r\033[K");
     }
-    if (st != NC_OK) {
-      char what[128];
-      snprintf(what, sizeof what, "layer %d (%s)", l + 1, nl->spec.name);
-      cli_report(what, st);
+    if (lrc != 0) {
       goto done;
     }
     ls[l] = (cli_layer_stat_t){nl->spec.name, nl->spec.layer.kind, &acts[l + 1],
@@ -276,5 +287,67 @@ done:
   free(acts);
   free(ls);
   nc_net_free(&net);
+  cli_backend_close(&be);
   return rc;
+}
+
+static const char devices_help_[] =
+    "usage: neocog devices\n"
+    "\n"
+    "Lists every OpenCL platform and device the ICD loader finds: index,\n"
+    "name, type, compute units, memory, OpenCL C version, and fp16 and\n"
+    "integer dot-product support. '*' marks the device --backend opencl\n"
+    "uses by default. Select another with --cl-platform/--cl-device (an\n"
+    "index or part of the name) or NEOCOG_CL_PLATFORM/NEOCOG_CL_DEVICE.\n";
+
+int cmd_devices(int argc, char **argv) {
+  if (argc >= 1 && (strcmp(argv[0], "--help") == 0 ||
+                    strcmp(argv[0], "-h") == 0)) {
+    fputs(devices_help_, stdout);
+    return 0;
+  }
+  if (argc >= 1) {
+    cli_usage_error("devices", "unexpected argument '%s'", argv[0]);
+    return CLI_EXIT_USAGE;
+  }
+  int n = 0;
+  int st = nc_ocl_list_devices(NULL, 0, &n);
+  if (st != NC_OK) {
+    cli_report("devices", st);
+    return CLI_EXIT_FAIL;
+  }
+  nc_ocl_device_info_t *d = calloc((size_t)(n > 0 ? n : 1), sizeof *d);
+  if (d == NULL) {
+    fprintf(stderr, "neocog: out of memory\n");
+    return CLI_EXIT_FAIL;
+  }
+  st = nc_ocl_list_devices(d, n, &n);
+  if (st != NC_OK) {
+    cli_report("devices", st);
+    free(d);
+    return CLI_EXIT_FAIL;
+  }
+  int last_platform = -1;
+  for (int i = 0; i < n; i++) {
+    if (d[i].platform_index != last_platform) {
+      last_platform = d[i].platform_index;
+      printf("platform %d: %s (%s)\n", d[i].platform_index,
+             d[i].platform_name, d[i].platform_version);
+    }
+    printf("  %c device %d.%d: %s\n", d[i].is_default ? '*' : ' ',
+           d[i].platform_index, d[i].device_index, d[i].name);
+    printf("      type %s, %u compute units, %u MHz, %.1f GiB memory "
+           "(max buffer %.1f GiB), %llu KiB local\n",
+           d[i].type, d[i].compute_units, d[i].clock_mhz,
+           (double)d[i].global_mem_bytes / (1 << 30),
+           (double)d[i].max_alloc_bytes / (1 << 30),
+           (unsigned long long)(d[i].local_mem_bytes / 1024));
+    printf("      %s, driver %s; fp16 %s, fp64 %s, integer dot product "
+           "%s\n",
+           d[i].opencl_c_version, d[i].driver_version,
+           d[i].fp16 ? "yes" : "no", d[i].fp64 ? "yes" : "no",
+           d[i].int_dot ? "yes" : "no");
+  }
+  free(d);
+  return 0;
 }

@@ -18,6 +18,7 @@ static const char usage_[] =
     "  layer KIND   run one layer (conv2d, fc, local, maxpool, avgpool)\n"
     "  run NET      run a network file\n"
     "  info NET     print each layer's output shape, parameters and MACs\n"
+    "  devices      list OpenCL platforms and devices\n"
     "\n"
     "`neocog <command> --help` describes a command's options.\n"
     "Exit status: 0 success, 1 failure while running, 2 bad command line.\n";
@@ -84,17 +85,6 @@ int cli_next_opt(const char *cmd, int argc, char **argv, int *i,
   return 1;
 }
 
-int cli_check_backend(const char *cmd, const char *backend) {
-  if (strcmp(backend, "cpu") == 0) {
-    return 0;
-  }
-  cli_usage_error(cmd,
-                  "backend '%s' is not available in this build (available: "
-                  "cpu)",
-                  backend);
-  return -1;
-}
-
 double cli_now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -156,6 +146,9 @@ int main(int argc, char **argv) {
   }
   if (strcmp(cmd, "info") == 0) {
     return cmd_info(argc - 2, argv + 2);
+  }
+  if (strcmp(cmd, "devices") == 0) {
+    return cmd_devices(argc - 2, argv + 2);
   }
   fprintf(stderr, "neocog: unknown command '%s' (see 'neocog --help')\n", cmd);
   return CLI_EXIT_USAGE;

@@ -1,105 +1,13 @@
 /*
  * The neocog command-line tool, driven as a user drives it: a real process,
  * real files, exit statuses and the one line it prints on bad input.
- *
- * NEOCOG_BIN names the binary (tests/run.sh points the sanitized suite at
- * the sanitized CLI); the default is build/bin/neocog from the repo top.
  */
-#include <fcntl.h>
 #include <math.h>
-#include <spawn.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "neocog/layer.h"
 #include "neocog/net.h"
+#include "tests/cli_run.h"
 #include "tests/common.h"
-#include "tests/seed_data.h"
-
-extern char **environ;
-
-typedef struct {
-  char dir[64];
-  char out[8192]; /* stdout */
-  char err[8192]; /* stderr */
-  int status;     /* exit status */
-} run_t;
-
-static void tmpdir_(run_t *r) {
-  strcpy(r->dir, "/tmp/neocog_cli_XXXXXX");
-  cr_assert_not_null(mkdtemp(r->dir));
-}
-
-static void slurp_(const char *path, char *buf, size_t len) {
-  FILE *f = fopen(path, "rb");
-  size_t n = 0;
-  if (f != NULL) {
-    n = fread(buf, 1, len - 1, f);
-    fclose(f);
-  }
-  buf[n] = '\0';
-}
-
-/* Runs neocog with a NULL-terminated argument list. */
-static void run_(run_t *r, const char *const *args) {
-  const char *bin = getenv("NEOCOG_BIN");
-  if (bin == NULL || *bin == '\0') {
-    bin = "build/bin/neocog";
-  }
-  char *argv[64];
-  int n = 0;
-  argv[n++] = (char *)bin;
-  for (; args[n - 1] != NULL && n < 63; n++) {
-    argv[n] = (char *)args[n - 1];
-  }
-  argv[n] = NULL;
-  char o[128], e[128];
-  snprintf(o, sizeof o, "%s/stdout", r->dir);
-  snprintf(e, sizeof e, "%s/stderr", r->dir);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, o, O_WRONLY | O_CREAT | O_TRUNC,
-                                   0644);
-  posix_spawn_file_actions_addopen(&fa, 2, e, O_WRONLY | O_CREAT | O_TRUNC,
-                                   0644);
-  pid_t pid;
-  int rc = posix_spawn(&pid, bin, &fa, NULL, argv, environ);
-  posix_spawn_file_actions_destroy(&fa);
-  cr_assert_eq(rc, 0, "cannot start %s", bin);
-  int ws = 0;
-  cr_assert_eq(waitpid(pid, &ws, 0), pid);
-  cr_assert(WIFEXITED(ws), "%s did not exit normally", bin);
-  r->status = WEXITSTATUS(ws);
-  slurp_(o, r->out, sizeof r->out);
-  slurp_(e, r->err, sizeof r->err);
-}
-
-static void path_(const run_t *r, const char *name, char *buf) {
-  snprintf(buf, 256, "%s/%s", r->dir, name);
-}
-
-static void cleanup_(run_t *r) {
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", r->dir);
-  cr_assert_eq(system(cmd), 0);
-}
-
-/* Writes the lecture's worked example as .npy files in r->dir. */
-static void write_seed_example_(run_t *r) {
-  nc_tensor_t x, w, b;
-  nc_seed_example_tensors(NC_DTYPE_INT8, &x, &w, &b);
-  char p[256];
-  path_(r, "x.npy", p);
-  cr_assert_eq(nc_tensor_save_npy(p, &x), NC_OK);
-  path_(r, "w.npy", p);
-  cr_assert_eq(nc_tensor_save_npy(p, &w), NC_OK);
-  path_(r, "b.npy", p);
-  cr_assert_eq(nc_tensor_save_npy(p, &b), NC_OK);
-  nc_tensor_free(&x);
-  nc_tensor_free(&w);
-  nc_tensor_free(&b);
-}
 
 Test(cli, help_on_every_command) {
   run_t r;
@@ -119,7 +27,7 @@ Test(cli, help_on_every_command) {
 Test(cli, layer_conv2d_lecture_example) {
   run_t r;
   tmpdir_(&r);
-  write_seed_example_(&r);
+  nc_cli_write_seed_example(&r);
   char x[256], w[256], b[256], y[256], s[256];
   path_(&r, "x.npy", x);
   path_(&r, "w.npy", w);
@@ -179,7 +87,7 @@ Test(cli, layer_maxpool_lecture_example) {
 Test(cli, layer_requantized_matches_library) {
   run_t r;
   tmpdir_(&r);
-  write_seed_example_(&r);
+  nc_cli_write_seed_example(&r);
   char x[256], w[256], b[256], y[256];
   path_(&r, "x.npy", x);
   path_(&r, "w.npy", w);
@@ -221,7 +129,7 @@ typedef struct {
 Test(cli, bad_input_is_one_clear_line_and_output_untouched) {
   run_t r;
   tmpdir_(&r);
-  write_seed_example_(&r);
+  nc_cli_write_seed_example(&r);
   char x[256], w[256], b[256], y[256], wbad[256];
   path_(&r, "x.npy", x);
   path_(&r, "w.npy", w);
@@ -378,5 +286,31 @@ Test(cli, run_convnet_matches_layer_by_layer_library_run) {
   nc_tensor_free(&a);
   nc_tensor_free(&got);
   nc_net_free(&net);
+  cleanup_(&r);
+}
+
+Test(cli, backend_options_are_checked) {
+  run_t r;
+  tmpdir_(&r);
+  nc_cli_write_seed_example(&r);
+  char x[256], w[256], y[256];
+  path_(&r, "x.npy", x);
+  path_(&r, "w.npy", w);
+  path_(&r, "y.npy", y);
+  const char *a1[] = {"layer", "conv2d", "--input", x, "--weights", w,
+                      "--cl-device", "0", "--output", y, NULL};
+  run_(&r, a1);
+  cr_expect_eq(r.status, 2);
+  cr_expect(strstr(r.err, "--backend opencl") != NULL, "%s", r.err);
+  const char *a2[] = {"run", "nets/convnet.net", "--seed", "1", "--backend",
+                      "fpga", "--output", y, NULL};
+  run_(&r, a2);
+  cr_expect_eq(r.status, 2);
+  cr_expect(strstr(r.err, "'fpga'") && strstr(r.err, "opencl"), "%s", r.err);
+  const char *a3[] = {"devices", "--help", NULL};
+  run_(&r, a3);
+  cr_expect_eq(r.status, 0);
+  cr_expect(strstr(r.out, "NEOCOG_CL_DEVICE") != NULL, "%s", r.out);
+  cr_expect_eq(access(y, F_OK), -1, "a failed run wrote %s", y);
   cleanup_(&r);
 }

@@ -1,0 +1,494 @@
+/*
+ * OpenCL backend throughput against its peers, as a markdown table.
+ *
+ * Layers: a VGG-like 3x3 layer (64x56x56 -> 64, pad 1), ResNet-50 1x1 and
+ * 3x3 shapes, AlexNet conv1 and AlexNet's first max pooling. For each: our
+ * kernels in fp32 (GFLOP/s) and int8 with requantization (GOP/s), oneDNN
+ * fp32 on the CPU (its own best layouts, weights and input reordered
+ * outside the timing; and int8: u8 input, s8 weights and output), and
+ * CLBlast's convgemm fp32 on the same OpenCL device. 1 MAC = 2 operations.
+ *
+ * Times are medians of --runs runs (default 7) after WARMUP untimed ones. Ours
+ * and CLBlast's are kernel times from OpenCL event profiling (ours: every
+ * kernel of the layer, the padding copy included; uploads and read-back
+ * excluded); oneDNN's are wall times of execute + wait. All OpenCL runs go
+ * first, then oneDNN, so that OpenMP's spinning threads cannot steal POCL's
+ * cores.
+ *
+ * Usage: bench_ocl [--runs N] [--min] [--sweep] [--no-peers]
+ *   POCL uses every core: do not pin it with taskset. Select the device as
+ *   the library does (NEOCOG_CL_PLATFORM / NEOCOG_CL_DEVICE).
+ *   --sweep times the tiled conv kernel's tunables on the VGG layer.
+ *   --min reports the best run instead of the median (for tuning on a
+ *   machine shared with other work).
+ */
+#define CL_TARGET_OPENCL_VERSION 120
+#include <CL/cl.h>
+#include <clblast_c.h>
+#include <oneapi/dnnl/dnnl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "neocog/layer.h"
+#include "neocog/ocl.h"
+#include "neocog/rng.h"
+
+/* Untimed runs first: the first few launches on POCL run at half speed
+ * (thread and clock ramp-up), and the first one compiles. */
+#define WARMUP 10
+
+static int runs_ = 7;
+static int use_min_ = 0; /* --min: best run instead of the median */
+
+typedef struct {
+  const char *name;
+  int64_t h, w, c, o, k, s, p;
+  int pool; /* 1: max pooling, window k, stride s */
+} shape_t;
+
+static const shape_t shapes_[] = {
+    {"VGG 3x3 64x56x56->64 p1", 56, 56, 64, 64, 3, 1, 1, 0},
+    {"ResNet-50 1x1 256x56x56->64", 56, 56, 256, 64, 1, 1, 0, 0},
+    {"ResNet-50 1x1 64x56x56->256", 56, 56, 64, 256, 1, 1, 0, 0},
+    {"ResNet-50 3x3 128x28x28->128 p1", 28, 28, 128, 128, 3, 1, 1, 0},
+    {"ResNet-50 3x3 256x14x14->256 p1", 14, 14, 256, 256, 3, 1, 1, 0},
+    {"AlexNet conv1 3x227x227->96 11/4", 227, 227, 3, 96, 11, 4, 0, 0},
+    {"AlexNet pool1 max 3/2 96x55x55", 55, 55, 96, 96, 3, 2, 0, 1},
+};
+#define NSHAPES (int)(sizeof shapes_ / sizeof shapes_[0])
+
+typedef struct {
+  double ours_f32, ours_i8, dnnl_f32, dnnl_i8, clblast_f32; /* s, 0: none */
+  const char *kernel;
+} result_t;
+
+static double now_(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int cmp_(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+static double median_(double *v, int n) {
+  qsort(v, (size_t)n, sizeof *v, cmp_);
+  if (use_min_) {
+    return v[0];
+  }
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+static int64_t out_dim_(int64_t d, int64_t k, int64_t s, int64_t p) {
+  return (d + 2 * p - k) / s + 1;
+}
+
+static double macs_(const shape_t *s) {
+  int64_t oh = out_dim_(s->h, s->k, s->s, s->p);
+  int64_t ow = out_dim_(s->w, s->k, s->s, s->p);
+  return (double)(oh * ow * s->o * s->k * s->k * s->c);
+}
+
+static void die_(const char *what, int st) {
+  fprintf(stderr, "bench_ocl: %s failed: %d %s\n", what, st, nc_error_detail());
+  exit(1);
+}
+
+/* Our kernels: median kernel time of one layer. */
+static double ours_(nc_ocl_t *c, const shape_t *s, nc_dtype_t dt,
+                    const char **kernel) {
+  nc_rng_t r;
+  nc_rng_seed(&r, 1);
+  const int64_t xs[4] = {1, s->h, s->w, s->c};
+  const int64_t ws[4] = {s->o, s->k, s->k, s->c};
+  const int64_t bs[1] = {s->o};
+  const int fl = dt == NC_DTYPE_FLOAT32;
+  nc_tensor_t x, w, b, y;
+  memset(&w, 0, sizeof w);
+  memset(&b, 0, sizeof b);
+  nc_layer_t l;
+  nc_layer_init(&l, s->pool ? NC_LAYER_MAXPOOL : NC_LAYER_CONV2D);
+  l.stride_h = l.stride_w = (int)s->s;
+  l.pad_top = l.pad_bottom = l.pad_left = l.pad_right = (int)s->p;
+  int st = nc_tensor_alloc(&x, dt, 4, xs);
+  if (st != NC_OK) {
+    die_("alloc", st);
+  }
+  nc_rng_fill(&r, &x, -1.0, 1.0);
+  if (s->pool) {
+    l.pool_h = l.pool_w = (int)s->k;
+  } else {
+    if (nc_tensor_alloc(&w, dt, 4, ws) != NC_OK ||
+        nc_tensor_alloc(&b, fl ? NC_DTYPE_FLOAT32 : NC_DTYPE_INT32, 1, bs) !=
+            NC_OK) {
+      die_("alloc", NC_ERR_NOMEM);
+    }
+    nc_rng_fill(&r, &w, -1.0, 1.0);
+    nc_rng_fill(&r, &b, -1.0, 1.0);
+    if (!fl) {
+      nc_rng_fill(&r, &x, -128, 127);
+      nc_rng_fill(&r, &w, -128, 127);
+      nc_rng_fill(&r, &b, -1000, 1000);
+      l.in_zp = 3;
+      l.pad_value = 3;
+      st = nc_requant_init(&l.rq, NC_DTYPE_INT8, 1e-4, -2);
+      if (st != NC_OK) {
+        die_("requant", st);
+      }
+    } else {
+      l.act = NC_ACT_RELU;
+    }
+  }
+  double t[64];
+  for (int i = -WARMUP; i < runs_; i++) {
+    st = nc_ocl_run_layer(c, &l, &x, s->pool ? NULL : &w, s->pool ? NULL : &b,
+                          &y);
+    if (st != NC_OK) {
+      die_("nc_ocl_run_layer", st);
+    }
+    nc_tensor_free(&y);
+    nc_ocl_profile_t p;
+    nc_ocl_last_profile(c, &p);
+    if (i >= 0) {
+      t[i] = 1e-9 * (double)p.kernel_ns;
+    }
+    *kernel = p.kernel;
+  }
+  nc_tensor_free(&x);
+  nc_tensor_free(&w);
+  nc_tensor_free(&b);
+  return median_(t, runs_);
+}
+
+/* CLBlast convgemm (NCHW, weights [O][C][KH][KW]) on the same device. */
+static double clblast_(cl_context ctx, cl_command_queue q, const shape_t *s) {
+  if (s->pool) {
+    return 0.0;
+  }
+  int64_t oh = out_dim_(s->h, s->k, s->s, s->p);
+  int64_t ow = out_dim_(s->w, s->k, s->s, s->p);
+  size_t xb = (size_t)(s->c * s->h * s->w) * 4;
+  size_t wb = (size_t)(s->o * s->c * s->k * s->k) * 4;
+  size_t yb = (size_t)(s->o * oh * ow) * 4;
+  float *host = calloc(1, xb > wb ? xb : wb);
+  for (size_t i = 0; i < (xb > wb ? xb : wb) / 4; i++) {
+    host[i] = (float)((i * 7919u) % 200u) / 100.0f - 1.0f;
+  }
+  cl_int err = CL_SUCCESS;
+  cl_mem x = clCreateBuffer(ctx, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, xb,
+                            host, &err);
+  cl_mem w = clCreateBuffer(ctx, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, wb,
+                            host, &err);
+  cl_mem y = clCreateBuffer(ctx, CL_MEM_READ_WRITE, yb, NULL, &err);
+  free(host);
+  double t[64];
+  double res = 0.0;
+  for (int i = -WARMUP; i < runs_; i++) {
+    cl_event ev = NULL;
+    CLBlastStatusCode cs =
+        CLBlastSconvgemm(CLBlastKernelModeCrossCorrelation, (size_t)s->c,
+                         (size_t)s->h, (size_t)s->w, (size_t)s->k, (size_t)s->k,
+                         (size_t)s->p, (size_t)s->p, (size_t)s->s, (size_t)s->s,
+                         1, 1, (size_t)s->o, 1, x, 0, w, 0, y, 0, &q, &ev);
+    if (cs != CLBlastSuccess) {
+      fprintf(stderr, "bench_ocl: CLBlastSconvgemm: status %d\n", (int)cs);
+      goto out;
+    }
+    clWaitForEvents(1, &ev);
+    cl_ulong t0 = 0, t1 = 0;
+    clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_START, sizeof t0, &t0,
+                            NULL);
+    clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END, sizeof t1, &t1, NULL);
+    clReleaseEvent(ev);
+    if (i >= 0) {
+      t[i] = 1e-9 * (double)(t1 - t0);
+    }
+  }
+  res = median_(t, runs_);
+out:
+  clReleaseMemObject(x);
+  clReleaseMemObject(w);
+  clReleaseMemObject(y);
+  return res;
+}
+
+#define DNNL_OK(call)                                                     \
+  do {                                                                    \
+    dnnl_status_t s_ = (call);                                            \
+    if (s_ != dnnl_success) {                                             \
+      fprintf(stderr, "bench_ocl: %s: dnnl status %d\n", #call, (int)s_); \
+      exit(1);                                                            \
+    }                                                                     \
+  } while (0)
+
+/* A oneDNN memory of descriptor md, filled with a pattern (floats in
+ * [-1, 1), or small bytes for integer memories). */
+static dnnl_memory_t dmem_(const dnnl_memory_desc_t *md, dnnl_engine_t eng) {
+  dnnl_memory_t m;
+  DNNL_OK(dnnl_memory_create(&m, md, eng, DNNL_MEMORY_ALLOCATE));
+  void *p = NULL;
+  DNNL_OK(dnnl_memory_get_data_handle(m, &p));
+  size_t bytes = dnnl_memory_desc_get_size(md);
+  if (md->data_type == dnnl_f32) {
+    for (size_t i = 0; i < bytes / 4; i++) {
+      ((float *)p)[i] = (float)((i * 7919u) % 200u) / 100.0f - 1.0f;
+    }
+  } else {
+    for (size_t i = 0; i < bytes; i++) {
+      ((unsigned char *)p)[i] = (unsigned char)((i * 7919u) % 100u);
+    }
+  }
+  return m;
+}
+
+/* oneDNN forward inference, layouts chosen by oneDNN: fp32, or int8 (u8
+ * input, s8 weights, s32 bias, s8 output through an output scale; int8
+ * pooling is s8). */
+static double dnnl_(dnnl_engine_t eng, dnnl_stream_t strm, const shape_t *s,
+                    int int8) {
+  const dnnl_data_type_t xt = int8 ? dnnl_u8 : dnnl_f32;
+  const dnnl_data_type_t wt = int8 ? dnnl_s8 : dnnl_f32;
+  const dnnl_data_type_t bt = int8 ? dnnl_s32 : dnnl_f32;
+  const dnnl_data_type_t yt = int8 ? dnnl_s8 : dnnl_f32;
+  int64_t oh = out_dim_(s->h, s->k, s->s, s->p);
+  int64_t ow = out_dim_(s->w, s->k, s->s, s->p);
+  dnnl_dims_t xd = {1, s->c, s->h, s->w}, yd = {1, s->o, oh, ow};
+  dnnl_dims_t wd = {s->o, s->c, s->k, s->k}, bd = {s->o};
+  dnnl_dims_t st = {s->s, s->s}, pad = {s->p, s->p}, ker = {s->k, s->k};
+  dnnl_memory_desc_t xmd, ymd, wmd, bmd;
+  dnnl_primitive_desc_t pd;
+  if (s->pool) {
+    DNNL_OK(dnnl_memory_desc_init_by_tag(&xmd, 4, xd, yt, dnnl_nhwc));
+    DNNL_OK(dnnl_memory_desc_init_by_tag(&ymd, 4, yd, yt, dnnl_nhwc));
+    dnnl_pooling_desc_t d;
+    DNNL_OK(dnnl_pooling_forward_desc_init(&d, dnnl_forward_inference,
+                                           dnnl_pooling_max, &xmd, &ymd, st,
+                                           ker, pad, pad));
+    DNNL_OK(dnnl_primitive_desc_create(&pd, &d, NULL, eng, NULL));
+  } else {
+    DNNL_OK(dnnl_memory_desc_init_by_tag(&xmd, 4, xd, xt, dnnl_format_tag_any));
+    DNNL_OK(dnnl_memory_desc_init_by_tag(&ymd, 4, yd, yt, dnnl_format_tag_any));
+    DNNL_OK(dnnl_memory_desc_init_by_tag(&wmd, 4, wd, wt, dnnl_format_tag_any));
+    DNNL_OK(dnnl_memory_desc_init_by_tag(&bmd, 1, bd, bt, dnnl_x));
+    dnnl_convolution_desc_t d;
+    DNNL_OK(dnnl_convolution_forward_desc_init(&d, dnnl_forward_inference,
+                                               dnnl_convolution_direct, &xmd,
+                                               &wmd, &bmd, &ymd, st, pad, pad));
+    dnnl_primitive_attr_t attr = NULL;
+    if (int8) {
+      const float scale = 1e-4f;
+      DNNL_OK(dnnl_primitive_attr_create(&attr));
+      DNNL_OK(dnnl_primitive_attr_set_output_scales(attr, 1, 0, &scale));
+    }
+    DNNL_OK(dnnl_primitive_desc_create(&pd, &d, attr, eng, NULL));
+    if (attr != NULL) {
+      dnnl_primitive_attr_destroy(attr);
+    }
+  }
+  dnnl_primitive_t prim;
+  DNNL_OK(dnnl_primitive_create(&prim, pd));
+  dnnl_memory_t xm =
+      dmem_(dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0), eng);
+  dnnl_memory_t ym =
+      dmem_(dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0), eng);
+  dnnl_memory_t wm = NULL, bm = NULL, ws = NULL;
+  dnnl_exec_arg_t args[5];
+  int nargs = 0;
+  args[nargs++] = (dnnl_exec_arg_t){DNNL_ARG_SRC, xm};
+  args[nargs++] = (dnnl_exec_arg_t){DNNL_ARG_DST, ym};
+  if (!s->pool) {
+    wm = dmem_(dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0), eng);
+    bm = dmem_(dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 1), eng);
+    args[nargs++] = (dnnl_exec_arg_t){DNNL_ARG_WEIGHTS, wm};
+    args[nargs++] = (dnnl_exec_arg_t){DNNL_ARG_BIAS, bm};
+  } else {
+    const dnnl_memory_desc_t *wsmd =
+        dnnl_primitive_desc_query_md(pd, dnnl_query_workspace_md, 0);
+    if (wsmd != NULL && dnnl_memory_desc_get_size(wsmd) > 0) {
+      ws = dmem_(wsmd, eng);
+      args[nargs++] = (dnnl_exec_arg_t){DNNL_ARG_WORKSPACE, ws};
+    }
+  }
+  double t[64];
+  for (int i = -WARMUP; i < runs_; i++) {
+    double t0 = now_();
+    DNNL_OK(dnnl_primitive_execute(prim, strm, nargs, args));
+    DNNL_OK(dnnl_stream_wait(strm));
+    if (i >= 0) {
+      t[i] = now_() - t0;
+    }
+  }
+  dnnl_memory_destroy(xm);
+  dnnl_memory_destroy(ym);
+  dnnl_memory_destroy(wm);
+  dnnl_memory_destroy(bm);
+  dnnl_memory_destroy(ws);
+  dnnl_primitive_destroy(prim);
+  dnnl_primitive_desc_destroy(pd);
+  return median_(t, runs_);
+}
+
+/* Times the tiled conv kernel's tunables on the VGG layer. */
+static void sweep_(nc_ocl_t *c) {
+  static const int tws[] = {4, 6, 7, 8, 12, 14, 16, 28};
+  static const int ovs[] = {1, 2, 4};
+  static const int lss[][3] = {{0, 0, 0}, {1, 1, 1}, {1, 1, 4}, {2, 1, 1},
+                               {4, 1, 1}, {1, 7, 1}, {4, 1, 2}, {1, 1, 8}};
+  const shape_t *s = &shapes_[0];
+  printf("| tile_w | tile_ov | local | fp32 GFLOP/s | int8 GOP/s |\n");
+  printf("|---|---|---|---|---|\n");
+  for (size_t a = 0; a < sizeof ovs / sizeof ovs[0]; a++) {
+    for (size_t b = 0; b < sizeof tws / sizeof tws[0]; b++) {
+      for (size_t k = 0; k < sizeof lss / sizeof lss[0]; k++) {
+        if (tws[b] * ovs[a] > 28 || (k > 0 && tws[b] * ovs[a] < 12)) {
+          continue;
+        }
+        nc_ocl_tuning_t t;
+        memset(&t, 0, sizeof t);
+        t.path = NC_OCL_PATH_FAST;
+        t.tile_w = tws[b];
+        t.tile_ov = ovs[a];
+        memcpy(t.local_size, lss[k], sizeof t.local_size);
+        if (nc_ocl_set_tuning(c, &t) != NC_OK) {
+          continue;
+        }
+        const char *kn = NULL;
+        double tf = ours_(c, s, NC_DTYPE_FLOAT32, &kn);
+        double ti = ours_(c, s, NC_DTYPE_INT8, &kn);
+        printf("| %d | %d | %d,%d,%d | %.1f | %.1f |\n", tws[b], ovs[a],
+               lss[k][0], lss[k][1], lss[k][2], 2e-9 * macs_(s) / tf,
+               2e-9 * macs_(s) / ti);
+        fflush(stdout);
+      }
+    }
+  }
+}
+
+int main(int argc, char **argv) {
+  int sweep = 0, peers = 1;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc) {
+      runs_ = atoi(argv[++i]);
+    } else if (strcmp(argv[i], "--min") == 0) {
+      use_min_ = 1;
+    } else if (strcmp(argv[i], "--sweep") == 0) {
+      sweep = 1;
+    } else if (strcmp(argv[i], "--no-peers") == 0) {
+      peers = 0;
+    } else {
+      fprintf(stderr,
+              "usage: bench_ocl [--runs N] [--min] [--sweep] "
+              "[--no-peers]\n");
+      return 2;
+    }
+  }
+  if (runs_ < 5 || runs_ > 64) {
+    fprintf(stderr, "bench_ocl: --runs must be 5..64\n");
+    return 2;
+  }
+  nc_ocl_t *c = NULL;
+  int st = nc_ocl_open(&c, NULL, NULL);
+  if (st != NC_OK) {
+    die_("nc_ocl_open", st);
+  }
+  const nc_ocl_device_info_t *dev = nc_ocl_device(c);
+  printf("OpenCL device: %s (%s), %u compute units, driver %s\n", dev->name,
+         dev->platform_name, dev->compute_units, dev->driver_version);
+  printf("%s of %d runs after warm-up; 1 MAC = 2 ops\n\n",
+         use_min_ ? "best" : "median", runs_);
+  if (sweep) {
+    sweep_(c);
+    nc_ocl_close(c);
+    return 0;
+  }
+  result_t res[NSHAPES];
+  memset(res, 0, sizeof res);
+  /* A second of work first: on this VM the device's second thread runs at
+   * half speed for a while after start-up (seen as a 2x step after ~10
+   * launches), which would otherwise land in the first rows. */
+  const double t_end = now_() + 1.0;
+  while (now_() < t_end) {
+    const char *kn = NULL;
+    (void)ours_(c, &shapes_[0], NC_DTYPE_FLOAT32, &kn);
+  }
+  for (int i = 0; i < NSHAPES; i++) {
+    res[i].ours_f32 = ours_(c, &shapes_[i], NC_DTYPE_FLOAT32, &res[i].kernel);
+    const char *kn = NULL;
+    res[i].ours_i8 = ours_(c, &shapes_[i], NC_DTYPE_INT8, &kn);
+  }
+  if (peers) {
+    /* CLBlast on the same platform and device, its own context. */
+    cl_platform_id plats[16];
+    cl_uint np = 0;
+    clGetPlatformIDs(16, plats, &np);
+    cl_platform_id pf = plats[dev->platform_index];
+    cl_device_id devs[64];
+    cl_uint nd = 0;
+    clGetDeviceIDs(pf, CL_DEVICE_TYPE_ALL, 64, devs, &nd);
+    cl_device_id d = devs[dev->device_index];
+    cl_int err = CL_SUCCESS;
+    cl_context ctx = clCreateContext(NULL, 1, &d, NULL, NULL, &err);
+    cl_command_queue q =
+        clCreateCommandQueue(ctx, d, CL_QUEUE_PROFILING_ENABLE, &err);
+    for (int i = 0; i < NSHAPES; i++) {
+      res[i].clblast_f32 = clblast_(ctx, q, &shapes_[i]);
+    }
+    clReleaseCommandQueue(q);
+    clReleaseContext(ctx);
+    dnnl_engine_t eng;
+    dnnl_stream_t strm;
+    DNNL_OK(dnnl_engine_create(&eng, dnnl_cpu, 0));
+    DNNL_OK(dnnl_stream_create(&strm, eng, dnnl_stream_default_flags));
+    for (int i = 0; i < NSHAPES; i++) {
+      res[i].dnnl_f32 = dnnl_(eng, strm, &shapes_[i], 0);
+      res[i].dnnl_i8 = dnnl_(eng, strm, &shapes_[i], 1);
+    }
+    dnnl_stream_destroy(strm);
+    dnnl_engine_destroy(eng);
+  }
+  printf(
+      "| layer | GMAC | ours fp32 | oneDNN fp32 | CLBlast convgemm fp32 "
+      "| ours/oneDNN fp32 | ours/CLBlast | ours int8 | oneDNN int8 | our "
+      "kernel |\n");
+  printf("|---|---|---|---|---|---|---|---|---|---|\n");
+  for (int i = 0; i < NSHAPES; i++) {
+    const shape_t *s = &shapes_[i];
+    const result_t *r = &res[i];
+    /* Convolutions in GFLOP/s (GOP/s for int8), pooling in microseconds. */
+    const double ops = 2.0 * macs_(s);
+    const double t[5] = {r->ours_f32, r->dnnl_f32, r->clblast_f32, r->ours_i8,
+                         r->dnnl_i8};
+    char f[5][32];
+    for (int k = 0; k < 5; k++) {
+      if (t[k] <= 0) {
+        snprintf(f[k], sizeof f[k], "%s", s->pool && k == 2 ? "n/a" : "-");
+      } else if (s->pool) {
+        snprintf(f[k], sizeof f[k], "%.0f us", 1e6 * t[k]);
+      } else {
+        snprintf(f[k], sizeof f[k], "%.1f", 1e-9 * ops / t[k]);
+      }
+    }
+    char rd[16] = "-", rc[16] = "-", gm[16] = "-";
+    if (r->dnnl_f32 > 0) {
+      snprintf(rd, sizeof rd, "%.0f%%", 100.0 * r->dnnl_f32 / r->ours_f32);
+    }
+    if (r->clblast_f32 > 0) {
+      snprintf(rc, sizeof rc, "%.1fx", r->clblast_f32 / r->ours_f32);
+    }
+    if (!s->pool) {
+      snprintf(gm, sizeof gm, "%.3f", 1e-9 * macs_(s));
+    }
+    printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", s->name, gm,
+           f[0], f[1], f[2], rd, rc, f[3], f[4], r->kernel);
+  }
+  printf(
+      "\nconvolutions: GFLOP/s (fp32), GOP/s (int8); pooling: "
+      "microseconds; ours/oneDNN: ratio of throughputs (time ratio for "
+      "pooling).\n");
+  nc_ocl_close(c);
+  return 0;
+}

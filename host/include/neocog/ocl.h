@@ -1,0 +1,168 @@
+/*
+ * The OpenCL backend: runs any layer of layer.h on an OpenCL device through
+ * the ICD loader, with the same contract as nc_golden_run().
+ *
+ * Kernels are embedded in the library at build time (the .cl files under
+ * kernels/), built per device on first use and cached as program binaries on
+ * disk, keyed by device, driver version, source hash and build options, so
+ * later runs skip the compile. The cache lives in $NEOCOG_CL_CACHE if set
+ * (set but empty: no cache), else $XDG_CACHE_HOME/neocog, else
+ * ~/.cache/neocog; a cache that cannot be read or written only costs a
+ * compile, never a failure.
+ *
+ * Errors: an OpenCL error code `e` is returned as NC_CL_ERROR_BASE + e, and
+ * nc_error_detail() names the call and the code, e.g.
+ * "clEnqueueNDRangeKernel(nc_conv_tiled): CL_INVALID_WORK_GROUP_SIZE (-54)".
+ * A failed program build returns NC_CL_ERROR_BASE + CL_BUILD_PROGRAM_FAILURE
+ * and nc_ocl_build_log() holds the whole compiler log (the detail string
+ * holds its beginning).
+ */
+#ifndef NEOCOG_OCL_H
+#define NEOCOG_OCL_H
+
+#include <stdint.h>
+
+#include "neocog/layer.h"
+#include "neocog/status.h"
+#include "neocog/tensor.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** An open device: context, queue, built programs. One thread at a time. */
+typedef struct nc_ocl nc_ocl_t;
+
+/** What `neocog devices` prints about one device. */
+typedef struct {
+  int platform_index;         /**< position of its platform, from 0 */
+  int device_index;           /**< position within its platform, from 0 */
+  int global_index;           /**< position over all platforms, from 0 */
+  char platform_name[128];    /**< CL_PLATFORM_NAME */
+  char platform_version[128]; /**< CL_PLATFORM_VERSION */
+  char name[128];             /**< CL_DEVICE_NAME */
+  char vendor[128];           /**< CL_DEVICE_VENDOR */
+  char type[32];              /**< "GPU", "CPU", "ACCELERATOR", "CUSTOM" */
+  int is_gpu;                 /**< CL_DEVICE_TYPE_GPU bit set */
+  unsigned compute_units;     /**< CL_DEVICE_MAX_COMPUTE_UNITS */
+  unsigned clock_mhz;         /**< CL_DEVICE_MAX_CLOCK_FREQUENCY */
+  uint64_t global_mem_bytes;  /**< CL_DEVICE_GLOBAL_MEM_SIZE */
+  uint64_t max_alloc_bytes;   /**< CL_DEVICE_MAX_MEM_ALLOC_SIZE */
+  uint64_t local_mem_bytes;   /**< CL_DEVICE_LOCAL_MEM_SIZE */
+  uint64_t max_work_group;    /**< CL_DEVICE_MAX_WORK_GROUP_SIZE */
+  char device_version[128];   /**< CL_DEVICE_VERSION */
+  char driver_version[128];   /**< CL_DRIVER_VERSION */
+  char opencl_c_version[128]; /**< CL_DEVICE_OPENCL_C_VERSION */
+  int fp16;                   /**< cl_khr_fp16 */
+  int fp64;                   /**< cl_khr_fp64 */
+  int int64;                  /**< full profile, or cles_khr_int64 */
+  int int_dot;                /**< cl_khr_integer_dot_product */
+  int is_default;             /**< the device a run without selectors gets */
+} nc_ocl_device_info_t;
+
+/**
+ * Lists every device of every platform, platform by platform, into
+ * out[0..cap) and the total count into *count (which may exceed cap: call
+ * with cap 0 to size a buffer). No platform at all is NC_ERR_NOT_FOUND with
+ * a detail that says so.
+ */
+NC_MUST_CHECK nc_status_t nc_ocl_list_devices(nc_ocl_device_info_t *out,
+                                              int cap, int *count);
+
+/**
+ * Opens a device. A selector is an index ("0") or a case-insensitive
+ * substring of the name ("pocl", "pthread"); NULL means the environment
+ * variable (NEOCOG_CL_PLATFORM / NEOCOG_CL_DEVICE), and NULL or "" there
+ * means no preference. With a platform selector the device index counts
+ * within that platform; without one it is the global index
+ * (nc_ocl_device_info_t.global_index) and names are searched on every
+ * platform. With no device selector the first GPU is taken, else the first
+ * device. A selector that matches nothing is NC_ERR_NOT_FOUND with a detail
+ * that lists what there is.
+ */
+NC_MUST_CHECK nc_status_t nc_ocl_open(nc_ocl_t **ctx, const char *platform_sel,
+                                      const char *device_sel);
+
+/** Releases everything of an open device. NULL is fine. */
+void nc_ocl_close(nc_ocl_t *ctx);
+
+/** The device an open context runs on. */
+const nc_ocl_device_info_t *nc_ocl_device(const nc_ocl_t *ctx);
+
+/**
+ * Runs a layer on the device and allocates *out; same arguments, checks,
+ * result dtype and shape as nc_golden_run(). Everything is validated before
+ * anything is enqueued, including that no buffer exceeds the device's
+ * CL_DEVICE_MAX_MEM_ALLOC_SIZE. Integer results are bit-exact with the
+ * golden reference; float32 results differ from it by at most
+ * NC_OCL_F32_RTOL * (|bias| + sum |x * w|) per element (for average pooling,
+ * NC_OCL_F32_RTOL times the window's mean magnitude). On failure *out is
+ * left empty.
+ */
+NC_MUST_CHECK nc_status_t nc_ocl_run_layer(nc_ocl_t *ctx, const nc_layer_t *l,
+                                           const nc_tensor_t *input,
+                                           const nc_tensor_t *weights,
+                                           const nc_tensor_t *bias,
+                                           nc_tensor_t *out);
+
+/** The float32 tolerance nc_ocl_run_layer() promises (see there). */
+#define NC_OCL_F32_RTOL 1e-4
+
+/** Symbolic name of an OpenCL error code ("CL_INVALID_VALUE"), or
+ *  "CL_UNKNOWN_ERROR". Never NULL. */
+const char *nc_ocl_error_name(int clerr);
+
+/** Full log of the last failed program build of this context ("" if none). */
+const char *nc_ocl_build_log(const nc_ocl_t *ctx);
+
+/** Which kernels nc_ocl_run_layer() may pick. */
+typedef enum {
+  NC_OCL_PATH_AUTO = 0, /**< by shape: fast paths where they pay off */
+  NC_OCL_PATH_GENERAL,  /**< always the general kernel of the operation */
+  NC_OCL_PATH_FAST,     /**< a fast path wherever one handles the shape */
+} nc_ocl_path_t;
+
+/**
+ * Tunables of the fast paths; 0 means "choose by shape". They become the
+ * kernels' -D build options (NC_TILE_W, NC_TILE_OV, NC_FC_NB).
+ */
+typedef struct {
+  nc_ocl_path_t path; /**< kernel choice */
+  int tile_w;         /**< conv: output columns per work-item, 1..32 */
+  int tile_ov;        /**< conv: 16-channel vectors per work-item, 1..4 */
+  int fc_rows;        /**< fc: batch rows per work-item, 1..8 */
+  int local_size[3];  /**< conv tiled work-group, all 0 = runtime picks */
+} nc_ocl_tuning_t;
+
+/** Sets the tunables of later runs; checks their ranges. */
+NC_MUST_CHECK nc_status_t nc_ocl_set_tuning(nc_ocl_t *ctx,
+                                            const nc_ocl_tuning_t *t);
+
+/** Device features a run can need, for nc_ocl_mask_features(). */
+enum {
+  NC_OCL_FEAT_INT64 = 1, /**< 64-bit integers (integer layers need them) */
+};
+
+/**
+ * Makes the context behave as if the device lacked these features, to test
+ * that a run which needs one fails cleanly (NC_ERR_UNSUPPORTED).
+ */
+void nc_ocl_mask_features(nc_ocl_t *ctx, unsigned features);
+
+/** Timing and bookkeeping of the last successful nc_ocl_run_layer(). */
+typedef struct {
+  uint64_t kernel_ns;  /**< all kernels of the run (event profiling) */
+  uint64_t main_ns;    /**< the layer's compute kernel alone */
+  const char *kernel;  /**< name of the compute kernel, e.g. "nc_conv_tiled" */
+  int programs_built;  /**< programs compiled from source so far */
+  int programs_cached; /**< programs loaded from the binary cache so far */
+} nc_ocl_profile_t;
+
+/** Fills *p with the profile of the last run. */
+void nc_ocl_last_profile(const nc_ocl_t *ctx, nc_ocl_profile_t *p);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NEOCOG_OCL_H */

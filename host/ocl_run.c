@@ -1,0 +1,785 @@
+/*
+ * Layer runs on an OpenCL device: checks, kernel choice, buffers, launches.
+ *
+ * Every argument is checked (nc__layer_check_run, the golden reference's
+ * own checks), the kernel and its buffers are planned and every buffer is
+ * compared with the device's limits before anything touches the device.
+ * Then the inputs are uploaded, one or two kernels run on an in-order queue
+ * with profiling on, and the result is read back into a freshly allocated
+ * tensor.
+ */
+#define CL_TARGET_OPENCL_VERSION 120
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "host/internal.h"
+#include "host/layer_check.h"
+#include "host/ocl_internal.h"
+
+/* Buffers and events of one run, released together. */
+#define MAX_MEMS 12
+#define MAX_EVENTS 4
+
+typedef struct {
+  nc_ocl_t *c;
+  cl_mem mem[MAX_MEMS];
+  int nmem;
+  cl_kernel k[MAX_EVENTS];
+  cl_event ev[MAX_EVENTS];
+  int nk;
+  int main_k; /* index of the compute kernel in k / ev */
+} run_t_;
+
+/* A device buffer: `bytes` from `host` (NULL: zero-filled). */
+static nc_status_t buf_(run_t_ *r, const char *what, size_t bytes,
+                        const void *host, cl_mem *out) {
+  cl_int err = CL_SUCCESS;
+  void *zeros = NULL;
+  if (host == NULL) {
+    zeros = calloc(1, bytes);
+    if (zeros == NULL) {
+      return nc__fail(NC_ERR_NOMEM, "opencl: cannot allocate %zu bytes", bytes);
+    }
+    host = zeros;
+  }
+  cl_mem m = clCreateBuffer(r->c->ctx, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR,
+                            bytes, (void *)host, &err);
+  free(zeros);
+  if (err != CL_SUCCESS) {
+    return nc__ocl_fail(err, "clCreateBuffer", what);
+  }
+  r->mem[r->nmem++] = m;
+  *out = m;
+  return NC_OK;
+}
+
+/* An uninitialised device buffer the kernels write. */
+static nc_status_t scratch_(run_t_ *r, const char *what, size_t bytes,
+                            cl_mem *out) {
+  cl_int err = CL_SUCCESS;
+  cl_mem m = clCreateBuffer(r->c->ctx, CL_MEM_READ_WRITE, bytes, NULL, &err);
+  if (err != CL_SUCCESS) {
+    return nc__ocl_fail(err, "clCreateBuffer", what);
+  }
+  r->mem[r->nmem++] = m;
+  *out = m;
+  return NC_OK;
+}
+
+static void release_(run_t_ *r) {
+  for (int i = 0; i < r->nk; i++) {
+    if (r->ev[i] != NULL) {
+      clReleaseEvent(r->ev[i]);
+    }
+    clReleaseKernel(r->k[i]);
+  }
+  for (int i = 0; i < r->nmem; i++) {
+    clReleaseMemObject(r->mem[i]);
+  }
+  r->nk = 0;
+  r->nmem = 0;
+}
+
+static nc_status_t kernel_(run_t_ *r, cl_program p, const char *name,
+                           cl_kernel *out) {
+  cl_int err = CL_SUCCESS;
+  cl_kernel k = clCreateKernel(p, name, &err);
+  if (err != CL_SUCCESS) {
+    return nc__ocl_fail(err, "clCreateKernel", name);
+  }
+  r->k[r->nk] = k;
+  r->ev[r->nk] = NULL;
+  r->nk++;
+  *out = k;
+  return NC_OK;
+}
+
+/* Kernel arguments in order; the first failure is kept and reported. */
+typedef struct {
+  cl_kernel k;
+  const char *name;
+  cl_uint next;
+  cl_int err;
+  cl_uint bad;
+} args_t_;
+
+static void arg_(args_t_ *a, size_t size, const void *v) {
+  if (a->err == CL_SUCCESS) {
+    a->err = clSetKernelArg(a->k, a->next, size, v);
+    a->bad = a->next;
+  }
+  a->next++;
+}
+
+static void arg_mem_(args_t_ *a, cl_mem m) {
+  arg_(a, sizeof m, &m);
+}
+
+static void arg_int_(args_t_ *a, int64_t v) {
+  cl_int x = (cl_int)v;
+  arg_(a, sizeof x, &x);
+}
+
+static void arg_float_(args_t_ *a, float v) {
+  cl_float x = v;
+  arg_(a, sizeof x, &x);
+}
+
+static nc_status_t args_done_(const args_t_ *a) {
+  if (a->err != CL_SUCCESS) {
+    char what[96];
+    snprintf(what, sizeof what, "%s, argument %u", a->name, a->bad);
+    return nc__ocl_fail(a->err, "clSetKernelArg", what);
+  }
+  return NC_OK;
+}
+
+/* Launches kernel r->k[idx] over `gws` (3-D), rounded up to `lws` when one
+ * is given. */
+static nc_status_t launch_(run_t_ *r, int idx, const char *name,
+                           const size_t *gws, const size_t *lws) {
+  size_t g[3];
+  for (int i = 0; i < 3; i++) {
+    g[i] = gws[i];
+    if (lws != NULL && lws[i] > 0) {
+      g[i] = (g[i] + lws[i] - 1) / lws[i] * lws[i];
+    }
+  }
+  cl_int err = clEnqueueNDRangeKernel(r->c->q, r->k[idx], 3, NULL, g, lws, 0,
+                                      NULL, &r->ev[idx]);
+  if (err != CL_SUCCESS) {
+    r->ev[idx] = NULL;
+    return nc__ocl_fail(err, "clEnqueueNDRangeKernel", name);
+  }
+  return NC_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Planning                                                                */
+/* ---------------------------------------------------------------------- */
+
+typedef enum {
+  K_GENERAL = 0, /* nc_mac_general: conv2d, fc, local */
+  K_CONV_TILED,  /* nc_conv_tiled (+ nc_pad_input) */
+  K_FC_ROWS,     /* nc_fc_rows */
+  K_LOCAL_ROWS,  /* nc_local_rows + nc_pad_input */
+  K_POOL_GENERAL,
+  K_POOL_VEC,
+} kind_t_;
+
+typedef struct {
+  const nc_layer_t *l;
+  nc_geom_t g;
+  int pool, is_float, x_u8;
+  nc_dtype_t odt;
+  kind_t_ k;
+  int pad;          /* a padded copy of the input is made */
+  int64_t hp, wp;   /* its rows and columns */
+  int tw, tov;      /* conv tile */
+  int64_t owb, ocb; /* conv tile counts */
+  int64_t ocp;      /* conv padded output channels */
+  int fc_nb;        /* fc rows per item */
+  int b_pos;        /* local: bias per output position */
+  size_t x_bytes, w_bytes, b_bytes, y_bytes, p_bytes, rq_bytes;
+  int64_t max_elems; /* largest element count of any buffer */
+} plan_t_;
+
+/* Conv tile width: the widest up to `max` that wastes the fewest columns. */
+static int pick_tw_(int64_t ow, int max) {
+  if (ow <= max) {
+    return (int)ow;
+  }
+  int best = max;
+  int64_t best_waste = (ow + max - 1) / max * max - ow;
+  for (int t = max - 1; t > max / 2; t--) {
+    int64_t waste = (ow + t - 1) / t * t - ow;
+    if (waste < best_waste) {
+      best = t;
+      best_waste = waste;
+    }
+  }
+  return best;
+}
+
+static int64_t max64_(int64_t a, int64_t b) {
+  return a > b ? a : b;
+}
+
+static nc_status_t plan_(const nc_ocl_t *c, const nc_layer_t *l,
+                         const nc_tensor_t *in, const nc_tensor_t *w,
+                         const nc_tensor_t *b, plan_t_ *pl) {
+  const nc_geom_t *g = &pl->g;
+  const nc_ocl_tuning_t *t = &c->tune;
+  const int64_t xsz = (int64_t)nc_dtype_size(in->dtype);
+  pl->l = l;
+  pl->pool = l->kind == NC_LAYER_MAXPOOL || l->kind == NC_LAYER_AVGPOOL;
+  pl->is_float = in->dtype == NC_DTYPE_FLOAT32;
+  pl->x_u8 = in->dtype == NC_DTYPE_UINT8;
+  pl->odt = nc__layer_out_dtype(l, in);
+  pl->x_bytes = in->nbytes;
+  pl->y_bytes = (size_t)(g->n * g->oh * g->ow * g->oc) * nc_dtype_size(pl->odt);
+  pl->max_elems =
+      max64_((int64_t)nc_tensor_numel(in), g->n * g->oh * g->ow * g->oc);
+  if (pl->pool) {
+    int vec = g->c % 16 == 0 && in->dtype != NC_DTYPE_INT32 &&
+              g->kh * g->kw < (INT64_C(1) << 23);
+    pl->k = vec && t->path != NC_OCL_PATH_GENERAL ? K_POOL_VEC : K_POOL_GENERAL;
+    return NC_OK;
+  }
+  pl->w_bytes = w->nbytes;
+  pl->max_elems = max64_(pl->max_elems, (int64_t)nc_tensor_numel(w));
+  pl->b_pos = b != NULL && l->kind == NC_LAYER_LOCAL &&
+              (int64_t)nc_tensor_numel(b) != g->oc;
+  pl->b_bytes = (size_t)(pl->b_pos ? g->oh * g->ow * g->oc : g->oc) * 4u;
+  pl->rq_bytes = (size_t)(l->rq.enabled ? l->rq.channels : 1) * 4u;
+  pl->k = K_GENERAL;
+  if (t->path == NC_OCL_PATH_GENERAL) {
+    return NC_OK;
+  }
+  if (l->kind == NC_LAYER_FC) {
+    pl->k = K_FC_ROWS;
+    pl->fc_nb = t->fc_rows > 0 ? t->fc_rows : (int)(g->n < 4 ? g->n : 4);
+    return NC_OK;
+  }
+  /* Output rows and columns of the padded copy the fast paths read. */
+  const int64_t kh_span = (g->kh - 1) * l->dil_h + 1;
+  const int64_t kw_span = (g->kw - 1) * l->dil_w + 1;
+  if (l->kind == NC_LAYER_LOCAL) {
+    pl->k = K_LOCAL_ROWS;
+    pl->pad = 1;
+    pl->hp = (g->oh - 1) * l->stride_h + kh_span;
+    pl->wp = (g->ow - 1) * l->stride_w + kw_span;
+  } else {
+    /* conv2d: the tiled path needs groups == 1 and pays off from 16
+     * output channels (one full vector) on; PATH_FAST takes it anyway. */
+    if (l->groups != 1 || (t->path == NC_OCL_PATH_AUTO && g->oc < 16)) {
+      return NC_OK;
+    }
+    pl->k = K_CONV_TILED;
+    pl->tov = t->tile_ov > 0 ? t->tile_ov : (g->oc > 16 ? 2 : 1);
+    int tw_max = pl->tov == 1 ? 16 : (pl->tov == 2 ? 12 : 6);
+    pl->tw = t->tile_w > 0 ? t->tile_w : pick_tw_(g->ow, tw_max);
+    pl->owb = (g->ow + pl->tw - 1) / pl->tw;
+    pl->ocb = (g->oc + 16 * pl->tov - 1) / (16 * pl->tov);
+    pl->ocp = pl->ocb * 16 * pl->tov;
+    pl->hp = (g->oh - 1) * l->stride_h + kh_span;
+    pl->wp = (pl->owb * pl->tw - 1) * l->stride_w + kw_span;
+    /* The kernel reads float: integer inputs always go through the
+     * converting copy; a float input serves as it is when it needs no
+     * border and has the pitch. */
+    pl->pad = !pl->is_float || !(g->pad_top == 0 && g->pad_left == 0 &&
+                                 pl->wp == g->w && pl->hp <= g->h);
+    if (!pl->pad) {
+      pl->hp = g->h;
+    }
+    pl->w_bytes = (size_t)(g->kh * g->kw * g->c * pl->ocp) * 4u;
+    pl->max_elems = max64_(pl->max_elems, g->kh * g->kw * g->c * pl->ocp);
+  }
+  if (pl->pad) {
+    /* The tiled path's copy is float, the local path's keeps the dtype. */
+    const int64_t psz = pl->k == K_CONV_TILED ? 4 : xsz;
+    pl->p_bytes = (size_t)(g->n * pl->hp * pl->wp * g->c * psz);
+    pl->max_elems = max64_(pl->max_elems, g->n * pl->hp * pl->wp * g->c);
+  }
+  return NC_OK;
+}
+
+static void fmt_bytes_(uint64_t b, char *buf, size_t len) {
+  if (b >= (UINT64_C(1) << 30)) {
+    snprintf(buf, len, "%.2f GiB", (double)b / (double)(UINT64_C(1) << 30));
+  } else {
+    snprintf(buf, len, "%.2f MiB", (double)b / (double)(UINT64_C(1) << 20));
+  }
+}
+
+/* Every buffer within CL_DEVICE_MAX_MEM_ALLOC_SIZE, all of them within the
+ * global memory, every extent within an int. */
+static nc_status_t check_limits_(const nc_ocl_t *c, const plan_t_ *pl) {
+  const char *kn = nc_layer_kind_name(pl->l->kind);
+  const struct {
+    const char *what;
+    size_t bytes;
+  } bufs[] = {{"input", pl->x_bytes},        {"weight", pl->w_bytes},
+              {"bias", pl->b_bytes},         {"output", pl->y_bytes},
+              {"padded input", pl->p_bytes}, {"requantization", pl->rq_bytes}};
+  uint64_t total = 0;
+  char need[32], have[32];
+  for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) {
+    total += bufs[i].bytes;
+    if (bufs[i].bytes > c->info.max_alloc_bytes) {
+      fmt_bytes_(bufs[i].bytes, need, sizeof need);
+      fmt_bytes_(c->info.max_alloc_bytes, have, sizeof have);
+      return nc__fail(NC_ERR_UNSUPPORTED,
+                      "opencl: %s: the %s buffer needs %s (%zu bytes) but "
+                      "device '%s' allows at most %s per buffer "
+                      "(CL_DEVICE_MAX_MEM_ALLOC_SIZE)",
+                      kn, bufs[i].what, need, bufs[i].bytes, c->info.name,
+                      have);
+    }
+  }
+  if (total > c->info.global_mem_bytes) {
+    fmt_bytes_(total, need, sizeof need);
+    fmt_bytes_(c->info.global_mem_bytes, have, sizeof have);
+    return nc__fail(NC_ERR_UNSUPPORTED,
+                    "opencl: %s: the buffers need %s together but device "
+                    "'%s' has %s (CL_DEVICE_GLOBAL_MEM_SIZE)",
+                    kn, need, c->info.name, have);
+  }
+  const nc_geom_t *g = &pl->g;
+  const int64_t dims[] = {g->n,  g->h,         g->w,          g->c,
+                          g->oh, g->ow,        g->oc,         g->kh,
+                          g->kw, g->n * g->oh, pl->hp * g->n, pl->wp};
+  for (size_t i = 0; i < sizeof dims / sizeof dims[0]; i++) {
+    if (dims[i] > INT_MAX) {
+      return nc__fail(NC_ERR_UNSUPPORTED,
+                      "opencl: %s: an extent of %lld does not fit the "
+                      "kernels' int indices",
+                      kn, (long long)dims[i]);
+    }
+  }
+  return NC_OK;
+}
+
+/* Whole-program -D options of a plan. */
+static void options_(const plan_t_ *pl, char *buf, size_t len) {
+  const nc_geom_t *g = &pl->g;
+  const nc_layer_t *l = pl->l;
+  const char *idx = pl->max_elems < INT_MAX ? "int" : "long";
+  int n = 0;
+  if (pl->pool) {
+    static const char *const types[NC_DTYPE_COUNT] = {"char", "uchar", "int",
+                                                      "float"};
+    nc_dtype_t dt = pl->odt;
+    n = snprintf(buf, len, "-DNC_IDX=%s -DNC_PT=%s%s%s", idx, types[dt],
+                 dt == NC_DTYPE_FLOAT32 ? " -DNC_FLOAT -DNC_PFLOAT" : "",
+                 l->kind == NC_LAYER_MAXPOOL ? " -DNC_PMAX" : "");
+  } else if (pl->is_float) {
+    n = snprintf(buf, len, "-DNC_IDX=%s -DNC_FLOAT", idx);
+  } else {
+    n = snprintf(buf, len, "-DNC_IDX=%s -DNC_XT=%s", idx,
+                 pl->x_u8 ? "uchar" : "char");
+  }
+  size_t used = n > 0 ? (size_t)n : 0;
+  if (pl->k == K_CONV_TILED && used < len) {
+    snprintf(buf + used, len - used,
+             " -DNC_TILE_W=%d -DNC_TILE_OV=%d -DNC_C=%lld -DNC_KH=%lld "
+             "-DNC_KW=%lld -DNC_SH=%d -DNC_SW=%d -DNC_DH=%d -DNC_DW=%d "
+             "-DNC_HP=%lld -DNC_WP=%lld -DNC_OCP=%lld",
+             pl->tw, pl->tov, (long long)g->c, (long long)g->kh,
+             (long long)g->kw, l->stride_h, l->stride_w, l->dil_h, l->dil_w,
+             (long long)pl->hp, (long long)pl->wp, (long long)pl->ocp);
+  } else if (pl->k == K_FC_ROWS && used < len) {
+    snprintf(buf + used, len - used, " -DNC_FC_NB=%d", pl->fc_nb);
+  }
+}
+
+static const char *file_of_(kind_t_ k) {
+  switch (k) {
+    case K_FC_ROWS:
+      return "fc.cl";
+    case K_LOCAL_ROWS:
+      return "local.cl";
+    case K_POOL_GENERAL:
+    case K_POOL_VEC:
+      return "pool.cl";
+    default:
+      return "conv.cl";
+  }
+}
+
+static const char *kernel_name_(kind_t_ k) {
+  static const char *const names[] = {
+      [K_GENERAL] = "nc_mac_general",       [K_CONV_TILED] = "nc_conv_tiled",
+      [K_FC_ROWS] = "nc_fc_rows",           [K_LOCAL_ROWS] = "nc_local_rows",
+      [K_POOL_GENERAL] = "nc_pool_general", [K_POOL_VEC] = "nc_pool_vec",
+  };
+  return names[k];
+}
+
+/* Weights [O][KH][KW][C] as float [KH][KW][C][OCP], output channels
+ * innermost and zero beyond O (int8 weights convert exactly). */
+static float *pack_weights_(const plan_t_ *pl, const nc_tensor_t *w) {
+  const nc_geom_t *g = &pl->g;
+  float *dst = calloc(1, pl->w_bytes);
+  if (dst == NULL) {
+    return NULL;
+  }
+  const int64_t taps = g->kh * g->kw * g->c;
+  const int is_float = w->dtype == NC_DTYPE_FLOAT32;
+  for (int64_t o = 0; o < g->oc; o++) {
+    for (int64_t i = 0; i < taps; i++) {
+      dst[i * pl->ocp + o] =
+          is_float ? ((const float *)w->data)[o * taps + i]
+                   : (float)((const int8_t *)w->data)[o * taps + i];
+    }
+  }
+  return dst;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Running                                                                 */
+/* ---------------------------------------------------------------------- */
+
+/* Epilogue arguments (NC_OUT_PARAMS of kernels/common.cl). */
+static void out_args_(args_t_ *a, const plan_t_ *pl, cl_mem y, cl_mem mult,
+                      cl_mem shift) {
+  const nc_layer_t *l = pl->l;
+  arg_mem_(a, y);
+  if (pl->is_float) {
+    arg_int_(a, (int)l->act);
+    arg_float_(a, l->act_lo);
+    arg_float_(a, l->act_hi);
+    return;
+  }
+  arg_mem_(a, y);
+  arg_int_(a, l->rq.enabled);
+  arg_mem_(a, mult);
+  arg_mem_(a, shift);
+  arg_int_(a, l->rq.enabled && l->rq.channels > 1);
+  arg_int_(a, l->rq.out_zp);
+  arg_int_(a, l->rq.act_min);
+  arg_int_(a, l->rq.act_max);
+}
+
+/* The padded copy of x into xp: nc_pad_float for the tiled conv path,
+ * nc_pad_input (same dtype) for the others. */
+static nc_status_t pad_(run_t_ *r, cl_program p, const plan_t_ *pl, cl_mem x,
+                        cl_mem xp) {
+  const nc_geom_t *g = &pl->g;
+  const int to_float = pl->k == K_CONV_TILED;
+  const char *name = to_float ? "nc_pad_float" : "nc_pad_input";
+  cl_kernel k = NULL;
+  nc_status_t st = kernel_(r, p, name, &k);
+  if (st != NC_OK) {
+    return st;
+  }
+  args_t_ a = {.k = k, .name = name};
+  arg_mem_(&a, x);
+  arg_mem_(&a, xp);
+  arg_int_(&a, g->n);
+  arg_int_(&a, g->h);
+  arg_int_(&a, g->w);
+  arg_int_(&a, g->c);
+  arg_int_(&a, pl->hp);
+  arg_int_(&a, pl->wp);
+  arg_int_(&a, g->pad_top);
+  arg_int_(&a, g->pad_left);
+  arg_int_(&a, pl->is_float ? 0 : pl->l->pad_value);
+  if (to_float) {
+    arg_int_(&a, pl->is_float ? 0 : pl->l->in_zp);
+  }
+  st = args_done_(&a);
+  if (st != NC_OK) {
+    return st;
+  }
+  /* nc_pad_float: one item per pixel; nc_pad_input: per element. */
+  const size_t gws[3] = {to_float ? (size_t)pl->wp : (size_t)g->c,
+                         to_float ? (size_t)(g->n * pl->hp) : (size_t)pl->wp,
+                         to_float ? 1 : (size_t)(g->n * pl->hp)};
+  return launch_(r, r->nk - 1, name, gws, NULL);
+}
+
+static nc_status_t run_pool_(run_t_ *r, cl_program p, const plan_t_ *pl,
+                             cl_mem x, cl_mem y) {
+  const nc_geom_t *g = &pl->g;
+  const nc_layer_t *l = pl->l;
+  const char *name = kernel_name_(pl->k);
+  cl_kernel k = NULL;
+  nc_status_t st = kernel_(r, p, name, &k);
+  if (st != NC_OK) {
+    return st;
+  }
+  args_t_ a = {.k = k, .name = name};
+  arg_mem_(&a, x);
+  arg_mem_(&a, y);
+  arg_int_(&a, g->n);
+  arg_int_(&a, g->h);
+  arg_int_(&a, g->w);
+  arg_int_(&a, g->c);
+  arg_int_(&a, g->oh);
+  arg_int_(&a, g->ow);
+  arg_int_(&a, l->pool_h);
+  arg_int_(&a, l->pool_w);
+  arg_int_(&a, l->stride_h);
+  arg_int_(&a, l->stride_w);
+  arg_int_(&a, g->pad_top);
+  arg_int_(&a, g->pad_left);
+  st = args_done_(&a);
+  if (st != NC_OK) {
+    return st;
+  }
+  r->main_k = r->nk - 1;
+  const int vec = pl->k == K_POOL_VEC;
+  const size_t gws[3] = {vec ? (size_t)g->ow : (size_t)g->c,
+                         vec ? (size_t)(g->n * g->oh) : (size_t)g->ow,
+                         vec ? 1 : (size_t)(g->n * g->oh)};
+  /* On a CPU a vector item does a whole pixel: one per group balances
+   * best (see run_mac_). The general kernel's items are single elements. */
+  static const size_t one[3] = {1, 1, 1};
+  return launch_(r, r->main_k, name, gws,
+                 vec && !r->c->info.is_gpu ? one : NULL);
+}
+
+static nc_status_t run_mac_(run_t_ *r, cl_program p, const plan_t_ *pl,
+                            cl_mem x, cl_mem xp, cl_mem w, cl_mem b, cl_mem y,
+                            cl_mem mult, cl_mem shift) {
+  const nc_geom_t *g = &pl->g;
+  const nc_layer_t *l = pl->l;
+  const char *name = kernel_name_(pl->k);
+  if (pl->pad) {
+    nc_status_t st = pad_(r, p, pl, x, xp);
+    if (st != NC_OK) {
+      return st;
+    }
+  }
+  cl_kernel k = NULL;
+  nc_status_t st = kernel_(r, p, name, &k);
+  if (st != NC_OK) {
+    return st;
+  }
+  r->main_k = r->nk - 1;
+  args_t_ a = {.k = k, .name = name};
+  size_t gws[3] = {(size_t)g->oc, (size_t)g->ow, (size_t)(g->n * g->oh)};
+  const size_t *lws = NULL;
+  size_t lws_tuned[3];
+  switch (pl->k) {
+    case K_GENERAL: {
+      const int groups = l->kind == NC_LAYER_CONV2D ? l->groups : 1;
+      arg_mem_(&a, x);
+      arg_mem_(&a, w);
+      arg_mem_(&a, b);
+      arg_int_(&a, g->n);
+      arg_int_(&a, g->h);
+      arg_int_(&a, g->w);
+      arg_int_(&a, g->c);
+      arg_int_(&a, g->oh);
+      arg_int_(&a, g->ow);
+      arg_int_(&a, g->oc);
+      arg_int_(&a, g->kh);
+      arg_int_(&a, g->kw);
+      arg_int_(&a, l->kind == NC_LAYER_FC ? 1 : l->stride_h);
+      arg_int_(&a, l->kind == NC_LAYER_FC ? 1 : l->stride_w);
+      arg_int_(&a, l->kind == NC_LAYER_FC ? 1 : l->dil_h);
+      arg_int_(&a, l->kind == NC_LAYER_FC ? 1 : l->dil_w);
+      arg_int_(&a, g->pad_top);
+      arg_int_(&a, g->pad_left);
+      arg_int_(&a, g->c / groups);
+      arg_int_(&a, g->oc / groups);
+      arg_int_(&a,
+               l->kind == NC_LAYER_LOCAL ? g->oc * g->kh * g->kw * g->c : 0);
+      arg_int_(&a, pl->b_pos ? g->oc : 0);
+      arg_int_(&a, l->in_zp);
+      arg_int_(&a, l->pad_value);
+      break;
+    }
+    case K_CONV_TILED:
+      arg_mem_(&a, pl->pad ? xp : x);
+      arg_mem_(&a, w);
+      arg_mem_(&a, b);
+      arg_int_(&a, g->n * g->oh);
+      arg_int_(&a, g->oh);
+      arg_int_(&a, g->ow);
+      arg_int_(&a, g->oc);
+      arg_int_(&a, pl->owb);
+      arg_int_(&a, pl->ocb);
+      gws[0] = (size_t)pl->ocb;
+      gws[1] = (size_t)pl->owb;
+      if (r->c->tune.local_size[0] > 0) {
+        for (int i = 0; i < 3; i++) {
+          lws_tuned[i] =
+              (size_t)(r->c->tune.local_size[i] > 0 ? r->c->tune.local_size[i]
+                                                    : 1);
+        }
+        lws = lws_tuned;
+      } else if (!r->c->info.is_gpu) {
+        /* On a CPU each work-item is a whole register tile: one per
+         * work-group keeps many groups for the threads to balance, where
+         * the runtime's choice (POCL: as few as one group per core) stalls
+         * when a core is busy with something else. */
+        lws_tuned[0] = lws_tuned[1] = lws_tuned[2] = 1;
+        lws = lws_tuned;
+      }
+      break;
+    case K_FC_ROWS:
+      arg_mem_(&a, x);
+      arg_mem_(&a, w);
+      arg_mem_(&a, b);
+      arg_int_(&a, g->n);
+      arg_int_(&a, g->c);
+      arg_int_(&a, g->oc);
+      arg_int_(&a, l->in_zp);
+      gws[1] = (size_t)((g->n + pl->fc_nb - 1) / pl->fc_nb);
+      gws[2] = 1;
+      break;
+    case K_LOCAL_ROWS:
+      arg_mem_(&a, xp);
+      arg_mem_(&a, w);
+      arg_mem_(&a, b);
+      arg_int_(&a, g->n);
+      arg_int_(&a, pl->hp);
+      arg_int_(&a, pl->wp);
+      arg_int_(&a, g->c);
+      arg_int_(&a, g->oh);
+      arg_int_(&a, g->ow);
+      arg_int_(&a, g->oc);
+      arg_int_(&a, g->kh);
+      arg_int_(&a, g->kw);
+      arg_int_(&a, l->stride_h);
+      arg_int_(&a, l->stride_w);
+      arg_int_(&a, l->dil_h);
+      arg_int_(&a, l->dil_w);
+      arg_int_(&a, pl->b_pos ? g->oc : 0);
+      arg_int_(&a, l->in_zp);
+      break;
+    default:
+      return nc__fail(NC_ERR_INTERNAL, "opencl: bad kernel plan %d",
+                      (int)pl->k);
+  }
+  out_args_(&a, pl, y, mult, shift);
+  st = args_done_(&a);
+  if (st != NC_OK) {
+    return st;
+  }
+  return launch_(r, r->main_k, name, gws, lws);
+}
+
+static uint64_t event_ns_(cl_event e) {
+  cl_ulong t0 = 0, t1 = 0;
+  if (e == NULL ||
+      clGetEventProfilingInfo(e, CL_PROFILING_COMMAND_START, sizeof t0, &t0,
+                              NULL) != CL_SUCCESS ||
+      clGetEventProfilingInfo(e, CL_PROFILING_COMMAND_END, sizeof t1, &t1,
+                              NULL) != CL_SUCCESS ||
+      t1 < t0) {
+    return 0;
+  }
+  return t1 - t0;
+}
+
+/* Uploads, launches and reads back; `out` is allocated by the caller. */
+static nc_status_t execute_(nc_ocl_t *c, run_t_ *r, const plan_t_ *pl,
+                            const nc_tensor_t *in, const nc_tensor_t *w,
+                            const nc_tensor_t *b, nc_tensor_t *out) {
+  char opts[512];
+  options_(pl, opts, sizeof opts);
+  cl_program p = NULL;
+  nc_status_t st = nc__ocl_program(c, file_of_(pl->k), opts, &p);
+  if (st != NC_OK) {
+    return st;
+  }
+  cl_mem x = NULL, xp = NULL, wm = NULL, bm = NULL, y = NULL, mult = NULL,
+         shift = NULL;
+  st = buf_(r, "input", pl->x_bytes, in->data, &x);
+  if (st == NC_OK) {
+    st = scratch_(r, "output", pl->y_bytes, &y);
+  }
+  if (st == NC_OK && pl->pool) {
+    st = run_pool_(r, p, pl, x, y);
+  } else if (st == NC_OK) {
+    float *packed = NULL;
+    if (pl->k == K_CONV_TILED) {
+      packed = pack_weights_(pl, w);
+      if (packed == NULL) {
+        return nc__fail(NC_ERR_NOMEM, "opencl: cannot allocate %zu bytes",
+                        pl->w_bytes);
+      }
+    }
+    st = buf_(r, "weight", pl->w_bytes,
+              packed != NULL ? (const void *)packed : w->data, &wm);
+    free(packed);
+    if (st == NC_OK) {
+      st = buf_(r, "bias", pl->b_bytes, b != NULL ? b->data : NULL, &bm);
+    }
+    if (st == NC_OK && pl->l->rq.enabled) {
+      st = buf_(r, "requantization multiplier", pl->rq_bytes, pl->l->rq.mult,
+                &mult);
+      if (st == NC_OK) {
+        st = buf_(r, "requantization shift", pl->rq_bytes, pl->l->rq.shift,
+                  &shift);
+      }
+    } else if (st == NC_OK) {
+      mult = bm; /* never read: rq_on is 0 */
+      shift = bm;
+    }
+    if (st == NC_OK && pl->pad) {
+      st = scratch_(r, "padded input", pl->p_bytes, &xp);
+    }
+    if (st == NC_OK) {
+      st = run_mac_(r, p, pl, x, xp, wm, bm, y, mult, shift);
+    }
+  }
+  if (st != NC_OK) {
+    clFinish(c->q);
+    return st;
+  }
+  cl_int err = clEnqueueReadBuffer(c->q, y, CL_TRUE, 0, pl->y_bytes, out->data,
+                                   0, NULL, NULL);
+  if (err != CL_SUCCESS) {
+    clFinish(c->q);
+    return nc__ocl_fail(err, "clEnqueueReadBuffer", "output");
+  }
+  c->prof.kernel_ns = 0;
+  for (int i = 0; i < r->nk; i++) {
+    c->prof.kernel_ns += event_ns_(r->ev[i]);
+  }
+  c->prof.main_ns = event_ns_(r->ev[r->main_k]);
+  c->prof.kernel = kernel_name_(pl->k);
+  return NC_OK;
+}
+
+nc_status_t nc_ocl_run_layer(nc_ocl_t *c, const nc_layer_t *l,
+                             const nc_tensor_t *input,
+                             const nc_tensor_t *weights,
+                             const nc_tensor_t *bias, nc_tensor_t *out) {
+  if (out == NULL) {
+    return nc__fail(NC_ERR_INVALID_ARG, "opencl: NULL output tensor");
+  }
+  memset(out, 0, sizeof *out);
+  if (c == NULL || l == NULL || input == NULL) {
+    return nc__fail(NC_ERR_INVALID_ARG, "opencl: NULL context, layer or input");
+  }
+  plan_t_ pl;
+  memset(&pl, 0, sizeof pl);
+  nc_status_t st = nc__layer_check_run(l, input, weights, bias, &pl.g);
+  if (st != NC_OK) {
+    return st;
+  }
+  st = plan_(c, l, input, weights, bias, &pl);
+  if (st != NC_OK) {
+    return st;
+  }
+  const int needs_int64 = input->dtype != NC_DTYPE_FLOAT32;
+  if (needs_int64 && (!c->info.int64 || (c->masked & NC_OCL_FEAT_INT64))) {
+    return nc__fail(NC_ERR_UNSUPPORTED,
+                    "opencl: %s: device '%s' has no 64-bit integers "
+                    "(embedded profile without cles_khr_int64), which "
+                    "integer layers need for exact requantization and sums",
+                    nc_layer_kind_name(l->kind), c->info.name);
+  }
+  st = check_limits_(c, &pl);
+  if (st != NC_OK) {
+    return st;
+  }
+  const nc_geom_t *g = &pl.g;
+  const int64_t fc_shape[2] = {g->n, g->oc};
+  const int64_t img_shape[4] = {g->n, g->oh, g->ow, g->oc};
+  if (l->kind == NC_LAYER_FC) {
+    st = nc_tensor_alloc(out, pl.odt, 2, fc_shape);
+  } else {
+    st = nc_tensor_alloc(out, pl.odt, 4, img_shape);
+  }
+  if (st != NC_OK) {
+    return st;
+  }
+  run_t_ r;
+  memset(&r, 0, sizeof r);
+  r.c = c;
+  st = execute_(c, &r, &pl, input, weights, bias, out);
+  release_(&r);
+  if (st != NC_OK) {
+    nc_tensor_free(out);
+  }
+  return st;
+}

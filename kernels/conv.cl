@@ -1,0 +1,382 @@
+/*
+ * Convolution family: conv2d, and the general kernel that fully connected
+ * and locally connected layers share with it.
+ *
+ * nc_mac_general handles every shape of the three layers: one work-item per
+ * output element (gid0 = output channel, gid1 = output column, gid2 =
+ * batch * OH + output row). Fully connected is a 1x1 convolution of a 1x1
+ * image with I channels; locally connected reads a different filter bank
+ * (and optionally bias) per output pixel, which w_pos / b_pos say.
+ *
+ * nc_conv_tiled is the fast path for conv2d with groups == 1. nc_pad_float
+ * copies the input into a float buffer that already holds the padding
+ * (integers: x - in_zp, border pad_value - in_zp; float: x, border 0),
+ * wide enough that every tile reads inside it, and the host repacks the
+ * weights as float [KH][KW][C][OCP] with the output channels innermost and
+ * zero-padded to a multiple of NC_VW * NC_TILE_OV. Each work-item computes
+ * NC_TILE_W output pixels of one row times NC_TILE_OV vectors of NC_VW
+ * output channels, held in registers: every input value is loaded once per
+ * tile and broadcast against a vector of weights (register blocking over
+ * output channels, vector FMAs; the loops over the tile are unrolled so the
+ * accumulators stay in registers). Integer layers run the same float
+ * inner loop with exact chunked sums (see nc_conv_tiled below).
+ *
+ * Build options of the tiled kernel, all compile-time so that the inner
+ * loops have constant trip counts and constant offsets:
+ *   NC_TILE_W, NC_TILE_OV    pixels and output-channel vectors per item
+ *   NC_C                     input channels
+ *   NC_KH, NC_KW             kernel size
+ *   NC_SH, NC_SW, NC_DH, NC_DW   stride and dilation
+ *   NC_HP, NC_WP             padded input rows and columns
+ *   NC_OCP                   padded output channels (weights row length)
+ */
+
+/* ---------------------------------------------------------------------- */
+/* General kernel: every shape of conv2d, fc and local.                    */
+/* ---------------------------------------------------------------------- */
+__kernel void nc_mac_general(
+    __global const NC_XT *x, __global const NC_WT *w,
+    __global const NC_BT *bias, const int n_img, const int ih_n,
+    const int iw_n, const int ic_n, const int oh_n, const int ow_n,
+    const int oc_n, const int kh_n, const int kw_n, const int s_h,
+    const int s_w, const int d_h, const int d_w, const int p_t, const int p_l,
+    const int cg_n, const int og_n, const int w_pos, const int b_pos,
+    const int in_zp, const int pad_value, NC_OUT_PARAMS) {
+  const int oc = get_global_id(0);
+  const int ow = get_global_id(1);
+  const int row = get_global_id(2);
+  if (oc >= oc_n || ow >= ow_n || row >= n_img * oh_n) {
+    return;
+  }
+  const int n = row / oh_n;
+  const int oh = row - n * oh_n;
+  const int grp = oc / og_n;
+  const NC_IDX pos = (NC_IDX)oh * ow_n + ow;
+  const NC_IDX kwc = (NC_IDX)kw_n * cg_n;
+  __global const NC_WT *wb =
+      w + pos * (NC_IDX)w_pos + (NC_IDX)oc * kh_n * kwc;
+#ifdef NC_FLOAT
+  float acc = 0.0f;
+#else
+  uint acc = (uint)bias[pos * b_pos + oc];
+  const int padc = pad_value - in_zp;
+#endif
+  for (int kh = 0; kh < kh_n; kh++) {
+    const int ih = oh * s_h - p_t + kh * d_h;
+    const int in_h = ih >= 0 && ih < ih_n;
+    for (int kw = 0; kw < kw_n; kw++) {
+      const int iw = ow * s_w - p_l + kw * d_w;
+      __global const NC_WT *wr = wb + (NC_IDX)kh * kwc + (NC_IDX)kw * cg_n;
+      if (in_h && iw >= 0 && iw < iw_n) {
+        __global const NC_XT *xr =
+            x + (((NC_IDX)n * ih_n + ih) * iw_n + iw) * ic_n +
+            (NC_IDX)grp * cg_n;
+        for (int c = 0; c < cg_n; c++) {
+#ifdef NC_FLOAT
+          acc = fma(xr[c], wr[c], acc);
+#else
+          acc += (uint)(((int)xr[c] - in_zp) * (int)wr[c]);
+#endif
+        }
+      } else {
+#ifndef NC_FLOAT
+        if (padc != 0) {
+          for (int c = 0; c < cg_n; c++) {
+            acc += (uint)(padc * (int)wr[c]);
+          }
+        }
+#endif
+      }
+    }
+  }
+  const NC_IDX o_idx = (((NC_IDX)n * oh_n + oh) * ow_n + ow) * oc_n + oc;
+#ifdef NC_FLOAT
+  acc += bias[pos * b_pos + oc];
+#endif
+  NC_STORE(o_idx, acc, oc);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Padded float copy of the input for the tiled path.                     */
+/* ---------------------------------------------------------------------- */
+
+/* Like nc_pad_input, but the copy is float: x for float layers (border 0),
+ * x - in_zp for integer layers (border pad_value - in_zp). One work-item
+ * per padded pixel copies all its channels, sixteen at a time:
+ * gid0 = padded column, gid1 = batch * hp_n + padded row. */
+__kernel void nc_pad_float(__global const NC_XT *x, __global float *xp,
+                           const int n_img, const int ih_n, const int iw_n,
+                           const int ic_n, const int hp_n, const int wp_n,
+                           const int p_t, const int p_l, const int pad_value,
+                           const int in_zp) {
+  const int pw = get_global_id(0);
+  const int row = get_global_id(1);
+  if (pw >= wp_n || row >= n_img * hp_n) {
+    return;
+  }
+  const int n = row / hp_n;
+  const int ph = row - n * hp_n;
+  const int ih = ph - p_t;
+  const int iw = pw - p_l;
+  __global float *dst = xp + (((NC_IDX)n * hp_n + ph) * wp_n + pw) * ic_n;
+  int c = 0;
+  if (ih < 0 || ih >= ih_n || iw < 0 || iw >= iw_n) {
+#ifdef NC_FLOAT
+    const float v = 0.0f;
+#else
+    const float v = (float)(pad_value - in_zp);
+#endif
+    for (; c + 16 <= ic_n; c += 16) {
+      vstore16((float16)(v), 0, dst + c);
+    }
+    for (; c < ic_n; c++) {
+      dst[c] = v;
+    }
+    return;
+  }
+  __global const NC_XT *src =
+      x + (((NC_IDX)n * ih_n + ih) * iw_n + iw) * (NC_IDX)ic_n;
+#ifdef NC_FLOAT
+  for (; c + 16 <= ic_n; c += 16) {
+    vstore16(vload16(0, src + c), 0, dst + c);
+  }
+  for (; c < ic_n; c++) {
+    dst[c] = src[c];
+  }
+#else
+  const float16 zv = (float16)((float)in_zp);
+  for (; c + 16 <= ic_n; c += 16) {
+    vstore16(convert_float16(vload16(0, src + c)) - zv, 0, dst + c);
+  }
+  for (; c < ic_n; c++) {
+    dst[c] = (float)((int)src[c] - in_zp);
+  }
+#endif
+}
+
+/* ---------------------------------------------------------------------- */
+/* Tiled fast path for conv2d, groups == 1.                               */
+/* ---------------------------------------------------------------------- */
+#ifdef NC_TILE_W
+
+#define NC_VW 16
+#ifdef NC_FLOAT
+#define NC_VACC float16
+#define NC_VZERO ((float16)(0.0f))
+#define NC_VLOAD_BIAS(p) vload16(0, (p))
+#define NC_RESULT(p, v) facc[p][v]
+/* Activation of sixteen outputs, with the golden's comparisons (select keeps
+ * a NaN where the scalar code keeps it). */
+inline float16 nc_activate16(float16 v, int act, float lo, float hi) {
+  if (act == 1) {
+    return select(v, (float16)(0.0f), v < (float16)(0.0f));
+  }
+  if (act == 2) {
+    v = select(v, (float16)(0.0f), v < (float16)(0.0f));
+    return select(v, (float16)(6.0f), v > (float16)(6.0f));
+  }
+  if (act == 3) {
+    v = select(v, (float16)(lo), v < (float16)(lo));
+    return select(v, (float16)(hi), v > (float16)(hi));
+  }
+  return v;
+}
+#define NC_STORE16(r, base, ocv, nv)                     \
+  do {                                                   \
+    float16 r_ = nc_activate16((r), act, act_lo, act_hi); \
+    if ((nv) == NC_VW) {                                 \
+      vstore16(r_, 0, y + (base));                       \
+    } else {                                             \
+      float t_[NC_VW];                                   \
+      vstore16(r_, 0, t_);                               \
+      for (int j_ = 0; j_ < (nv); j_++) {                \
+        y[(base) + j_] = t_[j_];                         \
+      }                                                  \
+    }                                                    \
+  } while (0)
+#else
+#define NC_VACC uint16
+#define NC_VZERO ((uint16)(0u))
+#define NC_VLOAD_BIAS(p) as_uint16(vload16(0, (p)))
+#define NC_RESULT(p, v) acc[p][v]
+/* Stores sixteen accumulators (nv of them valid): the raw int32, or the
+ * requantized byte with the channels' multipliers m_ and shifts s_. */
+#define NC_STORE16(r, base, ocv, nv)                                    \
+  do {                                                                  \
+    const int16 a_ = as_int16(r);                                       \
+    if (!rq_on && (nv) == NC_VW) {                                      \
+      vstore16(a_, 0, y32 + (base));                                    \
+    } else if (!rq_on) {                                                \
+      int t_[NC_VW];                                                    \
+      vstore16(a_, 0, t_);                                              \
+      for (int j_ = 0; j_ < (nv); j_++) {                               \
+        y32[(base) + j_] = t_[j_];                                      \
+      }                                                                 \
+    } else {                                                            \
+      const int16 q_ =                                                  \
+          nc_requant16(a_, rqm, rqs, out_zp, act_min, act_max);         \
+      const uchar16 b_ = convert_uchar16(as_uint16(q_) & (uint16)(0xFFu)); \
+      if ((nv) == NC_VW) {                                              \
+        vstore16(b_, 0, y8 + (base));                                   \
+      } else {                                                          \
+        uchar t_[NC_VW];                                                \
+        vstore16(b_, 0, t_);                                            \
+        for (int j_ = 0; j_ < (nv); j_++) {                             \
+          y8[(base) + j_] = t_[j_];                                     \
+        }                                                               \
+      }                                                                 \
+    }                                                                   \
+  } while (0)
+#endif
+
+/*
+ * The inner loop is the same for float and integer layers: float FMAs of a
+ * broadcast input value against sixteen weights. For an integer layer the
+ * host converts the padded input to float (x - in_zp) and the weights to
+ * float, and the sums are exact: every product is an integer of magnitude
+ * at most 255 * 128 = 32640, so a float sum of at most NC_CHUNK = 512 of
+ * them stays below 2^24 and every partial sum is an integer a float holds
+ * exactly. After at most NC_CHUNK products the float sums are converted
+ * (exactly) and added to uint accumulators, which wrap modulo 2^32 as the
+ * golden reference's do. The integer path thus runs at the float FMA rate
+ * and agrees with the golden reference to the bit.
+ *
+ * NC_CCHUNK = min(C, NC_CHUNK) channels are summed between flushes; when
+ * C < NC_CHUNK, NC_FLUSH_TAPS = NC_CHUNK / C kernel taps are.
+ */
+#define NC_CHUNK 512
+#ifndef NC_FLOAT
+#define NC_CCHUNK (NC_C < NC_CHUNK ? NC_C : NC_CHUNK)
+#define NC_FLUSH_TAPS (NC_C < NC_CHUNK ? NC_CHUNK / NC_C : 1)
+#define NC_FLUSH()                                                   \
+  do {                                                               \
+    _Pragma("unroll") for (int p_ = 0; p_ < NC_TILE_W; p_++) {       \
+      _Pragma("unroll") for (int v_ = 0; v_ < NC_TILE_OV; v_++) {    \
+        acc[p_][v_] += as_uint16(convert_int16(facc[p_][v_]));       \
+        facc[p_][v_] = (float16)(0.0f);                              \
+      }                                                              \
+    }                                                                \
+  } while (0)
+#endif
+
+/* gid0 = block of NC_TILE_OV * NC_VW output channels, gid1 = block of
+ * NC_TILE_W output columns, gid2 = batch * OH + output row. xp and wp are
+ * float for every layer (see above). */
+__kernel void nc_conv_tiled(__global const float *xp, __global const float *wp,
+                            __global const NC_BT *bias, const int rows,
+                            const int oh_n, const int ow_n, const int oc_n,
+                            const int owb_n, const int ocb_n, NC_OUT_PARAMS) {
+  const int ocb = get_global_id(0);
+  const int owb = get_global_id(1);
+  const int row = get_global_id(2);
+  if (ocb >= ocb_n || owb >= owb_n || row >= rows) {
+    return;
+  }
+  const int n = row / oh_n;
+  const int oh = row - n * oh_n;
+  const int ow0 = owb * NC_TILE_W;
+  const int oc0 = ocb * (NC_TILE_OV * NC_VW);
+  float16 facc[NC_TILE_W][NC_TILE_OV];
+#ifndef NC_FLOAT
+  uint16 acc[NC_TILE_W][NC_TILE_OV];
+  int taps = 0;
+#endif
+#pragma unroll
+  for (int p = 0; p < NC_TILE_W; p++) {
+#pragma unroll
+    for (int v = 0; v < NC_TILE_OV; v++) {
+      facc[p][v] = (float16)(0.0f);
+#ifndef NC_FLOAT
+      acc[p][v] = (uint16)(0u);
+#endif
+    }
+  }
+  __global const float *xrow =
+      xp + (((NC_IDX)n * NC_HP + oh * NC_SH) * NC_WP + ow0 * NC_SW) * NC_C;
+  for (int kh = 0; kh < NC_KH; kh++) {
+    for (int kw = 0; kw < NC_KW; kw++) {
+      __global const float *xr =
+          xrow + ((NC_IDX)kh * NC_DH * NC_WP + kw * NC_DW) * NC_C;
+      __global const float *wr =
+          wp + (NC_IDX)(kh * NC_KW + kw) * NC_C * NC_OCP + oc0;
+#ifdef NC_FLOAT
+      for (int c = 0; c < NC_C; c++) {
+#else
+      for (int c0 = 0; c0 < NC_C; c0 += NC_CCHUNK) {
+        const int c1 = min(c0 + NC_CCHUNK, NC_C);
+        for (int c = c0; c < c1; c++) {
+#endif
+        float16 wv[NC_TILE_OV];
+#pragma unroll
+        for (int v = 0; v < NC_TILE_OV; v++) {
+          wv[v] = vload16(0, wr + c * NC_OCP + v * NC_VW);
+        }
+#pragma unroll
+        for (int p = 0; p < NC_TILE_W; p++) {
+          const float xv = xr[p * NC_SW * NC_C + c];
+#pragma unroll
+          for (int v = 0; v < NC_TILE_OV; v++) {
+            facc[p][v] = fma((float16)(xv), wv[v], facc[p][v]);
+          }
+        }
+#ifndef NC_FLOAT
+        }
+        if (NC_C >= NC_CHUNK) {
+          NC_FLUSH();
+        }
+#endif
+      }
+#ifndef NC_FLOAT
+      if (NC_C < NC_CHUNK && ++taps == NC_FLUSH_TAPS) {
+        NC_FLUSH();
+        taps = 0;
+      }
+#endif
+    }
+  }
+#ifndef NC_FLOAT
+  NC_FLUSH();
+#endif
+  /* Epilogue: bias, then activation or requantization, then the store. The
+   * loops over the tile are unrolled so that acc stays in registers. */
+#pragma unroll
+  for (int v = 0; v < NC_TILE_OV; v++) {
+    const int ocv = oc0 + v * NC_VW;
+    const int nv = min(NC_VW, oc_n - ocv); /* valid lanes, <= 0: none */
+    NC_VACC bv = NC_VZERO;
+    if (nv == NC_VW) {
+      bv = NC_VLOAD_BIAS(bias + ocv);
+    } else if (nv > 0) {
+      NC_ACC_T tmp[NC_VW];
+      for (int j = 0; j < NC_VW; j++) {
+        tmp[j] = j < nv ? (NC_ACC_T)bias[ocv + j] : (NC_ACC_T)0;
+      }
+      bv = vload16(0, tmp);
+    }
+#ifndef NC_FLOAT
+    /* Requantization multipliers and shifts of these sixteen channels. */
+    int16 rqm = (int16)(rq_mult[0]), rqs = (int16)(rq_shift[0]);
+    if (rq_on && rq_perch && nv == NC_VW) {
+      rqm = vload16(0, rq_mult + ocv);
+      rqs = vload16(0, rq_shift + ocv);
+    } else if (rq_on && rq_perch && nv > 0) {
+      int tm[NC_VW], ts[NC_VW];
+      for (int j = 0; j < NC_VW; j++) {
+        tm[j] = j < nv ? rq_mult[ocv + j] : 0;
+        ts[j] = j < nv ? rq_shift[ocv + j] : 0;
+      }
+      rqm = vload16(0, tm);
+      rqs = vload16(0, ts);
+    }
+#endif
+#pragma unroll
+    for (int p = 0; p < NC_TILE_W; p++) {
+      if (nv > 0 && ow0 + p < ow_n) {
+        const NC_IDX base =
+            (((NC_IDX)n * oh_n + oh) * ow_n + ow0 + p) * oc_n + ocv;
+        NC_STORE16(NC_RESULT(p, v) + bv, base, ocv, nv);
+      }
+    }
+  }
+}
+#endif /* NC_TILE_W */
