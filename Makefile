@@ -12,6 +12,8 @@ CC ?= cc
 # Warnings are errors; the library is C11 with POSIX.1-2008.
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
 CPPFLAGS := -Ihost/include -I. -D_POSIX_C_SOURCE=200809L
+# Model and driver (issue 4): public headers, and nc_hw.h generated from hw/data.
+CPPFLAGS += -Isim/model/include -Idriver/include -Ihw/include
 CFLAGS_REL := -std=c11 -O3 -g $(WARN) -MMD -MP
 # Sanitized build for the test suite: AddressSanitizer + UBSan, no recovery.
 CFLAGS_SAN := -std=c11 -O1 -g -fno-omit-frame-pointer \
@@ -19,8 +21,10 @@ CFLAGS_SAN := -std=c11 -O1 -g -fno-omit-frame-pointer \
 LDLIBS := -lm
 
 HOST_SRC := $(sort $(wildcard host/*.c))
+HOST_SRC += $(sort $(wildcard sim/model/*.c driver/*.c))
 CLI_SRC := $(sort $(wildcard host/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/*.c tests/host/*.c tests/cli/*.c))
+TEST_SRC += $(sort $(wildcard tests/model/*.c tests/driver/*.c))
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 
 obj = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))

@@ -47,14 +47,14 @@ static nc_status_t magnitude_(const nc_layer_t *l, const nc_tensor_t *x,
 
 static double get_(const nc_tensor_t *t, size_t i) {
   switch (t->dtype) {
-  case NC_DTYPE_INT8:
-    return ((const int8_t *)t->data)[i];
-  case NC_DTYPE_UINT8:
-    return ((const uint8_t *)t->data)[i];
-  case NC_DTYPE_INT32:
-    return ((const int32_t *)t->data)[i];
-  default:
-    return ((const float *)t->data)[i];
+    case NC_DTYPE_INT8:
+      return ((const int8_t *)t->data)[i];
+    case NC_DTYPE_UINT8:
+      return ((const uint8_t *)t->data)[i];
+    case NC_DTYPE_INT32:
+      return ((const int32_t *)t->data)[i];
+    default:
+      return ((const float *)t->data)[i];
   }
 }
 
@@ -123,8 +123,8 @@ nc_status_t nc_check_layer(const nc_layer_t *l, const nc_tensor_t *input,
   char c[160];
   size_t used = (size_t)snprintf(c, sizeof c, "[");
   for (int d = 0; d < r.ndim && used < sizeof c; d++) {
-    used += (size_t)snprintf(c + used, sizeof c - used, "%s%lld",
-                             d ? ", " : "", (long long)r.coord[d]);
+    used += (size_t)snprintf(c + used, sizeof c - used, "%s%lld", d ? ", " : "",
+                             (long long)r.coord[d]);
   }
   if (used < sizeof c) {
     snprintf(c + used, sizeof c - used, "]");

@@ -17,8 +17,9 @@ int cli_backend_open(const char *cmd, const char *name, const char *cl_platform,
   b->name = name;
   if (strcmp(name, "cpu") == 0) {
     if (cl_platform != NULL || cl_device != NULL) {
-      cli_usage_error(cmd, "--cl-platform and --cl-device need --backend "
-                           "opencl");
+      cli_usage_error(cmd,
+                      "--cl-platform and --cl-device need --backend "
+                      "opencl");
       return CLI_EXIT_USAGE;
     }
     return 0;

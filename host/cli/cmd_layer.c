@@ -37,7 +37,8 @@ static const char help_[] =
     "                        a non-cpu result is checked against golden\n"
     "  --cl-platform P       OpenCL platform: index or part of its name\n"
     "  --cl-device D         OpenCL device: index or part of its name\n"
-    "                        (defaults: $NEOCOG_CL_PLATFORM, $NEOCOG_CL_DEVICE,\n"
+    "                        (defaults: $NEOCOG_CL_PLATFORM, "
+    "$NEOCOG_CL_DEVICE,\n"
     "                        else the first GPU, else the first device)\n"
     "  --output Y.npy        written atomically; untouched on failure\n"
     "  --stats S.json        per-layer MACs and time\n";

@@ -237,10 +237,10 @@ int cmd_run(int argc, char **argv) {
       goto done;
     }
     double secs = 0;
-    int lrc = cli_backend_run(&be, what, &nl->spec.layer, &acts[l],
-                              nl->weights.ndim ? &nl->weights : NULL,
-                              nl->bias.ndim ? &nl->bias : NULL, &acts[l + 1],
-                              &secs);
+    int lrc =
+        cli_backend_run(&be, what, &nl->spec.layer, &acts[l],
+                        nl->weights.ndim ? &nl->weights : NULL,
+                        nl->bias.ndim ? &nl->bias : NULL, &acts[l + 1], &secs);
     if (tty && !quiet) {
       fprintf(stderr, "\r\033[K");
     }
@@ -301,8 +301,8 @@ static const char devices_help_[] =
     "index or part of the name) or NEOCOG_CL_PLATFORM/NEOCOG_CL_DEVICE.\n";
 
 int cmd_devices(int argc, char **argv) {
-  if (argc >= 1 && (strcmp(argv[0], "--help") == 0 ||
-                    strcmp(argv[0], "-h") == 0)) {
+  if (argc >= 1 &&
+      (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0)) {
     fputs(devices_help_, stdout);
     return 0;
   }
@@ -331,22 +331,23 @@ int cmd_devices(int argc, char **argv) {
   for (int i = 0; i < n; i++) {
     if (d[i].platform_index != last_platform) {
       last_platform = d[i].platform_index;
-      printf("platform %d: %s (%s)\n", d[i].platform_index,
-             d[i].platform_name, d[i].platform_version);
+      printf("platform %d: %s (%s)\n", d[i].platform_index, d[i].platform_name,
+             d[i].platform_version);
     }
     printf("  %c device %d.%d: %s\n", d[i].is_default ? '*' : ' ',
            d[i].platform_index, d[i].device_index, d[i].name);
-    printf("      type %s, %u compute units, %u MHz, %.1f GiB memory "
-           "(max buffer %.1f GiB), %llu KiB local\n",
-           d[i].type, d[i].compute_units, d[i].clock_mhz,
-           (double)d[i].global_mem_bytes / (1 << 30),
-           (double)d[i].max_alloc_bytes / (1 << 30),
-           (unsigned long long)(d[i].local_mem_bytes / 1024));
-    printf("      %s, driver %s; fp16 %s, fp64 %s, integer dot product "
-           "%s\n",
-           d[i].opencl_c_version, d[i].driver_version,
-           d[i].fp16 ? "yes" : "no", d[i].fp64 ? "yes" : "no",
-           d[i].int_dot ? "yes" : "no");
+    printf(
+        "      type %s, %u compute units, %u MHz, %.1f GiB memory "
+        "(max buffer %.1f GiB), %llu KiB local\n",
+        d[i].type, d[i].compute_units, d[i].clock_mhz,
+        (double)d[i].global_mem_bytes / (1 << 30),
+        (double)d[i].max_alloc_bytes / (1 << 30),
+        (unsigned long long)(d[i].local_mem_bytes / 1024));
+    printf(
+        "      %s, driver %s; fp16 %s, fp64 %s, integer dot product "
+        "%s\n",
+        d[i].opencl_c_version, d[i].driver_version, d[i].fp16 ? "yes" : "no",
+        d[i].fp64 ? "yes" : "no", d[i].int_dot ? "yes" : "no");
   }
   free(d);
   return 0;

@@ -297,13 +297,13 @@ Test(cli, backend_options_are_checked) {
   path_(&r, "x.npy", x);
   path_(&r, "w.npy", w);
   path_(&r, "y.npy", y);
-  const char *a1[] = {"layer", "conv2d", "--input", x, "--weights", w,
-                      "--cl-device", "0", "--output", y, NULL};
+  const char *a1[] = {"layer",       "conv2d", "--input",  x, "--weights", w,
+                      "--cl-device", "0",      "--output", y, NULL};
   run_(&r, a1);
   cr_expect_eq(r.status, 2);
   cr_expect(strstr(r.err, "--backend opencl") != NULL, "%s", r.err);
-  const char *a2[] = {"run", "nets/convnet.net", "--seed", "1", "--backend",
-                      "fpga", "--output", y, NULL};
+  const char *a2[] = {"run",  "nets/convnet.net", "--seed", "1", "--backend",
+                      "fpga", "--output",         y,        NULL};
   run_(&r, a2);
   cr_expect_eq(r.status, 2);
   cr_expect(strstr(r.err, "'fpga'") && strstr(r.err, "opencl"), "%s", r.err);

@@ -23,14 +23,12 @@ Test(check, exact_int_result_passes_and_one_off_is_located) {
   /* Output [0, 2, 1, 1] is o[:,:,1] row 2 column 1 = -2; make it -1. */
   int32_t *o = y.data;
   o[(2 * 3 + 1) * 2 + 1] += 1;
-  cr_expect_eq(nc_check_layer(&l, &x, &w, &b, &y, 0.0, &rep),
-               NC_ERR_MISMATCH);
+  cr_expect_eq(nc_check_layer(&l, &x, &w, &b, &y, 0.0, &rep), NC_ERR_MISMATCH);
   cr_expect_eq(rep.mismatches, 1);
   cr_expect(rep.coord[0] == 0 && rep.coord[1] == 2 && rep.coord[2] == 1 &&
             rep.coord[3] == 1);
   cr_expect(rep.expected == -2 && rep.actual == -1);
-  cr_expect(strstr(nc_error_detail(), "[0, 2, 1, 1] is -1, golden -2") !=
-                NULL,
+  cr_expect(strstr(nc_error_detail(), "[0, 2, 1, 1] is -1, golden -2") != NULL,
             "%s", nc_error_detail());
   nc_tensor_free(&x);
   nc_tensor_free(&w);
@@ -52,12 +50,10 @@ Test(check, float_tolerance_scales_with_magnitude) {
   cr_expect_eq(nc_check_layer(&l, &x, &w, &b, &y, 1e-4, NULL), NC_OK);
   o[0] += 1.0f;
   nc_check_report_t rep;
-  cr_expect_eq(nc_check_layer(&l, &x, &w, &b, &y, 1e-4, &rep),
-               NC_ERR_MISMATCH);
+  cr_expect_eq(nc_check_layer(&l, &x, &w, &b, &y, 1e-4, &rep), NC_ERR_MISMATCH);
   cr_expect(rep.tolerance > 0 && rep.tolerance < 0.01, "%g", rep.tolerance);
   o[0] = NAN;
-  cr_expect_eq(nc_check_layer(&l, &x, &w, &b, &y, 1e-4, NULL),
-               NC_ERR_MISMATCH);
+  cr_expect_eq(nc_check_layer(&l, &x, &w, &b, &y, 1e-4, NULL), NC_ERR_MISMATCH);
   nc_tensor_free(&x);
   nc_tensor_free(&w);
   nc_tensor_free(&b);

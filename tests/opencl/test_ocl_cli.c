@@ -15,9 +15,10 @@ Test(ocl_cli, layer_conv2d_lecture_example) {
   path_(&r, "w.npy", w);
   path_(&r, "b.npy", b);
   path_(&r, "y.npy", y);
-  const char *args[] = {"layer", "conv2d", "--input", x, "--weights", w,
-                        "--bias", b, "--stride", "2", "--pad", "1",
-                        "--backend", "opencl", "--output", y, NULL};
+  const char *args[] = {"layer", "conv2d", "--input",   x,          "--weights",
+                        w,       "--bias", b,           "--stride", "2",
+                        "--pad", "1",      "--backend", "opencl",   "--output",
+                        y,       NULL};
   run_(&r, args);
   cr_assert_eq(r.status, 0, "stderr: %s", r.err);
   cr_expect(strstr(r.out, "(opencl)") != NULL, "%s", r.out);
@@ -39,12 +40,14 @@ Test(ocl_cli, run_convnet_matches_cpu) {
   char y_cpu[256], y_cl[256];
   path_(&r, "cpu.npy", y_cpu);
   path_(&r, "cl.npy", y_cl);
-  const char *a1[] = {"run", "nets/convnet.net", "--seed", "3", "--quiet",
-                      "--output", y_cpu, NULL};
+  const char *a1[] = {"run",     "nets/convnet.net", "--seed", "3",
+                      "--quiet", "--output",         y_cpu,    NULL};
   run_(&r, a1);
   cr_assert_eq(r.status, 0, "stderr: %s", r.err);
-  const char *a2[] = {"run", "nets/convnet.net", "--seed", "3", "--backend",
-                      "opencl", "--cl-device", "0", "--output", y_cl, NULL};
+  const char *a2[] = {
+      "run",    "nets/convnet.net", "--seed", "3",        "--backend",
+      "opencl", "--cl-device",      "0",      "--output", y_cl,
+      NULL};
   run_(&r, a2);
   cr_assert_eq(r.status, 0, "stderr: %s", r.err);
   cr_expect(strstr(r.out, "convnet on opencl") != NULL, "%s", r.out);
@@ -69,15 +72,17 @@ Test(ocl_cli, devices_and_selection) {
   cr_expect(strstr(r.out, "compute units") != NULL, "%s", r.out);
   char y[256];
   path_(&r, "y.npy", y);
-  const char *a2[] = {"run", "nets/convnet.net", "--seed", "1", "--backend",
-                      "opencl", "--cl-device", "no-such-gpu", "--output", y,
-                      NULL};
+  const char *a2[] = {
+      "run",         "nets/convnet.net", "--seed",   "1", "--backend", "opencl",
+      "--cl-device", "no-such-gpu",      "--output", y,   NULL};
   run_(&r, a2);
   cr_expect_eq(r.status, 1);
   cr_expect(strstr(r.err, "no-such-gpu") != NULL, "%s", r.err);
   cr_expect_eq(access(y, F_OK), -1);
-  const char *a3[] = {"run", "nets/convnet.net", "--seed", "1", "--backend",
-                      "opencl", "--cl-platform", "7", "--output", y, NULL};
+  const char *a3[] = {
+      "run",    "nets/convnet.net", "--seed", "1",        "--backend",
+      "opencl", "--cl-platform",    "7",      "--output", y,
+      NULL};
   run_(&r, a3);
   cr_expect_eq(r.status, 1);
   cr_expect(strstr(r.err, "7") != NULL, "%s", r.err);
