@@ -105,7 +105,9 @@ bench: $(BENCHES)
 
 format:
 	clang-format -i $(HOST_SRC) $(CLI_SRC) $(TEST_SRC) $(BENCH_SRC) \
-	  $(wildcard host/*.h host/include/neocog/*.h tests/*.h)
+	  $(wildcard tests/opencl/*.c) $(wildcard host/*.h host/cli/*.h \
+	  host/include/neocog/*.h sim/model/*.h sim/model/include/neocog/*.h \
+	  driver/*.h driver/include/neocog/*.h tests/*.h tests/*/*.h)
 
 clean:
 	rm -rf $(BUILD)
@@ -223,16 +225,12 @@ rtl-test: $(RTL_TEST_BINS)
 
 
 # --- model and driver (issue 4) ---
+# The model benchmark reuses the tests' instruction builders (Criterion).
+$(BUILD)/bench/bench_model: LDLIBS += -lcriterion
 # sim/model/ (functional model) and driver/ (nc_dev_* API) compile into
-# libneocog through HOST_SRC, and their tests (tests/model, tests/driver)
-# into the suite through TEST_SRC; both lists are extended at the top, next
-# to their definitions, because rule prerequisites expand when parsed.
-MODEL_DRV_HDR := $(wildcard sim/model/*.h sim/model/include/neocog/*.h \
-  driver/*.h driver/include/neocog/*.h tests/model/*.h tests/driver/*.h)
-.PHONY: format-model-drv
-format-model-drv:
-	clang-format -i $(wildcard sim/model/*.c driver/*.c tests/model/*.c \
-	  tests/driver/*.c) $(MODEL_DRV_HDR)
+# libneocog through HOST_SRC, and their tests into the suite through
+# TEST_SRC; both lists are extended at the top, next to their definitions,
+# because rule prerequisites expand when parsed.
 # --- end model and driver (issue 4) ---
 
 

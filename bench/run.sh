@@ -9,3 +9,6 @@ echo
 echo "== OpenCL kernels vs oneDNN and CLBlast on the same device"
 # Not pinned: POCL runs one thread per core, and so does oneDNN.
 NEOCOG_CL_CACHE=${NEOCOG_CL_CACHE:-$BUILD/cl-cache} "$BUILD/bench/bench_ocl" --runs 11
+echo
+echo "== functional model of the accelerator (taskset -c 0)"
+taskset -c 0 "$BUILD/bench/bench_model"

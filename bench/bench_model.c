@@ -1,0 +1,110 @@
+/*
+ * Speed of the functional model (make bench; built by make as
+ * build/bench/bench_model). It reuses the instruction builders of the model
+ * tests (tests/model/prog.h), hence the link with Criterion.
+ *
+ * 1. A 3x3 convolution tile: 45x45x16 input padded to 47x47, 16 filters,
+ *    45x45 output (2025 accumulator rows), one GEMM per tap, int8
+ *    requantized STORE; run 200 times.
+ * 2. A stream of small instructions: LOAD one row, GEMM one vector, STORE
+ *    one pixel, chained by tokens, 3900 instructions; run 50 times.
+ */
+#include <stdio.h>
+#include <time.h>
+
+#include "tests/model/prog.h"
+
+static double now_(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static void conv_tile_(rig_t *r) {
+  enum { H = 45, W = 45, C = 16, O = 16, WP = W + 2, REPS = 200 };
+  for (int i = 0; i < 0x50000; i++) {
+    r->win[i] = (uint8_t)(i * 131 + 7);
+  }
+  for (int o = 0; o < O; o++) {
+    qparam_put(r->win + 0x60000 + 16 * o, o * 100, 1 << 30, -8, 0, -128, 127);
+  }
+  prog_t p = {0};
+  p_load_cfg(&p, C, W * C, 0, 0, 0);
+  p_load(&p,
+         (ld_t){.dram = 0,
+                .elems = C,
+                .x = W,
+                .y = H,
+                .pt = 1,
+                .pb = 1,
+                .pl = 1,
+                .pr = 1},
+         0);
+  p_load_cfg(&p, 9 * C, 0, C, 0, 0);
+  p_load(&p, (ld_t){.sram = 8192, .dram = 0x40000, .elems = C, .x = O, .z = 9},
+         UN);
+  p_load_param(&p, 0, O, 0x60000, 0);
+  p_store_cfg(&p, (stc_t){.fmt = NC_HW_OUT_INT8, .xs = O, .ys = W * O}, 0);
+  for (uint32_t t = 0; t < 9; t++) {
+    p_gemm(&p,
+           (gm_t){.wgt = 8192 + 16 * t,
+                  .inp = WP * (t / 3) + t % 3,
+                  .lo = H,
+                  .li = W,
+                  .iso = WP,
+                  .isi = 1,
+                  .aso = W,
+                  .asi = 1,
+                  .accum = t > 0},
+           (t == 0 ? PP : 0) | (t == 8 ? UN : 0));
+  }
+  p_store(&p, (st_t){.dram = 0x80000, .ncols = O, .y = H, .x = W}, PP);
+  p_finish(&p);
+  uint64_t macs = 0, insns = 0, cycles = 0;
+  const double t0 = now_();
+  for (int k = 0; k < REPS; k++) {
+    rig_wr(r, NC_HW_CSR_PERF_CTRL_OFFSET, 3); /* clear */
+    rig_run_ok(r, &p);
+    macs += rig_ctr(r, NC_HW_CSR_PERF_MACS_LO_OFFSET);
+    insns += rig_rd(r, NC_HW_CSR_PERF_INSNS_OFFSET);
+    cycles += rig_ctr(r, NC_HW_CSR_PERF_CYCLES_LO_OFFSET);
+  }
+  const double dt = now_() - t0;
+  printf(
+      "conv tile: %d runs in %.3f s: %.2f G array-MACs/s, %.1f M "
+      "simulated cycles/s (%llu cycles per run), %.0f insns/s\n",
+      REPS, dt, (double)macs / dt * 1e-9, (double)cycles / dt * 1e-6,
+      (unsigned long long)(cycles / REPS), (double)insns / dt);
+  prog_free(&p);
+}
+
+static void small_insns_(rig_t *r) {
+  enum { N = 1300, REPS = 50 };
+  prog_t p = {0};
+  for (uint32_t k = 0; k < N; k++) {
+    p_load(&p, (ld_t){.sram = k % 64, .dram = 16 * k, .elems = 16, .x = 1}, UN);
+    p_gemm(&p, (gm_t){.keep = 1, .inp = k % 64, .acc = k % 64}, PP | UN);
+    p_store(&p, (st_t){.acc = k % 64, .dram = 0x90000 + 64 * k, .ncols = 16},
+            PP);
+  }
+  p_finish(&p);
+  uint64_t insns = 0;
+  const double t0 = now_();
+  for (int k = 0; k < REPS; k++) {
+    rig_wr(r, NC_HW_CSR_PERF_CTRL_OFFSET, 3);
+    rig_run_ok(r, &p);
+    insns += rig_rd(r, NC_HW_CSR_PERF_INSNS_OFFSET);
+  }
+  const double dt = now_() - t0;
+  printf("small instructions: %.2f M insns/s\n", (double)insns / dt * 1e-6);
+  prog_free(&p);
+}
+
+int main(void) {
+  rig_t r;
+  rig_open(&r);
+  conv_tile_(&r);
+  small_insns_(&r);
+  rig_close(&r);
+  return 0;
+}

@@ -1,0 +1,105 @@
+/*
+ * The "model" backend: the functional model of sim/model with a host buffer
+ * standing for the window. The window sits at physical address 4 GiB, so the
+ * _HI halves of the address registers are exercised.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "driver/drv_internal.h"
+#include "host/internal.h"
+#include "neocog/model.h"
+
+#define PHYS_BASE (UINT64_C(1) << 32)
+
+typedef struct {
+  nc_model_t *m;
+  uint8_t *mem;
+  uint64_t size;
+} model_ctx_t;
+
+static nc_status_t model_open_(const nc_dev_options_t *opt, void **ctx,
+                               uint64_t *phys_base) {
+  nc_model_config_t cfg;
+  nc_model_config_default(&cfg);
+  cfg.mem_latency = opt->mem_latency;
+  cfg.mem_bytes_per_cycle = opt->mem_bytes_per_cycle;
+  model_ctx_t *c = calloc(1, sizeof *c);
+  if (c == NULL) {
+    return nc__fail(NC_ERR_NOMEM, "model backend: out of memory");
+  }
+  nc_status_t st = nc_model_create(&cfg, &c->m);
+  if (st != NC_OK) {
+    free(c);
+    return st;
+  }
+  c->size = opt->window_bytes;
+  c->mem = calloc(1, (size_t)c->size);
+  if (c->mem == NULL) {
+    nc_model_destroy(c->m);
+    free(c);
+    return nc__fail(NC_ERR_NOMEM,
+                    "model backend: cannot allocate a %llu-byte window",
+                    (unsigned long long)opt->window_bytes);
+  }
+  st = nc_model_attach_memory(c->m, c->mem, PHYS_BASE, c->size);
+  if (st != NC_OK) {
+    free(c->mem);
+    nc_model_destroy(c->m);
+    free(c);
+    return st;
+  }
+  *ctx = c;
+  *phys_base = PHYS_BASE;
+  return NC_OK;
+}
+
+static void model_close_(void *ctx) {
+  model_ctx_t *c = ctx;
+  nc_model_destroy(c->m);
+  free(c->mem);
+  free(c);
+}
+
+static nc_status_t model_csr_read_(void *ctx, uint32_t offset,
+                                   uint32_t *value) {
+  return nc_model_csr_read(((model_ctx_t *)ctx)->m, offset, value);
+}
+
+static nc_status_t model_csr_write_(void *ctx, uint32_t offset,
+                                    uint32_t value) {
+  return nc_model_csr_write(((model_ctx_t *)ctx)->m, offset, value);
+}
+
+static nc_status_t model_step_(void *ctx, uint64_t cycles, int *busy) {
+  return nc_model_run(((model_ctx_t *)ctx)->m, cycles, busy);
+}
+
+static nc_status_t model_mem_write_(void *ctx, uint64_t offset, const void *src,
+                                    size_t bytes) {
+  model_ctx_t *c = ctx;
+  if (bytes > 0) {
+    memcpy(c->mem + offset, src, bytes);
+  }
+  return NC_OK;
+}
+
+static nc_status_t model_mem_read_(void *ctx, uint64_t offset, void *dst,
+                                   size_t bytes) {
+  model_ctx_t *c = ctx;
+  if (bytes > 0) {
+    memcpy(dst, c->mem + offset, bytes);
+  }
+  return NC_OK;
+}
+
+const nc__backend_t nc__backend_model = {
+    .name = "model",
+    .open = model_open_,
+    .close = model_close_,
+    .csr_read = model_csr_read_,
+    .csr_write = model_csr_write_,
+    .step = model_step_,
+    .mem_write = model_mem_write_,
+    .mem_read = model_mem_read_,
+};

@@ -1,0 +1,316 @@
+/*
+ * Helpers for tests that write accelerator programs by hand: instruction
+ * builders over the generated nc_hw.h accessors, and a rig that runs a
+ * program on the functional model with a known memory layout.
+ *
+ * Rig memory: RIG_MEM_SIZE bytes at physical RIG_MEM_BASE (above 4 GiB, so
+ * the _HI address registers matter). The ring lives at the start of that
+ * memory, outside the window; the window is RIG_WIN_SIZE bytes from
+ * RIG_WIN_OFF, and the bytes after it are a guard no instruction may touch.
+ */
+#ifndef NEOCOG_TESTS_MODEL_PROG_H
+#define NEOCOG_TESTS_MODEL_PROG_H
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "neocog/model.h"
+#include "neocog/nc_hw.h"
+#include "tests/common.h"
+
+/* Dependency flags, as the header byte holds them. */
+#define PP (1u << NC_HW_INSN_POP_PREV_LSB)  /* pop_prev */
+#define PN (1u << NC_HW_INSN_POP_NEXT_LSB)  /* pop_next */
+#define UP (1u << NC_HW_INSN_PUSH_PREV_LSB) /* push_prev */
+#define UN (1u << NC_HW_INSN_PUSH_NEXT_LSB) /* push_next */
+
+typedef struct {
+  nc_hw_insn_t *v;
+  size_t n, cap;
+} prog_t;
+
+static inline void prog_free(prog_t *p) {
+  free(p->v);
+  memset(p, 0, sizeof *p);
+}
+
+/* Appends a zeroed instruction with `opcode` and dependency `flags`. */
+static inline nc_hw_insn_t *prog_add(prog_t *p, uint32_t opcode,
+                                     unsigned flags) {
+  if (p->n == p->cap) {
+    p->cap = p->cap ? p->cap * 2 : 64;
+    p->v = realloc(p->v, p->cap * sizeof *p->v);
+    cr_assert_not_null(p->v);
+  }
+  nc_hw_insn_t *i = &p->v[p->n++];
+  memset(i, 0, sizeof *i);
+  nc_hw_insn_set_opcode(i, opcode);
+  i->w[0] |= flags;
+  return i;
+}
+
+/* Instructions as ring bytes. Caller frees. */
+static inline uint8_t *prog_bytes(const prog_t *p) {
+  uint8_t *b = malloc(p->n * NC_HW_INSN_BYTES + 1);
+  cr_assert_not_null(b);
+  for (size_t i = 0; i < p->n; i++) {
+    nc_hw_words_to_bytes(p->v[i].w, NC_HW_INSN_WORDS, b + i * NC_HW_INSN_BYTES);
+  }
+  return b;
+}
+
+static inline void p_load_cfg(prog_t *p, uint32_t xs, uint32_t ys, uint32_t zs,
+                              int pad, unsigned flags) {
+  nc_hw_insn_t *i = prog_add(p, NC_HW_OP_LOAD_CFG, flags);
+  nc_hw_load_cfg_set_x_stride(i, xs);
+  nc_hw_load_cfg_set_y_stride(i, ys);
+  nc_hw_load_cfg_set_z_stride(i, zs);
+  nc_hw_load_cfg_set_pad_value(i, pad);
+}
+
+typedef struct {
+  uint32_t sram, dram, elems, x, y, z, pt, pb, pl, pr;
+} ld_t;
+
+static inline void p_load(prog_t *p, ld_t a, unsigned flags) {
+  nc_hw_insn_t *i = prog_add(p, NC_HW_OP_LOAD, flags);
+  nc_hw_load_set_sram_addr(i, a.sram);
+  nc_hw_load_set_dram_offset(i, a.dram);
+  nc_hw_load_set_elems(i, a.elems);
+  nc_hw_load_set_x_size(i, a.x);
+  nc_hw_load_set_y_size(i, a.y ? a.y : 1);
+  nc_hw_load_set_z_size(i, a.z ? a.z : 1);
+  nc_hw_load_set_pad_top(i, a.pt);
+  nc_hw_load_set_pad_bottom(i, a.pb);
+  nc_hw_load_set_pad_left(i, a.pl);
+  nc_hw_load_set_pad_right(i, a.pr);
+}
+
+typedef struct {
+  uint32_t wgt, inp, acc, lo, li, iso, isi, aso, asi, keep, accum;
+} gm_t;
+
+static inline void p_gemm(prog_t *p, gm_t a, unsigned flags) {
+  nc_hw_insn_t *i = prog_add(p, NC_HW_OP_GEMM, flags);
+  nc_hw_gemm_set_wgt_addr(i, a.wgt);
+  nc_hw_gemm_set_inp_addr(i, a.inp);
+  nc_hw_gemm_set_acc_addr(i, a.acc);
+  nc_hw_gemm_set_loop_out(i, a.lo ? a.lo : 1);
+  nc_hw_gemm_set_loop_in(i, a.li ? a.li : 1);
+  nc_hw_gemm_set_inp_stride_out(i, a.iso);
+  nc_hw_gemm_set_inp_stride_in(i, a.isi);
+  nc_hw_gemm_set_acc_stride_out(i, a.aso);
+  nc_hw_gemm_set_acc_stride_in(i, a.asi);
+  nc_hw_gemm_set_wgt_keep(i, a.keep);
+  nc_hw_gemm_set_accumulate(i, a.accum);
+}
+
+typedef struct {
+  uint32_t acc, dram, param, ncols, y, x, pt, pb, pl, pr;
+} st_t;
+
+static inline void p_store(prog_t *p, st_t a, unsigned flags) {
+  nc_hw_insn_t *i = prog_add(p, NC_HW_OP_STORE, flags);
+  nc_hw_store_set_acc_addr(i, a.acc);
+  nc_hw_store_set_dram_offset(i, a.dram);
+  nc_hw_store_set_param_addr(i, a.param);
+  nc_hw_store_set_n_cols(i, a.ncols);
+  nc_hw_store_set_y_size(i, a.y ? a.y : 1);
+  nc_hw_store_set_x_size(i, a.x ? a.x : 1);
+  nc_hw_store_set_pool_pad_top(i, a.pt);
+  nc_hw_store_set_pool_pad_bottom(i, a.pb);
+  nc_hw_store_set_pool_pad_left(i, a.pl);
+  nc_hw_store_set_pool_pad_right(i, a.pr);
+}
+
+typedef struct {
+  uint32_t fmt, pool, kh, kw, sh, sw, xs, ys;
+} stc_t;
+
+static inline void p_store_cfg(prog_t *p, stc_t a, unsigned flags) {
+  nc_hw_insn_t *i = prog_add(p, NC_HW_OP_STORE_CFG, flags);
+  nc_hw_store_cfg_set_out_fmt(i, a.fmt);
+  nc_hw_store_cfg_set_pool_op(i, a.pool);
+  nc_hw_store_cfg_set_pool_kh(i, a.kh ? a.kh : 1);
+  nc_hw_store_cfg_set_pool_kw(i, a.kw ? a.kw : 1);
+  nc_hw_store_cfg_set_pool_sh(i, a.sh ? a.sh : 1);
+  nc_hw_store_cfg_set_pool_sw(i, a.sw ? a.sw : 1);
+  nc_hw_store_cfg_set_x_stride(i, a.xs);
+  nc_hw_store_cfg_set_y_stride(i, a.ys);
+}
+
+static inline void p_load_param(prog_t *p, uint32_t param, uint32_t count,
+                                uint32_t dram, unsigned flags) {
+  nc_hw_insn_t *i = prog_add(p, NC_HW_OP_LOAD_PARAM, flags);
+  nc_hw_load_param_set_param_addr(i, param);
+  nc_hw_load_param_set_count(i, count);
+  nc_hw_load_param_set_dram_offset(i, dram);
+}
+
+static inline void p_sync(prog_t *p, uint32_t target, unsigned flags) {
+  nc_hw_insn_t *i = prog_add(p, NC_HW_OP_SYNC, flags);
+  nc_hw_sync_set_target(i, target);
+}
+
+static inline void p_finish(prog_t *p) {
+  (void)prog_add(p, NC_HW_OP_FINISH, 0);
+}
+
+/* One qparam record, little-endian, into `out`. */
+static inline void qparam_put(uint8_t *out, int32_t bias, int32_t mult,
+                              int32_t shift, int32_t zp, int32_t lo,
+                              int32_t hi) {
+  nc_hw_qparam_t q = {{0, 0, 0, 0}};
+  nc_hw_qparam_set_bias(&q, bias);
+  nc_hw_qparam_set_mult(&q, mult);
+  nc_hw_qparam_set_shift(&q, shift);
+  nc_hw_qparam_set_out_zp(&q, zp);
+  nc_hw_qparam_set_act_min(&q, lo);
+  nc_hw_qparam_set_act_max(&q, hi);
+  nc_hw_words_to_bytes(q.w, 4, out);
+}
+
+/* ---- The rig ---- */
+
+#define RIG_MEM_BASE (UINT64_C(0x2) << 32)
+#define RIG_MEM_SIZE (UINT64_C(4) << 20)
+#define RIG_RING_ENTRIES 4096u
+#define RIG_WIN_OFF (UINT64_C(64) << 10)
+#define RIG_WIN_SIZE (UINT64_C(2) << 20)
+
+typedef struct {
+  nc_model_t *m;
+  uint8_t *mem;
+  uint8_t *win; /* mem + RIG_WIN_OFF */
+} rig_t;
+
+static inline uint32_t rig_rd(rig_t *r, uint32_t off) {
+  uint32_t v = 0;
+  cr_assert_eq(nc_model_csr_read(r->m, off, &v), NC_OK, "%s",
+               nc_error_detail());
+  return v;
+}
+
+static inline void rig_wr(rig_t *r, uint32_t off, uint32_t v) {
+  cr_assert_eq(nc_model_csr_write(r->m, off, v), NC_OK, "%s",
+               nc_error_detail());
+}
+
+static inline void rig_open_cfg(rig_t *r, const nc_model_config_t *cfg) {
+  cr_assert_eq(nc_model_create(cfg, &r->m), NC_OK, "%s", nc_error_detail());
+  r->mem = calloc(1, RIG_MEM_SIZE);
+  cr_assert_not_null(r->mem);
+  r->win = r->mem + RIG_WIN_OFF;
+  cr_assert_eq(nc_model_attach_memory(r->m, r->mem, RIG_MEM_BASE, RIG_MEM_SIZE),
+               NC_OK);
+  const uint64_t wb = RIG_MEM_BASE + RIG_WIN_OFF;
+  rig_wr(r, NC_HW_CSR_WIN_BASE_LO_OFFSET, (uint32_t)wb);
+  rig_wr(r, NC_HW_CSR_WIN_BASE_HI_OFFSET, (uint32_t)(wb >> 32));
+  rig_wr(r, NC_HW_CSR_WIN_SIZE_OFFSET, (uint32_t)RIG_WIN_SIZE);
+  rig_wr(r, NC_HW_CSR_RING_BASE_LO_OFFSET, (uint32_t)RIG_MEM_BASE);
+  rig_wr(r, NC_HW_CSR_RING_BASE_HI_OFFSET, (uint32_t)(RIG_MEM_BASE >> 32));
+  rig_wr(r, NC_HW_CSR_RING_SIZE_OFFSET, RIG_RING_ENTRIES);
+}
+
+static inline void rig_open(rig_t *r) {
+  rig_open_cfg(r, NULL);
+}
+
+static inline void rig_close(rig_t *r) {
+  nc_model_destroy(r->m);
+  free(r->mem);
+  memset(r, 0, sizeof *r);
+}
+
+/* Writes the program at ring entry 0 and sets HEAD = 0, TAIL = n, after a
+ * soft reset. Does not start. */
+static inline void rig_load(rig_t *r, const prog_t *p) {
+  cr_assert_lt(p->n, RIG_RING_ENTRIES);
+  rig_wr(r, NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_SOFT_RESET_SHIFT);
+  for (size_t i = 0; i < p->n; i++) {
+    nc_hw_words_to_bytes(p->v[i].w, NC_HW_INSN_WORDS,
+                         r->mem + i * NC_HW_INSN_BYTES);
+  }
+  rig_wr(r, NC_HW_CSR_RING_HEAD_OFFSET, 0);
+  rig_wr(r, NC_HW_CSR_RING_TAIL_OFFSET, (uint32_t)p->n);
+}
+
+/* Runs until the device stops or `budget` cycles pass; returns STATUS. */
+static inline uint32_t rig_go(rig_t *r, uint64_t budget) {
+  int busy = 0;
+  cr_assert_eq(nc_model_run(r->m, budget, &busy), NC_OK);
+  return rig_rd(r, NC_HW_CSR_STATUS_OFFSET);
+}
+
+/* Loads, starts and runs a program to the end (1e10 cycles at most). */
+static inline uint32_t rig_run(rig_t *r, const prog_t *p) {
+  rig_load(r, p);
+  rig_wr(r, NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_START_SHIFT);
+  return rig_go(r, UINT64_C(10000000000));
+}
+
+/* Runs a program that must finish without error. */
+static inline void rig_run_ok(rig_t *r, const prog_t *p) {
+  const uint32_t s = rig_run(r, p);
+  const uint32_t code = rig_rd(r, NC_HW_CSR_ERR_CODE_OFFSET);
+  cr_assert_eq(s & 7u, 1u << NC_HW_CSR_STATUS_DONE_SHIFT,
+               "STATUS 0x%x, error %s in %s at entry %u (info %u)", s,
+               nc_model_err_name(code & 0xffu),
+               nc_model_unit_name(code >> 8 & 0xfu),
+               rig_rd(r, NC_HW_CSR_ERR_INSN_OFFSET),
+               rig_rd(r, NC_HW_CSR_ERR_INFO_OFFSET));
+}
+
+typedef struct {
+  uint32_t code, unit, insn, info;
+} rig_err_t;
+
+static inline rig_err_t rig_err(rig_t *r) {
+  const uint32_t c = rig_rd(r, NC_HW_CSR_ERR_CODE_OFFSET);
+  rig_err_t e = {c & 0xffu, c >> 8 & 0xfu, rig_rd(r, NC_HW_CSR_ERR_INSN_OFFSET),
+                 rig_rd(r, NC_HW_CSR_ERR_INFO_OFFSET)};
+  return e;
+}
+
+/* Runs a program that must stop with exactly this error. */
+static inline void rig_expect_err(rig_t *r, const prog_t *p, uint32_t code,
+                                  uint32_t unit, uint32_t insn, uint32_t info) {
+  const uint32_t s = rig_run(r, p);
+  const rig_err_t e = rig_err(r);
+  cr_assert_eq(s & 7u, 1u << NC_HW_CSR_STATUS_ERROR_SHIFT, "STATUS 0x%x", s);
+  cr_assert(
+      e.code == code && e.unit == unit && e.insn == insn && e.info == info,
+      "got %s/%s at %u info %u, want %s/%s at %u info %u",
+      nc_model_err_name(e.code), nc_model_unit_name(e.unit), e.insn, e.info,
+      nc_model_err_name(code), nc_model_unit_name(unit), insn, info);
+}
+
+static inline uint64_t rig_ctr(rig_t *r, uint32_t lo) {
+  const uint64_t l = rig_rd(r, lo);
+  return l | (uint64_t)rig_rd(r, lo + 4) << 32;
+}
+
+static inline int32_t le32(const uint8_t *p) {
+  const uint32_t u = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
+                     (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+  return u <= (uint32_t)INT32_MAX ? (int32_t)u : -(int32_t)(~u) - 1;
+}
+
+/* Reference int8 GEMM in wrapping int32: c[m][n] (+)= sum_k a[m][k]
+ * b[n][k] (b is [N][K], one output channel's weights per row). */
+static inline void ref_gemm(const int8_t *a, const int8_t *b, int32_t *c, int M,
+                            int N, int K) {
+  for (int m = 0; m < M; m++) {
+    for (int n = 0; n < N; n++) {
+      uint32_t s = 0;
+      for (int k = 0; k < K; k++) {
+        s += (uint32_t)((int32_t)a[m * K + k] * (int32_t)b[n * K + k]);
+      }
+      const uint32_t u = s;
+      c[m * N + n] = u <= (uint32_t)INT32_MAX ? (int32_t)u : -(int32_t)(~u) - 1;
+    }
+  }
+}
+
+#endif /* NEOCOG_TESTS_MODEL_PROG_H */

@@ -1,0 +1,650 @@
+/*
+ * Each instruction of docs/isa.md on the functional model, in isolation,
+ * against expectations derived by hand from the spec (or, for the bulk
+ * cases, from a few lines of C that restate the spec's formula).
+ */
+#include "neocog/layer.h"
+#include "neocog/quant.h"
+#include "tests/model/prog.h"
+
+static void spad_rows_(rig_t *r, uint32_t row, uint32_t n, int8_t *out) {
+  cr_assert_eq(nc_model_read_spad(r->m, row, n, out), NC_OK);
+}
+
+static void expect_row_(const int8_t *got, const int8_t *want, int row) {
+  for (int k = 0; k < NC_HW_ROWS; k++) {
+    cr_assert_eq(got[k], want[k], "spad row %d lane %d: got %d, want %d", row,
+                 k, got[k], want[k]);
+  }
+}
+
+/* A 1x2 region with one padding row on the left and one padding line
+ * below: 2 lines of 3 rows from row 10, pad value -1. */
+Test(model_insn, load_padding_by_hand) {
+  rig_t r;
+  rig_open(&r);
+  for (int i = 0; i < 64; i++) {
+    r.win[100 + i] = (uint8_t)(10 + i);
+  }
+  prog_t p = {0};
+  p_load_cfg(&p, 4, 20, 0, -1, 0);
+  p_load(&p,
+         (ld_t){.sram = 10, .dram = 100, .elems = 2, .x = 2, .pl = 1, .pb = 1},
+         0);
+  p_finish(&p);
+  rig_run_ok(&r, &p);
+  int8_t got[8][NC_HW_ROWS];
+  spad_rows_(&r, 9, 8, &got[0][0]);
+  int8_t pad[NC_HW_ROWS], zero[NC_HW_ROWS] = {0}, a[NC_HW_ROWS], b[NC_HW_ROWS];
+  memset(pad, -1, sizeof pad);
+  memcpy(a, pad, sizeof a);
+  memcpy(b, pad, sizeof b);
+  a[0] = 10; /* window offset 100 */
+  a[1] = 11;
+  b[0] = 14; /* 100 + x_stride 4 */
+  b[1] = 15;
+  expect_row_(got[0], zero, 9); /* before the region: untouched */
+  expect_row_(got[1], pad, 10); /* pad_left */
+  expect_row_(got[2], a, 11);
+  expect_row_(got[3], b, 12);
+  expect_row_(got[4], pad, 13); /* pad_bottom line: 3 rows */
+  expect_row_(got[5], pad, 14);
+  expect_row_(got[6], pad, 15);
+  expect_row_(got[7], zero, 16); /* after: untouched */
+  prog_free(&p);
+  rig_close(&r);
+}
+
+/* Three dimensions, every stride and every padding side, restated from the
+ * spec's formula. */
+Test(model_insn, load_3d_strides_and_padding) {
+  rig_t r;
+  rig_open(&r);
+  for (int i = 0; i < 4096; i++) {
+    r.win[i] = (uint8_t)(i * 37 + 11);
+  }
+  enum { Z = 3, Y = 2, X = 3, E = 5, PT = 1, PB = 2, PL = 0, PR = 2 };
+  enum { XS = 8, YS = 32, ZS = 100, DRAM = 200, SRAM = 300, PAD = 7 };
+  prog_t p = {0};
+  p_load_cfg(&p, XS, YS, ZS, PAD, 0);
+  p_load(&p,
+         (ld_t){.sram = SRAM,
+                .dram = DRAM,
+                .elems = E,
+                .x = X,
+                .y = Y,
+                .z = Z,
+                .pt = PT,
+                .pb = PB,
+                .pl = PL,
+                .pr = PR},
+         0);
+  p_finish(&p);
+  rig_run_ok(&r, &p);
+  const int lines = PT + Y + PB, cols = PL + X + PR;
+  const int n = Z * lines * cols;
+  int8_t got[Z * (PT + Y + PB) * (PL + X + PR)][NC_HW_ROWS];
+  spad_rows_(&r, SRAM, (uint32_t)n, &got[0][0]);
+  int row = 0;
+  for (int z = 0; z < Z; z++) {
+    for (int ly = 0; ly < lines; ly++) {
+      for (int lx = 0; lx < cols; lx++, row++) {
+        int8_t want[NC_HW_ROWS];
+        memset(want, PAD, sizeof want);
+        const int y = ly - PT, x = lx - PL;
+        if (y >= 0 && y < Y && x >= 0 && x < X) {
+          const int off = DRAM + z * ZS + y * YS + x * XS;
+          for (int k = 0; k < E; k++) {
+            want[k] = (int8_t)r.win[off + k];
+          }
+        }
+        expect_row_(got[row], want, SRAM + row);
+      }
+    }
+  }
+  cr_assert_eq(rig_ctr(&r, NC_HW_CSR_PERF_RD_BYTES_LO_OFFSET),
+               Z * Y * X * E + 3 * NC_HW_INSN_BYTES,
+               "bytes read: the rows' elems plus three ring entries");
+  prog_free(&p);
+  rig_close(&r);
+}
+
+/* LOAD_CFG's reset state is all zero: every row reads the same bytes and the
+ * pad value is 0. */
+Test(model_insn, load_cfg_reset_state) {
+  rig_t r;
+  rig_open(&r);
+  r.win[40] = 5;
+  r.win[41] = 6;
+  prog_t p = {0};
+  p_load(&p, (ld_t){.sram = 0, .dram = 40, .elems = 2, .x = 3, .pr = 1}, 0);
+  p_finish(&p);
+  rig_run_ok(&r, &p);
+  int8_t got[4][NC_HW_ROWS], want[NC_HW_ROWS] = {5, 6}, zero[NC_HW_ROWS] = {0};
+  spad_rows_(&r, 0, 4, &got[0][0]);
+  for (int i = 0; i < 3; i++) {
+    expect_row_(got[i], want, i);
+  }
+  expect_row_(got[3], zero, 3);
+  prog_free(&p);
+  rig_close(&r);
+}
+
+/* Activations A[10][16] at window 0, weight tiles W1 and W2 ([n][k]) after
+ * them; both loaded to the scratchpad by one program prefix. */
+enum { GA = 0, GW1 = 160, GW2 = 416, GS_A = 0, GS_W1 = 100, GS_W2 = 200 };
+
+static void gemm_prefix_(prog_t *p, rig_t *r, int8_t *a, int8_t *w1,
+                         int8_t *w2) {
+  nc_rng_t rng;
+  nc_rng_seed(&rng, 42);
+  for (int i = 0; i < 160; i++) {
+    a[i] = (int8_t)nc_rng_range(&rng, -128, 127);
+  }
+  for (int i = 0; i < 256; i++) {
+    w1[i] = (int8_t)nc_rng_range(&rng, -128, 127);
+    w2[i] = (int8_t)nc_rng_range(&rng, -128, 127);
+  }
+  memcpy(r->win + GA, a, 160);
+  memcpy(r->win + GW1, w1, 256);
+  memcpy(r->win + GW2, w2, 256);
+  p_load_cfg(p, 16, 0, 0, 0, 0);
+  p_load(p, (ld_t){.sram = GS_A, .dram = GA, .elems = 16, .x = 10}, 0);
+  p_load(p, (ld_t){.sram = GS_W1, .dram = GW1, .elems = 16, .x = 16}, 0);
+  p_load(p, (ld_t){.sram = GS_W2, .dram = GW2, .elems = 16, .x = 16}, UN);
+}
+
+static void expect_acc_(rig_t *r, uint32_t row, const int32_t *want, int n,
+                        const char *what) {
+  int32_t got[64 * NC_HW_COLS];
+  cr_assert_leq(n, 64);
+  cr_assert_eq(nc_model_read_acc(r->m, row, (uint32_t)n, got), NC_OK);
+  for (int i = 0; i < n * NC_HW_COLS; i++) {
+    cr_assert_eq(got[i], want[i], "%s: acc row %d lane %d: got %d, want %d",
+                 what, row + i / NC_HW_COLS, i % NC_HW_COLS, got[i], want[i]);
+  }
+}
+
+/* Preload, overwrite, accumulate, wgt_keep, two-level loops and the
+ * sequential meaning of a zero accumulator stride, against ref_gemm. */
+Test(model_insn, gemm_against_reference) {
+  rig_t r;
+  rig_open(&r);
+  int8_t a[160], w1[256], w2[256];
+  prog_t p = {0};
+  gemm_prefix_(&p, &r, a, w1, w2);
+  /* acc[0..9] = 2 A W1: preload + overwrite, then keep + accumulate. */
+  p_gemm(
+      &p,
+      (gm_t){.wgt = GS_W1, .inp = GS_A, .acc = 0, .li = 10, .isi = 1, .asi = 1},
+      PP);
+  p_gemm(&p,
+         (gm_t){.keep = 1,
+                .accum = 1,
+                .inp = GS_A,
+                .acc = 0,
+                .li = 10,
+                .isi = 1,
+                .asi = 1},
+         0);
+  /* acc[20..29] = A W2 once with one loop, again with two (2 x 5). */
+  p_gemm(
+      &p,
+      (gm_t){
+          .wgt = GS_W2, .inp = GS_A, .acc = 20, .li = 10, .isi = 1, .asi = 1},
+      0);
+  p_gemm(&p,
+         (gm_t){.keep = 1,
+                .accum = 1,
+                .inp = GS_A,
+                .acc = 20,
+                .lo = 2,
+                .li = 5,
+                .iso = 5,
+                .isi = 1,
+                .aso = 5,
+                .asi = 1},
+         0);
+  /* acc[40] = sum over the ten rows (zero acc stride, accumulating). */
+  p_gemm(&p, (gm_t){.keep = 1, .inp = GS_A, .acc = 40}, 0);
+  p_gemm(
+      &p,
+      (gm_t){
+          .keep = 1, .accum = 1, .inp = GS_A + 1, .acc = 40, .li = 9, .isi = 1},
+      0);
+  /* acc[50] = A[9] W2: overwriting with a zero stride, the last one wins. */
+  p_gemm(&p, (gm_t){.keep = 1, .inp = GS_A, .acc = 50, .li = 10, .isi = 1}, 0);
+  p_finish(&p);
+  rig_run_ok(&r, &p);
+
+  int32_t c1[160], c2[160], want[160];
+  ref_gemm(a, w1, c1, 10, 16, 16);
+  ref_gemm(a, w2, c2, 10, 16, 16);
+  for (int i = 0; i < 160; i++) {
+    want[i] = 2 * c1[i];
+  }
+  expect_acc_(&r, 0, want, 10, "2 A W1");
+  for (int i = 0; i < 160; i++) {
+    want[i] = 2 * c2[i];
+  }
+  expect_acc_(&r, 20, want, 10, "2 A W2");
+  for (int n = 0; n < 16; n++) {
+    want[n] = 0;
+    for (int m = 0; m < 10; m++) {
+      want[n] += c2[m * 16 + n];
+    }
+  }
+  expect_acc_(&r, 40, want, 1, "sum of rows");
+  expect_acc_(&r, 50, c2 + 9 * 16, 1, "last row wins");
+  /* Seven GEMMs over 10+10+10+10+1+9+10 vectors of rows x cols MACs. */
+  cr_assert_eq(rig_ctr(&r, NC_HW_CSR_PERF_MACS_LO_OFFSET),
+               60u * NC_HW_ROWS * NC_HW_COLS);
+  prog_free(&p);
+  rig_close(&r);
+}
+
+/* The accumulator wraps as two's complement: 16575 vectors of -128s times
+ * -128 weights add 16575 * 16 * 16384 = 4345036800 = 2^32 + 50069504. */
+Test(model_insn, gemm_accumulator_wraps) {
+  rig_t r;
+  rig_open(&r);
+  memset(r.win, 0x80, 512);
+  prog_t p = {0};
+  p_load_cfg(&p, 16, 0, 0, 0, 0);
+  p_load(&p, (ld_t){.sram = 0, .dram = 0, .elems = 16, .x = 17}, UN);
+  p_gemm(&p,
+         (gm_t){.wgt = 1, .inp = 0, .acc = 7, .lo = 255, .li = 65, .accum = 0},
+         PP);
+  p_gemm(&p,
+         (gm_t){.keep = 1, .accum = 1, .inp = 0, .acc = 7, .lo = 255, .li = 65},
+         0);
+  p_finish(&p);
+  rig_run_ok(&r, &p);
+  /* The first GEMM overwrites per vector, so only its last counts:
+   * 16 * 16384 = 262144; the second adds all 16575. */
+  int32_t got[NC_HW_COLS];
+  cr_assert_eq(nc_model_read_acc(r.m, 7, 1, got), NC_OK);
+  for (int n = 0; n < NC_HW_COLS; n++) {
+    cr_assert_eq(got[n], 262144 + 50069504, "lane %d: %d", n, got[n]);
+  }
+  prog_free(&p);
+  rig_close(&r);
+}
+
+/* Identity weights make acc rows equal the activation rows loaded. */
+static void acc_from_rows_(prog_t *p, rig_t *r, const int8_t *rows, int n,
+                           uint32_t acc) {
+  int8_t eye[16 * 16] = {0};
+  for (int i = 0; i < 16; i++) {
+    eye[i * 16 + i] = 1;
+  }
+  memcpy(r->win + 0x1000, eye, sizeof eye);
+  memcpy(r->win + 0x2000, rows, (size_t)n * 16);
+  p_load_cfg(p, 16, 0, 0, 0, 0);
+  p_load(p, (ld_t){.sram = 0, .dram = 0x1000, .elems = 16, .x = 16}, 0);
+  p_load(p, (ld_t){.sram = 16, .dram = 0x2000, .elems = 16, .x = (uint32_t)n},
+         UN);
+  p_gemm(p,
+         (gm_t){.wgt = 0,
+                .inp = 16,
+                .acc = acc,
+                .li = (uint32_t)n,
+                .isi = 1,
+                .asi = 1},
+         PP | UN);
+}
+
+/* int32 output: acc + bias per lane, n_cols < cols, both strides; the bytes
+ * between pixels stay untouched. */
+Test(model_insn, store_int32_bias_and_strides) {
+  rig_t r;
+  rig_open(&r);
+  int8_t rows[6 * 16];
+  for (int i = 0; i < 6 * 16; i++) {
+    rows[i] = (int8_t)(i * 5 - 200);
+  }
+  prog_t p = {0};
+  acc_from_rows_(&p, &r, rows, 6, 100);
+  uint8_t *rec = r.win + 0x3000;
+  for (int n = 0; n < 5; n++) {
+    qparam_put(rec + 16 * n, 1000 * n - 5000, 0, 0, 0, 0, 0);
+  }
+  memset(r.win + 0x4000, 0xaa, 0x400);
+  p_load_param(&p, 7, 5, 0x3000, 0);
+  p_store_cfg(&p, (stc_t){.fmt = NC_HW_OUT_INT32, .xs = 32, .ys = 200}, 0);
+  p_store(
+      &p,
+      (st_t){
+          .acc = 100, .dram = 0x4000, .param = 7, .ncols = 5, .y = 2, .x = 3},
+      PP);
+  p_finish(&p);
+  rig_run_ok(&r, &p);
+  for (int i = 0; i < 0x400; i++) {
+    const int oy = i / 200, ox = (i % 200) / 32, b = i % 200 % 32;
+    if (oy < 2 && ox < 3 && b < 20) {
+      continue;
+    }
+    cr_assert_eq(r.win[0x4000 + i], 0xaa, "byte %d outside the pixels", i);
+  }
+  for (int oy = 0; oy < 2; oy++) {
+    for (int ox = 0; ox < 3; ox++) {
+      for (int n = 0; n < 5; n++) {
+        const int32_t want = rows[(oy * 3 + ox) * 16 + n] + 1000 * n - 5000;
+        const int32_t got = le32(r.win + 0x4000 + oy * 200 + ox * 32 + 4 * n);
+        cr_assert_eq(got, want, "pixel (%d,%d) lane %d: %d, want %d", oy, ox, n,
+                     got, want);
+      }
+    }
+  }
+  cr_assert_eq(rig_ctr(&r, NC_HW_CSR_PERF_WR_BYTES_LO_OFFSET), 6 * 20);
+  prog_free(&p);
+  rig_close(&r);
+}
+
+/* STORE_CFG's reset state: int32, strides 0, so every pixel lands on the
+ * same bytes and the last one stays. */
+Test(model_insn, store_cfg_reset_state) {
+  rig_t r;
+  rig_open(&r);
+  int8_t rows[2 * 16] = {1, 2, 3, 0, 0, 0, 0,  0,  0, 0,
+                         0, 0, 0, 0, 0, 0, -4, -5, -6};
+  prog_t p = {0};
+  acc_from_rows_(&p, &r, rows, 2, 0);
+  p_store(&p, (st_t){.acc = 0, .dram = 0x5000, .ncols = 3, .y = 1, .x = 2}, PP);
+  p_finish(&p);
+  rig_run_ok(&r, &p);
+  cr_assert_eq(le32(r.win + 0x5000), -4);
+  cr_assert_eq(le32(r.win + 0x5004), -5);
+  cr_assert_eq(le32(r.win + 0x5008), -6);
+  prog_free(&p);
+  rig_close(&r);
+}
+
+/* int8 output with per-channel multiplier, shift, zero point and clamp,
+ * against nc_requant_apply() on the reference accumulator + bias. */
+Test(model_insn, store_int8_requant_per_channel) {
+  rig_t r;
+  rig_open(&r);
+  nc_rng_t rng;
+  nc_test_seed(&rng, "model_insn", "store_int8_requant_per_channel", 7);
+  int8_t a[160], w1[256], w2[256];
+  prog_t p = {0};
+  gemm_prefix_(&p, &r, a, w1, w2);
+  p_gemm(
+      &p,
+      (gm_t){.wgt = GS_W1, .inp = GS_A, .acc = 0, .li = 10, .isi = 1, .asi = 1},
+      PP | UN);
+  nc_requant_t *rq = calloc(1, sizeof *rq);
+  cr_assert_not_null(rq);
+  rq->enabled = 1;
+  rq->channels = 16;
+  int32_t bias[16], zp[16], lo[16], hi[16];
+  for (int n = 0; n < 16; n++) {
+    rq->mult[n] = (int32_t)nc_rng_range(&rng, 1 << 30, INT32_MAX);
+    rq->shift[n] = (int32_t)nc_rng_range(&rng, -14, 1);
+    bias[n] = (int32_t)nc_rng_range(&rng, -100000, 100000);
+    const int u8 = n % 3 == 0; /* some lanes uint8 */
+    zp[n] = u8 ? (int32_t)nc_rng_range(&rng, 0, 255)
+               : (int32_t)nc_rng_range(&rng, -128, 127);
+    lo[n] = u8 ? (int32_t)nc_rng_range(&rng, 0, 60)
+               : (int32_t)nc_rng_range(&rng, -128, -60);
+    hi[n] = u8 ? (int32_t)nc_rng_range(&rng, 200, 255)
+               : (int32_t)nc_rng_range(&rng, 60, 127);
+    qparam_put(r.win + 0x3000 + 16 * n, bias[n], rq->mult[n], rq->shift[n],
+               zp[n], lo[n], hi[n]);
+  }
+  p_load_param(&p, 0, 16, 0x3000, 0);
+  p_store_cfg(&p, (stc_t){.fmt = NC_HW_OUT_INT8, .xs = 16, .ys = 160}, 0);
+  p_store(&p, (st_t){.acc = 0, .dram = 0x6000, .ncols = 16, .y = 1, .x = 10},
+          PP);
+  p_finish(&p);
+  rig_run_ok(&r, &p);
+  int32_t c[160];
+  ref_gemm(a, w1, c, 10, 16, 16);
+  for (int m = 0; m < 10; m++) {
+    for (int n = 0; n < 16; n++) {
+      rq->out_zp = zp[n];
+      rq->act_min = lo[n];
+      rq->act_max = hi[n];
+      const int32_t v = (int32_t)((uint32_t)c[m * 16 + n] + (uint32_t)bias[n]);
+      const int32_t want = nc_requant_apply(rq, n, v);
+      const uint8_t got = r.win[0x6000 + m * 16 + n];
+      cr_assert_eq(got, (uint8_t)want, "row %d lane %d: %u, want %d", m, n, got,
+                   want);
+    }
+  }
+  free(rq);
+  prog_free(&p);
+  rig_close(&r);
+}
+
+/* Lane 0 holds 1..9 over a 3x3 tile, lane 1 the negatives. Each expected
+ * value is worked out below from the window's taps inside the tile. */
+static void pool_case_(uint32_t op, uint32_t pt, uint32_t pb, uint32_t pl,
+                       uint32_t pr, const int32_t want0[4],
+                       const int32_t want1[4]) {
+  rig_t r;
+  rig_open(&r);
+  int8_t rows[9 * 16] = {0};
+  for (int i = 0; i < 9; i++) {
+    rows[i * 16] = (int8_t)(i + 1);
+    rows[i * 16 + 1] = (int8_t) - (i + 1);
+  }
+  prog_t p = {0};
+  acc_from_rows_(&p, &r, rows, 9, 0);
+  p_store_cfg(&p,
+              (stc_t){.fmt = NC_HW_OUT_INT32,
+                      .pool = op,
+                      .kh = 2,
+                      .kw = 2,
+                      .sh = 2,
+                      .sw = 2,
+                      .xs = 8,
+                      .ys = 16},
+              0);
+  p_store(&p,
+          (st_t){.acc = 0,
+                 .dram = 0x7000,
+                 .ncols = 2,
+                 .y = 3,
+                 .x = 3,
+                 .pt = pt,
+                 .pb = pb,
+                 .pl = pl,
+                 .pr = pr},
+          PP);
+  p_finish(&p);
+  rig_run_ok(&r, &p);
+  for (int o = 0; o < 4; o++) {
+    const uint8_t *px = r.win + 0x7000 + (o / 2) * 16 + (o % 2) * 8;
+    cr_assert_eq(le32(px), want0[o], "op %u out %d lane 0: %d, want %d", op, o,
+                 le32(px), want0[o]);
+    cr_assert_eq(le32(px + 4), want1[o], "op %u out %d lane 1: %d, want %d", op,
+                 o, le32(px + 4), want1[o]);
+  }
+  prog_free(&p);
+  rig_close(&r);
+}
+
+/*   1 2 3     2x2 windows, stride 2, padding 1 below and right:
+ *   4 5 6     {1,2,4,5} {3,6} {7,8} {9}
+ *   7 8 9     max 5 6 8 9; mean 3, 4.5 -> 5, 7.5 -> 8, 9 (and -5, -8). */
+Test(model_insn, store_pool_bottom_right_padding) {
+  const int32_t mx0[4] = {5, 6, 8, 9}, mx1[4] = {-1, -3, -7, -9};
+  const int32_t av0[4] = {3, 5, 8, 9}, av1[4] = {-3, -5, -8, -9};
+  pool_case_(NC_HW_POOL_MAX, 0, 1, 0, 1, mx0, mx1);
+  pool_case_(NC_HW_POOL_AVG, 0, 1, 0, 1, av0, av1);
+}
+
+/* Padding 1 above and left: windows {1} {2,3} {4,7} {5,6,8,9}:
+ * max 1 3 7 9; mean 1, 2.5 -> 3, 5.5 -> 6, 7. */
+Test(model_insn, store_pool_top_left_padding) {
+  const int32_t mx0[4] = {1, 3, 7, 9}, mx1[4] = {-1, -2, -4, -5};
+  const int32_t av0[4] = {1, 3, 6, 7}, av1[4] = {-1, -3, -6, -7};
+  pool_case_(NC_HW_POOL_MAX, 1, 0, 1, 0, mx0, mx1);
+  pool_case_(NC_HW_POOL_AVG, 1, 0, 1, 0, av0, av1);
+}
+
+/* int8 tiles pooled by the store path against the golden max/avg pooling,
+ * with an identity requantization (mult 2^30, shift 1 is exactly 1.0). */
+Test(model_insn, store_pool_against_golden) {
+  nc_rng_t rng;
+  nc_test_seed(&rng, "model_insn", "store_pool_against_golden", 11);
+  for (int iter = 0; iter < 40; iter++) {
+    const int H = (int)nc_rng_range(&rng, 1, 9);
+    const int W = (int)nc_rng_range(&rng, 1, 9);
+    const int C = (int)nc_rng_range(&rng, 1, 16);
+    const int kh = (int)nc_rng_range(&rng, 1, 4);
+    const int kw = (int)nc_rng_range(&rng, 1, 4);
+    const int sh = (int)nc_rng_range(&rng, 1, 3);
+    const int sw = (int)nc_rng_range(&rng, 1, 3);
+    const int pt = (int)nc_rng_range(&rng, 0, kh - 1);
+    const int pb = (int)nc_rng_range(&rng, 0, kh - 1);
+    const int pl = (int)nc_rng_range(&rng, 0, kw - 1);
+    const int pr = (int)nc_rng_range(&rng, 0, kw - 1);
+    const int is_max = (int)nc_rng_range(&rng, 0, 1);
+    if (H + pt + pb < kh || W + pl + pr < kw) {
+      continue;
+    }
+    nc_tensor_t x, y;
+    const int64_t xs[4] = {1, H, W, C};
+    nc_test_alloc(&x, NC_DTYPE_INT8, 4, xs);
+    nc_rng_fill(&rng, &x, -128, 127);
+    nc_layer_t l;
+    nc_layer_init(&l, is_max ? NC_LAYER_MAXPOOL : NC_LAYER_AVGPOOL);
+    l.pool_h = kh;
+    l.pool_w = kw;
+    l.stride_h = sh;
+    l.stride_w = sw;
+    l.pad_top = pt;
+    l.pad_bottom = pb;
+    l.pad_left = pl;
+    l.pad_right = pr;
+    cr_assert_eq(nc_golden_run(&l, &x, NULL, NULL, &y), NC_OK, "%s",
+                 nc_error_detail());
+    const int OH = (int)y.shape[1], OW = (int)y.shape[2];
+
+    rig_t r;
+    rig_open(&r);
+    int8_t rows[81 * 16] = {0};
+    for (int i = 0; i < H * W; i++) {
+      memcpy(rows + i * 16, (int8_t *)x.data + i * C, (size_t)C);
+    }
+    prog_t p = {0};
+    acc_from_rows_(&p, &r, rows, H * W, 0);
+    for (int n = 0; n < C; n++) {
+      qparam_put(r.win + 0x3000 + 16 * n, 0, 1 << 30, 1, 0, -128, 127);
+    }
+    p_load_param(&p, 0, (uint32_t)C, 0x3000, 0);
+    p_store_cfg(&p,
+                (stc_t){.fmt = NC_HW_OUT_INT8,
+                        .pool = is_max ? NC_HW_POOL_MAX : NC_HW_POOL_AVG,
+                        .kh = (uint32_t)kh,
+                        .kw = (uint32_t)kw,
+                        .sh = (uint32_t)sh,
+                        .sw = (uint32_t)sw,
+                        .xs = (uint32_t)C,
+                        .ys = (uint32_t)(OW * C)},
+                0);
+    p_store(&p,
+            (st_t){.acc = 0,
+                   .dram = 0x8000,
+                   .ncols = (uint32_t)C,
+                   .y = (uint32_t)H,
+                   .x = (uint32_t)W,
+                   .pt = (uint32_t)pt,
+                   .pb = (uint32_t)pb,
+                   .pl = (uint32_t)pl,
+                   .pr = (uint32_t)pr},
+            PP);
+    p_finish(&p);
+    rig_run_ok(&r, &p);
+    for (int i = 0; i < OH * OW * C; i++) {
+      cr_assert_eq((int8_t)r.win[0x8000 + i], ((int8_t *)y.data)[i],
+                   "iter %d (%dx%dx%d %s %dx%d/%dx%d pad %d,%d,%d,%d) elem "
+                   "%d: %d, want %d",
+                   iter, H, W, C, is_max ? "max" : "avg", kh, kw, sh, sw, pt,
+                   pb, pl, pr, i, (int8_t)r.win[0x8000 + i],
+                   ((int8_t *)y.data)[i]);
+    }
+    prog_free(&p);
+    rig_close(&r);
+    nc_tensor_free(&x);
+    nc_tensor_free(&y);
+  }
+}
+
+/* The clamp comes before pooling: act_max 5 caps 1..9 before the max. */
+Test(model_insn, store_pool_after_clamp) {
+  rig_t r;
+  rig_open(&r);
+  int8_t rows[4 * 16] = {0};
+  for (int i = 0; i < 4; i++) {
+    rows[i * 16] = (int8_t)(3 * i + 1); /* 1 4 7 10 */
+  }
+  prog_t p = {0};
+  acc_from_rows_(&p, &r, rows, 4, 0);
+  qparam_put(r.win + 0x3000, 0, 1 << 30, 1, 0, -128, 5);
+  p_load_param(&p, 0, 1, 0x3000, 0);
+  p_store_cfg(&p,
+              (stc_t){.fmt = NC_HW_OUT_INT8,
+                      .pool = NC_HW_POOL_AVG,
+                      .kh = 2,
+                      .kw = 2,
+                      .sh = 2,
+                      .sw = 2},
+              0);
+  p_store(&p, (st_t){.acc = 0, .dram = 0x9000, .ncols = 1, .y = 2, .x = 2}, PP);
+  p_finish(&p);
+  rig_run_ok(&r, &p);
+  /* (1 + 4 + 5 + 5) / 4 = 3.75 -> 4; unclamped it would be 5.5 -> 6. */
+  cr_assert_eq(r.win[0x9000], 4);
+  prog_free(&p);
+  rig_close(&r);
+}
+
+/* LOAD_PARAM copies the records into the parameter memory and nothing
+ * around them. */
+Test(model_insn, load_param_records) {
+  rig_t r;
+  rig_open(&r);
+  uint8_t rec[3 * 16];
+  qparam_put(rec, -7, 1 << 30, -3, 5, -128, 127);
+  qparam_put(rec + 16, 123456, 2000000000, 2, -128, -128, -1);
+  qparam_put(rec + 32, INT32_MIN, 0, -31, 255, 0, 255);
+  memcpy(r.win + 0x100, rec, sizeof rec);
+  prog_t p = {0};
+  p_load_param(&p, 5, 3, 0x100, 0);
+  p_finish(&p);
+  rig_run_ok(&r, &p);
+  uint8_t got[5 * 16], zero[16] = {0};
+  cr_assert_eq(nc_model_read_param(r.m, 4, 5, got), NC_OK);
+  cr_assert_arr_eq(got, zero, 16, "entry 4 untouched");
+  cr_assert_arr_eq(got + 16, rec, sizeof rec);
+  cr_assert_arr_eq(got + 64, zero, 16, "entry 8 untouched");
+  prog_free(&p);
+  rig_close(&r);
+}
+
+/* SYNCs move only tokens: a ring of them around all three queues runs to
+ * the end, and one that pops a token nobody pushes deadlocks. */
+Test(model_insn, sync_tokens_only) {
+  rig_t r;
+  rig_open(&r);
+  prog_t p = {0};
+  p_sync(&p, NC_HW_QUEUE_LOAD, UN);
+  p_sync(&p, NC_HW_QUEUE_COMPUTE, PP | UN);
+  p_sync(&p, NC_HW_QUEUE_STORE, PP | UP);
+  p_sync(&p, NC_HW_QUEUE_COMPUTE, PN | UP);
+  p_sync(&p, NC_HW_QUEUE_LOAD, PN);
+  p_finish(&p);
+  rig_run_ok(&r, &p);
+  cr_assert_eq(rig_rd(&r, NC_HW_CSR_PERF_INSNS_OFFSET), 6);
+  cr_assert_eq(rig_ctr(&r, NC_HW_CSR_PERF_WR_BYTES_LO_OFFSET), 0);
+  prog_free(&p);
+  p_sync(&p, NC_HW_QUEUE_LOAD, PN);
+  p_finish(&p);
+  rig_expect_err(&r, &p, NC_HW_ERR_DEADLOCK, NC_HW_UNIT_FETCH, 0, 0);
+  prog_free(&p);
+  rig_close(&r);
+}
