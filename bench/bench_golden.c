@@ -11,21 +11,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench/bench_util.h"
 #include "neocog/layer.h"
 #include "neocog/rng.h"
 
 #define RUNS 5
-
-static double now_(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp_(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
 
 typedef struct {
   const char *name;
@@ -58,11 +48,6 @@ static void naive_f32_(const shape_t *s, const float *x, const float *w,
   }
 }
 
-static double median_(double *t) {
-  qsort(t, RUNS, sizeof t[0], cmp_);
-  return t[RUNS / 2];
-}
-
 static int bench_(const shape_t *s, nc_dtype_t dt, double *gmacs,
                   double *naive_gmacs) {
   int fl = dt == NC_DTYPE_FLOAT32;
@@ -90,27 +75,27 @@ static int bench_(const shape_t *s, nc_dtype_t dt, double *gmacs,
   }
   double t[RUNS];
   for (int i = 0; i <= RUNS; i++) { /* run 0 warms up */
-    double t0 = now_();
+    double t0 = nc_bench_now();
     if (nc_golden_run(&l, &x, &w, &b, &y) != NC_OK) {
       fprintf(stderr, "bench: %s: %s\n", s->name, nc_error_detail());
       return -1;
     }
-    double dt_s = now_() - t0;
+    double dt_s = nc_bench_now() - t0;
     if (i > 0) {
       t[i - 1] = dt_s;
     }
     nc_tensor_free(&y);
   }
-  *gmacs = (double)g.macs / median_(t) / 1e9;
+  *gmacs = (double)g.macs / nc_bench_median(t, RUNS) / 1e9;
   *naive_gmacs = 0;
   if (fl) {
     float *out = malloc((size_t)(g.oh * g.ow * s->n) * sizeof *out);
     for (int i = 0; i < RUNS && out != NULL; i++) {
-      double t0 = now_();
+      double t0 = nc_bench_now();
       naive_f32_(s, x.data, w.data, out, g.oh, g.ow);
-      t[i] = now_() - t0;
+      t[i] = nc_bench_now() - t0;
     }
-    *naive_gmacs = out ? (double)g.macs / median_(t) / 1e9 : 0;
+    *naive_gmacs = out ? (double)g.macs / nc_bench_median(t, RUNS) / 1e9 : 0;
     free(out);
   }
   nc_tensor_free(&x);

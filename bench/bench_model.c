@@ -12,13 +12,8 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "bench/bench_util.h"
 #include "tests/model/prog.h"
-
-static double now_(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
 
 static void conv_tile_(rig_t *r) {
   enum { H = 45, W = 45, C = 16, O = 16, WP = W + 2, REPS = 200 };
@@ -61,7 +56,7 @@ static void conv_tile_(rig_t *r) {
   p_store(&p, (st_t){.dram = 0x80000, .ncols = O, .y = H, .x = W}, PP);
   p_finish(&p);
   uint64_t macs = 0, insns = 0, cycles = 0;
-  const double t0 = now_();
+  const double t0 = nc_bench_now();
   for (int k = 0; k < REPS; k++) {
     rig_wr(r, NC_HW_CSR_PERF_CTRL_OFFSET, 3); /* clear */
     rig_run_ok(r, &p);
@@ -69,7 +64,7 @@ static void conv_tile_(rig_t *r) {
     insns += rig_rd(r, NC_HW_CSR_PERF_INSNS_OFFSET);
     cycles += rig_ctr(r, NC_HW_CSR_PERF_CYCLES_LO_OFFSET);
   }
-  const double dt = now_() - t0;
+  const double dt = nc_bench_now() - t0;
   printf(
       "conv tile: %d runs in %.3f s: %.2f G array-MACs/s, %.1f M "
       "simulated cycles/s (%llu cycles per run), %.0f insns/s\n",
@@ -89,13 +84,13 @@ static void small_insns_(rig_t *r) {
   }
   p_finish(&p);
   uint64_t insns = 0;
-  const double t0 = now_();
+  const double t0 = nc_bench_now();
   for (int k = 0; k < REPS; k++) {
     rig_wr(r, NC_HW_CSR_PERF_CTRL_OFFSET, 3);
     rig_run_ok(r, &p);
     insns += rig_rd(r, NC_HW_CSR_PERF_INSNS_OFFSET);
   }
-  const double dt = now_() - t0;
+  const double dt = nc_bench_now() - t0;
   printf("small instructions: %.2f M insns/s\n", (double)insns / dt * 1e-6);
   prog_free(&p);
 }

@@ -31,6 +31,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench/bench_util.h"
 #include "neocog/layer.h"
 #include "neocog/ocl.h"
 #include "neocog/rng.h"
@@ -64,27 +65,17 @@ typedef struct {
   const char *kernel;
 } result_t;
 
-static double now_(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp_(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
+/* The median of the runs, or with --min the best one. */
 static double median_(double *v, int n) {
-  qsort(v, (size_t)n, sizeof *v, cmp_);
-  if (use_min_) {
-    return v[0];
-  }
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+  double m = nc_bench_median(v, n);
+  return use_min_ ? v[0] : m;
 }
 
+/* The lecture's (D + 2P - K) / S + 1 through the library's own rule; the
+ * benchmark shapes are valid by construction. */
 static int64_t out_dim_(int64_t d, int64_t k, int64_t s, int64_t p) {
-  return (d + 2 * p - k) / s + 1;
+  int64_t o = 0;
+  return nc_out_dim(d, k, s, p, p, 1, &o) == NC_OK ? o : 0;
 }
 
 static double macs_(const shape_t *s) {
@@ -315,11 +306,11 @@ static double dnnl_(dnnl_engine_t eng, dnnl_stream_t strm, const shape_t *s,
   }
   double t[64];
   for (int i = -WARMUP; i < runs_; i++) {
-    double t0 = now_();
+    double t0 = nc_bench_now();
     DNNL_OK(dnnl_primitive_execute(prim, strm, nargs, args));
     DNNL_OK(dnnl_stream_wait(strm));
     if (i >= 0) {
-      t[i] = now_() - t0;
+      t[i] = nc_bench_now() - t0;
     }
   }
   dnnl_memory_destroy(xm);
@@ -410,8 +401,8 @@ int main(int argc, char **argv) {
   /* A second of work first: on this VM the device's second thread runs at
    * half speed for a while after start-up (seen as a 2x step after ~10
    * launches), which would otherwise land in the first rows. */
-  const double t_end = now_() + 1.0;
-  while (now_() < t_end) {
+  const double t_end = nc_bench_now() + 1.0;
+  while (nc_bench_now() < t_end) {
     const char *kn = NULL;
     (void)ours_(c, &shapes_[0], NC_DTYPE_FLOAT32, &kn);
   }
