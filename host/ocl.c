@@ -471,6 +471,28 @@ static void cache_dir_(nc_ocl_t *c) {
   }
 }
 
+/* NEOCOG_CL_KERNEL: the kernel choice of every run of this context. */
+static nc_status_t kernel_env_(nc_ocl_t *c) {
+  static const char *const names[] = {[NC_OCL_PATH_AUTO] = "auto",
+                                      [NC_OCL_PATH_GENERAL] = "general",
+                                      [NC_OCL_PATH_FAST] = "fast",
+                                      [NC_OCL_PATH_LOCAL] = "local"};
+  const char *e = getenv("NEOCOG_CL_KERNEL");
+  if (e == NULL || *e == '\0') {
+    return NC_OK;
+  }
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+    if (strcasecmp(e, names[i]) == 0) {
+      c->tune.path = (nc_ocl_path_t)i;
+      return NC_OK;
+    }
+  }
+  return nc__fail(NC_ERR_INVALID_ARG,
+                  "opencl: NEOCOG_CL_KERNEL='%s' is not one of auto, general, "
+                  "fast, local",
+                  e);
+}
+
 nc_status_t nc_ocl_open(nc_ocl_t **ctx, const char *platform_sel,
                         const char *device_sel) {
   if (ctx == NULL) {
@@ -527,6 +549,11 @@ nc_status_t nc_ocl_open(nc_ocl_t **ctx, const char *platform_sel,
     snprintf(c->std_opt, sizeof c->std_opt, "-cl-std=CL1.2");
   }
   cache_dir_(c);
+  st = kernel_env_(c);
+  if (st != NC_OK) {
+    nc_ocl_close(c);
+    return st;
+  }
   *ctx = c;
   return NC_OK;
 }
@@ -571,8 +598,9 @@ nc_status_t nc_ocl_set_tuning(nc_ocl_t *c, const nc_ocl_tuning_t *t) {
   if (c == NULL || t == NULL) {
     return nc__fail(NC_ERR_INVALID_ARG, "opencl: set_tuning: NULL argument");
   }
-  if ((unsigned)t->path > NC_OCL_PATH_FAST || t->tile_w < 0 || t->tile_w > 32 ||
-      t->tile_ov < 0 || t->tile_ov > 4 || t->fc_rows < 0 || t->fc_rows > 8) {
+  if ((unsigned)t->path > NC_OCL_PATH_LOCAL || t->tile_w < 0 ||
+      t->tile_w > 32 || t->tile_ov < 0 || t->tile_ov > 4 || t->fc_rows < 0 ||
+      t->fc_rows > 8) {
     return nc__fail(NC_ERR_INVALID_ARG,
                     "opencl: tuning out of range (path %d, tile_w %d of "
                     "0..32, tile_ov %d of 0..4, fc_rows %d of 0..8)",
@@ -584,6 +612,19 @@ nc_status_t nc_ocl_set_tuning(nc_ocl_t *c, const nc_ocl_tuning_t *t) {
                       "opencl: local_size[%d] = %d out of range 0..4096", i,
                       t->local_size[i]);
     }
+  }
+  const int lt[2] = {t->ltile_m, t->ltile_n};
+  for (int i = 0; i < 2; i++) {
+    if (lt[i] != 0 && (lt[i] < 4 || lt[i] > 128 || (lt[i] & (lt[i] - 1)))) {
+      return nc__fail(NC_ERR_INVALID_ARG,
+                      "opencl: %s = %d: must be 0 or a power of two in "
+                      "4..128",
+                      i == 0 ? "ltile_m" : "ltile_n", lt[i]);
+    }
+  }
+  if (t->ltile_k < 0 || t->ltile_k > 64) {
+    return nc__fail(NC_ERR_INVALID_ARG,
+                    "opencl: ltile_k = %d out of range 0..64", t->ltile_k);
   }
   c->tune = *t;
   return NC_OK;

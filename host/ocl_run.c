@@ -141,11 +141,27 @@ static nc_status_t args_done_(const args_t_ *a) {
 static nc_status_t launch_(run_t_ *r, int idx, const char *name,
                            const size_t *gws, const size_t *lws) {
   size_t g[3];
+  size_t items = 1;
   for (int i = 0; i < 3; i++) {
     g[i] = gws[i];
     if (lws != NULL && lws[i] > 0) {
       g[i] = (g[i] + lws[i] - 1) / lws[i] * lws[i];
+      items *= lws[i];
     }
+  }
+  /* The kernel's own limit can be below the device's (registers, local
+   * memory): say so rather than CL_INVALID_WORK_GROUP_SIZE alone. */
+  size_t kmax = 0;
+  if (lws != NULL &&
+      clGetKernelWorkGroupInfo(r->k[idx], r->c->device,
+                               CL_KERNEL_WORK_GROUP_SIZE, sizeof kmax, &kmax,
+                               NULL) == CL_SUCCESS &&
+      items > kmax) {
+    return nc__fail(NC_ERR_UNSUPPORTED,
+                    "opencl: %s needs work-groups of %zu items but device "
+                    "'%s' runs it with at most %zu "
+                    "(CL_KERNEL_WORK_GROUP_SIZE)",
+                    name, items, r->c->info.name, kmax);
   }
   cl_int err = clEnqueueNDRangeKernel(r->c->q, r->k[idx], 3, NULL, g, lws, 0,
                                       NULL, &r->ev[idx]);
@@ -167,6 +183,7 @@ typedef enum {
   K_LOCAL_ROWS,  /* nc_local_rows + nc_pad_input */
   K_POOL_GENERAL,
   K_POOL_VEC,
+  K_CONV_LOCAL, /* nc_conv_local: conv2d and fc */
 } kind_t_;
 
 typedef struct {
@@ -175,13 +192,15 @@ typedef struct {
   int pool, is_float, x_u8;
   nc_dtype_t odt;
   kind_t_ k;
-  int pad;          /* a padded copy of the input is made */
-  int64_t hp, wp;   /* its rows and columns */
-  int tw, tov;      /* conv tile */
-  int64_t owb, ocb; /* conv tile counts */
-  int64_t ocp;      /* conv padded output channels */
-  int fc_nb;        /* fc rows per item */
-  int b_pos;        /* local: bias per output position */
+  int pad;                            /* a padded copy of the input is made */
+  int64_t hp, wp;                     /* its rows and columns */
+  int tw, tov;                        /* conv tile */
+  int64_t owb, ocb;                   /* conv tile counts */
+  int64_t ocp;                        /* conv padded output channels */
+  int fc_nb;                          /* fc rows per item */
+  int pool_pb;                        /* nc_pool_vec: output pixels per item */
+  int lt_m, lt_n, lt_k, lt_rm, lt_rn; /* nc_conv_local tile */
+  int b_pos;                          /* local: bias per output position */
   size_t x_bytes, w_bytes, b_bytes, y_bytes, p_bytes, rq_bytes;
   int64_t max_elems; /* largest element count of any buffer */
 } plan_t_;
@@ -207,6 +226,55 @@ static int64_t max64_(int64_t a, int64_t b) {
   return a > b ? a : b;
 }
 
+/* Smallest power of two >= v, within [lo, hi]. */
+static int pow2_in_(int64_t v, int lo, int hi) {
+  int p = lo;
+  while (p < hi && p < v) {
+    p *= 2;
+  }
+  return p;
+}
+
+/* The local-memory tile: the tuning's, else 64 x 64 x 16 on a GPU (256
+ * work-items of 4 x 4 outputs) and 32 x 32 x 16 elsewhere, narrowed to the
+ * layer's pixels and channels per group; then checked against the device's
+ * work-group and local-memory limits. */
+static nc_status_t plan_local_(const nc_ocl_t *c, const nc_layer_t *l,
+                               plan_t_ *pl) {
+  const nc_geom_t *g = &pl->g;
+  const nc_ocl_tuning_t *t = &c->tune;
+  const int64_t og = g->oc / (l->kind == NC_LAYER_CONV2D ? l->groups : 1);
+  const int big = c->info.is_gpu ? 64 : 32;
+  pl->k = K_CONV_LOCAL;
+  pl->lt_m =
+      t->ltile_m > 0 ? t->ltile_m : pow2_in_(g->n * g->oh * g->ow, 8, big);
+  pl->lt_n = t->ltile_n > 0 ? t->ltile_n : pow2_in_(og, 8, big);
+  pl->lt_k = t->ltile_k > 0 ? t->ltile_k : 16;
+  pl->lt_rm = pl->lt_m < 4 ? pl->lt_m : 4;
+  pl->lt_rn = pl->lt_n < 4 ? pl->lt_n : 4;
+  const uint64_t wg =
+      (uint64_t)(pl->lt_m / pl->lt_rm) * (uint64_t)(pl->lt_n / pl->lt_rn);
+  const uint64_t lmem =
+      4u * (uint64_t)pl->lt_k * (uint64_t)(pl->lt_m + pl->lt_n + 2);
+  if (wg > c->info.max_work_group) {
+    return nc__fail(NC_ERR_UNSUPPORTED,
+                    "opencl: local tile %dx%d needs work-groups of %llu "
+                    "items but device '%s' allows %llu "
+                    "(CL_DEVICE_MAX_WORK_GROUP_SIZE)",
+                    pl->lt_m, pl->lt_n, (unsigned long long)wg, c->info.name,
+                    (unsigned long long)c->info.max_work_group);
+  }
+  if (lmem > c->info.local_mem_bytes) {
+    return nc__fail(
+        NC_ERR_UNSUPPORTED,
+        "opencl: local tile %dx%dx%d needs %llu bytes of local "
+        "memory but device '%s' has %llu (CL_DEVICE_LOCAL_MEM_SIZE)",
+        pl->lt_m, pl->lt_n, pl->lt_k, (unsigned long long)lmem, c->info.name,
+        (unsigned long long)c->info.local_mem_bytes);
+  }
+  return NC_OK;
+}
+
 static nc_status_t plan_(const nc_ocl_t *c, const nc_layer_t *l,
                          const nc_tensor_t *in, const nc_tensor_t *w,
                          const nc_tensor_t *b, plan_t_ *pl) {
@@ -226,6 +294,18 @@ static nc_status_t plan_(const nc_ocl_t *c, const nc_layer_t *l,
     int vec = g->c % 16 == 0 && in->dtype != NC_DTYPE_INT32 &&
               g->kh * g->kw < (INT64_C(1) << 23);
     pl->k = vec && t->path != NC_OCL_PATH_GENERAL ? K_POOL_VEC : K_POOL_GENERAL;
+    /* A CPU does best with whole output rows per item (few, large
+     * work-groups that read the input in order), split only when there are
+     * too few rows to keep every compute unit busy; a GPU wants one pixel
+     * per item. */
+    pl->pool_pb = 1;
+    if (!c->info.is_gpu) {
+      const int64_t rows = g->n * g->oh;
+      const int64_t want =
+          4 * (int64_t)(c->info.compute_units > 0 ? c->info.compute_units : 1);
+      const int64_t split = rows >= want ? 1 : (want + rows - 1) / rows;
+      pl->pool_pb = (int)((g->ow + split - 1) / split);
+    }
     return NC_OK;
   }
   pl->w_bytes = w->nbytes;
@@ -237,6 +317,14 @@ static nc_status_t plan_(const nc_ocl_t *c, const nc_layer_t *l,
   pl->k = K_GENERAL;
   if (t->path == NC_OCL_PATH_GENERAL) {
     return NC_OK;
+  }
+  const int want_local = t->path == NC_OCL_PATH_LOCAL ||
+                         (t->path == NC_OCL_PATH_AUTO && c->info.is_gpu);
+  if (want_local && l->kind != NC_LAYER_LOCAL &&
+      g->n * g->oh * g->ow <= INT_MAX &&
+      g->kh * g->kw * (g->c / (l->kind == NC_LAYER_CONV2D ? l->groups : 1)) <=
+          INT_MAX) {
+    return plan_local_(c, l, pl);
   }
   if (l->kind == NC_LAYER_FC) {
     pl->k = K_FC_ROWS;
@@ -370,6 +458,18 @@ static void options_(const plan_t_ *pl, char *buf, size_t len) {
              pl->tw, pl->tov, (long long)g->c, (long long)g->kh,
              (long long)g->kw, l->stride_h, l->stride_w, l->dil_h, l->dil_w,
              (long long)pl->hp, (long long)pl->wp, (long long)pl->ocp);
+  } else if (pl->k == K_CONV_LOCAL && used < len) {
+    snprintf(buf + used, len - used,
+             " -DNC_LT_TM=%d -DNC_LT_TN=%d -DNC_LT_TK=%d -DNC_LT_RM=%d "
+             "-DNC_LT_RN=%d",
+             pl->lt_m, pl->lt_n, pl->lt_k, pl->lt_rm, pl->lt_rn);
+  } else if (pl->k == K_POOL_VEC && used < len) {
+    snprintf(
+        buf + used, len - used,
+        " -DNC_PKH=%lld -DNC_PKW=%lld -DNC_PSH=%d -DNC_PSW=%d -DNC_PC=%lld "
+        "-DNC_PB=%d",
+        (long long)g->kh, (long long)g->kw, l->stride_h, l->stride_w,
+        (long long)g->c, pl->pool_pb);
   } else if (pl->k == K_FC_ROWS && used < len) {
     snprintf(buf + used, len - used, " -DNC_FC_NB=%d", pl->fc_nb);
   }
@@ -394,6 +494,7 @@ static const char *kernel_name_(kind_t_ k) {
       [K_GENERAL] = "nc_mac_general",       [K_CONV_TILED] = "nc_conv_tiled",
       [K_FC_ROWS] = "nc_fc_rows",           [K_LOCAL_ROWS] = "nc_local_rows",
       [K_POOL_GENERAL] = "nc_pool_general", [K_POOL_VEC] = "nc_pool_vec",
+      [K_CONV_LOCAL] = "nc_conv_local",
   };
   return names[k];
 }
@@ -467,18 +568,27 @@ static nc_status_t pad_(run_t_ *r, cl_program p, const plan_t_ *pl, cl_mem x,
   arg_int_(&a, g->pad_top);
   arg_int_(&a, g->pad_left);
   arg_int_(&a, pl->is_float ? 0 : pl->l->pad_value);
+  /* nc_pad_float: on a CPU a whole padded row per item and one item per
+   * work-group (per-pixel items in runtime-sized groups ran about 4x
+   * slower on POCL: it vectorizes across work-items, turning the
+   * sixteen-wide copies into gathers); on a GPU a pixel per item.
+   * nc_pad_input: one item per element. */
+  const int cpu = !r->c->info.is_gpu;
+  const int64_t blk = cpu ? pl->wp : 1;
   if (to_float) {
     arg_int_(&a, pl->is_float ? 0 : pl->l->in_zp);
+    arg_int_(&a, blk);
   }
   st = args_done_(&a);
   if (st != NC_OK) {
     return st;
   }
-  /* nc_pad_float: one item per pixel; nc_pad_input: per element. */
-  const size_t gws[3] = {to_float ? (size_t)pl->wp : (size_t)g->c,
-                         to_float ? (size_t)(g->n * pl->hp) : (size_t)pl->wp,
-                         to_float ? 1 : (size_t)(g->n * pl->hp)};
-  return launch_(r, r->nk - 1, name, gws, NULL);
+  const size_t gws[3] = {
+      to_float ? (size_t)((pl->wp + blk - 1) / blk) : (size_t)g->c,
+      to_float ? (size_t)(g->n * pl->hp) : (size_t)pl->wp,
+      to_float ? 1 : (size_t)(g->n * pl->hp)};
+  static const size_t one[3] = {1, 1, 1};
+  return launch_(r, r->nk - 1, name, gws, to_float && cpu ? one : NULL);
 }
 
 static nc_status_t run_pool_(run_t_ *r, cl_program p, const plan_t_ *pl,
@@ -512,10 +622,11 @@ static nc_status_t run_pool_(run_t_ *r, cl_program p, const plan_t_ *pl,
   }
   r->main_k = r->nk - 1;
   const int vec = pl->k == K_POOL_VEC;
-  const size_t gws[3] = {vec ? (size_t)g->ow : (size_t)g->c,
+  const size_t blocks = (size_t)((g->ow + pl->pool_pb - 1) / pl->pool_pb);
+  const size_t gws[3] = {vec ? blocks : (size_t)g->c,
                          vec ? (size_t)(g->n * g->oh) : (size_t)g->ow,
                          vec ? 1 : (size_t)(g->n * g->oh)};
-  /* On a CPU a vector item does a whole pixel: one per group balances
+  /* On a CPU a vector item does a row of pixels: one per group balances
    * best (see run_mac_). The general kernel's items are single elements. */
   static const size_t one[3] = {1, 1, 1};
   return launch_(r, r->main_k, name, gws,
@@ -545,6 +656,7 @@ static nc_status_t run_mac_(run_t_ *r, cl_program p, const plan_t_ *pl,
   const size_t *lws = NULL;
   size_t lws_tuned[3];
   switch (pl->k) {
+    case K_CONV_LOCAL:
     case K_GENERAL: {
       const int groups = l->kind == NC_LAYER_CONV2D ? l->groups : 1;
       arg_mem_(&a, x);
@@ -572,6 +684,20 @@ static nc_status_t run_mac_(run_t_ *r, cl_program p, const plan_t_ *pl,
       arg_int_(&a, pl->b_pos ? g->oc : 0);
       arg_int_(&a, l->in_zp);
       arg_int_(&a, l->pad_value);
+      if (pl->k == K_CONV_LOCAL) {
+        /* (groups x channel blocks) x pixel blocks of one work-group
+         * each, (TN / RN) x (TM / RM) work-items per group. */
+        const int64_t og = g->oc / groups;
+        const int64_t obn = (og + pl->lt_n - 1) / pl->lt_n;
+        const int64_t mbn = (g->n * g->oh * g->ow + pl->lt_m - 1) / pl->lt_m;
+        lws_tuned[0] = (size_t)(pl->lt_n / pl->lt_rn);
+        lws_tuned[1] = (size_t)(pl->lt_m / pl->lt_rm);
+        lws_tuned[2] = 1;
+        gws[0] = (size_t)(groups * obn) * lws_tuned[0];
+        gws[1] = (size_t)mbn * lws_tuned[1];
+        gws[2] = 1;
+        lws = lws_tuned;
+      }
       break;
     }
     case K_CONV_TILED:

@@ -101,57 +101,63 @@ __kernel void nc_mac_general(
 /* ---------------------------------------------------------------------- */
 
 /* Like nc_pad_input, but the copy is float: x for float layers (border 0),
- * x - in_zp for integer layers (border pad_value - in_zp). One work-item
- * per padded pixel copies all its channels, sixteen at a time:
- * gid0 = padded column, gid1 = batch * hp_n + padded row. */
+ * x - in_zp for integer layers (border pad_value - in_zp). A work-item
+ * copies pw_blk consecutive padded pixels of one row, all their channels,
+ * sixteen at a time: gid0 = block of pw_blk padded columns, gid1 = batch *
+ * hp_n + padded row. On a CPU the host passes whole rows (few, large
+ * work-items that stream through memory); on a GPU one pixel per item. */
 __kernel void nc_pad_float(__global const NC_XT *x, __global float *xp,
                            const int n_img, const int ih_n, const int iw_n,
                            const int ic_n, const int hp_n, const int wp_n,
                            const int p_t, const int p_l, const int pad_value,
-                           const int in_zp) {
-  const int pw = get_global_id(0);
+                           const int in_zp, const int pw_blk) {
+  const int pw0 = get_global_id(0) * pw_blk;
   const int row = get_global_id(1);
-  if (pw >= wp_n || row >= n_img * hp_n) {
+  if (pw0 >= wp_n || row >= n_img * hp_n) {
     return;
   }
+  const int pw1 = min(pw0 + pw_blk, wp_n);
   const int n = row / hp_n;
   const int ph = row - n * hp_n;
   const int ih = ph - p_t;
-  const int iw = pw - p_l;
-  __global float *dst = xp + (((NC_IDX)n * hp_n + ph) * wp_n + pw) * ic_n;
-  int c = 0;
-  if (ih < 0 || ih >= ih_n || iw < 0 || iw >= iw_n) {
+  const int row_in = ih >= 0 && ih < ih_n;
 #ifdef NC_FLOAT
-    const float v = 0.0f;
+  const float v = 0.0f;
 #else
-    const float v = (float)(pad_value - in_zp);
+  const float v = (float)(pad_value - in_zp);
+  const float16 zv = (float16)((float)in_zp);
 #endif
+  for (int pw = pw0; pw < pw1; pw++) {
+    const int iw = pw - p_l;
+    __global float *dst = xp + (((NC_IDX)n * hp_n + ph) * wp_n + pw) * ic_n;
+    int c = 0;
+    if (!row_in || iw < 0 || iw >= iw_n) {
+      for (; c + 16 <= ic_n; c += 16) {
+        vstore16((float16)(v), 0, dst + c);
+      }
+      for (; c < ic_n; c++) {
+        dst[c] = v;
+      }
+      continue;
+    }
+    __global const NC_XT *src =
+        x + (((NC_IDX)n * ih_n + ih) * iw_n + iw) * (NC_IDX)ic_n;
+#ifdef NC_FLOAT
     for (; c + 16 <= ic_n; c += 16) {
-      vstore16((float16)(v), 0, dst + c);
+      vstore16(vload16(0, src + c), 0, dst + c);
     }
     for (; c < ic_n; c++) {
-      dst[c] = v;
+      dst[c] = src[c];
     }
-    return;
-  }
-  __global const NC_XT *src =
-      x + (((NC_IDX)n * ih_n + ih) * iw_n + iw) * (NC_IDX)ic_n;
-#ifdef NC_FLOAT
-  for (; c + 16 <= ic_n; c += 16) {
-    vstore16(vload16(0, src + c), 0, dst + c);
-  }
-  for (; c < ic_n; c++) {
-    dst[c] = src[c];
-  }
 #else
-  const float16 zv = (float16)((float)in_zp);
-  for (; c + 16 <= ic_n; c += 16) {
-    vstore16(convert_float16(vload16(0, src + c)) - zv, 0, dst + c);
-  }
-  for (; c < ic_n; c++) {
-    dst[c] = (float)((int)src[c] - in_zp);
-  }
+    for (; c + 16 <= ic_n; c += 16) {
+      vstore16(convert_float16(vload16(0, src + c)) - zv, 0, dst + c);
+    }
+    for (; c < ic_n; c++) {
+      dst[c] = (float)((int)src[c] - in_zp);
+    }
 #endif
+  }
 }
 
 /* ---------------------------------------------------------------------- */
@@ -380,3 +386,168 @@ __kernel void nc_conv_tiled(__global const float *xp, __global const float *wp,
   }
 }
 #endif /* NC_TILE_W */
+
+/* ---------------------------------------------------------------------- */
+/* Local-memory tiled path for conv2d and fully connected (GPU-shaped).   */
+/* ---------------------------------------------------------------------- */
+/*
+ * nc_conv_local computes the layer as an implicit GEMM per group:
+ * Y[m][o] = bias[o] + sum_k A[m][k] * B[k][o] with m an output pixel
+ * (batch, row, column), o an output channel of the group, k a tap
+ * (kh, kw, c) of the group's input channels, A the padded input and B the
+ * weights [O][KH][KW][C/groups] read as they are. A work-group owns an
+ * NC_LT_TM x NC_LT_TN tile of Y; for each slice of NC_LT_TK taps its
+ * work-items first copy the A and B slices into local memory together
+ * (consecutive work-items read consecutive taps, i.e. consecutive input
+ * channels and weights: coalesced), then each work-item multiplies its
+ * NC_LT_RM x NC_LT_RN outputs held in registers (register blocking over
+ * pixels and output channels) from local memory. The padding is applied
+ * while loading A, so no padded copy is made. Integer layers load x - in_zp
+ * (pad_value - in_zp at the border) and sum exact int products into uint
+ * accumulators, which wrap modulo 2^32 as the golden reference's do, so the
+ * result is bit-exact; float layers sum in float.
+ *
+ * The arguments are nc_mac_general's (w_pos and b_pos must be 0: the host
+ * never picks this kernel for locally connected layers). Fully connected
+ * layers arrive as a 1x1 convolution of a 1x1 image.
+ *
+ * Build options, all compile-time so the tile loops unroll:
+ *   NC_LT_TM, NC_LT_TN   output pixels and channels per work-group
+ *   NC_LT_TK             taps per local-memory slice
+ *   NC_LT_RM, NC_LT_RN   pixels and channels per work-item; the work-group
+ *                        is (NC_LT_TN / NC_LT_RN) x (NC_LT_TM / NC_LT_RM)
+ * Work-item (tx, ty) owns pixels ty + i * LY and channels tx + j * LX, so
+ * that neighbouring work-items read neighbouring local words.
+ */
+#ifdef NC_LT_TM
+
+#define NC_LT_LX (NC_LT_TN / NC_LT_RN)
+#define NC_LT_LY (NC_LT_TM / NC_LT_RM)
+#define NC_LT_NT (NC_LT_LX * NC_LT_LY)
+#ifdef NC_FLOAT
+#define NC_LT_T float /* local element type */
+#else
+#define NC_LT_T int
+#endif
+
+__kernel __attribute__((reqd_work_group_size(NC_LT_LX, NC_LT_LY, 1))) void
+nc_conv_local(__global const NC_XT *x, __global const NC_WT *w,
+              __global const NC_BT *bias, const int n_img, const int ih_n,
+              const int iw_n, const int ic_n, const int oh_n, const int ow_n,
+              const int oc_n, const int kh_n, const int kw_n, const int s_h,
+              const int s_w, const int d_h, const int d_w, const int p_t,
+              const int p_l, const int cg_n, const int og_n, const int w_pos,
+              const int b_pos, const int in_zp, const int pad_value,
+              NC_OUT_PARAMS) {
+  /* One extra column keeps the loaders' stores (consecutive k, stride one
+   * row) off a single bank. */
+  __local NC_LT_T as[NC_LT_TK][NC_LT_TM + 1];
+  __local NC_LT_T bs[NC_LT_TK][NC_LT_TN + 1];
+  const int tx = get_local_id(0);
+  const int ty = get_local_id(1);
+  const int lid = ty * NC_LT_LX + tx;
+  const int obn = (og_n + NC_LT_TN - 1) / NC_LT_TN; /* blocks per group */
+  const int grp = get_group_id(0) / obn;
+  const int o0 = (get_group_id(0) - grp * obn) * NC_LT_TN;
+  const int m0 = get_group_id(1) * NC_LT_TM;
+  const int m_n = n_img * oh_n * ow_n;
+  const int k_n = kh_n * kw_n * cg_n;
+#ifdef NC_FLOAT
+  const float padc = 0.0f;
+  float acc[NC_LT_RM][NC_LT_RN];
+#else
+  const int padc = pad_value - in_zp;
+  uint acc[NC_LT_RM][NC_LT_RN];
+#endif
+#pragma unroll
+  for (int i = 0; i < NC_LT_RM; i++) {
+#pragma unroll
+    for (int j = 0; j < NC_LT_RN; j++) {
+      acc[i][j] = 0;
+    }
+  }
+  __global const NC_WT *wg = w + (NC_IDX)grp * og_n * k_n;
+  for (int k0 = 0; k0 < k_n; k0 += NC_LT_TK) {
+    for (int idx = lid; idx < NC_LT_TM * NC_LT_TK; idx += NC_LT_NT) {
+      const int kk = idx % NC_LT_TK;
+      const int mm = idx / NC_LT_TK;
+      const int m = m0 + mm;
+      const int k = k0 + kk;
+      NC_LT_T v = 0;
+      if (m < m_n && k < k_n) {
+        const int ow = m % ow_n;
+        const int t = m / ow_n;
+        const int oh = t % oh_n;
+        const int n = t / oh_n;
+        const int c = k % cg_n;
+        const int t2 = k / cg_n;
+        const int kw = t2 % kw_n;
+        const int kh = t2 / kw_n;
+        const int ih = oh * s_h - p_t + kh * d_h;
+        const int iw = ow * s_w - p_l + kw * d_w;
+        v = padc;
+        if (ih >= 0 && ih < ih_n && iw >= 0 && iw < iw_n) {
+          const NC_XT xv = x[(((NC_IDX)n * ih_n + ih) * iw_n + iw) * ic_n +
+                             grp * cg_n + c];
+#ifdef NC_FLOAT
+          v = xv;
+#else
+          v = (int)xv - in_zp;
+#endif
+        }
+      }
+      as[kk][mm] = v;
+    }
+    for (int idx = lid; idx < NC_LT_TN * NC_LT_TK; idx += NC_LT_NT) {
+      const int kk = idx % NC_LT_TK;
+      const int oo = idx / NC_LT_TK;
+      const int k = k0 + kk;
+      bs[kk][oo] = o0 + oo < og_n && k < k_n
+                       ? (NC_LT_T)wg[(NC_IDX)(o0 + oo) * k_n + k]
+                       : (NC_LT_T)0;
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+#pragma unroll
+    for (int kk = 0; kk < NC_LT_TK; kk++) {
+      NC_LT_T a[NC_LT_RM], b[NC_LT_RN];
+#pragma unroll
+      for (int i = 0; i < NC_LT_RM; i++) {
+        a[i] = as[kk][ty + i * NC_LT_LY];
+      }
+#pragma unroll
+      for (int j = 0; j < NC_LT_RN; j++) {
+        b[j] = bs[kk][tx + j * NC_LT_LX];
+      }
+#pragma unroll
+      for (int i = 0; i < NC_LT_RM; i++) {
+#pragma unroll
+        for (int j = 0; j < NC_LT_RN; j++) {
+#ifdef NC_FLOAT
+          acc[i][j] = fma(a[i], b[j], acc[i][j]);
+#else
+          acc[i][j] += (uint)(a[i] * b[j]);
+#endif
+        }
+      }
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+  }
+#pragma unroll
+  for (int i = 0; i < NC_LT_RM; i++) {
+    const int m = m0 + ty + i * NC_LT_LY;
+#pragma unroll
+    for (int j = 0; j < NC_LT_RN; j++) {
+      const int o = o0 + tx + j * NC_LT_LX;
+      if (m < m_n && o < og_n) {
+        const int oc = grp * og_n + o;
+#ifdef NC_FLOAT
+        const float r = acc[i][j] + bias[oc];
+#else
+        const uint r = acc[i][j] + (uint)bias[oc];
+#endif
+        NC_STORE((NC_IDX)m * oc_n + oc, r, oc);
+      }
+    }
+  }
+}
+#endif /* NC_LT_TM */

@@ -89,10 +89,34 @@ static inline void ocl_test_magnitude(const nc_layer_t *l, const nc_tensor_t *x,
 
 /* Runs `l` on the device with `path` and on the golden reference and
  * compares them; `label` says which case failed. */
+static inline void ocl_test_compare_(nc_ocl_t *c, const nc_layer_t *l,
+                                     const nc_tensor_t *x, const nc_tensor_t *w,
+                                     const nc_tensor_t *b, const char *label);
+
 static inline void ocl_test_check_path(
     nc_ocl_t *c, nc_ocl_path_t path, const nc_layer_t *l, const nc_tensor_t *x,
     const nc_tensor_t *w, const nc_tensor_t *b, const char *label) {
   ocl_test_path(c, path);
+  ocl_test_compare_(c, l, x, w, b, label);
+}
+
+/* Like ocl_test_check_path with every tunable of `t`. */
+static inline void ocl_test_check_tuned(nc_ocl_t *c, const nc_ocl_tuning_t *t,
+                                        const nc_layer_t *l,
+                                        const nc_tensor_t *x,
+                                        const nc_tensor_t *w,
+                                        const nc_tensor_t *b,
+                                        const char *label) {
+  int st = nc_ocl_set_tuning(c, t);
+  cr_assert_eq(st, NC_OK, "set_tuning: %s", nc_error_detail());
+  ocl_test_compare_(c, l, x, w, b, label);
+}
+
+/* Runs `l` on the device as tuned and on the golden reference, and
+ * compares. */
+static inline void ocl_test_compare_(nc_ocl_t *c, const nc_layer_t *l,
+                                     const nc_tensor_t *x, const nc_tensor_t *w,
+                                     const nc_tensor_t *b, const char *label) {
   nc_tensor_t g, o;
   int st = nc_golden_run(l, x, w, b, &g);
   cr_assert_eq(st, NC_OK, "%s: golden: %s: %s", label, nc_status_name(st),
@@ -146,7 +170,9 @@ static inline void ocl_test_check_path(
   nc_tensor_free(&o);
 }
 
-/* Both the general kernel and the fast path. */
+/* The general kernel, the fast path and, for conv2d and fc, the
+ * local-memory tiled kernel (which a GPU gets by default; forced here so
+ * that it runs on POCL too). */
 static inline void ocl_test_check(nc_ocl_t *c, const nc_layer_t *l,
                                   const nc_tensor_t *x, const nc_tensor_t *w,
                                   const nc_tensor_t *b, const char *label) {
@@ -155,6 +181,10 @@ static inline void ocl_test_check(nc_ocl_t *c, const nc_layer_t *l,
   ocl_test_check_path(c, NC_OCL_PATH_GENERAL, l, x, w, b, lab);
   snprintf(lab, sizeof lab, "%s (fast)", label);
   ocl_test_check_path(c, NC_OCL_PATH_FAST, l, x, w, b, lab);
+  if (l->kind == NC_LAYER_CONV2D || l->kind == NC_LAYER_FC) {
+    snprintf(lab, sizeof lab, "%s (local)", label);
+    ocl_test_check_path(c, NC_OCL_PATH_LOCAL, l, x, w, b, lab);
+  }
 }
 
 /* One random per-channel requantization with a random clamp. */

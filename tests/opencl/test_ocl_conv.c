@@ -17,7 +17,7 @@ Test(ocl_conv, lecture_example_int8) {
   nc_layer_init(&l, NC_LAYER_CONV2D);
   l.stride_h = l.stride_w = 2;
   l.pad_top = l.pad_bottom = l.pad_left = l.pad_right = 1;
-  for (int path = NC_OCL_PATH_GENERAL; path <= NC_OCL_PATH_FAST; path++) {
+  for (int path = NC_OCL_PATH_GENERAL; path <= NC_OCL_PATH_LOCAL; path++) {
     ocl_test_path(c, (nc_ocl_path_t)path);
     int st = nc_ocl_run_layer(c, &l, &x, &w, &b, &o);
     cr_assert_eq(st, NC_OK, "%s", nc_error_detail());
@@ -49,7 +49,7 @@ Test(ocl_conv, lecture_example_float) {
   nc_layer_init(&l, NC_LAYER_CONV2D);
   l.stride_h = l.stride_w = 2;
   l.pad_top = l.pad_bottom = l.pad_left = l.pad_right = 1;
-  for (int path = NC_OCL_PATH_GENERAL; path <= NC_OCL_PATH_FAST; path++) {
+  for (int path = NC_OCL_PATH_GENERAL; path <= NC_OCL_PATH_LOCAL; path++) {
     ocl_test_path(c, (nc_ocl_path_t)path);
     int st = nc_ocl_run_layer(c, &l, &x, &w, &b, &o);
     cr_assert_eq(st, NC_OK, "%s", nc_error_detail());
@@ -279,4 +279,129 @@ Test(ocl_conv, int8_chunk_extremes, .timeout = 120) {
     }
   }
   nc_ocl_close(c);
+}
+
+/* The local-memory tiled kernel under random tiles: pixel and channel tiles
+ * larger and smaller than the layer, tap slices that do not divide the taps
+ * (a partial last slice), grouped and depthwise layers, channel counts that
+ * are not a multiple of anything, stride, dilation and padding. */
+Test(ocl_conv, local_tiles_random, .timeout = 240) {
+  nc_ocl_t *c = ocl_test_open();
+  nc_rng_t r;
+  uint64_t seed = nc_test_seed(&r, "ocl_conv", "local_tiles_random", 4242);
+  int done = 0;
+  for (int it = 0; done < 18 && it < 1000; it++) {
+    nc_dtype_t dt = dts_[done % 3];
+    nc_layer_t l;
+    nc_layer_init(&l, NC_LAYER_CONV2D);
+    int64_t n = nc_rng_range(&r, 1, 2), h = nc_rng_range(&r, 1, 14),
+            wd = nc_rng_range(&r, 1, 14), ch = nc_rng_range(&r, 1, 40),
+            oc = nc_rng_range(&r, 1, 70), kh = nc_rng_range(&r, 1, 5),
+            kw = nc_rng_range(&r, 1, 5);
+    l.stride_h = (int)nc_rng_range(&r, 1, 3);
+    l.stride_w = (int)nc_rng_range(&r, 1, 3);
+    l.dil_h = (int)nc_rng_range(&r, 1, 2);
+    l.dil_w = (int)nc_rng_range(&r, 1, 2);
+    l.pad_top = (int)nc_rng_range(&r, 0, 3);
+    l.pad_bottom = (int)nc_rng_range(&r, 0, 3);
+    l.pad_left = (int)nc_rng_range(&r, 0, 3);
+    l.pad_right = (int)nc_rng_range(&r, 0, 3);
+    if (done % 3 == 1) { /* grouped, every sixth depthwise */
+      int64_t gr = done % 6 == 1 ? ch : nc_rng_range(&r, 2, 4);
+      ch = ch / gr * gr + (ch < gr ? gr : 0);
+      oc = (oc / gr + 1) * gr;
+      l.groups = (int)gr;
+    }
+    const int64_t xs[4] = {n, h, wd, ch};
+    const int64_t ws[4] = {oc, kh, kw, ch / l.groups};
+    const int64_t bs[1] = {oc};
+    nc_geom_t g;
+    if (nc_layer_geometry(&l, xs, 4, ws, 4, oc, &g) != NC_OK) {
+      continue;
+    }
+    ocl_test_random_numerics(&r, &l, dt, oc);
+    nc_tensor_t x, w, b;
+    ocl_test_random_tensors(&r, dt, xs, 4, ws, 4, bs, 1, &x, &w, &b);
+    nc_ocl_tuning_t t;
+    memset(&t, 0, sizeof t);
+    t.path = NC_OCL_PATH_LOCAL;
+    t.ltile_m = 4 << nc_rng_range(&r, 0, 4); /* 4..64 */
+    t.ltile_n = 4 << nc_rng_range(&r, 0, 4);
+    t.ltile_k = (int)nc_rng_range(&r, 1, 24);
+    char label[320];
+    snprintf(label, sizeof label,
+             "seed %llu case %d: %s x[%lld,%lld,%lld,%lld] w[%lld,%lld,%lld,"
+             "%lld] stride %dx%d dil %dx%d pad %d,%d,%d,%d groups %d tile "
+             "%dx%dx%d rq %d",
+             (unsigned long long)seed, done, nc_dtype_name(dt), (long long)n,
+             (long long)h, (long long)wd, (long long)ch, (long long)oc,
+             (long long)kh, (long long)kw, (long long)(ch / l.groups),
+             l.stride_h, l.stride_w, l.dil_h, l.dil_w, l.pad_top, l.pad_bottom,
+             l.pad_left, l.pad_right, l.groups, t.ltile_m, t.ltile_n, t.ltile_k,
+             l.rq.enabled);
+    ocl_test_check_tuned(c, &t, &l, &x, &w, &b, label);
+    nc_ocl_profile_t p;
+    nc_ocl_last_profile(c, &p);
+    cr_assert_str_eq(p.kernel, "nc_conv_local", "%s", label);
+    nc_tensor_free(&x);
+    nc_tensor_free(&w);
+    nc_tensor_free(&b);
+    done++;
+  }
+  cr_assert_eq(done, 18, "only %d layers drawn", done);
+  nc_ocl_close(c);
+}
+
+/* PATH_LOCAL and NEOCOG_CL_KERNEL=local pick nc_conv_local for conv2d
+ * (grouped too) and fc; a bad NEOCOG_CL_KERNEL fails the open clearly; bad
+ * local tiles are refused. */
+Test(ocl_conv, local_path_choice) {
+  const int64_t xs[4] = {1, 6, 6, 8}, ws[4] = {12, 3, 3, 4};
+  const int64_t fxs[2] = {3, 20}, fws[2] = {5, 20};
+  nc_tensor_t x, w, fx, fw, o;
+  nc_test_alloc(&x, NC_DTYPE_FLOAT32, 4, xs);
+  nc_test_alloc(&w, NC_DTYPE_FLOAT32, 4, ws);
+  nc_test_alloc(&fx, NC_DTYPE_FLOAT32, 2, fxs);
+  nc_test_alloc(&fw, NC_DTYPE_FLOAT32, 2, fws);
+  nc_layer_t l, fc;
+  nc_layer_init(&l, NC_LAYER_CONV2D);
+  l.groups = 2;
+  nc_layer_init(&fc, NC_LAYER_FC);
+  ocl_test_cache_env();
+  setenv("NEOCOG_CL_KERNEL", "Local", 1);
+  nc_ocl_t *c = NULL;
+  int st = nc_ocl_open(&c, NULL, NULL);
+  cr_assert_eq(st, NC_OK, "%s", nc_error_detail());
+  nc_ocl_profile_t p;
+  cr_assert_eq(nc_ocl_run_layer(c, &l, &x, &w, NULL, &o), NC_OK, "%s",
+               nc_error_detail());
+  nc_ocl_last_profile(c, &p);
+  cr_assert_str_eq(p.kernel, "nc_conv_local");
+  nc_tensor_free(&o);
+  cr_assert_eq(nc_ocl_run_layer(c, &fc, &fx, &fw, NULL, &o), NC_OK, "%s",
+               nc_error_detail());
+  nc_ocl_last_profile(c, &p);
+  cr_assert_str_eq(p.kernel, "nc_conv_local");
+  nc_tensor_free(&o);
+  nc_ocl_tuning_t t;
+  memset(&t, 0, sizeof t);
+  t.ltile_m = 48;
+  cr_assert_eq(nc_ocl_set_tuning(c, &t), NC_ERR_INVALID_ARG);
+  cr_assert(strstr(nc_error_detail(), "ltile_m") != NULL, "%s",
+            nc_error_detail());
+  t.ltile_m = 0;
+  t.ltile_k = 65;
+  cr_assert_eq(nc_ocl_set_tuning(c, &t), NC_ERR_INVALID_ARG);
+  nc_ocl_close(c);
+  setenv("NEOCOG_CL_KERNEL", "tiled", 1);
+  st = nc_ocl_open(&c, NULL, NULL);
+  unsetenv("NEOCOG_CL_KERNEL");
+  cr_assert_eq(st, NC_ERR_INVALID_ARG);
+  cr_assert_null(c);
+  cr_assert(strstr(nc_error_detail(), "NEOCOG_CL_KERNEL='tiled'") != NULL, "%s",
+            nc_error_detail());
+  nc_tensor_free(&x);
+  nc_tensor_free(&w);
+  nc_tensor_free(&fx);
+  nc_tensor_free(&fw);
 }

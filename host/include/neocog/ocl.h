@@ -120,11 +120,16 @@ typedef enum {
   NC_OCL_PATH_AUTO = 0, /**< by shape: fast paths where they pay off */
   NC_OCL_PATH_GENERAL,  /**< always the general kernel of the operation */
   NC_OCL_PATH_FAST,     /**< a fast path wherever one handles the shape */
+  NC_OCL_PATH_LOCAL,    /**< the local-memory tiled kernel for conv2d and
+                             fc (what AUTO picks on a GPU); the fast paths
+                             for the other layers */
 } nc_ocl_path_t;
 
 /**
  * Tunables of the fast paths; 0 means "choose by shape". They become the
- * kernels' -D build options (NC_TILE_W, NC_TILE_OV, NC_FC_NB).
+ * kernels' -D build options (NC_TILE_W, NC_TILE_OV, NC_FC_NB, NC_LT_*).
+ * nc_ocl_open() sets `path` from NEOCOG_CL_KERNEL (auto, general, fast or
+ * local) when that is set.
  */
 typedef struct {
   nc_ocl_path_t path; /**< kernel choice */
@@ -132,6 +137,11 @@ typedef struct {
   int tile_ov;        /**< conv: 16-channel vectors per work-item, 1..4 */
   int fc_rows;        /**< fc: batch rows per work-item, 1..8 */
   int local_size[3];  /**< conv tiled work-group, all 0 = runtime picks */
+  int ltile_m;        /**< local path: output pixels per work-group, 4..128,
+                           a power of two */
+  int ltile_n;        /**< local path: output channels per work-group,
+                           4..128, a power of two */
+  int ltile_k;        /**< local path: taps per local-memory slice, 1..64 */
 } nc_ocl_tuning_t;
 
 /** Sets the tunables of later runs; checks their ranges. */
