@@ -25,6 +25,11 @@ HOST_SRC += $(sort $(wildcard sim/model/*.c driver/*.c))
 CLI_SRC := $(sort $(wildcard host/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/*.c tests/host/*.c tests/cli/*.c))
 TEST_SRC += $(sort $(wildcard tests/model/*.c tests/driver/*.c))
+# --- planner (issue 4) ---
+# host/plan*.c and host/accel.c come in through HOST_SRC (host/*.c); the
+# planner's tests (tests/plan/) join the suite here.
+TEST_SRC += $(sort $(wildcard tests/plan/*.c))
+# --- end planner (issue 4) ---
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 
 obj = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))

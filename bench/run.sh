@@ -12,3 +12,6 @@ NEOCOG_CL_CACHE=${NEOCOG_CL_CACHE:-$BUILD/cl-cache} "$BUILD/bench/bench_ocl" --r
 echo
 echo "== functional model of the accelerator (taskset -c 0)"
 taskset -c 0 "$BUILD/bench/bench_model"
+echo
+echo "== planner: PE utilization, predicted vs measured cycles (taskset -c 0)"
+taskset -c 0 "$BUILD/bench/bench_plan"

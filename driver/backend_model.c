@@ -16,6 +16,8 @@ typedef struct {
   nc_model_t *m;
   uint8_t *mem;
   uint64_t size;
+  nc__retire_fn trace; /* the driver's hook, or NULL */
+  void *trace_ctx;
 } model_ctx_t;
 
 static nc_status_t model_open_(const nc_dev_options_t *opt, void **ctx,
@@ -93,6 +95,21 @@ static nc_status_t model_mem_read_(void *ctx, uint64_t offset, void *dst,
   return NC_OK;
 }
 
+static void model_retire_(void *ctx, const nc_model_retire_t *r) {
+  const model_ctx_t *c = ctx;
+  const nc__retire_t e = {r->ring_index, r->opcode, r->unit, r->start, r->end};
+  c->trace(c->trace_ctx, &e);
+}
+
+static nc_status_t model_set_trace_(void *ctx, nc__retire_fn fn, void *fctx) {
+  model_ctx_t *c = ctx;
+  c->trace = fn;
+  c->trace_ctx = fctx;
+  nc_model_set_trace(c->m, fn != NULL ? model_retire_ : NULL,
+                     fn != NULL ? c : NULL);
+  return NC_OK;
+}
+
 const nc__backend_t nc__backend_model = {
     .name = "model",
     .open = model_open_,
@@ -102,4 +119,5 @@ const nc__backend_t nc__backend_model = {
     .step = model_step_,
     .mem_write = model_mem_write_,
     .mem_read = model_mem_read_,
+    .set_trace = model_set_trace_,
 };

@@ -46,6 +46,10 @@ struct nc_dev {
   size_t written;      /* entries written into the ring */
   uint64_t consumed;   /* entries the device has moved HEAD past */
   uint32_t head, tail; /* ring indices as the driver last saw them */
+  /* The user's retirement hook and the last program index it was given. */
+  nc_dev_trace_fn trace;
+  void *trace_ctx;
+  uint64_t trace_last;
 };
 
 const char *nc_dev_err_name(uint32_t code) {
@@ -458,6 +462,7 @@ nc_status_t nc_dev_submit(nc_dev_t *dev, const void *insns, size_t count) {
   dev->prog_n = n;
   dev->written = 0;
   dev->consumed = 0;
+  dev->trace_last = 0;
   /* The device is idle between submissions (wait leaves it so); a stale
    * error would make START a no-op, so clear one. */
   if (rd_(dev, NC_HW_CSR_STATUS_OFFSET) & (ST_BUSY | ST_ERROR)) {
@@ -609,6 +614,44 @@ nc_status_t nc_dev_wait(nc_dev_t *dev, uint64_t timeout_ms,
       return st;
     }
   }
+}
+
+/* Ring index -> program index: entry k of a submission sits in ring entry
+ * k % size (each submission starts at entry 0), and what retires lies
+ * within a few queues of the last retirement, so the nearest index with
+ * the right residue is the one. */
+static void retire_(void *ctx, const nc__retire_t *r) {
+  nc_dev_t *d = ctx;
+  const uint64_t size = d->opt.ring_entries;
+  const uint64_t last = d->trace_last;
+  const uint64_t res = last % size;
+  const uint64_t fwd = (r->ring_index + size - res) % size;
+  const uint64_t back = size - fwd;
+  const uint64_t idx =
+      fwd > size / 2 && last >= back ? last - back : last + fwd;
+  d->trace_last = idx;
+  const nc_dev_event_t e = {idx, r->opcode, r->unit, r->start, r->end};
+  d->trace(d->trace_ctx, &e);
+}
+
+nc_status_t nc_dev_set_trace(nc_dev_t *dev, nc_dev_trace_fn fn, void *ctx) {
+  if (dev == NULL) {
+    return nc__fail(NC_ERR_INVALID_ARG, "dev_set_trace: NULL device");
+  }
+  if (dev->inflight) {
+    return nc__fail(NC_ERR_INVALID_ARG,
+                    "dev_set_trace: a submission is in flight");
+  }
+  if (dev->be->set_trace == NULL) {
+    return nc__fail(NC_ERR_UNSUPPORTED,
+                    "dev_set_trace: the %s backend does not report "
+                    "retired instructions",
+                    dev->be->name);
+  }
+  dev->trace = fn;
+  dev->trace_ctx = ctx;
+  return dev->be->set_trace(dev->ctx, fn != NULL ? retire_ : NULL,
+                            fn != NULL ? dev : NULL);
 }
 
 nc_status_t nc_dev_counters(nc_dev_t *dev, nc_dev_counters_t *c) {

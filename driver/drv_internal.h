@@ -8,6 +8,14 @@
 
 #include "neocog/drv.h"
 
+/* A retirement as a backend reports it: ring index and unit cycles. */
+typedef struct {
+  uint32_t ring_index, opcode, unit;
+  uint64_t start, end;
+} nc__retire_t;
+
+typedef void (*nc__retire_fn)(void *ctx, const nc__retire_t *r);
+
 /*
  * What a backend provides. The driver only talks to a device through these,
  * so the Verilator harness plugs in as one more table. Window offsets are
@@ -28,6 +36,9 @@ typedef struct {
   nc_status_t (*mem_write)(void *ctx, uint64_t offset, const void *src,
                            size_t bytes);
   nc_status_t (*mem_read)(void *ctx, uint64_t offset, void *dst, size_t bytes);
+  /* Optional: reports each retired instruction to fn (NULL removes it).
+   * NULL entry: the backend cannot (nc_dev_set_trace says so). */
+  nc_status_t (*set_trace)(void *ctx, nc__retire_fn fn, void *fctx);
 } nc__backend_t;
 
 extern const nc__backend_t nc__backend_model;

@@ -4,24 +4,44 @@
  * golden before it is accepted.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "host/cli/cli.h"
 #include "neocog/check.h"
+#include "neocog/nc_hw.h"
 
-static const char *const names_[] = {"cpu", "opencl"};
+static const char *const names_[] = {"cpu", "opencl", "model", "rtl"};
+
+/* The one-line progress counter on a terminal, at most 10 updates/s. */
+static void progress_(void *ctx, uint64_t done, uint64_t total) {
+  cli_backend_t *b = ctx;
+  const double t = cli_now();
+  if (b->quiet || (done < total && t - b->progress_t < 0.1)) {
+    return;
+  }
+  b->progress_t = t;
+  fprintf(stderr, "\r\033[K%s: instruction %llu/%llu (%.0f%%)",
+          b->progress_what ? b->progress_what : "layer",
+          (unsigned long long)done, (unsigned long long)total,
+          total ? 100.0 * (double)done / (double)total : 100.0);
+  fflush(stderr);
+}
 
 int cli_backend_open(const char *cmd, const char *name, const char *cl_platform,
                      const char *cl_device, cli_backend_t *b) {
   memset(b, 0, sizeof *b);
   b->name = name;
+  const int accel = strcmp(name, "model") == 0 || strcmp(name, "rtl") == 0;
+  if ((strcmp(name, "cpu") == 0 || accel) &&
+      (cl_platform != NULL || cl_device != NULL)) {
+    cli_usage_error(cmd,
+                    "--cl-platform and --cl-device need --backend "
+                    "opencl");
+    return CLI_EXIT_USAGE;
+  }
   if (strcmp(name, "cpu") == 0) {
-    if (cl_platform != NULL || cl_device != NULL) {
-      cli_usage_error(cmd,
-                      "--cl-platform and --cl-device need --backend "
-                      "opencl");
-      return CLI_EXIT_USAGE;
-    }
     return 0;
   }
   if (strcmp(name, "opencl") == 0) {
@@ -32,25 +52,145 @@ int cli_backend_open(const char *cmd, const char *name, const char *cl_platform,
     }
     return 0;
   }
-  cli_usage_error(cmd, "unknown backend '%s' (available: %s, %s)", name,
-                  names_[0], names_[1]);
+  if (accel) {
+    nc_accel_options_t o;
+    nc_accel_options_default(&o);
+    /* Progress on a terminal needs the retirement hook; so does a
+     * measured timeline (set by the command before it runs). */
+    if (isatty(fileno(stderr))) {
+      o.trace = 1;
+      o.progress = progress_;
+      o.progress_ctx = b;
+    }
+    /* Test hook: corrupt one output byte to exercise the mismatch report. */
+    const char *c = getenv("NEOCOG_TEST_CORRUPT_OUTPUT");
+    if (c != NULL && *c != '\0') {
+      o.corrupt_byte = strtoll(c, NULL, 0);
+    }
+    const char *t = getenv("NEOCOG_TIMEOUT_MS");
+    if (t != NULL && *t != '\0') {
+      o.timeout_ms = strtoull(t, NULL, 0);
+    }
+    o.trace |= getenv("NEOCOG_TRACE") != NULL;
+    int st = nc_accel_open(name, &o, &b->acc);
+    if (st != NC_OK) {
+      char msg[64];
+      snprintf(msg, sizeof msg, "--backend %s", name);
+      cli_report(msg, st);
+      return CLI_EXIT_FAIL;
+    }
+    return 0;
+  }
+  cli_usage_error(cmd, "unknown backend '%s' (available: %s, %s, %s, %s)", name,
+                  names_[0], names_[1], names_[2], names_[3]);
   return CLI_EXIT_USAGE;
+}
+
+int cli_backend_is_accel(const cli_backend_t *b) {
+  return b->acc != NULL;
 }
 
 const char *cli_backend_device(const cli_backend_t *b) {
   if (b->ocl != NULL) {
     return nc_ocl_device(b->ocl)->name;
   }
+  if (b->acc != NULL) {
+    return strcmp(b->name, "rtl") == 0 ? "Verilator model of hw/rtl"
+                                       : "functional model (sim/model)";
+  }
   return "golden reference";
+}
+
+static int tl_add_(cli_timeline_t *tl, const nc_accel_t *acc, const char *what,
+                   uint64_t cycles, int measured) {
+  size_t n = 0;
+  const nc_dev_event_t *ev = nc_accel_events(acc, &n);
+  if (tl->n + n > tl->cap) {
+    size_t cap = tl->cap ? tl->cap : 4096;
+    while (cap < tl->n + n) {
+      cap *= 2;
+    }
+    nc_dev_event_t *v = realloc(tl->ev, cap * sizeof *v);
+    if (v == NULL) {
+      return -1;
+    }
+    tl->ev = v;
+    tl->cap = cap;
+  }
+  if (tl->nlayers == tl->caplayers) {
+    size_t cap = tl->caplayers ? tl->caplayers * 2 : 16;
+    void *v = realloc(tl->layers, cap * sizeof *tl->layers);
+    if (v == NULL) {
+      return -1;
+    }
+    tl->layers = v;
+    tl->caplayers = cap;
+  }
+  uint64_t end = 0;
+  for (size_t i = 0; i < n; i++) {
+    nc_dev_event_t e = ev[i];
+    e.start += tl->t;
+    e.end += tl->t;
+    end = e.end > end ? e.end : end;
+    tl->ev[tl->n++] = e;
+  }
+  const uint64_t stop =
+      tl->t + (cycles > end - tl->t || n == 0 ? cycles : end - tl->t);
+  snprintf(tl->layers[tl->nlayers].name, sizeof tl->layers[0].name, "%s", what);
+  tl->layers[tl->nlayers].start = tl->t;
+  tl->layers[tl->nlayers].end = stop;
+  tl->nlayers++;
+  tl->t = stop;
+  tl->measured &= measured;
+  return 0;
+}
+
+/* Reports the first difference from golden with the tile that wrote it. */
+static void mismatch_(cli_backend_t *b, const char *what,
+                      const nc_check_report_t *rep) {
+  char tile[200] = "";
+  nc_accel_describe_tile(b->acc, rep->coord, rep->ndim, tile, sizeof tile);
+  char coord[128];
+  size_t k = 0;
+  coord[0] = '\0';
+  for (int d = 0; d < rep->ndim && k < sizeof coord; d++) {
+    k += (size_t)snprintf(coord + k, sizeof coord - k, "%s%lld", d ? ", " : "",
+                          (long long)rep->coord[d]);
+  }
+  fprintf(stderr,
+          "neocog: %s on %s: mismatch against golden at %s [%s]: expected "
+          "%.0f, got %.0f (%lld of the output's elements differ); %s\n",
+          what, b->name, rep->ndim == 2 ? "[N, O]" : "NHWC", coord,
+          rep->expected, rep->actual, (long long)rep->mismatches,
+          tile[0] ? tile : "tile unknown");
 }
 
 int cli_backend_run(cli_backend_t *b, const char *what, const nc_layer_t *l,
                     const nc_tensor_t *x, const nc_tensor_t *w,
-                    const nc_tensor_t *bias, nc_tensor_t *out,
-                    double *seconds) {
+                    const nc_tensor_t *bias, const nc_layer_t *pool,
+                    nc_tensor_t *mid, nc_tensor_t *out, double *seconds,
+                    nc_accel_stats_t *ast) {
   double t0 = cli_now();
   int st;
-  if (b->ocl != NULL) {
+  if (b->acc != NULL) {
+    nc_plan_req_t req = {l, x, w, bias, pool};
+    nc_accel_stats_t s;
+    b->progress_what = what;
+    b->progress_t = 0;
+    st = nc_accel_run(b->acc, &req, out, &s);
+    if (isatty(fileno(stderr)) && !b->quiet) {
+      fprintf(stderr, "\r\033[K");
+    }
+    if (st == NC_OK) {
+      if (ast != NULL) {
+        *ast = s;
+      }
+      if (b->tl != NULL && b->tl->ok &&
+          tl_add_(b->tl, b->acc, what, s.cycles, s.timeline_measured) != 0) {
+        b->tl->ok = 0;
+      }
+    }
+  } else if (b->ocl != NULL) {
     st = nc_ocl_run_layer(b->ocl, l, x, w, bias, out);
   } else {
     st = nc_golden_run(l, x, w, bias, out);
@@ -60,19 +200,43 @@ int cli_backend_run(cli_backend_t *b, const char *what, const nc_layer_t *l,
     if (b->ocl != NULL && st == NC_CL_ERROR_BASE - 11 /* BUILD_FAILURE */) {
       fprintf(stderr, "%s\n", nc_ocl_build_log(b->ocl));
     }
-    cli_report(what, st);
+    char msg[160];
+    snprintf(msg, sizeof msg, "%s on %s", what, b->name);
+    cli_report(msg, st);
     return CLI_EXIT_FAIL;
   }
-  if (b->ocl == NULL) {
+  if (b->ocl == NULL && b->acc == NULL) {
     return 0; /* the golden reference is the reference */
   }
-  st = nc_check_layer(l, x, w, bias, out, NC_OCL_F32_RTOL, NULL);
+  nc_check_report_t rep;
+  if (pool != NULL) {
+    nc_tensor_t g;
+    st = nc_golden_run(l, x, w, bias, &g);
+    if (st == NC_OK) {
+      st = nc_check_layer(pool, &g, NULL, NULL, out, 0, &rep);
+      if (mid != NULL) {
+        *mid = g;
+      } else {
+        nc_tensor_free(&g);
+      }
+    }
+  } else {
+    st = nc_check_layer(l, x, w, bias, out,
+                        b->acc != NULL ? 0 : NC_OCL_F32_RTOL, &rep);
+  }
   if (st != NC_OK) {
-    char msg[160];
-    snprintf(msg, sizeof msg, "%s on %s: result check against golden failed",
-             what, b->name);
-    cli_report(msg, st);
+    if (st == NC_ERR_MISMATCH && b->acc != NULL) {
+      mismatch_(b, what, &rep);
+    } else {
+      char msg[160];
+      snprintf(msg, sizeof msg, "%s on %s: result check against golden failed",
+               what, b->name);
+      cli_report(msg, st);
+    }
     nc_tensor_free(out);
+    if (mid != NULL) {
+      nc_tensor_free(mid);
+    }
     return CLI_EXIT_FAIL;
   }
   return 0;
@@ -82,5 +246,96 @@ void cli_backend_close(cli_backend_t *b) {
   if (b->ocl != NULL) {
     nc_ocl_close(b->ocl);
   }
+  nc_accel_close(b->acc);
   memset(b, 0, sizeof *b);
+}
+
+void cli_timeline_free(cli_timeline_t *tl) {
+  free(tl->ev);
+  free(tl->layers);
+  memset(tl, 0, sizeof *tl);
+}
+
+static const char *op_name_(uint32_t op) {
+  switch (op) {
+    case NC_HW_OP_LOAD:
+      return "LOAD";
+    case NC_HW_OP_LOAD_CFG:
+      return "LOAD_CFG";
+    case NC_HW_OP_GEMM:
+      return "GEMM";
+    case NC_HW_OP_STORE:
+      return "STORE";
+    case NC_HW_OP_STORE_CFG:
+      return "STORE_CFG";
+    case NC_HW_OP_LOAD_PARAM:
+      return "LOAD_PARAM";
+    case NC_HW_OP_SYNC:
+      return "SYNC";
+    case NC_HW_OP_FINISH:
+      return "FINISH";
+    default:
+      return "?";
+  }
+}
+
+/* Chrome trace event format: complete events ("ph": "X") on one track per
+ * unit, timestamps in microseconds of a 1 GHz clock (1 cycle = 1 ns). */
+int cli_write_timeline(const char *path, const char *backend,
+                       const cli_timeline_t *tl) {
+  char tmp[4096];
+  if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
+    fprintf(stderr, "neocog: --timeline: path too long\n");
+    return -1;
+  }
+  FILE *f = fopen(tmp, "w");
+  if (f == NULL) {
+    fprintf(stderr, "neocog: --timeline %s: cannot write\n", path);
+    return -1;
+  }
+  static const char *const tracks[] = {"layers", "fetch", "load", "compute",
+                                       "store"};
+  fprintf(f,
+          "{\"displayTimeUnit\": \"ns\",\n \"otherData\": {\"backend\": "
+          "\"%s\", \"clock\": \"cycles shown as ns (1 GHz)\", "
+          "\"source\": \"%s\"},\n \"traceEvents\": [\n",
+          backend,
+          tl->measured ? "device retirement trace"
+                       : "planner cost model (predicted schedule)");
+  for (int t = 0; t < 5; t++) {
+    fprintf(f,
+            "  {\"ph\": \"M\", \"pid\": 1, \"tid\": %d, \"name\": "
+            "\"thread_name\", \"args\": {\"name\": \"%s\"}},\n",
+            t, tracks[t]);
+  }
+  fprintf(f,
+          "  {\"ph\": \"M\", \"pid\": 1, \"name\": \"process_name\", "
+          "\"args\": {\"name\": \"neocog %s\"}}",
+          backend);
+  for (size_t i = 0; i < tl->nlayers; i++) {
+    fprintf(f,
+            ",\n  {\"ph\": \"X\", \"pid\": 1, \"tid\": 0, \"name\": \"%s\", "
+            "\"cat\": \"layer\", \"ts\": %.3f, \"dur\": %.3f}",
+            tl->layers[i].name, (double)tl->layers[i].start / 1000.0,
+            (double)(tl->layers[i].end - tl->layers[i].start) / 1000.0);
+  }
+  for (size_t i = 0; i < tl->n; i++) {
+    const nc_dev_event_t *e = &tl->ev[i];
+    const int tid = e->unit <= 4 ? (int)e->unit : 1;
+    fprintf(f,
+            ",\n  {\"ph\": \"X\", \"pid\": 1, \"tid\": %d, \"name\": \"%s\", "
+            "\"cat\": \"%s\", \"ts\": %.3f, \"dur\": %.3f, \"args\": "
+            "{\"insn\": %llu}}",
+            tid, op_name_(e->opcode), tracks[tid], (double)e->start / 1000.0,
+            (double)(e->end - e->start) / 1000.0, (unsigned long long)e->index);
+  }
+  fprintf(f, "\n]}\n");
+  int bad = ferror(f);
+  bad |= fclose(f) != 0;
+  if (bad || rename(tmp, path) != 0) {
+    remove(tmp);
+    fprintf(stderr, "neocog: --timeline %s: write failed\n", path);
+    return -1;
+  }
+  return 0;
 }

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 
+#include "neocog/accel.h"
 #include "neocog/layer.h"
 #include "neocog/net.h"
 #include "neocog/ocl.h"
@@ -29,26 +30,60 @@ void cli_usage_error(const char *cmd, const char *fmt, ...)
  * value, NULL-terminated.
  */
 int cli_next_opt(const char *cmd, int argc, char **argv, int *i,
-                 const char *const *flags, const char **key,
-                 const char **val);
+                 const char *const *flags, const char **key, const char **val);
 
-/** An open backend: the golden reference ("cpu") or an OpenCL device. */
+/** Per-instruction events of a run, for --timeline (cycles offset so
+ *  that layers follow each other). */
 typedef struct {
-  const char *name; /* as given to --backend */
-  nc_ocl_t *ocl;    /* opencl: the device context */
+  nc_dev_event_t *ev;
+  size_t n, cap;
+  uint64_t t;   /* cycles of the layers so far */
+  int measured; /* 1: the device's; 0: some are predicted */
+  int ok;       /* collecting */
+  struct {
+    char name[64];
+    uint64_t start, end;
+  } * layers;
+  size_t nlayers, caplayers;
+} cli_timeline_t;
+
+/** An open backend: the golden reference ("cpu"), an OpenCL device, or
+ *  the accelerator ("model", "rtl") through the runtime. */
+typedef struct {
+  const char *name;          /* as given to --backend */
+  nc_ocl_t *ocl;             /* opencl: the device context */
+  nc_accel_t *acc;           /* model / rtl: the runtime */
+  cli_timeline_t *tl;        /* --timeline: where events go, or NULL */
+  const char *progress_what; /* label of the progress line */
+  double progress_t;         /* last progress update (wall) */
+  int quiet;                 /* no progress line */
 } cli_backend_t;
 
 /** Opens a backend by name; reports and returns an exit status on error. */
-int cli_backend_open(const char *cmd, const char *name,
-                     const char *cl_platform, const char *cl_device,
-                     cli_backend_t *b);
+int cli_backend_open(const char *cmd, const char *name, const char *cl_platform,
+                     const char *cl_device, cli_backend_t *b);
 
 /** Runs one layer, checks a non-golden result against golden, and reports
- *  any failure naming `what`; returns 0 or an exit status. */
+ *  any failure naming `what`; returns 0 or an exit status. `pool` (accelerator
+ *  backends only, else NULL) is a pooling layer fused after the layer: `out`
+ *  is then the pooling's output, checked against golden conv then golden
+ *  pooling, and `mid` (when not NULL) receives the golden conv output.
+ *  `ast` (may be NULL) receives the accelerator's figures. */
 int cli_backend_run(cli_backend_t *b, const char *what, const nc_layer_t *l,
                     const nc_tensor_t *x, const nc_tensor_t *w,
-                    const nc_tensor_t *bias, nc_tensor_t *out,
-                    double *seconds);
+                    const nc_tensor_t *bias, const nc_layer_t *pool,
+                    nc_tensor_t *mid, nc_tensor_t *out, double *seconds,
+                    nc_accel_stats_t *ast);
+
+/** Whether the backend is the accelerator (model or rtl). */
+int cli_backend_is_accel(const cli_backend_t *b);
+
+/** Writes a Chrome/Perfetto trace (JSON) of the collected events. */
+int cli_write_timeline(const char *path, const char *backend,
+                       const cli_timeline_t *tl);
+
+/** Frees a timeline's events. */
+void cli_timeline_free(cli_timeline_t *tl);
 
 /** What a backend runs on, for messages ("pthread-skylake-avx512-..."). */
 const char *cli_backend_device(const cli_backend_t *b);
@@ -58,11 +93,14 @@ void cli_backend_close(cli_backend_t *b);
 
 /** Per-layer result of a run, for the table and --stats. */
 typedef struct {
-  const char *name;  /* layer name */
+  const char *name; /* layer name */
   nc_layer_kind_t kind;
-  nc_tensor_t *out;  /* output tensor (shape) */
-  long long macs;    /* multiply-accumulates */
-  double seconds;    /* wall time of the layer */
+  nc_tensor_t *out; /* output tensor (shape) */
+  long long macs;   /* multiply-accumulates */
+  double seconds;   /* wall time of the layer */
+  int accel;        /* ast holds the accelerator's figures */
+  nc_accel_stats_t ast;
+  const char *fused_into; /* pooling run inside this layer's plan, or NULL */
 } cli_layer_stat_t;
 
 /** Writes --stats JSON atomically (temporary file + rename). */

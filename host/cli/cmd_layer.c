@@ -4,11 +4,12 @@
 #include <string.h>
 
 #include "host/cli/cli.h"
+#include "neocog/nc_hw.h"
 
 static const char help_[] =
     "usage: neocog layer KIND --input X.npy [--weights W.npy] [--bias B.npy]\n"
-    "                    [layer options] [--backend cpu] --output Y.npy\n"
-    "                    [--stats S.json]\n"
+    "                    [layer options] [--backend NAME] --output Y.npy\n"
+    "                    [--stats S.json] [--timeline T.json]\n"
     "\n"
     "KIND is conv2d, fc, local, maxpool or avgpool. Activations are NHWC;\n"
     "conv2d weights OHWI [O,KH,KW,C/groups]; fc weights [O,I]; local weights\n"
@@ -33,15 +34,23 @@ static const char help_[] =
     "activation (both paths):\n"
     "  --act none|relu|relu6|clamp   --clamp LO,HI\n"
     "run:\n"
-    "  --backend NAME        cpu (golden reference; default) or opencl;\n"
-    "                        a non-cpu result is checked against golden\n"
+    "  --backend NAME        cpu (golden reference; default), opencl, or\n"
+    "                        the int8 accelerator: model (functional model)\n"
+    "                        or rtl (Verilator); a non-cpu result is checked\n"
+    "                        against golden, a mismatch reported with its\n"
+    "                        tile and NHWC coordinate (exit 1)\n"
     "  --cl-platform P       OpenCL platform: index or part of its name\n"
     "  --cl-device D         OpenCL device: index or part of its name\n"
     "                        (defaults: $NEOCOG_CL_PLATFORM, "
     "$NEOCOG_CL_DEVICE,\n"
     "                        else the first GPU, else the first device)\n"
     "  --output Y.npy        written atomically; untouched on failure\n"
-    "  --stats S.json        per-layer MACs and time\n";
+    "  --stats S.json        MACs and time; model/rtl add cycles,\n"
+    "                        predicted_cycles, pe_utilization, DRAM bytes,\n"
+    "                        per-unit busy/stall cycles and the plan\n"
+    "  --timeline T.json     model/rtl: Chrome/Perfetto trace of the load,\n"
+    "                        compute and store units (open in "
+    "ui.perfetto.dev)\n";
 
 static int load_(const char *what, const char *path, nc_tensor_t *t) {
   int st = nc_tensor_load_npy(path, t);
@@ -78,7 +87,8 @@ int cmd_layer(int argc, char **argv) {
     return CLI_EXIT_FAIL;
   }
   nc_spec_init(spec, kind);
-  const char *input = NULL, *output = NULL, *stats = NULL;
+  const char *input = NULL, *output = NULL, *stats = NULL, *timeline = NULL;
+  cli_timeline_t tl = {0};
   const char *backend = "cpu";
   const char *cl_platform = NULL, *cl_device = NULL;
   cli_backend_t be = {0};
@@ -97,6 +107,8 @@ int cmd_layer(int argc, char **argv) {
       output = val;
     } else if (strcmp(key, "stats") == 0) {
       stats = val;
+    } else if (strcmp(key, "timeline") == 0) {
+      timeline = val;
     } else if (strcmp(key, "backend") == 0) {
       backend = val;
     } else if (strcmp(key, "cl-platform") == 0) {
@@ -150,6 +162,16 @@ int cmd_layer(int argc, char **argv) {
   if (rc != 0) {
     goto out;
   }
+  if (timeline != NULL) {
+    if (!cli_backend_is_accel(&be)) {
+      cli_usage_error("layer", "--timeline needs --backend model or rtl");
+      rc = CLI_EXIT_USAGE;
+      goto out;
+    }
+    nc_accel_set_trace(be.acc, 1);
+    tl.ok = tl.measured = 1;
+    be.tl = &tl;
+  }
 
   rc = CLI_EXIT_FAIL;
   nc_tensor_t x = {0}, w = {0}, b = {0}, y = {0};
@@ -169,8 +191,10 @@ int cmd_layer(int argc, char **argv) {
     goto done;
   }
   double secs = 0;
+  nc_accel_stats_t ast;
   if (cli_backend_run(&be, argv[0], &spec->layer, &x, w.ndim ? &w : NULL,
-                      spec->bias[0] ? &b : NULL, &y, &secs) != 0) {
+                      spec->bias[0] ? &b : NULL, NULL, NULL, &y, &secs,
+                      &ast) != 0) {
     goto done;
   }
   st = nc_tensor_save_npy(output, &y);
@@ -184,8 +208,20 @@ int cmd_layer(int argc, char **argv) {
                         w.ndim, blen, &g) != NC_OK) {
     g.macs = 0;
   }
-  cli_layer_stat_t ls = {argv[0], kind, &y, (long long)g.macs, secs};
+  cli_layer_stat_t ls = {argv[0], kind, &y,  (long long)g.macs,
+                         secs,    0,    {0}, NULL};
+  if (cli_backend_is_accel(&be)) {
+    ls.accel = 1;
+    ls.ast = ast;
+  }
   if (stats != NULL && cli_write_stats(stats, backend, &ls, 1) != 0) {
+    goto done;
+  }
+  if (timeline != NULL &&
+      (!tl.ok || cli_write_timeline(timeline, backend, &tl) != 0)) {
+    if (!tl.ok) {
+      fprintf(stderr, "neocog: --timeline: out of memory for the events\n");
+    }
     goto done;
   }
   char in_s[96], out_s[96];
@@ -194,6 +230,14 @@ int cmd_layer(int argc, char **argv) {
   printf("%s %s %s -> %s %s, %lld MACs, %.3f ms (%s)\n", argv[0], in_s,
          nc_dtype_name(x.dtype), out_s, nc_dtype_name(y.dtype),
          (long long)g.macs, secs * 1e3, backend);
+  if (ls.accel) {
+    printf(
+        "  %llu cycles (predicted %llu), PE utilization %.1f%% of %dx%d; "
+        "plan: %s\n",
+        (unsigned long long)ast.cycles,
+        (unsigned long long)ast.predicted_cycles, 100.0 * ast.pe_utilization,
+        NC_HW_ROWS, NC_HW_COLS, ast.plan.summary);
+  }
   rc = 0;
 done:
   nc_tensor_free(&x);
@@ -201,6 +245,7 @@ done:
   nc_tensor_free(&b);
   nc_tensor_free(&y);
 out:
+  cli_timeline_free(&tl);
   cli_backend_close(&be);
   free(spec);
   return rc;

@@ -5,10 +5,12 @@
 #include <unistd.h>
 
 #include "host/cli/cli.h"
+#include "neocog/nc_hw.h"
 
 static const char run_help_[] =
     "usage: neocog run NET (--input X.npy | --seed S) [--backend NAME]\n"
-    "                  --output Y.npy [--stats S.json] [--quiet]\n"
+    "                  --output Y.npy [--stats S.json] [--timeline T.json]\n"
+    "                  [--quiet]\n"
     "\n"
     "Runs every layer of the network file NET (format: "
     "docs/network-format.md)\n"
@@ -16,12 +18,20 @@ static const char run_help_[] =
     "  --input X.npy    NHWC input matching the network's input line\n"
     "                   (any batch size)\n"
     "  --seed S         use a random input made from seed S instead\n"
-    "  --backend NAME   cpu (golden reference; default) or opencl; every\n"
-    "                   layer of a non-cpu run is checked against golden\n"
+    "  --backend NAME   cpu (golden reference; default), opencl, model\n"
+    "                   (functional model of the accelerator) or rtl\n"
+    "                   (Verilator); every layer of a non-cpu run is\n"
+    "                   checked against golden. On model/rtl a pooling\n"
+    "                   layer right after conv2d runs fused in its store\n"
+    "                   path, checked as golden conv then golden pooling\n"
     "  --cl-platform P  OpenCL platform: index or part of its name\n"
     "  --cl-device D    OpenCL device: index or part of its name\n"
     "  --output Y.npy   final output, written atomically\n"
-    "  --stats S.json   per-layer shapes, MACs and times\n"
+    "  --stats S.json   per-layer shapes, MACs and times; model/rtl add\n"
+    "                   cycles, predicted_cycles, pe_utilization, DRAM\n"
+    "                   bytes, per-unit busy/stall cycles and the plan\n"
+    "  --timeline T.json  model/rtl: Chrome/Perfetto trace of every layer's\n"
+    "                   load, compute and store activity\n"
     "  --quiet          print nothing on success\n";
 
 static const char info_help_[] =
@@ -120,7 +130,8 @@ int cmd_info(int argc, char **argv) {
 
 int cmd_run(int argc, char **argv) {
   const char *path = NULL, *input = NULL, *output = NULL, *stats = NULL;
-  const char *backend = "cpu", *seed_s = NULL;
+  const char *backend = "cpu", *seed_s = NULL, *timeline = NULL;
+  cli_timeline_t tl = {0};
   const char *cl_platform = NULL, *cl_device = NULL;
   cli_backend_t be = {0};
   int quiet = 0;
@@ -145,6 +156,8 @@ int cmd_run(int argc, char **argv) {
       output = val;
     } else if (strcmp(key, "stats") == 0) {
       stats = val;
+    } else if (strcmp(key, "timeline") == 0) {
+      timeline = val;
     } else if (strcmp(key, "backend") == 0) {
       backend = val;
     } else if (strcmp(key, "cl-platform") == 0) {
@@ -185,9 +198,20 @@ int cmd_run(int argc, char **argv) {
     return CLI_EXIT_FAIL;
   }
   int brc = cli_backend_open("run", backend, cl_platform, cl_device, &be);
+  if (brc == 0 && timeline != NULL && !cli_backend_is_accel(&be)) {
+    cli_usage_error("run", "--timeline needs --backend model or rtl");
+    brc = CLI_EXIT_USAGE;
+  }
   if (brc != 0) {
+    cli_backend_close(&be);
     nc_net_free(&net);
     return brc;
+  }
+  be.quiet = quiet;
+  if (timeline != NULL) {
+    nc_accel_set_trace(be.acc, 1);
+    tl.ok = tl.measured = 1;
+    be.tl = &tl;
   }
   int rc = CLI_EXIT_FAIL;
   nc_tensor_t *acts = calloc((size_t)net.nlayers + 1, sizeof *acts);
@@ -215,19 +239,37 @@ int cmd_run(int argc, char **argv) {
     goto done;
   }
   int tty = isatty(fileno(stderr));
+  const int accel = cli_backend_is_accel(&be);
   if (!quiet) {
-    printf("%-10s %-8s %-22s %-8s %14s %10s %8s\n", "layer", "kind",
-           "output (NHWC)", "dtype", "MACs", "ms", "GMAC/s");
+    if (accel) {
+      printf("%-10s %-8s %-22s %-8s %14s %10s %12s %6s\n", "layer", "kind",
+             "output (NHWC)", "dtype", "MACs", "ms", "cycles", "util");
+    } else {
+      printf("%-10s %-8s %-22s %-8s %14s %10s %8s\n", "layer", "kind",
+             "output (NHWC)", "dtype", "MACs", "ms", "GMAC/s");
+    }
   }
   for (int l = 0; l < net.nlayers; l++) {
     nc_net_layer_t *nl = &net.layers[l];
+    /* On the accelerator a pooling layer after a conv runs in its plan. */
+    const int fuse = accel && l + 1 < net.nlayers &&
+                     (nl->spec.layer.kind == NC_LAYER_CONV2D ||
+                      nl->spec.layer.kind == NC_LAYER_LOCAL) &&
+                     (net.layers[l + 1].spec.layer.kind == NC_LAYER_MAXPOOL ||
+                      net.layers[l + 1].spec.layer.kind == NC_LAYER_AVGPOOL) &&
+                     net.layers[l + 1].spec.layer.pool_h <= 15 &&
+                     net.layers[l + 1].spec.layer.pool_w <= 15;
+    char label[160];
+    snprintf(label, sizeof label, "[%d/%d] %s%s%s", l + 1, net.nlayers,
+             nl->spec.name, fuse ? " + " : "",
+             fuse ? net.layers[l + 1].spec.name : "");
     if (tty && !quiet) {
-      fprintf(stderr, "\r[%d/%d] %s ...", l + 1, net.nlayers, nl->spec.name);
+      fprintf(stderr, "\r%s ...", label);
       fflush(stderr);
     }
     nc_geom_t g;
     int64_t blen = nl->bias.ndim ? (int64_t)nc_tensor_numel(&nl->bias) : -1;
-    char what[128];
+    char what[192];
     snprintf(what, sizeof what, "layer %d (%s)", l + 1, nl->spec.name);
     st = nc_layer_geometry(&nl->spec.layer, acts[l].shape, acts[l].ndim,
                            nl->weights.ndim ? nl->weights.shape : NULL,
@@ -236,28 +278,61 @@ int cmd_run(int argc, char **argv) {
       cli_report(what, st);
       goto done;
     }
+    if (fuse) {
+      snprintf(what, sizeof what, "layer %d (%s) + layer %d (%s)", l + 1,
+               nl->spec.name, l + 2, net.layers[l + 1].spec.name);
+    }
     double secs = 0;
-    int lrc =
-        cli_backend_run(&be, what, &nl->spec.layer, &acts[l],
-                        nl->weights.ndim ? &nl->weights : NULL,
-                        nl->bias.ndim ? &nl->bias : NULL, &acts[l + 1], &secs);
+    nc_accel_stats_t ast;
+    be.progress_what = label;
+    int lrc = cli_backend_run(&be, what, &nl->spec.layer, &acts[l],
+                              nl->weights.ndim ? &nl->weights : NULL,
+                              nl->bias.ndim ? &nl->bias : NULL,
+                              fuse ? &net.layers[l + 1].spec.layer : NULL,
+                              fuse ? &acts[l + 1] : NULL,
+                              fuse ? &acts[l + 2] : &acts[l + 1], &secs, &ast);
     if (tty && !quiet) {
       fprintf(stderr, "\r\033[K");
     }
     if (lrc != 0) {
       goto done;
     }
-    ls[l] = (cli_layer_stat_t){nl->spec.name, nl->spec.layer.kind, &acts[l + 1],
-                               (long long)g.macs, secs};
-    if (!quiet) {
+    ls[l] = (cli_layer_stat_t){nl->spec.name, nl->spec.layer.kind,
+                               &acts[l + 1],  (long long)g.macs,
+                               secs,          accel,
+                               ast,           NULL};
+    if (fuse) {
+      ls[l + 1] = (cli_layer_stat_t){net.layers[l + 1].spec.name,
+                                     net.layers[l + 1].spec.layer.kind,
+                                     &acts[l + 2],
+                                     0,
+                                     0,
+                                     0,
+                                     {0},
+                                     nl->spec.name};
+    }
+    for (int k = l; k <= l + fuse && !quiet; k++) {
       char s[96];
-      nc_shape_format(&acts[l + 1], s, sizeof s);
-      printf("%-10s %-8s %-22s %-8s %14lld %10.2f %8.2f\n", nl->spec.name,
-             nc_layer_kind_name(nl->spec.layer.kind), s,
-             nc_dtype_name(acts[l + 1].dtype), (long long)g.macs, secs * 1e3,
-             secs > 0 ? (double)g.macs / secs / 1e9 : 0.0);
+      nc_shape_format(&acts[k + 1], s, sizeof s);
+      const nc_net_layer_t *kl = &net.layers[k];
+      if (accel && k == l) {
+        printf("%-10s %-8s %-22s %-8s %14lld %10.2f %12llu %5.1f%%\n",
+               kl->spec.name, nc_layer_kind_name(kl->spec.layer.kind), s,
+               nc_dtype_name(acts[k + 1].dtype), ls[k].macs, secs * 1e3,
+               (unsigned long long)ast.cycles, 100.0 * ast.pe_utilization);
+      } else if (accel) {
+        printf("%-10s %-8s %-22s %-8s %14s %10s %12s  (fused into %s)\n",
+               kl->spec.name, nc_layer_kind_name(kl->spec.layer.kind), s,
+               nc_dtype_name(acts[k + 1].dtype), "0", "-", "-", nl->spec.name);
+      } else {
+        printf("%-10s %-8s %-22s %-8s %14lld %10.2f %8.2f\n", kl->spec.name,
+               nc_layer_kind_name(kl->spec.layer.kind), s,
+               nc_dtype_name(acts[k + 1].dtype), ls[k].macs, secs * 1e3,
+               secs > 0 ? (double)ls[k].macs / secs / 1e9 : 0.0);
+      }
       fflush(stdout);
     }
+    l += fuse;
   }
   st = nc_tensor_save_npy(output, &acts[net.nlayers]);
   if (st != NC_OK) {
@@ -265,6 +340,13 @@ int cmd_run(int argc, char **argv) {
     goto done;
   }
   if (stats != NULL && cli_write_stats(stats, backend, ls, net.nlayers) != 0) {
+    goto done;
+  }
+  if (timeline != NULL &&
+      (!tl.ok || cli_write_timeline(timeline, backend, &tl) != 0)) {
+    if (!tl.ok) {
+      fprintf(stderr, "neocog: --timeline: out of memory for the events\n");
+    }
     goto done;
   }
   if (!quiet) {
@@ -276,6 +358,21 @@ int cmd_run(int argc, char **argv) {
     }
     printf("%s on %s: %lld MACs in %.2f ms, output written to %s\n", net.name,
            backend, macs, secs * 1e3, output);
+    if (accel) {
+      unsigned long long cyc = 0, pred = 0;
+      for (int l = 0; l < net.nlayers; l++) {
+        cyc += ls[l].accel ? ls[l].ast.cycles : 0;
+        pred += ls[l].accel ? ls[l].ast.predicted_cycles : 0;
+      }
+      printf(
+          "%llu cycles (predicted %llu), PE utilization %.1f%% of the "
+          "%dx%d array; every layer matches golden\n",
+          cyc, pred,
+          cyc ? 100.0 * (double)macs /
+                    ((double)NC_HW_ROWS * NC_HW_COLS * (double)cyc)
+              : 0.0,
+          NC_HW_ROWS, NC_HW_COLS);
+    }
   }
   rc = 0;
 done:
@@ -287,6 +384,7 @@ done:
   free(acts);
   free(ls);
   nc_net_free(&net);
+  cli_timeline_free(&tl);
   cli_backend_close(&be);
   return rc;
 }

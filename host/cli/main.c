@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "host/cli/cli.h"
+#include "neocog/nc_hw.h"
 
 static const char usage_[] =
     "usage: neocog <command> [options]\n"
@@ -19,6 +20,10 @@ static const char usage_[] =
     "  run NET      run a network file\n"
     "  info NET     print each layer's output shape, parameters and MACs\n"
     "  devices      list OpenCL platforms and devices\n"
+    "\n"
+    "backends (--backend): cpu (golden reference), opencl, and the int8\n"
+    "accelerator: model (its functional model) or rtl (its Verilator model).\n"
+    "Every non-cpu result is checked against golden.\n"
     "\n"
     "`neocog <command> --help` describes a command's options.\n"
     "Exit status: 0 success, 1 failure while running, 2 bad command line.\n";
@@ -105,6 +110,8 @@ int cli_write_stats(const char *path, const char *backend,
   }
   long long macs = 0;
   double secs = 0;
+  unsigned long long cyc = 0, pred = 0, rd = 0, wr = 0;
+  int any_accel = 0;
   fprintf(f, "{\n  \"backend\": \"%s\",\n  \"layers\": [\n", backend);
   for (int i = 0; i < n; i++) {
     char shape[128];
@@ -112,15 +119,58 @@ int cli_write_stats(const char *path, const char *backend,
     fprintf(f,
             "    {\"name\": \"%s\", \"kind\": \"%s\", \"output_shape\": %s, "
             "\"output_dtype\": \"%s\", \"macs\": %lld, \"seconds\": %.6f, "
-            "\"gmac_per_s\": %.3f}%s\n",
+            "\"gmac_per_s\": %.3f",
             st[i].name, nc_layer_kind_name(st[i].kind), shape,
             nc_dtype_name(st[i].out->dtype), st[i].macs, st[i].seconds,
-            st[i].seconds > 0 ? (double)st[i].macs / st[i].seconds / 1e9 : 0,
-            i + 1 < n ? "," : "");
+            st[i].seconds > 0 ? (double)st[i].macs / st[i].seconds / 1e9 : 0);
+    if (st[i].fused_into != NULL) {
+      fprintf(f, ", \"fused_into\": \"%s\"", st[i].fused_into);
+    }
+    if (st[i].accel) {
+      const nc_accel_stats_t *a = &st[i].ast;
+      fprintf(f,
+              ",\n     \"cycles\": %llu, \"predicted_cycles\": %llu, "
+              "\"pe_utilization\": %.4f, \"array_macs\": %llu,\n     "
+              "\"dram_bytes_read\": %llu, \"dram_bytes_written\": %llu, "
+              "\"instructions\": %llu,\n     \"units\": {\"load\": "
+              "{\"busy\": %llu, \"stall\": %llu}, \"compute\": {\"busy\": "
+              "%llu, \"stall\": %llu}, \"store\": {\"busy\": %llu, "
+              "\"stall\": %llu}},\n     \"plan\": \"%s\"",
+              (unsigned long long)a->cycles,
+              (unsigned long long)a->predicted_cycles, a->pe_utilization,
+              (unsigned long long)a->array_macs,
+              (unsigned long long)a->dram_bytes_read,
+              (unsigned long long)a->dram_bytes_written,
+              (unsigned long long)a->insns, (unsigned long long)a->load_busy,
+              (unsigned long long)a->load_stall,
+              (unsigned long long)a->compute_busy,
+              (unsigned long long)a->compute_stall,
+              (unsigned long long)a->store_busy,
+              (unsigned long long)a->store_stall, a->plan.summary);
+      cyc += a->cycles;
+      pred += a->predicted_cycles;
+      rd += a->dram_bytes_read;
+      wr += a->dram_bytes_written;
+      any_accel = 1;
+    }
+    fprintf(f, "}%s\n", i + 1 < n ? "," : "");
     macs += st[i].macs;
     secs += st[i].seconds;
   }
-  fprintf(f, "  ],\n  \"macs\": %lld,\n  \"seconds\": %.6f\n}\n", macs, secs);
+  fprintf(f, "  ],\n  \"macs\": %lld,\n  \"seconds\": %.6f", macs, secs);
+  if (any_accel) {
+    fprintf(f,
+            ",\n  \"cycles\": %llu,\n  \"predicted_cycles\": %llu,\n  "
+            "\"pe_utilization\": %.4f,\n  \"dram_bytes_read\": %llu,\n  "
+            "\"dram_bytes_written\": %llu,\n  \"array\": \"%dx%d\",\n  "
+            "\"note\": \"cycles are the %s backend's count; the model's are "
+            "an estimate from its timing rules\"",
+            cyc, pred,
+            cyc ? (double)macs / ((double)NC_HW_ROWS * NC_HW_COLS * (double)cyc)
+                : 0.0,
+            rd, wr, NC_HW_ROWS, NC_HW_COLS, backend);
+  }
+  fprintf(f, "\n}\n");
   int bad = ferror(f);
   bad |= fclose(f) != 0;
   if (bad || rename(tmp, path) != 0) {

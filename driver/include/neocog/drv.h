@@ -98,6 +98,19 @@ typedef struct {
   uint64_t insns;         /**< instructions retired, FINISH included */
 } nc_dev_counters_t;
 
+/** One retired instruction of the submission in flight. */
+typedef struct {
+  uint64_t index;  /**< its index in the submitted array (the appended
+                        FINISH is `count`) */
+  uint32_t opcode; /**< NC_HW_OP_* */
+  uint32_t unit;   /**< NC_HW_UNIT_* that executed it (fetch: FINISH) */
+  uint64_t start;  /**< device cycle its unit began it */
+  uint64_t end;    /**< device cycle it completed (tokens pushed) */
+} nc_dev_event_t;
+
+/** Called once per retired instruction, from inside nc_dev_wait(). */
+typedef void (*nc_dev_trace_fn)(void *ctx, const nc_dev_event_t *ev);
+
 /** Defaults: 64 MiB window, 100 cycles latency, 16 B/cycle, 1024-entry
  *  ring, the WATCHDOG reset value (2^24 cycles). */
 void nc_dev_options_default(nc_dev_options_t *opt);
@@ -178,6 +191,18 @@ NC_MUST_CHECK nc_status_t nc_dev_wait(nc_dev_t *dev, uint64_t timeout_ms,
 /** Reads every performance counter (of the last submission, since submit
  *  clears them). */
 NC_MUST_CHECK nc_status_t nc_dev_counters(nc_dev_t *dev, nc_dev_counters_t *c);
+
+/**
+ * Installs (fn != NULL) or removes (fn == NULL) a hook that sees every
+ * instruction retire, with the cycles its unit started and finished it:
+ * the raw material of a timeline. Cycles count from the device's reset, so
+ * compare them within one submission. Fails with NC_ERR_UNSUPPORTED when
+ * the backend cannot report retirements, NC_ERR_INVALID_ARG while a
+ * submission is in flight. Index mapping assumes fewer than ring_entries / 2
+ * instructions are in flight at once (the queues hold far fewer).
+ */
+NC_MUST_CHECK nc_status_t nc_dev_set_trace(nc_dev_t *dev, nc_dev_trace_fn fn,
+                                           void *ctx);
 
 /** Name of an NC_HW_ERR_* code, e.g. "dma_window"; "?" when unknown. */
 const char *nc_dev_err_name(uint32_t code);

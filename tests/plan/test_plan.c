@@ -1,0 +1,398 @@
+/*
+ * The planner and runtime on the accelerator backends, against the golden
+ * reference: the lecture's examples, constrained-random layers of every
+ * kind, tiling forced by tiny capacities, the cost model's prediction, and
+ * the errors for what the accelerator does not do.
+ */
+#include "neocog/nc_hw.h"
+#include "tests/plan/plan_test.h"
+#include "tests/seed_data.h"
+
+static nc_accel_t *open_(const char *backend, const nc_plan_caps_t *caps) {
+  nc_accel_options_t o;
+  nc_accel_options_default(&o);
+  if (caps != NULL) {
+    o.caps = *caps;
+  }
+  nc_accel_t *a = NULL;
+  cr_assert_eq(nc_accel_open(backend, &o, &a), NC_OK, "%s: %s", backend,
+               nc_error_detail());
+  return a;
+}
+
+/* The lecture's convolution: the exact volume the slides print. */
+static void lecture_(const char *backend) {
+  nc_tensor_t x, w, b, y;
+  nc_seed_example_tensors(NC_DTYPE_INT8, &x, &w, &b);
+  nc_layer_t l;
+  nc_layer_init(&l, NC_LAYER_CONV2D);
+  l.stride_h = l.stride_w = 2;
+  l.pad_top = l.pad_bottom = l.pad_left = l.pad_right = 1;
+  nc_accel_t *a = open_(backend, NULL);
+  nc_plan_req_t req = {&l, &x, &w, &b, NULL};
+  nc_accel_stats_t st;
+  cr_assert_eq(nc_accel_run(a, &req, &y, &st), NC_OK, "%s", nc_error_detail());
+  for (int i = 0; i < 9; i++) {
+    cr_assert_eq(((int32_t *)y.data)[2 * i], nc_seed_out0[i], "o[%d,%d,0]",
+                 i / 3, i % 3);
+    cr_assert_eq(((int32_t *)y.data)[2 * i + 1], nc_seed_out1[i], "o[%d,%d,1]",
+                 i / 3, i % 3);
+  }
+  cr_assert_eq(st.macs, 3u * 3 * 2 * 27);
+  cr_assert_gt(st.cycles, 0);
+  nc_tensor_free(&y);
+  /* The lecture's pooling example: 2x2 max pooling, stride 2, on 4x4. */
+  static const int8_t px[16] = {1, 1, 2, 4, 5, 6, 7, 8, 3, 2, 1, 0, 1, 2, 3, 4};
+  static const int8_t pwant[4] = {6, 8, 3, 4};
+  nc_tensor_t pin, pout;
+  const int64_t ps[4] = {1, 4, 4, 1};
+  nc_test_alloc(&pin, NC_DTYPE_INT8, 4, ps);
+  memcpy(pin.data, px, 16);
+  nc_layer_t pl;
+  nc_layer_init(&pl, NC_LAYER_MAXPOOL);
+  pl.pool_h = pl.pool_w = pl.stride_h = pl.stride_w = 2;
+  nc_plan_req_t preq = {&pl, &pin, NULL, NULL, NULL};
+  cr_assert_eq(nc_accel_run(a, &preq, &pout, NULL), NC_OK, "%s",
+               nc_error_detail());
+  cr_assert_eq(memcmp(pout.data, pwant, 4), 0, "max pool 2x2/2");
+  nc_tensor_free(&pin);
+  nc_tensor_free(&pout);
+  nc_accel_close(a);
+  nc_tensor_free(&x);
+  nc_tensor_free(&w);
+  nc_tensor_free(&b);
+}
+
+Test(plan, lecture_examples_model) {
+  lecture_("model");
+}
+
+Test(plan, lecture_examples_rtl) {
+  if (plan_backend_or_skip("rtl")) {
+    lecture_("rtl");
+  }
+}
+
+/* Random layers of every kind; each prints how to reproduce it. */
+static void random_layers_(const char *backend, const char *name, int iters,
+                           int small, const nc_plan_caps_t *caps) {
+  nc_rng_t g;
+  const uint64_t seed = nc_test_seed(&g, "plan", name, 4004);
+  char repro[512];
+  char exe[256] = "build/tests/neocog_tests";
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  exe[n > 0 ? n : 0] = n > 0 ? '\0' : exe[0];
+  snprintf(repro, sizeof repro, "NEOCOG_SEED=%llu %s --filter 'plan/%s'",
+           (unsigned long long)seed, exe, name);
+  nc_accel_t *a = open_(backend, caps);
+  for (int it = 0; it < iters; it++) {
+    rl_t r;
+    rl_random(&g, -1, small, &r);
+    char what[400];
+    snprintf(what, sizeof what, "iteration %d: %s", it, r.what);
+    snprintf(r.what, sizeof r.what, "%.300s", what);
+    rl_check(a, &r, repro, NULL);
+    rl_free(&r);
+  }
+  nc_accel_close(a);
+}
+
+Test(plan, random_layers_model) {
+  random_layers_("model", "random_layers_model", 120, 0, NULL);
+}
+
+Test(plan, random_layers_rtl) {
+  if (plan_backend_or_skip("rtl")) {
+    random_layers_("rtl", "random_layers_rtl", 12, 1, NULL);
+  }
+}
+
+/* Tiny on-chip memories: every dimension has to be tiled (output rows and
+ * columns, output channels, the reduction with accumulation), and the
+ * parameters reloaded per channel group. */
+Test(plan, random_layers_tiny_capacity) {
+  nc_plan_caps_t c;
+  nc_plan_caps_default(&c);
+  c.spad_rows = 300;
+  c.acc_rows = 64;
+  c.param_entries = 32;
+  random_layers_("model", "random_layers_tiny_capacity", 60, 1, &c);
+}
+
+Test(plan, tiling_along_every_dimension) {
+  nc_rng_t g;
+  nc_test_seed(&g, "plan", "tiling_along_every_dimension", 77);
+  rl_t r;
+  memset(&r, 0, sizeof r);
+  nc_layer_init(&r.l, NC_LAYER_CONV2D);
+  r.l.pad_top = r.l.pad_bottom = r.l.pad_left = r.l.pad_right = 1;
+  const int64_t xs[4] = {1, 20, 24, 70}, ws[4] = {50, 3, 3, 70}, bs[1] = {50};
+  nc_test_alloc(&r.x, NC_DTYPE_INT8, 4, xs);
+  nc_test_alloc(&r.w, NC_DTYPE_INT8, 4, ws);
+  nc_test_alloc(&r.b, NC_DTYPE_INT32, 1, bs);
+  r.has_b = 1;
+  nc_rng_fill(&g, &r.x, -128, 127);
+  nc_rng_fill(&g, &r.w, -128, 127);
+  nc_rng_fill(&g, &r.b, -1000, 1000);
+  snprintf(r.what, sizeof r.what, "conv 20x24x70 -> 50, 3x3 pad 1, tiny");
+  nc_plan_caps_t c;
+  nc_plan_caps_default(&c);
+  c.spad_rows = 400; /* < one 3x3 x 70-channel input tile of a row */
+  c.acc_rows = 40;   /* 20 rows per half: < one output row */
+  c.param_entries = 16;
+  c.im2col = 0;
+  nc_accel_t *a = open_("model", &c);
+  nc_accel_stats_t st;
+  rl_check(a, &r, "build/tests/neocog_tests --filter 'plan/tiling*'", &st);
+  cr_assert_gt(st.plan.tiles, 20, "%s", st.plan.summary);
+  cr_assert_lt(st.plan.tile_h * st.plan.tile_w, 20 * 24, "%s", st.plan.summary);
+  cr_assert_lt(st.plan.oc_chunks, 4, "%s", st.plan.summary);
+  cr_assert_lt(st.plan.kc_chunks, 5, "%s", st.plan.summary);
+  nc_accel_close(a);
+  rl_free(&r);
+}
+
+/* The cost model replays the model's timing rules: its prediction must be
+ * within 5% of what the model counts, on every kind of layer. */
+Test(plan, prediction_within_5_percent_on_model) {
+  nc_rng_t g;
+  nc_test_seed(&g, "plan", "prediction_within_5_percent_on_model", 5);
+  nc_accel_t *a = open_("model", NULL);
+  for (int it = 0; it < 30; it++) {
+    rl_t r;
+    rl_random(&g, -1, 0, &r);
+    nc_accel_stats_t st;
+    rl_check(a, &r, "see the seed line", &st);
+    const double e = (double)st.predicted_cycles / (double)st.cycles - 1;
+    cr_assert(e < 0.05 && e > -0.05, "%s: predicted %llu, measured %llu",
+              r.what, (unsigned long long)st.predicted_cycles,
+              (unsigned long long)st.cycles);
+    cr_assert_eq(st.array_macs, st.plan.array_macs, "%s", r.what);
+    rl_free(&r);
+  }
+  nc_accel_close(a);
+}
+
+/* A first layer (C = 3) packs its taps into the reduction dimension when
+ * that is faster, and then uses more than half of the array. */
+Test(plan, first_layer_packs_taps) {
+  nc_rng_t g;
+  nc_test_seed(&g, "plan", "first_layer_packs_taps", 3);
+  rl_t r;
+  memset(&r, 0, sizeof r);
+  nc_layer_init(&r.l, NC_LAYER_CONV2D);
+  r.l.pad_top = r.l.pad_bottom = r.l.pad_left = r.l.pad_right = 1;
+  const int64_t xs[4] = {1, 32, 32, 3}, ws[4] = {64, 3, 3, 3};
+  nc_test_alloc(&r.x, NC_DTYPE_INT8, 4, xs);
+  nc_test_alloc(&r.w, NC_DTYPE_INT8, 4, ws);
+  nc_rng_fill(&g, &r.x, -128, 127);
+  nc_rng_fill(&g, &r.w, -128, 127);
+  r.l.rq.enabled = 1;
+  r.l.rq.out_dtype = NC_DTYPE_INT8;
+  r.l.rq.channels = 1;
+  r.l.rq.mult[0] = 1 << 30;
+  r.l.rq.shift[0] = -8;
+  r.l.rq.act_min = -128;
+  r.l.rq.act_max = 127;
+  snprintf(r.what, sizeof r.what, "conv 32x32x3 -> 64, 3x3");
+  nc_accel_t *a = open_("model", NULL);
+  nc_accel_stats_t st;
+  rl_check(a, &r, "build/tests/neocog_tests --filter 'plan/first*'", &st);
+  cr_assert_eq(st.plan.lowering, NC_PLAN_IM2COL, "%s", st.plan.summary);
+  cr_assert_gt(st.pe_utilization, 0.5, "%s: %.3f", st.plan.summary,
+               st.pe_utilization);
+  nc_accel_close(a);
+  rl_free(&r);
+}
+
+/* Fused pooling runs in the store path; forcing a second pass gives the
+ * same bits. */
+Test(plan, fused_pool_and_separate_pass_agree) {
+  nc_rng_t g;
+  nc_test_seed(&g, "plan", "fused_pool_and_separate_pass_agree", 11);
+  for (int it = 0; it < 8; it++) {
+    rl_t r;
+    do {
+      rl_random(&g, NC_LAYER_CONV2D, 1, &r);
+      if (!r.has_pool || !r.l.rq.enabled) {
+        rl_free(&r);
+        continue;
+      }
+      break;
+    } while (1);
+    for (int pass = 0; pass < 2; pass++) {
+      nc_plan_caps_t c;
+      nc_plan_caps_default(&c);
+      c.pool_pass = pass;
+      nc_accel_t *a = open_("model", &c);
+      nc_accel_stats_t st;
+      rl_check(a, &r, "see the seed line", &st);
+      cr_assert_eq(st.plan.pool, pass ? NC_PLAN_POOL_PASS : NC_PLAN_POOL_FUSED,
+                   "%s", st.plan.summary);
+      nc_accel_close(a);
+    }
+    rl_free(&r);
+  }
+}
+
+/* The lecture's ConvNet (nets/convnet.net shapes, batch 1): conv 9x9 x64
+ * with ReLU, max pool 10x10/5 fused, conv 9x9 x256. */
+Test(plan, convnet_model) {
+  nc_rng_t g;
+  nc_test_seed(&g, "plan", "convnet_model", 1);
+  nc_accel_t *a = open_("model", NULL);
+  rl_t r;
+  memset(&r, 0, sizeof r);
+  nc_layer_init(&r.l, NC_LAYER_CONV2D);
+  const int64_t xs[4] = {1, 83, 83, 3}, ws[4] = {64, 9, 9, 3};
+  nc_test_alloc(&r.x, NC_DTYPE_INT8, 4, xs);
+  nc_test_alloc(&r.w, NC_DTYPE_INT8, 4, ws);
+  nc_rng_fill(&g, &r.x, -128, 127);
+  nc_rng_fill(&g, &r.w, -128, 127);
+  cr_assert_eq(nc_requant_init(&r.l.rq, NC_DTYPE_INT8, 0.0005, 0), NC_OK);
+  nc_requant_clamp_relu(&r.l.rq);
+  nc_layer_init(&r.pool, NC_LAYER_MAXPOOL);
+  r.pool.pool_h = r.pool.pool_w = 10;
+  r.pool.stride_h = r.pool.stride_w = 5;
+  r.has_pool = 1;
+  snprintf(r.what, sizeof r.what, "convnet conv1 + pool1");
+  nc_accel_stats_t st;
+  rl_check(a, &r, "build/tests/neocog_tests --filter 'plan/convnet*'", &st);
+  /* conv2 on pool1's shape. */
+  nc_tensor_t y;
+  nc_plan_req_t req = {&r.l, &r.x, &r.w, NULL, &r.pool};
+  cr_assert_eq(nc_accel_run(a, &req, &y, NULL), NC_OK);
+  rl_t r2;
+  memset(&r2, 0, sizeof r2);
+  nc_layer_init(&r2.l, NC_LAYER_CONV2D);
+  r2.x = y;
+  const int64_t w2[4] = {256, 9, 9, 64};
+  nc_test_alloc(&r2.w, NC_DTYPE_INT8, 4, w2);
+  nc_rng_fill(&g, &r2.w, -128, 127);
+  cr_assert_eq(nc_requant_init(&r2.l.rq, NC_DTYPE_INT8, 0.00008, 0), NC_OK);
+  snprintf(r2.what, sizeof r2.what, "convnet conv2");
+  rl_check(a, &r2, "build/tests/neocog_tests --filter 'plan/convnet*'", &st);
+  cr_assert_eq(st.macs, 6u * 6 * 256 * 81 * 64);
+  rl_free(&r2);
+  rl_free(&r);
+  nc_accel_close(a);
+}
+
+/* What the accelerator does not do is refused with a reason; bad shapes
+ * get the golden reference's own errors. */
+Test(plan, bad_inputs_are_clear_errors) {
+  nc_tensor_t x, w, b;
+  nc_seed_example_tensors(NC_DTYPE_FLOAT32, &x, &w, &b);
+  nc_layer_t l;
+  nc_layer_init(&l, NC_LAYER_CONV2D);
+  nc_plan_req_t req = {&l, &x, &w, &b, NULL};
+  nc_plan_t *p = NULL;
+  cr_assert_eq(nc_plan_create(&req, NULL, &p), NC_ERR_UNSUPPORTED);
+  cr_assert(strstr(nc_error_detail(), "float32") != NULL, "%s",
+            nc_error_detail());
+  cr_assert_null(p);
+  nc_accel_t *a = open_("model", NULL);
+  nc_tensor_t y;
+  cr_assert_eq(nc_accel_run(a, &req, &y, NULL), NC_ERR_UNSUPPORTED);
+  nc_tensor_free(&x);
+  nc_tensor_free(&w);
+  nc_tensor_free(&b);
+  /* Zero-sized input. */
+  const int64_t xz[4] = {1, 0, 5, 3}, wz[4] = {2, 1, 1, 3};
+  nc_test_alloc(&x, NC_DTYPE_INT8, 4, xz);
+  nc_test_alloc(&w, NC_DTYPE_INT8, 4, wz);
+  req = (nc_plan_req_t){&l, &x, &w, NULL, NULL};
+  nc_status_t st = nc_plan_create(&req, NULL, &p);
+  cr_assert_neq(st, NC_OK);
+  cr_assert_neq(nc_error_detail()[0], '\0');
+  nc_tensor_free(&x);
+  /* Pooling window beyond the store path's 15. */
+  const int64_t xs[4] = {1, 20, 20, 4};
+  nc_test_alloc(&x, NC_DTYPE_INT8, 4, xs);
+  nc_layer_t pl;
+  nc_layer_init(&pl, NC_LAYER_MAXPOOL);
+  pl.pool_h = pl.pool_w = 16;
+  req = (nc_plan_req_t){&pl, &x, NULL, NULL, NULL};
+  cr_assert_eq(nc_plan_create(&req, NULL, &p), NC_ERR_UNSUPPORTED);
+  cr_assert(strstr(nc_error_detail(), "15") != NULL, "%s", nc_error_detail());
+  /* Capacities out of range. */
+  nc_plan_caps_t c;
+  nc_plan_caps_default(&c);
+  c.spad_rows = 10;
+  pl.pool_h = pl.pool_w = 2;
+  cr_assert_eq(nc_plan_create(&req, &c, &p), NC_ERR_INVALID_ARG);
+  /* NULL arguments. */
+  cr_assert_eq(nc_plan_create(NULL, NULL, &p), NC_ERR_INVALID_ARG);
+  cr_assert_eq(nc_accel_run(a, NULL, &y, NULL), NC_ERR_INVALID_ARG);
+  nc_accel_close(a);
+  nc_tensor_free(&x);
+  nc_tensor_free(&w);
+  /* An unknown backend. */
+  nc_accel_t *bad = NULL;
+  cr_assert_eq(nc_accel_open("nope", NULL, &bad), NC_ERR_NOT_FOUND);
+}
+
+/* Timeline events: the device's retirements, one per instruction. */
+Test(plan, trace_events_cover_every_instruction) {
+  nc_tensor_t x, w, b, y;
+  nc_seed_example_tensors(NC_DTYPE_INT8, &x, &w, &b);
+  nc_layer_t l;
+  nc_layer_init(&l, NC_LAYER_CONV2D);
+  l.pad_top = l.pad_bottom = l.pad_left = l.pad_right = 1;
+  nc_accel_options_t o;
+  nc_accel_options_default(&o);
+  o.trace = 1;
+  nc_accel_t *a = NULL;
+  cr_assert_eq(nc_accel_open("model", &o, &a), NC_OK);
+  nc_plan_req_t req = {&l, &x, &w, &b, NULL};
+  nc_accel_stats_t st;
+  cr_assert_eq(nc_accel_run(a, &req, &y, &st), NC_OK, "%s", nc_error_detail());
+  cr_assert(st.timeline_measured);
+  size_t n = 0;
+  const nc_dev_event_t *ev = nc_accel_events(a, &n);
+  cr_assert_eq(n, st.insns, "one event per retired instruction");
+  char *seen = calloc(n, 1);
+  for (size_t i = 0; i < n; i++) {
+    cr_assert_lt(ev[i].index, n);
+    cr_assert_leq(ev[i].start, ev[i].end);
+    cr_assert_leq(ev[i].end, st.cycles);
+    seen[ev[i].index]++;
+  }
+  for (size_t i = 0; i < n; i++) {
+    cr_assert_eq(seen[i], 1, "instruction %zu", i);
+  }
+  free(seen);
+  nc_accel_close(a);
+  nc_tensor_free(&x);
+  nc_tensor_free(&w);
+  nc_tensor_free(&b);
+  nc_tensor_free(&y);
+}
+
+static void count_(void *ctx, const nc_dev_event_t *e) {
+  (void)e;
+  (*(int *)ctx)++;
+}
+
+/* The driver's trace hook: one call per retired instruction (the appended
+ * FINISH included), not changeable while a submission is in flight. */
+Test(plan, driver_trace_hook) {
+  nc_dev_t *d = NULL;
+  cr_assert_eq(nc_dev_open("model", NULL, &d), NC_OK);
+  int n = 0;
+  cr_assert_eq(nc_dev_set_trace(d, count_, &n), NC_OK);
+  uint8_t ring[3 * NC_HW_INSN_BYTES];
+  for (int i = 0; i < 3; i++) {
+    nc_hw_insn_t s;
+    nc_hw_sync_init(&s);
+    nc_hw_sync_set_target(&s, NC_HW_QUEUE_COMPUTE);
+    nc_hw_words_to_bytes(s.w, NC_HW_INSN_WORDS, ring + i * NC_HW_INSN_BYTES);
+  }
+  cr_assert_eq(nc_dev_submit(d, ring, 3), NC_OK);
+  cr_assert_eq(nc_dev_set_trace(d, NULL, NULL), NC_ERR_INVALID_ARG);
+  cr_assert_eq(nc_dev_wait(d, 1000, NULL), NC_OK);
+  cr_assert_eq(n, 4, "3 SYNCs and the FINISH");
+  cr_assert_eq(nc_dev_set_trace(d, NULL, NULL), NC_OK);
+  cr_assert_eq(nc_dev_set_trace(NULL, NULL, NULL), NC_ERR_INVALID_ARG);
+  nc_dev_close(d);
+}
