@@ -224,9 +224,63 @@ $(RTL_INSN_TB): hw/rtl/nc_pkg.sv hw/include/neocog/nc_hw.h tests/rtl/nc_insn_che
 
 RTL_TEST_BINS := $(RTL_INSN_TB) $(RTL_ARRAY_TBS)
 
+# --- end RTL (issue 3) ---
+
+# --- RTL units: load, store, DMA (owner: dma helper) ---
+# --- end RTL units ---
+
+# --- RTL core: command processor, CSRs, compute, memories, top (owner: core helper) ---
+# Benches of the compute path (scratchpad + compute unit + accumulator, swept over array shapes
+# like the array bench) and of the command processor with the CSRs. Each bench is built only
+# from the sources it needs, so it does not depend on the other units' files.
+#
+#   make rtl-test   builds and runs them with the others (RTL_TEST_BINS)
+CORE_SIZES ?= 16x16 8x8 4x8
+CORE_ARRAY_SRC := hw/rtl/nc_pkg.sv hw/rtl/nc_delay.sv hw/rtl/nc_pe.sv hw/rtl/nc_pe_row.sv \
+  hw/rtl/nc_systolic_array.sv
+CORE_COMPUTE_SRC := $(CORE_ARRAY_SRC) hw/rtl/nc_spad.sv hw/rtl/nc_acc.sv hw/rtl/nc_compute_unit.sv \
+  tests/rtl/nc_compute_tb.sv
+CORE_COMPUTE_TBS := $(foreach s,$(CORE_SIZES),$(RTL_BUILD)/compute/$(s)/compute_tb)
+
+$(RTL_BUILD)/compute/%/compute_tb: $(CORE_COMPUTE_SRC) tests/rtl/compute_tb.cpp tests/rtl/tb_util.h \
+    $(RTL_BUILD)/hw-check.ok
+	@mkdir -p $(@D)
+	$(VERILATOR) --cc --exe $(RTL_VFLAGS) --top-module nc_compute_tb \
+	  -GNumRows=$(call rtl_rows,$*) -GNumCols=$(call rtl_cols,$*) \
+	  -CFLAGS "-I$(CURDIR) -DNC_ROWS=$(call rtl_rows,$*) -DNC_COLS=$(call rtl_cols,$*)" \
+	  -Mdir $(@D) -o compute_tb $(addprefix $(CURDIR)/,$(CORE_COMPUTE_SRC)) \
+	  $(CURDIR)/tests/rtl/compute_tb.cpp
+	@$(MAKE) -s --no-print-directory -C $(@D) -f Vnc_compute_tb.mk $(RTL_MKFLAGS)
+
+# The command processor bench compares with the functional model, linked in from its C sources.
+CORE_CMDPROC_SRC := hw/rtl/nc_pkg.sv hw/rtl/nc_csr.sv hw/rtl/nc_cmd_proc.sv tests/rtl/nc_cmdproc_tb.sv
+CORE_MODEL_C := sim/model/model.c sim/model/exec.c host/status.c host/quant.c host/tensor.c
+CORE_CMDPROC_TB := $(RTL_BUILD)/cmdproc/cmdproc_tb
+CORE_MODEL_OBJ := $(patsubst %.c,$(RTL_BUILD)/cmdproc/obj/%.o,$(CORE_MODEL_C))
+
+$(RTL_BUILD)/cmdproc/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS_REL) -c $< -o $@
+
+$(CORE_CMDPROC_TB): $(CORE_CMDPROC_SRC) tests/rtl/cmdproc_tb.cpp tests/rtl/tb_util.h \
+    $(CORE_MODEL_OBJ) $(RTL_BUILD)/hw-check.ok
+	@mkdir -p $(@D)
+	$(VERILATOR) --cc --exe $(RTL_VFLAGS) --top-module nc_cmdproc_tb \
+	  -CFLAGS "-I$(CURDIR) -I$(CURDIR)/sim/model/include -I$(CURDIR)/host/include" \
+	  -LDFLAGS "$(addprefix $(CURDIR)/,$(CORE_MODEL_OBJ)) -lm" \
+	  -Mdir $(@D) -o cmdproc_tb $(addprefix $(CURDIR)/,$(CORE_CMDPROC_SRC)) \
+	  $(CURDIR)/tests/rtl/cmdproc_tb.cpp
+	@$(MAKE) -s --no-print-directory -C $(@D) -f Vnc_cmdproc_tb.mk $(RTL_MKFLAGS)
+
+RTL_TEST_BINS += $(CORE_COMPUTE_TBS) $(CORE_CMDPROC_TB)
+# --- end RTL core ---
+
+# --- RTL simulation: harness, memory model, SystemC, coverage (owner: sim helper) ---
+# --- end RTL simulation ---
+
+# Every block above appends its benches to RTL_TEST_BINS.
 rtl-test: $(RTL_TEST_BINS)
 	@sh tests/rtl/run.sh $(RTL_TEST_BINS)
-# --- end RTL (issue 3) ---
 
 
 # --- model and driver (issue 4) ---

@@ -1,0 +1,837 @@
+// Command processor: ring fetch, dispatch, the three instruction queues, dependency tokens,
+// in-order retirement, SYNC, FINISH, errors, halt, soft reset, deadlock and watchdog.
+//
+// It makes the choices sim/model/README.md lists, so that a program gives the model's ERR_CODE,
+// ERR_INSN and ERR_INFO:
+//
+//  - Fetch reads the ring at the physical RING_BASE through its AXI read master in INCR bursts
+//    of up to FetchMax entries (never past TAIL, the ring's end, AxiMaxBeats or a 4 KiB
+//    boundary) while HEAD != TAIL, into a buffer of two bursts. A burst's entries become visible
+//    to dispatch at its last beat, and only when no beat answered an error (dma_bus, unit fetch,
+//    ERR_INSN = the burst's first entry), as the model checks a burst before using it.
+//  - Dispatch moves one entry per cycle to the queue of its opcode and advances RING_HEAD. It
+//    reports unit fetch for an unknown opcode, FINISH's rules and a SYNC that names no queue. A
+//    FINISH waits until every queue, unit and retire FIFO is empty, then retires: STATUS.done,
+//    the done interrupt, and what fetch read past it is dropped (fetched again at START).
+//  - At each queue head the instruction is checked (nc_insn_check, and for STORE the store
+//    unit's chk port after that passes) before it waits for its tokens; a failure reports the
+//    queue's unit. As in the model, where a fetched burst is dispatched before any unit starts,
+//    a failing head is reported only once dispatch has stopped (buffer empty or blocked), so a
+//    bad entry fetch would see later in the same burst is reported first, like the model does.
+//  - An instruction is issued when its pop counters are non-zero: the pops are taken and the
+//    unit gets it (a SYNC goes nowhere). Each queue keeps a retire FIFO of issued instructions
+//    (push flags, ring index); an entry retires when its unit's done_o came for it (a SYNC when
+//    it reaches the front: everything before it in that queue completed), pushing its tokens.
+//    A push onto a full counter is token_overflow from the pushing queue's unit.
+//  - Any error records the first error (code, unit, ring index, info), sets STATUS.error and the
+//    error interrupt, drops queued work and holds every unit in halt until soft reset.
+//  - CTRL applies soft_reset, then halt, then start. Soft reset clears this block's state at
+//    once, keeps the units halted until they and fetch are idle, then pulses their srst; a START
+//    written meanwhile waits for that. START is ignored while busy or in error.
+//  - Deadlock (unit fetch, ERR_INSN = head of the first blocked queue, else fetch's entry):
+//    no unit works or owes a completion, every non-empty queue head waits for a token, and
+//    fetch holds an entry it cannot dispatch, for two cycles in a row. Watchdog: while work is
+//    pending (a queue, a unit or fetch), WATCHDOG cycles without progress (a retirement,
+//    dispatch, issue, fetch beat or a unit executing) raise watchdog, blamed on a unit owing a
+//    completion, else fetch waiting for memory, else the first non-empty queue's head.
+module nc_cmd_proc
+  import nc_pkg::*;
+#(
+  parameter int unsigned QueueDepth = InsnQueueDepth,  // entries per instruction queue
+  parameter int unsigned RetireDepth = 16,             // issued, unretired per queue
+  parameter int unsigned FetchMax = 16                 // entries per fetch burst
+) (
+  input  logic                      clk_i,            // clock
+  // Assertions sample the reset in `disable iff`; the logic uses it only asynchronously.
+  /* verilator lint_off SYNCASYNCNET */
+  input  logic                      rst_ni,           // asynchronous reset, active low
+  /* verilator lint_on SYNCASYNCNET */
+  // Register interface (nc_csr)
+  input  logic                      ctrl_start_i,     // CTRL.start written 1
+  input  logic                      ctrl_halt_i,      // CTRL.halt written 1
+  input  logic                      ctrl_srst_i,      // CTRL.soft_reset written 1
+  input  logic [AxiAddrBits-1:0]    ring_base_i,      // RING_BASE
+  input  logic [31:0]               ring_size_i,      // RING_SIZE
+  input  logic [31:0]               ring_tail_i,      // RING_TAIL
+  input  logic                      head_we_i,        // RING_HEAD written (ignored while busy)
+  input  logic [31:0]               head_wdata_i,     // value written
+  input  logic [31:0]               watchdog_i,       // WATCHDOG
+  output logic [31:0]               ring_head_o,      // RING_HEAD
+  output logic                      busy_o,           // STATUS.busy
+  output logic                      done_o,           // STATUS.done
+  output logic                      error_o,          // STATUS.error
+  output logic                      fetch_busy_o,     // STATUS.fetch_busy
+  output logic [2:0]                unit_busy_o,      // STATUS.{store,compute,load}_busy
+  output logic [7:0]                err_code_o,       // ERR_CODE.code
+  output logic [3:0]                err_unit_o,       // ERR_CODE.unit
+  output logic [31:0]               err_insn_o,       // ERR_INSN
+  output logic [31:0]               err_info_o,       // ERR_INFO
+  output logic                      evt_done_o,       // pulse: a FINISH retired
+  output logic                      evt_error_o,      // pulse: an error was raised
+  output logic [2:0]                evt_retired_o,    // instructions retired this cycle
+  output logic [2:0]                perf_busy_o,      // per unit (load, compute, store): busy
+  output logic [2:0]                perf_stall_o,     // per unit: waits on a token or memory
+  // AXI4 read master for instruction fetch (the mux chooses the ID)
+  output logic [AxiAddrBits-1:0]    m_araddr_o,       // burst address
+  output logic [7:0]                m_arlen_o,        // beats - 1
+  output logic [2:0]                m_arsize_o,       // log2(BusBytes)
+  output logic [1:0]                m_arburst_o,      // INCR
+  output logic                      m_arvalid_o,      // request
+  input  logic                      m_arready_i,      // request taken
+  input  logic [BusBits-1:0]        m_rdata_i,        // read data
+  input  logic [1:0]                m_rresp_i,        // read response
+  input  logic                      m_rlast_i,        // last beat of the burst
+  input  logic                      m_rvalid_i,       // beat valid
+  output logic                      m_rready_o,       // beat taken (always)
+  // Units, index 0 load, 1 compute, 2 store (hw/rtl/README.md command interface)
+  output logic [2:0]                cmd_valid_o,      // an instruction to execute
+  input  logic [2:0]                cmd_ready_i,      // the unit takes it
+  output logic [2:0][InsnBits-1:0]  cmd_insn_o,       // the instruction
+  input  logic [2:0]                unit_done_i,      // the unit's oldest instruction completed
+  input  logic [2:0]                unit_err_i,       // ... or failed
+  input  logic [2:0][7:0]           unit_err_code_i,  // nc_err_e with unit_err_i
+  input  logic [2:0][31:0]          unit_err_info_i,  // ERR_INFO with unit_err_i
+  input  logic [2:0]                unit_idle_i,      // nothing pending in the unit
+  input  logic [2:0]                unit_busy_i,      // perf: executing
+  input  logic [2:0]                unit_stall_i,     // perf: waiting on memory / a conflict
+  output logic                      units_halt_o,     // level: every unit stops
+  output logic                      units_srst_o,     // pulse: soft reset of every unit
+  // Store unit's pre-execution check of the STORE at the head of the store queue
+  output logic [InsnBits-1:0]       store_chk_insn_o, // head of the store queue
+  input  nc_check_t                 store_chk_i       // its pooling-rule check
+);
+
+  localparam int unsigned NQ = 3;
+  localparam int unsigned FbDepth = 2 * FetchMax;
+  localparam int unsigned FbBits = $clog2(FbDepth);
+  localparam int unsigned QBits = $clog2(QueueDepth);
+  localparam int unsigned RBits = $clog2(RetireDepth);
+  localparam int unsigned TokMax = (1 << TokenBits) - 1;
+  localparam int unsigned BeatsPerEntry = (BusBytes >= InsnBytes) ? 1 : InsnBytes / BusBytes;
+  localparam int unsigned BeatBits = (BeatsPerEntry > 1) ? $clog2(BeatsPerEntry) : 1;
+  localparam int unsigned MaxEntriesPerBurst =
+      (AxiMaxBeats / BeatsPerEntry < FetchMax) ? AxiMaxBeats / BeatsPerEntry : FetchMax;
+  // Token counters: load->compute, compute->load, compute->store, store->compute.
+  localparam int unsigned TokL2C = 0, TokC2L = 1, TokC2S = 2, TokS2C = 3;
+
+  if (BusBytes > InsnBytes) begin : g_bad_bus
+    $error("nc_cmd_proc: fetch assumes BusBytes <= 16 (one ring entry per beat or more beats)");
+  end
+  if ((QueueDepth & (QueueDepth - 1)) != 0 || (RetireDepth & (RetireDepth - 1)) != 0 ||
+      (FetchMax & (FetchMax - 1)) != 0) begin : g_bad_depth
+    $error("nc_cmd_proc: QueueDepth, RetireDepth and FetchMax must be powers of two");
+  end
+  if (MaxEntriesPerBurst < 1) begin : g_bad_beats
+    $error("nc_cmd_proc: AxiMaxBeats cannot hold one ring entry");
+  end
+
+  typedef struct packed {
+    logic [InsnBits-1:0] insn;
+    logic [31:0]         idx;
+  } entry_t;
+
+  typedef struct packed {
+    logic        push_prev;
+    logic        push_next;
+    logic        sync;
+    logic [31:0] idx;
+  } ret_t;
+
+  // Counter a queue's flag names; the checks reject flags toward a missing neighbour.
+  function automatic int unsigned tok_pop_prev(int unsigned q);
+    return (q == 1) ? TokL2C : TokC2S;
+  endfunction
+  function automatic int unsigned tok_pop_next(int unsigned q);
+    return (q == 0) ? TokC2L : TokS2C;
+  endfunction
+  function automatic int unsigned tok_push_prev(int unsigned q);
+    return (q == 1) ? TokC2L : TokS2C;
+  endfunction
+  function automatic int unsigned tok_push_next(int unsigned q);
+    return (q == 0) ? TokL2C : TokC2S;
+  endfunction
+  function automatic logic [3:0] unit_of(int unsigned q);
+    return (q == 0) ? UnitLoad : (q == 1) ? UnitCompute : UnitStore;
+  endfunction
+  function automatic logic [31:0] wrap_inc(logic [31:0] idx, logic [31:0] size);
+    return (idx + 32'd1 >= size) ? 32'd0 : idx + 32'd1;
+  endfunction
+
+  // ---------------------------------------------------------------------------------------------
+  // State
+
+  logic        busy_q, done_q, error_q;
+  logic [7:0]  err_code_q;
+  logic [3:0]  err_unit_q;
+  logic [31:0] err_insn_q, err_info_q;
+  logic [31:0] head_q;
+  logic        rst_pend_q, start_pend_q, srst_q;
+
+  // Fetch
+  logic [31:0]            fptr_q;          // next ring index to request
+  entry_t                 fb_q[FbDepth];
+  logic [FbBits-1:0]      fb_rd_q;
+  logic [FbBits:0]        fb_cnt_q;        // committed entries
+  logic                   ar_pend_q;       // AR presented, not yet taken
+  logic [AxiAddrBits-1:0] ar_addr_q;
+  logic [7:0]             ar_len_q;
+  logic                   infl_q;          // a burst issued, its last beat not yet taken
+  logic [31:0]            burst_idx_q;     // ring index of its first entry
+  logic [FbBits:0]        burst_n_q;       // its entries
+  logic [FbBits:0]        burst_got_q;     // entries received
+  logic                   burst_err_q;     // a beat answered an error
+  logic                   burst_drop_q;    // fetch stopped meanwhile: drop what arrives
+  logic [BeatBits-1:0]    beat_q;          // beat within the entry being assembled
+  // Entry assembly; with a 16-byte bus every beat is an entry and it goes unused.
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [InsnBits-1:0]    asm_q;
+  /* verilator lint_on UNUSEDSIGNAL */
+
+  // Queues
+  entry_t            q_mem[NQ][QueueDepth];
+  logic [QBits:0]    q_wr_q[NQ], q_rd_q[NQ];
+  // Retire FIFOs
+  ret_t              r_mem[NQ][RetireDepth];
+  logic [RBits:0]    r_wr_q[NQ], r_rd_q[NQ];
+  logic [RBits:0]    done_cnt_q[NQ];
+  logic [NQ-1:0]     uerr_pend_q;
+  logic [7:0]        uerr_code_q[NQ];
+  logic [31:0]       uerr_info_q[NQ];
+  // Tokens
+  logic [TokenBits-1:0] tok_q[4];
+  // Deadlock and watchdog
+  logic        dl_q;
+  logic [31:0] wd_q;
+
+  // ---------------------------------------------------------------------------------------------
+  // Combinational view of the queues
+
+  logic [NQ-1:0]       q_empty, q_full, r_empty, r_full;
+  entry_t              q_head[NQ];
+  ret_t                r_head[NQ];
+  nc_check_t           chk[NQ];
+  logic [NQ-1:0]       head_ok, tok_ok, head_sync, issue;
+  logic [NQ-1:0]       pp, pn;  // head pops prev / next
+
+  always_comb begin
+    for (int unsigned q = 0; q < NQ; q++) begin
+      q_empty[q] = q_wr_q[q] == q_rd_q[q];
+      q_full[q] = (q_wr_q[q] - q_rd_q[q]) == (QBits + 1)'(QueueDepth);
+      r_empty[q] = r_wr_q[q] == r_rd_q[q];
+      r_full[q] = (r_wr_q[q] - r_rd_q[q]) == (RBits + 1)'(RetireDepth);
+      q_head[q] = q_mem[q][q_rd_q[q][QBits-1:0]];
+      r_head[q] = r_mem[q][r_rd_q[q][RBits-1:0]];
+    end
+  end
+
+  // Separate from the head selection: the store unit's check answers the store queue's head.
+  always_comb begin
+    for (int unsigned q = 0; q < NQ; q++) begin
+      chk[q] = nc_insn_check(q_head[q].insn);
+      if (q == 2 && chk[q].err == ErrNone && q_head[q].insn[3:0] == OpStore) begin
+        chk[q] = store_chk_i;
+      end
+      head_sync[q] = q_head[q].insn[3:0] == OpSync;
+      pp[q] = q_head[q].insn[NC_INSN_HDR_POP_PREV_LSB] && q != 0;
+      pn[q] = q_head[q].insn[NC_INSN_HDR_POP_NEXT_LSB] && q != 2;
+      tok_ok[q] = (!pp[q] || tok_q[tok_pop_prev(q)] != '0) &&
+                  (!pn[q] || tok_q[tok_pop_next(q)] != '0);
+      head_ok[q] = !q_empty[q] && chk[q].err == ErrNone;
+    end
+  end
+
+  logic running;  // started, no error, not in a soft reset
+  assign running = busy_q && !error_q && !rst_pend_q;
+
+  always_comb begin
+    for (int unsigned q = 0; q < NQ; q++) begin
+      cmd_valid_o[q] = running && head_ok[q] && tok_ok[q] && !r_full[q] && !head_sync[q];
+      cmd_insn_o[q] = q_head[q].insn;
+      issue[q] = running && head_ok[q] && tok_ok[q] && !r_full[q] &&
+                 (head_sync[q] || cmd_ready_i[q]);
+    end
+  end
+  assign store_chk_insn_o = q_head[2].insn;
+
+  logic units_idle, retire_empty;
+  always_comb begin
+    units_idle = &unit_idle_i;
+    retire_empty = &r_empty;
+    for (int unsigned q = 0; q < NQ; q++) begin
+      if (done_cnt_q[q] != '0 || uerr_pend_q[q]) begin
+        retire_empty = 1'b0;
+      end
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Fetch head and dispatch
+
+  entry_t      fhead;
+  nc_check_t   fchk;
+  logic [3:0]  fop;
+  logic        fvalid, f_illegal, f_finish, f_badsync, drained, f_blocked;
+  logic [1:0]  fq;
+  logic        dispatch, finish_retire;
+
+  always_comb begin
+    fhead = fb_q[fb_rd_q];
+    fvalid = fb_cnt_q != '0;
+    fop = fhead.insn[3:0];
+    fchk = nc_insn_check(fhead.insn);
+    f_illegal = fop == OpIllegal || fop > OpFinish;
+    f_finish = fop == OpFinish;
+    f_badsync = fop == OpSync && fhead.insn[NC_INSN_SYNC_TARGET_LSB +: 2] == 2'd3;
+    unique case (fop)
+      OpLoad, OpLoadCfg: fq = 2'd0;
+      OpGemm: fq = 2'd1;
+      OpStore, OpStoreCfg, OpLoadParam: fq = 2'd2;
+      default: fq = fhead.insn[NC_INSN_SYNC_TARGET_LSB +: 2];
+    endcase
+    drained = (&q_empty) && retire_empty && units_idle;
+    dispatch = running && fvalid && !f_illegal && !f_finish && !f_badsync && !q_full[fq];
+    finish_retire = running && fvalid && f_finish && fchk.err == ErrNone && drained;
+    // Fetch cannot proceed: its entry waits for the queues (FINISH) or for room.
+    f_blocked = fvalid && !f_illegal && !f_badsync &&
+                (f_finish ? (fchk.err == ErrNone && !drained) : q_full[fq]);
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Burst sizing
+
+  logic [31:0]            f_avail, f_room, f_to4k, f_n;
+  logic [AxiAddrBits-1:0] f_addr;
+  logic                   f_issue, f_tail_bad;
+
+  always_comb begin
+    f_addr = ring_base_i + AxiAddrBits'({fptr_q, 4'b0});
+    f_avail = (ring_tail_i > fptr_q) ? ring_tail_i - fptr_q : ring_size_i - fptr_q;
+    f_room = 32'(FbDepth) - 32'(fb_cnt_q);
+    f_to4k = (32'd4096 - 32'(f_addr[11:0])) >> 4;
+    f_n = 32'(MaxEntriesPerBurst);
+    if (f_avail < f_n) f_n = f_avail;
+    if (f_room < f_n) f_n = f_room;
+    if (f_to4k < f_n) f_n = f_to4k;
+    f_tail_bad = ring_tail_i >= ring_size_i;
+    f_issue = running && !infl_q && fptr_q != ring_tail_i && f_room != 32'd0 && !f_tail_bad;
+  end
+
+  assign m_araddr_o = ar_addr_q;
+  assign m_arlen_o = ar_len_q;
+  assign m_arsize_o = 3'($clog2(BusBytes));
+  assign m_arburst_o = 2'b01;
+  assign m_arvalid_o = ar_pend_q;
+  assign m_rready_o = 1'b1;
+
+  logic                beat;
+  logic                entry_done;
+  logic [InsnBits-1:0] entry_data;
+  assign beat = m_rvalid_i;  // rready is always high
+
+  if (BeatsPerEntry == 1) begin : g_asm_one
+    assign entry_done = beat;
+    assign entry_data = InsnBits'(m_rdata_i);
+  end else begin : g_asm_many
+    assign entry_done = beat && beat_q == BeatBits'(BeatsPerEntry - 1);
+    assign entry_data = {m_rdata_i, asm_q[InsnBits-1:BusBits]};
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Errors: the first one found this cycle, in the order the model finds them
+
+  logic        raise;
+  logic [7:0]  r_code;
+  logic [3:0]  r_unit;
+  logic [31:0] r_insn, r_info;
+  logic [NQ-1:0] retire;
+  logic [3:0]    tok_push, tok_pop;
+  logic          tok_ovf;
+  logic [1:0]    tok_ovf_q;  // queue that overflowed
+  logic          dl_now, wd_fire, progress, pending;
+
+  logic [NQ-1:0] ovf;
+
+  always_comb begin
+    // Retirement and token pushes.
+    tok_pop = '0;
+    for (int unsigned q = 0; q < NQ; q++) begin
+      if (issue[q] && pp[q]) tok_pop[tok_pop_prev(q)] = 1'b1;
+      if (issue[q] && pn[q]) tok_pop[tok_pop_next(q)] = 1'b1;
+    end
+    tok_push = '0;
+    tok_ovf = 1'b0;
+    tok_ovf_q = '0;
+    retire = '0;
+    for (int unsigned q = 0; q < NQ; q++) begin
+      ovf[q] = 1'b0;
+      if (running && !r_empty[q] && (r_head[q].sync || done_cnt_q[q] != '0)) begin
+        if (r_head[q].push_prev && q != 0 && tok_q[tok_push_prev(q)] == TokenBits'(TokMax) &&
+            !tok_pop[tok_push_prev(q)]) begin
+          ovf[q] = 1'b1;
+        end
+        if (r_head[q].push_next && q != 2 && tok_q[tok_push_next(q)] == TokenBits'(TokMax) &&
+            !tok_pop[tok_push_next(q)]) begin
+          ovf[q] = 1'b1;
+        end
+        if (ovf[q]) begin
+          if (!tok_ovf) begin
+            tok_ovf = 1'b1;
+            tok_ovf_q = 2'(q);
+          end
+        end else begin
+          retire[q] = 1'b1;
+          if (r_head[q].push_prev && q != 0) tok_push[tok_push_prev(q)] = 1'b1;
+          if (r_head[q].push_next && q != 2) tok_push[tok_push_next(q)] = 1'b1;
+        end
+      end
+    end
+  end
+
+  always_comb begin
+    raise = 1'b0;
+    r_code = ErrNone;
+    r_unit = UnitNone;
+    r_insn = '0;
+    r_info = '0;
+    if (running) begin
+      // A unit reported a failure of the instruction now at its retire front.
+      for (int unsigned q = 0; q < NQ; q++) begin
+        if (!raise && uerr_pend_q[q] && !r_empty[q] && !r_head[q].sync &&
+            done_cnt_q[q] == '0) begin
+          raise = 1'b1;
+          r_code = uerr_code_q[q];
+          r_unit = unit_of(q);
+          r_insn = r_head[q].idx;
+          r_info = uerr_info_q[q];
+        end
+      end
+      if (!raise && tok_ovf) begin
+        raise = 1'b1;
+        r_code = ErrTokenOverflow;
+        r_unit = unit_of(32'(tok_ovf_q));
+        r_insn = r_head[tok_ovf_q].idx;
+      end
+      if (!raise && infl_q && beat && m_rlast_i && !burst_drop_q &&
+          (burst_err_q || m_rresp_i != 2'b00)) begin
+        raise = 1'b1;
+        r_code = ErrDmaBus;
+        r_unit = UnitFetch;
+        r_insn = burst_idx_q;
+      end
+      if (!raise && fvalid && (f_illegal || f_badsync || (f_finish && fchk.err != ErrNone))) begin
+        raise = 1'b1;
+        r_code = f_illegal ? ErrIllegalOpcode : fchk.err;
+        r_unit = UnitFetch;
+        r_insn = fhead.idx;
+        r_info = f_illegal ? '0 : fchk.info;
+      end
+      if (!raise && !infl_q && !fvalid && fptr_q != ring_tail_i && f_tail_bad) begin
+        raise = 1'b1;
+        r_code = ErrRingConfig;
+        r_unit = UnitFetch;
+        r_insn = fptr_q;
+      end
+      // Queue heads, once dispatch has stopped (see the header).
+      if (!raise && (!fvalid || f_blocked)) begin
+        for (int unsigned q = 0; q < NQ; q++) begin
+          if (!raise && !q_empty[q] && chk[q].err != ErrNone) begin
+            raise = 1'b1;
+            r_code = chk[q].err;
+            r_unit = unit_of(q);
+            r_insn = q_head[q].idx;
+            r_info = chk[q].info;
+          end
+        end
+      end
+      if (!raise && dl_now && dl_q) begin
+        raise = 1'b1;
+        r_code = ErrDeadlock;
+        r_unit = UnitFetch;
+        r_insn = fhead.idx;
+        for (int q = NQ - 1; q >= 0; q--) begin
+          if (!q_empty[q]) r_insn = q_head[q].idx;
+        end
+      end
+      if (!raise && wd_fire) begin
+        raise = 1'b1;
+        r_code = ErrWatchdog;
+        r_unit = UnitFetch;
+        r_insn = burst_idx_q;
+        if (!infl_q) begin
+          for (int q = NQ - 1; q >= 0; q--) begin
+            if (!q_empty[q]) begin
+              r_unit = unit_of(32'(q));
+              r_insn = q_head[q].idx;
+            end
+          end
+        end
+        for (int q = NQ - 1; q >= 0; q--) begin
+          if (!r_empty[q] && !r_head[q].sync) begin
+            r_unit = unit_of(32'(q));
+            r_insn = r_head[q].idx;
+          end
+        end
+      end
+    end
+  end
+
+  // Deadlock: everything waits on tokens and fetch is stuck behind it.
+  always_comb begin
+    dl_now = running && fvalid && f_blocked && !infl_q && units_idle && retire_empty;
+    for (int unsigned q = 0; q < NQ; q++) begin
+      if (!q_empty[q] && !(head_ok[q] && !tok_ok[q])) begin
+        dl_now = 1'b0;
+      end
+    end
+  end
+
+  // Watchdog: work pending without progress.
+  always_comb begin
+    pending = running && (!(&q_empty) || !retire_empty || infl_q || !units_idle);
+    progress = (|retire) || dispatch || (|issue) || (infl_q && beat) ||
+               (|(unit_busy_i & ~unit_stall_i));
+    wd_fire = pending && watchdog_i != '0 && !progress && wd_q + 32'd1 >= watchdog_i;
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Next state
+
+  logic        busy_d, done_d, error_d;
+  logic [7:0]  err_code_d;
+  logic [3:0]  err_unit_d;
+  logic [31:0] err_insn_d, err_info_d, head_d;
+  logic        rst_pend_d, start_pend_d, srst_d;
+  logic        stop;          // drop fetch, queues and retire state
+  logic        evt_error, evt_done;
+  logic        do_start;
+
+  always_comb begin
+    busy_d = busy_q;
+    done_d = done_q;
+    error_d = error_q;
+    err_code_d = err_code_q;
+    err_unit_d = err_unit_q;
+    err_insn_d = err_insn_q;
+    err_info_d = err_info_q;
+    head_d = head_q;
+    rst_pend_d = rst_pend_q;
+    start_pend_d = start_pend_q;
+    srst_d = 1'b0;
+    stop = 1'b0;
+    evt_error = 1'b0;
+    evt_done = 1'b0;
+
+    if (dispatch) begin
+      head_d = wrap_inc(fhead.idx, ring_size_i);
+    end
+    if (finish_retire) begin
+      head_d = wrap_inc(fhead.idx, ring_size_i);
+      done_d = 1'b1;
+      busy_d = 1'b0;
+      evt_done = 1'b1;
+      stop = 1'b1;
+    end
+    if (raise) begin
+      if (!error_q) begin
+        err_code_d = r_code;
+        err_unit_d = r_unit;
+        err_insn_d = r_insn;
+        err_info_d = r_info;
+      end
+      error_d = 1'b1;
+      busy_d = 1'b0;
+      evt_error = 1'b1;
+      stop = 1'b1;
+    end
+
+    // Soft reset of the units, once they and fetch are quiet.
+    if (rst_pend_q && units_idle && !infl_q && !ar_pend_q) begin
+      rst_pend_d = 1'b0;
+      srst_d = 1'b1;
+    end
+
+    // CTRL: soft_reset, then halt, then start.
+    if (ctrl_srst_i) begin
+      busy_d = 1'b0;
+      done_d = 1'b0;
+      error_d = 1'b0;
+      err_code_d = '0;
+      err_unit_d = '0;
+      err_insn_d = '0;
+      err_info_d = '0;
+      rst_pend_d = 1'b1;
+      start_pend_d = 1'b0;
+      srst_d = 1'b0;
+      stop = 1'b1;
+      evt_error = 1'b0;
+      evt_done = 1'b0;
+      head_d = head_q;  // a retirement this cycle is undone with the rest
+      if (dispatch || finish_retire) begin
+        head_d = wrap_inc(fhead.idx, ring_size_i);
+      end
+    end
+    if (ctrl_halt_i) begin
+      if (!error_d) begin
+        err_code_d = ErrHalted;
+        err_unit_d = UnitNone;
+        err_insn_d = head_d;
+        err_info_d = '0;
+      end
+      error_d = 1'b1;
+      busy_d = 1'b0;
+      evt_error = 1'b1;
+      stop = 1'b1;
+      start_pend_d = 1'b0;
+    end
+    do_start = 1'b0;
+    if ((ctrl_start_i || (start_pend_q && !rst_pend_d)) && !busy_d && !error_d) begin
+      if (rst_pend_d) begin
+        start_pend_d = 1'b1;
+      end else begin
+        start_pend_d = 1'b0;
+        done_d = 1'b0;
+        if (ring_size_i == '0 || ring_base_i[3:0] != '0 || head_d >= ring_size_i ||
+            ring_tail_i >= ring_size_i) begin
+          err_code_d = ErrRingConfig;
+          err_unit_d = UnitFetch;
+          err_insn_d = head_d;
+          err_info_d = '0;
+          error_d = 1'b1;
+          evt_error = 1'b1;
+        end else begin
+          busy_d = 1'b1;
+          do_start = 1'b1;
+        end
+      end
+    end
+    if (head_we_i && !busy_q && !busy_d) begin
+      head_d = head_wdata_i;
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Registers
+
+  logic [FbBits-1:0] fb_wr_off;  // where an arriving entry goes, relative to fb_rd_q
+  logic [31:0]       arr_idx;    // its ring index (a burst never wraps the ring)
+  assign fb_wr_off = FbBits'(fb_cnt_q + burst_got_q);
+  assign arr_idx = burst_idx_q + 32'(burst_got_q);
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      busy_q <= 1'b0;
+      done_q <= 1'b0;
+      error_q <= 1'b0;
+      err_code_q <= '0;
+      err_unit_q <= '0;
+      err_insn_q <= '0;
+      err_info_q <= '0;
+      head_q <= '0;
+      rst_pend_q <= 1'b0;
+      start_pend_q <= 1'b0;
+      srst_q <= 1'b0;
+      fptr_q <= '0;
+      fb_rd_q <= '0;
+      fb_cnt_q <= '0;
+      ar_pend_q <= 1'b0;
+      ar_addr_q <= '0;
+      ar_len_q <= '0;
+      infl_q <= 1'b0;
+      burst_idx_q <= '0;
+      burst_n_q <= '0;
+      burst_got_q <= '0;
+      burst_err_q <= 1'b0;
+      burst_drop_q <= 1'b0;
+      beat_q <= '0;
+      asm_q <= '0;
+      for (int unsigned q = 0; q < NQ; q++) begin
+        q_wr_q[q] <= '0;
+        q_rd_q[q] <= '0;
+        r_wr_q[q] <= '0;
+        r_rd_q[q] <= '0;
+        done_cnt_q[q] <= '0;
+        uerr_code_q[q] <= '0;
+        uerr_info_q[q] <= '0;
+      end
+      uerr_pend_q <= '0;
+      for (int unsigned t = 0; t < 4; t++) begin
+        tok_q[t] <= '0;
+      end
+      dl_q <= 1'b0;
+      wd_q <= '0;
+    end else begin
+      busy_q <= busy_d;
+      done_q <= done_d;
+      error_q <= error_d;
+      err_code_q <= err_code_d;
+      err_unit_q <= err_unit_d;
+      err_insn_q <= err_insn_d;
+      err_info_q <= err_info_d;
+      head_q <= head_d;
+      rst_pend_q <= rst_pend_d;
+      start_pend_q <= start_pend_d;
+      srst_q <= srst_d;
+      dl_q <= dl_now && !raise;
+      wd_q <= (!pending || progress) ? '0 : (wd_q == '1 ? wd_q : wd_q + 32'd1);
+
+      // --- Fetch: AR
+      if (ar_pend_q && m_arready_i) begin
+        ar_pend_q <= 1'b0;
+      end
+      if (f_issue && !stop && !raise) begin
+        ar_pend_q <= 1'b1;
+        ar_addr_q <= f_addr;
+        ar_len_q <= 8'(f_n * BeatsPerEntry - 1);
+        infl_q <= 1'b1;
+        burst_idx_q <= fptr_q;
+        burst_n_q <= (FbBits + 1)'(f_n);
+        burst_got_q <= '0;
+        burst_err_q <= 1'b0;
+        burst_drop_q <= 1'b0;
+        beat_q <= '0;
+        fptr_q <= (fptr_q + f_n >= ring_size_i) ? fptr_q + f_n - ring_size_i : fptr_q + f_n;
+      end
+      // --- Fetch: R
+      if (infl_q && beat) begin
+        if (m_rresp_i != 2'b00) begin
+          burst_err_q <= 1'b1;
+        end
+        beat_q <= entry_done ? '0 : beat_q + 1'b1;
+        asm_q <= entry_data;
+        if (entry_done && burst_got_q < burst_n_q) begin
+          fb_q[fb_rd_q + fb_wr_off] <= '{insn: entry_data, idx: arr_idx};
+          burst_got_q <= burst_got_q + 1'b1;
+        end
+        if (m_rlast_i) begin
+          infl_q <= 1'b0;
+        end
+      end
+      // Dispatch pops the buffer; a clean last beat commits the burst.
+      begin
+        logic [FbBits:0] cnt;
+        cnt = fb_cnt_q;
+        if (dispatch) begin
+          fb_rd_q <= fb_rd_q + 1'b1;
+          cnt = cnt - 1'b1;
+        end
+        if (infl_q && beat && m_rlast_i && !burst_drop_q && !burst_err_q &&
+            m_rresp_i == 2'b00 && !stop) begin
+          cnt = cnt + burst_n_q;
+        end
+        fb_cnt_q <= cnt;
+      end
+      // Stopping (FINISH, error, soft reset) drops what fetch holds and re-fetches from HEAD.
+      if (stop) begin
+        fb_cnt_q <= '0;
+        fptr_q <= head_d;
+        if (infl_q && !(beat && m_rlast_i)) begin
+          burst_drop_q <= 1'b1;
+        end
+      end
+      if (do_start || (head_we_i && !busy_q && !busy_d)) begin
+        fptr_q <= head_d;
+        fb_cnt_q <= '0;
+      end
+
+      // --- Queues
+      for (int unsigned q = 0; q < NQ; q++) begin
+        if (dispatch && fq == 2'(q)) begin
+          q_mem[q][q_wr_q[q][QBits-1:0]] <= fhead;
+          q_wr_q[q] <= q_wr_q[q] + 1'b1;
+        end
+        if (issue[q]) begin
+          q_rd_q[q] <= q_rd_q[q] + 1'b1;
+          r_mem[q][r_wr_q[q][RBits-1:0]] <= '{
+            push_prev: q_head[q].insn[NC_INSN_HDR_PUSH_PREV_LSB],
+            push_next: q_head[q].insn[NC_INSN_HDR_PUSH_NEXT_LSB],
+            sync: head_sync[q],
+            idx: q_head[q].idx
+          };
+          r_wr_q[q] <= r_wr_q[q] + 1'b1;
+        end
+        begin
+          logic [RBits:0] dc;
+          dc = done_cnt_q[q];
+          if (unit_done_i[q] && running) dc = dc + 1'b1;
+          if (retire[q]) begin
+            r_rd_q[q] <= r_rd_q[q] + 1'b1;
+            if (!r_head[q].sync) dc = dc - 1'b1;
+          end
+          done_cnt_q[q] <= dc;
+        end
+        if (unit_err_i[q] && running && !uerr_pend_q[q]) begin
+          uerr_pend_q[q] <= 1'b1;
+          uerr_code_q[q] <= unit_err_code_i[q];
+          uerr_info_q[q] <= unit_err_info_i[q];
+        end
+        if (stop) begin
+          q_rd_q[q] <= '0;
+          q_wr_q[q] <= '0;
+          r_rd_q[q] <= '0;
+          r_wr_q[q] <= '0;
+          done_cnt_q[q] <= '0;
+          uerr_pend_q[q] <= 1'b0;
+        end
+      end
+
+      // --- Tokens
+      for (int unsigned t = 0; t < 4; t++) begin
+        tok_q[t] <= tok_q[t] - TokenBits'(tok_pop[t]) + TokenBits'(tok_push[t] && !raise);
+        if (ctrl_srst_i) begin
+          tok_q[t] <= '0;
+        end
+      end
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Outputs
+
+  assign ring_head_o = head_q;
+  assign busy_o = busy_q;
+  assign done_o = done_q;
+  assign error_o = error_q;
+  assign fetch_busy_o = infl_q || fb_cnt_q != '0;
+  assign err_code_o = err_code_q;
+  assign err_unit_o = err_unit_q;
+  assign err_insn_o = err_insn_q;
+  assign err_info_o = err_info_q;
+  assign evt_done_o = evt_done;
+  assign evt_error_o = evt_error;
+  assign units_halt_o = error_q || rst_pend_q || (|uerr_pend_q);
+  assign units_srst_o = srst_q;
+
+  always_comb begin
+    evt_retired_o = 3'(retire[0]) + 3'(retire[1]) + 3'(retire[2]) + 3'(finish_retire);
+    for (int unsigned q = 0; q < NQ; q++) begin
+      unit_busy_o[q] = !q_empty[q] || !r_empty[q] || !unit_idle_i[q];
+      perf_busy_o[q] = unit_busy_i[q];
+      perf_stall_o[q] = unit_stall_i[q] || (running && head_ok[q] && !tok_ok[q]);
+    end
+  end
+
+`ifndef NC_NO_ASSERT
+  a_ar_hold: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      m_arvalid_o && !m_arready_i |=> m_arvalid_o && $stable(m_araddr_o) && $stable(m_arlen_o))
+    else $error("nc_cmd_proc: AR withdrawn or changed before it was taken");
+  a_no_beat_idle: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      m_rvalid_i |-> infl_q)
+    else $error("nc_cmd_proc: an R beat with no burst outstanding");
+  a_fb_bound: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      32'(fb_cnt_q) <= FbDepth)
+    else $error("nc_cmd_proc: fetch buffer overflow");
+  a_cmd_needs_tokens: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      |cmd_valid_o |-> running)
+    else $error("nc_cmd_proc: a command while not running");
+  a_srst_idle: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      units_srst_o |-> units_idle)
+    else $error("nc_cmd_proc: unit soft reset while a unit is busy");
+  a_srst_halted: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      units_srst_o |-> $past(units_halt_o))
+    else $error("nc_cmd_proc: unit soft reset without a halt before it");
+  a_4k: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      m_arvalid_o |-> (32'(m_araddr_o[11:0]) + (32'(m_arlen_o) + 1) * BusBytes) <= 4096)
+    else $error("nc_cmd_proc: fetch burst crosses a 4 KiB boundary");
+`endif
+
+endmodule

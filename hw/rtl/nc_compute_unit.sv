@@ -1,0 +1,432 @@
+// Compute unit: executes GEMM instructions on the systolic array.
+//
+// Accepted GEMMs wait in a small command FIFO walked by two stages that run concurrently:
+//
+//  - The weight stage reads each GEMM's NumCols weight rows (unless wgt_keep) through
+//    scratchpad port B and shifts them into the array's shadow weights. It runs ahead of the
+//    activation stage, so a GEMM's preload overlaps the previous GEMM's stream; the array holds
+//    it off while the shadow is still full. Port B loses bank conflicts to port A.
+//  - The activation stage reads one vector per cycle through port A over loop_out x loop_in
+//    with the strides. The first vector of a GEMM with new weights swaps them in; it is issued
+//    only once the shadow is full, so the array always takes the vector the cycle after its
+//    read. Vectors of consecutive GEMMs follow each other without a gap.
+//
+// Each vector's accumulator row, accumulate flag and "last of its GEMM" flag travel in a delay
+// line of the array's latency plus the read cycle and meet the result leaving the array; the
+// result goes to the accumulator's read-modify-write port (which forwards back-to-back writes
+// of one row). done_o pulses the cycle after a GEMM's last result was handed to the
+// accumulator, when the write lands: one pulse per GEMM, in order. GEMMs never fail (the
+// command processor checked them), so err_o stays low.
+//
+// Halt drops queued GEMMs, stops reads and accumulator writes, and lets vectors inside the
+// array drain (their results are discarded). Soft reset then re-zeroes the array's weights, as
+// the ISA requires (the model's soft reset zeroes them): a flush fills the shadow with zero
+// columns and swaps them in with a dummy vector, twice, so any partially preloaded shadow is
+// cleared as well. Until the flush ends the unit takes no GEMM.
+module nc_compute_unit
+  import nc_pkg::*;
+#(
+  parameter int unsigned NumRows = Rows,  // array rows: int8 lanes of a scratchpad row
+  parameter int unsigned NumCols = Cols,  // array columns: int32 lanes of an accumulator row
+  parameter int unsigned CmdDepth = 4     // GEMMs accepted ahead of the one streaming
+) (
+  input  logic                            clk_i,           // clock
+  // Assertions sample the reset in `disable iff`; the logic uses it only asynchronously.
+  /* verilator lint_off SYNCASYNCNET */
+  input  logic                            rst_ni,          // asynchronous reset, active low
+  /* verilator lint_on SYNCASYNCNET */
+  // Command interface (hw/rtl/README.md)
+  input  logic                            cmd_valid_i,     // a checked GEMM, tokens popped
+  output logic                            cmd_ready_o,     // the GEMM is taken this cycle
+  input  nc_insn_t                        cmd_insn_i,      // the GEMM
+  output logic                            done_o,          // oldest accepted GEMM completed
+  output logic                            err_o,           // never: GEMMs cannot fail here
+  output nc_err_e                         err_code_o,      // ErrNone
+  output logic [31:0]                     err_info_o,      // 0
+  input  logic                            halt_i,          // stop; held until srst_i
+  input  logic                            srst_i,          // soft reset pulse (while idle)
+  output logic                            idle_o,          // nothing pending
+  output logic                            busy_o,          // perf: streaming this cycle
+  output logic                            stall_o,         // perf: waiting for its weights
+  output logic                            macs_o,          // a vector entered the array
+  // Scratchpad port A (activations)
+  output logic                            spad_a_re_o,     // read request
+  output logic [SpadAddrBits-1:0]         spad_a_raddr_o,  // row
+  input  logic [NumRows-1:0][InpBits-1:0] spad_a_rdata_i,  // row, the cycle after
+  // Scratchpad port B (weights)
+  output logic                            spad_b_re_o,     // read request
+  output logic [SpadAddrBits-1:0]         spad_b_raddr_o,  // row
+  input  logic                            spad_b_gnt_i,    // request taken this cycle
+  input  logic [NumRows-1:0][InpBits-1:0] spad_b_rdata_i,  // row, the cycle after the grant
+  // Accumulator write port
+  output logic                            acc_wr_valid_o,  // result vector
+  output logic [AccAddrBits-1:0]          acc_wr_addr_o,   // row
+  output logic                            acc_wr_accum_o,  // add (1) or overwrite (0)
+  output logic [NumCols-1:0][AccBits-1:0] acc_wr_data_o    // int32 lanes
+);
+
+  localparam int unsigned Latency = NumRows + NumCols - 1;
+  localparam int unsigned PtrBits = $clog2(CmdDepth) + 1;
+  localparam int unsigned ColBits = $clog2(NumCols + 1);
+  localparam int unsigned InflBits = $clog2(Latency + 3) + 1;
+  localparam int unsigned MetaBits = AccAddrBits + 3;  // valid, last, accumulate, row
+
+  if (CmdDepth < 2 || (CmdDepth & (CmdDepth - 1)) != 0) begin : g_bad_depth
+    $error("nc_compute_unit: CmdDepth must be a power of two, at least 2");
+  end
+
+  assign err_o = 1'b0;
+  assign err_code_o = ErrNone;
+  assign err_info_o = '0;
+
+  // ---------------------------------------------------------------------------------------------
+  // Command FIFO: wr_q (next free), a_q (activation stage), w_q (weight stage, a_q <= w_q <= wr_q)
+
+  nc_insn_gemm_t          fifo_q[CmdDepth];
+  logic [PtrBits-1:0]     wr_q, wr_d, a_q, a_d, w_q, w_d;
+  logic                   flushing;
+
+  // Scale an unsigned field by a loop count, in 32 bits (the checks bound every address).
+  function automatic logic [31:0] mul32(logic [31:0] a, logic [31:0] b);
+    return a * b;
+  endfunction
+
+  // Each stage reads only the fields it needs (the header was checked before the GEMM came).
+  /* verilator lint_off UNUSEDSIGNAL */
+  nc_insn_gemm_t a_entry, w_entry;
+  /* verilator lint_on UNUSEDSIGNAL */
+  logic          a_has, w_has;
+  logic          cmd_fire;
+
+  assign a_has = a_q != wr_q;
+  assign w_has = w_q != wr_q;
+  assign a_entry = fifo_q[a_q[PtrBits-2:0]];
+  assign w_entry = fifo_q[w_q[PtrBits-2:0]];
+  assign cmd_ready_o = (wr_q - a_q) != PtrBits'(CmdDepth) && !halt_i && !flushing;
+  assign cmd_fire = cmd_valid_i && cmd_ready_o;
+
+  always_ff @(posedge clk_i) begin
+    if (cmd_fire) begin
+      fifo_q[wr_q[PtrBits-2:0]] <= nc_insn_gemm_t'(cmd_insn_i);
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Array
+
+  logic                            wgt_valid, wgt_ready;
+  logic [NumRows-1:0][WgtBits-1:0] wgt_data;
+  logic                            act_valid_q, act_swap_q, act_ready;
+  logic [NumRows-1:0][InpBits-1:0] act_data;
+  logic                            out_valid;
+  logic [NumCols-1:0][AccBits-1:0] out_data;
+  logic                            act_dummy_q;  // the flush's vector: zeros
+
+  assign act_data = act_dummy_q ? '0 : spad_a_rdata_i;
+
+  nc_systolic_array #(
+    .NumRows(NumRows),
+    .NumCols(NumCols)
+  ) u_array (
+    .clk_i      (clk_i),
+    .rst_ni     (rst_ni),
+    .wgt_valid_i(wgt_valid),
+    .wgt_ready_o(wgt_ready),
+    .wgt_data_i (wgt_data),
+    .act_valid_i(act_valid_q),
+    .act_ready_o(act_ready),
+    .act_data_i (act_data),
+    .act_swap_i (act_swap_q),
+    .out_valid_o(out_valid),
+    .out_data_o (out_data)
+  );
+
+  // Mirror of the array's shadow column count: full means the next tile is ready to swap.
+  logic [ColBits-1:0] shcnt_q, shcnt_d;
+  logic               shadow_full, tile_ready, wgt_fire, swap_fire;
+  assign shadow_full = shcnt_q == ColBits'(NumCols);
+  // A swap entering the array this cycle empties the shadow at the clock edge: the full count
+  // it leaves for one more cycle is not a tile.
+  assign tile_ready = shadow_full && !swap_fire;
+  assign wgt_fire = wgt_valid && wgt_ready;
+  assign swap_fire = act_valid_q && act_swap_q;
+
+  // ---------------------------------------------------------------------------------------------
+  // Weight stage: port B reads into a two-entry skid buffer in front of the array's weight port
+
+  logic [ColBits-1:0]              wcol_q, wcol_d;    // weight rows of w_entry requested
+  logic                            wrd_q;             // a granted read returns this cycle
+  logic [1:0][NumRows-1:0][WgtBits-1:0] skid_q, skid_d;
+  logic [1:0]                      skid_cnt_q, skid_cnt_d;
+  logic                            skid_pop, w_req, w_skip;
+  logic                            flush_wgt;         // the flush drives zero columns
+
+  // A column on the weight port is never withdrawn (valid/ready rule), not even by halt or soft
+  // reset: the flush drains the skid into the shadow before its zero columns.
+  assign flush_wgt = flushing && !shadow_full && skid_cnt_q == 2'd0;
+  assign wgt_valid = flush_wgt || skid_cnt_q != 2'd0;
+  assign wgt_data = flush_wgt ? '0 : skid_q[0];
+  assign skid_pop = wgt_fire && !flush_wgt;
+
+  // Skip GEMMs that keep their weights; request a row while the skid has room for it, counting
+  // the read in flight and the column leaving this cycle.
+  assign w_skip = w_has && w_entry.wgt_keep && !halt_i && !flushing;
+  assign w_req = w_has && !w_entry.wgt_keep && !halt_i && !flushing &&
+                 (32'(skid_cnt_q) + 32'(wrd_q) - 32'(skid_pop)) < 2;
+  assign spad_b_re_o = w_req;
+  assign spad_b_raddr_o = SpadAddrBits'(32'(w_entry.wgt_addr) + 32'(wcol_q));
+
+  always_comb begin
+    wcol_d = wcol_q;
+    w_d = w_q;
+    if (w_skip) begin
+      w_d = w_q + 1'b1;
+    end else if (w_req && spad_b_gnt_i) begin
+      if (wcol_q == ColBits'(NumCols - 1)) begin
+        wcol_d = '0;
+        w_d = w_q + 1'b1;
+      end else begin
+        wcol_d = wcol_q + 1'b1;
+      end
+    end
+
+    skid_d = skid_q;
+    skid_cnt_d = skid_cnt_q;
+    if (skid_pop) begin
+      skid_d[0] = skid_q[1];
+      skid_cnt_d = skid_cnt_d - 1'b1;
+    end
+    if (wrd_q) begin
+      skid_d[skid_cnt_d[0]] = spad_b_rdata_i;
+      skid_cnt_d = skid_cnt_d + 1'b1;
+    end
+
+    shcnt_d = shcnt_q;
+    if (wgt_fire) begin
+      shcnt_d = shcnt_q + 1'b1;
+    end
+    if (swap_fire) begin
+      shcnt_d = '0;
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Activation stage: one vector read per cycle
+
+  logic                   fresh_q, fresh_d;         // no vector of a_entry issued yet
+  logic [9:0]             o_q, o_d, i_q, i_d;       // loop counters
+  logic [31:0]            inp_line_q, inp_line_d;   // row of (o, 0)
+  logic [31:0]            inp_cur_q, inp_cur_d;     // row of (o, i)
+  logic [31:0]            acc_line_q, acc_line_d;
+  logic [31:0]            acc_cur_q, acc_cur_d;
+  logic [31:0]            inp_line, inp_cur, acc_line, acc_cur;
+  logic                   need_swap, a_issue, a_last_in, a_last;
+  logic                   flush_swap;               // the flush issues its dummy vector
+
+  always_comb begin
+    inp_line = fresh_q ? 32'(a_entry.inp_addr) : inp_line_q;
+    inp_cur = fresh_q ? 32'(a_entry.inp_addr) : inp_cur_q;
+    acc_line = fresh_q ? 32'(a_entry.acc_addr) : acc_line_q;
+    acc_cur = fresh_q ? 32'(a_entry.acc_addr) : acc_cur_q;
+    need_swap = fresh_q && !a_entry.wgt_keep;
+    a_issue = a_has && !halt_i && !flushing && (!need_swap || tile_ready);
+    a_last_in = i_q == a_entry.loop_in - 10'd1;
+    a_last = a_last_in && o_q == a_entry.loop_out - 10'd1;
+    flush_swap = flushing && tile_ready;
+
+    spad_a_re_o = a_issue;
+    spad_a_raddr_o = SpadAddrBits'(inp_cur);
+
+    fresh_d = fresh_q;
+    o_d = o_q;
+    i_d = i_q;
+    inp_line_d = inp_line_q;
+    inp_cur_d = inp_cur_q;
+    acc_line_d = acc_line_q;
+    acc_cur_d = acc_cur_q;
+    a_d = a_q;
+    if (a_issue) begin
+      fresh_d = 1'b0;
+      if (a_last) begin
+        fresh_d = 1'b1;
+        o_d = '0;
+        i_d = '0;
+        a_d = a_q + 1'b1;
+      end else if (a_last_in) begin
+        o_d = o_q + 10'd1;
+        i_d = '0;
+        inp_line_d = inp_line + 32'(a_entry.inp_stride_out);
+        inp_cur_d = inp_line_d;
+        acc_line_d = acc_line + 32'(a_entry.acc_stride_out);
+        acc_cur_d = acc_line_d;
+      end else begin
+        i_d = i_q + 10'd1;
+        inp_line_d = inp_line;
+        inp_cur_d = inp_cur + 32'(a_entry.inp_stride_in);
+        acc_line_d = acc_line;
+        acc_cur_d = acc_cur + 32'(a_entry.acc_stride_in);
+      end
+    end
+  end
+
+  // Metadata of each vector, meeting its result Latency cycles after the vector entered.
+  logic [MetaBits-1:0] meta_in, meta_out;
+  logic                res_valid, res_last, res_accum;
+  logic [AccAddrBits-1:0] res_addr;
+
+  assign meta_in = {a_issue, a_last, a_entry.accumulate, AccAddrBits'(acc_cur)};
+  assign {res_valid, res_last, res_accum, res_addr} = meta_out;
+
+  nc_delay #(
+    .Width(MetaBits),
+    .Depth(Latency + 1)
+  ) u_meta (
+    .clk_i (clk_i),
+    .rst_ni(rst_ni),
+    .d_i   (meta_in),
+    .q_o   (meta_out)
+  );
+
+  assign acc_wr_valid_o = res_valid && !halt_i;
+  assign acc_wr_addr_o = res_addr;
+  assign acc_wr_accum_o = res_accum;
+  assign acc_wr_data_o = out_data;
+
+  // ---------------------------------------------------------------------------------------------
+  // Flush after soft reset: two rounds of (fill the shadow with zeros, swap with a dummy vector)
+
+  logic [1:0] flush_q, flush_d;  // rounds left
+  assign flushing = flush_q != 2'd0;
+
+  always_comb begin
+    flush_d = flush_q;
+    if (srst_i) begin
+      flush_d = 2'd2;
+    end else if (flush_swap) begin
+      // The last round must start with an empty skid, or it would swap in a stale column.
+      flush_d = (skid_cnt_q != 2'd0) ? 2'd2 : flush_q - 2'd1;
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Vectors inside the array (dummy ones included), for idle_o; done and perf outputs
+
+  logic [InflBits-1:0] infl_q, infl_d;
+  logic                done_q;
+
+  always_comb begin
+    infl_d = infl_q;
+    if (act_valid_q && !out_valid) begin
+      infl_d = infl_q + 1'b1;
+    end else if (!act_valid_q && out_valid) begin
+      infl_d = infl_q - 1'b1;
+    end
+  end
+
+  assign done_o = done_q;
+  assign idle_o = !a_has && !w_has && infl_q == '0 && !act_valid_q && !flushing &&
+                  !wrd_q && !done_q;
+  assign stall_o = a_has && !halt_i && !flushing && need_swap && !tile_ready;
+  assign busy_o = (a_has || infl_q != '0 || act_valid_q) && !halt_i && !stall_o;
+  assign macs_o = act_valid_q && !act_dummy_q;
+
+  // ---------------------------------------------------------------------------------------------
+  // Registers
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      wr_q <= '0;
+      a_q <= '0;
+      w_q <= '0;
+      wcol_q <= '0;
+      wrd_q <= 1'b0;
+      skid_q <= '0;
+      skid_cnt_q <= '0;
+      shcnt_q <= '0;
+      fresh_q <= 1'b1;
+      o_q <= '0;
+      i_q <= '0;
+      inp_line_q <= '0;
+      inp_cur_q <= '0;
+      acc_line_q <= '0;
+      acc_cur_q <= '0;
+      act_valid_q <= 1'b0;
+      act_swap_q <= 1'b0;
+      act_dummy_q <= 1'b0;
+      flush_q <= '0;
+      infl_q <= '0;
+      done_q <= 1'b0;
+    end else begin
+      wr_q <= wr_d;
+      a_q <= a_d;
+      w_q <= w_d;
+      wcol_q <= wcol_d;
+      wrd_q <= w_req && spad_b_gnt_i;
+      skid_q <= skid_d;
+      skid_cnt_q <= skid_cnt_d;
+      shcnt_q <= shcnt_d;
+      fresh_q <= fresh_d;
+      o_q <= o_d;
+      i_q <= i_d;
+      inp_line_q <= inp_line_d;
+      inp_cur_q <= inp_cur_d;
+      acc_line_q <= acc_line_d;
+      acc_cur_q <= acc_cur_d;
+      act_valid_q <= a_issue || (flush_swap);
+      act_swap_q <= (a_issue && need_swap) || (flush_swap);
+      act_dummy_q <= flush_swap;
+      flush_q <= flush_d;
+      infl_q <= infl_d;
+      done_q <= res_valid && res_last && !halt_i;
+      // Halt and soft reset drop everything not yet issued.
+      if (halt_i || srst_i) begin
+        a_q <= wr_d;
+        w_q <= wr_d;
+        wcol_q <= '0;
+        fresh_q <= 1'b1;
+        o_q <= '0;
+        i_q <= '0;
+      end
+    end
+  end
+
+  always_comb begin
+    wr_d = wr_q;
+    if (cmd_fire) begin
+      wr_d = wr_q + 1'b1;
+    end
+  end
+
+`ifndef NC_NO_ASSERT
+  // The array takes every vector the cycle after its read: a swap only meets a full shadow.
+  a_act_taken: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      act_valid_q |-> act_ready)
+    else $error("nc_compute_unit: the array refused a vector");
+  // Results only come for vectors that entered; metadata and results stay in step.
+  a_meta_in_step: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      res_valid |-> out_valid)
+    else $error("nc_compute_unit: result metadata without a result");
+  a_weight_stage_order: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      (w_q - a_q) <= (wr_q - a_q))
+    else $error("nc_compute_unit: weight stage behind the activation stage");
+  a_fifo_bound: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      (wr_q - a_q) <= PtrBits'(CmdDepth))
+    else $error("nc_compute_unit: command FIFO overflow");
+  a_skid_bound: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      skid_cnt_q <= 2'd2)
+    else $error("nc_compute_unit: skid buffer overflow");
+  a_shadow_bound: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      shcnt_q <= ColBits'(NumCols))
+    else $error("nc_compute_unit: shadow count out of range");
+  a_cmd_hold: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      cmd_valid_i && !cmd_ready_o && !halt_i |=> halt_i || (cmd_valid_i && $stable(cmd_insn_i)))
+    else $error("nc_compute_unit: command withdrawn or changed before it was taken (no halt)");
+  a_cmd_is_gemm: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      cmd_valid_i |-> cmd_insn_i[3:0] == OpGemm)
+    else $error("nc_compute_unit: a command that is not a GEMM");
+  a_srst_idle: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      srst_i |-> idle_o || flushing)
+    else $error("nc_compute_unit: soft reset while not idle");
+`endif
+
+endmodule
