@@ -227,6 +227,54 @@ RTL_TEST_BINS := $(RTL_INSN_TB) $(RTL_ARRAY_TBS)
 # --- end RTL (issue 3) ---
 
 # --- RTL units: load, store, DMA (owner: dma helper) ---
+# nc::AxiMem (sim/rtl/axi_mem.*), the C++ AXI4 slave memory of every RTL bench and of the
+# harness, has a bench of its own without RTL.
+DMA_BUILD := $(RTL_BUILD)/dma
+DMA_AXI_MEM_TB := $(DMA_BUILD)/axi_mem_tb
+
+$(DMA_AXI_MEM_TB): tests/rtl/axi_mem_tb.cpp sim/rtl/axi_mem.cpp sim/rtl/axi_mem.h \
+    hw/include/neocog/nc_hw.h
+	@mkdir -p $(@D)
+	$(CXX) -std=c++17 -O2 -g $(filter-out -Wstrict-prototypes -Wvla,$(WARN)) -I. \
+	  tests/rtl/axi_mem_tb.cpp sim/rtl/axi_mem.cpp -o $@
+
+# The DMA bench: load unit, store unit and read multiplexer (tests/rtl/nc_dma_tb.sv) against
+# nc::AxiMem and C++ references, swept over array shapes; the store path's golden values come
+# from host/quant.c, linked in. The requantizer has a bench of its own for the corner cases a
+# STORE cannot reach (a negative multiplier).
+DMA_SIZES ?= 16x16 8x8 4x8
+DMA_RTL_SRC := hw/rtl/nc_pkg.sv hw/rtl/nc_dma_rd.sv hw/rtl/nc_dma_wr.sv hw/rtl/nc_requant.sv \
+  hw/rtl/nc_load_unit.sv hw/rtl/nc_store_unit.sv hw/rtl/nc_axi_rd_mux.sv tests/rtl/nc_dma_tb.sv
+DMA_HOST_C := host/quant.c host/status.c host/tensor.c
+DMA_HOST_OBJ := $(patsubst %.c,$(DMA_BUILD)/obj/%.o,$(DMA_HOST_C))
+DMA_TBS := $(foreach s,$(DMA_SIZES),$(DMA_BUILD)/$(s)/dma_tb)
+DMA_REQUANT_TB := $(DMA_BUILD)/requant/requant_tb
+
+$(DMA_BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS_REL) -c $< -o $@
+
+$(DMA_BUILD)/%/dma_tb: $(DMA_RTL_SRC) tests/rtl/dma_tb.cpp tests/rtl/tb_util.h sim/rtl/axi_mem.cpp \
+    sim/rtl/axi_mem.h $(DMA_HOST_OBJ) $(RTL_BUILD)/hw-check.ok
+	@mkdir -p $(@D)
+	$(VERILATOR) --cc --exe $(RTL_VFLAGS) --top-module nc_dma_tb \
+	  -GNumRows=$(call rtl_rows,$*) -GNumCols=$(call rtl_cols,$*) \
+	  -CFLAGS "-I$(CURDIR) -I$(CURDIR)/host/include -DNC_ROWS=$(call rtl_rows,$*) \
+	  -DNC_COLS=$(call rtl_cols,$*)" -LDFLAGS "$(addprefix $(CURDIR)/,$(DMA_HOST_OBJ)) -lm" \
+	  -Mdir $(@D) -o dma_tb $(addprefix $(CURDIR)/,$(DMA_RTL_SRC)) \
+	  $(CURDIR)/tests/rtl/dma_tb.cpp $(CURDIR)/sim/rtl/axi_mem.cpp
+	@$(MAKE) -s --no-print-directory -C $(@D) -f Vnc_dma_tb.mk $(RTL_MKFLAGS)
+
+$(DMA_REQUANT_TB): hw/rtl/nc_requant.sv tests/rtl/requant_tb.cpp tests/rtl/tb_util.h \
+    $(DMA_HOST_OBJ) $(RTL_BUILD)/hw-check.ok
+	@mkdir -p $(@D)
+	$(VERILATOR) --cc --exe $(RTL_VFLAGS) --top-module nc_requant \
+	  -CFLAGS "-I$(CURDIR) -I$(CURDIR)/host/include" \
+	  -LDFLAGS "$(addprefix $(CURDIR)/,$(DMA_HOST_OBJ)) -lm" \
+	  -Mdir $(@D) -o requant_tb $(CURDIR)/hw/rtl/nc_requant.sv $(CURDIR)/tests/rtl/requant_tb.cpp
+	@$(MAKE) -s --no-print-directory -C $(@D) -f Vnc_requant.mk $(RTL_MKFLAGS)
+
+RTL_TEST_BINS += $(DMA_AXI_MEM_TB) $(DMA_REQUANT_TB) $(DMA_TBS)
 # --- end RTL units ---
 
 # --- RTL core: command processor, CSRs, compute, memories, top (owner: core helper) ---

@@ -1,0 +1,302 @@
+// AXI4 read engine: reads byte segments of main memory and hands them out as rows.
+//
+// A segment is a contiguous byte range [addr, addr + len) cut into rows of `elems` bytes (len is
+// a multiple of elems). The issue side splits each segment into INCR bursts of BusBytes-aligned
+// beats, at most AxiMaxBeats long and never crossing a 4 KiB boundary, one burst per cycle, and
+// keeps up to SegDepth segments in flight, so the memory's latency hides behind long transfers
+// and behind runs of short segments. The data side takes the beats in order, keeps only each
+// segment's bytes (the head of its first beat and the tail of its last beat are dropped) and
+// packs them into a byte buffer from which one row per cycle leaves, lane 0 = the row's first
+// byte. A segment's rows never share a beat with another segment's rows.
+//
+// An R beat answered with an error is not kept: poison_o rises and stays until srst_i, the rows
+// before it still come out, no row after it does, and later beats are taken and dropped. With
+// drain_i (halt, or the unit stopped on an error) nothing new is issued (a request already
+// shown stays until taken, as AXI4 requires), every beat owed is taken and dropped and the
+// buffer empties. srst_i (only while idle_o) forgets every segment and the poison.
+module nc_dma_rd
+  import nc_pkg::*;
+#(
+  parameter int unsigned MaxRowBytes = Rows,  // widest row, bytes
+  parameter int unsigned SegDepth = 64,       // segments in flight (power of two)
+  parameter int unsigned SegLenBits = 20,     // bits of a segment length in bytes
+  localparam int unsigned ElemBits = $clog2(MaxRowBytes + 1)
+) (
+  input  logic                                clk_i,        // clock
+  // Assertions sample the reset in `disable iff`; the logic uses it only asynchronously.
+  /* verilator lint_off SYNCASYNCNET */
+  input  logic                                rst_ni,       // asynchronous reset, active low
+  /* verilator lint_on SYNCASYNCNET */
+  input  logic                                drain_i,      // level: issue nothing, drop data
+  input  logic                                srst_i,       // soft reset, while idle_o
+  output logic                                idle_o,       // no AXI request shown or open
+  output logic                                poison_o,     // an R beat came with an error
+  // Segments
+  input  logic                                seg_valid_i,  // a segment to read
+  output logic                                seg_ready_o,  // segment taken
+  input  logic [AxiAddrBits-1:0]              seg_addr_i,   // physical address of its 1st byte
+  input  logic [SegLenBits-1:0]               seg_len_i,    // bytes, >= 1, multiple of elems
+  input  logic [ElemBits-1:0]                 seg_elems_i,  // bytes per row, 1..MaxRowBytes
+  // Rows, in segment order
+  output logic                                row_valid_o,  // a row
+  input  logic                                row_ready_i,  // row taken
+  output logic [MaxRowBytes-1:0][7:0]         row_data_o,   // lanes >= elems undefined
+  // AXI4 read master
+  output logic [AxiAddrBits-1:0]              m_araddr_o,   // burst address
+  output logic [7:0]                          m_arlen_o,    // beats - 1
+  output logic [2:0]                          m_arsize_o,   // log2(BusBytes)
+  output logic [1:0]                          m_arburst_o,  // INCR
+  output logic                                m_arvalid_o,  // request
+  input  logic                                m_arready_i,  // request taken
+  input  logic [BusBits-1:0]                  m_rdata_i,    // read data
+  input  logic [1:0]                          m_rresp_i,    // read response
+  input  logic                                m_rlast_i,    // last beat of the burst
+  input  logic                                m_rvalid_i,   // beat
+  output logic                                m_rready_o    // beat taken
+);
+
+  localparam int unsigned OffBits = $clog2(BusBytes);
+  // Room for a row plus two beats: a beat is taken while a row leaves even when the rows
+  // straddle beats (unaligned), so one row per cycle keeps flowing.
+  localparam int unsigned BufBytes = MaxRowBytes + 2 * BusBytes;
+  localparam int unsigned CntBits = $clog2(BufBytes + 1);
+  localparam int unsigned PtrBits = $clog2(SegDepth) + 1;
+  localparam int unsigned BeatBits = $clog2(AxiMaxBeats + 1);
+  localparam int unsigned OutBits = 16;  // bursts open: far more than any slave accepts
+
+  if (SegDepth < 2 || (SegDepth & (SegDepth - 1)) != 0) begin : g_bad_depth
+    $error("nc_dma_rd: SegDepth must be a power of two, at least 2");
+  end
+  if (AxiMaxBeats * BusBytes > 4096) begin : g_bad_beats
+    $error("nc_dma_rd: a longest burst must fit a 4 KiB page");
+  end
+
+  typedef struct packed {
+    logic [OffBits-1:0]    lo;     // byte of the first beat where the segment starts
+    logic [SegLenBits-1:0] len;    // bytes
+    logic [ElemBits-1:0]   elems;  // bytes per row
+  } seg_t;
+
+  // ---------------------------------------------------------------------------------------------
+  // Segment FIFO: written by the issue side, read by the data side
+
+  seg_t               fifo_q[SegDepth];
+  logic [PtrBits-1:0] wr_q, rd_q;
+  logic               fifo_full, fifo_empty, seg_fire, seg_pop;
+  seg_t               head;
+
+  assign fifo_full = (wr_q - rd_q) == PtrBits'(SegDepth);
+  assign fifo_empty = wr_q == rd_q;
+  assign head = fifo_q[rd_q[PtrBits-2:0]];
+
+  always_ff @(posedge clk_i) begin
+    if (seg_fire) begin
+      fifo_q[wr_q[PtrBits-2:0]] <= seg_t'{lo: seg_addr_i[OffBits-1:0], len: seg_len_i,
+                                         elems: seg_elems_i};
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Issue side: the current segment, one burst per cycle into the AR register
+
+  logic                   cur_q, cur_d;          // a segment has bursts left
+  logic [AxiAddrBits-1:0] a_q, a_d, end_q, end_d;  // next beat address, segment end
+  logic                   ar_valid_q, ar_valid_d;
+  logic [AxiAddrBits-1:0] ar_addr_q, ar_addr_d;
+  logic [7:0]             ar_len_q, ar_len_d;
+  logic [OutBits-1:0]     out_q, out_d;          // bursts taken by the port, not finished
+  logic                   ar_load, last_burst;
+  logic [BeatBits-1:0]    beats;
+
+  always_comb begin
+    logic [AxiAddrBits-1:0] need_bytes;
+    logic [AxiAddrBits-1:0] need;
+    logic [12:0]            to4k;
+    need_bytes = end_q - a_q + AxiAddrBits'(BusBytes) - AxiAddrBits'(1);
+    need = need_bytes >> OffBits;
+    to4k = (13'd4096 - {1'b0, a_q[11:0]}) >> OffBits;
+    beats = BeatBits'(AxiMaxBeats);
+    if (32'(to4k) < 32'(beats)) begin
+      beats = BeatBits'(to4k);
+    end
+    if (need < AxiAddrBits'(beats)) begin
+      beats = BeatBits'(need);
+    end
+    last_burst = 32'(beats) >= 32'(need);
+  end
+
+  assign ar_load = cur_q && !drain_i && (!ar_valid_q || m_arready_i);
+  assign seg_ready_o = !drain_i && !fifo_full && (!cur_q || (ar_load && last_burst));
+  assign seg_fire = seg_valid_i && seg_ready_o;
+
+  always_comb begin
+    cur_d = cur_q;
+    a_d = a_q;
+    end_d = end_q;
+    ar_valid_d = ar_valid_q && !m_arready_i;
+    ar_addr_d = ar_addr_q;
+    ar_len_d = ar_len_q;
+    if (ar_load) begin
+      ar_valid_d = 1'b1;
+      ar_addr_d = a_q;
+      ar_len_d = 8'(beats) - 8'd1;
+      a_d = a_q + (AxiAddrBits'(beats) << OffBits);
+      cur_d = !last_burst;
+    end
+    if (seg_fire) begin
+      cur_d = 1'b1;
+      a_d = {seg_addr_i[AxiAddrBits-1:OffBits], OffBits'(0)};
+      end_d = seg_addr_i + AxiAddrBits'(seg_len_i);
+    end
+    if (drain_i) begin
+      cur_d = 1'b0;  // the rest of the segment is never asked for
+    end
+  end
+
+  assign m_araddr_o = ar_addr_q;
+  assign m_arlen_o = ar_len_q;
+  assign m_arsize_o = 3'(OffBits);
+  assign m_arburst_o = 2'b01;
+  assign m_arvalid_o = ar_valid_q;
+
+  // ---------------------------------------------------------------------------------------------
+  // Data side: beats into the byte buffer, rows out of it
+
+  logic [BufBytes-1:0][7:0] buf_q, buf_d;
+  logic [CntBits-1:0]       cnt_q, cnt_d;         // bytes buffered
+  logic [ElemBits-1:0]      buf_elems_q, buf_elems_d;  // row size of the buffered bytes
+  logic [SegLenBits-1:0]    taken_q, taken_d;     // bytes of the head segment taken
+  logic                     poison_q, poison_d;
+  logic                     beat_fire, keep, row_fire, can_take;
+  logic [OffBits:0]         skip, take;
+  logic [BusBytes-1:0][7:0] beat_bytes;
+
+  assign beat_bytes = m_rdata_i;
+
+  always_comb begin
+    logic [SegLenBits-1:0] rem;
+    skip = taken_q == '0 ? {1'b0, head.lo} : '0;
+    rem = head.len - taken_q;
+    take = (OffBits + 1)'(BusBytes) - skip;
+    if (SegLenBits'(take) > rem) begin
+      take = (OffBits + 1)'(rem);
+    end
+  end
+
+  assign can_take = !fifo_empty && 32'(cnt_q) <= MaxRowBytes + BusBytes &&
+                    (cnt_q == '0 || head.elems == buf_elems_q);
+  assign m_rready_o = drain_i || poison_q || can_take;
+  assign beat_fire = m_rvalid_i && m_rready_o;
+  assign keep = beat_fire && !drain_i && !poison_q && m_rresp_i == 2'b00;
+
+  assign row_valid_o = !drain_i && cnt_q != '0 && cnt_q >= CntBits'(buf_elems_q);
+  assign row_data_o = buf_q[MaxRowBytes-1:0];
+  assign row_fire = row_valid_o && row_ready_i;
+  assign seg_pop = keep && (taken_q + SegLenBits'(take)) == head.len;
+
+  always_comb begin
+    logic [CntBits-1:0] base;
+    logic [BufBytes-1:0][7:0] sh;
+    base = cnt_q - (row_fire ? CntBits'(buf_elems_q) : '0);
+    for (int unsigned j = 0; j < BufBytes; j++) begin
+      sh[j] = buf_q[j];
+      if (row_fire) begin
+        sh[j] = (j + 32'(buf_elems_q) < BufBytes) ? buf_q[j+32'(buf_elems_q)] : 8'h00;
+      end
+    end
+    buf_d = sh;
+    for (int unsigned j = 0; j < BufBytes; j++) begin
+      if (keep && j >= 32'(base) && j < 32'(base) + 32'(take)) begin
+        buf_d[j] = beat_bytes[OffBits'(j - 32'(base) + 32'(skip))];
+      end
+    end
+    cnt_d = base + (keep ? CntBits'(take) : '0);
+    buf_elems_d = keep ? head.elems : buf_elems_q;
+    taken_d = keep ? (seg_pop ? '0 : taken_q + SegLenBits'(take)) : taken_q;
+    poison_d = poison_q || (beat_fire && !drain_i && m_rresp_i != 2'b00);
+    if (drain_i) begin
+      cnt_d = '0;
+    end
+  end
+
+  // Bursts open on the port: counted from the AR handshake to the last beat.
+  always_comb begin
+    out_d = out_q;
+    if (ar_valid_q && m_arready_i) begin
+      out_d = out_d + 1'b1;
+    end
+    if (beat_fire && m_rlast_i) begin
+      out_d = out_d - 1'b1;
+    end
+  end
+
+  assign idle_o = !cur_q && !ar_valid_q && out_q == '0;
+  assign poison_o = poison_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      wr_q <= '0;
+      rd_q <= '0;
+      cur_q <= 1'b0;
+      a_q <= '0;
+      end_q <= '0;
+      ar_valid_q <= 1'b0;
+      ar_addr_q <= '0;
+      ar_len_q <= '0;
+      out_q <= '0;
+      buf_q <= '0;
+      cnt_q <= '0;
+      buf_elems_q <= '0;
+      taken_q <= '0;
+      poison_q <= 1'b0;
+    end else if (srst_i) begin
+      wr_q <= '0;
+      rd_q <= '0;
+      cur_q <= 1'b0;
+      ar_valid_q <= 1'b0;
+      out_q <= '0;
+      cnt_q <= '0;
+      taken_q <= '0;
+      poison_q <= 1'b0;
+    end else begin
+      wr_q <= wr_q + PtrBits'(seg_fire);
+      rd_q <= rd_q + PtrBits'(seg_pop);
+      cur_q <= cur_d;
+      a_q <= a_d;
+      end_q <= end_d;
+      ar_valid_q <= ar_valid_d;
+      ar_addr_q <= ar_addr_d;
+      ar_len_q <= ar_len_d;
+      out_q <= out_d;
+      buf_q <= buf_d;
+      cnt_q <= cnt_d;
+      buf_elems_q <= buf_elems_d;
+      taken_q <= taken_d;
+      poison_q <= poison_d;
+    end
+  end
+
+`ifndef NC_NO_ASSERT
+  a_ar_hold: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      m_arvalid_o && !m_arready_i |=> m_arvalid_o && $stable(m_araddr_o) && $stable(m_arlen_o))
+    else $error("nc_dma_rd: AR withdrawn or changed before it was taken");
+  a_ar_4k: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      m_arvalid_o |-> 32'(m_araddr_o[11:0]) + (32'(m_arlen_o) + 1) * BusBytes <= 4096 &&
+      32'(m_arlen_o) < AxiMaxBeats && m_araddr_o[OffBits-1:0] == '0)
+    else $error("nc_dma_rd: burst not aligned, too long or crossing 4 KiB");
+  a_beat_owed: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      m_rvalid_i |-> out_q != '0)
+    else $error("nc_dma_rd: R beat with no burst open");
+  a_seg_hold: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      seg_valid_i && !seg_ready_o |=> drain_i || (seg_valid_i && $stable(seg_addr_i) &&
+      $stable(seg_len_i)))
+    else $error("nc_dma_rd: segment withdrawn or changed before it was taken");
+  a_buf_bound: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      32'(cnt_q) <= BufBytes)
+    else $error("nc_dma_rd: byte buffer overflow");
+  a_srst_idle: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      srst_i |-> idle_o)
+    else $error("nc_dma_rd: soft reset while a burst is open");
+`endif
+
+endmodule

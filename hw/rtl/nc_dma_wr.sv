@@ -1,0 +1,371 @@
+// AXI4 write engine: writes a byte stream into byte segments of main memory.
+//
+// A segment is a contiguous byte range [addr, addr + len); the data arrive as chunks of 1 to
+// MaxChunkBytes bytes (an output pixel each) that fill the segments in order, a chunk never
+// spanning two segments. The address side splits each segment into INCR bursts of
+// BusBytes-aligned beats, at most AxiMaxBeats long and never crossing a 4 KiB boundary, one
+// per cycle; the data side packs the chunks into beats, WSTRB marking the segment's bytes (the
+// first and last beat of a segment may be partial), one beat per cycle. Bursts are not waited
+// for: B responses are counted, and quiet_o says when every byte has been written and
+// answered.
+//
+// A B response with an error sets err_o (until srst_i). With err_o or drain_i the engine takes
+// no segment or chunk and shows no new AW (one already shown stays until taken, as AXI4
+// requires); the bursts already announced are completed with WSTRB = 0 beats, so no byte is
+// written after the error or the halt, and every B owed is taken. srst_i (only while idle_o)
+// forgets everything.
+module nc_dma_wr
+  import nc_pkg::*;
+#(
+  parameter int unsigned MaxChunkBytes = 4 * Cols,  // longest chunk
+  parameter int unsigned SegDepth = 16,             // segments accepted ahead (power of two)
+  parameter int unsigned BurstDepth = 16,           // bursts announced ahead of their data
+  parameter int unsigned SegLenBits = 20,           // bits of a segment length in bytes
+  localparam int unsigned ChunkBits = $clog2(MaxChunkBytes + 1)
+) (
+  input  logic                              clk_i,        // clock
+  // Assertions sample the reset in `disable iff`; the logic uses it only asynchronously.
+  /* verilator lint_off SYNCASYNCNET */
+  input  logic                              rst_ni,       // asynchronous reset, active low
+  /* verilator lint_on SYNCASYNCNET */
+  input  logic                              drain_i,      // level: write nothing more
+  input  logic                              srst_i,       // soft reset, while idle_o
+  output logic                              idle_o,       // no AXI transaction open or owed
+  output logic                              quiet_o,      // idle_o and nothing left to write
+  output logic                              err_o,        // a B response came with an error
+  // Segments
+  input  logic                              seg_valid_i,  // a segment to write
+  output logic                              seg_ready_o,  // segment taken
+  input  logic [AxiAddrBits-1:0]            seg_addr_i,   // physical address of its 1st byte
+  input  logic [SegLenBits-1:0]             seg_len_i,    // bytes, >= 1
+  // Data
+  input  logic                              dat_valid_i,  // a chunk
+  output logic                              dat_ready_o,  // chunk taken
+  input  logic [MaxChunkBytes-1:0][7:0]     dat_i,        // bytes, first at [0]
+  input  logic [ChunkBits-1:0]              dat_len_i,    // bytes, 1..MaxChunkBytes
+  // AXI4 write master (the ID is the top's)
+  output logic [AxiAddrBits-1:0]            m_awaddr_o,   // burst address
+  output logic [7:0]                        m_awlen_o,    // beats - 1
+  output logic [2:0]                        m_awsize_o,   // log2(BusBytes)
+  output logic [1:0]                        m_awburst_o,  // INCR
+  output logic                              m_awvalid_o,  // request
+  input  logic                              m_awready_i,  // request taken
+  output logic [BusBits-1:0]                m_wdata_o,    // write data
+  output logic [BusBytes-1:0]               m_wstrb_o,    // byte enables
+  output logic                              m_wlast_o,    // last beat of the burst
+  output logic                              m_wvalid_o,   // beat
+  input  logic                              m_wready_i,   // beat taken
+  input  logic [1:0]                        m_bresp_i,    // write response
+  input  logic                              m_bvalid_i,   // response
+  output logic                              m_bready_o    // response taken
+);
+
+  localparam int unsigned OffBits = $clog2(BusBytes);
+  // Room for a chunk plus two beats: a chunk is taken while a beat leaves even when the
+  // segment starts unaligned, so one beat per cycle keeps flowing.
+  localparam int unsigned BufBytes = MaxChunkBytes + 2 * BusBytes;
+  localparam int unsigned CntBits = $clog2(BufBytes + 1);
+  localparam int unsigned PtrBits = $clog2(SegDepth) + 1;
+  localparam int unsigned BPtrBits = $clog2(BurstDepth) + 1;
+  localparam int unsigned BeatBits = $clog2(AxiMaxBeats + 1);
+  localparam int unsigned OutBits = 16;
+
+  if (SegDepth < 2 || (SegDepth & (SegDepth - 1)) != 0 ||
+      BurstDepth < 2 || (BurstDepth & (BurstDepth - 1)) != 0) begin : g_bad_depth
+    $error("nc_dma_wr: SegDepth and BurstDepth must be powers of two, at least 2");
+  end
+  if (AxiMaxBeats * BusBytes > 4096) begin : g_bad_beats
+    $error("nc_dma_wr: a longest burst must fit a 4 KiB page");
+  end
+
+  typedef struct packed {
+    logic [AxiAddrBits-1:0] addr;
+    logic [SegLenBits-1:0]  len;
+  } seg_t;
+
+  logic stop;  // write nothing more: halt or an error response
+  assign stop = drain_i || err_o;
+
+  // ---------------------------------------------------------------------------------------------
+  // Segment FIFO: two readers, the address side (aw_rd) ahead of the data side (w_rd)
+
+  seg_t               fifo_q[SegDepth];
+  logic [PtrBits-1:0] wr_q, aw_rd_q, w_rd_q;
+  logic               seg_fire, aw_take, w_pop;
+  seg_t               aw_head, w_head;
+
+  assign seg_ready_o = !stop && (wr_q - w_rd_q) != PtrBits'(SegDepth);
+  assign seg_fire = seg_valid_i && seg_ready_o;
+  assign aw_head = fifo_q[aw_rd_q[PtrBits-2:0]];
+  assign w_head = fifo_q[w_rd_q[PtrBits-2:0]];
+
+  always_ff @(posedge clk_i) begin
+    if (seg_fire) begin
+      fifo_q[wr_q[PtrBits-2:0]] <= seg_t'{addr: seg_addr_i, len: seg_len_i};
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Address side
+
+  logic [BeatBits-1:0]    bf_q[BurstDepth];  // beats of each announced burst
+  logic [BPtrBits-1:0]    bf_wr_q, bf_rd_q;
+  logic                   bf_full, bf_empty, bf_pop;
+  logic                   cur_q, cur_d;
+  logic [AxiAddrBits-1:0] a_q, a_d, end_q, end_d;
+  logic                   aw_valid_q, aw_valid_d;
+  logic [AxiAddrBits-1:0] aw_addr_q, aw_addr_d;
+  logic [7:0]             aw_len_q, aw_len_d;
+  logic                   aw_load, last_burst;
+  logic [BeatBits-1:0]    beats;
+  logic [OutBits-1:0]     bout_q, bout_d;  // bursts announced and not answered
+
+  assign bf_full = (bf_wr_q - bf_rd_q) == BPtrBits'(BurstDepth);
+  assign bf_empty = bf_wr_q == bf_rd_q;
+
+  always_comb begin
+    logic [AxiAddrBits-1:0] need;
+    logic [12:0]            to4k;
+    need = (end_q - a_q + AxiAddrBits'(BusBytes) - AxiAddrBits'(1)) >> OffBits;
+    to4k = (13'd4096 - {1'b0, a_q[11:0]}) >> OffBits;
+    beats = BeatBits'(AxiMaxBeats);
+    if (32'(to4k) < 32'(beats)) begin
+      beats = BeatBits'(to4k);
+    end
+    if (need < AxiAddrBits'(beats)) begin
+      beats = BeatBits'(need);
+    end
+    last_burst = 32'(beats) >= 32'(need);
+  end
+
+  assign aw_load = cur_q && !stop && !bf_full && (!aw_valid_q || m_awready_i);
+  assign aw_take = !stop && aw_rd_q != wr_q && (!cur_q || (aw_load && last_burst));
+
+  always_comb begin
+    cur_d = cur_q;
+    a_d = a_q;
+    end_d = end_q;
+    aw_valid_d = aw_valid_q && !m_awready_i;
+    aw_addr_d = aw_addr_q;
+    aw_len_d = aw_len_q;
+    if (aw_load) begin
+      aw_valid_d = 1'b1;
+      aw_addr_d = a_q;
+      aw_len_d = 8'(beats) - 8'd1;
+      a_d = a_q + (AxiAddrBits'(beats) << OffBits);
+      cur_d = !last_burst;
+    end
+    if (aw_take) begin
+      cur_d = 1'b1;
+      a_d = {aw_head.addr[AxiAddrBits-1:OffBits], OffBits'(0)};
+      end_d = aw_head.addr + AxiAddrBits'(aw_head.len);
+    end
+    if (stop) begin
+      cur_d = 1'b0;  // the rest of the segment is never announced
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (aw_load) begin
+      bf_q[bf_wr_q[BPtrBits-2:0]] <= beats;
+    end
+  end
+
+  assign m_awaddr_o = aw_addr_q;
+  assign m_awlen_o = aw_len_q;
+  assign m_awsize_o = 3'(OffBits);
+  assign m_awburst_o = 2'b01;
+  assign m_awvalid_o = aw_valid_q;
+
+  // ---------------------------------------------------------------------------------------------
+  // Data side: chunks into the byte buffer, beats out of it
+
+  logic [BufBytes-1:0][7:0] buf_q, buf_d;
+  logic [CntBits-1:0]       cnt_q, cnt_d;
+  logic [SegLenBits-1:0]    taken_q, taken_d;  // bytes of the data side's segment sent
+  logic [BeatBits-1:0]      wbeat_q, wbeat_d;  // beat within the head burst
+  logic                     w_valid_q, w_valid_d, w_last_q, w_last_d;
+  logic [BusBytes-1:0][7:0] w_data_q, w_data_d;
+  logic [BusBytes-1:0]      w_strb_q, w_strb_d;
+  logic                     w_load, w_real, dat_fire;
+  logic [OffBits:0]         skip, n;
+
+  always_comb begin
+    logic [SegLenBits-1:0] rem;
+    skip = taken_q == '0 ? {1'b0, w_head.addr[OffBits-1:0]} : '0;
+    rem = w_head.len - taken_q;
+    n = (OffBits + 1)'(BusBytes) - skip;
+    if (SegLenBits'(n) > rem) begin
+      n = (OffBits + 1)'(rem);
+    end
+  end
+
+  // A beat goes when its burst was announced and, unless stopping, its bytes are here.
+  assign w_real = !stop && w_rd_q != aw_rd_q && 32'(cnt_q) >= 32'(n);
+  assign w_load = !bf_empty && (!w_valid_q || m_wready_i) && (stop || w_real);
+  assign bf_pop = w_load && wbeat_q == bf_q[bf_rd_q[BPtrBits-2:0]] - 1'b1;
+  assign w_pop = w_load && !stop && (taken_q + SegLenBits'(n)) == w_head.len;
+  assign dat_ready_o = !stop && 32'(cnt_q) <= 2 * BusBytes;
+  assign dat_fire = dat_valid_i && dat_ready_o;
+
+  always_comb begin
+    logic [CntBits-1:0]       base;
+    logic [BufBytes-1:0][7:0] sh;
+    w_valid_d = w_valid_q && !m_wready_i;
+    w_data_d = w_data_q;
+    w_strb_d = w_strb_q;
+    w_last_d = w_last_q;
+    wbeat_d = wbeat_q;
+    taken_d = taken_q;
+    sh = buf_q;
+    base = cnt_q;
+    if (w_load) begin
+      w_valid_d = 1'b1;
+      w_last_d = bf_pop;
+      wbeat_d = bf_pop ? '0 : wbeat_q + 1'b1;
+      w_data_d = '0;
+      w_strb_d = '0;
+      if (!stop) begin
+        for (int unsigned l = 0; l < BusBytes; l++) begin
+          if (l >= 32'(skip) && l < 32'(skip) + 32'(n)) begin
+            w_data_d[l] = buf_q[CntBits'(l - 32'(skip))];
+            w_strb_d[l] = 1'b1;
+          end
+        end
+        for (int unsigned j = 0; j < BufBytes; j++) begin
+          sh[j] = (j + 32'(n) < BufBytes) ? buf_q[j+32'(n)] : 8'h00;
+        end
+        base = cnt_q - CntBits'(n);
+        taken_d = w_pop ? '0 : taken_q + SegLenBits'(n);
+      end
+    end
+    buf_d = sh;
+    for (int unsigned j = 0; j < BufBytes; j++) begin
+      if (dat_fire && j >= 32'(base) && j < 32'(base) + 32'(dat_len_i)) begin
+        buf_d[j] = dat_i[ChunkBits'(j - 32'(base))];
+      end
+    end
+    cnt_d = base + (dat_fire ? CntBits'(dat_len_i) : '0);
+    if (stop) begin
+      cnt_d = '0;
+    end
+  end
+
+  assign m_wdata_o = w_data_q;
+  assign m_wstrb_o = w_strb_q;
+  assign m_wlast_o = w_last_q;
+  assign m_wvalid_o = w_valid_q;
+
+  // ---------------------------------------------------------------------------------------------
+  // Responses
+
+  logic err_q, err_d;
+  assign m_bready_o = 1'b1;
+  always_comb begin
+    bout_d = bout_q;
+    if (aw_valid_q && m_awready_i) begin
+      bout_d = bout_d + 1'b1;
+    end
+    if (m_bvalid_i) begin
+      bout_d = bout_d - 1'b1;
+    end
+    err_d = err_q || (m_bvalid_i && m_bresp_i != 2'b00);
+  end
+
+  assign err_o = err_q;
+  assign idle_o = !aw_valid_q && bf_empty && !w_valid_q && bout_q == '0;
+  assign quiet_o = idle_o && !cur_q && wr_q == w_rd_q && cnt_q == '0;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      wr_q <= '0;
+      aw_rd_q <= '0;
+      w_rd_q <= '0;
+      bf_wr_q <= '0;
+      bf_rd_q <= '0;
+      cur_q <= 1'b0;
+      a_q <= '0;
+      end_q <= '0;
+      aw_valid_q <= 1'b0;
+      aw_addr_q <= '0;
+      aw_len_q <= '0;
+      bout_q <= '0;
+      buf_q <= '0;
+      cnt_q <= '0;
+      taken_q <= '0;
+      wbeat_q <= '0;
+      w_valid_q <= 1'b0;
+      w_data_q <= '0;
+      w_strb_q <= '0;
+      w_last_q <= 1'b0;
+      err_q <= 1'b0;
+    end else if (srst_i) begin
+      wr_q <= '0;
+      aw_rd_q <= '0;
+      w_rd_q <= '0;
+      bf_wr_q <= '0;
+      bf_rd_q <= '0;
+      cur_q <= 1'b0;
+      aw_valid_q <= 1'b0;
+      bout_q <= '0;
+      cnt_q <= '0;
+      taken_q <= '0;
+      wbeat_q <= '0;
+      w_valid_q <= 1'b0;
+      err_q <= 1'b0;
+    end else begin
+      wr_q <= wr_q + PtrBits'(seg_fire);
+      aw_rd_q <= aw_rd_q + PtrBits'(aw_take);
+      w_rd_q <= w_rd_q + PtrBits'(w_pop);
+      bf_wr_q <= bf_wr_q + BPtrBits'(aw_load);
+      bf_rd_q <= bf_rd_q + BPtrBits'(bf_pop);
+      cur_q <= cur_d;
+      a_q <= a_d;
+      end_q <= end_d;
+      aw_valid_q <= aw_valid_d;
+      aw_addr_q <= aw_addr_d;
+      aw_len_q <= aw_len_d;
+      bout_q <= bout_d;
+      buf_q <= buf_d;
+      cnt_q <= cnt_d;
+      taken_q <= taken_d;
+      wbeat_q <= wbeat_d;
+      w_valid_q <= w_valid_d;
+      w_data_q <= w_data_d;
+      w_strb_q <= w_strb_d;
+      w_last_q <= w_last_d;
+      err_q <= err_d;
+    end
+  end
+
+`ifndef NC_NO_ASSERT
+  a_aw_hold: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      m_awvalid_o && !m_awready_i |=> m_awvalid_o && $stable(m_awaddr_o) && $stable(m_awlen_o))
+    else $error("nc_dma_wr: AW withdrawn or changed before it was taken");
+  a_w_hold: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      m_wvalid_o && !m_wready_i |=> m_wvalid_o && $stable(m_wdata_o) && $stable(m_wstrb_o) &&
+      $stable(m_wlast_o))
+    else $error("nc_dma_wr: W withdrawn or changed before it was taken");
+  a_aw_4k: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      m_awvalid_o |-> 32'(m_awaddr_o[11:0]) + (32'(m_awlen_o) + 1) * BusBytes <= 4096 &&
+      32'(m_awlen_o) < AxiMaxBeats && m_awaddr_o[OffBits-1:0] == '0)
+    else $error("nc_dma_wr: burst not aligned, too long or crossing 4 KiB");
+  a_b_owed: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      m_bvalid_i |-> bout_q != '0)
+    else $error("nc_dma_wr: B response with no burst open");
+  a_no_strobe_after_stop: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      stop && w_load |=> m_wstrb_o == '0)
+    else $error("nc_dma_wr: a byte written after a halt or an error");
+  a_seg_hold: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      seg_valid_i && !seg_ready_o |=> stop || (seg_valid_i && $stable(seg_addr_i) &&
+      $stable(seg_len_i)))
+    else $error("nc_dma_wr: segment withdrawn or changed before it was taken");
+  a_buf_bound: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      32'(cnt_q) <= BufBytes)
+    else $error("nc_dma_wr: byte buffer overflow");
+  a_srst_idle: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      srst_i |-> idle_o)
+    else $error("nc_dma_wr: soft reset while a burst is open");
+`endif
+
+endmodule

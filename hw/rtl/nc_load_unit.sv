@@ -1,0 +1,494 @@
+// Load unit: executes LOAD and LOAD_CFG (docs/isa.md), main memory -> scratchpad.
+//
+// Two sides run concurrently, joined by a small FIFO of accepted instructions:
+//
+//  - The issue side takes an instruction, applies LOAD_CFG at once (the strides and pad value
+//    of later LOADs), and for a LOAD first proves its window: strides are unsigned, so the last
+//    row (z_size-1, y_size-1, x_size-1) is the highest access and one comparison clears them
+//    all. Only when it fails does it walk the rows in execution order, one per cycle, to find
+//    the first one outside: that offset is ERR_INFO of dma_window, and nothing was issued. A
+//    cleared LOAD goes to the write side and its rows become read segments for nc_dma_rd:
+//    one per line when the rows are contiguous (x_stride == elems, so a line is one range and
+//    the bursts run across rows), otherwise one per row.
+//  - The write side walks each LOAD's rows in order (plane, line, row, padding included) and
+//    writes one scratchpad row per cycle from sram_addr on: padding rows and lanes >= elems
+//    get pad_value, data rows come from the read engine in the same order. done_o pulses the
+//    cycle after a LOAD's last row was written (or after a LOAD_CFG reached this side).
+//
+// The issue side runs ahead by up to CmdDepth instructions, so a LOAD's reads start while the
+// previous LOAD's rows are still being written. An R beat with an error response fails the
+// LOAD whose row needed it (dma_bus, ERR_INFO 0); rows before it were written. After an error
+// the unit reports nothing more, takes nothing and lets its open bursts finish. Halt does the
+// same without a report; srst_i returns everything, LOAD_CFG state included, to reset.
+module nc_load_unit
+  import nc_pkg::*;
+#(
+  parameter int unsigned NumRows = Rows,  // int8 lanes of a scratchpad row
+  parameter int unsigned CmdDepth = 4,    // instructions between the issue and write sides
+  parameter int unsigned SegDepth = 64    // read segments in flight
+) (
+  input  logic                            clk_i,         // clock
+  // Assertions sample the reset in `disable iff`; the logic uses it only asynchronously.
+  /* verilator lint_off SYNCASYNCNET */
+  input  logic                            rst_ni,        // asynchronous reset, active low
+  /* verilator lint_on SYNCASYNCNET */
+  // Command interface (hw/rtl/README.md)
+  input  logic                            cmd_valid_i,   // a checked instruction, tokens popped
+  output logic                            cmd_ready_o,   // taken this cycle
+  input  nc_insn_t                        cmd_insn_i,    // LOAD or LOAD_CFG
+  output logic                            done_o,        // oldest accepted one completed
+  output logic                            err_o,         // oldest accepted one failed
+  output nc_err_e                         err_code_o,    // with err_o
+  output logic [31:0]                     err_info_o,    // with err_o
+  input  logic                            halt_i,        // stop; held until srst_i
+  input  logic                            srst_i,        // soft reset pulse (while idle)
+  output logic                            idle_o,        // nothing pending, no burst open
+  output logic                            busy_o,        // perf: executing
+  output logic                            stall_o,       // perf: waiting for memory
+  // Window
+  input  logic [AxiAddrBits-1:0]          win_base_i,    // WIN_BASE
+  input  logic [31:0]                     win_size_i,    // WIN_SIZE
+  // AXI4 read master (the ID is the multiplexer's)
+  output logic [AxiAddrBits-1:0]          m_araddr_o,    // burst address
+  output logic [7:0]                      m_arlen_o,     // beats - 1
+  output logic [2:0]                      m_arsize_o,    // log2(BusBytes)
+  output logic [1:0]                      m_arburst_o,   // INCR
+  output logic                            m_arvalid_o,   // request
+  input  logic                            m_arready_i,   // request taken
+  input  logic [BusBits-1:0]              m_rdata_i,     // read data
+  input  logic [1:0]                      m_rresp_i,     // read response
+  input  logic                            m_rlast_i,     // last beat of the burst
+  input  logic                            m_rvalid_i,    // beat
+  output logic                            m_rready_o,    // beat taken
+  // Scratchpad write port
+  output logic                            spad_we_o,     // write a row
+  output logic [SpadAddrBits-1:0]         spad_waddr_o,  // row
+  output logic [NumRows-1:0][InpBits-1:0] spad_wdata_o   // lanes
+);
+
+  localparam int unsigned PtrBits = $clog2(CmdDepth) + 1;
+  localparam int unsigned ElemBits = $clog2(NumRows + 1);
+  localparam int unsigned SegLenBits = 20;
+
+  if (CmdDepth < 2 || (CmdDepth & (CmdDepth - 1)) != 0) begin : g_bad_depth
+    $error("nc_load_unit: CmdDepth must be a power of two, at least 2");
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Instructions handed from the issue side to the write side
+
+  typedef enum logic [1:0] {
+    KindCfg,   // LOAD_CFG: completes when it gets here
+    KindLoad,  // LOAD: write its rows
+    KindErr    // the issue side failed it (dma_window)
+  } kind_e;
+
+  typedef struct packed {
+    kind_e                   kind;
+    logic [SpadAddrBits-1:0] sram;
+    logic [ElemBits-1:0]     elems;
+    logic [9:0]              xn, yn;
+    logic [7:0]              zn;
+    logic [3:0]              pt, pb, pl, pr;
+    logic [7:0]              pad;
+    logic [31:0]             info;
+  } wcmd_t;
+
+  wcmd_t              wf_q[CmdDepth];
+  logic [PtrBits-1:0] wf_wr_q, wf_rd_q;
+  logic               wf_push, wf_pop, wf_full, wf_empty;
+  wcmd_t              wf_in, wf_head;
+
+  assign wf_full = (wf_wr_q - wf_rd_q) == PtrBits'(CmdDepth);
+  assign wf_empty = wf_wr_q == wf_rd_q;
+  assign wf_head = wf_q[wf_rd_q[PtrBits-2:0]];
+
+  always_ff @(posedge clk_i) begin
+    if (wf_push) begin
+      wf_q[wf_wr_q[PtrBits-2:0]] <= wf_in;
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Issue side
+
+  typedef enum logic [2:0] {
+    IssIdle,   // waiting for an instruction
+    IssCheck,  // the O(1) window proof
+    IssScan,   // the proof failed: find the first row outside
+    IssRun,    // handing out read segments
+    IssStop    // after an error, until soft reset
+  } iss_e;
+
+  iss_e                  iss_q, iss_d;
+  nc_insn_load_t         ld_q, ld_d;
+  logic [31:0]           xs_q, xs_d, ys_q, ys_d, zs_q, zs_d;  // LOAD_CFG state
+  logic [7:0]            pad_q, pad_d;
+  logic [9:0]            wx_q, wx_d, wy_q, wy_d;              // walk: row, line
+  logic [7:0]            wz_q, wz_d;                          // walk: plane
+  logic [63:0]           plane_off_q, plane_off_d, line_off_q, line_off_d;
+  logic [63:0]           row_off_q, row_off_d;
+  logic                  dead_q, dead_d;                      // an error was reported
+  logic                  drain;
+  logic                  cmd_fire, contig, walk_last, walk_step;
+  logic [63:0]           last_off;
+  logic                  rd_seg_valid, rd_seg_ready;
+  logic [AxiAddrBits-1:0] rd_seg_addr;
+  logic [SegLenBits-1:0] rd_seg_len;
+  logic [31:0]           seg_off;
+  // The view of an accepted instruction: only the LOAD_CFG fields and the opcode are read.
+  /* verilator lint_off UNUSEDSIGNAL */
+  nc_insn_load_cfg_t     cfg_view;
+  /* verilator lint_on UNUSEDSIGNAL */
+
+  assign drain = halt_i || dead_q;
+  assign cmd_ready_o = iss_q == IssIdle && !wf_full && !drain;
+  assign cmd_fire = cmd_valid_i && cmd_ready_o;
+  assign cfg_view = nc_insn_load_cfg_t'(cmd_insn_i);
+  assign contig = xs_q == 32'(ld_q.elems);
+
+  // The highest access of the LOAD: its last row.
+  assign last_off = 64'(ld_q.dram_offset) + (64'(ld_q.z_size) - 64'd1) * 64'(zs_q) +
+                    (64'(ld_q.y_size) - 64'd1) * 64'(ys_q) + (64'(ld_q.x_size) - 64'd1) * 64'(xs_q);
+
+  // The walk ends on its last row (IssScan, and IssRun by rows) or last line (IssRun, contig).
+  assign walk_last = wz_q == ld_q.z_size - 8'd1 && wy_q == ld_q.y_size - 10'd1 &&
+                     (wx_q == ld_q.x_size - 10'd1 || (iss_q == IssRun && contig));
+
+  assign rd_seg_valid = iss_q == IssRun;
+  // A cleared LOAD's offsets fit the 32-bit window.
+  assign seg_off = contig ? line_off_q[31:0] : row_off_q[31:0];
+  assign rd_seg_addr = win_base_i + AxiAddrBits'(seg_off);
+  assign rd_seg_len = contig ? SegLenBits'(ld_q.x_size) * SegLenBits'(ld_q.elems) :
+                               SegLenBits'(ld_q.elems);
+
+  always_comb begin
+    iss_d = iss_q;
+    ld_d = ld_q;
+    xs_d = xs_q;
+    ys_d = ys_q;
+    zs_d = zs_q;
+    pad_d = pad_q;
+    wx_d = wx_q;
+    wy_d = wy_q;
+    wz_d = wz_q;
+    plane_off_d = plane_off_q;
+    line_off_d = line_off_q;
+    row_off_d = row_off_q;
+    wf_push = 1'b0;
+    wf_in = '0;
+    wf_in.kind = KindLoad;
+    wf_in.sram = SpadAddrBits'(ld_q.sram_addr);
+    wf_in.elems = ElemBits'(ld_q.elems);
+    wf_in.xn = ld_q.x_size;
+    wf_in.yn = ld_q.y_size;
+    wf_in.zn = ld_q.z_size;
+    wf_in.pt = ld_q.pad_top;
+    wf_in.pb = ld_q.pad_bottom;
+    wf_in.pl = ld_q.pad_left;
+    wf_in.pr = ld_q.pad_right;
+    wf_in.pad = pad_q;
+    walk_step = 1'b0;
+    unique case (iss_q)
+      IssIdle: begin
+        if (cmd_fire) begin
+          if (cfg_view.hdr.opcode == OpLoad) begin
+            ld_d = nc_insn_load_t'(cmd_insn_i);
+            iss_d = IssCheck;
+          end else begin
+            // LOAD_CFG (the only other opcode this unit is given)
+            xs_d = cfg_view.x_stride;
+            ys_d = cfg_view.y_stride;
+            zs_d = cfg_view.z_stride;
+            pad_d = cfg_view.pad_value;
+            wf_push = 1'b1;
+            wf_in.kind = KindCfg;
+          end
+        end
+      end
+      IssCheck: begin
+        wx_d = '0;
+        wy_d = '0;
+        wz_d = '0;
+        plane_off_d = 64'(ld_q.dram_offset);
+        line_off_d = 64'(ld_q.dram_offset);
+        row_off_d = 64'(ld_q.dram_offset);
+        if (last_off + 64'(ld_q.elems) <= 64'(win_size_i)) begin
+          wf_push = 1'b1;
+          iss_d = IssRun;
+        end else begin
+          iss_d = IssScan;
+        end
+      end
+      IssScan: begin
+        if (row_off_q + 64'(ld_q.elems) > 64'(win_size_i)) begin
+          wf_push = 1'b1;
+          wf_in.kind = KindErr;
+          wf_in.info = row_off_q[31:0];
+          iss_d = IssStop;
+        end else begin
+          walk_step = 1'b1;  // the proof failed, so some row is outside: the walk ends on it
+        end
+      end
+      IssRun: begin
+        if (rd_seg_ready) begin
+          walk_step = 1'b1;
+          if (walk_last) begin
+            iss_d = IssIdle;
+          end
+        end
+      end
+      IssStop: ;
+      default: iss_d = IssIdle;
+    endcase
+    // Next row (or line): x fastest, then y, then z, offsets kept as running sums.
+    if (walk_step) begin
+      if (!(iss_q == IssRun && contig) && wx_q != ld_q.x_size - 10'd1) begin
+        wx_d = wx_q + 10'd1;
+        row_off_d = row_off_q + 64'(xs_q);
+      end else if (wy_q != ld_q.y_size - 10'd1) begin
+        wx_d = '0;
+        wy_d = wy_q + 10'd1;
+        line_off_d = line_off_q + 64'(ys_q);
+        row_off_d = line_off_q + 64'(ys_q);
+      end else begin
+        wx_d = '0;
+        wy_d = '0;
+        wz_d = wz_q + 8'd1;
+        plane_off_d = plane_off_q + 64'(zs_q);
+        line_off_d = plane_off_q + 64'(zs_q);
+        row_off_d = plane_off_q + 64'(zs_q);
+      end
+    end
+    if (drain && iss_q != IssIdle) begin
+      iss_d = IssStop;
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Read engine
+
+  logic                         rd_idle, rd_poison, row_valid, row_ready;
+  logic [NumRows-1:0][7:0]      row_data;
+
+  nc_dma_rd #(
+    .MaxRowBytes(NumRows),
+    .SegDepth   (SegDepth),
+    .SegLenBits (SegLenBits)
+  ) u_rd (
+    .clk_i      (clk_i),
+    .rst_ni     (rst_ni),
+    .drain_i    (drain),
+    .srst_i     (srst_i),
+    .idle_o     (rd_idle),
+    .poison_o   (rd_poison),
+    .seg_valid_i(rd_seg_valid),
+    .seg_ready_o(rd_seg_ready),
+    .seg_addr_i (rd_seg_addr),
+    .seg_len_i  (rd_seg_len),
+    .seg_elems_i(ElemBits'(ld_q.elems)),
+    .row_valid_o(row_valid),
+    .row_ready_i(row_ready),
+    .row_data_o (row_data),
+    .m_araddr_o (m_araddr_o),
+    .m_arlen_o  (m_arlen_o),
+    .m_arsize_o (m_arsize_o),
+    .m_arburst_o(m_arburst_o),
+    .m_arvalid_o(m_arvalid_o),
+    .m_arready_i(m_arready_i),
+    .m_rdata_i  (m_rdata_i),
+    .m_rresp_i  (m_rresp_i),
+    .m_rlast_i  (m_rlast_i),
+    .m_rvalid_i (m_rvalid_i),
+    .m_rready_o (m_rready_o)
+  );
+
+  // ---------------------------------------------------------------------------------------------
+  // Write side
+
+  logic [9:0]              lx_q, lx_d, ly_q, ly_d;  // row in the padded line, padded line
+  logic [7:0]              lz_q, lz_d;
+  logic [SpadAddrBits-1:0] waddr_q, waddr_d;
+  logic                    done_q, done_d, err_q, err_d;
+  nc_err_e                 code_q, code_d;
+  logic [31:0]             info_q, info_d;
+  logic                    pad_row, row_end, line_end, load_end, we;
+  logic [10:0]             line_rows, plane_lines;
+  logic                    first_row;  // the first row of a LOAD goes to sram_addr
+
+  assign first_row = lx_q == '0 && ly_q == '0 && lz_q == '0;
+
+  assign line_rows = 11'(wf_head.pl) + 11'(wf_head.xn) + 11'(wf_head.pr);
+  assign plane_lines = 11'(wf_head.pt) + 11'(wf_head.yn) + 11'(wf_head.pb);
+  assign pad_row = 11'(ly_q) < 11'(wf_head.pt) || 11'(ly_q) >= 11'(wf_head.pt) + 11'(wf_head.yn) ||
+                   11'(lx_q) < 11'(wf_head.pl) || 11'(lx_q) >= 11'(wf_head.pl) + 11'(wf_head.xn);
+  assign row_end = 11'(lx_q) == line_rows - 11'd1;
+  assign line_end = 11'(ly_q) == plane_lines - 11'd1;
+  assign load_end = row_end && line_end && lz_q == wf_head.zn - 8'd1;
+
+  always_comb begin
+    lx_d = lx_q;
+    ly_d = ly_q;
+    lz_d = lz_q;
+    waddr_d = waddr_q;
+    done_d = 1'b0;
+    err_d = 1'b0;
+    code_d = code_q;
+    info_d = info_q;
+    dead_d = dead_q;
+    wf_pop = 1'b0;
+    we = 1'b0;
+    row_ready = 1'b0;
+    if (!wf_empty && !drain) begin
+      unique case (wf_head.kind)
+        KindCfg: begin
+          wf_pop = 1'b1;
+          done_d = 1'b1;
+        end
+        KindErr: begin
+          wf_pop = 1'b1;
+          err_d = 1'b1;
+          code_d = ErrDmaWindow;
+          info_d = wf_head.info;
+          dead_d = 1'b1;
+        end
+        default: begin
+          if (pad_row || row_valid) begin
+            we = 1'b1;
+            row_ready = !pad_row;
+          end else if (rd_poison) begin
+            wf_pop = 1'b1;
+            err_d = 1'b1;
+            code_d = ErrDmaBus;
+            info_d = '0;
+            dead_d = 1'b1;
+          end
+          if (we) begin
+            waddr_d = spad_waddr_o + 1'b1;
+            lx_d = row_end ? '0 : lx_q + 10'd1;
+            if (row_end) begin
+              ly_d = line_end ? '0 : ly_q + 10'd1;
+              if (line_end) begin
+                lz_d = lz_q + 8'd1;
+              end
+            end
+            if (load_end) begin
+              lz_d = '0;
+              wf_pop = 1'b1;
+              done_d = 1'b1;
+            end
+          end
+        end
+      endcase
+    end
+  end
+
+  assign spad_we_o = we;
+  assign spad_waddr_o = first_row ? wf_head.sram : waddr_q;
+  always_comb begin
+    for (int unsigned l = 0; l < NumRows; l++) begin
+      spad_wdata_o[l] = (pad_row || l >= 32'(wf_head.elems)) ? wf_head.pad : row_data[l];
+    end
+  end
+
+  assign done_o = done_q;
+  assign err_o = err_q;
+  assign err_code_o = code_q;
+  assign err_info_o = info_q;
+  assign idle_o = rd_idle && (drain || (iss_q == IssIdle && wf_empty));
+  assign busy_o = !drain && (iss_q != IssIdle || !wf_empty);
+  assign stall_o = busy_o && !wf_empty && wf_head.kind == KindLoad && !pad_row && !row_valid;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      iss_q <= IssIdle;
+      ld_q <= '0;
+      xs_q <= '0;
+      ys_q <= '0;
+      zs_q <= '0;
+      pad_q <= '0;
+      wx_q <= '0;
+      wy_q <= '0;
+      wz_q <= '0;
+      plane_off_q <= '0;
+      line_off_q <= '0;
+      row_off_q <= '0;
+      dead_q <= 1'b0;
+      wf_wr_q <= '0;
+      wf_rd_q <= '0;
+      lx_q <= '0;
+      ly_q <= '0;
+      lz_q <= '0;
+      waddr_q <= '0;
+      done_q <= 1'b0;
+      err_q <= 1'b0;
+      code_q <= ErrNone;
+      info_q <= '0;
+    end else if (srst_i) begin
+      iss_q <= IssIdle;
+      xs_q <= '0;
+      ys_q <= '0;
+      zs_q <= '0;
+      pad_q <= '0;
+      dead_q <= 1'b0;
+      wf_wr_q <= '0;
+      wf_rd_q <= '0;
+      lx_q <= '0;
+      ly_q <= '0;
+      lz_q <= '0;
+      done_q <= 1'b0;
+      err_q <= 1'b0;
+      code_q <= ErrNone;
+      info_q <= '0;
+    end else begin
+      iss_q <= iss_d;
+      ld_q <= ld_d;
+      xs_q <= xs_d;
+      ys_q <= ys_d;
+      zs_q <= zs_d;
+      pad_q <= pad_d;
+      wx_q <= wx_d;
+      wy_q <= wy_d;
+      wz_q <= wz_d;
+      plane_off_q <= plane_off_d;
+      line_off_q <= line_off_d;
+      row_off_q <= row_off_d;
+      dead_q <= dead_d;
+      wf_wr_q <= wf_wr_q + PtrBits'(wf_push);
+      wf_rd_q <= wf_rd_q + PtrBits'(wf_pop);
+      lx_q <= lx_d;
+      ly_q <= ly_d;
+      lz_q <= lz_d;
+      waddr_q <= waddr_d;
+      done_q <= done_d;
+      err_q <= err_d;
+      code_q <= code_d;
+      info_q <= info_d;
+    end
+  end
+
+`ifndef NC_NO_ASSERT
+  a_cmd_hold: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      cmd_valid_i && !cmd_ready_o && !halt_i |=> halt_i || (cmd_valid_i && $stable(cmd_insn_i)))
+    else $error("nc_load_unit: command withdrawn or changed before it was taken");
+  a_cmd_opcode: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      cmd_fire |-> cfg_view.hdr.opcode inside {OpLoad, OpLoadCfg})
+    else $error("nc_load_unit: given an instruction that is not LOAD or LOAD_CFG");
+  a_wf_no_overflow: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      wf_push |-> !wf_full)
+    else $error("nc_load_unit: instruction FIFO overflow");
+  a_row_in_spad: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      spad_we_o |-> 32'(spad_waddr_o) < SpadRows)
+    else $error("nc_load_unit: scratchpad row out of range");
+  a_one_report: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      !(done_o && err_o))
+    else $error("nc_load_unit: done and error in one cycle");
+  a_quiet_after_err: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      err_o |-> !spad_we_o && !done_o && !cmd_ready_o)
+    else $error("nc_load_unit: activity after an error");
+  a_srst_idle: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      srst_i |-> idle_o)
+    else $error("nc_load_unit: soft reset while not idle");
+`endif
+
+endmodule

@@ -1,0 +1,383 @@
+// neocog accelerator top level: registers, command processor, load/compute/store units,
+// scratchpad, accumulator and the AXI4 master port (hw/rtl/README.md, "nc_top ports").
+//
+// PENDING: the load unit, store unit and read multiplexer (nc_load_unit, nc_store_unit,
+// nc_axi_rd_mux) are written separately; their AXI port names below (m_ar*/m_r* per read
+// master, m_aw*/m_w*/m_b* on the store unit, s<i>_* on the multiplexer) are this file's
+// assumption until those files exist. It moves to hw/rtl/ once they do.
+module nc_top
+  import nc_pkg::*;
+(
+  input  logic                   clk_i,            // clock
+  input  logic                   rst_ni,           // asynchronous reset, active low
+  // Register bus
+  input  logic                   csr_req_i,        // request this cycle
+  input  logic                   csr_we_i,         // 1 write, 0 read
+  input  logic [CsrAddrBits-1:0] csr_addr_i,       // byte offset
+  input  logic [31:0]            csr_wdata_i,      // write data
+  output logic                   csr_rvalid_o,     // read data valid, the cycle after a read
+  output logic [31:0]            csr_rdata_o,      // read data
+  output logic                   irq_o,            // interrupt
+  // AXI4 master
+  output logic [AxiIdBits-1:0]   m_axi_arid,       // read address channel
+  output logic [AxiAddrBits-1:0] m_axi_araddr,     //
+  output logic [7:0]             m_axi_arlen,      //
+  output logic [2:0]             m_axi_arsize,     //
+  output logic [1:0]             m_axi_arburst,    //
+  output logic                   m_axi_arvalid,    //
+  input  logic                   m_axi_arready,    //
+  input  logic [AxiIdBits-1:0]   m_axi_rid,        // read data channel
+  input  logic [BusBits-1:0]     m_axi_rdata,      //
+  input  logic [1:0]             m_axi_rresp,      //
+  input  logic                   m_axi_rlast,      //
+  input  logic                   m_axi_rvalid,     //
+  output logic                   m_axi_rready,     //
+  output logic [AxiIdBits-1:0]   m_axi_awid,       // write address channel
+  output logic [AxiAddrBits-1:0] m_axi_awaddr,     //
+  output logic [7:0]             m_axi_awlen,      //
+  output logic [2:0]             m_axi_awsize,     //
+  output logic [1:0]             m_axi_awburst,    //
+  output logic                   m_axi_awvalid,    //
+  input  logic                   m_axi_awready,    //
+  output logic [BusBits-1:0]     m_axi_wdata,      // write data channel
+  output logic [BusBytes-1:0]    m_axi_wstrb,      //
+  output logic                   m_axi_wlast,      //
+  output logic                   m_axi_wvalid,     //
+  input  logic                   m_axi_wready,     //
+  input  logic [AxiIdBits-1:0]   m_axi_bid,        // write response channel
+  input  logic [1:0]             m_axi_bresp,      //
+  input  logic                   m_axi_bvalid,     //
+  output logic                   m_axi_bready      //
+);
+
+  // ---------------------------------------------------------------------------------------------
+  // Registers and command processor
+
+  logic                   ctrl_start, ctrl_halt, ctrl_srst, head_we;
+  logic [AxiAddrBits-1:0] ring_base, win_base;
+  logic [31:0]            ring_size, ring_tail, head_wdata, watchdog, win_size, ring_head;
+  logic                   busy, done, error, fetch_busy, evt_done, evt_error;
+  logic [2:0]             unit_busy, evt_retired, perf_busy, perf_stall;
+  logic [7:0]             err_code;
+  logic [3:0]             err_unit;
+  logic [31:0]            err_insn, err_info;
+  logic [2:0]             cmd_valid, cmd_ready, u_done, u_err, u_idle, u_busy, u_stall;
+  logic [2:0][InsnBits-1:0] cmd_insn;
+  logic [2:0][7:0]        u_err_code;
+  logic [2:0][31:0]       u_err_info;
+  nc_err_e                u_err_code_e[3];
+  logic                   halt, srst, macs;
+  logic [InsnBits-1:0]    chk_insn;
+  nc_check_t              store_chk;
+  logic [15:0]            rd_bytes, wr_bytes;
+
+  // Read masters: 0 fetch, 1 load, 2 store (LOAD_PARAM).
+  logic [2:0][AxiAddrBits-1:0] rm_araddr;
+  logic [2:0][7:0]             rm_arlen;
+  logic [2:0][2:0]             rm_arsize;
+  logic [2:0][1:0]             rm_arburst;
+  logic [2:0]                  rm_arvalid, rm_arready, rm_rlast, rm_rvalid, rm_rready;
+  logic [2:0][BusBits-1:0]     rm_rdata;
+  logic [2:0][1:0]             rm_rresp;
+
+  nc_csr u_csr (
+    .clk_i          (clk_i),
+    .rst_ni         (rst_ni),
+    .csr_req_i      (csr_req_i),
+    .csr_we_i       (csr_we_i),
+    .csr_addr_i     (csr_addr_i),
+    .csr_wdata_i    (csr_wdata_i),
+    .csr_rvalid_o   (csr_rvalid_o),
+    .csr_rdata_o    (csr_rdata_o),
+    .irq_o          (irq_o),
+    .ctrl_start_o   (ctrl_start),
+    .ctrl_halt_o    (ctrl_halt),
+    .ctrl_srst_o    (ctrl_srst),
+    .ring_base_o    (ring_base),
+    .ring_size_o    (ring_size),
+    .ring_tail_o    (ring_tail),
+    .head_we_o      (head_we),
+    .head_wdata_o   (head_wdata),
+    .watchdog_o     (watchdog),
+    .win_base_o     (win_base),
+    .win_size_o     (win_size),
+    .ring_head_i    (ring_head),
+    .busy_i         (busy),
+    .done_i         (done),
+    .error_i        (error),
+    .fetch_busy_i   (fetch_busy),
+    .unit_busy_i    (unit_busy),
+    .err_code_i     (err_code),
+    .err_unit_i     (err_unit),
+    .err_insn_i     (err_insn),
+    .err_info_i     (err_info),
+    .evt_done_i     (evt_done),
+    .evt_error_i    (evt_error),
+    .evt_retired_i  (evt_retired),
+    .perf_busy_i    (perf_busy),
+    .perf_stall_i   (perf_stall),
+    .perf_vector_i  (macs),
+    .perf_rd_bytes_i(rd_bytes),
+    .perf_wr_bytes_i(wr_bytes)
+  );
+
+  nc_cmd_proc u_cmd (
+    .clk_i           (clk_i),
+    .rst_ni          (rst_ni),
+    .ctrl_start_i    (ctrl_start),
+    .ctrl_halt_i     (ctrl_halt),
+    .ctrl_srst_i     (ctrl_srst),
+    .ring_base_i     (ring_base),
+    .ring_size_i     (ring_size),
+    .ring_tail_i     (ring_tail),
+    .head_we_i       (head_we),
+    .head_wdata_i    (head_wdata),
+    .watchdog_i      (watchdog),
+    .ring_head_o     (ring_head),
+    .busy_o          (busy),
+    .done_o          (done),
+    .error_o         (error),
+    .fetch_busy_o    (fetch_busy),
+    .unit_busy_o     (unit_busy),
+    .err_code_o      (err_code),
+    .err_unit_o      (err_unit),
+    .err_insn_o      (err_insn),
+    .err_info_o      (err_info),
+    .evt_done_o      (evt_done),
+    .evt_error_o     (evt_error),
+    .evt_retired_o   (evt_retired),
+    .perf_busy_o     (perf_busy),
+    .perf_stall_o    (perf_stall),
+    .m_araddr_o      (rm_araddr[0]),
+    .m_arlen_o       (rm_arlen[0]),
+    .m_arsize_o      (rm_arsize[0]),
+    .m_arburst_o     (rm_arburst[0]),
+    .m_arvalid_o     (rm_arvalid[0]),
+    .m_arready_i     (rm_arready[0]),
+    .m_rdata_i       (rm_rdata[0]),
+    .m_rresp_i       (rm_rresp[0]),
+    .m_rlast_i       (rm_rlast[0]),
+    .m_rvalid_i      (rm_rvalid[0]),
+    .m_rready_o      (rm_rready[0]),
+    .cmd_valid_o     (cmd_valid),
+    .cmd_ready_i     (cmd_ready),
+    .cmd_insn_o      (cmd_insn),
+    .unit_done_i     (u_done),
+    .unit_err_i      (u_err),
+    .unit_err_code_i (u_err_code),
+    .unit_err_info_i (u_err_info),
+    .unit_idle_i     (u_idle),
+    .unit_busy_i     (u_busy),
+    .unit_stall_i    (u_stall),
+    .units_halt_o    (halt),
+    .units_srst_o    (srst),
+    .store_chk_insn_o(chk_insn),
+    .store_chk_i     (store_chk)
+  );
+
+  for (genvar u = 0; u < 3; u++) begin : g_err_code
+    assign u_err_code[u] = u_err_code_e[u];
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Memories
+
+  logic                            spad_we, spad_a_re, spad_b_re, spad_b_gnt;
+  logic [SpadAddrBits-1:0]         spad_waddr, spad_a_raddr, spad_b_raddr;
+  logic [Rows-1:0][InpBits-1:0]    spad_wdata, spad_a_rdata, spad_b_rdata;
+  logic                            acc_wr_valid, acc_wr_accum, acc_re;
+  logic [AccAddrBits-1:0]          acc_wr_addr, acc_raddr;
+  logic [Cols-1:0][AccBits-1:0]    acc_wr_data, acc_rdata;
+
+  nc_spad u_spad (
+    .clk_i    (clk_i),
+    .rst_ni   (rst_ni),
+    .we_i     (spad_we),
+    .waddr_i  (spad_waddr),
+    .wdata_i  (spad_wdata),
+    .a_re_i   (spad_a_re),
+    .a_raddr_i(spad_a_raddr),
+    .a_rdata_o(spad_a_rdata),
+    .b_re_i   (spad_b_re),
+    .b_raddr_i(spad_b_raddr),
+    .b_gnt_o  (spad_b_gnt),
+    .b_rdata_o(spad_b_rdata)
+  );
+
+  nc_acc u_acc (
+    .clk_i     (clk_i),
+    .rst_ni    (rst_ni),
+    .wr_valid_i(acc_wr_valid),
+    .wr_addr_i (acc_wr_addr),
+    .wr_accum_i(acc_wr_accum),
+    .wr_data_i (acc_wr_data),
+    .rd_en_i   (acc_re),
+    .rd_addr_i (acc_raddr),
+    .rd_data_o (acc_rdata)
+  );
+
+  // ---------------------------------------------------------------------------------------------
+  // Units
+
+  nc_load_unit u_load (
+    .clk_i       (clk_i),
+    .rst_ni      (rst_ni),
+    .cmd_valid_i (cmd_valid[0]),
+    .cmd_ready_o (cmd_ready[0]),
+    .cmd_insn_i  (cmd_insn[0]),
+    .done_o      (u_done[0]),
+    .err_o       (u_err[0]),
+    .err_code_o  (u_err_code_e[0]),
+    .err_info_o  (u_err_info[0]),
+    .halt_i      (halt),
+    .srst_i      (srst),
+    .idle_o      (u_idle[0]),
+    .busy_o      (u_busy[0]),
+    .stall_o     (u_stall[0]),
+    .win_base_i  (win_base),
+    .win_size_i  (win_size),
+    .m_araddr_o  (rm_araddr[1]),
+    .m_arlen_o   (rm_arlen[1]),
+    .m_arsize_o  (rm_arsize[1]),
+    .m_arburst_o (rm_arburst[1]),
+    .m_arvalid_o (rm_arvalid[1]),
+    .m_arready_i (rm_arready[1]),
+    .m_rdata_i   (rm_rdata[1]),
+    .m_rresp_i   (rm_rresp[1]),
+    .m_rlast_i   (rm_rlast[1]),
+    .m_rvalid_i  (rm_rvalid[1]),
+    .m_rready_o  (rm_rready[1]),
+    .spad_we_o   (spad_we),
+    .spad_waddr_o(spad_waddr),
+    .spad_wdata_o(spad_wdata)
+  );
+
+  nc_compute_unit u_compute (
+    .clk_i         (clk_i),
+    .rst_ni        (rst_ni),
+    .cmd_valid_i   (cmd_valid[1]),
+    .cmd_ready_o   (cmd_ready[1]),
+    .cmd_insn_i    (cmd_insn[1]),
+    .done_o        (u_done[1]),
+    .err_o         (u_err[1]),
+    .err_code_o    (u_err_code_e[1]),
+    .err_info_o    (u_err_info[1]),
+    .halt_i        (halt),
+    .srst_i        (srst),
+    .idle_o        (u_idle[1]),
+    .busy_o        (u_busy[1]),
+    .stall_o       (u_stall[1]),
+    .macs_o        (macs),
+    .spad_a_re_o   (spad_a_re),
+    .spad_a_raddr_o(spad_a_raddr),
+    .spad_a_rdata_i(spad_a_rdata),
+    .spad_b_re_o   (spad_b_re),
+    .spad_b_raddr_o(spad_b_raddr),
+    .spad_b_gnt_i  (spad_b_gnt),
+    .spad_b_rdata_i(spad_b_rdata),
+    .acc_wr_valid_o(acc_wr_valid),
+    .acc_wr_addr_o (acc_wr_addr),
+    .acc_wr_accum_o(acc_wr_accum),
+    .acc_wr_data_o (acc_wr_data)
+  );
+
+  nc_store_unit u_store (
+    .clk_i       (clk_i),
+    .rst_ni      (rst_ni),
+    .cmd_valid_i (cmd_valid[2]),
+    .cmd_ready_o (cmd_ready[2]),
+    .cmd_insn_i  (cmd_insn[2]),
+    .done_o      (u_done[2]),
+    .err_o       (u_err[2]),
+    .err_code_o  (u_err_code_e[2]),
+    .err_info_o  (u_err_info[2]),
+    .halt_i      (halt),
+    .srst_i      (srst),
+    .idle_o      (u_idle[2]),
+    .busy_o      (u_busy[2]),
+    .stall_o     (u_stall[2]),
+    .win_base_i  (win_base),
+    .win_size_i  (win_size),
+    .chk_insn_i  (chk_insn),
+    .chk_o       (store_chk),
+    .acc_re_o    (acc_re),
+    .acc_raddr_o (acc_raddr),
+    .acc_rdata_i (acc_rdata),
+    .m_araddr_o  (rm_araddr[2]),
+    .m_arlen_o   (rm_arlen[2]),
+    .m_arsize_o  (rm_arsize[2]),
+    .m_arburst_o (rm_arburst[2]),
+    .m_arvalid_o (rm_arvalid[2]),
+    .m_arready_i (rm_arready[2]),
+    .m_rdata_i   (rm_rdata[2]),
+    .m_rresp_i   (rm_rresp[2]),
+    .m_rlast_i   (rm_rlast[2]),
+    .m_rvalid_i  (rm_rvalid[2]),
+    .m_rready_o  (rm_rready[2]),
+    .m_awaddr_o  (m_axi_awaddr),
+    .m_awlen_o   (m_axi_awlen),
+    .m_awsize_o  (m_axi_awsize),
+    .m_awburst_o (m_axi_awburst),
+    .m_awvalid_o (m_axi_awvalid),
+    .m_awready_i (m_axi_awready),
+    .m_wdata_o   (m_axi_wdata),
+    .m_wstrb_o   (m_axi_wstrb),
+    .m_wlast_o   (m_axi_wlast),
+    .m_wvalid_o  (m_axi_wvalid),
+    .m_wready_i  (m_axi_wready),
+    .m_bresp_i   (m_axi_bresp),
+    .m_bvalid_i  (m_axi_bvalid),
+    .m_bready_o  (m_axi_bready)
+  );
+
+  // The store unit is the only writer: one write ID.
+  assign m_axi_awid = '0;
+
+  // ---------------------------------------------------------------------------------------------
+  // Read multiplexer: three read masters onto the AR/R channels, R routed back by ID
+
+  nc_axi_rd_mux u_rd_mux (
+    .clk_i        (clk_i),
+    .rst_ni       (rst_ni),
+    .s_araddr_i   (rm_araddr),
+    .s_arlen_i    (rm_arlen),
+    .s_arsize_i   (rm_arsize),
+    .s_arburst_i  (rm_arburst),
+    .s_arvalid_i  (rm_arvalid),
+    .s_arready_o  (rm_arready),
+    .s_rdata_o    (rm_rdata),
+    .s_rresp_o    (rm_rresp),
+    .s_rlast_o    (rm_rlast),
+    .s_rvalid_o   (rm_rvalid),
+    .s_rready_i   (rm_rready),
+    .m_arid_o     (m_axi_arid),
+    .m_araddr_o   (m_axi_araddr),
+    .m_arlen_o    (m_axi_arlen),
+    .m_arsize_o   (m_axi_arsize),
+    .m_arburst_o  (m_axi_arburst),
+    .m_arvalid_o  (m_axi_arvalid),
+    .m_arready_i  (m_axi_arready),
+    .m_rid_i      (m_axi_rid),
+    .m_rdata_i    (m_axi_rdata),
+    .m_rresp_i    (m_axi_rresp),
+    .m_rlast_i    (m_axi_rlast),
+    .m_rvalid_i   (m_axi_rvalid),
+    .m_rready_o   (m_axi_rready)
+  );
+
+  // Performance: bytes moved on the port, R beats whole, W beats by their strobes.
+  always_comb begin
+    rd_bytes = (m_axi_rvalid && m_axi_rready) ? 16'(BusBytes) : 16'd0;
+    wr_bytes = '0;
+    if (m_axi_wvalid && m_axi_wready) begin
+      for (int unsigned b = 0; b < BusBytes; b++) begin
+        wr_bytes = wr_bytes + 16'(m_axi_wstrb[b]);
+      end
+    end
+  end
+
+  // One write ID: the B channel's ID carries nothing.
+  logic unused_bid;
+  assign unused_bid = ^m_axi_bid;
+
+endmodule
