@@ -12,3 +12,9 @@ NEOCOG_CL_CACHE=${NEOCOG_CL_CACHE:-$BUILD/cl-cache} "$BUILD/bench/bench_ocl" --r
 echo
 echo "== functional model of the accelerator (taskset -c 0)"
 taskset -c 0 "$BUILD/bench/bench_model"
+echo
+echo "== RTL: simulation speed, GEMM folds vs SCALE-Sim (taskset -c 0)"
+taskset -c 0 "$BUILD/bench/bench_rtl" "$BUILD"
+echo
+echo "== RTL: Verilator build time of nc_top (taskset -c 0)"
+taskset -c 0 sh bench/rtl_build_time.sh
