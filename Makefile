@@ -24,7 +24,7 @@ HOST_SRC := $(sort $(wildcard host/*.c))
 HOST_SRC += $(sort $(wildcard sim/model/*.c driver/*.c))
 CLI_SRC := $(sort $(wildcard host/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/*.c tests/host/*.c tests/cli/*.c))
-TEST_SRC += $(sort $(wildcard tests/model/*.c tests/driver/*.c))
+TEST_SRC += $(sort $(wildcard tests/model/*.c tests/driver/*.c tests/sim/*.c))
 # --- planner (issue 4) ---
 # host/plan*.c and host/accel.c come in through HOST_SRC (host/*.c); the
 # planner's tests (tests/plan/) join the suite here.
@@ -226,7 +226,7 @@ RTL_TEST_BINS := $(RTL_INSN_TB) $(RTL_ARRAY_TBS)
 
 # --- end RTL (issue 3) ---
 
-# --- RTL units: load, store, DMA (owner: dma helper) ---
+# --- RTL units: load, store, DMA ---
 # nc::AxiMem (sim/rtl/axi_mem.*), the C++ AXI4 slave memory of every RTL bench and of the
 # harness, has a bench of its own without RTL.
 DMA_BUILD := $(RTL_BUILD)/dma
@@ -277,7 +277,7 @@ $(DMA_REQUANT_TB): hw/rtl/nc_requant.sv tests/rtl/requant_tb.cpp tests/rtl/tb_ut
 RTL_TEST_BINS += $(DMA_AXI_MEM_TB) $(DMA_REQUANT_TB) $(DMA_TBS)
 # --- end RTL units ---
 
-# --- RTL core: command processor, CSRs, compute, memories, top (owner: core helper) ---
+# --- RTL core: command processor, CSRs, compute, memories, top ---
 # Benches of the compute path (scratchpad + compute unit + accumulator, swept over array shapes
 # like the array bench) and of the command processor with the CSRs. Each bench is built only
 # from the sources it needs, so it does not depend on the other units' files.
@@ -323,7 +323,149 @@ $(CORE_CMDPROC_TB): $(CORE_CMDPROC_SRC) tests/rtl/cmdproc_tb.cpp tests/rtl/tb_ut
 RTL_TEST_BINS += $(CORE_COMPUTE_TBS) $(CORE_CMDPROC_TB)
 # --- end RTL core ---
 
-# --- RTL simulation: harness, memory model, SystemC, coverage (owner: sim helper) ---
+# --- RTL simulation: harness, memory model, SystemC, coverage ---
+# sim/rtl/harness.cpp wraps the Verilated nc_top (FST tracing compiled in, off unless asked
+# for) and nc::AxiMem behind the C API of sim/rtl/include/neocog/rtl.h. Harness, memory model,
+# Verilated model and Verilator runtime are linked into one relocatable object that goes into
+# libneocog like any other object, so the driver's "rtl" and "lockstep" backends need nothing
+# at link time but libstdc++ and zlib (FST). Without hw/rtl/nc_top.sv the library carries
+# sim/rtl/harness_none.c instead, whose nc_rtl_create() answers NC_ERR_UNSUPPORTED, and the
+# rtl tests skip.
+#
+#   make sim-rtl     the Verilated nc_top and the harness ($(BUILD)/sim/rtl_model.o)
+#   make sc-test     SystemC: nc_top under verilator --sc with a TLM-2.0 memory and CSR
+#                    target runs the rtl workloads; results and cycle counts must equal the
+#                    plain harness's
+#   make coverage    line/toggle coverage of nc_top over the rtl tests (not part of make test)
+CXX ?= c++
+CPPFLAGS += -Isim/rtl/include
+SIM_BUILD := $(BUILD)/sim
+SIM_OBJ := $(SIM_BUILD)/rtl_model.o
+SIM_VDIR := $(SIM_BUILD)/vtop
+VL_ROOT := $(shell $(VERILATOR) --getenv VERILATOR_ROOT 2>/dev/null)
+VL_INC := $(VL_ROOT)/include
+# The Verilator runtime objects the model needs (FST writer, thread pool support).
+VL_RT_OBJS := verilated.o verilated_fst_c.o verilated_threads.o
+SIM_VFLAGS := --assert --x-assign fast --x-initial fast -Wno-fatal --trace-fst
+SIM_VDEFS := -DVM_TRACE=1 -DVM_TRACE_FST=1 -DVM_SC=0 -DVM_COVERAGE=0
+SIM_CXXFLAGS := -std=c++17 -O2 -g $(filter-out -Wstrict-prototypes -Wvla,$(WARN)) -MMD -MP \
+  -I. -Isim/rtl/include -Ihost/include -Ihw/include
+# Verilator's headers and generated code are not held to our warnings.
+SIM_VINC = -isystem $(VL_INC) -isystem $(VL_INC)/vltstd -isystem $(1)
+SIM_HAVE_TOP := $(wildcard hw/rtl/nc_top.sv)
+SIM_AXI_SRC := $(wildcard sim/rtl/axi_mem.cpp)
+
+.PHONY: sim-rtl sc-test coverage
+
+ifneq ($(SIM_HAVE_TOP),)
+sim-rtl: $(SIM_OBJ)
+
+$(SIM_VDIR)/Vnc_top__ALL.a: $(RTL_SRC) $(RTL_BUILD)/hw-check.ok
+	@rm -rf $(@D) && mkdir -p $(@D)
+	$(VERILATOR) --cc $(SIM_VFLAGS) --top-module nc_top -Mdir $(@D) $(RTL_SRC)
+	@$(MAKE) -s --no-print-directory -C $(@D) -f Vnc_top.mk $(RTL_MKFLAGS) \
+	  Vnc_top__ALL.a $(VL_RT_OBJS)
+
+$(SIM_BUILD)/harness.o: sim/rtl/harness.cpp $(SIM_VDIR)/Vnc_top__ALL.a
+	@mkdir -p $(@D)
+	$(CXX) $(SIM_CXXFLAGS) $(SIM_VDEFS) $(call SIM_VINC,$(SIM_VDIR)) -c $< -o $@
+
+$(SIM_BUILD)/axi_mem.o: $(SIM_AXI_SRC)
+	@mkdir -p $(@D)
+	$(CXX) $(SIM_CXXFLAGS) -c $< -o $@
+
+$(SIM_OBJ): $(SIM_BUILD)/harness.o $(SIM_BUILD)/axi_mem.o $(SIM_VDIR)/Vnc_top__ALL.a
+	ld -r -o $@ $(SIM_BUILD)/harness.o $(SIM_BUILD)/axi_mem.o --whole-archive \
+	  $(SIM_VDIR)/Vnc_top__ALL.a --no-whole-archive $(addprefix $(SIM_VDIR)/,$(VL_RT_OBJS))
+
+$(LIB) $(LIB_SAN): $(SIM_OBJ)
+LDLIBS += -lstdc++ -lz
+
+# SystemC: the same RTL under verilator --sc (Debian's libsystemc-dev is found on the default
+# paths; SYSTEMC_INCLUDE / SYSTEMC_LIBDIR override them, as for Verilator's own makefiles).
+# nc_sc_gen runs the workloads on the plain harness and writes them with its results and
+# counters to .ncw files; nc_sc_run runs those files in SystemC and compares.
+SC_BUILD := $(BUILD)/systemc
+SC_VDIR := $(SC_BUILD)/vtop
+SC_VL_RT_OBJS := verilated.o verilated_threads.o
+SC_INC := $(if $(SYSTEMC_INCLUDE),-isystem $(SYSTEMC_INCLUDE))
+comma := ,
+SC_LIBS := $(if $(SYSTEMC_LIBDIR),-L$(SYSTEMC_LIBDIR) -Wl$(comma)-rpath$(comma)$(SYSTEMC_LIBDIR)) \
+  -lsystemc -lpthread
+SC_WORKLOADS := lecture_conv gemm_64_int8 conv_stream
+
+$(SC_VDIR)/Vnc_top__ALL.a: $(RTL_SRC) $(RTL_BUILD)/hw-check.ok
+	@rm -rf $(@D) && mkdir -p $(@D)
+	$(VERILATOR) --sc $(filter-out --trace-fst,$(SIM_VFLAGS)) --top-module nc_top -Mdir $(@D) \
+	  $(RTL_SRC)
+	@$(MAKE) -s --no-print-directory -C $(@D) -f Vnc_top.mk $(RTL_MKFLAGS) \
+	  Vnc_top__ALL.a $(SC_VL_RT_OBJS)
+
+$(SC_BUILD)/nc_sc_run: sim/systemc/nc_sc_run.cpp sim/systemc/ncw.h $(SC_VDIR)/Vnc_top__ALL.a \
+    $(SIM_BUILD)/axi_mem.o
+	$(CXX) $(SIM_CXXFLAGS) -DVM_SC=1 -DVM_TRACE=0 -DVM_COVERAGE=0 \
+	  $(call SIM_VINC,$(SC_VDIR)) $(SC_INC) $< $(SIM_BUILD)/axi_mem.o $(SC_VDIR)/Vnc_top__ALL.a \
+	  $(addprefix $(SC_VDIR)/,$(SC_VL_RT_OBJS)) $(SC_LIBS) -o $@
+
+$(SC_BUILD)/nc_sc_gen: $(BUILD)/rel/sim/systemc/nc_sc_gen.o $(LIB)
+	$(CC) $(CFLAGS_REL) $^ -lcriterion $(LDLIBS) -o $@
+
+# Both steps as one bench of tests/rtl/run.sh (make test runs it with the other RTL benches).
+$(SC_BUILD)/sc_test: $(SC_BUILD)/nc_sc_run $(SC_BUILD)/nc_sc_gen
+	@printf '%s\n' '#!/bin/sh' '# Generated by make: the SystemC run against the plain harness.' \
+	  'set -e' 'cd "$$(dirname "$$0")"' './nc_sc_gen .' \
+	  'SYSC_DISABLE_COPYRIGHT_MESSAGE=1 exec ./nc_sc_run $(SC_WORKLOADS:%=%.ncw)' > $@
+	@chmod +x $@
+
+sc-test: $(SC_BUILD)/sc_test
+	$(SC_BUILD)/sc_test
+
+RTL_TEST_BINS += $(SC_BUILD)/sc_test
+
+# Coverage: nc_top built again with --coverage (line, toggle, user points), the rtl tests
+# linked against it; each device writes its points when destroyed (NEOCOG_RTL_COV_DIR), and
+# verilator_coverage merges them. sim/rtl/cov_summary.py prints line and toggle percentages.
+COV_BUILD := $(BUILD)/coverage
+COV_VDIR := $(COV_BUILD)/vtop
+COV_VL_RT_OBJS := verilated.o verilated_cov.o verilated_threads.o
+COV_TEST_SRC := $(sort $(wildcard tests/sim/*.c)) tests/driver/test_driver_rtl.c
+
+$(COV_VDIR)/Vnc_top__ALL.a: $(RTL_SRC) $(RTL_BUILD)/hw-check.ok
+	@rm -rf $(@D) && mkdir -p $(@D)
+	$(VERILATOR) --cc --coverage $(filter-out --trace-fst,$(SIM_VFLAGS)) --top-module nc_top \
+	  -Mdir $(@D) $(RTL_SRC)
+	@$(MAKE) -s --no-print-directory -C $(@D) -f Vnc_top.mk $(RTL_MKFLAGS) \
+	  Vnc_top__ALL.a $(COV_VL_RT_OBJS)
+
+$(COV_BUILD)/harness.o: sim/rtl/harness.cpp $(COV_VDIR)/Vnc_top__ALL.a
+	$(CXX) $(SIM_CXXFLAGS) -DVM_COVERAGE=1 -DVM_TRACE=0 -DVM_SC=0 \
+	  $(call SIM_VINC,$(COV_VDIR)) -c $< -o $@
+
+$(COV_BUILD)/rtl_model.o: $(COV_BUILD)/harness.o $(SIM_BUILD)/axi_mem.o $(COV_VDIR)/Vnc_top__ALL.a
+	ld -r -o $@ $(COV_BUILD)/harness.o $(SIM_BUILD)/axi_mem.o --whole-archive \
+	  $(COV_VDIR)/Vnc_top__ALL.a --no-whole-archive $(addprefix $(COV_VDIR)/,$(COV_VL_RT_OBJS))
+
+# The coverage model comes first, so the archive's plain one is never pulled in.
+$(COV_BUILD)/rtl_cov_tests: $(COV_BUILD)/rtl_model.o $(call obj,rel,$(COV_TEST_SRC)) $(LIB)
+	$(CC) $(CFLAGS_REL) $^ -lcriterion $(LDLIBS) -o $@
+
+coverage: $(COV_BUILD)/rtl_cov_tests
+	@rm -rf $(COV_BUILD)/dat && mkdir -p $(COV_BUILD)/dat
+	NEOCOG_RTL_COV_DIR=$(COV_BUILD)/dat $(COV_BUILD)/rtl_cov_tests -j2
+	verilator_coverage -write $(COV_BUILD)/coverage.dat $(COV_BUILD)/dat/*.dat
+	verilator_coverage --annotate $(COV_BUILD)/annotated $(COV_BUILD)/coverage.dat
+	$(PYTHON) sim/rtl/cov_summary.py $(COV_BUILD)/coverage.dat
+else
+sim-rtl:
+	@echo "sim-rtl: hw/rtl/nc_top.sv does not exist yet; libneocog carries the rtl stub"
+$(LIB): $(BUILD)/rel/sim/rtl/harness_none.o
+$(LIB_SAN): $(BUILD)/san/sim/rtl/harness_none.o
+sc-test coverage:
+	@echo "$@: hw/rtl/nc_top.sv does not exist yet"
+endif
+
+# The RTL benchmark reuses the tests' instruction builders (Criterion).
+$(BUILD)/bench/bench_rtl: LDLIBS += -lcriterion
 # --- end RTL simulation ---
 
 # Every block above appends its benches to RTL_TEST_BINS.

@@ -15,3 +15,9 @@ taskset -c 0 "$BUILD/bench/bench_model"
 echo
 echo "== planner: PE utilization, predicted vs measured cycles (taskset -c 0)"
 taskset -c 0 "$BUILD/bench/bench_plan"
+echo
+echo "== RTL: simulation speed, GEMM folds vs SCALE-Sim (taskset -c 0)"
+taskset -c 0 "$BUILD/bench/bench_rtl" "$BUILD"
+echo
+echo "== RTL: Verilator build time of nc_top (taskset -c 0)"
+taskset -c 0 sh bench/rtl_build_time.sh

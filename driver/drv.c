@@ -25,8 +25,8 @@
 #define ST_DONE (1u << NC_HW_CSR_STATUS_DONE_SHIFT)
 #define ST_ERROR (1u << NC_HW_CSR_STATUS_ERROR_SHIFT)
 
-static const nc__backend_t *const backends_[] = {&nc__backend_model,
-                                                 &nc__backend_rtl};
+static const nc__backend_t *const backends_[] = {
+    &nc__backend_model, &nc__backend_rtl, &nc__backend_lockstep};
 
 static atomic_uint_fast64_t next_dev_id_ = 1;
 
@@ -210,7 +210,8 @@ nc_status_t nc_dev_open(const char *backend, const nc_dev_options_t *opt,
   }
   if (be == NULL) {
     return nc__fail(NC_ERR_NOT_FOUND,
-                    "dev_open: unknown backend '%s' (known: model, rtl)",
+                    "dev_open: unknown backend '%s' (known: model, rtl, "
+                    "lockstep)",
                     backend);
   }
   nc_dev_options_t o;

@@ -43,6 +43,8 @@ typedef struct {
 
 extern const nc__backend_t nc__backend_model;
 extern const nc__backend_t nc__backend_rtl;
+/* rtl and model side by side, compared at every stop (backend_rtl.c). */
+extern const nc__backend_t nc__backend_lockstep;
 
 /* An extent [off, off + size) of the window. */
 typedef struct {

@@ -2,8 +2,11 @@
  * neocog driver: one API for every backend of the accelerator.
  *
  *   nc_dev_open("model", NULL, &dev)     the functional model (sim/model)
- *   nc_dev_open("rtl", NULL, &dev)       the Verilator model (not built yet:
- *                                        NC_ERR_UNSUPPORTED)
+ *   nc_dev_open("rtl", NULL, &dev)       the Verilator model of hw/rtl
+ *                                        (sim/rtl, neocog/rtl.h)
+ *   nc_dev_open("lockstep", NULL, &dev)  both, compared at every stop:
+ *                                        NC_ERR_MISMATCH names the first
+ *                                        difference
  *
  * A device grants one window of main memory. Buffers are pieces of it
  * (nc_dev_alloc); their `offset` is what instructions put in their
@@ -43,7 +46,7 @@ typedef struct {
 
 /** What the device says it is (from its ID, VERSION and HWCFG registers). */
 typedef struct {
-  const char *backend;    /**< "model" or "rtl" */
+  const char *backend;    /**< "model", "rtl" or "lockstep" */
   uint32_t version_major; /**< register map and ISA version */
   uint32_t version_minor; /**< backward-compatible additions */
   uint32_t rows;          /**< array rows: reduction depth, int8 lanes */
@@ -116,9 +119,9 @@ typedef void (*nc_dev_trace_fn)(void *ctx, const nc_dev_event_t *ev);
 void nc_dev_options_default(nc_dev_options_t *opt);
 
 /**
- * Opens a device on `backend` ("model"; "rtl" is recognised but answers
- * NC_ERR_UNSUPPORTED until the Verilator harness exists). `opt` NULL takes
- * the defaults. Checks that the device's ID, VERSION and HWCFG registers
+ * Opens a device on `backend` ("model", "rtl" or "lockstep"; "rtl" answers
+ * NC_ERR_UNSUPPORTED when the library was built without the RTL). `opt` NULL
+ * takes the defaults. Checks that the device's ID, VERSION and HWCFG registers
  * match the nc_hw.h this library was built with (NC_ERR_UNSUPPORTED
  * otherwise), then grants it the window and sets up the ring. Fails with
  * NC_ERR_NOT_FOUND for an unknown backend, NC_ERR_INVALID_ARG for options

@@ -1,0 +1,506 @@
+// The C API of neocog/rtl.h around the Verilated nc_top and nc::AxiMem.
+//
+// One clock edge is one call of tick(): the memory model's outputs of the previous edge drive
+// the design's AXI inputs, the design settles, its AXI outputs are sampled, and then the memory
+// model and the design both take the rising edge. The memory sees exactly what a flop on the
+// bus would have seen, so the SystemC bridge (sim/systemc), which samples the same pins at the
+// same edge, gives the same cycle counts.
+//
+// STATUS is polled over the register bus while the device runs: a read request held every
+// cycle returns, one cycle later, the STATUS of that cycle. Reads of STATUS have no side
+// effect, so polling changes nothing the device does, and nc_rtl_run() overshoots the end by
+// one cycle at most.
+
+#include <cstdarg>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <string>
+
+#include "Vnc_top.h"
+#include "neocog/nc_hw.h"
+#include "neocog/rtl.h"
+#include "sim/rtl/axi_mem.h"
+#include "verilated.h"
+#if VM_TRACE
+#include "verilated_fst_c.h"
+#endif
+#if VM_COVERAGE
+#include <atomic>
+
+#include <unistd.h>
+
+#include "verilated_cov.h"
+#endif
+
+extern "C" int nc__fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+namespace {
+
+constexpr uint32_t kBusy = 1u << NC_HW_CSR_STATUS_BUSY_SHIFT;
+// A read is answered the cycle after its request; a design that has not answered after this
+// many cycles is broken.
+constexpr int kCsrTimeout = 4;
+// After a START, STATUS.busy may rise late: the write goes through registers, and a START
+// written while a soft reset is still pending (nc_cmd_proc waits for the units to go idle,
+// the compute unit's array flush takes about 80 cycles) only takes effect afterwards. A "not
+// busy" seen this soon after a START is not believed unless busy was seen.
+constexpr int kStartGrace = 256;
+
+template <typename... A>
+nc_status_t fail(nc_status_t st, const char *fmt, A... args) {
+  return static_cast<nc_status_t>(nc__fail(st, fmt, args...));
+}
+
+// The caller's byte array as the physical range [base, base + size); anything else is a
+// decode error.
+class HostBacking : public nc::AxiMemBacking {
+ public:
+  void set(uint8_t *mem, uint64_t base, uint64_t size) {
+    mem_ = mem;
+    base_ = base;
+    size_ = size;
+  }
+  bool read(uint64_t addr, uint8_t *dst, size_t len) override {
+    if (!inside(addr, len)) {
+      return false;
+    }
+    std::memcpy(dst, mem_ + (addr - base_), len);
+    return true;
+  }
+  bool write(uint64_t addr, const uint8_t *src, const uint8_t *byte_enable,
+             size_t len) override {
+    if (!inside(addr, len)) {
+      return false;
+    }
+    uint8_t *p = mem_ + (addr - base_);
+    for (size_t i = 0; i < len; i++) {
+      if (byte_enable == nullptr || byte_enable[i]) {
+        p[i] = src[i];
+      }
+    }
+    return true;
+  }
+
+ private:
+  bool inside(uint64_t addr, size_t len) const {
+    return mem_ != nullptr && addr >= base_ && len <= size_ && addr - base_ <= size_ - len;
+  }
+  uint8_t *mem_ = nullptr;
+  uint64_t base_ = 0, size_ = 0;
+};
+
+// Ports up to 64 bits are integers, wider ones VlWide arrays of 32-bit words; both as bytes.
+template <typename T>
+void to_bytes(const T &sig, uint8_t *dst, int n) {
+  for (int i = 0; i < n; i++) {
+    dst[i] = static_cast<uint8_t>(static_cast<uint64_t>(sig) >> (8 * i));
+  }
+}
+template <std::size_t N>
+void to_bytes(const VlWide<N> &sig, uint8_t *dst, int n) {
+  for (int i = 0; i < n; i++) {
+    dst[i] = static_cast<uint8_t>(sig[i / 4] >> (8 * (i % 4)));
+  }
+}
+template <typename T>
+void from_bytes(T &sig, const uint8_t *src, int n) {
+  uint64_t v = 0;
+  for (int i = 0; i < n; i++) {
+    v |= static_cast<uint64_t>(src[i]) << (8 * i);
+  }
+  sig = static_cast<T>(v);
+}
+template <std::size_t N>
+void from_bytes(VlWide<N> &sig, const uint8_t *src, int n) {
+  for (std::size_t w = 0; w < N; w++) {
+    sig[w] = 0;
+  }
+  for (int i = 0; i < n; i++) {
+    sig[i / 4] |= static_cast<uint32_t>(src[i]) << (8 * (i % 4));
+  }
+}
+
+}  // namespace
+
+struct nc_rtl {
+  std::unique_ptr<VerilatedContext> ctx;
+  std::unique_ptr<Vnc_top> top;
+#if VM_TRACE
+  std::unique_ptr<VerilatedFstC> fst;
+#endif
+  HostBacking backing;
+  std::unique_ptr<nc::AxiMem> mem;
+  uint64_t cycle = 0;
+  int start_grace = 0;  // polls left before a "not busy" counts, after a START
+  std::string violation;
+
+  // One rising edge of clk_i, with the memory model taking the same edge.
+  void tick() {
+    const nc::AxiRsp &r = mem->outputs();
+    Vnc_top &t = *top;
+    t.m_axi_arready = r.arready;
+    t.m_axi_awready = r.awready;
+    t.m_axi_wready = r.wready;
+    t.m_axi_rvalid = r.rvalid;
+    t.m_axi_rid = r.rid;
+    from_bytes(t.m_axi_rdata, r.rdata, NC_HW_BUS_BYTES);
+    t.m_axi_rresp = r.rresp;
+    t.m_axi_rlast = r.rlast;
+    t.m_axi_bvalid = r.bvalid;
+    t.m_axi_bid = r.bid;
+    t.m_axi_bresp = r.bresp;
+    t.clk_i = 0;
+    t.eval();
+#if VM_TRACE
+    if (fst) {
+      fst->dump(10 * cycle);
+    }
+#endif
+    nc::AxiReq q{};
+    q.arvalid = t.m_axi_arvalid;
+    q.arid = t.m_axi_arid;
+    q.araddr = t.m_axi_araddr;
+    q.arlen = t.m_axi_arlen;
+    q.arsize = t.m_axi_arsize;
+    q.arburst = t.m_axi_arburst;
+    q.rready = t.m_axi_rready;
+    q.awvalid = t.m_axi_awvalid;
+    q.awid = t.m_axi_awid;
+    q.awaddr = t.m_axi_awaddr;
+    q.awlen = t.m_axi_awlen;
+    q.awsize = t.m_axi_awsize;
+    q.awburst = t.m_axi_awburst;
+    q.wvalid = t.m_axi_wvalid;
+    to_bytes(t.m_axi_wdata, q.wdata, NC_HW_BUS_BYTES);
+    q.wstrb = t.m_axi_wstrb;
+    q.wlast = t.m_axi_wlast;
+    q.bready = t.m_axi_bready;
+    mem->clock(q);
+    t.clk_i = 1;
+    t.eval();
+#if VM_TRACE
+    if (fst) {
+      fst->dump(10 * cycle + 5);
+    }
+#endif
+    cycle++;
+  }
+
+  bool broken() const { return ctx->gotError() || ctx->gotFinish(); }
+
+  // One register-bus request; a read's data arrives with csr_rvalid_o after the edge.
+  nc_status_t csr(bool we, uint32_t offset, uint32_t wdata, uint32_t *rdata) {
+    top->csr_req_i = 1;
+    top->csr_we_i = we;
+    top->csr_addr_i = offset;
+    top->csr_wdata_i = wdata;
+    tick();
+    top->csr_req_i = 0;
+    top->csr_we_i = 0;
+    if (rdata != nullptr) {
+      int waited = 0;
+      while (!top->csr_rvalid_o && waited < kCsrTimeout && !broken()) {
+        tick();
+        waited++;
+      }
+      if (!top->csr_rvalid_o) {
+        return fail(NC_ERR_INTERNAL, "rtl: no csr_rvalid_o for the read of 0x%03x", offset);
+      }
+      *rdata = top->csr_rdata_o;
+    }
+    if (broken()) {
+      return fail(NC_ERR_INTERNAL, "rtl: an assertion of the design failed (cycle %llu)",
+                  static_cast<unsigned long long>(cycle));
+    }
+    return NC_OK;
+  }
+
+  // The window and the ring as the registers hold them now, for the memory model's checks.
+  nc_status_t update_allowed() {
+    uint32_t v[6];
+    static const uint32_t offs[6] = {NC_HW_CSR_WIN_BASE_LO_OFFSET,  NC_HW_CSR_WIN_BASE_HI_OFFSET,
+                                     NC_HW_CSR_WIN_SIZE_OFFSET,     NC_HW_CSR_RING_BASE_LO_OFFSET,
+                                     NC_HW_CSR_RING_BASE_HI_OFFSET, NC_HW_CSR_RING_SIZE_OFFSET};
+    for (int i = 0; i < 6; i++) {
+      nc_status_t st = csr(false, offs[i], 0, &v[i]);
+      if (st != NC_OK) {
+        return st;
+      }
+    }
+    const uint64_t amask = NC_HW_AXI_ADDR_BITS >= 64 ? ~UINT64_C(0)
+                                                     : (UINT64_C(1) << NC_HW_AXI_ADDR_BITS) - 1u;
+    mem->set_allowed(0, (v[0] | static_cast<uint64_t>(v[1]) << 32) & amask, v[2]);
+    mem->set_allowed(1, (v[3] | static_cast<uint64_t>(v[4]) << 32) & amask,
+                     static_cast<uint64_t>(v[5]) * NC_HW_INSN_BYTES);
+    return NC_OK;
+  }
+};
+
+static nc_status_t check_offset(const nc_rtl_t *m, uint32_t offset) {
+  if (m == nullptr) {
+    return fail(NC_ERR_INVALID_ARG, "rtl: NULL device");
+  }
+  if ((offset & 3u) != 0 || offset >= (1u << NC_HW_CSR_ADDR_BITS)) {
+    return fail(NC_ERR_INVALID_ARG,
+                "rtl: register offset 0x%x is not 4-byte aligned inside the %u-byte window",
+                offset, 1u << NC_HW_CSR_ADDR_BITS);
+  }
+  return NC_OK;
+}
+
+extern "C" {
+
+void nc_rtl_config_default(nc_rtl_config_t *cfg) {
+  if (cfg == nullptr) {
+    return;
+  }
+  cfg->mem_latency = 100;
+  cfg->mem_bytes_per_cycle = NC_HW_BUS_BYTES;
+  cfg->trace_path = nullptr;
+}
+
+nc_status_t nc_rtl_create(const nc_rtl_config_t *cfg, nc_rtl_t **out) {
+  if (out == nullptr) {
+    return fail(NC_ERR_INVALID_ARG, "rtl_create: NULL output");
+  }
+  nc_rtl_config_t c;
+  nc_rtl_config_default(&c);
+  if (cfg != nullptr) {
+    c = *cfg;
+  }
+  if (c.mem_bytes_per_cycle < 1 || c.mem_bytes_per_cycle > NC_HW_BUS_BYTES ||
+      c.mem_latency > (1u << 24)) {
+    return fail(NC_ERR_INVALID_ARG,
+                "rtl_create: mem_bytes_per_cycle %u outside 1..%u or mem_latency %u above %u",
+                c.mem_bytes_per_cycle, NC_HW_BUS_BYTES, c.mem_latency, 1u << 24);
+  }
+  const char *trace = c.trace_path;
+  if (trace == nullptr) {
+    trace = std::getenv("NEOCOG_RTL_FST");
+    if (trace != nullptr && *trace == '\0') {
+      trace = nullptr;
+    }
+  }
+  nc_rtl_t *m = new (std::nothrow) nc_rtl_t;
+  if (m == nullptr) {
+    return fail(NC_ERR_NOMEM, "rtl_create: out of memory");
+  }
+  try {
+    m->ctx.reset(new VerilatedContext);
+    // Assertions of the design mark the context instead of aborting the host program; every
+    // call checks for it.
+    m->ctx->fatalOnError(false);
+    m->ctx->traceEverOn(trace != nullptr);
+    m->top.reset(new Vnc_top(m->ctx.get(), "nc_top"));
+#if VM_TRACE
+    if (trace != nullptr) {
+      m->fst.reset(new VerilatedFstC);
+      m->top->trace(m->fst.get(), 99);
+      m->fst->open(trace);
+      if (!m->fst->isOpen()) {
+        delete m;
+        return fail(NC_ERR_IO, "rtl_create: cannot open the FST file '%s'", trace);
+      }
+    }
+#else
+    if (trace != nullptr) {
+      delete m;
+      return fail(NC_ERR_UNSUPPORTED, "rtl_create: this build has no FST tracing");
+    }
+#endif
+    nc::AxiMemConfig mc;
+    mc.latency = c.mem_latency;
+    mc.bytes_per_cycle = c.mem_bytes_per_cycle;
+    mc.bus_bytes = NC_HW_BUS_BYTES;
+    m->mem.reset(new nc::AxiMem(mc, m->backing));
+  } catch (const std::bad_alloc &) {
+    delete m;
+    return fail(NC_ERR_NOMEM, "rtl_create: out of memory");
+  }
+  // Asynchronous reset, held over a few edges so every synchronous stage sees it too.
+  Vnc_top &t = *m->top;
+  t.clk_i = 0;
+  t.rst_ni = 0;
+  t.csr_req_i = 0;
+  t.eval();
+  for (int i = 0; i < 4; i++) {
+    m->tick();
+  }
+  t.rst_ni = 1;
+  m->tick();
+  nc_status_t st = m->update_allowed();
+  if (st != NC_OK) {
+    delete m;
+    return st;
+  }
+  *out = m;
+  return NC_OK;
+}
+
+void nc_rtl_destroy(nc_rtl_t *m) {
+  if (m == nullptr) {
+    return;
+  }
+#if VM_TRACE
+  if (m->fst) {
+    m->fst->close();
+  }
+#endif
+  m->top->final();
+#if VM_COVERAGE
+  // Every device of the process writes its own file; make coverage merges them.
+  const char *dir = std::getenv("NEOCOG_RTL_COV_DIR");
+  if (dir != nullptr && *dir != '\0') {
+    static std::atomic<unsigned> n{0};
+    const std::string path = std::string(dir) + "/rtl_" + std::to_string(getpid()) + "_" +
+                             std::to_string(n++) + ".dat";
+    m->ctx->coveragep()->write(path.c_str());
+  }
+#endif
+  delete m;
+}
+
+nc_status_t nc_rtl_attach_memory(nc_rtl_t *m, uint8_t *mem, uint64_t base, uint64_t size) {
+  if (m == nullptr || (mem == nullptr && size > 0) || (mem != nullptr && size == 0) ||
+      base + size < base) {
+    return fail(NC_ERR_INVALID_ARG,
+                "rtl_attach_memory: bad arguments (memory %p, base 0x%llx, %llu bytes)",
+                static_cast<void *>(mem), static_cast<unsigned long long>(base),
+                static_cast<unsigned long long>(size));
+  }
+  if (!m->mem->idle()) {
+    return fail(NC_ERR_INVALID_ARG, "rtl_attach_memory: a memory transaction is open");
+  }
+  m->backing.set(mem, base, size);
+  return NC_OK;
+}
+
+nc_status_t nc_rtl_csr_read(nc_rtl_t *m, uint32_t offset, uint32_t *value) {
+  nc_status_t st = check_offset(m, offset);
+  if (st != NC_OK) {
+    return st;
+  }
+  if (value == nullptr) {
+    return fail(NC_ERR_INVALID_ARG, "rtl_csr_read: NULL value");
+  }
+  return m->csr(false, offset, 0, value);
+}
+
+nc_status_t nc_rtl_csr_write(nc_rtl_t *m, uint32_t offset, uint32_t value) {
+  nc_status_t st = check_offset(m, offset);
+  if (st != NC_OK) {
+    return st;
+  }
+  st = m->csr(true, offset, value, nullptr);
+  if (st != NC_OK) {
+    return st;
+  }
+  switch (offset) {
+    case NC_HW_CSR_WIN_BASE_LO_OFFSET:
+    case NC_HW_CSR_WIN_BASE_HI_OFFSET:
+    case NC_HW_CSR_WIN_SIZE_OFFSET:
+    case NC_HW_CSR_RING_BASE_LO_OFFSET:
+    case NC_HW_CSR_RING_BASE_HI_OFFSET:
+    case NC_HW_CSR_RING_SIZE_OFFSET:
+      return m->update_allowed();
+    case NC_HW_CSR_CTRL_OFFSET:
+      if (value & (1u << NC_HW_CSR_CTRL_START_SHIFT)) {
+        m->start_grace = kStartGrace;
+      }
+      return NC_OK;
+    default:
+      return NC_OK;
+  }
+}
+
+nc_status_t nc_rtl_run(nc_rtl_t *m, uint64_t max_cycles, int *busy) {
+  if (m == nullptr) {
+    return fail(NC_ERR_INVALID_ARG, "rtl_run: NULL device");
+  }
+  Vnc_top &t = *m->top;
+  int b = 1;
+  t.csr_req_i = 1;
+  t.csr_we_i = 0;
+  t.csr_addr_i = NC_HW_CSR_STATUS_OFFSET;
+  t.csr_wdata_i = 0;
+  for (uint64_t i = 0; i < max_cycles; i++) {
+    m->tick();
+    if (m->broken()) {
+      break;
+    }
+    if (!t.csr_rvalid_o) {
+      continue;
+    }
+    if (t.csr_rdata_o & kBusy) {
+      m->start_grace = 0;
+    } else if (m->start_grace > 0) {
+      m->start_grace--;
+    } else {
+      b = 0;
+      break;
+    }
+  }
+  t.csr_req_i = 0;
+  if (busy != nullptr) {
+    *busy = b;
+  }
+  if (m->broken()) {
+    return fail(NC_ERR_INTERNAL, "rtl: an assertion of the design failed (cycle %llu)",
+                static_cast<unsigned long long>(m->cycle));
+  }
+  return NC_OK;
+}
+
+uint64_t nc_rtl_cycle(const nc_rtl_t *m) {
+  return m != nullptr ? m->cycle : 0;
+}
+
+int nc_rtl_irq(const nc_rtl_t *m) {
+  return m != nullptr && m->top->irq_o;
+}
+
+nc_status_t nc_rtl_inject_fault(nc_rtl_t *m, nc_rtl_fault_t fault) {
+  if (m == nullptr) {
+    return fail(NC_ERR_INVALID_ARG, "rtl_inject_fault: NULL device");
+  }
+  switch (fault) {
+    case NC_RTL_FAULT_NONE:
+      m->mem->set_fault(nc::AxiFault::None);
+      return NC_OK;
+    case NC_RTL_FAULT_HANG:
+      m->mem->set_fault(nc::AxiFault::Hang);
+      return NC_OK;
+    case NC_RTL_FAULT_SLVERR:
+      m->mem->set_fault(nc::AxiFault::SlvErr);
+      return NC_OK;
+  }
+  return fail(NC_ERR_INVALID_ARG, "rtl_inject_fault: unknown fault %d", static_cast<int>(fault));
+}
+
+uint64_t nc_rtl_window_violations(const nc_rtl_t *m) {
+  return m != nullptr ? m->mem->violations() : 0;
+}
+
+const char *nc_rtl_first_violation(const nc_rtl_t *m) {
+  if (m == nullptr) {
+    return "";
+  }
+  nc_rtl_t *mm = const_cast<nc_rtl_t *>(m);
+  mm->violation = m->mem->first_violation();
+  return mm->violation.c_str();
+}
+
+void nc_rtl_mem_bytes(const nc_rtl_t *m, uint64_t *read, uint64_t *written) {
+  if (read != nullptr) {
+    *read = m != nullptr ? m->mem->bytes_read() : 0;
+  }
+  if (written != nullptr) {
+    *written = m != nullptr ? m->mem->bytes_written() : 0;
+  }
+}
+
+}  // extern "C"

@@ -1,0 +1,241 @@
+/*
+ * The driver API on the "rtl" backend (the Verilated RTL) and on
+ * "lockstep" (RTL and functional model side by side, compared at every
+ * stop): the lecture's convolution through buffers, submit, wait and the
+ * counters; device errors and reuse; deadlock and timeout; a program longer
+ * than the ring with FINISH barriers inside. Programs are kept short: an RTL
+ * cycle costs microseconds.
+ */
+#include "neocog/drv.h"
+#include "tests/model/prog.h"
+#include "tests/seed_data.h"
+
+static const char *const backends_[] = {"rtl", "lockstep"};
+
+/* Opens `backend`, or skips the test when the library has no RTL. */
+static nc_dev_t *open_(const char *backend, const nc_dev_options_t *o) {
+  nc_dev_t *d = NULL;
+  const nc_status_t st = nc_dev_open(backend, o, &d);
+  if (st == NC_ERR_UNSUPPORTED) {
+    cr_skip_test("%s: %s", backend, nc_error_detail());
+  }
+  cr_assert_eq(st, NC_OK, "%s: %s", backend, nc_error_detail());
+  return d;
+}
+
+static nc_status_t submit_(nc_dev_t *d, const prog_t *p) {
+  uint8_t *b = prog_bytes(p);
+  nc_status_t st = nc_dev_submit(d, b, p->n);
+  free(b);
+  return st;
+}
+
+static void lecture_(const char *be) {
+  nc_dev_t *d = open_(be, NULL);
+  nc_dev_info_t in;
+  cr_assert_eq(nc_dev_info(d, &in), NC_OK);
+  cr_assert_str_eq(in.backend, be);
+  cr_assert(in.rows == NC_HW_ROWS && in.cols == NC_HW_COLS &&
+            in.spad_rows == NC_HW_SPAD_ROWS && in.acc_rows == NC_HW_ACC_ROWS);
+  nc_dev_buf_t xb, wb, pb, ob;
+  cr_assert_eq(nc_dev_alloc(d, 75, 0, &xb), NC_OK);
+  cr_assert_eq(nc_dev_alloc(d, 54, 0, &wb), NC_OK);
+  cr_assert_eq(nc_dev_alloc(d, 32, 0, &pb), NC_OK);
+  cr_assert_eq(nc_dev_alloc(d, 72, 0, &ob), NC_OK);
+  int8_t x[75], w[54];
+  for (int i = 0; i < 75; i++) {
+    x[i] = (int8_t)nc_seed_x[i % 3][i / 15][i / 3 % 5];
+  }
+  for (int i = 0; i < 54; i++) {
+    const int o = i / 27, t = i / 3 % 9, c = i % 3;
+    w[i] = (int8_t)nc_seed_w[o][c][t / 3][t % 3];
+  }
+  uint8_t rec[32];
+  qparam_put(rec, nc_seed_b[0], 0, 0, 0, 0, 0);
+  qparam_put(rec + 16, nc_seed_b[1], 0, 0, 0, 0, 0);
+  cr_assert_eq(nc_dev_write(d, &xb, 0, x, sizeof x), NC_OK);
+  cr_assert_eq(nc_dev_write(d, &wb, 0, w, sizeof w), NC_OK);
+  cr_assert_eq(nc_dev_write(d, &pb, 0, rec, sizeof rec), NC_OK);
+  prog_t p = {0};
+  p_load_cfg(&p, 3, 15, 0, 0, 0);
+  p_load(&p,
+         (ld_t){.dram = (uint32_t)xb.offset,
+                .elems = 3,
+                .x = 5,
+                .y = 5,
+                .pt = 1,
+                .pb = 1,
+                .pl = 1,
+                .pr = 1},
+         0);
+  p_load_cfg(&p, 27, 0, 3, 0, 0);
+  p_load(&p,
+         (ld_t){.sram = 64,
+                .dram = (uint32_t)wb.offset,
+                .elems = 3,
+                .x = 2,
+                .z = 9,
+                .pr = 14},
+         UN);
+  p_load_param(&p, 0, 2, (uint32_t)pb.offset, 0);
+  p_store_cfg(&p, (stc_t){.xs = 8, .ys = 24}, 0);
+  for (int t = 0; t < 9; t++) {
+    p_gemm(&p,
+           (gm_t){.wgt = 64u + 16u * (uint32_t)t,
+                  .inp = (uint32_t)(7 * (t / 3) + t % 3),
+                  .lo = 3,
+                  .li = 3,
+                  .iso = 14,
+                  .isi = 2,
+                  .aso = 3,
+                  .asi = 1,
+                  .accum = t > 0},
+           (t == 0 ? PP : 0) | (t == 8 ? UN : 0));
+  }
+  p_store(&p, (st_t){.dram = (uint32_t)ob.offset, .ncols = 2, .y = 3, .x = 3},
+          PP);
+  nc_dev_result_t res;
+  cr_assert_eq(submit_(d, &p), NC_OK, "%s", nc_error_detail());
+  cr_assert_eq(nc_dev_wait(d, 60000, &res), NC_OK, "%s: %s", be,
+               nc_error_detail());
+  cr_assert_eq(res.err_code, NC_HW_ERR_NONE);
+  cr_assert_gt(res.cycles, 0);
+  uint8_t o[72];
+  cr_assert_eq(nc_dev_read(d, &ob, 0, o, sizeof o), NC_OK);
+  for (int i = 0; i < 9; i++) {
+    cr_assert_eq(le32(o + 8 * i), nc_seed_out0[i], "%s: o[%d][0]", be, i);
+    cr_assert_eq(le32(o + 8 * i + 4), nc_seed_out1[i], "%s: o[%d][1]", be, i);
+  }
+  nc_dev_counters_t c;
+  cr_assert_eq(nc_dev_counters(d, &c), NC_OK);
+  cr_assert_eq(c.macs, 81 * NC_HW_ROWS * NC_HW_COLS, "%s", be);
+  cr_assert_eq(c.insns, p.n + 1, "%s: the program and the FINISH", be);
+  cr_assert_eq(c.wr_bytes, 72, "%s", be);
+  cr_assert_eq(c.cycles, res.cycles);
+  cr_assert_leq(c.compute_busy, c.cycles);
+  prog_free(&p);
+  nc_dev_close(d);
+}
+
+Test(driver_rtl, lecture_convolution) {
+  for (size_t b = 0; b < 2; b++) {
+    lecture_(backends_[b]);
+  }
+}
+
+/* A failing program reports the device's code, unit, entry and info; the
+ * device works afterwards. On lockstep the rtl and the model must agree. */
+Test(driver_rtl, device_error_then_reuse) {
+  for (size_t b = 0; b < 2; b++) {
+    const char *be = backends_[b];
+    nc_dev_options_t o;
+    nc_dev_options_default(&o);
+    o.window_bytes = 1 << 20;
+    o.ring_entries = 64;
+    nc_dev_t *d = open_(be, &o);
+    prog_t p = {0};
+    p_sync(&p, NC_HW_QUEUE_LOAD, 0);
+    p_load_cfg(&p, 16, 0, 0, 0, 0);
+    p_sync(&p, NC_HW_QUEUE_STORE, 0);
+    p_load(&p, (ld_t){.dram = (1u << 20) - 8, .elems = 16, .x = 1}, 0);
+    cr_assert_eq(submit_(d, &p), NC_OK);
+    nc_dev_result_t res;
+    cr_assert_eq(nc_dev_wait(d, 60000, &res), NC_ERR_DEVICE, "%s: %s", be,
+                 nc_error_detail());
+    cr_assert(res.err_code == NC_HW_ERR_DMA_WINDOW &&
+                  res.err_unit == NC_HW_UNIT_LOAD && res.insn_index == 3 &&
+                  res.err_info == (1u << 20) - 8,
+              "%s: %s", be, nc_error_detail());
+    prog_free(&p);
+    p_sync(&p, NC_HW_QUEUE_COMPUTE, 0);
+    p_sync(&p, NC_HW_QUEUE_COMPUTE, 0);
+    (void)prog_add(&p, 13, 0);
+    cr_assert_eq(submit_(d, &p), NC_OK);
+    cr_assert_eq(nc_dev_wait(d, 60000, &res), NC_ERR_DEVICE, "%s: %s", be,
+                 nc_error_detail());
+    cr_assert(res.err_code == NC_HW_ERR_ILLEGAL_OPCODE &&
+                  res.err_unit == NC_HW_UNIT_FETCH && res.insn_index == 2,
+              "%s: %s", be, nc_error_detail());
+    prog_free(&p);
+    p_sync(&p, NC_HW_QUEUE_COMPUTE, 0);
+    cr_assert_eq(submit_(d, &p), NC_OK);
+    cr_assert_eq(nc_dev_wait(d, 60000, &res), NC_OK, "%s: %s", be,
+                 nc_error_detail());
+    prog_free(&p);
+    nc_dev_close(d);
+  }
+}
+
+/* Deadlock is detected by the device; a long program outlives a tiny
+ * timeout, is halted, and the device is usable again. */
+Test(driver_rtl, never_finishing_programs_return) {
+  nc_dev_options_t o;
+  nc_dev_options_default(&o);
+  o.window_bytes = 1 << 20;
+  o.ring_entries = 64;
+  nc_dev_t *d = open_("rtl", &o);
+  prog_t p = {0};
+  p_sync(&p, NC_HW_QUEUE_COMPUTE, 0);
+  p_gemm(&p, (gm_t){0}, PP);
+  cr_assert_eq(submit_(d, &p), NC_OK);
+  nc_dev_result_t res;
+  cr_assert_eq(nc_dev_wait(d, 60000, &res), NC_ERR_DEVICE);
+  cr_assert_eq(res.err_code, NC_HW_ERR_DEADLOCK, "%s", nc_error_detail());
+  cr_assert_eq(res.insn_index, 1);
+  prog_free(&p);
+  for (int k = 0; k < 20; k++) {
+    p_gemm(&p, (gm_t){.lo = 1000, .li = 1000, .keep = k > 0, .accum = 1}, 0);
+  }
+  cr_assert_eq(submit_(d, &p), NC_OK);
+  cr_assert_eq(nc_dev_wait(d, 1, &res), NC_ERR_TIMEOUT);
+  cr_assert_eq(res.err_code, NC_HW_ERR_HALTED, "the driver halted it");
+  prog_free(&p);
+  p_sync(&p, NC_HW_QUEUE_STORE, 0);
+  cr_assert_eq(submit_(d, &p), NC_OK);
+  cr_assert_eq(nc_dev_wait(d, 60000, &res), NC_OK, "%s", nc_error_detail());
+  prog_free(&p);
+  nc_dev_close(d);
+}
+
+/* 300 entries through a 64-entry ring, FINISH barriers inside, tokens
+ * across queues; then an error late in the stream maps back to its index. */
+Test(driver_rtl, program_longer_than_ring) {
+  for (size_t b = 0; b < 2; b++) {
+    const char *be = backends_[b];
+    nc_dev_options_t o;
+    nc_dev_options_default(&o);
+    o.window_bytes = 1 << 20;
+    o.ring_entries = 64;
+    nc_dev_t *d = open_(be, &o);
+    prog_t p = {0};
+    for (int k = 0; k < 300; k++) {
+      if (k % 100 == 99) {
+        p_finish(&p);
+      } else {
+        p_sync(&p, (uint32_t)(k % 3), 0);
+      }
+    }
+    p_sync(&p, NC_HW_QUEUE_LOAD, UN);
+    p_sync(&p, NC_HW_QUEUE_COMPUTE, PP);
+    cr_assert_eq(submit_(d, &p), NC_OK);
+    nc_dev_result_t res;
+    cr_assert_eq(nc_dev_wait(d, 60000, &res), NC_OK, "%s: %s", be,
+                 nc_error_detail());
+    nc_dev_counters_t c;
+    cr_assert_eq(nc_dev_counters(d, &c), NC_OK);
+    cr_assert_eq(c.insns, p.n + 1, "%s: every entry and the FINISH", be);
+    prog_free(&p);
+    for (int k = 0; k < 150; k++) {
+      p_sync(&p, (uint32_t)(k % 3), 0);
+    }
+    p_load(&p, (ld_t){.elems = 0, .x = 1}, 0);
+    cr_assert_eq(submit_(d, &p), NC_OK);
+    cr_assert_eq(nc_dev_wait(d, 60000, &res), NC_ERR_DEVICE);
+    cr_assert(res.err_code == NC_HW_ERR_FIELD_RANGE &&
+                  res.err_info == NC_HW_LOAD_ELEMS_LSB &&
+                  res.insn_index == 150 && res.err_insn == 150 % 64,
+              "%s: %s", be, nc_error_detail());
+    prog_free(&p);
+    nc_dev_close(d);
+  }
+}
