@@ -195,44 +195,8 @@ Test(driver, lecture_convolution) {
   cr_assert_eq(nc_dev_write(d, &prm, 0, rec, sizeof rec), NC_OK);
 
   prog_t p = {0};
-  p_load_cfg(&p, 3, 15, 0, 0, 0);
-  p_load(&p,
-         (ld_t){.sram = 0,
-                .dram = (uint32_t)in.offset,
-                .elems = 3,
-                .x = 5,
-                .y = 5,
-                .pt = 1,
-                .pb = 1,
-                .pl = 1,
-                .pr = 1},
-         0);
-  p_load_cfg(&p, 27, 0, 3, 0, 0);
-  p_load(&p,
-         (ld_t){.sram = 64,
-                .dram = (uint32_t)wt.offset,
-                .elems = 3,
-                .x = 2,
-                .z = 9,
-                .pr = 14},
-         UN);
-  p_load_param(&p, 0, 2, (uint32_t)prm.offset, 0);
-  p_store_cfg(&p, (stc_t){.xs = 8, .ys = 24}, 0);
-  for (int t = 0; t < 9; t++) {
-    p_gemm(&p,
-           (gm_t){.wgt = 64u + 16u * (uint32_t)t,
-                  .inp = (uint32_t)(7 * (t / 3) + t % 3),
-                  .lo = 3,
-                  .li = 3,
-                  .iso = 14,
-                  .isi = 2,
-                  .aso = 3,
-                  .asi = 1,
-                  .accum = t > 0},
-           (t == 0 ? PP : 0) | (t == 8 ? UN : 0));
-  }
-  p_store(&p, (st_t){.dram = (uint32_t)out.offset, .ncols = 2, .y = 3, .x = 3},
-          PP);
+  prog_lecture_conv(&p, (uint32_t)in.offset, (uint32_t)wt.offset,
+                    (uint32_t)prm.offset, (uint32_t)out.offset);
   nc_dev_result_t res;
   cr_assert_eq(submit_(d, &p), NC_OK, "%s", nc_error_detail());
   cr_assert_eq(submit_(d, &p), NC_ERR_INVALID_ARG, "one in flight");
