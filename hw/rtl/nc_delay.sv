@@ -24,10 +24,12 @@ module nc_delay #(
     logic unused_clk_rst;
     assign unused_clk_rst = clk_i ^ rst_ni;
   end else begin : g_stages
-    logic [Depth-1:0][Width-1:0] stage_d, stage_q;
+    // Unpacked stages: each one is a machine word in the Verilated model, so the shift is Depth
+    // word moves instead of shifts of one Depth*Width-bit vector.
+    logic [Width-1:0] stage_d[Depth];
+    logic [Width-1:0] stage_q[Depth];
 
     always_comb begin
-      stage_d = stage_q;
       stage_d[0] = d_i;
       for (int unsigned i = 1; i < Depth; i++) begin
         stage_d[i] = stage_q[i-1];
@@ -36,7 +38,9 @@ module nc_delay #(
 
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) begin
-        stage_q <= '0;
+        for (int unsigned i = 0; i < Depth; i++) begin
+          stage_q[i] <= '0;
+        end
       end else begin
         stage_q <= stage_d;
       end
