@@ -110,6 +110,21 @@ static nc_status_t model_set_trace_(void *ctx, nc__retire_fn fn, void *fctx) {
   return NC_OK;
 }
 
+static nc_status_t model_inject_fault_(void *ctx, nc_dev_fault_t fault) {
+  nc_model_fault_t f = NC_MODEL_FAULT_NONE;
+  switch (fault) {
+    case NC_DEV_FAULT_NONE:
+      break;
+    case NC_DEV_FAULT_HANG:
+      f = NC_MODEL_FAULT_HANG;
+      break;
+    case NC_DEV_FAULT_SLVERR:
+      f = NC_MODEL_FAULT_SLVERR;
+      break;
+  }
+  return nc_model_inject_fault(((model_ctx_t *)ctx)->m, f);
+}
+
 const nc__backend_t nc__backend_model = {
     .name = "model",
     .open = model_open_,
@@ -120,4 +135,5 @@ const nc__backend_t nc__backend_model = {
     .mem_write = model_mem_write_,
     .mem_read = model_mem_read_,
     .set_trace = model_set_trace_,
+    .inject_fault = model_inject_fault_,
 };

@@ -14,8 +14,11 @@
  * the model executes each instruction atomically, the RTL finishes the
  * bursts it had issued.) Register reads answer with the RTL's values, except
  * RING_HEAD while both run: the one that is behind, so that the driver never
- * refills ring entries the model has not fetched yet.
+ * refills ring entries the model has not fetched yet. A fault injected on
+ * lockstep goes to the RTL's memory only: two devices that disagree on
+ * purpose, to test this comparison.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,6 +123,21 @@ static nc_status_t rtl_mem_read_(void *ctx, uint64_t offset, void *dst,
   return NC_OK;
 }
 
+static nc_status_t rtl_inject_fault_(void *ctx, nc_dev_fault_t fault) {
+  nc_rtl_fault_t f = NC_RTL_FAULT_NONE;
+  switch (fault) {
+    case NC_DEV_FAULT_NONE:
+      break;
+    case NC_DEV_FAULT_HANG:
+      f = NC_RTL_FAULT_HANG;
+      break;
+    case NC_DEV_FAULT_SLVERR:
+      f = NC_RTL_FAULT_SLVERR;
+      break;
+  }
+  return nc_rtl_inject_fault(((rtl_ctx_t *)ctx)->m, f);
+}
+
 const nc__backend_t nc__backend_rtl = {
     .name = "rtl",
     .open = rtl_open_,
@@ -129,6 +147,7 @@ const nc__backend_t nc__backend_rtl = {
     .step = rtl_step_,
     .mem_write = rtl_mem_write_,
     .mem_read = rtl_mem_read_,
+    .inject_fault = rtl_inject_fault_,
 };
 
 /* ---- lockstep ---- */
@@ -242,6 +261,50 @@ static nc_status_t ls_same_(ls_ctx_t *c, uint32_t offset, uint32_t mask,
   return NC_OK;
 }
 
+/* How one side stopped, for a message: "done", or "error <code> in <unit>
+ * unit at ring entry <n>". */
+static void ls_stop_words_(uint32_t status, uint32_t code, uint32_t insn,
+                           char *buf, size_t len) {
+  if (status & (1u << NC_HW_CSR_STATUS_ERROR_SHIFT)) {
+    snprintf(buf, len, "error %s in %s unit at ring entry %u",
+             nc_model_err_name(code >> NC_HW_CSR_ERR_CODE_CODE_SHIFT &
+                               NC_HW_CSR_ERR_CODE_CODE_MASK),
+             nc_model_unit_name(code >> NC_HW_CSR_ERR_CODE_UNIT_SHIFT &
+                                NC_HW_CSR_ERR_CODE_UNIT_MASK),
+             insn);
+  } else {
+    snprintf(buf, len, "%s",
+             status & (1u << NC_HW_CSR_STATUS_DONE_SHIFT) ? "done" : "idle");
+  }
+}
+
+/* STATUS of both; when they differ, NC_ERR_MISMATCH says how each stopped. */
+static nc_status_t ls_same_status_(ls_ctx_t *c) {
+  uint32_t v[2][3];
+  static const uint32_t offs[3] = {NC_HW_CSR_STATUS_OFFSET,
+                                   NC_HW_CSR_ERR_CODE_OFFSET,
+                                   NC_HW_CSR_ERR_INSN_OFFSET};
+  for (int i = 0; i < 3; i++) {
+    nc_status_t st = rtl_csr_read_(c->rtl, offs[i], &v[0][i]);
+    if (st == NC_OK) {
+      st = MODEL->csr_read(c->model, offs[i], &v[1][i]);
+    }
+    if (st != NC_OK) {
+      return st;
+    }
+  }
+  if ((v[0][0] & 7u) == (v[1][0] & 7u)) {
+    return NC_OK;
+  }
+  char r[96], m[96];
+  ls_stop_words_(v[0][0], v[0][1], v[0][2], r, sizeof r);
+  ls_stop_words_(v[1][0], v[1][1], v[1][2], m, sizeof m);
+  return nc__fail(NC_ERR_MISMATCH,
+                  "lockstep: STATUS (busy/done/error) is 0x%x on the rtl "
+                  "(%s), 0x%x on the model (%s)",
+                  v[0][0] & 7u, r, v[1][0] & 7u, m);
+}
+
 static nc_status_t ls_compare_(ls_ctx_t *c) {
   /* After an error only the error registers must agree: how many
    * instructions completed before the units stopped depends on timing. */
@@ -257,10 +320,13 @@ static nc_status_t ls_compare_(ls_ctx_t *c) {
       {NC_HW_CSR_PERF_INSNS_OFFSET, 0xffffffffu, "PERF_INSNS"},
   };
   uint32_t s = 0;
-  nc_status_t st = rtl_csr_read_(c->rtl, NC_HW_CSR_STATUS_OFFSET, &s);
+  nc_status_t st = ls_same_status_(c);
+  if (st == NC_OK) {
+    st = rtl_csr_read_(c->rtl, NC_HW_CSR_STATUS_OFFSET, &s);
+  }
   const int error = (s & (1u << NC_HW_CSR_STATUS_ERROR_SHIFT)) != 0;
   const size_t n = error ? 4 : sizeof regs / sizeof regs[0];
-  for (size_t i = 0; st == NC_OK && i < n; i++) {
+  for (size_t i = 1; st == NC_OK && i < n; i++) {
     st = ls_same_(c, regs[i].off, regs[i].mask, regs[i].name);
   }
   if (st != NC_OK || error) {
@@ -327,6 +393,10 @@ static nc_status_t ls_mem_write_(void *ctx, uint64_t offset, const void *src,
   return st == NC_OK ? MODEL->mem_write(c->model, offset, src, bytes) : st;
 }
 
+static nc_status_t ls_inject_fault_(void *ctx, nc_dev_fault_t fault) {
+  return rtl_inject_fault_(((ls_ctx_t *)ctx)->rtl, fault);
+}
+
 static nc_status_t ls_mem_read_(void *ctx, uint64_t offset, void *dst,
                                 size_t bytes) {
   return rtl_mem_read_(((ls_ctx_t *)ctx)->rtl, offset, dst, bytes);
@@ -341,4 +411,5 @@ const nc__backend_t nc__backend_lockstep = {
     .step = ls_step_,
     .mem_write = ls_mem_write_,
     .mem_read = ls_mem_read_,
+    .inject_fault = ls_inject_fault_,
 };

@@ -655,6 +655,27 @@ nc_status_t nc_dev_set_trace(nc_dev_t *dev, nc_dev_trace_fn fn, void *ctx) {
                             fn != NULL ? dev : NULL);
 }
 
+nc_status_t nc_dev_inject_fault(nc_dev_t *dev, nc_dev_fault_t fault) {
+  if (dev == NULL) {
+    return nc__fail(NC_ERR_INVALID_ARG, "dev_inject_fault: NULL device");
+  }
+  if (fault != NC_DEV_FAULT_NONE && fault != NC_DEV_FAULT_HANG &&
+      fault != NC_DEV_FAULT_SLVERR) {
+    return nc__fail(NC_ERR_INVALID_ARG, "dev_inject_fault: unknown fault %d",
+                    (int)fault);
+  }
+  if (dev->inflight) {
+    return nc__fail(NC_ERR_INVALID_ARG,
+                    "dev_inject_fault: a submission is in flight");
+  }
+  if (dev->be->inject_fault == NULL) {
+    return nc__fail(NC_ERR_UNSUPPORTED,
+                    "dev_inject_fault: the %s backend has no memory faults",
+                    dev->be->name);
+  }
+  return dev->be->inject_fault(dev->ctx, fault);
+}
+
 nc_status_t nc_dev_counters(nc_dev_t *dev, nc_dev_counters_t *c) {
   if (dev == NULL || c == NULL) {
     return nc__fail(NC_ERR_INVALID_ARG, "dev_counters: NULL argument");

@@ -39,6 +39,8 @@ typedef struct {
   /* Optional: reports each retired instruction to fn (NULL removes it).
    * NULL entry: the backend cannot (nc_dev_set_trace says so). */
   nc_status_t (*set_trace)(void *ctx, nc__retire_fn fn, void *fctx);
+  /* Makes the memory misbehave (the driver has checked `fault`). */
+  nc_status_t (*inject_fault)(void *ctx, nc_dev_fault_t fault);
 } nc__backend_t;
 
 extern const nc__backend_t nc__backend_model;

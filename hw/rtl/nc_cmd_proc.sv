@@ -26,8 +26,16 @@
 //  - Any error records the first error (code, unit, ring index, info), sets STATUS.error and the
 //    error interrupt, drops queued work and holds every unit in halt until soft reset.
 //  - CTRL applies soft_reset, then halt, then start. Soft reset clears this block's state at
-//    once, keeps the units halted until they and fetch are idle, then pulses their srst; a START
-//    written meanwhile waits for that. START is ignored while busy or in error.
+//    once and keeps the units halted with units_abort_o until they are idle, then pulses their
+//    srst. Abort makes the DMA engines abandon the bursts they are still owed (nc_dma_rd,
+//    nc_dma_wr), and fetch drops its burst in flight, so a soft reset ends within a bounded
+//    number of cycles even when the memory never answers (the compute unit's array drain and
+//    flush are bounded); the abandoned bursts' responses are dropped whenever they come, ahead
+//    of any later request's (one AXI ID per read master, answered in order). A START written
+//    meanwhile waits for the srst and reads as STATUS.busy at once, as the model's START does;
+//    RING_HEAD writes are ignored while it waits. START is ignored while busy or in error.
+//  - PERF_COMPUTE_BUSY leaves out the compute unit's flush after srst (its dummy vectors):
+//    the model's soft reset costs no compute time.
 //  - Deadlock (unit fetch, ERR_INSN = head of the first blocked queue, else fetch's entry):
 //    no unit works or owes a completion, every non-empty queue head waits for a token, and
 //    fetch holds an entry it cannot dispatch, for two cycles in a row. Watchdog: while work is
@@ -96,6 +104,7 @@ module nc_cmd_proc
   input  logic [2:0]                unit_stall_i,     // perf: waiting on memory / a conflict
   output logic                      units_halt_o,     // level: every unit stops
   output logic                      units_srst_o,     // pulse: soft reset of every unit
+  output logic                      units_abort_o,    // level: abandon open AXI bursts
   // Store unit's pre-execution check of the STORE at the head of the store queue
   output logic [InsnBits-1:0]       store_chk_insn_o, // head of the store queue
   input  nc_check_t                 store_chk_i       // its pooling-rule check
@@ -166,6 +175,7 @@ module nc_cmd_proc
   logic [31:0] err_insn_q, err_info_q;
   logic [31:0] head_q;
   logic        rst_pend_q, start_pend_q, srst_q;
+  logic        cflush_q;        // the compute unit flushes after srst, no GEMM taken yet
 
   // Fetch
   logic [31:0]            fptr_q;          // next ring index to request
@@ -544,8 +554,9 @@ module nc_cmd_proc
       stop = 1'b1;
     end
 
-    // Soft reset of the units, once they and fetch are quiet.
-    if (rst_pend_q && units_idle && !infl_q && !ar_pend_q) begin
+    // Soft reset of the units, once they are quiet (fetch drops its burst in flight, and an
+    // abandoned one delays only the next fetch).
+    if (rst_pend_q && units_idle) begin
       rst_pend_d = 1'b0;
       srst_d = 1'b1;
     end
@@ -604,7 +615,7 @@ module nc_cmd_proc
         end
       end
     end
-    if (head_we_i && !busy_q && !busy_d) begin
+    if (head_we_i && !busy_q && !busy_d && !start_pend_q) begin
       head_d = head_wdata_i;
     end
   end
@@ -630,6 +641,7 @@ module nc_cmd_proc
       rst_pend_q <= 1'b0;
       start_pend_q <= 1'b0;
       srst_q <= 1'b0;
+      cflush_q <= 1'b0;
       fptr_q <= '0;
       fb_rd_q <= '0;
       fb_cnt_q <= '0;
@@ -671,6 +683,7 @@ module nc_cmd_proc
       rst_pend_q <= rst_pend_d;
       start_pend_q <= start_pend_d;
       srst_q <= srst_d;
+      cflush_q <= srst_q || (cflush_q && !unit_idle_i[1] && !(cmd_valid_o[1] && cmd_ready_i[1]));
       dl_q <= dl_now && !raise;
       wd_q <= (!pending || progress) ? '0 : (wd_q == '1 ? wd_q : wd_q + 32'd1);
 
@@ -728,7 +741,7 @@ module nc_cmd_proc
           burst_drop_q <= 1'b1;
         end
       end
-      if (do_start || (head_we_i && !busy_q && !busy_d)) begin
+      if (do_start || (head_we_i && !busy_q && !busy_d && !start_pend_q)) begin
         fptr_q <= head_d;
         fb_cnt_q <= '0;
       end
@@ -788,24 +801,27 @@ module nc_cmd_proc
   // Outputs
 
   assign ring_head_o = head_q;
-  assign busy_o = busy_q;
+  assign busy_o = busy_q || start_pend_q;
   assign done_o = done_q;
   assign error_o = error_q;
-  assign fetch_busy_o = infl_q || fb_cnt_q != '0;
+  assign fetch_busy_o = (infl_q && !burst_drop_q) || fb_cnt_q != '0;
   assign err_code_o = err_code_q;
   assign err_unit_o = err_unit_q;
   assign err_insn_o = err_insn_q;
   assign err_info_o = err_info_q;
   assign evt_done_o = evt_done;
   assign evt_error_o = evt_error;
-  assign units_halt_o = error_q || rst_pend_q || (|uerr_pend_q);
+  // Held through the srst cycle too: a unit is idle only under halt (its stopped state is
+  // left by srst, not by halt falling).
+  assign units_halt_o = error_q || rst_pend_q || srst_q || (|uerr_pend_q);
   assign units_srst_o = srst_q;
+  assign units_abort_o = rst_pend_q;
 
   always_comb begin
     evt_retired_o = 3'(retire[0]) + 3'(retire[1]) + 3'(retire[2]) + 3'(finish_retire);
     for (int unsigned q = 0; q < NQ; q++) begin
       unit_busy_o[q] = !q_empty[q] || !r_empty[q] || !unit_idle_i[q];
-      perf_busy_o[q] = unit_busy_i[q];
+      perf_busy_o[q] = unit_busy_i[q] && !(q == 1 && cflush_q);
       perf_stall_o[q] = unit_stall_i[q] || (running && head_ok[q] && !tok_ok[q]);
     end
   end

@@ -14,6 +14,14 @@
 // drain_i (halt, or the unit stopped on an error) nothing new is issued (a request already
 // shown stays until taken, as AXI4 requires), every beat owed is taken and dropped and the
 // buffer empties. srst_i (only while idle_o) forgets every segment and the poison.
+//
+// abort_i (soft reset pending, with drain_i) stops waiting for the memory: every burst still
+// owed becomes abandoned, and so does a request shown but not yet taken (it stays shown until
+// taken, as AXI4 requires), so idle_o rises at once even when the memory never answers. The
+// abandoned bursts' beats are taken and dropped whenever they come, before any beat of a later
+// burst: the port has one ID and answers it in order, so no interconnect help is needed. A soft
+// reset keeps that bookkeeping; the next transfer's requests simply queue behind the abandoned
+// request if the memory has not taken it yet.
 module nc_dma_rd
   import nc_pkg::*;
 #(
@@ -28,6 +36,7 @@ module nc_dma_rd
   input  logic                                rst_ni,       // asynchronous reset, active low
   /* verilator lint_on SYNCASYNCNET */
   input  logic                                drain_i,      // level: issue nothing, drop data
+  input  logic                                abort_i,      // level: abandon what is owed
   input  logic                                srst_i,       // soft reset, while idle_o
   output logic                                idle_o,       // no AXI request shown or open
   output logic                                poison_o,     // an R beat came with an error
@@ -106,6 +115,8 @@ module nc_dma_rd
   logic [AxiAddrBits-1:0] ar_addr_q, ar_addr_d;
   logic [7:0]             ar_len_q, ar_len_d;
   logic [OutBits-1:0]     out_q, out_d;          // bursts taken by the port, not finished
+  logic [OutBits-1:0]     orph_q, orph_d;        // abandoned bursts, not finished (oldest)
+  logic                   ar_orph_q, ar_orph_d;  // the request shown is an abandoned one
   logic                   ar_load, last_burst;
   logic [BeatBits-1:0]    beats;
 
@@ -168,7 +179,7 @@ module nc_dma_rd
   logic [ElemBits-1:0]      buf_elems_q, buf_elems_d;  // row size of the buffered bytes
   logic [SegLenBits-1:0]    taken_q, taken_d;     // bytes of the head segment taken
   logic                     poison_q, poison_d;
-  logic                     beat_fire, keep, row_fire, can_take;
+  logic                     beat_fire, own_beat, keep, row_fire, can_take;
   logic [OffBits:0]         skip, take;
   logic [BusBytes-1:0][7:0] beat_bytes;
 
@@ -186,9 +197,11 @@ module nc_dma_rd
 
   assign can_take = !fifo_empty && 32'(cnt_q) <= MaxRowBytes + BusBytes &&
                     (cnt_q == '0 || head.elems == buf_elems_q);
-  assign m_rready_o = drain_i || poison_q || can_take;
+  // Beats come in request order: while abandoned bursts are owed, a beat is theirs.
+  assign m_rready_o = orph_q != '0 || drain_i || poison_q || can_take;
   assign beat_fire = m_rvalid_i && m_rready_o;
-  assign keep = beat_fire && !drain_i && !poison_q && m_rresp_i == 2'b00;
+  assign own_beat = beat_fire && orph_q == '0;
+  assign keep = own_beat && !drain_i && !poison_q && m_rresp_i == 2'b00;
 
   assign row_valid_o = !drain_i && cnt_q != '0 && cnt_q >= CntBits'(buf_elems_q);
   assign row_data_o = buf_q[MaxRowBytes-1:0];
@@ -218,24 +231,40 @@ module nc_dma_rd
     cnt_d = base + (keep ? CntBits'(take) : '0);
     buf_elems_d = keep ? head.elems : buf_elems_q;
     taken_d = keep ? (seg_pop ? '0 : taken_q + SegLenBits'(take)) : taken_q;
-    poison_d = poison_q || (beat_fire && !drain_i && m_rresp_i != 2'b00);
+    poison_d = poison_q || (own_beat && !drain_i && m_rresp_i != 2'b00);
     if (drain_i) begin
       cnt_d = '0;
     end
   end
 
-  // Bursts open on the port: counted from the AR handshake to the last beat.
+  // Bursts open on the port: counted from the AR handshake to the last beat, own and abandoned
+  // apart.
   always_comb begin
     out_d = out_q;
+    orph_d = orph_q;
+    ar_orph_d = ar_orph_q && !m_arready_i;
     if (ar_valid_q && m_arready_i) begin
-      out_d = out_d + 1'b1;
+      if (ar_orph_q) begin
+        orph_d = orph_d + 1'b1;
+      end else begin
+        out_d = out_d + 1'b1;
+      end
     end
     if (beat_fire && m_rlast_i) begin
-      out_d = out_d - 1'b1;
+      if (orph_q != '0) begin
+        orph_d = orph_d - 1'b1;
+      end else begin
+        out_d = out_d - 1'b1;
+      end
+    end
+    if (abort_i) begin
+      orph_d = orph_d + out_d;
+      out_d = '0;
+      ar_orph_d = ar_valid_d;
     end
   end
 
-  assign idle_o = !cur_q && !ar_valid_q && out_q == '0;
+  assign idle_o = !cur_q && (!ar_valid_q || ar_orph_q) && out_q == '0;
   assign poison_o = poison_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -249,17 +278,22 @@ module nc_dma_rd
       ar_addr_q <= '0;
       ar_len_q <= '0;
       out_q <= '0;
+      orph_q <= '0;
+      ar_orph_q <= 1'b0;
       buf_q <= '0;
       cnt_q <= '0;
       buf_elems_q <= '0;
       taken_q <= '0;
       poison_q <= 1'b0;
     end else if (srst_i) begin
+      // Idle: what is still shown or owed is abandoned and stays so.
       wr_q <= '0;
       rd_q <= '0;
       cur_q <= 1'b0;
-      ar_valid_q <= 1'b0;
+      ar_valid_q <= ar_valid_q && !m_arready_i;
       out_q <= '0;
+      orph_q <= orph_d;
+      ar_orph_q <= ar_orph_d;
       cnt_q <= '0;
       taken_q <= '0;
       poison_q <= 1'b0;
@@ -273,6 +307,8 @@ module nc_dma_rd
       ar_addr_q <= ar_addr_d;
       ar_len_q <= ar_len_d;
       out_q <= out_d;
+      orph_q <= orph_d;
+      ar_orph_q <= ar_orph_d;
       buf_q <= buf_d;
       cnt_q <= cnt_d;
       buf_elems_q <= buf_elems_d;
@@ -290,8 +326,11 @@ module nc_dma_rd
       32'(m_arlen_o) < AxiMaxBeats && m_araddr_o[OffBits-1:0] == '0)
     else $error("nc_dma_rd: burst not aligned, too long or crossing 4 KiB");
   a_beat_owed: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      m_rvalid_i |-> out_q != '0)
+      m_rvalid_i |-> out_q != '0 || orph_q != '0)
     else $error("nc_dma_rd: R beat with no burst open");
+  a_abort_drains: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      abort_i |-> drain_i)
+    else $error("nc_dma_rd: abort without drain");
   a_seg_hold: assert property (@(posedge clk_i) disable iff (!rst_ni)
       seg_valid_i && !seg_ready_o |=> drain_i || (seg_valid_i && $stable(seg_addr_i) &&
       $stable(seg_len_i)))

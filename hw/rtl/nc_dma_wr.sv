@@ -13,7 +13,15 @@
 // no segment or chunk and shows no new AW (one already shown stays until taken, as AXI4
 // requires); the bursts already announced are completed with WSTRB = 0 beats, so no byte is
 // written after the error or the halt, and every B owed is taken. srst_i (only while idle_o)
-// forgets everything.
+// forgets everything but what abort_i abandoned.
+//
+// abort_i (soft reset pending, with drain_i) stops waiting for the memory: the bursts announced
+// and their B responses become abandoned, and so do an AW and a W beat shown but not yet taken
+// (they stay shown until taken, as AXI4 requires), so idle_o rises at once even when the memory
+// never answers. Whenever the memory moves again, the abandoned bursts get their remaining beats
+// with WSTRB = 0 before any later burst's data, and their B responses are taken and dropped
+// before any later burst's (one ID, answered in order): no interconnect help is needed. A soft
+// reset keeps that bookkeeping.
 module nc_dma_wr
   import nc_pkg::*;
 #(
@@ -29,6 +37,7 @@ module nc_dma_wr
   input  logic                              rst_ni,       // asynchronous reset, active low
   /* verilator lint_on SYNCASYNCNET */
   input  logic                              drain_i,      // level: write nothing more
+  input  logic                              abort_i,      // level: abandon what is owed
   input  logic                              srst_i,       // soft reset, while idle_o
   output logic                              idle_o,       // no AXI transaction open or owed
   output logic                              quiet_o,      // idle_o and nothing left to write
@@ -120,6 +129,11 @@ module nc_dma_wr
   logic                   aw_load, last_burst;
   logic [BeatBits-1:0]    beats;
   logic [OutBits-1:0]     bout_q, bout_d;  // bursts announced and not answered
+  logic [OutBits-1:0]     borph_q, borph_d;   // abandoned bursts not answered (the oldest)
+  logic                   aw_orph_q, aw_orph_d;  // the AW shown is an abandoned one
+  logic [BPtrBits-1:0]    worph_q, worph_d;   // bursts at the front of bf_q that are abandoned
+  logic                   w_orph_q, w_orph_d;    // the W beat shown is an abandoned one
+  logic                   in_orph;            // the head burst of bf_q is abandoned
 
   assign bf_full = (bf_wr_q - bf_rd_q) == BPtrBits'(BurstDepth);
   assign bf_empty = bf_wr_q == bf_rd_q;
@@ -201,11 +215,13 @@ module nc_dma_wr
     end
   end
 
-  // A beat goes when its burst was announced and, unless stopping, its bytes are here.
-  assign w_real = !stop && w_rd_q != aw_rd_q && 32'(cnt_q) >= 32'(n);
-  assign w_load = !bf_empty && (!w_valid_q || m_wready_i) && (stop || w_real);
+  // A beat goes when its burst was announced and, unless stopping or abandoned, its bytes are
+  // here.
+  assign in_orph = worph_q != '0;
+  assign w_real = !stop && !in_orph && w_rd_q != aw_rd_q && 32'(cnt_q) >= 32'(n);
+  assign w_load = !bf_empty && (!w_valid_q || m_wready_i) && (stop || in_orph || w_real);
   assign bf_pop = w_load && wbeat_q == bf_q[bf_rd_q[BPtrBits-2:0]] - 1'b1;
-  assign w_pop = w_load && !stop && (taken_q + SegLenBits'(n)) == w_head.len;
+  assign w_pop = w_load && !stop && !in_orph && (taken_q + SegLenBits'(n)) == w_head.len;
   assign dat_ready_o = !stop && 32'(cnt_q) <= 2 * BusBytes;
   assign dat_fire = dat_valid_i && dat_ready_o;
 
@@ -226,7 +242,7 @@ module nc_dma_wr
       wbeat_d = bf_pop ? '0 : wbeat_q + 1'b1;
       w_data_d = '0;
       w_strb_d = '0;
-      if (!stop) begin
+      if (!stop && !in_orph) begin
         // Vector shifts and masks rather than byte loops: the same bytes, in far fewer
         // operations of the Verilated model.
         w_data_d = (BusBits'(buf_q) << {skip, 3'b000}) &
@@ -259,21 +275,42 @@ module nc_dma_wr
   // ---------------------------------------------------------------------------------------------
   // Responses
 
+  // B responses come in AW order: while abandoned bursts are owed one, a response is theirs.
   logic err_q, err_d;
   assign m_bready_o = 1'b1;
   always_comb begin
     bout_d = bout_q;
+    borph_d = borph_q;
+    aw_orph_d = aw_orph_q && !m_awready_i;
     if (aw_valid_q && m_awready_i) begin
-      bout_d = bout_d + 1'b1;
+      if (aw_orph_q) begin
+        borph_d = borph_d + 1'b1;
+      end else begin
+        bout_d = bout_d + 1'b1;
+      end
     end
     if (m_bvalid_i) begin
-      bout_d = bout_d - 1'b1;
+      if (borph_q != '0) begin
+        borph_d = borph_d - 1'b1;
+      end else begin
+        bout_d = bout_d - 1'b1;
+      end
     end
-    err_d = err_q || (m_bvalid_i && m_bresp_i != 2'b00);
+    err_d = err_q || (m_bvalid_i && borph_q == '0 && m_bresp_i != 2'b00);
+    worph_d = worph_q - BPtrBits'(bf_pop && in_orph);
+    w_orph_d = w_load ? in_orph : (w_orph_q && w_valid_d);
+    if (abort_i) begin
+      borph_d = borph_d + bout_d;
+      bout_d = '0;
+      aw_orph_d = aw_valid_d;
+      worph_d = bf_wr_q + BPtrBits'(aw_load) - bf_rd_q - BPtrBits'(bf_pop);
+      w_orph_d = w_valid_d;
+    end
   end
 
   assign err_o = err_q;
-  assign idle_o = !aw_valid_q && bf_empty && !w_valid_q && bout_q == '0;
+  assign idle_o = (!aw_valid_q || aw_orph_q) && (bf_wr_q - bf_rd_q) == worph_q &&
+                  (!w_valid_q || w_orph_q) && bout_q == '0;
   assign quiet_o = idle_o && !cur_q && wr_q == w_rd_q && cnt_q == '0;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -290,6 +327,10 @@ module nc_dma_wr
       aw_addr_q <= '0;
       aw_len_q <= '0;
       bout_q <= '0;
+      borph_q <= '0;
+      aw_orph_q <= 1'b0;
+      worph_q <= '0;
+      w_orph_q <= 1'b0;
       buf_q <= '0;
       cnt_q <= '0;
       taken_q <= '0;
@@ -300,18 +341,25 @@ module nc_dma_wr
       w_last_q <= 1'b0;
       err_q <= 1'b0;
     end else if (srst_i) begin
+      // Idle: only abandoned bursts are left in bf_q, on AW, on W and owed a B; they go on.
       wr_q <= '0;
       aw_rd_q <= '0;
       w_rd_q <= '0;
-      bf_wr_q <= '0;
-      bf_rd_q <= '0;
+      bf_rd_q <= bf_rd_q + BPtrBits'(bf_pop);
       cur_q <= 1'b0;
-      aw_valid_q <= 1'b0;
+      aw_valid_q <= aw_valid_q && !m_awready_i;
       bout_q <= '0;
+      borph_q <= borph_d;
+      aw_orph_q <= aw_orph_d;
+      worph_q <= worph_d;
+      w_orph_q <= w_orph_d;
       cnt_q <= '0;
       taken_q <= '0;
-      wbeat_q <= '0;
-      w_valid_q <= 1'b0;
+      wbeat_q <= wbeat_d;
+      w_valid_q <= w_valid_d;
+      w_data_q <= w_data_d;
+      w_strb_q <= w_strb_d;
+      w_last_q <= w_last_d;
       err_q <= 1'b0;
     end else begin
       wr_q <= wr_q + PtrBits'(seg_fire);
@@ -326,6 +374,10 @@ module nc_dma_wr
       aw_addr_q <= aw_addr_d;
       aw_len_q <= aw_len_d;
       bout_q <= bout_d;
+      borph_q <= borph_d;
+      aw_orph_q <= aw_orph_d;
+      worph_q <= worph_d;
+      w_orph_q <= w_orph_d;
       buf_q <= buf_d;
       cnt_q <= cnt_d;
       taken_q <= taken_d;
@@ -351,11 +403,14 @@ module nc_dma_wr
       32'(m_awlen_o) < AxiMaxBeats && m_awaddr_o[OffBits-1:0] == '0)
     else $error("nc_dma_wr: burst not aligned, too long or crossing 4 KiB");
   a_b_owed: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      m_bvalid_i |-> bout_q != '0)
+      m_bvalid_i |-> bout_q != '0 || borph_q != '0)
     else $error("nc_dma_wr: B response with no burst open");
   a_no_strobe_after_stop: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      stop && w_load |=> m_wstrb_o == '0)
+      (stop || in_orph) && w_load |=> m_wstrb_o == '0)
     else $error("nc_dma_wr: a byte written after a halt or an error");
+  a_abort_drains: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      abort_i |-> drain_i)
+    else $error("nc_dma_wr: abort without drain");
   a_seg_hold: assert property (@(posedge clk_i) disable iff (!rst_ni)
       seg_valid_i && !seg_ready_o |=> stop || (seg_valid_i && $stable(seg_addr_i) &&
       $stable(seg_len_i)))

@@ -19,7 +19,9 @@
 // previous LOAD's rows are still being written. An R beat with an error response fails the
 // LOAD whose row needed it (dma_bus, ERR_INFO 0); rows before it were written. After an error
 // the unit reports nothing more, takes nothing and lets its open bursts finish. Halt does the
-// same without a report; srst_i returns everything, LOAD_CFG state included, to reset.
+// same without a report; abort_i (soft reset pending) makes nc_dma_rd abandon the bursts still
+// owed, so the unit goes idle even when the memory never answers; srst_i returns everything,
+// LOAD_CFG state included, to reset.
 module nc_load_unit
   import nc_pkg::*;
 #(
@@ -41,6 +43,7 @@ module nc_load_unit
   output nc_err_e                         err_code_o,    // with err_o
   output logic [31:0]                     err_info_o,    // with err_o
   input  logic                            halt_i,        // stop; held until srst_i
+  input  logic                            abort_i,       // with halt_i: abandon open bursts
   input  logic                            srst_i,        // soft reset pulse (while idle)
   output logic                            idle_o,        // nothing pending, no burst open
   output logic                            busy_o,        // perf: executing
@@ -279,6 +282,7 @@ module nc_load_unit
     .clk_i      (clk_i),
     .rst_ni     (rst_ni),
     .drain_i    (drain),
+    .abort_i    (abort_i),
     .srst_i     (srst_i),
     .idle_o     (rd_idle),
     .poison_o   (rd_poison),

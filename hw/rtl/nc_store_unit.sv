@@ -27,8 +27,10 @@
 //
 // An error response on either engine fails the instruction with dma_bus (ERR_INFO 0). After an
 // error the unit reports nothing more, takes nothing, and lets open bursts finish (writes with
-// no strobe); halt does the same without a report. srst_i resets the control and STORE_CFG
-// state; the parameter memory keeps its contents.
+// no strobe); halt does the same without a report. abort_i (soft reset pending) makes both
+// engines abandon what the memory still owes, so the unit goes idle even when the memory never
+// answers. srst_i resets the control and STORE_CFG state; the parameter memory keeps its
+// contents.
 module nc_store_unit
   import nc_pkg::*;
 #(
@@ -50,6 +52,7 @@ module nc_store_unit
   output nc_err_e                         err_code_o,   // with err_o
   output logic [31:0]                     err_info_o,   // with err_o
   input  logic                            halt_i,       // stop; held until srst_i
+  input  logic                            abort_i,      // with halt_i: abandon open bursts
   input  logic                            srst_i,       // soft reset pulse (while idle)
   output logic                            idle_o,       // nothing pending, no burst open
   output logic                            busy_o,       // perf: executing
@@ -456,6 +459,7 @@ module nc_store_unit
     .clk_i      (clk_i),
     .rst_ni     (rst_ni),
     .drain_i    (drain),
+    .abort_i    (abort_i),
     .srst_i     (srst_i),
     .idle_o     (wr_idle),
     .quiet_o    (wr_quiet),
@@ -511,6 +515,7 @@ module nc_store_unit
     .clk_i      (clk_i),
     .rst_ni     (rst_ni),
     .drain_i    (drain),
+    .abort_i    (abort_i),
     .srst_i     (srst_i),
     .idle_o     (rd_idle),
     .poison_o   (rd_poison),

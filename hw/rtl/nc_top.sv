@@ -66,7 +66,7 @@ module nc_top
   logic [2:0][7:0]        u_err_code;
   logic [2:0][31:0]       u_err_info;
   nc_err_e                u_err_code_e[3];
-  logic                   halt, srst, macs;
+  logic                   halt, srst, abort, macs;
   logic [InsnBits-1:0]    chk_insn;
   nc_check_t              store_chk;
   logic [15:0]            rd_bytes, wr_bytes;
@@ -171,6 +171,7 @@ module nc_top
     .unit_stall_i    (u_stall),
     .units_halt_o    (halt),
     .units_srst_o    (srst),
+    .units_abort_o   (abort),
     .store_chk_insn_o(chk_insn),
     .store_chk_i     (store_chk)
   );
@@ -230,6 +231,7 @@ module nc_top
     .err_code_o  (u_err_code_e[0]),
     .err_info_o  (u_err_info[0]),
     .halt_i      (halt),
+    .abort_i     (abort),
     .srst_i      (srst),
     .idle_o      (u_idle[0]),
     .busy_o      (u_busy[0]),
@@ -292,6 +294,7 @@ module nc_top
     .err_code_o  (u_err_code_e[2]),
     .err_info_o  (u_err_info[2]),
     .halt_i      (halt),
+    .abort_i     (abort),
     .srst_i      (srst),
     .idle_o      (u_idle[2]),
     .busy_o      (u_busy[2]),

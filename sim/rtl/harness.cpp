@@ -44,11 +44,6 @@ constexpr uint32_t kBusy = 1u << NC_HW_CSR_STATUS_BUSY_SHIFT;
 // A read is answered the cycle after its request; a design that has not answered after this
 // many cycles is broken.
 constexpr int kCsrTimeout = 4;
-// After a START, STATUS.busy may rise late: the write goes through registers, and a START
-// written while a soft reset is still pending (nc_cmd_proc waits for the units to go idle,
-// the compute unit's array flush takes about 80 cycles) only takes effect afterwards. A "not
-// busy" seen this soon after a START is not believed unless busy was seen.
-constexpr int kStartGrace = 256;
 
 template <typename... A>
 nc_status_t fail(nc_status_t st, const char *fmt, A... args) {
@@ -135,7 +130,6 @@ struct nc_rtl {
   HostBacking backing;
   std::unique_ptr<nc::AxiMem> mem;
   uint64_t cycle = 0;
-  int start_grace = 0;  // polls left before a "not busy" counts, after a START
   std::string violation;
 
   // One rising edge of clk_i, with the memory model taking the same edge.
@@ -407,11 +401,6 @@ nc_status_t nc_rtl_csr_write(nc_rtl_t *m, uint32_t offset, uint32_t value) {
     case NC_HW_CSR_RING_BASE_HI_OFFSET:
     case NC_HW_CSR_RING_SIZE_OFFSET:
       return m->update_allowed();
-    case NC_HW_CSR_CTRL_OFFSET:
-      if (value & (1u << NC_HW_CSR_CTRL_START_SHIFT)) {
-        m->start_grace = kStartGrace;
-      }
-      return NC_OK;
     default:
       return NC_OK;
   }
@@ -435,11 +424,7 @@ nc_status_t nc_rtl_run(nc_rtl_t *m, uint64_t max_cycles, int *busy) {
     if (!t.csr_rvalid_o) {
       continue;
     }
-    if (t.csr_rdata_o & kBusy) {
-      m->start_grace = 0;
-    } else if (m->start_grace > 0) {
-      m->start_grace--;
-    } else {
+    if (!(t.csr_rdata_o & kBusy)) {
       b = 0;
       break;
     }

@@ -30,18 +30,14 @@ static nc_status_t submit_(nc_dev_t *d, const prog_t *p) {
   return st;
 }
 
-static void lecture_(const char *be) {
-  nc_dev_t *d = open_(be, NULL);
-  nc_dev_info_t in;
-  cr_assert_eq(nc_dev_info(d, &in), NC_OK);
-  cr_assert_str_eq(in.backend, be);
-  cr_assert(in.rows == NC_HW_ROWS && in.cols == NC_HW_COLS &&
-            in.spad_rows == NC_HW_SPAD_ROWS && in.acc_rows == NC_HW_ACC_ROWS);
-  nc_dev_buf_t xb, wb, pb, ob;
+/* Writes the lecture's convolution (input, weights, bias records) into new
+ * buffers of `d` and its program into `p`; *ob is the output buffer. */
+static void lecture_setup_(nc_dev_t *d, prog_t *p, nc_dev_buf_t *ob) {
+  nc_dev_buf_t xb, wb, pb;
   cr_assert_eq(nc_dev_alloc(d, 75, 0, &xb), NC_OK);
   cr_assert_eq(nc_dev_alloc(d, 54, 0, &wb), NC_OK);
   cr_assert_eq(nc_dev_alloc(d, 32, 0, &pb), NC_OK);
-  cr_assert_eq(nc_dev_alloc(d, 72, 0, &ob), NC_OK);
+  cr_assert_eq(nc_dev_alloc(d, 72, 0, ob), NC_OK);
   int8_t x[75], w[54];
   for (int i = 0; i < 75; i++) {
     x[i] = (int8_t)nc_seed_x[i % 3][i / 15][i / 3 % 5];
@@ -56,21 +52,38 @@ static void lecture_(const char *be) {
   cr_assert_eq(nc_dev_write(d, &xb, 0, x, sizeof x), NC_OK);
   cr_assert_eq(nc_dev_write(d, &wb, 0, w, sizeof w), NC_OK);
   cr_assert_eq(nc_dev_write(d, &pb, 0, rec, sizeof rec), NC_OK);
+  prog_lecture_conv(p, (uint32_t)xb.offset, (uint32_t)wb.offset,
+                    (uint32_t)pb.offset, (uint32_t)ob->offset);
+}
+
+/* The output buffer must hold the slides' numbers. */
+static void lecture_check_(nc_dev_t *d, const nc_dev_buf_t *ob,
+                           const char *be) {
+  uint8_t o[72];
+  cr_assert_eq(nc_dev_read(d, ob, 0, o, sizeof o), NC_OK);
+  for (int i = 0; i < 9; i++) {
+    cr_assert_eq(le32(o + 8 * i), nc_seed_out0[i], "%s: o[%d][0]", be, i);
+    cr_assert_eq(le32(o + 8 * i + 4), nc_seed_out1[i], "%s: o[%d][1]", be, i);
+  }
+}
+
+static void lecture_(const char *be) {
+  nc_dev_t *d = open_(be, NULL);
+  nc_dev_info_t in;
+  cr_assert_eq(nc_dev_info(d, &in), NC_OK);
+  cr_assert_str_eq(in.backend, be);
+  cr_assert(in.rows == NC_HW_ROWS && in.cols == NC_HW_COLS &&
+            in.spad_rows == NC_HW_SPAD_ROWS && in.acc_rows == NC_HW_ACC_ROWS);
+  nc_dev_buf_t ob;
   prog_t p = {0};
-  prog_lecture_conv(&p, (uint32_t)xb.offset, (uint32_t)wb.offset,
-                    (uint32_t)pb.offset, (uint32_t)ob.offset);
+  lecture_setup_(d, &p, &ob);
   nc_dev_result_t res;
   cr_assert_eq(submit_(d, &p), NC_OK, "%s", nc_error_detail());
   cr_assert_eq(nc_dev_wait(d, 60000, &res), NC_OK, "%s: %s", be,
                nc_error_detail());
   cr_assert_eq(res.err_code, NC_HW_ERR_NONE);
   cr_assert_gt(res.cycles, 0);
-  uint8_t o[72];
-  cr_assert_eq(nc_dev_read(d, &ob, 0, o, sizeof o), NC_OK);
-  for (int i = 0; i < 9; i++) {
-    cr_assert_eq(le32(o + 8 * i), nc_seed_out0[i], "%s: o[%d][0]", be, i);
-    cr_assert_eq(le32(o + 8 * i + 4), nc_seed_out1[i], "%s: o[%d][1]", be, i);
-  }
+  lecture_check_(d, &ob, be);
   nc_dev_counters_t c;
   cr_assert_eq(nc_dev_counters(d, &c), NC_OK);
   cr_assert_eq(c.macs, 81 * NC_HW_ROWS * NC_HW_COLS, "%s", be);
@@ -203,4 +216,113 @@ Test(driver_rtl, program_longer_than_ring) {
     prog_free(&p);
     nc_dev_close(d);
   }
+}
+
+/* A memory that never answers: the device's watchdog reports it, and with
+ * the watchdog off nc_dev_wait() times out; either way the device is halted
+ * and soft-reset without waiting for the memory, a second submission while
+ * the memory still hangs times out the same way (the device is idle, not
+ * stuck in its reset), and once the memory answers the same device runs the
+ * lecture's convolution to the slides' numbers. */
+Test(driver_rtl, memory_hang_then_reuse) {
+  nc_dev_options_t o;
+  nc_dev_options_default(&o);
+  o.window_bytes = 1 << 20;
+  o.ring_entries = 64;
+  o.watchdog_cycles = 3000;
+  nc_dev_t *d = open_("rtl", &o);
+  nc_dev_buf_t ob;
+  prog_t p = {0};
+  lecture_setup_(d, &p, &ob);
+  cr_assert_eq(nc_dev_inject_fault(d, NC_DEV_FAULT_HANG), NC_OK);
+  nc_dev_result_t res;
+  cr_assert_eq(submit_(d, &p), NC_OK);
+  cr_assert_eq(nc_dev_wait(d, 60000, &res), NC_ERR_DEVICE, "%s",
+               nc_error_detail());
+  cr_assert_eq(res.err_code, NC_HW_ERR_WATCHDOG, "%s", nc_error_detail());
+  cr_assert(strstr(nc_error_detail(), "watchdog") != NULL, "%s",
+            nc_error_detail());
+  /* Watchdog off: only the wall clock ends the wait. */
+  nc_dev_close(d);
+  o.watchdog_cycles = 0;
+  d = open_("rtl", &o);
+  prog_free(&p);
+  lecture_setup_(d, &p, &ob);
+  cr_assert_eq(nc_dev_inject_fault(d, NC_DEV_FAULT_HANG), NC_OK);
+  for (int k = 0; k < 2; k++) {
+    cr_assert_eq(submit_(d, &p), NC_OK);
+    cr_assert_eq(nc_dev_wait(d, 100, &res), NC_ERR_TIMEOUT, "try %d: %s", k,
+                 nc_error_detail());
+    cr_assert(strstr(nc_error_detail(), "did not finish") != NULL, "%s",
+              nc_error_detail());
+    cr_assert_eq(res.err_code, NC_HW_ERR_HALTED, "the driver halted it");
+  }
+  cr_assert_eq(nc_dev_inject_fault(d, NC_DEV_FAULT_NONE), NC_OK);
+  cr_assert_eq(submit_(d, &p), NC_OK);
+  cr_assert_eq(nc_dev_wait(d, 60000, &res), NC_OK, "%s", nc_error_detail());
+  lecture_check_(d, &ob, "rtl");
+  prog_free(&p);
+  nc_dev_close(d);
+}
+
+/* Lockstep with a memory fault on the RTL side only: the RTL stops with
+ * dma_bus, the model finishes, and the comparison says so with both stops in
+ * words, without crashing or hanging. Healed, the same pair agrees again. */
+Test(driver_rtl, lockstep_reports_a_mismatch) {
+  nc_dev_options_t o;
+  nc_dev_options_default(&o);
+  o.window_bytes = 1 << 20;
+  o.ring_entries = 64;
+  nc_dev_t *d = open_("lockstep", &o);
+  nc_dev_buf_t ob;
+  prog_t p = {0};
+  lecture_setup_(d, &p, &ob);
+  cr_assert_eq(nc_dev_inject_fault(d, (nc_dev_fault_t)3), NC_ERR_INVALID_ARG);
+  cr_assert_eq(nc_dev_inject_fault(NULL, NC_DEV_FAULT_NONE),
+               NC_ERR_INVALID_ARG);
+  cr_assert_eq(nc_dev_inject_fault(d, NC_DEV_FAULT_SLVERR), NC_OK);
+  cr_assert_eq(submit_(d, &p), NC_OK);
+  cr_assert_eq(nc_dev_inject_fault(d, NC_DEV_FAULT_NONE), NC_ERR_INVALID_ARG,
+               "refused while a submission is in flight");
+  nc_dev_result_t res;
+  cr_assert_eq(nc_dev_wait(d, 60000, &res), NC_ERR_MISMATCH, "%s",
+               nc_error_detail());
+  const char *msg = nc_error_detail();
+  cr_assert(
+      strstr(msg, "lockstep: STATUS") != NULL &&
+          strstr(msg, "on the rtl (error dma_bus in fetch unit") != NULL &&
+          strstr(msg, "on the model (done)") != NULL,
+      "%s", msg);
+  cr_assert_eq(nc_dev_inject_fault(d, NC_DEV_FAULT_NONE), NC_OK);
+  cr_assert_eq(submit_(d, &p), NC_OK);
+  cr_assert_eq(nc_dev_wait(d, 60000, &res), NC_OK, "%s", nc_error_detail());
+  lecture_check_(d, &ob, "lockstep");
+  prog_free(&p);
+  nc_dev_close(d);
+}
+
+/* The hook on the model backend: SLVERR is the model's dma_bus. */
+Test(driver_rtl, model_memory_fault) {
+  nc_dev_options_t o;
+  nc_dev_options_default(&o);
+  o.window_bytes = 1 << 20;
+  o.ring_entries = 64;
+  nc_dev_t *d = NULL;
+  cr_assert_eq(nc_dev_open("model", &o, &d), NC_OK, "%s", nc_error_detail());
+  nc_dev_buf_t ob;
+  prog_t p = {0};
+  lecture_setup_(d, &p, &ob);
+  cr_assert_eq(nc_dev_inject_fault(d, NC_DEV_FAULT_SLVERR), NC_OK);
+  cr_assert_eq(submit_(d, &p), NC_OK);
+  nc_dev_result_t res;
+  cr_assert_eq(nc_dev_wait(d, 60000, &res), NC_ERR_DEVICE);
+  cr_assert(
+      res.err_code == NC_HW_ERR_DMA_BUS && res.err_unit == NC_HW_UNIT_FETCH,
+      "%s", nc_error_detail());
+  cr_assert_eq(nc_dev_inject_fault(d, NC_DEV_FAULT_NONE), NC_OK);
+  cr_assert_eq(submit_(d, &p), NC_OK);
+  cr_assert_eq(nc_dev_wait(d, 60000, &res), NC_OK, "%s", nc_error_detail());
+  lecture_check_(d, &ob, "model");
+  prog_free(&p);
+  nc_dev_close(d);
 }

@@ -31,7 +31,8 @@ module nc_cmdproc_tb
   input  logic [2:0]             hang_i,        // per unit: never complete
   output logic [2:0]             executed_o,    // per unit: an instruction taken this cycle
   output logic                   units_halt_o,  // the units' halt
-  output logic                   units_srst_o   // the units' soft reset
+  output logic                   units_srst_o,  // the units' soft reset
+  output logic                   units_abort_o  // the units' abort (stand-ins have no AXI)
 );
 
   logic        ctrl_start, ctrl_halt, ctrl_srst, head_we;
@@ -144,6 +145,7 @@ module nc_cmdproc_tb
     .unit_stall_i    (u_stall),
     .units_halt_o    (units_halt_o),
     .units_srst_o    (units_srst_o),
+    .units_abort_o   (units_abort_o),
     .store_chk_insn_o(chk_insn),
     .store_chk_i     (store_chk)
   );

@@ -11,6 +11,7 @@ module nc_dma_tb
   input  logic                            clk_i,          // clock
   input  logic                            rst_ni,         // asynchronous reset, active low
   input  logic                            halt_i,         // both units
+  input  logic                            abort_i,        // both units, with halt_i
   input  logic                            srst_i,         // both units
   input  logic [AxiAddrBits-1:0]          win_base_i,     // window
   input  logic [31:0]                     win_size_i,     //
@@ -122,6 +123,7 @@ module nc_dma_tb
     .err_code_o  (ld_code),
     .err_info_o  (ld_info_o),
     .halt_i      (halt_i),
+    .abort_i     (abort_i),
     .srst_i      (srst_i),
     .idle_o      (ld_idle_o),
     .busy_o      (ld_busy),
@@ -157,6 +159,7 @@ module nc_dma_tb
     .err_code_o (st_code),
     .err_info_o (st_info_o),
     .halt_i     (halt_i),
+    .abort_i    (abort_i),
     .srst_i     (srst_i),
     .idle_o     (st_idle_o),
     .busy_o     (st_busy),
