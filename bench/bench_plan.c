@@ -6,7 +6,12 @@
  * occurs in the network totals), AlexNet conv1-5, MobileNet v1 (depthwise
  * and pointwise) and the lecture's ConvNet.
  *
- *   build/bench/bench_plan [--backend model|rtl] [--net NAME] [--check]
+ *   build/bench/bench_plan [--backend model|rtl] [--net NAME]
+ *                          [--layer SUBSTRING] [--check]
+ *
+ * --net runs one network's layers, --layer those whose name contains
+ * SUBSTRING (both may be given): the rtl backend simulates about 200k
+ * cycles per second, so a whole network takes minutes to hours there.
  *
  * utilization = useful MACs / (16 * 16 * cycles): padded lanes, padded
  * output channels and depthwise's block-diagonal zeros do not count.
@@ -115,19 +120,21 @@ typedef struct {
 } tot_t;
 
 int main(int argc, char **argv) {
-  const char *backend = "model", *only = NULL;
+  const char *backend = "model", *only = NULL, *lname = NULL;
   int check = 0;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--backend") == 0 && i + 1 < argc) {
       backend = argv[++i];
     } else if (strcmp(argv[i], "--net") == 0 && i + 1 < argc) {
       only = argv[++i];
+    } else if (strcmp(argv[i], "--layer") == 0 && i + 1 < argc) {
+      lname = argv[++i];
     } else if (strcmp(argv[i], "--check") == 0) {
       check = 1;
     } else {
       fprintf(stderr,
               "usage: bench_plan [--backend model|rtl] [--net NAME] "
-              "[--check]\n");
+              "[--layer SUBSTRING] [--check]\n");
       return 2;
     }
   }
@@ -165,7 +172,8 @@ int main(int argc, char **argv) {
   const double t0 = nc_bench_now();
   for (size_t i = 0; i < sizeof layers_ / sizeof layers_[0]; i++) {
     const lay_t *L = &layers_[i];
-    if (only != NULL && strcmp(only, L->net) != 0) {
+    if ((only != NULL && strcmp(only, L->net) != 0) ||
+        (lname != NULL && strstr(L->name, lname) == NULL)) {
       continue;
     }
     const int G = L->groups < 0 ? L->C : L->groups == 0 ? 1 : L->groups;

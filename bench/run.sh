@@ -16,6 +16,14 @@ echo
 echo "== planner: PE utilization, predicted vs measured cycles (taskset -c 0)"
 taskset -c 0 "$BUILD/bench/bench_plan"
 echo
+echo "== instruction costs: model and planner replay vs RTL (taskset -c 0)"
+taskset -c 0 "$BUILD/bench/bench_insn"
+echo
+echo "== planner on the RTL: ConvNet and AlexNet (taskset -c 0; every network:"
+echo "   bench_plan --backend rtl --net NAME, VGG-16 takes about 10 minutes)"
+taskset -c 0 "$BUILD/bench/bench_plan" --backend rtl --net convnet
+taskset -c 0 "$BUILD/bench/bench_plan" --backend rtl --net alexnet
+echo
 echo "== RTL: simulation speed, GEMM folds vs SCALE-Sim (taskset -c 0)"
 taskset -c 0 "$BUILD/bench/bench_rtl" "$BUILD"
 echo

@@ -330,7 +330,12 @@ static void axis_sums_(int64_t P, int64_t pt, int k, int s, int pad, int64_t D,
  * LOAD pays the latency; a slot is free one array latency after its last
  * GEMM), with the steps that load input and/or weights counted by how often
  * the loop order reloads them; then the busiest of that, the memory port and
- * the store unit, plus a fill and a drain.
+ * the store unit, plus a fill and a drain. The rates are sim/model/timing.h's
+ * (the RTL's): rows that are not contiguous in DRAM (channels beyond one
+ * chunk) are one burst each, bounded by the bursts in flight; a GEMM with
+ * new weights takes 2 * cols cycles at least; a STORE pays the latency and
+ * its lane parameters once, and non-contiguous pixels like rows. Only a
+ * first ranking: the replay of timing.h's rules decides.
  */
 static double estimate_(const vconv_t *v, const pcfg_t *c,
                         const nc_plan_caps_t *caps, double *dram) {
@@ -357,6 +362,9 @@ static double estimate_(const vconv_t *v, const pcfg_t *c,
   const double esz = v->es;
   const double sbeats = (double)cdiv_((int64_t)(R16 * esz), (int64_t)B);
   const double lat = NC_HW_ARRAY_LATENCY;
+  /* Cycles per scattered row (LOAD) and pixel (STORE): 64 bursts in flight. */
+  const double in_rate = v->C > R16 && (L + 3) / 64 > 1 ? (L + 3) / 64 : 1;
+  const double out_rate = v->O > R16 && (L - 7) / 64 > 1 ? (L - 7) / 64 : 1;
   for (int b = 0; b < v->nblk; b++) {
     const double kc = vc_kc(v, b), oc = vc_oc(v, b);
     const double OG = (double)cdiv_((int64_t)oc, c->oct);
@@ -369,8 +377,9 @@ static double estimate_(const vconv_t *v, const pcfg_t *c,
     const double comp = taps * kz * ocn * pix;
     /* A GEMM shorter than the preload exposes the difference. */
     const double per_gemm = comp / gemms;
-    double c_step =
-        comp + (per_gemm < NC_HW_COLS ? gemms * (NC_HW_COLS - per_gemm) : 0);
+    double c_step = comp + (per_gemm < 2 * NC_HW_COLS
+                                ? gemms * (2 * NC_HW_COLS - per_gemm)
+                                : 0);
     const double nst = (v->local ? (double)c->ptw : 1.0) * ocn;
     const double insns_step = gemms + 4 + nst / KS;
     const double fetch = insns_step / 16.0 * (L + 16 + 4);
@@ -393,7 +402,7 @@ static double estimate_(const vconv_t *v, const pcfg_t *c,
     const double in_rows = kz * (double)INR / (double)T;
     const double w_rows =
         (v->local ? (double)c->ptw : 1.0) * ocn * kz * taps * R16;
-    const double li = L + in_rows + 2, lw = L + w_rows + 2;
+    const double li = L + in_rows * in_rate + 2, lw = L + w_rows + 2;
 #define MX_(a, b) ((a) > (b) ? (a) : (b))
     time += steps * (f_in * f_w * MX_(c_step, li + lw + lat) +
                      f_in * (1 - f_w) * MX_(c_step, li + lat) +
@@ -401,9 +410,9 @@ static double estimate_(const vconv_t *v, const pcfg_t *c,
                      (1 - f_in) * (1 - f_w) * c_step);
 #undef MX_
     const double in_tot = steps * f_in * in_rows, w_tot = steps * f_w * w_rows;
-    const double obeats = (double)OUTPIX * oc * sbeats;
-    port += in_tot + w_tot + obeats + steps * insns_step;
-    st += (double)T * OG * nst * L +
+    const double obeats = (double)OUTPIX * oc * sbeats * out_rate;
+    port += in_tot * in_rate + w_tot + steps * insns_step;
+    st += (double)T * OG * nst * (L + NC_HW_COLS + 5) +
           ((double)PIX * oc > obeats ? (double)PIX * oc : obeats);
     rd +=
         in_tot *

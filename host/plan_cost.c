@@ -1,13 +1,12 @@
 /*
  * The planner's cycle predictor: a replay of an instruction stream under
- * the timing rules sim/model/README.md documents ("Timing"), without any
- * data. It follows the same structure as the model: fetch bursts of up to
- * 16 entries over the shared memory port, dispatch in ring order into
- * queues of NC_HW_INSN_QUEUE_DEPTH, units that start their head instruction
- * when its tokens are there, LOAD/STORE/LOAD_PARAM costing latency plus
- * max(beats, on-chip rows), GEMM loop_out x loop_in plus a preload the
- * previous back-to-back GEMM hides, results and tokens rows + cols - 1
- * cycles after the last vector. A FINISH inside the stream waits for every
+ * the timing rules of sim/model/timing.h (the RTL's costs, which the
+ * functional model's estimate follows too), without any data. It has the
+ * model's structure: fetch bursts of up to 16 entries into a buffer of two
+ * bursts over the shared memory port, dispatch in ring order into queues of
+ * NC_HW_INSN_QUEUE_DEPTH, units that accept their head instruction when its
+ * tokens are there and they have room, and the rules of timing.h for what
+ * each instruction then costs. A FINISH inside the stream waits for every
  * queue to drain; the device's busy-cycle counter does not run while the
  * host restarts it, so neither does the replay.
  *
@@ -19,10 +18,11 @@
 
 #include "host/internal.h"
 #include "host/plan_internal.h"
+#include "sim/model/timing.h"
 
 #define NQ 3
 #define FETCH_MAX 16
-#define MAX_INFLIGHT (NC_HW_ARRAY_LATENCY + 1)
+#define FBUF NC__TM_FETCH_BUF
 
 enum { T_L2C, T_C2L, T_C2S, T_S2C };
 
@@ -36,37 +36,27 @@ typedef struct {
   unsigned head, count;
   uint64_t free_at;
   unsigned inflight;
-  uint64_t gemm_cycles;
 } unit_t;
 
 typedef struct {
   const iprog_t *p;
   const nc_plan_caps_t *caps;
   nc_plan_event_t *out;
-  uint64_t now, port_free, seq;
-  size_t fetch_ptr, fbuf_head, fbuf_count, fetch_n;
+  uint64_t now, seq;
+  size_t fetch_ptr, fetch_next, fbuf_head, fbuf_count, fetch_n;
   int fetch_inflight;
   uint64_t fetch_arrive;
-  size_t fbuf[FETCH_MAX];
+  size_t fbuf[FBUF];
+  nc__tm_t tm;
   unit_t u[NQ];
   uint64_t tok[4];
   ev_t *ev;
   size_t nev, cap;
-  /* Store-path state the STORE cost depends on. */
-  uint64_t st_xs;
+  /* Store-path state the bytes a STORE writes depend on. */
   uint32_t st_fmt, st_pool, st_kh, st_kw, st_sh, st_sw;
-  uint64_t ld_xs;
   plan_replay_t r;
   int done, running;
 } rp_t;
-
-static uint64_t max_(uint64_t a, uint64_t b) {
-  return a > b ? a : b;
-}
-
-static uint64_t cdiv_(uint64_t a, uint64_t b) {
-  return (a + b - 1) / b;
-}
 
 static int ev_less_(const ev_t *a, const ev_t *b) {
   return a->time < b->time || (a->time == b->time && a->seq < b->seq);
@@ -170,31 +160,30 @@ static int drained_(const rp_t *r) {
   return 1;
 }
 
+/* Fetch reads ahead while its buffer has room (the model's rule). */
 static void fetch_issue_(rp_t *r) {
-  if (r->fetch_inflight || r->fbuf_count > 0 || r->fetch_ptr >= r->p->n) {
+  if (r->fetch_inflight || r->fbuf_count >= FBUF || r->fetch_next >= r->p->n) {
     return;
   }
-  size_t n = r->p->n - r->fetch_ptr;
+  size_t n = r->p->n - r->fetch_next;
   n = n > FETCH_MAX ? FETCH_MAX : n;
-  const uint64_t len = (uint64_t)n * NC_HW_INSN_BYTES;
-  const uint64_t beats = cdiv_(len, r->caps->mem_bytes_per_cycle);
-  const uint64_t xs = max_(r->now, r->port_free);
-  r->port_free = xs + beats;
-  r->fetch_arrive = xs + r->caps->mem_latency + beats;
+  n = n > FBUF - r->fbuf_count ? FBUF - r->fbuf_count : n;
+  r->fetch_arrive = nc__tm_fetch(&r->tm, r->now, n);
   r->fetch_inflight = 1;
   r->fetch_n = n;
-  r->r.rd_bytes += len;
+  r->r.rd_bytes += (uint64_t)n * NC_HW_INSN_BYTES;
 }
 
 static void restart_(rp_t *r) {
-  /* The driver restarts fetch after a FINISH: fresh units, same cycle. */
+  /* The driver restarts fetch after a FINISH: fresh units, same cycle.
+   * What fetch read past the FINISH is read again. */
   r->fbuf_count = r->fbuf_head = 0;
   r->fetch_inflight = 0;
+  r->fetch_next = r->fetch_ptr;
   for (int q = 0; q < NQ; q++) {
     r->u[q].free_at = r->now;
-    r->u[q].gemm_cycles = 0;
   }
-  r->port_free = r->now;
+  nc__tm_restart(&r->tm, r->now);
 }
 
 static int dispatch_(rp_t *r) {
@@ -206,7 +195,7 @@ static int dispatch_(rp_t *r) {
       if (!drained_(r)) {
         break;
       }
-      r->fbuf_head = (r->fbuf_head + 1) % FETCH_MAX;
+      r->fbuf_head = (r->fbuf_head + 1) % FBUF;
       r->fbuf_count--;
       r->fetch_ptr = idx + 1;
       record_(r, idx, NC_HW_UNIT_FETCH, r->now);
@@ -224,28 +213,22 @@ static int dispatch_(rp_t *r) {
     }
     u->q[(u->head + u->count) % NC_HW_INSN_QUEUE_DEPTH] = idx;
     u->count++;
-    r->fbuf_head = (r->fbuf_head + 1) % FETCH_MAX;
+    r->fbuf_head = (r->fbuf_head + 1) % FBUF;
     r->fbuf_count--;
+    r->fetch_ptr = idx + 1;
     changed = 1;
   }
-  if (r->running && r->fbuf_count == 0) {
+  if (r->running) {
     fetch_issue_(r);
   }
   return changed;
 }
 
-/* Port beats and on-chip rows of a memory instruction; applies the CFGs. */
-static void cost_(rp_t *r, const nc_hw_insn_t *in, uint64_t *beats,
-                  uint64_t *onchip, int *port, uint64_t *compute) {
-  const uint64_t bw = r->caps->mem_bytes_per_cycle;
-  *beats = *onchip = *compute = 0;
-  *port = 0;
+/* Bytes an instruction moves and MACs it performs (the counters the model
+ * keeps); tracks the STORE_CFG fields STORE's bytes depend on. */
+static void count_(rp_t *r, const nc_hw_insn_t *in) {
   switch (nc_hw_insn_get_opcode(in)) {
-    case NC_HW_OP_LOAD_CFG:
-      r->ld_xs = nc_hw_load_cfg_get_x_stride(in);
-      break;
     case NC_HW_OP_STORE_CFG:
-      r->st_xs = nc_hw_store_cfg_get_x_stride(in);
       r->st_fmt = nc_hw_store_cfg_get_out_fmt(in);
       r->st_pool = nc_hw_store_cfg_get_pool_op(in);
       r->st_kh = nc_hw_store_cfg_get_pool_kh(in);
@@ -253,22 +236,11 @@ static void cost_(rp_t *r, const nc_hw_insn_t *in, uint64_t *beats,
       r->st_sh = nc_hw_store_cfg_get_pool_sh(in);
       r->st_sw = nc_hw_store_cfg_get_pool_sw(in);
       break;
-    case NC_HW_OP_LOAD: {
-      const uint64_t el = nc_hw_load_get_elems(in);
-      const uint64_t xn = nc_hw_load_get_x_size(in);
-      const uint64_t yn = nc_hw_load_get_y_size(in);
-      const uint64_t zn = nc_hw_load_get_z_size(in);
-      const uint64_t lines = zn * yn;
-      *port = 1;
-      *beats = r->ld_xs == el ? lines * cdiv_(xn * el, bw)
-                              : lines * xn * cdiv_(el, bw);
-      *onchip =
-          zn *
-          (nc_hw_load_get_pad_top(in) + yn + nc_hw_load_get_pad_bottom(in)) *
-          (nc_hw_load_get_pad_left(in) + xn + nc_hw_load_get_pad_right(in));
-      r->r.rd_bytes += lines * xn * el;
+    case NC_HW_OP_LOAD:
+      r->r.rd_bytes += (uint64_t)nc_hw_load_get_elems(in) *
+                       nc_hw_load_get_x_size(in) * nc_hw_load_get_y_size(in) *
+                       nc_hw_load_get_z_size(in);
       break;
-    }
     case NC_HW_OP_STORE: {
       const int pool = r->st_pool != NC_HW_POOL_NONE;
       const uint64_t yn = nc_hw_store_get_y_size(in);
@@ -283,28 +255,17 @@ static void cost_(rp_t *r, const nc_hw_insn_t *in, uint64_t *beats,
                            nc_hw_store_get_pool_pad_right(in) - kw) /
                               sw +
                           1;
-      const uint64_t len = (uint64_t)nc_hw_store_get_n_cols(in) *
-                           (r->st_fmt == NC_HW_OUT_INT8 ? 1u : 4u);
-      *port = 1;
-      *beats =
-          r->st_xs == len ? oh * cdiv_(ow * len, bw) : oh * ow * cdiv_(len, bw);
-      *onchip = yn * xn;
-      r->r.wr_bytes += oh * ow * len;
+      r->r.wr_bytes += oh * ow * nc_hw_store_get_n_cols(in) *
+                       (r->st_fmt == NC_HW_OUT_INT8 ? 1u : 4u);
       break;
     }
-    case NC_HW_OP_LOAD_PARAM: {
-      const uint64_t cnt = nc_hw_load_param_get_count(in);
-      *port = 1;
-      *beats = cdiv_(cnt * NC_HW_QPARAM_BYTES, bw);
-      *onchip = cnt;
-      r->r.rd_bytes += cnt * NC_HW_QPARAM_BYTES;
+    case NC_HW_OP_LOAD_PARAM:
+      r->r.rd_bytes +=
+          (uint64_t)nc_hw_load_param_get_count(in) * NC_HW_QPARAM_BYTES;
       break;
-    }
     case NC_HW_OP_GEMM:
-      *onchip = nc_hw_gemm_get_wgt_keep(in) ? 0 : NC_HW_COLS;
-      *compute =
-          (uint64_t)nc_hw_gemm_get_loop_out(in) * nc_hw_gemm_get_loop_in(in);
-      r->r.array_macs += *compute * NC_HW_ROWS * NC_HW_COLS;
+      r->r.array_macs += (uint64_t)nc_hw_gemm_get_loop_out(in) *
+                         nc_hw_gemm_get_loop_in(in) * NC_HW_ROWS * NC_HW_COLS;
       break;
     default:
       break;
@@ -313,7 +274,7 @@ static void cost_(rp_t *r, const nc_hw_insn_t *in, uint64_t *beats,
 
 static int start_one_(rp_t *r, int q) {
   unit_t *u = &r->u[q];
-  if (u->count == 0 || u->free_at > r->now || u->inflight >= MAX_INFLIGHT) {
+  if (u->count == 0 || u->free_at > r->now || u->inflight >= nc__tm_depth(q)) {
     return 0;
   }
   const size_t idx = u->q[u->head];
@@ -331,28 +292,11 @@ static int start_one_(rp_t *r, int q) {
   }
   u->head = (u->head + 1) % NC_HW_INSN_QUEUE_DEPTH;
   u->count--;
-  const uint64_t prev_free = u->free_at;
-  uint64_t beats, onchip, compute, done;
-  int port;
-  cost_(r, in, &beats, &onchip, &port, &compute);
-  if (port) {
-    const uint64_t xs = max_(r->now, r->port_free);
-    r->port_free = xs + beats;
-    u->free_at = xs + r->caps->mem_latency + max_(beats, onchip);
-    done = u->free_at;
-  } else if (nc_hw_insn_get_opcode(in) == NC_HW_OP_GEMM) {
-    uint64_t preload = onchip;
-    if (preload > 0 && prev_free == r->now) {
-      preload -= preload < u->gemm_cycles ? preload : u->gemm_cycles;
-    }
-    u->free_at = r->now + preload + compute;
-    u->gemm_cycles = compute;
-    done = u->free_at + NC_HW_ARRAY_LATENCY;
-  } else {
-    u->free_at = r->now + 1;
-    u->gemm_cycles = 0;
-    done = u->free_at;
-  }
+  count_(r, in);
+  nc__tm_slot_t ts;
+  nc__tm_insn(&r->tm, q, in, r->now, &ts);
+  u->free_at = ts.free_at;
+  const uint64_t done = ts.done;
   ev_t e = {done,
             r->seq++,
             r->now,
@@ -381,10 +325,10 @@ static void events_(rp_t *r) {
   }
   if (r->fetch_inflight && r->fetch_arrive <= r->now) {
     for (size_t i = 0; i < r->fetch_n; i++) {
-      r->fbuf[(r->fbuf_head + r->fbuf_count) % FETCH_MAX] = r->fetch_ptr + i;
+      r->fbuf[(r->fbuf_head + r->fbuf_count) % FBUF] = r->fetch_next + i;
       r->fbuf_count++;
     }
-    r->fetch_ptr += r->fetch_n;
+    r->fetch_next += r->fetch_n;
     r->fetch_inflight = 0;
   }
 }
@@ -395,6 +339,7 @@ nc_status_t nc__plan_replay(const iprog_t *prog, const nc_plan_caps_t *caps,
   memset(&r, 0, sizeof r);
   r.p = prog;
   r.caps = caps;
+  nc__tm_init(&r.tm, caps->mem_latency, caps->mem_bytes_per_cycle);
   r.out = ev;
   r.running = prog->n > 0;
   r.done = prog->n == 0;

@@ -631,6 +631,16 @@ nc_status_t nc__plan_emit_pass(pass_t *ps, const nc_plan_caps_t *caps,
     e.wbase[1] = w_slot;
     e.ibase[0] = 2 * w_slot;
   }
+  /* Inputs from the next bank on when they still fit: a GEMM's weight
+   * preload reads the scratchpad while the previous GEMM streams its
+   * activations, and loses every cycle they share a bank (timing.h). */
+  {
+    const uint32_t bank = NC_HW_SPAD_BANK_ROWS;
+    const uint64_t up = ((uint64_t)e.ibase[0] + bank - 1) / bank * bank;
+    if (up + 2 * (uint64_t)in_slot <= caps->spad_rows) {
+      e.ibase[0] = (uint32_t)up;
+    }
+  }
   e.ibase[1] = e.ibase[0] + in_slot;
   e.abase[0] = 0;
   e.abase[1] = caps->acc_rows / 2;

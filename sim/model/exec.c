@@ -17,10 +17,6 @@ static int32_t s32_(uint32_t x) {
   return x <= (uint32_t)INT32_MAX ? (int32_t)x : -(int32_t)(~x) - 1;
 }
 
-static uint64_t ceil_div_(uint64_t a, uint64_t b) {
-  return (a + b - 1) / b;
-}
-
 /* Physical address of window offset `off` (AXI address bits only). */
 static uint64_t phys_(const nc_model_t *m, uint64_t off) {
   const uint64_t mask = NC_HW_AXI_ADDR_BITS >= 64
@@ -112,12 +108,7 @@ static void exec_load_(nc_model_t *m, const nc_hw_insn_t *in, nc__exec_t *r) {
       }
     }
   }
-  const uint64_t bw = m->cfg.mem_bytes_per_cycle;
   const uint64_t lines = (uint64_t)zn * yn;
-  r->uses_port = 1;
-  r->port_beats = xs == elems ? lines * ceil_div_((uint64_t)xn * elems, bw)
-                              : lines * xn * ceil_div_(elems, bw);
-  r->onchip = (uint64_t)zn * (pt + yn + pb) * (pl + xn + pr);
   if (m->perf_enable) {
     m->rd_bytes.v += lines * xn * elems;
   }
@@ -160,7 +151,7 @@ static void gemm_loops_(const int8_t *restrict spad, uint32_t *restrict acc,
   }
 }
 
-static void exec_gemm_(nc_model_t *m, const nc_hw_insn_t *in, nc__exec_t *r) {
+static void exec_gemm_(nc_model_t *m, const nc_hw_insn_t *in) {
   if (!nc_hw_gemm_get_wgt_keep(in)) {
     const int8_t *w =
         m->spad + (size_t)nc_hw_gemm_get_wgt_addr(in) * NC_HW_ROWS;
@@ -169,7 +160,6 @@ static void exec_gemm_(nc_model_t *m, const nc_hw_insn_t *in, nc__exec_t *r) {
         m->wgt[k][n] = w[n * NC_HW_ROWS + k];
       }
     }
-    r->onchip = NC_HW_COLS;
   }
   const uint32_t lo = nc_hw_gemm_get_loop_out(in);
   const uint32_t li = nc_hw_gemm_get_loop_in(in);
@@ -183,7 +173,6 @@ static void exec_gemm_(nc_model_t *m, const nc_hw_insn_t *in, nc__exec_t *r) {
                          nc_hw_gemm_get_acc_stride_in(in)};
   gemm_loops_(m->spad, m->acc, (const int16_t(*)[NC_HW_COLS])m->wgt, g,
               (int)nc_hw_gemm_get_accumulate(in));
-  r->compute = (uint64_t)lo * li;
   if (m->perf_enable) {
     m->macs.v += (uint64_t)lo * li * NC_HW_ROWS * NC_HW_COLS;
   }
@@ -335,11 +324,6 @@ static void exec_store_(nc_model_t *m, const nc_hw_insn_t *in, nc__exec_t *r) {
       put_lanes_(host_(m, dram + oy * ys + ox * xs), out, nc, fmt);
     }
   }
-  const uint64_t bw = m->cfg.mem_bytes_per_cycle;
-  r->uses_port = 1;
-  r->port_beats =
-      xs == len ? oh * ceil_div_(ow * len, bw) : oh * ow * ceil_div_(len, bw);
-  r->onchip = (uint64_t)yn * xn;
   if (m->perf_enable) {
     m->wr_bytes.v += oh * ow * len;
   }
@@ -392,9 +376,6 @@ static void exec_load_param_(nc_model_t *m, const nc_hw_insn_t *in,
     p->act_min = nc_hw_qparam_get_act_min(&q);
     p->act_max = nc_hw_qparam_get_act_max(&q);
   }
-  r->uses_port = 1;
-  r->port_beats = ceil_div_(cnt * rec, m->cfg.mem_bytes_per_cycle);
-  r->onchip = cnt;
   if (m->perf_enable) {
     m->rd_bytes.v += cnt * rec;
   }
@@ -423,7 +404,7 @@ void nc__model_exec(nc_model_t *m, const nc_hw_insn_t *in, nc__exec_t *r) {
       m->ld_pad = (int8_t)nc_hw_load_cfg_get_pad_value(in);
       break;
     case NC_HW_OP_GEMM:
-      exec_gemm_(m, in, r);
+      exec_gemm_(m, in);
       break;
     case NC_HW_OP_STORE:
       exec_store_(m, in, r);

@@ -196,11 +196,10 @@ static void stop_(nc_model_t *m) {
     u->head = u->count = 0;
     u->inflight = 0;
     u->hung = 0;
-    u->start = u->stall_until = u->free_at = m->now;
-    u->gemm_cycles = 0;
+    u->start = u->stall_until = u->free_at = u->busy_until = m->now;
   }
   m->nev = 0;
-  m->port_free = m->now;
+  nc__tm_restart(&m->tm, m->now);
 }
 
 static void raise_(nc_model_t *m, uint32_t code, uint32_t unit, uint32_t insn,
@@ -224,6 +223,7 @@ static void soft_reset_(nc_model_t *m) {
   m->intr_state = 0;
   memset(m->tok, 0, sizeof m->tok);
   nc__model_reset_units(m);
+  nc__tm_reset_cfg(&m->tm);
 }
 
 static int busy_(const nc_model_t *m) {
@@ -246,7 +246,7 @@ static void account_(nc_model_t *m, uint64_t t0, uint64_t t1) {
       continue;
     }
     const uint64_t s = overlap_(t0, t1, u->start, u->stall_until);
-    const uint64_t b = overlap_(t0, t1, u->stall_until, u->free_at);
+    const uint64_t b = overlap_(t0, t1, u->stall_until, u->busy_until);
     m->unit_stall[q] += s;
     m->unit_busy[q] += b;
     if (u->count > 0) {
@@ -270,9 +270,11 @@ static void trace_(nc_model_t *m, uint32_t idx, uint32_t op, uint32_t unit,
   m->retire_seq++;
 }
 
-/* Reads the next burst of ring entries if fetch is idle and there are any. */
+/* Reads the next burst of ring entries if fetch is idle, there are any and
+ * the buffer has room (it holds two bursts, so fetch runs ahead). */
 static void fetch_issue_(nc_model_t *m) {
-  if (m->fetch_inflight || m->fbuf_count > 0 || m->fetch_ptr == m->ring_tail) {
+  if (m->fetch_inflight || m->fbuf_count >= NC__TM_FETCH_BUF ||
+      m->fetch_ptr == m->ring_tail) {
     return;
   }
   if (m->ring_tail >= m->ring_size) {
@@ -282,6 +284,8 @@ static void fetch_issue_(nc_model_t *m) {
   const uint32_t ptr = m->fetch_ptr;
   uint32_t n = m->ring_tail > ptr ? m->ring_tail - ptr : m->ring_size - ptr;
   n = n > NC__FETCH_MAX ? NC__FETCH_MAX : n;
+  n = n > NC__TM_FETCH_BUF - m->fbuf_count ? NC__TM_FETCH_BUF - m->fbuf_count
+                                           : n;
   const uint64_t len = (uint64_t)n * NC_HW_INSN_BYTES;
   const uint64_t pa = (m->ring_base & AXI_MASK) + (uint64_t)ptr * 16u;
   if (m->fault == NC_MODEL_FAULT_SLVERR || m->mem == NULL || pa < m->mem_base ||
@@ -302,11 +306,7 @@ static void fetch_issue_(nc_model_t *m) {
     m->fetch_data[i].idx = ptr + i;
   }
   m->fetch_n = n;
-  const uint64_t bw = m->cfg.mem_bytes_per_cycle;
-  const uint64_t beats = (len + bw - 1) / bw;
-  const uint64_t xs = max_(m->now, m->port_free);
-  m->port_free = xs + beats;
-  m->fetch_arrive = xs + m->cfg.mem_latency + beats;
+  m->fetch_arrive = nc__tm_fetch(&m->tm, m->now, n);
   m->last_progress = max_(m->last_progress, m->fetch_arrive);
   m->rd_bytes.v += m->perf_enable ? len : 0;
   m->fetch_ptr = ptr + n == m->ring_size ? 0 : ptr + n;
@@ -324,7 +324,7 @@ static int drained_(const nc_model_t *m) {
 
 static void consume_(nc_model_t *m, uint32_t idx) {
   m->ring_head = idx + 1 >= m->ring_size ? 0 : idx + 1;
-  m->fbuf_head = (m->fbuf_head + 1) % NC__FETCH_MAX;
+  m->fbuf_head = (m->fbuf_head + 1) % NC__TM_FETCH_BUF;
   m->fbuf_count--;
 }
 
@@ -373,7 +373,7 @@ static int dispatch_(nc_model_t *m) {
     consume_(m, e->idx);
     changed = 1;
   }
-  if (busy_(m) && m->fbuf_count == 0) {
+  if (busy_(m)) {
     fetch_issue_(m);
   }
   return changed;
@@ -386,7 +386,7 @@ static int dispatch_(nc_model_t *m) {
 static int start_one_(nc_model_t *m, int q) {
   nc__unit_t *u = &m->unit[q];
   if (u->count == 0 || u->hung || u->free_at > m->now ||
-      u->inflight >= NC__MAX_INFLIGHT) {
+      u->inflight >= nc__tm_depth(q)) {
     return 0;
   }
   const nc__entry_t e = u->q[u->head];
@@ -415,7 +415,6 @@ static int start_one_(nc_model_t *m, int q) {
   }
   u->head = (u->head + 1) % NC_HW_INSN_QUEUE_DEPTH;
   u->count--;
-  const uint64_t prev_free = u->free_at;
   u->start = u->stall_until = m->now;
   if (m->fault == NC_MODEL_FAULT_HANG && uses_memory_(op)) {
     u->hung = 1;
@@ -428,32 +427,13 @@ static int start_one_(nc_model_t *m, int q) {
     raise_(m, r.err, unit, e.idx, r.info);
     return 1;
   }
-  uint64_t done;
-  if (r.uses_port) {
-    /* The port moves one burst at a time; its latency is paid once per
-     * instruction (bursts are pipelined), and the on-chip side streams at
-     * one row per cycle alongside. */
-    const uint64_t xs = max_(m->now, m->port_free);
-    m->port_free = xs + r.port_beats;
-    u->stall_until = xs;
-    u->free_at = xs + m->cfg.mem_latency + max_(r.port_beats, r.onchip);
-    done = u->free_at;
-  } else if (op == NC_HW_OP_GEMM) {
-    /* A preload hides behind the previous GEMM when they run back to back;
-     * results leave the array NC_HW_ARRAY_LATENCY cycles after the last
-     * vector enters, while the next GEMM already streams in. */
-    uint64_t preload = r.onchip;
-    if (preload > 0 && prev_free == m->now) {
-      preload -= min_(preload, u->gemm_cycles);
-    }
-    u->free_at = m->now + preload + r.compute;
-    u->gemm_cycles = r.compute;
-    done = u->free_at + NC_HW_ARRAY_LATENCY;
-  } else {
-    u->free_at = m->now + 1;
-    u->gemm_cycles = 0;
-    done = u->free_at;
-  }
+  /* The data moved at once; the timing rules say when (timing.h). */
+  nc__tm_slot_t ts;
+  nc__tm_insn(&m->tm, q, &e.insn, m->now, &ts);
+  u->stall_until = ts.stall_until;
+  u->free_at = ts.free_at;
+  u->busy_until = max_(u->busy_until, ts.busy_until);
+  const uint64_t done = ts.done;
   const nc__event_t ev = {
       .time = done,
       .start = m->now,
@@ -502,7 +482,7 @@ static void process_events_(nc_model_t *m) {
   if (busy_(m) && m->fetch_inflight && !m->fetch_hung &&
       m->fetch_arrive <= m->now) {
     for (unsigned i = 0; i < m->fetch_n; i++) {
-      m->fbuf[(m->fbuf_head + m->fbuf_count) % NC__FETCH_MAX] =
+      m->fbuf[(m->fbuf_head + m->fbuf_count) % NC__TM_FETCH_BUF] =
           m->fetch_data[i];
       m->fbuf_count++;
     }
@@ -924,6 +904,7 @@ nc_status_t nc_model_create(const nc_model_config_t *cfg, nc_model_t **out) {
     return nc__fail(NC_ERR_NOMEM, "model_create: out of memory");
   }
   m->cfg = c;
+  nc__tm_init(&m->tm, c.mem_latency, c.mem_bytes_per_cycle);
   m->spad = calloc((size_t)NC_HW_SPAD_ROWS * NC_HW_ROWS, 1);
   m->acc = calloc((size_t)NC_HW_ACC_ROWS * NC_HW_COLS, sizeof(uint32_t));
   m->param = calloc(NC_HW_PARAM_ENTRIES, sizeof(nc__param_t));

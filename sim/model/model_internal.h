@@ -6,6 +6,7 @@
 
 #include "neocog/model.h"
 #include "neocog/nc_hw.h"
+#include "sim/model/timing.h"
 
 /* The three execution queues, indexed by NC_HW_QUEUE_*. */
 #define NC__NQ 3
@@ -56,10 +57,10 @@ typedef struct {
   uint64_t start;       /* cycle the current instruction began */
   uint64_t stall_until; /* until then it waits for the memory port */
   uint64_t free_at;     /* cycle the unit can begin its next instruction */
+  uint64_t busy_until;  /* it works on accepted instructions until then */
   unsigned inflight;    /* completions scheduled, not yet retired */
   int hung;             /* waiting for a memory that never answers */
   nc__entry_t hung_on;  /* the instruction it hangs on */
-  uint64_t gemm_cycles; /* compute: array cycles of the last GEMM */
 } nc__unit_t;
 
 /* One parameter-memory entry, decoded, with the raw record. */
@@ -95,14 +96,14 @@ struct nc_model {
   /* Command processor. */
   uint64_t now;                    /* model time */
   uint32_t fetch_ptr;              /* next ring entry to read */
-  nc__entry_t fbuf[NC__FETCH_MAX]; /* fetched, not yet dispatched */
+  nc__entry_t fbuf[NC__TM_FETCH_BUF]; /* fetched, not yet dispatched */
   unsigned fbuf_head, fbuf_count;
   int fetch_inflight;    /* a burst is on its way */
   int fetch_hung;        /* ... and never arrives */
   uint64_t fetch_arrive; /* cycle it arrives */
   unsigned fetch_n;      /* entries it carries */
   nc__entry_t fetch_data[NC__FETCH_MAX];
-  uint64_t port_free;     /* cycle the memory port is free */
+  nc__tm_t tm;            /* timing rules' state (sim/model/timing.h) */
   uint64_t last_progress; /* latest cycle anything is known to progress */
 
   nc__unit_t unit[NC__NQ];
@@ -127,13 +128,10 @@ struct nc_model {
   void *trace_ctx;
 };
 
-/* Result of executing one instruction's data movement. */
+/* Result of executing one instruction's data movement (its cycles come
+ * from the timing rules, timing.h). */
 typedef struct {
-  uint32_t err, info;  /* NC_HW_ERR_NONE or the error to raise */
-  uint64_t port_beats; /* cycles it occupies the memory port */
-  uint64_t onchip;     /* on-chip rows it reads or writes */
-  int uses_port;       /* 1 when it goes to main memory */
-  uint64_t compute;    /* compute: array cycles (loop_out * loop_in) */
+  uint32_t err, info; /* NC_HW_ERR_NONE or the error to raise */
 } nc__exec_t;
 
 /* Executes a LOAD, LOAD_CFG, GEMM, STORE, STORE_CFG or LOAD_PARAM whose

@@ -241,20 +241,25 @@ Test(model_csr, timing_example_and_trace) {
   p_load(&p, (ld_t){.sram = 0, .dram = 0, .elems = 16, .x = 64}, 0);
   p_finish(&p);
   rig_run_ok(&r, &p);
-  cr_assert_eq(nc_model_cycle(r.m), 268);
-  cr_assert_eq(rig_ctr(&r, NC_HW_CSR_PERF_CYCLES_LO_OFFSET), 268);
-  cr_assert_eq(rig_rd(&r, NC_HW_CSR_PERF_LOAD_BUSY_OFFSET), 1 + 164);
+  /* sim/model/timing.h: the fetch burst of 3 entries is requested at 1 and
+   * usable at 1 + 100 + 3 + 1; LOAD_CFG is accepted at 105 and done (its
+   * tokens usable) 1 + 2 cycles later; the LOAD is accepted at 106, requests
+   * its 64 beats at 108, its first row arrives at 108 + 100 + 3 = 211 and its
+   * last is written at 275, done at 277, when FINISH retires. */
+  cr_assert_eq(nc_model_cycle(r.m), 277);
+  cr_assert_eq(rig_ctr(&r, NC_HW_CSR_PERF_CYCLES_LO_OFFSET), 277);
+  cr_assert_eq(rig_rd(&r, NC_HW_CSR_PERF_LOAD_BUSY_OFFSET), 1 + 169);
   cr_assert_eq(rig_rd(&r, NC_HW_CSR_PERF_LOAD_STALL_OFFSET), 0);
   cr_assert_eq(rig_rd(&r, NC_HW_CSR_PERF_COMPUTE_BUSY_OFFSET), 0);
   cr_assert_eq(rig_ctr(&r, NC_HW_CSR_PERF_RD_BYTES_LO_OFFSET), 1024 + 48);
   cr_assert_eq(log[0].opcode, NC_HW_OP_LOAD_CFG);
-  cr_assert_eq(log[0].start, 103);
-  cr_assert_eq(log[0].end, 104);
+  cr_assert_eq(log[0].start, 105);
+  cr_assert_eq(log[0].end, 108);
   cr_assert_eq(log[1].opcode, NC_HW_OP_LOAD);
   cr_assert_eq(log[1].unit, NC_HW_UNIT_LOAD);
   cr_assert_eq(log[1].ring_index, 1);
-  cr_assert_eq(log[1].start, 104);
-  cr_assert_eq(log[1].end, 268);
+  cr_assert_eq(log[1].start, 106);
+  cr_assert_eq(log[1].end, 277);
   cr_assert_eq(log[2].opcode, NC_HW_OP_FINISH);
   cr_assert_eq(log[2].unit, NC_HW_UNIT_FETCH);
   cr_assert_eq(log[2].seq, 2);

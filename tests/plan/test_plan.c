@@ -173,6 +173,74 @@ Test(plan, prediction_within_5_percent_on_model) {
   nc_accel_close(a);
 }
 
+/* One fixed conv layer of the rtl accuracy test. */
+typedef struct {
+  const char *what;
+  int64_t H, W, C, O, K, S, P, groups; /* groups 0: 1 */
+  int pool;                            /* fused 2x2/2 max pooling */
+} cal_layer_t;
+
+/* The cost model follows the RTL's timing (sim/model/timing.h): on a few
+ * small layers of each kind (1x1, 3x3, first layer with C = 3, fused
+ * pooling, depthwise, a layer tiled along its reduction) the prediction is
+ * within 5% of the cycles the RTL counts. Simulated cycles are
+ * deterministic, so this is an accuracy check, not a timing one. */
+Test(plan, prediction_within_5_percent_on_rtl) {
+  if (!plan_backend_or_skip("rtl")) {
+    return;
+  }
+  static const cal_layer_t layers[] = {
+      {"conv 1x1 14x14x64 -> 64", 14, 14, 64, 64, 1, 1, 0, 0, 0},
+      {"conv 3x3 16x16x32 -> 32 pad 1", 16, 16, 32, 32, 3, 1, 1, 0, 0},
+      {"first layer 3x3 24x24x3 -> 16", 24, 24, 3, 16, 3, 1, 1, 0, 0},
+      {"conv 3x3 16x16x16 -> 32 + max pool 2x2/2", 16, 16, 16, 32, 3, 1, 1, 0,
+       1},
+      {"depthwise 3x3 16x16x32", 16, 16, 32, 32, 3, 1, 1, 32, 0},
+      {"conv 3x3/2 10x10x96 -> 48", 10, 10, 96, 48, 3, 2, 1, 0, 0},
+  };
+  nc_rng_t g;
+  nc_test_seed(&g, "plan", "prediction_within_5_percent_on_rtl", 6);
+  nc_accel_t *a = open_("rtl", NULL);
+  for (size_t i = 0; i < sizeof layers / sizeof layers[0]; i++) {
+    const cal_layer_t *c = &layers[i];
+    rl_t r;
+    memset(&r, 0, sizeof r);
+    nc_layer_init(&r.l, NC_LAYER_CONV2D);
+    r.l.stride_h = r.l.stride_w = (int)c->S;
+    r.l.pad_top = r.l.pad_bottom = r.l.pad_left = r.l.pad_right = (int)c->P;
+    r.l.groups = c->groups ? (int)c->groups : 1;
+    const int64_t xs[4] = {1, c->H, c->W, c->C};
+    const int64_t ws[4] = {c->O, c->K, c->K, c->C / r.l.groups};
+    nc_test_alloc(&r.x, NC_DTYPE_INT8, 4, xs);
+    nc_test_alloc(&r.w, NC_DTYPE_INT8, 4, ws);
+    nc_rng_fill(&g, &r.x, -128, 127);
+    nc_rng_fill(&g, &r.w, -128, 127);
+    r.l.rq.enabled = 1;
+    r.l.rq.out_dtype = NC_DTYPE_INT8;
+    r.l.rq.channels = 1;
+    r.l.rq.mult[0] = 1 << 30;
+    r.l.rq.shift[0] = -10;
+    r.l.rq.act_min = -128;
+    r.l.rq.act_max = 127;
+    if (c->pool) {
+      r.has_pool = 1;
+      nc_layer_init(&r.pool, NC_LAYER_MAXPOOL);
+      r.pool.pool_h = r.pool.pool_w = r.pool.stride_h = r.pool.stride_w = 2;
+    }
+    snprintf(r.what, sizeof r.what, "%s", c->what);
+    nc_accel_stats_t st;
+    rl_check(a, &r, "build/tests/neocog_tests --filter 'plan/prediction*'",
+             &st);
+    const double e = (double)st.predicted_cycles / (double)st.cycles - 1;
+    cr_assert(e < 0.05 && e > -0.05,
+              "%s (%s): predicted %llu, rtl measured %llu (%+.1f%%)", r.what,
+              st.plan.summary, (unsigned long long)st.predicted_cycles,
+              (unsigned long long)st.cycles, 100 * e);
+    rl_free(&r);
+  }
+  nc_accel_close(a);
+}
+
 /* A first layer (C = 3) packs its taps into the reduction dimension when
  * that is faster, and then uses more than half of the array. */
 Test(plan, first_layer_packs_taps) {

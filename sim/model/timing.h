@@ -1,0 +1,407 @@
+/*
+ * The accelerator's timing rules, in one place: what each instruction costs
+ * on the RTL (hw/rtl/), as an event model. The functional model's estimate
+ * (model.c) and the planner's replay (host/plan_cost.c) both call these
+ * functions, so the planner predicts what the model counts and both follow
+ * the RTL's measured costs (bench/bench_insn.c shows them side by side).
+ *
+ * The rules, with L = memory latency and the RTL's structure behind each:
+ *
+ *  - Memory port: one beat of bus_bytes per cycle, bursts requested ahead of
+ *    their data, so a transfer books the port from its request on and its
+ *    data arrives L cycles later; back-to-back transfers hide the latency.
+ *    The memory answers at most NC__TM_OUTSTANDING bursts at once, so a
+ *    stream of one-burst rows moves one row per (L + 3) / 64 cycles.
+ *  - Fetch (nc_cmd_proc): one burst of up to 16 entries in flight, into a
+ *    buffer of 32; a burst is usable at its last beat.
+ *  - LOAD (nc_load_unit): the issue side takes a LOAD 2 cycles before its
+ *    first read segment (a line when rows are contiguous, else a row) and
+ *    hands out one segment per cycle; the write side writes one scratchpad
+ *    row per cycle, padding included, in LOAD order, one cycle between
+ *    LOADs. At most 4 LOADs are accepted and not done (its command FIFO).
+ *  - GEMM (nc_compute_unit): vectors stream at one per cycle, back to back
+ *    across GEMMs. A weight preload (cols rows through the second
+ *    scratchpad port) starts cols - 2 cycles after the previous swap, takes
+ *    cols + 2 cycles (so GEMMs that swap weights take 2 * cols cycles at
+ *    least), and waits for the previous GEMM's activations when it reads
+ *    one of their banks (the activation port wins the bank). Results leave
+ *    the array rows + cols - 1 cycles after their vector.
+ *  - STORE (nc_store_unit): one at a time: 2 cycles of checks, cols + 1
+ *    reading the lane parameters, then accumulator rows at one per cycle
+ *    (with pooling: then each output pixel's taps at one per cycle, plus 2
+ *    per pixel), the writes overlapped, and the last write response L
+ *    cycles after the last beat. Pixels that are not contiguous are one
+ *    burst each, bounded by the outstanding writes as rows are for LOAD;
+ *    while reads are booked on the port the writes get every other beat.
+ *  - LOAD_PARAM: reads its records twice (check pass, write pass).
+ *  - A completion's tokens are usable NC__TM_RETIRE cycles after it.
+ *
+ * Results never depend on these numbers; only cycle counts do.
+ */
+#ifndef NEOCOG_SIM_MODEL_TIMING_H
+#define NEOCOG_SIM_MODEL_TIMING_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "neocog/nc_hw.h"
+
+/* Bursts the memory holds accepted and unanswered (nc::AxiMem). */
+#define NC__TM_OUTSTANDING 64u
+/* Instructions the load unit holds accepted and not done. */
+#define NC__TM_LOAD_DEPTH 4u
+/* GEMMs the compute unit holds accepted and not yet streamed. */
+#define NC__TM_GEMM_DEPTH 4u
+/* Entries of the fetch buffer (two bursts). */
+#define NC__TM_FETCH_BUF 32u
+/* Cycles from a unit's completion to its tokens being usable. */
+#define NC__TM_RETIRE 2u
+
+/* Timing state: the memory port, the units' pipelines and the LOAD_CFG /
+ * STORE_CFG fields costs depend on. Zero it with nc__tm_init(). */
+typedef struct {
+  uint64_t lat, bw;   /* memory latency, bytes per cycle */
+  uint64_t port_free; /* the memory port takes its next request then */
+  uint64_t port_bb;   /* beats per burst of the stream booked last */
+  /* LOAD_CFG / STORE_CFG state (as the units hold it). */
+  uint64_t ld_xs, ld_ys, ld_zs;
+  uint64_t st_xs, st_ys;
+  uint32_t st_fmt, st_pool, st_kh, st_kw, st_sh, st_sw;
+  /* Load unit. */
+  uint64_t ld_wfree; /* write side free (last row written) */
+  /* Compute unit. */
+  uint64_t cu_afree;                       /* activation stream free */
+  uint64_t cu_swap;                        /* last weight swap (0: none) */
+  uint64_t cu_aend[NC__TM_GEMM_DEPTH];     /* stream ends, last GEMMs */
+  unsigned cu_k;                           /* GEMMs so far (ring index) */
+  uint32_t cu_bank_lo, cu_bank_hi;         /* banks the last GEMM read */
+  int cu_any;                              /* a GEMM ran since restart */
+  uint64_t qdone[3]; /* last retirement per queue: they retire in order */
+} nc__tm_t;
+
+/* What one instruction does to its unit's schedule. */
+typedef struct {
+  uint64_t stall_until; /* it waits for the memory port until then */
+  uint64_t free_at;     /* its unit may accept the next instruction */
+  uint64_t busy_until;  /* its unit works on it until then */
+  uint64_t done;        /* its tokens are usable, it retires */
+} nc__tm_slot_t;
+
+static inline uint64_t nc__tm_max(uint64_t a, uint64_t b) {
+  return a > b ? a : b;
+}
+
+static inline uint64_t nc__tm_cdiv(uint64_t a, uint64_t b) {
+  return (a + b - 1) / b;
+}
+
+/* The CFG state after reset / soft reset. */
+static inline void nc__tm_reset_cfg(nc__tm_t *t) {
+  t->ld_xs = t->ld_ys = t->ld_zs = 0;
+  t->st_xs = t->st_ys = 0;
+  t->st_fmt = NC_HW_OUT_INT32;
+  t->st_pool = NC_HW_POOL_NONE;
+  t->st_kh = t->st_kw = t->st_sh = t->st_sw = 1;
+}
+
+/* Fresh pipelines at cycle `now` (START after a stop); CFG state stays. */
+static inline void nc__tm_restart(nc__tm_t *t, uint64_t now) {
+  t->port_free = now;
+  t->ld_wfree = now;
+  t->cu_afree = now;
+  t->cu_swap = 0;
+  for (unsigned i = 0; i < NC__TM_GEMM_DEPTH; i++) {
+    t->cu_aend[i] = now;
+  }
+  t->cu_k = 0;
+  t->cu_bank_lo = t->cu_bank_hi = 0;
+  t->cu_any = 0;
+  t->qdone[0] = t->qdone[1] = t->qdone[2] = now;
+}
+
+static inline void nc__tm_init(nc__tm_t *t, uint64_t latency, uint64_t bw) {
+  memset(t, 0, sizeof *t);
+  t->lat = latency;
+  t->bw = bw > 0 ? bw : 1;
+  nc__tm_reset_cfg(t);
+  nc__tm_restart(t, 0);
+}
+
+/* Most instructions queue q's unit holds accepted and not retired. */
+static inline unsigned nc__tm_depth(int q) {
+  return q == NC_HW_QUEUE_LOAD ? NC__TM_LOAD_DEPTH
+         : q == NC_HW_QUEUE_STORE ? 1u
+                                  : NC_HW_ARRAY_LATENCY + 1u;
+}
+
+/* Books `beats` on the port for a request another master makes at `at`
+ * while a stream may be under way: the memory answers in order, but holds
+ * only NC__TM_OUTSTANDING bursts, so the request waits for those at most
+ * (and delays the rest of the stream). Returns the request's cycle. */
+static inline uint64_t nc__tm_cut_in(nc__tm_t *t, uint64_t at,
+                                     uint64_t beats) {
+  uint64_t xs = at;
+  if (t->port_free > at) {
+    const uint64_t ahead = NC__TM_OUTSTANDING * t->port_bb;
+    const uint64_t wait = ahead > t->lat ? ahead - t->lat : 0;
+    xs = t->port_free < at + wait ? t->port_free : at + wait;
+    t->port_free += beats;
+  } else {
+    t->port_free = at + beats;
+    t->port_bb = beats;
+  }
+  return xs;
+}
+
+/* A fetch burst of n entries requested at `now`: the cycle its entries
+ * may be dispatched. */
+static inline uint64_t nc__tm_fetch(nc__tm_t *t, uint64_t now, uint64_t n) {
+  const uint64_t beats = nc__tm_cdiv(n * NC_HW_INSN_BYTES, t->bw);
+  const uint64_t xs = nc__tm_cut_in(t, now + 1, beats);
+  return xs + t->lat + beats + 1;
+}
+
+/* Cycles a stream of `bursts` bursts of `beats` beats in all occupies the
+ * port: one beat per bus_bytes, and the outstanding-burst bound. */
+static inline uint64_t nc__tm_stream(const nc__tm_t *t, uint64_t beats,
+                                     uint64_t bursts, int64_t extra) {
+  const int64_t per = (int64_t)t->lat + extra;
+  const uint64_t lim = per > 0 && bursts > NC__TM_OUTSTANDING
+                           ? nc__tm_cdiv(bursts * (uint64_t)per,
+                                         NC__TM_OUTSTANDING)
+                           : 0;
+  return nc__tm_max(beats, lim);
+}
+
+/* Beats a run of `bytes` starting at byte offset `off` takes (whole,
+ * bus-aligned beats); `same` says whether every run starts at the same
+ * alignment, else the worst case is assumed. */
+static inline uint64_t nc__tm_beats(const nc__tm_t *t, uint64_t off,
+                                    uint64_t bytes, int same) {
+  const uint64_t bb = NC_HW_BUS_BYTES;
+  const uint64_t lead = same ? off % bb : (bytes % bb == 0 ? 0 : bb - 1);
+  return nc__tm_cdiv(nc__tm_cdiv(lead + bytes, bb) * bb, t->bw);
+}
+
+static inline void nc__tm_load(nc__tm_t *t, const nc_hw_insn_t *in,
+                               uint64_t now, nc__tm_slot_t *s) {
+  const uint64_t el = nc_hw_load_get_elems(in);
+  const uint64_t xn = nc_hw_load_get_x_size(in);
+  const uint64_t yn = nc_hw_load_get_y_size(in);
+  const uint64_t zn = nc_hw_load_get_z_size(in);
+  const uint64_t pt = nc_hw_load_get_pad_top(in);
+  const uint64_t pb = nc_hw_load_get_pad_bottom(in);
+  const uint64_t pl = nc_hw_load_get_pad_left(in);
+  const uint64_t pr = nc_hw_load_get_pad_right(in);
+  const uint64_t off = nc_hw_load_get_dram_offset(in);
+  const uint64_t bb = NC_HW_BUS_BYTES;
+  const uint64_t lines = zn * yn, rows = lines * xn;
+  const uint64_t wline = pl + xn + pr;
+  const uint64_t all = zn * (pt + yn + pb) * wline;
+  const int contig = t->ld_xs == el;
+  const int same = (t->ld_ys % bb) == 0 && (t->ld_zs % bb) == 0 &&
+                   (contig || t->ld_xs % bb == 0);
+  uint64_t beats, bursts, nseg;
+  if (contig) {
+    const uint64_t bl = nc__tm_beats(t, off, xn * el, same);
+    beats = lines * bl;
+    bursts = lines * nc__tm_cdiv(bl, NC_HW_AXI_MAX_BEATS);
+    nseg = lines;
+  } else {
+    beats = rows * nc__tm_beats(t, off, el, same);
+    bursts = nseg = rows;
+  }
+  const uint64_t port = nc__tm_stream(t, beats, bursts, 3);
+  const uint64_t iss = now + 2;
+  const uint64_t xs = nc__tm_max(iss, t->port_free);
+  t->port_free = xs + port;
+  t->port_bb = nc__tm_cdiv(beats, bursts);
+  const uint64_t first = xs + t->lat + 3;
+  const uint64_t data = nc__tm_max(port, rows);
+  const uint64_t tail = pb * wline + pr;
+  const uint64_t wstart = nc__tm_max(t->ld_wfree + 1, now + 3);
+  const uint64_t wend = nc__tm_max(wstart + all, first + data + tail);
+  t->ld_wfree = wend;
+  s->stall_until = xs > iss ? xs : now;
+  s->free_at = iss + nseg;
+  if (!contig && t->port_free > t->lat + 3) {
+    /* Row segments wait for room among the bursts in flight. */
+    s->free_at = nc__tm_max(s->free_at, t->port_free - t->lat - 3);
+  }
+  s->busy_until = wend;
+  s->done = wend + NC__TM_RETIRE;
+}
+
+/* Scratchpad banks rows [a, b] touch. */
+static inline uint32_t nc__tm_bank(uint64_t row) {
+  return (uint32_t)(row / NC_HW_SPAD_BANK_ROWS);
+}
+
+static inline void nc__tm_gemm(nc__tm_t *t, const nc_hw_insn_t *in,
+                               uint64_t now, nc__tm_slot_t *s) {
+  const uint64_t lo = nc_hw_gemm_get_loop_out(in);
+  const uint64_t li = nc_hw_gemm_get_loop_in(in);
+  const uint64_t n = lo * li;
+  const uint64_t inp = nc_hw_gemm_get_inp_addr(in);
+  const uint64_t last = inp + (lo - 1) * nc_hw_gemm_get_inp_stride_out(in) +
+                        (li - 1) * nc_hw_gemm_get_inp_stride_in(in);
+  uint64_t first = nc__tm_max(now + 1, t->cu_afree);
+  if (!nc_hw_gemm_get_wgt_keep(in)) {
+    const uint64_t w = nc_hw_gemm_get_wgt_addr(in);
+    uint64_t pre = now;
+    if (t->cu_swap > 0) {
+      pre = nc__tm_max(pre, t->cu_swap + NC_HW_COLS - 2);
+    } else {
+      pre += 4; /* the weight stage starts from idle */
+    }
+    if (t->cu_any && nc__tm_bank(w) <= t->cu_bank_hi &&
+        nc__tm_bank(w + NC_HW_COLS - 1) >= t->cu_bank_lo &&
+        t->cu_afree > 3) {
+      /* The previous GEMM's activations win the bank. */
+      pre = nc__tm_max(pre, t->cu_afree - 2);
+    }
+    first = nc__tm_max(first, pre + NC_HW_COLS + 2);
+    t->cu_swap = first;
+  }
+  const uint64_t aend = first + n;
+  t->cu_afree = aend;
+  t->cu_bank_lo = nc__tm_bank(inp);
+  t->cu_bank_hi = nc__tm_bank(last);
+  t->cu_any = 1;
+  t->cu_aend[t->cu_k % NC__TM_GEMM_DEPTH] = aend;
+  t->cu_k++;
+  s->stall_until = now;
+  s->free_at = nc__tm_max(now + 1, t->cu_aend[t->cu_k % NC__TM_GEMM_DEPTH]);
+  s->busy_until = aend;
+  s->done = first + n + NC_HW_ARRAY_LATENCY + NC__TM_RETIRE;
+}
+
+/* Taps the windows of a pooled STORE read, in one dimension: the sum over
+ * output positions of the window's extent inside the tile. */
+static inline uint64_t nc__tm_taps(uint64_t size, uint64_t pad0,
+                                   uint64_t pad1, uint64_t k, uint64_t st,
+                                   uint64_t *outs) {
+  const uint64_t o = (size + pad0 + pad1 - k) / st + 1;
+  uint64_t sum = 0;
+  for (uint64_t i = 0; i < o; i++) {
+    const int64_t a = (int64_t)(i * st) - (int64_t)pad0;
+    const int64_t b = a + (int64_t)k;
+    const int64_t lo = a < 0 ? 0 : a;
+    const int64_t hi = b > (int64_t)size ? (int64_t)size : b;
+    sum += hi > lo ? (uint64_t)(hi - lo) : 0;
+  }
+  *outs = o;
+  return sum;
+}
+
+static inline void nc__tm_store(nc__tm_t *t, const nc_hw_insn_t *in,
+                                uint64_t now, nc__tm_slot_t *s) {
+  const int pool = t->st_pool != NC_HW_POOL_NONE;
+  const uint64_t yn = nc_hw_store_get_y_size(in);
+  const uint64_t xn = nc_hw_store_get_x_size(in);
+  const uint64_t off = nc_hw_store_get_dram_offset(in);
+  const uint64_t bb = NC_HW_BUS_BYTES;
+  uint64_t oh, ow, ty, tx;
+  ty = nc__tm_taps(yn, nc_hw_store_get_pool_pad_top(in),
+                   nc_hw_store_get_pool_pad_bottom(in), pool ? t->st_kh : 1,
+                   pool ? t->st_sh : 1, &oh);
+  tx = nc__tm_taps(xn, nc_hw_store_get_pool_pad_left(in),
+                   nc_hw_store_get_pool_pad_right(in), pool ? t->st_kw : 1,
+                   pool ? t->st_sw : 1, &ow);
+  const uint64_t plen = (uint64_t)nc_hw_store_get_n_cols(in) *
+                        (t->st_fmt == NC_HW_OUT_INT8 ? 1u : 4u);
+  const int contig = t->st_xs == plen;
+  const int same = t->st_ys % bb == 0 && (contig || t->st_xs % bb == 0);
+  uint64_t beats, bursts;
+  if (contig) {
+    const uint64_t bl = nc__tm_beats(t, off, ow * plen, same);
+    beats = oh * bl;
+    bursts = oh * nc__tm_cdiv(bl, NC_HW_AXI_MAX_BEATS);
+  } else {
+    beats = oh * ow * nc__tm_beats(t, off, plen, same);
+    bursts = oh * ow;
+  }
+  uint64_t wr = nc__tm_stream(t, beats, bursts, -7);
+  const uint64_t start = now + 2 + NC_HW_COLS + 1;
+  if (t->port_free > start + t->lat) {
+    /* Reads booked on the port meanwhile take every other beat. */
+    const uint64_t rd = t->port_free - start - t->lat;
+    wr += (rd < wr ? rd : wr) / 2;
+  }
+  uint64_t run;
+  if (pool) {
+    run = yn * xn + 3 + nc__tm_max(ty * tx + 2 * oh * ow, wr);
+  } else {
+    run = nc__tm_max(yn * xn, wr) + 3;
+  }
+  const uint64_t end = start + run + t->lat + 2;
+  s->stall_until = now;
+  s->free_at = end;
+  s->busy_until = end;
+  s->done = end + NC__TM_RETIRE;
+}
+
+static inline void nc__tm_load_param(nc__tm_t *t, const nc_hw_insn_t *in,
+                                     uint64_t now, nc__tm_slot_t *s) {
+  const uint64_t cnt = nc_hw_load_param_get_count(in);
+  const uint64_t beats = nc__tm_cdiv(cnt * NC_HW_QPARAM_BYTES, t->bw);
+  uint64_t at = now + 2;
+  for (int pass = 0; pass < 2; pass++) {
+    const uint64_t xs = nc__tm_cut_in(t, at, beats);
+    at = xs + t->lat + nc__tm_max(beats, cnt) + 4;
+  }
+  s->stall_until = now;
+  s->free_at = at;
+  s->busy_until = at;
+  s->done = at + NC__TM_RETIRE;
+}
+
+/* Books instruction `in` of queue q, which its unit accepts at `now` (its
+ * tokens were there): fills *s and applies LOAD_CFG / STORE_CFG to the
+ * state. SYNC and the CFGs take one cycle; every instruction retires after
+ * the ones before it in its queue. */
+static inline void nc__tm_insn(nc__tm_t *t, int q, const nc_hw_insn_t *in,
+                               uint64_t now, nc__tm_slot_t *s) {
+  s->stall_until = now;
+  s->free_at = s->busy_until = now + 1;
+  s->done = now + 1 + NC__TM_RETIRE;
+  switch (nc_hw_insn_get_opcode(in)) {
+    case NC_HW_OP_LOAD:
+      nc__tm_load(t, in, now, s);
+      break;
+    case NC_HW_OP_LOAD_CFG:
+      t->ld_xs = nc_hw_load_cfg_get_x_stride(in);
+      t->ld_ys = nc_hw_load_cfg_get_y_stride(in);
+      t->ld_zs = nc_hw_load_cfg_get_z_stride(in);
+      /* Done when it reaches the write side, after the LOADs before it. */
+      s->done = nc__tm_max(now + 1, t->ld_wfree + 1) + NC__TM_RETIRE;
+      break;
+    case NC_HW_OP_GEMM:
+      nc__tm_gemm(t, in, now, s);
+      break;
+    case NC_HW_OP_STORE:
+      nc__tm_store(t, in, now, s);
+      break;
+    case NC_HW_OP_STORE_CFG:
+      t->st_xs = nc_hw_store_cfg_get_x_stride(in);
+      t->st_ys = nc_hw_store_cfg_get_y_stride(in);
+      t->st_fmt = nc_hw_store_cfg_get_out_fmt(in);
+      t->st_pool = nc_hw_store_cfg_get_pool_op(in);
+      t->st_kh = nc_hw_store_cfg_get_pool_kh(in);
+      t->st_kw = nc_hw_store_cfg_get_pool_kw(in);
+      t->st_sh = nc_hw_store_cfg_get_pool_sh(in);
+      t->st_sw = nc_hw_store_cfg_get_pool_sw(in);
+      break;
+    case NC_HW_OP_LOAD_PARAM:
+      nc__tm_load_param(t, in, now, s);
+      break;
+    default: /* SYNC: retired by the command processor */
+      break;
+  }
+  if (q >= 0 && q < 3) {
+    s->done = nc__tm_max(s->done, t->qdone[q]);
+    t->qdone[q] = s->done;
+  }
+}
+
+#endif /* NEOCOG_SIM_MODEL_TIMING_H */
