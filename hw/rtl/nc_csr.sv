@@ -136,46 +136,48 @@ module nc_csr
     status.compute_busy = unit_busy_i[1];
     status.store_busy = unit_busy_i[2];
     rdata = '0;
-    unique case (1'b1)
-      hit(addr, NC_CSR_ID_OFFSET): rdata = NC_CSR_ID_RESVAL;
-      hit(addr, NC_CSR_VERSION_OFFSET): rdata = NC_CSR_VERSION_RESVAL;
-      hit(addr, NC_CSR_HWCFG0_OFFSET): rdata = NC_CSR_HWCFG0_RESVAL;
-      hit(addr, NC_CSR_HWCFG1_OFFSET): rdata = NC_CSR_HWCFG1_RESVAL;
-      hit(addr, NC_CSR_HWCFG2_OFFSET): rdata = NC_CSR_HWCFG2_RESVAL;
-      hit(addr, NC_CSR_STATUS_OFFSET): rdata = 32'(status);
-      hit(addr, NC_CSR_ERR_CODE_OFFSET): begin
+    // A case on the address value (not a one-hot case on 40 comparisons): one switch in the
+    // Verilated model, which evaluates this block twice a cycle.
+    case (addr)
+      AW'(NC_CSR_ID_OFFSET): rdata = NC_CSR_ID_RESVAL;
+      AW'(NC_CSR_VERSION_OFFSET): rdata = NC_CSR_VERSION_RESVAL;
+      AW'(NC_CSR_HWCFG0_OFFSET): rdata = NC_CSR_HWCFG0_RESVAL;
+      AW'(NC_CSR_HWCFG1_OFFSET): rdata = NC_CSR_HWCFG1_RESVAL;
+      AW'(NC_CSR_HWCFG2_OFFSET): rdata = NC_CSR_HWCFG2_RESVAL;
+      AW'(NC_CSR_STATUS_OFFSET): rdata = 32'(status);
+      AW'(NC_CSR_ERR_CODE_OFFSET): begin
         rdata[NC_CSR_ERR_CODE_CODE_LSB +: NC_CSR_ERR_CODE_CODE_WIDTH] = err_code_i;
         rdata[NC_CSR_ERR_CODE_UNIT_LSB +: NC_CSR_ERR_CODE_UNIT_WIDTH] = err_unit_i;
       end
-      hit(addr, NC_CSR_ERR_INSN_OFFSET): rdata = err_insn_i;
-      hit(addr, NC_CSR_ERR_INFO_OFFSET): rdata = err_info_i;
-      hit(addr, NC_CSR_INTR_STATE_OFFSET): rdata = 32'(intr_state_q);
-      hit(addr, NC_CSR_INTR_ENABLE_OFFSET): rdata = 32'(intr_enable_q);
-      hit(addr, NC_CSR_RING_BASE_LO_OFFSET): rdata = ring_base_q[31:0];
-      hit(addr, NC_CSR_RING_BASE_HI_OFFSET): rdata = ring_base_q[63:32];
-      hit(addr, NC_CSR_RING_SIZE_OFFSET): rdata = ring_size_q;
-      hit(addr, NC_CSR_RING_HEAD_OFFSET): rdata = ring_head_i;
-      hit(addr, NC_CSR_RING_TAIL_OFFSET): rdata = ring_tail_q;
-      hit(addr, NC_CSR_WIN_BASE_LO_OFFSET): rdata = win_base_q[31:0];
-      hit(addr, NC_CSR_WIN_BASE_HI_OFFSET): rdata = win_base_q[63:32];
-      hit(addr, NC_CSR_WIN_SIZE_OFFSET): rdata = win_size_q;
-      hit(addr, NC_CSR_WATCHDOG_OFFSET): rdata = watchdog_q;
-      hit(addr, NC_CSR_PERF_CTRL_OFFSET): rdata = 32'(perf_en_q) << NC_CSR_PERF_CTRL_ENABLE_LSB;
-      hit(addr, NC_CSR_PERF_CYCLES_LO_OFFSET): rdata = cyc_q[31:0];
-      hit(addr, NC_CSR_PERF_CYCLES_HI_OFFSET): rdata = cyc_hi_q;
-      hit(addr, NC_CSR_PERF_LOAD_BUSY_OFFSET): rdata = ubusy_q[0];
-      hit(addr, NC_CSR_PERF_LOAD_STALL_OFFSET): rdata = ustall_q[0];
-      hit(addr, NC_CSR_PERF_COMPUTE_BUSY_OFFSET): rdata = ubusy_q[1];
-      hit(addr, NC_CSR_PERF_COMPUTE_STALL_OFFSET): rdata = ustall_q[1];
-      hit(addr, NC_CSR_PERF_STORE_BUSY_OFFSET): rdata = ubusy_q[2];
-      hit(addr, NC_CSR_PERF_STORE_STALL_OFFSET): rdata = ustall_q[2];
-      hit(addr, NC_CSR_PERF_MACS_LO_OFFSET): rdata = macs_q[31:0];
-      hit(addr, NC_CSR_PERF_MACS_HI_OFFSET): rdata = macs_hi_q;
-      hit(addr, NC_CSR_PERF_RD_BYTES_LO_OFFSET): rdata = rdb_q[31:0];
-      hit(addr, NC_CSR_PERF_RD_BYTES_HI_OFFSET): rdata = rdb_hi_q;
-      hit(addr, NC_CSR_PERF_WR_BYTES_LO_OFFSET): rdata = wrb_q[31:0];
-      hit(addr, NC_CSR_PERF_WR_BYTES_HI_OFFSET): rdata = wrb_hi_q;
-      hit(addr, NC_CSR_PERF_INSNS_OFFSET): rdata = insns_q;
+      AW'(NC_CSR_ERR_INSN_OFFSET): rdata = err_insn_i;
+      AW'(NC_CSR_ERR_INFO_OFFSET): rdata = err_info_i;
+      AW'(NC_CSR_INTR_STATE_OFFSET): rdata = 32'(intr_state_q);
+      AW'(NC_CSR_INTR_ENABLE_OFFSET): rdata = 32'(intr_enable_q);
+      AW'(NC_CSR_RING_BASE_LO_OFFSET): rdata = ring_base_q[31:0];
+      AW'(NC_CSR_RING_BASE_HI_OFFSET): rdata = ring_base_q[63:32];
+      AW'(NC_CSR_RING_SIZE_OFFSET): rdata = ring_size_q;
+      AW'(NC_CSR_RING_HEAD_OFFSET): rdata = ring_head_i;
+      AW'(NC_CSR_RING_TAIL_OFFSET): rdata = ring_tail_q;
+      AW'(NC_CSR_WIN_BASE_LO_OFFSET): rdata = win_base_q[31:0];
+      AW'(NC_CSR_WIN_BASE_HI_OFFSET): rdata = win_base_q[63:32];
+      AW'(NC_CSR_WIN_SIZE_OFFSET): rdata = win_size_q;
+      AW'(NC_CSR_WATCHDOG_OFFSET): rdata = watchdog_q;
+      AW'(NC_CSR_PERF_CTRL_OFFSET): rdata = 32'(perf_en_q) << NC_CSR_PERF_CTRL_ENABLE_LSB;
+      AW'(NC_CSR_PERF_CYCLES_LO_OFFSET): rdata = cyc_q[31:0];
+      AW'(NC_CSR_PERF_CYCLES_HI_OFFSET): rdata = cyc_hi_q;
+      AW'(NC_CSR_PERF_LOAD_BUSY_OFFSET): rdata = ubusy_q[0];
+      AW'(NC_CSR_PERF_LOAD_STALL_OFFSET): rdata = ustall_q[0];
+      AW'(NC_CSR_PERF_COMPUTE_BUSY_OFFSET): rdata = ubusy_q[1];
+      AW'(NC_CSR_PERF_COMPUTE_STALL_OFFSET): rdata = ustall_q[1];
+      AW'(NC_CSR_PERF_STORE_BUSY_OFFSET): rdata = ubusy_q[2];
+      AW'(NC_CSR_PERF_STORE_STALL_OFFSET): rdata = ustall_q[2];
+      AW'(NC_CSR_PERF_MACS_LO_OFFSET): rdata = macs_q[31:0];
+      AW'(NC_CSR_PERF_MACS_HI_OFFSET): rdata = macs_hi_q;
+      AW'(NC_CSR_PERF_RD_BYTES_LO_OFFSET): rdata = rdb_q[31:0];
+      AW'(NC_CSR_PERF_RD_BYTES_HI_OFFSET): rdata = rdb_hi_q;
+      AW'(NC_CSR_PERF_WR_BYTES_LO_OFFSET): rdata = wrb_q[31:0];
+      AW'(NC_CSR_PERF_WR_BYTES_HI_OFFSET): rdata = wrb_hi_q;
+      AW'(NC_CSR_PERF_INSNS_OFFSET): rdata = insns_q;
       default: rdata = '0;  // CTRL and INTR_TEST are write-only; the rest is unmapped
     endcase
   end

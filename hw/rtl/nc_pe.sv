@@ -61,36 +61,26 @@ module nc_pe
     assign psum_in_valid = psum_valid_i;
   end
 
+  // Next state as single-use continuous assignments rather than one always_comb block, so the
+  // Verilated model folds each into its register's update instead of keeping every
+  // intermediate as a member and copying it (most of the array's simulation time).
   logic                swap;
   logic [WgtBits-1:0]  wgt_mul;
   logic [ProdBits-1:0] prod;
 
-  always_comb begin
-    swap = act_valid_i && act_swap_i;
-    // The swapping activation already multiplies with the new weight.
-    wgt_mul = swap ? wgt_shadow_q : wgt_active_q;
-    prod = ProdBits'($signed(act_i)) * ProdBits'($signed(wgt_mul));
+  // The swapping activation already multiplies with the new weight.
+  assign swap = act_valid_i && act_swap_i;
+  assign wgt_mul = swap ? wgt_shadow_q : wgt_active_q;
+  assign prod = ProdBits'($signed(act_i)) * ProdBits'($signed(wgt_mul));
 
-    act_d = act_q;
-    act_valid_d = act_valid_i;
-    act_swap_d = swap;
-    psum_d = psum_q;
-    // A sum is valid when both of its inputs were (they always arrive together, see below).
-    psum_valid_d = act_valid_i && psum_in_valid;
-    wgt_shadow_d = wgt_shadow_q;
-    wgt_active_d = wgt_active_q;
-
-    if (act_valid_i) begin
-      act_d = act_i;
-      psum_d = psum_in + AccBits'($signed(prod));
-    end
-    if (swap) begin
-      wgt_active_d = wgt_shadow_q;
-    end
-    if (wgt_shift_i) begin
-      wgt_shadow_d = wgt_i;
-    end
-  end
+  assign act_d = act_valid_i ? act_i : act_q;
+  assign act_valid_d = act_valid_i;
+  assign act_swap_d = swap;
+  assign psum_d = act_valid_i ? psum_in + AccBits'($signed(prod)) : psum_q;
+  // A sum is valid when both of its inputs were (they always arrive together, see the row).
+  assign psum_valid_d = act_valid_i && psum_in_valid;
+  assign wgt_shadow_d = wgt_shift_i ? wgt_i : wgt_shadow_q;
+  assign wgt_active_d = swap ? wgt_shadow_q : wgt_active_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -119,14 +109,5 @@ module nc_pe
   assign psum_valid_o = psum_valid_q;
   assign wgt_o = wgt_shadow_q;
 
-`ifndef NC_NO_ASSERT
-  if (!FirstRow) begin : g_assert_inner
-    // The skew lines a vector's partial sum up with its activation: a sum never arrives without
-    // its activation, nor an activation without its sum.
-    a_psum_aligned: assert property (@(posedge clk_i) disable iff (!rst_ni)
-        psum_valid_i == act_valid_i)
-      else $error("nc_pe: partial sum and activation out of step");
-  end
-`endif
 
 endmodule

@@ -63,6 +63,17 @@ module nc_pe_row
     );
   end
 
+`ifndef NC_NO_ASSERT
+  // The skew lines a vector's partial sum up with its activation: a sum never arrives at a PE
+  // without its activation, nor an activation without its sum. Checked for the whole row at
+  // once (one comparison instead of one assertion per PE).
+  if (!FirstRow) begin : g_assert_inner
+    a_psum_aligned: assert property (@(posedge clk_i) disable iff (!rst_ni)
+        psum_valid_i == act_valid_chain[NumCols-1:0])
+      else $error("nc_pe_row: partial sum and activation out of step");
+  end
+`endif
+
   // What leaves the row's edges has no consumer.
   logic unused_chain_ends;
   assign unused_chain_ends = ^{act_chain[NumCols], act_valid_chain[NumCols],
