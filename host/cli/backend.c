@@ -12,7 +12,7 @@
 #include "neocog/check.h"
 #include "neocog/nc_hw.h"
 
-static const char *const names_[] = {"cpu", "opencl", "model", "rtl"};
+static const char *const names_[] = {"cpu", "opencl", "model", "rtl", "lockstep"};
 
 /* The one-line progress counter on a terminal, at most 10 updates/s. */
 static void progress_(void *ctx, uint64_t done, uint64_t total) {
@@ -33,7 +33,10 @@ int cli_backend_open(const char *cmd, const char *name, const char *cl_platform,
                      const char *cl_device, cli_backend_t *b) {
   memset(b, 0, sizeof *b);
   b->name = name;
-  const int accel = strcmp(name, "model") == 0 || strcmp(name, "rtl") == 0;
+  /* lockstep: the RTL and the functional model side by side, every
+   * submission's status, errors, counters and window bytes compared. */
+  const int accel = strcmp(name, "model") == 0 || strcmp(name, "rtl") == 0 ||
+                    strcmp(name, "lockstep") == 0;
   if ((strcmp(name, "cpu") == 0 || accel) &&
       (cl_platform != NULL || cl_device != NULL)) {
     cli_usage_error(cmd,
@@ -81,8 +84,8 @@ int cli_backend_open(const char *cmd, const char *name, const char *cl_platform,
     }
     return 0;
   }
-  cli_usage_error(cmd, "unknown backend '%s' (available: %s, %s, %s, %s)", name,
-                  names_[0], names_[1], names_[2], names_[3]);
+  cli_usage_error(cmd, "unknown backend '%s' (available: %s, %s, %s, %s, %s)",
+                  name, names_[0], names_[1], names_[2], names_[3], names_[4]);
   return CLI_EXIT_USAGE;
 }
 
@@ -95,6 +98,9 @@ const char *cli_backend_device(const cli_backend_t *b) {
     return nc_ocl_device(b->ocl)->name;
   }
   if (b->acc != NULL) {
+    if (strcmp(b->name, "lockstep") == 0) {
+      return "Verilator model of hw/rtl in lockstep with the functional model";
+    }
     return strcmp(b->name, "rtl") == 0 ? "Verilator model of hw/rtl"
                                        : "functional model (sim/model)";
   }

@@ -223,6 +223,15 @@ Test(plan_cli, layer_rtl_stats_and_timeline) {
   }
 }
 
+/* lockstep: the planned stream runs on the RTL and the functional model at
+ * once and the driver compares every submission (status, error registers,
+ * counters, window bytes); any disagreement fails the run. */
+Test(plan_cli, layer_lockstep_stats_and_timeline) {
+  if (plan_backend_or_skip("lockstep")) {
+    layer_lecture_("lockstep");
+  }
+}
+
 static void convnet_(const char *backend) {
   run_t r;
   tmpdir_(&r);
@@ -273,6 +282,12 @@ Test(plan_cli, run_convnet_model_matches_cpu) {
 Test(plan_cli, run_convnet_rtl_matches_cpu) {
   if (plan_backend_or_skip("rtl")) {
     convnet_("rtl");
+  }
+}
+
+Test(plan_cli, run_convnet_lockstep_matches_cpu) {
+  if (plan_backend_or_skip("lockstep")) {
+    convnet_("lockstep");
   }
 }
 
