@@ -22,8 +22,9 @@ static const char usage_[] =
     "  devices      list OpenCL platforms and devices\n"
     "\n"
     "backends (--backend): cpu (golden reference), opencl, and the int8\n"
-    "accelerator: model (its functional model) or rtl (its Verilator model).\n"
-    "Every non-cpu result is checked against golden.\n"
+    "accelerator: model (its functional model), rtl (its Verilator model) or\n"
+    "lockstep (both, every submission compared). Every non-cpu result is\n"
+    "checked against golden.\n"
     "\n"
     "`neocog <command> --help` describes a command's options.\n"
     "Exit status: 0 success, 1 failure while running, 2 bad command line.\n";
