@@ -24,6 +24,7 @@
 #include "host/internal.h"
 #include "host/layer_check.h"
 #include "host/plan_internal.h"
+#include "sim/model/timing.h"
 
 #define R16 NC_HW_ROWS
 #define ALIGN 64u
@@ -362,9 +363,13 @@ static double estimate_(const vconv_t *v, const pcfg_t *c,
   const double esz = v->es;
   const double sbeats = (double)cdiv_((int64_t)(R16 * esz), (int64_t)B);
   const double lat = NC_HW_ARRAY_LATENCY;
-  /* Cycles per scattered row (LOAD) and pixel (STORE): 64 bursts in flight. */
-  const double in_rate = v->C > R16 && (L + 3) / 64 > 1 ? (L + 3) / 64 : 1;
-  const double out_rate = v->O > R16 && (L - 7) / 64 > 1 ? (L - 7) / 64 : 1;
+  /* Cycles per scattered row (LOAD) and pixel (STORE): one burst each, with
+   * at most NC__TM_OUTSTANDING bursts in flight. */
+  const double flight = NC__TM_OUTSTANDING;
+  const double in_rate =
+      v->C > R16 && (L + 3) / flight > 1 ? (L + 3) / flight : 1;
+  const double out_rate =
+      v->O > R16 && (L - 7) / flight > 1 ? (L - 7) / flight : 1;
   for (int b = 0; b < v->nblk; b++) {
     const double kc = vc_kc(v, b), oc = vc_oc(v, b);
     const double OG = (double)cdiv_((int64_t)oc, c->oct);
@@ -377,9 +382,9 @@ static double estimate_(const vconv_t *v, const pcfg_t *c,
     const double comp = taps * kz * ocn * pix;
     /* A GEMM shorter than the preload exposes the difference. */
     const double per_gemm = comp / gemms;
-    double c_step = comp + (per_gemm < 2 * NC_HW_COLS
-                                ? gemms * (2 * NC_HW_COLS - per_gemm)
-                                : 0);
+    double c_step =
+        comp +
+        (per_gemm < 2 * NC_HW_COLS ? gemms * (2 * NC_HW_COLS - per_gemm) : 0);
     const double nst = (v->local ? (double)c->ptw : 1.0) * ocn;
     const double insns_step = gemms + 4 + nst / KS;
     const double fetch = insns_step / 16.0 * (L + 16 + 4);
