@@ -23,30 +23,45 @@ module nc_delay #(
     // Without stages the clock and reset have nothing to drive.
     logic unused_clk_rst;
     assign unused_clk_rst = clk_i ^ rst_ni;
-  end else begin : g_stages
-    // Unpacked stages: each one is a machine word in the Verilated model, so the shift is Depth
-    // word moves instead of shifts of one Depth*Width-bit vector.
-    logic [Width-1:0] stage_d[Depth];
-    logic [Width-1:0] stage_q[Depth];
+  end else if (Depth == 1) begin : g_reg
+    logic [Width-1:0] q_d, q_q;
 
-    always_comb begin
-      stage_d[0] = d_i;
-      for (int unsigned i = 1; i < Depth; i++) begin
-        stage_d[i] = stage_q[i-1];
+    assign q_d = d_i;
+
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        q_q <= '0;
+      end else begin
+        q_q <= q_d;
       end
     end
+
+    assign q_o = q_q;
+  end else begin : g_ring
+    // A ring of Depth slots instead of a shift register: each cycle the slot under the pointer
+    // is read (it was written Depth cycles ago) and overwritten with d_i, and the pointer
+    // moves on. Same timing as Depth stages, but a cycle costs one write and one read in the
+    // Verilated model instead of Depth moves (the array has three lines per row).
+    localparam int unsigned PtrBits = $clog2(Depth);
+
+    logic [Width-1:0]   slot_q[Depth];
+    logic [PtrBits-1:0] ptr_d, ptr_q;
+
+    assign ptr_d = (ptr_q == PtrBits'(Depth - 1)) ? '0 : ptr_q + 1'b1;
 
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) begin
         for (int unsigned i = 0; i < Depth; i++) begin
-          stage_q[i] <= '0;
+          slot_q[i] <= '0;
         end
+        ptr_q <= '0;
       end else begin
-        stage_q <= stage_d;
+        slot_q[ptr_q] <= d_i;
+        ptr_q <= ptr_d;
       end
     end
 
-    assign q_o = stage_q[Depth-1];
+    assign q_o = slot_q[ptr_q];
   end
 
 endmodule

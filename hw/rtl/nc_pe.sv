@@ -7,12 +7,15 @@
 // weight into the active one and is itself multiplied by the new weight; because the flag
 // travels with the activation, each PE swaps exactly when the new tile reaches it.
 //
-// Activations move one PE to the right per cycle and partial sums one PE down, each with its
-// valid bit. Every output is a register.
+// Activations move one PE to the right per cycle with their valid bit, and partial sums one PE
+// down. A sum is valid exactly when the activation that made it is: the array's skew brings a
+// vector's activation and its partial sum from above to each PE in the same cycle, so the sum
+// needs no valid bit of its own (the array times its results' valid bit with one delay line).
+// Every output is a register.
 module nc_pe
   import nc_pkg::*;
 #(
-  parameter bit FirstRow = 1'b0  // top row: sums start at zero, psum_i/psum_valid_i unused
+  parameter bit FirstRow = 1'b0  // top row: sums start at zero, psum_i unused
 ) (
   input  logic               clk_i,         // clock
   // Assertions sample the reset in `disable iff`; the logic uses it only asynchronously.
@@ -24,61 +27,54 @@ module nc_pe
   input  logic               act_valid_i,   // act_i, act_swap_i are valid
   input  logic               act_swap_i,    // first vector of a tile: use the shadow weight
   output logic [InpBits-1:0] act_o,         // act_i, one cycle later
-  output logic               act_valid_o,   // act_valid_i, one cycle later
+  output logic               act_valid_o,   // act_valid_i, one cycle later (also: psum_o valid)
   output logic               act_swap_o,    // act_swap_i of a valid activation, one cycle later
   // Partial sums, from the PE above to the one below
-  input  logic [AccBits-1:0] psum_i,        // int32 partial sum from above
-  input  logic               psum_valid_i,  // psum_i is valid (arrives with act_valid_i)
+  input  logic [AccBits-1:0] psum_i,        // int32 partial sum from above (with act_valid_i)
   output logic [AccBits-1:0] psum_o,        // psum_i + act_i * weight
-  output logic               psum_valid_o,  // psum_o is valid
   // Weight shift chain, from the right neighbour to the left one
   input  logic               wgt_shift_i,   // shift this row's shadow weights by one PE
   input  logic [WgtBits-1:0] wgt_i,         // int8 shadow weight of the right neighbour
   output logic [WgtBits-1:0] wgt_o          // this PE's shadow weight
 );
 
-  localparam int unsigned ProdBits = InpBits + WgtBits;
-
   logic [InpBits-1:0] act_d, act_q;
   logic               act_valid_d, act_valid_q;
   logic               act_swap_d, act_swap_q;
   logic [AccBits-1:0] psum_d, psum_q;
-  logic               psum_valid_d, psum_valid_q;
   logic [WgtBits-1:0] wgt_shadow_d, wgt_shadow_q;
   logic [WgtBits-1:0] wgt_active_d, wgt_active_q;
 
-  // The sum entering from above: zero, and always valid, in the top row.
+  // The sum entering from above: zero in the top row.
   logic [AccBits-1:0] psum_in;
-  logic               psum_in_valid;
   if (FirstRow) begin : g_first_row
     assign psum_in = '0;
-    assign psum_in_valid = 1'b1;
 
     logic unused_psum_in;
-    assign unused_psum_in = ^{psum_i, psum_valid_i};
+    assign unused_psum_in = ^psum_i;
   end else begin : g_inner_row
     assign psum_in = psum_i;
-    assign psum_in_valid = psum_valid_i;
   end
 
   // Next state as single-use continuous assignments rather than one always_comb block, so the
   // Verilated model folds each into its register's update instead of keeping every
   // intermediate as a member and copying it (most of the array's simulation time).
-  logic                swap;
-  logic [WgtBits-1:0]  wgt_mul;
-  logic [ProdBits-1:0] prod;
+  logic               swap;
+  logic [WgtBits-1:0] wgt_mul;
+  logic [AccBits-1:0] prod;
 
-  // The swapping activation already multiplies with the new weight.
+  // The swapping activation already multiplies with the new weight. The int8 x int8 product
+  // is formed at the accumulator width (it fits in 16 bits, so the value is the same).
   assign swap = act_valid_i && act_swap_i;
   assign wgt_mul = swap ? wgt_shadow_q : wgt_active_q;
-  assign prod = ProdBits'($signed(act_i)) * ProdBits'($signed(wgt_mul));
+  assign prod = AccBits'($signed(act_i)) * AccBits'($signed(wgt_mul));
 
-  assign act_d = act_valid_i ? act_i : act_q;
+  // The activation register follows its input even when the input is not valid (nothing reads
+  // it then); the sum holds, so a bubble leaves the column's value in place.
+  assign act_d = act_i;
   assign act_valid_d = act_valid_i;
   assign act_swap_d = swap;
-  assign psum_d = act_valid_i ? psum_in + AccBits'($signed(prod)) : psum_q;
-  // A sum is valid when both of its inputs were (they always arrive together, see the row).
-  assign psum_valid_d = act_valid_i && psum_in_valid;
+  assign psum_d = act_valid_i ? psum_in + prod : psum_q;
   assign wgt_shadow_d = wgt_shift_i ? wgt_i : wgt_shadow_q;
   assign wgt_active_d = swap ? wgt_shadow_q : wgt_active_q;
 
@@ -88,7 +84,6 @@ module nc_pe
       act_valid_q <= 1'b0;
       act_swap_q <= 1'b0;
       psum_q <= '0;
-      psum_valid_q <= 1'b0;
       wgt_shadow_q <= '0;
       wgt_active_q <= '0;
     end else begin
@@ -96,7 +91,6 @@ module nc_pe
       act_valid_q <= act_valid_d;
       act_swap_q <= act_swap_d;
       psum_q <= psum_d;
-      psum_valid_q <= psum_valid_d;
       wgt_shadow_q <= wgt_shadow_d;
       wgt_active_q <= wgt_active_d;
     end
@@ -106,8 +100,6 @@ module nc_pe
   assign act_valid_o = act_valid_q;
   assign act_swap_o = act_swap_q;
   assign psum_o = psum_q;
-  assign psum_valid_o = psum_valid_q;
   assign wgt_o = wgt_shadow_q;
-
 
 endmodule

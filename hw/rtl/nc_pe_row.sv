@@ -20,9 +20,7 @@ module nc_pe_row
   input  logic [WgtBits-1:0]              wgt_i,         // int8 weight shifted in at the right
   // Partial sums
   input  logic [NumCols-1:0][AccBits-1:0] psum_i,        // from the row above, per column
-  input  logic [NumCols-1:0]              psum_valid_i,  // psum_i valid, per column
-  output logic [NumCols-1:0][AccBits-1:0] psum_o,        // to the row below, per column
-  output logic [NumCols-1:0]              psum_valid_o   // psum_o valid, per column
+  output logic [NumCols-1:0][AccBits-1:0] psum_o         // to the row below, per column
 );
 
   if (NumCols < 1) begin : g_bad_cols
@@ -54,25 +52,12 @@ module nc_pe_row
       .act_valid_o (act_valid_chain[c+1]),
       .act_swap_o  (act_swap_chain[c+1]),
       .psum_i      (psum_i[c]),
-      .psum_valid_i(psum_valid_i[c]),
       .psum_o      (psum_o[c]),
-      .psum_valid_o(psum_valid_o[c]),
       .wgt_shift_i (wgt_shift_i),
       .wgt_i       (wgt_chain[c+1]),
       .wgt_o       (wgt_chain[c])
     );
   end
-
-`ifndef NC_NO_ASSERT
-  // The skew lines a vector's partial sum up with its activation: a sum never arrives at a PE
-  // without its activation, nor an activation without its sum. Checked for the whole row at
-  // once (one comparison instead of one assertion per PE).
-  if (!FirstRow) begin : g_assert_inner
-    a_psum_aligned: assert property (@(posedge clk_i) disable iff (!rst_ni)
-        psum_valid_i == act_valid_chain[NumCols-1:0])
-      else $error("nc_pe_row: partial sum and activation out of step");
-  end
-`endif
 
   // What leaves the row's edges has no consumer.
   logic unused_chain_ends;

@@ -56,6 +56,7 @@ module nc_systolic_array
   localparam int unsigned HoldCycles = (NumCols >= 2) ? NumCols - 2 : 0;
   localparam int unsigned HoldBits = (HoldCycles > 0) ? $clog2(HoldCycles + 1) : 1;
   localparam int unsigned CntBits = $clog2(NumCols + 1);
+  localparam int unsigned Latency = NumRows + NumCols - 1;  // activation in to result out
 
   if (NumRows < 1) begin : g_bad_rows
     $error("nc_systolic_array: NumRows must be at least 1");
@@ -140,10 +141,8 @@ module nc_systolic_array
   // PE rows; partial sums flow from row r (psum[r]) to row r+1 (psum[r+1])
 
   logic [NumRows:0][NumCols-1:0][AccBits-1:0] psum;
-  logic [NumRows:0][NumCols-1:0]              psum_valid;
 
   assign psum[0] = '0;
-  assign psum_valid[0] = '0;
 
   for (genvar r = 0; r < NumRows; r++) begin : g_row
     nc_pe_row #(
@@ -158,37 +157,41 @@ module nc_systolic_array
       .wgt_shift_i (row_wgt_shift[r]),
       .wgt_i       (row_wgt[r]),
       .psum_i      (psum[r]),
-      .psum_valid_i(psum_valid[r]),
-      .psum_o      (psum[r+1]),
-      .psum_valid_o(psum_valid[r+1])
+      .psum_o      (psum[r+1])
     );
   end
 
   // ---------------------------------------------------------------------------------------------
   // Output de-skew: column c waits NumCols-1-c cycles so all lanes leave together
 
-  logic [NumCols-1:0] col_valid;
-
   for (genvar c = 0; c < NumCols; c++) begin : g_deskew
     nc_delay #(
-      .Width(AccBits + 1),
+      .Width(AccBits),
       .Depth(NumCols - 1 - c)
     ) u_deskew (
       .clk_i (clk_i),
       .rst_ni(rst_ni),
-      .d_i   ({psum[NumRows][c], psum_valid[NumRows][c]}),
-      .q_o   ({out_data_o[c], col_valid[c]})
+      .d_i   (psum[NumRows][c]),
+      .q_o   (out_data_o[c])
     );
   end
 
-  assign out_valid_o = col_valid[NumCols-1];
+  // A result is valid Latency cycles after its activation was taken: the skew, the rows and the
+  // de-skew add up to the same delay for every lane, so one delay line times them all.
+  nc_delay #(
+    .Width(1),
+    .Depth(Latency)
+  ) u_out_valid (
+    .clk_i (clk_i),
+    .rst_ni(rst_ni),
+    .d_i   (act_fire),
+    .q_o   (out_valid_o)
+  );
 
   // ---------------------------------------------------------------------------------------------
   // Assertions
 
 `ifndef NC_NO_ASSERT
-  localparam int unsigned Latency = NumRows + NumCols - 1;
-
   // Vectors inside the array: at most Latency, and a result only leaves for one that entered.
   logic [$clog2(Latency + 2)-1:0] inflight_d, inflight_q;
   always_comb begin
@@ -219,10 +222,6 @@ module nc_systolic_array
   a_wgt_hold: assert property (@(posedge clk_i) disable iff (!rst_ni)
       wgt_valid_i && !wgt_ready_o |=> wgt_valid_i && $stable(wgt_data_i))
     else $error("nc_systolic_array: weight column withdrawn or changed before it was taken");
-  // The de-skew brings every lane of a result out in the same cycle.
-  a_lanes_aligned: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      (col_valid == '0) || (&col_valid))
-    else $error("nc_systolic_array: result lanes out of step");
   // A swap never meets a shadow that is not full, and a shift never fills it past full.
   a_swap_full: assert property (@(posedge clk_i) disable iff (!rst_ni)
       swap_fire |-> shadow_full)
