@@ -222,7 +222,18 @@ $(RTL_INSN_TB): hw/rtl/nc_pkg.sv hw/include/neocog/nc_hw.h tests/rtl/nc_insn_che
 	  $(CURDIR)/tests/rtl/insn_check_tb.cpp
 	@$(MAKE) -s --no-print-directory -C $(@D) -f Vnc_insn_check_tb.mk $(RTL_MKFLAGS)
 
-RTL_TEST_BINS := $(RTL_INSN_TB) $(RTL_ARRAY_TBS)
+# One PE on its own, as an inner PE and as one of the top row (sums start at zero).
+RTL_PE_TBS := $(RTL_BUILD)/pe/inner/pe_tb $(RTL_BUILD)/pe/first/pe_tb
+rtl_pe_first = $(if $(filter first,$(1)),1,0)
+$(RTL_BUILD)/pe/%/pe_tb: hw/rtl/nc_pkg.sv hw/rtl/nc_pe.sv tests/rtl/pe_tb.cpp tests/rtl/tb_util.h \
+    $(RTL_BUILD)/hw-check.ok
+	@mkdir -p $(@D)
+	$(VERILATOR) --cc --exe $(RTL_VFLAGS) --top-module nc_pe "-GFirstRow=1'b$(call rtl_pe_first,$*)" \
+	  -CFLAGS "-I$(CURDIR) -DNC_FIRST_ROW=$(call rtl_pe_first,$*)" -Mdir $(@D) -o pe_tb \
+	  $(CURDIR)/hw/rtl/nc_pkg.sv $(CURDIR)/hw/rtl/nc_pe.sv $(CURDIR)/tests/rtl/pe_tb.cpp
+	@$(MAKE) -s --no-print-directory -C $(@D) -f Vnc_pe.mk $(RTL_MKFLAGS)
+
+RTL_TEST_BINS := $(RTL_INSN_TB) $(RTL_PE_TBS) $(RTL_ARRAY_TBS)
 
 # --- end RTL (issue 3) ---
 
