@@ -306,6 +306,7 @@ module nc_store_unit
     logic signed [31:0] v, q;
     assign v = $signed(acc_rdata_i[n]) + lane_q[n].bias;
     nc_requant u_requant (
+      .en_i     (re_q),
       .x_i      (v),
       .mult_i   (lane_q[n].mult),
       .shift_i  (lane_q[n].shift),
