@@ -204,11 +204,12 @@ $(RTL_BUILD)/lint/%.ok: $(RTL_SRC) $(RTL_BUILD)/hw-check.ok
 	$(VERILATOR) --lint-only $(RTL_VFLAGS) --top-module $* $(RTL_SRC)
 	@touch $@
 
-$(RTL_BUILD)/%/array_tb: $(RTL_SRC) tests/rtl/array_tb.cpp $(RTL_BUILD)/hw-check.ok
+$(RTL_BUILD)/%/array_tb: $(RTL_SRC) tests/rtl/array_tb.cpp tests/rtl/tb_util.h \
+    $(RTL_BUILD)/hw-check.ok
 	@mkdir -p $(@D)
 	$(VERILATOR) --cc --exe $(RTL_VFLAGS) --top-module nc_systolic_array \
 	  -GNumRows=$(call rtl_rows,$*) -GNumCols=$(call rtl_cols,$*) \
-	  -CFLAGS "-DNC_ROWS=$(call rtl_rows,$*) -DNC_COLS=$(call rtl_cols,$*)" \
+	  -CFLAGS "-I$(CURDIR) -DNC_ROWS=$(call rtl_rows,$*) -DNC_COLS=$(call rtl_cols,$*)" \
 	  -Mdir $(@D) -o array_tb $(RTL_SRC) $(CURDIR)/tests/rtl/array_tb.cpp
 	@$(MAKE) -s --no-print-directory -C $(@D) -f Vnc_systolic_array.mk $(RTL_MKFLAGS)
 

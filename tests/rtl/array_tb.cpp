@@ -20,10 +20,10 @@
 #include <deque>
 #include <memory>
 #include <string>
-#include <type_traits>
 #include <vector>
 
 #include "Vnc_systolic_array.h"
+#include "tests/rtl/tb_util.h"
 #include "verilated.h"
 
 #ifndef NC_ROWS
@@ -41,65 +41,9 @@ constexpr int kLatency = kRows + kCols - 1;
 // Cycles a tile occupies the input when tiles follow each other (see nc_systolic_array.sv).
 constexpr int kWeightPeriod = kCols >= 2 ? 2 * kCols - 1 : 2;
 
-// splitmix64: small, fast, and the same sequence everywhere.
-class Rng {
- public:
-  explicit Rng(uint64_t seed) : s_(seed) {}
-  uint64_t next() {
-    uint64_t z = (s_ += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-  // Uniform in [lo, hi].
-  int range(int lo, int hi) {
-    return lo + static_cast<int>(next() % static_cast<uint64_t>(hi - lo + 1));
-  }
-  bool percent(int p) { return range(0, 99) < p; }
-  int8_t i8() { return static_cast<int8_t>(next() & 0xff); }
-
- private:
-  uint64_t s_;
-};
-
-// Ports wider than 64 bits are VlWide arrays of 32-bit words, narrower ones are integers.
-template <typename T>
-typename std::enable_if<std::is_integral<T>::value>::type put_field(T &sig, int lsb, int width,
-                                                                    uint64_t value) {
-  for (int i = 0; i < width; i++) {
-    const T bit = static_cast<T>(T(1) << (lsb + i));
-    sig = ((value >> i) & 1u) ? static_cast<T>(sig | bit) : static_cast<T>(sig & ~bit);
-  }
-}
-
-template <std::size_t N>
-void put_field(VlWide<N> &sig, int lsb, int width, uint64_t value) {
-  for (int i = 0; i < width; i++) {
-    const int b = lsb + i;
-    const uint32_t bit = 1u << (b % 32);
-    sig[b / 32] = ((value >> i) & 1u) ? (sig[b / 32] | bit) : (sig[b / 32] & ~bit);
-  }
-}
-
-template <typename T>
-typename std::enable_if<std::is_integral<T>::value, uint64_t>::type get_field(const T &sig,
-                                                                              int lsb, int width) {
-  uint64_t v = 0;
-  for (int i = 0; i < width; i++) {
-    v |= static_cast<uint64_t>((sig >> (lsb + i)) & 1u) << i;
-  }
-  return v;
-}
-
-template <std::size_t N>
-uint64_t get_field(const VlWide<N> &sig, int lsb, int width) {
-  uint64_t v = 0;
-  for (int i = 0; i < width; i++) {
-    const int b = lsb + i;
-    v |= static_cast<uint64_t>((sig[b / 32] >> (b % 32)) & 1u) << i;
-  }
-  return v;
-}
+using nctb::get_field;
+using nctb::put_field;
+using nctb::Rng;
 
 using Vec8 = std::vector<int8_t>;
 

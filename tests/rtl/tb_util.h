@@ -1,5 +1,5 @@
-// Helpers the core benches share (compute_tb.cpp, cmdproc_tb.cpp): a seeded PRNG, access to
-// Verilator ports of any width, and the bench's seed and summary line.
+// Helpers the RTL benches share (pe_tb, array_tb, compute_tb, cmdproc_tb, ...): a seeded PRNG,
+// access to Verilator ports of any width, and the bench's seed and summary line.
 #ifndef NEOCOG_TESTS_RTL_TB_UTIL_H
 #define NEOCOG_TESTS_RTL_TB_UTIL_H
 
