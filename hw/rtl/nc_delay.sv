@@ -1,8 +1,8 @@
 // A fixed delay line: q_o is d_i from Depth cycles ago (Depth 0: a wire).
 //
 // The systolic array uses it for the triangular skew of its inputs and the de-skew of its
-// outputs. Every stage resets to zero, so valid bits carried in the data come out low after a
-// reset.
+// outputs. Every stage (ring slot) resets to zero, so valid bits carried in the data come out
+// low after a reset.
 module nc_delay #(
   parameter int unsigned Width = 1,  // bits per stage
   parameter int unsigned Depth = 1   // stages (cycles of delay)
@@ -24,6 +24,7 @@ module nc_delay #(
     logic unused_clk_rst;
     assign unused_clk_rst = clk_i ^ rst_ni;
   end else if (Depth == 1) begin : g_reg
+    // One stage: a plain register (a ring would need a pointer of at least one bit).
     logic [Width-1:0] q_d, q_q;
 
     assign q_d = d_i;

@@ -56,9 +56,9 @@ module nc_pe
     assign psum_in = psum_i;
   end
 
-  // Next state as single-use continuous assignments rather than one always_comb block, so the
-  // Verilated model folds each into its register's update instead of keeping every
-  // intermediate as a member and copying it (most of the array's simulation time).
+  // Next state as single-use continuous assignments rather than one always_comb block: the
+  // Verilated model then keeps only the _d values as members (one copy per register per
+  // cycle), not every intermediate of the block.
   logic               swap;
   logic [WgtBits-1:0] wgt_mul;
   logic [AccBits-1:0] prod;

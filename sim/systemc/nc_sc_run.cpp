@@ -4,7 +4,8 @@
 // answers the pins with nc::AxiMem (the same memory model the plain harness uses) and reaches
 // memory through a TLM-2.0 initiator socket (b_transport) to NcMemTarget; timing comes from
 // AxiMem alone, so the cycle counts equal the plain harness's. The registers are a TLM-2.0
-// target socket (NcCsrBridge) that drives the register bus one cycle per access. A host thread
+// target socket (NcCsrBridge) that drives the register bus one cycle per access, and polls
+// STATUS every cycle from a method while the device runs (wait_idle()). A host thread
 // (NcHost) runs each workload file with the host sequence of ncw.h and checks: the result
 // against golden, the whole final window and STATUS, ERR_CODE and every performance counter
 // against what the plain harness saw (nc_sc_gen wrote them into the file), and that the
