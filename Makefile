@@ -223,16 +223,21 @@ $(RTL_INSN_TB): hw/rtl/nc_pkg.sv hw/include/neocog/nc_hw.h tests/rtl/nc_insn_che
 	  $(CURDIR)/tests/rtl/insn_check_tb.cpp
 	@$(MAKE) -s --no-print-directory -C $(@D) -f Vnc_insn_check_tb.mk $(RTL_MKFLAGS)
 
-# One PE on its own, as an inner PE and as one of the top row (sums start at zero).
-RTL_PE_TBS := $(RTL_BUILD)/pe/inner/pe_tb $(RTL_BUILD)/pe/first/pe_tb
-rtl_pe_first = $(if $(filter first,$(1)),1,0)
-$(RTL_BUILD)/pe/%/pe_tb: hw/rtl/nc_pkg.sv hw/rtl/nc_pe.sv tests/rtl/pe_tb.cpp tests/rtl/tb_util.h \
-    $(RTL_BUILD)/hw-check.ok
+# A row of PEs (nc_pe_row): one PE on its own and a row of five, each as an inner row and as the
+# top row of the array (sums start at zero). The directory names the variant: inner1, first5, ...
+RTL_PE_VARIANTS := inner1 first1 inner5 first5
+RTL_PE_TBS := $(foreach v,$(RTL_PE_VARIANTS),$(RTL_BUILD)/pe/$(v)/pe_tb)
+rtl_pe_first = $(if $(filter first%,$(1)),1,0)
+rtl_pe_cols = $(patsubst first%,%,$(patsubst inner%,%,$(1)))
+$(RTL_BUILD)/pe/%/pe_tb: hw/rtl/nc_pkg.sv hw/rtl/nc_pe_row.sv tests/rtl/pe_tb.cpp \
+    tests/rtl/tb_util.h $(RTL_BUILD)/hw-check.ok
 	@mkdir -p $(@D)
-	$(VERILATOR) --cc --exe $(RTL_VFLAGS) --top-module nc_pe "-GFirstRow=1'b$(call rtl_pe_first,$*)" \
-	  -CFLAGS "-I$(CURDIR) -DNC_FIRST_ROW=$(call rtl_pe_first,$*)" -Mdir $(@D) -o pe_tb \
-	  $(CURDIR)/hw/rtl/nc_pkg.sv $(CURDIR)/hw/rtl/nc_pe.sv $(CURDIR)/tests/rtl/pe_tb.cpp
-	@$(MAKE) -s --no-print-directory -C $(@D) -f Vnc_pe.mk $(RTL_MKFLAGS)
+	$(VERILATOR) --cc --exe $(RTL_VFLAGS) --top-module nc_pe_row \
+	  -GNumCols=$(call rtl_pe_cols,$*) "-GFirstRow=1'b$(call rtl_pe_first,$*)" \
+	  -CFLAGS "-I$(CURDIR) -DNC_COLS=$(call rtl_pe_cols,$*) -DNC_FIRST_ROW=$(call rtl_pe_first,$*)" \
+	  -Mdir $(@D) -o pe_tb \
+	  $(CURDIR)/hw/rtl/nc_pkg.sv $(CURDIR)/hw/rtl/nc_pe_row.sv $(CURDIR)/tests/rtl/pe_tb.cpp
+	@$(MAKE) -s --no-print-directory -C $(@D) -f Vnc_pe_row.mk $(RTL_MKFLAGS)
 
 RTL_TEST_BINS := $(RTL_INSN_TB) $(RTL_PE_TBS) $(RTL_ARRAY_TBS)
 
@@ -296,7 +301,7 @@ RTL_TEST_BINS += $(DMA_AXI_MEM_TB) $(DMA_REQUANT_TB) $(DMA_TBS)
 #
 #   make rtl-test   builds and runs them with the others (RTL_TEST_BINS)
 CORE_SIZES ?= 16x16 8x8 4x8
-CORE_ARRAY_SRC := hw/rtl/nc_pkg.sv hw/rtl/nc_delay.sv hw/rtl/nc_pe.sv hw/rtl/nc_pe_row.sv \
+CORE_ARRAY_SRC := hw/rtl/nc_pkg.sv hw/rtl/nc_delay.sv hw/rtl/nc_pe_row.sv \
   hw/rtl/nc_systolic_array.sv
 CORE_COMPUTE_SRC := $(CORE_ARRAY_SRC) hw/rtl/nc_spad.sv hw/rtl/nc_acc.sv hw/rtl/nc_compute_unit.sv \
   tests/rtl/nc_compute_tb.sv

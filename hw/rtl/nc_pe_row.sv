@@ -1,8 +1,29 @@
-// One row of the systolic array: NumCols PEs sharing an activation chain (left to right) and a
-// weight shift chain (right to left), with a column of partial sums passing through each.
+// One row of the weight-stationary systolic array: NumCols processing elements (PEs), each an
+// int8 x int8 -> int32 multiply-accumulate with a double-buffered weight.
 //
-// A weight entering at the right edge while wgt_shift_i is high pushes every shadow weight of
-// the row one PE to the left, so after NumCols shifts the first weight pushed sits in column 0.
+// PE c of the row holds six registers: the activation passing through (act), its valid bit and
+// tile-start flag (valid, swap), the partial sum (psum), the shadow weight and the active one.
+// - Activations move one PE to the right per cycle with their valid and swap bits; the row's
+//   input enters PE 0.
+// - Partial sums move one PE down: psum_o[c] becomes psum_i[c] (0 in the top row) plus the
+//   activation times the weight, for a valid activation, and holds through a bubble, so a
+//   column's value stays in place. A sum is valid exactly when the activation that made it is:
+//   the array's skew brings a vector's activation and its partial sum from above to each PE in
+//   the same cycle, so sums need no valid bit of their own.
+// - The active weight multiplies every activation that passes. The shadow weights form the
+//   row's weight shift chain: while wgt_shift_i is high, wgt_i enters PE NumCols-1 and every
+//   shadow weight moves one PE to the left, so after NumCols shifts the first weight pushed sits
+//   in PE 0. The next tile's weights thus shift in while the current tile computes.
+// - An activation flagged act_swap_i (the first vector of a tile) copies the shadow weight into
+//   the active one and is itself multiplied by the new weight. The flag travels with the
+//   activation, so each PE swaps exactly when the new tile reaches it.
+// Every output is a register.
+//
+// The PEs of a row are one module, their registers packed vectors (element c is PE c), rather
+// than NumCols instances of a PE module: in the Verilated model the row's activations, flags and
+// shadow weights then move as a few machine words per cycle, and the active weights are touched
+// only in cycles where a swap is in the row. tests/rtl/pe_tb.cpp checks a row of one PE and a
+// row of several against a C++ model of one PE, chained.
 module nc_pe_row
   import nc_pkg::*;
 #(
@@ -11,13 +32,18 @@ module nc_pe_row
 ) (
   input  logic                            clk_i,         // clock
   input  logic                            rst_ni,        // asynchronous reset, active low
-  // Activation entering column 0 (already skewed by the array)
+  // Activation entering PE 0 (already skewed by the array)
   input  logic [InpBits-1:0]              act_i,         // int8 activation of this row
   input  logic                            act_valid_i,   // act_i, act_swap_i are valid
   input  logic                            act_swap_i,    // first vector of a tile
-  // Weight entering column NumCols-1 (already skewed by the array)
+  // Activation leaving PE NumCols-1 to the right (the array leaves it unconnected)
+  output logic [InpBits-1:0]              act_o,         // act_i, NumCols cycles later
+  output logic                            act_valid_o,   // act_valid_i, NumCols cycles later
+  output logic                            act_swap_o,    // swap flag of a valid activation
+  // Weight entering PE NumCols-1 (already skewed by the array)
   input  logic                            wgt_shift_i,   // shift the row's shadow weights
   input  logic [WgtBits-1:0]              wgt_i,         // int8 weight shifted in at the right
+  output logic [WgtBits-1:0]              wgt_o,         // shadow weight of PE 0
   // Partial sums
   input  logic [NumCols-1:0][AccBits-1:0] psum_i,        // from the row above, per column
   output logic [NumCols-1:0][AccBits-1:0] psum_o         // to the row below, per column
@@ -27,41 +53,79 @@ module nc_pe_row
     $error("nc_pe_row: NumCols must be at least 1");
   end
 
-  // Chain element c is what enters PE c; element NumCols leaves the row at the right.
-  logic [NumCols:0][InpBits-1:0] act_chain;
-  logic [NumCols:0]              act_valid_chain;
-  logic [NumCols:0]              act_swap_chain;
-  // Chain element c+1 enters PE c from the right; element 0 leaves the row at the left.
-  logic [NumCols:0][WgtBits-1:0] wgt_chain;
+  // Registers of the row's PEs, element c for PE c.
+  logic [NumCols-1:0][InpBits-1:0] act_q;
+  logic [NumCols-1:0]              valid_q, swap_q;
+  logic [NumCols-1:0][AccBits-1:0] psum_d, psum_q;
+  logic [NumCols-1:0][WgtBits-1:0] shadow_d, shadow_q;
+  logic [NumCols-1:0][WgtBits-1:0] active_d, active_q;
 
-  assign act_chain[0] = act_i;
-  assign act_valid_chain[0] = act_valid_i;
-  assign act_swap_chain[0] = act_swap_i;
-  assign wgt_chain[NumCols] = wgt_i;
+  // What enters each PE this cycle: from its left neighbour's registers, the row input at PE 0.
+  // swap_in is the flag of a valid activation only, so a flag on a bubble swaps nothing.
+  logic [NumCols-1:0][InpBits-1:0] act_in;
+  logic [NumCols-1:0]              valid_in, swap_in;
 
-  for (genvar c = 0; c < NumCols; c++) begin : g_col
-    nc_pe #(
-      .FirstRow(FirstRow)
-    ) u_pe (
-      .clk_i       (clk_i),
-      .rst_ni      (rst_ni),
-      .act_i       (act_chain[c]),
-      .act_valid_i (act_valid_chain[c]),
-      .act_swap_i  (act_swap_chain[c]),
-      .act_o       (act_chain[c+1]),
-      .act_valid_o (act_valid_chain[c+1]),
-      .act_swap_o  (act_swap_chain[c+1]),
-      .psum_i      (psum_i[c]),
-      .psum_o      (psum_o[c]),
-      .wgt_shift_i (wgt_shift_i),
-      .wgt_i       (wgt_chain[c+1]),
-      .wgt_o       (wgt_chain[c])
-    );
+  if (NumCols == 1) begin : g_one_col
+    assign act_in = act_i;
+    assign valid_in = act_valid_i;
+    assign swap_in = act_valid_i && act_swap_i;
+    assign shadow_d = wgt_shift_i ? wgt_i : shadow_q;
+  end else begin : g_cols
+    assign act_in = {act_q[NumCols-2:0], act_i};
+    assign valid_in = {valid_q[NumCols-2:0], act_valid_i};
+    assign swap_in = {swap_q[NumCols-2:0], act_valid_i && act_swap_i};
+    assign shadow_d = wgt_shift_i ? {wgt_i, shadow_q[NumCols-1:1]} : shadow_q;
   end
 
-  // What leaves the row's edges has no consumer.
-  logic unused_chain_ends;
-  assign unused_chain_ends = ^{act_chain[NumCols], act_valid_chain[NumCols],
-                               act_swap_chain[NumCols], wgt_chain[0]};
+  always_comb begin
+    // A swapping activation already multiplies with the new weight, so the weight each PE uses
+    // this cycle is its next active weight. A swap is in the row for NumCols cycles per tile.
+    active_d = active_q;
+    if (swap_in != '0) begin
+      for (int c = 0; c < NumCols; c++) begin
+        if (swap_in[c]) begin
+          active_d[c] = shadow_q[c];
+        end
+      end
+    end
+    // The int8 x int8 product is formed at the accumulator width (it fits in 16 bits, so the
+    // value is the same); sums wrap at 32 bits.
+    for (int c = 0; c < NumCols; c++) begin
+      psum_d[c] = valid_in[c] ? (FirstRow ? '0 : psum_i[c])
+                                + AccBits'($signed(act_in[c])) * AccBits'($signed(active_d[c]))
+                              : psum_q[c];
+    end
+  end
+
+  // The activation registers follow their inputs even through bubbles (nothing reads them then).
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      act_q <= '0;
+      valid_q <= '0;
+      swap_q <= '0;
+      psum_q <= '0;
+      shadow_q <= '0;
+      active_q <= '0;
+    end else begin
+      act_q <= act_in;
+      valid_q <= valid_in;
+      swap_q <= swap_in;
+      psum_q <= psum_d;
+      shadow_q <= shadow_d;
+      active_q <= active_d;
+    end
+  end
+
+  assign act_o = act_q[NumCols-1];
+  assign act_valid_o = valid_q[NumCols-1];
+  assign act_swap_o = swap_q[NumCols-1];
+  assign wgt_o = shadow_q[0];
+  assign psum_o = psum_q;
+
+  // The top row's sums start at zero.
+  if (FirstRow) begin : g_first_row
+    logic unused_psum_i;
+    assign unused_psum_i = ^psum_i;
+  end
 
 endmodule

@@ -141,6 +141,14 @@ module nc_systolic_array
   // PE rows; partial sums flow from row r (psum[r]) to row r+1 (psum[r+1])
 
   logic [NumRows:0][NumCols-1:0][AccBits-1:0] psum;
+  // What leaves a row at its right (activations) and left (shadow weights) has no consumer.
+  // Waived by name rather than folded into an unused_ signal: the model would compute the fold
+  // every cycle.
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [NumRows-1:0][InpBits-1:0] row_act_out;
+  logic [NumRows-1:0]              row_act_valid_out, row_act_swap_out;
+  logic [NumRows-1:0][WgtBits-1:0] row_wgt_out;
+  /* verilator lint_on UNUSEDSIGNAL */
 
   assign psum[0] = '0;
 
@@ -154,8 +162,12 @@ module nc_systolic_array
       .act_i       (row_act[r]),
       .act_valid_i (row_act_valid[r]),
       .act_swap_i  (row_act_swap[r]),
+      .act_o       (row_act_out[r]),
+      .act_valid_o (row_act_valid_out[r]),
+      .act_swap_o  (row_act_swap_out[r]),
       .wgt_shift_i (row_wgt_shift[r]),
       .wgt_i       (row_wgt[r]),
+      .wgt_o       (row_wgt_out[r]),
       .psum_i      (psum[r]),
       .psum_o      (psum[r+1])
     );
