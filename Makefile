@@ -349,7 +349,8 @@ RTL_TEST_BINS += $(CORE_COMPUTE_TBS) $(CORE_CMDPROC_TB)
 # sim/rtl/harness_none.c instead, whose nc_rtl_create() answers NC_ERR_UNSUPPORTED, and the
 # rtl tests skip.
 #
-#   make sim-rtl     the Verilated nc_top and the harness ($(BUILD)/sim/rtl_model.o)
+#   make sim-rtl     the Verilated nc_top and the harness ($(BUILD)/sim/rtl_model.o), with
+#                    profile feedback (below)
 #   make sc-test     SystemC: nc_top under verilator --sc with a TLM-2.0 memory and CSR
 #                    target runs the rtl workloads; results and cycle counts must equal the
 #                    plain harness's
@@ -377,10 +378,44 @@ SIM_AXI_SRC := $(wildcard sim/rtl/axi_mem.cpp)
 ifneq ($(SIM_HAVE_TOP),)
 sim-rtl: $(SIM_OBJ)
 
-$(SIM_VDIR)/Vnc_top__ALL.a: $(RTL_SRC) $(RTL_BUILD)/hw-check.ok
+# The model is compiled with profile feedback from GCC: first instrumented
+# ($(SIM_PGO)/vtop, -fprofile-generate), then nc_pgo_train (sim/rtl/pgo_train.c) runs a mix of
+# programs on it, then the model is compiled again at -O2 with -fprofile-use. The profile only
+# steers the compiler (branch layout, inlining), so the model computes exactly the same; on the
+# bench it simulates about 10% faster. -fprofile-prefix-path keeps the profile's file
+# names relative to each build directory, so the second build finds the first one's data.
+SIM_PGO := $(SIM_BUILD)/pgo
+SIM_PGO_VDIR := $(SIM_PGO)/vtop
+SIM_PGO_DATA := $(abspath $(SIM_PGO))/profile
+sim_pgo_flags = -fprofile-$(1)=$(SIM_PGO_DATA) -fprofile-prefix-path=$(abspath $(2))
+
+$(SIM_PGO_VDIR)/Vnc_top__ALL.a: $(RTL_SRC) $(RTL_BUILD)/hw-check.ok
 	@rm -rf $(@D) && mkdir -p $(@D)
 	$(VERILATOR) --cc $(SIM_VFLAGS) --top-module nc_top -Mdir $(@D) $(RTL_SRC)
 	@$(MAKE) -s --no-print-directory -C $(@D) -f Vnc_top.mk $(RTL_MKFLAGS) \
+	  OPT_FAST="-O2 $(call sim_pgo_flags,generate,$(@D)) -fprofile-update=single" \
+	  Vnc_top__ALL.a $(VL_RT_OBJS)
+
+$(SIM_PGO)/harness.o: sim/rtl/harness.cpp $(SIM_PGO_VDIR)/Vnc_top__ALL.a
+	$(CXX) $(SIM_CXXFLAGS) $(SIM_VDEFS) $(call SIM_VINC,$(SIM_PGO_VDIR)) -c $< -o $@
+
+$(SIM_PGO)/nc_pgo_train: $(BUILD)/rel/sim/rtl/pgo_train.o $(SIM_PGO)/harness.o \
+    $(SIM_BUILD)/axi_mem.o $(SIM_PGO_VDIR)/Vnc_top__ALL.a $(call obj,rel,$(HOST_SRC)) \
+    $(BUILD)/rel/gen/kernels_cl.o
+	$(CC) $(CFLAGS_REL) -fprofile-generate $(filter %.o,$^) $(SIM_PGO_VDIR)/Vnc_top__ALL.a \
+	  $(addprefix $(SIM_PGO_VDIR)/,$(VL_RT_OBJS)) -lcriterion $(LDLIBS) -o $@
+
+# A fresh profile each time: GCC adds the counts of every run to the files it finds.
+$(SIM_PGO)/profile.ok: $(SIM_PGO)/nc_pgo_train
+	@rm -rf $(SIM_PGO_DATA)
+	$(SIM_PGO)/nc_pgo_train
+	@touch $@
+
+$(SIM_VDIR)/Vnc_top__ALL.a: $(RTL_SRC) $(RTL_BUILD)/hw-check.ok $(SIM_PGO)/profile.ok
+	@rm -rf $(@D) && mkdir -p $(@D)
+	$(VERILATOR) --cc $(SIM_VFLAGS) --top-module nc_top -Mdir $(@D) $(RTL_SRC)
+	@$(MAKE) -s --no-print-directory -C $(@D) -f Vnc_top.mk $(RTL_MKFLAGS) \
+	  OPT_FAST="-O2 $(call sim_pgo_flags,use,$(@D)) -fprofile-partial-training" \
 	  Vnc_top__ALL.a $(VL_RT_OBJS)
 
 $(SIM_BUILD)/harness.o: sim/rtl/harness.cpp $(SIM_VDIR)/Vnc_top__ALL.a

@@ -2,6 +2,10 @@
 # Times the Verilator builds of the whole accelerator (nc_top), the way the Makefile does
 # them: Verilation, then the C++ build of the model with OPT_FAST=-O2 and the Verilator
 # runtime, each for the plain harness model (--cc --trace-fst) and the SystemC model (--sc).
+# Then the plain model the way make really builds it, with profile feedback: Verilation and
+# an instrumented build, the training run (nc_pgo_train), Verilation and the final build
+# (make's own rule, into a scratch BUILD directory; that includes compiling the host
+# objects the training program links, which the library needs anyway).
 # Builds into a temporary directory, one compiler job (run it pinned: taskset -c 0).
 #
 # Usage: sh bench/rtl_build_time.sh
@@ -33,3 +37,10 @@ build() { # name verilator-mode-flags runtime-objects
 echo "nc_top Verilator builds ($(getconf _NPROCESSORS_ONLN) cores here, one compiler job, pinned by the caller):"
 build plain "--cc --trace-fst" "verilated.o verilated_fst_c.o verilated_threads.o"
 build systemc "--sc" "verilated.o verilated_threads.o"
+
+t0=$(now)
+make -s -j1 --no-print-directory BUILD="$tmp/make" "$tmp/make/sim/rtl_model.o" >/dev/null
+t1=$(now)
+awk -v a="$t0" -v b="$t1" 'BEGIN {
+  printf "  plain, as make builds it (profile-guided, host objects included): %6.1f s\n", b - a
+}'

@@ -1,0 +1,111 @@
+/*
+ * nc_pgo_train: the training run of the plain model's profile-guided build
+ * (make builds the model once instrumented, runs this, and builds it again
+ * with the profile; see the Makefile's RTL section).
+ *
+ * It runs a mix of programs on the instrumented harness: the lecture's
+ * convolution, a convolution stream with fused max pooling, an int8 GEMM and
+ * an int32-out GEMM. They are deliberately not the benchmark's workload
+ * (bench_rtl's 8-tile 18x18 stream), so the bench measures a profile it was
+ * not trained on. Every result is checked against the golden reference, so
+ * a broken model stops the build here rather than in the tests.
+ *
+ * Prints one line per program; exit status 0 only if all matched golden.
+ */
+#include "neocog/rtl.h"
+#include "sim/systemc/ncw.h"
+#include "tests/sim/workloads.h"
+
+static int rd_(void *ctx, uint32_t off, uint32_t *v) {
+  return nc_rtl_csr_read(ctx, off, v) != NC_OK;
+}
+
+static int wr_(void *ctx, uint32_t off, uint32_t v) {
+  return nc_rtl_csr_write(ctx, off, v) != NC_OK;
+}
+
+static int run_(void *ctx, uint64_t budget, int *busy) {
+  return nc_rtl_run(ctx, budget, busy) != NC_OK;
+}
+
+/* Runs `wl` on a fresh harness; 0 when it finished and matched golden. */
+static int train_(const wl_t *wl) {
+  ncw_t w;
+  memset(&w, 0, sizeof w);
+  w.win_size = RIG_WIN_SIZE;
+  w.n_insns = wl->p.n;
+  uint8_t *mem = calloc(1, NCW_WIN_OFF + RIG_WIN_SIZE);
+  nc_rtl_t *r = NULL;
+  if (mem == NULL || nc_rtl_create(NULL, &r) != NC_OK) {
+    fprintf(stderr, "nc_pgo_train: %s: %s\n", wl->name, nc_error_detail());
+    free(mem);
+    return 1;
+  }
+  for (size_t i = 0; i < wl->p.n; i++) {
+    nc_hw_words_to_bytes(wl->p.v[i].w, NC_HW_INSN_WORDS,
+                         mem + i * NC_HW_INSN_BYTES);
+  }
+  memcpy(mem + NCW_WIN_OFF, wl->win, RIG_WIN_SIZE);
+  const ncw_dev_t dev = {r, rd_, wr_, run_};
+  int bad = nc_rtl_attach_memory(r, mem, NCW_MEM_BASE,
+                                 NCW_WIN_OFF + RIG_WIN_SIZE) != NC_OK;
+  bad = bad || ncw_run(&dev, &w, UINT64_C(50000000), &w.status, &w.err_code,
+                       w.ctr) != 0;
+  const long d = bad ? -1 : wl_first_diff(wl, mem + NCW_WIN_OFF);
+  bad = bad || d >= 0 || nc_rtl_window_violations(r) != 0;
+  printf("%-22s %8llu cycles  %s\n", wl->name,
+         (unsigned long long)nc_rtl_cycle(r),
+         bad ? "FAILED" : "matches golden");
+  if (bad) {
+    fprintf(stderr, "nc_pgo_train: %s: %s\n", wl->name,
+            d >= 0 ? "result differs from golden" : nc_error_detail());
+  }
+  nc_rtl_destroy(r);
+  free(mem);
+  return bad;
+}
+
+int main(void) {
+  nc_rng_t rng;
+  nc_rng_seed(&rng, 7);
+  int bad = 0;
+  wl_t w;
+  wl_lecture(&w);
+  bad |= train_(&w);
+  wl_free(&w);
+  /* 14x14x16 padded to 16x16, 16 3x3 filters, int8 out max-pooled 2x2. */
+  const wl_conv_t c = {.H = 14,
+                       .W = 14,
+                       .C = 16,
+                       .O = 16,
+                       .K = 3,
+                       .stride = 1,
+                       .pad = 1,
+                       .rq = 1,
+                       .pool_k = 2,
+                       .pool_s = 2,
+                       .tiles = 4};
+  wl_conv(&w, "conv_pool_stream", &c, &rng);
+  bad |= train_(&w);
+  wl_free(&w);
+  /* 12x20x16 padded to 14x22, 16 3x3 filters, int8 out. */
+  const wl_conv_t c2 = {.H = 12,
+                        .W = 20,
+                        .C = 16,
+                        .O = 16,
+                        .K = 3,
+                        .stride = 1,
+                        .pad = 1,
+                        .rq = 1,
+                        .tiles = 4};
+  wl_conv(&w, "conv_stream", &c2, &rng);
+  bad |= train_(&w);
+  wl_free(&w);
+  wl_gemm(&w, "gemm_64_int8", 64, 64, 64, 1, &rng);
+  bad |= train_(&w);
+  wl_free(&w);
+  wl_gemm(&w, "gemm_48x32x32_int32", 48, 32, 32, 0, &rng);
+  bad |= train_(&w);
+  wl_free(&w);
+  return bad;
+}
