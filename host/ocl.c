@@ -588,6 +588,19 @@ void nc_ocl_mask_features(nc_ocl_t *c, unsigned features) {
   }
 }
 
+void nc_ocl_limit_memory(nc_ocl_t *c, uint64_t max_alloc_bytes,
+                         uint64_t global_mem_bytes) {
+  if (c == NULL) {
+    return;
+  }
+  if (max_alloc_bytes != 0 && max_alloc_bytes < c->info.max_alloc_bytes) {
+    c->info.max_alloc_bytes = max_alloc_bytes;
+  }
+  if (global_mem_bytes != 0 && global_mem_bytes < c->info.global_mem_bytes) {
+    c->info.global_mem_bytes = global_mem_bytes;
+  }
+}
+
 void nc_ocl_last_profile(const nc_ocl_t *c, nc_ocl_profile_t *p) {
   if (c != NULL && p != NULL) {
     *p = c->prof;

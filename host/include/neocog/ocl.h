@@ -159,6 +159,17 @@ enum {
  */
 void nc_ocl_mask_features(nc_ocl_t *ctx, unsigned features);
 
+/**
+ * Lowers the memory limits later runs check against: a buffer may hold at
+ * most max_alloc_bytes (CL_DEVICE_MAX_MEM_ALLOC_SIZE) and all the buffers of
+ * a run together global_mem_bytes (CL_DEVICE_GLOBAL_MEM_SIZE). A value of 0,
+ * or one above what the device reports, leaves that limit as it is. For
+ * fitting a run to a smaller device, and for testing the limit checks on a
+ * device of any size; nc_ocl_device() shows the limits in force.
+ */
+void nc_ocl_limit_memory(nc_ocl_t *ctx, uint64_t max_alloc_bytes,
+                         uint64_t global_mem_bytes);
+
 /** Timing and bookkeeping of the last successful nc_ocl_run_layer(). */
 typedef struct {
   uint64_t kernel_ns;  /**< all kernels of the run (event profiling) */
