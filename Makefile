@@ -239,7 +239,16 @@ $(RTL_BUILD)/pe/%/pe_tb: hw/rtl/nc_pkg.sv hw/rtl/nc_pe_row.sv tests/rtl/pe_tb.cp
 	  $(CURDIR)/hw/rtl/nc_pkg.sv $(CURDIR)/hw/rtl/nc_pe_row.sv $(CURDIR)/tests/rtl/pe_tb.cpp
 	@$(MAKE) -s --no-print-directory -C $(@D) -f Vnc_pe_row.mk $(RTL_MKFLAGS)
 
-RTL_TEST_BINS := $(RTL_INSN_TB) $(RTL_PE_TBS) $(RTL_ARRAY_TBS)
+# The AXI register slice (tests/rtl/slice_tb.cpp) at a 20-bit payload.
+RTL_SLICE_TB := $(RTL_BUILD)/slice/slice_tb
+$(RTL_SLICE_TB): hw/rtl/nc_reg_slice.sv tests/rtl/slice_tb.cpp tests/rtl/tb_util.h
+	@mkdir -p $(@D)
+	$(VERILATOR) --cc --exe $(RTL_VFLAGS) --top-module nc_reg_slice -GWidth=20 \
+	  -CFLAGS "-I$(CURDIR)" -Mdir $(@D) -o slice_tb \
+	  $(CURDIR)/hw/rtl/nc_reg_slice.sv $(CURDIR)/tests/rtl/slice_tb.cpp
+	@$(MAKE) -s --no-print-directory -C $(@D) -f Vnc_reg_slice.mk $(RTL_MKFLAGS)
+
+RTL_TEST_BINS := $(RTL_INSN_TB) $(RTL_PE_TBS) $(RTL_ARRAY_TBS) $(RTL_SLICE_TB)
 
 # --- end RTL (issue 3) ---
 

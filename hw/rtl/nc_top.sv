@@ -1,10 +1,7 @@
 // neocog accelerator top level: registers, command processor, load/compute/store units,
 // scratchpad, accumulator and the AXI4 master port (hw/rtl/README.md, "nc_top ports").
 //
-// PENDING: the load unit, store unit and read multiplexer (nc_load_unit, nc_store_unit,
-// nc_axi_rd_mux) are written separately; their AXI port names below (m_ar*/m_r* per read
-// master, m_aw*/m_w*/m_b* on the store unit, s<i>_* on the multiplexer) are this file's
-// assumption until those files exist. It moves to hw/rtl/ once they do.
+// Each AXI channel passes through a register slice (nc_reg_slice) at the port.
 module nc_top
   import nc_pkg::*;
 (
@@ -70,6 +67,17 @@ module nc_top
   logic [InsnBits-1:0]    chk_insn;
   nc_check_t              store_chk;
   logic [15:0]            rd_bytes, wr_bytes;
+
+  // The AXI channels between the units and the port's register slices.
+  logic [AxiIdBits-1:0]   ar_id, r_id;
+  logic [AxiAddrBits-1:0] ar_addr, aw_addr;
+  logic [7:0]             ar_len, aw_len;
+  logic [2:0]             ar_size, aw_size;
+  logic [1:0]             ar_burst, aw_burst, r_resp, b_resp;
+  logic                   ar_valid, ar_ready, r_valid, r_ready, r_last;
+  logic                   aw_valid, aw_ready, w_valid, w_ready, w_last, b_valid, b_ready;
+  logic [BusBits-1:0]     r_data, w_data;
+  logic [BusBytes-1:0]    w_strb;
 
   // Read masters: 0 fetch, 1 load, 2 store (LOAD_PARAM).
   logic [2:0][AxiAddrBits-1:0] rm_araddr;
@@ -317,24 +325,22 @@ module nc_top
     .m_rlast_i   (rm_rlast[2]),
     .m_rvalid_i  (rm_rvalid[2]),
     .m_rready_o  (rm_rready[2]),
-    .m_awaddr_o  (m_axi_awaddr),
-    .m_awlen_o   (m_axi_awlen),
-    .m_awsize_o  (m_axi_awsize),
-    .m_awburst_o (m_axi_awburst),
-    .m_awvalid_o (m_axi_awvalid),
-    .m_awready_i (m_axi_awready),
-    .m_wdata_o   (m_axi_wdata),
-    .m_wstrb_o   (m_axi_wstrb),
-    .m_wlast_o   (m_axi_wlast),
-    .m_wvalid_o  (m_axi_wvalid),
-    .m_wready_i  (m_axi_wready),
-    .m_bresp_i   (m_axi_bresp),
-    .m_bvalid_i  (m_axi_bvalid),
-    .m_bready_o  (m_axi_bready)
+    .m_awaddr_o  (aw_addr),
+    .m_awlen_o   (aw_len),
+    .m_awsize_o  (aw_size),
+    .m_awburst_o (aw_burst),
+    .m_awvalid_o (aw_valid),
+    .m_awready_i (aw_ready),
+    .m_wdata_o   (w_data),
+    .m_wstrb_o   (w_strb),
+    .m_wlast_o   (w_last),
+    .m_wvalid_o  (w_valid),
+    .m_wready_i  (w_ready),
+    .m_bresp_i   (b_resp),
+    .m_bvalid_i  (b_valid),
+    .m_bready_o  (b_ready)
   );
 
-  // The store unit is the only writer: one write ID.
-  assign m_axi_awid = '0;
 
   // ---------------------------------------------------------------------------------------------
   // Read multiplexer: three read masters onto the AR/R channels, R routed back by ID
@@ -353,34 +359,96 @@ module nc_top
     .s_rlast_o    (rm_rlast),
     .s_rvalid_o   (rm_rvalid),
     .s_rready_i   (rm_rready),
-    .m_arid_o     (m_axi_arid),
-    .m_araddr_o   (m_axi_araddr),
-    .m_arlen_o    (m_axi_arlen),
-    .m_arsize_o   (m_axi_arsize),
-    .m_arburst_o  (m_axi_arburst),
-    .m_arvalid_o  (m_axi_arvalid),
-    .m_arready_i  (m_axi_arready),
-    .m_rid_i      (m_axi_rid),
-    .m_rdata_i    (m_axi_rdata),
-    .m_rresp_i    (m_axi_rresp),
-    .m_rlast_i    (m_axi_rlast),
-    .m_rvalid_i   (m_axi_rvalid),
-    .m_rready_o   (m_axi_rready)
+    .m_arid_o     (ar_id),
+    .m_araddr_o   (ar_addr),
+    .m_arlen_o    (ar_len),
+    .m_arsize_o   (ar_size),
+    .m_arburst_o  (ar_burst),
+    .m_arvalid_o  (ar_valid),
+    .m_arready_i  (ar_ready),
+    .m_rid_i      (r_id),
+    .m_rdata_i    (r_data),
+    .m_rresp_i    (r_resp),
+    .m_rlast_i    (r_last),
+    .m_rvalid_i   (r_valid),
+    .m_rready_o   (r_ready)
   );
 
-  // Performance: bytes moved on the port, R beats whole, W beats by their strobes.
+  // ---------------------------------------------------------------------------------------------
+  // AXI port: a register slice on each channel (nc_reg_slice), so every output of the port is a
+  // register and every input goes straight into one. The port's bursts, IDs and responses are
+  // the units' own; each channel is one cycle longer.
+
+  // The store unit is the only writer: one write ID.
+  nc_reg_slice #(.Width(AxiIdBits + AxiAddrBits + 8 + 3 + 2)) u_ar_slice (
+    .clk_i     (clk_i),
+    .rst_ni    (rst_ni),
+    .s_valid_i (ar_valid),
+    .s_data_i  ({ar_id, ar_addr, ar_len, ar_size, ar_burst}),
+    .s_ready_o (ar_ready),
+    .m_valid_o (m_axi_arvalid),
+    .m_data_o  ({m_axi_arid, m_axi_araddr, m_axi_arlen, m_axi_arsize, m_axi_arburst}),
+    .m_ready_i (m_axi_arready)
+  );
+
+  nc_reg_slice #(.Width(AxiIdBits + BusBits + 2 + 1)) u_r_slice (
+    .clk_i     (clk_i),
+    .rst_ni    (rst_ni),
+    .s_valid_i (m_axi_rvalid),
+    .s_data_i  ({m_axi_rid, m_axi_rdata, m_axi_rresp, m_axi_rlast}),
+    .s_ready_o (m_axi_rready),
+    .m_valid_o (r_valid),
+    .m_data_o  ({r_id, r_data, r_resp, r_last}),
+    .m_ready_i (r_ready)
+  );
+
+  nc_reg_slice #(.Width(AxiIdBits + AxiAddrBits + 8 + 3 + 2)) u_aw_slice (
+    .clk_i     (clk_i),
+    .rst_ni    (rst_ni),
+    .s_valid_i (aw_valid),
+    .s_data_i  ({AxiIdBits'(0), aw_addr, aw_len, aw_size, aw_burst}),
+    .s_ready_o (aw_ready),
+    .m_valid_o (m_axi_awvalid),
+    .m_data_o  ({m_axi_awid, m_axi_awaddr, m_axi_awlen, m_axi_awsize, m_axi_awburst}),
+    .m_ready_i (m_axi_awready)
+  );
+
+  nc_reg_slice #(.Width(BusBits + BusBytes + 1)) u_w_slice (
+    .clk_i     (clk_i),
+    .rst_ni    (rst_ni),
+    .s_valid_i (w_valid),
+    .s_data_i  ({w_data, w_strb, w_last}),
+    .s_ready_o (w_ready),
+    .m_valid_o (m_axi_wvalid),
+    .m_data_o  ({m_axi_wdata, m_axi_wstrb, m_axi_wlast}),
+    .m_ready_i (m_axi_wready)
+  );
+
+  // One write ID: the B channel's ID carries nothing.
+  nc_reg_slice #(.Width(2)) u_b_slice (
+    .clk_i     (clk_i),
+    .rst_ni    (rst_ni),
+    .s_valid_i (m_axi_bvalid),
+    .s_data_i  (m_axi_bresp),
+    .s_ready_o (m_axi_bready),
+    .m_valid_o (b_valid),
+    .m_data_o  (b_resp),
+    .m_ready_i (b_ready)
+  );
+
+  logic unused_bid;
+  assign unused_bid = ^m_axi_bid;
+
+  // Performance: bytes moved between the units and the port, R beats whole, W beats by their
+  // strobes (each beat crosses its slice once, so the totals are the port's).
   always_comb begin
-    rd_bytes = (m_axi_rvalid && m_axi_rready) ? 16'(BusBytes) : 16'd0;
+    rd_bytes = (r_valid && r_ready) ? 16'(BusBytes) : 16'd0;
     wr_bytes = '0;
-    if (m_axi_wvalid && m_axi_wready) begin
+    if (w_valid && w_ready) begin
       for (int unsigned b = 0; b < BusBytes; b++) begin
-        wr_bytes = wr_bytes + 16'(m_axi_wstrb[b]);
+        wr_bytes = wr_bytes + 16'(w_strb[b]);
       end
     end
   end
-
-  // One write ID: the B channel's ID carries nothing.
-  logic unused_bid;
-  assign unused_bid = ^m_axi_bid;
 
 endmodule

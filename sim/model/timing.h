@@ -9,9 +9,10 @@
  *
  *  - Memory port: one beat of bus_bytes per cycle, bursts requested ahead of
  *    their data, so a transfer books the port from its request on and its
- *    data arrives L cycles later; back-to-back transfers hide the latency.
+ *    data arrives L + 2 cycles later (the memory's latency and the port's
+ *    register slices); back-to-back transfers hide the latency.
  *    The memory answers at most NC__TM_OUTSTANDING bursts at once, so a
- *    stream of one-burst rows moves one row per (L + 3) / 64 cycles.
+ *    stream of one-burst rows moves one row per (L + 5) / 64 cycles.
  *  - Fetch (nc_cmd_proc): one burst of up to 16 entries in flight, into a
  *    buffer of 32; a burst is usable at its last beat.
  *  - LOAD (nc_load_unit): the issue side takes a LOAD 2 cycles before its
@@ -54,6 +55,9 @@
 #define NC__TM_GEMM_DEPTH 4u
 /* Entries of the fetch buffer (two bursts). */
 #define NC__TM_FETCH_BUF 32u
+/* Cycles the AXI port's register slices add to a memory round trip: one on
+ * the way out (AR, AW/W), one on the way back (R, B). */
+#define NC__TM_SLICES 2u
 /* Cycles from a unit's completion to its tokens being usable. */
 #define NC__TM_RETIRE 2u
 
@@ -121,7 +125,7 @@ static inline void nc__tm_restart(nc__tm_t *t, uint64_t now) {
 
 static inline void nc__tm_init(nc__tm_t *t, uint64_t latency, uint64_t bw) {
   memset(t, 0, sizeof *t);
-  t->lat = latency;
+  t->lat = latency + NC__TM_SLICES;
   t->bw = bw > 0 ? bw : 1;
   nc__tm_reset_cfg(t);
   nc__tm_restart(t, 0);

@@ -227,10 +227,8 @@ static void trace_cb_(void *ctx, const nc_model_retire_t *rt) {
 }
 
 /* The documented timing example (sim/model/README.md): latency 100, 16
- * bytes per cycle. Fetch of 3 entries: 3 beats + 100 -> cycle 103.
- * LOAD_CFG takes one cycle, 103..104. The LOAD of 64 contiguous 16-byte
- * rows starts at 104 and takes 100 + max(64 beats, 64 rows) -> 268, when
- * FINISH retires. */
+ * bytes per cycle, and the port's register slices adding 2 to each round
+ * trip. */
 Test(model_csr, timing_example_and_trace) {
   rig_t r;
   rig_open(&r);
@@ -242,24 +240,24 @@ Test(model_csr, timing_example_and_trace) {
   p_finish(&p);
   rig_run_ok(&r, &p);
   /* sim/model/timing.h: the fetch burst of 3 entries is requested at 1 and
-   * usable at 1 + 100 + 3 + 1; LOAD_CFG is accepted at 105 and done (its
-   * tokens usable) 1 + 2 cycles later; the LOAD is accepted at 106, requests
-   * its 64 beats at 108, its first row arrives at 108 + 100 + 3 = 211 and its
-   * last is written at 275, done at 277, when FINISH retires. */
-  cr_assert_eq(nc_model_cycle(r.m), 277);
-  cr_assert_eq(rig_ctr(&r, NC_HW_CSR_PERF_CYCLES_LO_OFFSET), 277);
-  cr_assert_eq(rig_rd(&r, NC_HW_CSR_PERF_LOAD_BUSY_OFFSET), 1 + 169);
+   * usable at 1 + 102 + 3 + 1; LOAD_CFG is accepted at 107 and done (its
+   * tokens usable) 1 + 2 cycles later; the LOAD is accepted at 108, requests
+   * its 64 beats at 110, its first row arrives at 110 + 102 + 3 = 215 and its
+   * last is written at 279, done at 281, when FINISH retires. */
+  cr_assert_eq(nc_model_cycle(r.m), 281);
+  cr_assert_eq(rig_ctr(&r, NC_HW_CSR_PERF_CYCLES_LO_OFFSET), 281);
+  cr_assert_eq(rig_rd(&r, NC_HW_CSR_PERF_LOAD_BUSY_OFFSET), 1 + 171);
   cr_assert_eq(rig_rd(&r, NC_HW_CSR_PERF_LOAD_STALL_OFFSET), 0);
   cr_assert_eq(rig_rd(&r, NC_HW_CSR_PERF_COMPUTE_BUSY_OFFSET), 0);
   cr_assert_eq(rig_ctr(&r, NC_HW_CSR_PERF_RD_BYTES_LO_OFFSET), 1024 + 48);
   cr_assert_eq(log[0].opcode, NC_HW_OP_LOAD_CFG);
-  cr_assert_eq(log[0].start, 105);
-  cr_assert_eq(log[0].end, 108);
+  cr_assert_eq(log[0].start, 107);
+  cr_assert_eq(log[0].end, 110);
   cr_assert_eq(log[1].opcode, NC_HW_OP_LOAD);
   cr_assert_eq(log[1].unit, NC_HW_UNIT_LOAD);
   cr_assert_eq(log[1].ring_index, 1);
-  cr_assert_eq(log[1].start, 106);
-  cr_assert_eq(log[1].end, 277);
+  cr_assert_eq(log[1].start, 108);
+  cr_assert_eq(log[1].end, 281);
   cr_assert_eq(log[2].opcode, NC_HW_OP_FINISH);
   cr_assert_eq(log[2].unit, NC_HW_UNIT_FETCH);
   cr_assert_eq(log[2].seq, 2);

@@ -524,10 +524,11 @@ Test(model_err, watchdog_and_halt_on_hung_memory) {
       e.code == NC_HW_ERR_WATCHDOG && e.unit == NC_HW_UNIT_LOAD && e.insn == 1,
       "%s/%s at %u", nc_model_err_name(e.code), nc_model_unit_name(e.unit),
       e.insn);
-  /* The fetch was requested at 1 and usable at 1 + 100 + 4 beats + 1; the
-   * SYNC ran one cycle and retired 2 later (sim/model/timing.h), so the last
-   * progress was at cycle 109 and the watchdog fired at 5109. */
-  cr_assert_eq(nc_model_cycle(r.m), 5109);
+  /* The fetch was requested at 1 and usable at 1 + 102 + 4 beats + 1 (the
+   * memory's 100 cycles and the port's register slices); the SYNC ran one
+   * cycle and retired 2 later (sim/model/timing.h), so the last progress was
+   * at cycle 111 and the watchdog fired at 5111. */
+  cr_assert_eq(nc_model_cycle(r.m), 5111);
 
   rig_wr(&r, NC_HW_CSR_WATCHDOG_OFFSET, 0);
   rig_load(&r, &p);
