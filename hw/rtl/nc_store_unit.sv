@@ -203,20 +203,12 @@ module nc_store_unit
   // ---------------------------------------------------------------------------------------------
   // STORE geometry
 
+  // The output's lines, pixels per line and bytes per pixel are computed in the check cycle
+  // (SStChk, in the state machine below) and held for the STORE.
   logic [10:0]  oh_q, oh_d, ow_q, ow_d;  // output lines and pixels per line
   logic [9:0]   plen_q, plen_d;          // bytes per output pixel
-  logic [10:0]  oh_c, ow_c;
-  logic [9:0]   plen_c;
-  logic [63:0]  last_off;
   logic         contig;
 
-  assign oh_c = 11'((11'(sv.y_size) + 11'(sv.pool_pad_top) + 11'(sv.pool_pad_bottom) -
-                     11'(kh_e)) / 11'(sh_e)) + 11'd1;
-  assign ow_c = 11'((11'(sv.x_size) + 11'(sv.pool_pad_left) + 11'(sv.pool_pad_right) -
-                     11'(kw_e)) / 11'(sw_e)) + 11'd1;
-  assign plen_c = fmt_q == OutInt8 ? 10'(sv.n_cols) : 10'(sv.n_cols) << 2;
-  assign last_off = 64'(sv.dram_offset) + (64'(oh_c) - 64'd1) * 64'(ys_q) +
-                    (64'(ow_c) - 64'd1) * 64'(xs_q);
   assign contig = xs_q == 32'(plen_q);
 
   // ---------------------------------------------------------------------------------------------
@@ -595,7 +587,19 @@ module nc_store_unit
           endcase
         end
       end
-      SStChk: begin
+      SStChk: begin : b_geometry
+        // Written here rather than as continuous assignments so the Verilated model divides
+        // only in this cycle (the logic is the same).
+        logic [10:0] oh_c, ow_c;
+        logic [9:0]  plen_c;
+        logic [63:0] last_off;
+        oh_c = 11'((11'(sv.y_size) + 11'(sv.pool_pad_top) + 11'(sv.pool_pad_bottom) -
+                    11'(kh_e)) / 11'(sh_e)) + 11'd1;
+        ow_c = 11'((11'(sv.x_size) + 11'(sv.pool_pad_left) + 11'(sv.pool_pad_right) -
+                    11'(kw_e)) / 11'(sw_e)) + 11'd1;
+        plen_c = fmt_q == OutInt8 ? 10'(sv.n_cols) : 10'(sv.n_cols) << 2;
+        last_off = 64'(sv.dram_offset) + (64'(oh_c) - 64'd1) * 64'(ys_q) +
+                   (64'(ow_c) - 64'd1) * 64'(xs_q);
         oh_d = oh_c;
         ow_d = ow_c;
         plen_d = plen_c;
