@@ -20,7 +20,7 @@ echo "== instruction costs: model and planner replay vs RTL (taskset -c 0)"
 taskset -c 0 "$BUILD/bench/bench_insn"
 echo
 echo "== planner on the RTL: ConvNet and AlexNet (taskset -c 0; every network:"
-echo "   bench_plan --backend rtl --net NAME, VGG-16 takes about 10 minutes)"
+echo "   bench_plan --backend rtl --check, about 1.5 minutes here)"
 taskset -c 0 "$BUILD/bench/bench_plan" --backend rtl --net convnet
 taskset -c 0 "$BUILD/bench/bench_plan" --backend rtl --net alexnet
 echo
