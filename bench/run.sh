@@ -29,3 +29,10 @@ taskset -c 0 "$BUILD/bench/bench_rtl" "$BUILD"
 echo
 echo "== RTL: Verilator build time of nc_top (taskset -c 0)"
 taskset -c 0 sh bench/rtl_build_time.sh
+echo
+echo "== RTL: instructions per bench run, with and without assertions (taskset -c 0)"
+if command -v valgrind >/dev/null 2>&1; then
+  BUILD="$BUILD" taskset -c 0 sh bench/rtl_instructions.sh
+else
+  echo "(skipped: needs valgrind)"
+fi
