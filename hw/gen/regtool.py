@@ -673,21 +673,27 @@ def emit_sv(m):
     w("    logic [31:0] info;  // ERR_INFO: LSB of the offending field")
     w("  } nc_check_t;")
     w("")
+    w("  // An instruction seen as each format: one packed union rather than a struct variable per")
+    w("  // format, so a checker holds one copy of the instruction (in the Verilated model, every")
+    w("  // call of nc_insn_check clears and fills each local once per evaluation).")
+    w("  typedef union packed {")
+    for fmt in m.formats:
+        w(f"    {fmt.sv_struct()} {fmt.name};")
+    w("  } nc_insn_view_t;")
+    w("")
     w("  // Opcode, dependency flags, reserved bits, field ranges and rules of one instruction,")
     w("  // first failure wins. Arithmetic is 64-bit signed, so nothing wraps.")
     w("  function automatic nc_check_t nc_insn_check(nc_insn_t insn);")
     w("    nc_check_t res;")
-    for fmt in m.formats:
-        w(f"    {fmt.sv_struct()} {fmt.name}_view;")
+    w("    nc_insn_view_t view;")
     w("    res.err = ErrNone;")
     w("    res.info = '0;")
-    for fmt in m.formats:
-        w(f"    {fmt.name}_view = {fmt.sv_struct()}'(insn);")
+    w("    view = nc_insn_view_t'(insn);")
     w("    unique case (insn[NC_INSN_HDR_OPCODE_LSB +: NC_INSN_HDR_OPCODE_WIDTH])")
     op_enum = m.enums["opcode"]
     for fmt in m.formats:
         w(f"      {op_enum.sv_item(fmt.opcode_name)}: begin")
-        emit_sv_checks(w, m, fmt, f"{fmt.name}_view", "        ")
+        emit_sv_checks(w, m, fmt, f"view.{fmt.name}", "        ")
         w("      end")
     w("      default: begin")
     w("        res.err = ErrIllegalOpcode;")

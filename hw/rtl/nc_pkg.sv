@@ -944,249 +944,249 @@ package nc_pkg;
     logic [31:0] info;  // ERR_INFO: LSB of the offending field
   } nc_check_t;
 
+  // An instruction seen as each format: one packed union rather than a struct variable per
+  // format, so a checker holds one copy of the instruction (in the Verilated model, every
+  // call of nc_insn_check clears and fills each local once per evaluation).
+  typedef union packed {
+    nc_insn_load_t load;
+    nc_insn_load_cfg_t load_cfg;
+    nc_insn_gemm_t gemm;
+    nc_insn_store_t store;
+    nc_insn_store_cfg_t store_cfg;
+    nc_insn_load_param_t load_param;
+    nc_insn_sync_t sync;
+    nc_insn_finish_t finish;
+  } nc_insn_view_t;
+
   // Opcode, dependency flags, reserved bits, field ranges and rules of one instruction,
   // first failure wins. Arithmetic is 64-bit signed, so nothing wraps.
   function automatic nc_check_t nc_insn_check(nc_insn_t insn);
     nc_check_t res;
-    nc_insn_load_t load_view;
-    nc_insn_load_cfg_t load_cfg_view;
-    nc_insn_gemm_t gemm_view;
-    nc_insn_store_t store_view;
-    nc_insn_store_cfg_t store_cfg_view;
-    nc_insn_load_param_t load_param_view;
-    nc_insn_sync_t sync_view;
-    nc_insn_finish_t finish_view;
+    nc_insn_view_t view;
     res.err = ErrNone;
     res.info = '0;
-    load_view = nc_insn_load_t'(insn);
-    load_cfg_view = nc_insn_load_cfg_t'(insn);
-    gemm_view = nc_insn_gemm_t'(insn);
-    store_view = nc_insn_store_t'(insn);
-    store_cfg_view = nc_insn_store_cfg_t'(insn);
-    load_param_view = nc_insn_load_param_t'(insn);
-    sync_view = nc_insn_sync_t'(insn);
-    finish_view = nc_insn_finish_t'(insn);
+    view = nc_insn_view_t'(insn);
     unique case (insn[NC_INSN_HDR_OPCODE_LSB +: NC_INSN_HDR_OPCODE_WIDTH])
       OpLoad: begin
-        if (!(longint'(load_view.hdr.pop_prev) == 64'sd0)) begin
+        if (!(longint'(view.load.hdr.pop_prev) == 64'sd0)) begin
           res.err = ErrIllegalDep;
           res.info = 32'd4;
-        end else if (!(longint'(load_view.hdr.push_prev) == 64'sd0)) begin
+        end else if (!(longint'(view.load.hdr.push_prev) == 64'sd0)) begin
           res.err = ErrIllegalDep;
           res.info = 32'd6;
-        end else if (!((128'(load_view) & NC_INSN_LOAD_RSVD_MASK) == '0)) begin
+        end else if (!((128'(view.load) & NC_INSN_LOAD_RSVD_MASK) == '0)) begin
           res.err = ErrFieldRange;
           res.info = 32'd108;
-        end else if (!(longint'(load_view.sram_addr) <= 64'sd16383)) begin
+        end else if (!(longint'(view.load.sram_addr) <= 64'sd16383)) begin
           res.err = ErrFieldRange;
           res.info = 32'd8;
-        end else if (!(longint'(load_view.elems) >= 64'sd1)) begin
+        end else if (!(longint'(view.load.elems) >= 64'sd1)) begin
           res.err = ErrFieldRange;
           res.info = 32'd56;
-        end else if (!(longint'(load_view.elems) <= 64'sd16)) begin
+        end else if (!(longint'(view.load.elems) <= 64'sd16)) begin
           res.err = ErrFieldRange;
           res.info = 32'd56;
-        end else if (!(longint'(load_view.x_size) >= 64'sd1)) begin
+        end else if (!(longint'(view.load.x_size) >= 64'sd1)) begin
           res.err = ErrFieldRange;
           res.info = 32'd64;
-        end else if (!(longint'(load_view.y_size) >= 64'sd1)) begin
+        end else if (!(longint'(view.load.y_size) >= 64'sd1)) begin
           res.err = ErrFieldRange;
           res.info = 32'd74;
-        end else if (!(longint'(load_view.z_size) >= 64'sd1)) begin
+        end else if (!(longint'(view.load.z_size) >= 64'sd1)) begin
           res.err = ErrFieldRange;
           res.info = 32'd84;
-        end else if (!((longint'(load_view.sram_addr) + ((longint'(load_view.z_size) *
-            ((longint'(load_view.pad_top) + longint'(load_view.y_size)) +
-            longint'(load_view.pad_bottom))) * ((longint'(load_view.pad_left) +
-            longint'(load_view.x_size)) + longint'(load_view.pad_right)))) <=
+        end else if (!((longint'(view.load.sram_addr) + ((longint'(view.load.z_size) *
+            ((longint'(view.load.pad_top) + longint'(view.load.y_size)) +
+            longint'(view.load.pad_bottom))) * ((longint'(view.load.pad_left) +
+            longint'(view.load.x_size)) + longint'(view.load.pad_right)))) <=
             longint'(SpadRows))) begin
           res.err = ErrFieldRange;
           res.info = 32'd8;
         end
       end
       OpLoadCfg: begin
-        if (!(longint'(load_cfg_view.hdr.pop_prev) == 64'sd0)) begin
+        if (!(longint'(view.load_cfg.hdr.pop_prev) == 64'sd0)) begin
           res.err = ErrIllegalDep;
           res.info = 32'd4;
-        end else if (!(longint'(load_cfg_view.hdr.push_prev) == 64'sd0)) begin
+        end else if (!(longint'(view.load_cfg.hdr.push_prev) == 64'sd0)) begin
           res.err = ErrIllegalDep;
           res.info = 32'd6;
-        end else if (!((128'(load_cfg_view) & NC_INSN_LOAD_CFG_RSVD_MASK) == '0)) begin
+        end else if (!((128'(view.load_cfg) & NC_INSN_LOAD_CFG_RSVD_MASK) == '0)) begin
           res.err = ErrFieldRange;
           res.info = 32'd112;
         end
       end
       OpGemm: begin
-        if (!((128'(gemm_view) & NC_INSN_GEMM_RSVD_MASK) == '0)) begin
+        if (!((128'(view.gemm) & NC_INSN_GEMM_RSVD_MASK) == '0)) begin
           res.err = ErrFieldRange;
           res.info = 32'd126;
-        end else if (!(longint'(gemm_view.wgt_addr) <= 64'sd16368)) begin
+        end else if (!(longint'(view.gemm.wgt_addr) <= 64'sd16368)) begin
           res.err = ErrFieldRange;
           res.info = 32'd10;
-        end else if (!(longint'(gemm_view.inp_addr) <= 64'sd16383)) begin
+        end else if (!(longint'(view.gemm.inp_addr) <= 64'sd16383)) begin
           res.err = ErrFieldRange;
           res.info = 32'd26;
-        end else if (!(longint'(gemm_view.acc_addr) <= 64'sd2047)) begin
+        end else if (!(longint'(view.gemm.acc_addr) <= 64'sd2047)) begin
           res.err = ErrFieldRange;
           res.info = 32'd42;
-        end else if (!(longint'(gemm_view.loop_out) >= 64'sd1)) begin
+        end else if (!(longint'(view.gemm.loop_out) >= 64'sd1)) begin
           res.err = ErrFieldRange;
           res.info = 32'd58;
-        end else if (!(longint'(gemm_view.loop_in) >= 64'sd1)) begin
+        end else if (!(longint'(view.gemm.loop_in) >= 64'sd1)) begin
           res.err = ErrFieldRange;
           res.info = 32'd68;
-        end else if (!((longint'(gemm_view.wgt_keep) == 64'sd0) || (longint'(gemm_view.wgt_addr) ==
+        end else if (!((longint'(view.gemm.wgt_keep) == 64'sd0) || (longint'(view.gemm.wgt_addr) ==
             64'sd0))) begin
           res.err = ErrFieldRange;
           res.info = 32'd10;
-        end else if (!(((longint'(gemm_view.inp_addr) + ((longint'(gemm_view.loop_out) - 64'sd1) *
-            longint'(gemm_view.inp_stride_out))) + ((longint'(gemm_view.loop_in) - 64'sd1) *
-            longint'(gemm_view.inp_stride_in))) < longint'(SpadRows))) begin
+        end else if (!(((longint'(view.gemm.inp_addr) + ((longint'(view.gemm.loop_out) - 64'sd1) *
+            longint'(view.gemm.inp_stride_out))) + ((longint'(view.gemm.loop_in) - 64'sd1) *
+            longint'(view.gemm.inp_stride_in))) < longint'(SpadRows))) begin
           res.err = ErrFieldRange;
           res.info = 32'd26;
-        end else if (!(((longint'(gemm_view.acc_addr) + ((longint'(gemm_view.loop_out) - 64'sd1) *
-            longint'(gemm_view.acc_stride_out))) + ((longint'(gemm_view.loop_in) - 64'sd1) *
-            longint'(gemm_view.acc_stride_in))) < longint'(AccRows))) begin
+        end else if (!(((longint'(view.gemm.acc_addr) + ((longint'(view.gemm.loop_out) - 64'sd1) *
+            longint'(view.gemm.acc_stride_out))) + ((longint'(view.gemm.loop_in) - 64'sd1) *
+            longint'(view.gemm.acc_stride_in))) < longint'(AccRows))) begin
           res.err = ErrFieldRange;
           res.info = 32'd42;
         end
       end
       OpStore: begin
-        if (!(longint'(store_view.hdr.pop_next) == 64'sd0)) begin
+        if (!(longint'(view.store.hdr.pop_next) == 64'sd0)) begin
           res.err = ErrIllegalDep;
           res.info = 32'd5;
-        end else if (!(longint'(store_view.hdr.push_next) == 64'sd0)) begin
+        end else if (!(longint'(view.store.hdr.push_next) == 64'sd0)) begin
           res.err = ErrIllegalDep;
           res.info = 32'd7;
-        end else if (!((128'(store_view) & NC_INSN_STORE_RSVD_MASK) == '0)) begin
+        end else if (!((128'(view.store) & NC_INSN_STORE_RSVD_MASK) == '0)) begin
           res.err = ErrFieldRange;
           res.info = 32'd112;
-        end else if (!(longint'(store_view.acc_addr) <= 64'sd2047)) begin
+        end else if (!(longint'(view.store.acc_addr) <= 64'sd2047)) begin
           res.err = ErrFieldRange;
           res.info = 32'd8;
-        end else if (!(longint'(store_view.param_addr) <= 64'sd1023)) begin
+        end else if (!(longint'(view.store.param_addr) <= 64'sd1023)) begin
           res.err = ErrFieldRange;
           res.info = 32'd56;
-        end else if (!(longint'(store_view.n_cols) >= 64'sd1)) begin
+        end else if (!(longint'(view.store.n_cols) >= 64'sd1)) begin
           res.err = ErrFieldRange;
           res.info = 32'd68;
-        end else if (!(longint'(store_view.n_cols) <= 64'sd16)) begin
+        end else if (!(longint'(view.store.n_cols) <= 64'sd16)) begin
           res.err = ErrFieldRange;
           res.info = 32'd68;
-        end else if (!(longint'(store_view.y_size) >= 64'sd1)) begin
+        end else if (!(longint'(view.store.y_size) >= 64'sd1)) begin
           res.err = ErrFieldRange;
           res.info = 32'd76;
-        end else if (!(longint'(store_view.x_size) >= 64'sd1)) begin
+        end else if (!(longint'(view.store.x_size) >= 64'sd1)) begin
           res.err = ErrFieldRange;
           res.info = 32'd86;
-        end else if (!((longint'(store_view.acc_addr) + (longint'(store_view.y_size) *
-            longint'(store_view.x_size))) <= longint'(AccRows))) begin
+        end else if (!((longint'(view.store.acc_addr) + (longint'(view.store.y_size) *
+            longint'(view.store.x_size))) <= longint'(AccRows))) begin
           res.err = ErrFieldRange;
           res.info = 32'd8;
-        end else if (!((longint'(store_view.param_addr) + longint'(store_view.n_cols)) <=
+        end else if (!((longint'(view.store.param_addr) + longint'(view.store.n_cols)) <=
             longint'(ParamEntries))) begin
           res.err = ErrFieldRange;
           res.info = 32'd56;
         end
       end
       OpStoreCfg: begin
-        if (!(longint'(store_cfg_view.hdr.pop_next) == 64'sd0)) begin
+        if (!(longint'(view.store_cfg.hdr.pop_next) == 64'sd0)) begin
           res.err = ErrIllegalDep;
           res.info = 32'd5;
-        end else if (!(longint'(store_cfg_view.hdr.push_next) == 64'sd0)) begin
+        end else if (!(longint'(view.store_cfg.hdr.push_next) == 64'sd0)) begin
           res.err = ErrIllegalDep;
           res.info = 32'd7;
-        end else if (!((128'(store_cfg_view) & NC_INSN_STORE_CFG_RSVD_MASK) == '0)) begin
+        end else if (!((128'(view.store_cfg) & NC_INSN_STORE_CFG_RSVD_MASK) == '0)) begin
           res.err = ErrFieldRange;
           res.info = 32'd92;
-        end else if (!((longint'(store_cfg_view.out_fmt) == 64'sd0) ||
-            (longint'(store_cfg_view.out_fmt) == 64'sd1))) begin
+        end else if (!((longint'(view.store_cfg.out_fmt) == 64'sd0) ||
+            (longint'(view.store_cfg.out_fmt) == 64'sd1))) begin
           res.err = ErrFieldRange;
           res.info = 32'd8;
-        end else if (!((longint'(store_cfg_view.pool_op) == 64'sd0) ||
-            (longint'(store_cfg_view.pool_op) == 64'sd1) || (longint'(store_cfg_view.pool_op) ==
+        end else if (!((longint'(view.store_cfg.pool_op) == 64'sd0) ||
+            (longint'(view.store_cfg.pool_op) == 64'sd1) || (longint'(view.store_cfg.pool_op) ==
             64'sd2))) begin
           res.err = ErrFieldRange;
           res.info = 32'd10;
-        end else if (!(longint'(store_cfg_view.pool_kh) >= 64'sd1)) begin
+        end else if (!(longint'(view.store_cfg.pool_kh) >= 64'sd1)) begin
           res.err = ErrFieldRange;
           res.info = 32'd12;
-        end else if (!(longint'(store_cfg_view.pool_kw) >= 64'sd1)) begin
+        end else if (!(longint'(view.store_cfg.pool_kw) >= 64'sd1)) begin
           res.err = ErrFieldRange;
           res.info = 32'd16;
-        end else if (!(longint'(store_cfg_view.pool_sh) >= 64'sd1)) begin
+        end else if (!(longint'(view.store_cfg.pool_sh) >= 64'sd1)) begin
           res.err = ErrFieldRange;
           res.info = 32'd20;
-        end else if (!(longint'(store_cfg_view.pool_sw) >= 64'sd1)) begin
+        end else if (!(longint'(view.store_cfg.pool_sw) >= 64'sd1)) begin
           res.err = ErrFieldRange;
           res.info = 32'd24;
         end
       end
       OpLoadParam: begin
-        if (!(longint'(load_param_view.hdr.pop_next) == 64'sd0)) begin
+        if (!(longint'(view.load_param.hdr.pop_next) == 64'sd0)) begin
           res.err = ErrIllegalDep;
           res.info = 32'd5;
-        end else if (!(longint'(load_param_view.hdr.push_next) == 64'sd0)) begin
+        end else if (!(longint'(view.load_param.hdr.push_next) == 64'sd0)) begin
           res.err = ErrIllegalDep;
           res.info = 32'd7;
-        end else if (!((128'(load_param_view) & NC_INSN_LOAD_PARAM_RSVD_MASK) == '0)) begin
+        end else if (!((128'(view.load_param) & NC_INSN_LOAD_PARAM_RSVD_MASK) == '0)) begin
           res.err = ErrFieldRange;
           res.info = 32'd64;
-        end else if (!(longint'(load_param_view.param_addr) <= 64'sd1023)) begin
+        end else if (!(longint'(view.load_param.param_addr) <= 64'sd1023)) begin
           res.err = ErrFieldRange;
           res.info = 32'd8;
-        end else if (!(longint'(load_param_view.count) >= 64'sd1)) begin
+        end else if (!(longint'(view.load_param.count) >= 64'sd1)) begin
           res.err = ErrFieldRange;
           res.info = 32'd20;
-        end else if (!(longint'(load_param_view.count) <= 64'sd1024)) begin
+        end else if (!(longint'(view.load_param.count) <= 64'sd1024)) begin
           res.err = ErrFieldRange;
           res.info = 32'd20;
-        end else if (!((longint'(load_param_view.param_addr) + longint'(load_param_view.count)) <=
+        end else if (!((longint'(view.load_param.param_addr) + longint'(view.load_param.count)) <=
             longint'(ParamEntries))) begin
           res.err = ErrFieldRange;
           res.info = 32'd8;
         end
       end
       OpSync: begin
-        if (!((longint'(sync_view.target) != 64'sd0) || (longint'(sync_view.hdr.pop_prev) ==
+        if (!((longint'(view.sync.target) != 64'sd0) || (longint'(view.sync.hdr.pop_prev) ==
             64'sd0))) begin
           res.err = ErrIllegalDep;
           res.info = 32'd4;
-        end else if (!((longint'(sync_view.target) != 64'sd0) || (longint'(sync_view.hdr.push_prev)
+        end else if (!((longint'(view.sync.target) != 64'sd0) || (longint'(view.sync.hdr.push_prev)
             == 64'sd0))) begin
           res.err = ErrIllegalDep;
           res.info = 32'd6;
-        end else if (!((longint'(sync_view.target) != 64'sd2) || (longint'(sync_view.hdr.pop_next)
+        end else if (!((longint'(view.sync.target) != 64'sd2) || (longint'(view.sync.hdr.pop_next)
             == 64'sd0))) begin
           res.err = ErrIllegalDep;
           res.info = 32'd5;
-        end else if (!((longint'(sync_view.target) != 64'sd2) || (longint'(sync_view.hdr.push_next)
+        end else if (!((longint'(view.sync.target) != 64'sd2) || (longint'(view.sync.hdr.push_next)
             == 64'sd0))) begin
           res.err = ErrIllegalDep;
           res.info = 32'd7;
-        end else if (!((128'(sync_view) & NC_INSN_SYNC_RSVD_MASK) == '0)) begin
+        end else if (!((128'(view.sync) & NC_INSN_SYNC_RSVD_MASK) == '0)) begin
           res.err = ErrFieldRange;
           res.info = 32'd10;
-        end else if (!((longint'(sync_view.target) == 64'sd0) || (longint'(sync_view.target) ==
-            64'sd1) || (longint'(sync_view.target) == 64'sd2))) begin
+        end else if (!((longint'(view.sync.target) == 64'sd0) || (longint'(view.sync.target) ==
+            64'sd1) || (longint'(view.sync.target) == 64'sd2))) begin
           res.err = ErrFieldRange;
           res.info = 32'd8;
         end
       end
       OpFinish: begin
-        if (!(longint'(finish_view.hdr.pop_prev) == 64'sd0)) begin
+        if (!(longint'(view.finish.hdr.pop_prev) == 64'sd0)) begin
           res.err = ErrIllegalDep;
           res.info = 32'd4;
-        end else if (!(longint'(finish_view.hdr.pop_next) == 64'sd0)) begin
+        end else if (!(longint'(view.finish.hdr.pop_next) == 64'sd0)) begin
           res.err = ErrIllegalDep;
           res.info = 32'd5;
-        end else if (!(longint'(finish_view.hdr.push_prev) == 64'sd0)) begin
+        end else if (!(longint'(view.finish.hdr.push_prev) == 64'sd0)) begin
           res.err = ErrIllegalDep;
           res.info = 32'd6;
-        end else if (!(longint'(finish_view.hdr.push_next) == 64'sd0)) begin
+        end else if (!(longint'(view.finish.hdr.push_next) == 64'sd0)) begin
           res.err = ErrIllegalDep;
           res.info = 32'd7;
-        end else if (!((128'(finish_view) & NC_INSN_FINISH_RSVD_MASK) == '0)) begin
+        end else if (!((128'(view.finish) & NC_INSN_FINISH_RSVD_MASK) == '0)) begin
           res.err = ErrFieldRange;
           res.info = 32'd8;
         end
