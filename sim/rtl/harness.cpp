@@ -95,8 +95,15 @@ void to_bytes(const T &sig, uint8_t *dst, int n) {
     dst[i] = static_cast<uint8_t>(static_cast<uint64_t>(sig) >> (8 * i));
   }
 }
+// A VlWide's words hold bytes 4w..4w+3, least significant first: on a little-endian host its
+// storage is the bytes in order, and one copy moves a whole bus beat.
+constexpr bool kLittleEndian = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
 template <std::size_t N>
 void to_bytes(const VlWide<N> &sig, uint8_t *dst, int n) {
+  if (kLittleEndian && static_cast<std::size_t>(n) == 4 * N) {
+    std::memcpy(dst, sig.data(), 4 * N);
+    return;
+  }
   for (int i = 0; i < n; i++) {
     dst[i] = static_cast<uint8_t>(sig[i / 4] >> (8 * (i % 4)));
   }
@@ -111,6 +118,10 @@ void from_bytes(T &sig, const uint8_t *src, int n) {
 }
 template <std::size_t N>
 void from_bytes(VlWide<N> &sig, const uint8_t *src, int n) {
+  if (kLittleEndian && static_cast<std::size_t>(n) == 4 * N) {
+    std::memcpy(sig.data(), src, 4 * N);
+    return;
+  }
   for (std::size_t w = 0; w < N; w++) {
     sig[w] = 0;
   }
@@ -129,6 +140,7 @@ struct nc_rtl {
 #endif
   HostBacking backing;
   std::unique_ptr<nc::AxiMem> mem;
+  nc::AxiReq req{};  // the bus as the memory sees it at the next edge
   uint64_t cycle = 0;
   std::string violation;
 
@@ -154,7 +166,7 @@ struct nc_rtl {
       fst->dump(10 * cycle);
     }
 #endif
-    nc::AxiReq q{};
+    nc::AxiReq &q = req;  // every field is set below (wdata past the bus width stays 0)
     q.arvalid = t.m_axi_arvalid;
     q.arid = t.m_axi_arid;
     q.araddr = t.m_axi_araddr;
