@@ -331,7 +331,7 @@ module nc_store_unit
   logic [10:0]                ty_q, ty_d, tx_q, tx_d;             // tap
   logic signed [31:0]         mx_q[NumCols], mx_d[NumCols];
   logic signed [47:0]         sm_q[NumCols], sm_d[NumCols];
-  logic [NumCols-1:0][31:0]   tap, pooled;
+  logic [NumCols-1:0][31:0]   tap;
   logic                       pool_last;
 
   assign tap = tile_q[TileBits'(32'(ty_q) * 32'(sv.x_size) + 32'(tx_q))];
@@ -356,12 +356,8 @@ module nc_store_unit
     x0 = 16'(32'(po_x_q) * 32'(sw_e)) - 16'(sv.pool_pad_left);
     y1 = y0 + 16'(kh_e);
     x1 = x0 + 16'(kw_e);
-    cnt = (48'(yb_q) - 48'(ya_q)) * (48'(xb_q) - 48'(xa_q));
-    for (int unsigned n = 0; n < NumCols; n++) begin
-      pooled[n] = pool_q == PoolMax ? mx_q[n] :
-                  (sm_q[n] > 0 ? 32'((sm_q[n] + cnt / 2) / cnt) : 32'((sm_q[n] - cnt / 2) / cnt));
-    end
-    pf_in = pooled;
+    // A push writes s1_v_q without pooling, the pooled pixel (set in PFin below) with it.
+    pf_in = s1_v_q;
     pf_push = 1'b0;
     if (st_q == SStPool && !halt_i) begin
       unique case (pp_q)
@@ -396,6 +392,14 @@ module nc_store_unit
         end
         default: begin  // PFin
           if (pf_cnt_q != 3'(PfDepth)) begin
+            // The window's maximum, or its average rounded half away from zero. Computed
+            // here, where it is pushed, so the Verilated model divides only then.
+            cnt = (48'(yb_q) - 48'(ya_q)) * (48'(xb_q) - 48'(xa_q));
+            for (int unsigned n = 0; n < NumCols; n++) begin
+              pf_in[n] = pool_q == PoolMax ? mx_q[n] :
+                         (sm_q[n] > 0 ? 32'((sm_q[n] + cnt / 2) / cnt)
+                                      : 32'((sm_q[n] - cnt / 2) / cnt));
+            end
             pf_push = 1'b1;
             pp_d = PInit;
             if (po_x_q != ow_q - 11'd1) begin
@@ -409,7 +413,6 @@ module nc_store_unit
       endcase
     end
     if (st_q == SStRun && s1_q && !pooling) begin
-      pf_in = s1_v_q;
       pf_push = 1'b1;
     end
   end
