@@ -389,9 +389,16 @@ module nc_load_unit
 
   assign spad_we_o = we;
   assign spad_waddr_o = first_row ? wf_head.sram : waddr_q;
+  // The row as read, with the pad value in a padding row and in the lanes past elems (lanes
+  // are picked one by one only when some are padding: the common full row is one copy).
   always_comb begin
-    for (int unsigned l = 0; l < NumRows; l++) begin
-      spad_wdata_o[l] = (pad_row || l >= 32'(wf_head.elems)) ? wf_head.pad : row_data[l];
+    spad_wdata_o = row_data;
+    if (pad_row || 32'(wf_head.elems) < NumRows) begin
+      for (int unsigned l = 0; l < NumRows; l++) begin
+        if (pad_row || l >= 32'(wf_head.elems)) begin
+          spad_wdata_o[l] = wf_head.pad;
+        end
+      end
     end
   end
 
