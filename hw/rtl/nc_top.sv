@@ -341,7 +341,6 @@ module nc_top
     .m_bready_o  (b_ready)
   );
 
-
   // ---------------------------------------------------------------------------------------------
   // Read multiplexer: three read masters onto the AR/R channels, R routed back by ID
 
@@ -379,7 +378,6 @@ module nc_top
   // register and every input goes straight into one. The port's bursts, IDs and responses are
   // the units' own; each channel is one cycle longer.
 
-  // The store unit is the only writer: one write ID.
   nc_reg_slice #(.Width(AxiIdBits + AxiAddrBits + 8 + 3 + 2)) u_ar_slice (
     .clk_i     (clk_i),
     .rst_ni    (rst_ni),
@@ -402,14 +400,17 @@ module nc_top
     .m_ready_i (r_ready)
   );
 
-  nc_reg_slice #(.Width(AxiIdBits + AxiAddrBits + 8 + 3 + 2)) u_aw_slice (
+  // The store unit is the only writer: one write ID.
+  assign m_axi_awid = '0;
+
+  nc_reg_slice #(.Width(AxiAddrBits + 8 + 3 + 2)) u_aw_slice (
     .clk_i     (clk_i),
     .rst_ni    (rst_ni),
     .s_valid_i (aw_valid),
-    .s_data_i  ({AxiIdBits'(0), aw_addr, aw_len, aw_size, aw_burst}),
+    .s_data_i  ({aw_addr, aw_len, aw_size, aw_burst}),
     .s_ready_o (aw_ready),
     .m_valid_o (m_axi_awvalid),
-    .m_data_o  ({m_axi_awid, m_axi_awaddr, m_axi_awlen, m_axi_awsize, m_axi_awburst}),
+    .m_data_o  ({m_axi_awaddr, m_axi_awlen, m_axi_awsize, m_axi_awburst}),
     .m_ready_i (m_axi_awready)
   );
 
