@@ -131,6 +131,7 @@ struct NcAxiTlmBridge : sc_core::sc_module {
   tlm_utils::simple_initiator_socket<NcAxiTlmBridge> socket;
   TlmBacking backing;
   std::unique_ptr<nc::AxiMem> mem;
+  nc::AxiReq req{};  // the bus as the memory sees it at this edge
 
   SC_HAS_PROCESS(NcAxiTlmBridge);
   NcAxiTlmBridge(sc_core::sc_module_name n, const nc::AxiMemConfig &cfg)
@@ -146,7 +147,7 @@ struct NcAxiTlmBridge : sc_core::sc_module {
       drive();
       return;
     }
-    nc::AxiReq q{};
+    nc::AxiReq &q = req;  // every field is set below (wdata past the bus width stays 0)
     q.arvalid = arvalid.read();
     q.arid = arid.read();
     q.araddr = araddr.read();
