@@ -21,14 +21,15 @@ vdefs=$(mkvar SIM_VDEFS)
 cxxflags=$(mkvar SIM_CXXFLAGS)
 rt=$(mkvar VL_RT_OBJS)
 ldlibs="-lcriterion $(mkvar LDLIBS)"
-vinc=$(verilator --getenv VERILATOR_ROOT)/include
+verilator=$(mkvar VERILATOR)
+vinc=$($verilator --getenv VERILATOR_ROOT)/include
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 variant() { # name verilator-flags
   d="$tmp/$1"
   # shellcheck disable=SC2086
-  verilator --cc $2 --top-module nc_top -Mdir "$d" $src >/dev/null
+  $verilator --cc $2 --top-module nc_top -Mdir "$d" $src >/dev/null
   # shellcheck disable=SC2086
   make -s -C "$d" -f Vnc_top.mk OPT_FAST=-O2 OPT_SLOW=-O1 OPT_GLOBAL=-O2 Vnc_top__ALL.a $rt \
     >/dev/null 2>&1
