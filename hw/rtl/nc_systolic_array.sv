@@ -108,33 +108,76 @@ module nc_systolic_array
 
   // ---------------------------------------------------------------------------------------------
   // Input skew: row r sees its lanes r cycles late
+  //
+  // The valid, swap and shift bits of the rows are shift registers: bit k of fire_q is act_fire
+  // k+1 cycles ago (row r takes bit r-1, the output bit Latency-1), and likewise swap_q and
+  // shift_q. The data lanes are not shifted: every cycle the whole input vector is written to
+  // the slot of a ring under a free-running pointer, and row r reads its lane from the slot
+  // written r cycles ago. In the Verilated model a cycle then costs one vector write and one
+  // read per row, where a shift register (or a ring per row) moves every lane of every row.
+  // The rings are datapath without reset: their lanes are read only with a valid bit.
 
   logic [NumRows-1:0][InpBits-1:0] row_act;
   logic [NumRows-1:0]              row_act_valid;
   logic [NumRows-1:0]              row_act_swap;
   logic [NumRows-1:0][WgtBits-1:0] row_wgt;
   logic [NumRows-1:0]              row_wgt_shift;
+  logic [Latency-1:0]              fire_q;  // bit k: act_fire k+1 cycles ago
 
-  for (genvar r = 0; r < NumRows; r++) begin : g_skew
-    nc_delay #(
-      .Width(InpBits + 2),
-      .Depth(r)
-    ) u_act_skew (
-      .clk_i (clk_i),
-      .rst_ni(rst_ni),
-      .d_i   ({act_data_i[r], act_fire, swap_fire}),
-      .q_o   ({row_act[r], row_act_valid[r], row_act_swap[r]})
-    );
+  // Ring slots: a power of two above the longest delay, so pointers wrap by themselves.
+  localparam int unsigned SkewBits = (NumRows > 1) ? $clog2(NumRows) : 1;
+  localparam int unsigned DeskewBits = (NumCols > 1) ? $clog2(NumCols) : 1;
+  localparam int unsigned TickBits = (SkewBits > DeskewBits) ? SkewBits : DeskewBits;
+  logic [TickBits-1:0] tick_q;  // ring pointer: each ring uses its low bits
 
-    nc_delay #(
-      .Width(WgtBits + 1),
-      .Depth(r)
-    ) u_wgt_skew (
-      .clk_i (clk_i),
-      .rst_ni(rst_ni),
-      .d_i   ({wgt_data_i[r], wgt_fire}),
-      .q_o   ({row_wgt[r], row_wgt_shift[r]})
-    );
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      tick_q <= '0;
+      fire_q <= '0;
+    end else begin
+      tick_q <= tick_q + 1'b1;
+      fire_q <= (fire_q << 1) | Latency'(act_fire);
+    end
+  end
+
+  assign row_act[0] = act_data_i[0];
+  assign row_act_valid[0] = act_fire;
+  assign row_act_swap[0] = swap_fire;
+  assign row_wgt[0] = wgt_data_i[0];
+  assign row_wgt_shift[0] = wgt_fire;
+
+  if (NumRows > 1) begin : g_skew
+    logic [NumRows-2:0]              swap_q, shift_q;  // bit k: k+1 cycles ago
+    logic [NumRows-1:0][InpBits-1:0] act_ring_q[2**SkewBits];
+    logic [NumRows-1:0][WgtBits-1:0] wgt_ring_q[2**SkewBits];
+    logic [SkewBits-1:0]             slot;
+
+    assign slot = tick_q[SkewBits-1:0];
+
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        swap_q <= '0;
+        shift_q <= '0;
+      end else begin
+        swap_q <= (swap_q << 1) | (NumRows - 1)'(swap_fire);
+        shift_q <= (shift_q << 1) | (NumRows - 1)'(wgt_fire);
+      end
+    end
+
+    always_ff @(posedge clk_i) begin
+      act_ring_q[slot] <= act_data_i;
+      wgt_ring_q[slot] <= wgt_data_i;
+    end
+
+    for (genvar r = 1; r < NumRows; r++) begin : g_lane
+      logic [SkewBits-1:0] src;  // the slot written r cycles ago
+      assign src = slot - SkewBits'(r);
+      assign row_act[r] = act_ring_q[src][r];
+      assign row_act_valid[r] = fire_q[r-1];
+      assign row_act_swap[r] = swap_q[r-1];
+      assign row_wgt[r] = wgt_ring_q[src][r];
+      assign row_wgt_shift[r] = shift_q[r-1];
+    end
   end
 
   // ---------------------------------------------------------------------------------------------
@@ -175,30 +218,31 @@ module nc_systolic_array
 
   // ---------------------------------------------------------------------------------------------
   // Output de-skew: column c waits NumCols-1-c cycles so all lanes leave together
+  //
+  // Like the input skew, a ring of whole bottom-row vectors (without the last column, which
+  // needs no delay): column c reads the slot written NumCols-1-c cycles ago. A result is valid
+  // Latency cycles after its activation was taken: the skew, the rows and the de-skew add up to
+  // the same delay for every lane, so the one valid shift register times them all.
 
-  for (genvar c = 0; c < NumCols; c++) begin : g_deskew
-    nc_delay #(
-      .Width(AccBits),
-      .Depth(NumCols - 1 - c)
-    ) u_deskew (
-      .clk_i (clk_i),
-      .rst_ni(rst_ni),
-      .d_i   (psum[NumRows][c]),
-      .q_o   (out_data_o[c])
-    );
+  assign out_data_o[NumCols-1] = psum[NumRows][NumCols-1];
+  assign out_valid_o = fire_q[Latency-1];
+
+  if (NumCols > 1) begin : g_deskew
+    logic [NumCols-2:0][AccBits-1:0] ring_q[2**DeskewBits];
+    logic [DeskewBits-1:0]           slot;
+
+    assign slot = tick_q[DeskewBits-1:0];
+
+    always_ff @(posedge clk_i) begin
+      ring_q[slot] <= psum[NumRows][NumCols-2:0];
+    end
+
+    for (genvar c = 0; c < NumCols - 1; c++) begin : g_lane
+      logic [DeskewBits-1:0] src;  // the slot written NumCols-1-c cycles ago
+      assign src = slot - DeskewBits'(NumCols - 1 - c);
+      assign out_data_o[c] = ring_q[src][c];
+    end
   end
-
-  // A result is valid Latency cycles after its activation was taken: the skew, the rows and the
-  // de-skew add up to the same delay for every lane, so one delay line times them all.
-  nc_delay #(
-    .Width(1),
-    .Depth(Latency)
-  ) u_out_valid (
-    .clk_i (clk_i),
-    .rst_ni(rst_ni),
-    .d_i   (act_fire),
-    .q_o   (out_valid_o)
-  );
 
   // ---------------------------------------------------------------------------------------------
   // Assertions
