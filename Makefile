@@ -398,9 +398,10 @@ SIM_PGO_VDIR := $(SIM_PGO)/vtop
 SIM_PGO_DATA := $(abspath $(SIM_PGO))/profile
 sim_pgo_flags = -fprofile-$(1)=$(SIM_PGO_DATA) -fprofile-prefix-path=$(abspath $(2))
 
-$(SIM_PGO_VDIR)/Vnc_top__ALL.a: $(RTL_SRC) $(RTL_BUILD)/hw-check.ok
+$(SIM_PGO_VDIR)/Vnc_top__ALL.a: $(RTL_SRC) $(RTL_BUILD)/hw-check.ok sim/rtl/check_sampled.py
 	@rm -rf $(@D) && mkdir -p $(@D)
 	$(VERILATOR) --cc $(SIM_VFLAGS) --top-module nc_top -Mdir $(@D) $(RTL_SRC)
+	$(PYTHON) sim/rtl/check_sampled.py $(@D)
 	@$(MAKE) -s --no-print-directory -C $(@D) -f Vnc_top.mk $(RTL_MKFLAGS) \
 	  OPT_FAST="-O2 $(call sim_pgo_flags,generate,$(@D)) -fprofile-update=single" \
 	  Vnc_top__ALL.a $(VL_RT_OBJS)
@@ -420,9 +421,10 @@ $(SIM_PGO)/profile.ok: $(SIM_PGO)/nc_pgo_train
 	$(SIM_PGO)/nc_pgo_train
 	@touch $@
 
-$(SIM_VDIR)/Vnc_top__ALL.a: $(RTL_SRC) $(RTL_BUILD)/hw-check.ok $(SIM_PGO)/profile.ok
+$(SIM_VDIR)/Vnc_top__ALL.a: $(RTL_SRC) $(RTL_BUILD)/hw-check.ok sim/rtl/check_sampled.py $(SIM_PGO)/profile.ok
 	@rm -rf $(@D) && mkdir -p $(@D)
 	$(VERILATOR) --cc $(SIM_VFLAGS) --top-module nc_top -Mdir $(@D) $(RTL_SRC)
+	$(PYTHON) sim/rtl/check_sampled.py $(@D)
 	@$(MAKE) -s --no-print-directory -C $(@D) -f Vnc_top.mk $(RTL_MKFLAGS) \
 	  OPT_FAST="-O2 $(call sim_pgo_flags,use,$(@D)) -fprofile-partial-training" \
 	  Vnc_top__ALL.a $(VL_RT_OBJS)
@@ -491,10 +493,11 @@ COV_VDIR := $(COV_BUILD)/vtop
 COV_VL_RT_OBJS := verilated.o verilated_cov.o verilated_threads.o
 COV_TEST_SRC := $(sort $(wildcard tests/sim/*.c)) tests/driver/test_driver_rtl.c
 
-$(COV_VDIR)/Vnc_top__ALL.a: $(RTL_SRC) $(RTL_BUILD)/hw-check.ok
+$(COV_VDIR)/Vnc_top__ALL.a: $(RTL_SRC) $(RTL_BUILD)/hw-check.ok sim/rtl/check_sampled.py
 	@rm -rf $(@D) && mkdir -p $(@D)
 	$(VERILATOR) --cc --coverage $(filter-out --trace-fst,$(SIM_VFLAGS)) --top-module nc_top \
 	  -Mdir $(@D) $(RTL_SRC)
+	$(PYTHON) sim/rtl/check_sampled.py $(@D)
 	@$(MAKE) -s --no-print-directory -C $(@D) -f Vnc_top.mk $(RTL_MKFLAGS) \
 	  Vnc_top__ALL.a $(COV_VL_RT_OBJS)
 

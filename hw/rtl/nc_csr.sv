@@ -267,11 +267,15 @@ module nc_csr
   assign win_size_o = win_size_q;
 
 `ifndef NC_NO_ASSERT
+  // These name the bus inputs rather than rd: an assertion must not sample a signal computed
+  // from the top's inputs, because the plain harness sets the inputs and the clock edge in one
+  // evaluation, where Verilator copies the sampled signals before it recomputes such a signal
+  // (sim/rtl/harness.cpp; sim/rtl/check_sampled.py holds every module of nc_top to it).
   a_rvalid_after_read: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      rd |=> csr_rvalid_o)
+      csr_req_i && !csr_we_i |=> csr_rvalid_o)
     else $error("nc_csr: read without read data the next cycle");
   a_rvalid_only_reads: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      !rd |=> !csr_rvalid_o)
+      !(csr_req_i && !csr_we_i) |=> !csr_rvalid_o)
     else $error("nc_csr: read data without a read");
   a_intr_known_bits: assert property (@(posedge clk_i) disable iff (!rst_ni)
       intr_state_q == (intr_state_q & (IntrDone | IntrError)))

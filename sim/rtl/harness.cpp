@@ -6,6 +6,19 @@
 // bus would have seen, so the SystemC bridge (sim/systemc), which samples the same pins at the
 // same edge, gives the same cycle counts.
 //
+// One eval() per cycle. Every output of nc_top is a register, so the outputs the memory samples
+// are those the previous edge left, and the design need not settle at a falling edge before the
+// memory takes them: tick() sets the inputs and the rising clock together and evaluates once
+// (Verilator settles the input logic first, then runs the edge). That halves what the model
+// does per cycle outside the design itself: Verilator copies every signal the assertions sample
+// at the start of each eval(). Two conditions make it exact, and both are checked:
+// - Verilator 5 sees a rising edge only against the clock of the previous eval(), so the
+//   harness clears its record of that clock (EdgeRecord below; a Verilator without it gets the
+//   falling-edge eval back, found at compile time);
+// - no assertion samples a signal computed from nc_top's inputs (it would be copied before it
+//   is recomputed): sim/rtl/check_sampled.py fails the build otherwise.
+// With a trace open, or fall_eval set, the falling edge is evaluated too, as a waveform needs.
+//
 // STATUS is polled over the register bus while the device runs: a read request held every
 // cycle returns, one cycle later, the STATUS of that cycle. Reads of STATUS have no side
 // effect, so polling changes nothing the device does, and nc_rtl_run() overshoots the end by
@@ -19,8 +32,11 @@
 #include <memory>
 #include <new>
 #include <string>
+#include <type_traits>
+#include <utility>
 
 #include "Vnc_top.h"
+#include "Vnc_top___024root.h"
 #include "neocog/nc_hw.h"
 #include "neocog/rtl.h"
 #include "sim/rtl/axi_mem.h"
@@ -44,6 +60,21 @@ constexpr uint32_t kBusy = 1u << NC_HW_CSR_STATUS_BUSY_SHIFT;
 // A read is answered the cycle after its request; a design that has not answered after this
 // many cycles is broken.
 constexpr int kCsrTimeout = 4;
+
+// Verilator's record of clk_i at the previous eval() (a member of the model's root in
+// Verilator 5), cleared so that an eval() with clk_i high sees a rising edge. kKnown is false,
+// and tick() evaluates the falling edge as well, when the model has no such member.
+template <typename R, typename = void>
+struct EdgeRecord {
+  static constexpr bool kKnown = false;
+  static void clear(R &) {}
+};
+template <typename R>
+struct EdgeRecord<R, std::void_t<decltype(std::declval<R &>().__Vtrigrprev__TOP__clk_i)>> {
+  static constexpr bool kKnown = true;
+  static void clear(R &root) { root.__Vtrigrprev__TOP__clk_i = 0; }
+};
+using TopEdge = EdgeRecord<Vnc_top___024root>;
 
 template <typename... A>
 nc_status_t fail(nc_status_t st, const char *fmt, A... args) {
@@ -142,6 +173,7 @@ struct nc_rtl {
   std::unique_ptr<nc::AxiMem> mem;
   nc::AxiReq req{};  // the bus as the memory sees it at the next edge
   uint64_t cycle = 0;
+  bool fall_eval = true;  // evaluate the falling edge too (see the top of the file)
   std::string violation;
 
   // One rising edge of clk_i, with the memory model taking the same edge.
@@ -159,13 +191,15 @@ struct nc_rtl {
     t.m_axi_bvalid = r.bvalid;
     t.m_axi_bid = r.bid;
     t.m_axi_bresp = r.bresp;
-    t.clk_i = 0;
-    t.eval();
+    if (fall_eval) {
+      t.clk_i = 0;
+      t.eval();
 #if VM_TRACE
-    if (fst) {
-      fst->dump(10 * cycle);
-    }
+      if (fst) {
+        fst->dump(10 * cycle);
+      }
 #endif
+    }
     nc::AxiReq &q = req;  // every field is set below (wdata past the bus width stays 0)
     q.arvalid = t.m_axi_arvalid;
     q.arid = t.m_axi_arid;
@@ -187,6 +221,9 @@ struct nc_rtl {
     q.bready = t.m_axi_bready;
     mem->clock(q);
     t.clk_i = 1;
+    if (!fall_eval) {
+      TopEdge::clear(*t.rootp);
+    }
     t.eval();
 #if VM_TRACE
     if (fst) {
@@ -267,6 +304,7 @@ void nc_rtl_config_default(nc_rtl_config_t *cfg) {
   cfg->mem_latency = 100;
   cfg->mem_bytes_per_cycle = NC_HW_BUS_BYTES;
   cfg->trace_path = nullptr;
+  cfg->fall_eval = 0;
 }
 
 nc_status_t nc_rtl_create(const nc_rtl_config_t *cfg, nc_rtl_t **out) {
@@ -327,6 +365,7 @@ nc_status_t nc_rtl_create(const nc_rtl_config_t *cfg, nc_rtl_t **out) {
     delete m;
     return fail(NC_ERR_NOMEM, "rtl_create: out of memory");
   }
+  m->fall_eval = c.fall_eval != 0 || trace != nullptr || !TopEdge::kKnown;
   // Asynchronous reset, held over a few edges so every synchronous stage sees it too.
   Vnc_top &t = *m->top;
   t.clk_i = 0;

@@ -16,6 +16,7 @@ void nc_rtl_config_default(nc_rtl_config_t *cfg) {
   cfg->mem_latency = 100;
   cfg->mem_bytes_per_cycle = NC_HW_BUS_BYTES;
   cfg->trace_path = NULL;
+  cfg->fall_eval = 0;
 }
 
 nc_status_t nc_rtl_create(const nc_rtl_config_t *cfg, nc_rtl_t **out) {

@@ -5,6 +5,7 @@
  */
 #include <sys/stat.h>
 
+#include "tests/sim/workloads.h"
 #include "tests/sim/xrig.h"
 
 static nc_rtl_t *create_(const nc_rtl_config_t *cfg) {
@@ -21,7 +22,7 @@ Test(rtl_harness, arguments_and_identity) {
   nc_rtl_config_t c;
   nc_rtl_config_default(&c);
   cr_assert(c.mem_latency == 100 && c.mem_bytes_per_cycle == NC_HW_BUS_BYTES &&
-            c.trace_path == NULL);
+            c.trace_path == NULL && c.fall_eval == 0);
   nc_rtl_t *r = create_(NULL);
   nc_rtl_t *keep = r;
   cr_assert_eq(nc_rtl_create(&c, NULL), NC_ERR_INVALID_ARG);
@@ -108,4 +109,66 @@ Test(rtl_harness, accesses_outside_the_window_are_counted) {
   nc_rtl_destroy(x.r);
   free(x.mem);
   prog_free(&p);
+}
+
+/* The harness evaluates the model once per cycle unless asked for the
+ * falling edge too (fall_eval, or a trace): a tile stream with pooling, with
+ * register reads while it runs, must give the same result, the same cycle
+ * count and the same counters both ways, with every assertion holding (a
+ * failed one fails the run). */
+Test(rtl_harness, one_eval_per_cycle_matches_two) {
+  nc_rng_t rng;
+  nc_test_seed(&rng, "rtl_harness", "one_eval_per_cycle_matches_two", 11);
+  const wl_conv_t cv = {.H = 6, .W = 7, .C = 16, .O = 13, .K = 3, .stride = 1,
+                        .pad = 1, .rq = 1, .pool_k = 2, .pool_s = 2,
+                        .tiles = 2};
+  wl_t w;
+  wl_conv(&w, "conv_tile_stream", &cv, &rng);
+  static const uint32_t ctr[] = {
+      NC_HW_CSR_PERF_CYCLES_LO_OFFSET,     NC_HW_CSR_PERF_LOAD_BUSY_OFFSET,
+      NC_HW_CSR_PERF_COMPUTE_BUSY_OFFSET,  NC_HW_CSR_PERF_STORE_BUSY_OFFSET,
+      NC_HW_CSR_PERF_LOAD_STALL_OFFSET,    NC_HW_CSR_PERF_COMPUTE_STALL_OFFSET,
+      NC_HW_CSR_PERF_STORE_STALL_OFFSET,   NC_HW_CSR_PERF_MACS_LO_OFFSET,
+      NC_HW_CSR_PERF_RD_BYTES_LO_OFFSET,   NC_HW_CSR_PERF_WR_BYTES_LO_OFFSET,
+      NC_HW_CSR_PERF_INSNS_OFFSET};
+  enum { NCTR = sizeof ctr / sizeof ctr[0] };
+  uint64_t got[2][NCTR + 2];
+  for (int fall = 0; fall < 2; fall++) {
+    nc_rtl_config_t c;
+    nc_rtl_config_default(&c);
+    c.fall_eval = fall;
+    xrig_t x;
+    if (!xr_open_cfg(&x, XR_RTL, &c)) {
+      wl_free(&w);
+      cr_skip_test("built without the RTL");
+    }
+    wl_setup(&w, x.win);
+    xr_load(&x, &w.p);
+    xr_wr(&x, NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_START_SHIFT);
+    /* Register reads between short runs: the bus inputs change while the
+     * device works. */
+    uint64_t status_sum = 0;
+    uint32_t s = 0;
+    for (int i = 0; i < 100000 && ((s = xr_go(&x, 97)) & 1u) != 0; i++) {
+      status_sum += s + xr_rd(&x, NC_HW_CSR_RING_HEAD_OFFSET);
+    }
+    cr_assert_eq(s & 1u, 0u, "fall_eval %d: still busy", fall);
+    cr_assert_eq(wl_first_diff(&w, x.win), -1, "fall_eval %d: not golden",
+                 fall);
+    for (int k = 0; k < NCTR; k++) {
+      got[fall][k] = ctr[k] == NC_HW_CSR_PERF_INSNS_OFFSET
+                         ? xr_rd(&x, ctr[k])
+                         : xr_ctr(&x, ctr[k]);
+    }
+    got[fall][NCTR] = nc_rtl_cycle(x.r);
+    got[fall][NCTR + 1] = status_sum;
+    xr_close(&x);
+  }
+  wl_free(&w);
+  cr_assert_gt(got[0][7], 0, "MACs counted");
+  for (int k = 0; k < NCTR + 2; k++) {
+    cr_assert_eq(got[0][k], got[1][k],
+                 "value %d: %llu with one eval per cycle, %llu with two", k,
+                 (unsigned long long)got[0][k], (unsigned long long)got[1][k]);
+  }
 }

@@ -45,12 +45,14 @@ static inline void xr_wr(xrig_t *x, uint32_t off, uint32_t v) {
   cr_assert_eq(st, NC_OK, "%s: %s", xr_name(x), nc_error_detail());
 }
 
-/* Opens the rig on `kind`; 0 when that device is not built. */
-static inline int xr_open(xrig_t *x, xr_kind_t kind) {
+/* Opens the rig on `kind`, an RTL device built with `cfg` (NULL: the
+ * defaults); 0 when that device is not built. */
+static inline int xr_open_cfg(xrig_t *x, xr_kind_t kind,
+                              const nc_rtl_config_t *cfg) {
   memset(x, 0, sizeof *x);
   x->kind = kind;
   if (kind == XR_RTL) {
-    const nc_status_t st = nc_rtl_create(NULL, &x->r);
+    const nc_status_t st = nc_rtl_create(cfg, &x->r);
     if (st == NC_ERR_UNSUPPORTED) {
       return 0;
     }
@@ -74,6 +76,10 @@ static inline int xr_open(xrig_t *x, xr_kind_t kind) {
   xr_wr(x, NC_HW_CSR_RING_BASE_HI_OFFSET, (uint32_t)(RIG_MEM_BASE >> 32));
   xr_wr(x, NC_HW_CSR_RING_SIZE_OFFSET, RIG_RING_ENTRIES);
   return 1;
+}
+
+static inline int xr_open(xrig_t *x, xr_kind_t kind) {
+  return xr_open_cfg(x, kind, NULL);
 }
 
 /* The RTL must never have touched memory outside the window and the ring. */

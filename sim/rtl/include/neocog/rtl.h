@@ -46,6 +46,11 @@ typedef struct {
                                      1..NC_HW_BUS_BYTES */
   const char *trace_path;       /**< FST file to write, NULL: the environment
                                      variable NEOCOG_RTL_FST, or no trace */
+  int fall_eval;                /**< nonzero: evaluate the model at the falling
+                                     clock edge too, as a trace does; 0 (the
+                                     default): once per cycle, at the rising
+                                     edge. Same results, cycles and assertions;
+                                     one eval per cycle is faster. */
 } nc_rtl_config_t;
 
 /** Faults the memory can be told to show (as nc_model_fault_t). */
