@@ -329,8 +329,9 @@ module nc_store_unit
   logic [10:0]                po_y_q, po_y_d, po_x_q, po_x_d;     // output pixel
   logic [10:0]                ya_q, ya_d, yb_q, yb_d, xa_q, xa_d, xb_q, xb_d;
   logic [10:0]                ty_q, ty_d, tx_q, tx_d;             // tap
-  logic signed [31:0]         mx_q[NumCols], mx_d[NumCols];
-  logic signed [47:0]         sm_q[NumCols], sm_d[NumCols];
+  logic signed [31:0]         mx_q[NumCols];  // window maximum so far, per lane
+  logic signed [47:0]         sm_q[NumCols];  // window sum so far, per lane
+  logic                       taps_go;        // a tap of the window is added this cycle
   logic [NumCols-1:0][31:0]   tap;
   logic                       pool_last;
 
@@ -349,8 +350,7 @@ module nc_store_unit
     xb_d = xb_q;
     ty_d = ty_q;
     tx_d = tx_q;
-    mx_d = mx_q;
-    sm_d = sm_q;
+    taps_go = 1'b0;
     // Window of the output pixel (oy, ox): [oy*sh - pt, +kh) clipped to the tile.
     y0 = 16'(32'(po_y_q) * 32'(sh_e)) - 16'(sv.pool_pad_top);
     x0 = 16'(32'(po_x_q) * 32'(sw_e)) - 16'(sv.pool_pad_left);
@@ -371,15 +371,7 @@ module nc_store_unit
           pp_d = PTaps;
         end
         PTaps: begin
-          for (int unsigned n = 0; n < NumCols; n++) begin
-            if (ty_q == ya_q && tx_q == xa_q) begin
-              mx_d[n] = $signed(tap[n]);
-              sm_d[n] = 48'($signed(tap[n]));
-            end else begin
-              mx_d[n] = $signed(tap[n]) > mx_q[n] ? $signed(tap[n]) : mx_q[n];
-              sm_d[n] = sm_q[n] + 48'($signed(tap[n]));
-            end
-          end
+          taps_go = 1'b1;  // mx_q and sm_q take the tap (below)
           if (tx_q != xb_q - 11'd1) begin
             tx_d = tx_q + 11'd1;
           end else begin
@@ -716,6 +708,24 @@ module nc_store_unit
     end
   end
 
+  // The window's running maximum and sum: datapath registers written only while a window's
+  // taps stream in (the first tap of a window overwrites them), so they need no reset, and the
+  // Verilated model touches them only in those cycles instead of copying 16 lanes of each
+  // through a next-state value every cycle.
+  always_ff @(posedge clk_i) begin
+    if (taps_go) begin
+      for (int unsigned n = 0; n < NumCols; n++) begin
+        if (ty_q == ya_q && tx_q == xa_q) begin
+          mx_q[n] <= $signed(tap[n]);
+          sm_q[n] <= 48'($signed(tap[n]));
+        end else begin
+          mx_q[n] <= $signed(tap[n]) > mx_q[n] ? $signed(tap[n]) : mx_q[n];
+          sm_q[n] <= sm_q[n] + 48'($signed(tap[n]));
+        end
+      end
+    end
+  end
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       st_q <= SIdle;
@@ -752,10 +762,6 @@ module nc_store_unit
       xb_q <= '0;
       ty_q <= '0;
       tx_q <= '0;
-      for (int unsigned n = 0; n < NumCols; n++) begin
-        mx_q[n] <= '0;
-        sm_q[n] <= '0;
-      end
       lk_q <= '0;
       bad_q <= 1'b0;
       bad_chk_q <= '0;
@@ -830,8 +836,6 @@ module nc_store_unit
       xb_q <= xb_d;
       ty_q <= ty_d;
       tx_q <= tx_d;
-      mx_q <= mx_d;
-      sm_q <= sm_d;
       lk_q <= lk_d;
       bad_q <= bad_d;
       bad_chk_q <= bad_chk_d;
