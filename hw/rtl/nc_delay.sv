@@ -1,8 +1,8 @@
 // A fixed delay line: q_o is d_i from Depth cycles ago (Depth 0: a wire).
 //
-// The systolic array uses it for the triangular skew of its inputs and the de-skew of its
-// outputs. Every stage (ring slot) resets to zero, so valid bits carried in the data come out
-// low after a reset.
+// The compute unit uses it to carry each vector's metadata alongside the array's latency.
+// Every stage (ring slot) resets to zero, so valid bits carried in the data come out low after
+// a reset.
 module nc_delay #(
   parameter int unsigned Width = 1,  // bits per stage
   parameter int unsigned Depth = 1   // stages (cycles of delay)
@@ -42,7 +42,7 @@ module nc_delay #(
     // A ring of Depth slots instead of a shift register: each cycle the slot under the pointer
     // is read (it was written Depth cycles ago) and overwritten with d_i, and the pointer
     // moves on. Same timing as Depth stages, but a cycle costs one write and one read in the
-    // Verilated model instead of Depth moves (the array has three lines per row).
+    // Verilated model instead of Depth moves.
     localparam int unsigned PtrBits = $clog2(Depth);
 
     logic [Width-1:0]   slot_q[Depth];
