@@ -253,12 +253,15 @@ module nc_cmd_proc
   logic running;  // started, no error, not in a soft reset
   assign running = busy_q && !error_q && !rst_pend_q;
 
+  // Per-queue flags as whole vectors rather than a bit per loop iteration: one operation each
+  // in the Verilated model, where a loop writes (and bounds-checks) one bit at a time.
+  logic [NQ-1:0] head_go;  // the head may go: to its unit, or (a SYNC) straight to retire
+  assign head_go = {NQ{running}} & head_ok & tok_ok & ~r_full;
+  assign cmd_valid_o = head_go & ~head_sync;
+  assign issue = head_go & (head_sync | cmd_ready_i);
   always_comb begin
     for (int unsigned q = 0; q < NQ; q++) begin
-      cmd_valid_o[q] = running && head_ok[q] && tok_ok[q] && !r_full[q] && !head_sync[q];
       cmd_insn_o[q] = q_head[q].insn;
-      issue[q] = running && head_ok[q] && tok_ok[q] && !r_full[q] &&
-                 (head_sync[q] || cmd_ready_i[q]);
     end
   end
   assign store_chk_insn_o = q_head[2].insn;
@@ -817,14 +820,11 @@ module nc_cmd_proc
   assign units_srst_o = srst_q;
   assign units_abort_o = rst_pend_q;
 
-  always_comb begin
-    evt_retired_o = 3'(retire[0]) + 3'(retire[1]) + 3'(retire[2]) + 3'(finish_retire);
-    for (int unsigned q = 0; q < NQ; q++) begin
-      unit_busy_o[q] = !q_empty[q] || !r_empty[q] || !unit_idle_i[q];
-      perf_busy_o[q] = unit_busy_i[q] && !(q == 1 && cflush_q);
-      perf_stall_o[q] = unit_stall_i[q] || (running && head_ok[q] && !tok_ok[q]);
-    end
-  end
+  assign evt_retired_o = 3'(retire[0]) + 3'(retire[1]) + 3'(retire[2]) + 3'(finish_retire);
+  // As whole vectors (see head_go). The compute unit's flush after a soft reset is not work.
+  assign unit_busy_o = ~q_empty | ~r_empty | ~unit_idle_i;
+  assign perf_busy_o = unit_busy_i & ~(NQ'(cflush_q) << 1);
+  assign perf_stall_o = unit_stall_i | ({NQ{running}} & head_ok & ~tok_ok);
 
 `ifndef NC_NO_ASSERT
   a_ar_hold: assert property (@(posedge clk_i) disable iff (!rst_ni)
