@@ -249,6 +249,9 @@ $(RTL_SLICE_TB): hw/rtl/nc_reg_slice.sv tests/rtl/slice_tb.cpp tests/rtl/tb_util
 	@$(MAKE) -s --no-print-directory -C $(@D) -f Vnc_reg_slice.mk $(RTL_MKFLAGS)
 
 RTL_TEST_BINS := $(RTL_INSN_TB) $(RTL_PE_TBS) $(RTL_ARRAY_TBS) $(RTL_SLICE_TB)
+# sim/rtl/check_sampled.py (which the model builds run) on two small Verilated tops: it must
+# catch an assertion that samples input logic. A script: nothing to build.
+RTL_TEST_BINS += tests/rtl/check_sampled_test.sh
 
 # --- end RTL (issue 3) ---
 

@@ -14,21 +14,25 @@ It also fails when it finds no sampled signal or no ico function at all: the gen
 then has a shape this script does not know (another Verilator version), and its silence would
 prove nothing.
 
-Usage: check_sampled.py MODEL_DIR   (a `verilator --cc --assert` output directory of nc_top)
+Usage: check_sampled.py MODEL_DIR   (a `verilator --cc --assert` output directory of nc_top;
+any other top works too: tests/rtl/check_sampled_test.sh runs it on two small ones)
 """
 import glob
 import os
 import re
 import sys
 
-PREFIX = "Vnc_top___024root"
+def root_prefix(model_dir):
+    """The model's root class, e.g. Vnc_top___024root, from its header; None if there is none."""
+    heads = [os.path.basename(h)[:-2] for h in glob.glob(os.path.join(model_dir, "*___024root.h"))]
+    return heads[0] if len(heads) == 1 else None
 
 
-def function_bodies(src):
+def function_bodies(src, prefix):
     """Maps each root function name to its body (the generated code puts each '}' that ends a
     function alone in column 0)."""
     bodies = {}
-    pat = re.compile(r"^\S[^\n]*\b" + PREFIX + r"___(\w+)\(" + PREFIX + r"\* vlSelf\) \{\n(.*?)^\}",
+    pat = re.compile(r"^\S[^\n]*\b" + prefix + r"___(\w+)\(" + prefix + r"\* vlSelf\) \{\n(.*?)^\}",
                      re.S | re.M)
     for m in pat.finditer(src):
         bodies[m.group(1)] = bodies.get(m.group(1), "") + m.group(2)
@@ -47,13 +51,18 @@ def main(argv):
     if len(argv) != 2 or not os.path.isdir(argv[1]):
         sys.stderr.write("usage: check_sampled.py MODEL_DIR\n")
         return 2
-    files = [f for f in glob.glob(os.path.join(argv[1], PREFIX + "__DepSet_*.cpp"))
+    prefix = root_prefix(argv[1])
+    if prefix is None:
+        sys.stderr.write("check_sampled: no single *___024root.h in %s: not a Verilator 5 "
+                         "model\n" % argv[1])
+        return 1
+    files = [f for f in glob.glob(os.path.join(argv[1], prefix + "__DepSet_*.cpp"))
              if not f.endswith("__Slow.cpp")]
     src = "".join(open(f, encoding="utf-8").read() for f in sorted(files))
-    bodies = function_bodies(src)
+    bodies = function_bodies(src, prefix)
     if "eval_ico" not in bodies:
         sys.stderr.write("check_sampled: no %s___eval_ico in %s: unknown generated code\n"
-                         % (PREFIX, argv[1]))
+                         % (prefix, argv[1]))
         return 1
     # Every function the ico region reaches.
     seen, todo = set(), ["eval_ico"]
@@ -62,7 +71,7 @@ def main(argv):
         if name in seen or name not in bodies:
             continue
         seen.add(name)
-        todo += re.findall(PREFIX + r"___(\w+)\(vlSelf\)", bodies[name])
+        todo += re.findall(prefix + r"___(\w+)\(vlSelf\)", bodies[name])
     ico = set()
     for name in seen:
         ico |= assigned(bodies[name])
@@ -73,7 +82,7 @@ def main(argv):
         return 1
     bad = sorted(sampled & ico)
     if bad:
-        sys.stderr.write("check_sampled: assertions sample signals computed from nc_top's "
+        sys.stderr.write("check_sampled: assertions sample signals computed from the top's "
                          "inputs, which one eval per cycle copies a cycle late:\n")
         for b in bad:
             sys.stderr.write("  %s\n" % b.replace("__DOT__", "."))
