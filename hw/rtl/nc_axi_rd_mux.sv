@@ -125,15 +125,21 @@ module nc_axi_rd_mux
 `ifndef NC_NO_ASSERT
   // The masters keep their requests (the lock relies on it) ...
   for (genvar i = 0; i < NumMasters; i++) begin : g_sva
-    a_s_ar_hold: assert property (@(posedge clk_i) disable iff (!rst_ni)
-        s_arvalid_i[i] && !s_arready_o[i] |=> s_arvalid_i[i] && $stable(s_araddr_i[i]) &&
-        $stable(s_arlen_i[i]))
+    logic s_ar_moved;
+    nc_hold_watch #(.Width($bits({s_araddr_i[i], s_arlen_i[i]}))) u_s_ar_hold (
+      .clk_i, .rst_ni, .offer_i(s_arvalid_i[i] && !s_arready_o[i]), .excuse_i(1'b0),
+      .valid_i(s_arvalid_i[i]), .data_i({s_araddr_i[i], s_arlen_i[i]}), .moved_o(s_ar_moved)
+    );
+    a_s_ar_hold: assert property (@(posedge clk_i) disable iff (!rst_ni) !s_ar_moved)
       else $error("nc_axi_rd_mux: master %0d withdrew or changed its AR before it was taken", i);
   end
   // ... so the port does too.
-  a_m_ar_hold: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      m_arvalid_o && !m_arready_i |=> m_arvalid_o && $stable(m_arid_o) &&
-      $stable(m_araddr_o) && $stable(m_arlen_o) && $stable(m_arsize_o) && $stable(m_arburst_o))
+  logic m_ar_moved;
+  nc_hold_watch #(.Width($bits({m_arid_o, m_araddr_o, m_arlen_o, m_arsize_o, m_arburst_o}))) u_m_ar_hold (
+    .clk_i, .rst_ni, .offer_i(m_arvalid_o && !m_arready_i), .excuse_i(1'b0),
+    .valid_i(m_arvalid_o), .data_i({m_arid_o, m_araddr_o, m_arlen_o, m_arsize_o, m_arburst_o}), .moved_o(m_ar_moved)
+  );
+  a_m_ar_hold: assert property (@(posedge clk_i) disable iff (!rst_ni) !m_ar_moved)
     else $error("nc_axi_rd_mux: AR withdrawn or changed before it was taken");
   a_one_grant: assert property (@(posedge clk_i) disable iff (!rst_ni)
       $onehot0(s_arready_o))

@@ -418,8 +418,12 @@ module nc_compute_unit
   a_shadow_bound: assert property (@(posedge clk_i) disable iff (!rst_ni)
       shcnt_q <= ColBits'(NumCols))
     else $error("nc_compute_unit: shadow count out of range");
-  a_cmd_hold: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      cmd_valid_i && !cmd_ready_o && !halt_i |=> halt_i || (cmd_valid_i && $stable(cmd_insn_i)))
+  logic cmd_moved;
+  nc_hold_watch #(.Width($bits(cmd_insn_i))) u_cmd_hold (
+    .clk_i, .rst_ni, .offer_i(cmd_valid_i && !cmd_ready_o && !halt_i), .excuse_i(halt_i),
+    .valid_i(cmd_valid_i), .data_i(cmd_insn_i), .moved_o(cmd_moved)
+  );
+  a_cmd_hold: assert property (@(posedge clk_i) disable iff (!rst_ni) !cmd_moved)
     else $error("nc_compute_unit: command withdrawn or changed before it was taken (no halt)");
   a_cmd_is_gemm: assert property (@(posedge clk_i) disable iff (!rst_ni)
       cmd_valid_i |-> cmd_insn_i[3:0] == OpGemm)

@@ -318,8 +318,12 @@ module nc_dma_rd
   end
 
 `ifndef NC_NO_ASSERT
-  a_ar_hold: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      m_arvalid_o && !m_arready_i |=> m_arvalid_o && $stable(m_araddr_o) && $stable(m_arlen_o))
+  logic ar_moved;
+  nc_hold_watch #(.Width($bits({m_araddr_o, m_arlen_o}))) u_ar_hold (
+    .clk_i, .rst_ni, .offer_i(m_arvalid_o && !m_arready_i), .excuse_i(1'b0),
+    .valid_i(m_arvalid_o), .data_i({m_araddr_o, m_arlen_o}), .moved_o(ar_moved)
+  );
+  a_ar_hold: assert property (@(posedge clk_i) disable iff (!rst_ni) !ar_moved)
     else $error("nc_dma_rd: AR withdrawn or changed before it was taken");
   a_ar_4k: assert property (@(posedge clk_i) disable iff (!rst_ni)
       m_arvalid_o |-> 32'(m_araddr_o[11:0]) + (32'(m_arlen_o) + 1) * BusBytes <= 4096 &&
@@ -331,9 +335,12 @@ module nc_dma_rd
   a_abort_drains: assert property (@(posedge clk_i) disable iff (!rst_ni)
       abort_i |-> drain_i)
     else $error("nc_dma_rd: abort without drain");
-  a_seg_hold: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      seg_valid_i && !seg_ready_o |=> drain_i || (seg_valid_i && $stable(seg_addr_i) &&
-      $stable(seg_len_i)))
+  logic seg_moved;
+  nc_hold_watch #(.Width($bits({seg_addr_i, seg_len_i}))) u_seg_hold (
+    .clk_i, .rst_ni, .offer_i(seg_valid_i && !seg_ready_o), .excuse_i(drain_i),
+    .valid_i(seg_valid_i), .data_i({seg_addr_i, seg_len_i}), .moved_o(seg_moved)
+  );
+  a_seg_hold: assert property (@(posedge clk_i) disable iff (!rst_ni) !seg_moved)
     else $error("nc_dma_rd: segment withdrawn or changed before it was taken");
   a_buf_bound: assert property (@(posedge clk_i) disable iff (!rst_ni)
       32'(cnt_q) <= BufBytes)

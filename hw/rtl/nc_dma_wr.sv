@@ -391,12 +391,19 @@ module nc_dma_wr
   end
 
 `ifndef NC_NO_ASSERT
-  a_aw_hold: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      m_awvalid_o && !m_awready_i |=> m_awvalid_o && $stable(m_awaddr_o) && $stable(m_awlen_o))
+  logic aw_moved;
+  nc_hold_watch #(.Width($bits({m_awaddr_o, m_awlen_o}))) u_aw_hold (
+    .clk_i, .rst_ni, .offer_i(m_awvalid_o && !m_awready_i), .excuse_i(1'b0),
+    .valid_i(m_awvalid_o), .data_i({m_awaddr_o, m_awlen_o}), .moved_o(aw_moved)
+  );
+  a_aw_hold: assert property (@(posedge clk_i) disable iff (!rst_ni) !aw_moved)
     else $error("nc_dma_wr: AW withdrawn or changed before it was taken");
-  a_w_hold: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      m_wvalid_o && !m_wready_i |=> m_wvalid_o && $stable(m_wdata_o) && $stable(m_wstrb_o) &&
-      $stable(m_wlast_o))
+  logic w_moved;
+  nc_hold_watch #(.Width($bits({m_wdata_o, m_wstrb_o, m_wlast_o}))) u_w_hold (
+    .clk_i, .rst_ni, .offer_i(m_wvalid_o && !m_wready_i), .excuse_i(1'b0),
+    .valid_i(m_wvalid_o), .data_i({m_wdata_o, m_wstrb_o, m_wlast_o}), .moved_o(w_moved)
+  );
+  a_w_hold: assert property (@(posedge clk_i) disable iff (!rst_ni) !w_moved)
     else $error("nc_dma_wr: W withdrawn or changed before it was taken");
   a_aw_4k: assert property (@(posedge clk_i) disable iff (!rst_ni)
       m_awvalid_o |-> 32'(m_awaddr_o[11:0]) + (32'(m_awlen_o) + 1) * BusBytes <= 4096 &&
@@ -411,9 +418,12 @@ module nc_dma_wr
   a_abort_drains: assert property (@(posedge clk_i) disable iff (!rst_ni)
       abort_i |-> drain_i)
     else $error("nc_dma_wr: abort without drain");
-  a_seg_hold: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      seg_valid_i && !seg_ready_o |=> stop || (seg_valid_i && $stable(seg_addr_i) &&
-      $stable(seg_len_i)))
+  logic seg_moved;
+  nc_hold_watch #(.Width($bits({seg_addr_i, seg_len_i}))) u_seg_hold (
+    .clk_i, .rst_ni, .offer_i(seg_valid_i && !seg_ready_o), .excuse_i(stop),
+    .valid_i(seg_valid_i), .data_i({seg_addr_i, seg_len_i}), .moved_o(seg_moved)
+  );
+  a_seg_hold: assert property (@(posedge clk_i) disable iff (!rst_ni) !seg_moved)
     else $error("nc_dma_wr: segment withdrawn or changed before it was taken");
   a_buf_bound: assert property (@(posedge clk_i) disable iff (!rst_ni)
       32'(cnt_q) <= BufBytes)

@@ -74,8 +74,12 @@ module nc_reg_slice #(
   // The output holds a transfer, unchanged, until it is taken, and the skid register is used
   // only behind a full output register.
 `ifndef NC_NO_ASSERT
-  a_hold: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      m_valid_o && !m_ready_i |=> m_valid_o && $stable(m_data_o))
+  logic out_moved;
+  nc_hold_watch #(.Width(Width)) u_hold (
+    .clk_i, .rst_ni, .offer_i(m_valid_o && !m_ready_i), .excuse_i(1'b0), .valid_i(m_valid_o),
+    .data_i(m_data_o), .moved_o(out_moved)
+  );
+  a_hold: assert property (@(posedge clk_i) disable iff (!rst_ni) !out_moved)
     else $error("nc_reg_slice: output changed before it was taken");
   a_skid: assert property (@(posedge clk_i) disable iff (!rst_ni)
       skid_valid_q |-> out_valid_q)

@@ -856,8 +856,12 @@ module nc_store_unit
   assign stall_o = busy_o && !(rd_go || row_fire || st_q inside {SStChk, SStScan, SStPar, SStPool});
 
 `ifndef NC_NO_ASSERT
-  a_cmd_hold: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      cmd_valid_i && !cmd_ready_o && !halt_i |=> halt_i || (cmd_valid_i && $stable(cmd_insn_i)))
+  logic cmd_moved;
+  nc_hold_watch #(.Width($bits(cmd_insn_i))) u_cmd_hold (
+    .clk_i, .rst_ni, .offer_i(cmd_valid_i && !cmd_ready_o && !halt_i), .excuse_i(halt_i),
+    .valid_i(cmd_valid_i), .data_i(cmd_insn_i), .moved_o(cmd_moved)
+  );
+  a_cmd_hold: assert property (@(posedge clk_i) disable iff (!rst_ni) !cmd_moved)
     else $error("nc_store_unit: command withdrawn or changed before it was taken");
   a_cmd_opcode: assert property (@(posedge clk_i) disable iff (!rst_ni)
       cmd_fire |-> cv.hdr.opcode inside {OpStore, OpStoreCfg, OpLoadParam})

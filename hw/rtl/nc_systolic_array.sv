@@ -272,11 +272,19 @@ module nc_systolic_array
       inflight_q <= ($clog2(Latency + 2))'(Latency))
     else $error("nc_systolic_array: a vector stayed longer than Latency cycles");
   // A producer holds a transfer, unchanged, until it is taken (valid/ready rule).
-  a_act_hold: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      act_valid_i && !act_ready_o |=> act_valid_i && $stable(act_data_i) && $stable(act_swap_i))
+  logic act_moved;
+  nc_hold_watch #(.Width($bits({act_data_i, act_swap_i}))) u_act_hold (
+    .clk_i, .rst_ni, .offer_i(act_valid_i && !act_ready_o), .excuse_i(1'b0),
+    .valid_i(act_valid_i), .data_i({act_data_i, act_swap_i}), .moved_o(act_moved)
+  );
+  a_act_hold: assert property (@(posedge clk_i) disable iff (!rst_ni) !act_moved)
     else $error("nc_systolic_array: activation withdrawn or changed before it was taken");
-  a_wgt_hold: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      wgt_valid_i && !wgt_ready_o |=> wgt_valid_i && $stable(wgt_data_i))
+  logic wgt_moved;
+  nc_hold_watch #(.Width($bits(wgt_data_i))) u_wgt_hold (
+    .clk_i, .rst_ni, .offer_i(wgt_valid_i && !wgt_ready_o), .excuse_i(1'b0),
+    .valid_i(wgt_valid_i), .data_i(wgt_data_i), .moved_o(wgt_moved)
+  );
+  a_wgt_hold: assert property (@(posedge clk_i) disable iff (!rst_ni) !wgt_moved)
     else $error("nc_systolic_array: weight column withdrawn or changed before it was taken");
   // A swap never meets a shadow that is not full, and a shift never fills it past full.
   a_swap_full: assert property (@(posedge clk_i) disable iff (!rst_ni)
