@@ -126,18 +126,20 @@ module nc_axi_rd_mux
   // The masters keep their requests (the lock relies on it) ...
   for (genvar i = 0; i < NumMasters; i++) begin : g_sva
     logic s_ar_moved;
-    nc_hold_watch #(.Width($bits({s_araddr_i[i], s_arlen_i[i]}))) u_s_ar_hold (
+    nc_hold_watch #(.Width($bits({s_arlen_i[i], s_araddr_i[i]}))) u_s_ar_hold (
       .clk_i, .rst_ni, .offer_i(s_arvalid_i[i] && !s_arready_o[i]), .excuse_i(1'b0),
-      .valid_i(s_arvalid_i[i]), .data_i({s_araddr_i[i], s_arlen_i[i]}), .moved_o(s_ar_moved)
+      .valid_i(s_arvalid_i[i]), .data_i({s_arlen_i[i], s_araddr_i[i]}), .moved_o(s_ar_moved)
     );
     a_s_ar_hold: assert property (@(posedge clk_i) disable iff (!rst_ni) !s_ar_moved)
       else $error("nc_axi_rd_mux: master %0d withdrew or changed its AR before it was taken", i);
   end
   // ... so the port does too.
   logic m_ar_moved;
-  nc_hold_watch #(.Width($bits({m_arid_o, m_araddr_o, m_arlen_o, m_arsize_o, m_arburst_o}))) u_m_ar_hold (
+  logic [$bits({m_arid_o, m_arlen_o, m_arsize_o, m_arburst_o, m_araddr_o})-1:0] m_ar;
+  assign m_ar = {m_arid_o, m_arlen_o, m_arsize_o, m_arburst_o, m_araddr_o};
+  nc_hold_watch #(.Width($bits(m_ar))) u_m_ar_hold (
     .clk_i, .rst_ni, .offer_i(m_arvalid_o && !m_arready_i), .excuse_i(1'b0),
-    .valid_i(m_arvalid_o), .data_i({m_arid_o, m_araddr_o, m_arlen_o, m_arsize_o, m_arburst_o}), .moved_o(m_ar_moved)
+    .valid_i(m_arvalid_o), .data_i(m_ar), .moved_o(m_ar_moved)
   );
   a_m_ar_hold: assert property (@(posedge clk_i) disable iff (!rst_ni) !m_ar_moved)
     else $error("nc_axi_rd_mux: AR withdrawn or changed before it was taken");

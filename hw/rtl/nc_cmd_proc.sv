@@ -828,9 +828,9 @@ module nc_cmd_proc
 
 `ifndef NC_NO_ASSERT
   logic ar_moved;
-  nc_hold_watch #(.Width($bits({m_araddr_o, m_arlen_o}))) u_ar_hold (
+  nc_hold_watch #(.Width($bits({m_arlen_o, m_araddr_o}))) u_ar_hold (
     .clk_i, .rst_ni, .offer_i(m_arvalid_o && !m_arready_i), .excuse_i(1'b0),
-    .valid_i(m_arvalid_o), .data_i({m_araddr_o, m_arlen_o}), .moved_o(ar_moved)
+    .valid_i(m_arvalid_o), .data_i({m_arlen_o, m_araddr_o}), .moved_o(ar_moved)
   );
   a_ar_hold: assert property (@(posedge clk_i) disable iff (!rst_ni) !ar_moved)
     else $error("nc_cmd_proc: AR withdrawn or changed before it was taken");

@@ -319,9 +319,9 @@ module nc_dma_rd
 
 `ifndef NC_NO_ASSERT
   logic ar_moved;
-  nc_hold_watch #(.Width($bits({m_araddr_o, m_arlen_o}))) u_ar_hold (
+  nc_hold_watch #(.Width($bits({m_arlen_o, m_araddr_o}))) u_ar_hold (
     .clk_i, .rst_ni, .offer_i(m_arvalid_o && !m_arready_i), .excuse_i(1'b0),
-    .valid_i(m_arvalid_o), .data_i({m_araddr_o, m_arlen_o}), .moved_o(ar_moved)
+    .valid_i(m_arvalid_o), .data_i({m_arlen_o, m_araddr_o}), .moved_o(ar_moved)
   );
   a_ar_hold: assert property (@(posedge clk_i) disable iff (!rst_ni) !ar_moved)
     else $error("nc_dma_rd: AR withdrawn or changed before it was taken");
@@ -336,9 +336,9 @@ module nc_dma_rd
       abort_i |-> drain_i)
     else $error("nc_dma_rd: abort without drain");
   logic seg_moved;
-  nc_hold_watch #(.Width($bits({seg_addr_i, seg_len_i}))) u_seg_hold (
+  nc_hold_watch #(.Width($bits({seg_len_i, seg_addr_i}))) u_seg_hold (
     .clk_i, .rst_ni, .offer_i(seg_valid_i && !seg_ready_o), .excuse_i(drain_i),
-    .valid_i(seg_valid_i), .data_i({seg_addr_i, seg_len_i}), .moved_o(seg_moved)
+    .valid_i(seg_valid_i), .data_i({seg_len_i, seg_addr_i}), .moved_o(seg_moved)
   );
   a_seg_hold: assert property (@(posedge clk_i) disable iff (!rst_ni) !seg_moved)
     else $error("nc_dma_rd: segment withdrawn or changed before it was taken");

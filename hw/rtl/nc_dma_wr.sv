@@ -392,16 +392,16 @@ module nc_dma_wr
 
 `ifndef NC_NO_ASSERT
   logic aw_moved;
-  nc_hold_watch #(.Width($bits({m_awaddr_o, m_awlen_o}))) u_aw_hold (
+  nc_hold_watch #(.Width($bits({m_awlen_o, m_awaddr_o}))) u_aw_hold (
     .clk_i, .rst_ni, .offer_i(m_awvalid_o && !m_awready_i), .excuse_i(1'b0),
-    .valid_i(m_awvalid_o), .data_i({m_awaddr_o, m_awlen_o}), .moved_o(aw_moved)
+    .valid_i(m_awvalid_o), .data_i({m_awlen_o, m_awaddr_o}), .moved_o(aw_moved)
   );
   a_aw_hold: assert property (@(posedge clk_i) disable iff (!rst_ni) !aw_moved)
     else $error("nc_dma_wr: AW withdrawn or changed before it was taken");
   logic w_moved;
-  nc_hold_watch #(.Width($bits({m_wdata_o, m_wstrb_o, m_wlast_o}))) u_w_hold (
+  nc_hold_watch #(.Width($bits({m_wlast_o, m_wstrb_o, m_wdata_o}))) u_w_hold (
     .clk_i, .rst_ni, .offer_i(m_wvalid_o && !m_wready_i), .excuse_i(1'b0),
-    .valid_i(m_wvalid_o), .data_i({m_wdata_o, m_wstrb_o, m_wlast_o}), .moved_o(w_moved)
+    .valid_i(m_wvalid_o), .data_i({m_wlast_o, m_wstrb_o, m_wdata_o}), .moved_o(w_moved)
   );
   a_w_hold: assert property (@(posedge clk_i) disable iff (!rst_ni) !w_moved)
     else $error("nc_dma_wr: W withdrawn or changed before it was taken");
@@ -419,9 +419,9 @@ module nc_dma_wr
       abort_i |-> drain_i)
     else $error("nc_dma_wr: abort without drain");
   logic seg_moved;
-  nc_hold_watch #(.Width($bits({seg_addr_i, seg_len_i}))) u_seg_hold (
+  nc_hold_watch #(.Width($bits({seg_len_i, seg_addr_i}))) u_seg_hold (
     .clk_i, .rst_ni, .offer_i(seg_valid_i && !seg_ready_o), .excuse_i(stop),
-    .valid_i(seg_valid_i), .data_i({seg_addr_i, seg_len_i}), .moved_o(seg_moved)
+    .valid_i(seg_valid_i), .data_i({seg_len_i, seg_addr_i}), .moved_o(seg_moved)
   );
   a_seg_hold: assert property (@(posedge clk_i) disable iff (!rst_ni) !seg_moved)
     else $error("nc_dma_wr: segment withdrawn or changed before it was taken");

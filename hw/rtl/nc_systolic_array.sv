@@ -273,9 +273,9 @@ module nc_systolic_array
     else $error("nc_systolic_array: a vector stayed longer than Latency cycles");
   // A producer holds a transfer, unchanged, until it is taken (valid/ready rule).
   logic act_moved;
-  nc_hold_watch #(.Width($bits({act_data_i, act_swap_i}))) u_act_hold (
+  nc_hold_watch #(.Width($bits({act_swap_i, act_data_i}))) u_act_hold (
     .clk_i, .rst_ni, .offer_i(act_valid_i && !act_ready_o), .excuse_i(1'b0),
-    .valid_i(act_valid_i), .data_i({act_data_i, act_swap_i}), .moved_o(act_moved)
+    .valid_i(act_valid_i), .data_i({act_swap_i, act_data_i}), .moved_o(act_moved)
   );
   a_act_hold: assert property (@(posedge clk_i) disable iff (!rst_ni) !act_moved)
     else $error("nc_systolic_array: activation withdrawn or changed before it was taken");
