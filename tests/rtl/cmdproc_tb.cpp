@@ -170,10 +170,7 @@ class RtlDev : public Dev {
   }
 
   void edge() {
-    top_->clk_i = 1;
-    top_->eval();
-    top_->clk_i = 0;
-    top_->eval();
+    nctb::clock_edge(*top_);
     cycle_++;
   }
 

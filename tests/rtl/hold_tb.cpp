@@ -59,12 +59,7 @@ class Bench {
   uint32_t watch() const { return top_->watch_fails_o; }
 
  private:
-  void edge() {
-    top_->clk_i = 1;
-    top_->eval();
-    top_->clk_i = 0;
-    top_->eval();
-  }
+  void edge() { nctb::clock_edge(*top_); }
   std::unique_ptr<Vnc_hold_watch_tb> top_;
 };
 

@@ -86,12 +86,7 @@ class Bench {
   bool broken() const { return Verilated::gotError() || Verilated::gotFinish(); }
 
  private:
-  void edge() {
-    top_->clk_i = 1;
-    top_->eval();
-    top_->clk_i = 0;
-    top_->eval();
-  }
+  void edge() { nctb::clock_edge(*top_); }
 
   std::unique_ptr<Vnc_reg_slice> top_;
   std::deque<uint32_t> held_;

@@ -98,6 +98,15 @@ inline uint64_t seed_from_env(const char *argv0) {
   return seed;
 }
 
+// A rising then a falling clock edge on a Verilated top with a clk_i port, each evaluated.
+template <typename Top>
+void clock_edge(Top &top) {
+  top.clk_i = 1;
+  top.eval();
+  top.clk_i = 0;
+  top.eval();
+}
+
 // Counts results and prints one line per test.
 class Tally {
  public:
