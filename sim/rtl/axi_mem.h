@@ -19,7 +19,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <string>
 
 #include "hw/include/neocog/nc_hw.h"
@@ -110,6 +109,25 @@ class AxiMem {
   uint64_t cycle() const { return now_; }
 
  private:
+  // Bursts in order of acceptance: a ring of kMaxOutstanding, which the ready signals keep
+  // from overflowing.
+  template <typename T>
+  class Ring {
+   public:
+    bool empty() const { return n_ == 0; }
+    size_t size() const { return n_; }
+    T &front() { return v_[head_]; }
+    const T &front() const { return v_[head_]; }
+    void push_back(const T &x) { v_[(head_ + n_++) % kMaxOutstanding] = x; }
+    void pop_front() {
+      head_ = (head_ + 1) % kMaxOutstanding;
+      n_--;
+    }
+
+   private:
+    T v_[kMaxOutstanding];
+    size_t head_ = 0, n_ = 0;
+  };
   struct Burst {
     uint32_t id;
     uint64_t addr;
@@ -124,6 +142,7 @@ class AxiMem {
   void check_burst(const char *ch, uint64_t addr, uint32_t len, uint32_t size, uint32_t burst);
   bool byte_allowed(uint64_t addr) const;
   bool beat_allowed(uint64_t addr) const;
+  bool range_in_slot(uint64_t addr, uint64_t len) const;
   void accept_w(const AxiReq &req);
   void next_outputs();
 
@@ -134,9 +153,9 @@ class AxiMem {
   uint64_t now_ = 0;
   uint32_t credit_ = 0;   // bytes of bandwidth available
   bool r_first_ = true;   // R before W when both want the last credit (alternates)
-  std::deque<Burst> rd_;  // accepted reads, in order; front is being answered
-  std::deque<Burst> aw_;  // accepted writes waiting for (more) W beats
-  std::deque<Burst> b_;   // writes with every beat in, waiting for their B
+  Ring<Burst> rd_;  // accepted reads, in order; front is being answered
+  Ring<Burst> aw_;  // accepted writes waiting for (more) W beats
+  Ring<Burst> b_;   // writes with every beat in, waiting for their B
   bool slots_set_ = false;
   uint64_t slot_base_[kSlots] = {0, 0};
   uint64_t slot_size_[kSlots] = {0, 0};

@@ -108,8 +108,12 @@ class HostBacking : public nc::AxiMemBacking {
       return false;
     }
     uint8_t *p = mem_ + (addr - base_);
+    if (byte_enable == nullptr) {
+      std::memcpy(p, src, len);
+      return true;
+    }
     for (size_t i = 0; i < len; i++) {
-      if (byte_enable == nullptr || byte_enable[i]) {
+      if (byte_enable[i]) {
         p[i] = src[i];
       }
     }
