@@ -843,14 +843,30 @@ module nc_cmd_proc
   a_cmd_needs_tokens: assert property (@(posedge clk_i) disable iff (!rst_ni)
       |cmd_valid_o |-> running)
     else $error("nc_cmd_proc: a command while not running");
-  a_srst_idle: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      units_srst_o |-> units_idle)
+  // `units_srst_o |-> units_idle`, with the consequent worked out only in a soft-reset cycle
+  // (hw/rtl/README.md, "Cheap assertions").
+  logic srst_busy;
+  always_comb begin
+    srst_busy = 1'b0;
+    if (units_srst_o) begin
+      srst_busy = !units_idle;
+    end
+  end
+  a_srst_idle: assert property (@(posedge clk_i) disable iff (!rst_ni) !srst_busy)
     else $error("nc_cmd_proc: unit soft reset while a unit is busy");
   a_srst_halted: assert property (@(posedge clk_i) disable iff (!rst_ni)
       units_srst_o |-> $past(units_halt_o))
     else $error("nc_cmd_proc: unit soft reset without a halt before it");
-  a_4k: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      m_arvalid_o |-> (32'(m_araddr_o[11:0]) + (32'(m_arlen_o) + 1) * BusBytes) <= 4096)
+  // `m_arvalid_o |-> rule` with the rule worked out only when m_arvalid_o holds
+  // (hw/rtl/README.md, "Cheap assertions").
+  logic ar_bad;
+  always_comb begin
+    ar_bad = 1'b0;
+    if (m_arvalid_o) begin
+      ar_bad = !((32'(m_araddr_o[11:0]) + (32'(m_arlen_o) + 1) * BusBytes) <= 4096);
+    end
+  end
+  a_4k: assert property (@(posedge clk_i) disable iff (!rst_ni) !ar_bad)
     else $error("nc_cmd_proc: fetch burst crosses a 4 KiB boundary");
 `endif
 

@@ -325,9 +325,17 @@ module nc_dma_rd
   );
   a_ar_hold: assert property (@(posedge clk_i) disable iff (!rst_ni) !ar_moved)
     else $error("nc_dma_rd: AR withdrawn or changed before it was taken");
-  a_ar_4k: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      m_arvalid_o |-> 32'(m_araddr_o[11:0]) + (32'(m_arlen_o) + 1) * BusBytes <= 4096 &&
-      32'(m_arlen_o) < AxiMaxBeats && m_araddr_o[OffBits-1:0] == '0)
+  // `m_arvalid_o |-> rule` with the rule worked out only when m_arvalid_o holds
+  // (hw/rtl/README.md, "Cheap assertions").
+  logic ar_bad;
+  always_comb begin
+    ar_bad = 1'b0;
+    if (m_arvalid_o) begin
+      ar_bad = !(32'(m_araddr_o[11:0]) + (32'(m_arlen_o) + 1) * BusBytes <= 4096 &&
+                  32'(m_arlen_o) < AxiMaxBeats && m_araddr_o[OffBits-1:0] == '0);
+    end
+  end
+  a_ar_4k: assert property (@(posedge clk_i) disable iff (!rst_ni) !ar_bad)
     else $error("nc_dma_rd: burst not aligned, too long or crossing 4 KiB");
   a_beat_owed: assert property (@(posedge clk_i) disable iff (!rst_ni)
       m_rvalid_i |-> out_q != '0 || orph_q != '0)
@@ -345,8 +353,16 @@ module nc_dma_rd
   a_buf_bound: assert property (@(posedge clk_i) disable iff (!rst_ni)
       32'(cnt_q) <= BufBytes)
     else $error("nc_dma_rd: byte buffer overflow");
-  a_srst_idle: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      srst_i |-> idle_o)
+  // `srst_i |-> idle_o`, with the consequent worked out only in a soft-reset cycle
+  // (hw/rtl/README.md, "Cheap assertions").
+  logic srst_busy;
+  always_comb begin
+    srst_busy = 1'b0;
+    if (srst_i) begin
+      srst_busy = !idle_o;
+    end
+  end
+  a_srst_idle: assert property (@(posedge clk_i) disable iff (!rst_ni) !srst_busy)
     else $error("nc_dma_rd: soft reset while a burst is open");
 `endif
 

@@ -405,9 +405,17 @@ module nc_dma_wr
   );
   a_w_hold: assert property (@(posedge clk_i) disable iff (!rst_ni) !w_moved)
     else $error("nc_dma_wr: W withdrawn or changed before it was taken");
-  a_aw_4k: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      m_awvalid_o |-> 32'(m_awaddr_o[11:0]) + (32'(m_awlen_o) + 1) * BusBytes <= 4096 &&
-      32'(m_awlen_o) < AxiMaxBeats && m_awaddr_o[OffBits-1:0] == '0)
+  // `m_awvalid_o |-> rule` with the rule worked out only when m_awvalid_o holds
+  // (hw/rtl/README.md, "Cheap assertions").
+  logic aw_bad;
+  always_comb begin
+    aw_bad = 1'b0;
+    if (m_awvalid_o) begin
+      aw_bad = !(32'(m_awaddr_o[11:0]) + (32'(m_awlen_o) + 1) * BusBytes <= 4096 &&
+                  32'(m_awlen_o) < AxiMaxBeats && m_awaddr_o[OffBits-1:0] == '0);
+    end
+  end
+  a_aw_4k: assert property (@(posedge clk_i) disable iff (!rst_ni) !aw_bad)
     else $error("nc_dma_wr: burst not aligned, too long or crossing 4 KiB");
   a_b_owed: assert property (@(posedge clk_i) disable iff (!rst_ni)
       m_bvalid_i |-> bout_q != '0 || borph_q != '0)
@@ -428,8 +436,16 @@ module nc_dma_wr
   a_buf_bound: assert property (@(posedge clk_i) disable iff (!rst_ni)
       32'(cnt_q) <= BufBytes)
     else $error("nc_dma_wr: byte buffer overflow");
-  a_srst_idle: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      srst_i |-> idle_o)
+  // `srst_i |-> idle_o`, with the consequent worked out only in a soft-reset cycle
+  // (hw/rtl/README.md, "Cheap assertions").
+  logic srst_busy;
+  always_comb begin
+    srst_busy = 1'b0;
+    if (srst_i) begin
+      srst_busy = !idle_o;
+    end
+  end
+  a_srst_idle: assert property (@(posedge clk_i) disable iff (!rst_ni) !srst_busy)
     else $error("nc_dma_wr: soft reset while a burst is open");
 `endif
 

@@ -486,8 +486,16 @@ module nc_load_unit
   );
   a_cmd_hold: assert property (@(posedge clk_i) disable iff (!rst_ni) !cmd_moved)
     else $error("nc_load_unit: command withdrawn or changed before it was taken");
-  a_cmd_opcode: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      cmd_fire |-> cfg_view.hdr.opcode inside {OpLoad, OpLoadCfg})
+  // `cmd_fire |-> rule` with the rule worked out only when cmd_fire holds
+  // (hw/rtl/README.md, "Cheap assertions").
+  logic cmd_bad;
+  always_comb begin
+    cmd_bad = 1'b0;
+    if (cmd_fire) begin
+      cmd_bad = !(cfg_view.hdr.opcode inside {OpLoad, OpLoadCfg});
+    end
+  end
+  a_cmd_opcode: assert property (@(posedge clk_i) disable iff (!rst_ni) !cmd_bad)
     else $error("nc_load_unit: given an instruction that is not LOAD or LOAD_CFG");
   a_wf_no_overflow: assert property (@(posedge clk_i) disable iff (!rst_ni)
       wf_push |-> !wf_full)
@@ -501,8 +509,16 @@ module nc_load_unit
   a_quiet_after_err: assert property (@(posedge clk_i) disable iff (!rst_ni)
       err_o |-> !spad_we_o && !done_o && !cmd_ready_o)
     else $error("nc_load_unit: activity after an error");
-  a_srst_idle: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      srst_i |-> idle_o)
+  // `srst_i |-> idle_o`, with the consequent worked out only in a soft-reset cycle
+  // (hw/rtl/README.md, "Cheap assertions").
+  logic srst_busy;
+  always_comb begin
+    srst_busy = 1'b0;
+    if (srst_i) begin
+      srst_busy = !idle_o;
+    end
+  end
+  a_srst_idle: assert property (@(posedge clk_i) disable iff (!rst_ni) !srst_busy)
     else $error("nc_load_unit: soft reset while not idle");
 `endif
 

@@ -863,8 +863,16 @@ module nc_store_unit
   );
   a_cmd_hold: assert property (@(posedge clk_i) disable iff (!rst_ni) !cmd_moved)
     else $error("nc_store_unit: command withdrawn or changed before it was taken");
-  a_cmd_opcode: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      cmd_fire |-> cv.hdr.opcode inside {OpStore, OpStoreCfg, OpLoadParam})
+  // `cmd_fire |-> rule` with the rule worked out only when cmd_fire holds
+  // (hw/rtl/README.md, "Cheap assertions").
+  logic cmd_bad;
+  always_comb begin
+    cmd_bad = 1'b0;
+    if (cmd_fire) begin
+      cmd_bad = !(cv.hdr.opcode inside {OpStore, OpStoreCfg, OpLoadParam});
+    end
+  end
+  a_cmd_opcode: assert property (@(posedge clk_i) disable iff (!rst_ni) !cmd_bad)
     else $error("nc_store_unit: given an instruction that is not STORE, STORE_CFG or LOAD_PARAM");
   a_tile_fits: assert property (@(posedge clk_i) disable iff (!rst_ni)
       st_q == SStRun |-> 32'(tiles) <= TileRows)
@@ -875,8 +883,16 @@ module nc_store_unit
   a_one_report: assert property (@(posedge clk_i) disable iff (!rst_ni)
       !(done_o && err_o))
     else $error("nc_store_unit: done and error in one cycle");
-  a_srst_idle: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      srst_i |-> idle_o)
+  // `srst_i |-> idle_o`, with the consequent worked out only in a soft-reset cycle
+  // (hw/rtl/README.md, "Cheap assertions").
+  logic srst_busy;
+  always_comb begin
+    srst_busy = 1'b0;
+    if (srst_i) begin
+      srst_busy = !idle_o;
+    end
+  end
+  a_srst_idle: assert property (@(posedge clk_i) disable iff (!rst_ni) !srst_busy)
     else $error("nc_store_unit: soft reset while not idle");
 `endif
 
