@@ -53,6 +53,9 @@ module nc_pe_row
     $error("nc_pe_row: NumCols must be at least 1");
   end
 
+  localparam int unsigned ActBits = NumCols * InpBits;  // act_q
+  localparam int unsigned ShBits = NumCols * WgtBits;   // shadow_q
+
   // Sign bits of the operands.
   localparam logic [InpBits-1:0] InpSign = InpBits'(1) << (InpBits - 1);
   localparam logic [WgtBits-1:0] WgtSign = WgtBits'(1) << (WgtBits - 1);
@@ -61,24 +64,19 @@ module nc_pe_row
   logic [NumCols-1:0][InpBits-1:0] act_q;
   logic [NumCols-1:0]              valid_q, swap_q;
   logic [NumCols-1:0][AccBits-1:0] psum_d, psum_q;
-  logic [NumCols-1:0][WgtBits-1:0] shadow_d, shadow_q;
+  logic [NumCols-1:0][WgtBits-1:0] shadow_q;
   logic [NumCols-1:0][WgtBits-1:0] active_d, active_q;
 
-  // What enters each PE this cycle: from its left neighbour's registers, the row input at PE 0.
-  // swap_in is the flag of a valid activation only, so a flag on a bubble swaps nothing.
-  logic [NumCols-1:0][InpBits-1:0] act_in;
-  logic [NumCols-1:0]              valid_in, swap_in;
+  // The swap flag entering each PE this cycle: from its left neighbour's register, the row
+  // input at PE 0. It is the flag of a valid activation only, so a flag on a bubble swaps
+  // nothing. (The activations and their valid bits enter the same way; the MACs read them
+  // straight from the neighbour's register and the registers shift in place, see below.)
+  logic [NumCols-1:0]              swap_in;
 
   if (NumCols == 1) begin : g_one_col
-    assign act_in = act_i;
-    assign valid_in = act_valid_i;
     assign swap_in = act_valid_i && act_swap_i;
-    assign shadow_d = wgt_shift_i ? wgt_i : shadow_q;
   end else begin : g_cols
-    assign act_in = {act_q[NumCols-2:0], act_i};
-    assign valid_in = {valid_q[NumCols-2:0], act_valid_i};
     assign swap_in = {swap_q[NumCols-2:0], act_valid_i && act_swap_i};
-    assign shadow_d = wgt_shift_i ? {wgt_i, shadow_q[NumCols-1:1]} : shadow_q;
   end
 
   always_comb begin
@@ -96,12 +94,12 @@ module nc_pe_row
     // value is the same); sums wrap at 32 bits. Each operand is sign-extended as
     // (x ^ 0x80) - 0x80, zero-extended: the same value as $signed(x). Verilator lowers a
     // $signed() extension to an and, a negate and an or, where GCC compiles this form to one
-    // sign-extending load; it takes 11% off the whole model's instructions. The activation is
-    // read from the left neighbour's register (or the row input) rather than from act_in, the
-    // same value: GCC then loads each byte from the register, where it extracted it from the
-    // whole act_in vector held in an SSE register (2% of the model's instructions).
+    // sign-extending load; it takes 11% off the whole model's instructions. The activation and
+    // its valid bit are read from the left neighbour's registers (or the row input): GCC then
+    // loads each byte from the register, where it extracted it from a whole shifted vector
+    // held in an SSE register (2% of the model's instructions).
     for (int c = 0; c < NumCols; c++) begin
-      psum_d[c] = valid_in[c]
+      psum_d[c] = (c == 0 ? act_valid_i : valid_q[c == 0 ? 0 : c - 1])
           ? (FirstRow ? '0 : psum_i[c])
             + (((c == 0 ? AccBits'(act_i) : AccBits'(act_q[c == 0 ? 0 : c - 1]))
                 ^ AccBits'(InpSign)) - AccBits'(InpSign))
@@ -111,6 +109,9 @@ module nc_pe_row
   end
 
   // The activation registers follow their inputs even through bubbles (nothing reads them then).
+  // The activation, valid and shadow-weight vectors shift in place, as whole vectors: written
+  // through a next-state vector of their own, the model computed that vector and then copied it
+  // into the register every cycle (4.5% of its instructions; hw/rtl/README.md).
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       act_q <= '0;
@@ -120,11 +121,13 @@ module nc_pe_row
       shadow_q <= '0;
       active_q <= '0;
     end else begin
-      act_q <= act_in;
-      valid_q <= valid_in;
+      act_q <= ActBits'({act_q, act_i});  // one PE to the right, act_i into PE 0
+      valid_q <= NumCols'({valid_q, act_valid_i});
       swap_q <= swap_in;
       psum_q <= psum_d;
-      shadow_q <= shadow_d;
+      if (wgt_shift_i) begin
+        shadow_q <= ShBits'({wgt_i, shadow_q} >> WgtBits);  // one PE to the left
+      end
       active_q <= active_d;
     end
   end
