@@ -174,7 +174,7 @@ module nc_dma_rd
   // ---------------------------------------------------------------------------------------------
   // Data side: beats into the byte buffer, rows out of it
 
-  logic [BufBytes-1:0][7:0] buf_q, buf_d;
+  logic [BufBytes-1:0][7:0] buf_q;
   logic [CntBits-1:0]       cnt_q, cnt_d;         // bytes buffered
   logic [ElemBits-1:0]      buf_elems_q, buf_elems_d;  // row size of the buffered bytes
   logic [SegLenBits-1:0]    taken_q, taken_d;     // bytes of the head segment taken
@@ -211,29 +211,33 @@ module nc_dma_rd
   // The buffer moves as one vector (a row leaving shifts it down, a beat's bytes are merged in
   // under a mask) rather than byte by byte: the same bytes, and a fraction of the simulation
   // time, because the Verilated model then works on whole words.
+  logic [CntBits-1:0] base;  // where this cycle's beat lands, after a row leaves
   always_comb begin
-    logic [CntBits-1:0] base;
-    logic [BufBits-1:0] ins, mask;
-    logic [BusBits-1:0] beat;
     base = cnt_q - (row_fire ? CntBits'(buf_elems_q) : '0);
-    beat = beat_bytes >> {skip, 3'b000};
-    ins = '0;
-    mask = '0;
-    buf_d = buf_q;
-    if (row_fire) begin
-      buf_d = buf_q >> {buf_elems_q, 3'b000};
-    end
-    if (keep) begin
-      ins = BufBits'(beat) << {base, 3'b000};
-      mask = ~(~BufBits'(0) << {take, 3'b000}) << {base, 3'b000};
-      buf_d = (buf_d & ~mask) | (ins & mask);
-    end
     cnt_d = base + (keep ? CntBits'(take) : '0);
     buf_elems_d = keep ? head.elems : buf_elems_q;
     taken_d = keep ? (seg_pop ? '0 : taken_q + SegLenBits'(take)) : taken_q;
     poison_d = poison_q || (own_beat && !drain_i && m_rresp_i != 2'b00);
     if (drain_i) begin
       cnt_d = '0;
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      buf_q <= '0;
+    end else if (!srst_i && (row_fire || keep)) begin
+      logic [BufBits-1:0] b, ins, mask;
+      b = buf_q;
+      if (row_fire) begin
+        b = buf_q >> {buf_elems_q, 3'b000};
+      end
+      if (keep) begin
+        ins = BufBits'(BusBits'(beat_bytes >> {skip, 3'b000})) << {base, 3'b000};
+        mask = ~(~BufBits'(0) << {take, 3'b000}) << {base, 3'b000};
+        b = (b & ~mask) | (ins & mask);
+      end
+      buf_q <= b;
     end
   end
 
@@ -280,7 +284,6 @@ module nc_dma_rd
       out_q <= '0;
       orph_q <= '0;
       ar_orph_q <= 1'b0;
-      buf_q <= '0;
       cnt_q <= '0;
       buf_elems_q <= '0;
       taken_q <= '0;
@@ -309,7 +312,6 @@ module nc_dma_rd
       out_q <= out_d;
       orph_q <= orph_d;
       ar_orph_q <= ar_orph_d;
-      buf_q <= buf_d;
       cnt_q <= cnt_d;
       buf_elems_q <= buf_elems_d;
       taken_q <= taken_d;

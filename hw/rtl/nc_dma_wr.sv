@@ -195,7 +195,7 @@ module nc_dma_wr
   // ---------------------------------------------------------------------------------------------
   // Data side: chunks into the byte buffer, beats out of it
 
-  logic [BufBytes-1:0][7:0] buf_q, buf_d;
+  logic [BufBytes-1:0][7:0] buf_q;
   logic [CntBits-1:0]       cnt_q, cnt_d;
   logic [SegLenBits-1:0]    taken_q, taken_d;  // bytes of the data side's segment sent
   logic [BeatBits-1:0]      wbeat_q, wbeat_d;  // beat within the head burst
@@ -225,16 +225,17 @@ module nc_dma_wr
   assign dat_ready_o = !stop && 32'(cnt_q) <= 2 * BusBytes;
   assign dat_fire = dat_valid_i && dat_ready_o;
 
+  logic [CntBits-1:0] base;    // where this cycle's chunk lands, after a beat's bytes leave
+  logic               w_take;  // a beat's bytes leave the buffer
+  assign w_take = w_load && !stop && !in_orph;
+
   always_comb begin
-    logic [CntBits-1:0]       base;
-    logic [BufBits-1:0]       sh, ins, mask;
     w_valid_d = w_valid_q && !m_wready_i;
     w_data_d = w_data_q;
     w_strb_d = w_strb_q;
     w_last_d = w_last_q;
     wbeat_d = wbeat_q;
     taken_d = taken_q;
-    sh = buf_q;
     base = cnt_q;
     if (w_load) begin
       w_valid_d = 1'b1;
@@ -242,28 +243,38 @@ module nc_dma_wr
       wbeat_d = bf_pop ? '0 : wbeat_q + 1'b1;
       w_data_d = '0;
       w_strb_d = '0;
-      if (!stop && !in_orph) begin
+      if (w_take) begin
         // Vector shifts and masks rather than byte loops: the same bytes, in far fewer
         // operations of the Verilated model.
         w_data_d = (BusBits'(buf_q) << {skip, 3'b000}) &
                    (~(~BusBits'(0) << {n, 3'b000}) << {skip, 3'b000});
         w_strb_d = ~(~BusBytes'(0) << n) << skip;
-        sh = buf_q >> {n, 3'b000};
         base = cnt_q - CntBits'(n);
         taken_d = w_pop ? '0 : taken_q + SegLenBits'(n);
       end
     end
-    ins = '0;
-    mask = '0;
-    buf_d = sh;
-    if (dat_fire) begin
-      ins = BufBits'(dat_i) << {base, 3'b000};
-      mask = ~(~BufBits'(0) << {dat_len_i, 3'b000}) << {base, 3'b000};
-      buf_d = (sh & ~mask) | (ins & mask);
-    end
     cnt_d = base + (dat_fire ? CntBits'(dat_len_i) : '0);
     if (stop) begin
       cnt_d = '0;
+    end
+  end
+
+  // The buffer is written only in cycles that move bytes, from its own clocked process.
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      buf_q <= '0;
+    end else if (!srst_i && (w_take || dat_fire)) begin
+      logic [BufBits-1:0] b, ins, mask;
+      b = buf_q;
+      if (w_take) begin
+        b = buf_q >> {n, 3'b000};
+      end
+      if (dat_fire) begin
+        ins = BufBits'(dat_i) << {base, 3'b000};
+        mask = ~(~BufBits'(0) << {dat_len_i, 3'b000}) << {base, 3'b000};
+        b = (b & ~mask) | (ins & mask);
+      end
+      buf_q <= b;
     end
   end
 
@@ -331,7 +342,6 @@ module nc_dma_wr
       aw_orph_q <= 1'b0;
       worph_q <= '0;
       w_orph_q <= 1'b0;
-      buf_q <= '0;
       cnt_q <= '0;
       taken_q <= '0;
       wbeat_q <= '0;
@@ -378,7 +388,6 @@ module nc_dma_wr
       aw_orph_q <= aw_orph_d;
       worph_q <= worph_d;
       w_orph_q <= w_orph_d;
-      buf_q <= buf_d;
       cnt_q <= cnt_d;
       taken_q <= taken_d;
       wbeat_q <= wbeat_d;
