@@ -158,6 +158,40 @@ int main() {
     const uint64_t t = read_burst(r, kBase, 16, &d, &resp);
     check(t >= 16 * kBus / 4 && t <= 5 + 16 * kBus / 4 + 2, "bandwidth limit");
   }
+  {  // Fully strobed beats (the memory's one-copy path) against a window whose end is not on
+     // a beat: inside, straddling the end, outside; data, counts and violations.
+    nc::AxiMemConfig c;
+    c.latency = 3;
+    Rig r(c);
+    const uint64_t all = (kBus >= 64) ? ~0ull : (1ull << kBus) - 1;
+    r.axi.set_allowed(0, kBase + 0x400, 2 * kBus + kBus / 2);
+    std::vector<uint8_t> w(2 * kBus);
+    for (uint32_t i = 0; i < 2 * kBus; i++) {
+      w[i] = static_cast<uint8_t>(0x30 + i);
+    }
+    check(write_burst(r, kBase + 0x400, 2, w.data(), all, false) == 0, "full beats: OKAY");
+    check(std::memcmp(&r.mem[0x400], w.data(), 2 * kBus) == 0, "full beats: data written");
+    check(r.axi.violations() == 0 && r.axi.bytes_written() == 2 * kBus,
+          "full beats inside: no violation, every byte counted");
+    write_burst(r, kBase + 0x400 + 2 * kBus, 1, w.data(), all, false);
+    check(r.axi.violations() == 1, "full beat straddling the window's end counted");
+    write_burst(r, kBase + 0x400 + 2 * kBus, 1, w.data(), all >> (kBus / 2), false);
+    check(r.axi.violations() == 1, "the same beat strobed inside only is no violation");
+    write_burst(r, kBase + 0x400 + 3 * kBus, 1, w.data(), all, false);
+    check(r.axi.violations() == 2, "full beat outside counted");
+    std::vector<uint8_t> d;
+    uint32_t resp;
+    read_burst(r, kBase + 0x400, 3, &d, &resp);
+    check(r.axi.violations() == 2, "read of the window's beats, the last one partly in it");
+    r.axi.set_fault(nc::AxiFault::SlvErr);
+    d.clear();
+    read_burst(r, kBase + 0x400, 1, &d, &resp);
+    bool zero = d.size() == kBus;
+    for (uint8_t b : d) {
+      zero = zero && b == 0;
+    }
+    check(resp == 2 && zero, "SlvErr read: no data (zeros)");
+  }
   {  // Protocol and window checks, faults.
     nc::AxiMemConfig c;
     c.latency = 3;
