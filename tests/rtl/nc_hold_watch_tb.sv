@@ -1,6 +1,7 @@
 // Top of tests/rtl/hold_tb.cpp: nc_hold_watch (Width 20) next to the property it replaces,
-// written out in SVA. Each assertion counts its failures instead of stopping the simulation,
-// so the bench can check that both fail in exactly the same cycles.
+// written out in SVA, and a "cheap assertion" (hw/rtl/README.md) next to the implication it
+// stands for. Each assertion counts its failures instead of stopping the simulation, so the
+// bench can check that each pair fails in exactly the same cycles.
 module nc_hold_watch_tb (
   input  logic        clk_i,
   // Sampled by `disable iff`, used asynchronously by the watcher: as in nc_reg_slice.
@@ -12,7 +13,9 @@ module nc_hold_watch_tb (
   input  logic        excuse_i,
   input  logic [19:0] data_i,
   output logic [31:0] sva_fails_o,    // failures of the SVA property so far
-  output logic [31:0] watch_fails_o   // failures of the assertion on the watcher so far
+  output logic [31:0] watch_fails_o,  // failures of the assertion on the watcher so far
+  output logic [31:0] imp_fails_o,    // failures of `valid_i |-> ready_i || excuse_i` so far
+  output logic [31:0] bit_fails_o     // failures of the same on a bit, so far
 );
 
   logic moved;
@@ -24,6 +27,8 @@ module nc_hold_watch_tb (
   initial begin
     sva_fails_o = 0;
     watch_fails_o = 0;
+    imp_fails_o = 0;
+    bit_fails_o = 0;
   end
 
   a_sva: assert property (@(posedge clk_i) disable iff (!rst_ni)
@@ -31,5 +36,19 @@ module nc_hold_watch_tb (
     else sva_fails_o <= sva_fails_o + 1;
   a_watch: assert property (@(posedge clk_i) disable iff (!rst_ni) !moved)
     else watch_fails_o <= watch_fails_o + 1;
+
+  // The implication, and the form the modules use: a bit worked out only when the antecedent
+  // holds.
+  logic imp_bad;
+  always_comb begin
+    imp_bad = 1'b0;
+    if (valid_i) begin
+      imp_bad = !(ready_i || excuse_i);
+    end
+  end
+  a_imp: assert property (@(posedge clk_i) disable iff (!rst_ni) valid_i |-> ready_i || excuse_i)
+    else imp_fails_o <= imp_fails_o + 1;
+  a_imp_bit: assert property (@(posedge clk_i) disable iff (!rst_ni) !imp_bad)
+    else bit_fails_o <= bit_fails_o + 1;
 
 endmodule
