@@ -223,6 +223,8 @@ module nc_dma_rd
     end
   end
 
+  // The buffer is written only in cycles that move bytes, from its own clocked process: as a
+  // next-state vector the model copied all of it twice every cycle (hw/rtl/README.md).
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       buf_q <= '0;
