@@ -253,15 +253,17 @@ $(RTL_SLICE_TB): hw/rtl/nc_reg_slice.sv hw/rtl/nc_hold_watch.sv tests/rtl/slice_
 	  $(CURDIR)/tests/rtl/slice_tb.cpp
 	@$(MAKE) -s --no-print-directory -C $(@D) -f Vnc_reg_slice.mk $(RTL_MKFLAGS)
 
-# The hold-rule watcher (tests/rtl/hold_tb.cpp) against the SVA property it stands for.
+# The hold-rule watcher and nc_implies (tests/rtl/hold_tb.cpp) against the SVA properties they
+# stand for.
 RTL_HOLD_TB := $(RTL_BUILD)/hold/hold_tb
-$(RTL_HOLD_TB): hw/rtl/nc_hold_watch.sv tests/rtl/nc_hold_watch_tb.sv tests/rtl/hold_tb.cpp \
+$(RTL_HOLD_TB): hw/rtl/nc_hold_watch.sv hw/rtl/nc_implies.sv tests/rtl/nc_hold_watch_tb.sv \
+    tests/rtl/hold_tb.cpp \
     tests/rtl/tb_util.h
 	@mkdir -p $(@D)
 	$(VERILATOR) --cc --exe $(RTL_VFLAGS) --top-module nc_hold_watch_tb \
 	  -CFLAGS "-I$(CURDIR)" -Mdir $(@D) -o hold_tb \
-	  $(CURDIR)/hw/rtl/nc_hold_watch.sv $(CURDIR)/tests/rtl/nc_hold_watch_tb.sv \
-	  $(CURDIR)/tests/rtl/hold_tb.cpp
+	  $(CURDIR)/hw/rtl/nc_hold_watch.sv $(CURDIR)/hw/rtl/nc_implies.sv \
+	  $(CURDIR)/tests/rtl/nc_hold_watch_tb.sv $(CURDIR)/tests/rtl/hold_tb.cpp
 	@$(MAKE) -s --no-print-directory -C $(@D) -f Vnc_hold_watch_tb.mk $(RTL_MKFLAGS)
 
 RTL_TEST_BINS := $(RTL_INSN_TB) $(RTL_PE_TBS) $(RTL_ARRAY_TBS) $(RTL_SLICE_TB) $(RTL_HOLD_TB)
@@ -289,8 +291,8 @@ $(DMA_AXI_MEM_TB): tests/rtl/axi_mem_tb.cpp sim/rtl/axi_mem.cpp sim/rtl/axi_mem.
 # STORE cannot reach (a negative multiplier).
 DMA_SIZES ?= 16x16 8x8 4x8
 DMA_RTL_SRC := hw/rtl/nc_pkg.sv hw/rtl/nc_dma_rd.sv hw/rtl/nc_dma_wr.sv hw/rtl/nc_requant.sv \
-  hw/rtl/nc_hold_watch.sv hw/rtl/nc_load_unit.sv hw/rtl/nc_store_unit.sv hw/rtl/nc_axi_rd_mux.sv \
-  tests/rtl/nc_dma_tb.sv
+  hw/rtl/nc_hold_watch.sv hw/rtl/nc_implies.sv hw/rtl/nc_load_unit.sv hw/rtl/nc_store_unit.sv \
+  hw/rtl/nc_axi_rd_mux.sv tests/rtl/nc_dma_tb.sv
 DMA_HOST_C := host/quant.c host/status.c host/tensor.c
 DMA_HOST_OBJ := $(patsubst %.c,$(DMA_BUILD)/obj/%.o,$(DMA_HOST_C))
 DMA_TBS := $(foreach s,$(DMA_SIZES),$(DMA_BUILD)/$(s)/dma_tb)
@@ -330,8 +332,8 @@ RTL_TEST_BINS += $(DMA_AXI_MEM_TB) $(DMA_REQUANT_TB) $(DMA_TBS)
 #
 #   make rtl-test   builds and runs them with the others (RTL_TEST_BINS)
 CORE_SIZES ?= 16x16 8x8 4x8
-CORE_ARRAY_SRC := hw/rtl/nc_pkg.sv hw/rtl/nc_delay.sv hw/rtl/nc_hold_watch.sv hw/rtl/nc_pe_row.sv \
-  hw/rtl/nc_systolic_array.sv
+CORE_ARRAY_SRC := hw/rtl/nc_pkg.sv hw/rtl/nc_delay.sv hw/rtl/nc_hold_watch.sv hw/rtl/nc_implies.sv \
+  hw/rtl/nc_pe_row.sv hw/rtl/nc_systolic_array.sv
 CORE_COMPUTE_SRC := $(CORE_ARRAY_SRC) hw/rtl/nc_spad.sv hw/rtl/nc_acc.sv hw/rtl/nc_compute_unit.sv \
   tests/rtl/nc_compute_tb.sv
 CORE_COMPUTE_TBS := $(foreach s,$(CORE_SIZES),$(RTL_BUILD)/compute/$(s)/compute_tb)
@@ -347,8 +349,8 @@ $(RTL_BUILD)/compute/%/compute_tb: $(CORE_COMPUTE_SRC) tests/rtl/compute_tb.cpp 
 	@$(MAKE) -s --no-print-directory -C $(@D) -f Vnc_compute_tb.mk $(RTL_MKFLAGS)
 
 # The command processor bench compares with the functional model, linked in from its C sources.
-CORE_CMDPROC_SRC := hw/rtl/nc_pkg.sv hw/rtl/nc_csr.sv hw/rtl/nc_hold_watch.sv hw/rtl/nc_cmd_proc.sv \
-  tests/rtl/nc_cmdproc_tb.sv
+CORE_CMDPROC_SRC := hw/rtl/nc_pkg.sv hw/rtl/nc_csr.sv hw/rtl/nc_hold_watch.sv hw/rtl/nc_implies.sv \
+  hw/rtl/nc_cmd_proc.sv tests/rtl/nc_cmdproc_tb.sv
 CORE_MODEL_C := sim/model/model.c sim/model/exec.c host/status.c host/quant.c host/tensor.c
 CORE_CMDPROC_TB := $(RTL_BUILD)/cmdproc/cmdproc_tb
 CORE_MODEL_OBJ := $(patsubst %.c,$(RTL_BUILD)/cmdproc/obj/%.o,$(CORE_MODEL_C))

@@ -17,9 +17,10 @@
 //    unit's chk port after that passes) before it waits for its tokens; a failure reports the
 //    queue's unit. nc_insn_check runs once per entry, as it arrives in the fetch buffer, and its
 //    result travels with the entry: the same answer as checking at the head, without checking
-//    four instructions every cycle (1.7% of the model's instructions). As in the model, where a fetched burst is dispatched before any unit starts,
-//    a failing head is reported only once dispatch has stopped (buffer empty or blocked), so a
-//    bad entry fetch would see later in the same burst is reported first, like the model does.
+//    four instructions every cycle (1.7% of the model's instructions). As in the model, where
+//    a fetched burst is dispatched before any unit starts, a failing head is reported only once
+//    dispatch has stopped (buffer empty or blocked), so a bad entry fetch would see later in the
+//    same burst is reported first, like the model does.
 //  - An instruction is issued when its pop counters are non-zero: the pops are taken and the
 //    unit gets it (a SYNC goes nowhere). Each queue keeps a retire FIFO of issued instructions
 //    (push flags, ring index); an entry retires when its unit's done_o came for it (a SYNC when
@@ -850,26 +851,20 @@ module nc_cmd_proc
   // `units_srst_o |-> units_idle`, with the consequent worked out only in a soft-reset cycle
   // (hw/rtl/README.md, "Cheap assertions").
   logic srst_busy;
-  always_comb begin
-    srst_busy = 1'b0;
-    if (units_srst_o) begin
-      srst_busy = !units_idle;
-    end
-  end
+  nc_implies u_srst_busy (.if_i(units_srst_o), .then_i(units_idle), .bad_o(srst_busy));
   a_srst_idle: assert property (@(posedge clk_i) disable iff (!rst_ni) !srst_busy)
     else $error("nc_cmd_proc: unit soft reset while a unit is busy");
   a_srst_halted: assert property (@(posedge clk_i) disable iff (!rst_ni)
       units_srst_o |-> $past(units_halt_o))
     else $error("nc_cmd_proc: unit soft reset without a halt before it");
-  // `m_arvalid_o |-> rule` with the rule worked out only when m_arvalid_o holds
+  // `m_arvalid_o |-> rule`, the rule worked out only when m_arvalid_o holds
   // (hw/rtl/README.md, "Cheap assertions").
   logic ar_bad;
-  always_comb begin
-    ar_bad = 1'b0;
-    if (m_arvalid_o) begin
-      ar_bad = !((32'(m_araddr_o[11:0]) + (32'(m_arlen_o) + 1) * BusBytes) <= 4096);
-    end
-  end
+  nc_implies u_ar_bad (
+    .if_i  (m_arvalid_o),
+    .then_i((32'(m_araddr_o[11:0]) + (32'(m_arlen_o) + 1) * BusBytes) <= 4096),
+    .bad_o (ar_bad)
+  );
   a_4k: assert property (@(posedge clk_i) disable iff (!rst_ni) !ar_bad)
     else $error("nc_cmd_proc: fetch burst crosses a 4 KiB boundary");
 `endif

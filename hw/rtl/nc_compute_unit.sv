@@ -428,23 +428,13 @@ module nc_compute_unit
   // `cmd_valid_i |-> rule` with the rule worked out only when cmd_valid_i holds
   // (hw/rtl/README.md, "Cheap assertions").
   logic cmd_bad;
-  always_comb begin
-    cmd_bad = 1'b0;
-    if (cmd_valid_i) begin
-      cmd_bad = !(cmd_insn_i[3:0] == OpGemm);
-    end
-  end
+  nc_implies u_cmd_bad (.if_i(cmd_valid_i), .then_i(cmd_insn_i[3:0] == OpGemm), .bad_o(cmd_bad));
   a_cmd_is_gemm: assert property (@(posedge clk_i) disable iff (!rst_ni) !cmd_bad)
     else $error("nc_compute_unit: a command that is not a GEMM");
   // `srst_i |-> idle_o || flushing`, with the consequent worked out only in a soft-reset cycle
   // (hw/rtl/README.md, "Cheap assertions").
   logic srst_busy;
-  always_comb begin
-    srst_busy = 1'b0;
-    if (srst_i) begin
-      srst_busy = !(idle_o || flushing);
-    end
-  end
+  nc_implies u_srst_busy (.if_i(srst_i), .then_i(idle_o || flushing), .bad_o(srst_busy));
   a_srst_idle: assert property (@(posedge clk_i) disable iff (!rst_ni) !srst_busy)
     else $error("nc_compute_unit: soft reset while not idle");
 `endif

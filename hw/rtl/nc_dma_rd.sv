@@ -329,16 +329,15 @@ module nc_dma_rd
   );
   a_ar_hold: assert property (@(posedge clk_i) disable iff (!rst_ni) !ar_moved)
     else $error("nc_dma_rd: AR withdrawn or changed before it was taken");
-  // `m_arvalid_o |-> rule` with the rule worked out only when m_arvalid_o holds
+  // `m_arvalid_o |-> rule`, the rule worked out only when m_arvalid_o holds
   // (hw/rtl/README.md, "Cheap assertions").
   logic ar_bad;
-  always_comb begin
-    ar_bad = 1'b0;
-    if (m_arvalid_o) begin
-      ar_bad = !(32'(m_araddr_o[11:0]) + (32'(m_arlen_o) + 1) * BusBytes <= 4096 &&
-                  32'(m_arlen_o) < AxiMaxBeats && m_araddr_o[OffBits-1:0] == '0);
-    end
-  end
+  nc_implies u_ar_bad (
+    .if_i  (m_arvalid_o),
+    .then_i(32'(m_araddr_o[11:0]) + (32'(m_arlen_o) + 1) * BusBytes <= 4096 &&
+            32'(m_arlen_o) < AxiMaxBeats && m_araddr_o[OffBits-1:0] == '0),
+    .bad_o (ar_bad)
+  );
   a_ar_4k: assert property (@(posedge clk_i) disable iff (!rst_ni) !ar_bad)
     else $error("nc_dma_rd: burst not aligned, too long or crossing 4 KiB");
   a_beat_owed: assert property (@(posedge clk_i) disable iff (!rst_ni)
@@ -360,12 +359,7 @@ module nc_dma_rd
   // `srst_i |-> idle_o`, with the consequent worked out only in a soft-reset cycle
   // (hw/rtl/README.md, "Cheap assertions").
   logic srst_busy;
-  always_comb begin
-    srst_busy = 1'b0;
-    if (srst_i) begin
-      srst_busy = !idle_o;
-    end
-  end
+  nc_implies u_srst_busy (.if_i(srst_i), .then_i(idle_o), .bad_o(srst_busy));
   a_srst_idle: assert property (@(posedge clk_i) disable iff (!rst_ni) !srst_busy)
     else $error("nc_dma_rd: soft reset while a burst is open");
 `endif

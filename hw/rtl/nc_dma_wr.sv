@@ -417,13 +417,12 @@ module nc_dma_wr
   // `m_awvalid_o |-> rule` with the rule worked out only when m_awvalid_o holds
   // (hw/rtl/README.md, "Cheap assertions").
   logic aw_bad;
-  always_comb begin
-    aw_bad = 1'b0;
-    if (m_awvalid_o) begin
-      aw_bad = !(32'(m_awaddr_o[11:0]) + (32'(m_awlen_o) + 1) * BusBytes <= 4096 &&
-                  32'(m_awlen_o) < AxiMaxBeats && m_awaddr_o[OffBits-1:0] == '0);
-    end
-  end
+  nc_implies u_aw_bad (
+    .if_i  (m_awvalid_o),
+    .then_i(32'(m_awaddr_o[11:0]) + (32'(m_awlen_o) + 1) * BusBytes <= 4096 &&
+            32'(m_awlen_o) < AxiMaxBeats && m_awaddr_o[OffBits-1:0] == '0),
+    .bad_o (aw_bad)
+  );
   a_aw_4k: assert property (@(posedge clk_i) disable iff (!rst_ni) !aw_bad)
     else $error("nc_dma_wr: burst not aligned, too long or crossing 4 KiB");
   a_b_owed: assert property (@(posedge clk_i) disable iff (!rst_ni)
@@ -448,12 +447,7 @@ module nc_dma_wr
   // `srst_i |-> idle_o`, with the consequent worked out only in a soft-reset cycle
   // (hw/rtl/README.md, "Cheap assertions").
   logic srst_busy;
-  always_comb begin
-    srst_busy = 1'b0;
-    if (srst_i) begin
-      srst_busy = !idle_o;
-    end
-  end
+  nc_implies u_srst_busy (.if_i(srst_i), .then_i(idle_o), .bad_o(srst_busy));
   a_srst_idle: assert property (@(posedge clk_i) disable iff (!rst_ni) !srst_busy)
     else $error("nc_dma_wr: soft reset while a burst is open");
 `endif

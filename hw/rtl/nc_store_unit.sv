@@ -866,12 +866,11 @@ module nc_store_unit
   // `cmd_fire |-> rule` with the rule worked out only when cmd_fire holds
   // (hw/rtl/README.md, "Cheap assertions").
   logic cmd_bad;
-  always_comb begin
-    cmd_bad = 1'b0;
-    if (cmd_fire) begin
-      cmd_bad = !(cv.hdr.opcode inside {OpStore, OpStoreCfg, OpLoadParam});
-    end
-  end
+  nc_implies u_cmd_bad (
+    .if_i  (cmd_fire),
+    .then_i(cv.hdr.opcode inside {OpStore, OpStoreCfg, OpLoadParam}),
+    .bad_o (cmd_bad)
+  );
   a_cmd_opcode: assert property (@(posedge clk_i) disable iff (!rst_ni) !cmd_bad)
     else $error("nc_store_unit: given an instruction that is not STORE, STORE_CFG or LOAD_PARAM");
   a_tile_fits: assert property (@(posedge clk_i) disable iff (!rst_ni)
@@ -886,12 +885,7 @@ module nc_store_unit
   // `srst_i |-> idle_o`, with the consequent worked out only in a soft-reset cycle
   // (hw/rtl/README.md, "Cheap assertions").
   logic srst_busy;
-  always_comb begin
-    srst_busy = 1'b0;
-    if (srst_i) begin
-      srst_busy = !idle_o;
-    end
-  end
+  nc_implies u_srst_busy (.if_i(srst_i), .then_i(idle_o), .bad_o(srst_busy));
   a_srst_idle: assert property (@(posedge clk_i) disable iff (!rst_ni) !srst_busy)
     else $error("nc_store_unit: soft reset while not idle");
 `endif

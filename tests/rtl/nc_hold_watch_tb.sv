@@ -1,6 +1,5 @@
 // Top of tests/rtl/hold_tb.cpp: nc_hold_watch (Width 20) next to the property it replaces,
-// written out in SVA, and a "cheap assertion" (hw/rtl/README.md) next to the implication it
-// stands for. Each assertion counts its failures instead of stopping the simulation, so the
+// written out in SVA, and an assertion on nc_implies next to the implication it stands for. Each assertion counts its failures instead of stopping the simulation, so the
 // bench can check that each pair fails in exactly the same cycles.
 module nc_hold_watch_tb (
   input  logic        clk_i,
@@ -37,15 +36,10 @@ module nc_hold_watch_tb (
   a_watch: assert property (@(posedge clk_i) disable iff (!rst_ni) !moved)
     else watch_fails_o <= watch_fails_o + 1;
 
-  // The implication, and the form the modules use: a bit worked out only when the antecedent
-  // holds.
+  // The implication, and the form the modules use: nc_implies, whose bit is worked out only when
+  // the antecedent holds.
   logic imp_bad;
-  always_comb begin
-    imp_bad = 1'b0;
-    if (valid_i) begin
-      imp_bad = !(ready_i || excuse_i);
-    end
-  end
+  nc_implies u_imp (.if_i(valid_i), .then_i(ready_i || excuse_i), .bad_o(imp_bad));
   a_imp: assert property (@(posedge clk_i) disable iff (!rst_ni) valid_i |-> ready_i || excuse_i)
     else imp_fails_o <= imp_fails_o + 1;
   a_imp_bit: assert property (@(posedge clk_i) disable iff (!rst_ni) !imp_bad)
