@@ -29,10 +29,6 @@ std::string hex(uint64_t v) {
 
 }  // namespace
 
-bool ArrayBacking::inside(uint64_t addr, size_t len) const {
-  return mem_ != nullptr && addr >= base_ && len <= size_ && addr - base_ <= size_ - len;
-}
-
 bool ArrayBacking::read(uint64_t addr, uint8_t *dst, size_t len) {
   if (!inside(addr, len)) {
     return false;
@@ -121,15 +117,7 @@ void AxiMem::check_burst(const char *ch, uint64_t addr, uint32_t len, uint32_t s
 }
 
 bool AxiMem::byte_allowed(uint64_t addr) const {
-  if (!slots_set_) {
-    return true;
-  }
-  for (int s = 0; s < kSlots; s++) {
-    if (slot_size_[s] != 0 && addr >= slot_base_[s] && addr - slot_base_[s] < slot_size_[s]) {
-      return true;
-    }
-  }
-  return false;
+  return range_in_slot(addr, 1);
 }
 
 bool AxiMem::beat_allowed(uint64_t addr) const {
@@ -156,8 +144,7 @@ bool AxiMem::range_in_slot(uint64_t addr, uint64_t len) const {
     return true;
   }
   for (int s = 0; s < kSlots; s++) {
-    if (slot_size_[s] != 0 && addr >= slot_base_[s] && len <= slot_size_[s] &&
-        addr - slot_base_[s] <= slot_size_[s] - len) {
+    if (slot_size_[s] != 0 && range_within(addr, len, slot_base_[s], slot_size_[s])) {
       return true;
     }
   }

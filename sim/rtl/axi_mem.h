@@ -77,17 +77,31 @@ class AxiMemBacking {
                      size_t len) = 0;
 };
 
-// The physical range [base, base + size) held in the caller's array.
+// [addr, addr + len) lies inside [base, base + size), without overflow.
+inline bool range_within(uint64_t addr, uint64_t len, uint64_t base, uint64_t size) {
+  return addr >= base && len <= size && addr - base <= size - len;
+}
+
+// The physical range [base, base + size) held in the caller's array (none until set, when
+// default-constructed: every access is then a decode error).
 class ArrayBacking : public AxiMemBacking {
  public:
+  ArrayBacking() = default;
   ArrayBacking(uint8_t *mem, uint64_t base, uint64_t size) : mem_(mem), base_(base), size_(size) {}
+  void set(uint8_t *mem, uint64_t base, uint64_t size) {
+    mem_ = mem;
+    base_ = base;
+    size_ = size;
+  }
   bool read(uint64_t addr, uint8_t *dst, size_t len) override;
   bool write(uint64_t addr, const uint8_t *src, const uint8_t *byte_enable, size_t len) override;
 
  private:
-  bool inside(uint64_t addr, size_t len) const;
-  uint8_t *mem_;
-  uint64_t base_, size_;
+  bool inside(uint64_t addr, size_t len) const {
+    return mem_ != nullptr && range_within(addr, len, base_, size_);
+  }
+  uint8_t *mem_ = nullptr;
+  uint64_t base_ = 0, size_ = 0;
 };
 
 class AxiMem {

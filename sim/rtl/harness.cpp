@@ -86,48 +86,6 @@ nc_status_t fail(nc_status_t st, const char *fmt, A... args) {
   return static_cast<nc_status_t>(nc__fail(st, fmt, args...));
 }
 
-// The caller's byte array as the physical range [base, base + size); anything else is a
-// decode error.
-class HostBacking : public nc::AxiMemBacking {
- public:
-  void set(uint8_t *mem, uint64_t base, uint64_t size) {
-    mem_ = mem;
-    base_ = base;
-    size_ = size;
-  }
-  bool read(uint64_t addr, uint8_t *dst, size_t len) override {
-    if (!inside(addr, len)) {
-      return false;
-    }
-    std::memcpy(dst, mem_ + (addr - base_), len);
-    return true;
-  }
-  bool write(uint64_t addr, const uint8_t *src, const uint8_t *byte_enable,
-             size_t len) override {
-    if (!inside(addr, len)) {
-      return false;
-    }
-    uint8_t *p = mem_ + (addr - base_);
-    if (byte_enable == nullptr) {
-      std::memcpy(p, src, len);
-      return true;
-    }
-    for (size_t i = 0; i < len; i++) {
-      if (byte_enable[i]) {
-        p[i] = src[i];
-      }
-    }
-    return true;
-  }
-
- private:
-  bool inside(uint64_t addr, size_t len) const {
-    return mem_ != nullptr && addr >= base_ && len <= size_ && addr - base_ <= size_ - len;
-  }
-  uint8_t *mem_ = nullptr;
-  uint64_t base_ = 0, size_ = 0;
-};
-
 // Ports up to 64 bits are integers, wider ones VlWide arrays of 32-bit words; both as bytes.
 template <typename T>
 void to_bytes(const T &sig, uint8_t *dst, int n) {
@@ -178,7 +136,7 @@ struct nc_rtl {
 #if VM_TRACE
   std::unique_ptr<VerilatedFstC> fst;
 #endif
-  HostBacking backing;
+  nc::ArrayBacking backing;  // the caller's window; anything else is a decode error
   std::unique_ptr<nc::AxiMem> mem;
   nc::AxiReq req{};  // the bus as the memory sees it at the next edge
   uint64_t cycle = 0;

@@ -58,7 +58,7 @@ struct NcMemTarget : sc_core::sc_module {
   void b_transport(tlm::tlm_generic_payload &gp, sc_time &) {
     const uint64_t a = gp.get_address();
     const unsigned len = gp.get_data_length();
-    if (mem == nullptr || a < base || len > size || a - base > size - len) {
+    if (mem == nullptr || !nc::range_within(a, len, base, size)) {
       gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
       return;
     }
