@@ -7,7 +7,11 @@
 # the Makefile's own Verilator flags and sources, linked into a copy of libneocog in place
 # of the model make built. Takes about 3 minutes on one core.
 #
-# Usage: sh bench/rtl_instructions.sh      (needs valgrind: apt-get install valgrind)
+# With --profile it builds the -O2 variant with -g instead, runs it under callgrind and prints
+# bench/rtl_profile.py's breakdown: instructions per simulated cycle by unit of nc_top, and what
+# the assertion checks take (the figures of the README's "where the time goes").
+#
+# Usage: sh bench/rtl_instructions.sh [--profile]   (needs valgrind: apt-get install valgrind)
 set -eu
 BUILD=${BUILD:-build}
 if ! command -v valgrind >/dev/null 2>&1; then
@@ -27,12 +31,12 @@ vinc=$($verilator --getenv VERILATOR_ROOT)/include
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-variant() { # name verilator-flags
+variant() { # name verilator-flags [OPT_FAST]
   d="$tmp/$1"
   # shellcheck disable=SC2086
   $verilator --cc $2 --top-module nc_top -Mdir "$d" $src >/dev/null
   # shellcheck disable=SC2086
-  make -s -C "$d" -f Vnc_top.mk OPT_FAST=-O2 OPT_SLOW=-O1 OPT_GLOBAL=-O2 Vnc_top__ALL.a $rt \
+  make -s -C "$d" -f Vnc_top.mk OPT_FAST="${3:--O2}" OPT_SLOW=-O1 OPT_GLOBAL=-O2 Vnc_top__ALL.a $rt \
     >/dev/null 2>&1
   # shellcheck disable=SC2086
   ${CXX:-g++} $cxxflags $vdefs -isystem "$vinc" -isystem "$vinc/vltstd" -isystem "$d" \
@@ -51,6 +55,16 @@ count() { # binary
     2>&1 | awk '/I +refs/ { print $NF }'
 }
 
+if [ "${1:-}" = "--profile" ]; then
+  variant profile "$vflags" "-O2 -g"
+  valgrind --tool=callgrind --callgrind-out-file="$tmp/callgrind.out" "$tmp/profile/bench_rtl" \
+    /nonexistent >/dev/null 2>&1
+  ${PYTHON:-python3} bench/rtl_profile.py "$tmp/callgrind.out" "$tmp/profile"
+  exit 0
+elif [ $# -gt 0 ]; then
+  echo "usage: sh bench/rtl_instructions.sh [--profile]" >&2
+  exit 2
+fi
 variant plain "$vflags"
 variant no-assert "$(printf '%s\n' "$vflags" | sed 's/--assert/+define+NC_NO_ASSERT/')"
 echo "instructions per run of bench_rtl /nonexistent (five conv streams and the GEMM folds):"
