@@ -4,7 +4,7 @@
  * new weights or scratchpad bank conflicts, STORE with and without pooling,
  * LOAD_PARAM, and two small load/compute and compute/store pipelines) run on
  * "model" and "rtl", next to the planner's replay of the same stream
- * (host/plan_cost.c). It is how sim/model/timing.h was calibrated: the
+ * (host/plan_cost.c). It is how base/include/neocog/timing.h was calibrated: the
  * cycles of a case minus those of an empty program (one FINISH) are the
  * cost of its instructions, and rtl/rep is measured over predicted.
  *
@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "host/plan_internal.h"
+#include "neocog/plan.h"
 #include "neocog/drv.h"
 #include "neocog/nc_hw.h"
 
@@ -472,9 +472,8 @@ int main(int argc, char **argv) {
     p.n = 0;
     cs->build(&p, cs->a, cs->b);
     (void)add_(&p, NC_HW_OP_FINISH, 0);
-    iprog_t ip = {p.v, p.n, p.n, 0};
-    plan_replay_t rp;
-    if (nc__plan_replay(&ip, &caps, NULL, &rp) != NC_OK) {
+    nc_plan_replay_t rp;
+    if (nc_plan_replay(p.v, p.n, &caps, &rp) != NC_OK) {
       fprintf(stderr, "bench_insn: %s: replay: %s\n", cs->name,
               nc_error_detail());
       return 1;

@@ -1,7 +1,7 @@
 /*
  * Speed of the functional model (make bench; built by make as
- * build/bench/bench_model). It reuses the instruction builders of the model
- * tests (tests/model/prog.h), hence the link with Criterion.
+ * build/bench/bench_model). Its programs are written with the test kit's
+ * instruction builders and run on its model rig (testkit/rig.h).
  *
  * 1. A 3x3 convolution tile: 45x45x16 input padded to 47x47, 16 filters,
  *    45x45 output (2025 accumulator rows), one GEMM per tap, int8
@@ -13,7 +13,19 @@
 #include <time.h>
 
 #include "bench/bench_util.h"
-#include "tests/model/prog.h"
+#include "testkit/rig.h"
+
+/* Runs `p`, which must finish without error (the bench measures nothing
+ * else). */
+static void run_ok_(rig_t *r, const prog_t *p) {
+  const uint32_t s = rig_run(r, p);
+  if ((s & 7u) != 1u << NC_HW_CSR_STATUS_DONE_SHIFT) {
+    const rig_err_t e = rig_err(r);
+    fprintf(stderr, "bench_model: STATUS 0x%x, error %s in %s at entry %u\n",
+            s, nc_model_err_name(e.code), nc_model_unit_name(e.unit), e.insn);
+    exit(1);
+  }
+}
 
 static void conv_tile_(rig_t *r) {
   enum { H = 45, W = 45, C = 16, O = 16, WP = W + 2, REPS = 200 };
@@ -59,7 +71,7 @@ static void conv_tile_(rig_t *r) {
   const double t0 = nc_bench_now();
   for (int k = 0; k < REPS; k++) {
     rig_wr(r, NC_HW_CSR_PERF_CTRL_OFFSET, 3); /* clear */
-    rig_run_ok(r, &p);
+    run_ok_(r, &p);
     macs += rig_ctr(r, NC_HW_CSR_PERF_MACS_LO_OFFSET);
     insns += rig_rd(r, NC_HW_CSR_PERF_INSNS_OFFSET);
     cycles += rig_ctr(r, NC_HW_CSR_PERF_CYCLES_LO_OFFSET);
@@ -87,7 +99,7 @@ static void small_insns_(rig_t *r) {
   const double t0 = nc_bench_now();
   for (int k = 0; k < REPS; k++) {
     rig_wr(r, NC_HW_CSR_PERF_CTRL_OFFSET, 3);
-    rig_run_ok(r, &p);
+    run_ok_(r, &p);
     insns += rig_rd(r, NC_HW_CSR_PERF_INSNS_OFFSET);
   }
   const double dt = nc_bench_now() - t0;

@@ -10,8 +10,9 @@
  *                          [--layer SUBSTRING] [--check]
  *
  * --net runs one network's layers, --layer those whose name contains
- * SUBSTRING (both may be given): the rtl backend simulates about 200k
- * cycles per second, so a whole network takes minutes to hours there.
+ * SUBSTRING (both may be given): the rtl backend simulates about a million
+ * cycles per second (docs/performance.md), so a whole network takes seconds
+ * to minutes there.
  *
  * utilization = useful MACs / (16 * 16 * cycles): padded lanes, padded
  * output channels and depthwise's block-diagonal zeros do not count.

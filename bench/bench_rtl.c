@@ -1,6 +1,6 @@
 /*
  * Speed and efficiency of the RTL (make bench; built by make as
- * build/bench/bench_rtl). It takes its programs from tests/sim/workloads.h
+ * build/bench/bench_rtl). It takes its programs from testkit/workloads.h
  * (Criterion instruction builders, hence the link with Criterion).
  *
  * 1. Simulation speed: the full 16x16 accelerator (nc_top under Verilator,
@@ -21,8 +21,9 @@
 
 #include "bench/bench_util.h"
 #include "neocog/rtl.h"
-#include "sim/systemc/ncw.h"
-#include "tests/sim/workloads.h"
+#include "neocog/ncw.h"
+#include "testkit/ncw_rtl.h"
+#include "testkit/workloads.h"
 
 static nc_rtl_t *open_(uint8_t **mem) {
   nc_rtl_t *r = NULL;
@@ -43,18 +44,6 @@ static nc_rtl_t *open_(uint8_t **mem) {
     exit(1);
   }
   return r;
-}
-
-static int rd_(void *ctx, uint32_t off, uint32_t *v) {
-  return nc_rtl_csr_read(ctx, off, v) != NC_OK;
-}
-
-static int wr_(void *ctx, uint32_t off, uint32_t v) {
-  return nc_rtl_csr_write(ctx, off, v) != NC_OK;
-}
-
-static int run_(void *ctx, uint64_t budget, int *busy) {
-  return nc_rtl_run(ctx, budget, busy) != NC_OK;
 }
 
 /* The workload in ncw form (program in the ring, window after it). */
@@ -86,7 +75,7 @@ static double run_once_(ncw_t *w, uint64_t *cycles) {
   uint8_t *mem = NULL;
   nc_rtl_t *r = open_(&mem);
   memcpy(mem, w->mem, NCW_WIN_OFF + w->win_size);
-  const ncw_dev_t dev = {r, rd_, wr_, run_};
+  const ncw_dev_t dev = tk_ncw_rtl(r);
   const uint64_t c0 = nc_rtl_cycle(r);
   const double t0 = nc_bench_now();
   if (ncw_run(&dev, w, UINT64_C(100000000), &w->status, &w->err_code, w->ctr) !=

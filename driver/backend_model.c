@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "driver/drv_internal.h"
-#include "host/internal.h"
+#include "neocog/error.h"
 #include "neocog/model.h"
 
 #define PHYS_BASE (UINT64_C(1) << 32)

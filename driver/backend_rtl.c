@@ -23,7 +23,7 @@
 #include <string.h>
 
 #include "driver/drv_internal.h"
-#include "host/internal.h"
+#include "neocog/error.h"
 #include "neocog/model.h"
 #include "neocog/nc_hw.h"
 #include "neocog/rtl.h"

@@ -14,7 +14,7 @@
 #include <time.h>
 
 #include "driver/drv_internal.h"
-#include "host/internal.h"
+#include "neocog/error.h"
 #include "neocog/model.h"
 #include "neocog/nc_hw.h"
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "driver/drv_internal.h"
-#include "host/internal.h"
+#include "neocog/error.h"
 
 static nc_status_t reserve_(nc__extent_t **a, size_t *cap, size_t need) {
   if (need <= *cap) {

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "host/internal.h"
+#include "neocog/error.h"
 #include "neocog/nc_hw.h"
 
 /* The ring holds a whole layer's stream, so the device never waits for the

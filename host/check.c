@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "host/internal.h"
+#include "neocog/error.h"
 
 /* A float32 copy of t with every element replaced by its magnitude. */
 static nc_status_t abs_copy_(const nc_tensor_t *t, nc_tensor_t *a) {

@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "host/internal.h"
+#include "neocog/error.h"
 
 static const char *const kind_names_[NC_LAYER_KIND_COUNT] = {
     [NC_LAYER_CONV2D] = "conv2d",   [NC_LAYER_FC] = "fc",

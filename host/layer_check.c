@@ -9,7 +9,7 @@
 #include <limits.h>
 #include <string.h>
 
-#include "host/internal.h"
+#include "neocog/error.h"
 #include "neocog/layer.h"
 
 /* A tensor whose fields agree with each other. */

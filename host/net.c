@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "host/internal.h"
+#include "neocog/error.h"
 #include "neocog/rng.h"
 
 #define MAX_LAYERS 1024

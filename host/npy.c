@@ -21,7 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "host/internal.h"
+#include "neocog/error.h"
 #include "neocog/tensor.h"
 
 #define NPY_MAGIC "\x93NUMPY"

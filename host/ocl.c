@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "host/internal.h"
+#include "neocog/error.h"
 #include "host/ocl_internal.h"
 
 /* ocl-icd's "no platform" code (cl_khr_icd), absent from CL/cl.h. */

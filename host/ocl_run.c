@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "host/internal.h"
+#include "neocog/error.h"
 #include "host/layer_check.h"
 #include "host/ocl_internal.h"
 

@@ -21,10 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "host/internal.h"
+#include "neocog/error.h"
 #include "host/layer_check.h"
 #include "host/plan_internal.h"
-#include "sim/model/timing.h"
+#include "neocog/timing.h"
 
 #define R16 NC_HW_ROWS
 #define ALIGN 64u
@@ -331,7 +331,7 @@ static void axis_sums_(int64_t P, int64_t pt, int k, int s, int pad, int64_t D,
  * LOAD pays the latency; a slot is free one array latency after its last
  * GEMM), with the steps that load input and/or weights counted by how often
  * the loop order reloads them; then the busiest of that, the memory port and
- * the store unit, plus a fill and a drain. The rates are sim/model/timing.h's
+ * the store unit, plus a fill and a drain. The rates are base/include/neocog/timing.h's
  * (the RTL's): rows that are not contiguous in DRAM (channels beyond one
  * chunk) are one burst each, bounded by the bursts in flight; a GEMM with
  * new weights takes 2 * cols cycles at least; a STORE pays the latency and

@@ -1,6 +1,6 @@
 /*
  * The planner's cycle predictor: a replay of an instruction stream under
- * the timing rules of sim/model/timing.h (the RTL's costs, which the
+ * the timing rules of base/include/neocog/timing.h (the RTL's costs, which the
  * functional model's estimate follows too), without any data. It has the
  * model's structure: fetch bursts of up to 16 entries into a buffer of two
  * bursts over the shared memory port, dispatch in ring order into queues of
@@ -16,9 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "host/internal.h"
+#include "neocog/error.h"
 #include "host/plan_internal.h"
-#include "sim/model/timing.h"
+#include "neocog/timing.h"
 
 #define NQ 3
 #define FETCH_MAX 16
@@ -387,4 +387,24 @@ nc_status_t nc__plan_replay(const iprog_t *prog, const nc_plan_caps_t *caps,
   r.r.cycles = r.now;
   *out = r.r;
   return NC_OK;
+}
+
+nc_status_t nc_plan_replay(const nc_hw_insn_t *insns, size_t n,
+                           const nc_plan_caps_t *caps, nc_plan_replay_t *out) {
+  if (insns == NULL || n == 0 || caps == NULL || out == NULL) {
+    return nc__fail(NC_ERR_INVALID_ARG,
+                    "nc_plan_replay: %s", n == 0 ? "no instructions"
+                                                 : "NULL argument");
+  }
+  /* The replay only reads the stream. */
+  const iprog_t prog = {(nc_hw_insn_t *)(uintptr_t)insns, n, n, 0};
+  plan_replay_t r;
+  const nc_status_t st = nc__plan_replay(&prog, caps, NULL, &r);
+  if (st == NC_OK) {
+    out->cycles = r.cycles;
+    out->rd_bytes = r.rd_bytes;
+    out->wr_bytes = r.wr_bytes;
+    out->array_macs = r.array_macs;
+  }
+  return st;
 }

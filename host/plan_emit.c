@@ -28,7 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "host/internal.h"
+#include "neocog/error.h"
 #include "host/plan_internal.h"
 
 #define PP (1u << NC_HW_INSN_POP_PREV_LSB)

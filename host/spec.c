@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "host/internal.h"
+#include "neocog/error.h"
 #include "neocog/net.h"
 
 void nc_spec_init(nc_spec_t *s, nc_layer_kind_t kind) {

@@ -33,7 +33,7 @@
 /* The requantization needs 64-bit integers; float programs leave it out so
  * that they build on devices without them. */
 
-/* gemmlowp SaturatingRoundingDoublingHighMul, as host/quant.c writes it. */
+/* gemmlowp SaturatingRoundingDoublingHighMul, as base/quant.c writes it. */
 inline int nc_srdhm(int a, int b) {
   if (a == INT_MIN && b == INT_MIN) {
     return INT_MAX;

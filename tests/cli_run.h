@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "tests/common.h"
-#include "tests/seed_data.h"
+#include "testkit/seed_data.h"
 
 extern char **environ;
 

@@ -1,7 +1,7 @@
 /*
- * neocog: run CNN layers and networks on the golden CPU reference (and, as
- * they land, on the accelerator model, the RTL and OpenCL), checking every
- * result.
+ * neocog: run CNN layers and networks on the golden CPU reference, OpenCL,
+ * the accelerator's functional model, its RTL or both in lockstep, checking
+ * every result against golden.
  */
 #include <stdarg.h>
 #include <stdio.h>

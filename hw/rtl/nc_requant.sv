@@ -1,5 +1,5 @@
 // Requantization of one int32 lane, combinational, bit-exact with nc_requant_apply()
-// (host/include/neocog/quant.h, host/quant.c):
+// (host/include/neocog/quant.h, base/quant.c):
 //
 //   q = clamp(RoundingDivideByPOT(SRDHM(sat32(x << max(shift, 0)), mult), max(-shift, 0))
 //             + out_zp, act_min, act_max)

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "host/internal.h"
+#include "neocog/error.h"
 #include "sim/model/model_internal.h"
 
 #define ST_BUSY (1u << NC_HW_CSR_STATUS_BUSY_SHIFT)

@@ -6,7 +6,7 @@
 
 #include "neocog/model.h"
 #include "neocog/nc_hw.h"
-#include "sim/model/timing.h"
+#include "neocog/timing.h"
 
 /* The three execution queues, indexed by NC_HW_QUEUE_*. */
 #define NC__NQ 3
@@ -103,7 +103,7 @@ struct nc_model {
   uint64_t fetch_arrive; /* cycle it arrives */
   unsigned fetch_n;      /* entries it carries */
   nc__entry_t fetch_data[NC__FETCH_MAX];
-  nc__tm_t tm;            /* timing rules' state (sim/model/timing.h) */
+  nc__tm_t tm;            /* timing rules' state (base/include/neocog/timing.h) */
   uint64_t last_progress; /* latest cycle anything is known to progress */
 
   nc__unit_t unit[NC__NQ];

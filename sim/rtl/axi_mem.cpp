@@ -1,5 +1,5 @@
 // nc::AxiMem: see axi_mem.h for the timing and the checks.
-#include "sim/rtl/axi_mem.h"
+#include "neocog/axi_mem.h"
 
 #include <algorithm>
 #include <cinttypes>

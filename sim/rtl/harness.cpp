@@ -39,7 +39,7 @@
 #include "Vnc_top___024root.h"
 #include "neocog/nc_hw.h"
 #include "neocog/rtl.h"
-#include "sim/rtl/axi_mem.h"
+#include "neocog/axi_mem.h"
 #include "verilated.h"
 #if VM_TRACE
 #include "verilated_fst_c.h"

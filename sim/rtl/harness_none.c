@@ -5,7 +5,7 @@
  */
 #include <stddef.h>
 
-#include "host/internal.h"
+#include "neocog/error.h"
 #include "neocog/nc_hw.h"
 #include "neocog/rtl.h"
 

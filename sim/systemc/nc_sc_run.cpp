@@ -28,8 +28,8 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include "Vnc_top.h"
-#include "sim/rtl/axi_mem.h"
-#include "sim/systemc/ncw.h"
+#include "neocog/axi_mem.h"
+#include "neocog/ncw.h"
 
 namespace {
 

@@ -4,8 +4,8 @@
  * and never-ending programs, and the performance counters.
  */
 #include "neocog/drv.h"
-#include "tests/model/prog.h"
-#include "tests/seed_data.h"
+#include "tests/model/rig.h"
+#include "testkit/seed_data.h"
 
 static nc_dev_t *open_(const nc_dev_options_t *o) {
   nc_dev_t *d = NULL;

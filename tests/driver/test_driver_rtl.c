@@ -7,8 +7,8 @@
  * cycle costs microseconds.
  */
 #include "neocog/drv.h"
-#include "tests/model/prog.h"
-#include "tests/seed_data.h"
+#include "tests/model/rig.h"
+#include "testkit/seed_data.h"
 
 static const char *const backends_[] = {"rtl", "lockstep"};
 

@@ -3,7 +3,7 @@
 
 #include "neocog/check.h"
 #include "tests/common.h"
-#include "tests/seed_data.h"
+#include "testkit/seed_data.h"
 
 static void lecture_layer_(nc_layer_t *l) {
   nc_layer_init(l, NC_LAYER_CONV2D);

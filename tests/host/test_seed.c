@@ -1,12 +1,12 @@
 /*
- * The lecture's worked examples (../shared/seed/000_20dd59d226951cb7.txt),
+ * The lecture's worked examples (the lecture the project grows from),
  * run through the golden reference exactly as the slides give them.
  */
 #include "neocog/layer.h"
 #include "tests/common.h"
-#include "tests/seed_data.h"
+#include "testkit/seed_data.h"
 
-/* The slides' data lives in tests/seed_data.h, transcribed once. */
+/* The slides' data lives in testkit/seed_data.h, transcribed once. */
 static int32_t lec_o_(int o, int h, int w) {
   return (o == 0 ? nc_seed_out0 : nc_seed_out1)[h * 3 + w];
 }

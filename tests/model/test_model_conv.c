@@ -7,8 +7,8 @@
  */
 #include "neocog/layer.h"
 #include "neocog/quant.h"
-#include "tests/model/prog.h"
-#include "tests/seed_data.h"
+#include "tests/model/rig.h"
+#include "testkit/seed_data.h"
 
 /* Window layout of the convolution programs. */
 enum {

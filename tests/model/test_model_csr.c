@@ -4,7 +4,7 @@
  * interrupts, performance counter control, the documented timing example,
  * and the API's argument checks.
  */
-#include "tests/model/prog.h"
+#include "tests/model/rig.h"
 
 #define START_ (1u << NC_HW_CSR_CTRL_START_SHIFT)
 #define DONE_ (1u << NC_HW_CSR_STATUS_DONE_SHIFT)
@@ -239,7 +239,7 @@ Test(model_csr, timing_example_and_trace) {
   p_load(&p, (ld_t){.sram = 0, .dram = 0, .elems = 16, .x = 64}, 0);
   p_finish(&p);
   rig_run_ok(&r, &p);
-  /* sim/model/timing.h: the fetch burst of 3 entries is requested at 1 and
+  /* base/include/neocog/timing.h: the fetch burst of 3 entries is requested at 1 and
    * usable at 1 + 102 + 3 + 1; LOAD_CFG is accepted at 107 and done (its
    * tokens usable) 1 + 2 cycles later; the LOAD is accepted at 108, requests
    * its 64 beats at 110, its first row arrives at 110 + 102 + 3 = 215 and its

@@ -4,7 +4,7 @@
  * set, error interrupt), and that nothing after the error executes or
  * writes memory.
  */
-#include "tests/model/prog.h"
+#include "tests/model/rig.h"
 
 #define W_END ((uint32_t)RIG_WIN_SIZE)
 
@@ -526,7 +526,7 @@ Test(model_err, watchdog_and_halt_on_hung_memory) {
       e.insn);
   /* The fetch was requested at 1 and usable at 1 + 102 + 4 beats + 1 (the
    * memory's 100 cycles and the port's register slices); the SYNC ran one
-   * cycle and retired 2 later (sim/model/timing.h), so the last progress was
+   * cycle and retired 2 later (base/include/neocog/timing.h), so the last progress was
    * at cycle 111 and the watchdog fired at 5111. */
   cr_assert_eq(nc_model_cycle(r.m), 5111);
 

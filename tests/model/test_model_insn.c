@@ -5,7 +5,7 @@
  */
 #include "neocog/layer.h"
 #include "neocog/quant.h"
-#include "tests/model/prog.h"
+#include "tests/model/rig.h"
 
 static void spad_rows_(rig_t *r, uint32_t row, uint32_t n, int8_t *out) {
   cr_assert_eq(nc_model_read_spad(r->m, row, n, out), NC_OK);

@@ -5,7 +5,7 @@
  * deterministic, so "wrong without tokens" is a stable fact of its timing,
  * not of the hardware's).
  */
-#include "tests/model/prog.h"
+#include "tests/model/rig.h"
 
 enum { AW = 0x100, AA = 0x400, AB = 0x800, OUT0 = 0x4000, OUT1 = 0x5000 };
 

@@ -7,7 +7,7 @@
  * the general kernel and the tiled fast path.
  */
 #include "tests/opencl/ocl_test.h"
-#include "tests/seed_data.h"
+#include "testkit/seed_data.h"
 
 Test(ocl_conv, lecture_example_int8) {
   nc_ocl_t *c = ocl_test_open();

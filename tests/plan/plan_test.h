@@ -38,9 +38,9 @@ static inline int plan_backend_or_skip(const char *backend) {
   nc_dev_t *d = NULL;
   nc_status_t st = nc_dev_open(backend, NULL, &d);
   if (st == NC_ERR_UNSUPPORTED) {
-    fprintf(stderr, "[skip] %s backend not available yet: %s\n", backend,
+    fprintf(stderr, "[skip] %s backend not in this build: %s\n", backend,
             nc_error_detail());
-    cr_skip_test("%s backend not available yet: %s", backend,
+    cr_skip_test("%s backend not in this build: %s", backend,
                  nc_error_detail());
     return 0;
   }

@@ -6,7 +6,7 @@
  */
 #include "neocog/nc_hw.h"
 #include "tests/plan/plan_test.h"
-#include "tests/seed_data.h"
+#include "testkit/seed_data.h"
 
 static nc_accel_t *open_(const char *backend, const nc_plan_caps_t *caps) {
   nc_accel_options_t o;
@@ -180,7 +180,7 @@ typedef struct {
   int pool;                            /* fused 2x2/2 max pooling */
 } cal_layer_t;
 
-/* The cost model follows the RTL's timing (sim/model/timing.h): on a few
+/* The cost model follows the RTL's timing (base/include/neocog/timing.h): on a few
  * small layers of each kind (1x1, 3x3, first layer with C = 3, fused
  * pooling, depthwise, a layer tiled along its reduction) the prediction is
  * within 5% of the cycles the RTL counts. Simulated cycles are

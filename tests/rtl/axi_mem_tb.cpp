@@ -7,7 +7,7 @@
 #include <random>
 #include <vector>
 
-#include "sim/rtl/axi_mem.h"
+#include "neocog/axi_mem.h"
 
 namespace {
 

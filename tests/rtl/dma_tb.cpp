@@ -4,7 +4,7 @@
 //  - LOAD: random 3-D strided regions, padding, pad lanes, contiguous and scattered rows,
 //    several instructions back to back; the whole scratchpad is compared row by row.
 //  - STORE: random LOAD_PARAM records, STORE_CFG (int32 / int8, no pooling / max / avg) and
-//    tiles; the expected bytes come from nc_requant_apply() (host/quant.c, linked in) and the
+//    tiles; the expected bytes come from nc_requant_apply() (base/quant.c, linked in) and the
 //    ISA's pooling rules; the whole memory is compared. The chk_* precheck is compared with the
 //    pooling rules of sim/model/README.md on every STORE, legal or not.
 //  - Errors: dma_window (ERR_INFO = first offending offset in execution order, nothing moved),
@@ -24,7 +24,7 @@
 #include "Vnc_dma_tb.h"
 #include "hw/include/neocog/nc_hw.h"
 #include "neocog/quant.h"
-#include "sim/rtl/axi_mem.h"
+#include "neocog/axi_mem.h"
 #include "tests/rtl/tb_util.h"
 #include "verilated.h"
 

@@ -1,4 +1,4 @@
-// Bench of nc_requant alone against nc_requant_apply() (host/quant.c, linked in): random
+// Bench of nc_requant alone against nc_requant_apply() (base/quant.c, linked in): random
 // operands over every shift and magnitude, plus the corners: the SRDHM saturation at
 // INT32_MIN * INT32_MIN, saturating left shifts, rounding ties of RoundingDivideByPOT, and the
 // clamp. Operands are chosen so that the intermediate values show through the 16-bit clamp.

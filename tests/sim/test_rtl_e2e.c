@@ -8,7 +8,7 @@
  *
  * Kept small: every RTL cycle costs microseconds.
  */
-#include "tests/sim/workloads.h"
+#include "testkit/workloads.h"
 #include "tests/sim/xrig.h"
 
 /* Runs `w` on `kind`; returns 0 when that device is not built. Fills the

@@ -5,7 +5,7 @@
  */
 #include <sys/stat.h>
 
-#include "tests/sim/workloads.h"
+#include "testkit/workloads.h"
 #include "tests/sim/xrig.h"
 
 static nc_rtl_t *create_(const nc_rtl_config_t *cfg) {

@@ -13,7 +13,7 @@
  *    the same device runs the program with the golden results (the
  *    abandoned responses are dropped on arrival).
  */
-#include "tests/sim/workloads.h"
+#include "testkit/workloads.h"
 #include "tests/sim/xrig.h"
 
 #define ST_BUSY (1u << NC_HW_CSR_STATUS_BUSY_SHIFT)

@@ -1,5 +1,5 @@
 /*
- * The test rig of tests/model/prog.h on either device: the functional model
+ * The test rig of testkit/prog.h on either device: the functional model
  * or the RTL (neocog/rtl.h), with the same memory layout (RIG_*), so one
  * program can run on both and the results be compared.
  *
@@ -11,7 +11,7 @@
 #define NEOCOG_TESTS_SIM_XRIG_H
 
 #include "neocog/rtl.h"
-#include "tests/model/prog.h"
+#include "tests/model/rig.h"
 
 /* Cycles after which an RTL run that has not stopped is a failure: every
  * program of the suite ends well within it. */

@@ -71,9 +71,9 @@ typedef struct {
 void nc_accel_options_default(nc_accel_options_t *opt);
 
 /**
- * Opens a backend ("model" or "rtl") through nc_dev_open(). Its errors pass
- * through (NC_ERR_UNSUPPORTED for rtl until the Verilator harness exists,
- * NC_ERR_NOT_FOUND for an unknown name).
+ * Opens a backend ("model", "rtl" or "lockstep") through nc_dev_open(). Its
+ * errors pass through (NC_ERR_UNSUPPORTED for rtl and lockstep in a library
+ * built without the RTL, NC_ERR_NOT_FOUND for an unknown name).
  */
 NC_MUST_CHECK nc_status_t nc_accel_open(const char *backend,
                                         const nc_accel_options_t *opt,

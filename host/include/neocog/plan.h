@@ -39,6 +39,7 @@
 #include <stdint.h>
 
 #include "neocog/layer.h"
+#include "neocog/nc_hw.h"
 #include "neocog/status.h"
 #include "neocog/tensor.h"
 
@@ -202,6 +203,23 @@ const nc_plan_event_t *nc_plan_schedule(const nc_plan_t *p, size_t *count);
  */
 void nc_plan_describe_tile(const nc_plan_t *p, const int64_t *coord, int ndim,
                            char *buf, size_t len);
+
+/** What the cost model predicts for an instruction stream. */
+typedef struct {
+  uint64_t cycles;     /**< from START to the last retirement */
+  uint64_t rd_bytes;   /**< DRAM bytes read, instruction fetch included */
+  uint64_t wr_bytes;   /**< DRAM bytes written */
+  uint64_t array_macs; /**< multiply-accumulates the array performs */
+} nc_plan_replay_t;
+
+/**
+ * Replays `n` instructions (the last should be FINISH) under the accelerator's timing rules, as the
+ * planner does for its own programs: how an instruction stream written by
+ * hand is predicted to run. NC_ERR_INVALID_ARG for NULL pointers or n 0.
+ */
+NC_MUST_CHECK nc_status_t nc_plan_replay(const nc_hw_insn_t *insns, size_t n,
+                                         const nc_plan_caps_t *caps,
+                                         nc_plan_replay_t *out);
 
 #ifdef __cplusplus
 }

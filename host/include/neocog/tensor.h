@@ -2,7 +2,7 @@
  * Dense tensors and NumPy .npy files.
  *
  * A tensor is a C-order (row-major) block of one dtype. Activations are NHWC
- * and weights OHWI, as ../DESIGN.md fixes; this header does not care, it only
+ * and weights OHWI, as docs/architecture.md fixes; this header does not care, it only
  * knows shapes.
  */
 #ifndef NEOCOG_TENSOR_H
@@ -11,20 +11,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "neocog/dtype.h"
 #include "neocog/status.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/** Element types neocog reads, writes and computes with. */
-typedef enum {
-  NC_DTYPE_INT8 = 0, /**< signed 8-bit, npy '|i1' */
-  NC_DTYPE_UINT8,    /**< unsigned 8-bit, npy '|u1' */
-  NC_DTYPE_INT32,    /**< signed 32-bit little-endian, npy '<i4' */
-  NC_DTYPE_FLOAT32,  /**< IEEE binary32 little-endian, npy '<f4' */
-  NC_DTYPE_COUNT
-} nc_dtype_t;
 
 /** Most dimensions a tensor may have (a locally connected weight has 6). */
 #define NC_MAX_DIMS 8
@@ -37,15 +29,6 @@ typedef struct {
   void *data;                 /**< nbytes of elements, NULL when empty */
   size_t nbytes;              /**< numel * element size */
 } nc_tensor_t;
-
-/** Size in bytes of one element, 0 for an invalid dtype. */
-size_t nc_dtype_size(nc_dtype_t dtype);
-
-/** Lower-case name ("int8", "float32"), or "?" for an invalid dtype. */
-const char *nc_dtype_name(nc_dtype_t dtype);
-
-/** Parses a dtype name as nc_dtype_name() writes it. */
-NC_MUST_CHECK nc_status_t nc_dtype_parse(const char *name, nc_dtype_t *out);
 
 /** Number of elements (product of the shape; 1 for a scalar). */
 size_t nc_tensor_numel(const nc_tensor_t *t);

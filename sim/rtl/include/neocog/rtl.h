@@ -8,7 +8,7 @@
  * a register access drives the register bus for one cycle (csr_req_i; a read
  * returns the data the design registers for the next cycle), and
  * nc_rtl_run() steps the clock until STATUS.busy falls or the budget is
- * spent. Main memory is nc::AxiMem (sim/rtl/axi_mem.h) answering the
+ * spent. Main memory is nc::AxiMem (sim/rtl/include/neocog/axi_mem.h) answering the
  * design's AXI4 master with a fixed latency and bandwidth; it serves the
  * caller's byte array attached as the physical range [base, base + size),
  * answers DECERR outside it, and counts every access outside the window and

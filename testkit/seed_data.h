@@ -1,16 +1,25 @@
 /*
- * The lecture's worked convolution example (../shared/seed, "Illustration of
- * Convolution Operation"), transcribed once: a 5x5x3 input, two 3x3x3
+ * The lecture's worked convolution example (its "Illustration of Convolution
+ * Operation"), transcribed once: a 5x5x3 input, two 3x3x3
  * filters W0 and W1 with biases 1 and 0, stride 2, pad 1 -> 3x3x2.
  *
  * The lecture prints each depth slice x[:, :, c] as a matrix; here the
  * slices are stored as [c][row][col] and nc_seed_example_tensors() lays them
  * out as NHWC / OHWI.
  */
-#ifndef NEOCOG_TESTS_SEED_DATA_H
-#define NEOCOG_TESTS_SEED_DATA_H
+#ifndef NEOCOG_TESTKIT_SEED_DATA_H
+#define NEOCOG_TESTKIT_SEED_DATA_H
 
-#include "tests/common.h"
+#include <stdint.h>
+
+#include "neocog/tensor.h"
+#include "testkit/testkit.h"
+
+/* Allocates a tensor or aborts. */
+static inline void tk_tensor_alloc(nc_tensor_t *t, nc_dtype_t dt, int ndim,
+                                   const int64_t *shape) {
+  TK_REQUIRE_OK(nc_tensor_alloc(t, dt, ndim, shape));
+}
 
 /* x[:, :, c] without the zero border the lecture draws around it. */
 static const int nc_seed_x[3][5][5] = {
@@ -53,9 +62,9 @@ static inline void nc_seed_example_tensors(nc_dtype_t dt, nc_tensor_t *x,
                                            nc_tensor_t *w, nc_tensor_t *b) {
   const int64_t xs[4] = {1, 5, 5, 3}, ws[4] = {2, 3, 3, 3}, bs[1] = {2};
   int fl = dt == NC_DTYPE_FLOAT32;
-  nc_test_alloc(x, fl ? NC_DTYPE_FLOAT32 : NC_DTYPE_INT8, 4, xs);
-  nc_test_alloc(w, fl ? NC_DTYPE_FLOAT32 : NC_DTYPE_INT8, 4, ws);
-  nc_test_alloc(b, fl ? NC_DTYPE_FLOAT32 : NC_DTYPE_INT32, 1, bs);
+  tk_tensor_alloc(x, fl ? NC_DTYPE_FLOAT32 : NC_DTYPE_INT8, 4, xs);
+  tk_tensor_alloc(w, fl ? NC_DTYPE_FLOAT32 : NC_DTYPE_INT8, 4, ws);
+  tk_tensor_alloc(b, fl ? NC_DTYPE_FLOAT32 : NC_DTYPE_INT32, 1, bs);
   for (int h = 0; h < 5; h++) {
     for (int v = 0; v < 5; v++) {
       for (int c = 0; c < 3; c++) {
@@ -89,4 +98,4 @@ static inline void nc_seed_example_tensors(nc_dtype_t dt, nc_tensor_t *x,
   }
 }
 
-#endif /* NEOCOG_TESTS_SEED_DATA_H */
+#endif /* NEOCOG_TESTKIT_SEED_DATA_H */

@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #include "neocog/status.h"
-#include "neocog/tensor.h"
+#include "neocog/dtype.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,6 +1,8 @@
-/* Private helpers shared by the host library's translation units. */
-#ifndef NEOCOG_HOST_INTERNAL_H
-#define NEOCOG_HOST_INTERNAL_H
+/* The error-detail mechanism every layer shares: nc__fail() records why a
+ * call failed for nc_error_detail(). Internal to the library (nc__ names),
+ * public to the layers above base. */
+#ifndef NEOCOG_ERROR_H
+#define NEOCOG_ERROR_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -19,4 +21,4 @@ static inline int nc__mul_overflow(size_t a, size_t b, size_t *out) {
   return __builtin_mul_overflow(a, b, out);
 }
 
-#endif /* NEOCOG_HOST_INTERNAL_H */
+#endif /* NEOCOG_ERROR_H */

@@ -10,7 +10,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "host/internal.h"
+#include "neocog/error.h"
 
 int32_t nc_srdhm(int32_t a, int32_t b) {
   if (a == INT32_MIN && b == INT32_MIN) {

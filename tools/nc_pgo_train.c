@@ -13,20 +13,9 @@
  * Prints one line per program; exit status 0 only if all matched golden.
  */
 #include "neocog/rtl.h"
-#include "sim/systemc/ncw.h"
-#include "tests/sim/workloads.h"
-
-static int rd_(void *ctx, uint32_t off, uint32_t *v) {
-  return nc_rtl_csr_read(ctx, off, v) != NC_OK;
-}
-
-static int wr_(void *ctx, uint32_t off, uint32_t v) {
-  return nc_rtl_csr_write(ctx, off, v) != NC_OK;
-}
-
-static int run_(void *ctx, uint64_t budget, int *busy) {
-  return nc_rtl_run(ctx, budget, busy) != NC_OK;
-}
+#include "neocog/ncw.h"
+#include "testkit/ncw_rtl.h"
+#include "testkit/workloads.h"
 
 /* Runs `wl` on a fresh harness; 0 when it finished and matched golden. */
 static int train_(const wl_t *wl) {
@@ -46,7 +35,7 @@ static int train_(const wl_t *wl) {
                          mem + i * NC_HW_INSN_BYTES);
   }
   memcpy(mem + NCW_WIN_OFF, wl->win, RIG_WIN_SIZE);
-  const ncw_dev_t dev = {r, rd_, wr_, run_};
+  const ncw_dev_t dev = tk_ncw_rtl(r);
   int bad = nc_rtl_attach_memory(r, mem, NCW_MEM_BASE,
                                  NCW_WIN_OFF + RIG_WIN_SIZE) != NC_OK;
   bad = bad || ncw_run(&dev, &w, UINT64_C(50000000), &w.status, &w.err_code,

@@ -1,5 +1,5 @@
 /*
- * nc_sc_gen DIR [--bench]: runs the workloads of tests/sim/workloads.h on
+ * nc_sc_gen DIR [--bench]: runs the workloads of testkit/workloads.h on
  * the plain Verilator harness (neocog/rtl.h) with the host sequence of
  * ncw.h, checks each result against the golden reference, and writes each
  * workload with what the harness saw to DIR/<name>.ncw for nc_sc_run, which
@@ -10,20 +10,9 @@
  * Prints one line per workload; exit status 0 only if all matched golden.
  */
 #include "neocog/rtl.h"
-#include "sim/systemc/ncw.h"
-#include "tests/sim/workloads.h"
-
-static int rd_(void *ctx, uint32_t off, uint32_t *v) {
-  return nc_rtl_csr_read(ctx, off, v) != NC_OK;
-}
-
-static int wr_(void *ctx, uint32_t off, uint32_t v) {
-  return nc_rtl_csr_write(ctx, off, v) != NC_OK;
-}
-
-static int run_(void *ctx, uint64_t budget, int *busy) {
-  return nc_rtl_run(ctx, budget, busy) != NC_OK;
-}
+#include "neocog/ncw.h"
+#include "testkit/ncw_rtl.h"
+#include "testkit/workloads.h"
 
 /* Runs `wl` on a fresh harness and saves it; 0 when it matched golden. */
 static int gen_(const wl_t *wl, const char *dir) {
@@ -60,7 +49,7 @@ static int gen_(const wl_t *wl, const char *dir) {
   memcpy(mem, w.mem, NCW_WIN_OFF + w.win_size);
   int bad = nc_rtl_attach_memory(r, mem, NCW_MEM_BASE,
                                  NCW_WIN_OFF + w.win_size) != NC_OK;
-  const ncw_dev_t dev = {r, rd_, wr_, run_};
+  const ncw_dev_t dev = tk_ncw_rtl(r);
   bad = bad || ncw_run(&dev, &w, UINT64_C(50000000), &w.status, &w.err_code,
                        w.ctr) != 0;
   if (bad) {

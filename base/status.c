@@ -4,7 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "host/internal.h"
+#include "neocog/error.h"
 
 static _Thread_local char detail_[512];
 

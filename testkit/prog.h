@@ -1,23 +1,34 @@
 /*
- * Helpers for tests that write accelerator programs by hand: instruction
- * builders over the generated nc_hw.h accessors, and a rig that runs a
- * program on the functional model with a known memory layout.
+ * Accelerator programs written by hand, for tests, benches and tools:
+ * instruction builders over the generated nc_hw.h accessors, the qparam
+ * record, a reference GEMM and the lecture's worked convolution as a stream.
  *
- * Rig memory: RIG_MEM_SIZE bytes at physical RIG_MEM_BASE (above 4 GiB, so
- * the _HI address registers matter). The ring lives at the start of that
- * memory, outside the window; the window is RIG_WIN_SIZE bytes from
- * RIG_WIN_OFF, and the bytes after it are a guard no instruction may touch.
+ * The rig memory layout every runner of these programs uses: RIG_MEM_SIZE
+ * bytes at physical RIG_MEM_BASE (above 4 GiB, so the _HI address registers
+ * matter). The ring lives at the start of that memory, outside the window;
+ * the window is RIG_WIN_SIZE bytes from RIG_WIN_OFF, and the bytes after it
+ * are a guard no instruction may touch.
+ *
+ * No test framework inside: a failed allocation aborts (TK_REQUIRE).
  */
-#ifndef NEOCOG_TESTS_MODEL_PROG_H
-#define NEOCOG_TESTS_MODEL_PROG_H
+#ifndef NEOCOG_TESTKIT_PROG_H
+#define NEOCOG_TESTKIT_PROG_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "neocog/model.h"
 #include "neocog/nc_hw.h"
-#include "tests/common.h"
+
+#include "testkit/testkit.h"
+
+#define RIG_MEM_BASE (UINT64_C(0x2) << 32)
+#define RIG_MEM_SIZE (UINT64_C(4) << 20)
+#define RIG_RING_ENTRIES 4096u
+#define RIG_WIN_OFF (UINT64_C(64) << 10)
+#define RIG_WIN_SIZE (UINT64_C(2) << 20)
 
 /* Dependency flags, as the header byte holds them. */
 #define PP (1u << NC_HW_INSN_POP_PREV_LSB)  /* pop_prev */
@@ -41,7 +52,7 @@ static inline nc_hw_insn_t *prog_add(prog_t *p, uint32_t opcode,
   if (p->n == p->cap) {
     p->cap = p->cap ? p->cap * 2 : 64;
     p->v = realloc(p->v, p->cap * sizeof *p->v);
-    cr_assert_not_null(p->v);
+    TK_REQUIRE(p->v != NULL);
   }
   nc_hw_insn_t *i = &p->v[p->n++];
   memset(i, 0, sizeof *i);
@@ -53,7 +64,7 @@ static inline nc_hw_insn_t *prog_add(prog_t *p, uint32_t opcode,
 /* Instructions as ring bytes. Caller frees. */
 static inline uint8_t *prog_bytes(const prog_t *p) {
   uint8_t *b = malloc(p->n * NC_HW_INSN_BYTES + 1);
-  cr_assert_not_null(b);
+  TK_REQUIRE(b != NULL);
   for (size_t i = 0; i < p->n; i++) {
     nc_hw_words_to_bytes(p->v[i].w, NC_HW_INSN_WORDS, b + i * NC_HW_INSN_BYTES);
   }
@@ -171,126 +182,6 @@ static inline void qparam_put(uint8_t *out, int32_t bias, int32_t mult,
   nc_hw_words_to_bytes(q.w, 4, out);
 }
 
-/* ---- The rig ---- */
-
-#define RIG_MEM_BASE (UINT64_C(0x2) << 32)
-#define RIG_MEM_SIZE (UINT64_C(4) << 20)
-#define RIG_RING_ENTRIES 4096u
-#define RIG_WIN_OFF (UINT64_C(64) << 10)
-#define RIG_WIN_SIZE (UINT64_C(2) << 20)
-
-typedef struct {
-  nc_model_t *m;
-  uint8_t *mem;
-  uint8_t *win; /* mem + RIG_WIN_OFF */
-} rig_t;
-
-static inline uint32_t rig_rd(rig_t *r, uint32_t off) {
-  uint32_t v = 0;
-  cr_assert_eq(nc_model_csr_read(r->m, off, &v), NC_OK, "%s",
-               nc_error_detail());
-  return v;
-}
-
-static inline void rig_wr(rig_t *r, uint32_t off, uint32_t v) {
-  cr_assert_eq(nc_model_csr_write(r->m, off, v), NC_OK, "%s",
-               nc_error_detail());
-}
-
-static inline void rig_open_cfg(rig_t *r, const nc_model_config_t *cfg) {
-  cr_assert_eq(nc_model_create(cfg, &r->m), NC_OK, "%s", nc_error_detail());
-  r->mem = calloc(1, RIG_MEM_SIZE);
-  cr_assert_not_null(r->mem);
-  r->win = r->mem + RIG_WIN_OFF;
-  cr_assert_eq(nc_model_attach_memory(r->m, r->mem, RIG_MEM_BASE, RIG_MEM_SIZE),
-               NC_OK);
-  const uint64_t wb = RIG_MEM_BASE + RIG_WIN_OFF;
-  rig_wr(r, NC_HW_CSR_WIN_BASE_LO_OFFSET, (uint32_t)wb);
-  rig_wr(r, NC_HW_CSR_WIN_BASE_HI_OFFSET, (uint32_t)(wb >> 32));
-  rig_wr(r, NC_HW_CSR_WIN_SIZE_OFFSET, (uint32_t)RIG_WIN_SIZE);
-  rig_wr(r, NC_HW_CSR_RING_BASE_LO_OFFSET, (uint32_t)RIG_MEM_BASE);
-  rig_wr(r, NC_HW_CSR_RING_BASE_HI_OFFSET, (uint32_t)(RIG_MEM_BASE >> 32));
-  rig_wr(r, NC_HW_CSR_RING_SIZE_OFFSET, RIG_RING_ENTRIES);
-}
-
-static inline void rig_open(rig_t *r) {
-  rig_open_cfg(r, NULL);
-}
-
-static inline void rig_close(rig_t *r) {
-  nc_model_destroy(r->m);
-  free(r->mem);
-  memset(r, 0, sizeof *r);
-}
-
-/* Writes the program at ring entry 0 and sets HEAD = 0, TAIL = n, after a
- * soft reset. Does not start. */
-static inline void rig_load(rig_t *r, const prog_t *p) {
-  cr_assert_lt(p->n, RIG_RING_ENTRIES);
-  rig_wr(r, NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_SOFT_RESET_SHIFT);
-  for (size_t i = 0; i < p->n; i++) {
-    nc_hw_words_to_bytes(p->v[i].w, NC_HW_INSN_WORDS,
-                         r->mem + i * NC_HW_INSN_BYTES);
-  }
-  rig_wr(r, NC_HW_CSR_RING_HEAD_OFFSET, 0);
-  rig_wr(r, NC_HW_CSR_RING_TAIL_OFFSET, (uint32_t)p->n);
-}
-
-/* Runs until the device stops or `budget` cycles pass; returns STATUS. */
-static inline uint32_t rig_go(rig_t *r, uint64_t budget) {
-  int busy = 0;
-  cr_assert_eq(nc_model_run(r->m, budget, &busy), NC_OK);
-  return rig_rd(r, NC_HW_CSR_STATUS_OFFSET);
-}
-
-/* Loads, starts and runs a program to the end (1e10 cycles at most). */
-static inline uint32_t rig_run(rig_t *r, const prog_t *p) {
-  rig_load(r, p);
-  rig_wr(r, NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_START_SHIFT);
-  return rig_go(r, UINT64_C(10000000000));
-}
-
-/* Runs a program that must finish without error. */
-static inline void rig_run_ok(rig_t *r, const prog_t *p) {
-  const uint32_t s = rig_run(r, p);
-  const uint32_t code = rig_rd(r, NC_HW_CSR_ERR_CODE_OFFSET);
-  cr_assert_eq(s & 7u, 1u << NC_HW_CSR_STATUS_DONE_SHIFT,
-               "STATUS 0x%x, error %s in %s at entry %u (info %u)", s,
-               nc_model_err_name(code & 0xffu),
-               nc_model_unit_name(code >> 8 & 0xfu),
-               rig_rd(r, NC_HW_CSR_ERR_INSN_OFFSET),
-               rig_rd(r, NC_HW_CSR_ERR_INFO_OFFSET));
-}
-
-typedef struct {
-  uint32_t code, unit, insn, info;
-} rig_err_t;
-
-static inline rig_err_t rig_err(rig_t *r) {
-  const uint32_t c = rig_rd(r, NC_HW_CSR_ERR_CODE_OFFSET);
-  rig_err_t e = {c & 0xffu, c >> 8 & 0xfu, rig_rd(r, NC_HW_CSR_ERR_INSN_OFFSET),
-                 rig_rd(r, NC_HW_CSR_ERR_INFO_OFFSET)};
-  return e;
-}
-
-/* Runs a program that must stop with exactly this error. */
-static inline void rig_expect_err(rig_t *r, const prog_t *p, uint32_t code,
-                                  uint32_t unit, uint32_t insn, uint32_t info) {
-  const uint32_t s = rig_run(r, p);
-  const rig_err_t e = rig_err(r);
-  cr_assert_eq(s & 7u, 1u << NC_HW_CSR_STATUS_ERROR_SHIFT, "STATUS 0x%x", s);
-  cr_assert(
-      e.code == code && e.unit == unit && e.insn == insn && e.info == info,
-      "got %s/%s at %u info %u, want %s/%s at %u info %u",
-      nc_model_err_name(e.code), nc_model_unit_name(e.unit), e.insn, e.info,
-      nc_model_err_name(code), nc_model_unit_name(unit), insn, info);
-}
-
-static inline uint64_t rig_ctr(rig_t *r, uint32_t lo) {
-  const uint64_t l = rig_rd(r, lo);
-  return l | (uint64_t)rig_rd(r, lo + 4) << 32;
-}
-
 static inline int32_t le32(const uint8_t *p) {
   const uint32_t u = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
                      (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
@@ -358,4 +249,4 @@ static inline void prog_lecture_conv(prog_t *p, uint32_t x_off, uint32_t w_off,
   p_store(p, (st_t){.dram = out_off, .ncols = 2, .y = 3, .x = 3}, PP);
 }
 
-#endif /* NEOCOG_TESTS_MODEL_PROG_H */
+#endif /* NEOCOG_TESTKIT_PROG_H */

@@ -39,8 +39,8 @@
  *
  * Results never depend on these numbers; only cycle counts do.
  */
-#ifndef NEOCOG_SIM_MODEL_TIMING_H
-#define NEOCOG_SIM_MODEL_TIMING_H
+#ifndef NEOCOG_TIMING_H
+#define NEOCOG_TIMING_H
 
 #include <stdint.h>
 #include <string.h>
@@ -408,4 +408,4 @@ static inline void nc__tm_insn(nc__tm_t *t, int q, const nc_hw_insn_t *in,
   }
 }
 
-#endif /* NEOCOG_SIM_MODEL_TIMING_H */
+#endif /* NEOCOG_TIMING_H */

@@ -7,17 +7,18 @@
  * benchmark (bench/bench_rtl.c) all take their programs from here, so they
  * run the same instruction streams.
  *
- * A workload is an image of the rig's window (tests/model/prog.h layout), a
+ * A workload is an image of the rig's window (testkit/prog.h layout), a
  * program for ring entry 0, and the bytes the window must hold afterwards
  * in [out_off, out_off + out_len), computed by the golden CPU reference.
  */
-#ifndef NEOCOG_TESTS_SIM_WORKLOADS_H
-#define NEOCOG_TESTS_SIM_WORKLOADS_H
+#ifndef NEOCOG_TESTKIT_WORKLOADS_H
+#define NEOCOG_TESTKIT_WORKLOADS_H
 
 #include "neocog/layer.h"
 #include "neocog/quant.h"
-#include "tests/model/prog.h"
-#include "tests/seed_data.h"
+#include "neocog/rng.h"
+#include "testkit/prog.h"
+#include "testkit/seed_data.h"
 
 /* Window layout. */
 enum {
@@ -53,7 +54,7 @@ static inline void wl_init_(wl_t *w, const char *name, uint32_t out_off,
   snprintf(w->name, sizeof w->name, "%s", name);
   w->win = calloc(1, RIG_WIN_SIZE);
   w->want = calloc(1, out_len);
-  cr_assert(w->win != NULL && w->want != NULL);
+  TK_REQUIRE(w->win != NULL && w->want != NULL);
   w->out_off = out_off;
   w->out_len = out_len;
 }
@@ -77,9 +78,9 @@ static inline void wl_conv_prog_(prog_t *p, const wl_conv_t *c, int oh, int ow,
                                  int out_w, int esize, uint32_t tile_bytes) {
   const int hp = c->H + 2 * c->pad, wp = c->W + 2 * c->pad;
   const int taps = c->K * c->K;
-  cr_assert_leq(hp * wp, WL_IBUF);
-  cr_assert_leq(oh * ow, WL_ABUF);
-  cr_assert_leq(taps * NC_HW_COLS, NC_HW_SPAD_ROWS - WL_WROW);
+  TK_REQUIRE(hp * wp <= WL_IBUF);
+  TK_REQUIRE(oh * ow <= WL_ABUF);
+  TK_REQUIRE(taps * NC_HW_COLS <= NC_HW_SPAD_ROWS - WL_WROW);
   p_load_cfg(p, (uint32_t)(taps * c->C), 0, (uint32_t)c->C, 0, 0);
   p_load(p,
          (ld_t){.sram = WL_WROW,
@@ -156,15 +157,15 @@ static inline void wl_conv(wl_t *w, const char *name, const wl_conv_t *c,
                            nc_rng_t *rng) {
   nc_tensor_t x, wt, b, y, yp;
   nc_layer_t *l = calloc(1, sizeof *l);
-  cr_assert_not_null(l);
+  TK_REQUIRE(l != NULL);
   if (rng == NULL) {
     nc_seed_example_tensors(NC_DTYPE_INT8, &x, &wt, &b);
   } else {
     const int64_t xs[4] = {1, c->H, c->W, c->C};
     const int64_t ws[4] = {c->O, c->K, c->K, c->C}, bs[1] = {c->O};
-    nc_test_alloc(&x, NC_DTYPE_INT8, 4, xs);
-    nc_test_alloc(&wt, NC_DTYPE_INT8, 4, ws);
-    nc_test_alloc(&b, NC_DTYPE_INT32, 1, bs);
+    tk_tensor_alloc(&x, NC_DTYPE_INT8, 4, xs);
+    tk_tensor_alloc(&wt, NC_DTYPE_INT8, 4, ws);
+    tk_tensor_alloc(&b, NC_DTYPE_INT32, 1, bs);
     nc_rng_fill(rng, &x, -128, 127);
     nc_rng_fill(rng, &wt, -128, 127);
     nc_rng_fill(rng, &b, -30000, 30000);
@@ -185,8 +186,7 @@ static inline void wl_conv(wl_t *w, const char *name, const wl_conv_t *c,
     l->rq.act_min = -128;
     l->rq.act_max = 127;
   }
-  cr_assert_eq(nc_golden_run(l, &x, &wt, &b, &y), NC_OK, "%s",
-               nc_error_detail());
+  TK_REQUIRE_OK(nc_golden_run(l, &x, &wt, &b, &y));
   const int oh = (int)y.shape[1], ow = (int)y.shape[2];
   const nc_tensor_t *want = &y;
   if (c->pool_k) {
@@ -194,8 +194,7 @@ static inline void wl_conv(wl_t *w, const char *name, const wl_conv_t *c,
     nc_layer_init(&pl, NC_LAYER_MAXPOOL);
     pl.pool_h = pl.pool_w = c->pool_k;
     pl.stride_h = pl.stride_w = c->pool_s;
-    cr_assert_eq(nc_golden_run(&pl, &y, NULL, NULL, &yp), NC_OK, "%s",
-                 nc_error_detail());
+    TK_REQUIRE_OK(nc_golden_run(&pl, &y, NULL, NULL, &yp));
     want = &yp;
   }
   const int esize = c->rq ? 1 : 4;
@@ -246,16 +245,16 @@ static inline void wl_gemm(wl_t *w, const char *name, int M, int N, int K,
                            int requant, nc_rng_t *rng) {
   enum { A0 = 0x10000, B0 = 0x80000, C0 = 0x100000, P0 = 0x1f0000 };
   const int KT = K / 16, NT = N / 16;
-  cr_assert(N % 16 == 0 && K % 16 == 0 && M >= 1 && M * NT <= NC_HW_ACC_ROWS);
-  cr_assert((size_t)M * K <= B0 - A0 && (size_t)N * K <= C0 - B0);
-  cr_assert(M * KT + 16 * NT * KT <= NC_HW_SPAD_ROWS);
+  TK_REQUIRE(N % 16 == 0 && K % 16 == 0 && M >= 1 && M * NT <= NC_HW_ACC_ROWS);
+  TK_REQUIRE((size_t)M * K <= B0 - A0 && (size_t)N * K <= C0 - B0);
+  TK_REQUIRE(M * KT + 16 * NT * KT <= NC_HW_SPAD_ROWS);
   const int esz = requant ? 1 : 4;
   wl_init_(w, name, C0, (uint32_t)(M * N * esz));
-  cr_assert((size_t)C0 + w->out_len <= P0);
+  TK_REQUIRE((size_t)C0 + w->out_len <= P0);
   int8_t *a = malloc((size_t)M * K), *bt = malloc((size_t)N * K);
   int32_t *c = malloc(sizeof(int32_t) * (size_t)M * N);
   nc_requant_t *rq = calloc(1, sizeof *rq);
-  cr_assert(a != NULL && bt != NULL && c != NULL && rq != NULL);
+  TK_REQUIRE(a != NULL && bt != NULL && c != NULL && rq != NULL);
   for (int i = 0; i < M * K; i++) {
     a[i] = (int8_t)nc_rng_range(rng, -128, 127);
   }
@@ -357,4 +356,4 @@ static inline long wl_first_diff(const wl_t *w, const uint8_t *win) {
   return -1;
 }
 
-#endif /* NEOCOG_TESTS_SIM_WORKLOADS_H */
+#endif /* NEOCOG_TESTKIT_WORKLOADS_H */
