@@ -193,11 +193,15 @@ hw-gen:
 
 hw-check: $(RTL_BUILD)/hw-check.ok
 
-# The generated C header must also compile alone under the project's C warnings.
-$(RTL_BUILD)/hw-check.ok: $(HW_DATA) $(HW_GEN) $(HW_GEN_OUT)
+# The generated C header must also compile alone under the project's C warnings, and as C++
+# (the Verilator benches include it). hw/gen/test_regtool.py tests the generator itself.
+$(RTL_BUILD)/hw-check.ok: $(HW_DATA) $(HW_GEN) $(HW_GEN_OUT) hw/gen/test_regtool.py
 	@mkdir -p $(@D)
 	$(PYTHON) $(HW_GEN) --check
+	$(PYTHON) hw/gen/test_regtool.py
 	$(CC) -std=c11 $(WARN) -pedantic -fsyntax-only -x c hw/include/neocog/nc_hw.h
+	$(CXX) -std=c++17 $(filter-out -Wstrict-prototypes -Wvla,$(WARN)) -pedantic -fsyntax-only \
+	  -x c++ hw/include/neocog/nc_hw.h
 	@touch $@
 
 rtl-lint: $(RTL_LINT_STAMPS)
