@@ -9,8 +9,9 @@ instruction encoding. This script turns it into
                                  the instruction checker function)
   hw/include/neocog/nc_hw.h      C header (NC_HW_ macros, shift/mask
                                  accessors, the same instruction checker,
-                                 a name function per enum, a pack/unpack
-                                 pair per memory record)
+                                 a name function per enum and for the
+                                 registers, a pack/unpack pair per memory
+                                 record)
   docs/isa.md                    the reference tables
 
 An enum value's name is also what nc_hw_<enum>_name() returns for messages:
@@ -959,6 +960,18 @@ def emit_c(m):
                       "/**<")
             w(f"#define {base}_{upper(f.name)}_MASK {c_hex((1 << f.width) - 1)}")
     w("")
+    block(w, f"Name of the register at byte offset `offset`, as docs/isa.md writes it "
+          f"(\"{upper(m.regs[-1].name)}\"); \"?\" when no register is there.", "", "/**")
+    w("static inline const char *nc_hw_csr_name(uint32_t offset) {")
+    w("  switch (offset) {")
+    for r in m.regs:
+        w(f"  case NC_HW_CSR_{upper(r.name)}_OFFSET:")
+        w(f'    return "{upper(r.name)}";')
+    w("  default:")
+    w('    return "?";')
+    w("  }")
+    w("}")
+    w("")
     w("/* ---- Bit access over 32-bit words ---- */")
     w("")
     w(f"#define NC_HW_INSN_WORDS {m.insn_bits // 32}")
@@ -1307,6 +1320,9 @@ def emit_md(m):
     w("## Registers")
     w("")
     w(m.csr_doc)
+    w("")
+    w("In C, `nc_hw_csr_name()` gives the name of the register at an offset, \"?\" where there is"
+      " none.")
     w("")
     w("| Offset | Name | Access | Reset | Meaning |")
     w("|---|---|---|---|---|")

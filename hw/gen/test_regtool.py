@@ -69,6 +69,12 @@ class RegtoolTest(unittest.TestCase):
                 self.assertNotEqual(label, "?")
             self.assertIn('default:\n    return "?";', body)
 
+    def test_every_register_has_its_name(self):
+        body = c_function(self.header(self.data), "nc_hw_csr_name")
+        cases = re.findall(r"case NC_HW_CSR_(\w+)_OFFSET:\s+return \"([^\"]*)\";", body)
+        names = [r["name"].upper() for r in self.data["csr"]["registers"]]
+        self.assertEqual(cases, [(n, n) for n in names])
+
     def test_label_overrides_the_name(self):
         data = copy.deepcopy(self.data)
         enum(data, "err")["values"][1]["label"] = "bad opcode"

@@ -591,6 +591,92 @@ static inline const char *nc_hw_unit_name(uint32_t v) {
 #define NC_HW_CSR_PERF_INSNS_COUNT_SHIFT 0 /**< ro: Count. */
 #define NC_HW_CSR_PERF_INSNS_COUNT_MASK 0xffffffffu
 
+/** Name of the register at byte offset `offset`, as docs/isa.md writes it ("PERF_INSNS"); "?" when
+ * no register is there.
+ */
+static inline const char *nc_hw_csr_name(uint32_t offset) {
+  switch (offset) {
+  case NC_HW_CSR_ID_OFFSET:
+    return "ID";
+  case NC_HW_CSR_VERSION_OFFSET:
+    return "VERSION";
+  case NC_HW_CSR_HWCFG0_OFFSET:
+    return "HWCFG0";
+  case NC_HW_CSR_HWCFG1_OFFSET:
+    return "HWCFG1";
+  case NC_HW_CSR_HWCFG2_OFFSET:
+    return "HWCFG2";
+  case NC_HW_CSR_CTRL_OFFSET:
+    return "CTRL";
+  case NC_HW_CSR_STATUS_OFFSET:
+    return "STATUS";
+  case NC_HW_CSR_ERR_CODE_OFFSET:
+    return "ERR_CODE";
+  case NC_HW_CSR_ERR_INSN_OFFSET:
+    return "ERR_INSN";
+  case NC_HW_CSR_ERR_INFO_OFFSET:
+    return "ERR_INFO";
+  case NC_HW_CSR_INTR_STATE_OFFSET:
+    return "INTR_STATE";
+  case NC_HW_CSR_INTR_ENABLE_OFFSET:
+    return "INTR_ENABLE";
+  case NC_HW_CSR_INTR_TEST_OFFSET:
+    return "INTR_TEST";
+  case NC_HW_CSR_RING_BASE_LO_OFFSET:
+    return "RING_BASE_LO";
+  case NC_HW_CSR_RING_BASE_HI_OFFSET:
+    return "RING_BASE_HI";
+  case NC_HW_CSR_RING_SIZE_OFFSET:
+    return "RING_SIZE";
+  case NC_HW_CSR_RING_HEAD_OFFSET:
+    return "RING_HEAD";
+  case NC_HW_CSR_RING_TAIL_OFFSET:
+    return "RING_TAIL";
+  case NC_HW_CSR_WIN_BASE_LO_OFFSET:
+    return "WIN_BASE_LO";
+  case NC_HW_CSR_WIN_BASE_HI_OFFSET:
+    return "WIN_BASE_HI";
+  case NC_HW_CSR_WIN_SIZE_OFFSET:
+    return "WIN_SIZE";
+  case NC_HW_CSR_WATCHDOG_OFFSET:
+    return "WATCHDOG";
+  case NC_HW_CSR_PERF_CTRL_OFFSET:
+    return "PERF_CTRL";
+  case NC_HW_CSR_PERF_CYCLES_LO_OFFSET:
+    return "PERF_CYCLES_LO";
+  case NC_HW_CSR_PERF_CYCLES_HI_OFFSET:
+    return "PERF_CYCLES_HI";
+  case NC_HW_CSR_PERF_LOAD_BUSY_OFFSET:
+    return "PERF_LOAD_BUSY";
+  case NC_HW_CSR_PERF_LOAD_STALL_OFFSET:
+    return "PERF_LOAD_STALL";
+  case NC_HW_CSR_PERF_COMPUTE_BUSY_OFFSET:
+    return "PERF_COMPUTE_BUSY";
+  case NC_HW_CSR_PERF_COMPUTE_STALL_OFFSET:
+    return "PERF_COMPUTE_STALL";
+  case NC_HW_CSR_PERF_STORE_BUSY_OFFSET:
+    return "PERF_STORE_BUSY";
+  case NC_HW_CSR_PERF_STORE_STALL_OFFSET:
+    return "PERF_STORE_STALL";
+  case NC_HW_CSR_PERF_MACS_LO_OFFSET:
+    return "PERF_MACS_LO";
+  case NC_HW_CSR_PERF_MACS_HI_OFFSET:
+    return "PERF_MACS_HI";
+  case NC_HW_CSR_PERF_RD_BYTES_LO_OFFSET:
+    return "PERF_RD_BYTES_LO";
+  case NC_HW_CSR_PERF_RD_BYTES_HI_OFFSET:
+    return "PERF_RD_BYTES_HI";
+  case NC_HW_CSR_PERF_WR_BYTES_LO_OFFSET:
+    return "PERF_WR_BYTES_LO";
+  case NC_HW_CSR_PERF_WR_BYTES_HI_OFFSET:
+    return "PERF_WR_BYTES_HI";
+  case NC_HW_CSR_PERF_INSNS_OFFSET:
+    return "PERF_INSNS";
+  default:
+    return "?";
+  }
+}
+
 /* ---- Bit access over 32-bit words ---- */
 
 #define NC_HW_INSN_WORDS 4
