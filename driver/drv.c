@@ -53,11 +53,11 @@ struct nc_dev {
 };
 
 const char *nc_dev_err_name(uint32_t code) {
-  return nc_model_err_name(code);
+  return nc_hw_err_name(code);
 }
 
 const char *nc_dev_unit_name(uint32_t unit) {
-  return nc_model_unit_name(unit);
+  return nc_hw_unit_name(unit);
 }
 
 void nc_dev_options_default(nc_dev_options_t *opt) {
