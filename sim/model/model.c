@@ -1011,7 +1011,7 @@ nc_status_t nc_model_read_param(const nc_model_t *m, uint32_t entry,
     return st;
   }
   for (uint32_t i = 0; i < count; i++) {
-    nc_hw_words_to_bytes(m->param[entry + i].raw, 4,
+    nc_hw_words_to_bytes(m->param[entry + i].raw.w, NC_HW_QPARAM_WORDS,
                          out + (size_t)i * NC_HW_QPARAM_BYTES);
   }
   return NC_OK;
