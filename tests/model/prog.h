@@ -250,27 +250,35 @@ static inline uint32_t rig_run(rig_t *r, const prog_t *p) {
   return rig_go(r, UINT64_C(10000000000));
 }
 
-/* Runs a program that must finish without error. */
-static inline void rig_run_ok(rig_t *r, const prog_t *p) {
-  const uint32_t s = rig_run(r, p);
-  const uint32_t code = rig_rd(r, NC_HW_CSR_ERR_CODE_OFFSET);
-  cr_assert_eq(s & 7u, 1u << NC_HW_CSR_STATUS_DONE_SHIFT,
-               "STATUS 0x%x, error %s in %s at entry %u (info %u)", s,
-               nc_model_err_name(code & 0xffu),
-               nc_model_unit_name(code >> 8 & 0xfu),
-               rig_rd(r, NC_HW_CSR_ERR_INSN_OFFSET),
-               rig_rd(r, NC_HW_CSR_ERR_INFO_OFFSET));
-}
-
+/* The error registers: ERR_CODE's fields, ERR_INSN and ERR_INFO. */
 typedef struct {
   uint32_t code, unit, insn, info;
 } rig_err_t;
 
+/* Splits an ERR_CODE value into its fields. */
+static inline rig_err_t rig_err_split(uint32_t err_code, uint32_t insn,
+                                      uint32_t info) {
+  const rig_err_t e = {
+      err_code >> NC_HW_CSR_ERR_CODE_CODE_SHIFT & NC_HW_CSR_ERR_CODE_CODE_MASK,
+      err_code >> NC_HW_CSR_ERR_CODE_UNIT_SHIFT & NC_HW_CSR_ERR_CODE_UNIT_MASK,
+      insn, info};
+  return e;
+}
+
 static inline rig_err_t rig_err(rig_t *r) {
   const uint32_t c = rig_rd(r, NC_HW_CSR_ERR_CODE_OFFSET);
-  rig_err_t e = {c & 0xffu, c >> 8 & 0xfu, rig_rd(r, NC_HW_CSR_ERR_INSN_OFFSET),
-                 rig_rd(r, NC_HW_CSR_ERR_INFO_OFFSET)};
-  return e;
+  const uint32_t insn = rig_rd(r, NC_HW_CSR_ERR_INSN_OFFSET);
+  return rig_err_split(c, insn, rig_rd(r, NC_HW_CSR_ERR_INFO_OFFSET));
+}
+
+/* Runs a program that must finish without error. */
+static inline void rig_run_ok(rig_t *r, const prog_t *p) {
+  const uint32_t s = rig_run(r, p);
+  const rig_err_t e = rig_err(r);
+  cr_assert_eq(s & 7u, 1u << NC_HW_CSR_STATUS_DONE_SHIFT,
+               "STATUS 0x%x, error %s in %s at entry %u (info %u)", s,
+               nc_model_err_name(e.code), nc_model_unit_name(e.unit), e.insn,
+               e.info);
 }
 
 /* Runs a program that must stop with exactly this error. */
