@@ -422,13 +422,10 @@ static nc_dev_t *open_(const char *backend, nc_dev_buf_t *buf) {
   base_ = (uint32_t)buf->offset;
   /* Valid qparam records (identity-ish requantization). */
   uint8_t rec[1024 * 16];
+  const nc_hw_qparam_vals_t id = {
+      .mult = 1 << 30, .act_min = -128, .act_max = 127};
   for (int i = 0; i < 1024; i++) {
-    nc_hw_qparam_t q;
-    memset(&q, 0, sizeof q);
-    nc_hw_qparam_set_mult(&q, 1 << 30);
-    nc_hw_qparam_set_act_min(&q, -128);
-    nc_hw_qparam_set_act_max(&q, 127);
-    nc_hw_words_to_bytes(q.w, 4, rec + 16 * i);
+    nc_hw_qparam_pack(&id, rec + NC_HW_QPARAM_BYTES * i);
   }
   if (nc_dev_write(d, buf, PRM, rec, sizeof rec) != NC_OK) {
     nc_dev_close(d);

@@ -267,10 +267,10 @@ static void ls_stop_words_(uint32_t status, uint32_t code, uint32_t insn,
                            char *buf, size_t len) {
   if (status & (1u << NC_HW_CSR_STATUS_ERROR_SHIFT)) {
     snprintf(buf, len, "error %s in %s unit at ring entry %u",
-             nc_model_err_name(code >> NC_HW_CSR_ERR_CODE_CODE_SHIFT &
-                               NC_HW_CSR_ERR_CODE_CODE_MASK),
-             nc_model_unit_name(code >> NC_HW_CSR_ERR_CODE_UNIT_SHIFT &
-                                NC_HW_CSR_ERR_CODE_UNIT_MASK),
+             nc_hw_err_name(code >> NC_HW_CSR_ERR_CODE_CODE_SHIFT &
+                            NC_HW_CSR_ERR_CODE_CODE_MASK),
+             nc_hw_unit_name(code >> NC_HW_CSR_ERR_CODE_UNIT_SHIFT &
+                             NC_HW_CSR_ERR_CODE_UNIT_MASK),
              insn);
   } else {
     snprintf(buf, len, "%s",

@@ -53,11 +53,11 @@ struct nc_dev {
 };
 
 const char *nc_dev_err_name(uint32_t code) {
-  return nc_model_err_name(code);
+  return nc_hw_err_name(code);
 }
 
 const char *nc_dev_unit_name(uint32_t unit) {
-  return nc_model_unit_name(unit);
+  return nc_hw_unit_name(unit);
 }
 
 void nc_dev_options_default(nc_dev_options_t *opt) {
@@ -437,8 +437,13 @@ nc_status_t nc_dev_submit(nc_dev_t *dev, const void *insns, size_t count) {
     return nc__fail(NC_ERR_OVERFLOW, "dev_submit: %zu instructions", count);
   }
   const uint8_t *in = insns;
-  const int ends = count > 0 && (in[(count - 1) * NC_HW_INSN_BYTES] & 0xfu) ==
-                                    NC_HW_OP_FINISH;
+  int ends = 0;
+  if (count > 0) {
+    nc_hw_insn_t last;
+    nc_hw_words_from_bytes(in + (count - 1) * NC_HW_INSN_BYTES,
+                           NC_HW_INSN_WORDS, last.w);
+    ends = nc_hw_insn_get_opcode(&last) == NC_HW_OP_FINISH;
+  }
   const size_t n = count + (ends ? 0 : 1);
   if (n > dev->prog_cap) {
     uint8_t *p = realloc(dev->prog, n * NC_HW_INSN_BYTES);

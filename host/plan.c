@@ -980,18 +980,6 @@ static void fill_weights_(const pass_t *ps, const wsrc_t *ws, uint8_t *dst) {
   }
 }
 
-static void qparam_(uint8_t *out, uint32_t bias, int32_t mult, int32_t shift,
-                    int32_t zp, int32_t lo, int32_t hi) {
-  nc_hw_qparam_t q = {{0, 0, 0, 0}};
-  nc_hw_qparam_set_bias(&q, bias);
-  nc_hw_qparam_set_mult(&q, (uint32_t)mult);
-  nc_hw_qparam_set_shift(&q, (uint32_t)shift);
-  nc_hw_qparam_set_out_zp(&q, (uint32_t)zp);
-  nc_hw_qparam_set_act_min(&q, (uint32_t)lo);
-  nc_hw_qparam_set_act_max(&q, (uint32_t)hi);
-  nc_hw_words_to_bytes(q.w, 4, out);
-}
-
 /* The identity requantization (x -> x for |x| < 2^30) that lets pooling run
  * on int8 values in the store path: 2^30 * 2^1 / 2^31 = 1. */
 #define ID_MULT (1 << 30)
@@ -1010,9 +998,13 @@ static void fill_params_(const nc_plan_t *p, const ctx_t *x, uint8_t *dst) {
     if (pool_pass) {
       /* Identity GEMM of (x - 128) for uint8, x for int8. */
       const int u8 = x->pool_only ? x->u8 : is_u8_out;
+      const nc_hw_qparam_vals_t id = {.bias = u8 ? 128 : 0,
+                                      .mult = ID_MULT,
+                                      .shift = ID_SHIFT,
+                                      .act_min = u8 ? 0 : -128,
+                                      .act_max = u8 ? 255 : 127};
       for (int64_t o = 0; o < v->nprm; o++) {
-        qparam_(q + o * NC_HW_QPARAM_BYTES, u8 ? 128u : 0u, ID_MULT, ID_SHIFT,
-                0, u8 ? 0 : -128, u8 ? 255 : 127);
+        nc_hw_qparam_pack(&id, q + o * NC_HW_QPARAM_BYTES);
       }
       continue;
     }
@@ -1039,15 +1031,18 @@ static void fill_params_(const nc_plan_t *p, const ctx_t *x, uint8_t *dst) {
         uint32_t b =
             bias == NULL ? 0u : (uint32_t)bias[bias_pos ? pos * g->oc + o : o];
         b += (uint32_t)corr * s;
-        uint8_t *rec = q + (pos * g->oc + o) * NC_HW_QPARAM_BYTES;
-        if (!l->rq.enabled) {
-          qparam_(rec, b, 0, 0, 0, 0, 0);
-          continue;
+        /* The wrapped uint32 sum, read back as the int32 the record holds. */
+        nc_hw_qparam_vals_t r = {.bias = nc_hw_sext(b, 32)};
+        if (l->rq.enabled) {
+          const int ch = l->rq.channels == 1 ? 0 : (int)o;
+          const int32_t d = shift8 ? 128 : 0;
+          r.mult = l->rq.mult[ch];
+          r.shift = l->rq.shift[ch];
+          r.out_zp = l->rq.out_zp - d;
+          r.act_min = l->rq.act_min - d;
+          r.act_max = l->rq.act_max - d;
         }
-        const int ch = l->rq.channels == 1 ? 0 : (int)o;
-        const int32_t d = shift8 ? 128 : 0;
-        qparam_(rec, b, l->rq.mult[ch], l->rq.shift[ch], l->rq.out_zp - d,
-                l->rq.act_min - d, l->rq.act_max - d);
+        nc_hw_qparam_pack(&r, q + (pos * g->oc + o) * NC_HW_QPARAM_BYTES);
       }
     }
   }

@@ -34,13 +34,17 @@ hw-gen:
 
 hw-check: $(HW_CHECK)
 
-# The generated C header must also compile alone under the project's C warnings, and the
+# The generated C header must also compile alone under the project's C warnings, and as C++
+# (the Verilator benches include it); hw/gen/test_regtool.py tests the generator itself; the
 # manifest must match the sources.
-$(HW_CHECK): $(HW_DATA) $(HW_GEN) $(HW_GEN_OUT) hw/rtl/manifest.mk mk/check_rtl_manifest.py \
-    $(wildcard hw/rtl/*.sv)
+$(HW_CHECK): $(HW_DATA) $(HW_GEN) $(HW_GEN_OUT) hw/gen/test_regtool.py hw/rtl/manifest.mk \
+    mk/check_rtl_manifest.py $(wildcard hw/rtl/*.sv)
 	@mkdir -p $(@D)
 	$(PYTHON) $(HW_GEN) --check
+	$(PYTHON) hw/gen/test_regtool.py
 	$(CC) -std=c11 $(WARN) -pedantic -fsyntax-only -x c hw/include/neocog/nc_hw.h
+	$(CXX) -std=c++17 $(filter-out -Wstrict-prototypes -Wvla,$(WARN)) -pedantic -fsyntax-only \
+	  -x c++ hw/include/neocog/nc_hw.h
 	$(PYTHON) mk/check_rtl_manifest.py hw/rtl/manifest.mk hw/rtl
 	@touch $@
 

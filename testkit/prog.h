@@ -19,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "neocog/model.h"
 #include "neocog/nc_hw.h"
 
 #include "testkit/testkit.h"
@@ -168,18 +167,18 @@ static inline void p_finish(prog_t *p) {
   (void)prog_add(p, NC_HW_OP_FINISH, 0);
 }
 
-/* One qparam record, little-endian, into `out`. */
+/* One qparam record into `out`, its fields in record order (the tests'
+ * short form of nc_hw_qparam_pack). */
 static inline void qparam_put(uint8_t *out, int32_t bias, int32_t mult,
                               int32_t shift, int32_t zp, int32_t lo,
                               int32_t hi) {
-  nc_hw_qparam_t q = {{0, 0, 0, 0}};
-  nc_hw_qparam_set_bias(&q, bias);
-  nc_hw_qparam_set_mult(&q, mult);
-  nc_hw_qparam_set_shift(&q, shift);
-  nc_hw_qparam_set_out_zp(&q, zp);
-  nc_hw_qparam_set_act_min(&q, lo);
-  nc_hw_qparam_set_act_max(&q, hi);
-  nc_hw_words_to_bytes(q.w, 4, out);
+  const nc_hw_qparam_vals_t v = {.bias = bias,
+                                 .mult = mult,
+                                 .shift = shift,
+                                 .out_zp = zp,
+                                 .act_min = lo,
+                                 .act_max = hi};
+  nc_hw_qparam_pack(&v, out);
 }
 
 static inline int32_t le32(const uint8_t *p) {

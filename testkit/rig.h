@@ -84,15 +84,25 @@ static inline uint32_t rig_run(rig_t *r, const prog_t *p) {
   return rig_go(r, UINT64_C(10000000000));
 }
 
+/* The error registers: ERR_CODE's fields, ERR_INSN and ERR_INFO. */
 typedef struct {
   uint32_t code, unit, insn, info;
 } rig_err_t;
 
+/* Splits an ERR_CODE value into its fields. */
+static inline rig_err_t rig_err_split(uint32_t err_code, uint32_t insn,
+                                      uint32_t info) {
+  const rig_err_t e = {
+      err_code >> NC_HW_CSR_ERR_CODE_CODE_SHIFT & NC_HW_CSR_ERR_CODE_CODE_MASK,
+      err_code >> NC_HW_CSR_ERR_CODE_UNIT_SHIFT & NC_HW_CSR_ERR_CODE_UNIT_MASK,
+      insn, info};
+  return e;
+}
+
 static inline rig_err_t rig_err(rig_t *r) {
   const uint32_t c = rig_rd(r, NC_HW_CSR_ERR_CODE_OFFSET);
-  rig_err_t e = {c & 0xffu, c >> 8 & 0xfu, rig_rd(r, NC_HW_CSR_ERR_INSN_OFFSET),
-                 rig_rd(r, NC_HW_CSR_ERR_INFO_OFFSET)};
-  return e;
+  const uint32_t insn = rig_rd(r, NC_HW_CSR_ERR_INSN_OFFSET);
+  return rig_err_split(c, insn, rig_rd(r, NC_HW_CSR_ERR_INFO_OFFSET));
 }
 
 static inline uint64_t rig_ctr(rig_t *r, uint32_t lo) {

@@ -262,27 +262,10 @@ void cli_timeline_free(cli_timeline_t *tl) {
   memset(tl, 0, sizeof *tl);
 }
 
-static const char *op_name_(uint32_t op) {
-  switch (op) {
-    case NC_HW_OP_LOAD:
-      return "LOAD";
-    case NC_HW_OP_LOAD_CFG:
-      return "LOAD_CFG";
-    case NC_HW_OP_GEMM:
-      return "GEMM";
-    case NC_HW_OP_STORE:
-      return "STORE";
-    case NC_HW_OP_STORE_CFG:
-      return "STORE_CFG";
-    case NC_HW_OP_LOAD_PARAM:
-      return "LOAD_PARAM";
-    case NC_HW_OP_SYNC:
-      return "SYNC";
-    case NC_HW_OP_FINISH:
-      return "FINISH";
-    default:
-      return "?";
-  }
+/* Track 0 holds the layers, track u the instructions unit u executed, named
+ * as the data file names the units. */
+static const char *track_name_(int t) {
+  return t == 0 ? "layers" : nc_hw_unit_name((uint32_t)t);
 }
 
 /* Chrome trace event format: complete events ("ph": "X") on one track per
@@ -299,8 +282,6 @@ int cli_write_timeline(const char *path, const char *backend,
     fprintf(stderr, "neocog: --timeline %s: cannot write\n", path);
     return -1;
   }
-  static const char *const tracks[] = {"layers", "fetch", "load", "compute",
-                                       "store"};
   fprintf(f,
           "{\"displayTimeUnit\": \"ns\",\n \"otherData\": {\"backend\": "
           "\"%s\", \"clock\": \"cycles shown as ns (1 GHz)\", "
@@ -308,11 +289,11 @@ int cli_write_timeline(const char *path, const char *backend,
           backend,
           tl->measured ? "device retirement trace"
                        : "planner cost model (predicted schedule)");
-  for (int t = 0; t < 5; t++) {
+  for (int t = 0; t <= NC_HW_UNIT_STORE; t++) {
     fprintf(f,
             "  {\"ph\": \"M\", \"pid\": 1, \"tid\": %d, \"name\": "
             "\"thread_name\", \"args\": {\"name\": \"%s\"}},\n",
-            t, tracks[t]);
+            t, track_name_(t));
   }
   fprintf(f,
           "  {\"ph\": \"M\", \"pid\": 1, \"name\": \"process_name\", "
@@ -327,13 +308,15 @@ int cli_write_timeline(const char *path, const char *backend,
   }
   for (size_t i = 0; i < tl->n; i++) {
     const nc_dev_event_t *e = &tl->ev[i];
-    const int tid = e->unit <= 4 ? (int)e->unit : 1;
+    const int tid =
+        e->unit <= NC_HW_UNIT_STORE ? (int)e->unit : NC_HW_UNIT_FETCH;
     fprintf(f,
             ",\n  {\"ph\": \"X\", \"pid\": 1, \"tid\": %d, \"name\": \"%s\", "
             "\"cat\": \"%s\", \"ts\": %.3f, \"dur\": %.3f, \"args\": "
             "{\"insn\": %llu}}",
-            tid, op_name_(e->opcode), tracks[tid], (double)e->start / 1000.0,
-            (double)(e->end - e->start) / 1000.0, (unsigned long long)e->index);
+            tid, nc_hw_opcode_name(e->opcode), track_name_(tid),
+            (double)e->start / 1000.0, (double)(e->end - e->start) / 1000.0,
+            (unsigned long long)e->index);
   }
   fprintf(f, "\n]}\n");
   int bad = ferror(f);

@@ -275,13 +275,14 @@ static void exec_store_(nc_model_t *m, const nc_hw_insn_t *in, nc__exec_t *r) {
     const uint32_t *a = m->acc + (size_t)(acc0 + t) * NC_HW_COLS;
     int32_t *v = tile + (size_t)t * NC_HW_COLS;
     for (uint32_t n = 0; n < nc; n++) {
-      int32_t x = s32_(a[n] + (uint32_t)par[n].bias);
+      const nc_hw_qparam_vals_t *pq = &par[n].q;
+      int32_t x = s32_(a[n] + (uint32_t)pq->bias);
       if (fmt == NC_HW_OUT_INT8) {
-        int64_t q = (int64_t)nc_mul_by_quantized_multiplier(x, par[n].mult,
-                                                            par[n].shift) +
-                    par[n].out_zp;
-        q = q < par[n].act_min ? par[n].act_min : q;
-        q = q > par[n].act_max ? par[n].act_max : q;
+        int64_t q =
+            (int64_t)nc_mul_by_quantized_multiplier(x, pq->mult, pq->shift) +
+            pq->out_zp;
+        q = q < pq->act_min ? pq->act_min : q;
+        q = q > pq->act_max ? pq->act_max : q;
         x = (int32_t)q;
       }
       v[n] = x;
@@ -357,7 +358,7 @@ static void exec_load_param_(nc_model_t *m, const nc_hw_insn_t *in,
   for (uint32_t k = 0; k < cnt; k++) {
     nc_hw_qparam_t q;
     uint32_t info = 0;
-    nc_hw_words_from_bytes(src + k * rec, 4, q.w);
+    nc_hw_words_from_bytes(src + k * rec, NC_HW_QPARAM_WORDS, q.w);
     uint32_t e = nc_hw_qparam_check(&q, &info);
     if (e != NC_HW_ERR_NONE) {
       fail_(r, e, info);
@@ -365,16 +366,9 @@ static void exec_load_param_(nc_model_t *m, const nc_hw_insn_t *in,
     }
   }
   for (uint32_t k = 0; k < cnt; k++) {
-    nc_hw_qparam_t q;
     nc__param_t *p = &m->param[p0 + k];
-    nc_hw_words_from_bytes(src + k * rec, 4, q.w);
-    memcpy(p->raw, q.w, sizeof p->raw);
-    p->bias = nc_hw_qparam_get_bias(&q);
-    p->mult = nc_hw_qparam_get_mult(&q);
-    p->shift = nc_hw_qparam_get_shift(&q);
-    p->out_zp = nc_hw_qparam_get_out_zp(&q);
-    p->act_min = nc_hw_qparam_get_act_min(&q);
-    p->act_max = nc_hw_qparam_get_act_max(&q);
+    nc_hw_words_from_bytes(src + k * rec, NC_HW_QPARAM_WORDS, p->raw.w);
+    nc_hw_qparam_decode(&p->raw, &p->q);
   }
   if (m->perf_enable) {
     m->rd_bytes.v += cnt * rec;

@@ -26,34 +26,12 @@
   (NC_HW_AXI_ADDR_BITS >= 64 ? UINT64_MAX \
                              : (UINT64_C(1) << NC_HW_AXI_ADDR_BITS) - 1u)
 
-static const char *const err_names_[] = {
-    [NC_HW_ERR_NONE] = "none",
-    [NC_HW_ERR_ILLEGAL_OPCODE] = "illegal_opcode",
-    [NC_HW_ERR_ILLEGAL_DEP] = "illegal_dep",
-    [NC_HW_ERR_FIELD_RANGE] = "field_range",
-    [NC_HW_ERR_DMA_WINDOW] = "dma_window",
-    [NC_HW_ERR_DMA_BUS] = "dma_bus",
-    [NC_HW_ERR_RING_CONFIG] = "ring_config",
-    [NC_HW_ERR_TOKEN_OVERFLOW] = "token_overflow",
-    [NC_HW_ERR_DEADLOCK] = "deadlock",
-    [NC_HW_ERR_WATCHDOG] = "watchdog",
-    [NC_HW_ERR_HALTED] = "halted",
-};
-
-static const char *const unit_names_[] = {
-    [NC_HW_UNIT_NONE] = "host",   [NC_HW_UNIT_FETCH] = "fetch",
-    [NC_HW_UNIT_LOAD] = "load",   [NC_HW_UNIT_COMPUTE] = "compute",
-    [NC_HW_UNIT_STORE] = "store",
-};
-
 const char *nc_model_err_name(uint32_t code) {
-  return code < sizeof err_names_ / sizeof err_names_[0] ? err_names_[code]
-                                                         : "?";
+  return nc_hw_err_name(code);
 }
 
 const char *nc_model_unit_name(uint32_t unit) {
-  return unit < sizeof unit_names_ / sizeof unit_names_[0] ? unit_names_[unit]
-                                                           : "?";
+  return nc_hw_unit_name(unit);
 }
 
 /* ---- Small helpers ---- */
@@ -1033,7 +1011,7 @@ nc_status_t nc_model_read_param(const nc_model_t *m, uint32_t entry,
     return st;
   }
   for (uint32_t i = 0; i < count; i++) {
-    nc_hw_words_to_bytes(m->param[entry + i].raw, 4,
+    nc_hw_words_to_bytes(m->param[entry + i].raw.w, NC_HW_QPARAM_WORDS,
                          out + (size_t)i * NC_HW_QPARAM_BYTES);
   }
   return NC_OK;

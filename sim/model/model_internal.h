@@ -65,8 +65,8 @@ typedef struct {
 
 /* One parameter-memory entry, decoded, with the raw record. */
 typedef struct {
-  int32_t bias, mult, shift, out_zp, act_min, act_max;
-  uint32_t raw[4];
+  nc_hw_qparam_vals_t q; /* the record's fields */
+  nc_hw_qparam_t raw;    /* the record as LOAD_PARAM read it */
 } nc__param_t;
 
 /* A 64-bit counter with the snapshot of its high half. */

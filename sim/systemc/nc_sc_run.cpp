@@ -369,7 +369,7 @@ struct NcHost : sc_core::sc_module {
     }
     for (size_t i = 0; why.empty() && i < NCW_NCTR; i++) {
       if (ctr[i] != w.ctr[i]) {
-        why = std::string("PERF ") + ncw_ctr_name[i] + " = " + std::to_string(ctr[i]) +
+        why = std::string(nc_hw_csr_name(ncw_ctr_off[i])) + " = " + std::to_string(ctr[i]) +
               ", plain harness " + std::to_string(w.ctr[i]);
       }
     }

@@ -11,13 +11,11 @@
 /* Runs a program that must finish without error. */
 static inline void rig_run_ok(rig_t *r, const prog_t *p) {
   const uint32_t s = rig_run(r, p);
-  const uint32_t code = rig_rd(r, NC_HW_CSR_ERR_CODE_OFFSET);
+  const rig_err_t e = rig_err(r);
   cr_assert_eq(s & 7u, 1u << NC_HW_CSR_STATUS_DONE_SHIFT,
                "STATUS 0x%x, error %s in %s at entry %u (info %u)", s,
-               nc_model_err_name(code & 0xffu),
-               nc_model_unit_name(code >> 8 & 0xfu),
-               rig_rd(r, NC_HW_CSR_ERR_INSN_OFFSET),
-               rig_rd(r, NC_HW_CSR_ERR_INFO_OFFSET));
+               nc_model_err_name(e.code), nc_model_unit_name(e.unit), e.insn,
+               e.info);
 }
 
 /* Runs a program that must stop with exactly this error. */

@@ -470,8 +470,10 @@ Outcome run_prog(Dev &d, const Prog &p, uint32_t ring_size, uint32_t head, Fault
 std::string describe(const Outcome &o) {
   char buf[200];
   std::snprintf(buf, sizeof buf, "status 0x%x %s/%s insn %u info %u head %u insns %u",
-                o.status & 7u, nc_model_err_name(o.code & 0xffu),
-                nc_model_unit_name((o.code >> 8) & 0xfu), o.insn, o.info, o.head, o.insns);
+                o.status & 7u,
+                nc_hw_err_name((o.code >> NC_HW_CSR_ERR_CODE_CODE_SHIFT) & NC_HW_CSR_ERR_CODE_CODE_MASK),
+                nc_hw_unit_name((o.code >> NC_HW_CSR_ERR_CODE_UNIT_SHIFT) & NC_HW_CSR_ERR_CODE_UNIT_MASK),
+                o.insn, o.info, o.head, o.insns);
   return buf;
 }
 

@@ -433,8 +433,8 @@ struct Store {
 };
 
 struct QParam {
-  int32_t bias, mult, shift, zp, amin, amax;
-  uint32_t raw[4];
+  nc_hw_qparam_vals_t v;  // the fields
+  nc_hw_qparam_t raw;     // the record as memory holds it (a test may break it)
 };
 
 nc_hw_insn_t enc_store_cfg(const StoreCfg &c) {
@@ -478,25 +478,19 @@ nc_hw_insn_t enc_load_param(uint32_t dram, uint32_t count, uint32_t param) {
 
 QParam random_qparam(nctb::Rng &g) {
   QParam q;
-  q.bias = g.percent(20) ? static_cast<int32_t>(g.next()) : static_cast<int32_t>(g.range(-5000, 5000));
-  q.mult = g.percent(80) ? static_cast<int32_t>(g.range(1 << 30, INT32_MAX))
+  nc_hw_qparam_vals_t &v = q.v;
+  v.bias = g.percent(20) ? static_cast<int32_t>(g.next()) : static_cast<int32_t>(g.range(-5000, 5000));
+  v.mult = g.percent(80) ? static_cast<int32_t>(g.range(1 << 30, INT32_MAX))
                          : static_cast<int32_t>(g.range(0, INT32_MAX));
-  q.shift = g.percent(70) ? static_cast<int32_t>(g.range(-12, 2)) : static_cast<int32_t>(g.range(-31, 30));
-  q.zp = static_cast<int32_t>(g.range(-128, 255));
-  q.amin = static_cast<int32_t>(g.range(-128, 255));
-  q.amax = static_cast<int32_t>(g.range(q.amin, 255));
+  v.shift = g.percent(70) ? static_cast<int32_t>(g.range(-12, 2)) : static_cast<int32_t>(g.range(-31, 30));
+  v.out_zp = static_cast<int32_t>(g.range(-128, 255));
+  v.act_min = static_cast<int32_t>(g.range(-128, 255));
+  v.act_max = static_cast<int32_t>(g.range(v.act_min, 255));
   if (g.percent(30)) {
-    q.amin = -128;
-    q.amax = 127;
+    v.act_min = -128;
+    v.act_max = 127;
   }
-  nc_hw_qparam_t r{};
-  nc_hw_qparam_set_bias(&r, q.bias);
-  nc_hw_qparam_set_mult(&r, q.mult);
-  nc_hw_qparam_set_shift(&r, q.shift);
-  nc_hw_qparam_set_out_zp(&r, q.zp);
-  nc_hw_qparam_set_act_min(&r, q.amin);
-  nc_hw_qparam_set_act_max(&r, q.amax);
-  std::memcpy(q.raw, r.w, sizeof q.raw);
+  nc_hw_qparam_encode(&v, &q.raw);
   return q;
 }
 
@@ -562,16 +556,16 @@ void store_ref(const Store &s, const StoreCfg &c, const std::vector<int32_t> &ac
   rq.channels = 1;
   for (uint32_t t = 0; t < s.yn * s.xn; t++) {
     for (uint32_t n = 0; n < s.ncols; n++) {
-      const QParam &q = par[s.param + n];
+      const nc_hw_qparam_vals_t &q = par[s.param + n].v;
       const int32_t v = static_cast<int32_t>(
           static_cast<uint32_t>(acc[size_t{s.acc + t} * kCols + n]) + static_cast<uint32_t>(q.bias));
       int32_t out = v;
       if (c.fmt == NC_HW_OUT_INT8) {
         rq.mult[0] = q.mult;
         rq.shift[0] = q.shift;
-        rq.out_zp = q.zp;
-        rq.act_min = q.amin;
-        rq.act_max = q.amax;
+        rq.out_zp = q.out_zp;
+        rq.act_min = q.act_min;
+        rq.act_max = q.act_max;
         out = nc_requant_apply(&rq, 0, v);
       }
       tile[size_t{t} * s.ncols + n] = out;
@@ -692,7 +686,8 @@ struct Bench {
   bool load_params(Rig &r, const std::vector<QParam> &par, uint32_t off, uint32_t first,
                    uint32_t count) {
     for (uint32_t k = 0; k < count; k++) {
-      nc_hw_words_to_bytes(par[first + k].raw, 4, &r.mem[r.win_base + off + 16 * k - kMemBase]);
+      nc_hw_words_to_bytes(par[first + k].raw.w, NC_HW_QPARAM_WORDS,
+                           &r.mem[r.win_base + off + NC_HW_QPARAM_BYTES * k - kMemBase]);
     }
     const int before = r.st_dones;
     return r.submit(2, enc_load_param(off, count, first)) &&
@@ -911,8 +906,7 @@ struct Bench {
       bad[p0 + k] = random_qparam(g);
     }
     const uint32_t kb = static_cast<uint32_t>(g.range(0, n - 1));
-    nc_hw_qparam_t rec;
-    std::memcpy(rec.w, bad[p0 + kb].raw, sizeof rec.w);
+    nc_hw_qparam_t rec = bad[p0 + kb].raw;
     switch (g.range(0, 3)) {
       case 0:
         nc_hw_qparam_set_act_min(&rec, 100);
@@ -928,7 +922,7 @@ struct Bench {
         nc_hw_qparam_set_out_zp(&rec, 300);
         break;
     }
-    std::memcpy(bad[p0 + kb].raw, rec.w, sizeof rec.w);
+    bad[p0 + kb].raw = rec;
     uint32_t info = 0;
     const uint32_t e = nc_hw_qparam_check(&rec, &info);
     load_params(r, bad, 0x9000 + static_cast<uint32_t>(g.range(0, 15)), p0, n);

@@ -151,9 +151,8 @@ static inline uint32_t xr_settle(xrig_t *x) {
 
 static inline rig_err_t xr_err(xrig_t *x) {
   const uint32_t c = xr_rd(x, NC_HW_CSR_ERR_CODE_OFFSET);
-  rig_err_t e = {c & 0xffu, c >> 8 & 0xfu, xr_rd(x, NC_HW_CSR_ERR_INSN_OFFSET),
-                 xr_rd(x, NC_HW_CSR_ERR_INFO_OFFSET)};
-  return e;
+  const uint32_t insn = xr_rd(x, NC_HW_CSR_ERR_INSN_OFFSET);
+  return rig_err_split(c, insn, xr_rd(x, NC_HW_CSR_ERR_INFO_OFFSET));
 }
 
 /* Runs a program that must finish without error. */

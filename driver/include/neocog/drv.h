@@ -226,10 +226,13 @@ NC_MUST_CHECK nc_status_t nc_dev_set_trace(nc_dev_t *dev, nc_dev_trace_fn fn,
 NC_MUST_CHECK nc_status_t nc_dev_inject_fault(nc_dev_t *dev,
                                               nc_dev_fault_t fault);
 
-/** Name of an NC_HW_ERR_* code, e.g. "dma_window"; "?" when unknown. */
+/** Name of an NC_HW_ERR_* code, e.g. "dma_window"; "?" when unknown. The
+ *  names come from hw/data/neocog.json (nc_hw_err_name()). */
 const char *nc_dev_err_name(uint32_t code);
 
-/** Name of an NC_HW_UNIT_* value, e.g. "load"; "?" when unknown. */
+/** Name of an NC_HW_UNIT_* value, e.g. "load" ("host" for NC_HW_UNIT_NONE);
+ *  "?" when unknown. The names come from hw/data/neocog.json
+ *  (nc_hw_unit_name()). */
 const char *nc_dev_unit_name(uint32_t unit);
 
 #ifdef __cplusplus

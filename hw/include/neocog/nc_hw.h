@@ -169,6 +169,134 @@ extern "C" {
 #define NC_HW_UNIT_COMPUTE 3 /**< Compute unit. */
 #define NC_HW_UNIT_STORE 4 /**< Store unit. */
 
+/* ---- Enumeration names, for messages ---- */
+
+/** Name of the opcode value `v` for messages, as docs/isa.md gives it ("FINISH"); "?" when `v` is
+ * none of them.
+ */
+static inline const char *nc_hw_opcode_name(uint32_t v) {
+  switch (v) {
+  case NC_HW_OP_ILLEGAL:
+    return "ILLEGAL";
+  case NC_HW_OP_LOAD:
+    return "LOAD";
+  case NC_HW_OP_LOAD_CFG:
+    return "LOAD_CFG";
+  case NC_HW_OP_GEMM:
+    return "GEMM";
+  case NC_HW_OP_STORE:
+    return "STORE";
+  case NC_HW_OP_STORE_CFG:
+    return "STORE_CFG";
+  case NC_HW_OP_LOAD_PARAM:
+    return "LOAD_PARAM";
+  case NC_HW_OP_SYNC:
+    return "SYNC";
+  case NC_HW_OP_FINISH:
+    return "FINISH";
+  default:
+    return "?";
+  }
+}
+
+/** Name of the queue value `v` for messages, as docs/isa.md gives it ("store"); "?" when `v` is
+ * none of them.
+ */
+static inline const char *nc_hw_queue_name(uint32_t v) {
+  switch (v) {
+  case NC_HW_QUEUE_LOAD:
+    return "load";
+  case NC_HW_QUEUE_COMPUTE:
+    return "compute";
+  case NC_HW_QUEUE_STORE:
+    return "store";
+  default:
+    return "?";
+  }
+}
+
+/** Name of the out_fmt value `v` for messages, as docs/isa.md gives it ("int8"); "?" when `v` is
+ * none of them.
+ */
+static inline const char *nc_hw_out_fmt_name(uint32_t v) {
+  switch (v) {
+  case NC_HW_OUT_INT32:
+    return "int32";
+  case NC_HW_OUT_INT8:
+    return "int8";
+  default:
+    return "?";
+  }
+}
+
+/** Name of the pool_op value `v` for messages, as docs/isa.md gives it ("avg"); "?" when `v` is
+ * none of them.
+ */
+static inline const char *nc_hw_pool_op_name(uint32_t v) {
+  switch (v) {
+  case NC_HW_POOL_NONE:
+    return "none";
+  case NC_HW_POOL_MAX:
+    return "max";
+  case NC_HW_POOL_AVG:
+    return "avg";
+  default:
+    return "?";
+  }
+}
+
+/** Name of the err value `v` for messages, as docs/isa.md gives it ("halted"); "?" when `v` is none
+ * of them.
+ */
+static inline const char *nc_hw_err_name(uint32_t v) {
+  switch (v) {
+  case NC_HW_ERR_NONE:
+    return "none";
+  case NC_HW_ERR_ILLEGAL_OPCODE:
+    return "illegal_opcode";
+  case NC_HW_ERR_ILLEGAL_DEP:
+    return "illegal_dep";
+  case NC_HW_ERR_FIELD_RANGE:
+    return "field_range";
+  case NC_HW_ERR_DMA_WINDOW:
+    return "dma_window";
+  case NC_HW_ERR_DMA_BUS:
+    return "dma_bus";
+  case NC_HW_ERR_RING_CONFIG:
+    return "ring_config";
+  case NC_HW_ERR_TOKEN_OVERFLOW:
+    return "token_overflow";
+  case NC_HW_ERR_DEADLOCK:
+    return "deadlock";
+  case NC_HW_ERR_WATCHDOG:
+    return "watchdog";
+  case NC_HW_ERR_HALTED:
+    return "halted";
+  default:
+    return "?";
+  }
+}
+
+/** Name of the unit value `v` for messages, as docs/isa.md gives it ("store"); "?" when `v` is none
+ * of them.
+ */
+static inline const char *nc_hw_unit_name(uint32_t v) {
+  switch (v) {
+  case NC_HW_UNIT_NONE:
+    return "host";
+  case NC_HW_UNIT_FETCH:
+    return "fetch";
+  case NC_HW_UNIT_LOAD:
+    return "load";
+  case NC_HW_UNIT_COMPUTE:
+    return "compute";
+  case NC_HW_UNIT_STORE:
+    return "store";
+  default:
+    return "?";
+  }
+}
+
 /* ---- Control/status registers: byte offsets, reset values, fields ---- */
 /* A field reads as (reg >> _SHIFT) & _MASK. */
 
@@ -463,6 +591,92 @@ extern "C" {
 #define NC_HW_CSR_PERF_INSNS_COUNT_SHIFT 0 /**< ro: Count. */
 #define NC_HW_CSR_PERF_INSNS_COUNT_MASK 0xffffffffu
 
+/** Name of the register at byte offset `offset`, as docs/isa.md writes it ("PERF_INSNS"); "?" when
+ * no register is there.
+ */
+static inline const char *nc_hw_csr_name(uint32_t offset) {
+  switch (offset) {
+  case NC_HW_CSR_ID_OFFSET:
+    return "ID";
+  case NC_HW_CSR_VERSION_OFFSET:
+    return "VERSION";
+  case NC_HW_CSR_HWCFG0_OFFSET:
+    return "HWCFG0";
+  case NC_HW_CSR_HWCFG1_OFFSET:
+    return "HWCFG1";
+  case NC_HW_CSR_HWCFG2_OFFSET:
+    return "HWCFG2";
+  case NC_HW_CSR_CTRL_OFFSET:
+    return "CTRL";
+  case NC_HW_CSR_STATUS_OFFSET:
+    return "STATUS";
+  case NC_HW_CSR_ERR_CODE_OFFSET:
+    return "ERR_CODE";
+  case NC_HW_CSR_ERR_INSN_OFFSET:
+    return "ERR_INSN";
+  case NC_HW_CSR_ERR_INFO_OFFSET:
+    return "ERR_INFO";
+  case NC_HW_CSR_INTR_STATE_OFFSET:
+    return "INTR_STATE";
+  case NC_HW_CSR_INTR_ENABLE_OFFSET:
+    return "INTR_ENABLE";
+  case NC_HW_CSR_INTR_TEST_OFFSET:
+    return "INTR_TEST";
+  case NC_HW_CSR_RING_BASE_LO_OFFSET:
+    return "RING_BASE_LO";
+  case NC_HW_CSR_RING_BASE_HI_OFFSET:
+    return "RING_BASE_HI";
+  case NC_HW_CSR_RING_SIZE_OFFSET:
+    return "RING_SIZE";
+  case NC_HW_CSR_RING_HEAD_OFFSET:
+    return "RING_HEAD";
+  case NC_HW_CSR_RING_TAIL_OFFSET:
+    return "RING_TAIL";
+  case NC_HW_CSR_WIN_BASE_LO_OFFSET:
+    return "WIN_BASE_LO";
+  case NC_HW_CSR_WIN_BASE_HI_OFFSET:
+    return "WIN_BASE_HI";
+  case NC_HW_CSR_WIN_SIZE_OFFSET:
+    return "WIN_SIZE";
+  case NC_HW_CSR_WATCHDOG_OFFSET:
+    return "WATCHDOG";
+  case NC_HW_CSR_PERF_CTRL_OFFSET:
+    return "PERF_CTRL";
+  case NC_HW_CSR_PERF_CYCLES_LO_OFFSET:
+    return "PERF_CYCLES_LO";
+  case NC_HW_CSR_PERF_CYCLES_HI_OFFSET:
+    return "PERF_CYCLES_HI";
+  case NC_HW_CSR_PERF_LOAD_BUSY_OFFSET:
+    return "PERF_LOAD_BUSY";
+  case NC_HW_CSR_PERF_LOAD_STALL_OFFSET:
+    return "PERF_LOAD_STALL";
+  case NC_HW_CSR_PERF_COMPUTE_BUSY_OFFSET:
+    return "PERF_COMPUTE_BUSY";
+  case NC_HW_CSR_PERF_COMPUTE_STALL_OFFSET:
+    return "PERF_COMPUTE_STALL";
+  case NC_HW_CSR_PERF_STORE_BUSY_OFFSET:
+    return "PERF_STORE_BUSY";
+  case NC_HW_CSR_PERF_STORE_STALL_OFFSET:
+    return "PERF_STORE_STALL";
+  case NC_HW_CSR_PERF_MACS_LO_OFFSET:
+    return "PERF_MACS_LO";
+  case NC_HW_CSR_PERF_MACS_HI_OFFSET:
+    return "PERF_MACS_HI";
+  case NC_HW_CSR_PERF_RD_BYTES_LO_OFFSET:
+    return "PERF_RD_BYTES_LO";
+  case NC_HW_CSR_PERF_RD_BYTES_HI_OFFSET:
+    return "PERF_RD_BYTES_HI";
+  case NC_HW_CSR_PERF_WR_BYTES_LO_OFFSET:
+    return "PERF_WR_BYTES_LO";
+  case NC_HW_CSR_PERF_WR_BYTES_HI_OFFSET:
+    return "PERF_WR_BYTES_HI";
+  case NC_HW_CSR_PERF_INSNS_OFFSET:
+    return "PERF_INSNS";
+  default:
+    return "?";
+  }
+}
+
 /* ---- Bit access over 32-bit words ---- */
 
 #define NC_HW_INSN_WORDS 4
@@ -472,9 +686,11 @@ typedef struct {
   uint32_t w[NC_HW_INSN_WORDS]; /**< instruction bits, least significant word first */
 } nc_hw_insn_t;
 
+#define NC_HW_QPARAM_WORDS 4 /**< 32-bit words of one qparam record */
+
 /** One qparam record; word 0 holds bits 31:0. */
 typedef struct {
-  uint32_t w[4]; /**< record bits, least significant word first */
+  uint32_t w[NC_HW_QPARAM_WORDS]; /**< record bits, least significant word first */
 } nc_hw_qparam_t;
 
 /** Reads `width` (1..32) bits at `lsb` of a little-endian word array. */
@@ -1227,6 +1443,55 @@ static inline void nc_hw_qparam_set_act_max(nc_hw_qparam_t *p, int32_t v) {
 #define NC_HW_QPARAM_RSVD_W2 0xff00u
 #define NC_HW_QPARAM_RSVD_W3 0x0u
 
+/** The fields of one qparam record as plain integers, for nc_hw_qparam_pack()
+ *  and nc_hw_qparam_unpack(). */
+typedef struct {
+  int32_t bias; /**< Added to the accumulator (int32, wrapping). */
+  int32_t mult; /**< Fixed-point multiplier, TFLite quantized_multiplier. */
+  int32_t shift; /**< TFLite shift: positive shifts left (saturating). */
+  int32_t out_zp; /**< Output zero point. */
+  int32_t act_min; /**< Clamp low. */
+  int32_t act_max; /**< Clamp high, >= act_min. */
+} nc_hw_qparam_vals_t;
+
+/** Encodes `v` as a qparam record: reserved bits 0, each field the low
+ *  WIDTH bits of its value (check ranges with the _check function). */
+static inline void nc_hw_qparam_encode(const nc_hw_qparam_vals_t *v, nc_hw_qparam_t *rec) {
+  for (unsigned i = 0; i < NC_HW_QPARAM_WORDS; i++) {
+    rec->w[i] = 0;
+  }
+  nc_hw_qparam_set_bias(rec, v->bias);
+  nc_hw_qparam_set_mult(rec, v->mult);
+  nc_hw_qparam_set_shift(rec, v->shift);
+  nc_hw_qparam_set_out_zp(rec, v->out_zp);
+  nc_hw_qparam_set_act_min(rec, v->act_min);
+  nc_hw_qparam_set_act_max(rec, v->act_max);
+}
+
+/** Decodes every field of a qparam record into `v`. */
+static inline void nc_hw_qparam_decode(const nc_hw_qparam_t *rec, nc_hw_qparam_vals_t *v) {
+  v->bias = nc_hw_qparam_get_bias(rec);
+  v->mult = nc_hw_qparam_get_mult(rec);
+  v->shift = nc_hw_qparam_get_shift(rec);
+  v->out_zp = nc_hw_qparam_get_out_zp(rec);
+  v->act_min = nc_hw_qparam_get_act_min(rec);
+  v->act_max = nc_hw_qparam_get_act_max(rec);
+}
+
+/** Writes `v` as the 16 little-endian bytes of a qparam record in memory. */
+static inline void nc_hw_qparam_pack(const nc_hw_qparam_vals_t *v, uint8_t *out) {
+  nc_hw_qparam_t rec;
+  nc_hw_qparam_encode(v, &rec);
+  nc_hw_words_to_bytes(rec.w, NC_HW_QPARAM_WORDS, out);
+}
+
+/** Reads the fields of the qparam record in the 16 bytes at `in`. */
+static inline void nc_hw_qparam_unpack(const uint8_t *in, nc_hw_qparam_vals_t *v) {
+  nc_hw_qparam_t rec;
+  nc_hw_words_from_bytes(in, NC_HW_QPARAM_WORDS, rec.w);
+  nc_hw_qparam_decode(&rec, v);
+}
+
 /* ---- Field tables ---- */
 
 /** One field of a format, with its documented range. */
@@ -1426,32 +1691,6 @@ static inline const nc_hw_field_info_t *nc_hw_insn_fields(uint32_t opcode,
     return nc_hw_finish_fields(count);
   default:
     *count = 0;
-    return 0;
-  }
-}
-
-/** Name of an opcode as docs/isa.md writes it, or NULL. */
-static inline const char *nc_hw_opcode_name(uint32_t opcode) {
-  switch (opcode) {
-  case NC_HW_OP_ILLEGAL:
-    return "ILLEGAL";
-  case NC_HW_OP_LOAD:
-    return "LOAD";
-  case NC_HW_OP_LOAD_CFG:
-    return "LOAD_CFG";
-  case NC_HW_OP_GEMM:
-    return "GEMM";
-  case NC_HW_OP_STORE:
-    return "STORE";
-  case NC_HW_OP_STORE_CFG:
-    return "STORE_CFG";
-  case NC_HW_OP_LOAD_PARAM:
-    return "LOAD_PARAM";
-  case NC_HW_OP_SYNC:
-    return "SYNC";
-  case NC_HW_OP_FINISH:
-    return "FINISH";
-  default:
     return 0;
   }
 }

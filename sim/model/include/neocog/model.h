@@ -157,10 +157,13 @@ NC_MUST_CHECK nc_status_t nc_model_read_param(const nc_model_t *m,
                                               uint32_t entry, uint32_t count,
                                               uint8_t *out);
 
-/** Name of an NC_HW_ERR_* code ("dma_window"), "?" when unknown. */
+/** Name of an NC_HW_ERR_* code ("dma_window"), "?" when unknown: the
+ *  generated nc_hw_err_name(), for callers that link the model rather than
+ *  include nc_hw.h. */
 const char *nc_model_err_name(uint32_t code);
 
-/** Name of an NC_HW_UNIT_* value ("load"), "?" when unknown. */
+/** Name of an NC_HW_UNIT_* value ("load"; "host" for NC_HW_UNIT_NONE), "?"
+ *  when unknown: the generated nc_hw_unit_name(). */
 const char *nc_model_unit_name(uint32_t unit);
 
 #ifdef __cplusplus

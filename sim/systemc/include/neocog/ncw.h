@@ -36,11 +36,6 @@ static const uint32_t ncw_ctr_off[] = {
     NC_HW_CSR_PERF_RD_BYTES_LO_OFFSET,  NC_HW_CSR_PERF_RD_BYTES_HI_OFFSET,
     NC_HW_CSR_PERF_WR_BYTES_LO_OFFSET,  NC_HW_CSR_PERF_WR_BYTES_HI_OFFSET,
     NC_HW_CSR_PERF_INSNS_OFFSET};
-static const char *const ncw_ctr_name[] = {
-    "cycles_lo",    "cycles_hi",     "load_busy",   "load_stall",
-    "compute_busy", "compute_stall", "store_busy",  "store_stall",
-    "macs_lo",      "macs_hi",       "rd_bytes_lo", "rd_bytes_hi",
-    "wr_bytes_lo",  "wr_bytes_hi",   "insns"};
 #define NCW_NCTR (sizeof ncw_ctr_off / sizeof ncw_ctr_off[0])
 
 typedef struct {
