@@ -30,7 +30,8 @@ all: $(LAYER_LIBS) $(LIB) $(BIN) $(TESTS) $(TESTS_SAN) $(BIN_SAN) $(OCL_TESTS) $
 build: all
 
 # Every layer in one archive, for programs outside the tree.
-$(LIB): $(call obj,rel,$(BASE_SRC) $(SIM_MODEL_SRC) $(DRIVER_SRC)) $(SIM_RTL_OBJ) $(HOST_OBJ)
+$(LIB): $(call obj,rel,$(BASE_SRC) $(SIM_CORE_SRC) $(SIM_MODEL_SRC) $(DRIVER_SRC)) $(SIM_RTL_OBJ) \
+    $(HOST_OBJ)
 	@mkdir -p $(@D)
 	$(call archive,$@,$^)
 

@@ -20,14 +20,13 @@
 #include <stdio.h>
 
 #include "bench/bench_util.h"
-#include "neocog/rtl.h"
+#include "neocog/sim.h"
 #include "neocog/ncw.h"
-#include "testkit/ncw_rtl.h"
 #include "testkit/workloads.h"
 
-static nc_rtl_t *open_(uint8_t **mem) {
-  nc_rtl_t *r = NULL;
-  const nc_status_t st = nc_rtl_create(NULL, &r);
+static nc_sim_t *open_(uint8_t **mem) {
+  nc_sim_t *r = NULL;
+  const nc_status_t st = nc_sim_open("rtl", NULL, &r);
   if (st == NC_ERR_UNSUPPORTED) {
     printf("bench_rtl: %s\n", nc_error_detail());
     exit(0);
@@ -38,7 +37,7 @@ static nc_rtl_t *open_(uint8_t **mem) {
   }
   *mem = calloc(1, NCW_WIN_OFF + RIG_WIN_SIZE);
   if (*mem == NULL ||
-      nc_rtl_attach_memory(r, *mem, NCW_MEM_BASE, NCW_WIN_OFF + RIG_WIN_SIZE) !=
+      nc_sim_attach_memory(r, *mem, NCW_MEM_BASE, NCW_WIN_OFF + RIG_WIN_SIZE) !=
           NC_OK) {
     fprintf(stderr, "bench_rtl: out of memory\n");
     exit(1);
@@ -73,25 +72,24 @@ static void to_ncw_(const wl_t *wl, ncw_t *w) {
  * the cycles it took in *cycles. Leaves the harness's view in `w`. */
 static double run_once_(ncw_t *w, uint64_t *cycles) {
   uint8_t *mem = NULL;
-  nc_rtl_t *r = open_(&mem);
+  nc_sim_t *r = open_(&mem);
   memcpy(mem, w->mem, NCW_WIN_OFF + w->win_size);
-  const ncw_dev_t dev = tk_ncw_rtl(r);
-  const uint64_t c0 = nc_rtl_cycle(r);
+  const uint64_t c0 = nc_sim_cycle(r);
   const double t0 = nc_bench_now();
-  if (ncw_run(&dev, w, UINT64_C(100000000), &w->status, &w->err_code, w->ctr) !=
+  if (ncw_run(r, w, UINT64_C(100000000), &w->status, &w->err_code, w->ctr) !=
       0) {
     fprintf(stderr, "bench_rtl: %s did not run: %s\n", w->name,
             nc_error_detail());
     exit(1);
   }
   const double t = nc_bench_now() - t0;
-  *cycles = nc_rtl_cycle(r) - c0;
+  *cycles = nc_sim_cycle(r) - c0;
   if (memcmp(mem + NCW_WIN_OFF + w->out_off, w->want, w->out_len) != 0) {
     fprintf(stderr, "bench_rtl: %s differs from golden\n", w->name);
     exit(1);
   }
   memcpy(w->final_win, mem + NCW_WIN_OFF, w->win_size);
-  nc_rtl_destroy(r);
+  nc_sim_close(r);
   free(mem);
   return t;
 }

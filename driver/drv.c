@@ -1,5 +1,6 @@
 /*
- * The driver: backends by name, the window, the ring, submit and wait.
+ * The driver: a simulated device by name (neocog/sim.h: model, rtl or
+ * lockstep), the window, the ring, submit and wait.
  *
  * The ring is RING_SIZE entries in the window. Each submission starts at
  * entry 0 (the device is idle then, so HEAD may be written); the driver
@@ -15,8 +16,8 @@
 
 #include "driver/drv_internal.h"
 #include "neocog/error.h"
-#include "neocog/model.h"
 #include "neocog/nc_hw.h"
+#include "neocog/sim.h"
 
 /* Cycles the device runs between two looks at the clock and the ring. */
 #define STEP_CYCLES (UINT64_C(1) << 16)
@@ -25,18 +26,18 @@
 #define ST_DONE (1u << NC_HW_CSR_STATUS_DONE_SHIFT)
 #define ST_ERROR (1u << NC_HW_CSR_STATUS_ERROR_SHIFT)
 
-static const nc__backend_t *const backends_[] = {
-    &nc__backend_model, &nc__backend_rtl, &nc__backend_lockstep};
+/* Where the window sits in the device's physical address space: above
+ * 4 GiB, so the _HI halves of the address registers are exercised. */
+#define PHYS_BASE (UINT64_C(1) << 32)
 
 static atomic_uint_fast64_t next_dev_id_ = 1;
 
 struct nc_dev {
-  const nc__backend_t *be;
-  void *ctx;
+  nc_sim_t *sim;
+  uint8_t *mem; /* the window, at PHYS_BASE */
   uint64_t id;
   nc_dev_options_t opt;
   nc_dev_info_t info;
-  uint64_t phys_base;
   nc__heap_t heap;
   nc__extent_t ring;
   /* The submission in flight. */
@@ -71,19 +72,19 @@ void nc_dev_options_default(nc_dev_options_t *opt) {
   opt->watchdog_cycles = NC_HW_CSR_WATCHDOG_RESVAL;
 }
 
-/* ---- Register access (the backends only fail for a bad offset, which
+/* ---- Register access (the devices only fail for a bad offset, which
  * would be a bug here) ---- */
 
 static uint32_t rd_(nc_dev_t *d, uint32_t off) {
   uint32_t v = 0;
-  if (d->be->csr_read(d->ctx, off, &v) != NC_OK) {
+  if (nc_sim_csr_read(d->sim, off, &v) != NC_OK) {
     v = 0;
   }
   return v;
 }
 
 static void wr_(nc_dev_t *d, uint32_t off, uint32_t v) {
-  if (d->be->csr_write(d->ctx, off, v) != NC_OK) {
+  if (nc_sim_csr_write(d->sim, off, v) != NC_OK) {
     return;
   }
 }
@@ -142,10 +143,10 @@ static nc_status_t check_identity_(nc_dev_t *d) {
   if (id != NC_HW_CSR_ID_RESVAL) {
     return nc__fail(NC_ERR_UNSUPPORTED,
                     "dev_open(%s): ID reads 0x%08x, not 0x%08x ('NCOG')",
-                    d->be->name, id, NC_HW_CSR_ID_RESVAL);
+                    nc_sim_kind(d->sim), id, NC_HW_CSR_ID_RESVAL);
   }
   nc_dev_info_t *in = &d->info;
-  in->backend = d->be->name;
+  in->backend = nc_sim_kind(d->sim);
   in->version_major =
       ver >> NC_HW_CSR_VERSION_MAJOR_SHIFT & NC_HW_CSR_VERSION_MAJOR_MASK;
   in->version_minor =
@@ -175,7 +176,7 @@ static nc_status_t check_identity_(nc_dev_t *d) {
         "dev_open(%s): device is v%u.%u %ux%u, spad %u rows/%u banks, acc %u "
         "rows, %u params, bus %u B; this library was built for v%u.%u %ux%u, "
         "spad %u/%u, acc %u, %u params, bus %u B",
-        d->be->name, in->version_major, in->version_minor, in->rows, in->cols,
+        nc_sim_kind(d->sim), in->version_major, in->version_minor, in->rows, in->cols,
         in->spad_rows, in->spad_banks, in->acc_rows, in->param_entries,
         in->bus_bytes, NC_HW_VERSION_MAJOR, NC_HW_VERSION_MINOR, NC_HW_ROWS,
         NC_HW_COLS, NC_HW_SPAD_ROWS, NC_HW_SPAD_BANKS, NC_HW_ACC_ROWS,
@@ -187,7 +188,7 @@ static nc_status_t check_identity_(nc_dev_t *d) {
 }
 
 static void program_ring_(nc_dev_t *d) {
-  const uint64_t rb = d->phys_base + d->ring.off;
+  const uint64_t rb = PHYS_BASE + d->ring.off;
   wr_(d, NC_HW_CSR_RING_BASE_LO_OFFSET, (uint32_t)rb);
   wr_(d, NC_HW_CSR_RING_BASE_HI_OFFSET, (uint32_t)(rb >> 32));
   wr_(d, NC_HW_CSR_RING_SIZE_OFFSET, d->opt.ring_entries);
@@ -202,13 +203,7 @@ nc_status_t nc_dev_open(const char *backend, const nc_dev_options_t *opt,
     return nc__fail(NC_ERR_INVALID_ARG, "dev_open: NULL %s",
                     backend == NULL ? "backend name" : "output");
   }
-  const nc__backend_t *be = NULL;
-  for (size_t i = 0; i < sizeof backends_ / sizeof backends_[0]; i++) {
-    if (strcmp(backend, backends_[i]->name) == 0) {
-      be = backends_[i];
-    }
-  }
-  if (be == NULL) {
+  if (nc_sim_find(backend) == NULL) {
     return nc__fail(NC_ERR_NOT_FOUND,
                     "dev_open: unknown backend '%s' (known: model, rtl, "
                     "lockstep)",
@@ -227,10 +222,23 @@ nc_status_t nc_dev_open(const char *backend, const nc_dev_options_t *opt,
   if (d == NULL) {
     return nc__fail(NC_ERR_NOMEM, "dev_open: out of memory");
   }
-  d->be = be;
   d->opt = o;
-  st = be->open(&o, &d->ctx, &d->phys_base);
+  nc_sim_config_t cfg;
+  nc_sim_config_default(&cfg);
+  cfg.mem_latency = o.mem_latency;
+  cfg.mem_bytes_per_cycle = o.mem_bytes_per_cycle;
+  st = nc_sim_open(backend, &cfg, &d->sim);
+  if (st == NC_OK) {
+    d->mem = calloc(1, (size_t)o.window_bytes);
+    st = d->mem != NULL
+             ? nc_sim_attach_memory(d->sim, d->mem, PHYS_BASE, o.window_bytes)
+             : nc__fail(NC_ERR_NOMEM,
+                        "dev_open: cannot allocate a %llu-byte window",
+                        (unsigned long long)o.window_bytes);
+  }
   if (st != NC_OK) {
+    nc_sim_close(d->sim);
+    free(d->mem);
     free(d);
     return st;
   }
@@ -244,13 +252,14 @@ nc_status_t nc_dev_open(const char *backend, const nc_dev_options_t *opt,
   }
   if (st != NC_OK) {
     nc__heap_fini(&d->heap);
-    be->close(d->ctx);
+    nc_sim_close(d->sim);
+    free(d->mem);
     free(d);
     return st;
   }
   wr_(d, NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_SOFT_RESET_SHIFT);
-  wr_(d, NC_HW_CSR_WIN_BASE_LO_OFFSET, (uint32_t)d->phys_base);
-  wr_(d, NC_HW_CSR_WIN_BASE_HI_OFFSET, (uint32_t)(d->phys_base >> 32));
+  wr_(d, NC_HW_CSR_WIN_BASE_LO_OFFSET, (uint32_t)PHYS_BASE);
+  wr_(d, NC_HW_CSR_WIN_BASE_HI_OFFSET, (uint32_t)(PHYS_BASE >> 32));
   wr_(d, NC_HW_CSR_WIN_SIZE_OFFSET, (uint32_t)o.window_bytes);
   wr_(d, NC_HW_CSR_WATCHDOG_OFFSET, o.watchdog_cycles);
   wr_(d, NC_HW_CSR_INTR_ENABLE_OFFSET,
@@ -269,7 +278,8 @@ void nc_dev_close(nc_dev_t *dev) {
   if (rd_(dev, NC_HW_CSR_STATUS_OFFSET) & ST_BUSY) {
     wr_(dev, NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_HALT_SHIFT);
   }
-  dev->be->close(dev->ctx);
+  nc_sim_close(dev->sim);
+  free(dev->mem);
   nc__heap_fini(&dev->heap);
   free(dev->prog);
   free(dev);
@@ -378,7 +388,8 @@ nc_status_t nc_dev_write(nc_dev_t *dev, const nc_dev_buf_t *buf,
   if (st != NC_OK) {
     return st;
   }
-  return dev->be->mem_write(dev->ctx, buf->offset + offset, src, bytes);
+  return nc_sim_mem_write(dev->sim, PHYS_BASE + buf->offset + offset, src,
+                          bytes);
 }
 
 nc_status_t nc_dev_read(nc_dev_t *dev, const nc_dev_buf_t *buf, uint64_t offset,
@@ -387,7 +398,10 @@ nc_status_t nc_dev_read(nc_dev_t *dev, const nc_dev_buf_t *buf, uint64_t offset,
   if (st != NC_OK) {
     return st;
   }
-  return dev->be->mem_read(dev->ctx, buf->offset + offset, dst, bytes);
+  if (bytes > 0) {
+    memcpy(dst, dev->mem + buf->offset + offset, bytes);
+  }
+  return NC_OK;
 }
 
 /* ---- Submit and wait ---- */
@@ -410,8 +424,8 @@ static nc_status_t refill_(nc_dev_t *d) {
     /* Up to the end of the ring, then around. */
     size_t run = size - d->tail;
     run = run < n ? run : n;
-    nc_status_t st = d->be->mem_write(
-        d->ctx, d->ring.off + (uint64_t)d->tail * NC_HW_INSN_BYTES,
+    nc_status_t st = nc_sim_mem_write(
+        d->sim, PHYS_BASE + d->ring.off + (uint64_t)d->tail * NC_HW_INSN_BYTES,
         d->prog + d->written * NC_HW_INSN_BYTES, run * NC_HW_INSN_BYTES);
     if (st != NC_OK) {
       return st;
@@ -571,7 +585,12 @@ nc_status_t nc_dev_wait(nc_dev_t *dev, uint64_t timeout_ms,
       timeout_ms > UINT64_MAX / 1000000u ? UINT64_MAX : timeout_ms * 1000000u;
   for (;;) {
     int busy = 0;
-    nc_status_t st = dev->be->step(dev->ctx, STEP_CYCLES, &busy);
+    const uint64_t q = nc_sim_ops(dev->sim)->run_quantum;
+    nc_status_t st = nc_sim_run(
+        dev->sim, q != 0 && q < STEP_CYCLES ? q : STEP_CYCLES, &busy);
+    if (st == NC_OK) {
+      st = nc_sim_check_memory(dev->sim);
+    }
     if (st == NC_OK) {
       st = refill_(dev);
     }
@@ -626,7 +645,7 @@ nc_status_t nc_dev_wait(nc_dev_t *dev, uint64_t timeout_ms,
  * k % size (each submission starts at entry 0), and what retires lies
  * within a few queues of the last retirement, so the nearest index with
  * the right residue is the one. */
-static void retire_(void *ctx, const nc__retire_t *r) {
+static void retire_(void *ctx, const nc_sim_retire_t *r) {
   nc_dev_t *d = ctx;
   const uint64_t size = d->opt.ring_entries;
   const uint64_t last = d->trace_last;
@@ -648,24 +667,23 @@ nc_status_t nc_dev_set_trace(nc_dev_t *dev, nc_dev_trace_fn fn, void *ctx) {
     return nc__fail(NC_ERR_INVALID_ARG,
                     "dev_set_trace: a submission is in flight");
   }
-  if (dev->be->set_trace == NULL) {
+  if (nc_sim_ops(dev->sim)->set_trace == NULL) {
     return nc__fail(NC_ERR_UNSUPPORTED,
                     "dev_set_trace: the %s backend does not report "
                     "retired instructions",
-                    dev->be->name);
+                    nc_sim_kind(dev->sim));
   }
   dev->trace = fn;
   dev->trace_ctx = ctx;
-  return dev->be->set_trace(dev->ctx, fn != NULL ? retire_ : NULL,
-                            fn != NULL ? dev : NULL);
+  return nc_sim_set_trace(dev->sim, fn != NULL ? retire_ : NULL,
+                          fn != NULL ? dev : NULL);
 }
 
-nc_status_t nc_dev_inject_fault(nc_dev_t *dev, nc_dev_fault_t fault) {
+nc_status_t nc_dev_inject_fault(nc_dev_t *dev, nc_fault_t fault) {
   if (dev == NULL) {
     return nc__fail(NC_ERR_INVALID_ARG, "dev_inject_fault: NULL device");
   }
-  if (fault != NC_DEV_FAULT_NONE && fault != NC_DEV_FAULT_HANG &&
-      fault != NC_DEV_FAULT_SLVERR) {
+  if ((unsigned)fault >= NC_FAULT_COUNT) {
     return nc__fail(NC_ERR_INVALID_ARG, "dev_inject_fault: unknown fault %d",
                     (int)fault);
   }
@@ -673,12 +691,7 @@ nc_status_t nc_dev_inject_fault(nc_dev_t *dev, nc_dev_fault_t fault) {
     return nc__fail(NC_ERR_INVALID_ARG,
                     "dev_inject_fault: a submission is in flight");
   }
-  if (dev->be->inject_fault == NULL) {
-    return nc__fail(NC_ERR_UNSUPPORTED,
-                    "dev_inject_fault: the %s backend has no memory faults",
-                    dev->be->name);
-  }
-  return dev->be->inject_fault(dev->ctx, fault);
+  return nc_sim_inject_fault(dev->sim, fault);
 }
 
 nc_status_t nc_dev_counters(nc_dev_t *dev, nc_dev_counters_t *c) {

@@ -26,6 +26,7 @@ PARTS = [
     ("sim/model/", 1, "sim/model"),
     ("sim/rtl/", 1, "sim/rtl"),
     ("sim/systemc/", 1, "sim/systemc"),
+    ("sim/", 1, "sim"),
     ("driver/", 2, "driver"),
     ("host/cli/", 4, "host/cli"),
     ("host/", 3, "host"),
@@ -36,7 +37,8 @@ PARTS = [
 ]
 LAYER_NAMES = ["base", "sim", "driver", "host", "top"]
 # Where "neocog/x.h" is looked for, as the build's -I flags give it.
-INCLUDE_DIRS = ["", "base/include", "hw/include", "sim/model/include", "sim/rtl/include",
+INCLUDE_DIRS = ["", "base/include", "hw/include", "sim/include", "sim/model/include",
+                "sim/rtl/include",
                 "sim/systemc/include", "driver/include", "host/include"]
 SOURCE_EXT = (".c", ".h", ".cpp", ".hpp")
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)

@@ -17,8 +17,10 @@ SIM_LIB_SAN := $(SIM_LIB:%.a=%_san.a)
 DRIVER_LIB_SAN := $(DRIVER_LIB:%.a=%_san.a)
 HOST_LIB_SAN := $(HOST_LIB:%.a=%_san.a)
 
-# The functional model's objects, which the command-processor bench and the PGO trainer
-# link without the rest of libnc_sim.
+# The one interface to every simulated device (sim/*.c, neocog/sim.h), and the functional
+# model's objects, which the command-processor bench and the PGO trainer link without the
+# rest of libnc_sim.
+SIM_CORE_SRC := $(sort $(wildcard sim/*.c))
 SIM_MODEL_SRC := $(sort $(wildcard sim/model/*.c))
 SIM_MODEL_OBJ := $(call obj,rel,$(SIM_MODEL_SRC))
 

@@ -63,11 +63,11 @@ $(SIM_PGO)/harness.o: sim/rtl/harness.cpp $(SIM_PGO_VDIR)/Vnc_top__ALL.a
 # own objects instead of libnc_sim (which is what the training builds).
 $(SIM_PGO)/nc_pgo_train: $(BUILD)/rel/tools/nc_pgo_train.o $(SIM_PGO)/harness.o \
     $(SIM_BUILD)/axi_mem.o $(SIM_PGO_VDIR)/Vnc_top__ALL.a $(HOST_LIB) $(DRIVER_LIB) \
-    $(SIM_MODEL_OBJ) $(BASE_LIB)
+    $(call obj,rel,$(SIM_CORE_SRC)) $(SIM_MODEL_OBJ) $(BASE_LIB)
 	$(CC) $(CFLAGS_REL) -fprofile-generate $(BUILD)/rel/tools/nc_pgo_train.o \
 	  $(SIM_PGO)/harness.o $(SIM_BUILD)/axi_mem.o $(SIM_PGO_VDIR)/Vnc_top__ALL.a \
-	  $(addprefix $(SIM_PGO_VDIR)/,$(VL_RT_OBJS)) $(HOST_LIB) $(DRIVER_LIB) $(SIM_MODEL_OBJ) \
-	  $(BASE_LIB) $(LDLIBS) -o $@
+	  $(addprefix $(SIM_PGO_VDIR)/,$(VL_RT_OBJS)) $(HOST_LIB) $(DRIVER_LIB) \
+	  $(call obj,rel,$(SIM_CORE_SRC)) $(SIM_MODEL_OBJ) $(BASE_LIB) $(LDLIBS) -o $@
 
 # A fresh profile each time: GCC adds the counts of every run to the files it finds.
 $(SIM_PGO)/profile.ok: $(SIM_PGO)/nc_pgo_train
@@ -115,11 +115,13 @@ $(SC_VDIR)/Vnc_top__ALL.a: $(RTL_SRC) $(HW_CHECK)
 	@$(MAKE) -s --no-print-directory -C $(@D) -f Vnc_top.mk $(RTL_MKFLAGS) \
 	  Vnc_top__ALL.a $(SC_VL_RT_OBJS)
 
+# The SystemC platform offers itself as a device of neocog/sim.h (nc_sim_wrap), so it links
+# the interface (sim/sim.c) and base, not the library's own devices.
 $(SC_BUILD)/nc_sc_run: sim/systemc/nc_sc_run.cpp sim/systemc/include/neocog/ncw.h \
-    $(SC_VDIR)/Vnc_top__ALL.a $(SIM_BUILD)/axi_mem.o
+    $(SC_VDIR)/Vnc_top__ALL.a $(SIM_BUILD)/axi_mem.o $(BUILD)/rel/sim/sim.o $(BASE_LIB)
 	$(CXX) $(SIM_CXXFLAGS) -DVM_SC=1 -DVM_TRACE=0 -DVM_COVERAGE=0 \
 	  $(call SIM_VINC,$(SC_VDIR)) $(SC_INC) $< $(SIM_BUILD)/axi_mem.o $(SC_VDIR)/Vnc_top__ALL.a \
-	  $(addprefix $(SC_VDIR)/,$(SC_VL_RT_OBJS)) $(SC_LIBS) -o $@
+	  $(addprefix $(SC_VDIR)/,$(SC_VL_RT_OBJS)) $(BUILD)/rel/sim/sim.o $(BASE_LIB) $(SC_LIBS) -o $@
 
 $(SC_BUILD)/nc_sc_gen: $(BUILD)/rel/tools/nc_sc_gen.o $(LAYER_LIBS)
 	$(CC) $(CFLAGS_REL) $^ $(LDLIBS) -o $@
@@ -180,10 +182,10 @@ sc-test coverage:
 	@echo "$@: hw/rtl/nc_top.sv is missing"
 endif
 
-$(SIM_LIB): $(SIM_MODEL_OBJ) $(SIM_RTL_OBJ)
+$(SIM_LIB): $(call obj,rel,$(SIM_CORE_SRC)) $(SIM_MODEL_OBJ) $(SIM_RTL_OBJ)
 	@mkdir -p $(@D)
 	$(call archive,$@,$^)
 
-$(SIM_LIB_SAN): $(call obj,san,$(SIM_MODEL_SRC)) $(SIM_RTL_OBJ_SAN)
+$(SIM_LIB_SAN): $(call obj,san,$(SIM_CORE_SRC) $(SIM_MODEL_SRC)) $(SIM_RTL_OBJ_SAN)
 	@mkdir -p $(@D)
 	$(call archive,$@,$^)

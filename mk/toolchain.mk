@@ -11,7 +11,8 @@ VERILATOR ?= verilator
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
 # Includes are rooted at the repository top; each layer's public headers are in
 # <layer>/include/neocog/ (mk/check_layers.py keeps every file to its own and lower layers).
-INCLUDE_DIRS := base/include hw/include sim/model/include sim/rtl/include sim/systemc/include \
+INCLUDE_DIRS := base/include hw/include sim/include sim/model/include sim/rtl/include \
+  sim/systemc/include \
   driver/include host/include
 CPPFLAGS := -I. $(addprefix -I,$(INCLUDE_DIRS)) -D_POSIX_C_SOURCE=200809L
 CFLAGS_REL := -std=c11 -O3 -g $(WARN) -MMD -MP

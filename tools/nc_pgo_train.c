@@ -12,9 +12,8 @@
  *
  * Prints one line per program; exit status 0 only if all matched golden.
  */
-#include "neocog/rtl.h"
+#include "neocog/sim.h"
 #include "neocog/ncw.h"
-#include "testkit/ncw_rtl.h"
 #include "testkit/workloads.h"
 
 /* Runs `wl` on a fresh harness; 0 when it finished and matched golden. */
@@ -24,8 +23,8 @@ static int train_(const wl_t *wl) {
   w.win_size = RIG_WIN_SIZE;
   w.n_insns = wl->p.n;
   uint8_t *mem = calloc(1, NCW_WIN_OFF + RIG_WIN_SIZE);
-  nc_rtl_t *r = NULL;
-  if (mem == NULL || nc_rtl_create(NULL, &r) != NC_OK) {
+  nc_sim_t *r = NULL;
+  if (mem == NULL || nc_sim_open("rtl", NULL, &r) != NC_OK) {
     fprintf(stderr, "nc_pgo_train: %s: %s\n", wl->name, nc_error_detail());
     free(mem);
     return 1;
@@ -35,21 +34,20 @@ static int train_(const wl_t *wl) {
                          mem + i * NC_HW_INSN_BYTES);
   }
   memcpy(mem + NCW_WIN_OFF, wl->win, RIG_WIN_SIZE);
-  const ncw_dev_t dev = tk_ncw_rtl(r);
-  int bad = nc_rtl_attach_memory(r, mem, NCW_MEM_BASE,
+  int bad = nc_sim_attach_memory(r, mem, NCW_MEM_BASE,
                                  NCW_WIN_OFF + RIG_WIN_SIZE) != NC_OK;
-  bad = bad || ncw_run(&dev, &w, UINT64_C(50000000), &w.status, &w.err_code,
+  bad = bad || ncw_run(r, &w, UINT64_C(50000000), &w.status, &w.err_code,
                        w.ctr) != 0;
   const long d = bad ? -1 : wl_first_diff(wl, mem + NCW_WIN_OFF);
-  bad = bad || d >= 0 || nc_rtl_window_violations(r) != 0;
+  bad = bad || d >= 0 || nc_sim_check_memory(r) != NC_OK;
   printf("%-22s %8llu cycles  %s\n", wl->name,
-         (unsigned long long)nc_rtl_cycle(r),
+         (unsigned long long)nc_sim_cycle(r),
          bad ? "FAILED" : "matches golden");
   if (bad) {
     fprintf(stderr, "nc_pgo_train: %s: %s\n", wl->name,
             d >= 0 ? "result differs from golden" : nc_error_detail());
   }
-  nc_rtl_destroy(r);
+  nc_sim_close(r);
   free(mem);
   return bad;
 }

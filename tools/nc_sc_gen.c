@@ -9,9 +9,8 @@
  * of convolution tiles (with --bench: a longer one, the benchmark's).
  * Prints one line per workload; exit status 0 only if all matched golden.
  */
-#include "neocog/rtl.h"
+#include "neocog/sim.h"
 #include "neocog/ncw.h"
-#include "testkit/ncw_rtl.h"
 #include "testkit/workloads.h"
 
 /* Runs `wl` on a fresh harness and saves it; 0 when it matched golden. */
@@ -39,18 +38,17 @@ static int gen_(const wl_t *wl, const char *dir) {
   memcpy(w.want, wl->want, w.out_len);
   /* The harness works on a copy: the file keeps the initial image. */
   uint8_t *mem = malloc(NCW_WIN_OFF + w.win_size);
-  nc_rtl_t *r = NULL;
-  if (mem == NULL || nc_rtl_create(NULL, &r) != NC_OK) {
+  nc_sim_t *r = NULL;
+  if (mem == NULL || nc_sim_open("rtl", NULL, &r) != NC_OK) {
     fprintf(stderr, "%s: %s\n", wl->name, nc_error_detail());
     free(mem);
     ncw_free(&w);
     return 1;
   }
   memcpy(mem, w.mem, NCW_WIN_OFF + w.win_size);
-  int bad = nc_rtl_attach_memory(r, mem, NCW_MEM_BASE,
+  int bad = nc_sim_attach_memory(r, mem, NCW_MEM_BASE,
                                  NCW_WIN_OFF + w.win_size) != NC_OK;
-  const ncw_dev_t dev = tk_ncw_rtl(r);
-  bad = bad || ncw_run(&dev, &w, UINT64_C(50000000), &w.status, &w.err_code,
+  bad = bad || ncw_run(r, &w, UINT64_C(50000000), &w.status, &w.err_code,
                        w.ctr) != 0;
   if (bad) {
     fprintf(stderr, "%s: the harness failed: %s\n", wl->name,
@@ -68,14 +66,14 @@ static int gen_(const wl_t *wl, const char *dir) {
     fprintf(stderr, "%s: result byte %ld is 0x%02x, golden 0x%02x\n", wl->name,
             d, mem[NCW_WIN_OFF + wl->out_off + (size_t)d], wl->want[d]);
   }
-  bad = bad || d >= 0 || nc_rtl_window_violations(r) != 0;
+  bad = bad || d >= 0 || nc_sim_check_memory(r) != NC_OK;
   char path[512];
   snprintf(path, sizeof path, "%s/%s.ncw", dir, wl->name);
   if (!bad && ncw_save(&w, path) != 0) {
     fprintf(stderr, "%s: cannot write %s\n", wl->name, path);
     bad = 1;
   }
-  nc_rtl_destroy(r);
+  nc_sim_close(r);
   free(mem);
   ncw_free(&w);
   return bad;

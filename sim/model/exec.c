@@ -40,7 +40,7 @@ static uint8_t *host_(nc_model_t *m, uint64_t off) {
 
 /* An injected SLVERR answers every request: dma_bus before a byte moves. */
 static int port_fault_(const nc_model_t *m, nc__exec_t *r) {
-  if (m->fault == NC_MODEL_FAULT_SLVERR) {
+  if (m->fault == NC_FAULT_SLVERR) {
     r->err = NC_HW_ERR_DMA_BUS;
     r->info = 0;
     return 1;

@@ -242,7 +242,7 @@ static void trace_(nc_model_t *m, uint32_t idx, uint32_t op, uint32_t unit,
     m->insns++;
   }
   if (m->trace != NULL) {
-    nc_model_retire_t r = {idx, op, unit, start, m->now, m->retire_seq};
+    nc_sim_retire_t r = {idx, op, unit, start, m->now, m->retire_seq};
     m->trace(m->trace_ctx, &r);
   }
   m->retire_seq++;
@@ -266,14 +266,14 @@ static void fetch_issue_(nc_model_t *m) {
                                            : n;
   const uint64_t len = (uint64_t)n * NC_HW_INSN_BYTES;
   const uint64_t pa = (m->ring_base & AXI_MASK) + (uint64_t)ptr * 16u;
-  if (m->fault == NC_MODEL_FAULT_SLVERR || m->mem == NULL || pa < m->mem_base ||
+  if (m->fault == NC_FAULT_SLVERR || m->mem == NULL || pa < m->mem_base ||
       pa - m->mem_base > m->mem_size ||
       len > m->mem_size - (pa - m->mem_base)) {
     raise_(m, NC_HW_ERR_DMA_BUS, NC_HW_UNIT_FETCH, ptr, 0);
     return;
   }
   m->fetch_inflight = 1;
-  if (m->fault == NC_MODEL_FAULT_HANG) {
+  if (m->fault == NC_FAULT_HANG) {
     m->fetch_hung = 1;
     return;
   }
@@ -394,7 +394,7 @@ static int start_one_(nc_model_t *m, int q) {
   u->head = (u->head + 1) % NC_HW_INSN_QUEUE_DEPTH;
   u->count--;
   u->start = u->stall_until = m->now;
-  if (m->fault == NC_MODEL_FAULT_HANG && uses_memory_(op)) {
+  if (m->fault == NC_FAULT_HANG && uses_memory_(op)) {
     u->hung = 1;
     u->hung_on = e;
     return 1;
@@ -947,12 +947,11 @@ int nc_model_irq(const nc_model_t *m) {
   return m != NULL && (m->intr_state & m->intr_enable) != 0;
 }
 
-nc_status_t nc_model_inject_fault(nc_model_t *m, nc_model_fault_t fault) {
+nc_status_t nc_model_inject_fault(nc_model_t *m, nc_fault_t fault) {
   if (m == NULL) {
     return nc__fail(NC_ERR_INVALID_ARG, "model_inject_fault: NULL model");
   }
-  if (fault != NC_MODEL_FAULT_NONE && fault != NC_MODEL_FAULT_HANG &&
-      fault != NC_MODEL_FAULT_SLVERR) {
+  if ((unsigned)fault >= NC_FAULT_COUNT) {
     return nc__fail(NC_ERR_INVALID_ARG, "model_inject_fault: unknown fault %d",
                     (int)fault);
   }
@@ -960,7 +959,7 @@ nc_status_t nc_model_inject_fault(nc_model_t *m, nc_model_fault_t fault) {
   return NC_OK;
 }
 
-void nc_model_set_trace(nc_model_t *m, nc_model_trace_fn fn, void *ctx) {
+void nc_model_set_trace(nc_model_t *m, nc_sim_trace_fn fn, void *ctx) {
   if (m != NULL) {
     m->trace = fn;
     m->trace_ctx = ctx;

@@ -81,7 +81,7 @@ struct nc_model {
   /* Attached physical memory. */
   uint8_t *mem;
   uint64_t mem_base, mem_size;
-  nc_model_fault_t fault;
+  nc_fault_t fault;
 
   /* Registers. */
   uint32_t status; /* busy, done, error bits */
@@ -124,7 +124,7 @@ struct nc_model {
   int16_t wgt[NC_HW_ROWS][NC_HW_COLS]; /* stationary weights, [k][n] */
   int32_t *tile;                       /* STORE scratch: acc rows x cols */
 
-  nc_model_trace_fn trace;
+  nc_sim_trace_fn trace;
   void *trace_ctx;
 };
 

@@ -466,20 +466,22 @@ int nc_rtl_irq(const nc_rtl_t *m) {
   return m != nullptr && m->top->irq_o;
 }
 
-nc_status_t nc_rtl_inject_fault(nc_rtl_t *m, nc_rtl_fault_t fault) {
+nc_status_t nc_rtl_inject_fault(nc_rtl_t *m, nc_fault_t fault) {
   if (m == nullptr) {
     return fail(NC_ERR_INVALID_ARG, "rtl_inject_fault: NULL device");
   }
   switch (fault) {
-    case NC_RTL_FAULT_NONE:
+    case NC_FAULT_NONE:
       m->mem->set_fault(nc::AxiFault::None);
       return NC_OK;
-    case NC_RTL_FAULT_HANG:
+    case NC_FAULT_HANG:
       m->mem->set_fault(nc::AxiFault::Hang);
       return NC_OK;
-    case NC_RTL_FAULT_SLVERR:
+    case NC_FAULT_SLVERR:
       m->mem->set_fault(nc::AxiFault::SlvErr);
       return NC_OK;
+    case NC_FAULT_COUNT:
+      break;
   }
   return fail(NC_ERR_INVALID_ARG, "rtl_inject_fault: unknown fault %d", static_cast<int>(fault));
 }

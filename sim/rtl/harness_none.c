@@ -76,7 +76,7 @@ int nc_rtl_irq(const nc_rtl_t *m) {
   return 0;
 }
 
-nc_status_t nc_rtl_inject_fault(nc_rtl_t *m, nc_rtl_fault_t fault) {
+nc_status_t nc_rtl_inject_fault(nc_rtl_t *m, nc_fault_t fault) {
   (void)m;
   (void)fault;
   return none_();

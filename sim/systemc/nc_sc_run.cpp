@@ -291,9 +291,14 @@ struct NcCsrBridge : sc_core::sc_module {
   sc_core::sc_event poll_done_;
 };
 
+extern const nc_sim_ops_t sc_ops_;
+
+// The host: runs each workload file through ncw_run() on this SystemC platform, offered as
+// one more simulated device of neocog/sim.h (its operations are sc_ops_, below).
 struct NcHost : sc_core::sc_module {
   sc_in<bool> clk;
   sc_out<bool> rst_n;
+  sc_in<bool> irq;
   tlm_utils::simple_initiator_socket<NcHost> csr;
   NcMemTarget *memt = nullptr;
   NcAxiTlmBridge *axi = nullptr;
@@ -317,16 +322,37 @@ struct NcHost : sc_core::sc_module {
     csr->b_transport(gp, delay);
     return gp.is_response_ok() ? 0 : -1;
   }
-  static int rd(void *ctx, uint32_t off, uint32_t *v) {
-    return static_cast<NcHost *>(ctx)->access(false, off, v);
+  // The operations of neocog/sim.h, called from this module's thread.
+  static nc_status_t rd(void *ctx, uint32_t off, uint32_t *v) {
+    return static_cast<NcHost *>(ctx)->access(false, off, v) == 0 ? NC_OK : NC_ERR_DEVICE;
   }
-  static int wr(void *ctx, uint32_t off, uint32_t v) {
-    return static_cast<NcHost *>(ctx)->access(true, off, &v);
+  static nc_status_t wr(void *ctx, uint32_t off, uint32_t v) {
+    return static_cast<NcHost *>(ctx)->access(true, off, &v) == 0 ? NC_OK : NC_ERR_DEVICE;
   }
   // As nc_rtl_run(): STATUS read every cycle until busy is seen low (see wait_idle()).
-  static int run(void *ctx, uint64_t budget, int *busy) {
-    *busy = static_cast<NcHost *>(ctx)->bridge->wait_idle(budget);
-    return 0;
+  static nc_status_t run(void *ctx, uint64_t budget, int *busy) {
+    const int b = static_cast<NcHost *>(ctx)->bridge->wait_idle(budget);
+    if (busy != nullptr) {
+      *busy = b;
+    }
+    return NC_OK;
+  }
+  static uint64_t cycle(const void *) {
+    return static_cast<uint64_t>(sc_core::sc_time_stamp().to_seconds() / (kPeriodNs * 1e-9));
+  }
+  static int irq_level(const void *ctx) { return static_cast<const NcHost *>(ctx)->irq.read(); }
+  static nc_status_t attach(void *ctx, uint8_t *mem, uint64_t base, uint64_t size) {
+    NcHost *h = static_cast<NcHost *>(ctx);
+    h->memt->mem = mem;
+    h->memt->base = base;
+    h->memt->size = size;
+    return NC_OK;
+  }
+  static nc_status_t fault(void *ctx, nc_fault_t f) {
+    static const nc::AxiFault map[] = {nc::AxiFault::None, nc::AxiFault::Hang,
+                                       nc::AxiFault::SlvErr};
+    static_cast<NcHost *>(ctx)->axi->mem->set_fault(map[f]);
+    return NC_OK;
   }
 
   void check(const std::string &path) {
@@ -337,17 +363,23 @@ struct NcHost : sc_core::sc_module {
       return;
     }
     std::vector<uint8_t> mem(w.mem, w.mem + NCW_WIN_OFF + w.win_size);
-    memt->mem = mem.data();
-    memt->base = NCW_MEM_BASE;
-    memt->size = mem.size();
+    nc_sim_t *dev = nullptr;
+    if (nc_sim_wrap(&sc_ops_, this, &dev) != NC_OK ||
+        nc_sim_attach_memory(dev, mem.data(), NCW_MEM_BASE, mem.size()) != NC_OK) {
+      std::printf("%s: %s\n", path.c_str(), nc_error_detail());
+      nc_sim_close(dev);
+      ncw_free(&w);
+      failed++;
+      return;
+    }
     axi->mem->set_allowed(0, NCW_MEM_BASE + NCW_WIN_OFF, w.win_size);
     axi->mem->set_allowed(1, NCW_MEM_BASE, uint64_t{NCW_RING_ENTRIES} * NC_HW_INSN_BYTES);
     const uint64_t v0 = axi->mem->violations();
     uint32_t status = 0, err = 0, ctr[NCW_NCTR] = {0};
-    const ncw_dev_t dev = {this, rd, wr, run};
     const double t0 = sc_core::sc_time_stamp().to_seconds();
     const auto w0 = std::chrono::steady_clock::now();
-    const int rc = ncw_run(&dev, &w, UINT64_C(50000000), &status, &err, ctr);
+    const int rc = ncw_run(dev, &w, UINT64_C(50000000), &status, &err, ctr);
+    nc_sim_close(dev);
     const double wall =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
     const double sim_cycles = (sc_core::sc_time_stamp().to_seconds() - t0) / (kPeriodNs * 1e-9);
@@ -399,6 +431,25 @@ struct NcHost : sc_core::sc_module {
     }
     sc_core::sc_stop();
   }
+};
+
+// NcHost as a device of neocog/sim.h. Memory checks and tracing are not offered: the host
+// compares the memory model's violation count itself.
+const nc_sim_ops_t sc_ops_ = {
+    "systemc",         // name
+    0,                 // run_quantum
+    nullptr,           // create: sc_main elaborates the platform
+    nullptr,           // destroy: sc_main owns it
+    NcHost::attach,    // attach_memory
+    NcHost::rd,        // csr_read
+    NcHost::wr,        // csr_write
+    NcHost::run,       // run
+    NcHost::cycle,     // cycle
+    NcHost::irq_level, // irq
+    NcHost::fault,     // inject_fault
+    nullptr,           // set_trace
+    nullptr,           // check_memory
+    nullptr,           // mem_write
 };
 
 }  // namespace
@@ -520,6 +571,7 @@ int sc_main(int argc, char **argv) {
   NcHost host("host");
   host.clk(clk);
   host.rst_n(rst_n);
+  host.irq(irq);
   host.csr.bind(csr.socket);
   host.memt = &memt;
   host.bridge = &csr;

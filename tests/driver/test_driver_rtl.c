@@ -234,7 +234,7 @@ Test(driver_rtl, memory_hang_then_reuse) {
   nc_dev_buf_t ob;
   prog_t p = {0};
   lecture_setup_(d, &p, &ob);
-  cr_assert_eq(nc_dev_inject_fault(d, NC_DEV_FAULT_HANG), NC_OK);
+  cr_assert_eq(nc_dev_inject_fault(d, NC_FAULT_HANG), NC_OK);
   nc_dev_result_t res;
   cr_assert_eq(submit_(d, &p), NC_OK);
   cr_assert_eq(nc_dev_wait(d, 60000, &res), NC_ERR_DEVICE, "%s",
@@ -248,7 +248,7 @@ Test(driver_rtl, memory_hang_then_reuse) {
   d = open_("rtl", &o);
   prog_free(&p);
   lecture_setup_(d, &p, &ob);
-  cr_assert_eq(nc_dev_inject_fault(d, NC_DEV_FAULT_HANG), NC_OK);
+  cr_assert_eq(nc_dev_inject_fault(d, NC_FAULT_HANG), NC_OK);
   for (int k = 0; k < 2; k++) {
     cr_assert_eq(submit_(d, &p), NC_OK);
     cr_assert_eq(nc_dev_wait(d, 100, &res), NC_ERR_TIMEOUT, "try %d: %s", k,
@@ -257,7 +257,7 @@ Test(driver_rtl, memory_hang_then_reuse) {
               nc_error_detail());
     cr_assert_eq(res.err_code, NC_HW_ERR_HALTED, "the driver halted it");
   }
-  cr_assert_eq(nc_dev_inject_fault(d, NC_DEV_FAULT_NONE), NC_OK);
+  cr_assert_eq(nc_dev_inject_fault(d, NC_FAULT_NONE), NC_OK);
   cr_assert_eq(submit_(d, &p), NC_OK);
   cr_assert_eq(nc_dev_wait(d, 60000, &res), NC_OK, "%s", nc_error_detail());
   lecture_check_(d, &ob, "rtl");
@@ -277,12 +277,12 @@ Test(driver_rtl, lockstep_reports_a_mismatch) {
   nc_dev_buf_t ob;
   prog_t p = {0};
   lecture_setup_(d, &p, &ob);
-  cr_assert_eq(nc_dev_inject_fault(d, (nc_dev_fault_t)3), NC_ERR_INVALID_ARG);
-  cr_assert_eq(nc_dev_inject_fault(NULL, NC_DEV_FAULT_NONE),
+  cr_assert_eq(nc_dev_inject_fault(d, (nc_fault_t)3), NC_ERR_INVALID_ARG);
+  cr_assert_eq(nc_dev_inject_fault(NULL, NC_FAULT_NONE),
                NC_ERR_INVALID_ARG);
-  cr_assert_eq(nc_dev_inject_fault(d, NC_DEV_FAULT_SLVERR), NC_OK);
+  cr_assert_eq(nc_dev_inject_fault(d, NC_FAULT_SLVERR), NC_OK);
   cr_assert_eq(submit_(d, &p), NC_OK);
-  cr_assert_eq(nc_dev_inject_fault(d, NC_DEV_FAULT_NONE), NC_ERR_INVALID_ARG,
+  cr_assert_eq(nc_dev_inject_fault(d, NC_FAULT_NONE), NC_ERR_INVALID_ARG,
                "refused while a submission is in flight");
   nc_dev_result_t res;
   cr_assert_eq(nc_dev_wait(d, 60000, &res), NC_ERR_MISMATCH, "%s",
@@ -293,7 +293,7 @@ Test(driver_rtl, lockstep_reports_a_mismatch) {
           strstr(msg, "on the rtl (error dma_bus in fetch unit") != NULL &&
           strstr(msg, "on the model (done)") != NULL,
       "%s", msg);
-  cr_assert_eq(nc_dev_inject_fault(d, NC_DEV_FAULT_NONE), NC_OK);
+  cr_assert_eq(nc_dev_inject_fault(d, NC_FAULT_NONE), NC_OK);
   cr_assert_eq(submit_(d, &p), NC_OK);
   cr_assert_eq(nc_dev_wait(d, 60000, &res), NC_OK, "%s", nc_error_detail());
   lecture_check_(d, &ob, "lockstep");
@@ -312,14 +312,14 @@ Test(driver_rtl, model_memory_fault) {
   nc_dev_buf_t ob;
   prog_t p = {0};
   lecture_setup_(d, &p, &ob);
-  cr_assert_eq(nc_dev_inject_fault(d, NC_DEV_FAULT_SLVERR), NC_OK);
+  cr_assert_eq(nc_dev_inject_fault(d, NC_FAULT_SLVERR), NC_OK);
   cr_assert_eq(submit_(d, &p), NC_OK);
   nc_dev_result_t res;
   cr_assert_eq(nc_dev_wait(d, 60000, &res), NC_ERR_DEVICE);
   cr_assert(
       res.err_code == NC_HW_ERR_DMA_BUS && res.err_unit == NC_HW_UNIT_FETCH,
       "%s", nc_error_detail());
-  cr_assert_eq(nc_dev_inject_fault(d, NC_DEV_FAULT_NONE), NC_OK);
+  cr_assert_eq(nc_dev_inject_fault(d, NC_FAULT_NONE), NC_OK);
   cr_assert_eq(submit_(d, &p), NC_OK);
   cr_assert_eq(nc_dev_wait(d, 60000, &res), NC_OK, "%s", nc_error_detail());
   lecture_check_(d, &ob, "model");

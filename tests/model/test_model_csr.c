@@ -10,8 +10,9 @@
 #define DONE_ (1u << NC_HW_CSR_STATUS_DONE_SHIFT)
 
 Test(model_csr, reset_values_and_unmapped) {
-  rig_t r;
-  cr_assert_eq(nc_model_create(NULL, &r.m), NC_OK);
+  /* A bare device: no memory, no register written. */
+  rig_t r = {.kind = RIG_MODEL};
+  cr_assert_eq(nc_sim_open("model", NULL, &r.s), NC_OK);
   static const struct {
     uint32_t off, v;
   } regs[] = {
@@ -56,7 +57,7 @@ Test(model_csr, reset_values_and_unmapped) {
   rig_wr(&r, NC_HW_CSR_WIN_BASE_LO_OFFSET, 0x12345678u);
   cr_assert_eq(rig_rd(&r, NC_HW_CSR_WIN_BASE_LO_OFFSET), 0x12345678u);
   cr_assert_eq(rig_rd(&r, NC_HW_CSR_WIN_BASE_HI_OFFSET), 0xabcdu);
-  nc_model_destroy(r.m);
+  nc_sim_close(r.s);
 }
 
 Test(model_csr, bad_arguments) {
@@ -221,8 +222,8 @@ Test(model_csr, ring_wraps) {
   rig_close(&r);
 }
 
-static void trace_cb_(void *ctx, const nc_model_retire_t *rt) {
-  nc_model_retire_t *log = ctx;
+static void trace_cb_(void *ctx, const nc_sim_retire_t *rt) {
+  nc_sim_retire_t *log = ctx;
   log[rt->seq] = *rt;
 }
 
@@ -232,7 +233,7 @@ static void trace_cb_(void *ctx, const nc_model_retire_t *rt) {
 Test(model_csr, timing_example_and_trace) {
   rig_t r;
   rig_open(&r);
-  nc_model_retire_t log[3];
+  nc_sim_retire_t log[3];
   nc_model_set_trace(r.m, trace_cb_, log);
   prog_t p = {0};
   p_load_cfg(&p, 16, 0, 0, 0, 0);

@@ -377,13 +377,13 @@ Test(model_err, dma_bus_slverr) {
   prog_t p = {0};
   p_load(&p, (ld_t){.sram = 3, .dram = 0, .elems = 16, .x = 1}, 0);
   p_finish(&p);
-  cr_assert_eq(nc_model_inject_fault(r.m, NC_MODEL_FAULT_SLVERR), NC_OK);
+  cr_assert_eq(nc_model_inject_fault(r.m, NC_FAULT_SLVERR), NC_OK);
   rig_expect_err(&r, &p, NC_HW_ERR_DMA_BUS, NC_HW_UNIT_FETCH, 0, 0);
-  cr_assert_eq(nc_model_inject_fault(r.m, NC_MODEL_FAULT_NONE), NC_OK);
+  cr_assert_eq(nc_model_inject_fault(r.m, NC_FAULT_NONE), NC_OK);
   rig_load(&r, &p);
   rig_wr(&r, NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_START_SHIFT);
   cr_assert_eq(rig_go(&r, 50) & 1u, 1u, "still fetching");
-  cr_assert_eq(nc_model_inject_fault(r.m, NC_MODEL_FAULT_SLVERR), NC_OK);
+  cr_assert_eq(nc_model_inject_fault(r.m, NC_FAULT_SLVERR), NC_OK);
   (void)rig_go(&r, 100000);
   rig_err_t e = rig_err(&r);
   cr_assert(
@@ -393,7 +393,7 @@ Test(model_err, dma_bus_slverr) {
   int8_t row[NC_HW_ROWS];
   cr_assert_eq(nc_model_read_spad(r.m, 3, 1, row), NC_OK);
   cr_assert_eq(row[0], 0, "the failed LOAD wrote the scratchpad");
-  cr_assert_eq(nc_model_inject_fault(r.m, (nc_model_fault_t)99),
+  cr_assert_eq(nc_model_inject_fault(r.m, (nc_fault_t)99),
                NC_ERR_INVALID_ARG);
   prog_free(&p);
   rig_close(&r);
@@ -516,7 +516,7 @@ Test(model_err, watchdog_and_halt_on_hung_memory) {
   rig_load(&r, &p);
   rig_wr(&r, NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_START_SHIFT);
   (void)rig_go(&r, 50); /* the fetch is out; the memory dies */
-  cr_assert_eq(nc_model_inject_fault(r.m, NC_MODEL_FAULT_HANG), NC_OK);
+  cr_assert_eq(nc_model_inject_fault(r.m, NC_FAULT_HANG), NC_OK);
   cr_assert_eq(rig_go(&r, 4000) & 1u, 1u);
   cr_assert_eq(rig_go(&r, 100000) & 1u, 0u);
   rig_err_t e = rig_err(&r);

@@ -221,9 +221,9 @@ class ModelDev : public Dev {
   }
   bool irq() override { return nc_model_irq(m_) != 0; }
   void fault(Fault f) override {
-    const nc_model_fault_t mf = f == Fault::None   ? NC_MODEL_FAULT_NONE
-                                : f == Fault::Hang ? NC_MODEL_FAULT_HANG
-                                                   : NC_MODEL_FAULT_SLVERR;
+    const nc_fault_t mf = f == Fault::None   ? NC_FAULT_NONE
+                                : f == Fault::Hang ? NC_FAULT_HANG
+                                                   : NC_FAULT_SLVERR;
     if (nc_model_inject_fault(m_, mf) != 0) {
       std::fprintf(stderr, "cmdproc_tb: model rejected a fault\n");
     }

@@ -29,10 +29,8 @@ typedef struct {
 } outcome_t;
 
 static void fault_(xrig_t *x, int f) {
-  const nc_status_t st = x->kind == XR_RTL
-                             ? nc_rtl_inject_fault(x->r, (nc_rtl_fault_t)f)
-                             : nc_model_inject_fault(x->m, (nc_model_fault_t)f);
-  cr_assert_eq(st, NC_OK, "%s", nc_error_detail());
+  cr_assert_eq(nc_sim_inject_fault(x->s, (nc_fault_t)f), NC_OK, "%s",
+               nc_error_detail());
 }
 
 /* Runs one case on one device; 0 when the device is not built. */
@@ -566,8 +564,7 @@ static void halt_(xrig_t *x, const prog_t *p) {
                 e.insn == 2 && e.info == 0,
             "%s: %s/%s at %u", xr_name(x), nc_model_err_name(e.code),
             nc_model_unit_name(e.unit), e.insn);
-  cr_assert(x->kind == XR_MODEL ? nc_model_irq(x->m) : nc_rtl_irq(x->r),
-            "%s: error interrupt", xr_name(x));
+  cr_assert(nc_sim_irq(x->s), "%s: error interrupt", xr_name(x));
   (void)xr_go(x, 20000);
   for (int i = 0; i < 64; i++) {
     cr_assert_eq(x->win[0x100 + i], 0x66, "%s: the STORE ran after the halt",

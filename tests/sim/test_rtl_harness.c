@@ -39,7 +39,7 @@ Test(rtl_harness, arguments_and_identity) {
                NC_ERR_INVALID_ARG);
   cr_assert_eq(nc_rtl_csr_write(r, 3, 0), NC_ERR_INVALID_ARG);
   cr_assert_eq(nc_rtl_csr_read(r, 0, NULL), NC_ERR_INVALID_ARG);
-  cr_assert_eq(nc_rtl_inject_fault(r, (nc_rtl_fault_t)7), NC_ERR_INVALID_ARG);
+  cr_assert_eq(nc_rtl_inject_fault(r, (nc_fault_t)7), NC_ERR_INVALID_ARG);
   uint8_t mem[64];
   cr_assert_eq(nc_rtl_attach_memory(r, NULL, 0, 64), NC_ERR_INVALID_ARG);
   cr_assert_eq(nc_rtl_attach_memory(r, mem, UINT64_MAX - 8, 64),
@@ -105,9 +105,12 @@ Test(rtl_harness, accesses_outside_the_window_are_counted) {
   (void)xr_go(&x, 100000);
   cr_assert_gt(nc_rtl_window_violations(x.r), 0);
   cr_assert(strlen(nc_rtl_first_violation(x.r)) > 0);
+  /* The one interface reports them too, with the first one. */
+  cr_assert_eq(nc_sim_check_memory(x.s), NC_ERR_DEVICE);
+  cr_assert(strstr(nc_error_detail(), nc_rtl_first_violation(x.r)) != NULL,
+            "%s", nc_error_detail());
   /* xr_close would fail on them: this device is expected to have them. */
-  nc_rtl_destroy(x.r);
-  free(x.mem);
+  rig_close(&x);
   prog_free(&p);
 }
 

@@ -23,10 +23,8 @@ static void ctrl_(xrig_t *x, uint32_t shift) {
 }
 
 static void fault_(xrig_t *x, int f) {
-  const nc_status_t st = x->kind == XR_RTL
-                             ? nc_rtl_inject_fault(x->r, (nc_rtl_fault_t)f)
-                             : nc_model_inject_fault(x->m, (nc_model_fault_t)f);
-  cr_assert_eq(st, NC_OK, "%s", nc_error_detail());
+  cr_assert_eq(nc_sim_inject_fault(x->s, (nc_fault_t)f), NC_OK, "%s",
+               nc_error_detail());
 }
 
 static void perf_clear_(xrig_t *x) {
@@ -200,14 +198,14 @@ Test(rtl_reset, soft_reset_while_memory_hangs) {
     wl_setup(&w, x.win);
     xr_load(&x, &w.p);
     if (at == 0) {
-      fault_(&x, NC_RTL_FAULT_HANG);
+      fault_(&x, NC_FAULT_HANG);
     }
     ctrl_(&x, NC_HW_CSR_CTRL_START_SHIFT);
     if (at > 0) {
       cr_assert_eq(xr_go(&x, at) & ST_BUSY, ST_BUSY,
                    "hang at %llu: the program ended before",
                    (unsigned long long)at);
-      fault_(&x, NC_RTL_FAULT_HANG);
+      fault_(&x, NC_FAULT_HANG);
     }
     cr_assert_eq(xr_go(&x, 3000) & ST_BUSY, ST_BUSY,
                  "hang at %llu: finished without a memory",
@@ -229,7 +227,7 @@ Test(rtl_reset, soft_reset_while_memory_hangs) {
     cr_assert_eq(xr_rd(&x, NC_HW_CSR_ERR_CODE_OFFSET), 0);
     /* The memory answers again, the abandoned responses among the first:
      * the same device runs the program to its golden end. */
-    fault_(&x, NC_RTL_FAULT_NONE);
+    fault_(&x, NC_FAULT_NONE);
     wl_setup(&w, x.win);
     xr_load(&x, &w.p);
     perf_clear_(&x);

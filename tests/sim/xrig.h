@@ -1,7 +1,8 @@
 /*
- * The test rig of testkit/prog.h on either device: the functional model
- * or the RTL (neocog/rtl.h), with the same memory layout (RIG_*), so one
- * program can run on both and the results be compared.
+ * The test kit's rig (testkit/rig.h) on the functional model or the RTL, for
+ * Criterion tests that run one program on both and compare: every failure
+ * of a run fails the test, and the RTL must never touch memory it was not
+ * given.
  *
  * On the RTL every register access is a clock cycle and runs are bounded by
  * XR_RTL_BUDGET cycles. xr_open() returns 0 (and the test should skip) when
@@ -10,71 +11,43 @@
 #ifndef NEOCOG_TESTS_SIM_XRIG_H
 #define NEOCOG_TESTS_SIM_XRIG_H
 
-#include "neocog/rtl.h"
 #include "tests/model/rig.h"
 
 /* Cycles after which an RTL run that has not stopped is a failure: every
  * program of the suite ends well within it. */
 #define XR_RTL_BUDGET UINT64_C(3000000)
 
-typedef enum { XR_MODEL, XR_RTL } xr_kind_t;
+typedef rig_kind_t xr_kind_t;
+#define XR_MODEL RIG_MODEL
+#define XR_RTL RIG_RTL
 
-typedef struct {
-  xr_kind_t kind;
-  nc_model_t *m;
-  nc_rtl_t *r;
-  uint8_t *mem;
-  uint8_t *win; /* mem + RIG_WIN_OFF */
-} xrig_t;
+typedef rig_t xrig_t;
 
-static inline const char *xr_name(const xrig_t *x) {
-  return x->kind == XR_RTL ? "rtl" : "model";
-}
-
-static inline uint32_t xr_rd(xrig_t *x, uint32_t off) {
-  uint32_t v = 0;
-  const nc_status_t st = x->kind == XR_RTL ? nc_rtl_csr_read(x->r, off, &v)
-                                           : nc_model_csr_read(x->m, off, &v);
-  cr_assert_eq(st, NC_OK, "%s: %s", xr_name(x), nc_error_detail());
-  return v;
-}
-
-static inline void xr_wr(xrig_t *x, uint32_t off, uint32_t v) {
-  const nc_status_t st = x->kind == XR_RTL ? nc_rtl_csr_write(x->r, off, v)
-                                           : nc_model_csr_write(x->m, off, v);
-  cr_assert_eq(st, NC_OK, "%s: %s", xr_name(x), nc_error_detail());
-}
+#define xr_name rig_name
+#define xr_rd rig_rd
+#define xr_wr rig_wr
+#define xr_load rig_load
+#define xr_go rig_go
+#define xr_err rig_err
+#define xr_ctr rig_ctr
 
 /* Opens the rig on `kind`, an RTL device built with `cfg` (NULL: the
  * defaults); 0 when that device is not built. */
 static inline int xr_open_cfg(xrig_t *x, xr_kind_t kind,
                               const nc_rtl_config_t *cfg) {
-  memset(x, 0, sizeof *x);
-  x->kind = kind;
-  if (kind == XR_RTL) {
-    const nc_status_t st = nc_rtl_create(cfg, &x->r);
-    if (st == NC_ERR_UNSUPPORTED) {
-      return 0;
-    }
-    cr_assert_eq(st, NC_OK, "%s", nc_error_detail());
-  } else {
-    cr_assert_eq(nc_model_create(NULL, &x->m), NC_OK, "%s", nc_error_detail());
+  nc_sim_config_t c;
+  nc_sim_config_default(&c);
+  if (cfg != NULL) {
+    c.mem_latency = cfg->mem_latency;
+    c.mem_bytes_per_cycle = cfg->mem_bytes_per_cycle;
+    c.trace_path = cfg->trace_path;
+    c.fall_eval = cfg->fall_eval;
   }
-  x->mem = calloc(1, RIG_MEM_SIZE);
-  cr_assert_not_null(x->mem);
-  x->win = x->mem + RIG_WIN_OFF;
-  const nc_status_t st =
-      kind == XR_RTL
-          ? nc_rtl_attach_memory(x->r, x->mem, RIG_MEM_BASE, RIG_MEM_SIZE)
-          : nc_model_attach_memory(x->m, x->mem, RIG_MEM_BASE, RIG_MEM_SIZE);
+  const nc_status_t st = rig_open_sim(x, kind, &c);
+  if (st == NC_ERR_UNSUPPORTED && kind == XR_RTL) {
+    return 0;
+  }
   cr_assert_eq(st, NC_OK, "%s", nc_error_detail());
-  const uint64_t wb = RIG_MEM_BASE + RIG_WIN_OFF;
-  xr_wr(x, NC_HW_CSR_WIN_BASE_LO_OFFSET, (uint32_t)wb);
-  xr_wr(x, NC_HW_CSR_WIN_BASE_HI_OFFSET, (uint32_t)(wb >> 32));
-  xr_wr(x, NC_HW_CSR_WIN_SIZE_OFFSET, (uint32_t)RIG_WIN_SIZE);
-  xr_wr(x, NC_HW_CSR_RING_BASE_LO_OFFSET, (uint32_t)RIG_MEM_BASE);
-  xr_wr(x, NC_HW_CSR_RING_BASE_HI_OFFSET, (uint32_t)(RIG_MEM_BASE >> 32));
-  xr_wr(x, NC_HW_CSR_RING_SIZE_OFFSET, RIG_RING_ENTRIES);
   return 1;
 }
 
@@ -82,46 +55,17 @@ static inline int xr_open(xrig_t *x, xr_kind_t kind) {
   return xr_open_cfg(x, kind, NULL);
 }
 
-/* The RTL must never have touched memory outside the window and the ring. */
+/* The device must never have touched memory outside the window and the
+ * ring. */
 static inline void xr_check_violations(xrig_t *x) {
-  if (x->kind == XR_RTL) {
-    cr_assert_eq(nc_rtl_window_violations(x->r), 0,
-                 "the RTL accessed memory it was not given: %s",
-                 nc_rtl_first_violation(x->r));
-  }
+  cr_assert_eq(nc_sim_check_memory(x->s), NC_OK,
+               "the %s accessed memory it was not given: %s", xr_name(x),
+               nc_error_detail());
 }
 
 static inline void xr_close(xrig_t *x) {
-  if (x->kind == XR_RTL) {
-    xr_check_violations(x);
-    nc_rtl_destroy(x->r);
-  } else {
-    nc_model_destroy(x->m);
-  }
-  free(x->mem);
-  memset(x, 0, sizeof *x);
-}
-
-/* Writes the program at ring entry 0, HEAD = 0, TAIL = n, after a soft
- * reset. Does not start. */
-static inline void xr_load(xrig_t *x, const prog_t *p) {
-  cr_assert_lt(p->n, RIG_RING_ENTRIES);
-  xr_wr(x, NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_SOFT_RESET_SHIFT);
-  for (size_t i = 0; i < p->n; i++) {
-    nc_hw_words_to_bytes(p->v[i].w, NC_HW_INSN_WORDS,
-                         x->mem + i * NC_HW_INSN_BYTES);
-  }
-  xr_wr(x, NC_HW_CSR_RING_HEAD_OFFSET, 0);
-  xr_wr(x, NC_HW_CSR_RING_TAIL_OFFSET, (uint32_t)p->n);
-}
-
-/* Runs until the device stops or `budget` cycles pass; returns STATUS. */
-static inline uint32_t xr_go(xrig_t *x, uint64_t budget) {
-  int busy = 0;
-  const nc_status_t st = x->kind == XR_RTL ? nc_rtl_run(x->r, budget, &busy)
-                                           : nc_model_run(x->m, budget, &busy);
-  cr_assert_eq(st, NC_OK, "%s: %s", xr_name(x), nc_error_detail());
-  return xr_rd(x, NC_HW_CSR_STATUS_OFFSET);
+  xr_check_violations(x);
+  rig_close(x);
 }
 
 /* Loads, starts and runs a program to its end. */
@@ -149,12 +93,6 @@ static inline uint32_t xr_settle(xrig_t *x) {
   return s;
 }
 
-static inline rig_err_t xr_err(xrig_t *x) {
-  const uint32_t c = xr_rd(x, NC_HW_CSR_ERR_CODE_OFFSET);
-  const uint32_t insn = xr_rd(x, NC_HW_CSR_ERR_INSN_OFFSET);
-  return rig_err_split(c, insn, xr_rd(x, NC_HW_CSR_ERR_INFO_OFFSET));
-}
-
 /* Runs a program that must finish without error. */
 static inline void xr_run_ok(xrig_t *x, const prog_t *p) {
   const uint32_t s = xr_run(x, p);
@@ -164,11 +102,6 @@ static inline void xr_run_ok(xrig_t *x, const prog_t *p) {
                xr_name(x), s, nc_model_err_name(e.code),
                nc_model_unit_name(e.unit), e.insn, e.info);
   xr_check_violations(x);
-}
-
-static inline uint64_t xr_ctr(xrig_t *x, uint32_t lo) {
-  const uint64_t l = xr_rd(x, lo);
-  return l | (uint64_t)xr_rd(x, lo + 4) << 32;
 }
 
 #endif /* NEOCOG_TESTS_SIM_XRIG_H */

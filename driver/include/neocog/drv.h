@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "neocog/sim.h"
 #include "neocog/status.h"
 
 #ifdef __cplusplus
@@ -110,13 +111,6 @@ typedef struct {
   uint64_t start;  /**< device cycle its unit began it */
   uint64_t end;    /**< device cycle it completed (tokens pushed) */
 } nc_dev_event_t;
-
-/** Ways the device's memory can be told to misbehave (nc_dev_inject_fault). */
-typedef enum {
-  NC_DEV_FAULT_NONE = 0, /**< the memory answers every request */
-  NC_DEV_FAULT_HANG,     /**< the memory takes and answers nothing more */
-  NC_DEV_FAULT_SLVERR,   /**< every request is answered SLVERR (dma_bus) */
-} nc_dev_fault_t;
 
 /** Called once per retired instruction, from inside nc_dev_wait(). */
 typedef void (*nc_dev_trace_fn)(void *ctx, const nc_dev_event_t *ev);
@@ -216,7 +210,7 @@ NC_MUST_CHECK nc_status_t nc_dev_set_trace(nc_dev_t *dev, nc_dev_trace_fn fn,
 
 /**
  * Test hook: makes the device's simulated memory misbehave from the next
- * submission on (NC_DEV_FAULT_NONE heals it), to reach the paths a correct
+ * submission on (NC_FAULT_NONE heals it), to reach the paths a correct
  * memory never takes: dma_bus, the watchdog, nc_dev_wait()'s timeout and the
  * recovery after them. On "lockstep" only the RTL side's memory misbehaves,
  * so the two sides disagree and nc_dev_wait() reports NC_ERR_MISMATCH: the
@@ -224,7 +218,7 @@ NC_MUST_CHECK nc_status_t nc_dev_set_trace(nc_dev_t *dev, nc_dev_trace_fn fn,
  * unknown fault or while a submission is in flight.
  */
 NC_MUST_CHECK nc_status_t nc_dev_inject_fault(nc_dev_t *dev,
-                                              nc_dev_fault_t fault);
+                                              nc_fault_t fault);
 
 /** Name of an NC_HW_ERR_* code, e.g. "dma_window"; "?" when unknown. The
  *  names come from hw/data/neocog.json (nc_hw_err_name()). */

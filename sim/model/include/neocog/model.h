@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "neocog/sim.h"
 #include "neocog/status.h"
 
 #ifdef __cplusplus
@@ -43,28 +44,6 @@ typedef struct {
   uint32_t mem_bytes_per_cycle; /**< bytes the memory port moves per cycle,
                                      1..NC_HW_BUS_BYTES (the port width) */
 } nc_model_config_t;
-
-/** Faults the memory port can be told to show, to test the error paths a
- *  correct memory never takes. */
-typedef enum {
-  NC_MODEL_FAULT_NONE = 0, /**< the memory answers every request */
-  NC_MODEL_FAULT_HANG,     /**< no request is ever answered: the issuing unit
-                                waits forever (the watchdog's case) */
-  NC_MODEL_FAULT_SLVERR,   /**< every request is answered SLVERR (dma_bus) */
-} nc_model_fault_t;
-
-/** One retired instruction, handed to the trace hook. */
-typedef struct {
-  uint32_t ring_index; /**< ring entry it was fetched from */
-  uint32_t opcode;     /**< NC_HW_OP_* */
-  uint32_t unit;       /**< NC_HW_UNIT_* that executed it (fetch: FINISH) */
-  uint64_t start;      /**< cycle its unit began executing it */
-  uint64_t end;        /**< cycle it completed (tokens pushed) */
-  uint64_t seq;        /**< retirement order, from 0 */
-} nc_model_retire_t;
-
-/** Called once per retired instruction, from inside nc_model_run(). */
-typedef void (*nc_model_trace_fn)(void *ctx, const nc_model_retire_t *r);
 
 /** Fills `cfg` with the defaults: 100 cycles latency, NC_HW_BUS_BYTES
  *  bytes per cycle. */
@@ -129,14 +108,14 @@ uint64_t nc_model_cycle(const nc_model_t *m);
 /** Level of the interrupt line: (INTR_STATE & INTR_ENABLE) != 0. */
 int nc_model_irq(const nc_model_t *m);
 
-/** Makes the memory port misbehave from now on (NC_MODEL_FAULT_NONE heals
+/** Makes the memory port misbehave from now on (NC_FAULT_NONE heals
  *  it). Fails with NC_ERR_INVALID_ARG for an unknown fault. */
 NC_MUST_CHECK nc_status_t nc_model_inject_fault(nc_model_t *m,
-                                                nc_model_fault_t fault);
+                                                nc_fault_t fault);
 
 /** Installs (or with NULL removes) the retirement hook, e.g. to compare the
  *  model with the RTL instruction by instruction. */
-void nc_model_set_trace(nc_model_t *m, nc_model_trace_fn fn, void *ctx);
+void nc_model_set_trace(nc_model_t *m, nc_sim_trace_fn fn, void *ctx);
 
 /**
  * Debug port: copies `count` scratchpad rows from `row` on, NC_HW_ROWS

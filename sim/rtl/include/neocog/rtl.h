@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "neocog/sim.h"
 #include "neocog/status.h"
 
 #ifdef __cplusplus
@@ -52,13 +53,6 @@ typedef struct {
                                      edge. Same results, cycles and assertions;
                                      one eval per cycle is faster. */
 } nc_rtl_config_t;
-
-/** Faults the memory can be told to show (as nc_model_fault_t). */
-typedef enum {
-  NC_RTL_FAULT_NONE = 0, /**< the memory answers every request */
-  NC_RTL_FAULT_HANG,     /**< no request is ever answered */
-  NC_RTL_FAULT_SLVERR,   /**< every request is answered SLVERR */
-} nc_rtl_fault_t;
 
 /** Fills `cfg` with the defaults: 100 cycles latency, NC_HW_BUS_BYTES bytes
  *  per cycle, no trace path. */
@@ -119,10 +113,10 @@ uint64_t nc_rtl_cycle(const nc_rtl_t *m);
 /** Level of irq_o after the last cycle. */
 int nc_rtl_irq(const nc_rtl_t *m);
 
-/** Makes the memory misbehave from now on (NC_RTL_FAULT_NONE heals it).
+/** Makes the memory misbehave from now on (NC_FAULT_NONE heals it).
  *  NC_ERR_INVALID_ARG for an unknown fault. */
 NC_MUST_CHECK nc_status_t nc_rtl_inject_fault(nc_rtl_t *m,
-                                              nc_rtl_fault_t fault);
+                                              nc_fault_t fault);
 
 /** Memory accesses so far that left both the window and the ring, or broke
  *  the AXI rules the memory model checks. 0 for a correct device. */

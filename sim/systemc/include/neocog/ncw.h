@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "neocog/nc_hw.h"
+#include "neocog/sim.h"
 
 #define NCW_MAGIC "NCWL0001"
 /* Physical layout: the ring at NCW_MEM_BASE, the window NCW_WIN_OFF on. */
@@ -122,21 +123,11 @@ static inline int ncw_load(ncw_t *w, const char *path) {
   return 0;
 }
 
-/* A device as the host sequence needs it: register access and "clock until
- * STATUS.busy falls or `budget` cycles pass" (returns busy). Each returns
- * nonzero on failure. */
-typedef struct {
-  void *ctx;
-  int (*rd)(void *ctx, uint32_t off, uint32_t *v);
-  int (*wr)(void *ctx, uint32_t off, uint32_t v);
-  int (*run)(void *ctx, uint64_t budget, int *busy);
-} ncw_dev_t;
-
 /* The host sequence: soft reset, window and ring, counters cleared, START,
  * run to the end, then STATUS, ERR_CODE and every counter into `status`,
  * `err_code` and `ctr`. The memory image must already be in place.
  * Returns nonzero when the device failed to answer or did not stop. */
-static inline int ncw_run(const ncw_dev_t *d, const ncw_t *w, uint64_t budget,
+static inline int ncw_run(nc_sim_t *d, const ncw_t *w, uint64_t budget,
                           uint32_t *status, uint32_t *err_code,
                           uint32_t ctr[NCW_NCTR]) {
   const uint64_t wb = NCW_MEM_BASE + NCW_WIN_OFF;
@@ -155,7 +146,7 @@ static inline int ncw_run(const ncw_dev_t *d, const ncw_t *w, uint64_t budget,
       {NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_START_SHIFT},
   };
   for (size_t i = 0; i < sizeof seq / sizeof seq[0]; i++) {
-    if (d->wr(d->ctx, seq[i][0], seq[i][1]) != 0) {
+    if (nc_sim_csr_write(d, seq[i][0], seq[i][1]) != NC_OK) {
       return -1;
     }
     /* The soft reset completes when every unit is idle again (the RTL's
@@ -164,7 +155,7 @@ static inline int ncw_run(const ncw_dev_t *d, const ncw_t *w, uint64_t budget,
      * follows starts from the same state whatever the host's own pace. */
     for (int k = 0, idle = 0; i == 0 && k < 10000 && idle < 8; k++) {
       uint32_t s = 0;
-      if (d->rd(d->ctx, NC_HW_CSR_STATUS_OFFSET, &s) != 0) {
+      if (nc_sim_csr_read(d, NC_HW_CSR_STATUS_OFFSET, &s) != NC_OK) {
         return -1;
       }
       /* The flush shows a few cycles after the write: idle must last. */
@@ -172,15 +163,15 @@ static inline int ncw_run(const ncw_dev_t *d, const ncw_t *w, uint64_t budget,
     }
   }
   int busy = 1;
-  if (d->run(d->ctx, budget, &busy) != 0 || busy) {
+  if (nc_sim_run(d, budget, &busy) != NC_OK || busy) {
     return -1;
   }
-  if (d->rd(d->ctx, NC_HW_CSR_STATUS_OFFSET, status) != 0 ||
-      d->rd(d->ctx, NC_HW_CSR_ERR_CODE_OFFSET, err_code) != 0) {
+  if (nc_sim_csr_read(d, NC_HW_CSR_STATUS_OFFSET, status) != NC_OK ||
+      nc_sim_csr_read(d, NC_HW_CSR_ERR_CODE_OFFSET, err_code) != NC_OK) {
     return -1;
   }
   for (size_t i = 0; i < NCW_NCTR; i++) {
-    if (d->rd(d->ctx, ncw_ctr_off[i], &ctr[i]) != 0) {
+    if (nc_sim_csr_read(d, ncw_ctr_off[i], &ctr[i]) != NC_OK) {
       return -1;
     }
   }
