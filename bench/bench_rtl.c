@@ -98,15 +98,7 @@ static void speed_(const char *build) {
   enum { RUNS = 5 };
   nc_rng_t rng;
   nc_rng_seed(&rng, 11);
-  const wl_conv_t c = {.H = 18,
-                       .W = 18,
-                       .C = 16,
-                       .O = 16,
-                       .K = 3,
-                       .stride = 1,
-                       .pad = 1,
-                       .rq = 1,
-                       .tiles = 8};
+  const wl_conv_t c = wl_conv_stream_cfg(8);
   wl_t wl;
   wl_conv(&wl, "conv_stream_bench", &c, &rng);
   ncw_t w;

@@ -151,6 +151,23 @@ static inline void wl_conv_prog_(prog_t *p, const wl_conv_t *c, int oh, int ow,
   p_finish(p);
 }
 
+/* The conv tile stream the SystemC check and the RTL speed bench share:
+ * 16 channels in and out, 3x3, 18x18 padded to 20x20 in, 18x18 out (324 of
+ * the 1024 accumulator rows), requantized: one full-width tile, `tiles`
+ * times. */
+static inline wl_conv_t wl_conv_stream_cfg(int tiles) {
+  const wl_conv_t c = {.H = 18,
+                       .W = 18,
+                       .C = 16,
+                       .O = 16,
+                       .K = 3,
+                       .stride = 1,
+                       .pad = 1,
+                       .rq = 1,
+                       .tiles = tiles};
+  return c;
+}
+
 /* Builds a convolution workload; `rng` NULL takes the lecture's data (C 3,
  * O 2, 5x5, K 3) with its biases. */
 static inline void wl_conv(wl_t *w, const char *name, const wl_conv_t *c,

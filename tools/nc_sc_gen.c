@@ -97,17 +97,7 @@ int main(int argc, char **argv) {
     bad |= gen_(&w, argv[1]);
     wl_free(&w);
   }
-  /* 16 channels in and out, 3x3, 18x18 padded to 20x20 in, 18x18 out
-   * (324 of the 1024 accumulator rows), requantized: one full-width tile. */
-  const wl_conv_t c = {.H = 18,
-                       .W = 18,
-                       .C = 16,
-                       .O = 16,
-                       .K = 3,
-                       .stride = 1,
-                       .pad = 1,
-                       .rq = 1,
-                       .tiles = bench ? 8 : 2};
+  const wl_conv_t c = wl_conv_stream_cfg(bench ? 8 : 2);
   wl_conv(&w, bench ? "conv_stream_bench" : "conv_stream", &c, &rng);
   bad |= gen_(&w, argv[1]);
   wl_free(&w);
