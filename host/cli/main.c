@@ -11,6 +11,8 @@
 
 #include "host/cli/cli.h"
 #include "neocog/nc_hw.h"
+#include "neocog/sim.h"
+#include "neocog/version.h"
 
 static const char usage_[] =
     "usage: neocog <command> [options]\n"
@@ -20,6 +22,7 @@ static const char usage_[] =
     "  run NET      run a network file\n"
     "  info NET     print each layer's output shape, parameters and MACs\n"
     "  devices      list OpenCL platforms and devices\n"
+    "  --version    the version, the accelerator's configuration and devices\n"
     "\n"
     "backends (--backend): cpu (golden reference), opencl, and the int8\n"
     "accelerator: model (its functional model), rtl (its Verilator model) or\n"
@@ -182,6 +185,28 @@ int cli_write_stats(const char *path, const char *backend,
   return 0;
 }
 
+/* neocog --version: the library's version, the accelerator it was built
+ * for (from nc_hw.h, as the device's ID registers report it) and whether
+ * the RTL is built in. */
+static int cmd_version_(int argc, char **argv) {
+  if (argc > 0) {
+    cli_usage_error("--version", "unexpected argument '%s'", argv[0]);
+    return CLI_EXIT_USAGE;
+  }
+  nc_sim_t *s = NULL;
+  const nc_status_t st = nc_sim_open("rtl", NULL, &s);
+  nc_sim_close(s);
+  nc_error_clear();
+  printf("neocog %s\n", nc_version());
+  printf("accelerator: ISA and register map %d.%d, %dx%d array, "
+         "scratchpad %d rows, accumulator %d rows, %d-byte bus\n",
+         NC_HW_VERSION_MAJOR, NC_HW_VERSION_MINOR, NC_HW_ROWS, NC_HW_COLS,
+         NC_HW_SPAD_ROWS, NC_HW_ACC_ROWS, NC_HW_BUS_BYTES);
+  printf("devices: model, %s\n", st == NC_OK ? "rtl and lockstep (Verilator)"
+                                             : "(built without the RTL)");
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
       strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
@@ -189,6 +214,9 @@ int main(int argc, char **argv) {
     return argc < 2 ? CLI_EXIT_USAGE : 0;
   }
   const char *cmd = argv[1];
+  if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+    return cmd_version_(argc - 2, argv + 2);
+  }
   if (strcmp(cmd, "layer") == 0) {
     return cmd_layer(argc - 2, argv + 2);
   }

@@ -5,7 +5,9 @@
 #include <math.h>
 
 #include "neocog/layer.h"
+#include "neocog/nc_hw.h"
 #include "neocog/net.h"
+#include "neocog/version.h"
 #include "tests/cli_run.h"
 #include "tests/common.h"
 
@@ -21,6 +23,26 @@ Test(cli, help_on_every_command) {
     cr_expect_eq(r.status, 0, "%s %s", cmds[i][0], cmds[i][1]);
     cr_expect(strstr(r.out, "usage: neocog") != NULL, "%s", r.out);
   }
+  cleanup_(&r);
+}
+
+Test(cli, version) {
+  run_t r;
+  tmpdir_(&r);
+  const char *v[] = {"--version", NULL};
+  run_(&r, v);
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  char want[128];
+  snprintf(want, sizeof want, "neocog %s\n", NC_VERSION_STRING);
+  cr_assert(strncmp(r.out, want, strlen(want)) == 0, "%s", r.out);
+  cr_assert_str_eq(nc_version(), NC_VERSION_STRING, "header and library");
+  snprintf(want, sizeof want, "%dx%d array", NC_HW_ROWS, NC_HW_COLS);
+  cr_assert(strstr(r.out, want) != NULL, "%s", r.out);
+  cr_assert(strstr(r.out, "devices: model") != NULL, "%s", r.out);
+  const char *bad[] = {"--version", "now", NULL};
+  run_(&r, bad);
+  cr_assert_eq(r.status, 2);
+  cr_assert(strstr(r.err, "unexpected argument 'now'") != NULL, "%s", r.err);
   cleanup_(&r);
 }
 
