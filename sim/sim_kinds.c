@@ -110,6 +110,9 @@ static nc_status_t rtl_create_(const nc_sim_config_t *cfg, void **dev) {
   c.mem_latency = cfg->mem_latency;
   c.mem_bytes_per_cycle = cfg->mem_bytes_per_cycle;
   c.trace_path = cfg->trace_path;
+  c.trace_from = cfg->trace_from;
+  c.trace_to = cfg->trace_to;
+  c.trace_scope = cfg->trace_scope;
   c.fall_eval = cfg->fall_eval;
   nc_rtl_t *r = NULL;
   const nc_status_t st = nc_rtl_create(&c, &r);

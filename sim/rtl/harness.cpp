@@ -24,6 +24,8 @@
 // effect, so polling changes nothing the device does, and nc_rtl_run() overshoots the end by
 // one cycle at most.
 
+#include <cerrno>
+#include <climits>
 #include <cstdarg>
 #include <cstdint>
 #include <cstdio>
@@ -128,6 +130,33 @@ void from_bytes(VlWide<N> &sig, const uint8_t *src, int n) {
   }
 }
 
+// The waveform's clock: 1 GHz, so that its time in ns is the cycle count.
+constexpr uint64_t kPsPerCycle = 1000;
+
+// "FROM:TO" (TO may be empty: no end) into a window of cycles; false when malformed or empty.
+bool parse_window(const char *s, uint64_t *from, uint64_t *to) {
+  char *end = nullptr;
+  errno = 0;
+  const unsigned long long f = std::strtoull(s, &end, 10);
+  if (end == s || *end != ':' || errno != 0 || *s == '-') {
+    return false;
+  }
+  const char *t = end + 1;
+  unsigned long long e = ULLONG_MAX;
+  if (*t != '\0') {
+    e = std::strtoull(t, &end, 10);
+    if (*end != '\0' || errno != 0 || *t == '-') {
+      return false;
+    }
+  }
+  if (e <= f) {
+    return false;
+  }
+  *from = f;
+  *to = e;
+  return true;
+}
+
 }  // namespace
 
 struct nc_rtl {
@@ -140,6 +169,7 @@ struct nc_rtl {
   std::unique_ptr<nc::AxiMem> mem;
   nc::AxiReq req{};  // the bus as the memory sees it at the next edge
   uint64_t cycle = 0;
+  uint64_t trace_from = 0, trace_to = UINT64_MAX;  // the waveform's window of cycles
   bool fall_eval = true;  // evaluate the falling edge too (see the top of the file)
   std::string violation;
 
@@ -162,8 +192,8 @@ struct nc_rtl {
       t.clk_i = 0;
       t.eval();
 #if VM_TRACE
-      if (fst) {
-        fst->dump(10 * cycle);
+      if (fst && cycle >= trace_from && cycle < trace_to) {
+        fst->dump(kPsPerCycle * cycle);
       }
 #endif
     }
@@ -193,8 +223,8 @@ struct nc_rtl {
     }
     t.eval();
 #if VM_TRACE
-    if (fst) {
-      fst->dump(10 * cycle + 5);
+    if (fst && cycle >= trace_from && cycle < trace_to) {
+      fst->dump(kPsPerCycle * cycle + kPsPerCycle / 2);
     }
 #endif
     cycle++;
@@ -271,6 +301,9 @@ void nc_rtl_config_default(nc_rtl_config_t *cfg) {
   cfg->mem_latency = 100;
   cfg->mem_bytes_per_cycle = NC_HW_BUS_BYTES;
   cfg->trace_path = nullptr;
+  cfg->trace_from = 0;
+  cfg->trace_to = 0;
+  cfg->trace_scope = nullptr;
   cfg->fall_eval = 0;
 }
 
@@ -296,6 +329,36 @@ nc_status_t nc_rtl_create(const nc_rtl_config_t *cfg, nc_rtl_t **out) {
       trace = nullptr;
     }
   }
+  uint64_t tr_from = c.trace_from, tr_to = c.trace_to != 0 ? c.trace_to : UINT64_MAX;
+  const char *win = std::getenv("NEOCOG_RTL_FST_WINDOW");
+  if (c.trace_from == 0 && c.trace_to == 0 && win != nullptr && *win != '\0' &&
+      !parse_window(win, &tr_from, &tr_to)) {
+    return fail(NC_ERR_INVALID_ARG,
+                "rtl_create: NEOCOG_RTL_FST_WINDOW '%s' is not FROM:TO (cycles, FROM < TO; TO "
+                "may be empty for no end)",
+                win);
+  }
+  if (tr_to <= tr_from) {
+    return fail(NC_ERR_INVALID_ARG, "rtl_create: trace window [%llu, %llu) is empty",
+                static_cast<unsigned long long>(tr_from), static_cast<unsigned long long>(tr_to));
+  }
+  const char *scope = c.trace_scope;
+  if (scope == nullptr) {
+    scope = std::getenv("NEOCOG_RTL_FST_SCOPE");
+  }
+  if (scope != nullptr && *scope == '\0') {
+    scope = nullptr;
+  }
+  // The waveform names the design's hierarchy nc_top.nc_top.<instance>...: a path as the RTL
+  // writes it ("nc_top.u_compute") or relative to the top ("u_compute") is put under it.
+  std::string scope_path;
+  if (scope != nullptr) {
+    const std::string sp = scope;
+    scope_path = sp.rfind("nc_top.nc_top", 0) == 0 ? sp
+                 : sp.rfind("nc_top.", 0) == 0   ? "nc_top." + sp
+                 : sp == "nc_top"                ? "nc_top.nc_top"
+                                                 : "nc_top.nc_top." + sp;
+  }
   nc_rtl_t *m = new (std::nothrow) nc_rtl_t;
   if (m == nullptr) {
     return fail(NC_ERR_NOMEM, "rtl_create: out of memory");
@@ -310,6 +373,15 @@ nc_status_t nc_rtl_create(const nc_rtl_config_t *cfg, nc_rtl_t **out) {
 #if VM_TRACE
     if (trace != nullptr) {
       m->fst.reset(new VerilatedFstC);
+      m->fst->set_time_unit("1ps");
+      m->fst->set_time_resolution("1ps");
+      if (scope != nullptr) {
+        // The design's ports always, and everything under the scope. The ports also keep a
+        // scope that names nothing from leaving the writer with no signal at all, which
+        // Verilator 5.006's FST writer does not survive.
+        m->fst->dumpvars(1, "nc_top");
+        m->fst->dumpvars(99, scope_path);
+      }
       m->top->trace(m->fst.get(), 99);
       m->fst->open(trace);
       if (!m->fst->isOpen()) {
@@ -333,6 +405,8 @@ nc_status_t nc_rtl_create(const nc_rtl_config_t *cfg, nc_rtl_t **out) {
     return fail(NC_ERR_NOMEM, "rtl_create: out of memory");
   }
   m->fall_eval = c.fall_eval != 0 || trace != nullptr || !TopEdge::kKnown;
+  m->trace_from = tr_from;
+  m->trace_to = tr_to;
   // Asynchronous reset, held over a few edges so every synchronous stage sees it too.
   Vnc_top &t = *m->top;
   t.clk_i = 0;

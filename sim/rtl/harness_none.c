@@ -16,6 +16,9 @@ void nc_rtl_config_default(nc_rtl_config_t *cfg) {
   cfg->mem_latency = 100;
   cfg->mem_bytes_per_cycle = NC_HW_BUS_BYTES;
   cfg->trace_path = NULL;
+  cfg->trace_from = 0;
+  cfg->trace_to = 0;
+  cfg->trace_scope = NULL;
   cfg->fall_eval = 0;
 }
 

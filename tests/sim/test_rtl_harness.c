@@ -83,6 +83,103 @@ Test(rtl_harness, fst_on_demand) {
             nc_error_detail());
 }
 
+/* The FST header's start and end times (ps) and size of the file. */
+static void fst_times_(const char *path, uint64_t *start, uint64_t *end,
+                       long *size) {
+  FILE *f = fopen(path, "rb");
+  cr_assert_not_null(f);
+  uint8_t h[80];
+  cr_assert_eq(fread(h, 1, sizeof h, f), sizeof h);
+  fseek(f, 0, SEEK_END);
+  *size = ftell(f);
+  fclose(f);
+  /* Block type, section length, then start and end time, big-endian. */
+  cr_assert_eq(h[0], 0, "an FST header block");
+  *start = *end = 0;
+  for (int i = 0; i < 8; i++) {
+    *start = *start << 8 | h[9 + i];
+    *end = *end << 8 | h[17 + i];
+  }
+  cr_assert_eq((int8_t)h[73], -12, "time in ps");
+}
+
+/* The lecture's convolution on the RTL with a waveform; returns the cycles
+ * of the whole run. */
+static uint64_t lecture_fst_(const nc_rtl_config_t *c) {
+  xrig_t x;
+  cr_assert(xr_open_cfg(&x, XR_RTL, c));
+  wl_t w;
+  wl_lecture(&w);
+  wl_setup(&w, x.win);
+  xr_run_ok(&x, &w.p);
+  const uint64_t cycles = nc_rtl_cycle(x.r);
+  wl_free(&w);
+  xr_close(&x);
+  return cycles;
+}
+
+/* Waveforms a person can use: time in cycles at 1 GHz, a window of cycles,
+ * a scope; bad windows refused. */
+Test(rtl_harness, fst_window_scope_and_time) {
+  nc_rtl_t *probe = NULL;
+  if (nc_rtl_create(NULL, &probe) == NC_ERR_UNSUPPORTED) {
+    cr_skip_test("built without the RTL");
+  }
+  nc_rtl_destroy(probe);
+  char path[] = "/tmp/neocog_fst_XXXXXX";
+  const int fd = mkstemp(path);
+  cr_assert_geq(fd, 0);
+  close(fd);
+  nc_rtl_config_t c;
+  nc_rtl_config_default(&c);
+  c.trace_path = path;
+  uint64_t start = 0, end = 0;
+  long full = 0, part = 0;
+  const uint64_t cycles = lecture_fst_(&c);
+  fst_times_(path, &start, &end, &full);
+  cr_assert_eq(start, 0);
+  /* The last rising edge is at (cycles - 1).5 ns. */
+  cr_assert_eq(end, (cycles - 1) * 1000 + 500, "%llu cycles, end %llu ps",
+               (unsigned long long)cycles, (unsigned long long)end);
+  c.trace_from = 300;
+  c.trace_to = 400;
+  (void)lecture_fst_(&c);
+  fst_times_(path, &start, &end, &part);
+  cr_assert_eq(start, 300000);
+  cr_assert_eq(end, 399500);
+  cr_assert_lt(part, full / 2, "window: %ld of %ld bytes", part, full);
+  c.trace_from = c.trace_to = 0;
+  c.trace_scope = "nc_top.u_csr";
+  (void)lecture_fst_(&c);
+  fst_times_(path, &start, &end, &part);
+  cr_assert_lt(part, full / 4, "scope: %ld of %ld bytes", part, full);
+  c.trace_scope = "u_no_such_instance"; /* the ports only, no crash */
+  (void)lecture_fst_(&c);
+  fst_times_(path, &start, &end, &part);
+  cr_assert_lt(part, full / 4);
+  c.trace_scope = NULL;
+  /* Bad windows. */
+  nc_rtl_t *r = NULL;
+  c.trace_from = 10;
+  c.trace_to = 10;
+  cr_assert_eq(nc_rtl_create(&c, &r), NC_ERR_INVALID_ARG);
+  c.trace_from = c.trace_to = 0;
+  static const char *const bad[] = {"", "5", "5:3", "x:9", "-1:4", "3:y"};
+  for (size_t i = 1; i < sizeof bad / sizeof bad[0]; i++) {
+    setenv("NEOCOG_RTL_FST_WINDOW", bad[i], 1);
+    cr_assert_eq(nc_rtl_create(&c, &r), NC_ERR_INVALID_ARG, "'%s'", bad[i]);
+    cr_assert(strstr(nc_error_detail(), "NEOCOG_RTL_FST_WINDOW") != NULL, "%s",
+              nc_error_detail());
+  }
+  setenv("NEOCOG_RTL_FST_WINDOW", "100:", 1);
+  (void)lecture_fst_(&c);
+  fst_times_(path, &start, &end, &part);
+  cr_assert_eq(start, 100000);
+  cr_assert_eq(end, (cycles - 1) * 1000 + 500);
+  unsetenv("NEOCOG_RTL_FST_WINDOW");
+  unlink(path);
+}
+
 /* The memory model's window check works: shrink the granted window while a
  * LOAD's bursts are in flight, and the rest of its beats count as
  * violations (the device checked the LOAD against the window it had). */

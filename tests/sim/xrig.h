@@ -41,6 +41,9 @@ static inline int xr_open_cfg(xrig_t *x, xr_kind_t kind,
     c.mem_latency = cfg->mem_latency;
     c.mem_bytes_per_cycle = cfg->mem_bytes_per_cycle;
     c.trace_path = cfg->trace_path;
+    c.trace_from = cfg->trace_from;
+    c.trace_to = cfg->trace_to;
+    c.trace_scope = cfg->trace_scope;
     c.fall_eval = cfg->fall_eval;
   }
   const nc_status_t st = rig_open_sim(x, kind, &c);

@@ -66,6 +66,11 @@ typedef struct {
   uint32_t mem_bytes_per_cycle; /**< memory bandwidth, 1..NC_HW_BUS_BYTES */
   const char *trace_path; /**< rtl: FST waveform to write; NULL: the
                                environment variable NEOCOG_RTL_FST, or none */
+  uint64_t trace_from;    /**< rtl: first cycle of the waveform */
+  uint64_t trace_to;      /**< rtl: cycle it stops before (0: no end; both
+                               0: NEOCOG_RTL_FST_WINDOW or every cycle) */
+  const char *trace_scope; /**< rtl: hierarchy prefix of the signals written
+                                (NULL: NEOCOG_RTL_FST_SCOPE, or all) */
   int fall_eval;          /**< rtl: nonzero evaluates at the falling edge
                                too, as a waveform does (same results) */
 } nc_sim_config_t;

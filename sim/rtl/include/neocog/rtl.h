@@ -18,7 +18,15 @@
  * FST waveforms: set `trace_path`, or the environment variable
  * NEOCOG_RTL_FST when `trace_path` is NULL. Tracing is off otherwise and then
  * costs nothing (the model is built with tracing compiled in, but trace
- * activity is only recorded once a trace file is open).
+ * activity is only recorded once a trace file is open). The waveform's time
+ * is the cycle count at a stated 1 GHz clock: cycle N spans N ns to N+1 ns,
+ * its rising edge at N.5 ns. A window of cycles (`trace_from`, `trace_to`,
+ * or NEOCOG_RTL_FST_WINDOW=FROM:TO, TO empty for the end) and a scope
+ * (`trace_scope`, or NEOCOG_RTL_FST_SCOPE: an instance path as the RTL
+ * writes it, "nc_top.u_compute" or "u_compute", whose signals are written
+ * with the design's ports) keep the file to what is looked at: the full
+ * design writes about 2.3 KB per busy cycle. In the file the design sits at
+ * nc_top.nc_top.
  *
  * When hw/rtl/nc_top.sv is absent at build time the library carries a stub
  * whose nc_rtl_create() fails with NC_ERR_UNSUPPORTED.
@@ -47,6 +55,11 @@ typedef struct {
                                      1..NC_HW_BUS_BYTES */
   const char *trace_path;       /**< FST file to write, NULL: the environment
                                      variable NEOCOG_RTL_FST, or no trace */
+  uint64_t trace_from;          /**< first cycle the waveform holds */
+  uint64_t trace_to;            /**< cycle it stops before; 0: no end. Both 0:
+                                     NEOCOG_RTL_FST_WINDOW, or every cycle */
+  const char *trace_scope;      /**< hierarchy prefix of the signals written,
+                                     NULL: NEOCOG_RTL_FST_SCOPE, or all */
   int fall_eval;                /**< nonzero: evaluate the model at the falling
                                      clock edge too, as a trace does; 0 (the
                                      default): once per cycle, at the rising
