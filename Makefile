@@ -5,9 +5,10 @@
 #   make test    install missing Debian packages, build, run the whole suite
 #   make         build the libraries, the CLI, the tests and the benchmarks
 #   make bench   run the benchmarks (single thread, pinned to core 0)
+#   make install PREFIX=...   the CLI, the libraries, the headers and neocog.pc
 #
-# Outputs go to $(BUILD)/ only: bin/neocog, lib/ (one archive per layer and libneocog.a with
-# all of them), tests/, bench/, rtl/ and sim/ (Verilator builds). Each component has its
+# Outputs go to $(BUILD)/ only: bin/neocog, lib/ (one archive per layer, libneocog.a with all
+# of them, libneocog.so), tests/, bench/, examples/, rtl/ and sim/ (Verilator builds). Each component has its
 # fragment in mk/; mk/layers.mk says how the layers depend on each other.
 
 BUILD ?= build
@@ -22,11 +23,14 @@ include mk/host.mk
 include mk/cli.mk
 include mk/tests.mk
 include mk/bench.mk
+include mk/examples.mk
+include mk/install.mk
 
 .PHONY: all build deps demo test check check-layers bench format clean
 .DEFAULT_GOAL := all
 
-all: $(LAYER_LIBS) $(LIB) $(BIN) $(TESTS) $(TESTS_SAN) $(BIN_SAN) $(OCL_TESTS) $(BENCHES)
+all: $(LAYER_LIBS) $(LIB) $(SHLIB) $(BIN) $(TESTS) $(TESTS_SAN) $(BIN_SAN) $(OCL_TESTS) \
+  $(BENCHES) $(EXAMPLES)
 build: all
 
 # Every layer in one archive, for programs outside the tree.

@@ -34,6 +34,7 @@ PARTS = [
     ("tools/", 4, "tools"),
     ("bench/", 4, "bench"),
     ("tests/", 4, "tests"),
+    ("examples/", 4, "examples"),
 ]
 LAYER_NAMES = ["base", "sim", "driver", "host", "top"]
 # Where "neocog/x.h" is looked for, as the build's -I flags give it.

@@ -5,7 +5,7 @@ set -eu
 
 PKGS="build-essential python3 verilator libsystemc-dev ocl-icd-opencl-dev
 opencl-c-headers pocl-opencl-icd clinfo libdnnl-dev libclblast-dev
-protobuf-c-compiler libprotobuf-c-dev libonnx-dev libcriterion-dev"
+protobuf-c-compiler libprotobuf-c-dev libonnx-dev libcriterion-dev pkgconf"
 
 missing=""
 for p in $PKGS; do

@@ -95,6 +95,29 @@ $(SIM_OBJ): $(SIM_BUILD)/harness.o $(SIM_BUILD)/axi_mem.o $(SIM_VDIR)/Vnc_top__A
 	ld -r -o $@ $(SIM_BUILD)/harness.o $(SIM_BUILD)/axi_mem.o --whole-archive \
 	  $(SIM_VDIR)/Vnc_top__ALL.a --no-whole-archive $(addprefix $(SIM_VDIR)/,$(VL_RT_OBJS))
 
+# The same model, position-independent and without profile feedback, for the shared library
+# (mk/install.mk).
+SIM_PIC := $(SIM_BUILD)/pic-model
+SIM_PIC_VDIR := $(SIM_PIC)/vtop
+SIM_RTL_OBJ_PIC := $(SIM_PIC)/rtl_model.o
+
+$(SIM_PIC_VDIR)/Vnc_top__ALL.a: $(RTL_SRC) $(HW_CHECK)
+	@rm -rf $(@D) && mkdir -p $(@D)
+	$(VERILATOR) --cc $(SIM_VFLAGS) --top-module nc_top -Mdir $(@D) $(RTL_SRC)
+	@$(MAKE) -s --no-print-directory -C $(@D) -f Vnc_top.mk OPT_FAST="-O2 -fPIC" \
+	  OPT_SLOW="-O1 -fPIC" OPT_GLOBAL="-O2 -fPIC" Vnc_top__ALL.a $(VL_RT_OBJS)
+
+$(SIM_PIC)/harness.o: sim/rtl/harness.cpp $(SIM_PIC_VDIR)/Vnc_top__ALL.a
+	$(CXX) $(SIM_CXXFLAGS) -fPIC $(SIM_VDEFS) $(call SIM_VINC,$(SIM_PIC_VDIR)) -c $< -o $@
+
+$(SIM_PIC)/axi_mem.o: sim/rtl/axi_mem.cpp
+	@mkdir -p $(@D)
+	$(CXX) $(SIM_CXXFLAGS) -fPIC -c $< -o $@
+
+$(SIM_RTL_OBJ_PIC): $(SIM_PIC)/harness.o $(SIM_PIC)/axi_mem.o $(SIM_PIC_VDIR)/Vnc_top__ALL.a
+	ld -r -o $@ $(SIM_PIC)/harness.o $(SIM_PIC)/axi_mem.o --whole-archive \
+	  $(SIM_PIC_VDIR)/Vnc_top__ALL.a --no-whole-archive $(addprefix $(SIM_PIC_VDIR)/,$(VL_RT_OBJS))
+
 # SystemC: the same RTL under verilator --sc (Debian's libsystemc-dev is found on the default
 # paths; SYSTEMC_INCLUDE / SYSTEMC_LIBDIR override them, as for Verilator's own makefiles).
 # nc_sc_gen (tools/) runs the workloads on the plain harness and writes them with their
@@ -176,6 +199,7 @@ coverage: $(COV_BUILD)/rtl_cov_tests
 else
 SIM_RTL_OBJ := $(BUILD)/rel/sim/rtl/harness_none.o
 SIM_RTL_OBJ_SAN := $(BUILD)/san/sim/rtl/harness_none.o
+SIM_RTL_OBJ_PIC := $(BUILD)/pic/sim/rtl/harness_none.o
 sim-rtl:
 	@echo "sim-rtl: hw/rtl/nc_top.sv is missing; libnc_sim carries the rtl stub"
 sc-test coverage:

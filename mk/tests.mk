@@ -24,3 +24,6 @@ $(OCL_TESTS): $(call obj,rel,$(OCL_TEST_SRC)) $(LAYER_LIBS)
 # Tests of the build's own checkers (mk/check_layers.py, mk/check_rtl_manifest.py); run by
 # tests/rtl/run.sh with the RTL benches, as scripts that print the same summary line.
 TEST_SCRIPTS := tests/mk/check_layers_test.sh
+# make install into a scratch PREFIX, the examples built outside the tree with pkg-config and
+# run on the model and the RTL, the shared library's exports, make uninstall.
+TEST_SCRIPTS += tests/install/install_test.sh
