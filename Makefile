@@ -64,9 +64,10 @@ TEST_ENV = RTL_TBS="$(RTL_TEST_BINS) $(TEST_SCRIPTS)" OCL_TESTS="$(OCL_TESTS)"
 test: deps
 	@$(MAKE) --no-print-directory check
 
-# The suite without installing anything.
+# The suite without installing anything. The build uses every core (JOBS).
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 check:
-	@$(MAKE) --no-print-directory all hw-check rtl-lint check-layers $(RTL_TEST_BINS)
+	@$(MAKE) --no-print-directory -j$(JOBS) all hw-check rtl-lint check-layers $(RTL_TEST_BINS)
 	@$(TEST_ENV) sh tests/run.sh $(BUILD)
 
 rtl-test: $(RTL_TEST_BINS)
