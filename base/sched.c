@@ -29,10 +29,6 @@ static uint64_t min_(uint64_t a, uint64_t b) {
   return a < b ? a : b;
 }
 
-static uint64_t max_(uint64_t a, uint64_t b) {
-  return a > b ? a : b;
-}
-
 static uint32_t unit_of_queue_(int q) {
   static const uint32_t u[NC__SCHED_NQ] = {NC_HW_UNIT_LOAD, NC_HW_UNIT_COMPUTE,
                                            NC_HW_UNIT_STORE};
@@ -218,7 +214,7 @@ static void fetch_issue_(nc__sched_t *s) {
   }
   s->fetch_n = n;
   s->fetch_arrive = nc__tm_fetch(&s->tm, s->now, n);
-  s->last_progress = max_(s->last_progress, s->fetch_arrive);
+  s->last_progress = nc__tm_max(s->last_progress, s->fetch_arrive);
   s->fetch_ptr = ptr + n == s->size ? 0 : ptr + n;
 }
 
@@ -339,7 +335,7 @@ static int start_one_(nc__sched_t *s, int q) {
   nc__tm_insn(&s->tm, q, &e->insn, s->now, &ts);
   u->stall_until = ts.stall_until;
   u->free_at = ts.free_at;
-  u->busy_until = max_(u->busy_until, ts.busy_until);
+  u->busy_until = nc__tm_max(u->busy_until, ts.busy_until);
   const nc__sched_event_t ev = {
       .time = ts.done,
       .start = s->now,
@@ -351,7 +347,7 @@ static int start_one_(nc__sched_t *s, int q) {
   };
   ev_push_(s, ev);
   u->inflight++;
-  s->last_progress = max_(s->last_progress, ts.done);
+  s->last_progress = nc__tm_max(s->last_progress, ts.done);
   return 1;
 }
 
@@ -439,7 +435,7 @@ static uint64_t quiet_(nc__sched_t *s, int *fire) {
     return NC__SCHED_NEVER; /* idle, waiting for the ring's tail to move */
   }
   *fire = 1;
-  return max_(s->now, sat_add_(s->last_progress, s->watchdog));
+  return nc__tm_max(s->now, sat_add_(s->last_progress, s->watchdog));
 }
 
 static void fire_watchdog_(nc__sched_t *s) {
