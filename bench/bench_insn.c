@@ -4,9 +4,11 @@
  * new weights or scratchpad bank conflicts, STORE with and without pooling,
  * LOAD_PARAM, and two small load/compute and compute/store pipelines) run on
  * "model" and "rtl", next to the planner's replay of the same stream
- * (host/plan_cost.c). It is how base/include/neocog/timing.h was calibrated: the
- * cycles of a case minus those of an empty program (one FINISH) are the
- * cost of its instructions, and rtl/rep is measured over predicted.
+ * (host/plan_cost.c: the model's scheduler without data, so "replay" and
+ * "model" agree exactly). It is how base/include/neocog/timing.h was
+ * calibrated: the cycles of a case minus those of an empty program (one
+ * FINISH) are the cost of its instructions, and rtl/rep is measured over
+ * predicted.
  *
  *   build/bench/bench_insn [--backend model|rtl|both] [--case SUBSTRING]
  *

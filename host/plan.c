@@ -2,8 +2,8 @@
  * The planner: lowering a layer to virtual convolutions (vconv_t), choosing
  * tile sizes and loop order with a cost model, laying out the arena and the
  * constants, packing inputs and decoding outputs. plan_emit.c writes the
- * instruction stream of a configuration, plan_cost.c replays it under the
- * model's timing rules.
+ * instruction stream of a configuration, plan_cost.c replays it through the
+ * functional model's scheduler (neocog/sched.h), without data.
  *
  * The search, per pass: every loop order, output-channel and reduction
  * chunking, tile width (and the tallest tile height that fits, plus a

@@ -143,9 +143,10 @@ nc_status_t nc__plan_emit_all(struct nc_plan *p);
 nc_status_t nc__plan_emit_pass(pass_t *ps, const nc_plan_caps_t *caps,
                                iprog_t *out);
 
-/* Replays a stream under the model's timing rules (plan_cost.c). Fills
- * per-instruction events when `ev` is not NULL; returns the cycles and the
- * DRAM bytes read and written. */
+/* Replays a stream through the scheduler the functional model runs
+ * (neocog/sched.h), without data (plan_cost.c). Fills per-instruction
+ * events when `ev` is not NULL; returns the cycles and the DRAM bytes read
+ * and written. */
 typedef struct {
   uint64_t cycles, rd_bytes, wr_bytes, array_macs;
 } plan_replay_t;

@@ -1,13 +1,13 @@
 /*
- * The functional model's control side: registers, the ring, dispatch, the
- * dependency tokens, errors and the timing estimate.
+ * The functional model's control side: registers, errors, and what the
+ * scheduler (base/include/neocog/sched.h) has the model do.
  *
- * Time is simulated by events, not cycle by cycle. A unit whose next
- * instruction may start (its tokens are there, it is free) executes the whole
- * instruction at once (exec.c) and books the cycles the hardware would take;
- * the instruction's tokens are pushed, and it retires, when those cycles have
- * passed. The three units therefore overlap exactly as far as the tokens let
- * them, and a run of a million-cycle program costs only its data movement.
+ * The scheduler decides when each instruction is fetched, accepted by its
+ * unit and retired; the model reads the ring from memory when it fetches,
+ * checks an instruction when it reaches its unit, executes the whole
+ * instruction at once when the unit accepts it (exec.c), and counts the
+ * cycles as they pass. The planner's cost model replays streams through the
+ * same scheduler, without data.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +21,6 @@
 #define INTR_DONE (1u << NC_HW_CSR_INTR_STATE_DONE_SHIFT)
 #define INTR_ERROR (1u << NC_HW_CSR_INTR_STATE_ERROR_SHIFT)
 #define INTR_ALL (INTR_DONE | INTR_ERROR)
-#define TOKEN_MAX ((1u << NC_HW_TOKEN_BITS) - 1u)
 #define AXI_MASK                          \
   (NC_HW_AXI_ADDR_BITS >= 64 ? UINT64_MAX \
                              : (UINT64_C(1) << NC_HW_AXI_ADDR_BITS) - 1u)
@@ -54,132 +53,19 @@ static uint64_t overlap_(uint64_t a, uint64_t b, uint64_t lo, uint64_t hi) {
   return e > s ? e - s : 0;
 }
 
-static uint32_t unit_of_queue_(int q) {
-  static const uint32_t u[NC__NQ] = {NC_HW_UNIT_LOAD, NC_HW_UNIT_COMPUTE,
-                                     NC_HW_UNIT_STORE};
-  return u[q];
-}
-
-/* Queue an instruction goes to, -1 for FINISH, an unknown opcode or a SYNC
- * naming no queue. */
-static int queue_of_(const nc_hw_insn_t *in) {
-  switch (nc_hw_insn_get_opcode(in)) {
-    case NC_HW_OP_LOAD:
-    case NC_HW_OP_LOAD_CFG:
-      return NC_HW_QUEUE_LOAD;
-    case NC_HW_OP_GEMM:
-      return NC_HW_QUEUE_COMPUTE;
-    case NC_HW_OP_STORE:
-    case NC_HW_OP_STORE_CFG:
-    case NC_HW_OP_LOAD_PARAM:
-      return NC_HW_QUEUE_STORE;
-    case NC_HW_OP_SYNC: {
-      const uint32_t t = nc_hw_sync_get_target(in);
-      return t <= NC_HW_QUEUE_STORE ? (int)t : -1;
-    }
-    default:
-      return -1;
-  }
-}
-
-/* The counter a queue's pop_prev/pop_next/push_prev/push_next flag names;
- * -1 where the queue has no such neighbour (the checks reject those). */
-static int tok_pop_prev_(int q) {
-  return q == NC_HW_QUEUE_COMPUTE ? NC__TOK_L2C
-         : q == NC_HW_QUEUE_STORE ? NC__TOK_C2S
-                                  : -1;
-}
-
-static int tok_pop_next_(int q) {
-  return q == NC_HW_QUEUE_LOAD      ? NC__TOK_C2L
-         : q == NC_HW_QUEUE_COMPUTE ? NC__TOK_S2C
-                                    : -1;
-}
-
-static int tok_push_prev_(int q) {
-  return q == NC_HW_QUEUE_COMPUTE ? NC__TOK_C2L
-         : q == NC_HW_QUEUE_STORE ? NC__TOK_S2C
-                                  : -1;
-}
-
-static int tok_push_next_(int q) {
-  return q == NC_HW_QUEUE_LOAD      ? NC__TOK_L2C
-         : q == NC_HW_QUEUE_COMPUTE ? NC__TOK_C2S
-                                    : -1;
-}
-
 static int uses_memory_(uint32_t opcode) {
   return opcode == NC_HW_OP_LOAD || opcode == NC_HW_OP_STORE ||
          opcode == NC_HW_OP_LOAD_PARAM;
 }
 
-/* ---- Events: a binary min-heap on (time, seq) ---- */
-
-static int ev_less_(const nc__event_t *a, const nc__event_t *b) {
-  return a->time < b->time || (a->time == b->time && a->seq < b->seq);
+static int busy_(const nc_model_t *m) {
+  return (m->status & ST_BUSY) != 0;
 }
 
-static void ev_push_(nc_model_t *m, nc__event_t e) {
-  /* Capacity covers NC__MAX_INFLIGHT per unit, which start_units_ keeps. */
-  unsigned i = m->nev++;
-  e.seq = m->ev_seq++;
-  m->ev[i] = e;
-  while (i > 0) {
-    unsigned p = (i - 1) / 2;
-    if (!ev_less_(&m->ev[i], &m->ev[p])) {
-      break;
-    }
-    nc__event_t t = m->ev[p];
-    m->ev[p] = m->ev[i];
-    m->ev[i] = t;
-    i = p;
-  }
-}
+/* ---- Errors, reset ---- */
 
-static nc__event_t ev_pop_(nc_model_t *m) {
-  nc__event_t top = m->ev[0];
-  m->ev[0] = m->ev[--m->nev];
-  unsigned i = 0;
-  for (;;) {
-    unsigned l = 2 * i + 1, r = l + 1, s = i;
-    if (l < m->nev && ev_less_(&m->ev[l], &m->ev[s])) {
-      s = l;
-    }
-    if (r < m->nev && ev_less_(&m->ev[r], &m->ev[s])) {
-      s = r;
-    }
-    if (s == i) {
-      break;
-    }
-    nc__event_t t = m->ev[s];
-    m->ev[s] = m->ev[i];
-    m->ev[i] = t;
-    i = s;
-  }
-  return top;
-}
-
-/* ---- Stopping, errors, reset ---- */
-
-/* Drops everything in flight: fetch, queues, units, pending completions. The
- * entries dispatched to the queues count as consumed (RING_HEAD stays past
- * them); what fetch held but had not dispatched is fetched again at the next
- * START. */
-static void stop_(nc_model_t *m) {
-  m->fbuf_head = m->fbuf_count = 0;
-  m->fetch_inflight = m->fetch_hung = 0;
-  m->fetch_ptr = m->ring_head;
-  for (int q = 0; q < NC__NQ; q++) {
-    nc__unit_t *u = &m->unit[q];
-    u->head = u->count = 0;
-    u->inflight = 0;
-    u->hung = 0;
-    u->start = u->stall_until = u->free_at = u->busy_until = m->now;
-  }
-  m->nev = 0;
-  nc__tm_restart(&m->tm, m->now);
-}
-
+/* Records the first error, stops the device and drops everything in flight
+ * (neocog/sched.h: nc__sched_stop). */
 static void raise_(nc_model_t *m, uint32_t code, uint32_t unit, uint32_t insn,
                    uint32_t info) {
   if (!(m->status & ST_ERROR)) {
@@ -191,34 +77,93 @@ static void raise_(nc_model_t *m, uint32_t code, uint32_t unit, uint32_t insn,
   }
   m->status = (m->status | ST_ERROR) & ~ST_BUSY;
   m->intr_state |= INTR_ERROR;
-  stop_(m);
+  nc__sched_stop(&m->sched);
 }
 
 static void soft_reset_(nc_model_t *m) {
-  stop_(m);
+  nc__sched_reset(&m->sched);
   m->status = 0;
   m->err_code = m->err_insn = m->err_info = 0;
   m->intr_state = 0;
-  memset(m->tok, 0, sizeof m->tok);
   nc__model_reset_units(m);
-  nc__tm_reset_cfg(&m->tm);
 }
 
-static int busy_(const nc_model_t *m) {
-  return (m->status & ST_BUSY) != 0;
+/* ---- What the scheduler has the model do (neocog/sched.h) ---- */
+
+/* Fetch reads ring entries at their physical address. */
+static uint32_t on_fetch_(void *ctx, uint32_t pos, uint32_t n,
+                          nc__sched_entry_t *out) {
+  nc_model_t *m = ctx;
+  const uint64_t len = (uint64_t)n * NC_HW_INSN_BYTES;
+  const uint64_t pa = (m->ring_base & AXI_MASK) + (uint64_t)pos * 16u;
+  if (m->fault == NC_FAULT_SLVERR || m->mem == NULL || pa < m->mem_base ||
+      pa - m->mem_base > m->mem_size ||
+      len > m->mem_size - (pa - m->mem_base)) {
+    return NC_HW_ERR_DMA_BUS;
+  }
+  if (m->fault == NC_FAULT_HANG) {
+    return NC__SCHED_HANG;
+  }
+  const uint8_t *src = m->mem + (pa - m->mem_base);
+  for (uint32_t i = 0; i < n; i++) {
+    nc_hw_words_from_bytes(src + (size_t)i * NC_HW_INSN_BYTES, NC_HW_INSN_WORDS,
+                           out[i].insn.w);
+  }
+  m->rd_bytes.v += m->perf_enable ? len : 0;
+  return NC_HW_ERR_NONE;
 }
 
-/* ---- Performance accounting ---- */
+/* The executing unit checks every rule fetch did not. */
+static uint32_t on_check_(void *ctx, const nc_hw_insn_t *in, uint32_t *info) {
+  const nc_model_t *m = ctx;
+  uint32_t err = nc_hw_insn_check(in, info);
+  if (err == NC_HW_ERR_NONE && nc_hw_insn_get_opcode(in) == NC_HW_OP_STORE) {
+    err = nc__model_store_pool_check(m, in, info);
+  }
+  return err;
+}
+
+/* The whole instruction's data moves at once (exec.c). */
+static uint32_t on_exec_(void *ctx, const nc_hw_insn_t *in, uint32_t *info) {
+  nc_model_t *m = ctx;
+  if (m->fault == NC_FAULT_HANG &&
+      uses_memory_(nc_hw_insn_get_opcode(in))) {
+    return NC__SCHED_HANG;
+  }
+  nc__exec_t r;
+  nc__model_exec(m, in, &r);
+  *info = r.info;
+  return r.err;
+}
+
+static void on_retire_(void *ctx, uint32_t idx, uint32_t op, uint32_t unit,
+                       uint64_t start, uint64_t end) {
+  nc_model_t *m = ctx;
+  if (m->perf_enable) {
+    m->insns++;
+  }
+  if (m->trace != NULL) {
+    nc_sim_retire_t r = {idx, op, unit, start, end, m->retire_seq};
+    m->trace(m->trace_ctx, &r);
+  }
+  m->retire_seq++;
+}
+
+static void on_raise_(void *ctx, uint32_t code, uint32_t unit, uint32_t idx,
+                      uint32_t info) {
+  raise_(ctx, code, unit, idx, info);
+}
 
 /* Books the cycles [t0, t1), during which nothing changes state. */
-static void account_(nc_model_t *m, uint64_t t0, uint64_t t1) {
+static void on_account_(void *ctx, uint64_t t0, uint64_t t1) {
+  nc_model_t *m = ctx;
   if (!m->perf_enable || t1 <= t0) {
     return;
   }
   const uint64_t dt = t1 - t0;
   m->cycles.v += dt;
-  for (int q = 0; q < NC__NQ; q++) {
-    const nc__unit_t *u = &m->unit[q];
+  for (int q = 0; q < NC__SCHED_NQ; q++) {
+    const nc__sched_unit_t *u = &m->sched.unit[q];
     if (u->hung) {
       m->unit_stall[q] += dt;
       continue;
@@ -234,339 +179,24 @@ static void account_(nc_model_t *m, uint64_t t0, uint64_t t1) {
   }
 }
 
-/* ---- Fetch and dispatch ---- */
-
-static void trace_(nc_model_t *m, uint32_t idx, uint32_t op, uint32_t unit,
-                   uint64_t start) {
-  if (m->perf_enable) {
-    m->insns++;
-  }
-  if (m->trace != NULL) {
-    nc_sim_retire_t r = {idx, op, unit, start, m->now, m->retire_seq};
-    m->trace(m->trace_ctx, &r);
-  }
-  m->retire_seq++;
-}
-
-/* Reads the next burst of ring entries if fetch is idle, there are any and
- * the buffer has room (it holds two bursts, so fetch runs ahead). */
-static void fetch_issue_(nc_model_t *m) {
-  if (m->fetch_inflight || m->fbuf_count >= NC__TM_FETCH_BUF ||
-      m->fetch_ptr == m->ring_tail) {
-    return;
-  }
-  if (m->ring_tail >= m->ring_size) {
-    raise_(m, NC_HW_ERR_RING_CONFIG, NC_HW_UNIT_FETCH, m->fetch_ptr, 0);
-    return;
-  }
-  const uint32_t ptr = m->fetch_ptr;
-  uint32_t n = m->ring_tail > ptr ? m->ring_tail - ptr : m->ring_size - ptr;
-  n = n > NC__FETCH_MAX ? NC__FETCH_MAX : n;
-  n = n > NC__TM_FETCH_BUF - m->fbuf_count ? NC__TM_FETCH_BUF - m->fbuf_count
-                                           : n;
-  const uint64_t len = (uint64_t)n * NC_HW_INSN_BYTES;
-  const uint64_t pa = (m->ring_base & AXI_MASK) + (uint64_t)ptr * 16u;
-  if (m->fault == NC_FAULT_SLVERR || m->mem == NULL || pa < m->mem_base ||
-      pa - m->mem_base > m->mem_size ||
-      len > m->mem_size - (pa - m->mem_base)) {
-    raise_(m, NC_HW_ERR_DMA_BUS, NC_HW_UNIT_FETCH, ptr, 0);
-    return;
-  }
-  m->fetch_inflight = 1;
-  if (m->fault == NC_FAULT_HANG) {
-    m->fetch_hung = 1;
-    return;
-  }
-  const uint8_t *src = m->mem + (pa - m->mem_base);
-  for (uint32_t i = 0; i < n; i++) {
-    nc_hw_words_from_bytes(src + (size_t)i * NC_HW_INSN_BYTES, NC_HW_INSN_WORDS,
-                           m->fetch_data[i].insn.w);
-    m->fetch_data[i].idx = ptr + i;
-  }
-  m->fetch_n = n;
-  m->fetch_arrive = nc__tm_fetch(&m->tm, m->now, n);
-  m->last_progress = max_(m->last_progress, m->fetch_arrive);
-  m->rd_bytes.v += m->perf_enable ? len : 0;
-  m->fetch_ptr = ptr + n == m->ring_size ? 0 : ptr + n;
-}
-
-static int drained_(const nc_model_t *m) {
-  for (int q = 0; q < NC__NQ; q++) {
-    const nc__unit_t *u = &m->unit[q];
-    if (u->count > 0 || u->inflight > 0 || u->hung || u->free_at > m->now) {
-      return 0;
-    }
-  }
-  return 1;
-}
-
-static void consume_(nc_model_t *m, uint32_t idx) {
-  m->ring_head = idx + 1 >= m->ring_size ? 0 : idx + 1;
-  m->fbuf_head = (m->fbuf_head + 1) % NC__TM_FETCH_BUF;
-  m->fbuf_count--;
-}
-
-/* Moves fetched entries to their queues, in order, while there is room.
- * Returns 1 when anything changed. */
-static int dispatch_(nc_model_t *m) {
-  int changed = 0;
-  while (m->fbuf_count > 0 && busy_(m)) {
-    const nc__entry_t *e = &m->fbuf[m->fbuf_head];
-    const uint32_t op = nc_hw_insn_get_opcode(&e->insn);
-    uint32_t info = 0;
-    if (op == NC_HW_OP_ILLEGAL || op > NC_HW_OP_FINISH) {
-      raise_(m, NC_HW_ERR_ILLEGAL_OPCODE, NC_HW_UNIT_FETCH, e->idx, 0);
-      return 1;
-    }
-    if (op == NC_HW_OP_FINISH) {
-      uint32_t err = nc_hw_finish_check(&e->insn, &info);
-      if (err != NC_HW_ERR_NONE) {
-        raise_(m, err, NC_HW_UNIT_FETCH, e->idx, info);
-        return 1;
-      }
-      if (!drained_(m)) {
-        break;
-      }
-      const uint32_t idx = e->idx;
-      consume_(m, idx);
-      trace_(m, idx, op, NC_HW_UNIT_FETCH, m->now);
-      m->status = (m->status | ST_DONE) & ~ST_BUSY;
-      m->intr_state |= INTR_DONE;
-      /* Entries fetched past the FINISH are fetched again at START. */
-      stop_(m);
-      return 1;
-    }
-    const int q = queue_of_(&e->insn);
-    if (q < 0) { /* a SYNC naming no queue: its check says why */
-      uint32_t err = nc_hw_sync_check(&e->insn, &info);
-      raise_(m, err, NC_HW_UNIT_FETCH, e->idx, info);
-      return 1;
-    }
-    nc__unit_t *u = &m->unit[q];
-    if (u->count == NC_HW_INSN_QUEUE_DEPTH) {
-      break;
-    }
-    u->q[(u->head + u->count) % NC_HW_INSN_QUEUE_DEPTH] = *e;
-    u->count++;
-    consume_(m, e->idx);
-    changed = 1;
-  }
-  if (busy_(m)) {
-    fetch_issue_(m);
-  }
-  return changed;
-}
-
-/* ---- Units ---- */
-
-/* Starts the head instruction of queue q if it may start now. Returns 1 when
- * it did (or raised an error). */
-static int start_one_(nc_model_t *m, int q) {
-  nc__unit_t *u = &m->unit[q];
-  if (u->count == 0 || u->hung || u->free_at > m->now ||
-      u->inflight >= nc__tm_depth(q)) {
-    return 0;
-  }
-  const nc__entry_t e = u->q[u->head];
-  const uint32_t unit = unit_of_queue_(q);
-  const uint32_t op = nc_hw_insn_get_opcode(&e.insn);
-  uint32_t info = 0;
-  uint32_t err = nc_hw_insn_check(&e.insn, &info);
-  if (err == NC_HW_ERR_NONE && op == NC_HW_OP_STORE) {
-    err = nc__model_store_pool_check(m, &e.insn, &info);
-  }
-  if (err != NC_HW_ERR_NONE) {
-    raise_(m, err, unit, e.idx, info);
-    return 1;
-  }
-  /* Both pops wait until both counters are non-zero. */
-  const int pp = nc_hw_insn_get_pop_prev(&e.insn) ? tok_pop_prev_(q) : -1;
-  const int pn = nc_hw_insn_get_pop_next(&e.insn) ? tok_pop_next_(q) : -1;
-  if ((pp >= 0 && m->tok[pp] == 0) || (pn >= 0 && m->tok[pn] == 0)) {
-    return 0;
-  }
-  if (pp >= 0) {
-    m->tok[pp]--;
-  }
-  if (pn >= 0) {
-    m->tok[pn]--;
-  }
-  u->head = (u->head + 1) % NC_HW_INSN_QUEUE_DEPTH;
-  u->count--;
-  u->start = u->stall_until = m->now;
-  if (m->fault == NC_FAULT_HANG && uses_memory_(op)) {
-    u->hung = 1;
-    u->hung_on = e;
-    return 1;
-  }
-  nc__exec_t r;
-  nc__model_exec(m, &e.insn, &r);
-  if (r.err != NC_HW_ERR_NONE) {
-    raise_(m, r.err, unit, e.idx, r.info);
-    return 1;
-  }
-  /* The data moved at once; the timing rules say when (timing.h). */
-  nc__tm_slot_t ts;
-  nc__tm_insn(&m->tm, q, &e.insn, m->now, &ts);
-  u->stall_until = ts.stall_until;
-  u->free_at = ts.free_at;
-  u->busy_until = max_(u->busy_until, ts.busy_until);
-  const uint64_t done = ts.done;
-  const nc__event_t ev = {
-      .time = done,
-      .start = m->now,
-      .idx = e.idx,
-      .q = (uint8_t)q,
-      .opcode = (uint8_t)op,
-      .push_prev = (uint8_t)nc_hw_insn_get_push_prev(&e.insn),
-      .push_next = (uint8_t)nc_hw_insn_get_push_next(&e.insn),
-  };
-  ev_push_(m, ev);
-  u->inflight++;
-  m->last_progress = max_(m->last_progress, done);
-  return 1;
-}
-
-static int start_units_(nc_model_t *m) {
-  int changed = 0;
-  for (int q = 0; q < NC__NQ && busy_(m); q++) {
-    while (busy_(m) && start_one_(m, q)) {
-      changed = 1;
-    }
-  }
-  return changed;
-}
-
-/* Retires every completion due by now and lands an arrived fetch burst. */
-static void process_events_(nc_model_t *m) {
-  while (m->nev > 0 && m->ev[0].time <= m->now && busy_(m)) {
-    const nc__event_t e = ev_pop_(m);
-    const int q = e.q;
-    m->unit[q].inflight--;
-    const int pushes[2] = {e.push_prev ? tok_push_prev_(q) : -1,
-                           e.push_next ? tok_push_next_(q) : -1};
-    for (int i = 0; i < 2; i++) {
-      if (pushes[i] < 0) {
-        continue;
-      }
-      if (m->tok[pushes[i]] == TOKEN_MAX) {
-        raise_(m, NC_HW_ERR_TOKEN_OVERFLOW, unit_of_queue_(q), e.idx, 0);
-        return;
-      }
-      m->tok[pushes[i]]++;
-    }
-    trace_(m, e.idx, e.opcode, unit_of_queue_(q), e.start);
-  }
-  if (busy_(m) && m->fetch_inflight && !m->fetch_hung &&
-      m->fetch_arrive <= m->now) {
-    for (unsigned i = 0; i < m->fetch_n; i++) {
-      m->fbuf[(m->fbuf_head + m->fbuf_count) % NC__TM_FETCH_BUF] =
-          m->fetch_data[i];
-      m->fbuf_count++;
-    }
-    m->fetch_inflight = 0;
-  }
-}
-
-/* The earliest cycle after now at which something is scheduled. */
-static uint64_t next_time_(const nc_model_t *m) {
-  uint64_t t = m->nev > 0 ? m->ev[0].time : NC__NEVER;
-  if (m->fetch_inflight && !m->fetch_hung) {
-    t = min_(t, m->fetch_arrive);
-  }
-  for (int q = 0; q < NC__NQ; q++) {
-    const nc__unit_t *u = &m->unit[q];
-    if (u->count > 0 && !u->hung && u->free_at > m->now) {
-      t = min_(t, u->free_at);
-    }
-  }
-  return t;
-}
-
-/* Nothing is scheduled any more. Decides between deadlock (raised now),
- * a watchdog that will fire (returns its cycle), and a device that just
- * waits for the host to hand it more entries (returns NC__NEVER). */
-static uint64_t quiet_(nc_model_t *m, int *fire) {
-  int queued = -1, hung = -1;
-  for (int q = NC__NQ - 1; q >= 0; q--) {
-    if (m->unit[q].count > 0) {
-      queued = q;
-    }
-    if (m->unit[q].hung) {
-      hung = q;
-    }
-  }
-  *fire = 0;
-  if (hung < 0 && !m->fetch_hung && m->fbuf_count > 0) {
-    /* Fetch holds an entry it cannot dispatch (a FINISH waiting for the
-     * queues, or a full queue) and every queued head waits for a token that
-     * no unit will push. */
-    const nc__entry_t *e = queued >= 0
-                               ? &m->unit[queued].q[m->unit[queued].head]
-                               : &m->fbuf[m->fbuf_head];
-    raise_(m, NC_HW_ERR_DEADLOCK, NC_HW_UNIT_FETCH, e->idx, 0);
-    return NC__NEVER;
-  }
-  if (m->watchdog == 0 || (hung < 0 && !m->fetch_hung && queued < 0)) {
-    return NC__NEVER; /* idle, waiting for RING_TAIL to move */
-  }
-  *fire = 1;
-  return max_(m->now, sat_add_(m->last_progress, m->watchdog));
-}
-
-static void fire_watchdog_(nc_model_t *m) {
-  for (int q = 0; q < NC__NQ; q++) {
-    if (m->unit[q].hung) {
-      raise_(m, NC_HW_ERR_WATCHDOG, unit_of_queue_(q), m->unit[q].hung_on.idx,
-             0);
-      return;
-    }
-  }
-  if (m->fetch_hung) {
-    raise_(m, NC_HW_ERR_WATCHDOG, NC_HW_UNIT_FETCH, m->fetch_ptr, 0);
-    return;
-  }
-  for (int q = 0; q < NC__NQ; q++) {
-    if (m->unit[q].count > 0) {
-      const nc__unit_t *u = &m->unit[q];
-      raise_(m, NC_HW_ERR_WATCHDOG, unit_of_queue_(q), u->q[u->head].idx, 0);
-      return;
-    }
-  }
-}
+static const nc__sched_ops_t model_ops_ = {
+    .fetch = on_fetch_,
+    .check = on_check_,
+    .exec = on_exec_,
+    .retire = on_retire_,
+    .raise = on_raise_,
+    .account = on_account_,
+};
 
 nc_status_t nc_model_run(nc_model_t *m, uint64_t max_cycles, int *busy) {
   if (m == NULL) {
     return nc__fail(NC_ERR_INVALID_ARG, "model_run: NULL model");
   }
-  const uint64_t end = sat_add_(m->now, max_cycles);
-  while (busy_(m)) {
-    process_events_(m);
-    int changed = 1;
-    while (changed && busy_(m)) {
-      changed = dispatch_(m);
-      changed |= busy_(m) ? start_units_(m) : 0;
-    }
-    if (!busy_(m)) {
-      break;
-    }
-    uint64_t next = next_time_(m);
-    int fire = 0;
-    if (next == NC__NEVER) {
-      next = quiet_(m, &fire);
-      if (!busy_(m)) {
-        break;
-      }
-    }
-    if (next > end) {
-      account_(m, m->now, end);
-      m->now = end;
-      break;
-    }
-    account_(m, m->now, next);
-    m->now = next;
-    if (fire) {
-      fire_watchdog_(m);
+  if (busy_(m)) {
+    const uint64_t end = sat_add_(m->sched.now, max_cycles);
+    if (nc__sched_run(&m->sched, end) == NC__SCHED_FINISHED) {
+      m->status = (m->status | ST_DONE) & ~ST_BUSY;
+      m->intr_state |= INTR_DONE;
     }
   }
   if (busy != NULL) {
@@ -582,15 +212,15 @@ static void start_(nc_model_t *m) {
     return; /* ignored while busy; an error needs soft_reset first */
   }
   m->status &= ~ST_DONE;
-  if (m->ring_size == 0 || (m->ring_base & 15u) != 0 ||
-      m->ring_head >= m->ring_size || m->ring_tail >= m->ring_size) {
+  const nc__sched_t *s = &m->sched;
+  if (s->size == 0 || (m->ring_base & 15u) != 0 || s->head >= s->size ||
+      s->tail >= s->size) {
     m->status |= ST_BUSY; /* raise_ clears it again */
-    raise_(m, NC_HW_ERR_RING_CONFIG, NC_HW_UNIT_FETCH, m->ring_head, 0);
+    raise_(m, NC_HW_ERR_RING_CONFIG, NC_HW_UNIT_FETCH, s->head, 0);
     return;
   }
-  stop_(m);
+  nc__sched_start(&m->sched);
   m->status |= ST_BUSY;
-  m->last_progress = m->now;
 }
 
 static uint32_t lo_(nc__ctr_t *c) {
@@ -600,15 +230,14 @@ static uint32_t lo_(nc__ctr_t *c) {
 
 static uint32_t status_(const nc_model_t *m) {
   uint32_t s = m->status;
-  if (m->fetch_inflight || m->fbuf_count > 0) {
+  if (m->sched.fetch_inflight || m->sched.fbuf_count > 0) {
     s |= 1u << NC_HW_CSR_STATUS_FETCH_BUSY_SHIFT;
   }
-  static const unsigned sh[NC__NQ] = {NC_HW_CSR_STATUS_LOAD_BUSY_SHIFT,
-                                      NC_HW_CSR_STATUS_COMPUTE_BUSY_SHIFT,
-                                      NC_HW_CSR_STATUS_STORE_BUSY_SHIFT};
-  for (int q = 0; q < NC__NQ; q++) {
-    const nc__unit_t *u = &m->unit[q];
-    if (u->count > 0 || u->inflight > 0 || u->hung || u->free_at > m->now) {
+  static const unsigned sh[NC__SCHED_NQ] = {NC_HW_CSR_STATUS_LOAD_BUSY_SHIFT,
+                                            NC_HW_CSR_STATUS_COMPUTE_BUSY_SHIFT,
+                                            NC_HW_CSR_STATUS_STORE_BUSY_SHIFT};
+  for (int q = 0; q < NC__SCHED_NQ; q++) {
+    if (nc__sched_unit_busy(&m->sched, q)) {
       s |= 1u << sh[q];
     }
   }
@@ -679,13 +308,13 @@ nc_status_t nc_model_csr_read(nc_model_t *m, uint32_t offset, uint32_t *value) {
       v = (uint32_t)(m->ring_base >> 32);
       break;
     case NC_HW_CSR_RING_SIZE_OFFSET:
-      v = m->ring_size;
+      v = m->sched.size;
       break;
     case NC_HW_CSR_RING_HEAD_OFFSET:
-      v = m->ring_head;
+      v = m->sched.head;
       break;
     case NC_HW_CSR_RING_TAIL_OFFSET:
-      v = m->ring_tail;
+      v = m->sched.tail;
       break;
     case NC_HW_CSR_WIN_BASE_LO_OFFSET:
       v = (uint32_t)m->win_base;
@@ -697,7 +326,7 @@ nc_status_t nc_model_csr_read(nc_model_t *m, uint32_t offset, uint32_t *value) {
       v = m->win_size;
       break;
     case NC_HW_CSR_WATCHDOG_OFFSET:
-      v = m->watchdog;
+      v = m->sched.watchdog;
       break;
     case NC_HW_CSR_PERF_CTRL_OFFSET:
       v = m->perf_enable;
@@ -785,7 +414,7 @@ nc_status_t nc_model_csr_write(nc_model_t *m, uint32_t offset, uint32_t value) {
       }
       if (value & (1u << NC_HW_CSR_CTRL_HALT_SHIFT)) {
         m->status |= ST_BUSY; /* raise_ clears it */
-        raise_(m, NC_HW_ERR_HALTED, NC_HW_UNIT_NONE, m->ring_head, 0);
+        raise_(m, NC_HW_ERR_HALTED, NC_HW_UNIT_NONE, m->sched.head, 0);
       }
       if (value & (1u << NC_HW_CSR_CTRL_START_SHIFT)) {
         start_(m);
@@ -812,17 +441,17 @@ nc_status_t nc_model_csr_write(nc_model_t *m, uint32_t offset, uint32_t value) {
       break;
     case NC_HW_CSR_RING_SIZE_OFFSET:
       if (!busy) {
-        m->ring_size = value;
+        m->sched.size = value;
       }
       break;
     case NC_HW_CSR_RING_HEAD_OFFSET:
       if (!busy) {
-        m->ring_head = value;
-        m->fetch_ptr = value;
+        m->sched.head = value;
+        m->sched.fetch_ptr = value;
       }
       break;
     case NC_HW_CSR_RING_TAIL_OFFSET:
-      m->ring_tail = value;
+      m->sched.tail = value;
       break;
     case NC_HW_CSR_WIN_BASE_LO_OFFSET:
       set_lo_(&m->win_base, value);
@@ -834,7 +463,7 @@ nc_status_t nc_model_csr_write(nc_model_t *m, uint32_t offset, uint32_t value) {
       m->win_size = value;
       break;
     case NC_HW_CSR_WATCHDOG_OFFSET:
-      m->watchdog = value;
+      m->sched.watchdog = value;
       break;
     case NC_HW_CSR_PERF_CTRL_OFFSET:
       m->perf_enable = value & NC_HW_CSR_PERF_CTRL_ENABLE_MASK;
@@ -882,19 +511,18 @@ nc_status_t nc_model_create(const nc_model_config_t *cfg, nc_model_t **out) {
     return nc__fail(NC_ERR_NOMEM, "model_create: out of memory");
   }
   m->cfg = c;
-  nc__tm_init(&m->tm, c.mem_latency, c.mem_bytes_per_cycle);
+  nc__sched_init(&m->sched, &model_ops_, m, c.mem_latency,
+                 c.mem_bytes_per_cycle);
   m->spad = calloc((size_t)NC_HW_SPAD_ROWS * NC_HW_ROWS, 1);
   m->acc = calloc((size_t)NC_HW_ACC_ROWS * NC_HW_COLS, sizeof(uint32_t));
   m->param = calloc(NC_HW_PARAM_ENTRIES, sizeof(nc__param_t));
   m->tile = calloc((size_t)NC_HW_ACC_ROWS * NC_HW_COLS, sizeof(int32_t));
-  m->ev_cap = NC__NQ * NC__MAX_INFLIGHT + 4;
-  m->ev = calloc(m->ev_cap, sizeof(nc__event_t));
   if (m->spad == NULL || m->acc == NULL || m->param == NULL ||
-      m->tile == NULL || m->ev == NULL) {
+      m->tile == NULL) {
     nc_model_destroy(m);
     return nc__fail(NC_ERR_NOMEM, "model_create: out of memory");
   }
-  m->watchdog = NC_HW_CSR_WATCHDOG_RESVAL;
+  m->sched.watchdog = NC_HW_CSR_WATCHDOG_RESVAL;
   m->perf_enable = NC_HW_CSR_PERF_CTRL_RESVAL & NC_HW_CSR_PERF_CTRL_ENABLE_MASK;
   soft_reset_(m);
   *out = m;
@@ -909,7 +537,6 @@ void nc_model_destroy(nc_model_t *m) {
   free(m->acc);
   free(m->param);
   free(m->tile);
-  free(m->ev);
   free(m);
 }
 
@@ -940,7 +567,7 @@ nc_status_t nc_model_attach_memory(nc_model_t *m, uint8_t *mem, uint64_t base,
 }
 
 uint64_t nc_model_cycle(const nc_model_t *m) {
-  return m == NULL ? 0 : m->now;
+  return m == NULL ? 0 : m->sched.now;
 }
 
 int nc_model_irq(const nc_model_t *m) {

@@ -6,62 +6,7 @@
 
 #include "neocog/model.h"
 #include "neocog/nc_hw.h"
-#include "neocog/timing.h"
-
-/* The three execution queues, indexed by NC_HW_QUEUE_*. */
-#define NC__NQ 3
-
-/* Token counters, one per direction between neighbouring queues. */
-enum {
-  NC__TOK_L2C = 0, /* load -> compute */
-  NC__TOK_C2L,     /* compute -> load */
-  NC__TOK_C2S,     /* compute -> store */
-  NC__TOK_S2C,     /* store -> compute */
-  NC__NTOK
-};
-
-/* Most ring entries one fetch burst reads: a longest AXI burst. */
-#define NC__FETCH_MAX                                               \
-  ((NC_HW_AXI_MAX_BEATS * NC_HW_BUS_BYTES) / NC_HW_INSN_BYTES > 0   \
-       ? (NC_HW_AXI_MAX_BEATS * NC_HW_BUS_BYTES) / NC_HW_INSN_BYTES \
-       : 1)
-
-/* Completions one unit may have in flight: the array's pipeline depth. */
-#define NC__MAX_INFLIGHT (NC_HW_ARRAY_LATENCY + 1)
-
-/* A cycle that never comes. */
-#define NC__NEVER UINT64_MAX
-
-/* An instruction with the ring entry it came from. */
-typedef struct {
-  nc_hw_insn_t insn;
-  uint32_t idx;
-} nc__entry_t;
-
-/* A pending completion: at `time` the instruction's tokens are pushed and it
- * retires. */
-typedef struct {
-  uint64_t time;
-  uint64_t seq;   /* tie-break: events of one cycle run in creation order */
-  uint64_t start; /* cycle the unit began it (for the trace) */
-  uint32_t idx;   /* ring index */
-  uint8_t q;      /* queue (NC_HW_QUEUE_*) */
-  uint8_t opcode;
-  uint8_t push_prev, push_next;
-} nc__event_t;
-
-/* One execution unit and its queue. */
-typedef struct {
-  nc__entry_t q[NC_HW_INSN_QUEUE_DEPTH];
-  unsigned head, count;
-  uint64_t start;       /* cycle the current instruction began */
-  uint64_t stall_until; /* until then it waits for the memory port */
-  uint64_t free_at;     /* cycle the unit can begin its next instruction */
-  uint64_t busy_until;  /* it works on accepted instructions until then */
-  unsigned inflight;    /* completions scheduled, not yet retired */
-  int hung;             /* waiting for a memory that never answers */
-  nc__entry_t hung_on;  /* the instruction it hangs on */
-} nc__unit_t;
+#include "neocog/sched.h"
 
 /* One parameter-memory entry, decoded, with the raw record. */
 typedef struct {
@@ -83,34 +28,20 @@ struct nc_model {
   uint64_t mem_base, mem_size;
   nc_fault_t fault;
 
-  /* Registers. */
+  /* Registers (RING_SIZE, RING_HEAD, RING_TAIL and WATCHDOG are the
+   * scheduler's). */
   uint32_t status; /* busy, done, error bits */
   uint32_t err_code, err_insn, err_info;
   uint32_t intr_state, intr_enable;
   uint64_t ring_base, win_base;
-  uint32_t ring_size, ring_head, ring_tail, win_size, watchdog;
+  uint32_t win_size;
   uint32_t perf_enable;
   nc__ctr_t cycles, macs, rd_bytes, wr_bytes;
-  uint64_t unit_busy[NC__NQ], unit_stall[NC__NQ], insns;
+  uint64_t unit_busy[NC__SCHED_NQ], unit_stall[NC__SCHED_NQ], insns;
+  uint64_t retire_seq;
 
-  /* Command processor. */
-  uint64_t now;                    /* model time */
-  uint32_t fetch_ptr;              /* next ring entry to read */
-  nc__entry_t fbuf[NC__TM_FETCH_BUF]; /* fetched, not yet dispatched */
-  unsigned fbuf_head, fbuf_count;
-  int fetch_inflight;    /* a burst is on its way */
-  int fetch_hung;        /* ... and never arrives */
-  uint64_t fetch_arrive; /* cycle it arrives */
-  unsigned fetch_n;      /* entries it carries */
-  nc__entry_t fetch_data[NC__FETCH_MAX];
-  nc__tm_t tm;            /* timing rules' state (base/include/neocog/timing.h) */
-  uint64_t last_progress; /* latest cycle anything is known to progress */
-
-  nc__unit_t unit[NC__NQ];
-  uint32_t tok[NC__NTOK];
-  nc__event_t *ev; /* binary min-heap on (time, seq) */
-  unsigned nev, ev_cap;
-  uint64_t ev_seq, retire_seq;
+  /* Fetch, queues, tokens, units and time (base/include/neocog/sched.h). */
+  nc__sched_t sched;
 
   /* Unit state set by LOAD_CFG and STORE_CFG. */
   uint32_t ld_xs, ld_ys, ld_zs;
@@ -129,7 +60,7 @@ struct nc_model {
 };
 
 /* Result of executing one instruction's data movement (its cycles come
- * from the timing rules, timing.h). */
+ * from the scheduler and its timing rules, neocog/sched.h). */
 typedef struct {
   uint32_t err, info; /* NC_HW_ERR_NONE or the error to raise */
 } nc__exec_t;

@@ -1,9 +1,10 @@
 /*
  * The accelerator's timing rules, in one place: what each instruction costs
- * on the RTL (hw/rtl/), as an event model. The functional model's estimate
- * (model.c) and the planner's replay (host/plan_cost.c) both call these
- * functions, so the planner predicts what the model counts and both follow
- * the RTL's measured costs (bench/bench_insn.c shows them side by side).
+ * on the RTL (hw/rtl/), as an event model. The scheduler (neocog/sched.h,
+ * base/sched.c) applies them, and the functional model and the planner's
+ * replay both run that scheduler, so the planner predicts what the model
+ * counts and both follow the RTL's measured costs (bench/bench_insn.c shows
+ * them side by side).
  *
  * The rules, with L = memory latency and the RTL's structure behind each:
  *
