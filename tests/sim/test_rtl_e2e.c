@@ -13,8 +13,8 @@
 
 /* Runs `w` on `kind`; returns 0 when that device is not built. Fills the
  * timing-independent counters. */
-static int run_wl_(const wl_t *w, xr_kind_t kind, uint64_t ctr[3]) {
-  xrig_t x;
+static int run_wl_(const wl_t *w, rig_kind_t kind, uint64_t ctr[3]) {
+  rig_t x;
   if (!xr_open(&x, kind)) {
     return 0;
   }
@@ -24,13 +24,13 @@ static int run_wl_(const wl_t *w, xr_kind_t kind, uint64_t ctr[3]) {
   cr_assert_eq(d, -1,
                "%s on %s: result byte %ld (window offset 0x%lx) is "
                "0x%02x, golden 0x%02x",
-               w->name, xr_name(&x), d, (unsigned long)w->out_off + d,
+               w->name, rig_name(&x), d, (unsigned long)w->out_off + d,
                d >= 0 ? x.win[w->out_off + d] : 0, d >= 0 ? w->want[d] : 0);
-  ctr[0] = xr_ctr(&x, NC_HW_CSR_PERF_MACS_LO_OFFSET);
-  ctr[1] = xr_ctr(&x, NC_HW_CSR_PERF_WR_BYTES_LO_OFFSET);
-  ctr[2] = xr_rd(&x, NC_HW_CSR_PERF_INSNS_OFFSET);
-  cr_assert_eq(ctr[0], w->macs, "%s on %s: MACs", w->name, xr_name(&x));
-  cr_assert_gt(xr_ctr(&x, NC_HW_CSR_PERF_CYCLES_LO_OFFSET), 0);
+  ctr[0] = rig_ctr(&x, NC_HW_CSR_PERF_MACS_LO_OFFSET);
+  ctr[1] = rig_ctr(&x, NC_HW_CSR_PERF_WR_BYTES_LO_OFFSET);
+  ctr[2] = rig_rd(&x, NC_HW_CSR_PERF_INSNS_OFFSET);
+  cr_assert_eq(ctr[0], w->macs, "%s on %s: MACs", w->name, rig_name(&x));
+  cr_assert_gt(rig_ctr(&x, NC_HW_CSR_PERF_CYCLES_LO_OFFSET), 0);
   xr_close(&x);
   return 1;
 }
@@ -38,8 +38,8 @@ static int run_wl_(const wl_t *w, xr_kind_t kind, uint64_t ctr[3]) {
 /* The workload on the RTL and on the model: both golden, same counters. */
 static void both_(wl_t *w) {
   uint64_t m[3], r[3];
-  cr_assert(run_wl_(w, XR_MODEL, m));
-  if (!run_wl_(w, XR_RTL, r)) {
+  cr_assert(run_wl_(w, RIG_MODEL, m));
+  if (!run_wl_(w, RIG_RTL, r)) {
     wl_free(w);
     cr_skip_test("built without the RTL (hw/rtl/nc_top.sv missing)");
   }

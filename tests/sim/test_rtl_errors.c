@@ -17,7 +17,7 @@ typedef struct {
   void (*build)(prog_t *p, uint8_t *win, int arg);
   int arg;
   /* Register writes or faults before the start, NULL for none. */
-  void (*setup)(xrig_t *x);
+  void (*setup)(rig_t *x);
   /* 1 when the window may legitimately differ (an instruction before the
    * failing one may or may not have run, depending on timing). */
   int racy;
@@ -28,15 +28,15 @@ typedef struct {
   rig_err_t e;
 } outcome_t;
 
-static void fault_(xrig_t *x, int f) {
+static void fault_(rig_t *x, int f) {
   cr_assert_eq(nc_sim_inject_fault(x->s, (nc_fault_t)f), NC_OK, "%s",
                nc_error_detail());
 }
 
 /* Runs one case on one device; 0 when the device is not built. */
-static int run_case_(const ecase_t *c, xr_kind_t kind, outcome_t *o,
+static int run_case_(const ecase_t *c, rig_kind_t kind, outcome_t *o,
                      uint8_t *win_out) {
-  xrig_t x;
+  rig_t x;
   if (!xr_open(&x, kind)) {
     return 0;
   }
@@ -49,7 +49,7 @@ static int run_case_(const ecase_t *c, xr_kind_t kind, outcome_t *o,
     c->setup(&x);
   }
   o->status = xr_run(&x, &p) & 7u;
-  o->e = xr_err(&x);
+  o->e = rig_err(&x);
   memcpy(win_out, x.win, RIG_WIN_SIZE);
   prog_free(&p);
   xr_close(&x);
@@ -62,8 +62,8 @@ static void check_table_(const ecase_t *cases, size_t n) {
   for (size_t i = 0; i < n; i++) {
     const ecase_t *c = &cases[i];
     outcome_t m, r;
-    cr_assert(run_case_(c, XR_MODEL, &m, wm));
-    if (!run_case_(c, XR_RTL, &r, wr)) {
+    cr_assert(run_case_(c, RIG_MODEL, &m, wm));
+    if (!run_case_(c, RIG_RTL, &r, wr)) {
       free(wm);
       free(wr);
       cr_skip_test("built without the RTL (hw/rtl/nc_top.sv missing)");
@@ -379,15 +379,15 @@ static void load_one_(prog_t *p, uint8_t *win, int dram) {
   p_finish(p);
 }
 
-static void win_none_(xrig_t *x) {
-  xr_wr(x, NC_HW_CSR_WIN_SIZE_OFFSET, 0);
+static void win_none_(rig_t *x) {
+  rig_wr(x, NC_HW_CSR_WIN_SIZE_OFFSET, 0);
 }
 
-static void win_huge_(xrig_t *x) {
-  xr_wr(x, NC_HW_CSR_WIN_SIZE_OFFSET, 0xfffffff0u);
+static void win_huge_(rig_t *x) {
+  rig_wr(x, NC_HW_CSR_WIN_SIZE_OFFSET, 0xfffffff0u);
 }
 
-static void slverr_(xrig_t *x) {
+static void slverr_(rig_t *x) {
   fault_(x, 2);
 }
 
@@ -449,12 +449,12 @@ static void blocked_(prog_t *p, uint8_t *win, int arg) {
   p_gemm(p, (gm_t){0}, PP);
 }
 
-static void watchdog_1000_(xrig_t *x) {
-  xr_wr(x, NC_HW_CSR_WATCHDOG_OFFSET, 1000);
+static void watchdog_1000_(rig_t *x) {
+  rig_wr(x, NC_HW_CSR_WATCHDOG_OFFSET, 1000);
 }
 
-static void hang_(xrig_t *x) {
-  xr_wr(x, NC_HW_CSR_WATCHDOG_OFFSET, 3000);
+static void hang_(rig_t *x) {
+  rig_wr(x, NC_HW_CSR_WATCHDOG_OFFSET, 3000);
   fault_(x, 1);
 }
 
@@ -490,44 +490,44 @@ Test(rtl_errors, tokens_deadlock_watchdog) {
 /* ---- Register-level errors: ring_config and halt ---- */
 
 /* START with a bad ring; returns the error the device reports. */
-static rig_err_t ring_case_(xrig_t *x, int arg) {
-  xr_wr(x, NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_SOFT_RESET_SHIFT);
-  xr_wr(x, NC_HW_CSR_RING_BASE_LO_OFFSET, (uint32_t)RIG_MEM_BASE);
-  xr_wr(x, NC_HW_CSR_RING_SIZE_OFFSET, 16);
-  xr_wr(x, NC_HW_CSR_RING_HEAD_OFFSET, 3);
-  xr_wr(x, NC_HW_CSR_RING_TAIL_OFFSET, 3);
+static rig_err_t ring_case_(rig_t *x, int arg) {
+  rig_wr(x, NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_SOFT_RESET_SHIFT);
+  rig_wr(x, NC_HW_CSR_RING_BASE_LO_OFFSET, (uint32_t)RIG_MEM_BASE);
+  rig_wr(x, NC_HW_CSR_RING_SIZE_OFFSET, 16);
+  rig_wr(x, NC_HW_CSR_RING_HEAD_OFFSET, 3);
+  rig_wr(x, NC_HW_CSR_RING_TAIL_OFFSET, 3);
   switch (arg) {
     case 0:
-      xr_wr(x, NC_HW_CSR_RING_SIZE_OFFSET, 0);
+      rig_wr(x, NC_HW_CSR_RING_SIZE_OFFSET, 0);
       break;
     case 1:
-      xr_wr(x, NC_HW_CSR_RING_BASE_LO_OFFSET, (uint32_t)RIG_MEM_BASE + 8);
+      rig_wr(x, NC_HW_CSR_RING_BASE_LO_OFFSET, (uint32_t)RIG_MEM_BASE + 8);
       break;
     case 2:
-      xr_wr(x, NC_HW_CSR_RING_HEAD_OFFSET, 16);
+      rig_wr(x, NC_HW_CSR_RING_HEAD_OFFSET, 16);
       break;
     case 3:
-      xr_wr(x, NC_HW_CSR_RING_TAIL_OFFSET, 17);
+      rig_wr(x, NC_HW_CSR_RING_TAIL_OFFSET, 17);
       break;
     default: /* TAIL moved past the ring while running */
       break;
   }
-  xr_wr(x, NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_START_SHIFT);
+  rig_wr(x, NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_START_SHIFT);
   if (arg == 4) {
-    cr_assert_eq(xr_go(x, 200) & 1u, 1u, "%s: busy with an empty ring",
-                 xr_name(x));
-    xr_wr(x, NC_HW_CSR_RING_TAIL_OFFSET, 40);
+    cr_assert_eq(rig_go(x, 200) & 1u, 1u, "%s: busy with an empty ring",
+                 rig_name(x));
+    rig_wr(x, NC_HW_CSR_RING_TAIL_OFFSET, 40);
   }
-  const uint32_t s = xr_go(x, 1000);
+  const uint32_t s = rig_go(x, 1000);
   cr_assert_eq(s & 7u, 1u << NC_HW_CSR_STATUS_ERROR_SHIFT, "%s: STATUS 0x%x",
-               xr_name(x), s);
-  return xr_err(x);
+               rig_name(x), s);
+  return rig_err(x);
 }
 
 Test(rtl_errors, ring_config) {
-  xrig_t m, r;
-  cr_assert(xr_open(&m, XR_MODEL));
-  if (!xr_open(&r, XR_RTL)) {
+  rig_t m, r;
+  cr_assert(xr_open(&m, RIG_MODEL));
+  if (!xr_open(&r, RIG_RTL)) {
     xr_close(&m);
     cr_skip_test("built without the RTL");
   }
@@ -547,43 +547,43 @@ Test(rtl_errors, ring_config) {
 
 /* Halt during a long GEMM: the STORE behind it never runs, START is ignored
  * until a soft reset, which keeps the configuration. */
-static void halt_(xrig_t *x, const prog_t *p) {
-  xr_wr(x, NC_HW_CSR_INTR_ENABLE_OFFSET, 3);
-  xr_wr(x, NC_HW_CSR_WATCHDOG_OFFSET, 123456);
+static void halt_(rig_t *x, const prog_t *p) {
+  rig_wr(x, NC_HW_CSR_INTR_ENABLE_OFFSET, 3);
+  rig_wr(x, NC_HW_CSR_WATCHDOG_OFFSET, 123456);
   memset(x->win + 0x100, 0x66, 64);
-  xr_load(x, p);
-  xr_wr(x, NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_START_SHIFT);
-  cr_assert_eq(xr_go(x, 3000) & 1u, 1u, "%s: running", xr_name(x));
-  xr_wr(x, NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_HALT_SHIFT);
-  (void)xr_go(x, 1000);
+  rig_load(x, p);
+  rig_wr(x, NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_START_SHIFT);
+  cr_assert_eq(rig_go(x, 3000) & 1u, 1u, "%s: running", rig_name(x));
+  rig_wr(x, NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_HALT_SHIFT);
+  (void)rig_go(x, 1000);
   const uint32_t s = xr_settle(x);
   cr_assert_eq(s & 0xffu, 1u << NC_HW_CSR_STATUS_ERROR_SHIFT,
-               "%s: STATUS 0x%x after the halt", xr_name(x), s);
-  const rig_err_t e = xr_err(x);
+               "%s: STATUS 0x%x after the halt", rig_name(x), s);
+  const rig_err_t e = rig_err(x);
   cr_assert(e.code == NC_HW_ERR_HALTED && e.unit == NC_HW_UNIT_NONE &&
                 e.insn == 2 && e.info == 0,
-            "%s: %s/%s at %u", xr_name(x), nc_model_err_name(e.code),
+            "%s: %s/%s at %u", rig_name(x), nc_model_err_name(e.code),
             nc_model_unit_name(e.unit), e.insn);
-  cr_assert(nc_sim_irq(x->s), "%s: error interrupt", xr_name(x));
-  (void)xr_go(x, 20000);
+  cr_assert(nc_sim_irq(x->s), "%s: error interrupt", rig_name(x));
+  (void)rig_go(x, 20000);
   for (int i = 0; i < 64; i++) {
     cr_assert_eq(x->win[0x100 + i], 0x66, "%s: the STORE ran after the halt",
-                 xr_name(x));
+                 rig_name(x));
   }
-  xr_wr(x, NC_HW_CSR_WATCHDOG_OFFSET, 7);
-  xr_wr(x, NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_START_SHIFT);
-  cr_assert_eq(xr_go(x, 10) & 7u, 1u << NC_HW_CSR_STATUS_ERROR_SHIFT,
-               "%s: START ignored", xr_name(x));
-  xr_wr(x, NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_SOFT_RESET_SHIFT);
-  cr_assert_eq(xr_rd(x, NC_HW_CSR_STATUS_OFFSET), 0, "%s", xr_name(x));
-  cr_assert_eq(xr_rd(x, NC_HW_CSR_ERR_CODE_OFFSET), 0, "%s", xr_name(x));
-  cr_assert_eq(xr_rd(x, NC_HW_CSR_INTR_STATE_OFFSET), 0, "%s", xr_name(x));
-  cr_assert_eq(xr_rd(x, NC_HW_CSR_INTR_ENABLE_OFFSET), 3, "%s", xr_name(x));
-  cr_assert_eq(xr_rd(x, NC_HW_CSR_WATCHDOG_OFFSET), 7, "%s", xr_name(x));
-  cr_assert_eq(xr_rd(x, NC_HW_CSR_RING_SIZE_OFFSET), RIG_RING_ENTRIES, "%s",
-               xr_name(x));
-  cr_assert_eq(xr_rd(x, NC_HW_CSR_RING_HEAD_OFFSET), 2,
-               "%s: HEAD survives the soft reset", xr_name(x));
+  rig_wr(x, NC_HW_CSR_WATCHDOG_OFFSET, 7);
+  rig_wr(x, NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_START_SHIFT);
+  cr_assert_eq(rig_go(x, 10) & 7u, 1u << NC_HW_CSR_STATUS_ERROR_SHIFT,
+               "%s: START ignored", rig_name(x));
+  rig_wr(x, NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_SOFT_RESET_SHIFT);
+  cr_assert_eq(rig_rd(x, NC_HW_CSR_STATUS_OFFSET), 0, "%s", rig_name(x));
+  cr_assert_eq(rig_rd(x, NC_HW_CSR_ERR_CODE_OFFSET), 0, "%s", rig_name(x));
+  cr_assert_eq(rig_rd(x, NC_HW_CSR_INTR_STATE_OFFSET), 0, "%s", rig_name(x));
+  cr_assert_eq(rig_rd(x, NC_HW_CSR_INTR_ENABLE_OFFSET), 3, "%s", rig_name(x));
+  cr_assert_eq(rig_rd(x, NC_HW_CSR_WATCHDOG_OFFSET), 7, "%s", rig_name(x));
+  cr_assert_eq(rig_rd(x, NC_HW_CSR_RING_SIZE_OFFSET), RIG_RING_ENTRIES, "%s",
+               rig_name(x));
+  cr_assert_eq(rig_rd(x, NC_HW_CSR_RING_HEAD_OFFSET), 2,
+               "%s: HEAD survives the soft reset", rig_name(x));
 }
 
 Test(rtl_errors, halt_and_soft_reset) {
@@ -591,11 +591,11 @@ Test(rtl_errors, halt_and_soft_reset) {
   p_gemm(&p, (gm_t){.lo = 100, .li = 100}, UN);
   p_store(&p, (st_t){.dram = 0x100, .ncols = 4}, PP);
   p_finish(&p);
-  xrig_t m, r;
-  cr_assert(xr_open(&m, XR_MODEL));
+  rig_t m, r;
+  cr_assert(xr_open(&m, RIG_MODEL));
   halt_(&m, &p);
   xr_close(&m);
-  if (!xr_open(&r, XR_RTL)) {
+  if (!xr_open(&r, RIG_RTL)) {
     prog_free(&p);
     cr_skip_test("built without the RTL");
   }

@@ -106,8 +106,8 @@ static void fst_times_(const char *path, uint64_t *start, uint64_t *end,
 /* The lecture's convolution on the RTL with a waveform; returns the cycles
  * of the whole run. */
 static uint64_t lecture_fst_(const nc_rtl_config_t *c) {
-  xrig_t x;
-  cr_assert(xr_open_cfg(&x, XR_RTL, c));
+  rig_t x;
+  cr_assert(xr_open_cfg(&x, RIG_RTL, c));
   wl_t w;
   wl_lecture(&w);
   wl_setup(&w, x.win);
@@ -184,8 +184,8 @@ Test(rtl_harness, fst_window_scope_and_time) {
  * LOAD's bursts are in flight, and the rest of its beats count as
  * violations (the device checked the LOAD against the window it had). */
 Test(rtl_harness, accesses_outside_the_window_are_counted) {
-  xrig_t x;
-  if (!xr_open(&x, XR_RTL)) {
+  rig_t x;
+  if (!xr_open(&x, RIG_RTL)) {
     cr_skip_test("built without the RTL");
   }
   prog_t p = {0};
@@ -195,11 +195,11 @@ Test(rtl_harness, accesses_outside_the_window_are_counted) {
          (ld_t){.sram = 0, .dram = 0x10000, .elems = 16, .x = 1023, .y = 16},
          0);
   p_finish(&p);
-  xr_load(&x, &p);
-  xr_wr(&x, NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_START_SHIFT);
-  (void)xr_go(&x, 400); /* the fetch and the first bursts are out */
-  xr_wr(&x, NC_HW_CSR_WIN_SIZE_OFFSET, 0x10000);
-  (void)xr_go(&x, 100000);
+  rig_load(&x, &p);
+  rig_wr(&x, NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_START_SHIFT);
+  (void)rig_go(&x, 400); /* the fetch and the first bursts are out */
+  rig_wr(&x, NC_HW_CSR_WIN_SIZE_OFFSET, 0x10000);
+  (void)rig_go(&x, 100000);
   cr_assert_gt(nc_rtl_window_violations(x.r), 0);
   cr_assert(strlen(nc_rtl_first_violation(x.r)) > 0);
   /* The one interface reports them too, with the first one. */
@@ -238,28 +238,28 @@ Test(rtl_harness, one_eval_per_cycle_matches_two) {
     nc_rtl_config_t c;
     nc_rtl_config_default(&c);
     c.fall_eval = fall;
-    xrig_t x;
-    if (!xr_open_cfg(&x, XR_RTL, &c)) {
+    rig_t x;
+    if (!xr_open_cfg(&x, RIG_RTL, &c)) {
       wl_free(&w);
       cr_skip_test("built without the RTL");
     }
     wl_setup(&w, x.win);
-    xr_load(&x, &w.p);
-    xr_wr(&x, NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_START_SHIFT);
+    rig_load(&x, &w.p);
+    rig_wr(&x, NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_START_SHIFT);
     /* Register reads between short runs: the bus inputs change while the
      * device works. */
     uint64_t status_sum = 0;
     uint32_t s = 0;
-    for (int i = 0; i < 100000 && ((s = xr_go(&x, 97)) & 1u) != 0; i++) {
-      status_sum += s + xr_rd(&x, NC_HW_CSR_RING_HEAD_OFFSET);
+    for (int i = 0; i < 100000 && ((s = rig_go(&x, 97)) & 1u) != 0; i++) {
+      status_sum += s + rig_rd(&x, NC_HW_CSR_RING_HEAD_OFFSET);
     }
     cr_assert_eq(s & 1u, 0u, "fall_eval %d: still busy", fall);
     cr_assert_eq(wl_first_diff(&w, x.win), -1, "fall_eval %d: not golden",
                  fall);
     for (int k = 0; k < NCTR; k++) {
       got[fall][k] = ctr[k] == NC_HW_CSR_PERF_INSNS_OFFSET
-                         ? xr_rd(&x, ctr[k])
-                         : xr_ctr(&x, ctr[k]);
+                         ? rig_rd(&x, ctr[k])
+                         : rig_ctr(&x, ctr[k]);
     }
     got[fall][NCTR] = nc_rtl_cycle(x.r);
     got[fall][NCTR + 1] = status_sum;

@@ -18,68 +18,68 @@
 
 #define ST_BUSY (1u << NC_HW_CSR_STATUS_BUSY_SHIFT)
 
-static void ctrl_(xrig_t *x, uint32_t shift) {
-  xr_wr(x, NC_HW_CSR_CTRL_OFFSET, 1u << shift);
+static void ctrl_(rig_t *x, uint32_t shift) {
+  rig_wr(x, NC_HW_CSR_CTRL_OFFSET, 1u << shift);
 }
 
-static void fault_(xrig_t *x, int f) {
+static void fault_(rig_t *x, int f) {
   cr_assert_eq(nc_sim_inject_fault(x->s, (nc_fault_t)f), NC_OK, "%s",
                nc_error_detail());
 }
 
-static void perf_clear_(xrig_t *x) {
-  xr_wr(x, NC_HW_CSR_PERF_CTRL_OFFSET,
+static void perf_clear_(rig_t *x) {
+  rig_wr(x, NC_HW_CSR_PERF_CTRL_OFFSET,
         1u << NC_HW_CSR_PERF_CTRL_ENABLE_SHIFT |
             1u << NC_HW_CSR_PERF_CTRL_CLEAR_SHIFT);
 }
 
 /* Runs a started program to its end: STATUS must say done. */
-static void finish_(xrig_t *x, const char *what) {
+static void finish_(rig_t *x, const char *what) {
   const uint32_t s =
-      xr_go(x, x->kind == XR_RTL ? XR_RTL_BUDGET : UINT64_C(10000000000));
-  const rig_err_t e = xr_err(x);
+      rig_go(x, x->kind == RIG_RTL ? XR_RTL_BUDGET : UINT64_C(10000000000));
+  const rig_err_t e = rig_err(x);
   cr_assert_eq(s & 7u, 1u << NC_HW_CSR_STATUS_DONE_SHIFT,
                "%s on %s: STATUS 0x%x, error %s in %s at entry %u", what,
-               xr_name(x), s, nc_model_err_name(e.code),
+               rig_name(x), s, nc_model_err_name(e.code),
                nc_model_unit_name(e.unit), e.insn);
 }
 
-static void check_result_(xrig_t *x, const wl_t *w, const char *what) {
+static void check_result_(rig_t *x, const wl_t *w, const char *what) {
   const long d = wl_first_diff(w, x->win);
   cr_assert_eq(d, -1, "%s on %s: result byte %ld is 0x%02x, golden 0x%02x",
-               what, xr_name(x), d, d >= 0 ? x->win[w->out_off + d] : 0,
+               what, rig_name(x), d, d >= 0 ? x->win[w->out_off + d] : 0,
                d >= 0 ? w->want[d] : 0);
-  cr_assert_eq(xr_ctr(x, NC_HW_CSR_PERF_MACS_LO_OFFSET), w->macs, "%s on %s",
-               what, xr_name(x));
+  cr_assert_eq(rig_ctr(x, NC_HW_CSR_PERF_MACS_LO_OFFSET), w->macs, "%s on %s",
+               what, rig_name(x));
 }
 
 /* Halts a long GEMM mid-stream, soft-resets and STARTs the workload in the
  * next register cycles: the RTL's array is still draining, so the START
  * waits inside the device. Returns PERF_COMPUTE_BUSY of the workload. */
-static uint64_t start_while_resetting_(xr_kind_t kind, const wl_t *w) {
-  xrig_t x;
+static uint64_t start_while_resetting_(rig_kind_t kind, const wl_t *w) {
+  rig_t x;
   cr_assert(xr_open(&x, kind));
   wl_setup(w, x.win);
   prog_t g = {0};
   p_gemm(&g, (gm_t){.lo = 100, .li = 100}, 0);
   p_finish(&g);
-  xr_load(&x, &g);
+  rig_load(&x, &g);
   ctrl_(&x, NC_HW_CSR_CTRL_START_SHIFT);
-  cr_assert_eq(xr_go(&x, 300) & ST_BUSY, ST_BUSY, "%s: the GEMM runs",
-               xr_name(&x));
+  cr_assert_eq(rig_go(&x, 300) & ST_BUSY, ST_BUSY, "%s: the GEMM runs",
+               rig_name(&x));
   ctrl_(&x, NC_HW_CSR_CTRL_HALT_SHIFT);
-  xr_load(&x, &w->p); /* soft reset, HEAD, TAIL */
+  rig_load(&x, &w->p); /* soft reset, HEAD, TAIL */
   perf_clear_(&x);
   ctrl_(&x, NC_HW_CSR_CTRL_START_SHIFT);
-  const uint32_t s = xr_rd(&x, NC_HW_CSR_STATUS_OFFSET);
+  const uint32_t s = rig_rd(&x, NC_HW_CSR_STATUS_OFFSET);
   cr_assert_eq(s & 7u, ST_BUSY,
                "%s: STATUS 0x%x right after a START that follows a soft "
                "reset; the driver would take it for the end of the run",
-               xr_name(&x), s);
+               rig_name(&x), s);
   finish_(&x, w->name);
   check_result_(&x, w, w->name);
-  const uint64_t busy = xr_rd(&x, NC_HW_CSR_PERF_COMPUTE_BUSY_OFFSET);
-  cr_assert_leq(busy, xr_ctr(&x, NC_HW_CSR_PERF_CYCLES_LO_OFFSET));
+  const uint64_t busy = rig_rd(&x, NC_HW_CSR_PERF_COMPUTE_BUSY_OFFSET);
+  cr_assert_leq(busy, rig_ctr(&x, NC_HW_CSR_PERF_CYCLES_LO_OFFSET));
   prog_free(&g);
   xr_close(&x);
   return busy;
@@ -87,32 +87,32 @@ static uint64_t start_while_resetting_(xr_kind_t kind, const wl_t *w) {
 
 /* The workload started long after the soft reset (the flush is over). */
 static uint64_t start_when_settled_(const wl_t *w) {
-  xrig_t x;
-  cr_assert(xr_open(&x, XR_RTL));
+  rig_t x;
+  cr_assert(xr_open(&x, RIG_RTL));
   wl_setup(w, x.win);
-  xr_load(&x, &w->p);
+  rig_load(&x, &w->p);
   for (int i = 0; i < 500; i++) {
-    (void)xr_rd(&x, NC_HW_CSR_STATUS_OFFSET); /* two cycles each */
+    (void)rig_rd(&x, NC_HW_CSR_STATUS_OFFSET); /* two cycles each */
   }
   perf_clear_(&x);
   ctrl_(&x, NC_HW_CSR_CTRL_START_SHIFT);
   finish_(&x, w->name);
   check_result_(&x, w, w->name);
-  const uint64_t busy = xr_rd(&x, NC_HW_CSR_PERF_COMPUTE_BUSY_OFFSET);
+  const uint64_t busy = rig_rd(&x, NC_HW_CSR_PERF_COMPUTE_BUSY_OFFSET);
   xr_close(&x);
   return busy;
 }
 
 Test(rtl_reset, start_right_after_soft_reset) {
-  xrig_t probe;
-  if (!xr_open(&probe, XR_RTL)) {
+  rig_t probe;
+  if (!xr_open(&probe, RIG_RTL)) {
     cr_skip_test("built without the RTL");
   }
   xr_close(&probe);
   wl_t w;
   wl_lecture(&w);
-  (void)start_while_resetting_(XR_MODEL, &w);
-  const uint64_t during = start_while_resetting_(XR_RTL, &w);
+  (void)start_while_resetting_(RIG_MODEL, &w);
+  const uint64_t during = start_while_resetting_(RIG_RTL, &w);
   const uint64_t settled = start_when_settled_(&w);
   cr_assert_eq(during, settled,
                "PERF_COMPUTE_BUSY %llu when started during the reset, %llu "
@@ -123,34 +123,34 @@ Test(rtl_reset, start_right_after_soft_reset) {
 
 /* A program with no GEMM started right after a soft reset, while the
  * compute unit flushes: no compute time on either device. */
-static void no_gemm_counters_(xr_kind_t kind, uint64_t ctr[4]) {
-  xrig_t x;
+static void no_gemm_counters_(rig_kind_t kind, uint64_t ctr[4]) {
+  rig_t x;
   cr_assert(xr_open(&x, kind));
   prog_t p = {0};
   p_load(&p, (ld_t){.dram = 0x100, .elems = 16, .x = 4}, 0);
   p_store(&p, (st_t){.dram = 0x1000, .ncols = 4}, 0);
   p_finish(&p);
-  xr_load(&x, &p);
+  rig_load(&x, &p);
   perf_clear_(&x);
   ctrl_(&x, NC_HW_CSR_CTRL_START_SHIFT);
   finish_(&x, "LOAD and STORE");
-  ctr[0] = xr_rd(&x, NC_HW_CSR_PERF_COMPUTE_BUSY_OFFSET);
-  ctr[1] = xr_ctr(&x, NC_HW_CSR_PERF_MACS_LO_OFFSET);
-  ctr[2] = xr_rd(&x, NC_HW_CSR_PERF_INSNS_OFFSET);
-  ctr[3] = xr_ctr(&x, NC_HW_CSR_PERF_WR_BYTES_LO_OFFSET);
+  ctr[0] = rig_rd(&x, NC_HW_CSR_PERF_COMPUTE_BUSY_OFFSET);
+  ctr[1] = rig_ctr(&x, NC_HW_CSR_PERF_MACS_LO_OFFSET);
+  ctr[2] = rig_rd(&x, NC_HW_CSR_PERF_INSNS_OFFSET);
+  ctr[3] = rig_ctr(&x, NC_HW_CSR_PERF_WR_BYTES_LO_OFFSET);
   prog_free(&p);
   xr_close(&x);
 }
 
 Test(rtl_reset, flush_is_not_compute_time) {
-  xrig_t probe;
-  if (!xr_open(&probe, XR_RTL)) {
+  rig_t probe;
+  if (!xr_open(&probe, RIG_RTL)) {
     cr_skip_test("built without the RTL");
   }
   xr_close(&probe);
   uint64_t m[4], r[4];
-  no_gemm_counters_(XR_MODEL, m);
-  no_gemm_counters_(XR_RTL, r);
+  no_gemm_counters_(RIG_MODEL, m);
+  no_gemm_counters_(RIG_RTL, r);
   static const char *const names[4] = {"PERF_COMPUTE_BUSY", "PERF_MACS",
                                        "PERF_INSNS", "PERF_WR_BYTES"};
   for (int i = 0; i < 4; i++) {
@@ -169,8 +169,8 @@ static uint64_t hang_at_(int k, uint64_t run) {
 }
 
 Test(rtl_reset, soft_reset_while_memory_hangs) {
-  xrig_t x;
-  if (!xr_open(&x, XR_RTL)) {
+  rig_t x;
+  if (!xr_open(&x, RIG_RTL)) {
     cr_skip_test("built without the RTL");
   }
   nc_rng_t rng;
@@ -192,22 +192,22 @@ Test(rtl_reset, soft_reset_while_memory_hangs) {
   wl_setup(&w, x.win);
   xr_run_ok(&x, &w.p);
   check_result_(&x, &w, w.name);
-  const uint64_t run = xr_ctr(&x, NC_HW_CSR_PERF_CYCLES_LO_OFFSET);
+  const uint64_t run = rig_ctr(&x, NC_HW_CSR_PERF_CYCLES_LO_OFFSET);
   for (int k = 0; k < 10; k++) {
     const uint64_t at = hang_at_(k, run);
     wl_setup(&w, x.win);
-    xr_load(&x, &w.p);
+    rig_load(&x, &w.p);
     if (at == 0) {
       fault_(&x, NC_FAULT_HANG);
     }
     ctrl_(&x, NC_HW_CSR_CTRL_START_SHIFT);
     if (at > 0) {
-      cr_assert_eq(xr_go(&x, at) & ST_BUSY, ST_BUSY,
+      cr_assert_eq(rig_go(&x, at) & ST_BUSY, ST_BUSY,
                    "hang at %llu: the program ended before",
                    (unsigned long long)at);
       fault_(&x, NC_FAULT_HANG);
     }
-    cr_assert_eq(xr_go(&x, 3000) & ST_BUSY, ST_BUSY,
+    cr_assert_eq(rig_go(&x, 3000) & ST_BUSY, ST_BUSY,
                  "hang at %llu: finished without a memory",
                  (unsigned long long)at);
     /* The memory still answers nothing: the soft reset must not wait for
@@ -215,7 +215,7 @@ Test(rtl_reset, soft_reset_while_memory_hangs) {
     ctrl_(&x, NC_HW_CSR_CTRL_SOFT_RESET_SHIFT);
     uint32_t s = 0;
     for (int i = 0; i < 1000; i++) {
-      s = xr_rd(&x, NC_HW_CSR_STATUS_OFFSET);
+      s = rig_rd(&x, NC_HW_CSR_STATUS_OFFSET);
       if (s == 0) {
         break;
       }
@@ -224,12 +224,12 @@ Test(rtl_reset, soft_reset_while_memory_hangs) {
                  "hang at %llu: STATUS 0x%x 2000 cycles after the soft "
                  "reset; the device waits for a memory that never answers",
                  (unsigned long long)at, s);
-    cr_assert_eq(xr_rd(&x, NC_HW_CSR_ERR_CODE_OFFSET), 0);
+    cr_assert_eq(rig_rd(&x, NC_HW_CSR_ERR_CODE_OFFSET), 0);
     /* The memory answers again, the abandoned responses among the first:
      * the same device runs the program to its golden end. */
     fault_(&x, NC_FAULT_NONE);
     wl_setup(&w, x.win);
-    xr_load(&x, &w.p);
+    rig_load(&x, &w.p);
     perf_clear_(&x);
     ctrl_(&x, NC_HW_CSR_CTRL_START_SHIFT);
     finish_(&x, w.name);

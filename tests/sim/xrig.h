@@ -17,23 +17,9 @@
  * program of the suite ends well within it. */
 #define XR_RTL_BUDGET UINT64_C(3000000)
 
-typedef rig_kind_t xr_kind_t;
-#define XR_MODEL RIG_MODEL
-#define XR_RTL RIG_RTL
-
-typedef rig_t xrig_t;
-
-#define xr_name rig_name
-#define xr_rd rig_rd
-#define xr_wr rig_wr
-#define xr_load rig_load
-#define xr_go rig_go
-#define xr_err rig_err
-#define xr_ctr rig_ctr
-
 /* Opens the rig on `kind`, an RTL device built with `cfg` (NULL: the
  * defaults); 0 when that device is not built. */
-static inline int xr_open_cfg(xrig_t *x, xr_kind_t kind,
+static inline int xr_open_cfg(rig_t *x, rig_kind_t kind,
                               const nc_rtl_config_t *cfg) {
   nc_sim_config_t c;
   nc_sim_config_default(&c);
@@ -47,48 +33,48 @@ static inline int xr_open_cfg(xrig_t *x, xr_kind_t kind,
     c.fall_eval = cfg->fall_eval;
   }
   const nc_status_t st = rig_open_sim(x, kind, &c);
-  if (st == NC_ERR_UNSUPPORTED && kind == XR_RTL) {
+  if (st == NC_ERR_UNSUPPORTED && kind == RIG_RTL) {
     return 0;
   }
   cr_assert_eq(st, NC_OK, "%s", nc_error_detail());
   return 1;
 }
 
-static inline int xr_open(xrig_t *x, xr_kind_t kind) {
+static inline int xr_open(rig_t *x, rig_kind_t kind) {
   return xr_open_cfg(x, kind, NULL);
 }
 
 /* The device must never have touched memory outside the window and the
  * ring. */
-static inline void xr_check_violations(xrig_t *x) {
+static inline void xr_check_violations(rig_t *x) {
   cr_assert_eq(nc_sim_check_memory(x->s), NC_OK,
-               "the %s accessed memory it was not given: %s", xr_name(x),
+               "the %s accessed memory it was not given: %s", rig_name(x),
                nc_error_detail());
 }
 
-static inline void xr_close(xrig_t *x) {
+static inline void xr_close(rig_t *x) {
   xr_check_violations(x);
   rig_close(x);
 }
 
 /* Loads, starts and runs a program to its end. */
-static inline uint32_t xr_run(xrig_t *x, const prog_t *p) {
-  xr_load(x, p);
-  xr_wr(x, NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_START_SHIFT);
+static inline uint32_t xr_run(rig_t *x, const prog_t *p) {
+  rig_load(x, p);
+  rig_wr(x, NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_START_SHIFT);
   const uint32_t s =
-      xr_go(x, x->kind == XR_RTL ? XR_RTL_BUDGET : UINT64_C(10000000000));
+      rig_go(x, x->kind == RIG_RTL ? XR_RTL_BUDGET : UINT64_C(10000000000));
   cr_assert_eq(s & 1u, 0u, "%s: still busy after the budget (STATUS 0x%x)",
-               xr_name(x), s);
+               rig_name(x), s);
   return s;
 }
 
 /* Reads STATUS until fetch and every unit are idle (on the RTL they wind
  * down within a bounded number of cycles after an error or a halt: the
  * array drains), at most 1000 reads; returns the last STATUS. */
-static inline uint32_t xr_settle(xrig_t *x) {
+static inline uint32_t xr_settle(rig_t *x) {
   uint32_t s = 0;
   for (int i = 0; i < 1000; i++) {
-    s = xr_rd(x, NC_HW_CSR_STATUS_OFFSET);
+    s = rig_rd(x, NC_HW_CSR_STATUS_OFFSET);
     if ((s & 0xf0u) == 0) {
       break;
     }
@@ -97,12 +83,12 @@ static inline uint32_t xr_settle(xrig_t *x) {
 }
 
 /* Runs a program that must finish without error. */
-static inline void xr_run_ok(xrig_t *x, const prog_t *p) {
+static inline void xr_run_ok(rig_t *x, const prog_t *p) {
   const uint32_t s = xr_run(x, p);
-  const rig_err_t e = xr_err(x);
+  const rig_err_t e = rig_err(x);
   cr_assert_eq(s & 7u, 1u << NC_HW_CSR_STATUS_DONE_SHIFT,
                "%s: STATUS 0x%x, error %s in %s at entry %u (info %u)",
-               xr_name(x), s, nc_model_err_name(e.code),
+               rig_name(x), s, nc_model_err_name(e.code),
                nc_model_unit_name(e.unit), e.insn, e.info);
   xr_check_violations(x);
 }
