@@ -4,9 +4,9 @@
  * of them (the third, lockstep, is in sim_lockstep.c). Both already have the same C API under their own
  * prefix (neocog/model.h, neocog/rtl.h); NC_SIM_FORWARD_ writes the
  * operations that only forward, so the two tables differ only where the
- * devices do: how each is configured, tracing (the model reports
- * retirements) and memory checks (the RTL's memory model counts accesses
- * outside what it was given).
+ * devices do: how each is configured, how each reports retirements, and
+ * memory checks (the RTL's memory model counts accesses outside what it was
+ * given).
  */
 
 #include <string.h>
@@ -120,6 +120,10 @@ static nc_status_t rtl_create_(const nc_sim_config_t *cfg, void **dev) {
   return st;
 }
 
+static nc_status_t rtl_set_trace_(void *dev, nc_sim_trace_fn fn, void *ctx) {
+  return nc_rtl_set_trace(dev, fn, ctx);
+}
+
 static nc_status_t rtl_check_memory_(const void *dev) {
   const nc_rtl_t *r = dev;
   if (nc_rtl_window_violations(r) == 0) {
@@ -160,5 +164,6 @@ const nc_sim_ops_t nc_sim_rtl_ops = {
     .cycle = nc_rtl_cycle_,
     .irq = nc_rtl_irq_,
     .inject_fault = nc_rtl_fault_,
+    .set_trace = rtl_set_trace_,
     .check_memory = rtl_check_memory_,
 };

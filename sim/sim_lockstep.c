@@ -279,6 +279,12 @@ static nc_status_t ls_inject_fault_(void *dev, nc_fault_t fault) {
   return nc_sim_inject_fault(((ls_t *)dev)->rtl, fault);
 }
 
+/* The schedule is the RTL's: the model's timing is what lockstep checks it
+ * against only through the results. */
+static nc_status_t ls_set_trace_(void *dev, nc_sim_trace_fn fn, void *ctx) {
+  return nc_sim_set_trace(((ls_t *)dev)->rtl, fn, ctx);
+}
+
 static nc_status_t ls_check_memory_(const void *dev) {
   return nc_sim_check_memory(((const ls_t *)dev)->rtl);
 }
@@ -295,6 +301,7 @@ const nc_sim_ops_t nc_sim_lockstep_ops = {
     .cycle = ls_cycle_,
     .irq = ls_irq_,
     .inject_fault = ls_inject_fault_,
+    .set_trace = ls_set_trace_,
     .check_memory = ls_check_memory_,
     .mem_write = ls_mem_write_,
 };

@@ -268,6 +268,16 @@ static const char *track_name_(int t) {
   return t == 0 ? "layers" : nc_hw_unit_name((uint32_t)t);
 }
 
+/* Where the events came from, for the file's otherData.source. */
+static const char *timeline_source_(const char *backend, int measured) {
+  if (!measured) {
+    return "planner cost model (predicted schedule)";
+  }
+  return strcmp(backend, "model") == 0
+             ? "functional model retirement trace (its timing rules)"
+             : "RTL retirement trace (measured: nc_top trace port)";
+}
+
 /* Chrome trace event format: complete events ("ph": "X") on one track per
  * unit, timestamps in microseconds of a 1 GHz clock (1 cycle = 1 ns). */
 int cli_write_timeline(const char *path, const char *backend,
@@ -286,9 +296,7 @@ int cli_write_timeline(const char *path, const char *backend,
           "{\"displayTimeUnit\": \"ns\",\n \"otherData\": {\"backend\": "
           "\"%s\", \"clock\": \"cycles shown as ns (1 GHz)\", "
           "\"source\": \"%s\"},\n \"traceEvents\": [\n",
-          backend,
-          tl->measured ? "device retirement trace"
-                       : "planner cost model (predicted schedule)");
+          backend, timeline_source_(backend, tl->measured));
   for (int t = 0; t <= NC_HW_UNIT_STORE; t++) {
     fprintf(f,
             "  {\"ph\": \"M\", \"pid\": 1, \"tid\": %d, \"name\": "

@@ -110,7 +110,15 @@ module nc_cmd_proc
   output logic                      units_abort_o,    // level: abandon open AXI bursts
   // Store unit's pre-execution check of the STORE at the head of the store queue
   output logic [InsnBits-1:0]       store_chk_insn_o, // head of the store queue
-  input  nc_check_t                 store_chk_i       // its pooling-rule check
+  input  nc_check_t                 store_chk_i,      // its pooling-rule check
+  // Retirement trace: what the last rising edge did (registered; see "Trace" below)
+  output logic [2:0]                trace_issue_o,     // per queue: an instruction issued
+  output logic [2:0][31:0]          trace_issue_idx_o, // ... its ring index
+  output logic [2:0][3:0]           trace_issue_op_o,  // ... its opcode
+  output logic [2:0]                trace_retire_o,    // per queue: its oldest issued retired
+  output logic                      trace_finish_o,    // a FINISH retired
+  output logic [31:0]               trace_finish_idx_o,// ... its ring index
+  output logic                      trace_flush_o      // issued, unretired work was dropped
 );
 
   localparam int unsigned NQ = 3;
@@ -830,6 +838,48 @@ module nc_cmd_proc
   assign unit_busy_o = ~q_empty | ~r_empty | ~unit_idle_i;
   assign perf_busy_o = unit_busy_i & ~(NQ'(cflush_q) << 1);
   assign perf_stall_o = unit_stall_i | ({NQ{running}} & head_ok & ~tok_ok);
+
+  // ---------------------------------------------------------------------------------------------
+  // Trace: the issues and retirements of each edge, registered, for a harness that records the
+  // schedule (sim/rtl/harness.cpp). A queue retires in issue order, so an issue's ring index
+  // and opcode identify the retirement that follows it. A retirement undone by an error or a
+  // soft reset in the same cycle is not reported; the flush says the rest was dropped.
+
+  logic [2:0]                 trc_issue_q, trc_retire_q;
+  logic [2:0][31:0]           trc_idx_q;
+  logic [2:0][3:0]            trc_op_q;
+  logic                       trc_finish_q, trc_flush_q;
+  logic [31:0]                trc_fidx_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      trc_issue_q <= '0;
+      trc_retire_q <= '0;
+      trc_idx_q <= '0;
+      trc_op_q <= '0;
+      trc_finish_q <= 1'b0;
+      trc_flush_q <= 1'b0;
+      trc_fidx_q <= '0;
+    end else begin
+      trc_issue_q <= issue & {NQ{!stop}};
+      trc_retire_q <= retire & {NQ{!stop || finish_retire}};
+      for (int unsigned q = 0; q < NQ; q++) begin
+        trc_idx_q[q] <= q_head[q].idx;
+        trc_op_q[q] <= q_head[q].insn[3:0];
+      end
+      trc_finish_q <= finish_retire;
+      trc_fidx_q <= fhead.idx;
+      trc_flush_q <= stop && !finish_retire;
+    end
+  end
+
+  assign trace_issue_o = trc_issue_q;
+  assign trace_issue_idx_o = trc_idx_q;
+  assign trace_issue_op_o = trc_op_q;
+  assign trace_retire_o = trc_retire_q;
+  assign trace_finish_o = trc_finish_q;
+  assign trace_finish_idx_o = trc_fidx_q;
+  assign trace_flush_o = trc_flush_q;
 
 `ifndef NC_NO_ASSERT
   logic ar_moved;

@@ -44,7 +44,15 @@ module nc_top
   input  logic [AxiIdBits-1:0]   m_axi_bid,        // write response channel
   input  logic [1:0]             m_axi_bresp,      //
   input  logic                   m_axi_bvalid,     //
-  output logic                   m_axi_bready      //
+  output logic                   m_axi_bready,     //
+  // Retirement trace (nc_cmd_proc, "Trace"): what the last rising edge issued and retired
+  output logic [2:0]             trace_issue_o,      // per queue (load, compute, store)
+  output logic [2:0][31:0]       trace_issue_idx_o,  // ring index of each issue
+  output logic [2:0][3:0]        trace_issue_op_o,   // opcode of each issue
+  output logic [2:0]             trace_retire_o,     // per queue: oldest issued retired
+  output logic                   trace_finish_o,     // a FINISH retired
+  output logic [31:0]            trace_finish_idx_o, // its ring index
+  output logic                   trace_flush_o       // issued, unretired work dropped
 );
 
   // ---------------------------------------------------------------------------------------------
@@ -181,7 +189,14 @@ module nc_top
     .units_srst_o    (srst),
     .units_abort_o   (abort),
     .store_chk_insn_o(chk_insn),
-    .store_chk_i     (store_chk)
+    .store_chk_i     (store_chk),
+    .trace_issue_o     (trace_issue_o),
+    .trace_issue_idx_o (trace_issue_idx_o),
+    .trace_issue_op_o  (trace_issue_op_o),
+    .trace_retire_o    (trace_retire_o),
+    .trace_finish_o    (trace_finish_o),
+    .trace_finish_idx_o(trace_finish_idx_o),
+    .trace_flush_o     (trace_flush_o)
   );
 
   for (genvar u = 0; u < 3; u++) begin : g_err_code

@@ -31,6 +31,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <memory>
 #include <new>
 #include <string>
@@ -157,6 +158,68 @@ bool parse_window(const char *s, uint64_t *from, uint64_t *to) {
   return true;
 }
 
+// The retirement trace: nc_top's trace_* outputs after each edge, turned into the events of
+// neocog/sim.h. A queue retires in issue order, so each queue keeps the instructions it issued
+// (ring index, opcode, issue cycle) until they retire.
+struct Issued {
+  uint32_t idx, opcode;
+  uint64_t start;
+};
+
+class RetireTrace {
+ public:
+  void set(nc_sim_trace_fn fn, void *ctx) {
+    fn_ = fn;
+    ctx_ = ctx;
+    seq_ = 0;
+    for (auto &q : issued_) {
+      q.clear();
+    }
+  }
+  bool on() const { return fn_ != nullptr; }
+
+  // The outputs after the rising edge of `cycle`.
+  void sample(const Vnc_top &t, uint64_t cycle) {
+    if (!(t.trace_issue_o | t.trace_retire_o | t.trace_finish_o | t.trace_flush_o)) {
+      return;
+    }
+    for (unsigned q = 0; q < kQueues; q++) {
+      if ((t.trace_retire_o >> q & 1u) && !issued_[q].empty()) {
+        const Issued i = issued_[q].front();
+        issued_[q].pop_front();
+        emit(i.idx, i.opcode, kUnit[q], i.start, cycle);
+      }
+    }
+    for (unsigned q = 0; q < kQueues; q++) {
+      if (t.trace_issue_o >> q & 1u) {
+        issued_[q].push_back({t.trace_issue_idx_o[q], (t.trace_issue_op_o >> (4 * q)) & 0xfu,
+                              cycle});
+      }
+    }
+    if (t.trace_finish_o) {
+      emit(t.trace_finish_idx_o, NC_HW_OP_FINISH, NC_HW_UNIT_FETCH, cycle, cycle);
+    }
+    if (t.trace_flush_o) {
+      for (auto &q : issued_) {
+        q.clear();
+      }
+    }
+  }
+
+ private:
+  static constexpr unsigned kQueues = 3;
+  static constexpr uint32_t kUnit[kQueues] = {NC_HW_UNIT_LOAD, NC_HW_UNIT_COMPUTE,
+                                              NC_HW_UNIT_STORE};
+  void emit(uint32_t idx, uint32_t op, uint32_t unit, uint64_t start, uint64_t end) {
+    const nc_sim_retire_t r = {idx, op, unit, start, end, seq_++};
+    fn_(ctx_, &r);
+  }
+  nc_sim_trace_fn fn_ = nullptr;
+  void *ctx_ = nullptr;
+  uint64_t seq_ = 0;
+  std::deque<Issued> issued_[kQueues];
+};
+
 }  // namespace
 
 struct nc_rtl {
@@ -172,6 +235,7 @@ struct nc_rtl {
   uint64_t trace_from = 0, trace_to = UINT64_MAX;  // the waveform's window of cycles
   bool fall_eval = true;  // evaluate the falling edge too (see the top of the file)
   std::string violation;
+  RetireTrace retired;  // the retirement hook, when one is installed
 
   // One rising edge of clk_i, with the memory model taking the same edge.
   void tick() {
@@ -227,6 +291,9 @@ struct nc_rtl {
       fst->dump(kPsPerCycle * cycle + kPsPerCycle / 2);
     }
 #endif
+    if (retired.on()) {
+      retired.sample(t, cycle);
+    }
     cycle++;
   }
 
@@ -538,6 +605,14 @@ uint64_t nc_rtl_cycle(const nc_rtl_t *m) {
 
 int nc_rtl_irq(const nc_rtl_t *m) {
   return m != nullptr && m->top->irq_o;
+}
+
+nc_status_t nc_rtl_set_trace(nc_rtl_t *m, nc_sim_trace_fn fn, void *ctx) {
+  if (m == nullptr) {
+    return fail(NC_ERR_INVALID_ARG, "rtl_set_trace: NULL device");
+  }
+  m->retired.set(fn, ctx);
+  return NC_OK;
 }
 
 nc_status_t nc_rtl_inject_fault(nc_rtl_t *m, nc_fault_t fault) {

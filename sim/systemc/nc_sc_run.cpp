@@ -480,6 +480,10 @@ int sc_main(int argc, char **argv) {
       wstrb, bid, bresp;
   sc_signal<uint64_t> araddr, awaddr;
   sc_signal<BusVec> rdata, wdata;
+  // The retirement trace (the plain harness records it; here it is left unread).
+  sc_signal<bool> tr_finish, tr_flush;
+  sc_signal<uint32_t> tr_issue, tr_op, tr_retire, tr_fidx;
+  sc_signal<sc_dt::sc_bv<96>> tr_idx;
 
   Vnc_top top("nc_top");
   top.clk_i(clk);
@@ -520,6 +524,13 @@ int sc_main(int argc, char **argv) {
   top.m_axi_bresp(bresp);
   top.m_axi_bvalid(bvalid);
   top.m_axi_bready(bready);
+  top.trace_issue_o(tr_issue);
+  top.trace_issue_idx_o(tr_idx);
+  top.trace_issue_op_o(tr_op);
+  top.trace_retire_o(tr_retire);
+  top.trace_finish_o(tr_finish);
+  top.trace_finish_idx_o(tr_fidx);
+  top.trace_flush_o(tr_flush);
 
   nc::AxiMemConfig mc;
   mc.latency = 100;

@@ -401,7 +401,7 @@ Test(plan, bad_inputs_are_clear_errors) {
 }
 
 /* Timeline events: the device's retirements, one per instruction. */
-Test(plan, trace_events_cover_every_instruction) {
+static void trace_events_(const char *backend) {
   nc_tensor_t x, w, b, y;
   nc_seed_example_tensors(NC_DTYPE_INT8, &x, &w, &b);
   nc_layer_t l;
@@ -411,11 +411,11 @@ Test(plan, trace_events_cover_every_instruction) {
   nc_accel_options_default(&o);
   o.trace = 1;
   nc_accel_t *a = NULL;
-  cr_assert_eq(nc_accel_open("model", &o, &a), NC_OK);
+  cr_assert_eq(nc_accel_open(backend, &o, &a), NC_OK, "%s", nc_error_detail());
   nc_plan_req_t req = {&l, &x, &w, &b, NULL};
   nc_accel_stats_t st;
   cr_assert_eq(nc_accel_run(a, &req, &y, &st), NC_OK, "%s", nc_error_detail());
-  cr_assert(st.timeline_measured);
+  cr_assert(st.timeline_measured, "%s", backend);
   size_t n = 0;
   const nc_dev_event_t *ev = nc_accel_events(a, &n);
   cr_assert_eq(n, st.insns, "one event per retired instruction");
@@ -435,6 +435,14 @@ Test(plan, trace_events_cover_every_instruction) {
   nc_tensor_free(&w);
   nc_tensor_free(&b);
   nc_tensor_free(&y);
+}
+
+Test(plan, trace_events_cover_every_instruction) {
+  trace_events_("model");
+  if (plan_backend_or_skip("rtl")) {
+    trace_events_("rtl");
+    trace_events_("lockstep");
+  }
 }
 
 static void count_(void *ctx, const nc_dev_event_t *e) {

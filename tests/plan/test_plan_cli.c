@@ -204,6 +204,12 @@ static void layer_lecture_(const char *backend) {
   char *tl = read_all_(t);
   cr_assert(json_valid_(tl), "--timeline is not JSON");
   cr_assert(strstr(tl, "\"traceEvents\"") != NULL);
+  /* The device's own events: the RTL's through its trace port. */
+  const char *src = strcmp(backend, "model") == 0
+                        ? "\"source\": \"functional model retirement trace"
+                        : "\"source\": \"RTL retirement trace (measured";
+  cr_assert(strstr(tl, src) != NULL, "%s: want %s in\n%.300s", backend, src,
+            tl);
   cr_assert_gt(count_(tl, "\"cat\": \"load\""), 0, "no load events");
   cr_assert_gt(count_(tl, "\"cat\": \"compute\""), 0, "no compute events");
   cr_assert_gt(count_(tl, "\"cat\": \"store\""), 0, "no store events");

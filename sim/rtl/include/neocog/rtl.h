@@ -126,6 +126,18 @@ uint64_t nc_rtl_cycle(const nc_rtl_t *m);
 /** Level of irq_o after the last cycle. */
 int nc_rtl_irq(const nc_rtl_t *m);
 
+/** Installs (fn NULL removes) the retirement hook: from the next cycle on, fn
+ *  gets one event per instruction the command processor retires (nc_top's
+ *  trace_* outputs): its ring index, opcode, unit, the cycle its queue issued
+ *  it to the unit (for a SYNC: when its tokens were taken), the cycle it
+ *  retired (its unit reported it done and its tokens were pushed) and the
+ *  retirement order. A FINISH is reported by the fetch unit, at the cycle it
+ *  retires. Cycles count rising edges since nc_rtl_create(). Instructions that
+ *  an error or a soft reset drops are not reported. While no hook is
+ *  installed the outputs are not read. */
+NC_MUST_CHECK nc_status_t nc_rtl_set_trace(nc_rtl_t *m, nc_sim_trace_fn fn,
+                                           void *ctx);
+
 /** Makes the memory misbehave from now on (NC_FAULT_NONE heals it).
  *  NC_ERR_INVALID_ARG for an unknown fault. */
 NC_MUST_CHECK nc_status_t nc_rtl_inject_fault(nc_rtl_t *m,
