@@ -863,12 +863,15 @@ module nc_cmd_proc
     end else begin
       trc_issue_q <= issue & {NQ{!stop}};
       trc_retire_q <= retire & {NQ{!stop || finish_retire}};
+      // Loaded only with their event: an entry is read from its queue only when it issues.
       for (int unsigned q = 0; q < NQ; q++) begin
-        trc_idx_q[q] <= q_head[q].idx;
-        trc_op_q[q] <= q_head[q].insn[3:0];
+        if (issue[q]) begin
+          trc_idx_q[q] <= q_head[q].idx;
+          trc_op_q[q] <= q_head[q].insn[3:0];
+        end
       end
       trc_finish_q <= finish_retire;
-      trc_fidx_q <= fhead.idx;
+      if (finish_retire) trc_fidx_q <= fhead.idx;
       trc_flush_q <= stop && !finish_retire;
     end
   end
