@@ -147,7 +147,17 @@ module nc_cmdproc_tb
     .units_srst_o    (units_srst_o),
     .units_abort_o   (units_abort_o),
     .store_chk_insn_o(chk_insn),
-    .store_chk_i     (store_chk)
+    .store_chk_i     (store_chk),
+    // The retirement trace is checked on nc_top (tests/sim/test_sim_trace.c).
+    /* verilator lint_off PINCONNECTEMPTY */
+    .trace_issue_o     (),
+    .trace_issue_idx_o (),
+    .trace_issue_op_o  (),
+    .trace_retire_o    (),
+    .trace_finish_o    (),
+    .trace_finish_idx_o(),
+    .trace_flush_o     ()
+    /* verilator lint_on PINCONNECTEMPTY */
   );
 
   // Stand-in units: one instruction at a time, unit_lat_i cycles each.
