@@ -93,6 +93,8 @@ int cmd_layer(int argc, char **argv) {
   const char *backend = "cpu";
   const char *cl_platform = NULL, *cl_device = NULL;
   cli_backend_t be = {0};
+  cli_output_t outs[3] = {
+      {"--output", NULL, ""}, {"--stats", NULL, ""}, {"--timeline", NULL, ""}};
   static const char *const flags[] = {"help", NULL};
   int i = 1, r;
   const char *key, *val;
@@ -175,6 +177,14 @@ int cmd_layer(int argc, char **argv) {
   }
 
   rc = CLI_EXIT_FAIL;
+  /* Every output goes to a temporary first: all are renamed into place
+   * at the end, or none (outputs.c). */
+  outs[0].path = output;
+  outs[1].path = stats;
+  outs[2].path = timeline;
+  if (cli_outputs_stage(outs, 3) != 0) {
+    goto out;
+  }
   nc_tensor_t x = {0}, w = {0}, b = {0}, y = {0};
   if (load_("--input", input, &x) != 0 ||
       (spec->weights[0] && load_("--weights", spec->weights, &w) != 0) ||
@@ -198,7 +208,7 @@ int cmd_layer(int argc, char **argv) {
                       &ast) != 0) {
     goto done;
   }
-  st = nc_tensor_save_npy(output, &y);
+  st = nc_tensor_save_npy(cli_output_tmp(&outs[0]), &y);
   if (st != NC_OK) {
     cli_report("--output", st);
     goto done;
@@ -215,14 +225,19 @@ int cmd_layer(int argc, char **argv) {
     ls.accel = 1;
     ls.ast = ast;
   }
-  if (stats != NULL && cli_write_stats(stats, backend, &ls, 1) != 0) {
+  if (stats != NULL &&
+      cli_write_stats(cli_output_tmp(&outs[1]), backend, &ls, 1) != 0) {
     goto done;
   }
   if (timeline != NULL &&
-      (!tl.ok || cli_write_timeline(timeline, backend, &tl) != 0)) {
+      (!tl.ok ||
+       cli_write_timeline(cli_output_tmp(&outs[2]), backend, &tl) != 0)) {
     if (!tl.ok) {
       fprintf(stderr, "neocog: --timeline: out of memory for the events\n");
     }
+    goto done;
+  }
+  if (cli_outputs_commit(outs, 3) != 0) {
     goto done;
   }
   char in_s[96], out_s[96];
@@ -246,6 +261,7 @@ done:
   nc_tensor_free(&b);
   nc_tensor_free(&y);
 out:
+  cli_outputs_discard(outs, 3);
   cli_timeline_free(&tl);
   cli_backend_close(&be);
   free(spec);
