@@ -108,6 +108,13 @@ static void npy_seeds_(void) {
   static const uint8_t two_floats[8] = {0, 0, 0x80, 0x3f, 0, 0, 0, 0x40};
   memcpy(hand + 128, two_floats, sizeof two_floats);
   put_("npy", "float32_hand.npy", hand, 128 + sizeof two_floats);
+  /* A header announcing 16 GiB of data, more than a tensor may hold. */
+  static const char huge[] =
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (65536, 65536), }";
+  memset(hand + 10, ' ', hl);
+  memcpy(hand + 10, huge, sizeof huge - 1);
+  hand[10 + hl - 1] = '\n';
+  put_("npy", "found_huge_header.npy", hand, 128 + sizeof two_floats);
 }
 
 static void net_seeds_(void) {
@@ -135,6 +142,25 @@ static void net_seeds_(void) {
       "avgpool size=3 stride=2 pad=1\n"
       "fc units=4 act=clamp clamp=-0.5,0.5\n";
   put_("net", "fp32_small.net", fp32, sizeof fp32 - 1);
+  /* What the hostile-input review found, kept as regressions. */
+  static const char *const found[][2] = {
+      {"found_huge_input.net",
+       "input shape=1048576x1048576x1048576 dtype=int8\n"
+       "conv2d filters=1 kernel=1 scale=0.1\n"},
+      {"found_huge_fc.net",
+       "input shape=1024x1024x3 dtype=int8\nfc units=16777216 scale=0.1\n"},
+      {"found_huge_pad.net",
+       "input shape=8x8x3 dtype=int8\n"
+       "conv2d filters=2 kernel=3 pad=1048576 scale=0.1\n"},
+      {"found_escape_in_name.net",
+       "input shape=4x4x3 dtype=int8\n"
+       "conv2d name=a\033[31mb filters=2 kernel=3 scale=0.01\n"},
+      {"found_seed_overflow.net",
+       "network seed=99999999999999999999\ninput shape=4x4x3\nfc units=2\n"},
+  };
+  for (size_t i = 0; i < sizeof found / sizeof found[0]; i++) {
+    put_("net", found[i][0], found[i][1], strlen(found[i][1]));
+  }
 }
 
 /* The planner's instruction stream for one layer, addressed to the
