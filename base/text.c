@@ -67,13 +67,3 @@ const char *nc__shown(const char *s, size_t n, char *out, size_t cap) {
 const char *nc__shown_str(const char *s, char *out, size_t cap) {
   return nc__shown(s, strlen(s), out, cap);
 }
-
-int nc__has_control(const char *s) {
-  for (; *s != '\0'; s++) {
-    const unsigned char c = (unsigned char)*s;
-    if (c < 0x20 || c == 0x7f) {
-      return 1;
-    }
-  }
-  return 0;
-}

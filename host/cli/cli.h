@@ -116,13 +116,14 @@ typedef struct {
   char tmp[4096];   /* the temporary while staged, else "" */
 } cli_output_t;
 
-/** Checks every asked-for output (an existing path must be a regular file;
- *  no two may name the same path) and creates their temporaries. Reports
- *  and returns -1, with nothing left behind, on failure. */
+/** Checks every asked-for output before the run: an existing path must be
+ *  a regular file, its directory must exist and be writable, no two may
+ *  name the same path. Creates nothing; reports and returns -1. */
 int cli_outputs_stage(cli_output_t *o, int n);
 
-/** Where the output is to be written while staged (NULL if not asked). */
-const char *cli_output_tmp(const cli_output_t *o);
+/** Creates the output's temporary file and returns its path, where the
+ *  output is to be written; reports and returns NULL on failure. */
+const char *cli_output_open(cli_output_t *o);
 
 /** Renames every staged output into place; reports and returns -1, after
  *  removing the temporaries, if one cannot be. */

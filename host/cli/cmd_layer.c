@@ -177,8 +177,9 @@ int cmd_layer(int argc, char **argv) {
   }
 
   rc = CLI_EXIT_FAIL;
-  /* Every output goes to a temporary first: all are renamed into place
-   * at the end, or none (outputs.c). */
+  /* The outputs' paths are checked now, before the run; at the end each
+   * is written to a temporary file and all are renamed into place, or
+   * none (outputs.c). */
   outs[0].path = output;
   outs[1].path = stats;
   outs[2].path = timeline;
@@ -208,7 +209,11 @@ int cmd_layer(int argc, char **argv) {
                       &ast) != 0) {
     goto done;
   }
-  st = nc_tensor_save_npy(cli_output_tmp(&outs[0]), &y);
+  const char *out_tmp = cli_output_open(&outs[0]);
+  if (out_tmp == NULL) {
+    goto done;
+  }
+  st = nc_tensor_save_npy(out_tmp, &y);
   if (st != NC_OK) {
     cli_report("--output", st);
     goto done;
@@ -225,13 +230,13 @@ int cmd_layer(int argc, char **argv) {
     ls.accel = 1;
     ls.ast = ast;
   }
-  if (stats != NULL &&
-      cli_write_stats(cli_output_tmp(&outs[1]), backend, &ls, 1) != 0) {
+  if (stats != NULL && (cli_output_open(&outs[1]) == NULL ||
+                        cli_write_stats(outs[1].tmp, backend, &ls, 1) != 0)) {
     goto done;
   }
   if (timeline != NULL &&
-      (!tl.ok ||
-       cli_write_timeline(cli_output_tmp(&outs[2]), backend, &tl) != 0)) {
+      (!tl.ok || cli_output_open(&outs[2]) == NULL ||
+       cli_write_timeline(outs[2].tmp, backend, &tl) != 0)) {
     if (!tl.ok) {
       fprintf(stderr, "neocog: --timeline: out of memory for the events\n");
     }

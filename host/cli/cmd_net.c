@@ -230,7 +230,8 @@ int cmd_run(int argc, char **argv) {
     fprintf(stderr, "neocog: out of memory\n");
     goto done;
   }
-  /* All outputs or none (outputs.c). */
+  /* The outputs' paths are checked before the run; all are written or
+   * none (outputs.c). */
   outs[0].path = output;
   outs[1].path = stats;
   outs[2].path = timeline;
@@ -351,18 +352,22 @@ int cmd_run(int argc, char **argv) {
     }
     l += fuse;
   }
-  st = nc_tensor_save_npy(cli_output_tmp(&outs[0]), &acts[net.nlayers]);
+  if (cli_output_open(&outs[0]) == NULL) {
+    goto done;
+  }
+  st = nc_tensor_save_npy(outs[0].tmp, &acts[net.nlayers]);
   if (st != NC_OK) {
     cli_report("--output", st);
     goto done;
   }
-  if (stats != NULL && cli_write_stats(cli_output_tmp(&outs[1]), backend, ls,
-                                       net.nlayers) != 0) {
+  if (stats != NULL &&
+      (cli_output_open(&outs[1]) == NULL ||
+       cli_write_stats(outs[1].tmp, backend, ls, net.nlayers) != 0)) {
     goto done;
   }
   if (timeline != NULL &&
-      (!tl.ok ||
-       cli_write_timeline(cli_output_tmp(&outs[2]), backend, &tl) != 0)) {
+      (!tl.ok || cli_output_open(&outs[2]) == NULL ||
+       cli_write_timeline(outs[2].tmp, backend, &tl) != 0)) {
     if (!tl.ok) {
       fprintf(stderr, "neocog: --timeline: out of memory for the events\n");
     }

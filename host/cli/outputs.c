@@ -1,11 +1,12 @@
 /*
  * The files a command writes (--output, --stats, --timeline), all or none.
  *
- * Each is first written to a temporary file next to it (same directory, so
- * that rename() stays on one file system and is atomic); only when every
+ * Their paths are checked before the run (cli_outputs_stage), so that
+ * --stats in a directory that does not exist fails at once. After the run
+ * each is written to a temporary file next to it (same directory, so that
+ * rename() stays on one file system and is atomic), and only when every
  * one of them has been written are they renamed into place. A failure
- * anywhere (a run that fails, --stats in a directory that does not exist)
- * removes the temporaries and leaves every path as it was.
+ * anywhere removes the temporaries and leaves every path as it was.
  *
  * Only regular files are replaced. A path that exists as anything else (a
  * symbolic link, a device such as /dev/null, a directory, a FIFO) is
@@ -32,8 +33,10 @@ static const char *kind_(mode_t m) {
                        : "not a regular file";
 }
 
-/* Checks one output's path and creates its temporary. */
-static int stage_(cli_output_t *o) {
+/* Checks one output's path: an existing path must be a regular file, and
+ * its directory must exist and be writable. Creates nothing, so that a run
+ * that is interrupted leaves nothing behind. */
+static int check_(cli_output_t *o) {
   const char *flag = o->flag, *path = o->path;
   o->tmp[0] = '\0';
   if (path == NULL) {
@@ -51,33 +54,57 @@ static int stage_(cli_output_t *o) {
             flag, path, kind_(sb.st_mode));
     return -1;
   }
+  char dir[sizeof o->tmp];
+  if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir) {
+    fprintf(stderr, "neocog: %s: path too long\n", flag);
+    return -1;
+  }
+  char *slash = strrchr(dir, '/');
+  if (slash == NULL) {
+    strcpy(dir, ".");
+  } else {
+    slash[slash == dir ? 1 : 0] = '\0';
+  }
+  int e = 0;
+  if (stat(dir, &sb) != 0) {
+    e = errno;
+  } else if (!S_ISDIR(sb.st_mode)) {
+    e = ENOTDIR;
+  } else if (access(dir, W_OK | X_OK) != 0) {
+    e = errno;
+  }
+  if (e != 0) {
+    fprintf(stderr, "neocog: %s %s: cannot create the file: %s\n", flag, path,
+            strerror(e));
+    return -1;
+  }
+  return 0;
+}
+
+const char *cli_output_open(cli_output_t *o) {
   static unsigned counter;
   for (int tries = 0; tries < 100; tries++) {
-    if (snprintf(o->tmp, sizeof o->tmp, "%s.neocog-tmp%ld.%u", path,
+    if (snprintf(o->tmp, sizeof o->tmp, "%s.neocog-tmp%ld.%u", o->path,
                  (long)getpid(), counter++) >= (int)sizeof o->tmp) {
-      fprintf(stderr, "neocog: %s: path too long\n", flag);
-      o->tmp[0] = '\0';
-      return -1;
+      fprintf(stderr, "neocog: %s: path too long\n", o->flag);
+      break;
     }
     /* 0666 & ~umask, the mode a new file gets (mkstemp would give 0600). */
     const int fd =
         open(o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0666);
     if (fd >= 0) {
       close(fd);
-      return 0;
+      return o->tmp;
     }
     if (errno != EEXIST) {
       const int e = errno;
-      fprintf(stderr, "neocog: %s %s: cannot create the file: %s\n", flag, path,
-              strerror(e));
-      o->tmp[0] = '\0';
-      return -1;
+      fprintf(stderr, "neocog: %s %s: cannot create the file: %s\n", o->flag,
+              o->path, strerror(e));
+      break;
     }
   }
-  fprintf(stderr, "neocog: %s %s: cannot create a temporary file\n", flag,
-          path);
   o->tmp[0] = '\0';
-  return -1;
+  return NULL;
 }
 
 int cli_outputs_stage(cli_output_t *o, int n) {
@@ -89,20 +116,14 @@ int cli_outputs_stage(cli_output_t *o, int n) {
       if (o[j].path != NULL && strcmp(o[i].path, o[j].path) == 0) {
         fprintf(stderr, "neocog: %s and %s name the same file %s\n", o[j].flag,
                 o[i].flag, o[i].path);
-        cli_outputs_discard(o, n);
         return -1;
       }
     }
-    if (stage_(&o[i]) != 0) {
-      cli_outputs_discard(o, n);
+    if (check_(&o[i]) != 0) {
       return -1;
     }
   }
   return 0;
-}
-
-const char *cli_output_tmp(const cli_output_t *o) {
-  return o->tmp[0] != '\0' ? o->tmp : NULL;
 }
 
 void cli_outputs_discard(cli_output_t *o, int n) {

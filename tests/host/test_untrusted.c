@@ -62,9 +62,6 @@ Test(untrusted, shown_is_printable_and_bounded) {
   cr_expect_str_eq(nc__shown_str("0123456789abcdefghij", out, sizeof out),
                    "0123456789ab...");
   cr_expect_str_eq(nc__shown("\x80\xff", 2, out, sizeof out), "??");
-  cr_expect(nc__has_control("a\tb"));
-  cr_expect(nc__has_control("\x7f"));
-  cr_expect(!nc__has_control("name-1.2/x"));
 }
 
 /* --- files that are not regular files ---------------------------------- */

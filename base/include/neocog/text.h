@@ -28,8 +28,4 @@ const char *nc__shown(const char *s, size_t n, char *out, size_t cap);
 /** nc__shown() of a NUL-terminated string. */
 const char *nc__shown_str(const char *s, char *out, size_t cap);
 
-/** Nonzero when `s` holds a byte below 0x20 or 0x7f (a control
- *  character). */
-int nc__has_control(const char *s);
-
 #endif /* NEOCOG_TEXT_H */
