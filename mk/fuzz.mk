@@ -6,6 +6,8 @@
 #                             (mk/deps.sh --fuzz), then runs each target
 #                             under libFuzzer for FUZZ_SECONDS (default 60),
 #                             FUZZ_JOBS at a time (default 1)
+#   make fuzz-cov             line and branch coverage each corpus reaches
+#                             (the last make fuzz's, else the committed one)
 #   make fuzz-seeds           rewrites the seed files from what the library
 #                             itself writes (then commit them)
 #   (make test)               replays every corpus once through
@@ -64,6 +66,27 @@ fuzz-run: $(FUZZ_BINS)
 	@printf '%s\n' $(FUZZ_TARGETS) | xargs -P $(FUZZ_JOBS) -I{} sh fuzz/run.sh \
 	  $(FUZZ_OUT) {} $(FUZZ_SECONDS)
 
+# make fuzz-cov: what each corpus reaches, as llvm-cov reports it (fuzz/cov.sh),
+# from a build with clang's source-based coverage and no sanitizers.
+FUZZ_COV_CFLAGS := -std=c11 -O0 -g -fprofile-instr-generate -fcoverage-mapping
+FUZZ_COV_OBJ := $(patsubst %.c,$(FUZZ_OUT)/cov/obj/%.o,$(FUZZ_LIB_SRC)) \
+  $(FUZZ_OUT)/cov/obj/gen/kernels_cl.o
+
+$(FUZZ_OUT)/cov/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_COV_CFLAGS) -MMD -MP -c $< -o $@
+
+$(FUZZ_OUT)/cov/obj/gen/kernels_cl.o: $(CL_GEN)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_COV_CFLAGS) -c $< -o $@
+
+$(FUZZ_OUT)/cov_%: $(FUZZ_OUT)/cov/obj/fuzz/fuzz_%.o $(FUZZ_OUT)/cov/obj/fuzz/replay.o \
+    $(FUZZ_COV_OBJ)
+	$(FUZZ_CC) $(FUZZ_COV_CFLAGS) $^ -lOpenCL -lm -o $@
+
+fuzz-cov: $(FUZZ_TARGETS:%=$(FUZZ_OUT)/cov_%)
+	@for t in $(FUZZ_TARGETS); do sh fuzz/cov.sh $(FUZZ_OUT) $$t || exit 1; done
+
 FUZZ_SEEDS_BIN := $(FUZZ_OUT)/fuzz_seeds
 $(FUZZ_SEEDS_BIN): $(BUILD)/rel/fuzz/seeds.o $(LAYER_LIBS)
 	@mkdir -p $(@D)
@@ -72,4 +95,10 @@ $(FUZZ_SEEDS_BIN): $(BUILD)/rel/fuzz/seeds.o $(LAYER_LIBS)
 fuzz-seeds: $(FUZZ_SEEDS_BIN)
 	$(FUZZ_SEEDS_BIN) fuzz/corpus
 
-.PHONY: fuzz fuzz-run fuzz-seeds
+# Objects that pattern rules chain to are kept, not deleted as intermediates.
+.SECONDARY: $(FUZZ_LIB_OBJ) $(FUZZ_COV_OBJ) \
+  $(FUZZ_TARGETS:%=$(BUILD)/san/fuzz/fuzz_%.o) $(BUILD)/san/fuzz/replay.o \
+  $(FUZZ_TARGETS:%=$(FUZZ_OUT)/obj/fuzz/fuzz_%.o) \
+  $(FUZZ_TARGETS:%=$(FUZZ_OUT)/cov/obj/fuzz/fuzz_%.o) $(FUZZ_OUT)/cov/obj/fuzz/replay.o
+
+.PHONY: fuzz fuzz-run fuzz-cov fuzz-seeds
