@@ -42,8 +42,8 @@ typedef struct {
   /** Called as instructions retire (needs `trace`), with how many of the
    *  layer's have retired; for progress displays. NULL: none. */
   void (*progress)(void *ctx, uint64_t done, uint64_t total);
-  void *progress_ctx;   /**< passed to `progress` */
-  int64_t corrupt_byte; /**< test hook: flip output byte k (-1: off) */
+  void *progress_ctx;       /**< passed to `progress` */
+  int64_t corrupt_byte;     /**< test hook: flip output byte k (-1: off) */
   uint32_t watchdog_cycles; /**< the device's WATCHDOG: cycles without
                                  progress before it stops with an error
                                  (0: off; default the reset value, 2^24) */

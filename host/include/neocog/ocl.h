@@ -176,11 +176,11 @@ void nc_ocl_limit_memory(nc_ocl_t *ctx, uint64_t max_alloc_bytes,
 
 /** Timing and bookkeeping of the last successful nc_ocl_run_layer(). */
 typedef struct {
-  uint64_t kernel_ns;  /**< all kernels of the run (event profiling) */
-  uint64_t main_ns;    /**< the layer's compute kernel alone */
-  const char *kernel;  /**< name of the compute kernel, e.g. "nc_conv_tiled" */
-  int programs_built;  /**< programs compiled from source so far */
-  int programs_cached; /**< programs loaded from the binary cache so far */
+  uint64_t kernel_ns;   /**< all kernels of the run (event profiling) */
+  uint64_t main_ns;     /**< the layer's compute kernel alone */
+  const char *kernel;   /**< name of the compute kernel, e.g. "nc_conv_tiled" */
+  int programs_built;   /**< programs compiled from source so far */
+  int programs_cached;  /**< programs loaded from the binary cache so far */
   int programs_refused; /**< cache files refused by their integrity check
                              (and rebuilt) so far */
 } nc_ocl_profile_t;
