@@ -25,12 +25,13 @@ include mk/tests.mk
 include mk/bench.mk
 include mk/examples.mk
 include mk/install.mk
+include mk/fuzz.mk
 
 .PHONY: all build deps demo test check check-layers bench format clean
 .DEFAULT_GOAL := all
 
 all: $(LAYER_LIBS) $(LIB) $(SHLIB) $(BIN) $(TESTS) $(TESTS_SAN) $(BIN_SAN) $(OCL_TESTS) \
-  $(BENCHES) $(EXAMPLES)
+  $(BENCHES) $(EXAMPLES) $(FUZZ_REPLAY)
 build: all
 
 # Every layer in one archive, for programs outside the tree.
@@ -59,7 +60,8 @@ demo: deps
 
 # The suite: layer checks, C tests (optimized and sanitized), the RTL lint, generated-file
 # check and benches, and the OpenCL tests on POCL; one summary line at the end.
-TEST_ENV = RTL_TBS="$(RTL_TEST_BINS) $(TEST_SCRIPTS)" OCL_TESTS="$(OCL_TESTS)"
+TEST_ENV = RTL_TBS="$(RTL_TEST_BINS) $(TEST_SCRIPTS)" OCL_TESTS="$(OCL_TESTS)" \
+  FUZZ_REPLAY="$(FUZZ_REPLAY)"
 
 test: deps
 	@$(MAKE) --no-print-directory check

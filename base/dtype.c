@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "neocog/error.h"
+#include "neocog/text.h"
 
 static const struct {
   const char *name;
@@ -33,8 +34,9 @@ nc_status_t nc_dtype_parse(const char *name, nc_dtype_t *out) {
       return NC_OK;
     }
   }
+  char shown[64];
   return nc__fail(NC_ERR_INVALID_ARG,
                   "unknown dtype '%s' (expected int8, uint8, int32 or "
                   "float32)",
-                  name);
+                  nc__shown_str(name, shown, sizeof shown));
 }

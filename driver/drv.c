@@ -18,6 +18,7 @@
 #include "neocog/error.h"
 #include "neocog/nc_hw.h"
 #include "neocog/sim.h"
+#include "neocog/text.h"
 
 /* Cycles the device runs between two looks at the clock and the ring. */
 #define STEP_CYCLES (UINT64_C(1) << 16)
@@ -51,6 +52,9 @@ struct nc_dev {
   nc_dev_trace_fn trace;
   void *trace_ctx;
   uint64_t trace_last;
+  /* A fault armed for the next submission (nc_dev_arm_fault). */
+  nc_dev_fault_at_t arm;
+  int armed, struck;
 };
 
 const char *nc_dev_err_name(uint32_t code) {
@@ -565,29 +569,51 @@ static nc_status_t device_error_(nc_dev_t *d, const nc_dev_result_t *r) {
                   where, extra);
 }
 
-nc_status_t nc_dev_wait(nc_dev_t *dev, uint64_t timeout_ms,
-                        nc_dev_result_t *res) {
-  if (dev == NULL) {
-    return nc__fail(NC_ERR_INVALID_ARG, "dev_wait: NULL device");
+/* How far the armed fault's trigger has got: the unit's busy cycles, or
+ * the device's. */
+static uint64_t fault_clock_(nc_dev_t *d) {
+  switch (d->arm.unit) {
+    case NC_HW_UNIT_LOAD:
+      return rd_(d, NC_HW_CSR_PERF_LOAD_BUSY_OFFSET);
+    case NC_HW_UNIT_COMPUTE:
+      return rd_(d, NC_HW_CSR_PERF_COMPUTE_BUSY_OFFSET);
+    case NC_HW_UNIT_STORE:
+      return rd_(d, NC_HW_CSR_PERF_STORE_BUSY_OFFSET);
+    default:
+      return rd64_(d, NC_HW_CSR_PERF_CYCLES_LO_OFFSET);
   }
-  if (timeout_ms == 0) {
-    return nc__fail(NC_ERR_INVALID_ARG, "dev_wait: timeout_ms must be >= 1");
+}
+
+/* Cycles the device may run before the armed fault is due, striking it
+ * when it is; `step` when nothing is armed. */
+static nc_status_t fault_step_(nc_dev_t *d, uint64_t step, uint64_t *out) {
+  *out = step;
+  if (!d->armed || d->struck) {
+    return NC_OK;
   }
-  if (!dev->inflight) {
-    return nc__fail(NC_ERR_INVALID_ARG, "dev_wait: nothing submitted");
+  const uint64_t now = fault_clock_(d);
+  if (now < d->arm.after) {
+    *out = d->arm.after - now < step ? d->arm.after - now : step;
+    return NC_OK;
   }
-  nc_dev_result_t local;
-  nc_dev_result_t *r = res != NULL ? res : &local;
-  memset(r, 0, sizeof *r);
-  r->insn_index = NC_DEV_NO_INSN;
+  d->struck = 1;
+  return nc_sim_inject_fault(d->sim, d->arm.fault);
+}
+
+static nc_status_t wait_(nc_dev_t *dev, uint64_t timeout_ms,
+                         nc_dev_result_t *r) {
   const uint64_t t0 = now_ns_();
   const uint64_t limit =
       timeout_ms > UINT64_MAX / 1000000u ? UINT64_MAX : timeout_ms * 1000000u;
   for (;;) {
     int busy = 0;
     const uint64_t q = nc_sim_ops(dev->sim)->run_quantum;
-    nc_status_t st = nc_sim_run(
-        dev->sim, q != 0 && q < STEP_CYCLES ? q : STEP_CYCLES, &busy);
+    uint64_t step = 0;
+    nc_status_t st =
+        fault_step_(dev, q != 0 && q < STEP_CYCLES ? q : STEP_CYCLES, &step);
+    if (st == NC_OK) {
+      st = nc_sim_run(dev->sim, step, &busy);
+    }
     if (st == NC_OK) {
       st = nc_sim_check_memory(dev->sim);
     }
@@ -641,6 +667,33 @@ nc_status_t nc_dev_wait(nc_dev_t *dev, uint64_t timeout_ms,
   }
 }
 
+nc_status_t nc_dev_wait(nc_dev_t *dev, uint64_t timeout_ms,
+                        nc_dev_result_t *res) {
+  if (dev == NULL) {
+    return nc__fail(NC_ERR_INVALID_ARG, "dev_wait: NULL device");
+  }
+  if (timeout_ms == 0) {
+    return nc__fail(NC_ERR_INVALID_ARG, "dev_wait: timeout_ms must be >= 1");
+  }
+  if (!dev->inflight) {
+    return nc__fail(NC_ERR_INVALID_ARG, "dev_wait: nothing submitted");
+  }
+  nc_dev_result_t local;
+  nc_dev_result_t *r = res != NULL ? res : &local;
+  memset(r, 0, sizeof *r);
+  r->insn_index = NC_DEV_NO_INSN;
+  nc_status_t st = wait_(dev, timeout_ms, r);
+  if (dev->armed) {
+    /* One submission only: heal the memory, keep the outcome's detail. */
+    r->fault_struck = dev->struck;
+    dev->armed = dev->struck = 0;
+    if (nc_sim_inject_fault(dev->sim, NC_FAULT_NONE) != NC_OK && st == NC_OK) {
+      st = nc__fail(NC_ERR_INTERNAL, "dev_wait: cannot heal the memory");
+    }
+  }
+  return st;
+}
+
 /* Ring index -> program index: entry k of a submission sits in ring entry
  * k % size (each submission starts at entry 0), and what retires lies
  * within a few queues of the last retirement, so the nearest index with
@@ -692,6 +745,76 @@ nc_status_t nc_dev_inject_fault(nc_dev_t *dev, nc_fault_t fault) {
                     "dev_inject_fault: a submission is in flight");
   }
   return nc_sim_inject_fault(dev->sim, fault);
+}
+
+nc_status_t nc_dev_arm_fault(nc_dev_t *dev, const nc_dev_fault_at_t *f) {
+  if (dev == NULL) {
+    return nc__fail(NC_ERR_INVALID_ARG, "dev_arm_fault: NULL device");
+  }
+  if (f != NULL && (unsigned)f->fault >= NC_FAULT_COUNT) {
+    return nc__fail(NC_ERR_INVALID_ARG, "dev_arm_fault: unknown fault %d",
+                    (int)f->fault);
+  }
+  if (f != NULL && f->unit != NC_HW_UNIT_NONE && f->unit != NC_HW_UNIT_LOAD &&
+      f->unit != NC_HW_UNIT_COMPUTE && f->unit != NC_HW_UNIT_STORE) {
+    return nc__fail(NC_ERR_INVALID_ARG,
+                    "dev_arm_fault: unit %u is not load, compute, store or "
+                    "none",
+                    f->unit);
+  }
+  if (dev->inflight) {
+    return nc__fail(NC_ERR_INVALID_ARG,
+                    "dev_arm_fault: a submission is in flight");
+  }
+  dev->armed = f != NULL && f->fault != NC_FAULT_NONE;
+  dev->struck = 0;
+  if (dev->armed) {
+    dev->arm = *f;
+  }
+  return NC_OK;
+}
+
+nc_status_t nc_dev_fault_parse(const char *text, nc_dev_fault_at_t *out) {
+  if (text == NULL || out == NULL) {
+    return nc__fail(NC_ERR_INVALID_ARG, "fault: NULL argument");
+  }
+  static const char *const units[] = {"cycle", "load", "compute", "store"};
+  static const uint32_t unit_ids[] = {NC_HW_UNIT_NONE, NC_HW_UNIT_LOAD,
+                                      NC_HW_UNIT_COMPUTE, NC_HW_UNIT_STORE};
+  nc_dev_fault_at_t f = {NC_FAULT_NONE, NC_HW_UNIT_NONE, 0};
+  const char *at = strchr(text, '@');
+  const size_t klen = at != NULL ? (size_t)(at - text) : strlen(text);
+  int ok = 0;
+  if (klen == 6 && strncmp(text, "slverr", 6) == 0) {
+    f.fault = NC_FAULT_SLVERR;
+    ok = 1;
+  } else if (klen == 4 && strncmp(text, "hang", 4) == 0) {
+    f.fault = NC_FAULT_HANG;
+    ok = 1;
+  }
+  if (ok && at != NULL) {
+    ok = 0;
+    const char *colon = strchr(at + 1, ':');
+    for (size_t i = 0; colon != NULL && i < sizeof units / sizeof units[0];
+         i++) {
+      const size_t n = strlen(units[i]);
+      if ((size_t)(colon - (at + 1)) == n &&
+          strncmp(at + 1, units[i], n) == 0) {
+        f.unit = unit_ids[i];
+        ok = nc__parse_u64(colon + 1, &f.after) == NC_OK;
+      }
+    }
+  }
+  if (!ok) {
+    char shown[64];
+    return nc__fail(NC_ERR_INVALID_ARG,
+                    "fault '%s' is not FAULT[@WHEN]: FAULT slverr or hang, "
+                    "WHEN load:N, compute:N, store:N (busy cycles of that "
+                    "unit) or cycle:N",
+                    nc__shown_str(text, shown, sizeof shown));
+  }
+  *out = f;
+  return NC_OK;
 }
 
 nc_status_t nc_dev_counters(nc_dev_t *dev, nc_dev_counters_t *c) {

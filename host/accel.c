@@ -41,6 +41,8 @@ void nc_accel_options_default(nc_accel_options_t *opt) {
   opt->mem_bytes_per_cycle = NC_HW_BUS_BYTES;
   opt->timeout_ms = 60000;
   opt->corrupt_byte = -1;
+  opt->watchdog_cycles = NC_HW_CSR_WATCHDOG_RESVAL;
+  opt->fault.fault = NC_FAULT_NONE;
 }
 
 static double now_(void) {
@@ -58,6 +60,7 @@ static nc_status_t open_dev_(nc_accel_t *a, uint64_t window) {
   o.ring_entries = RING_ENTRIES;
   o.mem_latency = a->opt.mem_latency;
   o.mem_bytes_per_cycle = a->opt.mem_bytes_per_cycle;
+  o.watchdog_cycles = a->opt.watchdog_cycles;
   nc_status_t st = nc_dev_open(a->backend, &o, &a->dev);
   if (st == NC_OK) {
     a->window = window;
@@ -87,6 +90,11 @@ nc_status_t nc_accel_open(const char *backend, const nc_accel_options_t *opt,
   if (a->opt.timeout_ms == 0) {
     free(a);
     return nc__fail(NC_ERR_INVALID_ARG, "accel_open: timeout_ms must be >= 1");
+  }
+  if ((unsigned)a->opt.fault.fault >= NC_FAULT_COUNT) {
+    const int f = (int)a->opt.fault.fault;
+    free(a);
+    return nc__fail(NC_ERR_INVALID_ARG, "accel_open: unknown fault %d", f);
   }
   nc_status_t st = open_dev_(a, MIN_WINDOW);
   if (st != NC_OK) {
@@ -229,10 +237,14 @@ nc_status_t nc_accel_run(nc_accel_t *a, const nc_plan_req_t *req,
       st = ts;
     }
   }
+  if (st == NC_OK && a->opt.fault.fault != NC_FAULT_NONE) {
+    st = nc_dev_arm_fault(a->dev, &a->opt.fault);
+  }
   if (st == NC_OK) {
     st = nc_dev_submit(a->dev, ringb, ninsn);
   }
   nc_dev_result_t res;
+  memset(&res, 0, sizeof res);
   if (st == NC_OK) {
     st = nc_dev_wait(a->dev, a->opt.timeout_ms, &res);
   }
@@ -296,6 +308,7 @@ nc_status_t nc_accel_run(nc_accel_t *a, const nc_plan_req_t *req,
     stats->insns = c.insns;
     stats->plan = *info;
     stats->timeline_measured = traced && !a->ev_oom;
+    stats->fault_struck = res.fault_struck;
     stats->seconds = now_() - t0;
   }
 done:

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "neocog/error.h"
+#include "neocog/text.h"
 
 static const char *const kind_names_[NC_LAYER_KIND_COUNT] = {
     [NC_LAYER_CONV2D] = "conv2d",   [NC_LAYER_FC] = "fc",
@@ -62,10 +63,11 @@ nc_status_t nc_layer_kind_parse(const char *name, nc_layer_kind_t *out) {
       return NC_OK;
     }
   }
+  char shown[64];
   return nc__fail(NC_ERR_INVALID_ARG,
                   "unknown layer kind '%s' (expected conv2d, fc, local, "
                   "maxpool or avgpool)",
-                  name);
+                  nc__shown_str(name, shown, sizeof shown));
 }
 
 /* Dilated window extent dil * (k - 1) + 1; nonzero on overflow. */
@@ -557,6 +559,22 @@ nc_status_t nc_layer_geometry(const nc_layer_t *l, const int64_t *in_shape,
   const int64_t od[4] = {r.n, r.oh, r.ow, r.oc};
   if (prod_(od, 4, &numel)) {
     return nc__fail(NC_ERR_OVERFLOW, "%s: output element count overflows", kn);
+  }
+  /* Refused here, before anything is allocated: at 4 bytes per element
+   * (int32 accumulators, float32) the output must fit in a tensor. */
+  if ((uint64_t)numel > nc__tensor_max_bytes() / 4) {
+    char os[160];
+    if (l->kind == NC_LAYER_FC) {
+      snprintf(os, sizeof os, "[%lld, %lld]", (long long)r.n, (long long)r.oc);
+    } else {
+      snprintf(os, sizeof os, "[%lld, %lld, %lld, %lld]", (long long)r.n,
+               (long long)r.oh, (long long)r.ow, (long long)r.oc);
+    }
+    return nc__fail(NC_ERR_UNSUPPORTED,
+                    "%s: the output %s has %lld elements, more than a tensor "
+                    "may hold (%llu bytes at 4 bytes each)",
+                    kn, os, (long long)numel,
+                    (unsigned long long)nc__tensor_max_bytes());
   }
   *g = r;
   return NC_OK;

@@ -18,11 +18,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host/file.h"
 #include "neocog/error.h"
 #include "neocog/rng.h"
+#include "neocog/text.h"
 
 #define MAX_LAYERS 1024
 #define MAX_TOKENS 64
+/* Largest network file: 1 MiB. */
+#define MAX_FILE_BYTES (UINT64_C(1) << 20)
+
+/* Text of the file as a message shows it: printable, at most 60
+ * characters (the compound literal lives to the end of the enclosing
+ * block, long enough for the call it is an argument of). */
+#define SHOWN(v) nc__shown_str((v), (char[64]){0}, 64)
 
 typedef struct {
   const char *origin;   /* file name for messages */
@@ -34,7 +43,10 @@ typedef struct {
 static int at_(const ctx_t *c, int st) {
   char inner[512];
   snprintf(inner, sizeof inner, "%s", nc_error_detail());
-  return nc__fail(st, "%s:%d: %s", c->origin, c->line, inner);
+  char origin[256];
+  return nc__fail(st, "%s:%d: %s",
+                  nc__shown_str(c->origin, origin, sizeof origin), c->line,
+                  inner);
 }
 
 void nc_net_free(nc_net_t *net) {
@@ -89,25 +101,31 @@ static nc_status_t parse_network_line_(nc_net_t *net, char **tok, int n) {
   for (int i = 1; i < n; i++) {
     char *k = NULL, *v = NULL;
     if (split_kv_(tok[i], &k, &v) != 0) {
-      return nc__fail(NC_ERR_FORMAT, "expected key=value, got '%s'", tok[i]);
+      return nc__fail(NC_ERR_FORMAT, "expected key=value, got '%s'",
+                      SHOWN(tok[i]));
     }
     if (strcmp(k, "name") == 0) {
       if (strlen(v) == 0 || strlen(v) >= sizeof net->name) {
         return nc__fail(NC_ERR_FORMAT, "network name: 1..63 characters");
       }
+      if (!nc_spec_name_ok(v)) {
+        return nc__fail(NC_ERR_FORMAT,
+                        "network name '%s': only printable ASCII without "
+                        "quotes (\") or backslashes",
+                        SHOWN(v));
+      }
       strcpy(net->name, v);
     } else if (strcmp(k, "seed") == 0) {
-      char *end = NULL;
-      errno = 0;
-      net->seed = strtoull(v, &end, 0);
-      if (*v == '\0' || *v == '-' || *end != '\0' || errno == ERANGE) {
+      uint64_t u = 0;
+      const nc_status_t ps = nc__parse_u64(v, &u);
+      if (ps != NC_OK) {
         return nc__fail(NC_ERR_FORMAT,
-                        "seed: '%s' is not an unsigned "
-                        "integer",
-                        v);
+                        "seed: '%s' is not an unsigned 64-bit integer%s",
+                        SHOWN(v), ps == NC_ERR_OVERFLOW ? " (too large)" : "");
       }
+      net->seed = u;
     } else {
-      return nc__fail(NC_ERR_FORMAT, "network: unknown key '%s'", k);
+      return nc__fail(NC_ERR_FORMAT, "network: unknown key '%s'", SHOWN(k));
     }
   }
   return NC_OK;
@@ -118,7 +136,9 @@ static nc_status_t parse_dim_(const char *s, int64_t *out, const char **rest) {
   errno = 0;
   long long v = strtoll(s, &end, 10);
   if (end == s || errno == ERANGE || v < 1 || v > (1 << 20)) {
-    return nc__fail(NC_ERR_FORMAT, "input shape: bad extent in '%s'", s);
+    return nc__fail(NC_ERR_FORMAT,
+                    "input shape: bad extent in '%s' (each is 1..%d)", SHOWN(s),
+                    1 << 20);
   }
   *out = v;
   *rest = end;
@@ -131,7 +151,8 @@ static nc_status_t parse_input_line_(nc_net_t *net, char **tok, int n,
   for (int i = 1; i < n; i++) {
     char *k = NULL, *v = NULL;
     if (split_kv_(tok[i], &k, &v) != 0) {
-      return nc__fail(NC_ERR_FORMAT, "expected key=value, got '%s'", tok[i]);
+      return nc__fail(NC_ERR_FORMAT, "expected key=value, got '%s'",
+                      SHOWN(tok[i]));
     }
     int st = NC_OK;
     if (strcmp(k, "shape") == 0) {
@@ -141,15 +162,18 @@ static nc_status_t parse_input_line_(nc_net_t *net, char **tok, int n,
       if (st == NC_OK && *p++ == 'x') {
         st = parse_dim_(p, &net->in_w, &p);
       } else if (st == NC_OK) {
-        st = nc__fail(NC_ERR_FORMAT, "input shape must be HxWxC (got %s)", v);
+        st = nc__fail(NC_ERR_FORMAT, "input shape must be HxWxC (got '%s')",
+                      SHOWN(v));
       }
       if (st == NC_OK && *p++ == 'x') {
         st = parse_dim_(p, &net->in_c, &p);
       } else if (st == NC_OK) {
-        st = nc__fail(NC_ERR_FORMAT, "input shape must be HxWxC (got %s)", v);
+        st = nc__fail(NC_ERR_FORMAT, "input shape must be HxWxC (got '%s')",
+                      SHOWN(v));
       }
       if (st == NC_OK && *p != '\0') {
-        st = nc__fail(NC_ERR_FORMAT, "input shape must be HxWxC (got %s)", v);
+        st = nc__fail(NC_ERR_FORMAT, "input shape must be HxWxC (got '%s')",
+                      SHOWN(v));
       }
       have_shape = 1;
     } else if (strcmp(k, "dtype") == 0) {
@@ -162,11 +186,11 @@ static nc_status_t parse_input_line_(nc_net_t *net, char **tok, int n,
       char *end = NULL;
       long z = strtol(v, &end, 10);
       if (*v == '\0' || *end != '\0' || z < -128 || z > 255) {
-        st = nc__fail(NC_ERR_FORMAT, "zp: '%s' is not in -128..255", v);
+        st = nc__fail(NC_ERR_FORMAT, "zp: '%s' is not in -128..255", SHOWN(v));
       }
       net->in_zp = (int32_t)z;
     } else {
-      st = nc__fail(NC_ERR_FORMAT, "input: unknown key '%s'", k);
+      st = nc__fail(NC_ERR_FORMAT, "input: unknown key '%s'", SHOWN(k));
     }
     if (st != NC_OK) {
       return st;
@@ -174,6 +198,13 @@ static nc_status_t parse_input_line_(nc_net_t *net, char **tok, int n,
   }
   if (!have_shape) {
     return nc__fail(NC_ERR_FORMAT, "input needs shape=HxWxC");
+  }
+  /* The input tensor (batch 1) must fit before anything is made of it. */
+  uint64_t bytes = 0;
+  const int64_t shape[4] = {1, net->in_h, net->in_w, net->in_c};
+  nc_status_t st = nc_tensor_bytes(net->dtype, 4, shape, "input", &bytes);
+  if (st != NC_OK) {
+    return st;
   }
   *seen = 1;
   return NC_OK;
@@ -185,7 +216,8 @@ static nc_status_t parse_layer_line_(nc_net_layer_t *nl, nc_layer_kind_t kind,
   for (int i = 1; i < n; i++) {
     char *k = NULL, *v = NULL;
     if (split_kv_(tok[i], &k, &v) != 0) {
-      return nc__fail(NC_ERR_FORMAT, "expected key=value, got '%s'", tok[i]);
+      return nc__fail(NC_ERR_FORMAT, "expected key=value, got '%s'",
+                      SHOWN(tok[i]));
     }
     if (strcmp(k, "in_zp") == 0 || strcmp(k, "pad_value") == 0) {
       return nc__fail(NC_ERR_FORMAT,
@@ -247,7 +279,7 @@ static nc_status_t materialize_(const ctx_t *c, nc_net_t *net, int idx,
     st = load_rel_(c, s->weights, &nl->weights);
     if (st == NC_OK && nl->weights.dtype != wdt) {
       st = nc__fail(NC_ERR_SHAPE, "weights %s are %s; this layer needs %s",
-                    s->weights, nc_dtype_name(nl->weights.dtype),
+                    SHOWN(s->weights), nc_dtype_name(nl->weights.dtype),
                     nc_dtype_name(wdt));
     }
   } else {
@@ -303,7 +335,11 @@ static nc_status_t materialize_(const ctx_t *c, nc_net_t *net, int idx,
         nd = 6;
       }
     }
-    st = nc_tensor_alloc(&nl->weights, wdt, nd, shape);
+    uint64_t bytes = 0;
+    st = nc_tensor_bytes(wdt, nd, shape, "random weights", &bytes);
+    if (st == NC_OK) {
+      st = nc_tensor_alloc(&nl->weights, wdt, nd, shape);
+    }
     if (st == NC_OK) {
       size_t per_out = nc_tensor_numel(&nl->weights) / (size_t)s->filters;
       if (l->kind == NC_LAYER_LOCAL) {
@@ -327,8 +363,9 @@ static nc_status_t materialize_(const ctx_t *c, nc_net_t *net, int idx,
   } else if (s->bias[0]) {
     st = load_rel_(c, s->bias, &nl->bias);
     if (st == NC_OK && nl->bias.dtype != bdt) {
-      st = nc__fail(NC_ERR_SHAPE, "bias %s is %s; this layer needs %s", s->bias,
-                    nc_dtype_name(nl->bias.dtype), nc_dtype_name(bdt));
+      st = nc__fail(NC_ERR_SHAPE, "bias %s is %s; this layer needs %s",
+                    SHOWN(s->bias), nc_dtype_name(nl->bias.dtype),
+                    nc_dtype_name(bdt));
     }
   } else {
     st = nc_tensor_alloc(&nl->bias, bdt, 1, &oc);
@@ -343,7 +380,7 @@ static nc_status_t materialize_(const ctx_t *c, nc_net_t *net, int idx,
   if (st == NC_OK && s->bias[0] && strcmp(s->bias, "none") != 0 &&
       nl->bias.ndim == 0) {
     return nc__fail(NC_ERR_SHAPE, "bias %s must have at least 1 dimension",
-                    s->bias);
+                    SHOWN(s->bias));
   }
   int64_t blen = nl->bias.ndim ? (int64_t)nc_tensor_numel(&nl->bias) : -1;
   st = nc_layer_geometry(l, in, in_ndim, nl->weights.shape, nl->weights.ndim,
@@ -415,6 +452,19 @@ static nc_status_t resolve_(const ctx_t *c0, nc_net_t *net) {
   return NC_OK;
 }
 
+/* Makes room for `want` layers (at most MAX_LAYERS), zeroed. */
+static nc_status_t grow_layers_(nc_net_t *net, int want, int *cap) {
+  want = want < MAX_LAYERS ? want : MAX_LAYERS;
+  nc_net_layer_t *v = realloc(net->layers, (size_t)want * sizeof *v);
+  if (v == NULL) {
+    return nc__fail(NC_ERR_NOMEM, "net: out of memory for %d layers", want);
+  }
+  memset(v + *cap, 0, (size_t)(want - *cap) * sizeof *v);
+  net->layers = v;
+  *cap = want;
+  return NC_OK;
+}
+
 nc_status_t nc_net_parse(const char *text, const char *origin,
                          const char *base_dir, nc_net_t *net) {
   if (text == NULL || net == NULL) {
@@ -424,10 +474,9 @@ nc_status_t nc_net_parse(const char *text, const char *origin,
   ctx_t c = {origin ? origin : "<network>", base_dir, 0};
   net->dtype = NC_DTYPE_FLOAT32;
   net->seed = 1;
-  net->layers = calloc(MAX_LAYERS, sizeof *net->layers);
-  if (net->layers == NULL) {
-    return nc__fail(NC_ERR_NOMEM, "net: out of memory");
-  }
+  /* Layers are ~34 KB each (the per-channel requantization tables): the
+   * array grows as lines come instead of holding MAX_LAYERS up front. */
+  int cap = 0;
   int have_input = 0;
   int st = NC_OK;
   const char *p = text;
@@ -466,6 +515,10 @@ nc_status_t nc_net_parse(const char *text, const char *origin,
         st = nc__fail(NC_ERR_FORMAT, "layers must follow an input line");
       } else if (net->nlayers == MAX_LAYERS) {
         st = nc__fail(NC_ERR_FORMAT, "more than %d layers", MAX_LAYERS);
+      } else if (net->nlayers == cap &&
+                 grow_layers_(net, cap ? 2 * cap : 8, &cap) != NC_OK) {
+        st = NC_ERR_NOMEM;
+        break;
       } else {
         nc_net_layer_t *l = &net->layers[net->nlayers++];
         l->line = c.line;
@@ -475,7 +528,7 @@ nc_status_t nc_net_parse(const char *text, const char *origin,
       st = nc__fail(NC_ERR_FORMAT,
                     "unknown statement '%s' (network, input, conv2d, fc, "
                     "local, maxpool, avgpool)",
-                    tok[0]);
+                    SHOWN(tok[0]));
     }
     if (st != NC_OK) {
       st = at_(&c, st);
@@ -485,11 +538,11 @@ nc_status_t nc_net_parse(const char *text, const char *origin,
     st = nc__fail(NC_ERR_FORMAT,
                   "%s: a network needs an input line and at "
                   "least one layer",
-                  c.origin);
+                  SHOWN(c.origin));
   }
   if (st == NC_OK && net->name[0] == '\0') {
     const char *b = strrchr(c.origin, '/');
-    snprintf(net->name, sizeof net->name, "%s", b ? b + 1 : c.origin);
+    nc__shown_str(b ? b + 1 : c.origin, net->name, sizeof net->name);
     char *dot = strrchr(net->name, '.');
     if (dot != NULL && dot != net->name) {
       *dot = '\0';
@@ -509,29 +562,17 @@ nc_status_t nc_net_load(const char *path, nc_net_t *net) {
     return nc__fail(NC_ERR_INVALID_ARG, "net: NULL argument");
   }
   memset(net, 0, sizeof *net);
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) {
-    return nc__fail(errno == ENOENT ? NC_ERR_NOT_FOUND : NC_ERR_IO, "%s: %s",
-                    path, strerror(errno));
+  unsigned char *buf = NULL;
+  size_t n = 0;
+  nc_status_t rs = nc__read_file(path, MAX_FILE_BYTES, "1 MiB", &buf, &n);
+  if (rs != NC_OK) {
+    return rs;
   }
-  char *text = malloc(1 << 20);
-  if (text == NULL) {
-    fclose(f);
-    return nc__fail(NC_ERR_NOMEM, "net: out of memory");
-  }
-  size_t n = fread(text, 1, (1 << 20) - 1, f);
-  int err = ferror(f);
-  int more = !feof(f);
-  fclose(f);
-  if (err || more) {
-    free(text);
-    return nc__fail(err ? NC_ERR_IO : NC_ERR_FORMAT, "%s: %s", path,
-                    err ? "read error" : "larger than 1 MiB");
-  }
-  text[n] = '\0';
+  char *text = (char *)buf;
   if (memchr(text, '\0', n) != NULL) {
     free(text);
-    return nc__fail(NC_ERR_FORMAT, "%s: not a text file", path);
+    return nc__fail(NC_ERR_FORMAT, "%s: not a text file (it holds NUL bytes)",
+                    SHOWN(path));
   }
   char dir[NC_SPEC_STR];
   snprintf(dir, sizeof dir, "%s", path);

@@ -18,16 +18,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "host/file.h"
 #include "neocog/error.h"
 #include "neocog/tensor.h"
+#include "neocog/text.h"
 
 #define NPY_MAGIC "\x93NUMPY"
 #define NPY_MAGIC_LEN 6
 /* The data starts on this boundary, which numpy has used since 1.x. */
 #define NPY_ALIGN 64
+/* Most bytes of preamble and header a file may hold besides its data. */
+#define NPY_MAX_FILE_HEADER (UINT64_C(1) << 20)
 /* Largest header a 1.0 file can describe. */
 #define NPY_V1_MAX_HEADER 0xffffu
 
@@ -63,21 +66,6 @@ typedef struct {
   const char *end;  /* one past the last header byte */
   const char *base; /* first header byte, for offsets in messages */
 } npy_cursor_t;
-
-/* Copies n bytes of untrusted text into out for a message: non-printable
- * bytes become '?', and "..." marks a cut. */
-static void npy_printable(const char *s, size_t n, char *out, size_t cap) {
-  size_t keep = n < cap - 1 ? n : cap - 4;
-  for (size_t i = 0; i < keep; i++) {
-    unsigned char c = (unsigned char)s[i];
-    out[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
-  }
-  if (keep < n) {
-    memcpy(out + keep, "...", 4);
-  } else {
-    out[keep] = '\0';
-  }
-}
 
 /* Writes a shape the way Python's repr() writes a tuple: "()", "(5,)",
  * "(2, 3)". */
@@ -287,7 +275,7 @@ static nc_status_t npy_header(const char *text, size_t len, npy_header_t *h) {
                  npy_same(key, key_len, "fortran_order") ||
                  npy_same(key, key_len, "shape");
       char shown[40];
-      npy_printable(key, key_len, shown, sizeof shown);
+      nc__shown(key, key_len, shown, sizeof shown);
       return nc__fail(
           NC_ERR_FORMAT, "bad header: %s key '%s' at header byte %zu",
           dup ? "duplicate" : "unexpected", shown, (size_t)(key_at - text));
@@ -330,7 +318,7 @@ static nc_status_t npy_header(const char *text, size_t len, npy_header_t *h) {
   }
   if (!known) {
     char shown[40];
-    npy_printable(descr, descr_len, shown, sizeof shown);
+    nc__shown(descr, descr_len, shown, sizeof shown);
     return nc__fail(NC_ERR_UNSUPPORTED,
                     "unsupported dtype '%s'%s (neocog reads int8, uint8, "
                     "int32, float32)",
@@ -347,6 +335,14 @@ static nc_status_t npy_header(const char *text, size_t len, npy_header_t *h) {
       return nc__fail(NC_ERR_OVERFLOW, "byte size of shape %s overflows",
                       shape);
     }
+  }
+  if ((uint64_t)bytes > nc__tensor_max_bytes()) {
+    char shape[256];
+    npy_format_shape(h->ndim, h->shape, shape, sizeof shape);
+    return nc__fail(NC_ERR_UNSUPPORTED,
+                    "array of shape %s holds %zu bytes, more than a tensor "
+                    "may hold (%llu)",
+                    shape, bytes, (unsigned long long)nc__tensor_max_bytes());
   }
   h->nbytes = bytes;
   return NC_OK;
@@ -436,66 +432,10 @@ nc_status_t nc_tensor_parse_npy(const void *buf, size_t len, nc_tensor_t *t) {
 
 /* Re-records the current detail with "path: " in front. */
 static nc_status_t npy_prefix_path(nc_status_t st, const char *path) {
-  char inner[512];
+  char inner[512], shown[512];
   snprintf(inner, sizeof inner, "%s", nc_error_detail());
-  return nc__fail(st, "%s: %s", path, inner);
-}
-
-/* Reads a whole file into a malloc'ed buffer (never NULL on success). */
-static nc_status_t npy_read_file(const char *path, unsigned char **out,
-                                 size_t *out_len) {
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) {
-    int e = errno;
-    return nc__fail(e == ENOENT ? NC_ERR_NOT_FOUND : NC_ERR_IO, "%s: %s", path,
-                    strerror(e));
-  }
-  /* A regular file says how big it is; one spare byte lets the first read
-   * see end-of-file. Anything else grows as it is read. */
-  size_t cap = 1 << 16;
-  struct stat sb;
-  if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size >= 0 &&
-      (uint64_t)sb.st_size < SIZE_MAX) {
-    cap = (size_t)sb.st_size + 1;
-  }
-  unsigned char *buf = malloc(cap);
-  size_t len = 0;
-  nc_status_t st = NC_OK;
-  if (buf == NULL) {
-    st = nc__fail(NC_ERR_NOMEM, "%s: cannot allocate %zu bytes", path, cap);
-  }
-  while (st == NC_OK) {
-    if (len == cap) {
-      size_t grown = cap > SIZE_MAX / 2 ? SIZE_MAX : cap * 2;
-      unsigned char *p = grown > cap ? realloc(buf, grown) : NULL;
-      if (p == NULL) {
-        st = nc__fail(NC_ERR_NOMEM, "%s: cannot allocate %zu bytes", path,
-                      grown);
-        break;
-      }
-      buf = p;
-      cap = grown;
-    }
-    errno = 0;
-    size_t want = cap - len;
-    size_t got = fread(buf + len, 1, want, f);
-    len += got;
-    if (got < want) {
-      if (ferror(f)) {
-        int e = errno != 0 ? errno : EIO;
-        st = nc__fail(NC_ERR_IO, "%s: %s", path, strerror(e));
-      }
-      break;
-    }
-  }
-  fclose(f);
-  if (st != NC_OK) {
-    free(buf);
-    return st;
-  }
-  *out = buf;
-  *out_len = len;
-  return NC_OK;
+  return nc__fail(st, "%s: %s", nc__shown_str(path, shown, sizeof shown),
+                  inner);
 }
 
 nc_status_t nc_tensor_load_npy(const char *path, nc_tensor_t *t) {
@@ -506,9 +446,13 @@ nc_status_t nc_tensor_load_npy(const char *path, nc_tensor_t *t) {
     return nc__fail(NC_ERR_INVALID_ARG, "npy: NULL %s",
                     path == NULL ? "path" : "tensor");
   }
+  /* The largest file a tensor can come from: the data and a header far
+   * larger than numpy writes. */
   unsigned char *buf = NULL;
   size_t len = 0;
-  nc_status_t st = npy_read_file(path, &buf, &len);
+  nc_status_t st =
+      nc__read_file(path, nc__tensor_max_bytes() + NPY_MAX_FILE_HEADER,
+                    "a tensor's data and a 1 MiB header", &buf, &len);
   if (st != NC_OK) {
     return st;
   }

@@ -5,6 +5,7 @@
  */
 #define CL_TARGET_OPENCL_VERSION 120
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "neocog/error.h"
+#include "host/file.h"
 #include "host/ocl_internal.h"
+#include "host/sha256.h"
+#include "neocog/error.h"
 
 /* ocl-icd's "no platform" code (cl_khr_icd), absent from CL/cl.h. */
 #ifndef CL_PLATFORM_NOT_FOUND_KHR
@@ -656,21 +659,13 @@ static const char *source_of_(const char *file) {
   return NULL;
 }
 
-/* FNV-1a 64 over a string and its terminating zero, continuing from h. */
-static uint64_t fnv_(uint64_t h, const char *s) {
-  const unsigned char *p = (const unsigned char *)s;
-  do {
-    h ^= *p;
-    h *= UINT64_C(0x100000001b3);
-  } while (*p++ != '\0');
-  return h;
-}
-
-/* Cache file of a program: two independent 64-bit hashes of everything
- * the binary depends on. */
-static int cache_path_(const nc_ocl_t *c, const char *src, const char *opts,
-                       char *buf, size_t len) {
-  const char *parts[] = {"neocog-cl-1",
+/* The cache key of a program: the SHA-256 of everything its binary depends
+ * on, each part with its terminating zero. The file name is the key's
+ * first half in hex; the header holds all of it. */
+static int cache_key_(const nc_ocl_t *c, const char *src, const char *opts,
+                      uint8_t key[NC_OCL_CACHE_KEY_BYTES], char *path,
+                      size_t len) {
+  const char *parts[] = {"neocog-cl-2",
                          c->info.platform_name,
                          c->info.platform_version,
                          c->info.name,
@@ -679,58 +674,55 @@ static int cache_path_(const nc_ocl_t *c, const char *src, const char *opts,
                          source_of_("common.cl"),
                          src,
                          opts};
-  uint64_t h1 = UINT64_C(0xcbf29ce484222325);
-  uint64_t h2 = UINT64_C(0x84222325cbf29ce4);
+  nc__sha256_t h;
+  nc__sha256_init(&h);
   for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
-    h1 = fnv_(h1, parts[i]);
-    h2 = fnv_(h2 ^ (uint64_t)i, parts[i]);
+    nc__sha256_update(&h, parts[i], strlen(parts[i]) + 1);
   }
-  int n = snprintf(buf, len, "%s/%016llx%016llx.clbin", c->cache_dir,
-                   (unsigned long long)h1, (unsigned long long)h2);
+  nc__sha256_final(&h, key);
+  char hex[33];
+  for (int i = 0; i < 16; i++) {
+    snprintf(hex + 2 * i, 3, "%02x", key[i]);
+  }
+  int n = snprintf(path, len, "%s/%s.clbin", c->cache_dir, hex);
   return n > 0 && (size_t)n < len ? 0 : -1;
 }
 
-static unsigned char *read_file_(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) {
-    return NULL;
-  }
-  unsigned char *buf = NULL;
-  long n = -1;
-  if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 &&
-      fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n)) != NULL &&
-      fread(buf, 1, (size_t)n, f) != (size_t)n) {
-    free(buf);
-    buf = NULL;
-  }
-  fclose(f);
-  *len = n > 0 ? (size_t)n : 0;
-  return buf;
-}
-
-/* Writes the binary atomically (temporary file, then rename); a failure
- * leaves no file and is not an error. */
-static void save_binary_(const nc_ocl_t *c, cl_program p, const char *path) {
+/* Writes header and binary to a temporary file, syncs it and renames it
+ * into place, so that a reader sees a whole file or none; a failure
+ * leaves no file and is not an error (the next run compiles again). */
+static void save_binary_(const nc_ocl_t *c, cl_program p, const char *path,
+                         const uint8_t key[NC_OCL_CACHE_KEY_BYTES]) {
   size_t len = 0;
   if (mkdirs_(c->cache_dir) != 0 ||
       clGetProgramInfo(p, CL_PROGRAM_BINARY_SIZES, sizeof len, &len, NULL) !=
           CL_SUCCESS ||
-      len == 0) {
+      len == 0 || len > NC_OCL_CACHE_MAX_PAYLOAD) {
     return;
   }
   unsigned char *bin = malloc(len);
   if (bin == NULL) {
     return;
   }
+  uint8_t head[NC_OCL_CACHE_HEADER_BYTES];
   char tmp[1100];
+  static unsigned counter;
   if (clGetProgramInfo(p, CL_PROGRAM_BINARIES, sizeof bin, &bin, NULL) ==
           CL_SUCCESS &&
-      snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid()) <
-          (int)sizeof tmp) {
-    FILE *f = fopen(tmp, "wb");
-    if (f != NULL) {
-      int ok = fwrite(bin, 1, len, f) == len;
-      ok = fclose(f) == 0 && ok;
+      nc_ocl_cache_header(bin, len, key, head) == NC_OK &&
+      snprintf(tmp, sizeof tmp, "%s.%ld.%u.tmp", path, (long)getpid(),
+               counter++) < (int)sizeof tmp) {
+    const int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+      FILE *f = fdopen(fd, "wb");
+      int ok = f != NULL && fwrite(head, 1, sizeof head, f) == sizeof head &&
+               fwrite(bin, 1, len, f) == len && fflush(f) == 0 &&
+               fsync(fd) == 0;
+      if (f != NULL) {
+        ok = fclose(f) == 0 && ok;
+      } else {
+        close(fd);
+      }
       if (!ok || rename(tmp, path) != 0) {
         remove(tmp);
       }
@@ -756,19 +748,32 @@ static void keep_log_(nc_ocl_t *c, cl_program p) {
 }
 
 /* A program from the cache file, built; NULL when there is none or it does
- * not load (a stale or foreign binary is rebuilt from source). */
+ * not pass its integrity check (counted in prof.programs_refused), or the
+ * driver will not load it: the caller then rebuilds from source. */
 static cl_program load_binary_(nc_ocl_t *c, const char *path,
+                               const uint8_t key[NC_OCL_CACHE_KEY_BYTES],
                                const char *opts) {
-  size_t len = 0;
-  unsigned char *bin = read_file_(path, &len);
-  if (bin == NULL) {
+  unsigned char *file = NULL;
+  size_t len = 0, n = 0;
+  const nc_status_t rs =
+      nc__read_file(path, NC_OCL_CACHE_HEADER_BYTES + NC_OCL_CACHE_MAX_PAYLOAD,
+                    "the largest program binary the cache holds", &file, &len);
+  if (rs != NC_OK) {
+    if (rs != NC_ERR_NOT_FOUND) {
+      c->prof.programs_refused++;
+    }
+    return NULL;
+  }
+  if (nc_ocl_cache_check(file, len, key, &n) != NC_OK || n == 0) {
+    free(file);
+    c->prof.programs_refused++;
     return NULL;
   }
   cl_int bst = CL_SUCCESS, err = CL_SUCCESS;
-  const unsigned char *bp = bin;
+  const unsigned char *bp = file + NC_OCL_CACHE_HEADER_BYTES;
   cl_program p =
-      clCreateProgramWithBinary(c->ctx, 1, &c->device, &len, &bp, &bst, &err);
-  free(bin);
+      clCreateProgramWithBinary(c->ctx, 1, &c->device, &n, &bp, &bst, &err);
+  free(file);
   if (err != CL_SUCCESS || bst != CL_SUCCESS) {
     if (p != NULL) {
       clReleaseProgram(p);
@@ -811,9 +816,10 @@ nc_status_t nc__ocl_program(nc_ocl_t *c, const char *file, const char *opts,
     c->cap_progs = cap;
   }
   char path[1100];
+  uint8_t key[NC_OCL_CACHE_KEY_BYTES];
   int cacheable = c->cache_dir[0] != '\0' &&
-                  cache_path_(c, src, full, path, sizeof path) == 0;
-  cl_program p = cacheable ? load_binary_(c, path, full) : NULL;
+                  cache_key_(c, src, full, key, path, sizeof path) == 0;
+  cl_program p = cacheable ? load_binary_(c, path, key, full) : NULL;
   if (p != NULL) {
     c->prof.programs_cached++;
   } else {
@@ -835,7 +841,7 @@ nc_status_t nc__ocl_program(nc_ocl_t *c, const char *file, const char *opts,
     }
     c->prof.programs_built++;
     if (cacheable) {
-      save_binary_(c, p, path);
+      save_binary_(c, p, path, key);
     }
   }
   char *f = strdup(file);

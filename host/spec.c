@@ -9,6 +9,11 @@
 
 #include "neocog/error.h"
 #include "neocog/net.h"
+#include "neocog/text.h"
+
+/* A value as a message shows it: printable, at most 60 characters (see
+ * net.c). */
+#define SHOWN(v) nc__shown_str((v), (char[64]){0}, 64)
 
 void nc_spec_init(nc_spec_t *s, nc_layer_kind_t kind) {
   memset(s, 0, sizeof *s);
@@ -22,12 +27,14 @@ static nc_status_t parse_i64_(const char *key, const char *v, int64_t lo,
   char *end = NULL;
   errno = 0;
   long long x = strtoll(v, &end, 10);
-  if (v[0] == '\0' || end == v || *end != '\0') {
-    return nc__fail(NC_ERR_INVALID_ARG, "%s: '%s' is not an integer", key, v);
+  if (v[0] == '\0' || end == v || *end != '\0' || v[0] == ' ' ||
+      (v[0] >= '\t' && v[0] <= '\r')) {
+    return nc__fail(NC_ERR_INVALID_ARG, "%s: '%s' is not an integer", key,
+                    SHOWN(v));
   }
   if (errno == ERANGE || x < lo || x > hi) {
     return nc__fail(NC_ERR_INVALID_ARG, "%s must be in %lld..%lld (got %s)",
-                    key, (long long)lo, (long long)hi, v);
+                    key, (long long)lo, (long long)hi, SHOWN(v));
   }
   *out = x;
   return NC_OK;
@@ -50,7 +57,7 @@ static nc_status_t parse_real_(const char *key, const char *v, double *out) {
   if (v[0] == '\0' || end == v || *end != '\0' || errno == ERANGE ||
       !isfinite(x)) {
     return nc__fail(NC_ERR_INVALID_ARG, "%s: '%s' is not a finite number", key,
-                    v);
+                    SHOWN(v));
   }
   *out = x;
   return NC_OK;
@@ -86,7 +93,7 @@ static nc_status_t parse_pair_(const char *key, const char *v, int64_t lo,
   int n = split_(v, f, 2);
   if (n < 1) {
     return nc__fail(NC_ERR_INVALID_ARG,
-                    "%s: '%s' is not N or HxW (e.g. 3 or 3x5)", key, v);
+                    "%s: '%s' is not N or HxW (e.g. 3 or 3x5)", key, SHOWN(v));
   }
   int st = parse_int_(key, f[0], lo, hi, a);
   if (st == NC_OK) {
@@ -105,11 +112,12 @@ static nc_status_t parse_pad_(nc_layer_t *l, const char *v) {
   int p[4] = {0, 0, 0, 0};
   if (n != 1 && n != 2 && n != 4) {
     return nc__fail(NC_ERR_INVALID_ARG,
-                    "pad: '%s' is not P, PH,PW, T,B,L,R or 'same'", v);
+                    "pad: '%s' is not P, PH,PW, T,B,L,R or 'same'", SHOWN(v));
   }
   for (int i = 0; i < n; i++) {
     if (f[i][0] == '-') {
-      return nc__fail(NC_ERR_INVALID_ARG, "pad must be >= 0 (got %s)", v);
+      return nc__fail(NC_ERR_INVALID_ARG, "pad must be >= 0 (got %s)",
+                      SHOWN(v));
     }
     int st = parse_int_("pad", f[i], 0, 1 << 20, &p[i]);
     if (st != NC_OK) {
@@ -150,7 +158,8 @@ static nc_status_t parse_act_(nc_spec_t *s, const char *v) {
     }
   }
   return nc__fail(NC_ERR_INVALID_ARG,
-                  "act: unknown activation '%s' (none, relu, relu6, clamp)", v);
+                  "act: unknown activation '%s' (none, relu, relu6, clamp)",
+                  SHOWN(v));
 }
 
 static nc_status_t parse_clamp_(nc_spec_t *s, const char *v) {
@@ -160,7 +169,7 @@ static nc_status_t parse_clamp_(nc_spec_t *s, const char *v) {
   const char *comma = strchr(v, ',');
   if (comma == NULL || comma == v || comma[1] == '\0' ||
       (size_t)(comma - v) >= 64 || strlen(comma + 1) >= 64) {
-    return nc__fail(NC_ERR_INVALID_ARG, "clamp: '%s' is not LO,HI", v);
+    return nc__fail(NC_ERR_INVALID_ARG, "clamp: '%s' is not LO,HI", SHOWN(v));
   }
   memcpy(f[0], v, (size_t)(comma - v));
   f[0][comma - v] = '\0';
@@ -170,10 +179,20 @@ static nc_status_t parse_clamp_(nc_spec_t *s, const char *v) {
     st = parse_real_("clamp", f[1], &s->clamp_hi);
   }
   if (st == NC_OK && s->clamp_lo > s->clamp_hi) {
-    return nc__fail(NC_ERR_INVALID_ARG, "clamp: LO > HI in '%s'", v);
+    return nc__fail(NC_ERR_INVALID_ARG, "clamp: LO > HI in '%s'", SHOWN(v));
   }
   s->has_clamp = st == NC_OK;
   return st;
+}
+
+int nc_spec_name_ok(const char *name) {
+  for (const char *p = name; *p != '\0'; p++) {
+    const unsigned char c = (unsigned char)*p;
+    if (c <= 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+      return 0;
+    }
+  }
+  return 1;
 }
 
 static const char *const keys_[] = {
@@ -201,7 +220,8 @@ nc_status_t nc_spec_set(nc_spec_t *s, const char *key, const char *v) {
   int st = NC_OK;
   if (strcmp(key, "stride") == 0) {
     if (v[0] == '-' || strcmp(v, "0") == 0) {
-      return nc__fail(NC_ERR_INVALID_ARG, "stride must be >= 1 (got %s)", v);
+      return nc__fail(NC_ERR_INVALID_ARG, "stride must be >= 1 (got %s)",
+                      SHOWN(v));
     }
     return parse_pair_(key, v, 1, 1 << 20, &l->stride_h, &l->stride_w);
   }
@@ -228,7 +248,8 @@ nc_status_t nc_spec_set(nc_spec_t *s, const char *key, const char *v) {
   if (strcmp(key, "scale") == 0) {
     st = parse_real_(key, v, &s->scale);
     if (st == NC_OK && s->scale <= 0) {
-      return nc__fail(NC_ERR_INVALID_ARG, "scale must be > 0 (got %s)", v);
+      return nc__fail(NC_ERR_INVALID_ARG, "scale must be > 0 (got %s)",
+                      SHOWN(v));
     }
     s->has_scale = st == NC_OK;
     return st;
@@ -253,7 +274,7 @@ nc_status_t nc_spec_set(nc_spec_t *s, const char *key, const char *v) {
     if (st == NC_OK && s->out_dtype != NC_DTYPE_INT8 &&
         s->out_dtype != NC_DTYPE_UINT8) {
       return nc__fail(NC_ERR_INVALID_ARG,
-                      "out_dtype must be int8 or uint8 (got %s)", v);
+                      "out_dtype must be int8 or uint8 (got %s)", SHOWN(v));
     }
     return st;
   }
@@ -268,7 +289,8 @@ nc_status_t nc_spec_set(nc_spec_t *s, const char *key, const char *v) {
   if (strcmp(key, "out_scale") == 0) {
     st = parse_real_(key, v, &s->out_scale);
     if (st == NC_OK && s->out_scale <= 0) {
-      return nc__fail(NC_ERR_INVALID_ARG, "out_scale must be > 0 (got %s)", v);
+      return nc__fail(NC_ERR_INVALID_ARG, "out_scale must be > 0 (got %s)",
+                      SHOWN(v));
     }
     return st;
   }
@@ -279,6 +301,12 @@ nc_status_t nc_spec_set(nc_spec_t *s, const char *key, const char *v) {
     if (strlen(v) == 0 || strlen(v) >= sizeof s->name) {
       return nc__fail(NC_ERR_INVALID_ARG, "name: 1..%zu characters",
                       sizeof s->name - 1);
+    }
+    if (!nc_spec_name_ok(v)) {
+      return nc__fail(NC_ERR_INVALID_ARG,
+                      "name '%s': only printable ASCII without quotes (\") or "
+                      "backslashes",
+                      SHOWN(v));
     }
     strcpy(s->name, v);
     return NC_OK;
@@ -296,20 +324,18 @@ nc_status_t nc_spec_set(nc_spec_t *s, const char *key, const char *v) {
     return copy_str_(key, v, s->bias);
   }
   if (strcmp(key, "seed") == 0) {
-    char *end = NULL;
-    errno = 0;
-    unsigned long long u = strtoull(v, &end, 0);
-    if (v[0] == '\0' || v[0] == '-' || *end != '\0' || errno == ERANGE) {
+    uint64_t u = 0;
+    const nc_status_t ps = nc__parse_u64(v, &u);
+    if (ps != NC_OK) {
       return nc__fail(NC_ERR_INVALID_ARG,
-                      "seed: '%s' is not an unsigned "
-                      "integer",
-                      v);
+                      "seed: '%s' is not an unsigned 64-bit integer%s",
+                      SHOWN(v), ps == NC_ERR_OVERFLOW ? " (too large)" : "");
     }
     s->seed = u;
     s->has_seed = 1;
     return NC_OK;
   }
-  return nc__fail(NC_ERR_INVALID_ARG, "unknown option '%s'", key);
+  return nc__fail(NC_ERR_INVALID_ARG, "unknown option '%s'", SHOWN(key));
 }
 
 static nc_status_t load_scales_(nc_spec_t *s, int64_t oc) {
@@ -321,11 +347,12 @@ static nc_status_t load_scales_(nc_spec_t *s, int64_t oc) {
   if (t.dtype != NC_DTYPE_FLOAT32 || t.ndim != 1 || t.shape[0] != oc) {
     char shape[64];
     nc_shape_format(&t, shape, sizeof shape);
+    const nc_dtype_t dt = t.dtype; /* nc_tensor_free() clears it */
     nc_tensor_free(&t);
     return nc__fail(NC_ERR_SHAPE,
                     "%s: per-channel scales must be float32 [%lld] (got %s "
                     "%s)",
-                    s->scales, (long long)oc, nc_dtype_name(t.dtype), shape);
+                    SHOWN(s->scales), (long long)oc, nc_dtype_name(dt), shape);
   }
   if (oc > NC_RQ_MAX_CHANNELS) {
     nc_tensor_free(&t);

@@ -2,7 +2,7 @@
 """Checks that the code's layers depend one way.
 
 The layers, bottom first: base (base/, and the generated hw/include/) <- sim (sim/model,
-sim/rtl, sim/systemc) <- driver <- host <- top (host/cli, bench, tests, testkit, tools).
+sim/rtl, sim/systemc) <- driver <- host <- top (host/cli, bench, tests, testkit, tools, fuzz).
 
 1. Includes: no source or header includes a header of a layer above its own, and a private
    header (one outside an include/neocog/ folder) is included only from its own component.
@@ -35,6 +35,7 @@ PARTS = [
     ("bench/", 4, "bench"),
     ("tests/", 4, "tests"),
     ("examples/", 4, "examples"),
+    ("fuzz/", 4, "fuzz"),
 ]
 LAYER_NAMES = ["base", "sim", "driver", "host", "top"]
 # Where "neocog/x.h" is looked for, as the build's -I flags give it.

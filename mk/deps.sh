@@ -1,11 +1,17 @@
 #!/bin/sh
 # Installs the Debian packages neocog needs, only those that are missing.
 # Runs `apt-get update` once, and only when something has to be installed.
+#   mk/deps.sh          what building and `make test` need
+#   mk/deps.sh --fuzz   those and clang with libFuzzer and llvm-cov, for
+#                       `make fuzz` and `make fuzz-cov`
 set -eu
 
 PKGS="build-essential python3 verilator libsystemc-dev ocl-icd-opencl-dev
 opencl-c-headers pocl-opencl-icd clinfo libdnnl-dev libclblast-dev
 protobuf-c-compiler libprotobuf-c-dev libonnx-dev libcriterion-dev pkgconf"
+if [ "${1:-}" = "--fuzz" ]; then
+  PKGS="$PKGS clang libclang-rt-dev llvm"
+fi
 
 missing=""
 for p in $PKGS; do

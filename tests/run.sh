@@ -4,7 +4,9 @@
 #   - the C suite twice, optimized and under ASan+UBSan (Criterion);
 #   - the OpenCL suite on POCL, if OCL_TESTS names its runner (Criterion,
 #     not sanitized: POCL's LLVM JIT and ASan do not mix);
-#   - the RTL benches named in RTL_TBS (tests/rtl/run.sh).
+#   - the RTL benches named in RTL_TBS (tests/rtl/run.sh);
+#   - each fuzz target's corpus replayed once under ASan+UBSan, if
+#     FUZZ_REPLAY names the replay drivers (one test per target).
 set -u
 BUILD=${1:-build}
 total_pass=0
@@ -62,6 +64,19 @@ if [ -n "${RTL_TBS:-}" ]; then
     add_ "${line%% passed*}" "$(echo "$line" | sed 's/.* \([0-9]*\) failed$/\1/')" "$rc" ;;
   *) echo "RTL benches: no summary (exit $rc)"; add_ 0 1 1 ;;
   esac
+fi
+
+if [ -n "${FUZZ_REPLAY:-}" ]; then
+  echo "== fuzz corpora (ASan+UBSan)"
+  for r in $FUZZ_REPLAY; do
+    t=${r##*/replay_}
+    if ASAN_OPTIONS=detect_leaks=1 "$r" "fuzz/corpus/$t"; then
+      add_ 1 0 0
+    else
+      echo "$r: FAILED on fuzz/corpus/$t"
+      add_ 0 1 1
+    fi
+  done
 fi
 
 echo

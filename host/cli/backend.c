@@ -44,6 +44,10 @@ int cli_backend_open(const char *cmd, const char *name, const char *cl_platform,
                     "opencl");
     return CLI_EXIT_USAGE;
   }
+  if (!accel && (strcmp(name, "cpu") == 0 || strcmp(name, "opencl") == 0) &&
+      cli_env_accel_only(cmd, name) != 0) {
+    return CLI_EXIT_USAGE;
+  }
   if (strcmp(name, "cpu") == 0) {
     return 0;
   }
@@ -65,14 +69,10 @@ int cli_backend_open(const char *cmd, const char *name, const char *cl_platform,
       o.progress = progress_;
       o.progress_ctx = b;
     }
-    /* Test hook: corrupt one output byte to exercise the mismatch report. */
-    const char *c = getenv("NEOCOG_TEST_CORRUPT_OUTPUT");
-    if (c != NULL && *c != '\0') {
-      o.corrupt_byte = strtoll(c, NULL, 0);
-    }
-    const char *t = getenv("NEOCOG_TIMEOUT_MS");
-    if (t != NULL && *t != '\0') {
-      o.timeout_ms = strtoull(t, NULL, 0);
+    /* Limits and test hooks (the corrupt byte, the fault): env.c. */
+    const int erc = cli_accel_env(&o, &b->fault_armed);
+    if (erc != 0) {
+      return erc;
     }
     o.trace |= getenv("NEOCOG_TRACE") != NULL;
     int st = nc_accel_open(name, &o, &b->acc);
@@ -190,6 +190,9 @@ int cli_backend_run(cli_backend_t *b, const char *what, const nc_layer_t *l,
     if (st == NC_OK) {
       if (ast != NULL) {
         *ast = s;
+      }
+      if (b->fault_armed) {
+        cli_fault_report(what, &s);
       }
       if (b->tl != NULL && b->tl->ok &&
           tl_add_(b->tl, b->acc, what, s.cycles, s.timeline_measured) != 0) {

@@ -57,6 +57,7 @@ typedef struct {
   const char *progress_what; /* label of the progress line */
   double progress_t;         /* last progress update (wall) */
   int quiet;                 /* no progress line */
+  int fault_armed;           /* NEOCOG_FAULT is set */
 } cli_backend_t;
 
 /** Opens a backend by name; reports and returns an exit status on error. */
@@ -106,6 +107,43 @@ typedef struct {
 /** Writes --stats JSON atomically (temporary file + rename). */
 int cli_write_stats(const char *path, const char *backend,
                     const cli_layer_stat_t *st, int n);
+
+/** One file a command writes: staged in a temporary file next to `path`
+ *  and renamed into place only when every output has been written. */
+typedef struct {
+  const char *flag; /* "--output", "--stats", "--timeline" */
+  const char *path; /* as given; NULL when not asked for */
+  char tmp[4096];   /* the temporary while staged, else "" */
+} cli_output_t;
+
+/** Checks every asked-for output before the run: an existing path must be
+ *  a regular file, its directory must exist and be writable, no two may
+ *  name the same path. Creates nothing; reports and returns -1. */
+int cli_outputs_stage(cli_output_t *o, int n);
+
+/** Creates the output's temporary file and returns its path, where the
+ *  output is to be written; reports and returns NULL on failure. */
+const char *cli_output_open(cli_output_t *o);
+
+/** Renames every staged output into place; reports and returns -1, after
+ *  removing the temporaries, if one cannot be. */
+int cli_outputs_commit(cli_output_t *o, int n);
+
+/** Removes whatever is still staged (safe after a commit). */
+void cli_outputs_discard(cli_output_t *o, int n);
+
+/** Reads NEOCOG_TEST_CORRUPT_OUTPUT, NEOCOG_TIMEOUT_MS,
+ *  NEOCOG_WATCHDOG_CYCLES and NEOCOG_FAULT into the options, strictly;
+ *  *fault_armed says whether NEOCOG_FAULT is set. Reports and returns
+ *  CLI_EXIT_USAGE on a bad value, else 0. */
+int cli_accel_env(nc_accel_options_t *o, int *fault_armed);
+
+/** For a backend that is not the accelerator: refuses NEOCOG_FAULT (usage
+ *  error), which only the accelerator can act on. */
+int cli_env_accel_only(const char *cmd, const char *backend);
+
+/** Warns that the armed fault did not fail a layer that succeeded. */
+void cli_fault_report(const char *what, const nc_accel_stats_t *s);
 
 /** Seconds from a monotonic clock. */
 double cli_now(void);

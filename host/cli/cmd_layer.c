@@ -93,6 +93,8 @@ int cmd_layer(int argc, char **argv) {
   const char *backend = "cpu";
   const char *cl_platform = NULL, *cl_device = NULL;
   cli_backend_t be = {0};
+  cli_output_t outs[3] = {
+      {"--output", NULL, ""}, {"--stats", NULL, ""}, {"--timeline", NULL, ""}};
   static const char *const flags[] = {"help", NULL};
   int i = 1, r;
   const char *key, *val;
@@ -175,6 +177,15 @@ int cmd_layer(int argc, char **argv) {
   }
 
   rc = CLI_EXIT_FAIL;
+  /* The outputs' paths are checked now, before the run; at the end each
+   * is written to a temporary file and all are renamed into place, or
+   * none (outputs.c). */
+  outs[0].path = output;
+  outs[1].path = stats;
+  outs[2].path = timeline;
+  if (cli_outputs_stage(outs, 3) != 0) {
+    goto out;
+  }
   nc_tensor_t x = {0}, w = {0}, b = {0}, y = {0};
   if (load_("--input", input, &x) != 0 ||
       (spec->weights[0] && load_("--weights", spec->weights, &w) != 0) ||
@@ -198,7 +209,11 @@ int cmd_layer(int argc, char **argv) {
                       &ast) != 0) {
     goto done;
   }
-  st = nc_tensor_save_npy(output, &y);
+  const char *out_tmp = cli_output_open(&outs[0]);
+  if (out_tmp == NULL) {
+    goto done;
+  }
+  st = nc_tensor_save_npy(out_tmp, &y);
   if (st != NC_OK) {
     cli_report("--output", st);
     goto done;
@@ -215,14 +230,19 @@ int cmd_layer(int argc, char **argv) {
     ls.accel = 1;
     ls.ast = ast;
   }
-  if (stats != NULL && cli_write_stats(stats, backend, &ls, 1) != 0) {
+  if (stats != NULL && (cli_output_open(&outs[1]) == NULL ||
+                        cli_write_stats(outs[1].tmp, backend, &ls, 1) != 0)) {
     goto done;
   }
   if (timeline != NULL &&
-      (!tl.ok || cli_write_timeline(timeline, backend, &tl) != 0)) {
+      (!tl.ok || cli_output_open(&outs[2]) == NULL ||
+       cli_write_timeline(outs[2].tmp, backend, &tl) != 0)) {
     if (!tl.ok) {
       fprintf(stderr, "neocog: --timeline: out of memory for the events\n");
     }
+    goto done;
+  }
+  if (cli_outputs_commit(outs, 3) != 0) {
     goto done;
   }
   char in_s[96], out_s[96];
@@ -246,6 +266,7 @@ done:
   nc_tensor_free(&b);
   nc_tensor_free(&y);
 out:
+  cli_outputs_discard(outs, 3);
   cli_timeline_free(&tl);
   cli_backend_close(&be);
   free(spec);

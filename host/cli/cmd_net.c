@@ -6,6 +6,7 @@
 
 #include "host/cli/cli.h"
 #include "neocog/nc_hw.h"
+#include "neocog/text.h"
 
 static const char run_help_[] =
     "usage: neocog run NET (--input X.npy | --seed S) [--backend NAME]\n"
@@ -75,12 +76,14 @@ int cmd_info(int argc, char **argv) {
       fputs(info_help_, stdout);
       return 0;
     } else if (strcmp(key, "batch") == 0) {
-      char *end = NULL;
-      batch = strtoll(val, &end, 10);
-      if (*val == '\0' || *end != '\0' || batch < 1 || batch > 1 << 20) {
-        cli_usage_error("info", "--batch must be 1..%d (got %s)", 1 << 20, val);
+      uint64_t b = 0;
+      char shown[64];
+      if (nc__parse_u64(val, &b) != NC_OK || b < 1 || b > 1 << 20) {
+        cli_usage_error("info", "--batch must be 1..%d (got '%s')", 1 << 20,
+                        nc__shown_str(val, shown, sizeof shown));
         return CLI_EXIT_USAGE;
       }
+      batch = (long long)b;
     } else {
       cli_usage_error("info", "unknown option '--%s'", key);
       return CLI_EXIT_USAGE;
@@ -135,6 +138,8 @@ int cmd_run(int argc, char **argv) {
   cli_timeline_t tl = {0};
   const char *cl_platform = NULL, *cl_device = NULL;
   cli_backend_t be = {0};
+  cli_output_t outs[3] = {
+      {"--output", NULL, ""}, {"--stats", NULL, ""}, {"--timeline", NULL, ""}};
   int quiet = 0;
   static const char *const flags[] = {"help", "quiet", NULL};
   int i = 0, r;
@@ -181,12 +186,16 @@ int cmd_run(int argc, char **argv) {
     cli_usage_error("run", "give exactly one of --input and --seed");
     return CLI_EXIT_USAGE;
   }
-  unsigned long long seed = 0;
+  uint64_t seed = 0;
   if (seed_s != NULL) {
-    char *end = NULL;
-    seed = strtoull(seed_s, &end, 0);
-    if (*seed_s == '\0' || *seed_s == '-' || *end != '\0') {
-      cli_usage_error("run", "--seed: '%s' is not an unsigned integer", seed_s);
+    char shown[64];
+    const nc_status_t ps = nc__parse_u64(seed_s, &seed);
+    if (ps != NC_OK) {
+      cli_usage_error("run", "--seed: '%s' is %s",
+                      nc__shown_str(seed_s, shown, sizeof shown),
+                      ps == NC_ERR_OVERFLOW
+                          ? "too large (at most 18446744073709551615)"
+                          : "not an unsigned integer (decimal or 0x hex)");
       return CLI_EXIT_USAGE;
     }
   }
@@ -219,6 +228,14 @@ int cmd_run(int argc, char **argv) {
   cli_layer_stat_t *ls = calloc((size_t)net.nlayers, sizeof *ls);
   if (acts == NULL || ls == NULL) {
     fprintf(stderr, "neocog: out of memory\n");
+    goto done;
+  }
+  /* The outputs' paths are checked before the run; all are written or
+   * none (outputs.c). */
+  outs[0].path = output;
+  outs[1].path = stats;
+  outs[2].path = timeline;
+  if (cli_outputs_stage(outs, 3) != 0) {
     goto done;
   }
   int st = input ? nc_tensor_load_npy(input, &acts[0])
@@ -335,19 +352,28 @@ int cmd_run(int argc, char **argv) {
     }
     l += fuse;
   }
-  st = nc_tensor_save_npy(output, &acts[net.nlayers]);
+  if (cli_output_open(&outs[0]) == NULL) {
+    goto done;
+  }
+  st = nc_tensor_save_npy(outs[0].tmp, &acts[net.nlayers]);
   if (st != NC_OK) {
     cli_report("--output", st);
     goto done;
   }
-  if (stats != NULL && cli_write_stats(stats, backend, ls, net.nlayers) != 0) {
+  if (stats != NULL &&
+      (cli_output_open(&outs[1]) == NULL ||
+       cli_write_stats(outs[1].tmp, backend, ls, net.nlayers) != 0)) {
     goto done;
   }
   if (timeline != NULL &&
-      (!tl.ok || cli_write_timeline(timeline, backend, &tl) != 0)) {
+      (!tl.ok || cli_output_open(&outs[2]) == NULL ||
+       cli_write_timeline(outs[2].tmp, backend, &tl) != 0)) {
     if (!tl.ok) {
       fprintf(stderr, "neocog: --timeline: out of memory for the events\n");
     }
+    goto done;
+  }
+  if (cli_outputs_commit(outs, 3) != 0) {
     goto done;
   }
   if (!quiet) {
@@ -377,6 +403,7 @@ int cmd_run(int argc, char **argv) {
   }
   rc = 0;
 done:
+  cli_outputs_discard(outs, 3);
   if (acts != NULL) {
     for (int l = 0; l <= net.nlayers; l++) {
       nc_tensor_free(&acts[l]);

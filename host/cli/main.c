@@ -34,6 +34,12 @@ static const char usage_[] =
 
 void cli_report(const char *what, int status) {
   const char *d = nc_error_detail();
+  /* A detail that already names its source ("opencl: no device ...") is
+   * not prefixed with the same word again. */
+  const size_t wn = what != NULL ? strlen(what) : 0;
+  if (what != NULL && strncmp(d, what, wn) == 0 && d[wn] == ':') {
+    what = NULL;
+  }
   if (what == NULL) {
     fprintf(stderr, "neocog: %s\n", d[0] ? d : nc_strerror(status));
     return;

@@ -88,3 +88,27 @@ Test(ocl_cli, devices_and_selection) {
   cr_expect(strstr(r.err, "7") != NULL, "%s", r.err);
   cleanup_(&r);
 }
+
+/* A device that matches nothing: the message says "opencl:" once. */
+Test(ocl_cli, device_message_has_one_prefix) {
+  run_t r;
+  tmpdir_(&r);
+  nc_cli_write_seed_example(&r);
+  char x[256], w[256], y[256];
+  path_(&r, "x.npy", x);
+  path_(&r, "w.npy", w);
+  path_(&r, "y.npy", y);
+  const char *a[] = {"layer",       "conv2d",
+                     "--input",     x,
+                     "--weights",   w,
+                     "--backend",   "opencl",
+                     "--cl-device", "no-such-device",
+                     "--output",    y,
+                     NULL};
+  run_(&r, a);
+  cr_expect_eq(r.status, 1);
+  cr_expect(strncmp(r.err, "neocog: opencl: no device matches", 33) == 0, "%s",
+            r.err);
+  cr_expect(strstr(r.err, "opencl: opencl:") == NULL, "%s", r.err);
+  cleanup_(&r);
+}

@@ -85,6 +85,8 @@ typedef struct {
                             NC_DEV_NO_INSN */
   uint64_t cycles;     /**< PERF_CYCLES of the submission */
   uint64_t wall_ns;    /**< wall-clock time nc_dev_wait() took */
+  int fault_struck;    /**< a fault armed with nc_dev_arm_fault() struck
+                            during this submission */
 } nc_dev_result_t;
 
 /** The performance counters (all of them; 32-bit ones zero-extended). */
@@ -219,6 +221,44 @@ NC_MUST_CHECK nc_status_t nc_dev_set_trace(nc_dev_t *dev, nc_dev_trace_fn fn,
  */
 NC_MUST_CHECK nc_status_t nc_dev_inject_fault(nc_dev_t *dev,
                                               nc_fault_t fault);
+
+/** When an armed fault strikes, counted from the start of a submission. */
+typedef struct {
+  nc_fault_t fault; /**< what the memory does from then on; NC_FAULT_NONE
+                         disarms */
+  uint32_t unit;    /**< NC_HW_UNIT_LOAD, _COMPUTE or _STORE: once that
+                         unit's busy counter (PERF_*_BUSY) reaches `after`,
+                         i.e. in the middle of its work; NC_HW_UNIT_NONE:
+                         once PERF_CYCLES reaches `after` */
+  uint64_t after;   /**< cycles (0: from the first cycle) */
+} nc_dev_fault_at_t;
+
+/**
+ * Test hook: arms a fault for the next submission only. nc_dev_wait() runs
+ * the device up to the exact cycle the trigger names (busy counters grow by
+ * at most one a cycle, so it never overshoots), makes the memory misbehave
+ * from there on, runs on, and heals the memory when it returns, whatever
+ * the outcome; nc_dev_result_t.fault_struck says whether the trigger was
+ * reached before the submission ended. An SLVERR then fails the next memory
+ * access of whichever unit makes it (dma_bus: a LOAD's read, a STORE's
+ * write, an instruction fetch); a HANG stalls it (the watchdog, or
+ * nc_dev_wait()'s timeout with the watchdog off). On "lockstep" the RTL
+ * side alone misbehaves (see nc_dev_inject_fault()). `f` NULL or
+ * NC_FAULT_NONE disarms. Fails with NC_ERR_INVALID_ARG for an unknown fault
+ * or unit, or while a submission is in flight.
+ */
+NC_MUST_CHECK nc_status_t nc_dev_arm_fault(nc_dev_t *dev,
+                                           const nc_dev_fault_at_t *f);
+
+/**
+ * Parses a fault trigger as NEOCOG_FAULT spells it: `FAULT[@WHEN]`, FAULT
+ * `slverr` or `hang`, WHEN `load:N`, `compute:N`, `store:N` (that unit's
+ * busy cycles) or `cycle:N` (device cycles); without WHEN, from the first
+ * cycle. "slverr@store:40" fails a STORE write 40 cycles into the store
+ * unit's work. NC_ERR_INVALID_ARG with a detail for anything else.
+ */
+NC_MUST_CHECK nc_status_t nc_dev_fault_parse(const char *text,
+                                             nc_dev_fault_at_t *out);
 
 /** Name of an NC_HW_ERR_* code, e.g. "dma_window"; "?" when unknown. The
  *  names come from hw/data/neocog.json (nc_hw_err_name()). */

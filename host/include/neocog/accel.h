@@ -42,8 +42,15 @@ typedef struct {
   /** Called as instructions retire (needs `trace`), with how many of the
    *  layer's have retired; for progress displays. NULL: none. */
   void (*progress)(void *ctx, uint64_t done, uint64_t total);
-  void *progress_ctx;   /**< passed to `progress` */
-  int64_t corrupt_byte; /**< test hook: flip output byte k (-1: off) */
+  void *progress_ctx;       /**< passed to `progress` */
+  int64_t corrupt_byte;     /**< test hook: flip output byte k (-1: off) */
+  uint32_t watchdog_cycles; /**< the device's WATCHDOG: cycles without
+                                 progress before it stops with an error
+                                 (0: off; default the reset value, 2^24) */
+  nc_dev_fault_at_t fault;  /**< test hook: a memory fault armed for every
+                                 run (nc_dev_arm_fault(); NC_FAULT_NONE:
+                                 none), to exercise device errors from the
+                                 runtime up */
 } nc_accel_options_t;
 
 /** Per-layer figures. Cycles, busy/stall and bytes come from the device's
@@ -64,10 +71,14 @@ typedef struct {
   nc_plan_info_t plan;   /**< what the planner chose */
   int timeline_measured; /**< events are the device's (1) or the cost
                               model's prediction (0) */
+  int fault_struck;      /**< the armed fault struck, yet the run
+                              succeeded (it came after the last memory
+                              access that mattered) */
 } nc_accel_stats_t;
 
 /** Defaults: nc_plan_caps_default(), 100 cycles, 16 B/cycle, 60 s, no
- *  trace, no progress, no corruption. */
+ *  trace, no progress, no corruption, the WATCHDOG reset value, no
+ *  fault. */
 void nc_accel_options_default(nc_accel_options_t *opt);
 
 /**

@@ -61,6 +61,11 @@ NC_MUST_CHECK nc_status_t nc_spec_set(nc_spec_t *s, const char *key,
 /** Whether a key is one nc_spec_set() knows (for option tables). */
 int nc_spec_has_key(const char *key);
 
+/** Whether `name` may name a layer or a network: printable ASCII without
+ *  double quotes or backslashes, so that it can be printed to a terminal
+ *  and written into --stats JSON as it is. */
+int nc_spec_name_ok(const char *name);
+
 /**
  * Resolves the requantization and activation of a spec into s->layer for a
  * layer with `out_channels` outputs and an integer (`int_path` != 0) or

@@ -8,7 +8,10 @@
  * later runs skip the compile. The cache lives in $NEOCOG_CL_CACHE if set
  * (set but empty: no cache), else $XDG_CACHE_HOME/neocog, else
  * ~/.cache/neocog; a cache that cannot be read or written only costs a
- * compile, never a failure.
+ * compile, never a failure. Each cache file carries its own integrity
+ * check (nc_ocl_cache_check()): a file that is cut short, corrupted,
+ * foreign or not a regular file is rebuilt from source, never handed to
+ * the driver. Files are written to a temporary name and renamed.
  *
  * Errors: an OpenCL error code `e` is returned as NC_CL_ERROR_BASE + e, and
  * nc_error_detail() names the call and the code, e.g.
@@ -20,6 +23,7 @@
 #ifndef NEOCOG_OCL_H
 #define NEOCOG_OCL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "neocog/layer.h"
@@ -172,15 +176,46 @@ void nc_ocl_limit_memory(nc_ocl_t *ctx, uint64_t max_alloc_bytes,
 
 /** Timing and bookkeeping of the last successful nc_ocl_run_layer(). */
 typedef struct {
-  uint64_t kernel_ns;  /**< all kernels of the run (event profiling) */
-  uint64_t main_ns;    /**< the layer's compute kernel alone */
-  const char *kernel;  /**< name of the compute kernel, e.g. "nc_conv_tiled" */
-  int programs_built;  /**< programs compiled from source so far */
-  int programs_cached; /**< programs loaded from the binary cache so far */
+  uint64_t kernel_ns;   /**< all kernels of the run (event profiling) */
+  uint64_t main_ns;     /**< the layer's compute kernel alone */
+  const char *kernel;   /**< name of the compute kernel, e.g. "nc_conv_tiled" */
+  int programs_built;   /**< programs compiled from source so far */
+  int programs_cached;  /**< programs loaded from the binary cache so far */
+  int programs_refused; /**< cache files refused by their integrity check
+                             (and rebuilt) so far */
 } nc_ocl_profile_t;
 
 /** Fills *p with the profile of the last run. */
 void nc_ocl_last_profile(const nc_ocl_t *ctx, nc_ocl_profile_t *p);
+
+/** Bytes of a program-cache file's header: magic, format version, header
+ *  size, payload size, the key and the payload's SHA-256. */
+#define NC_OCL_CACHE_HEADER_BYTES 88
+/** Bytes of a cache key: the SHA-256 of everything a program binary depends
+ *  on (platform, device, driver version, kernel source, build options). */
+#define NC_OCL_CACHE_KEY_BYTES 32
+/** Largest program binary the cache holds (256 MiB). */
+#define NC_OCL_CACHE_MAX_PAYLOAD (UINT64_C(256) << 20)
+
+/**
+ * Checks a program-cache file image of `len` bytes: its magic, format
+ * version and sizes, that it was written for `key` (NULL: any key), and the
+ * SHA-256 of its payload. On NC_OK the program binary is the `*payload_len`
+ * bytes after the header. Otherwise (*payload_len 0) the detail says what
+ * is wrong: NC_ERR_FORMAT for a file cut short, grown or corrupted,
+ * NC_ERR_UNSUPPORTED for another format version, NC_ERR_MISMATCH for a
+ * file written for another key. The backend rebuilds from source on any
+ * of them; exposed for tools and the cache's fuzz target.
+ */
+NC_MUST_CHECK nc_status_t nc_ocl_cache_check(
+    const void *file, size_t len, const uint8_t key[NC_OCL_CACHE_KEY_BYTES],
+    size_t *payload_len);
+
+/** Writes the header a cache file of this payload and key starts with.
+ *  NC_ERR_UNSUPPORTED for a payload above NC_OCL_CACHE_MAX_PAYLOAD. */
+NC_MUST_CHECK nc_status_t nc_ocl_cache_header(
+    const void *payload, size_t len, const uint8_t key[NC_OCL_CACHE_KEY_BYTES],
+    uint8_t header[NC_OCL_CACHE_HEADER_BYTES]);
 
 #ifdef __cplusplus
 }

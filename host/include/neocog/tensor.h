@@ -21,6 +21,12 @@ extern "C" {
 /** Most dimensions a tensor may have (a locally connected weight has 6). */
 #define NC_MAX_DIMS 8
 
+/** Most bytes one tensor may hold: 2 GiB. Every size neocog derives from
+ *  a file or an option (a .npy header, a network's shapes, a layer's
+ *  output) is checked against it, with overflow checks, before anything is
+ *  allocated; a larger one is refused with NC_ERR_UNSUPPORTED. */
+#define NC_TENSOR_MAX_BYTES (UINT64_C(1) << 31)
+
 /** A dense C-order tensor that owns its data. */
 typedef struct {
   nc_dtype_t dtype;           /**< element type */
@@ -35,11 +41,30 @@ size_t nc_tensor_numel(const nc_tensor_t *t);
 
 /**
  * Allocates a zero-filled tensor. Fails with NC_ERR_OVERFLOW when the byte
- * size does not fit in size_t, NC_ERR_INVALID_ARG on a negative extent or a
- * bad dtype. On failure *t is left empty (safe to free).
+ * size does not fit in size_t, NC_ERR_UNSUPPORTED when it exceeds
+ * NC_TENSOR_MAX_BYTES, NC_ERR_INVALID_ARG on a negative extent or a bad
+ * dtype. On failure *t is left empty (safe to free).
  */
 NC_MUST_CHECK nc_status_t nc_tensor_alloc(nc_tensor_t *t, nc_dtype_t dtype,
                                           int ndim, const int64_t *shape);
+
+/**
+ * Bytes a tensor of this dtype and shape holds, with every product checked:
+ * NC_ERR_OVERFLOW when it does not fit in 64 bits, NC_ERR_UNSUPPORTED when
+ * it exceeds the tensor limit (NC_TENSOR_MAX_BYTES), NC_ERR_INVALID_ARG for
+ * a negative extent or a bad dtype; the detail names `what` and the shape.
+ */
+NC_MUST_CHECK nc_status_t nc_tensor_bytes(nc_dtype_t dtype, int ndim,
+                                          const int64_t *shape,
+                                          const char *what, uint64_t *bytes);
+
+/** Test hook: lowers the tensor limit below NC_TENSOR_MAX_BYTES for this
+ *  process (0 restores it); the fuzz targets use it to keep each input
+ *  cheap. Internal. */
+void nc__tensor_set_max_bytes(uint64_t bytes);
+
+/** The tensor limit in force. Internal. */
+uint64_t nc__tensor_max_bytes(void);
 
 /** Releases the data of a tensor and empties it. NULL and empty are fine. */
 void nc_tensor_free(nc_tensor_t *t);
