@@ -95,6 +95,16 @@ module nc_cmdproc_tb
     .perf_wr_bytes_i(16'd0)
   );
 
+  // The retirement trace port is not checked here (tests/sim/test_sim_trace.c
+  // checks it on the whole device).
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [2:0]       trc_issue, trc_retire;
+  logic [2:0][31:0] trc_issue_idx;
+  logic [2:0][3:0]  trc_issue_op;
+  logic             trc_finish, trc_flush;
+  logic [31:0]      trc_finish_idx;
+  /* verilator lint_on UNUSEDSIGNAL */
+
   nc_cmd_proc u_cmd (
     .clk_i           (clk_i),
     .rst_ni          (rst_ni),
@@ -147,7 +157,14 @@ module nc_cmdproc_tb
     .units_srst_o    (units_srst_o),
     .units_abort_o   (units_abort_o),
     .store_chk_insn_o(chk_insn),
-    .store_chk_i     (store_chk)
+    .store_chk_i     (store_chk),
+    .trace_issue_o     (trc_issue),
+    .trace_issue_idx_o (trc_issue_idx),
+    .trace_issue_op_o  (trc_issue_op),
+    .trace_retire_o    (trc_retire),
+    .trace_finish_o    (trc_finish),
+    .trace_finish_idx_o(trc_finish_idx),
+    .trace_flush_o     (trc_flush)
   );
 
   // Stand-in units: one instruction at a time, unit_lat_i cycles each.
