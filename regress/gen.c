@@ -18,6 +18,12 @@ typedef struct {
 } opt_t;
 
 static const opt_t opts_[] = {
+    {"layer", "items", 1, 100000, NULL},
+    {"layer", "kind", 0, 0, "any conv2d fc local maxpool avgpool fused"},
+    {"layer", "size", 0, 0, "small medium"},
+    {"layer", "caps", 0, 0, "default tiny random"},
+    {"layer", "mem", 0, 0, "default random"},
+    {"layer", "rq", 0, 0, "mixed extreme"},
     {"self", "mode", 0, 0, "pass fail hang crash mixed"},
     {"self", "items", 1, 1000, NULL},
     {"self", "sleep_ms", 0, 60000, NULL},
@@ -28,12 +34,13 @@ static const struct {
   const char *name;
   rg_gen_fn fn;
 } gens_[] = {
+    {"layer", rg_gen_layer},
     {"self", rg_gen_self},
 };
 #define NGENS (sizeof gens_ / sizeof gens_[0])
 
 const char *rg_gen_names(void) {
-  return "self";
+  return "layer, self";
 }
 
 int nc_regress_gen_known(const char *gen) {
