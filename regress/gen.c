@@ -24,6 +24,13 @@ static const opt_t opts_[] = {
     {"layer", "caps", 0, 0, "default tiny random"},
     {"layer", "mem", 0, 0, "default random"},
     {"layer", "rq", 0, 0, "mixed extreme"},
+    {"isa", "items", 1, 100000, NULL},
+    {"isa", "len", 1, 2000, NULL},
+    {"isa", "mem", 0, 0, "default random"},
+    {"isa", "finish", 0, 1, NULL},
+    {"isa", "sync", 0, 0, "strict free"},
+    {"illegal", "items", 1, 100000, NULL},
+    {"illegal", "mem", 0, 0, "default random"},
     {"self", "mode", 0, 0, "pass fail hang crash mixed"},
     {"self", "items", 1, 1000, NULL},
     {"self", "sleep_ms", 0, 60000, NULL},
@@ -35,12 +42,14 @@ static const struct {
   rg_gen_fn fn;
 } gens_[] = {
     {"layer", rg_gen_layer},
+    {"isa", rg_gen_isa},
+    {"illegal", rg_gen_illegal},
     {"self", rg_gen_self},
 };
 #define NGENS (sizeof gens_ / sizeof gens_[0])
 
 const char *rg_gen_names(void) {
-  return "layer, self";
+  return "layer, isa, illegal, self";
 }
 
 int nc_regress_gen_known(const char *gen) {
