@@ -4,6 +4,9 @@
 # `neocog regress` (host/cli/cmd_regress.c).
 #
 #   make regress LEVEL=nightly [JOBS=N] [ARGS=...]   run a level (default smoke)
+#
+# `make test` runs the smoke level (tests/regress/smoke.sh) and the runner's own tests
+# (tests/regress/runner_test.sh) with the other script tests.
 
 REGRESS_SRC := $(sort $(wildcard regress/*.c))
 REGRESS_OBJ := $(call obj,rel,$(REGRESS_SRC))
@@ -17,6 +20,8 @@ $(BIN): $(REGRESS_OBJ)
 $(BIN): private LDLIBS := $(LAYER_LIBS) $(LDLIBS)
 $(BIN_SAN): $(REGRESS_OBJ_SAN)
 $(BIN_SAN): private LDLIBS := $(LAYER_LIBS_SAN) $(LDLIBS)
+
+TEST_SCRIPTS += tests/regress/runner_test.sh tests/regress/smoke.sh
 
 LEVEL ?= smoke
 .PHONY: regress
