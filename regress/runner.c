@@ -488,14 +488,14 @@ int nc_regress_merge(const char *const *dirs, int ndirs, const char *junit,
     }
     rg_run_t r;
     if (rg_jobs_read(path, &r, &jobs, &n, &cap, why, sizeof why) != 0) {
-      fprintf(out, "neocog regress --merge: %s\n", why);
+      fprintf(stderr, "neocog regress --merge: %s\n", why);
       free(jobs);
       return 2;
     }
     if (i == 0) {
       all = r;
     } else if (strcmp(r.label, all.label) != 0 || r.seed != all.seed) {
-      fprintf(out,
+      fprintf(stderr,
               "neocog regress --merge: %s is run '%s' seed %llu, not '%s' "
               "seed %llu\n",
               path, r.label, (unsigned long long)r.seed, all.label,
@@ -514,7 +514,7 @@ int nc_regress_merge(const char *const *dirs, int ndirs, const char *junit,
     for (int k = i + 1; k < n; k++) {
       if (jobs[i].seed == jobs[k].seed &&
           strcmp(jobs[i].test, jobs[k].test) == 0) {
-        fprintf(out,
+        fprintf(stderr,
                 "neocog regress --merge: %s seed %llu is in two of the "
                 "inputs (the same shard twice?)\n",
                 jobs[i].test, (unsigned long long)jobs[i].seed);
