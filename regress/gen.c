@@ -156,7 +156,12 @@ void rg_note(rg_ctx_t *c, const char *fmt, ...) {
 
 int nc_regress_run_one(const nc_regress_test_t *t, uint64_t seed,
                        const char *backend, FILE *out) {
-  rg_ctx_t c = {.t = t, .seed = seed, .out = out};
+  uint64_t h = 1469598103934665603ull; /* FNV-1a of the test's name */
+  for (const char *p = t->name; *p; p++) {
+    h = (h ^ (unsigned char)*p) * 1099511628211ull;
+  }
+  rg_ctx_t c = {.t = t, .seed = seed, .stream = rg_item_seed(seed ^ h, 0),
+                .out = out};
   if (backend != NULL) {
     c.backends[c.nbackends++] = backend;
   } else {

@@ -255,7 +255,7 @@ static void heal_(rig_t *r) {
 static int item_(rg_ctx_t *c, uint64_t item, const nc_sim_config_t *cfg,
                  uint8_t *image) {
   nc_rng_t g;
-  nc_rng_seed(&g, rg_item_seed(c->seed, item));
+  nc_rng_seed(&g, rg_item_seed(c->stream, item));
   memset(image, 0, RIG_MEM_SIZE);
   rg_isa_memory(&g, image);
   prog_t p = {0};

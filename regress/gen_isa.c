@@ -450,7 +450,7 @@ void rg_isa_config(const rg_ctx_t *c, nc_sim_config_t *cfg) {
   nc_sim_config_default(cfg);
   if (strcmp(rg_opt_str(c, "mem", "default"), "random") == 0) {
     nc_rng_t g;
-    nc_rng_seed(&g, rg_item_seed(c->seed, UINT64_MAX));
+    nc_rng_seed(&g, rg_item_seed(c->stream, UINT64_MAX));
     static const uint32_t lat[] = {1, 2, 10, 50, 100, 300, 1000};
     cfg->mem_latency = lat[nc_rng_range(&g, 0, 6)];
     cfg->mem_bytes_per_cycle = (uint32_t)nc_rng_range(&g, 1, NC_HW_BUS_BYTES);
@@ -719,7 +719,7 @@ int rg_gen_isa(rg_ctx_t *c) {
   int bad = 0;
   for (long it = 0; it < items && !bad; it++) {
     nc_rng_t g;
-    nc_rng_seed(&g, rg_item_seed(c->seed, (uint64_t)it));
+    nc_rng_seed(&g, rg_item_seed(c->stream, (uint64_t)it));
     prog_t p = {0};
     if (strict) {
       rg_isa_stream_sync(&g, &p, len, finish, NULL);

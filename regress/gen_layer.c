@@ -349,7 +349,7 @@ int rg_gen_layer(rg_ctx_t *c) {
   }
   /* The job's configuration, from its own seed. */
   nc_rng_t jg;
-  nc_rng_seed(&jg, rg_item_seed(c->seed, UINT64_MAX));
+  nc_rng_seed(&jg, rg_item_seed(c->stream, UINT64_MAX));
   nc_accel_options_t o;
   nc_accel_options_default(&o);
   if (strcmp(rg_opt_str(c, "mem", "default"), "random") == 0) {
@@ -384,7 +384,7 @@ int rg_gen_layer(rg_ctx_t *c) {
   }
   for (long it = 0; it < items && !bad; it++) {
     nc_rng_t g;
-    nc_rng_seed(&g, rg_item_seed(c->seed, (uint64_t)it));
+    nc_rng_seed(&g, rg_item_seed(c->stream, (uint64_t)it));
     lay_t r;
     if (random_layer_(c, &g, kind, small, extreme, &r) != 0) {
       lay_free_(&r);

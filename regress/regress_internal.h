@@ -17,6 +17,9 @@
 typedef struct {
   const nc_regress_test_t *t;
   uint64_t seed;
+  uint64_t stream; /* what items and the job's configuration are drawn from:
+                      the seed and the test's name, so that two tests given
+                      one seed do not draw the same stimulus */
   const char *backends[NC_REGRESS_MAX_BACKENDS];
   int nbackends;
   FILE *out;
