@@ -1,11 +1,18 @@
 #!/bin/sh
 # Installs the Debian packages neocog needs, only those that are missing.
 # Runs `apt-get update` once, and only when something has to be installed.
+#
+#   sh mk/deps.sh           what make test needs
+#   sh mk/deps.sh cluster   that and what the regression's cluster runs need (GNU parallel,
+#                           Slurm and munge: make regress-cluster, make regress-slurm)
 set -eu
 
 PKGS="build-essential python3 verilator libsystemc-dev ocl-icd-opencl-dev
 opencl-c-headers pocl-opencl-icd clinfo libdnnl-dev libclblast-dev
 protobuf-c-compiler libprotobuf-c-dev libonnx-dev libcriterion-dev pkgconf"
+if [ "${1:-}" = cluster ]; then
+  PKGS="$PKGS parallel slurm-wlm munge"
+fi
 
 missing=""
 for p in $PKGS; do

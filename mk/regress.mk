@@ -7,6 +7,10 @@
 #   make regress-test    the runner against a deliberately broken RTL build: it must report
 #                        it failing, bucketed, with a waveform, a lockstep rerun and a
 #                        reproduce line (tests/regress/broken_rtl_test.sh)
+#   make regress-cluster shards run by GNU parallel (regress/parallel.sh), merged
+#   make regress-slurm   shards as a Slurm job array on a single-node Slurm started here on
+#                        localhost and stopped at the end (tests/regress/slurm_test.sh)
+# The last two install GNU parallel, slurm-wlm and munge first (sh mk/deps.sh cluster).
 #
 # `make test` runs the smoke level (tests/regress/smoke.sh) and the runner's own tests
 # (tests/regress/runner_test.sh) with the other script tests.
@@ -27,7 +31,7 @@ $(BIN_SAN): private LDLIBS := $(LAYER_LIBS_SAN) $(LDLIBS)
 TEST_SCRIPTS += tests/regress/runner_test.sh tests/regress/smoke.sh
 
 LEVEL ?= smoke
-.PHONY: regress regress-test
+.PHONY: regress regress-test regress-cluster regress-slurm
 
 regress: $(BIN)
 	$(BIN) regress $(LEVEL) -j$(JOBS) $(ARGS)
@@ -79,3 +83,11 @@ regress-broken: $(REGRESS_BROKEN_BIN)
 
 regress-test: $(BIN) $(REGRESS_BROKEN_BIN)
 	@sh tests/regress/broken_rtl_test.sh $(BIN) $(REGRESS_BROKEN_BIN)
+
+regress-cluster: $(BIN)
+	@sh mk/deps.sh cluster
+	@sh tests/regress/parallel_test.sh $(BIN)
+
+regress-slurm: $(BIN)
+	@sh mk/deps.sh cluster
+	@sh tests/regress/slurm_test.sh $(BIN)

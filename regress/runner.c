@@ -504,7 +504,7 @@ int nc_regress_merge(const char *const *dirs, int ndirs, const char *junit,
       return 2;
     }
     all.wall_s = r.wall_s > all.wall_s ? r.wall_s : all.wall_s;
-    all.jobs = r.jobs > all.jobs ? r.jobs : all.jobs;
+    all.jobs = i == 0 ? r.jobs : all.jobs + r.jobs; /* jobs at a time, all shards */
     if (strcmp(r.host, all.host) != 0) {
       snprintf(all.host, sizeof all.host, "several");
     }
