@@ -160,8 +160,8 @@ int nc_regress_run_one(const nc_regress_test_t *t, uint64_t seed,
   for (const char *p = t->name; *p; p++) {
     h = (h ^ (unsigned char)*p) * 1099511628211ull;
   }
-  rg_ctx_t c = {.t = t, .seed = seed, .stream = rg_item_seed(seed ^ h, 0),
-                .out = out};
+  rg_ctx_t c = {
+      .t = t, .seed = seed, .stream = rg_item_seed(seed ^ h, 0), .out = out};
   if (backend != NULL) {
     c.backends[c.nbackends++] = backend;
   } else {
@@ -186,8 +186,8 @@ int nc_regress_run_one(const nc_regress_test_t *t, uint64_t seed,
     }
   }
   fprintf(out, "regress-items: %llu\n", (unsigned long long)c.items);
-  fprintf(out, "regress: %s seed %llu: %s\n", t->name,
-          (unsigned long long)seed, rc == 0 ? "PASS" : "FAIL");
+  fprintf(out, "regress: %s seed %llu: %s\n", t->name, (unsigned long long)seed,
+          rc == 0 ? "PASS" : "FAIL");
   fflush(out);
   return rc != 0;
 }

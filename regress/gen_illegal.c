@@ -81,93 +81,94 @@ static void tail_(nc_rng_t *g, int k, const int tok[4], prog_t *p,
   const int max_tok = (1 << NC_HW_TOKEN_BITS) - 1;
   int v = 0;
   switch (k) {
-  case C_OPCODE: {
-    static const uint32_t ops[] = {NC_HW_OP_ILLEGAL, 9, 10, 11, 12, 13, 14, 15};
-    v = (int)rnd_(g, 0, 7);
-    (void)prog_add(p, ops[v], 0);
-    break;
-  }
-  case C_DEP:
-    v = (int)rnd_(g, 0, 4);
-    if (v == 0) {
-      p_load(p, ld_ok_, PP);
-    } else if (v == 1) {
-      p_load(p, ld_ok_, UP);
-    } else if (v == 2) {
-      p_store_cfg(p, (stc_t){0}, 0); /* no pooling: one pixel is a tile */
-      p_store(p, (st_t){.dram = RG_ISA_ST_OFF, .ncols = 1}, PN);
-    } else if (v == 3) {
-      p_store_cfg(p, (stc_t){0}, 0);
-      p_store(p, (st_t){.dram = RG_ISA_ST_OFF, .ncols = 1}, UN);
-    } else {
-      (void)prog_add(p, NC_HW_OP_FINISH, UN);
+    case C_OPCODE: {
+      static const uint32_t ops[] = {
+          NC_HW_OP_ILLEGAL, 9, 10, 11, 12, 13, 14, 15};
+      v = (int)rnd_(g, 0, 7);
+      (void)prog_add(p, ops[v], 0);
+      break;
     }
-    break;
-  case C_FIELD:
-    v = (int)rnd_(g, 0, 4);
-    if (v == 0) {
-      ld_t a = ld_ok_;
-      a.sram = NC_HW_SPAD_ROWS - 1;
-      a.x = 2;
-      p_load(p, a, 0);
-    } else if (v == 1) {
-      p_gemm(p, (gm_t){.inp = NC_HW_SPAD_ROWS - 1, .li = 2, .isi = 1}, 0);
-    } else if (v == 2) {
-      p_gemm(p, (gm_t){.acc = NC_HW_ACC_ROWS - 1, .li = 2, .asi = 1}, 0);
-    } else if (v == 3) {
-      p_store_cfg(p, (stc_t){0}, 0);
-      p_store(p,
-              (st_t){.acc = NC_HW_ACC_ROWS - 1,
-                     .dram = RG_ISA_ST_OFF,
-                     .ncols = 1,
-                     .x = 2},
-              0);
-    } else {
-      p_load_param(p, NC_HW_PARAM_ENTRIES - 1, 2, RG_ISA_PRM_OFF, 0);
-    }
-    break;
-  case C_WINDOW:
-    v = (int)rnd_(g, 0, 2);
-    if (v == 0) {
-      ld_t a = ld_ok_;
-      a.dram = W - rnd_(g, 1, NC_HW_ROWS - 1);
-      a.elems = NC_HW_ROWS;
-      p_load(p, a, 0);
-    } else if (v == 1) {
-      p_store_cfg(p, (stc_t){0}, 0);
-      p_store(p,
-              (st_t){.dram = W - rnd_(g, 1, NC_HW_COLS - 1),
-                     .ncols = NC_HW_COLS},
-              0);
-    } else {
-      p_load_param(p, 0, 1, W - rnd_(g, 1, NC_HW_QPARAM_BYTES - 1), 0);
-    }
-    break;
-  case C_OVERFLOW:
-    for (int i = 0; i < max_tok - tok[RG_T_L2C] + 1; i++) {
-      p_sync(p, NC_HW_QUEUE_LOAD, UN);
-    }
-    break;
-  case C_DEADLOCK:
-  case C_WATCHDOG:
-    for (int i = 0; i < tok[RG_T_L2C]; i++) {
-      p_sync(p, NC_HW_QUEUE_COMPUTE, PP);
-    }
-    p_sync(p, NC_HW_QUEUE_COMPUTE, PP); /* no one will push it */
-    if (k == C_WATCHDOG) {
-      return; /* no FINISH: the ring runs empty, the watchdog fires */
-    }
-    break;
-  case C_SLVERR:
-  case C_HANG:
-    p_load(p, ld_ok_, 0);
-    break;
-  case C_RESET:
-    rg_isa_stream_sync(g, p, 100, 0, NULL);
-    return;
-  default: /* C_RING: the registers do it */
-    v = (int)rnd_(g, 0, 3);
-    break;
+    case C_DEP:
+      v = (int)rnd_(g, 0, 4);
+      if (v == 0) {
+        p_load(p, ld_ok_, PP);
+      } else if (v == 1) {
+        p_load(p, ld_ok_, UP);
+      } else if (v == 2) {
+        p_store_cfg(p, (stc_t){0}, 0); /* no pooling: one pixel is a tile */
+        p_store(p, (st_t){.dram = RG_ISA_ST_OFF, .ncols = 1}, PN);
+      } else if (v == 3) {
+        p_store_cfg(p, (stc_t){0}, 0);
+        p_store(p, (st_t){.dram = RG_ISA_ST_OFF, .ncols = 1}, UN);
+      } else {
+        (void)prog_add(p, NC_HW_OP_FINISH, UN);
+      }
+      break;
+    case C_FIELD:
+      v = (int)rnd_(g, 0, 4);
+      if (v == 0) {
+        ld_t a = ld_ok_;
+        a.sram = NC_HW_SPAD_ROWS - 1;
+        a.x = 2;
+        p_load(p, a, 0);
+      } else if (v == 1) {
+        p_gemm(p, (gm_t){.inp = NC_HW_SPAD_ROWS - 1, .li = 2, .isi = 1}, 0);
+      } else if (v == 2) {
+        p_gemm(p, (gm_t){.acc = NC_HW_ACC_ROWS - 1, .li = 2, .asi = 1}, 0);
+      } else if (v == 3) {
+        p_store_cfg(p, (stc_t){0}, 0);
+        p_store(p,
+                (st_t){.acc = NC_HW_ACC_ROWS - 1,
+                       .dram = RG_ISA_ST_OFF,
+                       .ncols = 1,
+                       .x = 2},
+                0);
+      } else {
+        p_load_param(p, NC_HW_PARAM_ENTRIES - 1, 2, RG_ISA_PRM_OFF, 0);
+      }
+      break;
+    case C_WINDOW:
+      v = (int)rnd_(g, 0, 2);
+      if (v == 0) {
+        ld_t a = ld_ok_;
+        a.dram = W - rnd_(g, 1, NC_HW_ROWS - 1);
+        a.elems = NC_HW_ROWS;
+        p_load(p, a, 0);
+      } else if (v == 1) {
+        p_store_cfg(p, (stc_t){0}, 0);
+        p_store(
+            p,
+            (st_t){.dram = W - rnd_(g, 1, NC_HW_COLS - 1), .ncols = NC_HW_COLS},
+            0);
+      } else {
+        p_load_param(p, 0, 1, W - rnd_(g, 1, NC_HW_QPARAM_BYTES - 1), 0);
+      }
+      break;
+    case C_OVERFLOW:
+      for (int i = 0; i < max_tok - tok[RG_T_L2C] + 1; i++) {
+        p_sync(p, NC_HW_QUEUE_LOAD, UN);
+      }
+      break;
+    case C_DEADLOCK:
+    case C_WATCHDOG:
+      for (int i = 0; i < tok[RG_T_L2C]; i++) {
+        p_sync(p, NC_HW_QUEUE_COMPUTE, PP);
+      }
+      p_sync(p, NC_HW_QUEUE_COMPUTE, PP); /* no one will push it */
+      if (k == C_WATCHDOG) {
+        return; /* no FINISH: the ring runs empty, the watchdog fires */
+      }
+      break;
+    case C_SLVERR:
+    case C_HANG:
+      p_load(p, ld_ok_, 0);
+      break;
+    case C_RESET:
+      rg_isa_stream_sync(g, p, 100, 0, NULL);
+      return;
+    default: /* C_RING: the registers do it */
+      v = (int)rnd_(g, 0, 3);
+      break;
   }
   *variant = v;
   p_finish(p);
@@ -177,32 +178,32 @@ static void tail_(nc_rng_t *g, int k, const int tok[4], prog_t *p,
 static void setup_(nc_rng_t *g, int k, int variant, uint32_t latency,
                    rig_t *r) {
   switch (k) {
-  case C_WATCHDOG:
-    /* Above the memory's latency: the RTL counts a fetch waiting on a
-     * slow memory as no progress, the model does not (a watchdog shorter
-     * than one memory access fires on the RTL only). */
-    rig_wr(r, NC_HW_CSR_WATCHDOG_OFFSET, latency + rnd_(g, 200, 3000));
-    break;
-  case C_SLVERR:
-    TK_REQUIRE_OK(nc_sim_inject_fault(r->s, NC_FAULT_SLVERR));
-    break;
-  case C_HANG:
-    rig_wr(r, NC_HW_CSR_WATCHDOG_OFFSET, rnd_(g, 500, 3000));
-    TK_REQUIRE_OK(nc_sim_inject_fault(r->s, NC_FAULT_HANG));
-    break;
-  case C_RING:
-    if (variant == 0) {
-      rig_wr(r, NC_HW_CSR_RING_SIZE_OFFSET, 0);
-    } else if (variant == 1) {
-      rig_wr(r, NC_HW_CSR_RING_BASE_LO_OFFSET, (uint32_t)RIG_MEM_BASE + 8);
-    } else if (variant == 2) {
-      rig_wr(r, NC_HW_CSR_RING_HEAD_OFFSET, RIG_RING_ENTRIES);
-    } else {
-      rig_wr(r, NC_HW_CSR_RING_TAIL_OFFSET, RIG_RING_ENTRIES + 1);
-    }
-    break;
-  default:
-    break;
+    case C_WATCHDOG:
+      /* Above the memory's latency: the RTL counts a fetch waiting on a
+       * slow memory as no progress, the model does not (a watchdog shorter
+       * than one memory access fires on the RTL only). */
+      rig_wr(r, NC_HW_CSR_WATCHDOG_OFFSET, latency + rnd_(g, 200, 3000));
+      break;
+    case C_SLVERR:
+      TK_REQUIRE_OK(nc_sim_inject_fault(r->s, NC_FAULT_SLVERR));
+      break;
+    case C_HANG:
+      rig_wr(r, NC_HW_CSR_WATCHDOG_OFFSET, rnd_(g, 500, 3000));
+      TK_REQUIRE_OK(nc_sim_inject_fault(r->s, NC_FAULT_HANG));
+      break;
+    case C_RING:
+      if (variant == 0) {
+        rig_wr(r, NC_HW_CSR_RING_SIZE_OFFSET, 0);
+      } else if (variant == 1) {
+        rig_wr(r, NC_HW_CSR_RING_BASE_LO_OFFSET, (uint32_t)RIG_MEM_BASE + 8);
+      } else if (variant == 2) {
+        rig_wr(r, NC_HW_CSR_RING_HEAD_OFFSET, RIG_RING_ENTRIES);
+      } else {
+        rig_wr(r, NC_HW_CSR_RING_TAIL_OFFSET, RIG_RING_ENTRIES + 1);
+      }
+      break;
+    default:
+      break;
   }
 }
 
@@ -222,8 +223,7 @@ static void scrub_(prog_t *p) {
                   .y = quarter / 64},
            i == 3 ? UN : 0);
   }
-  p_gemm(p,
-         (gm_t){.lo = NC_HW_ACC_ROWS / 32, .li = 32, .aso = 32, .asi = 1},
+  p_gemm(p, (gm_t){.lo = NC_HW_ACC_ROWS / 32, .li = 32, .aso = 32, .asi = 1},
          PP);
   for (uint32_t e = 0; e < NC_HW_PARAM_ENTRIES; e += RG_ISA_PRM_RECS) {
     const uint32_t n = NC_HW_PARAM_ENTRIES - e < RG_ISA_PRM_RECS
@@ -291,8 +291,8 @@ static int item_(rg_ctx_t *c, uint64_t item, const nc_sim_config_t *cfg,
   }
   bad = rg_isa_stop_pair(c, where, &rtl, &model, 0, 1, &sm);
   if (!bad && (sm & 7u) != 1u << NC_HW_CSR_STATUS_DONE_SHIFT) {
-    bad = rg_fail(c, "%s: the legal prefix stopped with STATUS 0x%x", where,
-                  sm);
+    bad =
+        rg_fail(c, "%s: the legal prefix stopped with STATUS 0x%x", where, sm);
   }
   if (!bad) {
     snprintf(where, sizeof where, "illegal item %llu (%s %d)",
@@ -361,8 +361,9 @@ int rg_gen_illegal(rg_ctx_t *c) {
   const long items = rg_opt_int(c, "items", 10);
   for (int i = 0; i < c->nbackends; i++) {
     if (strcmp(c->backends[i], "rtl") != 0) {
-      return rg_fail(c, "illegal: runs the rtl against the model; backend %s "
-                        "is not one it takes",
+      return rg_fail(c,
+                     "illegal: runs the rtl against the model; backend %s "
+                     "is not one it takes",
                      c->backends[i]);
     }
   }

@@ -38,11 +38,12 @@
  * Per job: the memory's latency and bandwidth (mem=random). Per item: the
  * program and the window's contents.
  */
+#include "regress/gen_isa.h"
+
 #include <string.h>
 
 #include "neocog/plan.h"
 #include "neocog/rng.h"
-#include "regress/gen_isa.h"
 #include "regress/regress_internal.h"
 #include "testkit/rig.h"
 
@@ -104,14 +105,14 @@ static uint32_t spad_row_(gen_t *s, uint32_t rows) {
   const uint32_t b = rnd_(s, 0, NC_HW_SPAD_BANKS - 1);
   uint32_t r;
   switch (rnd_(s, 0, 3)) {
-  case 0:
-    r = b * bank_rows; /* a bank's first row */
-    break;
-  case 1:
-    r = (b + 1) * bank_rows - (rows < bank_rows ? rnd_(s, 1, rows) : 1);
-    break;
-  default:
-    r = rnd_(s, 0, last);
+    case 0:
+      r = b * bank_rows; /* a bank's first row */
+      break;
+    case 1:
+      r = (b + 1) * bank_rows - (rows < bank_rows ? rnd_(s, 1, rows) : 1);
+      break;
+    default:
+      r = rnd_(s, 0, last);
   }
   return r > last ? last : r;
 }
@@ -245,20 +246,20 @@ void rg_isa_stream(nc_rng_t *g, prog_t *p, int max_len, int finish_inside,
 
 /* A first row for `span` rows inside [base, base + size): anywhere, at a
  * bank's first row, or across the edge between two banks. */
-static uint32_t row_in_(gen_t *s, uint32_t base, uint32_t size,
-                        uint32_t span, uint32_t bank_rows) {
+static uint32_t row_in_(gen_t *s, uint32_t base, uint32_t size, uint32_t span,
+                        uint32_t bank_rows) {
   const uint32_t last = base + size - span;
   uint32_t r;
   switch (rnd_(s, 0, 3)) {
-  case 0:
-    r = base + bank_rows * rnd_(s, 0, size / bank_rows - 1);
-    break;
-  case 1: /* ends just past an edge inside the range */
-    r = base + bank_rows * rnd_(s, 1, size / bank_rows) -
-        (span > 1 ? rnd_(s, 1, span - 1) : 0);
-    break;
-  default:
-    r = rnd_(s, base, last);
+    case 0:
+      r = base + bank_rows * rnd_(s, 0, size / bank_rows - 1);
+      break;
+    case 1: /* ends just past an edge inside the range */
+      r = base + bank_rows * rnd_(s, 1, size / bank_rows) -
+          (span > 1 ? rnd_(s, 1, span - 1) : 0);
+      break;
+    default:
+      r = rnd_(s, base, last);
   }
   return r > last ? last : r < base ? base : r;
 }
@@ -300,8 +301,7 @@ static void sync_gemm_(gen_t *s, uint32_t half, unsigned flags) {
             .keep = one_in_(s, 4),
             .accum = one_in_(s, 2)};
   a.wgt = a.keep ? 0 : row_in_(s, sb, ss, NC_HW_COLS, bank);
-  a.inp = row_in_(s, sb, ss, 1 + (a.lo - 1) * a.iso + (a.li - 1) * a.isi,
-                  bank);
+  a.inp = row_in_(s, sb, ss, 1 + (a.lo - 1) * a.iso + (a.li - 1) * a.isi, bank);
   a.acc = row_in_(s, ab, as, 1 + (a.lo - 1) * a.aso + (a.li - 1) * a.asi, as);
   p_gemm(s->p, a, flags);
 }
@@ -373,8 +373,8 @@ static void part_(gen_t *s, int q, int n, unsigned first, unsigned last,
   }
 }
 
-void rg_isa_stream_sync(nc_rng_t *g, prog_t *p, int max_len,
-                        int finish_inside, int tok[4]) {
+void rg_isa_stream_sync(nc_rng_t *g, prog_t *p, int max_len, int finish_inside,
+                        int tok[4]) {
   gen_t s;
   memset(&s, 0, sizeof s);
   s.g = g;
@@ -552,9 +552,8 @@ int rg_isa_compare(rg_ctx_t *c, const char *where, rig_t *rtl, rig_t *model,
   return 0;
 }
 
-int rg_isa_stop_pair(rg_ctx_t *c, const char *where, rig_t *rtl,
-                     rig_t *model, uint64_t budget, int memory,
-                     uint32_t *model_status) {
+int rg_isa_stop_pair(rg_ctx_t *c, const char *where, rig_t *rtl, rig_t *model,
+                     uint64_t budget, int memory, uint32_t *model_status) {
   uint32_t sm = 0, sr = 0;
   TK_REQUIRE_OK(rg_isa_step(model, budget ? budget : UINT64_C(1) << 40, &sm));
   TK_REQUIRE_OK(rg_isa_step(rtl, budget ? budget : RG_ISA_RTL_BUDGET, &sr));
@@ -593,8 +592,7 @@ int rg_isa_run_pair(rg_ctx_t *c, const char *what, rig_t *rtl, rig_t *model,
 
 /* The program on the RTL and the model, compared at every stop. */
 static int pair_(rg_ctx_t *c, uint64_t item, const prog_t *p,
-                 const nc_sim_config_t *cfg, const uint8_t *image,
-                 int memory) {
+                 const nc_sim_config_t *cfg, const uint8_t *image, int memory) {
   rig_t rtl, model;
   if (rg_isa_open(c, &model, RIG_MODEL, cfg, image)) {
     return 1;
@@ -706,8 +704,9 @@ int rg_gen_isa(rg_ctx_t *c) {
   const int strict = strcmp(rg_opt_str(c, "sync", "strict"), "strict") == 0;
   for (int i = 0; i < c->nbackends; i++) {
     if (!strict && strcmp(c->backends[i], "lockstep") == 0) {
-      return rg_fail(c, "isa: lockstep compares memory, which programs with "
-                        "sync=free race on; use sync=strict");
+      return rg_fail(c,
+                     "isa: lockstep compares memory, which programs with "
+                     "sync=free race on; use sync=strict");
     }
   }
   nc_sim_config_t cfg;

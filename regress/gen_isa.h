@@ -33,8 +33,8 @@ void rg_isa_stream(nc_rng_t *g, prog_t *p, int max_len, int finish_inside,
  * tokens are pushed and popped on the instructions or on SYNCs before and
  * after them, with extra token pairs between the units. Ends with FINISH
  * (FINISHes inside when `finish_inside`); `tok` as rg_isa_stream. */
-void rg_isa_stream_sync(nc_rng_t *g, prog_t *p, int max_len,
-                        int finish_inside, int tok[4]);
+void rg_isa_stream_sync(nc_rng_t *g, prog_t *p, int max_len, int finish_inside,
+                        int tok[4]);
 
 /* Random window contents and legal qparam records into a rig memory image
  * (RIG_MEM_SIZE bytes). */
@@ -69,9 +69,8 @@ int rg_isa_compare(rg_ctx_t *c, const char *where, rig_t *rtl, rig_t *model,
  * not 0, without comparing) and compares them (memory too when `memory`);
  * *model_status receives the model's STATUS. 1 (after rg_fail) on a
  * difference. */
-int rg_isa_stop_pair(rg_ctx_t *c, const char *where, rig_t *rtl,
-                     rig_t *model, uint64_t budget, int memory,
-                     uint32_t *model_status);
+int rg_isa_stop_pair(rg_ctx_t *c, const char *where, rig_t *rtl, rig_t *model,
+                     uint64_t budget, int memory, uint32_t *model_status);
 
 /* Runs a loaded program of `n` instructions to its end on both, starting
  * them again after each FINISH, compared at every stop (memory too when

@@ -99,8 +99,7 @@ static void rand_rq_(nc_rng_t *g, nc_layer_t *l, int64_t O, int64_t k_terms,
 static int alloc_(rg_ctx_t *c, nc_tensor_t *t, nc_dtype_t dt, int ndim,
                   const int64_t *shape) {
   if (nc_tensor_alloc(t, dt, ndim, shape) != NC_OK) {
-    return rg_fail(c, "layer: cannot allocate a tensor: %s",
-                   nc_error_detail());
+    return rg_fail(c, "layer: cannot allocate a tensor: %s", nc_error_detail());
   }
   return 0;
 }
@@ -170,15 +169,16 @@ static int random_layer_(rg_ctx_t *c, nc_rng_t *g, int kind, int small,
   const int64_t N = rr_(g, 1, 2), hw = small ? 9 : 20;
   int64_t H = rr_(g, 1, hw), W = rr_(g, 1, hw);
   l->in_zp = (int32_t)(u8 ? rr_(g, 0, 255) : rr_(g, -20, 20));
-  l->pad_value = rr_(g, 0, 1) ? l->in_zp
-                              : (int32_t)(u8 ? rr_(g, 0, 255)
-                                             : rr_(g, -128, 127));
+  l->pad_value = rr_(g, 0, 1)
+                     ? l->in_zp
+                     : (int32_t)(u8 ? rr_(g, 0, 255) : rr_(g, -128, 127));
   int64_t C, O, KH = 1, KW = 1, G = 1;
   if (kind == NC_LAYER_FC) {
     C = chans_(g, small ? 60 : 300, NC_HW_ROWS);
     O = chans_(g, small ? 40 : 80, NC_HW_COLS);
     const int64_t xs[2] = {N, C}, ws[2] = {O, C};
-    if (alloc_(c, &r->x, xdt, 2, xs) || alloc_(c, &r->w, NC_DTYPE_INT8, 2, ws)) {
+    if (alloc_(c, &r->x, xdt, 2, xs) ||
+        alloc_(c, &r->w, NC_DTYPE_INT8, 2, ws)) {
       return 1;
     }
     l->pad_value = l->in_zp;
@@ -294,9 +294,8 @@ static int check_(rg_ctx_t *c, uint64_t item, const char *backend,
   nc_accel_stats_t st;
   nc_status_t rc = nc_accel_run(a, &req, &got, &st);
   if (rc != NC_OK) {
-    return rg_fail(c, "layer item %llu on %s: %s: %s",
-                   (unsigned long long)item, backend, nc_status_name(rc),
-                   nc_error_detail());
+    return rg_fail(c, "layer item %llu on %s: %s: %s", (unsigned long long)item,
+                   backend, nc_status_name(rc), nc_error_detail());
   }
   nc_check_report_t rep;
   if (r->has_pool) {

@@ -97,8 +97,8 @@ static nc_status_t parse_entry_(const char *path, int line, char *s,
     if (lvl >= 0) {
       if (rg_parse_uint(val, 1000000, &v) != 0) {
         return nc__fail(NC_ERR_FORMAT,
-                        "%s:%d: %s: %s=%s: want a seed count 0..1000000",
-                        path, line, t->name, key, val);
+                        "%s:%d: %s: %s=%s: want a seed count 0..1000000", path,
+                        line, t->name, key, val);
       }
       t->seeds[lvl] = (int)v;
     } else if (strcmp(key, "gen") == 0) {
@@ -134,8 +134,8 @@ static nc_status_t parse_entry_(const char *path, int line, char *s,
       if (t->nopts == NC_REGRESS_MAX_OPTS ||
           !put_(t->opt_key[t->nopts], sizeof t->opt_key[0], key) ||
           !put_(t->opt_val[t->nopts], sizeof t->opt_val[0], val)) {
-        return nc__fail(NC_ERR_FORMAT, "%s:%d: %s: option %s=%s too long",
-                        path, line, t->name, key, val);
+        return nc__fail(NC_ERR_FORMAT, "%s:%d: %s: option %s=%s too long", path,
+                        line, t->name, key, val);
       }
       t->nopts++;
     }
@@ -152,8 +152,7 @@ static nc_status_t parse_entry_(const char *path, int line, char *s,
     char why[160];
     if (!rg_gen_check_opt(t->gen, t->opt_key[i], t->opt_val[i], why,
                           sizeof why)) {
-      return nc__fail(NC_ERR_FORMAT, "%s:%d: %s: %s", path, line, t->name,
-                      why);
+      return nc__fail(NC_ERR_FORMAT, "%s:%d: %s: %s", path, line, t->name, why);
     }
   }
   return NC_OK;

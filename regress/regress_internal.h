@@ -69,7 +69,7 @@ int rg_parse_uint(const char *s, unsigned long long max,
 typedef struct {
   char test[48];
   char gen[24];
-  char backends[40];   /* comma-separated */
+  char backends[40]; /* comma-separated */
   uint64_t seed;
   char status[8];      /* pass, fail, timeout, crash, error */
   double seconds;      /* wall time of the job */
@@ -85,11 +85,11 @@ typedef struct {
 
 /* The run a set of job records belongs to. */
 typedef struct {
-  char label[48];     /* level or "tests" */
-  uint64_t seed;      /* base seed */
+  char label[48]; /* level or "tests" */
+  uint64_t seed;  /* base seed */
   int shard_k, shard_n;
-  int jobs;           /* -j */
-  double wall_s;      /* wall time of the run(s) */
+  int jobs;      /* -j */
+  double wall_s; /* wall time of the run(s) */
   char host[64];
 } rg_run_t;
 
@@ -106,8 +106,8 @@ int rg_jobs_read(const char *path, rg_run_t *r, rg_job_t **jobs, int *n,
 
 /* The summary table, buckets and reproduce lines; JUnit XML and the JSON
  * summary (paths may be NULL). Returns 0 when every job passed, else 1. */
-int rg_report(const rg_run_t *r, const rg_job_t *jobs, int n,
-              const char *junit, const char *json, FILE *out);
+int rg_report(const rg_run_t *r, const rg_job_t *jobs, int n, const char *junit,
+              const char *json, FILE *out);
 
 /* Whether a status is a pass. */
 int rg_job_passed(const rg_job_t *j);

@@ -90,9 +90,8 @@ void rg_job_write(FILE *f, const rg_job_t *j) {
   json_str_(f, j->status);
   fprintf(f, ", \"seconds\": %.3f, \"items\": %llu", j->seconds,
           (unsigned long long)j->items);
-  static const char *const keys[] = {"message", "signature", "reproduce",
-                                     "log",     "waves",     "rerun",
-                                     "excerpt"};
+  static const char *const keys[] = {"message", "signature", "reproduce", "log",
+                                     "waves",   "rerun",     "excerpt"};
   const char *vals[] = {j->message, j->signature, j->reproduce, j->log,
                         j->waves,   j->rerun,     j->excerpt};
   for (int i = 0; i < 7; i++) {
@@ -154,25 +153,25 @@ static int parse_flat_(const char *s,
         if (*p == '\\') {
           p++;
           switch (*p) {
-          case 'n':
-            val[v++] = '\n';
-            break;
-          case 't':
-            val[v++] = '\t';
-            break;
-          case 'u': {
-            unsigned code = 0;
-            if (sscanf(p + 1, "%4x", &code) != 1) {
-              goto out;
+            case 'n':
+              val[v++] = '\n';
+              break;
+            case 't':
+              val[v++] = '\t';
+              break;
+            case 'u': {
+              unsigned code = 0;
+              if (sscanf(p + 1, "%4x", &code) != 1) {
+                goto out;
+              }
+              val[v++] = (char)(code < 0x80 ? code : '?');
+              p += 4;
+              break;
             }
-            val[v++] = (char)(code < 0x80 ? code : '?');
-            p += 4;
-            break;
-          }
-          case '\0':
-            goto out;
-          default:
-            val[v++] = *p;
+            case '\0':
+              goto out;
+            default:
+              val[v++] = *p;
           }
           p++;
         } else {
@@ -201,10 +200,10 @@ static void cpy_(char *dst, size_t cap, const char *src) {
 
 static void put_job_(void *ctx, const char *k, const char *v) {
   rg_job_t *j = ctx;
-#define S_(f)                      \
-  if (strcmp(k, #f) == 0) {        \
-    cpy_(j->f, sizeof j->f, v);    \
-    return;                        \
+#define S_(f)                   \
+  if (strcmp(k, #f) == 0) {     \
+    cpy_(j->f, sizeof j->f, v); \
+    return;                     \
   }
   S_(test) S_(gen) S_(backends) S_(status) S_(message) S_(signature);
   S_(reproduce) S_(log) S_(waves) S_(rerun) S_(excerpt);
@@ -313,22 +312,22 @@ static int find_row_(row_t *rows, int n, const char *name) {
 static void xml_(FILE *f, const char *s) {
   for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
     switch (*p) {
-    case '<':
-      fputs("&lt;", f);
-      break;
-    case '>':
-      fputs("&gt;", f);
-      break;
-    case '&':
-      fputs("&amp;", f);
-      break;
-    case '"':
-      fputs("&quot;", f);
-      break;
-    default:
-      if (*p >= 0x20 || *p == '\n' || *p == '\t') {
-        fputc(*p, f);
-      }
+      case '<':
+        fputs("&lt;", f);
+        break;
+      case '>':
+        fputs("&gt;", f);
+        break;
+      case '&':
+        fputs("&amp;", f);
+        break;
+      case '"':
+        fputs("&quot;", f);
+        break;
+      default:
+        if (*p >= 0x20 || *p == '\n' || *p == '\t') {
+          fputc(*p, f);
+        }
     }
   }
 }
@@ -513,8 +512,8 @@ static void minsec_(double s, char *buf, size_t len) {
   }
 }
 
-int rg_report(const rg_run_t *r, const rg_job_t *jobs, int n,
-              const char *junit, const char *json, FILE *out) {
+int rg_report(const rg_run_t *r, const rg_job_t *jobs, int n, const char *junit,
+              const char *json, FILE *out) {
   row_t *rows = calloc((size_t)n + 1, sizeof *rows);
   bucket_t *bk = calloc((size_t)n + 1, sizeof *bk);
   if (rows == NULL || bk == NULL) {
@@ -560,9 +559,8 @@ int rg_report(const rg_run_t *r, const rg_job_t *jobs, int n,
     }
   }
   /* The table. */
-  fprintf(out, "\n%-22s %-8s %-16s %5s %5s %5s %9s %7s %9s\n", "test",
-          "gen", "backends", "runs", "pass", "fail", "time", "items",
-          "items/min");
+  fprintf(out, "\n%-22s %-8s %-16s %5s %5s %5s %9s %7s %9s\n", "test", "gen",
+          "backends", "runs", "pass", "fail", "time", "items", "items/min");
   double secs = 0;
   uint64_t items = 0;
   for (int t = 0; t < nrows; t++) {
@@ -606,7 +604,7 @@ int rg_report(const rg_run_t *r, const rg_job_t *jobs, int n,
       }
     }
     fprintf(out, "%s %s on %s %.1f/min", any ? "," : "", rows[t].gen,
-                 rows[t].backends, 60.0 * (double)it / s);
+            rows[t].backends, 60.0 * (double)it / s);
     any = 1;
   }
   fprintf(out, "%s\n", any ? "" : " -");
@@ -645,8 +643,7 @@ int rg_report(const rg_run_t *r, const rg_job_t *jobs, int n,
     fprintf(out, "regress: cannot write %s\n", junit);
     rc = 1;
   }
-  if (json != NULL &&
-      write_json_(json, r, jobs, n, rows, nrows, bk, nb) != 0) {
+  if (json != NULL && write_json_(json, r, jobs, n, rows, nrows, bk, nb) != 0) {
     fprintf(out, "regress: cannot write %s\n", json);
     rc = 1;
   }

@@ -113,8 +113,7 @@ static pid_t spawn_(const char *exe, char *const argv[], const char *log,
 
 /* Reads a log: the first "FAIL: " line, the items count, the last line
  * that names a cause (testkit, sanitizer, assert), and the last lines. */
-static void read_log_(const char *path, rg_job_t *j, char *cause,
-                      size_t clen) {
+static void read_log_(const char *path, rg_job_t *j, char *cause, size_t clen) {
   FILE *f = fopen(path, "r");
   cause[0] = '\0';
   j->excerpt[0] = '\0';
@@ -174,8 +173,8 @@ static void finish_(job_t *jb, int wstatus, double t) {
   } else if (WIFSIGNALED(wstatus)) {
     snprintf(j->status, sizeof j->status, "crash");
     snprintf(head, sizeof head, "crash: %s", strsignal(WTERMSIG(wstatus)));
-    put_(j->message, sizeof j->message, "%s%s%s", head,
-             cause[0] ? ": " : "", cause);
+    put_(j->message, sizeof j->message, "%s%s%s", head, cause[0] ? ": " : "",
+         cause);
   } else if (WEXITSTATUS(wstatus) == 0) {
     snprintf(j->status, sizeof j->status, "pass");
     j->message[0] = '\0';
@@ -185,8 +184,8 @@ static void finish_(job_t *jb, int wstatus, double t) {
     snprintf(j->status, sizeof j->status, "error");
     char m[512];
     snprintf(m, sizeof m, "%s", j->message[0] ? j->message : cause);
-    put_(j->message, sizeof j->message, "exit %d%s%s",
-             WEXITSTATUS(wstatus), m[0] ? ": " : "", m);
+    put_(j->message, sizeof j->message, "exit %d%s%s", WEXITSTATUS(wstatus),
+         m[0] ? ": " : "", m);
   }
   if (!rg_job_passed(j)) {
     nc_regress_signature(j->message, j->signature, sizeof j->signature);
@@ -211,8 +210,9 @@ static void rerun_(const nc_regress_opts_t *o, job_t *jb) {
   snprintf(log, sizeof log, "%s/logs/%s.%s.lockstep.log", o->out_dir, j->test,
            seed);
   snprintf(fst, sizeof fst, "%s/waves/%s.%s.fst", o->out_dir, j->test, seed);
-  char *argv[] = {(char *)o->exe, "regress", "--one", j->test, "--seed", seed,
-                  "--list", (char *)o->list, "--backend", "lockstep", NULL};
+  char *argv[] = {(char *)o->exe, "regress",  "--one",  j->test,
+                  "--seed",       seed,       "--list", (char *)o->list,
+                  "--backend",    "lockstep", NULL};
   const pid_t pid = spawn_(o->exe, argv, log, fst);
   if (pid < 0) {
     return;
@@ -225,7 +225,7 @@ static void rerun_(const nc_regress_opts_t *o, job_t *jb) {
       kill(pid, SIGKILL);
       waitpid(pid, &ws, 0);
       put_(j->rerun, sizeof j->rerun, "no result within %.0f s (log %s)",
-               3 * jb->t->timeout_s, log);
+           3 * jb->t->timeout_s, log);
       return;
     }
     struct timespec ts = {0, 20000000};
@@ -243,12 +243,12 @@ static void rerun_(const nc_regress_opts_t *o, job_t *jb) {
     put_(j->rerun, sizeof j->rerun, "%s (log %s)", r.message, log);
   } else if (WIFEXITED(ws) && WEXITSTATUS(ws) == 0) {
     put_(j->rerun, sizeof j->rerun,
-             "passes on lockstep: the rtl and the model agree at every stop "
-             "(log %s)",
-             log);
+         "passes on lockstep: the rtl and the model agree at every stop "
+         "(log %s)",
+         log);
   } else {
     put_(j->rerun, sizeof j->rerun, "%s (log %s)",
-             cause[0] ? cause : "no FAIL line", log);
+         cause[0] ? cause : "no FAIL line", log);
   }
 }
 
@@ -267,7 +267,7 @@ int nc_regress_run(const nc_regress_test_t *const *tests, int ntests,
   /* The job list, then this shard's part of it. */
   int total = 0;
   for (int i = 0; i < ntests; i++) {
-    total += o->seeds >= 0 ? o->seeds
+    total += o->seeds >= 0   ? o->seeds
              : o->level >= 0 ? tests[i]->seeds[o->level]
                              : 1;
   }
@@ -280,7 +280,7 @@ int nc_regress_run(const nc_regress_test_t *const *tests, int ntests,
   int n = 0, index = 0;
   for (int i = 0; i < ntests; i++) {
     const nc_regress_test_t *t = tests[i];
-    const int count = o->seeds >= 0 ? o->seeds
+    const int count = o->seeds >= 0   ? o->seeds
                       : o->level >= 0 ? t->seeds[o->level]
                                       : 1;
     for (int s = 0; s < count; s++, index++) {
@@ -294,8 +294,8 @@ int nc_regress_run(const nc_regress_test_t *const *tests, int ntests,
       snprintf(j->gen, sizeof j->gen, "%s", t->gen);
       for (int b = 0; b < t->nbackends; b++) {
         const size_t l = strlen(j->backends);
-        snprintf(j->backends + l, sizeof j->backends - l, "%s%s",
-                 b ? "," : "", t->backends[b]);
+        snprintf(j->backends + l, sizeof j->backends - l, "%s%s", b ? "," : "",
+                 t->backends[b]);
       }
       j->seed = nc_regress_job_seed(o->seed, t->name, s);
       snprintf(j->log, sizeof j->log, "%s/logs/%s.%llu.log", o->out_dir,
@@ -313,10 +313,10 @@ int nc_regress_run(const nc_regress_test_t *const *tests, int ntests,
     free(jobs);
     return 2;
   }
-  fprintf(out,
-          "regress %s: %d job%s of %d test%s, -j %d, base seed %llu%s", o->label,
-          n, n == 1 ? "" : "s", ntests, ntests == 1 ? "" : "s", o->jobs,
-          (unsigned long long)o->seed, o->shard_n > 1 ? ", shard " : "");
+  fprintf(out, "regress %s: %d job%s of %d test%s, -j %d, base seed %llu%s",
+          o->label, n, n == 1 ? "" : "s", ntests, ntests == 1 ? "" : "s",
+          o->jobs, (unsigned long long)o->seed,
+          o->shard_n > 1 ? ", shard " : "");
   if (o->shard_n > 1) {
     fprintf(out, "%d/%d (%d jobs in all)", o->shard_k, o->shard_n, total);
   }
@@ -335,9 +335,9 @@ int nc_regress_run(const nc_regress_test_t *const *tests, int ntests,
       job_t *jb = &jobs[next++];
       char seed[32];
       snprintf(seed, sizeof seed, "%llu", (unsigned long long)jb->rec.seed);
-      char *argv[] = {(char *)o->exe, "regress", "--one",        jb->rec.test,
-                      "--seed",       seed,      "--list",       (char *)o->list,
-                      NULL};
+      char *argv[] = {(char *)o->exe, "regress",       "--one",
+                      jb->rec.test,   "--seed",        seed,
+                      "--list",       (char *)o->list, NULL};
       jb->start = now_();
       jb->pid = spawn_(o->exe, argv, jb->rec.log, NULL);
       if (jb->pid < 0) {
@@ -361,8 +361,7 @@ int nc_regress_run(const nc_regress_test_t *const *tests, int ntests,
       for (int i = 0; i < next; i++) {
         job_t *jb = &jobs[i];
         const double limit = o->timeout_s > 0 ? o->timeout_s : jb->t->timeout_s;
-        if (jb->pid > 0 && !jb->timed_out &&
-            (t - jb->start > limit || stop_)) {
+        if (jb->pid > 0 && !jb->timed_out && (t - jb->start > limit || stop_)) {
           jb->timed_out = t - jb->start > limit;
           kill(-jb->pid, SIGKILL);
           kill(jb->pid, SIGKILL);
@@ -398,9 +397,11 @@ int nc_regress_run(const nc_regress_test_t *const *tests, int ntests,
       if (o->progress_tty) {
         fputs("\r\033[K", out);
       }
-      fprintf(out, "[%*d/%d] %-5s %s seed %llu (%.1f s, %llu items)", 
-              n >= 100 ? 4 : n >= 10 ? 2 : 1, done, n,
-              rg_job_passed(j) ? "PASS" : "FAIL", j->test,
+      fprintf(out, "[%*d/%d] %-5s %s seed %llu (%.1f s, %llu items)",
+              n >= 100  ? 4
+              : n >= 10 ? 2
+                        : 1,
+              done, n, rg_job_passed(j) ? "PASS" : "FAIL", j->test,
               (unsigned long long)j->seed, j->seconds,
               (unsigned long long)j->items);
       if (!rg_job_passed(j)) {
@@ -504,7 +505,8 @@ int nc_regress_merge(const char *const *dirs, int ndirs, const char *junit,
       return 2;
     }
     all.wall_s = r.wall_s > all.wall_s ? r.wall_s : all.wall_s;
-    all.jobs = i == 0 ? r.jobs : all.jobs + r.jobs; /* jobs at a time, all shards */
+    all.jobs =
+        i == 0 ? r.jobs : all.jobs + r.jobs; /* jobs at a time, all shards */
     if (strcmp(r.host, all.host) != 0) {
       snprintf(all.host, sizeof all.host, "several");
     }
@@ -523,8 +525,8 @@ int nc_regress_merge(const char *const *dirs, int ndirs, const char *junit,
       }
     }
   }
-  fprintf(out, "merged %d job%s from %d shard%s\n", n, n == 1 ? "" : "s",
-          ndirs, ndirs == 1 ? "" : "s");
+  fprintf(out, "merged %d job%s from %d shard%s\n", n, n == 1 ? "" : "s", ndirs,
+          ndirs == 1 ? "" : "s");
   all.shard_k = all.shard_n = 1;
   const int rc = rg_report(&all, jobs, n, junit, json, out);
   free(jobs);

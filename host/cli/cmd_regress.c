@@ -170,8 +170,8 @@ int cmd_regress(int argc, char **argv) {
       continue;
     }
     static const char *const with_value[] = {
-        "jobs",    "seeds", "seed", "shard", "junit", "json",    "out",
-        "waves",   "timeout", "list", "one", "backend", NULL};
+        "jobs",  "seeds",   "seed", "shard", "junit",   "json", "out",
+        "waves", "timeout", "list", "one",   "backend", NULL};
     int known = 0;
     for (const char *const *k = with_value; *k; k++) {
       known |= strcmp(*k, key) == 0;
@@ -318,8 +318,9 @@ int cmd_regress(int argc, char **argv) {
     goto out;
   }
   if (nsel == 0) {
-    rc = usage_("%s", "nothing to run: give a level (smoke, nightly, soak) "
-                      "or tests");
+    rc = usage_("%s",
+                "nothing to run: give a level (smoke, nightly, soak) "
+                "or tests");
     goto out;
   }
   /* A level, or tests (and patterns) from the list, in list order. */
@@ -337,8 +338,7 @@ int cmd_regress(int argc, char **argv) {
     for (int s = 0; s < nsel; s++) {
       int hit = 0;
       if (nc_regress_level_parse(sel[s]) >= 0) {
-        rc = usage_("level '%s' cannot be mixed with other selections",
-                    sel[s]);
+        rc = usage_("level '%s' cannot be mixed with other selections", sel[s]);
         free(tests);
         goto out;
       }
@@ -355,9 +355,10 @@ int cmd_regress(int argc, char **argv) {
         }
       }
       if (!hit) {
-        rc = usage_("unknown test or level '%s' (levels: smoke, nightly, "
-                    "soak; 'neocog regress --tests' lists the tests)",
-                    sel[s]);
+        rc = usage_(
+            "unknown test or level '%s' (levels: smoke, nightly, "
+            "soak; 'neocog regress --tests' lists the tests)",
+            sel[s]);
         free(tests);
         goto out;
       }

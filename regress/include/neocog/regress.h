@@ -47,16 +47,16 @@ typedef enum {
 
 /** One test of the list. */
 typedef struct {
-  char name[48];                                  /**< unique */
-  char gen[24];                                   /**< generator */
-  char backends[NC_REGRESS_MAX_BACKENDS][12];     /**< model, rtl, lockstep */
-  int nbackends;                                  /**< 1.. */
-  int seeds[NC_REGRESS_LEVEL_COUNT];              /**< 0: not in the level */
-  double timeout_s;                               /**< per job */
-  int nopts;                                      /**< generator options */
-  char opt_key[NC_REGRESS_MAX_OPTS][24];          /**< option names */
-  char opt_val[NC_REGRESS_MAX_OPTS][48];          /**< their values */
-  int line;                                       /**< line in the list */
+  char name[48];                              /**< unique */
+  char gen[24];                               /**< generator */
+  char backends[NC_REGRESS_MAX_BACKENDS][12]; /**< model, rtl, lockstep */
+  int nbackends;                              /**< 1.. */
+  int seeds[NC_REGRESS_LEVEL_COUNT];          /**< 0: not in the level */
+  double timeout_s;                           /**< per job */
+  int nopts;                                  /**< generator options */
+  char opt_key[NC_REGRESS_MAX_OPTS][24];      /**< option names */
+  char opt_val[NC_REGRESS_MAX_OPTS][48];      /**< their values */
+  int line;                                   /**< line in the list */
 } nc_regress_test_t;
 
 /** A loaded test list. */
