@@ -252,13 +252,21 @@ static void rerun_(const nc_regress_opts_t *o, job_t *jb) {
   }
 }
 
+/* The progress line on a terminal: redrawn when a count changes, or once
+ * a second for the clock. */
 static void progress_(const nc_regress_opts_t *o, FILE *out, int done,
                       int total, int running, int failed, double t0) {
-  if (!o->progress_tty) {
+  static double last = 0;
+  static int key = -1;
+  const double t = now_();
+  const int k = (done * 1024 + running) * 1024 + failed;
+  if (!o->progress_tty || (k == key && t - last < 1.0)) {
     return;
   }
+  key = k;
+  last = t;
   fprintf(out, "\r\033[K[%d/%d] %d running, %d passed, %d failed, %.0f s", done,
-          total, running, done - failed, failed, now_() - t0);
+          total, running, done - failed, failed, t - t0);
   fflush(out);
 }
 
