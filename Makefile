@@ -26,6 +26,7 @@ include mk/bench.mk
 include mk/examples.mk
 include mk/install.mk
 include mk/fuzz.mk
+include mk/regress.mk
 
 .PHONY: all build deps demo test check check-layers bench format clean
 .DEFAULT_GOAL := all

@@ -2,7 +2,8 @@
 """Checks that the code's layers depend one way.
 
 The layers, bottom first: base (base/, and the generated hw/include/) <- sim (sim/model,
-sim/rtl, sim/systemc) <- driver <- host <- top (host/cli, bench, tests, testkit, tools, fuzz).
+sim/rtl, sim/systemc) <- driver <- host <- top (host/cli, bench, tests, testkit, tools, fuzz,
+regress).
 
 1. Includes: no source or header includes a header of a layer above its own, and a private
    header (one outside an include/neocog/ folder) is included only from its own component.
@@ -32,6 +33,7 @@ PARTS = [
     ("host/", 3, "host"),
     ("testkit/", 4, "testkit"),
     ("tools/", 4, "tools"),
+    ("regress/", 4, "regress"),
     ("bench/", 4, "bench"),
     ("tests/", 4, "tests"),
     ("examples/", 4, "examples"),
@@ -41,7 +43,8 @@ LAYER_NAMES = ["base", "sim", "driver", "host", "top"]
 # Where "neocog/x.h" is looked for, as the build's -I flags give it.
 INCLUDE_DIRS = ["", "base/include", "hw/include", "sim/include", "sim/model/include",
                 "sim/rtl/include",
-                "sim/systemc/include", "driver/include", "host/include"]
+                "sim/systemc/include", "driver/include", "host/include",
+                "regress/include"]
 SOURCE_EXT = (".c", ".h", ".cpp", ".hpp")
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 # White-box tests that look inside a component through its private header, each with

@@ -1,17 +1,22 @@
 #!/bin/sh
 # Installs the Debian packages neocog needs, only those that are missing.
 # Runs `apt-get update` once, and only when something has to be installed.
-#   mk/deps.sh          what building and `make test` need
-#   mk/deps.sh --fuzz   those and clang with libFuzzer and llvm-cov, for
-#                       `make fuzz` and `make fuzz-cov`
+#   mk/deps.sh             what building and `make test` need
+#   mk/deps.sh --fuzz      those and clang with libFuzzer and llvm-cov, for
+#                          `make fuzz` and `make fuzz-cov`
+#   mk/deps.sh --cluster   those and what the regression's cluster runs need (GNU
+#                          parallel, Slurm and munge: make regress-cluster, regress-slurm)
 set -eu
 
 PKGS="build-essential python3 verilator libsystemc-dev ocl-icd-opencl-dev
 opencl-c-headers pocl-opencl-icd clinfo libdnnl-dev libclblast-dev
 protobuf-c-compiler libprotobuf-c-dev libonnx-dev libcriterion-dev pkgconf"
-if [ "${1:-}" = "--fuzz" ]; then
-  PKGS="$PKGS clang libclang-rt-dev llvm"
-fi
+case "${1:-}" in
+  --fuzz) PKGS="$PKGS clang libclang-rt-dev llvm" ;;
+  --cluster) PKGS="$PKGS parallel slurm-wlm munge" ;;
+  "") ;;
+  *) echo "deps: unknown option $1 (--fuzz, --cluster)" >&2; exit 2 ;;
+esac
 
 missing=""
 for p in $PKGS; do

@@ -152,5 +152,6 @@ int cmd_layer(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_devices(int argc, char **argv);
+int cmd_regress(int argc, char **argv);
 
 #endif /* NEOCOG_CLI_H */

@@ -22,6 +22,7 @@ static const char usage_[] =
     "  run NET      run a network file\n"
     "  info NET     print each layer's output shape, parameters and MACs\n"
     "  devices      list OpenCL platforms and devices\n"
+    "  regress      the regression runner: levels, seeds, shards, reports\n"
     "  --version    the version, the accelerator's configuration and devices\n"
     "\n"
     "backends (--backend): cpu (golden reference), opencl, and the int8\n"
@@ -231,6 +232,9 @@ int main(int argc, char **argv) {
   }
   if (strcmp(cmd, "info") == 0) {
     return cmd_info(argc - 2, argv + 2);
+  }
+  if (strcmp(cmd, "regress") == 0) {
+    return cmd_regress(argc - 2, argv + 2);
   }
   if (strcmp(cmd, "devices") == 0) {
     return cmd_devices(argc - 2, argv + 2);

@@ -1,0 +1,93 @@
+# regress/: the regression system (neocog/regress.h): the test list with its levels
+# (regress/tests.list), the stimulus generators, the runner that spreads (test, seed) jobs
+# over child processes, shards and machines, and its reports. The CLI links it:
+# `neocog regress` (host/cli/cmd_regress.c).
+#
+#   make regress LEVEL=nightly [JOBS=N] [ARGS=...]   run a level (default smoke)
+#   make regress-test    the runner against a deliberately broken RTL build: it must report
+#                        it failing, bucketed, with a waveform, a lockstep rerun and a
+#                        reproduce line (tests/regress/broken_rtl_test.sh)
+#   make regress-cluster shards run by GNU parallel (regress/parallel.sh), merged
+#   make regress-slurm   shards as a Slurm job array on a single-node Slurm started here on
+#                        localhost and stopped at the end (tests/regress/slurm_test.sh)
+# The last two install GNU parallel, slurm-wlm and munge first (sh mk/deps.sh --cluster).
+#
+# `make test` runs the smoke level (tests/regress/smoke.sh) and the runner's own tests
+# (tests/regress/runner_test.sh) with the other script tests.
+
+REGRESS_SRC := $(sort $(wildcard regress/*.c))
+REGRESS_OBJ := $(call obj,rel,$(REGRESS_SRC))
+REGRESS_OBJ_SAN := $(call obj,san,$(REGRESS_SRC))
+CPPFLAGS += -Iregress/include
+
+# The CLI's objects are linked ahead of the layer archives; the runner's objects come after
+# them on the command line (extra prerequisites follow the recipe's own), so the layers are
+# searched once more behind them.
+$(BIN): $(REGRESS_OBJ)
+$(BIN): private LDLIBS := $(LAYER_LIBS) $(LDLIBS)
+$(BIN_SAN): $(REGRESS_OBJ_SAN)
+$(BIN_SAN): private LDLIBS := $(LAYER_LIBS_SAN) $(LDLIBS)
+
+TEST_SCRIPTS += tests/regress/runner_test.sh tests/regress/smoke.sh
+
+LEVEL ?= smoke
+.PHONY: regress regress-test regress-cluster regress-slurm
+
+regress: $(BIN)
+	$(BIN) regress $(LEVEL) -j$(JOBS) $(ARGS)
+
+# A deliberately broken RTL: nc_top built from a copy of hw/rtl with one mutation applied
+# (never hw/rtl itself), linked into its own neocog. The rounding of the requantizer's
+# right shift moves a tie the wrong way: a bug only some requantized outputs show.
+# tests/regress/broken_rtl_test.sh runs the regression with it and checks that the runner
+# reports it failing, bucketed, with a reproduce line, a waveform and a lockstep rerun.
+REGRESS_BROKEN := $(BUILD)/regress/broken
+REGRESS_MUTANT_FILE ?= nc_requant.sv
+REGRESS_MUTANT_SED ?= s/(rem > thr ?/(rem >= thr ?/
+REGRESS_BROKEN_BIN := $(REGRESS_BROKEN)/neocog
+
+$(REGRESS_BROKEN)/rtl/mutated.ok: $(RTL_SRC) mk/regress.mk
+	@rm -rf $(@D) && mkdir -p $(@D)
+	cp $(RTL_SRC) $(@D)/
+	sed -i -e '$(REGRESS_MUTANT_SED)' $(@D)/$(REGRESS_MUTANT_FILE)
+	@if cmp -s hw/rtl/$(REGRESS_MUTANT_FILE) $(@D)/$(REGRESS_MUTANT_FILE); then \
+	  echo "regress: the mutation '$(REGRESS_MUTANT_SED)' does not apply to" \
+	    "hw/rtl/$(REGRESS_MUTANT_FILE)"; exit 1; fi
+	@diff hw/rtl/$(REGRESS_MUTANT_FILE) $(@D)/$(REGRESS_MUTANT_FILE) || true
+	@touch $@
+
+$(REGRESS_BROKEN)/vtop/Vnc_top__ALL.a: $(REGRESS_BROKEN)/rtl/mutated.ok
+	@rm -rf $(@D) && mkdir -p $(@D)
+	$(VERILATOR) --cc $(SIM_VFLAGS) --top-module nc_top -Mdir $(@D) \
+	  $(addprefix $(REGRESS_BROKEN)/rtl/,$(notdir $(RTL_SRC)))
+	@$(MAKE) -s --no-print-directory -C $(@D) -f Vnc_top.mk $(RTL_MKFLAGS) \
+	  Vnc_top__ALL.a $(VL_RT_OBJS)
+
+$(REGRESS_BROKEN)/harness.o: sim/rtl/harness.cpp $(REGRESS_BROKEN)/vtop/Vnc_top__ALL.a
+	$(CXX) $(SIM_CXXFLAGS) $(SIM_VDEFS) $(call SIM_VINC,$(REGRESS_BROKEN)/vtop) -c $< -o $@
+
+$(REGRESS_BROKEN)/rtl_model.o: $(REGRESS_BROKEN)/harness.o $(SIM_BUILD)/axi_mem.o \
+    $(REGRESS_BROKEN)/vtop/Vnc_top__ALL.a
+	ld -r -o $@ $(REGRESS_BROKEN)/harness.o $(SIM_BUILD)/axi_mem.o --whole-archive \
+	  $(REGRESS_BROKEN)/vtop/Vnc_top__ALL.a --no-whole-archive \
+	  $(addprefix $(REGRESS_BROKEN)/vtop/,$(VL_RT_OBJS))
+
+# The broken model comes first, so the archive's own is never pulled in.
+$(REGRESS_BROKEN_BIN): $(REGRESS_BROKEN)/rtl_model.o $(call obj,rel,$(CLI_SRC)) \
+    $(REGRESS_OBJ) $(LAYER_LIBS)
+	$(CC) $(CFLAGS_REL) $(REGRESS_BROKEN)/rtl_model.o $(call obj,rel,$(CLI_SRC)) \
+	  $(LAYER_LIBS) $(REGRESS_OBJ) $(LAYER_LIBS) $(LDLIBS) -o $@
+
+regress-broken: $(REGRESS_BROKEN_BIN)
+.PHONY: regress-broken
+
+regress-test: $(BIN) $(REGRESS_BROKEN_BIN)
+	@sh tests/regress/broken_rtl_test.sh $(BIN) $(REGRESS_BROKEN_BIN)
+
+regress-cluster: $(BIN)
+	@sh mk/deps.sh --cluster
+	@sh tests/regress/parallel_test.sh $(BIN)
+
+regress-slurm: $(BIN)
+	@sh mk/deps.sh --cluster
+	@sh tests/regress/slurm_test.sh $(BIN)

@@ -1,0 +1,383 @@
+/*
+ * The "illegal" generator: every error the device reports, reached at a
+ * random point of a random legal program, on the RTL and the functional
+ * model from the same memory image; then a correct program on the same two
+ * devices, to show that they recover.
+ *
+ * An item is a legal prefix (rg_isa_stream) that runs to its FINISH and is
+ * compared in full; then the host appends a tail (RING_TAIL moves on) that
+ * breaks one rule, or makes the memory or the host misbehave:
+ *
+ *   opcode    an opcode outside the enum                  illegal_opcode
+ *   dep       a token flag toward a queue that is not there illegal_dep
+ *   field     an access past the end of an on-chip memory field_range
+ *   window    a LOAD, STORE or LOAD_PARAM outside the window dma_window
+ *   overflow  a token counter pushed past its maximum      token_overflow
+ *   deadlock  a pop no unit will ever push for            deadlock
+ *   watchdog  a unit blocked on an empty ring              watchdog
+ *   slverr    the memory answers SLVERR from now on        dma_bus
+ *   hang      the memory stops answering                   watchdog
+ *   ring      START with a bad RING_SIZE, base, HEAD or TAIL ring_config
+ *   reset     a soft reset after a random number of cycles (none)
+ *
+ * Both devices must stop with the expected error code (a fact of the ISA,
+ * not of either device) and identical STATUS, ERR_CODE (code and unit),
+ * ERR_INSN, ERR_INFO and INTR_STATE. Faults start at a stop (the next
+ * access the device makes), where both devices are in the same state:
+ * a fault at a random beat of a running program lands on different
+ * instructions of two devices whose timing differs.
+ *
+ * Recovery: faults healed, the watchdog off, the ring registers and the
+ * memory image written again, a soft reset, and a fresh legal program that
+ * must run on both with every register and byte equal.
+ */
+#include <string.h>
+
+#include "regress/gen_isa.h"
+#include "regress/regress_internal.h"
+
+enum {
+  C_OPCODE,
+  C_DEP,
+  C_FIELD,
+  C_WINDOW,
+  C_OVERFLOW,
+  C_DEADLOCK,
+  C_WATCHDOG,
+  C_SLVERR,
+  C_HANG,
+  C_RING,
+  C_RESET,
+  C_COUNT
+};
+
+static const struct {
+  const char *name;
+  uint32_t code;
+} classes_[C_COUNT] = {
+    {"opcode", NC_HW_ERR_ILLEGAL_OPCODE},
+    {"dep", NC_HW_ERR_ILLEGAL_DEP},
+    {"field", NC_HW_ERR_FIELD_RANGE},
+    {"window", NC_HW_ERR_DMA_WINDOW},
+    {"overflow", NC_HW_ERR_TOKEN_OVERFLOW},
+    {"deadlock", NC_HW_ERR_DEADLOCK},
+    {"watchdog", NC_HW_ERR_WATCHDOG},
+    {"slverr", NC_HW_ERR_DMA_BUS},
+    {"hang", NC_HW_ERR_WATCHDOG},
+    {"ring", NC_HW_ERR_RING_CONFIG},
+    {"reset", NC_HW_ERR_NONE},
+};
+
+static uint32_t rnd_(nc_rng_t *g, int64_t lo, int64_t hi) {
+  return (uint32_t)nc_rng_range(g, lo, hi);
+}
+
+static const ld_t ld_ok_ = {.dram = RG_ISA_LD_OFF, .elems = 1, .x = 1};
+
+/* Appends the tail of class `k`; sets *variant to what it chose. */
+static void tail_(nc_rng_t *g, int k, const int tok[4], prog_t *p,
+                  int *variant) {
+  const uint32_t W = (uint32_t)RIG_WIN_SIZE;
+  const int max_tok = (1 << NC_HW_TOKEN_BITS) - 1;
+  int v = 0;
+  switch (k) {
+    case C_OPCODE: {
+      static const uint32_t ops[] = {
+          NC_HW_OP_ILLEGAL, 9, 10, 11, 12, 13, 14, 15};
+      v = (int)rnd_(g, 0, 7);
+      (void)prog_add(p, ops[v], 0);
+      break;
+    }
+    case C_DEP:
+      v = (int)rnd_(g, 0, 4);
+      if (v == 0) {
+        p_load(p, ld_ok_, PP);
+      } else if (v == 1) {
+        p_load(p, ld_ok_, UP);
+      } else if (v == 2) {
+        p_store_cfg(p, (stc_t){0}, 0); /* no pooling: one pixel is a tile */
+        p_store(p, (st_t){.dram = RG_ISA_ST_OFF, .ncols = 1}, PN);
+      } else if (v == 3) {
+        p_store_cfg(p, (stc_t){0}, 0);
+        p_store(p, (st_t){.dram = RG_ISA_ST_OFF, .ncols = 1}, UN);
+      } else {
+        (void)prog_add(p, NC_HW_OP_FINISH, UN);
+      }
+      break;
+    case C_FIELD:
+      v = (int)rnd_(g, 0, 4);
+      if (v == 0) {
+        ld_t a = ld_ok_;
+        a.sram = NC_HW_SPAD_ROWS - 1;
+        a.x = 2;
+        p_load(p, a, 0);
+      } else if (v == 1) {
+        p_gemm(p, (gm_t){.inp = NC_HW_SPAD_ROWS - 1, .li = 2, .isi = 1}, 0);
+      } else if (v == 2) {
+        p_gemm(p, (gm_t){.acc = NC_HW_ACC_ROWS - 1, .li = 2, .asi = 1}, 0);
+      } else if (v == 3) {
+        p_store_cfg(p, (stc_t){0}, 0);
+        p_store(p,
+                (st_t){.acc = NC_HW_ACC_ROWS - 1,
+                       .dram = RG_ISA_ST_OFF,
+                       .ncols = 1,
+                       .x = 2},
+                0);
+      } else {
+        p_load_param(p, NC_HW_PARAM_ENTRIES - 1, 2, RG_ISA_PRM_OFF, 0);
+      }
+      break;
+    case C_WINDOW:
+      v = (int)rnd_(g, 0, 2);
+      if (v == 0) {
+        ld_t a = ld_ok_;
+        a.dram = W - rnd_(g, 1, NC_HW_ROWS - 1);
+        a.elems = NC_HW_ROWS;
+        p_load(p, a, 0);
+      } else if (v == 1) {
+        p_store_cfg(p, (stc_t){0}, 0);
+        p_store(
+            p,
+            (st_t){.dram = W - rnd_(g, 1, NC_HW_COLS - 1), .ncols = NC_HW_COLS},
+            0);
+      } else {
+        p_load_param(p, 0, 1, W - rnd_(g, 1, NC_HW_QPARAM_BYTES - 1), 0);
+      }
+      break;
+    case C_OVERFLOW:
+      for (int i = 0; i < max_tok - tok[RG_T_L2C] + 1; i++) {
+        p_sync(p, NC_HW_QUEUE_LOAD, UN);
+      }
+      break;
+    case C_DEADLOCK:
+    case C_WATCHDOG:
+      for (int i = 0; i < tok[RG_T_L2C]; i++) {
+        p_sync(p, NC_HW_QUEUE_COMPUTE, PP);
+      }
+      p_sync(p, NC_HW_QUEUE_COMPUTE, PP); /* no one will push it */
+      if (k == C_WATCHDOG) {
+        return; /* no FINISH: the ring runs empty, the watchdog fires */
+      }
+      break;
+    case C_SLVERR:
+    case C_HANG:
+      p_load(p, ld_ok_, 0);
+      break;
+    case C_RESET:
+      rg_isa_stream_sync(g, p, 100, 0, NULL);
+      return;
+    default: /* C_RING: the registers do it */
+      v = (int)rnd_(g, 0, 3);
+      break;
+  }
+  *variant = v;
+  p_finish(p);
+}
+
+/* What the host does to both devices before starting the tail. */
+static void setup_(nc_rng_t *g, int k, int variant, uint32_t latency,
+                   rig_t *r) {
+  switch (k) {
+    case C_WATCHDOG:
+      /* Above the memory's latency: the RTL counts a fetch waiting on a
+       * slow memory as no progress, the model does not (a watchdog shorter
+       * than one memory access fires on the RTL only). */
+      rig_wr(r, NC_HW_CSR_WATCHDOG_OFFSET, latency + rnd_(g, 200, 3000));
+      break;
+    case C_SLVERR:
+      TK_REQUIRE_OK(nc_sim_inject_fault(r->s, NC_FAULT_SLVERR));
+      break;
+    case C_HANG:
+      rig_wr(r, NC_HW_CSR_WATCHDOG_OFFSET, rnd_(g, 500, 3000));
+      TK_REQUIRE_OK(nc_sim_inject_fault(r->s, NC_FAULT_HANG));
+      break;
+    case C_RING:
+      if (variant == 0) {
+        rig_wr(r, NC_HW_CSR_RING_SIZE_OFFSET, 0);
+      } else if (variant == 1) {
+        rig_wr(r, NC_HW_CSR_RING_BASE_LO_OFFSET, (uint32_t)RIG_MEM_BASE + 8);
+      } else if (variant == 2) {
+        rig_wr(r, NC_HW_CSR_RING_HEAD_OFFSET, RIG_RING_ENTRIES);
+      } else {
+        rig_wr(r, NC_HW_CSR_RING_TAIL_OFFSET, RIG_RING_ENTRIES + 1);
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+/* A program that writes every on-chip memory a program can read (the
+ * scratchpad, the accumulator, the parameter memory) from the window, so
+ * that two devices stopped at different points (a soft reset at a random
+ * cycle) hold the same state again. A soft reset keeps those memories. */
+static void scrub_(prog_t *p) {
+  const uint32_t quarter = NC_HW_SPAD_ROWS / 4;
+  p_load_cfg(p, NC_HW_ROWS, NC_HW_ROWS * 64, 0, 0, 0);
+  for (uint32_t i = 0; i < 4; i++) {
+    p_load(p,
+           (ld_t){.sram = i * quarter,
+                  .dram = RG_ISA_LD_OFF,
+                  .elems = NC_HW_ROWS,
+                  .x = 64,
+                  .y = quarter / 64},
+           i == 3 ? UN : 0);
+  }
+  p_gemm(p, (gm_t){.lo = NC_HW_ACC_ROWS / 32, .li = 32, .aso = 32, .asi = 1},
+         PP);
+  for (uint32_t e = 0; e < NC_HW_PARAM_ENTRIES; e += RG_ISA_PRM_RECS) {
+    const uint32_t n = NC_HW_PARAM_ENTRIES - e < RG_ISA_PRM_RECS
+                           ? NC_HW_PARAM_ENTRIES - e
+                           : RG_ISA_PRM_RECS;
+    p_load_param(p, e, n, RG_ISA_PRM_OFF, 0);
+  }
+  p_finish(p);
+}
+
+/* Heals both devices and gives them back their ring. */
+static void heal_(rig_t *r) {
+  TK_REQUIRE_OK(nc_sim_inject_fault(r->s, NC_FAULT_NONE));
+  rig_wr(r, NC_HW_CSR_WATCHDOG_OFFSET, 0);
+  rig_wr(r, NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_SOFT_RESET_SHIFT);
+  /* The RTL returns to idle within a bounded number of cycles (its DMA
+   * engines finish or drop the bursts they had started); every register
+   * access is a cycle. */
+  for (int i = 0; i < 100000; i++) {
+    if ((rig_rd(r, NC_HW_CSR_STATUS_OFFSET) & 0xf1u) == 0) {
+      break;
+    }
+  }
+  rig_wr(r, NC_HW_CSR_RING_BASE_LO_OFFSET, (uint32_t)RIG_MEM_BASE);
+  rig_wr(r, NC_HW_CSR_RING_BASE_HI_OFFSET, (uint32_t)(RIG_MEM_BASE >> 32));
+  rig_wr(r, NC_HW_CSR_RING_SIZE_OFFSET, RIG_RING_ENTRIES);
+}
+
+static int item_(rg_ctx_t *c, uint64_t item, const nc_sim_config_t *cfg,
+                 uint8_t *image) {
+  nc_rng_t g;
+  nc_rng_seed(&g, rg_item_seed(c->stream, item));
+  memset(image, 0, RIG_MEM_SIZE);
+  rg_isa_memory(&g, image);
+  prog_t p = {0};
+  int tok[4];
+  rg_isa_stream_sync(&g, &p, 80, 0, tok);
+  const size_t prefix = p.n;
+  const int k = (int)rnd_(&g, 0, C_COUNT - 1);
+  int variant = 0;
+  tail_(&g, k, tok, &p, &variant);
+  rg_note(c, "item %llu: %zu legal instructions, then %s (variant %d): %zu",
+          (unsigned long long)item, prefix, classes_[k].name, variant,
+          p.n - prefix);
+  rig_t rtl, model;
+  if (rg_isa_open(c, &model, RIG_MODEL, cfg, image)) {
+    prog_free(&p);
+    return 1;
+  }
+  if (rg_isa_open(c, &rtl, RIG_RTL, cfg, image)) {
+    rig_close(&model);
+    prog_free(&p);
+    return 1;
+  }
+  rig_t *both[2] = {&rtl, &model};
+  char where[96];
+  snprintf(where, sizeof where, "illegal item %llu (%s) prefix",
+           (unsigned long long)item, classes_[k].name);
+  int bad = 0;
+  uint32_t sm = 0;
+  for (int i = 0; i < 2; i++) {
+    rg_isa_load(both[i], &p);
+    rig_wr(both[i], NC_HW_CSR_RING_TAIL_OFFSET, (uint32_t)prefix);
+    rig_wr(both[i], NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_START_SHIFT);
+  }
+  bad = rg_isa_stop_pair(c, where, &rtl, &model, 0, 1, &sm);
+  if (!bad && (sm & 7u) != 1u << NC_HW_CSR_STATUS_DONE_SHIFT) {
+    bad =
+        rg_fail(c, "%s: the legal prefix stopped with STATUS 0x%x", where, sm);
+  }
+  if (!bad) {
+    snprintf(where, sizeof where, "illegal item %llu (%s %d)",
+             (unsigned long long)item, classes_[k].name, variant);
+    /* The same random choices for both devices. */
+    const nc_rng_t g0 = g;
+    for (int i = 0; i < 2; i++) {
+      g = g0;
+      rig_wr(both[i], NC_HW_CSR_RING_TAIL_OFFSET, (uint32_t)p.n);
+      setup_(&g, k, variant, cfg->mem_latency, both[i]);
+      rig_wr(both[i], NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_START_SHIFT);
+    }
+    if (k == C_RESET) {
+      const uint64_t when = rnd_(&g, 1, 3000);
+      (void)rg_isa_stop_pair(c, where, &rtl, &model, when, 0, &sm);
+      for (int i = 0; i < 2; i++) {
+        rig_wr(both[i], NC_HW_CSR_CTRL_OFFSET,
+               1u << NC_HW_CSR_CTRL_SOFT_RESET_SHIFT);
+      }
+      /* Where each device was when the reset came depends on its
+       * timing; afterwards both must be idle with no error. */
+      for (int i = 0; i < 2 && !bad; i++) {
+        const uint32_t s = rig_rd(both[i], NC_HW_CSR_STATUS_OFFSET);
+        const rig_err_t e = rig_err(both[i]);
+        if ((s & 7u) != 0 || e.code != NC_HW_ERR_NONE) {
+          bad = rg_fail(c, "%s: the %s has STATUS 0x%x, %s after a soft reset",
+                        where, rig_name(both[i]), s, nc_hw_err_name(e.code));
+        }
+      }
+    } else {
+      bad = rg_isa_stop_pair(c, where, &rtl, &model, 0, 1, &sm);
+      const rig_err_t e = rig_err(&model);
+      if (!bad && ((sm & 7u) != 1u << NC_HW_CSR_STATUS_ERROR_SHIFT ||
+                   e.code != classes_[k].code)) {
+        bad = rg_fail(c, "%s: want %s, both stopped with STATUS 0x%x, %s in %s",
+                      where, nc_hw_err_name(classes_[k].code), sm,
+                      nc_hw_err_name(e.code), nc_hw_unit_name(e.unit));
+      }
+    }
+  }
+  if (!bad) {
+    /* A correct program afterwards, from a fresh image and a scrubbed
+     * device. */
+    prog_t q = {0};
+    scrub_(&q);
+    rg_isa_stream_sync(&g, &q, 150, 1, NULL);
+    rg_isa_memory(&g, image);
+    for (int i = 0; i < 2; i++) {
+      heal_(both[i]);
+      TK_REQUIRE_OK(
+          nc_sim_mem_write(both[i]->s, RIG_MEM_BASE, image, RIG_MEM_SIZE));
+      rg_isa_load(both[i], &q);
+    }
+    snprintf(where, sizeof where, "illegal item %llu (%s) recovery",
+             (unsigned long long)item, classes_[k].name);
+    bad = rg_isa_run_pair(c, where, &rtl, &model, q.n, 1);
+    prog_free(&q);
+  }
+  rig_close(&rtl);
+  rig_close(&model);
+  prog_free(&p);
+  return bad;
+}
+
+int rg_gen_illegal(rg_ctx_t *c) {
+  const long items = rg_opt_int(c, "items", 10);
+  for (int i = 0; i < c->nbackends; i++) {
+    if (strcmp(c->backends[i], "rtl") != 0) {
+      return rg_fail(c,
+                     "illegal: runs the rtl against the model; backend %s "
+                     "is not one it takes",
+                     c->backends[i]);
+    }
+  }
+  nc_sim_config_t cfg;
+  rg_isa_config(c, &cfg);
+  rg_note(c, "config: memory latency %u, %u B/cycle", cfg.mem_latency,
+          cfg.mem_bytes_per_cycle);
+  uint8_t *image = calloc(1, RIG_MEM_SIZE);
+  TK_REQUIRE(image != NULL);
+  int bad = 0;
+  for (long it = 0; it < items && !bad; it++) {
+    bad = item_(c, (uint64_t)it, &cfg, image);
+    c->items += !bad;
+  }
+  free(image);
+  return bad;
+}

@@ -1,0 +1,81 @@
+/*
+ * The ISA-level program generator and the RTL-against-model comparison,
+ * shared by the "isa" and "illegal" generators.
+ */
+#ifndef NEOCOG_REGRESS_GEN_ISA_H
+#define NEOCOG_REGRESS_GEN_ISA_H
+
+#include "neocog/rng.h"
+#include "neocog/sim.h"
+#include "regress/regress_internal.h"
+#include "testkit/rig.h"
+
+/* Window layout of the generated programs: legal qparam records, what
+ * LOADs read, what STOREs write. */
+#define RG_ISA_PRM_OFF 0x1000u
+#define RG_ISA_PRM_RECS 128u
+#define RG_ISA_LD_OFF 0x10000u
+#define RG_ISA_ST_OFF 0x100000u
+
+/* Token counters, as the queues' flags name them. */
+enum { RG_T_L2C, RG_T_C2L, RG_T_C2S, RG_T_S2C };
+
+/* Appends a legal program of at most `max_len` instructions ending with
+ * FINISH (with FINISHes inside when `finish_inside`); `tok` (may be NULL)
+ * receives the tokens left in each counter at its end. */
+void rg_isa_stream(nc_rng_t *g, prog_t *p, int max_len, int finish_inside,
+                   int tok[4]);
+
+/* Appends a race-free program: steps of LOADs, GEMMs and STOREs on
+ * alternating halves of the scratchpad and accumulator (double buffering),
+ * ordered by tokens wherever one unit uses what another writes, so that its
+ * results do not depend on timing and can be compared byte for byte. The
+ * tokens are pushed and popped on the instructions or on SYNCs before and
+ * after them, with extra token pairs between the units. Ends with FINISH
+ * (FINISHes inside when `finish_inside`); `tok` as rg_isa_stream. */
+void rg_isa_stream_sync(nc_rng_t *g, prog_t *p, int max_len, int finish_inside,
+                        int tok[4]);
+
+/* Random window contents and legal qparam records into a rig memory image
+ * (RIG_MEM_SIZE bytes). */
+void rg_isa_memory(nc_rng_t *g, uint8_t *mem);
+
+/* The job's device configuration (mem=random draws latency and
+ * bandwidth from the job's seed). */
+void rg_isa_config(const rg_ctx_t *c, nc_sim_config_t *cfg);
+
+/* Opens a rig of `kind` holding `image`; 1 (after rg_fail) when it cannot
+ * be opened. */
+int rg_isa_open(rg_ctx_t *c, rig_t *r, rig_kind_t kind,
+                const nc_sim_config_t *cfg, const uint8_t *image);
+
+/* Writes the program into the ring (after a soft reset) and clears and
+ * enables the counters. */
+void rg_isa_load(rig_t *r, const prog_t *p);
+
+/* Runs the device until it stops or `budget` cycles pass; STATUS. */
+nc_status_t rg_isa_step(rig_t *r, uint64_t budget, uint32_t *status);
+
+/* Compares a stopped RTL with a stopped model: the error registers always;
+ * RING_HEAD, the timing-independent counters and, when `memory`, every
+ * byte of memory after a clean stop. 1 (after rg_fail) on a difference. */
+int rg_isa_compare(rg_ctx_t *c, const char *where, rig_t *rtl, rig_t *model,
+                   int memory);
+
+/* Cycles a stop of the RTL may take before it counts as a hang. */
+#define RG_ISA_RTL_BUDGET UINT64_C(20000000)
+
+/* Runs both started devices to their next stop (or `budget` cycles when
+ * not 0, without comparing) and compares them (memory too when `memory`);
+ * *model_status receives the model's STATUS. 1 (after rg_fail) on a
+ * difference. */
+int rg_isa_stop_pair(rg_ctx_t *c, const char *where, rig_t *rtl, rig_t *model,
+                     uint64_t budget, int memory, uint32_t *model_status);
+
+/* Runs a loaded program of `n` instructions to its end on both, starting
+ * them again after each FINISH, compared at every stop (memory too when
+ * `memory`: the program must be race-free); an error stop is a failure. */
+int rg_isa_run_pair(rg_ctx_t *c, const char *what, rig_t *rtl, rig_t *model,
+                    size_t n, int memory);
+
+#endif /* NEOCOG_REGRESS_GEN_ISA_H */

@@ -1,0 +1,115 @@
+/*
+ * What the parts of regress/ share: the generators' context and helpers,
+ * and the job record the runner, the reports and the merge pass around.
+ */
+#ifndef NEOCOG_REGRESS_INTERNAL_H
+#define NEOCOG_REGRESS_INTERNAL_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "neocog/regress.h"
+#include "neocog/rng.h"
+
+/* ---- generators ---- */
+
+/* One job in progress, as a generator sees it. */
+typedef struct {
+  const nc_regress_test_t *t;
+  uint64_t seed;
+  uint64_t stream; /* what items and the job's configuration are drawn from:
+                      the seed and the test's name, so that two tests given
+                      one seed do not draw the same stimulus */
+  const char *backends[NC_REGRESS_MAX_BACKENDS];
+  int nbackends;
+  FILE *out;
+  uint64_t items; /* items checked so far */
+} rg_ctx_t;
+
+/* A generator: runs every item of the job; 0 passed, 1 failed (after
+ * rg_fail). */
+typedef int (*rg_gen_fn)(rg_ctx_t *c);
+
+int rg_gen_layer(rg_ctx_t *c);
+int rg_gen_isa(rg_ctx_t *c);
+int rg_gen_illegal(rg_ctx_t *c);
+int rg_gen_self(rg_ctx_t *c);
+
+/* Prints "FAIL: <message>" (the line buckets are made from) and returns 1. */
+int rg_fail(rg_ctx_t *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Prints an informational line. */
+void rg_note(rg_ctx_t *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* The test's option `key` (already checked against the generator's table
+ * when the list was read), or `dflt`. */
+long rg_opt_int(const rg_ctx_t *c, const char *key, long dflt);
+const char *rg_opt_str(const rg_ctx_t *c, const char *key, const char *dflt);
+
+/* Seed of item `item` of a job: items are independent of each other. */
+uint64_t rg_item_seed(uint64_t seed, uint64_t item);
+
+/* Names of the generators, for messages ("layer, isa, ..."). */
+const char *rg_gen_names(void);
+
+/* Whether `key=val` is an option generator `gen` takes; `why` says what
+ * is wrong when not. */
+int rg_gen_check_opt(const char *gen, const char *key, const char *val,
+                     char *why, size_t len);
+
+/* Decimal in 0..max; -1 when `s` is not one. */
+int rg_parse_uint(const char *s, unsigned long long max,
+                  unsigned long long *out);
+
+/* ---- jobs and reports ---- */
+
+/* One (test, seed) run and what came of it. */
+typedef struct {
+  char test[48];
+  char gen[24];
+  char backends[40]; /* comma-separated */
+  uint64_t seed;
+  char status[8];      /* pass, fail, timeout, crash, error */
+  double seconds;      /* wall time of the job */
+  uint64_t items;      /* items it checked */
+  char message[512];   /* the first error line */
+  char signature[512]; /* the message with numbers masked */
+  char reproduce[768]; /* the one command that reproduces it */
+  char log[512];       /* its output */
+  char waves[512];     /* FST of the rerun, or "" */
+  char rerun[512];     /* what the lockstep rerun said, or "" */
+  char excerpt[2048];  /* the log's last lines, for JUnit */
+} rg_job_t;
+
+/* The run a set of job records belongs to. */
+typedef struct {
+  char label[48]; /* level or "tests" */
+  uint64_t seed;  /* base seed */
+  int shard_k, shard_n;
+  int jobs;      /* -j */
+  double wall_s; /* wall time of the run(s) */
+  char host[64];
+} rg_run_t;
+
+/* Appends one job's record as a JSON line. */
+void rg_job_write(FILE *f, const rg_job_t *j);
+
+/* Writes the run header line of a jobs.jsonl file. */
+void rg_run_write(FILE *f, const rg_run_t *r);
+
+/* Reads a jobs.jsonl file: the run header into *r, the jobs appended to
+ * *jobs (realloc'd, *n and *cap updated). 0, or -1 with `why` set. */
+int rg_jobs_read(const char *path, rg_run_t *r, rg_job_t **jobs, int *n,
+                 int *cap, char *why, size_t len);
+
+/* The summary table, buckets and reproduce lines; JUnit XML and the JSON
+ * summary (paths may be NULL). Returns 0 when every job passed, else 1. */
+int rg_report(const rg_run_t *r, const rg_job_t *jobs, int n, const char *junit,
+              const char *json, FILE *out);
+
+/* Whether a status is a pass. */
+int rg_job_passed(const rg_job_t *j);
+
+#endif /* NEOCOG_REGRESS_INTERNAL_H */
