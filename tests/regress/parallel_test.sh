@@ -13,7 +13,7 @@ fail=0
 ok() { pass=$((pass + 1)); echo "PASS regress_parallel.$1"; }
 bad() { fail=$((fail + 1)); echo "FAIL regress_parallel.$1: $2"; }
 if ! command -v parallel >/dev/null; then
-  echo "regress_parallel: GNU parallel missing (sh mk/deps.sh cluster installs it)"
+  echo "regress_parallel: GNU parallel missing (sh mk/deps.sh --cluster installs it)"
   echo "regress_parallel: 0 passed, 1 failed"
   exit 1
 fi

@@ -1,6 +1,6 @@
 #!/bin/sh
 # The regression on a real Slurm: a single-node cluster (munged, slurmctld and slurmd from
-# Debian's munge and slurm-wlm, `sh mk/deps.sh cluster`) started here on localhost with its
+# Debian's munge and slurm-wlm, `sh mk/deps.sh --cluster`) started here on localhost with its
 # own configuration, key, ports and state in a scratch directory, and stopped at the end.
 # regress/slurm.sh runs the runner's self-test jobs as a job array of 3 shards and a merge
 # job; the merged report must hold exactly the jobs, outcomes and buckets of the same run
@@ -27,7 +27,7 @@ stop() {
 trap stop EXIT
 for tool in munged slurmctld slurmd sbatch sinfo; do
   if ! command -v $tool >/dev/null; then
-    echo "regress_slurm: $tool missing (sh mk/deps.sh cluster installs slurm-wlm and munge)"
+    echo "regress_slurm: $tool missing (sh mk/deps.sh --cluster installs slurm-wlm and munge)"
     echo "regress_slurm: 0 passed, 1 failed"
     exit 1
   fi
