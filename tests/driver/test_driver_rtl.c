@@ -96,6 +96,7 @@ static void lecture_(const char *be) {
 }
 
 Test(driver_rtl, lecture_convolution) {
+  NC_TEST_NEEDS_LECTURE();
   for (size_t b = 0; b < 2; b++) {
     lecture_(backends_[b]);
   }
@@ -113,16 +114,20 @@ Test(driver_rtl, device_error_then_reuse) {
     nc_dev_t *d = open_(be, &o);
     prog_t p = {0};
     p_sync(&p, NC_HW_QUEUE_LOAD, 0);
-    p_load_cfg(&p, 16, 0, 0, 0, 0);
+    p_load_cfg(&p, NC_HW_ROWS, 0, 0, 0, 0);
     p_sync(&p, NC_HW_QUEUE_STORE, 0);
-    p_load(&p, (ld_t){.dram = (1u << 20) - 8, .elems = 16, .x = 1}, 0);
+    /* One row of NC_HW_ROWS bytes from half a row before the end. */
+    p_load(&p,
+           (ld_t){.dram = (1u << 20) - NC_HW_ROWS / 2, .elems = NC_HW_ROWS,
+                  .x = 1},
+           0);
     cr_assert_eq(submit_(d, &p), NC_OK);
     nc_dev_result_t res;
     cr_assert_eq(nc_dev_wait(d, 60000, &res), NC_ERR_DEVICE, "%s: %s", be,
                  nc_error_detail());
     cr_assert(res.err_code == NC_HW_ERR_DMA_WINDOW &&
                   res.err_unit == NC_HW_UNIT_LOAD && res.insn_index == 3 &&
-                  res.err_info == (1u << 20) - 8,
+                  res.err_info == (1u << 20) - NC_HW_ROWS / 2,
               "%s: %s", be, nc_error_detail());
     prog_free(&p);
     p_sync(&p, NC_HW_QUEUE_COMPUTE, 0);
@@ -225,6 +230,7 @@ Test(driver_rtl, program_longer_than_ring) {
  * stuck in its reset), and once the memory answers the same device runs the
  * lecture's convolution to the slides' numbers. */
 Test(driver_rtl, memory_hang_then_reuse) {
+  NC_TEST_NEEDS_LECTURE();
   nc_dev_options_t o;
   nc_dev_options_default(&o);
   o.window_bytes = 1 << 20;
@@ -269,6 +275,7 @@ Test(driver_rtl, memory_hang_then_reuse) {
  * dma_bus, the model finishes, and the comparison says so with both stops in
  * words, without crashing or hanging. Healed, the same pair agrees again. */
 Test(driver_rtl, lockstep_reports_a_mismatch) {
+  NC_TEST_NEEDS_LECTURE();
   nc_dev_options_t o;
   nc_dev_options_default(&o);
   o.window_bytes = 1 << 20;
@@ -303,6 +310,7 @@ Test(driver_rtl, lockstep_reports_a_mismatch) {
 
 /* The hook on the model backend: SLVERR is the model's dma_bus. */
 Test(driver_rtl, model_memory_fault) {
+  NC_TEST_NEEDS_LECTURE();
   nc_dev_options_t o;
   nc_dev_options_default(&o);
   o.window_bytes = 1 << 20;
