@@ -60,7 +60,8 @@ demo: deps
 
 # The suite: layer checks, C tests (optimized and sanitized), the RTL lint, generated-file
 # check and benches, and the OpenCL tests on POCL; one summary line at the end.
-TEST_ENV = RTL_TBS="$(RTL_TEST_BINS) $(TEST_SCRIPTS)" OCL_TESTS="$(OCL_TESTS)"
+TEST_ENV = RTL_TBS="$(RTL_TEST_BINS) $(TEST_SCRIPTS)" OCL_TESTS="$(OCL_TESTS)" BUILD="$(BUILD)" \
+  CONFIG="$(CHECK_CONFIG)" JOBS="$(JOBS)"
 
 test: deps
 	@$(MAKE) --no-print-directory check
