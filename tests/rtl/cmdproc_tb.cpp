@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "Vnc_cmdproc_tb.h"
-#include "hw/include/neocog/nc_hw.h"
+#include "neocog/nc_hw.h"
 #include "neocog/model.h"
 #include "tests/rtl/tb_util.h"
 #include "verilated.h"

@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "Vnc_compute_tb.h"
-#include "hw/include/neocog/nc_hw.h"
+#include "neocog/nc_hw.h"
 #include "tests/rtl/tb_util.h"
 #include "verilated.h"
 
