@@ -96,9 +96,10 @@ static void small_insns_(rig_t *r) {
            (ld_t){.sram = k % 64, .dram = 16 * k, .elems = NC_HW_ROWS, .x = 1},
            UN);
     p_gemm(&p, (gm_t){.keep = 1, .inp = k % 64, .acc = k % 64}, PP | UN);
-    p_store(&p,
-            (st_t){.acc = k % 64, .dram = 0x90000 + 64 * k, .ncols = NC_HW_COLS},
-            PP);
+    p_store(
+        &p,
+        (st_t){.acc = k % 64, .dram = 0x90000 + 64 * k, .ncols = NC_HW_COLS},
+        PP);
   }
   p_finish(&p);
   uint64_t insns = 0;

@@ -267,8 +267,8 @@ static tdim_t tile_dims_(const vconv_t *v, const pcfg_t *c) {
 static uint64_t wall_rows_(const vconv_t *v) {
   uint64_t r = 0;
   for (int b = 0; b < v->nblk; b++) {
-    r +=
-        (uint64_t)vc_oc(v, b) * (uint64_t)vc_kc(v, b) * (uint64_t)v->taps * COLS_;
+    r += (uint64_t)vc_oc(v, b) * (uint64_t)vc_kc(v, b) * (uint64_t)v->taps *
+         COLS_;
   }
   if (v->local) {
     r = (uint64_t)(v->OH * v->OW) * (uint64_t)vc_oc(v, 0) *
@@ -423,10 +423,10 @@ static double estimate_(const vconv_t *v, const pcfg_t *c,
     port += in_tot * in_rate + w_tot + steps * insns_step;
     st += (double)T * OG * nst * (L + NC_HW_COLS + 5) +
           ((double)PIX * oc > obeats ? (double)PIX * oc : obeats);
-    rd +=
-        in_tot *
-            (v->local ? ROWS_ : (double)(vc_cb(v, b) < ROWS_ ? vc_cb(v, b) : ROWS_)) +
-        w_tot * ROWS_;
+    rd += in_tot * (v->local
+                        ? ROWS_
+                        : (double)(vc_cb(v, b) < ROWS_ ? vc_cb(v, b) : ROWS_)) +
+          w_tot * ROWS_;
     wr += (double)OUTPIX * (double)vc_ob(v, b) * esz;
   }
   const double wall = (double)wall_rows_(v);

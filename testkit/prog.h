@@ -203,7 +203,6 @@ static inline void ref_gemm(const int8_t *a, const int8_t *b, int32_t *c, int M,
   }
 }
 
-
 /* The lecture's worked convolution (5x5x3 input, pad 1, stride 2, two 3x3
  * filters -> 3x3x2 int32) as a stream: the input at window offset x_off
  * (NHWC), the weights at w_off (OHWI), two qparam records at param_off, the

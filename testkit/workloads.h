@@ -303,9 +303,10 @@ static inline void wl_gemm(wl_t *w, const char *name, int M, int N, int K,
   for (int n = 0; n < N; n++) {
     rq->mult[n] = (int32_t)nc_rng_range(rng, 1 << 30, INT32_MAX);
     rq->shift[n] = (int32_t)nc_rng_range(rng, -12, -6);
-    qparam_put(w->win + P0 + NC_HW_QPARAM_BYTES * n, 0, requant ? rq->mult[n] : 0,
-               requant ? rq->shift[n] : 0, requant ? rq->out_zp : 0,
-               requant ? rq->act_min : 0, requant ? rq->act_max : 0);
+    qparam_put(w->win + P0 + NC_HW_QPARAM_BYTES * n, 0,
+               requant ? rq->mult[n] : 0, requant ? rq->shift[n] : 0,
+               requant ? rq->out_zp : 0, requant ? rq->act_min : 0,
+               requant ? rq->act_max : 0);
   }
   for (int i = 0; i < M * N; i++) {
     if (requant) {

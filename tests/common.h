@@ -47,12 +47,11 @@ static inline uint64_t nc_test_seed(nc_rng_t *r, const char *suite,
 /** Skips a test built on the lecture's worked convolution (3 channels, 2
  * filters) on an array too narrow for it: PROG_LECTURE_FITS of
  * testkit/prog.h, which the test includes. */
-#define NC_TEST_NEEDS_LECTURE()                                           \
-  do {                                                                    \
-    if (!PROG_LECTURE_FITS) {                                             \
-      cr_skip_test("the lecture's 3 channels and 2 filters need a 3x2 " \
-                   "array");                                              \
-    }                                                                     \
+#define NC_TEST_NEEDS_LECTURE()                                \
+  do {                                                         \
+    if (!PROG_LECTURE_FITS) {                                  \
+      cr_skip_test("the lecture needs 3 lanes and 2 columns"); \
+    }                                                          \
   } while (0)
 
 /** Allocates a tensor or fails the test. */

@@ -7,10 +7,10 @@
  * convolution, a convolution stream with fused max pooling, an int8 GEMM and
  * an int32-out GEMM, shaped for the array the build is configured for (the
  * convolutions as many channels in and out as it has rows and columns, the
- * GEMMs tiled by the test kit). They are deliberately not the benchmark's workload
- * (bench_rtl's 8-tile 18x18 stream), so the bench measures a profile it was
- * not trained on. Every result is checked against the golden reference, so
- * a broken model stops the build here rather than in the tests.
+ * GEMMs tiled by the test kit). They are deliberately not the benchmark's
+ * workload (bench_rtl's 8-tile 18x18 stream), so the bench measures a profile
+ * it was not trained on. Every result is checked against the golden reference,
+ * so a broken model stops the build here rather than in the tests.
  *
  * Prints one line per program; exit status 0 only if all matched golden.
  */

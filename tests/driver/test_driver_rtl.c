@@ -117,10 +117,11 @@ Test(driver_rtl, device_error_then_reuse) {
     p_load_cfg(&p, NC_HW_ROWS, 0, 0, 0, 0);
     p_sync(&p, NC_HW_QUEUE_STORE, 0);
     /* One row of NC_HW_ROWS bytes from half a row before the end. */
-    p_load(&p,
-           (ld_t){.dram = (1u << 20) - NC_HW_ROWS / 2, .elems = NC_HW_ROWS,
-                  .x = 1},
-           0);
+    p_load(
+        &p,
+        (ld_t){
+            .dram = (1u << 20) - NC_HW_ROWS / 2, .elems = NC_HW_ROWS, .x = 1},
+        0);
     cr_assert_eq(submit_(d, &p), NC_OK);
     nc_dev_result_t res;
     cr_assert_eq(nc_dev_wait(d, 60000, &res), NC_ERR_DEVICE, "%s: %s", be,

@@ -386,8 +386,8 @@ static void gemm64_(int requant) {
    * per tile. When the array divides 64 (any power of two), every MAC is
    * useful: exactly 64^3. */
   const uint64_t macs = rig_ctr(&r, NC_HW_CSR_PERF_MACS_LO_OFFSET);
-  cr_assert_eq(macs, (uint64_t)M * NT * KT * R * L, "MACs of %d x %d tiles",
-               NT, KT);
+  cr_assert_eq(macs, (uint64_t)M * NT * KT * R * L, "MACs of %d x %d tiles", NT,
+               KT);
   if (K % R == 0 && N % L == 0) {
     cr_assert_eq(macs, (uint64_t)M * N * K, "a full 64^3 GEMM");
   }

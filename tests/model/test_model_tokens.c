@@ -51,8 +51,7 @@ static int war_(int tokens) {
          PP | (tokens ? UP : 0));
   p_load(&p, (ld_t){.sram = 0, .dram = AB, .elems = R, .x = M},
          UN | (tokens ? PN : 0));
-  p_gemm(&p,
-         (gm_t){.keep = 1, .inp = 0, .acc = M, .li = M, .isi = 1, .asi = 1},
+  p_gemm(&p, (gm_t){.keep = 1, .inp = 0, .acc = M, .li = M, .isi = 1, .asi = 1},
          PP);
   p_finish(&p);
   rig_run_ok(&r, &p);
@@ -125,8 +124,7 @@ static int acc_war_(int tokens) {
          PP | UN);
   p_store(&p, (st_t){.acc = 0, .dram = OUT0, .ncols = L, .x = M},
           PP | (tokens ? UP : 0));
-  p_gemm(&p,
-         (gm_t){.keep = 1, .inp = M, .acc = 0, .li = M, .isi = 1, .asi = 1},
+  p_gemm(&p, (gm_t){.keep = 1, .inp = M, .acc = 0, .li = M, .isi = 1, .asi = 1},
          UN | (tokens ? PN : 0));
   p_store(&p, (st_t){.acc = 0, .dram = OUT1, .ncols = L, .x = M}, PP);
   p_finish(&p);

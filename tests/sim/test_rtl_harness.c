@@ -194,13 +194,10 @@ Test(rtl_harness, accesses_outside_the_window_are_counted) {
    * than the memory accepts in flight. */
   enum { R = NC_HW_ROWS };
   p_load_cfg(&p, R, R * 1023, 0, 0, 0);
-  p_load(&p,
-         (ld_t){.sram = 0,
-                .dram = 0x10000,
-                .elems = R,
-                .x = 1023,
-                .y = 256 / R},
-         0);
+  p_load(
+      &p,
+      (ld_t){.sram = 0, .dram = 0x10000, .elems = R, .x = 1023, .y = 256 / R},
+      0);
   p_finish(&p);
   rig_load(&x, &p);
   rig_wr(&x, NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_START_SHIFT);
