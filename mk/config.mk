@@ -14,7 +14,10 @@
 #   - a value that is not a whole number;
 #   - what the data file forbids (regtool checks each config value's min and max and the
 #     "checks"): ROWS must be a power of two from 4 (the 256 KiB scratchpad of ROWS-byte rows
-#     must divide evenly and keep its row addresses within 16 bits); COLS at least 1;
+#     must divide evenly and keep its row addresses within 16 bits); 0 for either;
+#   - COLS = 1: the RTL builds a single column, but the test kit's programs, which the
+#     profile-guided build trains on, need two (the lecture's two filters, a 64-wide GEMM
+#     whose 64 / COLS output tiles of 64 rows fit the 2048 accumulator rows);
 #   - ROWS + COLS above 64: Verilator 5.006 cannot build the RTL then. nc_delay's reset loop
 #     runs over ROWS + COLS slots (the compute unit's metadata delay) and nc_store_unit loops
 #     over COLS lanes inside always_ff; Verilator unrolls such loops up to 64 iterations
@@ -46,10 +49,15 @@ NC_SHAPE := $(shell $(PYTHON) hw/gen/regtool.py $(if $(strip $(ROWS)),--set rows
 ifneq ($(.SHELLSTATUS),0)
 $(error array size $(strip $(if $(strip $(ROWS)),ROWS=$(ROWS)) $(if $(strip $(COLS)),COLS=$(COLS))) \
   refused by hw/data/neocog.json: $(subst regtool: hw/data/neocog.json: ,,$(NC_SHAPE)) (ROWS \
-  is a power of two from 4, COLS at least 1, ROWS + COLS at most $(NC_VERILATOR_MAX_LANES)))
+  is a power of two from 4, COLS at least 2, ROWS + COLS at most $(NC_VERILATOR_MAX_LANES)))
 endif
 NC_ROWS := $(word 1,$(NC_SHAPE))
 NC_COLS := $(word 2,$(NC_SHAPE))
+ifeq ($(NC_COLS),1)
+$(error array size $(NC_ROWS)x$(NC_COLS) refused: COLS is at least 2, the test kit's programs \
+  (the lecture's two filters, a 64-wide GEMM in the accumulator) need two columns; see \
+  mk/config.mk)
+endif
 ifneq ($(shell test $$(($(NC_ROWS) + $(NC_COLS))) -le $(NC_VERILATOR_MAX_LANES) && echo ok),ok)
 $(error array size $(NC_ROWS)x$(NC_COLS) refused: ROWS + COLS is at most \
   $(NC_VERILATOR_MAX_LANES), the longest loop Verilator unrolls (nc_delay's reset loop over \

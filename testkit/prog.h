@@ -207,9 +207,8 @@ static inline void ref_gemm(const int8_t *a, const int8_t *b, int32_t *c, int M,
  * filters -> 3x3x2 int32) as a stream: the input at window offset x_off
  * (NHWC), the weights at w_off (OHWI), two qparam records at param_off, the
  * output at out_off. One GEMM per kernel tap, accumulating; each tap's
- * weight tile is NC_HW_COLS scratchpad rows, two of them filters. Needs an
- * array of at least 3 rows and 2 columns (PROG_LECTURE_FITS). */
-#define PROG_LECTURE_FITS (NC_HW_ROWS >= 3 && NC_HW_COLS >= 2)
+ * weight tile is NC_HW_COLS scratchpad rows, two of them filters (so the
+ * array needs 3 rows and 2 columns; mk/config.mk allows no narrower). */
 static inline void prog_lecture_conv(prog_t *p, uint32_t x_off, uint32_t w_off,
                                      uint32_t param_off, uint32_t out_off) {
   p_load_cfg(p, 3, 15, 0, 0, 0);

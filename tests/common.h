@@ -44,16 +44,6 @@ static inline uint64_t nc_test_seed(nc_rng_t *r, const char *suite,
   return seed;
 }
 
-/** Skips a test built on the lecture's worked convolution (3 channels, 2
- * filters) on an array too narrow for it: PROG_LECTURE_FITS of
- * testkit/prog.h, which the test includes. */
-#define NC_TEST_NEEDS_LECTURE()                                \
-  do {                                                         \
-    if (!PROG_LECTURE_FITS) {                                  \
-      cr_skip_test("the lecture needs 3 lanes and 2 columns"); \
-    }                                                          \
-  } while (0)
-
 /** Allocates a tensor or fails the test. */
 static inline void nc_test_alloc(nc_tensor_t *t, nc_dtype_t dt, int ndim,
                                  const int64_t *shape) {

@@ -59,11 +59,9 @@ int main(void) {
   nc_rng_seed(&rng, 7);
   int bad = 0;
   wl_t w;
-  if (PROG_LECTURE_FITS) {
-    wl_lecture(&w);
-    bad |= train_(&w);
-    wl_free(&w);
-  }
+  wl_lecture(&w);
+  bad |= train_(&w);
+  wl_free(&w);
   /* 14x14 padded to 16x16, full-width channels (16 in, 16 3x3 filters at
    * 16x16), int8 out max-pooled 2x2. */
   const wl_conv_t c = {.H = 14,

@@ -166,7 +166,6 @@ Test(driver, read_write_bounds) {
 /* The lecture's convolution through the driver: buffers, copies, submit,
  * wait, counters. */
 Test(driver, lecture_convolution) {
-  NC_TEST_NEEDS_LECTURE();
   nc_dev_t *d = open_(NULL);
   nc_dev_buf_t in, wt, prm, out;
   cr_assert_eq(nc_dev_alloc(d, 75, 0, &in), NC_OK);

@@ -96,7 +96,6 @@ static void lecture_(const char *be) {
 }
 
 Test(driver_rtl, lecture_convolution) {
-  NC_TEST_NEEDS_LECTURE();
   for (size_t b = 0; b < 2; b++) {
     lecture_(backends_[b]);
   }
@@ -231,7 +230,6 @@ Test(driver_rtl, program_longer_than_ring) {
  * stuck in its reset), and once the memory answers the same device runs the
  * lecture's convolution to the slides' numbers. */
 Test(driver_rtl, memory_hang_then_reuse) {
-  NC_TEST_NEEDS_LECTURE();
   nc_dev_options_t o;
   nc_dev_options_default(&o);
   o.window_bytes = 1 << 20;
@@ -276,7 +274,6 @@ Test(driver_rtl, memory_hang_then_reuse) {
  * dma_bus, the model finishes, and the comparison says so with both stops in
  * words, without crashing or hanging. Healed, the same pair agrees again. */
 Test(driver_rtl, lockstep_reports_a_mismatch) {
-  NC_TEST_NEEDS_LECTURE();
   nc_dev_options_t o;
   nc_dev_options_default(&o);
   o.window_bytes = 1 << 20;
@@ -311,7 +308,6 @@ Test(driver_rtl, lockstep_reports_a_mismatch) {
 
 /* The hook on the model backend: SLVERR is the model's dma_bus. */
 Test(driver_rtl, model_memory_fault) {
-  NC_TEST_NEEDS_LECTURE();
   nc_dev_options_t o;
   nc_dev_options_default(&o);
   o.window_bytes = 1 << 20;

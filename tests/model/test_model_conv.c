@@ -202,7 +202,6 @@ static void conv_check_(const conv_t *c, nc_rng_t *rng, const char *what) {
 /* The lecture: 5x5x3 input, pad 1, stride 2, two 3x3x3 filters with biases
  * 1 and 0 -> the 3x3x2 volume the slides print, and the golden result. */
 Test(model_conv, lecture_example) {
-  NC_TEST_NEEDS_LECTURE();
   nc_tensor_t x, w, b, y;
   nc_seed_example_tensors(NC_DTYPE_INT8, &x, &w, &b);
   const conv_t c = {.H = 5,
@@ -259,7 +258,6 @@ Test(model_conv, lecture_example) {
  * 2x2/1 in the same STORE. */
 Test(model_conv, lecture_shape_requant_maxpool) {
   nc_rng_t rng;
-  NC_TEST_NEEDS_LECTURE();
   nc_test_seed(&rng, "model_conv", "lecture_shape_requant_maxpool", 3);
   const conv_t c = {.H = 5,
                     .W = 5,

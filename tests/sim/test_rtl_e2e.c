@@ -50,7 +50,6 @@ static void both_(wl_t *w) {
 }
 
 Test(rtl_e2e, lecture_convolution) {
-  NC_TEST_NEEDS_LECTURE();
   wl_t w;
   wl_lecture(&w);
   /* The slides' numbers, independently of the golden reference. */

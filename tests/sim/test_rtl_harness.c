@@ -121,7 +121,6 @@ static uint64_t lecture_fst_(const nc_rtl_config_t *c) {
 /* Waveforms a person can use: time in cycles at 1 GHz, a window of cycles,
  * a scope; bad windows refused. */
 Test(rtl_harness, fst_window_scope_and_time) {
-  NC_TEST_NEEDS_LECTURE();
   nc_rtl_t *probe = NULL;
   if (nc_rtl_create(NULL, &probe) == NC_ERR_UNSUPPORTED) {
     cr_skip_test("built without the RTL");

@@ -104,7 +104,6 @@ static uint64_t start_when_settled_(const wl_t *w) {
 }
 
 Test(rtl_reset, start_right_after_soft_reset) {
-  NC_TEST_NEEDS_LECTURE();
   rig_t probe;
   if (!xr_open(&probe, RIG_RTL)) {
     cr_skip_test("built without the RTL");

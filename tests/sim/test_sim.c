@@ -86,7 +86,6 @@ static int lecture_on_(rig_kind_t kind) {
 }
 
 Test(sim, one_program_on_every_kind) {
-  NC_TEST_NEEDS_LECTURE();
   cr_assert(lecture_on_(RIG_MODEL));
   if (!lecture_on_(RIG_RTL)) {
     cr_skip_test("built without the RTL");
@@ -97,7 +96,6 @@ Test(sim, one_program_on_every_kind) {
 /* Lockstep catches two devices that disagree: a fault goes to the RTL's
  * memory only, so its stop differs from the model's. */
 Test(sim, lockstep_catches_a_disagreement) {
-  NC_TEST_NEEDS_LECTURE();
   rig_t r;
   const nc_status_t st = rig_open_sim(&r, RIG_LOCKSTEP, NULL);
   if (st == NC_ERR_UNSUPPORTED) {
