@@ -84,7 +84,7 @@ rtl_bench = @mkdir -p $(@D) && \
   $(VERILATOR) --cc --exe $(RTL_VFLAGS) --top-module $(1) $(4) \
     -CFLAGS "-I$(CURDIR) $(addprefix -I,$(abspath $(INCLUDE_DIRS))) $(5)" \
     $(if $(6),-LDFLAGS "$(6)") -Mdir $(@D) -o $(@F) \
-    $(addprefix $(CURDIR)/,$(2) $(3)) && \
+    $(abspath $(2) $(3)) && \
   $(MAKE) -s --no-print-directory -C $(@D) -f V$(1).mk $(RTL_MKFLAGS)
 # -G and -D for an array shape ROWSxCOLS.
 rtl_shape = -GNumRows=$(call rtl_rows,$(1)) -GNumCols=$(call rtl_cols,$(1))
