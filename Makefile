@@ -10,9 +10,10 @@
 # Outputs go to $(BUILD)/ only: bin/neocog, lib/ (one archive per layer, libneocog.a with all
 # of them, libneocog.so), tests/, bench/, examples/, rtl/ and sim/ (Verilator builds). Each component has its
 # fragment in mk/; mk/layers.mk says how the layers depend on each other.
+#
+#   make ROWS=8 COLS=8 [target]   the same for an 8x8 array, in build/8x8 (mk/config.mk)
 
-BUILD ?= build
-
+include mk/config.mk
 include mk/toolchain.mk
 include mk/layers.mk
 include mk/hw.mk
@@ -61,8 +62,8 @@ demo: deps
 
 # The suite: layer checks, C tests (optimized and sanitized), the RTL lint, generated-file
 # check and benches, and the OpenCL tests on POCL; one summary line at the end.
-TEST_ENV = RTL_TBS="$(RTL_TEST_BINS) $(TEST_SCRIPTS)" OCL_TESTS="$(OCL_TESTS)" \
-  FUZZ_REPLAY="$(FUZZ_REPLAY)"
+TEST_ENV = RTL_TBS="$(RTL_TEST_BINS) $(TEST_SCRIPTS)" OCL_TESTS="$(OCL_TESTS)" BUILD="$(BUILD)" \
+  CONFIG="$(CHECK_CONFIG)" JOBS="$(JOBS)" FUZZ_REPLAY="$(FUZZ_REPLAY)"
 
 test: deps
 	@$(MAKE) --no-print-directory check
@@ -85,4 +86,6 @@ format:
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# Other array sizes build below build/ (build/8x8, mk/config.mk): their dependencies are theirs.
+-include $(shell find $(BUILD) -path '$(BUILD)/[0-9]*x[0-9]*' -prune -o -name '*.d' -print \
+  2>/dev/null)

@@ -15,6 +15,12 @@
  * Memory: latency 100 cycles, 16 B/cycle (the rtl defaults). Results are
  * not compared here (the tests do that), only PERF_CYCLES and the per-unit
  * busy/stall counters of the RTL.
+ *
+ * The cases are written for the configured array: a scratchpad row is R
+ * bytes, an accumulator row L lanes (16 and 16 by default, the size the
+ * timing rules were calibrated at), and the scratchpad addresses follow
+ * its banks. The case names give counts of rows and vectors, which are the
+ * same at every size.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +40,8 @@
 #define PRM (UINT32_C(8) << 20)
 #define OUT (UINT32_C(16) << 20)
 #define WIN (UINT64_C(32) << 20)
+
+enum { R = NC_HW_ROWS, L = NC_HW_COLS };
 
 /* Window offset of the cases' buffer (the ring sits before it). */
 static uint32_t base_;
@@ -78,8 +86,10 @@ static void load_(prog_t *p, uint32_t sram, uint32_t dram, uint32_t el,
 }
 
 /* Scratchpad row of the GEMM cases' weights: another bank than the
- * activations at row 0, or the same one. */
-static uint32_t wgt_row_ = 8192;
+ * activations at row 0 (bank 2, row 8192 at 16x16), or the same one. */
+#define WGT_ROW (2u * NC_HW_SPAD_BANK_ROWS)
+#define WGT_ROW_CONFLICT (NC_HW_SPAD_BANK_ROWS / 2u)
+static uint32_t wgt_row_ = WGT_ROW;
 
 static void gemm_(prog_t *p, uint32_t lo, uint32_t li, int keep, unsigned fl) {
   nc_hw_insn_t *i = add_(p, NC_HW_OP_GEMM, fl);
@@ -134,29 +144,29 @@ typedef struct {
   int a, b;
 } case_t;
 
-/* n LOADs of one line of x contiguous 16-byte rows. */
+/* n LOADs of one line of x contiguous R-byte rows. */
 static void c_load_line_(prog_t *p, int n, int x) {
-  load_cfg_(p, 16, 16 * 1024);
+  load_cfg_(p, R, R * 1024);
   for (int i = 0; i < n; i++) {
-    load_(p, (uint32_t)(i % 4) * 2048, (uint32_t)i * 65536, 16, (uint32_t)x, 1,
+    load_(p, (uint32_t)(i % 4) * 2048, (uint32_t)i * 65536, R, (uint32_t)x, 1,
           0, 0);
   }
 }
 
-/* n LOADs of y lines of x contiguous 16-byte rows (line stride 4 KiB). */
+/* n LOADs of y lines of x contiguous R-byte rows (line stride 4 KiB). */
 static void c_load_rect_(prog_t *p, int y, int x) {
-  load_cfg_(p, 16, 4096);
+  load_cfg_(p, R, 4096);
   for (int i = 0; i < 4; i++) {
-    load_(p, (uint32_t)i * 2048, (uint32_t)i * 1048576 / 4, 16, (uint32_t)x,
+    load_(p, (uint32_t)i * 2048, (uint32_t)i * 1048576 / 4, R, (uint32_t)x,
           (uint32_t)y, 0, 0);
   }
 }
 
-/* 4 LOADs of y lines of x rows of 16 bytes, x_stride 64 (scattered). */
+/* 4 LOADs of y lines of x rows of R bytes, x_stride 64 (scattered). */
 static void c_load_scat_(prog_t *p, int y, int x) {
   load_cfg_(p, 64, 64 * 1024);
   for (int i = 0; i < 4; i++) {
-    load_(p, (uint32_t)i * 2048, (uint32_t)i * 262144, 16, (uint32_t)x,
+    load_(p, (uint32_t)i * 2048, (uint32_t)i * 262144, R, (uint32_t)x,
           (uint32_t)y, 0, 0);
   }
 }
@@ -170,11 +180,11 @@ static void c_load_elems_(prog_t *p, int el, int x) {
   }
 }
 
-/* 4 LOADs of a 16-row line with `pad` padding on each side (y = 16). */
+/* 4 LOADs of 16 lines of x R-byte rows with `pad` padding on each side. */
 static void c_load_pad_(prog_t *p, int pad, int x) {
-  load_cfg_(p, 16, 4096);
+  load_cfg_(p, R, 4096);
   for (int i = 0; i < 4; i++) {
-    load_(p, (uint32_t)i * 2048, (uint32_t)i * 262144, 16, (uint32_t)x, 16,
+    load_(p, (uint32_t)i * 2048, (uint32_t)i * 262144, R, (uint32_t)x, 16,
           (uint32_t)pad, 0);
   }
 }
@@ -188,11 +198,11 @@ static void c_gemm_(prog_t *p, int n, int li) {
 
 /* n GEMMs of li vectors, weights in the activations' bank. */
 static void c_gemm_conf_(prog_t *p, int n, int li) {
-  wgt_row_ = 2048;
+  wgt_row_ = WGT_ROW_CONFLICT;
   for (int i = 0; i < n; i++) {
     gemm_(p, 1, (uint32_t)li, 0, 0);
   }
-  wgt_row_ = 8192;
+  wgt_row_ = WGT_ROW;
 }
 
 /* n GEMMs of li x li vectors, new weights each. */
@@ -216,40 +226,41 @@ static void c_gemm_keep_(prog_t *p, int n, int li) {
   }
 }
 
-/* 4 int8 STOREs of y x x pixels, 16 lanes, contiguous. */
+/* 4 int8 STOREs of y x x pixels, L lanes, contiguous. */
 static void c_store_(prog_t *p, int y, int x) {
-  load_param_(p, 16, 0);
-  store_cfg_(p, NC_HW_OUT_INT8, NC_HW_POOL_NONE, 1, 1, 16, 16 * (uint32_t)x);
+  load_param_(p, L, 0);
+  store_cfg_(p, NC_HW_OUT_INT8, NC_HW_POOL_NONE, 1, 1, L, L * (uint32_t)x);
   for (int i = 0; i < 4; i++) {
-    store_(p, (uint32_t)i * 65536, 16, (uint32_t)y, (uint32_t)x, 0);
+    store_(p, (uint32_t)i * 65536, L, (uint32_t)y, (uint32_t)x, 0);
   }
 }
 
-/* 4 int8 STOREs of y x x pixels, 16 lanes of a 64-channel tensor. */
+/* 4 int8 STOREs of y x x pixels, L lanes of a 64-channel tensor. */
 static void c_store_scat_(prog_t *p, int y, int x) {
-  load_param_(p, 16, 0);
+  load_param_(p, L, 0);
   store_cfg_(p, NC_HW_OUT_INT8, NC_HW_POOL_NONE, 1, 1, 64, 64 * (uint32_t)x);
   for (int i = 0; i < 4; i++) {
-    store_(p, (uint32_t)i * 65536, 16, (uint32_t)y, (uint32_t)x, 0);
+    store_(p, (uint32_t)i * 65536, L, (uint32_t)y, (uint32_t)x, 0);
   }
 }
 
 /* 4 int32 STOREs of y x x pixels, contiguous. */
 static void c_store32_(prog_t *p, int y, int x) {
-  load_param_(p, 16, 0);
-  store_cfg_(p, NC_HW_OUT_INT32, NC_HW_POOL_NONE, 1, 1, 64, 64 * (uint32_t)x);
+  load_param_(p, L, 0);
+  store_cfg_(p, NC_HW_OUT_INT32, NC_HW_POOL_NONE, 1, 1, 4 * L,
+             4 * L * (uint32_t)x);
   for (int i = 0; i < 4; i++) {
-    store_(p, (uint32_t)i * 65536, 16, (uint32_t)y, (uint32_t)x, 0);
+    store_(p, (uint32_t)i * 65536, L, (uint32_t)y, (uint32_t)x, 0);
   }
 }
 
 /* 4 max-pooled int8 STOREs of a y x y tile, window k, stride k / 2. */
 static void c_store_pool_(prog_t *p, int y, int k) {
-  load_param_(p, 16, 0);
+  load_param_(p, L, 0);
   store_cfg_(p, NC_HW_OUT_INT8, NC_HW_POOL_MAX, (uint32_t)k, (uint32_t)k / 2,
              64, 64 * 64);
   for (int i = 0; i < 4; i++) {
-    store_(p, (uint32_t)i * 65536, 16, (uint32_t)y, (uint32_t)y, 0);
+    store_(p, (uint32_t)i * 65536, L, (uint32_t)y, (uint32_t)y, 0);
   }
 }
 
@@ -263,14 +274,14 @@ static void c_param_(prog_t *p, int n, int cnt) {
 /* n load->compute steps: LOAD of x rows then GEMM over them, tokens both
  * ways, double-buffered. */
 static void c_pipe_(prog_t *p, int n, int x) {
-  load_cfg_(p, 16, 16 * 1024);
-  load_(p, 8192, 0, 16, 16, 1, 0, 0);
+  load_cfg_(p, R, R * 1024);
+  load_(p, WGT_ROW, 0, R, L, 1, 0, 0);
   for (int i = 0; i < n; i++) {
     const unsigned pop = i >= 2 ? PN : 0;
-    load_(p, (uint32_t)(i % 2) * 2048, (uint32_t)i * 16384, 16, (uint32_t)x, 1,
+    load_(p, (uint32_t)(i % 2) * 2048, (uint32_t)i * 16384, R, (uint32_t)x, 1,
           0, pop | UN);
     nc_hw_insn_t *g = add_(p, NC_HW_OP_GEMM, PP | UP);
-    nc_hw_gemm_set_wgt_addr(g, 8192);
+    nc_hw_gemm_set_wgt_addr(g, WGT_ROW);
     nc_hw_gemm_set_inp_addr(g, (uint32_t)(i % 2) * 2048);
     nc_hw_gemm_set_loop_out(g, 1);
     nc_hw_gemm_set_loop_in(g, (uint32_t)x);
@@ -285,12 +296,12 @@ static void c_pipe_(prog_t *p, int n, int x) {
 
 /* n compute->store steps: GEMM of x vectors then a contiguous STORE. */
 static void c_cstore_(prog_t *p, int n, int x) {
-  load_param_(p, 16, 0);
-  store_cfg_(p, NC_HW_OUT_INT8, NC_HW_POOL_NONE, 1, 1, 16, 16 * (uint32_t)x);
+  load_param_(p, L, 0);
+  store_cfg_(p, NC_HW_OUT_INT8, NC_HW_POOL_NONE, 1, 1, L, L * (uint32_t)x);
   for (int i = 0; i < n; i++) {
     const unsigned pop = i >= 2 ? PN : 0;
     nc_hw_insn_t *g = add_(p, NC_HW_OP_GEMM, pop | UN);
-    nc_hw_gemm_set_wgt_addr(g, 8192);
+    nc_hw_gemm_set_wgt_addr(g, WGT_ROW);
     nc_hw_gemm_set_acc_addr(g, (uint32_t)(i % 2) * 1024);
     nc_hw_gemm_set_loop_out(g, 1);
     nc_hw_gemm_set_loop_in(g, (uint32_t)x);
@@ -298,8 +309,8 @@ static void c_cstore_(prog_t *p, int n, int x) {
     nc_hw_gemm_set_acc_stride_in(g, 1);
     nc_hw_insn_t *s = add_(p, NC_HW_OP_STORE, PP | UP);
     nc_hw_store_set_acc_addr(s, (uint32_t)(i % 2) * 1024);
-    nc_hw_store_set_dram_offset(s, base_ + OUT + (uint32_t)i * 16 * (uint32_t)x);
-    nc_hw_store_set_n_cols(s, 16);
+    nc_hw_store_set_dram_offset(s, base_ + OUT + (uint32_t)i * L * (uint32_t)x);
+    nc_hw_store_set_n_cols(s, L);
     nc_hw_store_set_y_size(s, 1);
     nc_hw_store_set_x_size(s, (uint32_t)x);
   }

@@ -3,9 +3,10 @@
  * build/bench/bench_model). Its programs are written with the test kit's
  * instruction builders and run on its model rig (testkit/rig.h).
  *
- * 1. A 3x3 convolution tile: 45x45x16 input padded to 47x47, 16 filters,
- *    45x45 output (2025 accumulator rows), one GEMM per tap, int8
- *    requantized STORE; run 200 times.
+ * 1. A 3x3 convolution tile: 45x45 input padded to 47x47 with as many
+ *    channels as the array has rows and as many filters as it has columns
+ *    (16 and 16 by default), 45x45 output (2025 accumulator rows), one GEMM
+ *    per tap, int8 requantized STORE; run 200 times.
  * 2. A stream of small instructions: LOAD one row, GEMM one vector, STORE
  *    one pixel, chained by tokens, 3900 instructions; run 50 times.
  */
@@ -28,12 +29,14 @@ static void run_ok_(rig_t *r, const prog_t *p) {
 }
 
 static void conv_tile_(rig_t *r) {
-  enum { H = 45, W = 45, C = 16, O = 16, WP = W + 2, REPS = 200 };
+  enum { H = 45, W = 45, C = NC_HW_ROWS, O = NC_HW_COLS, WP = W + 2 };
+  enum { REPS = 200, WROW = NC_HW_SPAD_ROWS / 2 /* 8192 at 16x16 */ };
   for (int i = 0; i < 0x50000; i++) {
     r->win[i] = (uint8_t)(i * 131 + 7);
   }
   for (int o = 0; o < O; o++) {
-    qparam_put(r->win + 0x60000 + 16 * o, o * 100, 1 << 30, -8, 0, -128, 127);
+    qparam_put(r->win + 0x60000 + NC_HW_QPARAM_BYTES * o, o * 100, 1 << 30, -8,
+               0, -128, 127);
   }
   prog_t p = {0};
   p_load_cfg(&p, C, W * C, 0, 0, 0);
@@ -48,13 +51,13 @@ static void conv_tile_(rig_t *r) {
                 .pr = 1},
          0);
   p_load_cfg(&p, 9 * C, 0, C, 0, 0);
-  p_load(&p, (ld_t){.sram = 8192, .dram = 0x40000, .elems = C, .x = O, .z = 9},
+  p_load(&p, (ld_t){.sram = WROW, .dram = 0x40000, .elems = C, .x = O, .z = 9},
          UN);
   p_load_param(&p, 0, O, 0x60000, 0);
   p_store_cfg(&p, (stc_t){.fmt = NC_HW_OUT_INT8, .xs = O, .ys = W * O}, 0);
   for (uint32_t t = 0; t < 9; t++) {
     p_gemm(&p,
-           (gm_t){.wgt = 8192 + 16 * t,
+           (gm_t){.wgt = WROW + O * t,
                   .inp = WP * (t / 3) + t % 3,
                   .lo = H,
                   .li = W,
@@ -89,10 +92,14 @@ static void small_insns_(rig_t *r) {
   enum { N = 1300, REPS = 50 };
   prog_t p = {0};
   for (uint32_t k = 0; k < N; k++) {
-    p_load(&p, (ld_t){.sram = k % 64, .dram = 16 * k, .elems = 16, .x = 1}, UN);
+    p_load(&p,
+           (ld_t){.sram = k % 64, .dram = 16 * k, .elems = NC_HW_ROWS, .x = 1},
+           UN);
     p_gemm(&p, (gm_t){.keep = 1, .inp = k % 64, .acc = k % 64}, PP | UN);
-    p_store(&p, (st_t){.acc = k % 64, .dram = 0x90000 + 64 * k, .ncols = 16},
-            PP);
+    p_store(
+        &p,
+        (st_t){.acc = k % 64, .dram = 0x90000 + 64 * k, .ncols = NC_HW_COLS},
+        PP);
   }
   p_finish(&p);
   uint64_t insns = 0;

@@ -1,7 +1,8 @@
 /*
  * How well the planner uses the array: per-layer PE utilization and
- * predicted vs measured cycles on an accelerator backend (16x16 array,
- * memory latency 100 cycles, 16 bytes/cycle), for the convolutions of
+ * predicted vs measured cycles on an accelerator backend (the configured
+ * array, 16x16 by default; memory latency 100 cycles, 16 bytes/cycle), for
+ * the convolutions of
  * VGG-16, ResNet-50 (each distinct shape once, weighted by how often it
  * occurs in the network totals), AlexNet conv1-5, MobileNet v1 (depthwise
  * and pointwise) and the lecture's ConvNet.
@@ -14,7 +15,7 @@
  * cycles per second (docs/performance.md), so a whole network takes seconds
  * to minutes there.
  *
- * utilization = useful MACs / (16 * 16 * cycles): padded lanes, padded
+ * utilization = useful MACs / (rows * cols * cycles): padded lanes, padded
  * output channels and depthwise's block-diagonal zeros do not count.
  * Cycles are the backend's PERF_CYCLES; on "model" they are the functional
  * model's event-driven estimate, not a measurement of hardware, and the
@@ -110,7 +111,8 @@ static const lay_t layers_[] = {
     {"convnet", "conv2", 14, 14, 64, 256, 9, 1, 0, 0, 1, 0, 0, 0},
 };
 
-/* SCALE-Sim's stall-free weight-stationary figures at 16x16 (issue 4). */
+/* SCALE-Sim's stall-free weight-stationary figures at 16x16 (issue 4),
+ * shown next to the default array's figures only. */
 static const struct {
   const char *net;
   double util;
@@ -272,7 +274,8 @@ int main(int argc, char **argv) {
     const double u = tot[k].macs / (NC_HW_ROWS * NC_HW_COLS * tot[k].cycles);
     char ref[16] = "-";
     for (size_t r = 0; r < sizeof scalesim_ / sizeof scalesim_[0]; r++) {
-      if (strcmp(scalesim_[r].net, nets[k]) == 0) {
+      if (NC_HW_ROWS == 16 && NC_HW_COLS == 16 &&
+          strcmp(scalesim_[r].net, nets[k]) == 0) {
         snprintf(ref, sizeof ref, "%.1f%%", 100 * scalesim_[r].util);
       }
     }

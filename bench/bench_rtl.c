@@ -3,10 +3,12 @@
  * build/bench/bench_rtl). It takes its programs from testkit/workloads.h
  * (Criterion instruction builders, hence the link with Criterion).
  *
- * 1. Simulation speed: the full 16x16 accelerator (nc_top under Verilator,
- *    -O2) running a stream of 8 convolution tiles (18x18x16 input padded to
- *    20x20, 16 3x3 filters, int8 requantized, two buffers so loads overlap
- *    compute): simulated cycles per wall-clock second on the plain harness,
+ * 1. Simulation speed: the full accelerator (nc_top under Verilator, -O2;
+ *    16x16 unless built with ROWS/COLS) running a stream of 8 convolution
+ *    tiles (18x18 input padded to 20x20, as many channels and 3x3 filters
+ *    as the array has rows and columns, 16 and 16 by default, int8
+ *    requantized, two buffers so loads overlap compute): simulated cycles
+ *    per wall-clock second on the plain harness,
  *    median of 5 runs; then the same workload under SystemC (nc_sc_run, if
  *    built: make sc-test) for comparison.
  * 2. GEMM folds against SCALE-Sim's weight-stationary estimate: the compute

@@ -105,9 +105,10 @@ int main(int argc, char **argv) {
   nc_hw_load_set_pad_bottom(i, 1);
   nc_hw_load_set_pad_left(i, 1);
   nc_hw_load_set_pad_right(i, 1);
-  /* Filters: for each of the 9 taps, a block of 16 rows from row 64 whose
-   * first two hold that tap's 3 channels of filter 0 and 1 (the filters lie
-   * 27 bytes apart), the rest padding. Pushes a token to the compute unit. */
+  /* Filters: for each of the 9 taps, a block of NC_HW_COLS rows (one per
+   * column of the array, 16 by default) from row 64 whose first two hold
+   * that tap's 3 channels of filter 0 and 1 (the filters lie 27 bytes
+   * apart), the rest padding. Pushes a token to the compute unit. */
   i = add(p, &n, NC_HW_OP_LOAD_CFG, 0);
   nc_hw_load_cfg_set_x_stride(i, 27);
   nc_hw_load_cfg_set_z_stride(i, 3);
@@ -118,7 +119,7 @@ int main(int argc, char **argv) {
   nc_hw_load_set_x_size(i, 2);
   nc_hw_load_set_y_size(i, 1);
   nc_hw_load_set_z_size(i, 9);
-  nc_hw_load_set_pad_right(i, 14);
+  nc_hw_load_set_pad_right(i, NC_HW_COLS - 2);
   /* The two output channels' parameter records (their biases). */
   i = add(p, &n, NC_HW_OP_LOAD_PARAM, 0);
   nc_hw_load_param_set_count(i, 2);
@@ -138,7 +139,7 @@ int main(int argc, char **argv) {
   for (uint32_t t = 0; t < 9; t++) {
     i = add(p, &n, NC_HW_OP_GEMM,
             (t == 0 ? POP_PREV : 0) | (t == 8 ? PUSH_NEXT : 0));
-    nc_hw_gemm_set_wgt_addr(i, 64 + 16 * t);
+    nc_hw_gemm_set_wgt_addr(i, 64 + NC_HW_COLS * t);
     nc_hw_gemm_set_inp_addr(i, 7 * (t / 3) + t % 3);
     nc_hw_gemm_set_loop_out(i, 3);
     nc_hw_gemm_set_loop_in(i, 3);

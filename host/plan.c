@@ -26,7 +26,11 @@
 #include "host/plan_internal.h"
 #include "neocog/timing.h"
 
-#define R16 NC_HW_ROWS
+/* The array: ROWS_ int8 lanes per scratchpad row (the reduction of one
+ * chunk, the bytes of one row), COLS_ columns (the output channels of one
+ * chunk, the scratchpad rows of one weight tile). */
+#define ROWS_ NC_HW_ROWS
+#define COLS_ NC_HW_COLS
 #define ALIGN 64u
 
 static int64_t cdiv_(int64_t a, int64_t b) {
@@ -54,17 +58,17 @@ void nc_plan_caps_default(nc_plan_caps_t *caps) {
 
 static nc_status_t check_caps_(const nc_plan_caps_t *c) {
   if (c->spad_rows < 64 || c->spad_rows > NC_HW_SPAD_ROWS || c->acc_rows < 2 ||
-      c->acc_rows > NC_HW_ACC_ROWS || c->param_entries < R16 ||
+      c->acc_rows > NC_HW_ACC_ROWS || c->param_entries < COLS_ ||
       c->param_entries > NC_HW_PARAM_ENTRIES || c->mem_bytes_per_cycle < 1 ||
       c->mem_bytes_per_cycle > NC_HW_BUS_BYTES || c->im2col < -1 ||
       c->im2col > 1 || c->pool_pass < -1 || c->pool_pass > 1 ||
       c->max_candidates < 1 || c->max_candidates > 64) {
     return nc__fail(NC_ERR_INVALID_ARG,
                     "plan: capacities out of range (scratchpad %u rows: "
-                    "64..%u; accumulator %u rows: 2..%u; params %u: 16..%u; "
+                    "64..%u; accumulator %u rows: 2..%u; params %u: %u..%u; "
                     "bandwidth %u: 1..%u; candidates %u: 1..64)",
                     c->spad_rows, NC_HW_SPAD_ROWS, c->acc_rows, NC_HW_ACC_ROWS,
-                    c->param_entries, NC_HW_PARAM_ENTRIES,
+                    c->param_entries, COLS_, NC_HW_PARAM_ENTRIES,
                     c->mem_bytes_per_cycle, NC_HW_BUS_BYTES, c->max_candidates);
   }
   return NC_OK;
@@ -229,12 +233,12 @@ static nc_status_t make_wreg_(pass_t *ps) {
         if (ocn <= 0 || kz <= 0) {
           continue;
         }
-        w->rows = (uint32_t)(tp * ocn * kz * v->taps * R16);
-        off += (uint64_t)w->rows * R16;
+        w->rows = (uint32_t)(tp * ocn * kz * v->taps * COLS_);
+        off += (uint64_t)w->rows * ROWS_;
       }
     }
   }
-  ps->wall_rows = off / R16;
+  ps->wall_rows = off / ROWS_;
   return NC_OK;
 }
 
@@ -263,12 +267,12 @@ static tdim_t tile_dims_(const vconv_t *v, const pcfg_t *c) {
 static uint64_t wall_rows_(const vconv_t *v) {
   uint64_t r = 0;
   for (int b = 0; b < v->nblk; b++) {
-    r +=
-        (uint64_t)vc_oc(v, b) * (uint64_t)vc_kc(v, b) * (uint64_t)v->taps * R16;
+    r += (uint64_t)vc_oc(v, b) * (uint64_t)vc_kc(v, b) * (uint64_t)v->taps *
+         COLS_;
   }
   if (v->local) {
     r = (uint64_t)(v->OH * v->OW) * (uint64_t)vc_oc(v, 0) *
-        (uint64_t)vc_kc(v, 0) * R16;
+        (uint64_t)vc_kc(v, 0) * COLS_;
   }
   return r;
 }
@@ -284,9 +288,9 @@ static int feasible_(const vconv_t *v, const pcfg_t *c,
     }
     acc = (uint64_t)c->oct * (uint64_t)c->ptw * (uint64_t)v->batch;
     in_slot = (uint64_t)c->kct * (uint64_t)c->ptw * (uint64_t)v->batch;
-    w_slot = (uint64_t)c->ptw * (uint64_t)c->oct * (uint64_t)c->kct * R16;
+    w_slot = (uint64_t)c->ptw * (uint64_t)c->oct * (uint64_t)c->kct * COLS_;
     if (v->nprm > (int64_t)caps->param_entries &&
-        (uint64_t)c->ptw * (uint64_t)c->oct * R16 > caps->param_entries) {
+        (uint64_t)c->ptw * (uint64_t)c->oct * COLS_ > caps->param_entries) {
       return 0;
     }
   } else {
@@ -297,9 +301,9 @@ static int feasible_(const vconv_t *v, const pcfg_t *c,
     }
     acc = (uint64_t)c->oct * (uint64_t)(d.th * d.tw);
     in_slot = (uint64_t)c->kct * (uint64_t)(d.hi * d.wi);
-    w_slot = (uint64_t)c->oct * (uint64_t)c->kct * (uint64_t)v->taps * R16;
+    w_slot = (uint64_t)c->oct * (uint64_t)c->kct * (uint64_t)v->taps * COLS_;
     if (v->nprm > (int64_t)caps->param_entries &&
-        (uint64_t)c->oct * R16 > caps->param_entries) {
+        (uint64_t)c->oct * COLS_ > caps->param_entries) {
       return 0;
     }
   }
@@ -361,15 +365,15 @@ static double estimate_(const vconv_t *v, const pcfg_t *c,
   }
   double time = 0, port = 0, st = 0, rd = 0, wr = 0;
   const double esz = v->es;
-  const double sbeats = (double)cdiv_((int64_t)(R16 * esz), (int64_t)B);
+  const double sbeats = (double)cdiv_((int64_t)(COLS_ * esz), (int64_t)B);
   const double lat = NC_HW_ARRAY_LATENCY;
   /* Cycles per scattered row (LOAD) and pixel (STORE): one burst each, with
    * at most NC__TM_OUTSTANDING bursts in flight. */
   const double flight = NC__TM_OUTSTANDING;
   const double in_rate =
-      v->C > R16 && (L + 3) / flight > 1 ? (L + 3) / flight : 1;
+      v->C > ROWS_ && (L + 3) / flight > 1 ? (L + 3) / flight : 1;
   const double out_rate =
-      v->O > R16 && (L - 7) / flight > 1 ? (L - 7) / flight : 1;
+      v->O > COLS_ && (L - 7) / flight > 1 ? (L - 7) / flight : 1;
   for (int b = 0; b < v->nblk; b++) {
     const double kc = vc_kc(v, b), oc = vc_oc(v, b);
     const double OG = (double)cdiv_((int64_t)oc, c->oct);
@@ -406,7 +410,7 @@ static double estimate_(const vconv_t *v, const pcfg_t *c,
     }
     const double in_rows = kz * (double)INR / (double)T;
     const double w_rows =
-        (v->local ? (double)c->ptw : 1.0) * ocn * kz * taps * R16;
+        (v->local ? (double)c->ptw : 1.0) * ocn * kz * taps * COLS_;
     const double li = L + in_rows * in_rate + 2, lw = L + w_rows + 2;
 #define MX_(a, b) ((a) > (b) ? (a) : (b))
     time += steps * (f_in * f_w * MX_(c_step, li + lw + lat) +
@@ -419,17 +423,17 @@ static double estimate_(const vconv_t *v, const pcfg_t *c,
     port += in_tot * in_rate + w_tot + steps * insns_step;
     st += (double)T * OG * nst * (L + NC_HW_COLS + 5) +
           ((double)PIX * oc > obeats ? (double)PIX * oc : obeats);
-    rd +=
-        in_tot *
-            (v->local ? R16 : (double)(vc_cb(v, b) < R16 ? vc_cb(v, b) : R16)) +
-        w_tot * R16;
+    rd += in_tot * (v->local
+                        ? ROWS_
+                        : (double)(vc_cb(v, b) < ROWS_ ? vc_cb(v, b) : ROWS_)) +
+          w_tot * ROWS_;
     wr += (double)OUTPIX * (double)vc_ob(v, b) * esz;
   }
   const double wall = (double)wall_rows_(v);
   if (c->wres) {
     time += L + wall;
     port += wall;
-    rd += wall * R16;
+    rd += wall * ROWS_;
   }
   double t = time;
   t = port > t ? port : t;
@@ -678,8 +682,8 @@ static grp_t groups_(int64_t G, int64_t C, int64_t O) {
   grp_t g;
   g.G = G, g.cg = C / G, g.og = O / G;
   g.gp = 1;
-  if (g.cg <= R16 && g.og <= NC_HW_COLS) {
-    g.gp = R16 / g.cg < NC_HW_COLS / g.og ? R16 / g.cg : NC_HW_COLS / g.og;
+  if (g.cg <= ROWS_ && g.og <= NC_HW_COLS) {
+    g.gp = ROWS_ / g.cg < NC_HW_COLS / g.og ? ROWS_ / g.cg : NC_HW_COLS / g.og;
     g.gp = g.gp < G ? g.gp : G;
   }
   g.nblk = cdiv_(G, g.gp);
@@ -796,10 +800,10 @@ static nc_status_t lower_(const ctx_t *x, shape_t sh, nc_plan_t *p,
   if (x->pool_only) {
     v->H = g->h, v->W = g->w, v->C = g->c;
     v->OH = g->h, v->OW = g->w;
-    v->nblk = (int)cdiv_(g->c, R16);
-    v->cb = v->ob = R16;
-    v->cb_last = v->ob_last = (int)(g->c - (int64_t)R16 * (v->nblk - 1));
-    v->cstride = R16;
+    v->nblk = (int)cdiv_(g->c, ROWS_);
+    v->cb = v->ob = ROWS_;
+    v->cb_last = v->ob_last = (int)(g->c - (int64_t)ROWS_ * (v->nblk - 1));
+    v->cstride = ROWS_;
     v->O = (int)g->c;
     v->nprm = g->c;
     ws->kind = WK_IDENT;
@@ -831,7 +835,7 @@ static nc_status_t lower_(const ctx_t *x, shape_t sh, nc_plan_t *p,
     v->batch = g->n;
     v->N = 1;
     v->H = 1, v->W = g->oh * g->ow * g->n;
-    v->C = cdiv_(K, R16) * R16;
+    v->C = cdiv_(K, ROWS_) * ROWS_;
     v->OH = g->oh, v->OW = g->ow;
     v->nblk = 1;
     v->cb = v->cb_last = (int)v->C;
@@ -863,7 +867,7 @@ static nc_status_t lower_(const ctx_t *x, shape_t sh, nc_plan_t *p,
       v->cstride = (int)ws->cb;
       ws->kind = WK_CONV;
     } else {
-      const int64_t kp = cdiv_(taps * ws->cb, R16) * R16;
+      const int64_t kp = cdiv_(taps * ws->cb, ROWS_) * ROWS_;
       v->H = g->oh, v->W = g->ow, v->C = kp * gr.nblk;
       v->cb = v->cb_last = (int)kp;
       v->cstride = (int)kp;
@@ -882,10 +886,10 @@ static nc_status_t lower_(const ctx_t *x, shape_t sh, nc_plan_t *p,
     w->KH = w->KW = w->sh = w->sw = w->dh = w->dw = 1;
     w->taps = 1;
     w->OH = g->oh, w->OW = g->ow;
-    w->nblk = (int)cdiv_(O, R16);
-    w->cb = w->ob = R16;
-    w->cb_last = w->ob_last = (int)(O - (int64_t)R16 * (w->nblk - 1));
-    w->cstride = R16;
+    w->nblk = (int)cdiv_(O, ROWS_);
+    w->cb = w->ob = ROWS_;
+    w->cb_last = w->ob_last = (int)(O - (int64_t)ROWS_ * (w->nblk - 1));
+    w->cstride = ROWS_;
     w->O = (int)O;
     w->nprm = O;
     w->fmt = v->fmt, w->es = v->es;
@@ -903,7 +907,7 @@ static void arena_(nc_plan_t *p, int with_data_size) {
   for (int i = 0; i < p->npass; i++) {
     pass_t *ps = &p->pass[i];
     ps->v.prm_off = 0; /* set below */
-    cbytes = align_(cbytes + ps->wall_rows * R16);
+    cbytes = align_(cbytes + ps->wall_rows * ROWS_);
     ps->v.prm_off = cbytes;
     cbytes = align_(cbytes + (uint64_t)ps->v.nprm * NC_HW_QPARAM_BYTES);
   }
@@ -964,8 +968,8 @@ static void fill_weights_(const pass_t *ps, const wsrc_t *ws, uint8_t *dst) {
               for (int t = 0; t < v->taps; t++) {
                 for (int n = 0; n < NC_HW_COLS; n++) {
                   const int ol = (g * c->oct + j) * NC_HW_COLS + n;
-                  for (int k = 0; k < R16; k++) {
-                    const int cl = (r * c->kct + z) * R16 + k;
+                  for (int k = 0; k < ROWS_; k++) {
+                    const int cl = (r * c->kct + z) * ROWS_ + k;
                     *t8++ = ol < obb && cl < cbb
                                 ? wval_(ws, v->local ? p0 + pp : b, ol, t, cl)
                                 : 0;
@@ -1399,7 +1403,8 @@ nc_status_t nc_plan_pack_input(const nc_plan_t *p, const nc_tensor_t *x,
     return NC_OK;
   }
   /* im2col rows: each output pixel's receptive field, taps x block
-   * channels, padding as the pad value, lanes padded to 16 with zeros. */
+   * channels, padding as the pad value, lanes padded with zeros to a whole
+   * number of scratchpad rows (NC_HW_ROWS). */
   const nc_layer_t *l = &p->layer;
   const nc_geom_t *g = &p->g;
   const vconv_t *v = &p->pass[0].v;

@@ -121,7 +121,8 @@ static nc_hw_insn_t *load_(em_t *e, uint32_t sram, uint64_t dram,
   return i;
 }
 
-/* Contiguous weight rows (a multiple of 16) into the scratchpad; returns
+/* Contiguous weight rows (whole tiles of NC_HW_COLS rows of NC_HW_ROWS
+ * bytes) into the scratchpad; returns
  * the first LOAD, the last through *last. */
 static nc_hw_insn_t *load_rows_(em_t *e, uint32_t sram, uint64_t dram,
                                 uint32_t rows, unsigned pop,
@@ -174,7 +175,7 @@ static nc_hw_insn_t *load_input_(em_t *e, const step_t *s) {
   const int64_t rx0 = ix0 < 0 ? 0 : ix0, rx1 = ix1 > v->W ? v->W : ix1;
   const uint32_t plane = (uint32_t)((iy1 - iy0) * (ix1 - ix0));
   const int cbb = vc_cb(v, s->b);
-  const int full_end = cbb / NC_HW_ROWS; /* chunks with 16 lanes */
+  const int full_end = cbb / NC_HW_ROWS; /* chunks with every lane */
   const int nfull = (k0 + kz <= full_end ? kz : full_end - k0);
   load_cfg_(e, (uint64_t)v->C, (uint64_t)(v->W * v->C), NC_HW_ROWS, v->pad);
   const uint64_t px = v->in_off +
@@ -321,7 +322,7 @@ static void comp_(em_t *e, const step_t *s) {
     for (int64_t p = 0; p < tp; p++) {
       for (int j = 0; j < ocn; j++) {
         for (int z = 0; z < kz; z++) {
-          gemm_(e, wslot + (uint32_t)(((p * ocn + j) * kz + z) * NC_HW_ROWS),
+          gemm_(e, wslot + (uint32_t)(((p * ocn + j) * kz + z) * NC_HW_COLS),
                 islot + (uint32_t)((int64_t)z * tp * nb + p * nb),
                 ab + (uint32_t)(((int64_t)j * tp + p) * nb), 1, nb, 0, 1, 0,
                 !(s->ks == 0 && z == 0), first);
@@ -338,7 +339,7 @@ static void comp_(em_t *e, const step_t *s) {
         for (int t = 0; t < v->taps; t++) {
           const int kh = t / v->KW, kw = t % v->KW;
           gemm_(e,
-                wslot + (uint32_t)(((j * kz + z) * v->taps + t) * NC_HW_ROWS),
+                wslot + (uint32_t)(((j * kz + z) * v->taps + t) * NC_HW_COLS),
                 islot + (uint32_t)(z * hi * wi + (int64_t)kh * v->dh * wi +
                                    (int64_t)kw * v->dw),
                 ab + (uint32_t)(j * th * tw), (uint32_t)th, (uint32_t)tw,
@@ -608,7 +609,7 @@ nc_status_t nc__plan_emit_pass(pass_t *ps, const nc_plan_caps_t *caps,
   uint32_t in_slot = 0, w_slot = 0;
   if (v->local) {
     in_slot = (uint32_t)(c->kct * c->ptw * v->batch);
-    w_slot = (uint32_t)(c->ptw * c->oct * c->kct * NC_HW_ROWS);
+    w_slot = (uint32_t)(c->ptw * c->oct * c->kct * NC_HW_COLS);
   } else {
     int64_t hmax = 0, wmax = 0;
     for (int64_t t = 0; t < ps->ntiles; t++) {
@@ -621,7 +622,7 @@ nc_status_t nc__plan_emit_pass(pass_t *ps, const nc_plan_caps_t *caps,
       wmax = wi > wmax ? wi : wmax;
     }
     in_slot = (uint32_t)(c->kct * hmax * wmax);
-    w_slot = (uint32_t)(c->oct * c->kct * v->taps * NC_HW_ROWS);
+    w_slot = (uint32_t)(c->oct * c->kct * v->taps * NC_HW_COLS);
   }
   if (c->wres) {
     e.wres_base = 0;

@@ -76,7 +76,7 @@ typedef struct {
  * constants are laid out for a configuration). */
 typedef struct {
   uint64_t off;  /* arena offset */
-  uint32_t rows; /* scratchpad rows (16 per tile) */
+  uint32_t rows; /* scratchpad rows (NC_HW_COLS per tile) */
 } wreg_t;
 
 /* One pass: lowering, configuration, tiles and weight regions. */

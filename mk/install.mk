@@ -24,7 +24,7 @@ SHLIB := $(BUILD)/lib/$(SHLIB_NAME)
 PKGCONFIG := $(BUILD)/lib/pkgconfig/neocog.pc
 # The headers a user includes; internal ones (error.h, timing.h, axi_mem.h, ncw.h) stay out.
 PUBLIC_HEADERS := $(addprefix base/include/neocog/,dtype.h quant.h status.h version.h) \
-  hw/include/neocog/nc_hw.h sim/include/neocog/sim.h sim/model/include/neocog/model.h \
+  $(NC_HW_H) sim/include/neocog/sim.h sim/model/include/neocog/model.h \
   sim/rtl/include/neocog/rtl.h driver/include/neocog/drv.h $(sort $(wildcard host/include/neocog/*.h))
 INSTALLED := bin/neocog lib/libneocog.a lib/$(SHLIB_NAME) lib/$(SHLIB_SONAME) lib/libneocog.so \
   lib/pkgconfig/neocog.pc $(addprefix include/neocog/,$(notdir $(PUBLIC_HEADERS)))
@@ -32,7 +32,7 @@ INSTALLED := bin/neocog lib/libneocog.a lib/$(SHLIB_NAME) lib/$(SHLIB_SONAME) li
 PIC_OBJ := $(call obj,pic,$(BASE_SRC) $(SIM_CORE_SRC) $(SIM_MODEL_SRC) $(DRIVER_SRC) $(HOST_SRC)) \
   $(BUILD)/pic/gen/kernels_cl.o $(SIM_RTL_OBJ_PIC)
 
-$(BUILD)/pic/%.o: %.c
+$(BUILD)/pic/%.o: %.c | $(NC_HW_H)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS_REL) -fPIC -c $< -o $@
 

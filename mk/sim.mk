@@ -87,7 +87,7 @@ $(SIM_BUILD)/harness.o: sim/rtl/harness.cpp $(SIM_VDIR)/Vnc_top__ALL.a
 	@mkdir -p $(@D)
 	$(CXX) $(SIM_CXXFLAGS) $(SIM_VDEFS) $(call SIM_VINC,$(SIM_VDIR)) -c $< -o $@
 
-$(SIM_BUILD)/axi_mem.o: sim/rtl/axi_mem.cpp
+$(SIM_BUILD)/axi_mem.o: sim/rtl/axi_mem.cpp | $(NC_HW_H)
 	@mkdir -p $(@D)
 	$(CXX) $(SIM_CXXFLAGS) -c $< -o $@
 
@@ -110,7 +110,7 @@ $(SIM_PIC_VDIR)/Vnc_top__ALL.a: $(RTL_SRC) $(HW_CHECK)
 $(SIM_PIC)/harness.o: sim/rtl/harness.cpp $(SIM_PIC_VDIR)/Vnc_top__ALL.a
 	$(CXX) $(SIM_CXXFLAGS) -fPIC $(SIM_VDEFS) $(call SIM_VINC,$(SIM_PIC_VDIR)) -c $< -o $@
 
-$(SIM_PIC)/axi_mem.o: sim/rtl/axi_mem.cpp
+$(SIM_PIC)/axi_mem.o: sim/rtl/axi_mem.cpp | $(NC_HW_H)
 	@mkdir -p $(@D)
 	$(CXX) $(SIM_CXXFLAGS) -fPIC -c $< -o $@
 

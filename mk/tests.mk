@@ -27,3 +27,16 @@ TEST_SCRIPTS := tests/mk/check_layers_test.sh
 # make install into a scratch PREFIX, the examples built outside the tree with pkg-config and
 # run on the model and the RTL, the shared library's exports, make uninstall.
 TEST_SCRIPTS += tests/install/install_test.sh
+
+# Another array size end to end, in the default build only (a configured build's whole suite
+# already runs at its size): the CLI for CHECK_CONFIG built into $(BUILD)/CHECK_CONFIG as
+# make ROWS=.. COLS=.. builds it, then the ConvNet on cpu, rtl and lockstep, byte for byte
+# (tests/config/config_test.sh). make check-config runs it alone.
+CHECK_CONFIG ?= 8x8
+ifeq ($(NC_CONFIG),)
+TEST_SCRIPTS += tests/config/config_test.sh
+endif
+
+.PHONY: check-config
+check-config:
+	@BUILD="$(BUILD)" CONFIG="$(CHECK_CONFIG)" JOBS="$(JOBS)" sh tests/config/config_test.sh

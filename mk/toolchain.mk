@@ -11,7 +11,9 @@ VERILATOR ?= verilator
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
 # Includes are rooted at the repository top; each layer's public headers are in
 # <layer>/include/neocog/ (mk/check_layers.py keeps every file to its own and lower layers).
-INCLUDE_DIRS := base/include hw/include sim/include sim/model/include sim/rtl/include \
+# The generated hardware header comes from $(HW_INCLUDE): hw/include, or for another array
+# size the copy regtool writes into the build directory (mk/config.mk).
+INCLUDE_DIRS := base/include $(HW_INCLUDE) sim/include sim/model/include sim/rtl/include \
   sim/systemc/include \
   driver/include host/include
 CPPFLAGS := -I. $(addprefix -I,$(INCLUDE_DIRS)) -D_POSIX_C_SOURCE=200809L
@@ -25,11 +27,13 @@ LDLIBS := -lOpenCL -lstdc++ -lz -lm
 # $(call obj,rel|san,SOURCES): the objects of C sources.
 obj = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 
-$(BUILD)/rel/%.o: %.c
+# Every compile waits for the hardware header, which a configured build generates first (its
+# dependency files take over from the second build on).
+$(BUILD)/rel/%.o: %.c | $(NC_HW_H)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS_REL) -c $< -o $@
 
-$(BUILD)/san/%.o: %.c
+$(BUILD)/san/%.o: %.c | $(NC_HW_H)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS_SAN) -c $< -o $@
 

@@ -203,11 +203,12 @@ static inline void ref_gemm(const int8_t *a, const int8_t *b, int32_t *c, int M,
   }
 }
 
-
 /* The lecture's worked convolution (5x5x3 input, pad 1, stride 2, two 3x3
  * filters -> 3x3x2 int32) as a stream: the input at window offset x_off
  * (NHWC), the weights at w_off (OHWI), two qparam records at param_off, the
- * output at out_off. One GEMM per kernel tap, accumulating. */
+ * output at out_off. One GEMM per kernel tap, accumulating; each tap's
+ * weight tile is NC_HW_COLS scratchpad rows, two of them filters (so the
+ * array needs 3 rows and 2 columns; mk/config.mk allows no narrower). */
 static inline void prog_lecture_conv(prog_t *p, uint32_t x_off, uint32_t w_off,
                                      uint32_t param_off, uint32_t out_off) {
   p_load_cfg(p, 3, 15, 0, 0, 0);
@@ -228,13 +229,13 @@ static inline void prog_lecture_conv(prog_t *p, uint32_t x_off, uint32_t w_off,
                 .elems = 3,
                 .x = 2,
                 .z = 9,
-                .pr = 14},
+                .pr = NC_HW_COLS - 2},
          UN);
   p_load_param(p, 0, 2, param_off, 0);
   p_store_cfg(p, (stc_t){.xs = 8, .ys = 24}, 0);
   for (int t = 0; t < 9; t++) {
     p_gemm(p,
-           (gm_t){.wgt = 64u + 16u * (uint32_t)t,
+           (gm_t){.wgt = 64u + NC_HW_COLS * (uint32_t)t,
                   .inp = (uint32_t)(7 * (t / 3) + t % 3),
                   .lo = 3,
                   .li = 3,

@@ -2,7 +2,9 @@
  * Whole programs with their data and their golden results, for running on
  * the RTL: the lecture's worked convolution, a stream of convolution tiles
  * (double-buffered, the loads of one tile overlapping the compute of the
- * one before), and an int8 GEMM of any multiple-of-16 shape. The tests
+ * one before), and an int8 GEMM of any shape. Every shape and layout
+ * follows the array the build is configured for (NC_HW_ROWS x NC_HW_COLS,
+ * the scratchpad and accumulator sizes of nc_hw.h). The tests
  * (tests/sim), the SystemC runner's workload files (sim/systemc) and the RTL
  * benchmark (bench/bench_rtl.c) all take their programs from here, so they
  * run the same instruction streams.
@@ -20,15 +22,17 @@
 #include "testkit/prog.h"
 #include "testkit/seed_data.h"
 
-/* Window layout. */
+/* Window layout. The scratchpad in quarters: input buffer 0, input buffer
+ * 1, then the weights from the middle (at 16x16, with four banks, one bank
+ * each); the accumulator in halves. */
 enum {
   WL_IN = 0x10000,
   WL_WT = 0x20000,
   WL_PRM = 0x30000,
   WL_OUT = 0x40000,
-  WL_WROW = 8192, /* scratchpad row of the first weight tile */
-  WL_IBUF = 4096, /* scratchpad rows per input buffer (two buffers) */
-  WL_ABUF = 1024  /* accumulator rows per output buffer (two buffers) */
+  WL_IBUF = NC_HW_SPAD_ROWS / 4, /* scratchpad rows per input buffer (two) */
+  WL_WROW = 2 * WL_IBUF,         /* scratchpad row of the first weight tile */
+  WL_ABUF = NC_HW_ACC_ROWS / 2   /* accumulator rows per output buffer (two) */
 };
 
 typedef struct {
@@ -59,15 +63,20 @@ static inline void wl_init_(wl_t *w, const char *name, uint32_t out_off,
   w->out_len = out_len;
 }
 
-/* A convolution layer of at most 16 input and 16 output channels whose
- * output fits one accumulator buffer, run `tiles` times over the same data
- * (output tile t at WL_OUT + t * tile bytes). */
+/* A convolution layer of at most NC_HW_ROWS input and NC_HW_COLS output
+ * channels (one scratchpad row per pixel, one weight tile per kernel tap)
+ * whose output fits one accumulator buffer, run `tiles` times over the same
+ * data (output tile t at WL_OUT + t * tile bytes). */
 typedef struct {
   int H, W, C, O, K, stride, pad; /* square kernel, stride, padding */
   int rq;                         /* requantize to int8 (else int32 out) */
   int pool_k, pool_s;             /* fused max pooling, 0: none */
   int tiles;
 } wl_conv_t;
+
+/* Filters of the test streams that leave part of the array's columns
+ * unused: 13 of 16 at 16x16 (all of them on an array of 3 or fewer). */
+#define WL_PARTIAL_COLS (NC_HW_COLS > 3 ? NC_HW_COLS - 3 : NC_HW_COLS)
 
 /* Emits the program: weights and parameters once, then per tile a LOAD of
  * the padded input into buffer t % 2, one GEMM per kernel tap into
@@ -78,6 +87,7 @@ static inline void wl_conv_prog_(prog_t *p, const wl_conv_t *c, int oh, int ow,
                                  int out_w, int esize, uint32_t tile_bytes) {
   const int hp = c->H + 2 * c->pad, wp = c->W + 2 * c->pad;
   const int taps = c->K * c->K;
+  TK_REQUIRE(c->C <= NC_HW_ROWS && c->O <= NC_HW_COLS);
   TK_REQUIRE(hp * wp <= WL_IBUF);
   TK_REQUIRE(oh * ow <= WL_ABUF);
   TK_REQUIRE(taps * NC_HW_COLS <= NC_HW_SPAD_ROWS - WL_WROW);
@@ -152,14 +162,14 @@ static inline void wl_conv_prog_(prog_t *p, const wl_conv_t *c, int oh, int ow,
 }
 
 /* The conv tile stream the SystemC check and the RTL speed bench share:
- * 16 channels in and out, 3x3, 18x18 padded to 20x20 in, 18x18 out (324 of
- * the 1024 accumulator rows), requantized: one full-width tile, `tiles`
- * times. */
+ * as many channels in and out as the array has rows and columns (16 and 16
+ * at 16x16), 3x3, 18x18 padded to 20x20 in, 18x18 out (324 of the 1024
+ * accumulator rows), requantized: one full-width tile, `tiles` times. */
 static inline wl_conv_t wl_conv_stream_cfg(int tiles) {
   const wl_conv_t c = {.H = 18,
                        .W = 18,
-                       .C = 16,
-                       .O = 16,
+                       .C = NC_HW_ROWS,
+                       .O = NC_HW_COLS,
                        .K = 3,
                        .stride = 1,
                        .pad = 1,
@@ -223,7 +233,7 @@ static inline void wl_conv(wl_t *w, const char *name, const wl_conv_t *c,
   memcpy(w->win + WL_IN, x.data, x.nbytes);
   memcpy(w->win + WL_WT, wt.data, wt.nbytes);
   for (int o = 0; o < c->O; o++) {
-    qparam_put(w->win + WL_PRM + 16 * o, ((int32_t *)b.data)[o],
+    qparam_put(w->win + WL_PRM + NC_HW_QPARAM_BYTES * o, ((int32_t *)b.data)[o],
                c->rq ? l->rq.mult[o] : 0, c->rq ? l->rq.shift[o] : 0,
                c->rq ? l->rq.out_zp : 0, c->rq ? l->rq.act_min : 0,
                c->rq ? l->rq.act_max : 0);
@@ -254,17 +264,22 @@ static inline void wl_lecture(wl_t *w) {
   wl_conv(w, "lecture_conv", &c, NULL);
 }
 
-/* C[M][N] = A[M][K] x B^T (B as [N][K]), M <= 1024 / (N / 16), N and K
- * multiples of 16: every K tile of A and every (N, K) tile of B loaded
- * first, then per N tile the K tiles accumulate and one STORE writes it.
+/* C[M][N] = A[M][K] x B^T (B as [N][K]), any M, N, K the memories hold:
+ * K in tiles of NC_HW_ROWS (one scratchpad row), N in tiles of NC_HW_COLS
+ * (one weight tile), the last of each partial (the load pads the missing
+ * lanes and weight rows with zeros, the STORE writes only the columns
+ * there are). Every K tile of A and every (N, K) tile of B is loaded first,
+ * then per N tile the K tiles accumulate and one STORE writes it.
  * `requant` stores int8 through per-channel requantization, else int32. */
 static inline void wl_gemm(wl_t *w, const char *name, int M, int N, int K,
                            int requant, nc_rng_t *rng) {
   enum { A0 = 0x10000, B0 = 0x80000, C0 = 0x100000, P0 = 0x1f0000 };
-  const int KT = K / 16, NT = N / 16;
-  TK_REQUIRE(N % 16 == 0 && K % 16 == 0 && M >= 1 && M * NT <= NC_HW_ACC_ROWS);
+  enum { R = NC_HW_ROWS, L = NC_HW_COLS };
+  const int KT = (K + R - 1) / R, NT = (N + L - 1) / L;
+  TK_REQUIRE(N >= 1 && K >= 1 && M >= 1 && M * NT <= NC_HW_ACC_ROWS);
+  TK_REQUIRE(N <= NC_HW_PARAM_ENTRIES);
   TK_REQUIRE((size_t)M * K <= B0 - A0 && (size_t)N * K <= C0 - B0);
-  TK_REQUIRE(M * KT + 16 * NT * KT <= NC_HW_SPAD_ROWS);
+  TK_REQUIRE(M * KT + L * NT * KT <= NC_HW_SPAD_ROWS);
   const int esz = requant ? 1 : 4;
   wl_init_(w, name, C0, (uint32_t)(M * N * esz));
   TK_REQUIRE((size_t)C0 + w->out_len <= P0);
@@ -288,9 +303,10 @@ static inline void wl_gemm(wl_t *w, const char *name, int M, int N, int K,
   for (int n = 0; n < N; n++) {
     rq->mult[n] = (int32_t)nc_rng_range(rng, 1 << 30, INT32_MAX);
     rq->shift[n] = (int32_t)nc_rng_range(rng, -12, -6);
-    qparam_put(w->win + P0 + 16 * n, 0, requant ? rq->mult[n] : 0,
-               requant ? rq->shift[n] : 0, requant ? rq->out_zp : 0,
-               requant ? rq->act_min : 0, requant ? rq->act_max : 0);
+    qparam_put(w->win + P0 + NC_HW_QPARAM_BYTES * n, 0,
+               requant ? rq->mult[n] : 0, requant ? rq->shift[n] : 0,
+               requant ? rq->out_zp : 0, requant ? rq->act_min : 0,
+               requant ? rq->act_max : 0);
   }
   for (int i = 0; i < M * N; i++) {
     if (requant) {
@@ -308,20 +324,24 @@ static inline void wl_gemm(wl_t *w, const char *name, int M, int N, int K,
   prog_t *p = &w->p;
   p_load_cfg(p, (uint32_t)K, 0, 0, 0, 0);
   for (int kt = 0; kt < KT; kt++) {
+    const int ke = K - R * kt < R ? K - R * kt : R; /* lanes of this K tile */
     p_load(p,
            (ld_t){.sram = (uint32_t)(M * kt),
-                  .dram = A0 + 16u * (uint32_t)kt,
-                  .elems = 16,
+                  .dram = A0 + (uint32_t)(R * kt),
+                  .elems = (uint32_t)ke,
                   .x = (uint32_t)M},
            0);
   }
   for (int nt = 0; nt < NT; nt++) {
+    const int ne = N - L * nt < L ? N - L * nt : L; /* columns of this tile */
     for (int kt = 0; kt < KT; kt++) {
+      const int ke = K - R * kt < R ? K - R * kt : R;
       p_load(p,
-             (ld_t){.sram = sb + (uint32_t)(16 * (nt * KT + kt)),
-                    .dram = (uint32_t)(B0 + 16 * nt * K + 16 * kt),
-                    .elems = 16,
-                    .x = 16},
+             (ld_t){.sram = sb + (uint32_t)(L * (nt * KT + kt)),
+                    .dram = (uint32_t)(B0 + L * nt * K + R * kt),
+                    .elems = (uint32_t)ke,
+                    .x = (uint32_t)ne,
+                    .pr = (uint32_t)(L - ne)},
              nt == NT - 1 && kt == KT - 1 ? UN : 0);
     }
   }
@@ -331,9 +351,10 @@ static inline void wl_gemm(wl_t *w, const char *name, int M, int N, int K,
                       .xs = (uint32_t)(N * esz)},
               0);
   for (int nt = 0; nt < NT; nt++) {
+    const int ne = N - L * nt < L ? N - L * nt : L;
     for (int kt = 0; kt < KT; kt++) {
       p_gemm(p,
-             (gm_t){.wgt = sb + (uint32_t)(16 * (nt * KT + kt)),
+             (gm_t){.wgt = sb + (uint32_t)(L * (nt * KT + kt)),
                     .inp = (uint32_t)(M * kt),
                     .acc = (uint32_t)(M * nt),
                     .li = (uint32_t)M,
@@ -344,9 +365,9 @@ static inline void wl_gemm(wl_t *w, const char *name, int M, int N, int K,
     }
     p_store(p,
             (st_t){.acc = (uint32_t)(M * nt),
-                   .dram = (uint32_t)(C0 + 16 * nt * esz),
-                   .param = (uint32_t)(16 * nt),
-                   .ncols = 16,
+                   .dram = (uint32_t)(C0 + L * nt * esz),
+                   .param = (uint32_t)(L * nt),
+                   .ncols = (uint32_t)ne,
                    .x = (uint32_t)M},
             PP);
   }

@@ -5,10 +5,12 @@
  *
  * It runs a mix of programs on the instrumented harness: the lecture's
  * convolution, a convolution stream with fused max pooling, an int8 GEMM and
- * an int32-out GEMM. They are deliberately not the benchmark's workload
- * (bench_rtl's 8-tile 18x18 stream), so the bench measures a profile it was
- * not trained on. Every result is checked against the golden reference, so
- * a broken model stops the build here rather than in the tests.
+ * an int32-out GEMM, shaped for the array the build is configured for (the
+ * convolutions as many channels in and out as it has rows and columns, the
+ * GEMMs tiled by the test kit). They are deliberately not the benchmark's
+ * workload (bench_rtl's 8-tile 18x18 stream), so the bench measures a profile
+ * it was not trained on. Every result is checked against the golden reference,
+ * so a broken model stops the build here rather than in the tests.
  *
  * Prints one line per program; exit status 0 only if all matched golden.
  */
@@ -60,11 +62,12 @@ int main(void) {
   wl_lecture(&w);
   bad |= train_(&w);
   wl_free(&w);
-  /* 14x14x16 padded to 16x16, 16 3x3 filters, int8 out max-pooled 2x2. */
+  /* 14x14 padded to 16x16, full-width channels (16 in, 16 3x3 filters at
+   * 16x16), int8 out max-pooled 2x2. */
   const wl_conv_t c = {.H = 14,
                        .W = 14,
-                       .C = 16,
-                       .O = 16,
+                       .C = NC_HW_ROWS,
+                       .O = NC_HW_COLS,
                        .K = 3,
                        .stride = 1,
                        .pad = 1,
@@ -75,11 +78,11 @@ int main(void) {
   wl_conv(&w, "conv_pool_stream", &c, &rng);
   bad |= train_(&w);
   wl_free(&w);
-  /* 12x20x16 padded to 14x22, 16 3x3 filters, int8 out. */
+  /* 12x20 padded to 14x22, full-width channels, 3x3 filters, int8 out. */
   const wl_conv_t c2 = {.H = 12,
                         .W = 20,
-                        .C = 16,
-                        .O = 16,
+                        .C = NC_HW_ROWS,
+                        .O = NC_HW_COLS,
                         .K = 3,
                         .stride = 1,
                         .pad = 1,

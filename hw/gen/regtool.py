@@ -1440,10 +1440,35 @@ def md_rules(w, m, fmt):
 
 # ---------------------------------------------------------------------------
 
-def generate(root):
+DECIMAL_RE = re.compile(r"^[0-9]+$")
+
+
+def apply_settings(data, settings):
+    """Overrides config values with NAME=VALUE strings (--set), before the model checks them.
+
+    Only the value changes: the entry's min and max and the data file's checks still apply, so
+    a configuration the data file calls illegal fails here as it would in the file.
+    """
+    by_name = {c.get("name"): c for c in data.get("config", [])}
+    for s in settings:
+        name, eq, value = s.partition("=")
+        if not eq or name not in by_name:
+            raise GenError(f"--set {s}: expected NAME=VALUE with NAME one of the config values "
+                           f"({', '.join(by_name)})")
+        if not DECIMAL_RE.match(value):
+            raise GenError(f"config {name}: '{value}' is not a whole number")
+        by_name[name]["value"] = int(value, 10)
+
+
+def load_model(root, settings=()):
     with open(os.path.join(root, SOURCE), encoding="utf-8") as fh:
         data = json.load(fh)
-    m = Model(data)
+    apply_settings(data, settings)
+    return Model(data)
+
+
+def generate(root, settings=()):
+    m = load_model(root, settings)
     return {OUTPUTS["sv"]: emit_sv(m), OUTPUTS["h"]: emit_c(m), OUTPUTS["md"]: emit_md(m)}
 
 
@@ -1456,9 +1481,25 @@ def main(argv):
                     help="regenerate into a temporary directory; fail if a file in the tree "
                     "differs")
     ap.add_argument("--out-dir", help="write the outputs under this directory instead of --root")
+    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                    help="generate with this config value instead of the data file's (checked "
+                    "against its min, max and checks like the file's own); with --out-dir, so "
+                    "the committed outputs keep the data file's configuration")
+    ap.add_argument("--get", nargs="+", metavar="NAME",
+                    help="print these config or derived values on one line and write nothing "
+                    "(the build asks this to check ROWS and COLS)")
     args = ap.parse_args(argv)
+    if args.set and (args.check or not (args.out_dir or args.get)):
+        ap.error("--set needs --out-dir or --get: the committed outputs follow the data file")
     try:
-        outputs = generate(args.root)
+        if args.get:
+            m = load_model(args.root, args.set)
+            unknown = [n for n in args.get if n not in m.env]
+            if unknown:
+                raise GenError(f"--get: no config or derived value {', '.join(unknown)}")
+            print(" ".join(str(m.env[n]) for n in args.get))
+            return 0
+        outputs = generate(args.root, args.set)
     except (GenError, OSError, json.JSONDecodeError) as e:
         print(f"regtool: {SOURCE}: {e}", file=sys.stderr)
         return 2

@@ -110,6 +110,30 @@ class RegtoolTest(unittest.TestCase):
         with self.assertRaises(regtool.GenError):
             regtool.Model(data)
 
+    def test_set_changes_only_the_value_and_keeps_the_checks(self):
+        data = copy.deepcopy(self.data)
+        regtool.apply_settings(data, ["rows=8", "cols=4"])
+        h = self.header(data)
+        self.assertRegex(h, r"#define NC_HW_ROWS 8\b")
+        self.assertRegex(h, r"#define NC_HW_COLS 4\b")
+        self.assertRegex(h, r"#define NC_HW_SPAD_ROWS 32768\b")
+        for bad in (["rows=x"], ["rows=-8"], ["rows="], ["rowz=8"], ["rows"]):
+            with self.assertRaises(regtool.GenError, msg=bad):
+                regtool.apply_settings(copy.deepcopy(self.data), bad)
+        for bad in (["rows=0"], ["rows=3"], ["cols=0"]):
+            data = copy.deepcopy(self.data)
+            regtool.apply_settings(data, bad)
+            with self.assertRaises(regtool.GenError, msg=bad):
+                regtool.Model(data)
+
+    def test_get_prints_values_and_set_never_touches_the_tree(self):
+        out, err = io.StringIO(), io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            rc = regtool.main(["--set", "rows=8", "--get", "rows", "cols", "spad_rows"])
+        self.assertEqual((rc, out.getvalue()), (0, "8 16 32768\n"), err.getvalue())
+        with redirect_stdout(out), redirect_stderr(err), self.assertRaises(SystemExit):
+            regtool.main(["--set", "rows=8"])
+
     def test_md_byte_columns(self):
         self.assertEqual(regtool.md_bytes(0, 31), "0..3")
         self.assertEqual(regtool.md_bytes(64, 71), "8")

@@ -113,16 +113,21 @@ Test(driver_rtl, device_error_then_reuse) {
     nc_dev_t *d = open_(be, &o);
     prog_t p = {0};
     p_sync(&p, NC_HW_QUEUE_LOAD, 0);
-    p_load_cfg(&p, 16, 0, 0, 0, 0);
+    p_load_cfg(&p, NC_HW_ROWS, 0, 0, 0, 0);
     p_sync(&p, NC_HW_QUEUE_STORE, 0);
-    p_load(&p, (ld_t){.dram = (1u << 20) - 8, .elems = 16, .x = 1}, 0);
+    /* One row of NC_HW_ROWS bytes from half a row before the end. */
+    p_load(
+        &p,
+        (ld_t){
+            .dram = (1u << 20) - NC_HW_ROWS / 2, .elems = NC_HW_ROWS, .x = 1},
+        0);
     cr_assert_eq(submit_(d, &p), NC_OK);
     nc_dev_result_t res;
     cr_assert_eq(nc_dev_wait(d, 60000, &res), NC_ERR_DEVICE, "%s: %s", be,
                  nc_error_detail());
     cr_assert(res.err_code == NC_HW_ERR_DMA_WINDOW &&
                   res.err_unit == NC_HW_UNIT_LOAD && res.insn_index == 3 &&
-                  res.err_info == (1u << 20) - 8,
+                  res.err_info == (1u << 20) - NC_HW_ROWS / 2,
               "%s: %s", be, nc_error_detail());
     prog_free(&p);
     p_sync(&p, NC_HW_QUEUE_COMPUTE, 0);

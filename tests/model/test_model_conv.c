@@ -16,7 +16,7 @@ enum {
   WT = 0x20000,
   PRM = 0x30000,
   OUT = 0x40000,
-  WB = 8192 /* scratchpad row of the first weight tile */
+  WB = NC_HW_SPAD_ROWS / 2 /* scratchpad row of the first weight tile */
 };
 
 typedef struct {
@@ -30,13 +30,15 @@ typedef struct {
 
 /* Emits the convolution of an NHWC int8 input (at IN) with OHWI int8
  * weights (at WT) and qparam records (at PRM) into OUT, NHWC. Requires
- * C, O <= 16 and the whole output in one accumulator tile. */
+ * C <= NC_HW_ROWS, O <= NC_HW_COLS and the whole output in one accumulator
+ * tile. */
 static void conv_prog_(prog_t *p, const conv_t *c, int oh, int ow, int out_w,
                        int esize) {
   const int hp = c->H + c->pt + c->pb, wp = c->W + c->pl + c->pr;
   const int taps = c->KH * c->KW;
   cr_assert_leq(hp * wp, WB, "padded input fits below the weights");
   cr_assert_leq(oh * ow, NC_HW_ACC_ROWS);
+  cr_assert(c->C <= NC_HW_ROWS && c->O <= NC_HW_COLS);
   p_load_cfg(p, (uint32_t)c->C, (uint32_t)(c->W * c->C), 0, c->pad_value, 0);
   p_load(p,
          (ld_t){.sram = 0,
@@ -49,9 +51,9 @@ static void conv_prog_(prog_t *p, const conv_t *c, int oh, int ow, int out_w,
                 .pl = (uint32_t)c->pl,
                 .pr = (uint32_t)c->pr},
          0);
-  /* One 16-row weight tile per tap: row n is filter n's C weights at that
-   * tap (OHWI: filter stride KH*KW*C, tap stride C); rows O..15 are zero
-   * padding rows, lanes C..15 zero padding lanes. */
+  /* One NC_HW_COLS-row weight tile per tap: row n is filter n's C weights
+   * at that tap (OHWI: filter stride KH*KW*C, tap stride C); rows O.. are
+   * zero padding rows, lanes C.. zero padding lanes. */
   p_load_cfg(p, (uint32_t)(taps * c->C), 0, (uint32_t)c->C, 0, 0);
   p_load(p,
          (ld_t){.sram = WB,
@@ -162,7 +164,7 @@ static void conv_check_(const conv_t *c, nc_rng_t *rng, const char *what) {
   memcpy(r.win + IN, x.data, x.nbytes);
   memcpy(r.win + WT, w.data, w.nbytes);
   for (int o = 0; o < c->O; o++) {
-    qparam_put(r.win + PRM + 16 * o, ((int32_t *)b.data)[o],
+    qparam_put(r.win + PRM + NC_HW_QPARAM_BYTES * o, ((int32_t *)b.data)[o],
                c->rq ? l.rq.mult[o] : 0, c->rq ? l.rq.shift[o] : 0,
                c->rq ? l.rq.out_zp : 0, c->rq ? l.rq.act_min : 0,
                c->rq ? l.rq.act_max : 0);
@@ -219,7 +221,7 @@ Test(model_conv, lecture_example) {
   memcpy(r.win + IN, x.data, x.nbytes);
   memcpy(r.win + WT, w.data, w.nbytes);
   qparam_put(r.win + PRM, nc_seed_b[0], 0, 0, 0, 0, 0);
-  qparam_put(r.win + PRM + 16, nc_seed_b[1], 0, 0, 0, 0, 0);
+  qparam_put(r.win + PRM + NC_HW_QPARAM_BYTES, nc_seed_b[1], 0, 0, 0, 0, 0);
   prog_t p = {0};
   conv_prog_(&p, &c, 3, 3, 3, 4);
   rig_run_ok(&r, &p);
@@ -238,8 +240,10 @@ Test(model_conv, lecture_example) {
     cr_assert_eq(o0, ((int32_t *)y.data)[2 * i]);
     cr_assert_eq(o1, ((int32_t *)y.data)[2 * i + 1]);
   }
-  /* 9 taps x 9 output pixels x 16 x 16 MACs; 18 pixels x 4 bytes out. */
-  cr_assert_eq(rig_ctr(&r, NC_HW_CSR_PERF_MACS_LO_OFFSET), 81 * 256);
+  /* 9 taps x 9 output pixels, each the whole array's rows x cols MACs;
+   * 18 pixels x 4 bytes out. */
+  cr_assert_eq(rig_ctr(&r, NC_HW_CSR_PERF_MACS_LO_OFFSET),
+               81 * NC_HW_ROWS * NC_HW_COLS);
   cr_assert_eq(rig_ctr(&r, NC_HW_CSR_PERF_WR_BYTES_LO_OFFSET), 72);
   cr_assert_eq(rig_rd(&r, NC_HW_CSR_PERF_INSNS_OFFSET), p.n);
   prog_free(&p);
@@ -274,11 +278,15 @@ Test(model_conv, lecture_shape_requant_maxpool) {
   conv_check_(&c, &rng, "lecture shape, requant + maxpool");
 }
 
-/* C[64][64] = A[64][64] x B^T, B as [N][K] (OHWI with H = W = 1), on the
- * 16x16 array: 4 K tiles x 4 N tiles, int32 out; then the same requantized
- * per channel. */
+/* C[64][64] = A[64][64] x B^T, B as [N][K] (OHWI with H = W = 1), tiled
+ * for the array: K in tiles of NC_HW_ROWS lanes, N in tiles of NC_HW_COLS
+ * columns (4 x 4 tiles at 16x16; a partial last tile where the size does
+ * not divide 64), int32 out; then the same requantized per channel. */
 static void gemm64_(int requant) {
   enum { M = 64, N = 64, K = 64, A0 = 0x10000, B0 = 0x20000, C0 = 0x30000 };
+  enum { R = NC_HW_ROWS, L = NC_HW_COLS, KT = (K + R - 1) / R };
+  enum { NT = (N + L - 1) / L, SB = M * KT /* first B row */ };
+  cr_assert_leq(M * NT, NC_HW_ACC_ROWS, "one accumulator row per (m, nt)");
   nc_rng_t rng;
   nc_test_seed(&rng, "model_conv", requant ? "gemm_64_int8" : "gemm_64_int32",
                64);
@@ -303,30 +311,35 @@ static void gemm64_(int requant) {
   for (int n = 0; n < N; n++) {
     rq->mult[n] = (int32_t)nc_rng_range(&rng, 1 << 30, INT32_MAX);
     rq->shift[n] = (int32_t)nc_rng_range(&rng, -12, -6);
-    qparam_put(r.win + 0x50000 + 16 * n, 0, rq->mult[n], rq->shift[n],
-               rq->out_zp, rq->act_min, rq->act_max);
+    qparam_put(r.win + 0x50000 + NC_HW_QPARAM_BYTES * n, 0, rq->mult[n],
+               rq->shift[n], rq->out_zp, rq->act_min, rq->act_max);
   }
   const int esz = requant ? 1 : 4;
   prog_t p = {0};
-  /* A's K tile kt: 64 rows of 16 lanes at scratchpad 64 kt. */
+  /* A's K tile kt: 64 rows of up to R lanes at scratchpad 64 kt. */
   p_load_cfg(&p, K, 0, 0, 0, 0);
-  for (int kt = 0; kt < K / 16; kt++) {
+  for (int kt = 0; kt < KT; kt++) {
+    const int ek = K - R * kt < R ? K - R * kt : R;
     p_load(&p,
-           (ld_t){.sram = (uint32_t)(64 * kt),
-                  .dram = A0 + 16u * kt,
-                  .elems = 16,
+           (ld_t){.sram = (uint32_t)(M * kt),
+                  .dram = A0 + (uint32_t)(R * kt),
+                  .elems = (uint32_t)ek,
                   .x = M},
            0);
   }
-  /* B tile (nt, kt): 16 rows at 1024 + 16 (4 nt + kt). */
-  for (int nt = 0; nt < N / 16; nt++) {
-    for (int kt = 0; kt < K / 16; kt++) {
-      const int last = nt == N / 16 - 1 && kt == K / 16 - 1;
+  /* B tile (nt, kt): L rows at SB + L (KT nt + kt), the missing filters of
+   * a partial tile zero rows. */
+  for (int nt = 0; nt < NT; nt++) {
+    const int en = N - L * nt < L ? N - L * nt : L;
+    for (int kt = 0; kt < KT; kt++) {
+      const int ek = K - R * kt < R ? K - R * kt : R;
+      const int last = nt == NT - 1 && kt == KT - 1;
       p_load(&p,
-             (ld_t){.sram = (uint32_t)(1024 + 16 * (4 * nt + kt)),
-                    .dram = (uint32_t)(B0 + 16 * nt * K + 16 * kt),
-                    .elems = 16,
-                    .x = 16},
+             (ld_t){.sram = (uint32_t)(SB + L * (KT * nt + kt)),
+                    .dram = (uint32_t)(B0 + L * nt * K + R * kt),
+                    .elems = (uint32_t)ek,
+                    .x = (uint32_t)en,
+                    .pr = (uint32_t)(L - en)},
              last ? UN : 0);
     }
   }
@@ -335,26 +348,27 @@ static void gemm64_(int requant) {
               (stc_t){.fmt = requant ? NC_HW_OUT_INT8 : NC_HW_OUT_INT32,
                       .xs = (uint32_t)(N * esz)},
               0);
-  for (int nt = 0; nt < N / 16; nt++) {
-    for (int kt = 0; kt < K / 16; kt++) {
+  for (int nt = 0; nt < NT; nt++) {
+    const int en = N - L * nt < L ? N - L * nt : L;
+    for (int kt = 0; kt < KT; kt++) {
       const int first = nt == 0 && kt == 0;
-      const int last = kt == K / 16 - 1;
+      const int last = kt == KT - 1;
       p_gemm(&p,
-             (gm_t){.wgt = (uint32_t)(1024 + 16 * (4 * nt + kt)),
-                    .inp = (uint32_t)(64 * kt),
-                    .acc = (uint32_t)(64 * nt),
+             (gm_t){.wgt = (uint32_t)(SB + L * (KT * nt + kt)),
+                    .inp = (uint32_t)(M * kt),
+                    .acc = (uint32_t)(M * nt),
                     .li = M,
                     .isi = 1,
                     .asi = 1,
                     .accum = kt > 0},
              (first ? PP : 0) | (last ? UN : 0));
     }
-    /* Output row m of tile nt: lanes 16 nt.. of C's row m. */
+    /* Output row m of tile nt: lanes L nt.. of C's row m. */
     p_store(&p,
-            (st_t){.acc = (uint32_t)(64 * nt),
-                   .dram = (uint32_t)(C0 + 16 * nt * esz),
-                   .param = (uint32_t)(16 * nt),
-                   .ncols = 16,
+            (st_t){.acc = (uint32_t)(M * nt),
+                   .dram = (uint32_t)(C0 + L * nt * esz),
+                   .param = (uint32_t)(L * nt),
+                   .ncols = (uint32_t)en,
                    .x = M},
             PP);
   }
@@ -366,8 +380,15 @@ static void gemm64_(int requant) {
         requant ? (int8_t)r.win[C0 + i] : le32(r.win + C0 + 4 * i);
     cr_assert_eq(got, want, "C[%d][%d] = %d, want %d", i / N, i % N, got, want);
   }
-  cr_assert_eq(rig_ctr(&r, NC_HW_CSR_PERF_MACS_LO_OFFSET), (uint64_t)M * N * K,
-               "a full 64^3 GEMM: every MAC useful");
+  /* Each GEMM counts the whole array per activation row: 64 rows x R x L
+   * per tile. When the array divides 64 (any power of two), every MAC is
+   * useful: exactly 64^3. */
+  const uint64_t macs = rig_ctr(&r, NC_HW_CSR_PERF_MACS_LO_OFFSET);
+  cr_assert_eq(macs, (uint64_t)M * NT * KT * R * L, "MACs of %d x %d tiles", NT,
+               KT);
+  if (K % R == 0 && N % L == 0) {
+    cr_assert_eq(macs, (uint64_t)M * N * K, "a full 64^3 GEMM");
+  }
   free(rq);
   prog_free(&p);
   rig_close(&r);
@@ -438,11 +459,16 @@ Test(model_conv, random_gemm_shapes) {
   nc_rng_t rng;
   nc_test_seed(&rng, "model_conv", "random_gemm_shapes", 99);
   enum { A0 = 0x10000, B0 = 0x30000, C0 = 0x50000, SA = 0, SB = 4096 };
+  enum { R = NC_HW_ROWS, L = NC_HW_COLS };
   for (int iter = 0; iter < 25; iter++) {
     const int M = (int)nc_rng_range(&rng, 1, 200);
-    const int N = (int)nc_rng_range(&rng, 1, 40);
+    /* At most 40 filters, and as many N tiles as M accumulator rows each
+     * leave room for (on the narrowest arrays fewer). */
+    const int nmax = NC_HW_ACC_ROWS / M * L;
+    const int N = (int)nc_rng_range(&rng, 1, nmax < 40 ? nmax : 40);
     const int K = (int)nc_rng_range(&rng, 1, 50);
-    const int KT = (K + 15) / 16, NT = (N + 15) / 16;
+    const int KT = (K + R - 1) / R, NT = (N + L - 1) / L;
+    cr_assert_leq(SA + M * KT, SB);
     int8_t *a = malloc((size_t)M * K), *bt = malloc((size_t)N * K);
     int32_t *c = malloc(sizeof(int32_t) * (size_t)M * N);
     cr_assert(a != NULL && bt != NULL && c != NULL);
@@ -460,34 +486,34 @@ Test(model_conv, random_gemm_shapes) {
     prog_t p = {0};
     p_load_cfg(&p, (uint32_t)K, 0, 0, 0, 0);
     for (int kt = 0; kt < KT; kt++) {
-      const int ek = K - 16 * kt < 16 ? K - 16 * kt : 16;
+      const int ek = K - R * kt < R ? K - R * kt : R;
       p_load(&p,
              (ld_t){.sram = (uint32_t)(SA + M * kt),
-                    .dram = (uint32_t)(A0 + 16 * kt),
+                    .dram = (uint32_t)(A0 + R * kt),
                     .elems = (uint32_t)ek,
                     .x = (uint32_t)M},
              0);
     }
     for (int nt = 0; nt < NT; nt++) {
-      const int en = N - 16 * nt < 16 ? N - 16 * nt : 16;
+      const int en = N - L * nt < L ? N - L * nt : L;
       for (int kt = 0; kt < KT; kt++) {
-        const int ek = K - 16 * kt < 16 ? K - 16 * kt : 16;
+        const int ek = K - R * kt < R ? K - R * kt : R;
         p_load(&p,
-               (ld_t){.sram = (uint32_t)(SB + 16 * (nt * KT + kt)),
-                      .dram = (uint32_t)(B0 + 16 * nt * K + 16 * kt),
+               (ld_t){.sram = (uint32_t)(SB + L * (nt * KT + kt)),
+                      .dram = (uint32_t)(B0 + L * nt * K + R * kt),
                       .elems = (uint32_t)ek,
                       .x = (uint32_t)en,
-                      .pr = (uint32_t)(16 - en)},
+                      .pr = (uint32_t)(L - en)},
                nt == NT - 1 && kt == KT - 1 ? UN : 0);
       }
     }
     p_store_cfg(&p, (stc_t){.fmt = NC_HW_OUT_INT32, .xs = (uint32_t)(4 * N)},
                 0);
     for (int nt = 0; nt < NT; nt++) {
-      const int en = N - 16 * nt < 16 ? N - 16 * nt : 16;
+      const int en = N - L * nt < L ? N - L * nt : L;
       for (int kt = 0; kt < KT; kt++) {
         p_gemm(&p,
-               (gm_t){.wgt = (uint32_t)(SB + 16 * (nt * KT + kt)),
+               (gm_t){.wgt = (uint32_t)(SB + L * (nt * KT + kt)),
                       .inp = (uint32_t)(SA + M * kt),
                       .acc = (uint32_t)(M * nt),
                       .li = (uint32_t)M,
@@ -498,7 +524,7 @@ Test(model_conv, random_gemm_shapes) {
       }
       p_store(&p,
               (st_t){.acc = (uint32_t)(M * nt),
-                     .dram = (uint32_t)(C0 + 64 * nt),
+                     .dram = (uint32_t)(C0 + 4 * L * nt),
                      .ncols = (uint32_t)en,
                      .x = (uint32_t)M},
               PP);

@@ -260,13 +260,15 @@ Test(model_err, load_param_bad_record_writes_nothing) {
 }
 
 /* LOAD: the first row (in execution order) leaving the window is reported,
- * and no scratchpad row is written. */
+ * and no scratchpad row is written. Rows are R = NC_HW_ROWS bytes. */
 Test(model_err, dma_window_load) {
+  enum { R = NC_HW_ROWS };
   struct {
     uint32_t xs, ys, dram, x, y, want;
   } cases[] = {
-      /* rows at W-40, W-24, W-8: the last straddles the end */
-      {16, 0, W_END - 40, 3, 1, W_END - 8},
+      /* rows at W-2.5R, W-1.5R, W-0.5R (W-40, W-24, W-8 at 16x16): the
+       * last straddles the end */
+      {R, 0, W_END - 5 * R / 2, 3, 1, W_END - R / 2},
       /* entirely past the end */
       {16, 0, W_END + 100, 1, 1, W_END + 100},
       /* rows 0, 1M, 2M, then 16, ...: 2M is the first out */
@@ -281,12 +283,12 @@ Test(model_err, dma_window_load) {
     p_load(&p,
            (ld_t){.sram = 0,
                   .dram = cases[c].dram,
-                  .elems = 16,
+                  .elems = R,
                   .x = cases[c].x,
                   .y = cases[c].y},
            0);
     /* A second LOAD on the same queue must not run either. */
-    p_load(&p, (ld_t){.sram = 100, .dram = 0, .elems = 16, .x = 1}, 0);
+    p_load(&p, (ld_t){.sram = 100, .dram = 0, .elems = R, .x = 1}, 0);
     p_finish(&p);
     rig_expect_err(&r, &p, NC_HW_ERR_DMA_WINDOW, NC_HW_UNIT_LOAD, 1,
                    cases[c].want);
@@ -375,7 +377,7 @@ Test(model_err, dma_bus_slverr) {
   rig_open(&r);
   memset(r.win, 0x44, 64);
   prog_t p = {0};
-  p_load(&p, (ld_t){.sram = 3, .dram = 0, .elems = 16, .x = 1}, 0);
+  p_load(&p, (ld_t){.sram = 3, .dram = 0, .elems = NC_HW_ROWS, .x = 1}, 0);
   p_finish(&p);
   cr_assert_eq(nc_model_inject_fault(r.m, NC_FAULT_SLVERR), NC_OK);
   rig_expect_err(&r, &p, NC_HW_ERR_DMA_BUS, NC_HW_UNIT_FETCH, 0, 0);

@@ -7,6 +7,11 @@
 #include "neocog/quant.h"
 #include "tests/model/rig.h"
 
+/* The array the build is configured for: R int8 lanes per scratchpad row,
+ * L int32 lanes per accumulator row (16 and 16 by default). The programs
+ * below are written in those terms, so each expectation holds at any size. */
+enum { R = NC_HW_ROWS, L = NC_HW_COLS, RL = R < L ? R : L };
+
 static void spad_rows_(rig_t *r, uint32_t row, uint32_t n, int8_t *out) {
   cr_assert_eq(nc_model_read_spad(r->m, row, n, out), NC_OK);
 }
@@ -63,7 +68,8 @@ Test(model_insn, load_3d_strides_and_padding) {
   for (int i = 0; i < 4096; i++) {
     r.win[i] = (uint8_t)(i * 37 + 11);
   }
-  enum { Z = 3, Y = 2, X = 3, E = 5, PT = 1, PB = 2, PL = 0, PR = 2 };
+  enum { Z = 3, Y = 2, X = 3, E = R < 5 ? R : 5, PT = 1, PB = 2, PL = 0 };
+  enum { PR = 2 };
   enum { XS = 8, YS = 32, ZS = 100, DRAM = 200, SRAM = 300, PAD = 7 };
   prog_t p = {0};
   p_load_cfg(&p, XS, YS, ZS, PAD, 0);
@@ -130,28 +136,29 @@ Test(model_insn, load_cfg_reset_state) {
   rig_close(&r);
 }
 
-/* Activations A[10][16] at window 0, weight tiles W1 and W2 ([n][k]) after
- * them; both loaded to the scratchpad by one program prefix. */
-enum { GA = 0, GW1 = 160, GW2 = 416, GS_A = 0, GS_W1 = 100, GS_W2 = 200 };
+/* Activations A[10][R] at window 0, weight tiles W1 and W2 ([L][R]: [n][k])
+ * after them; both loaded to the scratchpad by one program prefix. */
+enum { GA = 0, GW1 = 10 * R, GW2 = GW1 + L * R };
+enum { GS_A = 0, GS_W1 = 100, GS_W2 = 200 };
 
 static void gemm_prefix_(prog_t *p, rig_t *r, int8_t *a, int8_t *w1,
                          int8_t *w2) {
   nc_rng_t rng;
   nc_rng_seed(&rng, 42);
-  for (int i = 0; i < 160; i++) {
+  for (int i = 0; i < 10 * R; i++) {
     a[i] = (int8_t)nc_rng_range(&rng, -128, 127);
   }
-  for (int i = 0; i < 256; i++) {
+  for (int i = 0; i < L * R; i++) {
     w1[i] = (int8_t)nc_rng_range(&rng, -128, 127);
     w2[i] = (int8_t)nc_rng_range(&rng, -128, 127);
   }
-  memcpy(r->win + GA, a, 160);
-  memcpy(r->win + GW1, w1, 256);
-  memcpy(r->win + GW2, w2, 256);
-  p_load_cfg(p, 16, 0, 0, 0, 0);
-  p_load(p, (ld_t){.sram = GS_A, .dram = GA, .elems = 16, .x = 10}, 0);
-  p_load(p, (ld_t){.sram = GS_W1, .dram = GW1, .elems = 16, .x = 16}, 0);
-  p_load(p, (ld_t){.sram = GS_W2, .dram = GW2, .elems = 16, .x = 16}, UN);
+  memcpy(r->win + GA, a, 10 * R);
+  memcpy(r->win + GW1, w1, L * R);
+  memcpy(r->win + GW2, w2, L * R);
+  p_load_cfg(p, R, 0, 0, 0, 0);
+  p_load(p, (ld_t){.sram = GS_A, .dram = GA, .elems = R, .x = 10}, 0);
+  p_load(p, (ld_t){.sram = GS_W1, .dram = GW1, .elems = R, .x = L}, 0);
+  p_load(p, (ld_t){.sram = GS_W2, .dram = GW2, .elems = R, .x = L}, UN);
 }
 
 static void expect_acc_(rig_t *r, uint32_t row, const int32_t *want, int n,
@@ -170,7 +177,7 @@ static void expect_acc_(rig_t *r, uint32_t row, const int32_t *want, int n,
 Test(model_insn, gemm_against_reference) {
   rig_t r;
   rig_open(&r);
-  int8_t a[160], w1[256], w2[256];
+  int8_t a[10 * R], w1[L * R], w2[L * R];
   prog_t p = {0};
   gemm_prefix_(&p, &r, a, w1, w2);
   /* acc[0..9] = 2 A W1: preload + overwrite, then keep + accumulate. */
@@ -217,25 +224,25 @@ Test(model_insn, gemm_against_reference) {
   p_finish(&p);
   rig_run_ok(&r, &p);
 
-  int32_t c1[160], c2[160], want[160];
-  ref_gemm(a, w1, c1, 10, 16, 16);
-  ref_gemm(a, w2, c2, 10, 16, 16);
-  for (int i = 0; i < 160; i++) {
+  int32_t c1[10 * L], c2[10 * L], want[10 * L];
+  ref_gemm(a, w1, c1, 10, L, R);
+  ref_gemm(a, w2, c2, 10, L, R);
+  for (int i = 0; i < 10 * L; i++) {
     want[i] = 2 * c1[i];
   }
   expect_acc_(&r, 0, want, 10, "2 A W1");
-  for (int i = 0; i < 160; i++) {
+  for (int i = 0; i < 10 * L; i++) {
     want[i] = 2 * c2[i];
   }
   expect_acc_(&r, 20, want, 10, "2 A W2");
-  for (int n = 0; n < 16; n++) {
+  for (int n = 0; n < L; n++) {
     want[n] = 0;
     for (int m = 0; m < 10; m++) {
-      want[n] += c2[m * 16 + n];
+      want[n] += c2[m * L + n];
     }
   }
   expect_acc_(&r, 40, want, 1, "sum of rows");
-  expect_acc_(&r, 50, c2 + 9 * 16, 1, "last row wins");
+  expect_acc_(&r, 50, c2 + 9 * L, 1, "last row wins");
   /* Seven GEMMs over 10+10+10+10+1+9+10 vectors of rows x cols MACs. */
   cr_assert_eq(rig_ctr(&r, NC_HW_CSR_PERF_MACS_LO_OFFSET),
                60u * NC_HW_ROWS * NC_HW_COLS);
@@ -243,50 +250,61 @@ Test(model_insn, gemm_against_reference) {
   rig_close(&r);
 }
 
-/* The accumulator wraps as two's complement: 16575 vectors of -128s times
- * -128 weights add 16575 * 16 * 16384 = 4345036800 = 2^32 + 50069504. */
+/* The accumulator wraps as two's complement: each vector of R -128s times
+ * -128 weights adds R * 16384 per lane, and the accumulating GEMMs add
+ * 16575 such vectors each, as many times as it takes to pass 2^32 (once at
+ * 16x16: 16575 * 16 * 16384 = 4345036800 = 2^32 + 50069504). */
 Test(model_insn, gemm_accumulator_wraps) {
+  enum { REPS = R < 16 ? 16 / R : 1 };
   rig_t r;
   rig_open(&r);
-  memset(r.win, 0x80, 512);
+  memset(r.win, 0x80, (size_t)(1 + L) * R);
   prog_t p = {0};
-  p_load_cfg(&p, 16, 0, 0, 0, 0);
-  p_load(&p, (ld_t){.sram = 0, .dram = 0, .elems = 16, .x = 17}, UN);
+  p_load_cfg(&p, R, 0, 0, 0, 0);
+  p_load(&p, (ld_t){.sram = 0, .dram = 0, .elems = R, .x = 1 + L}, UN);
   p_gemm(&p,
          (gm_t){.wgt = 1, .inp = 0, .acc = 7, .lo = 255, .li = 65, .accum = 0},
          PP);
-  p_gemm(&p,
-         (gm_t){.keep = 1, .accum = 1, .inp = 0, .acc = 7, .lo = 255, .li = 65},
-         0);
+  for (int i = 0; i < REPS; i++) {
+    p_gemm(
+        &p,
+        (gm_t){.keep = 1, .accum = 1, .inp = 0, .acc = 7, .lo = 255, .li = 65},
+        0);
+  }
   p_finish(&p);
   rig_run_ok(&r, &p);
-  /* The first GEMM overwrites per vector, so only its last counts:
-   * 16 * 16384 = 262144; the second adds all 16575. */
+  /* The first GEMM overwrites per vector, so only its last counts: R *
+   * 16384; the others add all 16575 of theirs. */
+  const uint64_t sum = (uint64_t)R * 16384 * (1 + 16575 * REPS);
+  cr_assert_gt(sum, UINT32_MAX, "the sum must pass 2^32");
+  const uint32_t u = (uint32_t)sum;
+  const int32_t want = u <= INT32_MAX ? (int32_t)u : -(int32_t)(~u) - 1;
   int32_t got[NC_HW_COLS];
   cr_assert_eq(nc_model_read_acc(r.m, 7, 1, got), NC_OK);
   for (int n = 0; n < NC_HW_COLS; n++) {
-    cr_assert_eq(got[n], 262144 + 50069504, "lane %d: %d", n, got[n]);
+    cr_assert_eq(got[n], want, "lane %d: %d, want %d", n, got[n], want);
   }
   prog_free(&p);
   rig_close(&r);
 }
 
-/* Identity weights make acc rows equal the activation rows loaded. */
+/* Identity weights make acc rows equal the activation rows loaded (R lanes
+ * each): acc lane n is row lane n for n < RL, 0 beyond. */
 static void acc_from_rows_(prog_t *p, rig_t *r, const int8_t *rows, int n,
                            uint32_t acc) {
-  int8_t eye[16 * 16] = {0};
-  for (int i = 0; i < 16; i++) {
-    eye[i * 16 + i] = 1;
+  int8_t eye[L * R] = {0};
+  for (int i = 0; i < RL; i++) {
+    eye[i * R + i] = 1;
   }
   memcpy(r->win + 0x1000, eye, sizeof eye);
-  memcpy(r->win + 0x2000, rows, (size_t)n * 16);
-  p_load_cfg(p, 16, 0, 0, 0, 0);
-  p_load(p, (ld_t){.sram = 0, .dram = 0x1000, .elems = 16, .x = 16}, 0);
-  p_load(p, (ld_t){.sram = 16, .dram = 0x2000, .elems = 16, .x = (uint32_t)n},
+  memcpy(r->win + 0x2000, rows, (size_t)n * R);
+  p_load_cfg(p, R, 0, 0, 0, 0);
+  p_load(p, (ld_t){.sram = 0, .dram = 0x1000, .elems = R, .x = L}, 0);
+  p_load(p, (ld_t){.sram = L, .dram = 0x2000, .elems = R, .x = (uint32_t)n},
          UN);
   p_gemm(p,
          (gm_t){.wgt = 0,
-                .inp = 16,
+                .inp = L,
                 .acc = acc,
                 .li = (uint32_t)n,
                 .isi = 1,
@@ -294,49 +312,51 @@ static void acc_from_rows_(prog_t *p, rig_t *r, const int8_t *rows, int n,
          PP | UN);
 }
 
-/* int32 output: acc + bias per lane, n_cols < cols, both strides; the bytes
- * between pixels stay untouched. */
+/* int32 output: acc + bias per lane, n_cols < cols (5 of 16, or fewer on a
+ * narrow array), both strides; the bytes between pixels stay untouched. */
 Test(model_insn, store_int32_bias_and_strides) {
+  enum { NC = L < 5 ? L : 5 };
   rig_t r;
   rig_open(&r);
-  int8_t rows[6 * 16];
-  for (int i = 0; i < 6 * 16; i++) {
+  int8_t rows[6 * R];
+  for (int i = 0; i < 6 * R; i++) {
     rows[i] = (int8_t)(i * 5 - 200);
   }
   prog_t p = {0};
   acc_from_rows_(&p, &r, rows, 6, 100);
   uint8_t *rec = r.win + 0x3000;
-  for (int n = 0; n < 5; n++) {
-    qparam_put(rec + 16 * n, 1000 * n - 5000, 0, 0, 0, 0, 0);
+  for (int n = 0; n < NC; n++) {
+    qparam_put(rec + NC_HW_QPARAM_BYTES * n, 1000 * n - 5000, 0, 0, 0, 0, 0);
   }
   memset(r.win + 0x4000, 0xaa, 0x400);
-  p_load_param(&p, 7, 5, 0x3000, 0);
+  p_load_param(&p, 7, NC, 0x3000, 0);
   p_store_cfg(&p, (stc_t){.fmt = NC_HW_OUT_INT32, .xs = 32, .ys = 200}, 0);
   p_store(
       &p,
       (st_t){
-          .acc = 100, .dram = 0x4000, .param = 7, .ncols = 5, .y = 2, .x = 3},
+          .acc = 100, .dram = 0x4000, .param = 7, .ncols = NC, .y = 2, .x = 3},
       PP);
   p_finish(&p);
   rig_run_ok(&r, &p);
   for (int i = 0; i < 0x400; i++) {
     const int oy = i / 200, ox = (i % 200) / 32, b = i % 200 % 32;
-    if (oy < 2 && ox < 3 && b < 20) {
+    if (oy < 2 && ox < 3 && b < 4 * NC) {
       continue;
     }
     cr_assert_eq(r.win[0x4000 + i], 0xaa, "byte %d outside the pixels", i);
   }
   for (int oy = 0; oy < 2; oy++) {
     for (int ox = 0; ox < 3; ox++) {
-      for (int n = 0; n < 5; n++) {
-        const int32_t want = rows[(oy * 3 + ox) * 16 + n] + 1000 * n - 5000;
+      for (int n = 0; n < NC; n++) {
+        const int32_t v = n < RL ? rows[(oy * 3 + ox) * R + n] : 0;
+        const int32_t want = v + 1000 * n - 5000;
         const int32_t got = le32(r.win + 0x4000 + oy * 200 + ox * 32 + 4 * n);
         cr_assert_eq(got, want, "pixel (%d,%d) lane %d: %d, want %d", oy, ox, n,
                      got, want);
       }
     }
   }
-  cr_assert_eq(rig_ctr(&r, NC_HW_CSR_PERF_WR_BYTES_LO_OFFSET), 6 * 20);
+  cr_assert_eq(rig_ctr(&r, NC_HW_CSR_PERF_WR_BYTES_LO_OFFSET), 6 * 4 * NC);
   prog_free(&p);
   rig_close(&r);
 }
@@ -346,8 +366,10 @@ Test(model_insn, store_int32_bias_and_strides) {
 Test(model_insn, store_cfg_reset_state) {
   rig_t r;
   rig_open(&r);
-  int8_t rows[2 * 16] = {1, 2, 3, 0, 0, 0, 0,  0,  0, 0,
-                         0, 0, 0, 0, 0, 0, -4, -5, -6};
+  int8_t rows[2 * R] = {1, 2, 3};
+  rows[R] = -4;
+  rows[R + 1] = -5;
+  rows[R + 2] = -6;
   prog_t p = {0};
   acc_from_rows_(&p, &r, rows, 2, 0);
   p_store(&p, (st_t){.acc = 0, .dram = 0x5000, .ncols = 3, .y = 1, .x = 2}, PP);
@@ -367,7 +389,7 @@ Test(model_insn, store_int8_requant_per_channel) {
   rig_open(&r);
   nc_rng_t rng;
   nc_test_seed(&rng, "model_insn", "store_int8_requant_per_channel", 7);
-  int8_t a[160], w1[256], w2[256];
+  int8_t a[10 * R], w1[L * R], w2[L * R];
   prog_t p = {0};
   gemm_prefix_(&p, &r, a, w1, w2);
   p_gemm(
@@ -377,9 +399,9 @@ Test(model_insn, store_int8_requant_per_channel) {
   nc_requant_t *rq = calloc(1, sizeof *rq);
   cr_assert_not_null(rq);
   rq->enabled = 1;
-  rq->channels = 16;
-  int32_t bias[16], zp[16], lo[16], hi[16];
-  for (int n = 0; n < 16; n++) {
+  rq->channels = L;
+  int32_t bias[L], zp[L], lo[L], hi[L];
+  for (int n = 0; n < L; n++) {
     rq->mult[n] = (int32_t)nc_rng_range(&rng, 1 << 30, INT32_MAX);
     rq->shift[n] = (int32_t)nc_rng_range(&rng, -14, 1);
     bias[n] = (int32_t)nc_rng_range(&rng, -100000, 100000);
@@ -390,25 +412,25 @@ Test(model_insn, store_int8_requant_per_channel) {
                : (int32_t)nc_rng_range(&rng, -128, -60);
     hi[n] = u8 ? (int32_t)nc_rng_range(&rng, 200, 255)
                : (int32_t)nc_rng_range(&rng, 60, 127);
-    qparam_put(r.win + 0x3000 + 16 * n, bias[n], rq->mult[n], rq->shift[n],
-               zp[n], lo[n], hi[n]);
+    qparam_put(r.win + 0x3000 + NC_HW_QPARAM_BYTES * n, bias[n], rq->mult[n],
+               rq->shift[n], zp[n], lo[n], hi[n]);
   }
-  p_load_param(&p, 0, 16, 0x3000, 0);
-  p_store_cfg(&p, (stc_t){.fmt = NC_HW_OUT_INT8, .xs = 16, .ys = 160}, 0);
-  p_store(&p, (st_t){.acc = 0, .dram = 0x6000, .ncols = 16, .y = 1, .x = 10},
+  p_load_param(&p, 0, L, 0x3000, 0);
+  p_store_cfg(&p, (stc_t){.fmt = NC_HW_OUT_INT8, .xs = L, .ys = 10 * L}, 0);
+  p_store(&p, (st_t){.acc = 0, .dram = 0x6000, .ncols = L, .y = 1, .x = 10},
           PP);
   p_finish(&p);
   rig_run_ok(&r, &p);
-  int32_t c[160];
-  ref_gemm(a, w1, c, 10, 16, 16);
+  int32_t c[10 * L];
+  ref_gemm(a, w1, c, 10, L, R);
   for (int m = 0; m < 10; m++) {
-    for (int n = 0; n < 16; n++) {
+    for (int n = 0; n < L; n++) {
       rq->out_zp = zp[n];
       rq->act_min = lo[n];
       rq->act_max = hi[n];
-      const int32_t v = (int32_t)((uint32_t)c[m * 16 + n] + (uint32_t)bias[n]);
+      const int32_t v = (int32_t)((uint32_t)c[m * L + n] + (uint32_t)bias[n]);
       const int32_t want = nc_requant_apply(rq, n, v);
-      const uint8_t got = r.win[0x6000 + m * 16 + n];
+      const uint8_t got = r.win[0x6000 + m * L + n];
       cr_assert_eq(got, (uint8_t)want, "row %d lane %d: %u, want %d", m, n, got,
                    want);
     }
@@ -425,10 +447,10 @@ static void pool_case_(uint32_t op, uint32_t pt, uint32_t pb, uint32_t pl,
                        const int32_t want1[4]) {
   rig_t r;
   rig_open(&r);
-  int8_t rows[9 * 16] = {0};
+  int8_t rows[9 * R] = {0};
   for (int i = 0; i < 9; i++) {
-    rows[i * 16] = (int8_t)(i + 1);
-    rows[i * 16 + 1] = (int8_t) - (i + 1);
+    rows[i * R] = (int8_t)(i + 1);
+    rows[i * R + 1] = (int8_t) - (i + 1);
   }
   prog_t p = {0};
   acc_from_rows_(&p, &r, rows, 9, 0);
@@ -493,7 +515,7 @@ Test(model_insn, store_pool_against_golden) {
   for (int iter = 0; iter < 40; iter++) {
     const int H = (int)nc_rng_range(&rng, 1, 9);
     const int W = (int)nc_rng_range(&rng, 1, 9);
-    const int C = (int)nc_rng_range(&rng, 1, 16);
+    const int C = (int)nc_rng_range(&rng, 1, RL); /* lanes the identity maps */
     const int kh = (int)nc_rng_range(&rng, 1, 4);
     const int kw = (int)nc_rng_range(&rng, 1, 4);
     const int sh = (int)nc_rng_range(&rng, 1, 3);
@@ -526,14 +548,15 @@ Test(model_insn, store_pool_against_golden) {
 
     rig_t r;
     rig_open(&r);
-    int8_t rows[81 * 16] = {0};
+    int8_t rows[81 * R] = {0};
     for (int i = 0; i < H * W; i++) {
-      memcpy(rows + i * 16, (int8_t *)x.data + i * C, (size_t)C);
+      memcpy(rows + i * R, (int8_t *)x.data + i * C, (size_t)C);
     }
     prog_t p = {0};
     acc_from_rows_(&p, &r, rows, H * W, 0);
     for (int n = 0; n < C; n++) {
-      qparam_put(r.win + 0x3000 + 16 * n, 0, 1 << 30, 1, 0, -128, 127);
+      qparam_put(r.win + 0x3000 + NC_HW_QPARAM_BYTES * n, 0, 1 << 30, 1, 0,
+                 -128, 127);
     }
     p_load_param(&p, 0, (uint32_t)C, 0x3000, 0);
     p_store_cfg(&p,
@@ -578,9 +601,9 @@ Test(model_insn, store_pool_against_golden) {
 Test(model_insn, store_pool_after_clamp) {
   rig_t r;
   rig_open(&r);
-  int8_t rows[4 * 16] = {0};
+  int8_t rows[4 * R] = {0};
   for (int i = 0; i < 4; i++) {
-    rows[i * 16] = (int8_t)(3 * i + 1); /* 1 4 7 10 */
+    rows[i * R] = (int8_t)(3 * i + 1); /* 1 4 7 10 */
   }
   prog_t p = {0};
   acc_from_rows_(&p, &r, rows, 4, 0);

@@ -7,19 +7,31 @@
  */
 #include "tests/model/rig.h"
 
-enum { AW = 0x100, AA = 0x400, AB = 0x800, OUT0 = 0x4000, OUT1 = 0x5000 };
+/* Each program multiplies M = 16 activation rows of R lanes by one weight
+ * tile of L filters (R x L, the configured array; 16x16 by default). */
+enum { R = NC_HW_ROWS, L = NC_HW_COLS, M = 16 };
+enum { NA = M * R, NW = L * R, NC = M * L }; /* elements of A, W and C */
+enum { AW = 0x100, AA = AW + (NW > 0x300 ? NW : 0x300), AB = AA + 0x400 };
+enum { OUT0 = 0x4000, OUT1 = 0x5000 };
 
 static void fill_(rig_t *r, int8_t *w, int8_t *a, int8_t *b) {
   nc_rng_t rng;
   nc_rng_seed(&rng, 5);
-  for (int i = 0; i < 256; i++) {
-    w[i] = (int8_t)nc_rng_range(&rng, -128, 127);
-    a[i] = (int8_t)nc_rng_range(&rng, -128, 127);
-    b[i] = (int8_t)nc_rng_range(&rng, -128, 127);
+  for (int i = 0; i < (NA > NW ? NA : NW); i++) {
+    const int8_t v[3] = {(int8_t)nc_rng_range(&rng, -128, 127),
+                         (int8_t)nc_rng_range(&rng, -128, 127),
+                         (int8_t)nc_rng_range(&rng, -128, 127)};
+    if (i < NW) {
+      w[i] = v[0];
+    }
+    if (i < NA) {
+      a[i] = v[1];
+      b[i] = v[2];
+    }
   }
-  memcpy(r->win + AW, w, 256);
-  memcpy(r->win + AA, a, 256);
-  memcpy(r->win + AB, b, 256);
+  memcpy(r->win + AW, w, NW);
+  memcpy(r->win + AA, a, NA);
+  memcpy(r->win + AB, b, NA);
 }
 
 /* Write-after-read on the scratchpad: LOAD B overwrites the rows GEMM 1
@@ -28,27 +40,26 @@ static void fill_(rig_t *r, int8_t *w, int8_t *a, int8_t *b) {
 static int war_(int tokens) {
   rig_t r;
   rig_open(&r);
-  int8_t w[256], a[256], b[256];
+  int8_t w[NW], a[NA], b[NA];
   fill_(&r, w, a, b);
   prog_t p = {0};
-  p_load_cfg(&p, 16, 0, 0, 0, 0);
-  p_load(&p, (ld_t){.sram = 100, .dram = AW, .elems = 16, .x = 16}, 0);
-  p_load(&p, (ld_t){.sram = 0, .dram = AA, .elems = 16, .x = 16}, UN);
+  p_load_cfg(&p, R, 0, 0, 0, 0);
+  p_load(&p, (ld_t){.sram = 100, .dram = AW, .elems = R, .x = L}, 0);
+  p_load(&p, (ld_t){.sram = 0, .dram = AA, .elems = R, .x = M}, UN);
   p_gemm(&p,
-         (gm_t){.wgt = 100, .inp = 0, .acc = 0, .li = 16, .isi = 1, .asi = 1},
+         (gm_t){.wgt = 100, .inp = 0, .acc = 0, .li = M, .isi = 1, .asi = 1},
          PP | (tokens ? UP : 0));
-  p_load(&p, (ld_t){.sram = 0, .dram = AB, .elems = 16, .x = 16},
+  p_load(&p, (ld_t){.sram = 0, .dram = AB, .elems = R, .x = M},
          UN | (tokens ? PN : 0));
-  p_gemm(&p,
-         (gm_t){.keep = 1, .inp = 0, .acc = 16, .li = 16, .isi = 1, .asi = 1},
+  p_gemm(&p, (gm_t){.keep = 1, .inp = 0, .acc = M, .li = M, .isi = 1, .asi = 1},
          PP);
   p_finish(&p);
   rig_run_ok(&r, &p);
-  int32_t ca[256], cb[256], got[512];
-  ref_gemm(a, w, ca, 16, 16, 16);
-  ref_gemm(b, w, cb, 16, 16, 16);
-  cr_assert_eq(nc_model_read_acc(r.m, 0, 32, got), NC_OK);
-  cr_assert_arr_eq(got + 256, cb, sizeof cb, "GEMM 2 sees B either way");
+  int32_t ca[NC], cb[NC], got[2 * NC];
+  ref_gemm(a, w, ca, M, L, R);
+  ref_gemm(b, w, cb, M, L, R);
+  cr_assert_eq(nc_model_read_acc(r.m, 0, 2 * M, got), NC_OK);
+  cr_assert_arr_eq(got + NC, cb, sizeof cb, "GEMM 2 sees B either way");
   const int ok = memcmp(got, ca, sizeof ca) == 0;
   prog_free(&p);
   rig_close(&r);
@@ -65,24 +76,24 @@ Test(model_tokens, scratchpad_write_after_read) {
 static int raw_(int tokens) {
   rig_t r;
   rig_open(&r);
-  int8_t w[256], a[256], b[256];
+  int8_t w[NW], a[NA], b[NA];
   fill_(&r, w, a, b);
   prog_t p = {0};
-  p_load_cfg(&p, 16, 0, 0, 0, 0);
-  p_load(&p, (ld_t){.sram = 100, .dram = AW, .elems = 16, .x = 16}, 0);
-  p_load(&p, (ld_t){.sram = 0, .dram = AA, .elems = 16, .x = 16}, UN);
+  p_load_cfg(&p, R, 0, 0, 0, 0);
+  p_load(&p, (ld_t){.sram = 100, .dram = AW, .elems = R, .x = L}, 0);
+  p_load(&p, (ld_t){.sram = 0, .dram = AA, .elems = R, .x = M}, UN);
   p_gemm(&p,
-         (gm_t){.wgt = 100, .inp = 0, .acc = 0, .li = 16, .isi = 1, .asi = 1},
+         (gm_t){.wgt = 100, .inp = 0, .acc = 0, .li = M, .isi = 1, .asi = 1},
          PP | (tokens ? UN : 0));
-  p_store_cfg(&p, (stc_t){.xs = 64}, 0);
-  p_store(&p, (st_t){.acc = 0, .dram = OUT0, .ncols = 16, .x = 16},
+  p_store_cfg(&p, (stc_t){.xs = 4 * L}, 0);
+  p_store(&p, (st_t){.acc = 0, .dram = OUT0, .ncols = L, .x = M},
           tokens ? PP : 0);
   p_finish(&p);
   rig_run_ok(&r, &p);
-  int32_t ca[256];
-  ref_gemm(a, w, ca, 16, 16, 16);
+  int32_t ca[NC];
+  ref_gemm(a, w, ca, M, L, R);
   int ok = 1;
-  for (int i = 0; i < 256; i++) {
+  for (int i = 0; i < NC; i++) {
     ok &= le32(r.win + OUT0 + 4 * i) == ca[i];
   }
   prog_free(&p);
@@ -100,30 +111,29 @@ Test(model_tokens, accumulator_read_after_write) {
 static int acc_war_(int tokens) {
   rig_t r;
   rig_open(&r);
-  int8_t w[256], a[256], b[256];
+  int8_t w[NW], a[NA], b[NA];
   fill_(&r, w, a, b);
   prog_t p = {0};
-  p_load_cfg(&p, 16, 0, 0, 0, 0);
-  p_load(&p, (ld_t){.sram = 100, .dram = AW, .elems = 16, .x = 16}, 0);
-  p_load(&p, (ld_t){.sram = 0, .dram = AA, .elems = 16, .x = 16}, 0);
-  p_load(&p, (ld_t){.sram = 16, .dram = AB, .elems = 16, .x = 16}, UN);
-  p_store_cfg(&p, (stc_t){.xs = 64}, 0);
+  p_load_cfg(&p, R, 0, 0, 0, 0);
+  p_load(&p, (ld_t){.sram = 100, .dram = AW, .elems = R, .x = L}, 0);
+  p_load(&p, (ld_t){.sram = 0, .dram = AA, .elems = R, .x = M}, 0);
+  p_load(&p, (ld_t){.sram = M, .dram = AB, .elems = R, .x = M}, UN);
+  p_store_cfg(&p, (stc_t){.xs = 4 * L}, 0);
   p_gemm(&p,
-         (gm_t){.wgt = 100, .inp = 0, .acc = 0, .li = 16, .isi = 1, .asi = 1},
+         (gm_t){.wgt = 100, .inp = 0, .acc = 0, .li = M, .isi = 1, .asi = 1},
          PP | UN);
-  p_store(&p, (st_t){.acc = 0, .dram = OUT0, .ncols = 16, .x = 16},
+  p_store(&p, (st_t){.acc = 0, .dram = OUT0, .ncols = L, .x = M},
           PP | (tokens ? UP : 0));
-  p_gemm(&p,
-         (gm_t){.keep = 1, .inp = 16, .acc = 0, .li = 16, .isi = 1, .asi = 1},
+  p_gemm(&p, (gm_t){.keep = 1, .inp = M, .acc = 0, .li = M, .isi = 1, .asi = 1},
          UN | (tokens ? PN : 0));
-  p_store(&p, (st_t){.acc = 0, .dram = OUT1, .ncols = 16, .x = 16}, PP);
+  p_store(&p, (st_t){.acc = 0, .dram = OUT1, .ncols = L, .x = M}, PP);
   p_finish(&p);
   rig_run_ok(&r, &p);
-  int32_t ca[256], cb[256];
-  ref_gemm(a, w, ca, 16, 16, 16);
-  ref_gemm(b, w, cb, 16, 16, 16);
+  int32_t ca[NC], cb[NC];
+  ref_gemm(a, w, ca, M, L, R);
+  ref_gemm(b, w, cb, M, L, R);
   int ok = 1;
-  for (int i = 0; i < 256; i++) {
+  for (int i = 0; i < NC; i++) {
     ok &= le32(r.win + OUT0 + 4 * i) == ca[i];
     cr_assert_eq(le32(r.win + OUT1 + 4 * i), cb[i]);
   }
@@ -147,27 +157,33 @@ Test(model_tokens, double_buffered_pipeline) {
   rig_open(&r);
   nc_rng_t rng;
   nc_test_seed(&rng, "model_tokens", "double_buffered_pipeline", 17);
-  int8_t w[256], a[T][256];
-  for (int i = 0; i < 256; i++) {
-    w[i] = (int8_t)nc_rng_range(&rng, -128, 127);
+  int8_t w[NW], a[T][NA];
+  for (int i = 0; i < (NA > NW ? NA : NW); i++) {
+    const int8_t v = (int8_t)nc_rng_range(&rng, -128, 127);
+    if (i < NW) {
+      w[i] = v;
+    }
     for (int t = 0; t < T; t++) {
-      a[t][i] = (int8_t)nc_rng_range(&rng, -128, 127);
+      const int8_t u = (int8_t)nc_rng_range(&rng, -128, 127);
+      if (i < NA) {
+        a[t][i] = u;
+      }
     }
   }
-  memcpy(r.win + AW, w, 256);
+  memcpy(r.win + AW, w, NW);
   memcpy(r.win + 0x1000, a, sizeof a);
   prog_t p = {0};
-  p_load_cfg(&p, 16, 0, 0, 0, 0);
-  p_load(&p, (ld_t){.sram = 200, .dram = AW, .elems = 16, .x = 16}, 0);
-  p_store_cfg(&p, (stc_t){.xs = 64}, 0);
+  p_load_cfg(&p, R, 0, 0, 0, 0);
+  p_load(&p, (ld_t){.sram = 200, .dram = AW, .elems = R, .x = L}, 0);
+  p_store_cfg(&p, (stc_t){.xs = 4 * L}, 0);
   for (int t = 0; t < T; t++) {
-    const uint32_t buf = 16u * (uint32_t)(t % 2);
+    const uint32_t buf = M * (uint32_t)(t % 2);
     /* Reuse buffer t%2 only once GEMM t-2 has read it. */
     p_load(&p,
            (ld_t){.sram = buf,
-                  .dram = 0x1000u + 256u * (uint32_t)t,
-                  .elems = 16,
-                  .x = 16},
+                  .dram = 0x1000u + NA * (uint32_t)t,
+                  .elems = R,
+                  .x = M},
            UN | (t >= 2 ? PN : 0));
     /* Frees the input buffer (UP), hands the accumulator to the store (UN),
      * and waits until STORE t-2 has emptied its accumulator buffer. */
@@ -176,24 +192,24 @@ Test(model_tokens, double_buffered_pipeline) {
                   .keep = t > 0,
                   .inp = buf,
                   .acc = buf,
-                  .li = 16,
+                  .li = M,
                   .isi = 1,
                   .asi = 1},
            PP | UP | UN | (t >= 2 ? PN : 0));
     p_store(&p,
             (st_t){.acc = buf,
-                   .dram = 0x8000u + 1024u * (uint32_t)t,
-                   .ncols = 16,
-                   .x = 16},
+                   .dram = 0x8000u + 4 * NC * (uint32_t)t,
+                   .ncols = L,
+                   .x = M},
             PP | UP);
   }
   p_finish(&p);
   rig_run_ok(&r, &p);
   for (int t = 0; t < T; t++) {
-    int32_t c[256];
-    ref_gemm(a[t], w, c, 16, 16, 16);
-    for (int i = 0; i < 256; i++) {
-      cr_assert_eq(le32(r.win + 0x8000 + 1024 * t + 4 * i), c[i],
+    int32_t c[NC];
+    ref_gemm(a[t], w, c, M, L, R);
+    for (int i = 0; i < NC; i++) {
+      cr_assert_eq(le32(r.win + 0x8000 + 4 * NC * t + 4 * i), c[i],
                    "tile %d element %d", t, i);
     }
   }

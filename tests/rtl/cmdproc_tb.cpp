@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "Vnc_cmdproc_tb.h"
-#include "hw/include/neocog/nc_hw.h"
+#include "neocog/nc_hw.h"
 #include "neocog/model.h"
 #include "tests/rtl/tb_util.h"
 #include "verilated.h"
@@ -250,7 +250,7 @@ nc_hw_insn_t flags(nc_hw_insn_t in, int pop_prev, int pop_next, int push_prev, i
 nc_hw_insn_t load_cfg() {
   nc_hw_insn_t in;
   nc_hw_load_cfg_init(&in);
-  nc_hw_load_cfg_set_x_stride(&in, 16);
+  nc_hw_load_cfg_set_x_stride(&in, NC_HW_ROWS);
   nc_hw_load_cfg_set_y_stride(&in, 64);
   return in;
 }
@@ -260,7 +260,7 @@ nc_hw_insn_t load(Rng &rng) {
   nc_hw_load_init(&in);
   nc_hw_load_set_sram_addr(&in, static_cast<uint32_t>(rng.range(0, 1000)));
   nc_hw_load_set_dram_offset(&in, static_cast<uint32_t>(rng.range(0, 64)) * 16);
-  nc_hw_load_set_elems(&in, 16);
+  nc_hw_load_set_elems(&in, NC_HW_ROWS);
   nc_hw_load_set_x_size(&in, static_cast<uint32_t>(rng.range(1, 4)));
   nc_hw_load_set_y_size(&in, static_cast<uint32_t>(rng.range(1, 3)));
   nc_hw_load_set_z_size(&in, 1);
@@ -288,7 +288,7 @@ nc_hw_insn_t store(Rng &rng) {
   nc_hw_store_init(&in);
   nc_hw_store_set_acc_addr(&in, static_cast<uint32_t>(rng.range(0, 1000)));
   nc_hw_store_set_dram_offset(&in, static_cast<uint32_t>(rng.range(0, 64)) * 64);
-  nc_hw_store_set_n_cols(&in, 16);
+  nc_hw_store_set_n_cols(&in, NC_HW_COLS);
   nc_hw_store_set_x_size(&in, static_cast<uint32_t>(rng.range(1, 4)));
   nc_hw_store_set_y_size(&in, 1);
   return in;

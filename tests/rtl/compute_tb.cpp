@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "Vnc_compute_tb.h"
-#include "hw/include/neocog/nc_hw.h"
+#include "neocog/nc_hw.h"
 #include "tests/rtl/tb_util.h"
 #include "verilated.h"
 
@@ -69,8 +69,9 @@ struct Gemm {
     return in;
   }
 
-  // The rows it touches lie in the memories. The generated checker knows the 16-lane
-  // configuration's limits; the wgt_addr limit is restated for this bench's kCols.
+  // The rows it touches lie in the memories. The generated checker knows the limits of the
+  // configuration nc_hw.h was generated for; the wgt_addr limit is restated for this bench's
+  // kCols.
   bool legal() const {
     nc_hw_insn_t in = encode();
     uint32_t info = 0;
@@ -429,7 +430,7 @@ Result test_same_row(Bench &b) {
     s.inp = static_cast<uint32_t>(6000 + i);
     s.acc = 300;
     s.keep = i % 4 != 0;
-    s.wgt = s.keep ? 0 : static_cast<uint32_t>(9000 + 16 * i);
+    s.wgt = s.keep ? 0 : 2 * kBankRows + static_cast<uint32_t>(808 + 16 * i);  // 9000.. at 16x16
     s.accumulate = i != 0;
     gemms.push_back(s);
   }

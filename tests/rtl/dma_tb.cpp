@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "Vnc_dma_tb.h"
-#include "hw/include/neocog/nc_hw.h"
+#include "neocog/nc_hw.h"
 #include "neocog/quant.h"
 #include "neocog/axi_mem.h"
 #include "tests/rtl/tb_util.h"

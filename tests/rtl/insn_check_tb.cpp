@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "Vnc_insn_check_tb.h"
-#include "hw/include/neocog/nc_hw.h"
+#include "neocog/nc_hw.h"
 #include "verilated.h"
 
 namespace {

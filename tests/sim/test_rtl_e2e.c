@@ -84,8 +84,8 @@ Test(rtl_e2e, conv_tile_stream_requant_maxpool) {
   nc_test_seed(&rng, "rtl_e2e", "conv_tile_stream_requant_maxpool", 7);
   const wl_conv_t c = {.H = 6,
                        .W = 7,
-                       .C = 16,
-                       .O = 13,
+                       .C = NC_HW_ROWS,
+                       .O = WL_PARTIAL_COLS,
                        .K = 3,
                        .stride = 1,
                        .pad = 1,

@@ -338,22 +338,25 @@ static void bad_record_(prog_t *p, uint8_t *win, int arg) {
   p_finish(p);
 }
 
+/* Rows of R = NC_HW_ROWS bytes: the last of three straddles the window's
+ * end, one lies past it, or a line stride of 1 MiB takes the third out. */
 static void window_load_(prog_t *p, uint8_t *win, int arg) {
+  enum { R = NC_HW_ROWS };
   (void)win;
   static const struct {
     uint32_t xs, ys, dram, x, y;
-  } c[] = {{16, 0, W_END - 40, 3, 1},
-           {16, 0, W_END + 100, 1, 1},
+  } c[] = {{R, 0, W_END - 5 * R / 2, 3, 1},
+           {R, 0, W_END + 100, 1, 1},
            {1u << 20, 16, 0, 3, 2}};
   p_load_cfg(p, c[arg].xs, c[arg].ys, 0, 9, 0);
   p_load(p,
          (ld_t){.sram = 0,
                 .dram = c[arg].dram,
-                .elems = 16,
+                .elems = R,
                 .x = c[arg].x,
                 .y = c[arg].y},
          0);
-  p_load(p, (ld_t){.sram = 100, .dram = 0, .elems = 16, .x = 1}, 0);
+  p_load(p, (ld_t){.sram = 100, .dram = 0, .elems = R, .x = 1}, 0);
   p_finish(p);
 }
 

@@ -189,11 +189,14 @@ Test(rtl_harness, accesses_outside_the_window_are_counted) {
     cr_skip_test("built without the RTL");
   }
   prog_t p = {0};
-  /* 16368 rows, 256 KiB: far more than the memory accepts in flight. */
-  p_load_cfg(&p, 16, 16 * 1023, 0, 0, 0);
-  p_load(&p,
-         (ld_t){.sram = 0, .dram = 0x10000, .elems = 16, .x = 1023, .y = 16},
-         0);
+  /* 1023 x 256 / R rows of R bytes (16368 at 16x16), 256 KiB: far more
+   * than the memory accepts in flight. */
+  enum { R = NC_HW_ROWS };
+  p_load_cfg(&p, R, R * 1023, 0, 0, 0);
+  p_load(
+      &p,
+      (ld_t){.sram = 0, .dram = 0x10000, .elems = R, .x = 1023, .y = 256 / R},
+      0);
   p_finish(&p);
   rig_load(&x, &p);
   rig_wr(&x, NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_START_SHIFT);
@@ -219,8 +222,16 @@ Test(rtl_harness, accesses_outside_the_window_are_counted) {
 Test(rtl_harness, one_eval_per_cycle_matches_two) {
   nc_rng_t rng;
   nc_test_seed(&rng, "rtl_harness", "one_eval_per_cycle_matches_two", 11);
-  const wl_conv_t cv = {.H = 6, .W = 7, .C = 16, .O = 13, .K = 3, .stride = 1,
-                        .pad = 1, .rq = 1, .pool_k = 2, .pool_s = 2,
+  const wl_conv_t cv = {.H = 6,
+                        .W = 7,
+                        .C = NC_HW_ROWS,
+                        .O = WL_PARTIAL_COLS,
+                        .K = 3,
+                        .stride = 1,
+                        .pad = 1,
+                        .rq = 1,
+                        .pool_k = 2,
+                        .pool_s = 2,
                         .tiles = 2};
   wl_t w;
   wl_conv(&w, "conv_tile_stream", &cv, &rng);

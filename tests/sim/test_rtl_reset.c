@@ -127,8 +127,9 @@ static void no_gemm_counters_(rig_kind_t kind, uint64_t ctr[4]) {
   rig_t x;
   cr_assert(xr_open(&x, kind));
   prog_t p = {0};
-  p_load(&p, (ld_t){.dram = 0x100, .elems = 16, .x = 4}, 0);
-  p_store(&p, (st_t){.dram = 0x1000, .ncols = 4}, 0);
+  p_load(&p, (ld_t){.dram = 0x100, .elems = NC_HW_ROWS, .x = 4}, 0);
+  p_store(&p, (st_t){.dram = 0x1000, .ncols = NC_HW_COLS < 4 ? NC_HW_COLS : 4},
+          0);
   p_finish(&p);
   rig_load(&x, &p);
   perf_clear_(&x);
@@ -177,8 +178,8 @@ Test(rtl_reset, soft_reset_while_memory_hangs) {
   nc_test_seed(&rng, "rtl_reset", "soft_reset_while_memory_hangs", 7);
   const wl_conv_t c = {.H = 6,
                        .W = 7,
-                       .C = 16,
-                       .O = 13,
+                       .C = NC_HW_ROWS,
+                       .O = WL_PARTIAL_COLS,
                        .K = 3,
                        .stride = 1,
                        .pad = 1,

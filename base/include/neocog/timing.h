@@ -178,13 +178,34 @@ static inline uint64_t nc__tm_stream(const nc__tm_t *t, uint64_t beats,
   return nc__tm_max(beats, lim);
 }
 
+static inline uint64_t nc__tm_gcd(uint64_t a, uint64_t b) {
+  while (b != 0) {
+    const uint64_t r = a % b;
+    a = b;
+    b = r;
+  }
+  return a;
+}
+
+/* The bus width's common divisor with the strides `a`, `b`, `c` (0: not
+ * used): every run of an instruction starts at its first one's offset plus
+ * a multiple of it. */
+static inline uint64_t nc__tm_grain(uint64_t a, uint64_t b, uint64_t c) {
+  return nc__tm_gcd(nc__tm_gcd(nc__tm_gcd(NC_HW_BUS_BYTES, a), b), c);
+}
+
 /* Beats a run of `bytes` starting at byte offset `off` takes (whole,
- * bus-aligned beats); `same` says whether every run starts at the same
- * alignment, else the worst case is assumed. */
+ * bus-aligned beats). Every run starts at `off` plus a multiple of `grain`
+ * (nc__tm_grain): with the bus width all at off's alignment; else the
+ * worst start within a beat is assumed, bus width - gcd(grain, off), so a
+ * run that fits its grain never straddles two beats (8-byte rows at 8-byte
+ * steps on a 16-byte bus). */
 static inline uint64_t nc__tm_beats(const nc__tm_t *t, uint64_t off,
-                                    uint64_t bytes, int same) {
+                                    uint64_t bytes, uint64_t grain) {
   const uint64_t bb = NC_HW_BUS_BYTES;
-  const uint64_t lead = same ? off % bb : (bytes % bb == 0 ? 0 : bb - 1);
+  const uint64_t lead = grain == bb       ? off % bb
+                        : bytes % bb == 0 ? 0
+                                          : bb - nc__tm_gcd(grain, off % bb);
   return nc__tm_cdiv(nc__tm_cdiv(lead + bytes, bb) * bb, t->bw);
 }
 
@@ -199,21 +220,20 @@ static inline void nc__tm_load(nc__tm_t *t, const nc_hw_insn_t *in,
   const uint64_t pl = nc_hw_load_get_pad_left(in);
   const uint64_t pr = nc_hw_load_get_pad_right(in);
   const uint64_t off = nc_hw_load_get_dram_offset(in);
-  const uint64_t bb = NC_HW_BUS_BYTES;
   const uint64_t lines = zn * yn, rows = lines * xn;
   const uint64_t wline = pl + xn + pr;
   const uint64_t all = zn * (pt + yn + pb) * wline;
   const int contig = t->ld_xs == el;
-  const int same = (t->ld_ys % bb) == 0 && (t->ld_zs % bb) == 0 &&
-                   (contig || t->ld_xs % bb == 0);
+  const uint64_t grain =
+      nc__tm_grain(t->ld_ys, t->ld_zs, contig ? 0 : t->ld_xs);
   uint64_t beats, bursts, nseg;
   if (contig) {
-    const uint64_t bl = nc__tm_beats(t, off, xn * el, same);
+    const uint64_t bl = nc__tm_beats(t, off, xn * el, grain);
     beats = lines * bl;
     bursts = lines * nc__tm_cdiv(bl, NC_HW_AXI_MAX_BEATS);
     nseg = lines;
   } else {
-    beats = rows * nc__tm_beats(t, off, el, same);
+    beats = rows * nc__tm_beats(t, off, el, grain);
     bursts = nseg = rows;
   }
   const uint64_t port = nc__tm_stream(t, beats, bursts, 3);
@@ -305,7 +325,6 @@ static inline void nc__tm_store(nc__tm_t *t, const nc_hw_insn_t *in,
   const uint64_t yn = nc_hw_store_get_y_size(in);
   const uint64_t xn = nc_hw_store_get_x_size(in);
   const uint64_t off = nc_hw_store_get_dram_offset(in);
-  const uint64_t bb = NC_HW_BUS_BYTES;
   uint64_t oh, ow, ty, tx;
   ty = nc__tm_taps(yn, nc_hw_store_get_pool_pad_top(in),
                    nc_hw_store_get_pool_pad_bottom(in), pool ? t->st_kh : 1,
@@ -316,14 +335,14 @@ static inline void nc__tm_store(nc__tm_t *t, const nc_hw_insn_t *in,
   const uint64_t plen = (uint64_t)nc_hw_store_get_n_cols(in) *
                         (t->st_fmt == NC_HW_OUT_INT8 ? 1u : 4u);
   const int contig = t->st_xs == plen;
-  const int same = t->st_ys % bb == 0 && (contig || t->st_xs % bb == 0);
+  const uint64_t grain = nc__tm_grain(t->st_ys, contig ? 0 : t->st_xs, 0);
   uint64_t beats, bursts;
   if (contig) {
-    const uint64_t bl = nc__tm_beats(t, off, ow * plen, same);
+    const uint64_t bl = nc__tm_beats(t, off, ow * plen, grain);
     beats = oh * bl;
     bursts = oh * nc__tm_cdiv(bl, NC_HW_AXI_MAX_BEATS);
   } else {
-    beats = oh * ow * nc__tm_beats(t, off, plen, same);
+    beats = oh * ow * nc__tm_beats(t, off, plen, grain);
     bursts = oh * ow;
   }
   uint64_t wr = nc__tm_stream(t, beats, bursts, -7);

@@ -21,7 +21,7 @@
 #include <cstdint>
 #include <string>
 
-#include "hw/include/neocog/nc_hw.h"
+#include "neocog/nc_hw.h"
 
 namespace nc {
 
