@@ -10,11 +10,12 @@
 NC_RTL_LEVELS := 0 1 2 3 4
 
 # Level 0: the package and the primitives that use nothing.
-NC_RTL_LEVEL_0 := nc_pkg nc_implies nc_hold_watch nc_delay nc_requant
+NC_RTL_LEVEL_0 := nc_pkg nc_implies nc_hold_watch nc_delay nc_fifo nc_requant
 NC_RTL_USES_nc_pkg :=
 NC_RTL_USES_nc_implies :=
 NC_RTL_USES_nc_hold_watch :=
 NC_RTL_USES_nc_delay :=
+NC_RTL_USES_nc_fifo :=
 NC_RTL_USES_nc_requant :=
 
 # Level 1: the array's rows, the memories, the register file, the AXI slice and DMA engines,
