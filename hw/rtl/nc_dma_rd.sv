@@ -70,7 +70,6 @@ module nc_dma_rd
   localparam int unsigned BufBytes = MaxRowBytes + 2 * BusBytes;
   localparam int unsigned BufBits = 8 * BufBytes;
   localparam int unsigned CntBits = $clog2(BufBytes + 1);
-  localparam int unsigned PtrBits = $clog2(SegDepth) + 1;
   localparam int unsigned BeatBits = $clog2(AxiMaxBeats + 1);
   localparam int unsigned OutBits = 16;  // bursts open: far more than any slave accepts
 
@@ -90,21 +89,26 @@ module nc_dma_rd
   // ---------------------------------------------------------------------------------------------
   // Segment FIFO: written by the issue side, read by the data side
 
-  seg_t               fifo_q[SegDepth];
-  logic [PtrBits-1:0] wr_q, rd_q;
-  logic               fifo_full, fifo_empty, seg_fire, seg_pop;
-  seg_t               head;
+  logic                  fifo_full, fifo_empty, seg_fire, seg_pop;
+  seg_t                  head;
 
-  assign fifo_full = (wr_q - rd_q) == PtrBits'(SegDepth);
-  assign fifo_empty = wr_q == rd_q;
-  assign head = fifo_q[rd_q[PtrBits-2:0]];
-
-  always_ff @(posedge clk_i) begin
-    if (seg_fire) begin
-      fifo_q[wr_q[PtrBits-2:0]] <= seg_t'{lo: seg_addr_i[OffBits-1:0], len: seg_len_i,
-                                         elems: seg_elems_i};
-    end
-  end
+  nc_fifo #(
+    .Depth(SegDepth),
+    .T    (seg_t)
+  ) u_seg_fifo (
+    .clk_i  (clk_i),
+    .rst_ni (rst_ni),
+    .flush_i(srst_i),
+    .push_i (seg_fire),
+    .data_i (seg_t'{lo: seg_addr_i[OffBits-1:0], len: seg_len_i, elems: seg_elems_i}),
+    .pop_i  (seg_pop),
+    .data_o (head),
+    .full_o (fifo_full),
+    .empty_o(fifo_empty),
+    /* verilator lint_off PINCONNECTEMPTY */
+    .count_o()  // not needed
+    /* verilator lint_on PINCONNECTEMPTY */
+  );
 
   // ---------------------------------------------------------------------------------------------
   // Issue side: the current segment, one burst per cycle into the AR register
@@ -275,8 +279,6 @@ module nc_dma_rd
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      wr_q <= '0;
-      rd_q <= '0;
       cur_q <= 1'b0;
       a_q <= '0;
       end_q <= '0;
@@ -292,8 +294,6 @@ module nc_dma_rd
       poison_q <= 1'b0;
     end else if (srst_i) begin
       // Idle: what is still shown or owed is abandoned and stays so.
-      wr_q <= '0;
-      rd_q <= '0;
       cur_q <= 1'b0;
       ar_valid_q <= ar_valid_q && !m_arready_i;
       out_q <= '0;
@@ -303,8 +303,6 @@ module nc_dma_rd
       taken_q <= '0;
       poison_q <= 1'b0;
     end else begin
-      wr_q <= wr_q + PtrBits'(seg_fire);
-      rd_q <= rd_q + PtrBits'(seg_pop);
       cur_q <= cur_d;
       a_q <= a_d;
       end_q <= end_d;

@@ -75,8 +75,8 @@ module nc_dma_wr
   localparam int unsigned BufBytes = MaxChunkBytes + 2 * BusBytes;
   localparam int unsigned BufBits = 8 * BufBytes;
   localparam int unsigned CntBits = $clog2(BufBytes + 1);
-  localparam int unsigned PtrBits = $clog2(SegDepth) + 1;
-  localparam int unsigned BPtrBits = $clog2(BurstDepth) + 1;
+  localparam int unsigned PtrBits = $clog2(SegDepth + 1);
+  localparam int unsigned BPtrBits = $clog2(BurstDepth + 1);
   localparam int unsigned BeatBits = $clog2(AxiMaxBeats + 1);
   localparam int unsigned OutBits = 16;
 
@@ -97,29 +97,67 @@ module nc_dma_wr
   assign stop = drain_i || err_o;
 
   // ---------------------------------------------------------------------------------------------
-  // Segment FIFO: two readers, the address side (aw_rd) ahead of the data side (w_rd)
+  // Segments: the address side takes each one ahead of the data side, so each side has its FIFO,
+  // both pushed with every segment. The data side's holds every segment the address side's
+  // does, and more while the data side is behind: it alone decides when a segment is taken.
 
-  seg_t               fifo_q[SegDepth];
-  logic [PtrBits-1:0] wr_q, aw_rd_q, w_rd_q;
+  typedef struct packed {
+    logic [OffBits-1:0]    lo;   // byte of the first beat where the segment starts
+    logic [SegLenBits-1:0] len;  // bytes
+  } wseg_t;
+
   logic               seg_fire, aw_take, w_pop;
-  seg_t               aw_head, w_head;
+  logic               aw_empty, w_full, w_empty;
+  logic [PtrBits-1:0] aw_count, w_count;
+  seg_t               aw_head;
+  wseg_t              w_head;
 
-  assign seg_ready_o = !stop && (wr_q - w_rd_q) != PtrBits'(SegDepth);
+  assign seg_ready_o = !stop && !w_full;
   assign seg_fire = seg_valid_i && seg_ready_o;
-  assign aw_head = fifo_q[aw_rd_q[PtrBits-2:0]];
-  assign w_head = fifo_q[w_rd_q[PtrBits-2:0]];
 
-  always_ff @(posedge clk_i) begin
-    if (seg_fire) begin
-      fifo_q[wr_q[PtrBits-2:0]] <= seg_t'{addr: seg_addr_i, len: seg_len_i};
-    end
-  end
+  nc_fifo #(
+    .Depth(SegDepth),
+    .T    (seg_t)
+  ) u_aw_seg_fifo (
+    .clk_i  (clk_i),
+    .rst_ni (rst_ni),
+    .flush_i(srst_i),
+    .push_i (seg_fire),
+    .data_i (seg_t'{addr: seg_addr_i, len: seg_len_i}),
+    .pop_i  (aw_take),
+    .data_o (aw_head),
+    /* verilator lint_off PINCONNECTEMPTY */
+    .full_o (),  // never fuller than the data side's
+    /* verilator lint_on PINCONNECTEMPTY */
+    .empty_o(aw_empty),
+    .count_o(aw_count)
+  );
+
+  nc_fifo #(
+    .Depth(SegDepth),
+    .T    (wseg_t)
+  ) u_w_seg_fifo (
+    .clk_i  (clk_i),
+    .rst_ni (rst_ni),
+    .flush_i(srst_i),
+    .push_i (seg_fire),
+    .data_i (wseg_t'{lo: seg_addr_i[OffBits-1:0], len: seg_len_i}),
+    .pop_i  (w_pop),
+    .data_o (w_head),
+    .full_o (w_full),
+    .empty_o(w_empty),
+    .count_o(w_count)
+  );
+
+  // The data side's head segment was announced: the address side is past it.
+  logic w_announced;
+  assign w_announced = w_count != aw_count;
 
   // ---------------------------------------------------------------------------------------------
   // Address side
 
-  logic [BeatBits-1:0]    bf_q[BurstDepth];  // beats of each announced burst
-  logic [BPtrBits-1:0]    bf_wr_q, bf_rd_q;
+  logic [BeatBits-1:0]    bf_head;           // beats of the oldest announced burst
+  logic [BPtrBits-1:0]    bf_count;          // bursts announced, their beats not all shown
   logic                   bf_full, bf_empty, bf_pop;
   logic                   cur_q, cur_d;
   logic [AxiAddrBits-1:0] a_q, a_d, end_q, end_d;
@@ -131,12 +169,10 @@ module nc_dma_wr
   logic [OutBits-1:0]     bout_q, bout_d;  // bursts announced and not answered
   logic [OutBits-1:0]     borph_q, borph_d;   // abandoned bursts not answered (the oldest)
   logic                   aw_orph_q, aw_orph_d;  // the AW shown is an abandoned one
-  logic [BPtrBits-1:0]    worph_q, worph_d;   // bursts at the front of bf_q that are abandoned
+  logic [BPtrBits-1:0]    worph_q, worph_d;   // bursts at the front of the burst FIFO that are
+                                              // abandoned
   logic                   w_orph_q, w_orph_d;    // the W beat shown is an abandoned one
-  logic                   in_orph;            // the head burst of bf_q is abandoned
-
-  assign bf_full = (bf_wr_q - bf_rd_q) == BPtrBits'(BurstDepth);
-  assign bf_empty = bf_wr_q == bf_rd_q;
+  logic                   in_orph;            // the head burst of the burst FIFO is abandoned
 
   always_comb begin
     logic [AxiAddrBits-1:0] need;
@@ -154,7 +190,7 @@ module nc_dma_wr
   end
 
   assign aw_load = cur_q && !stop && !bf_full && (!aw_valid_q || m_awready_i);
-  assign aw_take = !stop && aw_rd_q != wr_q && (!cur_q || (aw_load && last_burst));
+  assign aw_take = !stop && !aw_empty && (!cur_q || (aw_load && last_burst));
 
   always_comb begin
     cur_d = cur_q;
@@ -180,11 +216,22 @@ module nc_dma_wr
     end
   end
 
-  always_ff @(posedge clk_i) begin
-    if (aw_load) begin
-      bf_q[bf_wr_q[BPtrBits-2:0]] <= beats;
-    end
-  end
+  // Not flushed by srst_i: abandoned bursts may still be owed beats then.
+  nc_fifo #(
+    .Depth(BurstDepth),
+    .Width(BeatBits)
+  ) u_burst_fifo (
+    .clk_i  (clk_i),
+    .rst_ni (rst_ni),
+    .flush_i(1'b0),
+    .push_i (aw_load),
+    .data_i (beats),
+    .pop_i  (bf_pop),
+    .data_o (bf_head),
+    .full_o (bf_full),
+    .empty_o(bf_empty),
+    .count_o(bf_count)
+  );
 
   assign m_awaddr_o = aw_addr_q;
   assign m_awlen_o = aw_len_q;
@@ -207,7 +254,7 @@ module nc_dma_wr
 
   always_comb begin
     logic [SegLenBits-1:0] rem;
-    skip = taken_q == '0 ? {1'b0, w_head.addr[OffBits-1:0]} : '0;
+    skip = taken_q == '0 ? {1'b0, w_head.lo} : '0;
     rem = w_head.len - taken_q;
     n = (OffBits + 1)'(BusBytes) - skip;
     if (SegLenBits'(n) > rem) begin
@@ -218,9 +265,9 @@ module nc_dma_wr
   // A beat goes when its burst was announced and, unless stopping or abandoned, its bytes are
   // here.
   assign in_orph = worph_q != '0;
-  assign w_real = !stop && !in_orph && w_rd_q != aw_rd_q && 32'(cnt_q) >= 32'(n);
+  assign w_real = !stop && !in_orph && w_announced && 32'(cnt_q) >= 32'(n);
   assign w_load = !bf_empty && (!w_valid_q || m_wready_i) && (stop || in_orph || w_real);
-  assign bf_pop = w_load && wbeat_q == bf_q[bf_rd_q[BPtrBits-2:0]] - 1'b1;
+  assign bf_pop = w_load && wbeat_q == bf_head - 1'b1;
   assign w_pop = w_load && !stop && !in_orph && (taken_q + SegLenBits'(n)) == w_head.len;
   assign dat_ready_o = !stop && 32'(cnt_q) <= 2 * BusBytes;
   assign dat_fire = dat_valid_i && dat_ready_o;
@@ -314,23 +361,18 @@ module nc_dma_wr
       borph_d = borph_d + bout_d;
       bout_d = '0;
       aw_orph_d = aw_valid_d;
-      worph_d = bf_wr_q + BPtrBits'(aw_load) - bf_rd_q - BPtrBits'(bf_pop);
+      worph_d = bf_count + BPtrBits'(aw_load) - BPtrBits'(bf_pop);
       w_orph_d = w_valid_d;
     end
   end
 
   assign err_o = err_q;
-  assign idle_o = (!aw_valid_q || aw_orph_q) && (bf_wr_q - bf_rd_q) == worph_q &&
+  assign idle_o = (!aw_valid_q || aw_orph_q) && bf_count == worph_q &&
                   (!w_valid_q || w_orph_q) && bout_q == '0;
-  assign quiet_o = idle_o && !cur_q && wr_q == w_rd_q && cnt_q == '0;
+  assign quiet_o = idle_o && !cur_q && w_empty && cnt_q == '0;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      wr_q <= '0;
-      aw_rd_q <= '0;
-      w_rd_q <= '0;
-      bf_wr_q <= '0;
-      bf_rd_q <= '0;
       cur_q <= 1'b0;
       a_q <= '0;
       end_q <= '0;
@@ -351,11 +393,8 @@ module nc_dma_wr
       w_last_q <= 1'b0;
       err_q <= 1'b0;
     end else if (srst_i) begin
-      // Idle: only abandoned bursts are left in bf_q, on AW, on W and owed a B; they go on.
-      wr_q <= '0;
-      aw_rd_q <= '0;
-      w_rd_q <= '0;
-      bf_rd_q <= bf_rd_q + BPtrBits'(bf_pop);
+      // Idle: only abandoned bursts are left in the burst FIFO, on AW, on W and owed a B; they
+      // go on.
       cur_q <= 1'b0;
       aw_valid_q <= aw_valid_q && !m_awready_i;
       bout_q <= '0;
@@ -372,11 +411,6 @@ module nc_dma_wr
       w_last_q <= w_last_d;
       err_q <= 1'b0;
     end else begin
-      wr_q <= wr_q + PtrBits'(seg_fire);
-      aw_rd_q <= aw_rd_q + PtrBits'(aw_take);
-      w_rd_q <= w_rd_q + PtrBits'(w_pop);
-      bf_wr_q <= bf_wr_q + BPtrBits'(aw_load);
-      bf_rd_q <= bf_rd_q + BPtrBits'(bf_pop);
       cur_q <= cur_d;
       a_q <= a_d;
       end_q <= end_d;
