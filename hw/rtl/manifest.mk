@@ -30,7 +30,7 @@ NC_RTL_USES_nc_reg_slice := nc_hold_watch
 NC_RTL_USES_nc_dma_rd := nc_pkg nc_fifo nc_hold_watch nc_implies
 NC_RTL_USES_nc_dma_wr := nc_pkg nc_fifo nc_hold_watch nc_implies
 NC_RTL_USES_nc_axi_rd_mux := nc_pkg nc_hold_watch
-NC_RTL_USES_nc_cmd_proc := nc_pkg nc_hold_watch nc_implies
+NC_RTL_USES_nc_cmd_proc := nc_pkg nc_fifo nc_hold_watch nc_implies
 
 # Level 2: the systolic array, the load and store units.
 NC_RTL_LEVEL_2 := nc_systolic_array nc_load_unit nc_store_unit
