@@ -83,15 +83,10 @@ module nc_cmd_proc
   output logic [2:0]                perf_busy_o,      // per unit (load, compute, store): busy
   output logic [2:0]                perf_stall_o,     // per unit: waits on a token or memory
   // AXI4 read master for instruction fetch (the mux chooses the ID)
-  output logic [AxiAddrBits-1:0]    m_araddr_o,       // burst address
-  output logic [7:0]                m_arlen_o,        // beats - 1
-  output logic [2:0]                m_arsize_o,       // log2(BusBytes)
-  output logic [1:0]                m_arburst_o,      // INCR
+  output nc_axi_ar_t                m_ar_o,           // burst: INCR, <= 4 KiB
   output logic                      m_arvalid_o,      // request
   input  logic                      m_arready_i,      // request taken
-  input  logic [BusBits-1:0]        m_rdata_i,        // read data
-  input  logic [1:0]                m_rresp_i,        // read response
-  input  logic                      m_rlast_i,        // last beat of the burst
+  input  nc_axi_r_t                 m_r_i,            // beat
   input  logic                      m_rvalid_i,       // beat valid
   output logic                      m_rready_o,       // beat taken (always)
   // Units, index 0 load, 1 compute, 2 store (hw/rtl/README.md command interface)
@@ -186,8 +181,7 @@ module nc_cmd_proc
   logic [31:0]            fptr_q, fptr_d;              // next ring index to request
   logic [FbBits:0]        fb_cnt_q, fb_cnt_d;          // committed entries
   logic                   ar_pend_q, ar_pend_d;        // AR presented, not yet taken
-  logic [AxiAddrBits-1:0] ar_addr_q, ar_addr_d;
-  logic [7:0]             ar_len_q, ar_len_d;
+  nc_axi_ar_t             ar_q, ar_d;              // the request shown
   logic                   infl_q, infl_d;              // a burst issued, its last beat not yet
                                                        // taken
   logic [31:0]            burst_idx_q, burst_idx_d;    // ring index of its first entry
@@ -325,10 +319,7 @@ module nc_cmd_proc
     f_issue = running && !infl_q && fptr_q != ring_tail_i && f_room != 32'd0 && !f_tail_bad;
   end
 
-  assign m_araddr_o = ar_addr_q;
-  assign m_arlen_o = ar_len_q;
-  assign m_arsize_o = 3'($clog2(BusBytes));
-  assign m_arburst_o = NC_AXI_BURST_INCR;
+  assign m_ar_o = ar_q;
   assign m_arvalid_o = ar_pend_q;
   assign m_rready_o = 1'b1;
 
@@ -339,10 +330,10 @@ module nc_cmd_proc
 
   if (BeatsPerEntry == 1) begin : g_asm_one
     assign entry_done = beat;
-    assign entry_data = InsnBits'(m_rdata_i);
+    assign entry_data = InsnBits'(m_r_i.data);
   end else begin : g_asm_many
     assign entry_done = beat && beat_q == BeatBits'(BeatsPerEntry - 1);
-    assign entry_data = {m_rdata_i, asm_q[InsnBits-1:BusBits]};
+    assign entry_data = {m_r_i.data, asm_q[InsnBits-1:BusBits]};
   end
 
   // ---------------------------------------------------------------------------------------------
@@ -420,8 +411,8 @@ module nc_cmd_proc
         r_unit = unit_of(32'(tok_ovf_q));
         r_insn = r_head[tok_ovf_q].idx;
       end
-      if (!raise && infl_q && beat && m_rlast_i && !burst_drop_q &&
-          (burst_err_q || m_rresp_i != NC_AXI_RESP_OKAY)) begin
+      if (!raise && infl_q && beat && m_r_i.last && !burst_drop_q &&
+          (burst_err_q || m_r_i.resp != NC_AXI_RESP_OKAY)) begin
         raise = 1'b1;
         r_code = ErrDmaBus;
         r_unit = UnitFetch;
@@ -663,8 +654,7 @@ module nc_cmd_proc
     fptr_d = fptr_q;
     fb_cnt_d = fb_cnt_q;
     ar_pend_d = ar_pend_q && !m_arready_i;
-    ar_addr_d = ar_addr_q;
-    ar_len_d = ar_len_q;
+    ar_d = ar_q;
     infl_d = infl_q;
     burst_idx_d = burst_idx_q;
     burst_n_d = burst_n_q;
@@ -676,8 +666,8 @@ module nc_cmd_proc
     // AR
     if (f_issue && !stop && !raise) begin
       ar_pend_d = 1'b1;
-      ar_addr_d = f_addr;
-      ar_len_d = 8'(f_n * BeatsPerEntry - 1);
+      ar_d = '{burst: NC_AXI_BURST_INCR, size: 3'($clog2(BusBytes)),
+               len: 8'(f_n * BeatsPerEntry - 1), addr: f_addr};
       infl_d = 1'b1;
       burst_idx_d = fptr_q;
       burst_n_d = (FbBits + 1)'(f_n);
@@ -689,7 +679,7 @@ module nc_cmd_proc
     end
     // R
     if (infl_q && beat) begin
-      if (m_rresp_i != NC_AXI_RESP_OKAY) begin
+      if (m_r_i.resp != NC_AXI_RESP_OKAY) begin
         burst_err_d = 1'b1;
       end
       beat_d = entry_done ? '0 : beat_q + 1'b1;
@@ -697,7 +687,7 @@ module nc_cmd_proc
       if (entry_done && burst_got_q < burst_n_q) begin
         burst_got_d = burst_got_q + 1'b1;
       end
-      if (m_rlast_i) begin
+      if (m_r_i.last) begin
         infl_d = 1'b0;
       end
     end
@@ -705,15 +695,15 @@ module nc_cmd_proc
     if (dispatch) begin
       fb_cnt_d = fb_cnt_d - 1'b1;
     end
-    if (infl_q && beat && m_rlast_i && !burst_drop_q && !burst_err_q &&
-        m_rresp_i == NC_AXI_RESP_OKAY && !stop) begin
+    if (infl_q && beat && m_r_i.last && !burst_drop_q && !burst_err_q &&
+        m_r_i.resp == NC_AXI_RESP_OKAY && !stop) begin
       fb_cnt_d = fb_cnt_d + burst_n_q;
     end
     // Stopping (FINISH, error, soft reset) drops what fetch holds and re-fetches from HEAD.
     if (stop) begin
       fb_cnt_d = '0;
       fptr_d = head_d;
-      if (infl_q && !(beat && m_rlast_i)) begin
+      if (infl_q && !(beat && m_r_i.last)) begin
         burst_drop_d = 1'b1;
       end
     end
@@ -830,8 +820,7 @@ module nc_cmd_proc
       fptr_q <= '0;
       fb_cnt_q <= '0;
       ar_pend_q <= 1'b0;
-      ar_addr_q <= '0;
-      ar_len_q <= '0;
+      ar_q <= '0;
       infl_q <= 1'b0;
       burst_idx_q <= '0;
       burst_n_q <= '0;
@@ -863,8 +852,7 @@ module nc_cmd_proc
       fptr_q <= fptr_d;
       fb_cnt_q <= fb_cnt_d;
       ar_pend_q <= ar_pend_d;
-      ar_addr_q <= ar_addr_d;
-      ar_len_q <= ar_len_d;
+      ar_q <= ar_d;
       infl_q <= infl_d;
       burst_idx_q <= burst_idx_d;
       burst_n_q <= burst_n_d;
@@ -911,9 +899,9 @@ module nc_cmd_proc
 
 `ifndef NC_NO_ASSERT
   logic ar_moved;
-  nc_hold_watch #(.Width($bits({m_arlen_o, m_araddr_o}))) u_ar_hold (
+  nc_hold_watch #(.Width($bits(nc_axi_ar_t))) u_ar_hold (
     .clk_i, .rst_ni, .offer_i(m_arvalid_o && !m_arready_i), .excuse_i(1'b0),
-    .valid_i(m_arvalid_o), .data_i({m_arlen_o, m_araddr_o}), .moved_o(ar_moved)
+    .valid_i(m_arvalid_o), .data_i(m_ar_o), .moved_o(ar_moved)
   );
   a_ar_hold: assert property (@(posedge clk_i) disable iff (!rst_ni) !ar_moved)
     else $error("nc_cmd_proc: AR withdrawn or changed before it was taken");
@@ -940,7 +928,7 @@ module nc_cmd_proc
   logic ar_bad;
   nc_implies u_ar_bad (
     .if_i  (m_arvalid_o),
-    .then_i((32'(m_araddr_o[11:0]) + (32'(m_arlen_o) + 1) * BusBytes) <= 4096),
+    .then_i((32'(m_ar_o.addr[11:0]) + (32'(m_ar_o.len) + 1) * BusBytes) <= 4096),
     .bad_o (ar_bad)
   );
   a_4k: assert property (@(posedge clk_i) disable iff (!rst_ni) !ar_bad)

@@ -53,19 +53,14 @@ module nc_dma_wr
   input  logic [MaxChunkBytes-1:0][7:0]     dat_i,        // bytes, first at [0]
   input  logic [ChunkBits-1:0]              dat_len_i,    // bytes, 1..MaxChunkBytes
   // AXI4 write master (the ID is the top's)
-  output logic [AxiAddrBits-1:0]            m_awaddr_o,   // burst address
-  output logic [7:0]                        m_awlen_o,    // beats - 1
-  output logic [2:0]                        m_awsize_o,   // log2(BusBytes)
-  output logic [1:0]                        m_awburst_o,  // INCR
+  output nc_axi_aw_t                        m_aw_o,       // burst: INCR, aligned, <= 4 KiB
   output logic                              m_awvalid_o,  // request
   input  logic                              m_awready_i,  // request taken
-  output logic [BusBits-1:0]                m_wdata_o,    // write data
-  output logic [BusBytes-1:0]               m_wstrb_o,    // byte enables
-  output logic                              m_wlast_o,    // last beat of the burst
-  output logic                              m_wvalid_o,   // beat
+  output nc_axi_w_t                         m_w_o,        // beat
+  output logic                              m_wvalid_o,   // beat valid
   input  logic                              m_wready_i,   // beat taken
-  input  logic [1:0]                        m_bresp_i,    // write response
-  input  logic                              m_bvalid_i,   // response
+  input  nc_axi_b_t                         m_b_i,        // response
+  input  logic                              m_bvalid_i,   // response valid
   output logic                              m_bready_o    // response taken
 );
 
@@ -162,8 +157,7 @@ module nc_dma_wr
   logic                   cur_q, cur_d;
   logic [AxiAddrBits-1:0] a_q, a_d, end_q, end_d;
   logic                   aw_valid_q, aw_valid_d;
-  logic [AxiAddrBits-1:0] aw_addr_q, aw_addr_d;
-  logic [7:0]             aw_len_q, aw_len_d;
+  nc_axi_aw_t             aw_q, aw_d;      // the request shown
   logic                   aw_load, last_burst;
   logic [BeatBits-1:0]    beats;
   logic [OutBits-1:0]     bout_q, bout_d;  // bursts announced and not answered
@@ -197,12 +191,10 @@ module nc_dma_wr
     a_d = a_q;
     end_d = end_q;
     aw_valid_d = aw_valid_q && !m_awready_i;
-    aw_addr_d = aw_addr_q;
-    aw_len_d = aw_len_q;
+    aw_d = aw_q;
     if (aw_load) begin
       aw_valid_d = 1'b1;
-      aw_addr_d = a_q;
-      aw_len_d = 8'(beats) - 8'd1;
+      aw_d = '{burst: NC_AXI_BURST_INCR, size: 3'(OffBits), len: 8'(beats) - 8'd1, addr: a_q};
       a_d = a_q + (AxiAddrBits'(beats) << OffBits);
       cur_d = !last_burst;
     end
@@ -233,10 +225,7 @@ module nc_dma_wr
     .count_o(bf_count)
   );
 
-  assign m_awaddr_o = aw_addr_q;
-  assign m_awlen_o = aw_len_q;
-  assign m_awsize_o = 3'(OffBits);
-  assign m_awburst_o = 2'b01;
+  assign m_aw_o = aw_q;
   assign m_awvalid_o = aw_valid_q;
 
   // ---------------------------------------------------------------------------------------------
@@ -246,9 +235,8 @@ module nc_dma_wr
   logic [CntBits-1:0]       cnt_q, cnt_d;
   logic [SegLenBits-1:0]    taken_q, taken_d;  // bytes of the data side's segment sent
   logic [BeatBits-1:0]      wbeat_q, wbeat_d;  // beat within the head burst
-  logic                     w_valid_q, w_valid_d, w_last_q, w_last_d;
-  logic [BusBytes-1:0][7:0] w_data_q, w_data_d;
-  logic [BusBytes-1:0]      w_strb_q, w_strb_d;
+  logic                     w_valid_q, w_valid_d;
+  nc_axi_w_t                w_q, w_d;          // the beat shown
   logic                     w_load, w_real, dat_fire;
   logic [OffBits:0]         skip, n;
 
@@ -278,24 +266,20 @@ module nc_dma_wr
 
   always_comb begin
     w_valid_d = w_valid_q && !m_wready_i;
-    w_data_d = w_data_q;
-    w_strb_d = w_strb_q;
-    w_last_d = w_last_q;
+    w_d = w_q;
     wbeat_d = wbeat_q;
     taken_d = taken_q;
     base = cnt_q;
     if (w_load) begin
       w_valid_d = 1'b1;
-      w_last_d = bf_pop;
       wbeat_d = bf_pop ? '0 : wbeat_q + 1'b1;
-      w_data_d = '0;
-      w_strb_d = '0;
+      w_d = '{last: bf_pop, strb: '0, data: '0};
       if (w_take) begin
         // Vector shifts and masks rather than byte loops: the same bytes, in far fewer
         // operations of the Verilated model.
-        w_data_d = (BusBits'(buf_q) << {skip, 3'b000}) &
+        w_d.data = (BusBits'(buf_q) << {skip, 3'b000}) &
                    (~(~BusBits'(0) << {n, 3'b000}) << {skip, 3'b000});
-        w_strb_d = ~(~BusBytes'(0) << n) << skip;
+        w_d.strb = ~(~BusBytes'(0) << n) << skip;
         base = cnt_q - CntBits'(n);
         taken_d = w_pop ? '0 : taken_q + SegLenBits'(n);
       end
@@ -325,9 +309,7 @@ module nc_dma_wr
     end
   end
 
-  assign m_wdata_o = w_data_q;
-  assign m_wstrb_o = w_strb_q;
-  assign m_wlast_o = w_last_q;
+  assign m_w_o = w_q;
   assign m_wvalid_o = w_valid_q;
 
   // ---------------------------------------------------------------------------------------------
@@ -354,7 +336,7 @@ module nc_dma_wr
         bout_d = bout_d - 1'b1;
       end
     end
-    err_d = err_q || (m_bvalid_i && borph_q == '0 && m_bresp_i != 2'b00);
+    err_d = err_q || (m_bvalid_i && borph_q == '0 && m_b_i.resp != NC_AXI_RESP_OKAY);
     worph_d = worph_q - BPtrBits'(bf_pop && in_orph);
     w_orph_d = w_load ? in_orph : (w_orph_q && w_valid_d);
     if (abort_i) begin
@@ -377,8 +359,7 @@ module nc_dma_wr
       a_q <= '0;
       end_q <= '0;
       aw_valid_q <= 1'b0;
-      aw_addr_q <= '0;
-      aw_len_q <= '0;
+      aw_q <= '0;
       bout_q <= '0;
       borph_q <= '0;
       aw_orph_q <= 1'b0;
@@ -388,9 +369,7 @@ module nc_dma_wr
       taken_q <= '0;
       wbeat_q <= '0;
       w_valid_q <= 1'b0;
-      w_data_q <= '0;
-      w_strb_q <= '0;
-      w_last_q <= 1'b0;
+      w_q <= '0;
       err_q <= 1'b0;
     end else if (srst_i) begin
       // Idle: only abandoned bursts are left in the burst FIFO, on AW, on W and owed a B; they
@@ -406,17 +385,14 @@ module nc_dma_wr
       taken_q <= '0;
       wbeat_q <= wbeat_d;
       w_valid_q <= w_valid_d;
-      w_data_q <= w_data_d;
-      w_strb_q <= w_strb_d;
-      w_last_q <= w_last_d;
+      w_q <= w_d;
       err_q <= 1'b0;
     end else begin
       cur_q <= cur_d;
       a_q <= a_d;
       end_q <= end_d;
       aw_valid_q <= aw_valid_d;
-      aw_addr_q <= aw_addr_d;
-      aw_len_q <= aw_len_d;
+      aw_q <= aw_d;
       bout_q <= bout_d;
       borph_q <= borph_d;
       aw_orph_q <= aw_orph_d;
@@ -426,25 +402,23 @@ module nc_dma_wr
       taken_q <= taken_d;
       wbeat_q <= wbeat_d;
       w_valid_q <= w_valid_d;
-      w_data_q <= w_data_d;
-      w_strb_q <= w_strb_d;
-      w_last_q <= w_last_d;
+      w_q <= w_d;
       err_q <= err_d;
     end
   end
 
 `ifndef NC_NO_ASSERT
   logic aw_moved;
-  nc_hold_watch #(.Width($bits({m_awlen_o, m_awaddr_o}))) u_aw_hold (
+  nc_hold_watch #(.Width($bits(nc_axi_aw_t))) u_aw_hold (
     .clk_i, .rst_ni, .offer_i(m_awvalid_o && !m_awready_i), .excuse_i(1'b0),
-    .valid_i(m_awvalid_o), .data_i({m_awlen_o, m_awaddr_o}), .moved_o(aw_moved)
+    .valid_i(m_awvalid_o), .data_i(m_aw_o), .moved_o(aw_moved)
   );
   a_aw_hold: assert property (@(posedge clk_i) disable iff (!rst_ni) !aw_moved)
     else $error("nc_dma_wr: AW withdrawn or changed before it was taken");
   logic w_moved;
-  nc_hold_watch #(.Width($bits({m_wlast_o, m_wstrb_o, m_wdata_o}))) u_w_hold (
+  nc_hold_watch #(.Width($bits(nc_axi_w_t))) u_w_hold (
     .clk_i, .rst_ni, .offer_i(m_wvalid_o && !m_wready_i), .excuse_i(1'b0),
-    .valid_i(m_wvalid_o), .data_i({m_wlast_o, m_wstrb_o, m_wdata_o}), .moved_o(w_moved)
+    .valid_i(m_wvalid_o), .data_i(m_w_o), .moved_o(w_moved)
   );
   a_w_hold: assert property (@(posedge clk_i) disable iff (!rst_ni) !w_moved)
     else $error("nc_dma_wr: W withdrawn or changed before it was taken");
@@ -453,8 +427,8 @@ module nc_dma_wr
   logic aw_bad;
   nc_implies u_aw_bad (
     .if_i  (m_awvalid_o),
-    .then_i(32'(m_awaddr_o[11:0]) + (32'(m_awlen_o) + 1) * BusBytes <= 4096 &&
-            32'(m_awlen_o) < AxiMaxBeats && m_awaddr_o[OffBits-1:0] == '0),
+    .then_i(32'(m_aw_o.addr[11:0]) + (32'(m_aw_o.len) + 1) * BusBytes <= 4096 &&
+            32'(m_aw_o.len) < AxiMaxBeats && m_aw_o.addr[OffBits-1:0] == '0),
     .bad_o (aw_bad)
   );
   a_aw_4k: assert property (@(posedge clk_i) disable iff (!rst_ni) !aw_bad)
@@ -462,8 +436,19 @@ module nc_dma_wr
   a_b_owed: assert property (@(posedge clk_i) disable iff (!rst_ni)
       m_bvalid_i |-> bout_q != '0 || borph_q != '0)
     else $error("nc_dma_wr: B response with no burst open");
-  a_no_strobe_after_stop: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      (stop || in_orph) && w_load |=> m_wstrb_o == '0)
+  // `(stop || in_orph) && w_load |=> m_w_o.strb == '0`, with the strobes looked at only in the
+  // cycle after such a beat was loaded: as the property, the model copied the whole W beat into
+  // a sampled variable at every eval (hw/rtl/README.md, "Cheap assertions").
+  logic dead_beat_q, strobe_bad;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      dead_beat_q <= 1'b0;
+    end else begin
+      dead_beat_q <= (stop || in_orph) && w_load;
+    end
+  end
+  nc_implies u_strobe_bad (.if_i(dead_beat_q), .then_i(m_w_o.strb == '0), .bad_o(strobe_bad));
+  a_no_strobe_after_stop: assert property (@(posedge clk_i) disable iff (!rst_ni) !strobe_bad)
     else $error("nc_dma_wr: a byte written after a halt or an error");
   a_abort_drains: assert property (@(posedge clk_i) disable iff (!rst_ni)
       abort_i |-> drain_i)

@@ -52,16 +52,11 @@ module nc_load_unit
   input  logic [AxiAddrBits-1:0]          win_base_i,    // WIN_BASE
   input  logic [31:0]                     win_size_i,    // WIN_SIZE
   // AXI4 read master (the ID is the multiplexer's)
-  output logic [AxiAddrBits-1:0]          m_araddr_o,    // burst address
-  output logic [7:0]                      m_arlen_o,     // beats - 1
-  output logic [2:0]                      m_arsize_o,    // log2(BusBytes)
-  output logic [1:0]                      m_arburst_o,   // INCR
+  output nc_axi_ar_t                      m_ar_o,        // burst: INCR, aligned, <= 4 KiB
   output logic                            m_arvalid_o,   // request
   input  logic                            m_arready_i,   // request taken
-  input  logic [BusBits-1:0]              m_rdata_i,     // read data
-  input  logic [1:0]                      m_rresp_i,     // read response
-  input  logic                            m_rlast_i,     // last beat of the burst
-  input  logic                            m_rvalid_i,    // beat
+  input  nc_axi_r_t                       m_r_i,         // beat
+  input  logic                            m_rvalid_i,    // beat valid
   output logic                            m_rready_o,    // beat taken
   // Scratchpad write port
   output logic                            spad_we_o,     // write a row
@@ -299,15 +294,10 @@ module nc_load_unit
     .row_valid_o(row_valid),
     .row_ready_i(row_ready),
     .row_data_o (row_data),
-    .m_araddr_o (m_araddr_o),
-    .m_arlen_o  (m_arlen_o),
-    .m_arsize_o (m_arsize_o),
-    .m_arburst_o(m_arburst_o),
+    .m_ar_o     (m_ar_o),
     .m_arvalid_o(m_arvalid_o),
     .m_arready_i(m_arready_i),
-    .m_rdata_i  (m_rdata_i),
-    .m_rresp_i  (m_rresp_i),
-    .m_rlast_i  (m_rlast_i),
+    .m_r_i      (m_r_i),
     .m_rvalid_i (m_rvalid_i),
     .m_rready_o (m_rready_o)
   );

@@ -68,31 +68,21 @@ module nc_store_unit
   output logic [AccAddrBits-1:0]          acc_raddr_o,  // row
   input  logic [NumCols-1:0][AccBits-1:0] acc_rdata_i,  // row, the cycle after acc_re_o
   // AXI4 read master (LOAD_PARAM; the ID is the multiplexer's)
-  output logic [AxiAddrBits-1:0]          m_araddr_o,   // burst address
-  output logic [7:0]                      m_arlen_o,    // beats - 1
-  output logic [2:0]                      m_arsize_o,   // log2(BusBytes)
-  output logic [1:0]                      m_arburst_o,  // INCR
+  output nc_axi_ar_t                      m_ar_o,       // burst: INCR, aligned, <= 4 KiB
   output logic                            m_arvalid_o,  // request
   input  logic                            m_arready_i,  // request taken
-  input  logic [BusBits-1:0]              m_rdata_i,    // read data
-  input  logic [1:0]                      m_rresp_i,    // read response
-  input  logic                            m_rlast_i,    // last beat of the burst
-  input  logic                            m_rvalid_i,   // beat
+  input  nc_axi_r_t                       m_r_i,        // beat
+  input  logic                            m_rvalid_i,   // beat valid
   output logic                            m_rready_o,   // beat taken
   // AXI4 write master (the ID is the top's)
-  output logic [AxiAddrBits-1:0]          m_awaddr_o,   // burst address
-  output logic [7:0]                      m_awlen_o,    // beats - 1
-  output logic [2:0]                      m_awsize_o,   // log2(BusBytes)
-  output logic [1:0]                      m_awburst_o,  // INCR
+  output nc_axi_aw_t                      m_aw_o,       // burst: INCR, aligned, <= 4 KiB
   output logic                            m_awvalid_o,  // request
   input  logic                            m_awready_i,  // request taken
-  output logic [BusBits-1:0]              m_wdata_o,    // write data
-  output logic [BusBytes-1:0]             m_wstrb_o,    // byte enables
-  output logic                            m_wlast_o,    // last beat of the burst
-  output logic                            m_wvalid_o,   // beat
+  output nc_axi_w_t                       m_w_o,        // beat
+  output logic                            m_wvalid_o,   // beat valid
   input  logic                            m_wready_i,   // beat taken
-  input  logic [1:0]                      m_bresp_i,    // write response
-  input  logic                            m_bvalid_i,   // response
+  input  nc_axi_b_t                       m_b_i,        // response
+  input  logic                            m_bvalid_i,   // response valid
   output logic                            m_bready_o    // response taken
 );
 
@@ -469,18 +459,13 @@ module nc_store_unit
     .dat_ready_o(dat_ready),
     .dat_i      (chunk),
     .dat_len_i  (ChunkBits'(plen_q)),
-    .m_awaddr_o (m_awaddr_o),
-    .m_awlen_o  (m_awlen_o),
-    .m_awsize_o (m_awsize_o),
-    .m_awburst_o(m_awburst_o),
+    .m_aw_o     (m_aw_o),
     .m_awvalid_o(m_awvalid_o),
     .m_awready_i(m_awready_i),
-    .m_wdata_o  (m_wdata_o),
-    .m_wstrb_o  (m_wstrb_o),
-    .m_wlast_o  (m_wlast_o),
+    .m_w_o      (m_w_o),
     .m_wvalid_o (m_wvalid_o),
     .m_wready_i (m_wready_i),
-    .m_bresp_i  (m_bresp_i),
+    .m_b_i      (m_b_i),
     .m_bvalid_i (m_bvalid_i),
     .m_bready_o (m_bready_o)
   );
@@ -524,15 +509,10 @@ module nc_store_unit
     .row_valid_o(row_valid),
     .row_ready_i(st_q == SLpP1 || st_q == SLpP2),
     .row_data_o (row),
-    .m_araddr_o (m_araddr_o),
-    .m_arlen_o  (m_arlen_o),
-    .m_arsize_o (m_arsize_o),
-    .m_arburst_o(m_arburst_o),
+    .m_ar_o     (m_ar_o),
     .m_arvalid_o(m_arvalid_o),
     .m_arready_i(m_arready_i),
-    .m_rdata_i  (m_rdata_i),
-    .m_rresp_i  (m_rresp_i),
-    .m_rlast_i  (m_rlast_i),
+    .m_r_i      (m_r_i),
     .m_rvalid_i (m_rvalid_i),
     .m_rready_o (m_rready_o)
   );
