@@ -117,6 +117,13 @@ RTL_SLICE_TB := $(RTL_BUILD)/slice/slice_tb
 $(RTL_SLICE_TB): $(call rtl_src,nc_reg_slice) tests/rtl/slice_tb.cpp $(RTL_TB_DEPS)
 	$(call rtl_bench,nc_reg_slice,$(call rtl_src,nc_reg_slice),tests/rtl/slice_tb.cpp,-GWidth=20)
 
+# The FIFO at a 20-bit payload, for each depth the runner sweeps: powers of two and not, and
+# the single entry (each one a separate build).
+RTL_FIFO_DEPTHS ?= 1 2 3 4 5 8
+RTL_FIFO_TBS := $(foreach d,$(RTL_FIFO_DEPTHS),$(RTL_BUILD)/fifo/$(d)/fifo_tb)
+$(RTL_BUILD)/fifo/%/fifo_tb: $(call rtl_files,nc_fifo) tests/rtl/fifo_tb.cpp $(RTL_TB_DEPS)
+	$(call rtl_bench,nc_fifo,$(call rtl_files,nc_fifo),tests/rtl/fifo_tb.cpp,-GDepth=$* -GWidth=20,-DNC_DEPTH=$*)
+
 # The hold-rule watcher and nc_implies against the SVA properties they stand for.
 RTL_HOLD_TB := $(RTL_BUILD)/hold/hold_tb
 RTL_HOLD_SRC := $(call rtl_src,nc_hold_watch nc_implies) tests/rtl/nc_hold_watch_tb.sv
@@ -162,8 +169,8 @@ $(CORE_CMDPROC_TB): $(CORE_CMDPROC_SRC) tests/rtl/cmdproc_tb.cpp $(SIM_MODEL_OBJ
 	$(call rtl_bench,nc_cmdproc_tb,$(CORE_CMDPROC_SRC),tests/rtl/cmdproc_tb.cpp,,,$(abspath $(SIM_MODEL_OBJ) $(BASE_LIB)) -lm)
 
 # Every module bench; the simulation fragment (mk/sim.mk) adds its own checks.
-RTL_TEST_BINS := $(RTL_INSN_TB) $(RTL_PE_TBS) $(RTL_ARRAY_TBS) $(RTL_SLICE_TB) $(RTL_HOLD_TB) \
-  $(RTL_AXI_MEM_TB) $(RTL_REQUANT_TB) $(DMA_TBS) $(CORE_COMPUTE_TBS) $(CORE_CMDPROC_TB)
+RTL_TEST_BINS := $(RTL_INSN_TB) $(RTL_PE_TBS) $(RTL_ARRAY_TBS) $(RTL_SLICE_TB) $(RTL_FIFO_TBS) \
+  $(RTL_HOLD_TB) $(RTL_AXI_MEM_TB) $(RTL_REQUANT_TB) $(DMA_TBS) $(CORE_COMPUTE_TBS) $(CORE_CMDPROC_TB)
 # sim/rtl/check_sampled.py on two small Verilated tops: it must catch an assertion that
 # samples input logic. A script: nothing to build.
 RTL_TEST_BINS += tests/rtl/check_sampled_test.sh

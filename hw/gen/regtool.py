@@ -5,8 +5,9 @@ hw/data/neocog.json holds the configuration, the register map and the
 instruction encoding. This script turns it into
 
   hw/rtl/nc_pkg.sv               SystemVerilog package (parameters, enums,
-                                 CSR offsets and structs, instruction structs,
-                                 the instruction checker function)
+                                 the AXI4 channel structs, CSR offsets and
+                                 structs, instruction structs, the
+                                 instruction checker function)
   hw/include/neocog/nc_hw.h      C header (NC_HW_ macros, shift/mask
                                  accessors, the same instruction checker,
                                  a name function per enum and for the
@@ -49,6 +50,46 @@ LABEL_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_ .-]*$")
 LABEL_CASES = ("lower", "upper")
 ACCESS = ("ro", "rw", "wo", "rw1c")
 QUEUE_PREV_NEXT = {"load": (False, True), "compute": (True, True), "store": (True, False)}
+
+
+# The AXI4 channel payloads the RTL's modules hand each other (hw/rtl/README.md, "AXI4
+# channels"), one packed struct nc_axi_<channel>_t each: (channel, what it carries, members as
+# (name, width, AXI4 signal, doc) from the MSB down). A width is a number or the name of a
+# configuration value. Valid and ready are not members: they travel beside the struct, as do
+# IDs (the units have none; nc_axi_rd_mux adds and reads them). The address or data member
+# comes last, at bit 0, so the Verilated model moves it as whole words.
+AXI_CHANNELS = (
+    ("ar", "read address", (
+        ("burst", 2, "ARBURST", "burst type (NC_AXI_BURST_INCR)"),
+        ("size", 3, "ARSIZE", "log2(bytes per beat)"),
+        ("len", 8, "ARLEN", "beats - 1"),
+        ("addr", "axi_addr_bits", "ARADDR", "byte address of the first beat"),
+    )),
+    ("r", "read data", (
+        ("last", 1, "RLAST", "last beat of the burst"),
+        ("resp", 2, "RRESP", "NC_AXI_RESP_OKAY, or an error"),
+        ("data", "bus_bits", "RDATA", "the beat, byte 0 in bits 7:0"),
+    )),
+    ("aw", "write address", (
+        ("burst", 2, "AWBURST", "burst type (NC_AXI_BURST_INCR)"),
+        ("size", 3, "AWSIZE", "log2(bytes per beat)"),
+        ("len", 8, "AWLEN", "beats - 1"),
+        ("addr", "axi_addr_bits", "AWADDR", "byte address of the first beat"),
+    )),
+    ("w", "write data", (
+        ("last", 1, "WLAST", "last beat of the burst"),
+        ("strb", "bus_bytes", "WSTRB", "byte enables, bit b for byte b"),
+        ("data", "bus_bits", "WDATA", "the beat, byte 0 in bits 7:0"),
+    )),
+    ("b", "write response", (
+        ("resp", 2, "BRESP", "NC_AXI_RESP_OKAY, or an error"),
+    )),
+)
+# Encodings the RTL uses on those channels (AXI4: ARBURST/AWBURST, RRESP/BRESP).
+AXI_CONSTANTS = (
+    ("NC_AXI_BURST_INCR", 2, 1, "INCR, the only burst type issued"),
+    ("NC_AXI_RESP_OKAY", 2, 0, "a response without error"),
+)
 
 
 class GenError(Exception):
@@ -527,6 +568,19 @@ class Model:
         if len(set(all_names)) != len(all_names):
             fail("isa", "format and record names must be unique and not 'insn', 'bits' or 'csr'")
 
+        self.axi = []
+        for ch, what, members in AXI_CHANNELS:
+            items = []
+            for name, width, sig, doc in members:
+                if isinstance(width, str):
+                    if width not in self.env:
+                        fail(f"axi channel {ch}", f"{name}: width {width!r} is no configuration "
+                                                  "value")
+                    items.append((name, camel(width), self.env[width], sig, doc))
+                else:
+                    items.append((name, None, width, sig, doc))
+            self.axi.append((ch, what, items))
+
     def cfg_items(self):
         """(name, value, doc) for config and derived values, in order."""
         out = [(n, v, d) for n, v, d, _, _ in self.config]
@@ -615,6 +669,29 @@ def emit_sv(m):
         for line in wrap(d, 94):
             w(f"  // {line}")
         w(f"  parameter int unsigned {camel(n)} = {v};")
+    w("")
+    w("  // " + "-" * 90)
+    w("  // AXI4 channels")
+    w("")
+    block(w, "The payload of each AXI4 channel as the RTL's modules hand it on (hw/rtl/README.md, "
+          "\"AXI4 channels\"). Valid and ready travel beside the struct, and so do IDs: the "
+          "units have none, nc_axi_rd_mux adds and reads them. The address or data member is "
+          "last, at bit 0.", "  ", "//")
+    for name, width, value, doc in AXI_CONSTANTS:
+        commented(w, f"  parameter logic [{width - 1}:0] {name} = {width}'d{value};", doc, "//")
+    for ch, what, items in m.axi:
+        w("")
+        w(f"  // {what[0].upper()}{what[1:]} ({ch.upper()}).")
+        w("  typedef struct packed {")
+        for name, sym, value, sig, doc in items:
+            if sym is not None:
+                decl = f"logic [{sym}-1:0] {name};"
+            elif value == 1:
+                decl = f"logic {name};"
+            else:
+                decl = f"logic [{value - 1}:0] {name};"
+            commented(w, f"    {decl}", f"{sig}: {doc}", "//")
+        w(f"  }} nc_axi_{ch}_t;")
     w("")
     w("  // " + "-" * 90)
     w("  // Enumerations")

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Tests of hw/gen/regtool.py: the committed outputs are current, and the name
-functions and record packers it writes into the C header follow the data file.
+"""Tests of hw/gen/regtool.py: the committed outputs are current, the name
+functions and record packers it writes into the C header follow the data file,
+and the AXI4 channel structs of the SystemVerilog package follow its table.
 
 Run from anywhere: python3 hw/gen/test_regtool.py (make hw-check runs it).
 Python 3 standard library only.
@@ -133,6 +134,29 @@ class RegtoolTest(unittest.TestCase):
         self.assertEqual((rc, out.getvalue()), (0, "8 16 32768\n"), err.getvalue())
         with redirect_stdout(out), redirect_stderr(err), self.assertRaises(SystemExit):
             regtool.main(["--set", "rows=8"])
+
+    def test_axi_structs_follow_the_table(self):
+        sv = regtool.emit_sv(regtool.Model(self.data))
+        for ch, _, members in regtool.AXI_CHANNELS:
+            end = sv.find(f"}} nc_axi_{ch}_t;")
+            self.assertGreater(end, 0, f"nc_axi_{ch}_t is not in the package")
+            body = sv[sv.rfind("typedef struct packed {", 0, end):end]
+            names = re.findall(r"^\s+logic(?: \[[^\]]*\])? (\w+);", body, re.M)
+            self.assertEqual(names, [name for name, *_ in members], ch)
+
+    def test_axi_widest_member_is_at_bit_0(self):
+        for ch, _, items in regtool.Model(self.data).axi:
+            widths = [value for _, _, value, _, _ in items]
+            self.assertEqual(widths[-1], max(widths), ch)
+
+    def test_axi_width_must_name_a_config_value(self):
+        saved = regtool.AXI_CHANNELS
+        regtool.AXI_CHANNELS = (("ar", "read address", (("addr", "no_such_bits", "ARADDR", ""),)),)
+        try:
+            with self.assertRaises(regtool.GenError):
+                regtool.Model(self.data)
+        finally:
+            regtool.AXI_CHANNELS = saved
 
     def test_md_byte_columns(self):
         self.assertEqual(regtool.md_bytes(0, 31), "0..3")

@@ -10,11 +10,12 @@
 NC_RTL_LEVELS := 0 1 2 3 4
 
 # Level 0: the package and the primitives that use nothing.
-NC_RTL_LEVEL_0 := nc_pkg nc_implies nc_hold_watch nc_delay nc_requant
+NC_RTL_LEVEL_0 := nc_pkg nc_implies nc_hold_watch nc_delay nc_fifo nc_requant
 NC_RTL_USES_nc_pkg :=
 NC_RTL_USES_nc_implies :=
 NC_RTL_USES_nc_hold_watch :=
 NC_RTL_USES_nc_delay :=
+NC_RTL_USES_nc_fifo :=
 NC_RTL_USES_nc_requant :=
 
 # Level 1: the array's rows, the memories, the register file, the AXI slice and DMA engines,
@@ -26,20 +27,22 @@ NC_RTL_USES_nc_spad := nc_pkg
 NC_RTL_USES_nc_acc := nc_pkg
 NC_RTL_USES_nc_csr := nc_pkg
 NC_RTL_USES_nc_reg_slice := nc_hold_watch
-NC_RTL_USES_nc_dma_rd := nc_pkg nc_hold_watch nc_implies
-NC_RTL_USES_nc_dma_wr := nc_pkg nc_hold_watch nc_implies
+NC_RTL_USES_nc_dma_rd := nc_pkg nc_fifo nc_hold_watch nc_implies
+NC_RTL_USES_nc_dma_wr := nc_pkg nc_fifo nc_hold_watch nc_implies
 NC_RTL_USES_nc_axi_rd_mux := nc_pkg nc_hold_watch
-NC_RTL_USES_nc_cmd_proc := nc_pkg nc_hold_watch nc_implies
+NC_RTL_USES_nc_cmd_proc := nc_pkg nc_fifo nc_hold_watch nc_implies
 
 # Level 2: the systolic array, the load and store units.
 NC_RTL_LEVEL_2 := nc_systolic_array nc_load_unit nc_store_unit
 NC_RTL_USES_nc_systolic_array := nc_pkg nc_hold_watch nc_pe_row
-NC_RTL_USES_nc_load_unit := nc_pkg nc_dma_rd nc_hold_watch nc_implies
-NC_RTL_USES_nc_store_unit := nc_pkg nc_dma_rd nc_dma_wr nc_hold_watch nc_implies nc_requant
+NC_RTL_USES_nc_load_unit := nc_pkg nc_dma_rd nc_fifo nc_hold_watch nc_implies
+NC_RTL_USES_nc_store_unit := nc_pkg nc_dma_rd nc_dma_wr nc_fifo nc_hold_watch nc_implies \
+  nc_requant
 
 # Level 3: the compute unit around the array.
 NC_RTL_LEVEL_3 := nc_compute_unit
-NC_RTL_USES_nc_compute_unit := nc_pkg nc_delay nc_hold_watch nc_implies nc_systolic_array
+NC_RTL_USES_nc_compute_unit := nc_pkg nc_delay nc_fifo nc_hold_watch nc_implies \
+  nc_systolic_array
 
 # Level 4: the accelerator.
 NC_RTL_LEVEL_4 := nc_top

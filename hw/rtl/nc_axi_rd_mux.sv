@@ -5,9 +5,10 @@
 // never changes before it is taken (AXI4: valid and payload held until ready). The master's
 // index is the AR ID; the combinational path from a master's arvalid to the port is one mux.
 //
-// R: every beat carries the ID of its burst, so it goes to the master the ID names and that
-// master's rready answers it. Beats of different IDs may interleave; each master's own beats
-// arrive in order (one ID per master), so no reordering state is needed here. A beat whose ID
+// R: every beat carries the ID of its burst, so it goes to the master the ID names (its
+// s_rvalid_o; every master sees the same beat on s_r_o) and that master's rready answers it.
+// Beats of different IDs may interleave; each master's own beats arrive in order (one ID per
+// master), so no reordering state is needed here. A beat whose ID
 // names no master (cannot happen with a conforming slave) is taken and dropped.
 module nc_axi_rd_mux
   import nc_pkg::*;
@@ -20,30 +21,20 @@ module nc_axi_rd_mux
   input  logic                                   rst_ni,       // asynchronous reset, active low
   /* verilator lint_on SYNCASYNCNET */
   // Read masters (slave side of the mux)
-  input  logic [NumMasters-1:0][AxiAddrBits-1:0] s_araddr_i,   // burst address
-  input  logic [NumMasters-1:0][7:0]             s_arlen_i,    // beats - 1
-  input  logic [NumMasters-1:0][2:0]             s_arsize_i,   // log2(bytes per beat)
-  input  logic [NumMasters-1:0][1:0]             s_arburst_i,  // burst type
-  input  logic [NumMasters-1:0]                  s_arvalid_i,  // request
+  input  nc_axi_ar_t                             s_ar_i[NumMasters],  // request of each
+  input  logic [NumMasters-1:0]                  s_arvalid_i,  // request valid
   output logic [NumMasters-1:0]                  s_arready_o,  // request taken
-  output logic [NumMasters-1:0][BusBits-1:0]     s_rdata_o,    // read data
-  output logic [NumMasters-1:0][1:0]             s_rresp_o,    // read response
-  output logic [NumMasters-1:0]                  s_rlast_o,    // last beat of the burst
+  output nc_axi_r_t                              s_r_o,        // beat, the same for every master
   output logic [NumMasters-1:0]                  s_rvalid_o,   // beat for this master
   input  logic [NumMasters-1:0]                  s_rready_i,   // beat taken
   // The port
   output logic [AxiIdBits-1:0]                   m_arid_o,     // master index
-  output logic [AxiAddrBits-1:0]                 m_araddr_o,   // burst address
-  output logic [7:0]                             m_arlen_o,    // beats - 1
-  output logic [2:0]                             m_arsize_o,   // log2(bytes per beat)
-  output logic [1:0]                             m_arburst_o,  // burst type
-  output logic                                   m_arvalid_o,  // request
+  output nc_axi_ar_t                             m_ar_o,       // request
+  output logic                                   m_arvalid_o,  // request valid
   input  logic                                   m_arready_i,  // request taken
   input  logic [AxiIdBits-1:0]                   m_rid_i,      // ID of the beat's burst
-  input  logic [BusBits-1:0]                     m_rdata_i,    // read data
-  input  logic [1:0]                             m_rresp_i,    // read response
-  input  logic                                   m_rlast_i,    // last beat of the burst
-  input  logic                                   m_rvalid_i,   // beat
+  input  nc_axi_r_t                              m_r_i,        // beat
+  input  logic                                   m_rvalid_i,   // beat valid
   output logic                                   m_rready_o    // beat taken
 );
 
@@ -81,10 +72,7 @@ module nc_axi_rd_mux
 
   assign m_arvalid_o = any;
   assign m_arid_o = AxiIdBits'(pick);
-  assign m_araddr_o = s_araddr_i[pick];
-  assign m_arlen_o = s_arlen_i[pick];
-  assign m_arsize_o = s_arsize_i[pick];
-  assign m_arburst_o = s_arburst_i[pick];
+  assign m_ar_o = s_ar_i[pick];
 
   always_comb begin
     s_arready_o = '0;
@@ -109,12 +97,11 @@ module nc_axi_rd_mux
   logic known_id;
   assign known_id = 32'(m_rid_i) < NumMasters;
 
+  assign s_r_o = m_r_i;
+
   always_comb begin
     m_rready_o = !known_id;  // drop a beat no master owns rather than hang the port
     for (int unsigned i = 0; i < NumMasters; i++) begin
-      s_rdata_o[i] = m_rdata_i;
-      s_rresp_o[i] = m_rresp_i;
-      s_rlast_o[i] = m_rlast_i;
       s_rvalid_o[i] = m_rvalid_i && 32'(m_rid_i) == i;
       if (32'(m_rid_i) == i) begin
         m_rready_o = s_rready_i[i];
@@ -126,17 +113,17 @@ module nc_axi_rd_mux
   // The masters keep their requests (the lock relies on it) ...
   for (genvar i = 0; i < NumMasters; i++) begin : g_sva
     logic s_ar_moved;
-    nc_hold_watch #(.Width($bits({s_arlen_i[i], s_araddr_i[i]}))) u_s_ar_hold (
+    nc_hold_watch #(.Width($bits(nc_axi_ar_t))) u_s_ar_hold (
       .clk_i, .rst_ni, .offer_i(s_arvalid_i[i] && !s_arready_o[i]), .excuse_i(1'b0),
-      .valid_i(s_arvalid_i[i]), .data_i({s_arlen_i[i], s_araddr_i[i]}), .moved_o(s_ar_moved)
+      .valid_i(s_arvalid_i[i]), .data_i(s_ar_i[i]), .moved_o(s_ar_moved)
     );
     a_s_ar_hold: assert property (@(posedge clk_i) disable iff (!rst_ni) !s_ar_moved)
       else $error("nc_axi_rd_mux: master %0d withdrew or changed its AR before it was taken", i);
   end
   // ... so the port does too.
   logic m_ar_moved;
-  logic [$bits({m_arid_o, m_arlen_o, m_arsize_o, m_arburst_o, m_araddr_o})-1:0] m_ar;
-  assign m_ar = {m_arid_o, m_arlen_o, m_arsize_o, m_arburst_o, m_araddr_o};
+  logic [AxiIdBits+$bits(nc_axi_ar_t)-1:0] m_ar;
+  assign m_ar = {m_arid_o, m_ar_o};
   nc_hold_watch #(.Width($bits(m_ar))) u_m_ar_hold (
     .clk_i, .rst_ni, .offer_i(m_arvalid_o && !m_arready_i), .excuse_i(1'b0),
     .valid_i(m_arvalid_o), .data_i(m_ar), .moved_o(m_ar_moved)

@@ -83,15 +83,10 @@ module nc_cmd_proc
   output logic [2:0]                perf_busy_o,      // per unit (load, compute, store): busy
   output logic [2:0]                perf_stall_o,     // per unit: waits on a token or memory
   // AXI4 read master for instruction fetch (the mux chooses the ID)
-  output logic [AxiAddrBits-1:0]    m_araddr_o,       // burst address
-  output logic [7:0]                m_arlen_o,        // beats - 1
-  output logic [2:0]                m_arsize_o,       // log2(BusBytes)
-  output logic [1:0]                m_arburst_o,      // INCR
+  output nc_axi_ar_t                m_ar_o,           // burst: INCR, <= 4 KiB
   output logic                      m_arvalid_o,      // request
   input  logic                      m_arready_i,      // request taken
-  input  logic [BusBits-1:0]        m_rdata_i,        // read data
-  input  logic [1:0]                m_rresp_i,        // read response
-  input  logic                      m_rlast_i,        // last beat of the burst
+  input  nc_axi_r_t                 m_r_i,            // beat
   input  logic                      m_rvalid_i,       // beat valid
   output logic                      m_rready_o,       // beat taken (always)
   // Units, index 0 load, 1 compute, 2 store (hw/rtl/README.md command interface)
@@ -124,7 +119,6 @@ module nc_cmd_proc
   localparam int unsigned NQ = 3;
   localparam int unsigned FbDepth = 2 * FetchMax;
   localparam int unsigned FbBits = $clog2(FbDepth);
-  localparam int unsigned QBits = $clog2(QueueDepth);
   localparam int unsigned RBits = $clog2(RetireDepth);
   localparam int unsigned TokMax = (1 << TokenBits) - 1;
   localparam int unsigned BeatsPerEntry = (BusBytes >= InsnBytes) ? 1 : InsnBytes / BusBytes;
@@ -145,10 +139,12 @@ module nc_cmd_proc
     $error("nc_cmd_proc: AxiMaxBeats cannot hold one ring entry");
   end
 
+  // The instruction at bit 0 and the index at the next word: the Verilated model reads both
+  // as whole words.
   typedef struct packed {
+    nc_check_t           chk;   // nc_insn_check(insn), worked out once as the entry arrives
+    logic [31:0]         idx;   // ring index
     logic [InsnBits-1:0] insn;
-    logic [31:0]         idx;
-    nc_check_t           chk;  // nc_insn_check(insn), worked out once as the entry arrives
   } entry_t;
 
   typedef struct packed {
@@ -190,40 +186,36 @@ module nc_cmd_proc
   logic        cflush_q;        // the compute unit flushes after srst, no GEMM taken yet
 
   // Fetch
-  logic [31:0]            fptr_q;          // next ring index to request
-  entry_t                 fb_q[FbDepth];
-  logic [FbBits-1:0]      fb_rd_q;
-  logic [FbBits:0]        fb_cnt_q;        // committed entries
-  logic                   ar_pend_q;       // AR presented, not yet taken
-  logic [AxiAddrBits-1:0] ar_addr_q;
-  logic [7:0]             ar_len_q;
-  logic                   infl_q;          // a burst issued, its last beat not yet taken
-  logic [31:0]            burst_idx_q;     // ring index of its first entry
-  logic [FbBits:0]        burst_n_q;       // its entries
-  logic [FbBits:0]        burst_got_q;     // entries received
-  logic                   burst_err_q;     // a beat answered an error
-  logic                   burst_drop_q;    // fetch stopped meanwhile: drop what arrives
-  logic [BeatBits-1:0]    beat_q;          // beat within the entry being assembled
+  logic [31:0]            fptr_q, fptr_d;              // next ring index to request
+  logic [FbBits:0]        fb_cnt_q, fb_cnt_d;          // committed entries
+  logic                   ar_pend_q, ar_pend_d;        // AR presented, not yet taken
+  nc_axi_ar_t             ar_q, ar_d;              // the request shown
+  logic                   infl_q, infl_d;              // a burst issued, its last beat not yet
+                                                       // taken
+  logic [31:0]            burst_idx_q, burst_idx_d;    // ring index of its first entry
+  logic [FbBits:0]        burst_n_q, burst_n_d;        // its entries
+  logic [FbBits:0]        burst_got_q, burst_got_d;    // entries received
+  logic                   burst_err_q, burst_err_d;    // a beat answered an error
+  logic                   burst_drop_q, burst_drop_d;  // fetch stopped meanwhile: drop what
+                                                       // arrives
+  logic [BeatBits-1:0]    beat_q, beat_d;              // beat within the entry being assembled
   // Entry assembly; with a 16-byte bus every beat is an entry and it goes unused.
   /* verilator lint_off UNUSEDSIGNAL */
-  logic [InsnBits-1:0]    asm_q;
+  logic [InsnBits-1:0]    asm_q, asm_d;
   /* verilator lint_on UNUSEDSIGNAL */
 
-  // Queues
-  entry_t            q_mem[NQ][QueueDepth];
-  logic [QBits:0]    q_wr_q[NQ], q_rd_q[NQ];
-  // Retire FIFOs
-  ret_t              r_mem[NQ][RetireDepth];
-  logic [RBits:0]    r_wr_q[NQ], r_rd_q[NQ];
-  logic [RBits:0]    done_cnt_q[NQ];
-  logic [NQ-1:0]     uerr_pend_q;
-  logic [7:0]        uerr_code_q[NQ];
-  logic [31:0]       uerr_info_q[NQ];
+  // Retirement bookkeeping per queue
+  // Packed vectors rather than arrays: the Verilated model copies each as one or a few words.
+  logic [NQ-1:0][RBits:0] done_cnt_q, done_cnt_d;  // done_o pulses not yet retired
+  logic [NQ-1:0]     uerr_pend_q, uerr_pend_d;        // a unit reported a failure
+  logic [NQ-1:0][7:0]     uerr_code_q, uerr_code_d;
+  logic [NQ-1:0][31:0]    uerr_info_q, uerr_info_d;
   // Tokens
-  logic [TokenBits-1:0] tok_q[4];
+  logic [3:0][TokenBits-1:0] tok_q, tok_d;
   // Deadlock and watchdog
-  logic        dl_q;
-  logic [31:0] wd_q;
+  logic        dl_q, dl_d;
+  logic [31:0] wd_q, wd_d;
+  logic        cflush_d;
 
   // ---------------------------------------------------------------------------------------------
   // Combinational view of the queues
@@ -231,22 +223,13 @@ module nc_cmd_proc
   logic [NQ-1:0]       q_empty, q_full, r_empty, r_full;
   entry_t              q_head[NQ];
   ret_t                r_head[NQ];
+  ret_t                r_in[NQ];     // what issuing the head pushes into its retire FIFO
   nc_check_t           chk[NQ];
   logic [NQ-1:0]       head_ok, tok_ok, head_sync, issue;
   logic [NQ-1:0]       pp, pn;  // head pops prev / next
 
-  always_comb begin
-    for (int unsigned q = 0; q < NQ; q++) begin
-      q_empty[q] = q_wr_q[q] == q_rd_q[q];
-      q_full[q] = (q_wr_q[q] - q_rd_q[q]) == (QBits + 1)'(QueueDepth);
-      r_empty[q] = r_wr_q[q] == r_rd_q[q];
-      r_full[q] = (r_wr_q[q] - r_rd_q[q]) == (RBits + 1)'(RetireDepth);
-      q_head[q] = q_mem[q][q_rd_q[q][QBits-1:0]];
-      r_head[q] = r_mem[q][r_rd_q[q][RBits-1:0]];
-    end
-  end
-
-  // Separate from the head selection: the store unit's check answers the store queue's head.
+  // The queues' and retire FIFOs' flags and heads come from their nc_fifo instances (below, in
+  // "Queues"). The store unit's check answers the store queue's head.
   always_comb begin
     for (int unsigned q = 0; q < NQ; q++) begin
       chk[q] = q_head[q].chk;
@@ -254,6 +237,10 @@ module nc_cmd_proc
         chk[q] = store_chk_i;
       end
       head_sync[q] = q_head[q].insn[3:0] == OpSync;
+      r_in[q] = '{push_prev: q_head[q].insn[NC_INSN_HDR_PUSH_PREV_LSB],
+                  push_next: q_head[q].insn[NC_INSN_HDR_PUSH_NEXT_LSB],
+                  sync: head_sync[q],
+                  idx: q_head[q].idx};
       pp[q] = q_head[q].insn[NC_INSN_HDR_POP_PREV_LSB] && q != 0;
       pn[q] = q_head[q].insn[NC_INSN_HDR_POP_NEXT_LSB] && q != 2;
       tok_ok[q] = (!pp[q] || tok_q[tok_pop_prev(q)] != '0) &&
@@ -276,7 +263,7 @@ module nc_cmd_proc
       cmd_insn_o[q] = q_head[q].insn;
     end
   end
-  assign store_chk_insn_o = q_head[2].insn;
+  assign store_chk_insn_o = cmd_insn_o[2];  // the head of the store queue
 
   logic units_idle, retire_empty;
   always_comb begin
@@ -300,7 +287,6 @@ module nc_cmd_proc
   logic        dispatch, finish_retire;
 
   always_comb begin
-    fhead = fb_q[fb_rd_q];
     fvalid = fb_cnt_q != '0;
     fop = fhead.insn[3:0];
     fchk = fhead.chk;
@@ -341,10 +327,7 @@ module nc_cmd_proc
     f_issue = running && !infl_q && fptr_q != ring_tail_i && f_room != 32'd0 && !f_tail_bad;
   end
 
-  assign m_araddr_o = ar_addr_q;
-  assign m_arlen_o = ar_len_q;
-  assign m_arsize_o = 3'($clog2(BusBytes));
-  assign m_arburst_o = 2'b01;
+  assign m_ar_o = ar_q;
   assign m_arvalid_o = ar_pend_q;
   assign m_rready_o = 1'b1;
 
@@ -355,10 +338,10 @@ module nc_cmd_proc
 
   if (BeatsPerEntry == 1) begin : g_asm_one
     assign entry_done = beat;
-    assign entry_data = InsnBits'(m_rdata_i);
+    assign entry_data = InsnBits'(m_r_i.data);
   end else begin : g_asm_many
     assign entry_done = beat && beat_q == BeatBits'(BeatsPerEntry - 1);
-    assign entry_data = {m_rdata_i, asm_q[InsnBits-1:BusBits]};
+    assign entry_data = {m_r_i.data, asm_q[InsnBits-1:BusBits]};
   end
 
   // ---------------------------------------------------------------------------------------------
@@ -436,8 +419,8 @@ module nc_cmd_proc
         r_unit = unit_of(32'(tok_ovf_q));
         r_insn = r_head[tok_ovf_q].idx;
       end
-      if (!raise && infl_q && beat && m_rlast_i && !burst_drop_q &&
-          (burst_err_q || m_rresp_i != 2'b00)) begin
+      if (!raise && infl_q && beat && m_r_i.last && !burst_drop_q &&
+          (burst_err_q || m_r_i.resp != NC_AXI_RESP_OKAY)) begin
         raise = 1'b1;
         r_code = ErrDmaBus;
         r_unit = UnitFetch;
@@ -636,12 +619,197 @@ module nc_cmd_proc
   end
 
   // ---------------------------------------------------------------------------------------------
+  // Fetch: next state
+
+  logic [31:0]       arr_idx;    // its ring index (a burst never wraps the ring)
+  logic              fb_push, fb_flush, head_write;
+  entry_t            fb_in;
+  assign arr_idx = burst_idx_q + 32'(burst_got_q);
+  assign head_write = head_we_i && !busy_q && !busy_d && !start_pend_q;
+
+  // An entry enters the fetch buffer as its beat lands, with its check worked out then (only
+  // then: the check is large); dispatch sees it once its burst's last beat committed the burst.
+  // A dropped burst's entries are not kept, and stopping empties the buffer.
+  assign fb_push = infl_q && beat && entry_done && burst_got_q < burst_n_q && !burst_drop_q;
+  assign fb_flush = stop || do_start || head_write;
+  always_comb begin
+    fb_in = '{chk: '0, idx: arr_idx, insn: entry_data};
+    if (fb_push) begin
+      fb_in.chk = nc_insn_check(entry_data);
+    end
+  end
+
+  // Holds the committed entries (fb_cnt_q) and behind them those of the burst in flight.
+  nc_fifo #(
+    .Depth(FbDepth),
+    .T    (entry_t)
+  ) u_fetch_buf (
+    .clk_i  (clk_i),
+    .rst_ni (rst_ni),
+    .flush_i(fb_flush),
+    .push_i (fb_push),
+    .data_i (fb_in),
+    .pop_i  (dispatch),
+    .data_o (fhead),
+    /* verilator lint_off PINCONNECTEMPTY */
+    .full_o (),   // bursts are sized to the room left (f_room)
+    .empty_o(),   // fb_cnt_q counts what dispatch may see
+    .count_o()
+    /* verilator lint_on PINCONNECTEMPTY */
+  );
+
+  always_comb begin
+    fptr_d = fptr_q;
+    fb_cnt_d = fb_cnt_q;
+    ar_pend_d = ar_pend_q && !m_arready_i;
+    ar_d = ar_q;
+    infl_d = infl_q;
+    burst_idx_d = burst_idx_q;
+    burst_n_d = burst_n_q;
+    burst_got_d = burst_got_q;
+    burst_err_d = burst_err_q;
+    burst_drop_d = burst_drop_q;
+    beat_d = beat_q;
+    asm_d = asm_q;
+    // AR
+    if (f_issue && !stop && !raise) begin
+      ar_pend_d = 1'b1;
+      ar_d = '{burst: NC_AXI_BURST_INCR, size: 3'($clog2(BusBytes)),
+               len: 8'(f_n * BeatsPerEntry - 1), addr: f_addr};
+      infl_d = 1'b1;
+      burst_idx_d = fptr_q;
+      burst_n_d = (FbBits + 1)'(f_n);
+      burst_got_d = '0;
+      burst_err_d = 1'b0;
+      burst_drop_d = 1'b0;
+      beat_d = '0;
+      fptr_d = (fptr_q + f_n >= ring_size_i) ? fptr_q + f_n - ring_size_i : fptr_q + f_n;
+    end
+    // R
+    if (infl_q && beat) begin
+      if (m_r_i.resp != NC_AXI_RESP_OKAY) begin
+        burst_err_d = 1'b1;
+      end
+      beat_d = entry_done ? '0 : beat_q + 1'b1;
+      asm_d = entry_data;
+      if (entry_done && burst_got_q < burst_n_q) begin
+        burst_got_d = burst_got_q + 1'b1;
+      end
+      if (m_r_i.last) begin
+        infl_d = 1'b0;
+      end
+    end
+    // Dispatch pops the buffer; a clean last beat commits the burst.
+    if (dispatch) begin
+      fb_cnt_d = fb_cnt_d - 1'b1;
+    end
+    if (infl_q && beat && m_r_i.last && !burst_drop_q && !burst_err_q &&
+        m_r_i.resp == NC_AXI_RESP_OKAY && !stop) begin
+      fb_cnt_d = fb_cnt_d + burst_n_q;
+    end
+    // Stopping (FINISH, error, soft reset) drops what fetch holds and re-fetches from HEAD.
+    if (stop) begin
+      fb_cnt_d = '0;
+      fptr_d = head_d;
+      if (infl_q && !(beat && m_r_i.last)) begin
+        burst_drop_d = 1'b1;
+      end
+    end
+    if (do_start || head_write) begin
+      fptr_d = head_d;
+      fb_cnt_d = '0;
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Queues, retirement and tokens: next state
+
+  logic [NQ-1:0]        q_push;             // dispatch into queue q
+  logic [NQ-1:0][RBits:0]    done_cnt_n;  // done_cnt_d unless stopping
+  logic [3:0][TokenBits-1:0] tok_n;       // tok_d unless a soft reset
+
+  always_comb begin
+    done_cnt_n = done_cnt_q;
+    uerr_code_d = uerr_code_q;
+    uerr_info_d = uerr_info_q;
+    for (int unsigned q = 0; q < NQ; q++) begin
+      q_push[q] = dispatch && fq == 2'(q);
+      if (unit_done_i[q] && running) begin
+        done_cnt_n[q] = done_cnt_n[q] + 1'b1;
+      end
+      if (retire[q] && !r_head[q].sync) begin
+        done_cnt_n[q] = done_cnt_n[q] - 1'b1;
+      end
+      if (unit_err_i[q] && running && !uerr_pend_q[q]) begin
+        uerr_code_d[q] = unit_err_code_i[q];
+        uerr_info_d[q] = unit_err_info_i[q];
+      end
+    end
+    tok_n = tok_q;
+    for (int unsigned t = 0; t < 4; t++) begin
+      if (tok_pop[t] != (tok_push[t] && !raise)) begin
+        tok_n[t] = tok_pop[t] ? tok_q[t] - 1'b1 : tok_q[t] + 1'b1;
+      end
+    end
+  end
+
+  // Stopping and soft reset apart: they follow the register bus within the cycle, and the
+  // Verilated model evaluates what depends on nc_top's inputs twice per cycle (hw/rtl/README.md).
+  always_comb begin
+    done_cnt_d = stop ? '0 : done_cnt_n;
+    uerr_pend_d = stop ? '0 : uerr_pend_q | (unit_err_i & {NQ{running}});
+    tok_d = ctrl_srst_i ? '0 : tok_n;
+  end
+
+  // One instruction queue and one retire FIFO per unit; stopping (FINISH, error, soft reset)
+  // empties them.
+  for (genvar q = 0; q < NQ; q++) begin : g_queue
+    nc_fifo #(
+      .Depth(QueueDepth),
+      .T    (entry_t)
+    ) u_insn_fifo (
+      .clk_i  (clk_i),
+      .rst_ni (rst_ni),
+      .flush_i(stop),
+      .push_i (q_push[q]),
+      .data_i (fhead),
+      .pop_i  (issue[q]),
+      .data_o (q_head[q]),
+      .full_o (q_full[q]),
+      .empty_o(q_empty[q]),
+      /* verilator lint_off PINCONNECTEMPTY */
+      .count_o()  // not needed
+      /* verilator lint_on PINCONNECTEMPTY */
+    );
+
+    // Issued instructions: push flags and ring index, until the unit reports them done.
+    nc_fifo #(
+      .Depth(RetireDepth),
+      .T    (ret_t)
+    ) u_retire_fifo (
+      .clk_i  (clk_i),
+      .rst_ni (rst_ni),
+      .flush_i(stop),
+      .push_i (issue[q]),
+      .data_i (r_in[q]),
+      .pop_i  (retire[q]),
+      .data_o (r_head[q]),
+      .full_o (r_full[q]),
+      .empty_o(r_empty[q]),
+      /* verilator lint_off PINCONNECTEMPTY */
+      .count_o()  // not needed
+      /* verilator lint_on PINCONNECTEMPTY */
+    );
+  end
+
+  // ---------------------------------------------------------------------------------------------
   // Registers
 
-  logic [FbBits-1:0] fb_wr_off;  // where an arriving entry goes, relative to fb_rd_q
-  logic [31:0]       arr_idx;    // its ring index (a burst never wraps the ring)
-  assign fb_wr_off = FbBits'(fb_cnt_q + burst_got_q);
-  assign arr_idx = burst_idx_q + 32'(burst_got_q);
+  always_comb begin
+    cflush_d = srst_q || (cflush_q && !unit_idle_i[1] && !(cmd_valid_o[1] && cmd_ready_i[1]));
+    dl_d = dl_now && !raise;
+    wd_d = (!pending || progress) ? '0 : (wd_q == '1 ? wd_q : wd_q + 32'd1);
+  end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -658,11 +826,9 @@ module nc_cmd_proc
       srst_q <= 1'b0;
       cflush_q <= 1'b0;
       fptr_q <= '0;
-      fb_rd_q <= '0;
       fb_cnt_q <= '0;
       ar_pend_q <= 1'b0;
-      ar_addr_q <= '0;
-      ar_len_q <= '0;
+      ar_q <= '0;
       infl_q <= 1'b0;
       burst_idx_q <= '0;
       burst_n_q <= '0;
@@ -671,19 +837,11 @@ module nc_cmd_proc
       burst_drop_q <= 1'b0;
       beat_q <= '0;
       asm_q <= '0;
-      for (int unsigned q = 0; q < NQ; q++) begin
-        q_wr_q[q] <= '0;
-        q_rd_q[q] <= '0;
-        r_wr_q[q] <= '0;
-        r_rd_q[q] <= '0;
-        done_cnt_q[q] <= '0;
-        uerr_code_q[q] <= '0;
-        uerr_info_q[q] <= '0;
-      end
+      done_cnt_q <= '0;
       uerr_pend_q <= '0;
-      for (int unsigned t = 0; t < 4; t++) begin
-        tok_q[t] <= '0;
-      end
+      uerr_code_q <= '0;
+      uerr_info_q <= '0;
+      tok_q <= '0;
       dl_q <= 1'b0;
       wd_q <= '0;
     end else begin
@@ -698,118 +856,26 @@ module nc_cmd_proc
       rst_pend_q <= rst_pend_d;
       start_pend_q <= start_pend_d;
       srst_q <= srst_d;
-      cflush_q <= srst_q || (cflush_q && !unit_idle_i[1] && !(cmd_valid_o[1] && cmd_ready_i[1]));
-      dl_q <= dl_now && !raise;
-      wd_q <= (!pending || progress) ? '0 : (wd_q == '1 ? wd_q : wd_q + 32'd1);
-
-      // --- Fetch: AR
-      if (ar_pend_q && m_arready_i) begin
-        ar_pend_q <= 1'b0;
-      end
-      if (f_issue && !stop && !raise) begin
-        ar_pend_q <= 1'b1;
-        ar_addr_q <= f_addr;
-        ar_len_q <= 8'(f_n * BeatsPerEntry - 1);
-        infl_q <= 1'b1;
-        burst_idx_q <= fptr_q;
-        burst_n_q <= (FbBits + 1)'(f_n);
-        burst_got_q <= '0;
-        burst_err_q <= 1'b0;
-        burst_drop_q <= 1'b0;
-        beat_q <= '0;
-        fptr_q <= (fptr_q + f_n >= ring_size_i) ? fptr_q + f_n - ring_size_i : fptr_q + f_n;
-      end
-      // --- Fetch: R
-      if (infl_q && beat) begin
-        if (m_rresp_i != 2'b00) begin
-          burst_err_q <= 1'b1;
-        end
-        beat_q <= entry_done ? '0 : beat_q + 1'b1;
-        asm_q <= entry_data;
-        if (entry_done && burst_got_q < burst_n_q) begin
-          fb_q[fb_rd_q + fb_wr_off] <= '{insn: entry_data, idx: arr_idx,
-                                          chk: nc_insn_check(entry_data)};
-          burst_got_q <= burst_got_q + 1'b1;
-        end
-        if (m_rlast_i) begin
-          infl_q <= 1'b0;
-        end
-      end
-      // Dispatch pops the buffer; a clean last beat commits the burst.
-      begin
-        logic [FbBits:0] cnt;
-        cnt = fb_cnt_q;
-        if (dispatch) begin
-          fb_rd_q <= fb_rd_q + 1'b1;
-          cnt = cnt - 1'b1;
-        end
-        if (infl_q && beat && m_rlast_i && !burst_drop_q && !burst_err_q &&
-            m_rresp_i == 2'b00 && !stop) begin
-          cnt = cnt + burst_n_q;
-        end
-        fb_cnt_q <= cnt;
-      end
-      // Stopping (FINISH, error, soft reset) drops what fetch holds and re-fetches from HEAD.
-      if (stop) begin
-        fb_cnt_q <= '0;
-        fptr_q <= head_d;
-        if (infl_q && !(beat && m_rlast_i)) begin
-          burst_drop_q <= 1'b1;
-        end
-      end
-      if (do_start || (head_we_i && !busy_q && !busy_d && !start_pend_q)) begin
-        fptr_q <= head_d;
-        fb_cnt_q <= '0;
-      end
-
-      // --- Queues
-      for (int unsigned q = 0; q < NQ; q++) begin
-        if (dispatch && fq == 2'(q)) begin
-          q_mem[q][q_wr_q[q][QBits-1:0]] <= fhead;
-          q_wr_q[q] <= q_wr_q[q] + 1'b1;
-        end
-        if (issue[q]) begin
-          q_rd_q[q] <= q_rd_q[q] + 1'b1;
-          r_mem[q][r_wr_q[q][RBits-1:0]] <= '{
-            push_prev: q_head[q].insn[NC_INSN_HDR_PUSH_PREV_LSB],
-            push_next: q_head[q].insn[NC_INSN_HDR_PUSH_NEXT_LSB],
-            sync: head_sync[q],
-            idx: q_head[q].idx
-          };
-          r_wr_q[q] <= r_wr_q[q] + 1'b1;
-        end
-        begin
-          logic [RBits:0] dc;
-          dc = done_cnt_q[q];
-          if (unit_done_i[q] && running) dc = dc + 1'b1;
-          if (retire[q]) begin
-            r_rd_q[q] <= r_rd_q[q] + 1'b1;
-            if (!r_head[q].sync) dc = dc - 1'b1;
-          end
-          done_cnt_q[q] <= dc;
-        end
-        if (unit_err_i[q] && running && !uerr_pend_q[q]) begin
-          uerr_pend_q[q] <= 1'b1;
-          uerr_code_q[q] <= unit_err_code_i[q];
-          uerr_info_q[q] <= unit_err_info_i[q];
-        end
-        if (stop) begin
-          q_rd_q[q] <= '0;
-          q_wr_q[q] <= '0;
-          r_rd_q[q] <= '0;
-          r_wr_q[q] <= '0;
-          done_cnt_q[q] <= '0;
-          uerr_pend_q[q] <= 1'b0;
-        end
-      end
-
-      // --- Tokens
-      for (int unsigned t = 0; t < 4; t++) begin
-        tok_q[t] <= tok_q[t] - TokenBits'(tok_pop[t]) + TokenBits'(tok_push[t] && !raise);
-        if (ctrl_srst_i) begin
-          tok_q[t] <= '0;
-        end
-      end
+      cflush_q <= cflush_d;
+      fptr_q <= fptr_d;
+      fb_cnt_q <= fb_cnt_d;
+      ar_pend_q <= ar_pend_d;
+      ar_q <= ar_d;
+      infl_q <= infl_d;
+      burst_idx_q <= burst_idx_d;
+      burst_n_q <= burst_n_d;
+      burst_got_q <= burst_got_d;
+      burst_err_q <= burst_err_d;
+      burst_drop_q <= burst_drop_d;
+      beat_q <= beat_d;
+      asm_q <= asm_d;
+      done_cnt_q <= done_cnt_d;
+      uerr_pend_q <= uerr_pend_d;
+      uerr_code_q <= uerr_code_d;
+      uerr_info_q <= uerr_info_d;
+      tok_q <= tok_d;
+      dl_q <= dl_d;
+      wd_q <= wd_d;
     end
   end
 
@@ -886,9 +952,9 @@ module nc_cmd_proc
 
 `ifndef NC_NO_ASSERT
   logic ar_moved;
-  nc_hold_watch #(.Width($bits({m_arlen_o, m_araddr_o}))) u_ar_hold (
+  nc_hold_watch #(.Width($bits(nc_axi_ar_t))) u_ar_hold (
     .clk_i, .rst_ni, .offer_i(m_arvalid_o && !m_arready_i), .excuse_i(1'b0),
-    .valid_i(m_arvalid_o), .data_i({m_arlen_o, m_araddr_o}), .moved_o(ar_moved)
+    .valid_i(m_arvalid_o), .data_i(m_ar_o), .moved_o(ar_moved)
   );
   a_ar_hold: assert property (@(posedge clk_i) disable iff (!rst_ni) !ar_moved)
     else $error("nc_cmd_proc: AR withdrawn or changed before it was taken");
@@ -915,7 +981,7 @@ module nc_cmd_proc
   logic ar_bad;
   nc_implies u_ar_bad (
     .if_i  (m_arvalid_o),
-    .then_i((32'(m_araddr_o[11:0]) + (32'(m_arlen_o) + 1) * BusBytes) <= 4096),
+    .then_i((32'(m_ar_o.addr[11:0]) + (32'(m_ar_o.len) + 1) * BusBytes) <= 4096),
     .bad_o (ar_bad)
   );
   a_4k: assert property (@(posedge clk_i) disable iff (!rst_ni) !ar_bad)

@@ -66,7 +66,6 @@ module nc_compute_unit
 );
 
   localparam int unsigned Latency = NumRows + NumCols - 1;
-  localparam int unsigned PtrBits = $clog2(CmdDepth) + 1;
   localparam int unsigned ColBits = $clog2(NumCols + 1);
   localparam int unsigned InflBits = $clog2(Latency + 3) + 1;
   localparam int unsigned MetaBits = AccAddrBits + 3;  // valid, last, accumulate, row
@@ -80,10 +79,16 @@ module nc_compute_unit
   assign err_info_o = '0;
 
   // ---------------------------------------------------------------------------------------------
-  // Command FIFO: wr_q (next free), a_q (activation stage), w_q (weight stage, a_q <= w_q <= wr_q)
+  // Command FIFOs: the weight stage walks the GEMMs ahead of the activation stage, so each stage
+  // has its FIFO, both pushed with every GEMM (the weight stage's holds only the fields it
+  // reads). The activation stage's holds every GEMM the weight stage's does, and more while the
+  // weight stage is ahead: it alone decides when there is room. Halt and soft reset empty both.
 
-  nc_insn_gemm_t          fifo_q[CmdDepth];
-  logic [PtrBits-1:0]     wr_q, wr_d, a_q, a_d, w_q, w_d;
+  typedef struct packed {
+    logic [15:0] wgt_addr;  // first weight row
+    logic        wgt_keep;  // no preload
+  } wcmd_t;
+
   logic                   flushing;
 
   // Scale an unsigned field by a loop count, in 32 bits (the checks bound every address).
@@ -91,25 +96,56 @@ module nc_compute_unit
     return a * b;
   endfunction
 
-  // Each stage reads only the fields it needs (the header was checked before the GEMM came).
+  // The activation stage reads only the fields it needs (the header was checked before the GEMM
+  // came).
   /* verilator lint_off UNUSEDSIGNAL */
-  nc_insn_gemm_t a_entry, w_entry;
+  nc_insn_gemm_t a_entry;
   /* verilator lint_on UNUSEDSIGNAL */
-  logic          a_has, w_has;
-  logic          cmd_fire;
+  nc_insn_gemm_t cmd_gemm;
+  wcmd_t         w_entry;
+  logic          a_has, w_has, a_empty, w_empty, a_full, a_pop, w_pop, cmd_fire;
+  logic [$clog2(CmdDepth + 1)-1:0] a_count, w_count;
 
-  assign a_has = a_q != wr_q;
-  assign w_has = w_q != wr_q;
-  assign a_entry = fifo_q[a_q[PtrBits-2:0]];
-  assign w_entry = fifo_q[w_q[PtrBits-2:0]];
-  assign cmd_ready_o = (wr_q - a_q) != PtrBits'(CmdDepth) && !halt_i && !flushing;
+  assign cmd_gemm = nc_insn_gemm_t'(cmd_insn_i);
+  assign cmd_ready_o = !a_full && !halt_i && !flushing;
   assign cmd_fire = cmd_valid_i && cmd_ready_o;
 
-  always_ff @(posedge clk_i) begin
-    if (cmd_fire) begin
-      fifo_q[wr_q[PtrBits-2:0]] <= nc_insn_gemm_t'(cmd_insn_i);
-    end
-  end
+  nc_fifo #(
+    .Depth(CmdDepth),
+    .T    (nc_insn_gemm_t)
+  ) u_a_fifo (
+    .clk_i  (clk_i),
+    .rst_ni (rst_ni),
+    .flush_i(halt_i || srst_i),
+    .push_i (cmd_fire),
+    .data_i (cmd_gemm),
+    .pop_i  (a_pop),
+    .data_o (a_entry),
+    .full_o (a_full),
+    .empty_o(a_empty),
+    .count_o(a_count)
+  );
+
+  nc_fifo #(
+    .Depth(CmdDepth),
+    .T    (wcmd_t)
+  ) u_w_fifo (
+    .clk_i  (clk_i),
+    .rst_ni (rst_ni),
+    .flush_i(halt_i || srst_i),
+    .push_i (cmd_fire),
+    .data_i (wcmd_t'{wgt_addr: cmd_gemm.wgt_addr, wgt_keep: cmd_gemm.wgt_keep}),
+    .pop_i  (w_pop),
+    .data_o (w_entry),
+    /* verilator lint_off PINCONNECTEMPTY */
+    .full_o (),  // never fuller than the activation stage's
+    /* verilator lint_on PINCONNECTEMPTY */
+    .empty_o(w_empty),
+    .count_o(w_count)
+  );
+
+  assign a_has = !a_empty;
+  assign w_has = !w_empty;
 
   // ---------------------------------------------------------------------------------------------
   // Array
@@ -156,49 +192,57 @@ module nc_compute_unit
 
   logic [ColBits-1:0]              wcol_q, wcol_d;    // weight rows of w_entry requested
   logic                            wrd_q;             // a granted read returns this cycle
-  logic [1:0][NumRows-1:0][WgtBits-1:0] skid_q, skid_d;
-  logic [1:0]                      skid_cnt_q, skid_cnt_d;
+  logic [NumRows-1:0][WgtBits-1:0] skid_head;         // the oldest column in the skid
+  logic [1:0]                      skid_cnt;          // columns in the skid
   logic                            skid_pop, w_req, w_skip;
   logic                            flush_wgt;         // the flush drives zero columns
 
+  // Not emptied by halt or soft reset: the flush drains it into the shadow (below).
+  nc_fifo #(
+    .Depth(2),
+    .Width(NumRows * WgtBits)
+  ) u_skid (
+    .clk_i  (clk_i),
+    .rst_ni (rst_ni),
+    .flush_i(1'b0),
+    .push_i (wrd_q),
+    .data_i (spad_b_rdata_i),
+    .pop_i  (skid_pop),
+    .data_o (skid_head),
+    /* verilator lint_off PINCONNECTEMPTY */
+    .full_o (),   // the requests leave room (w_req)
+    .empty_o(),   // skid_cnt says it
+    /* verilator lint_on PINCONNECTEMPTY */
+    .count_o(skid_cnt)
+  );
+
   // A column on the weight port is never withdrawn (valid/ready rule), not even by halt or soft
   // reset: the flush drains the skid into the shadow before its zero columns.
-  assign flush_wgt = flushing && !shadow_full && skid_cnt_q == 2'd0;
-  assign wgt_valid = flush_wgt || skid_cnt_q != 2'd0;
-  assign wgt_data = flush_wgt ? '0 : skid_q[0];
+  assign flush_wgt = flushing && !shadow_full && skid_cnt == 2'd0;
+  assign wgt_valid = flush_wgt || skid_cnt != 2'd0;
+  assign wgt_data = flush_wgt ? '0 : skid_head;
   assign skid_pop = wgt_fire && !flush_wgt;
 
   // Skip GEMMs that keep their weights; request a row while the skid has room for it, counting
   // the read in flight and the column leaving this cycle.
   assign w_skip = w_has && w_entry.wgt_keep && !halt_i && !flushing;
   assign w_req = w_has && !w_entry.wgt_keep && !halt_i && !flushing &&
-                 (32'(skid_cnt_q) + 32'(wrd_q) - 32'(skid_pop)) < 2;
+                 (32'(skid_cnt) + 32'(wrd_q) - 32'(skid_pop)) < 2;
   assign spad_b_re_o = w_req;
   assign spad_b_raddr_o = SpadAddrBits'(32'(w_entry.wgt_addr) + 32'(wcol_q));
 
   always_comb begin
     wcol_d = wcol_q;
-    w_d = w_q;
+    w_pop = 1'b0;
     if (w_skip) begin
-      w_d = w_q + 1'b1;
+      w_pop = 1'b1;
     end else if (w_req && spad_b_gnt_i) begin
       if (wcol_q == ColBits'(NumCols - 1)) begin
         wcol_d = '0;
-        w_d = w_q + 1'b1;
+        w_pop = 1'b1;
       end else begin
         wcol_d = wcol_q + 1'b1;
       end
-    end
-
-    skid_d = skid_q;
-    skid_cnt_d = skid_cnt_q;
-    if (skid_pop) begin
-      skid_d[0] = skid_q[1];
-      skid_cnt_d = skid_cnt_d - 1'b1;
-    end
-    if (wrd_q) begin
-      skid_d[skid_cnt_d[0]] = spad_b_rdata_i;
-      skid_cnt_d = skid_cnt_d + 1'b1;
     end
 
     shcnt_d = shcnt_q;
@@ -244,14 +288,14 @@ module nc_compute_unit
     inp_cur_d = inp_cur_q;
     acc_line_d = acc_line_q;
     acc_cur_d = acc_cur_q;
-    a_d = a_q;
+    a_pop = 1'b0;
     if (a_issue) begin
       fresh_d = 1'b0;
       if (a_last) begin
         fresh_d = 1'b1;
         o_d = '0;
         i_d = '0;
-        a_d = a_q + 1'b1;
+        a_pop = 1'b1;
       end else if (a_last_in) begin
         o_d = o_q + 10'd1;
         i_d = '0;
@@ -304,7 +348,7 @@ module nc_compute_unit
       flush_d = 2'd2;
     end else if (flush_swap) begin
       // The last round must start with an empty skid, or it would swap in a stale column.
-      flush_d = (skid_cnt_q != 2'd0) ? 2'd2 : flush_q - 2'd1;
+      flush_d = (skid_cnt != 2'd0) ? 2'd2 : flush_q - 2'd1;
     end
   end
 
@@ -335,13 +379,8 @@ module nc_compute_unit
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      wr_q <= '0;
-      a_q <= '0;
-      w_q <= '0;
       wcol_q <= '0;
       wrd_q <= 1'b0;
-      skid_q <= '0;
-      skid_cnt_q <= '0;
       shcnt_q <= '0;
       fresh_q <= 1'b1;
       o_q <= '0;
@@ -357,13 +396,8 @@ module nc_compute_unit
       infl_q <= '0;
       done_q <= 1'b0;
     end else begin
-      wr_q <= wr_d;
-      a_q <= a_d;
-      w_q <= w_d;
       wcol_q <= wcol_d;
       wrd_q <= w_req && spad_b_gnt_i;
-      skid_q <= skid_d;
-      skid_cnt_q <= skid_cnt_d;
       shcnt_q <= shcnt_d;
       fresh_q <= fresh_d;
       o_q <= o_d;
@@ -380,20 +414,11 @@ module nc_compute_unit
       done_q <= res_valid && res_last && !halt_i;
       // Halt and soft reset drop everything not yet issued.
       if (halt_i || srst_i) begin
-        a_q <= wr_d;
-        w_q <= wr_d;
         wcol_q <= '0;
         fresh_q <= 1'b1;
         o_q <= '0;
         i_q <= '0;
       end
-    end
-  end
-
-  always_comb begin
-    wr_d = wr_q;
-    if (cmd_fire) begin
-      wr_d = wr_q + 1'b1;
     end
   end
 
@@ -406,15 +431,17 @@ module nc_compute_unit
   a_meta_in_step: assert property (@(posedge clk_i) disable iff (!rst_ni)
       res_valid |-> out_valid)
     else $error("nc_compute_unit: result metadata without a result");
-  a_weight_stage_order: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      (w_q - a_q) <= (wr_q - a_q))
+  // The weight stage's FIFO holds the newest GEMMs of the activation stage's (w_count <=
+  // a_count): the activation stage never takes a GEMM the weight stage still holds. Checked
+  // when it takes one (hw/rtl/README.md, "Cheap assertions").
+  logic order_bad;
+  nc_implies u_order_bad (
+    .if_i  (a_pop && !w_pop),
+    .then_i(w_count < a_count),
+    .bad_o (order_bad)
+  );
+  a_weight_stage_order: assert property (@(posedge clk_i) disable iff (!rst_ni) !order_bad)
     else $error("nc_compute_unit: weight stage behind the activation stage");
-  a_fifo_bound: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      (wr_q - a_q) <= PtrBits'(CmdDepth))
-    else $error("nc_compute_unit: command FIFO overflow");
-  a_skid_bound: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      skid_cnt_q <= 2'd2)
-    else $error("nc_compute_unit: skid buffer overflow");
   a_shadow_bound: assert property (@(posedge clk_i) disable iff (!rst_ni)
       shcnt_q <= ColBits'(NumCols))
     else $error("nc_compute_unit: shadow count out of range");

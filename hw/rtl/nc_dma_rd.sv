@@ -51,16 +51,11 @@ module nc_dma_rd
   input  logic                                row_ready_i,  // row taken
   output logic [MaxRowBytes-1:0][7:0]         row_data_o,   // lanes >= elems undefined
   // AXI4 read master
-  output logic [AxiAddrBits-1:0]              m_araddr_o,   // burst address
-  output logic [7:0]                          m_arlen_o,    // beats - 1
-  output logic [2:0]                          m_arsize_o,   // log2(BusBytes)
-  output logic [1:0]                          m_arburst_o,  // INCR
+  output nc_axi_ar_t                          m_ar_o,       // burst: INCR, aligned, <= 4 KiB
   output logic                                m_arvalid_o,  // request
   input  logic                                m_arready_i,  // request taken
-  input  logic [BusBits-1:0]                  m_rdata_i,    // read data
-  input  logic [1:0]                          m_rresp_i,    // read response
-  input  logic                                m_rlast_i,    // last beat of the burst
-  input  logic                                m_rvalid_i,   // beat
+  input  nc_axi_r_t                           m_r_i,        // beat
+  input  logic                                m_rvalid_i,   // beat valid
   output logic                                m_rready_o    // beat taken
 );
 
@@ -70,7 +65,6 @@ module nc_dma_rd
   localparam int unsigned BufBytes = MaxRowBytes + 2 * BusBytes;
   localparam int unsigned BufBits = 8 * BufBytes;
   localparam int unsigned CntBits = $clog2(BufBytes + 1);
-  localparam int unsigned PtrBits = $clog2(SegDepth) + 1;
   localparam int unsigned BeatBits = $clog2(AxiMaxBeats + 1);
   localparam int unsigned OutBits = 16;  // bursts open: far more than any slave accepts
 
@@ -90,21 +84,26 @@ module nc_dma_rd
   // ---------------------------------------------------------------------------------------------
   // Segment FIFO: written by the issue side, read by the data side
 
-  seg_t               fifo_q[SegDepth];
-  logic [PtrBits-1:0] wr_q, rd_q;
-  logic               fifo_full, fifo_empty, seg_fire, seg_pop;
-  seg_t               head;
+  logic                  fifo_full, fifo_empty, seg_fire, seg_pop;
+  seg_t                  head;
 
-  assign fifo_full = (wr_q - rd_q) == PtrBits'(SegDepth);
-  assign fifo_empty = wr_q == rd_q;
-  assign head = fifo_q[rd_q[PtrBits-2:0]];
-
-  always_ff @(posedge clk_i) begin
-    if (seg_fire) begin
-      fifo_q[wr_q[PtrBits-2:0]] <= seg_t'{lo: seg_addr_i[OffBits-1:0], len: seg_len_i,
-                                         elems: seg_elems_i};
-    end
-  end
+  nc_fifo #(
+    .Depth(SegDepth),
+    .T    (seg_t)
+  ) u_seg_fifo (
+    .clk_i  (clk_i),
+    .rst_ni (rst_ni),
+    .flush_i(srst_i),
+    .push_i (seg_fire),
+    .data_i (seg_t'{lo: seg_addr_i[OffBits-1:0], len: seg_len_i, elems: seg_elems_i}),
+    .pop_i  (seg_pop),
+    .data_o (head),
+    .full_o (fifo_full),
+    .empty_o(fifo_empty),
+    /* verilator lint_off PINCONNECTEMPTY */
+    .count_o()  // not needed
+    /* verilator lint_on PINCONNECTEMPTY */
+  );
 
   // ---------------------------------------------------------------------------------------------
   // Issue side: the current segment, one burst per cycle into the AR register
@@ -112,8 +111,7 @@ module nc_dma_rd
   logic                   cur_q, cur_d;          // a segment has bursts left
   logic [AxiAddrBits-1:0] a_q, a_d, end_q, end_d;  // next beat address, segment end
   logic                   ar_valid_q, ar_valid_d;
-  logic [AxiAddrBits-1:0] ar_addr_q, ar_addr_d;
-  logic [7:0]             ar_len_q, ar_len_d;
+  nc_axi_ar_t             ar_q, ar_d;            // the request shown
   logic [OutBits-1:0]     out_q, out_d;          // bursts taken by the port, not finished
   logic [OutBits-1:0]     orph_q, orph_d;        // abandoned bursts, not finished (oldest)
   logic                   ar_orph_q, ar_orph_d;  // the request shown is an abandoned one
@@ -146,12 +144,10 @@ module nc_dma_rd
     a_d = a_q;
     end_d = end_q;
     ar_valid_d = ar_valid_q && !m_arready_i;
-    ar_addr_d = ar_addr_q;
-    ar_len_d = ar_len_q;
+    ar_d = ar_q;
     if (ar_load) begin
       ar_valid_d = 1'b1;
-      ar_addr_d = a_q;
-      ar_len_d = 8'(beats) - 8'd1;
+      ar_d = '{burst: NC_AXI_BURST_INCR, size: 3'(OffBits), len: 8'(beats) - 8'd1, addr: a_q};
       a_d = a_q + (AxiAddrBits'(beats) << OffBits);
       cur_d = !last_burst;
     end
@@ -165,10 +161,7 @@ module nc_dma_rd
     end
   end
 
-  assign m_araddr_o = ar_addr_q;
-  assign m_arlen_o = ar_len_q;
-  assign m_arsize_o = 3'(OffBits);
-  assign m_arburst_o = 2'b01;
+  assign m_ar_o = ar_q;
   assign m_arvalid_o = ar_valid_q;
 
   // ---------------------------------------------------------------------------------------------
@@ -183,7 +176,7 @@ module nc_dma_rd
   logic [OffBits:0]         skip, take;
   logic [BusBytes-1:0][7:0] beat_bytes;
 
-  assign beat_bytes = m_rdata_i;
+  assign beat_bytes = m_r_i.data;
 
   always_comb begin
     logic [SegLenBits-1:0] rem;
@@ -201,7 +194,7 @@ module nc_dma_rd
   assign m_rready_o = orph_q != '0 || drain_i || poison_q || can_take;
   assign beat_fire = m_rvalid_i && m_rready_o;
   assign own_beat = beat_fire && orph_q == '0;
-  assign keep = own_beat && !drain_i && !poison_q && m_rresp_i == 2'b00;
+  assign keep = own_beat && !drain_i && !poison_q && m_r_i.resp == NC_AXI_RESP_OKAY;
 
   assign row_valid_o = !drain_i && cnt_q != '0 && cnt_q >= CntBits'(buf_elems_q);
   assign row_data_o = buf_q[MaxRowBytes-1:0];
@@ -217,7 +210,7 @@ module nc_dma_rd
     cnt_d = base + (keep ? CntBits'(take) : '0);
     buf_elems_d = keep ? head.elems : buf_elems_q;
     taken_d = keep ? (seg_pop ? '0 : taken_q + SegLenBits'(take)) : taken_q;
-    poison_d = poison_q || (own_beat && !drain_i && m_rresp_i != 2'b00);
+    poison_d = poison_q || (own_beat && !drain_i && m_r_i.resp != NC_AXI_RESP_OKAY);
     if (drain_i) begin
       cnt_d = '0;
     end
@@ -256,7 +249,7 @@ module nc_dma_rd
         out_d = out_d + 1'b1;
       end
     end
-    if (beat_fire && m_rlast_i) begin
+    if (beat_fire && m_r_i.last) begin
       if (orph_q != '0) begin
         orph_d = orph_d - 1'b1;
       end else begin
@@ -275,14 +268,11 @@ module nc_dma_rd
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      wr_q <= '0;
-      rd_q <= '0;
       cur_q <= 1'b0;
       a_q <= '0;
       end_q <= '0;
       ar_valid_q <= 1'b0;
-      ar_addr_q <= '0;
-      ar_len_q <= '0;
+      ar_q <= '0;
       out_q <= '0;
       orph_q <= '0;
       ar_orph_q <= 1'b0;
@@ -292,8 +282,6 @@ module nc_dma_rd
       poison_q <= 1'b0;
     end else if (srst_i) begin
       // Idle: what is still shown or owed is abandoned and stays so.
-      wr_q <= '0;
-      rd_q <= '0;
       cur_q <= 1'b0;
       ar_valid_q <= ar_valid_q && !m_arready_i;
       out_q <= '0;
@@ -303,14 +291,11 @@ module nc_dma_rd
       taken_q <= '0;
       poison_q <= 1'b0;
     end else begin
-      wr_q <= wr_q + PtrBits'(seg_fire);
-      rd_q <= rd_q + PtrBits'(seg_pop);
       cur_q <= cur_d;
       a_q <= a_d;
       end_q <= end_d;
       ar_valid_q <= ar_valid_d;
-      ar_addr_q <= ar_addr_d;
-      ar_len_q <= ar_len_d;
+      ar_q <= ar_d;
       out_q <= out_d;
       orph_q <= orph_d;
       ar_orph_q <= ar_orph_d;
@@ -323,9 +308,9 @@ module nc_dma_rd
 
 `ifndef NC_NO_ASSERT
   logic ar_moved;
-  nc_hold_watch #(.Width($bits({m_arlen_o, m_araddr_o}))) u_ar_hold (
+  nc_hold_watch #(.Width($bits(nc_axi_ar_t))) u_ar_hold (
     .clk_i, .rst_ni, .offer_i(m_arvalid_o && !m_arready_i), .excuse_i(1'b0),
-    .valid_i(m_arvalid_o), .data_i({m_arlen_o, m_araddr_o}), .moved_o(ar_moved)
+    .valid_i(m_arvalid_o), .data_i(m_ar_o), .moved_o(ar_moved)
   );
   a_ar_hold: assert property (@(posedge clk_i) disable iff (!rst_ni) !ar_moved)
     else $error("nc_dma_rd: AR withdrawn or changed before it was taken");
@@ -334,8 +319,8 @@ module nc_dma_rd
   logic ar_bad;
   nc_implies u_ar_bad (
     .if_i  (m_arvalid_o),
-    .then_i(32'(m_araddr_o[11:0]) + (32'(m_arlen_o) + 1) * BusBytes <= 4096 &&
-            32'(m_arlen_o) < AxiMaxBeats && m_araddr_o[OffBits-1:0] == '0),
+    .then_i(32'(m_ar_o.addr[11:0]) + (32'(m_ar_o.len) + 1) * BusBytes <= 4096 &&
+            32'(m_ar_o.len) < AxiMaxBeats && m_ar_o.addr[OffBits-1:0] == '0),
     .bad_o (ar_bad)
   );
   a_ar_4k: assert property (@(posedge clk_i) disable iff (!rst_ni) !ar_bad)

@@ -52,16 +52,11 @@ module nc_load_unit
   input  logic [AxiAddrBits-1:0]          win_base_i,    // WIN_BASE
   input  logic [31:0]                     win_size_i,    // WIN_SIZE
   // AXI4 read master (the ID is the multiplexer's)
-  output logic [AxiAddrBits-1:0]          m_araddr_o,    // burst address
-  output logic [7:0]                      m_arlen_o,     // beats - 1
-  output logic [2:0]                      m_arsize_o,    // log2(BusBytes)
-  output logic [1:0]                      m_arburst_o,   // INCR
+  output nc_axi_ar_t                      m_ar_o,        // burst: INCR, aligned, <= 4 KiB
   output logic                            m_arvalid_o,   // request
   input  logic                            m_arready_i,   // request taken
-  input  logic [BusBits-1:0]              m_rdata_i,     // read data
-  input  logic [1:0]                      m_rresp_i,     // read response
-  input  logic                            m_rlast_i,     // last beat of the burst
-  input  logic                            m_rvalid_i,    // beat
+  input  nc_axi_r_t                       m_r_i,         // beat
+  input  logic                            m_rvalid_i,    // beat valid
   output logic                            m_rready_o,    // beat taken
   // Scratchpad write port
   output logic                            spad_we_o,     // write a row
@@ -69,7 +64,6 @@ module nc_load_unit
   output logic [NumRows-1:0][InpBits-1:0] spad_wdata_o   // lanes
 );
 
-  localparam int unsigned PtrBits = $clog2(CmdDepth) + 1;
   localparam int unsigned ElemBits = $clog2(NumRows + 1);
   localparam int unsigned SegLenBits = 20;
 
@@ -97,20 +91,26 @@ module nc_load_unit
     logic [31:0]             info;
   } wcmd_t;
 
-  wcmd_t              wf_q[CmdDepth];
-  logic [PtrBits-1:0] wf_wr_q, wf_rd_q;
   logic               wf_push, wf_pop, wf_full, wf_empty;
   wcmd_t              wf_in, wf_head;
 
-  assign wf_full = (wf_wr_q - wf_rd_q) == PtrBits'(CmdDepth);
-  assign wf_empty = wf_wr_q == wf_rd_q;
-  assign wf_head = wf_q[wf_rd_q[PtrBits-2:0]];
-
-  always_ff @(posedge clk_i) begin
-    if (wf_push) begin
-      wf_q[wf_wr_q[PtrBits-2:0]] <= wf_in;
-    end
-  end
+  nc_fifo #(
+    .Depth(CmdDepth),
+    .T    (wcmd_t)
+  ) u_wf (
+    .clk_i  (clk_i),
+    .rst_ni (rst_ni),
+    .flush_i(srst_i),
+    .push_i (wf_push),
+    .data_i (wf_in),
+    .pop_i  (wf_pop),
+    .data_o (wf_head),
+    .full_o (wf_full),
+    .empty_o(wf_empty),
+    /* verilator lint_off PINCONNECTEMPTY */
+    .count_o()  // not needed
+    /* verilator lint_on PINCONNECTEMPTY */
+  );
 
   // ---------------------------------------------------------------------------------------------
   // Issue side
@@ -294,15 +294,10 @@ module nc_load_unit
     .row_valid_o(row_valid),
     .row_ready_i(row_ready),
     .row_data_o (row_data),
-    .m_araddr_o (m_araddr_o),
-    .m_arlen_o  (m_arlen_o),
-    .m_arsize_o (m_arsize_o),
-    .m_arburst_o(m_arburst_o),
+    .m_ar_o     (m_ar_o),
     .m_arvalid_o(m_arvalid_o),
     .m_arready_i(m_arready_i),
-    .m_rdata_i  (m_rdata_i),
-    .m_rresp_i  (m_rresp_i),
-    .m_rlast_i  (m_rlast_i),
+    .m_r_i      (m_r_i),
     .m_rvalid_i (m_rvalid_i),
     .m_rready_o (m_rready_o)
   );
@@ -425,8 +420,6 @@ module nc_load_unit
       line_off_q <= '0;
       row_off_q <= '0;
       dead_q <= 1'b0;
-      wf_wr_q <= '0;
-      wf_rd_q <= '0;
       lx_q <= '0;
       ly_q <= '0;
       lz_q <= '0;
@@ -442,8 +435,6 @@ module nc_load_unit
       zs_q <= '0;
       pad_q <= '0;
       dead_q <= 1'b0;
-      wf_wr_q <= '0;
-      wf_rd_q <= '0;
       lx_q <= '0;
       ly_q <= '0;
       lz_q <= '0;
@@ -465,8 +456,6 @@ module nc_load_unit
       line_off_q <= line_off_d;
       row_off_q <= row_off_d;
       dead_q <= dead_d;
-      wf_wr_q <= wf_wr_q + PtrBits'(wf_push);
-      wf_rd_q <= wf_rd_q + PtrBits'(wf_pop);
       lx_q <= lx_d;
       ly_q <= ly_d;
       lz_q <= lz_d;
@@ -496,9 +485,6 @@ module nc_load_unit
   );
   a_cmd_opcode: assert property (@(posedge clk_i) disable iff (!rst_ni) !cmd_bad)
     else $error("nc_load_unit: given an instruction that is not LOAD or LOAD_CFG");
-  a_wf_no_overflow: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      wf_push |-> !wf_full)
-    else $error("nc_load_unit: instruction FIFO overflow");
   a_row_in_spad: assert property (@(posedge clk_i) disable iff (!rst_ni)
       spad_we_o |-> 32'(spad_waddr_o) < SpadRows)
     else $error("nc_load_unit: scratchpad row out of range");

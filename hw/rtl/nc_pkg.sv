@@ -80,6 +80,50 @@ package nc_pkg;
   parameter int unsigned ArrayLatency = 31;
 
   // ------------------------------------------------------------------------------------------
+  // AXI4 channels
+
+  // The payload of each AXI4 channel as the RTL's modules hand it on (hw/rtl/README.md, "AXI4
+  // channels"). Valid and ready travel beside the struct, and so do IDs: the units have none,
+  // nc_axi_rd_mux adds and reads them. The address or data member is last, at bit 0.
+  parameter logic [1:0] NC_AXI_BURST_INCR = 2'd1;  // INCR, the only burst type issued
+  parameter logic [1:0] NC_AXI_RESP_OKAY = 2'd0;  // a response without error
+
+  // Read address (AR).
+  typedef struct packed {
+    logic [1:0] burst;  // ARBURST: burst type (NC_AXI_BURST_INCR)
+    logic [2:0] size;  // ARSIZE: log2(bytes per beat)
+    logic [7:0] len;  // ARLEN: beats - 1
+    logic [AxiAddrBits-1:0] addr;  // ARADDR: byte address of the first beat
+  } nc_axi_ar_t;
+
+  // Read data (R).
+  typedef struct packed {
+    logic last;  // RLAST: last beat of the burst
+    logic [1:0] resp;  // RRESP: NC_AXI_RESP_OKAY, or an error
+    logic [BusBits-1:0] data;  // RDATA: the beat, byte 0 in bits 7:0
+  } nc_axi_r_t;
+
+  // Write address (AW).
+  typedef struct packed {
+    logic [1:0] burst;  // AWBURST: burst type (NC_AXI_BURST_INCR)
+    logic [2:0] size;  // AWSIZE: log2(bytes per beat)
+    logic [7:0] len;  // AWLEN: beats - 1
+    logic [AxiAddrBits-1:0] addr;  // AWADDR: byte address of the first beat
+  } nc_axi_aw_t;
+
+  // Write data (W).
+  typedef struct packed {
+    logic last;  // WLAST: last beat of the burst
+    logic [BusBytes-1:0] strb;  // WSTRB: byte enables, bit b for byte b
+    logic [BusBits-1:0] data;  // WDATA: the beat, byte 0 in bits 7:0
+  } nc_axi_w_t;
+
+  // Write response (B).
+  typedef struct packed {
+    logic [1:0] resp;  // BRESP: NC_AXI_RESP_OKAY, or an error
+  } nc_axi_b_t;
+
+  // ------------------------------------------------------------------------------------------
   // Enumerations
 
   // Instruction opcodes (header bits [3:0]). Opcode 0 is illegal so that zeroed memory traps.

@@ -68,31 +68,21 @@ module nc_store_unit
   output logic [AccAddrBits-1:0]          acc_raddr_o,  // row
   input  logic [NumCols-1:0][AccBits-1:0] acc_rdata_i,  // row, the cycle after acc_re_o
   // AXI4 read master (LOAD_PARAM; the ID is the multiplexer's)
-  output logic [AxiAddrBits-1:0]          m_araddr_o,   // burst address
-  output logic [7:0]                      m_arlen_o,    // beats - 1
-  output logic [2:0]                      m_arsize_o,   // log2(BusBytes)
-  output logic [1:0]                      m_arburst_o,  // INCR
+  output nc_axi_ar_t                      m_ar_o,       // burst: INCR, aligned, <= 4 KiB
   output logic                            m_arvalid_o,  // request
   input  logic                            m_arready_i,  // request taken
-  input  logic [BusBits-1:0]              m_rdata_i,    // read data
-  input  logic [1:0]                      m_rresp_i,    // read response
-  input  logic                            m_rlast_i,    // last beat of the burst
-  input  logic                            m_rvalid_i,   // beat
+  input  nc_axi_r_t                       m_r_i,        // beat
+  input  logic                            m_rvalid_i,   // beat valid
   output logic                            m_rready_o,   // beat taken
   // AXI4 write master (the ID is the top's)
-  output logic [AxiAddrBits-1:0]          m_awaddr_o,   // burst address
-  output logic [7:0]                      m_awlen_o,    // beats - 1
-  output logic [2:0]                      m_awsize_o,   // log2(BusBytes)
-  output logic [1:0]                      m_awburst_o,  // INCR
+  output nc_axi_aw_t                      m_aw_o,       // burst: INCR, aligned, <= 4 KiB
   output logic                            m_awvalid_o,  // request
   input  logic                            m_awready_i,  // request taken
-  output logic [BusBits-1:0]              m_wdata_o,    // write data
-  output logic [BusBytes-1:0]             m_wstrb_o,    // byte enables
-  output logic                            m_wlast_o,    // last beat of the burst
-  output logic                            m_wvalid_o,   // beat
+  output nc_axi_w_t                       m_w_o,        // beat
+  output logic                            m_wvalid_o,   // beat valid
   input  logic                            m_wready_i,   // beat taken
-  input  logic [1:0]                      m_bresp_i,    // write response
-  input  logic                            m_bvalid_i,   // response
+  input  nc_axi_b_t                       m_b_i,        // response
+  input  logic                            m_bvalid_i,   // response valid
   output logic                            m_bready_o    // response taken
 );
 
@@ -284,13 +274,13 @@ module nc_store_unit
   logic [NumCols-1:0][31:0]   s1_v_q, s1_v_d;
   logic [NumCols-1:0][31:0]   tile_q[TileRows];
   logic                       rd_go;
-  logic [2:0]                 pf_cnt_q;
-  logic                       pf_push, pf_pop;
+  logic [2:0]                 pf_cnt;     // pixels in the pixel FIFO
+  logic                       pf_push, pf_pop, pf_full, pf_empty;
   logic [NumCols-1:0][31:0]   pf_in;
 
   assign tiles = (TileBits + 1)'(32'(sv.y_size) * 32'(sv.x_size));
   assign rd_go = st_q == SStRun && !halt_i && t_q != tiles &&
-                 (pooling || 32'(pf_cnt_q) + 32'(re_q) + 32'(s1_q) < PfDepth);
+                 (pooling || 32'(pf_cnt) + 32'(re_q) + 32'(s1_q) < PfDepth);
   assign acc_re_o = rd_go;
   assign acc_raddr_o = AccAddrBits'(32'(sv.acc_addr) + 32'(t_q));
 
@@ -383,7 +373,7 @@ module nc_store_unit
           end
         end
         default: begin  // PFin
-          if (pf_cnt_q != 3'(PfDepth)) begin
+          if (!pf_full) begin
             // The window's maximum, or its average rounded half away from zero. Computed
             // here, where it is pushed, so the Verilated model divides only then.
             cnt = (48'(yb_q) - 48'(ya_q)) * (48'(xb_q) - 48'(xa_q));
@@ -412,31 +402,40 @@ module nc_store_unit
   // ---------------------------------------------------------------------------------------------
   // Pixel FIFO -> write engine
 
-  logic [NumCols-1:0][31:0]   pf_q[PfDepth];
-  logic [1:0]                 pf_wr_q, pf_rd_q;
+  logic [NumCols-1:0][31:0]   pf_head;
   logic [PixBytes-1:0][7:0]   chunk;
   logic                       dat_ready;
 
-  always_ff @(posedge clk_i) begin
-    if (pf_push) begin
-      pf_q[pf_wr_q] <= pf_in;
-    end
-  end
+  nc_fifo #(
+    .Depth(PfDepth),
+    .Width(NumCols * 32)
+  ) u_pf (
+    .clk_i  (clk_i),
+    .rst_ni (rst_ni),
+    .flush_i(srst_i),
+    .push_i (pf_push),
+    .data_i (pf_in),
+    .pop_i  (pf_pop),
+    .data_o (pf_head),
+    .full_o (pf_full),
+    .empty_o(pf_empty),
+    .count_o(pf_cnt)
+  );
 
   always_comb begin
     chunk = '0;
     for (int unsigned n = 0; n < NumCols; n++) begin
       if (fmt_q == OutInt8) begin
-        chunk[n] = pf_q[pf_rd_q][n][7:0];
+        chunk[n] = pf_head[n][7:0];
       end else begin
         for (int unsigned b = 0; b < 4; b++) begin
-          chunk[4*n+b] = pf_q[pf_rd_q][n][8*b+:8];
+          chunk[4*n+b] = pf_head[n][8*b+:8];
         end
       end
     end
   end
 
-  assign pf_pop = pf_cnt_q != '0 && dat_ready;
+  assign pf_pop = !pf_empty && dat_ready;
 
   logic wr_idle, wr_quiet, wr_err;
 
@@ -456,22 +455,17 @@ module nc_store_unit
     .seg_ready_o(wr_seg_ready),
     .seg_addr_i (win_base_i + AxiAddrBits'(seg_off)),
     .seg_len_i  (wr_seg_len),
-    .dat_valid_i(pf_cnt_q != '0 && !drain),
+    .dat_valid_i(!pf_empty && !drain),
     .dat_ready_o(dat_ready),
     .dat_i      (chunk),
     .dat_len_i  (ChunkBits'(plen_q)),
-    .m_awaddr_o (m_awaddr_o),
-    .m_awlen_o  (m_awlen_o),
-    .m_awsize_o (m_awsize_o),
-    .m_awburst_o(m_awburst_o),
+    .m_aw_o     (m_aw_o),
     .m_awvalid_o(m_awvalid_o),
     .m_awready_i(m_awready_i),
-    .m_wdata_o  (m_wdata_o),
-    .m_wstrb_o  (m_wstrb_o),
-    .m_wlast_o  (m_wlast_o),
+    .m_w_o      (m_w_o),
     .m_wvalid_o (m_wvalid_o),
     .m_wready_i (m_wready_i),
-    .m_bresp_i  (m_bresp_i),
+    .m_b_i      (m_b_i),
     .m_bvalid_i (m_bvalid_i),
     .m_bready_o (m_bready_o)
   );
@@ -515,15 +509,10 @@ module nc_store_unit
     .row_valid_o(row_valid),
     .row_ready_i(st_q == SLpP1 || st_q == SLpP2),
     .row_data_o (row),
-    .m_araddr_o (m_araddr_o),
-    .m_arlen_o  (m_arlen_o),
-    .m_arsize_o (m_arsize_o),
-    .m_arburst_o(m_arburst_o),
+    .m_ar_o     (m_ar_o),
     .m_arvalid_o(m_arvalid_o),
     .m_arready_i(m_arready_i),
-    .m_rdata_i  (m_rdata_i),
-    .m_rresp_i  (m_rresp_i),
-    .m_rlast_i  (m_rlast_i),
+    .m_r_i      (m_r_i),
     .m_rvalid_i (m_rvalid_i),
     .m_rready_o (m_rready_o)
   );
@@ -634,7 +623,7 @@ module nc_store_unit
         end
       end
       SStWait: begin
-        if (!pl_on_q && pf_cnt_q == '0 && wr_quiet) begin
+        if (!pl_on_q && pf_empty && wr_quiet) begin
           done_d = 1'b1;
           st_d = SIdle;
         end
@@ -750,9 +739,6 @@ module nc_store_unit
       t_q <= '0;
       re_q <= 1'b0;
       s1_q <= 1'b0;
-      pf_wr_q <= '0;
-      pf_rd_q <= '0;
-      pf_cnt_q <= '0;
       pp_q <= PInit;
       po_y_q <= '0;
       po_x_q <= '0;
@@ -783,9 +769,6 @@ module nc_store_unit
       pl_on_q <= 1'b0;
       re_q <= 1'b0;
       s1_q <= 1'b0;
-      pf_wr_q <= '0;
-      pf_rd_q <= '0;
-      pf_cnt_q <= '0;
       pp_q <= PInit;
       done_q <= 1'b0;
       err_q <= 1'b0;
@@ -827,9 +810,6 @@ module nc_store_unit
       t_q <= t_d;
       re_q <= rd_go;
       s1_q <= re_q && !halt_i;
-      pf_wr_q <= pf_wr_q + 2'(pf_push);
-      pf_rd_q <= pf_rd_q + 2'(pf_pop);
-      pf_cnt_q <= pf_cnt_q + 3'(pf_push) - 3'(pf_pop);
       ya_q <= ya_d;
       yb_q <= yb_d;
       xa_q <= xa_d;
@@ -876,9 +856,6 @@ module nc_store_unit
   a_tile_fits: assert property (@(posedge clk_i) disable iff (!rst_ni)
       st_q == SStRun |-> 32'(tiles) <= TileRows)
     else $error("nc_store_unit: STORE tile larger than the tile buffer");
-  a_pf_bound: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      32'(pf_cnt_q) <= PfDepth && !(pf_push && pf_cnt_q == 3'(PfDepth) && !pf_pop))
-    else $error("nc_store_unit: pixel FIFO overflow");
   a_one_report: assert property (@(posedge clk_i) disable iff (!rst_ni)
       !(done_o && err_o))
     else $error("nc_store_unit: done and error in one cycle");

@@ -76,25 +76,22 @@ module nc_top
   nc_check_t              store_chk;
   logic [15:0]            rd_bytes, wr_bytes;
 
-  // The AXI channels between the units and the port's register slices.
+  // The AXI channels between the units and the port's register slices (nc_pkg's channel
+  // structs, valid and ready beside them).
   logic [AxiIdBits-1:0]   ar_id, r_id;
-  logic [AxiAddrBits-1:0] ar_addr, aw_addr;
-  logic [7:0]             ar_len, aw_len;
-  logic [2:0]             ar_size, aw_size;
-  logic [1:0]             ar_burst, aw_burst, r_resp, b_resp;
-  logic                   ar_valid, ar_ready, r_valid, r_ready, r_last;
-  logic                   aw_valid, aw_ready, w_valid, w_ready, w_last, b_valid, b_ready;
-  logic [BusBits-1:0]     r_data, w_data;
-  logic [BusBytes-1:0]    w_strb;
+  nc_axi_ar_t             ar;
+  nc_axi_r_t              r;
+  nc_axi_aw_t             aw;
+  nc_axi_w_t              w;
+  nc_axi_b_t              b;
+  logic                   ar_valid, ar_ready, r_valid, r_ready;
+  logic                   aw_valid, aw_ready, w_valid, w_ready, b_valid, b_ready;
 
-  // Read masters: 0 fetch, 1 load, 2 store (LOAD_PARAM).
-  logic [2:0][AxiAddrBits-1:0] rm_araddr;
-  logic [2:0][7:0]             rm_arlen;
-  logic [2:0][2:0]             rm_arsize;
-  logic [2:0][1:0]             rm_arburst;
-  logic [2:0]                  rm_arvalid, rm_arready, rm_rlast, rm_rvalid, rm_rready;
-  logic [2:0][BusBits-1:0]     rm_rdata;
-  logic [2:0][1:0]             rm_rresp;
+  // Read masters: 0 fetch, 1 load, 2 store (LOAD_PARAM). They see the same R beat, rm_r, each
+  // its own valid.
+  nc_axi_ar_t             rm_ar[3];
+  nc_axi_r_t              rm_r;
+  logic [2:0]             rm_arvalid, rm_arready, rm_rvalid, rm_rready;
 
   nc_csr u_csr (
     .clk_i          (clk_i),
@@ -164,15 +161,10 @@ module nc_top
     .evt_retired_o   (evt_retired),
     .perf_busy_o     (perf_busy),
     .perf_stall_o    (perf_stall),
-    .m_araddr_o      (rm_araddr[0]),
-    .m_arlen_o       (rm_arlen[0]),
-    .m_arsize_o      (rm_arsize[0]),
-    .m_arburst_o     (rm_arburst[0]),
+    .m_ar_o          (rm_ar[0]),
     .m_arvalid_o     (rm_arvalid[0]),
     .m_arready_i     (rm_arready[0]),
-    .m_rdata_i       (rm_rdata[0]),
-    .m_rresp_i       (rm_rresp[0]),
-    .m_rlast_i       (rm_rlast[0]),
+    .m_r_i           (rm_r),
     .m_rvalid_i      (rm_rvalid[0]),
     .m_rready_o      (rm_rready[0]),
     .cmd_valid_o     (cmd_valid),
@@ -261,15 +253,10 @@ module nc_top
     .stall_o     (u_stall[0]),
     .win_base_i  (win_base),
     .win_size_i  (win_size),
-    .m_araddr_o  (rm_araddr[1]),
-    .m_arlen_o   (rm_arlen[1]),
-    .m_arsize_o  (rm_arsize[1]),
-    .m_arburst_o (rm_arburst[1]),
+    .m_ar_o      (rm_ar[1]),
     .m_arvalid_o (rm_arvalid[1]),
     .m_arready_i (rm_arready[1]),
-    .m_rdata_i   (rm_rdata[1]),
-    .m_rresp_i   (rm_rresp[1]),
-    .m_rlast_i   (rm_rlast[1]),
+    .m_r_i       (rm_r),
     .m_rvalid_i  (rm_rvalid[1]),
     .m_rready_o  (rm_rready[1]),
     .spad_we_o   (spad_we),
@@ -329,29 +316,19 @@ module nc_top
     .acc_re_o    (acc_re),
     .acc_raddr_o (acc_raddr),
     .acc_rdata_i (acc_rdata),
-    .m_araddr_o  (rm_araddr[2]),
-    .m_arlen_o   (rm_arlen[2]),
-    .m_arsize_o  (rm_arsize[2]),
-    .m_arburst_o (rm_arburst[2]),
+    .m_ar_o      (rm_ar[2]),
     .m_arvalid_o (rm_arvalid[2]),
     .m_arready_i (rm_arready[2]),
-    .m_rdata_i   (rm_rdata[2]),
-    .m_rresp_i   (rm_rresp[2]),
-    .m_rlast_i   (rm_rlast[2]),
+    .m_r_i       (rm_r),
     .m_rvalid_i  (rm_rvalid[2]),
     .m_rready_o  (rm_rready[2]),
-    .m_awaddr_o  (aw_addr),
-    .m_awlen_o   (aw_len),
-    .m_awsize_o  (aw_size),
-    .m_awburst_o (aw_burst),
+    .m_aw_o      (aw),
     .m_awvalid_o (aw_valid),
     .m_awready_i (aw_ready),
-    .m_wdata_o   (w_data),
-    .m_wstrb_o   (w_strb),
-    .m_wlast_o   (w_last),
+    .m_w_o       (w),
     .m_wvalid_o  (w_valid),
     .m_wready_i  (w_ready),
-    .m_bresp_i   (b_resp),
+    .m_b_i       (b),
     .m_bvalid_i  (b_valid),
     .m_bready_o  (b_ready)
   );
@@ -360,32 +337,22 @@ module nc_top
   // Read multiplexer: three read masters onto the AR/R channels, R routed back by ID
 
   nc_axi_rd_mux u_rd_mux (
-    .clk_i        (clk_i),
-    .rst_ni       (rst_ni),
-    .s_araddr_i   (rm_araddr),
-    .s_arlen_i    (rm_arlen),
-    .s_arsize_i   (rm_arsize),
-    .s_arburst_i  (rm_arburst),
-    .s_arvalid_i  (rm_arvalid),
-    .s_arready_o  (rm_arready),
-    .s_rdata_o    (rm_rdata),
-    .s_rresp_o    (rm_rresp),
-    .s_rlast_o    (rm_rlast),
-    .s_rvalid_o   (rm_rvalid),
-    .s_rready_i   (rm_rready),
-    .m_arid_o     (ar_id),
-    .m_araddr_o   (ar_addr),
-    .m_arlen_o    (ar_len),
-    .m_arsize_o   (ar_size),
-    .m_arburst_o  (ar_burst),
-    .m_arvalid_o  (ar_valid),
-    .m_arready_i  (ar_ready),
-    .m_rid_i      (r_id),
-    .m_rdata_i    (r_data),
-    .m_rresp_i    (r_resp),
-    .m_rlast_i    (r_last),
-    .m_rvalid_i   (r_valid),
-    .m_rready_o   (r_ready)
+    .clk_i      (clk_i),
+    .rst_ni     (rst_ni),
+    .s_ar_i     (rm_ar),
+    .s_arvalid_i(rm_arvalid),
+    .s_arready_o(rm_arready),
+    .s_r_o      (rm_r),
+    .s_rvalid_o (rm_rvalid),
+    .s_rready_i (rm_rready),
+    .m_arid_o   (ar_id),
+    .m_ar_o     (ar),
+    .m_arvalid_o(ar_valid),
+    .m_arready_i(ar_ready),
+    .m_rid_i    (r_id),
+    .m_r_i      (r),
+    .m_rvalid_i (r_valid),
+    .m_rready_o (r_ready)
   );
 
   // ---------------------------------------------------------------------------------------------
@@ -393,62 +360,64 @@ module nc_top
   // register and every input goes straight into one. The port's bursts, IDs and responses are
   // the units' own; each channel is one cycle longer.
 
-  nc_reg_slice #(.Width(AxiIdBits + AxiAddrBits + 8 + 3 + 2)) u_ar_slice (
+  // Each slice's payload is the channel struct (with the ID in front on AR and R); the port's
+  // flat signals are its members, in the struct's order.
+  nc_reg_slice #(.Width(AxiIdBits + $bits(nc_axi_ar_t))) u_ar_slice (
     .clk_i     (clk_i),
     .rst_ni    (rst_ni),
     .s_valid_i (ar_valid),
-    .s_data_i  ({ar_id, ar_addr, ar_len, ar_size, ar_burst}),
+    .s_data_i  ({ar_id, ar}),
     .s_ready_o (ar_ready),
     .m_valid_o (m_axi_arvalid),
-    .m_data_o  ({m_axi_arid, m_axi_araddr, m_axi_arlen, m_axi_arsize, m_axi_arburst}),
+    .m_data_o  ({m_axi_arid, m_axi_arburst, m_axi_arsize, m_axi_arlen, m_axi_araddr}),
     .m_ready_i (m_axi_arready)
   );
 
-  nc_reg_slice #(.Width(AxiIdBits + BusBits + 2 + 1)) u_r_slice (
+  nc_reg_slice #(.Width(AxiIdBits + $bits(nc_axi_r_t))) u_r_slice (
     .clk_i     (clk_i),
     .rst_ni    (rst_ni),
     .s_valid_i (m_axi_rvalid),
-    .s_data_i  ({m_axi_rid, m_axi_rdata, m_axi_rresp, m_axi_rlast}),
+    .s_data_i  ({m_axi_rid, m_axi_rlast, m_axi_rresp, m_axi_rdata}),
     .s_ready_o (m_axi_rready),
     .m_valid_o (r_valid),
-    .m_data_o  ({r_id, r_data, r_resp, r_last}),
+    .m_data_o  ({r_id, r}),
     .m_ready_i (r_ready)
   );
 
   // The store unit is the only writer: one write ID.
   assign m_axi_awid = '0;
 
-  nc_reg_slice #(.Width(AxiAddrBits + 8 + 3 + 2)) u_aw_slice (
+  nc_reg_slice #(.Width($bits(nc_axi_aw_t))) u_aw_slice (
     .clk_i     (clk_i),
     .rst_ni    (rst_ni),
     .s_valid_i (aw_valid),
-    .s_data_i  ({aw_addr, aw_len, aw_size, aw_burst}),
+    .s_data_i  (aw),
     .s_ready_o (aw_ready),
     .m_valid_o (m_axi_awvalid),
-    .m_data_o  ({m_axi_awaddr, m_axi_awlen, m_axi_awsize, m_axi_awburst}),
+    .m_data_o  ({m_axi_awburst, m_axi_awsize, m_axi_awlen, m_axi_awaddr}),
     .m_ready_i (m_axi_awready)
   );
 
-  nc_reg_slice #(.Width(BusBits + BusBytes + 1)) u_w_slice (
+  nc_reg_slice #(.Width($bits(nc_axi_w_t))) u_w_slice (
     .clk_i     (clk_i),
     .rst_ni    (rst_ni),
     .s_valid_i (w_valid),
-    .s_data_i  ({w_data, w_strb, w_last}),
+    .s_data_i  (w),
     .s_ready_o (w_ready),
     .m_valid_o (m_axi_wvalid),
-    .m_data_o  ({m_axi_wdata, m_axi_wstrb, m_axi_wlast}),
+    .m_data_o  ({m_axi_wlast, m_axi_wstrb, m_axi_wdata}),
     .m_ready_i (m_axi_wready)
   );
 
   // One write ID: the B channel's ID carries nothing.
-  nc_reg_slice #(.Width(2)) u_b_slice (
+  nc_reg_slice #(.Width($bits(nc_axi_b_t))) u_b_slice (
     .clk_i     (clk_i),
     .rst_ni    (rst_ni),
     .s_valid_i (m_axi_bvalid),
     .s_data_i  (m_axi_bresp),
     .s_ready_o (m_axi_bready),
     .m_valid_o (b_valid),
-    .m_data_o  (b_resp),
+    .m_data_o  (b),
     .m_ready_i (b_ready)
   );
 
@@ -461,8 +430,8 @@ module nc_top
     rd_bytes = (r_valid && r_ready) ? 16'(BusBytes) : 16'd0;
     wr_bytes = '0;
     if (w_valid && w_ready) begin
-      for (int unsigned b = 0; b < BusBytes; b++) begin
-        wr_bytes = wr_bytes + 16'(w_strb[b]);
+      for (int unsigned i = 0; i < BusBytes; i++) begin
+        wr_bytes = wr_bytes + 16'(w.strb[i]);
       end
     end
   end

@@ -85,30 +85,29 @@ module nc_dma_tb
   output logic                            m_axi_bready    //
 );
 
-  logic [2:0][AxiAddrBits-1:0] rm_araddr;
-  logic [2:0][7:0]             rm_arlen;
-  logic [2:0][2:0]             rm_arsize;
-  logic [2:0][1:0]             rm_arburst;
-  logic [2:0]                  rm_arvalid, rm_arready, rm_rlast, rm_rvalid, rm_rready;
-  logic [2:0][BusBits-1:0]     rm_rdata;
-  logic [2:0][1:0]             rm_rresp;
+  nc_axi_ar_t                  rm_ar[3];
+  nc_axi_r_t                   rm_r;
+  logic [2:0]                  rm_arvalid, rm_arready, rm_rvalid, rm_rready;
+  nc_axi_r_t                   m_r;
+  nc_axi_b_t                   m_b;
   nc_err_e                     ld_code, st_code;
   nc_check_t                   chk;
   /* verilator lint_off UNUSEDSIGNAL */
   logic                        ld_busy, ld_stall, st_busy, st_stall, bid_unused;
   /* verilator lint_on UNUSEDSIGNAL */
 
-  assign rm_araddr[0] = f_araddr_i;
-  assign rm_arlen[0] = f_arlen_i;
-  assign rm_arsize[0] = 3'($clog2(BusBytes));
-  assign rm_arburst[0] = 2'b01;
+  // The port and master 0 flat, as the C++ side drives them.
+  assign rm_ar[0] = '{burst: NC_AXI_BURST_INCR, size: 3'($clog2(BusBytes)), len: f_arlen_i,
+                      addr: f_araddr_i};
   assign rm_arvalid[0] = f_arvalid_i;
   assign f_arready_o = rm_arready[0];
-  assign f_rdata_o = rm_rdata[0];
-  assign f_rresp_o = rm_rresp[0];
-  assign f_rlast_o = rm_rlast[0];
+  assign f_rdata_o = rm_r.data;
+  assign f_rresp_o = rm_r.resp;
+  assign f_rlast_o = rm_r.last;
   assign f_rvalid_o = rm_rvalid[0];
   assign rm_rready[0] = f_rready_i;
+  assign m_r = '{last: m_axi_rlast, resp: m_axi_rresp, data: m_axi_rdata};
+  assign m_b = '{resp: m_axi_bresp};
 
   nc_load_unit #(
     .NumRows(NumRows)
@@ -130,15 +129,10 @@ module nc_dma_tb
     .stall_o     (ld_stall),
     .win_base_i  (win_base_i),
     .win_size_i  (win_size_i),
-    .m_araddr_o  (rm_araddr[1]),
-    .m_arlen_o   (rm_arlen[1]),
-    .m_arsize_o  (rm_arsize[1]),
-    .m_arburst_o (rm_arburst[1]),
+    .m_ar_o      (rm_ar[1]),
     .m_arvalid_o (rm_arvalid[1]),
     .m_arready_i (rm_arready[1]),
-    .m_rdata_i   (rm_rdata[1]),
-    .m_rresp_i   (rm_rresp[1]),
-    .m_rlast_i   (rm_rlast[1]),
+    .m_r_i       (rm_r),
     .m_rvalid_i  (rm_rvalid[1]),
     .m_rready_o  (rm_rready[1]),
     .spad_we_o   (spad_we_o),
@@ -171,29 +165,19 @@ module nc_dma_tb
     .acc_re_o   (acc_re_o),
     .acc_raddr_o(acc_raddr_o),
     .acc_rdata_i(acc_rdata_i),
-    .m_araddr_o (rm_araddr[2]),
-    .m_arlen_o  (rm_arlen[2]),
-    .m_arsize_o (rm_arsize[2]),
-    .m_arburst_o(rm_arburst[2]),
+    .m_ar_o     (rm_ar[2]),
     .m_arvalid_o(rm_arvalid[2]),
     .m_arready_i(rm_arready[2]),
-    .m_rdata_i  (rm_rdata[2]),
-    .m_rresp_i  (rm_rresp[2]),
-    .m_rlast_i  (rm_rlast[2]),
+    .m_r_i      (rm_r),
     .m_rvalid_i (rm_rvalid[2]),
     .m_rready_o (rm_rready[2]),
-    .m_awaddr_o (m_axi_awaddr),
-    .m_awlen_o  (m_axi_awlen),
-    .m_awsize_o (m_axi_awsize),
-    .m_awburst_o(m_axi_awburst),
+    .m_aw_o     ({m_axi_awburst, m_axi_awsize, m_axi_awlen, m_axi_awaddr}),
     .m_awvalid_o(m_axi_awvalid),
     .m_awready_i(m_axi_awready),
-    .m_wdata_o  (m_axi_wdata),
-    .m_wstrb_o  (m_axi_wstrb),
-    .m_wlast_o  (m_axi_wlast),
+    .m_w_o      ({m_axi_wlast, m_axi_wstrb, m_axi_wdata}),
     .m_wvalid_o (m_axi_wvalid),
     .m_wready_i (m_axi_wready),
-    .m_bresp_i  (m_axi_bresp),
+    .m_b_i      (m_b),
     .m_bvalid_i (m_axi_bvalid),
     .m_bready_o (m_axi_bready)
   );
@@ -208,28 +192,18 @@ module nc_dma_tb
   nc_axi_rd_mux u_mux (
     .clk_i      (clk_i),
     .rst_ni     (rst_ni),
-    .s_araddr_i (rm_araddr),
-    .s_arlen_i  (rm_arlen),
-    .s_arsize_i (rm_arsize),
-    .s_arburst_i(rm_arburst),
+    .s_ar_i     (rm_ar),
     .s_arvalid_i(rm_arvalid),
     .s_arready_o(rm_arready),
-    .s_rdata_o  (rm_rdata),
-    .s_rresp_o  (rm_rresp),
-    .s_rlast_o  (rm_rlast),
+    .s_r_o      (rm_r),
     .s_rvalid_o (rm_rvalid),
     .s_rready_i (rm_rready),
     .m_arid_o   (m_axi_arid),
-    .m_araddr_o (m_axi_araddr),
-    .m_arlen_o  (m_axi_arlen),
-    .m_arsize_o (m_axi_arsize),
-    .m_arburst_o(m_axi_arburst),
+    .m_ar_o     ({m_axi_arburst, m_axi_arsize, m_axi_arlen, m_axi_araddr}),
     .m_arvalid_o(m_axi_arvalid),
     .m_arready_i(m_axi_arready),
     .m_rid_i    (m_axi_rid),
-    .m_rdata_i  (m_axi_rdata),
-    .m_rresp_i  (m_axi_rresp),
-    .m_rlast_i  (m_axi_rlast),
+    .m_r_i      (m_r),
     .m_rvalid_i (m_axi_rvalid),
     .m_rready_o (m_axi_rready)
   );
