@@ -111,7 +111,7 @@ static const lay_t layers_[] = {
     {"convnet", "conv2", 14, 14, 64, 256, 9, 1, 0, 0, 1, 0, 0, 0},
 };
 
-/* SCALE-Sim's stall-free weight-stationary figures at 16x16 (issue 4),
+/* SCALE-Sim's stall-free weight-stationary figures at 16x16,
  * shown next to the default array's figures only. */
 static const struct {
   const char *net;
