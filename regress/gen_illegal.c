@@ -72,7 +72,7 @@ static uint32_t rnd_(nc_rng_t *g, int64_t lo, int64_t hi) {
   return (uint32_t)nc_rng_range(g, lo, hi);
 }
 
-static const ld_t ld_ok_ = {.dram = RG_ISA_LD_OFF, .elems = 1, .x = 1};
+static const ld_t ld_ok_ = {.dram = ISA_LD_OFF, .elems = 1, .x = 1};
 
 /* Appends the tail of class `k`; sets *variant to what it chose. */
 static void tail_(nc_rng_t *g, int k, const int tok[4], prog_t *p,
@@ -96,10 +96,10 @@ static void tail_(nc_rng_t *g, int k, const int tok[4], prog_t *p,
         p_load(p, ld_ok_, UP);
       } else if (v == 2) {
         p_store_cfg(p, (stc_t){0}, 0); /* no pooling: one pixel is a tile */
-        p_store(p, (st_t){.dram = RG_ISA_ST_OFF, .ncols = 1}, PN);
+        p_store(p, (st_t){.dram = ISA_ST_OFF, .ncols = 1}, PN);
       } else if (v == 3) {
         p_store_cfg(p, (stc_t){0}, 0);
-        p_store(p, (st_t){.dram = RG_ISA_ST_OFF, .ncols = 1}, UN);
+        p_store(p, (st_t){.dram = ISA_ST_OFF, .ncols = 1}, UN);
       } else {
         (void)prog_add(p, NC_HW_OP_FINISH, UN);
       }
@@ -119,12 +119,12 @@ static void tail_(nc_rng_t *g, int k, const int tok[4], prog_t *p,
         p_store_cfg(p, (stc_t){0}, 0);
         p_store(p,
                 (st_t){.acc = NC_HW_ACC_ROWS - 1,
-                       .dram = RG_ISA_ST_OFF,
+                       .dram = ISA_ST_OFF,
                        .ncols = 1,
                        .x = 2},
                 0);
       } else {
-        p_load_param(p, NC_HW_PARAM_ENTRIES - 1, 2, RG_ISA_PRM_OFF, 0);
+        p_load_param(p, NC_HW_PARAM_ENTRIES - 1, 2, ISA_PRM_OFF, 0);
       }
       break;
     case C_WINDOW:
@@ -145,13 +145,13 @@ static void tail_(nc_rng_t *g, int k, const int tok[4], prog_t *p,
       }
       break;
     case C_OVERFLOW:
-      for (int i = 0; i < max_tok - tok[RG_T_L2C] + 1; i++) {
+      for (int i = 0; i < max_tok - tok[ISA_T_L2C] + 1; i++) {
         p_sync(p, NC_HW_QUEUE_LOAD, UN);
       }
       break;
     case C_DEADLOCK:
     case C_WATCHDOG:
-      for (int i = 0; i < tok[RG_T_L2C]; i++) {
+      for (int i = 0; i < tok[ISA_T_L2C]; i++) {
         p_sync(p, NC_HW_QUEUE_COMPUTE, PP);
       }
       p_sync(p, NC_HW_QUEUE_COMPUTE, PP); /* no one will push it */
@@ -217,7 +217,7 @@ static void scrub_(prog_t *p) {
   for (uint32_t i = 0; i < 4; i++) {
     p_load(p,
            (ld_t){.sram = i * quarter,
-                  .dram = RG_ISA_LD_OFF,
+                  .dram = ISA_LD_OFF,
                   .elems = NC_HW_ROWS,
                   .x = 64,
                   .y = quarter / 64},
@@ -225,11 +225,11 @@ static void scrub_(prog_t *p) {
   }
   p_gemm(p, (gm_t){.lo = NC_HW_ACC_ROWS / 32, .li = 32, .aso = 32, .asi = 1},
          PP);
-  for (uint32_t e = 0; e < NC_HW_PARAM_ENTRIES; e += RG_ISA_PRM_RECS) {
-    const uint32_t n = NC_HW_PARAM_ENTRIES - e < RG_ISA_PRM_RECS
+  for (uint32_t e = 0; e < NC_HW_PARAM_ENTRIES; e += ISA_PRM_RECS) {
+    const uint32_t n = NC_HW_PARAM_ENTRIES - e < ISA_PRM_RECS
                            ? NC_HW_PARAM_ENTRIES - e
-                           : RG_ISA_PRM_RECS;
-    p_load_param(p, e, n, RG_ISA_PRM_OFF, 0);
+                           : ISA_PRM_RECS;
+    p_load_param(p, e, n, ISA_PRM_OFF, 0);
   }
   p_finish(p);
 }

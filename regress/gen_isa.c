@@ -45,221 +45,32 @@
 #include "neocog/plan.h"
 #include "neocog/rng.h"
 #include "regress/regress_internal.h"
+#include "testkit/isa_stream.h"
 #include "testkit/rig.h"
-
-/* Tokens one counter holds at most (far below its 8 bits). */
-#define TOK_CAP 8
-
-/* A random stream under construction, with the state its legality depends
- * on. */
-typedef struct {
-  nc_rng_t *g;
-  prog_t *p;
-  int tok[4]; /* pushed minus popped so far, in stream order */
-  uint32_t ld_xs, ld_ys, ld_zs; /* the last LOAD_CFG */
-  stc_t st;                     /* the last STORE_CFG */
-} gen_t;
-
-static uint32_t rnd_(gen_t *s, int64_t lo, int64_t hi) {
-  return (uint32_t)nc_rng_range(s->g, lo, hi);
-}
-
-/* 1 with probability 1/n. */
-static int one_in_(gen_t *s, int n) {
-  return nc_rng_range(s->g, 1, n) == 1;
-}
-
-/* Dependency flags for an instruction of queue q. A pop only takes a token
- * an earlier instruction pushes, so the earliest unfinished instruction can
- * always run: the stream never deadlocks. */
-static unsigned flags_(gen_t *s, int q) {
-  static const int pop_prev[3] = {-1, RG_T_L2C, RG_T_C2S};
-  static const int pop_next[3] = {RG_T_C2L, RG_T_S2C, -1};
-  static const int push_prev[3] = {-1, RG_T_C2L, RG_T_S2C};
-  static const int push_next[3] = {RG_T_L2C, RG_T_C2S, -1};
-  unsigned f = 0;
-  if (pop_prev[q] >= 0 && s->tok[pop_prev[q]] > 0 && one_in_(s, 2)) {
-    s->tok[pop_prev[q]]--;
-    f |= PP;
-  }
-  if (pop_next[q] >= 0 && s->tok[pop_next[q]] > 0 && one_in_(s, 2)) {
-    s->tok[pop_next[q]]--;
-    f |= PN;
-  }
-  if (push_prev[q] >= 0 && s->tok[push_prev[q]] < TOK_CAP && one_in_(s, 3)) {
-    s->tok[push_prev[q]]++;
-    f |= UP;
-  }
-  if (push_next[q] >= 0 && s->tok[push_next[q]] < TOK_CAP && one_in_(s, 3)) {
-    s->tok[push_next[q]]++;
-    f |= UN;
-  }
-  return f;
-}
-
-/* A scratchpad row for an access of `rows` rows: anywhere, or at the start
- * or the end of a random bank (accesses that cross into the next bank). */
-static uint32_t spad_row_(gen_t *s, uint32_t rows) {
-  const uint32_t last = NC_HW_SPAD_ROWS - rows;
-  const uint32_t bank_rows = NC_HW_SPAD_ROWS / NC_HW_SPAD_BANKS;
-  const uint32_t b = rnd_(s, 0, NC_HW_SPAD_BANKS - 1);
-  uint32_t r;
-  switch (rnd_(s, 0, 3)) {
-    case 0:
-      r = b * bank_rows; /* a bank's first row */
-      break;
-    case 1:
-      r = (b + 1) * bank_rows - (rows < bank_rows ? rnd_(s, 1, rows) : 1);
-      break;
-    default:
-      r = rnd_(s, 0, last);
-  }
-  return r > last ? last : r;
-}
-
-static void load_cfg_(gen_t *s) {
-  static const uint32_t xs[4] = {16, 32, 64, 0};
-  s->ld_xs = xs[rnd_(s, 0, 3)];
-  s->ld_xs = s->ld_xs ? s->ld_xs : rnd_(s, 1, 16);
-  s->ld_ys = one_in_(s, 2) ? s->ld_xs * rnd_(s, 1, 32) : rnd_(s, 0, 4096);
-  s->ld_zs = rnd_(s, 0, 16384);
-  p_load_cfg(s->p, s->ld_xs, s->ld_ys, s->ld_zs, (int)rnd_(s, 0, 255),
-             flags_(s, NC_HW_QUEUE_LOAD));
-}
-
-/* At most 31 * 64 + 3 * 32 * 64 + 2 * 16384 bytes past dram: inside the
- * window. */
-static void load_(gen_t *s) {
-  ld_t a = {.elems = rnd_(s, 1, NC_HW_ROWS),
-            .x = rnd_(s, 1, 32),
-            .y = rnd_(s, 1, 4),
-            .z = rnd_(s, 1, 3)};
-  if (one_in_(s, 3)) {
-    a.pt = rnd_(s, 0, 2);
-    a.pb = rnd_(s, 0, 2);
-    a.pl = rnd_(s, 0, 2);
-    a.pr = rnd_(s, 0, 2);
-  }
-  if (one_in_(s, 2)) {
-    a.elems = s->ld_xs >= 1 && s->ld_xs <= NC_HW_ROWS ? s->ld_xs : a.elems;
-  }
-  const uint32_t rows = a.z * (a.pt + a.y + a.pb) * (a.pl + a.x + a.pr);
-  a.sram = spad_row_(s, rows);
-  a.dram = rnd_(s, RG_ISA_LD_OFF, RG_ISA_LD_OFF + 0x20000);
-  p_load(s->p, a, flags_(s, NC_HW_QUEUE_LOAD));
-}
-
-static void gemm_(gen_t *s) {
-  gm_t a = {.lo = rnd_(s, 1, 8),
-            .li = rnd_(s, 1, 32),
-            .iso = rnd_(s, 0, 64),
-            .isi = rnd_(s, 0, 4),
-            .aso = rnd_(s, 0, 64),
-            .asi = rnd_(s, 0, 2),
-            .keep = one_in_(s, 4),
-            .accum = one_in_(s, 2)};
-  a.wgt = a.keep ? 0 : spad_row_(s, NC_HW_COLS);
-  a.inp = spad_row_(s, 1 + (a.lo - 1) * a.iso + (a.li - 1) * a.isi);
-  a.acc =
-      rnd_(s, 0, NC_HW_ACC_ROWS - 1 - (a.lo - 1) * a.aso - (a.li - 1) * a.asi);
-  p_gemm(s->p, a, flags_(s, NC_HW_QUEUE_COMPUTE));
-}
-
-static void store_cfg_(gen_t *s) {
-  stc_t a = {.fmt = rnd_(s, 0, 1),
-             .pool = one_in_(s, 2) ? NC_HW_POOL_NONE : rnd_(s, 1, 2),
-             .kh = rnd_(s, 1, 3),
-             .kw = rnd_(s, 1, 3),
-             .sh = rnd_(s, 1, 3),
-             .sw = rnd_(s, 1, 3),
-             .xs = one_in_(s, 2) ? 16u << rnd_(s, 0, 2) : rnd_(s, 1, 128),
-             .ys = rnd_(s, 0, 2048)};
-  s->st = a;
-  p_store_cfg(s->p, a, flags_(s, NC_HW_QUEUE_STORE));
-}
-
-/* At most 11 * 2048 + 15 * 128 + 64 bytes past dram: inside the window. A
- * pooled tile fits at least one window, and its padding is smaller than the
- * window (the model's pooling rules). */
-static void store_(gen_t *s) {
-  st_t a = {
-      .ncols = rnd_(s, 1, NC_HW_COLS), .y = rnd_(s, 1, 8), .x = rnd_(s, 1, 16)};
-  if (s->st.pool != NC_HW_POOL_NONE) {
-    a.x = a.x > 8 ? 8 : a.x;
-    a.pt = rnd_(s, 0, s->st.kh - 1);
-    a.pb = rnd_(s, 0, s->st.kh - 1);
-    a.pl = rnd_(s, 0, s->st.kw - 1);
-    a.pr = rnd_(s, 0, s->st.kw - 1);
-    a.y = a.y + a.pt + a.pb < s->st.kh ? s->st.kh : a.y;
-    a.x = a.x + a.pl + a.pr < s->st.kw ? s->st.kw : a.x;
-  }
-  a.acc = rnd_(s, 0, NC_HW_ACC_ROWS - a.y * a.x);
-  a.param = rnd_(s, 0, NC_HW_PARAM_ENTRIES - a.ncols);
-  a.dram = rnd_(s, RG_ISA_ST_OFF, RG_ISA_ST_OFF + 0x40000);
-  p_store(s->p, a, flags_(s, NC_HW_QUEUE_STORE));
-}
-
-static void load_param_(gen_t *s) {
-  const uint32_t count = rnd_(s, 1, 64);
-  const uint32_t rec = rnd_(s, 0, RG_ISA_PRM_RECS - count);
-  p_load_param(s->p, rnd_(s, 0, NC_HW_PARAM_ENTRIES - count), count,
-               RG_ISA_PRM_OFF + rec * NC_HW_QPARAM_BYTES,
-               flags_(s, NC_HW_QUEUE_STORE));
-}
 
 void rg_isa_stream(nc_rng_t *g, prog_t *p, int max_len, int finish_inside,
                    int tok[4]) {
-  gen_t s;
-  memset(&s, 0, sizeof s);
-  s.g = g;
-  s.p = p;
-  s.st.kh = s.st.kw = s.st.sh = s.st.sw = 1; /* the reset STORE_CFG */
-  const int n = (int)nc_rng_range(g, 0, max_len - 1);
-  for (int i = 0; i < n; i++) {
-    const uint32_t k = rnd_(&s, 0, 99);
-    if (k < 8) {
-      load_cfg_(&s);
-    } else if (k < 33) {
-      load_(&s);
-    } else if (k < 63) {
-      gemm_(&s);
-    } else if (k < 69) {
-      store_cfg_(&s);
-    } else if (k < 84) {
-      store_(&s);
-    } else if (k < 89) {
-      load_param_(&s);
-    } else if (k < 97 || !finish_inside) {
-      const int q = (int)rnd_(&s, 0, 2);
-      p_sync(p, (uint32_t)q, flags_(&s, q));
-    } else {
-      p_finish(p);
-    }
-  }
-  p_finish(p);
-  if (tok != NULL) {
-    memcpy(tok, s.tok, sizeof s.tok);
-  }
+  isa_stream(g, p, max_len, finish_inside, 1, tok);
 }
 
 /* ---- race-free programs ---- */
 
 /* A first row for `span` rows inside [base, base + size): anywhere, at a
  * bank's first row, or across the edge between two banks. */
-static uint32_t row_in_(gen_t *s, uint32_t base, uint32_t size, uint32_t span,
-                        uint32_t bank_rows) {
+static uint32_t row_in_(isa_gen_t *s, uint32_t base, uint32_t size,
+                        uint32_t span, uint32_t bank_rows) {
   const uint32_t last = base + size - span;
   uint32_t r;
-  switch (rnd_(s, 0, 3)) {
+  switch (isa_rnd(s, 0, 3)) {
     case 0:
-      r = base + bank_rows * rnd_(s, 0, size / bank_rows - 1);
+      r = base + bank_rows * isa_rnd(s, 0, size / bank_rows - 1);
       break;
     case 1: /* ends just past an edge inside the range */
-      r = base + bank_rows * rnd_(s, 1, size / bank_rows) -
-          (span > 1 ? rnd_(s, 1, span - 1) : 0);
+      r = base + bank_rows * isa_rnd(s, 1, size / bank_rows) -
+          (span > 1 ? isa_rnd(s, 1, span - 1) : 0);
       break;
     default:
-      r = rnd_(s, base, last);
+      r = isa_rnd(s, base, last);
   }
   return r > last ? last : r < base ? base : r;
 }
@@ -267,61 +78,31 @@ static uint32_t row_in_(gen_t *s, uint32_t base, uint32_t size, uint32_t span,
 /* One step's LOAD, GEMM and STORE, each inside the step's half of the
  * scratchpad and accumulator (strides, padding, pooling and the rest as
  * in the free programs). */
-static void sync_load_(gen_t *s, uint32_t half, unsigned flags) {
-  ld_t a = {.elems = rnd_(s, 1, NC_HW_ROWS),
-            .x = rnd_(s, 1, 32),
-            .y = rnd_(s, 1, 4),
-            .z = rnd_(s, 1, 3)};
-  if (one_in_(s, 3)) {
-    a.pt = rnd_(s, 0, 2);
-    a.pb = rnd_(s, 0, 2);
-    a.pl = rnd_(s, 0, 2);
-    a.pr = rnd_(s, 0, 2);
-  }
-  if (one_in_(s, 2)) {
-    a.elems = s->ld_xs >= 1 && s->ld_xs <= NC_HW_ROWS ? s->ld_xs : a.elems;
-  }
-  const uint32_t rows = a.z * (a.pt + a.y + a.pb) * (a.pl + a.x + a.pr);
-  a.sram = row_in_(s, half * (NC_HW_SPAD_ROWS / 2), NC_HW_SPAD_ROWS / 2, rows,
-                   NC_HW_SPAD_ROWS / NC_HW_SPAD_BANKS);
-  a.dram = rnd_(s, RG_ISA_LD_OFF, RG_ISA_LD_OFF + 0x20000);
+static void sync_load_(isa_gen_t *s, uint32_t half, unsigned flags) {
+  ld_t a = isa_load_shape(s);
+  a.sram = row_in_(s, half * (NC_HW_SPAD_ROWS / 2), NC_HW_SPAD_ROWS / 2,
+                   isa_load_rows(&a), NC_HW_SPAD_ROWS / NC_HW_SPAD_BANKS);
+  a.dram = isa_rnd(s, ISA_LD_OFF, ISA_LD_OFF + 0x20000);
   p_load(s->p, a, flags);
 }
 
-static void sync_gemm_(gen_t *s, uint32_t half, unsigned flags) {
+static void sync_gemm_(isa_gen_t *s, uint32_t half, unsigned flags) {
   const uint32_t sb = half * (NC_HW_SPAD_ROWS / 2), ss = NC_HW_SPAD_ROWS / 2;
   const uint32_t ab = half * (NC_HW_ACC_ROWS / 2), as = NC_HW_ACC_ROWS / 2;
   const uint32_t bank = NC_HW_SPAD_ROWS / NC_HW_SPAD_BANKS;
-  gm_t a = {.lo = rnd_(s, 1, 8),
-            .li = rnd_(s, 1, 32),
-            .iso = rnd_(s, 0, 64),
-            .isi = rnd_(s, 0, 4),
-            .aso = rnd_(s, 0, 64),
-            .asi = rnd_(s, 0, 2),
-            .keep = one_in_(s, 4),
-            .accum = one_in_(s, 2)};
+  gm_t a = isa_gemm_shape(s);
   a.wgt = a.keep ? 0 : row_in_(s, sb, ss, NC_HW_COLS, bank);
   a.inp = row_in_(s, sb, ss, 1 + (a.lo - 1) * a.iso + (a.li - 1) * a.isi, bank);
   a.acc = row_in_(s, ab, as, 1 + (a.lo - 1) * a.aso + (a.li - 1) * a.asi, as);
   p_gemm(s->p, a, flags);
 }
 
-static void sync_store_(gen_t *s, uint32_t half, unsigned flags) {
-  st_t a = {
-      .ncols = rnd_(s, 1, NC_HW_COLS), .y = rnd_(s, 1, 8), .x = rnd_(s, 1, 16)};
-  if (s->st.pool != NC_HW_POOL_NONE) {
-    a.x = a.x > 8 ? 8 : a.x;
-    a.pt = rnd_(s, 0, s->st.kh - 1);
-    a.pb = rnd_(s, 0, s->st.kh - 1);
-    a.pl = rnd_(s, 0, s->st.kw - 1);
-    a.pr = rnd_(s, 0, s->st.kw - 1);
-    a.y = a.y + a.pt + a.pb < s->st.kh ? s->st.kh : a.y;
-    a.x = a.x + a.pl + a.pr < s->st.kw ? s->st.kw : a.x;
-  }
+static void sync_store_(isa_gen_t *s, uint32_t half, unsigned flags) {
+  st_t a = isa_store_shape(s);
   const uint32_t as = NC_HW_ACC_ROWS / 2;
-  a.acc = half * as + rnd_(s, 0, as - a.y * a.x);
-  a.param = rnd_(s, 0, NC_HW_PARAM_ENTRIES - a.ncols);
-  a.dram = rnd_(s, RG_ISA_ST_OFF, RG_ISA_ST_OFF + 0x40000);
+  a.acc = half * as + isa_rnd(s, 0, as - a.y * a.x);
+  a.param = isa_rnd(s, 0, NC_HW_PARAM_ENTRIES - a.ncols);
+  a.dram = isa_rnd(s, ISA_ST_OFF, ISA_ST_OFF + 0x40000);
   p_store(s->p, a, flags);
 }
 
@@ -329,40 +110,23 @@ static void sync_store_(gen_t *s, uint32_t half, unsigned flags) {
  * the first (or on a SYNC of queue q before it), `last` flags on the last
  * (or on a SYNC after it); `one` emits one instruction with the flags
  * given. Configuration instructions (no flags) fall in between. */
-static void part_(gen_t *s, int q, int n, unsigned first, unsigned last,
+static void part_(isa_gen_t *s, int q, int n, unsigned first, unsigned last,
                   uint32_t half,
-                  void (*one)(gen_t *s, uint32_t half, unsigned flags)) {
-  if (first && one_in_(s, 3)) {
+                  void (*one)(isa_gen_t *s, uint32_t half, unsigned flags)) {
+  if (first && isa_one_in(s, 3)) {
     p_sync(s->p, (uint32_t)q, first);
     first = 0;
   }
-  const int trailing = last && one_in_(s, 3);
+  const int trailing = last && isa_one_in(s, 3);
   for (int i = 0; i < n; i++) {
-    if (q == NC_HW_QUEUE_LOAD && one_in_(s, 4)) {
-      static const uint32_t xs[4] = {16, 32, 64, 0};
-      s->ld_xs = xs[rnd_(s, 0, 3)];
-      s->ld_xs = s->ld_xs ? s->ld_xs : rnd_(s, 1, 16);
-      s->ld_ys = one_in_(s, 2) ? s->ld_xs * rnd_(s, 1, 32) : rnd_(s, 0, 4096);
-      s->ld_zs = rnd_(s, 0, 16384);
-      p_load_cfg(s->p, s->ld_xs, s->ld_ys, s->ld_zs, (int)rnd_(s, 0, 255), 0);
+    if (q == NC_HW_QUEUE_LOAD && isa_one_in(s, 4)) {
+      isa_load_cfg(s, -1);
     }
-    if (q == NC_HW_QUEUE_STORE && one_in_(s, 4)) {
-      stc_t a = {.fmt = rnd_(s, 0, 1),
-                 .pool = one_in_(s, 2) ? NC_HW_POOL_NONE : rnd_(s, 1, 2),
-                 .kh = rnd_(s, 1, 3),
-                 .kw = rnd_(s, 1, 3),
-                 .sh = rnd_(s, 1, 3),
-                 .sw = rnd_(s, 1, 3),
-                 .xs = one_in_(s, 2) ? 16u << rnd_(s, 0, 2) : rnd_(s, 1, 128),
-                 .ys = rnd_(s, 0, 2048)};
-      s->st = a;
-      p_store_cfg(s->p, a, 0);
+    if (q == NC_HW_QUEUE_STORE && isa_one_in(s, 4)) {
+      isa_store_cfg(s, -1);
     }
-    if (q == NC_HW_QUEUE_STORE && one_in_(s, 5)) {
-      const uint32_t count = rnd_(s, 1, 64);
-      const uint32_t rec = rnd_(s, 0, RG_ISA_PRM_RECS - count);
-      p_load_param(s->p, rnd_(s, 0, NC_HW_PARAM_ENTRIES - count), count,
-                   RG_ISA_PRM_OFF + rec * NC_HW_QPARAM_BYTES, 0);
+    if (q == NC_HW_QUEUE_STORE && isa_one_in(s, 5)) {
+      isa_load_param(s, -1);
     }
     unsigned f = i == 0 ? first : 0;
     f |= i == n - 1 && !trailing ? last : 0;
@@ -375,11 +139,8 @@ static void part_(gen_t *s, int q, int n, unsigned first, unsigned last,
 
 void rg_isa_stream_sync(nc_rng_t *g, prog_t *p, int max_len, int finish_inside,
                         int tok[4]) {
-  gen_t s;
-  memset(&s, 0, sizeof s);
-  s.g = g;
-  s.p = p;
-  s.st.kh = s.st.kw = s.st.sh = s.st.sw = 1; /* the reset STORE_CFG */
+  isa_gen_t s;
+  isa_gen_init(&s, g, p, 1);
   const size_t target = p->n + (size_t)nc_rng_range(g, 1, max_len);
   int k = 0;
   while (p->n < target) {
@@ -387,17 +148,17 @@ void rg_isa_stream_sync(nc_rng_t *g, prog_t *p, int max_len, int finish_inside,
     const int old = k >= 2; /* the step two back used this half */
     /* Loads wait until the GEMMs two steps back stopped reading the
      * half; the last load tells compute. */
-    part_(&s, NC_HW_QUEUE_LOAD, (int)rnd_(&s, 1, 4), old ? PN : 0, UN, h,
+    part_(&s, NC_HW_QUEUE_LOAD, (int)isa_rnd(&s, 1, 4), old ? PN : 0, UN, h,
           sync_load_);
-    const int extra_l2c = one_in_(&s, 4);
+    const int extra_l2c = isa_one_in(&s, 4);
     if (extra_l2c) {
       p_sync(p, NC_HW_QUEUE_LOAD, UN); /* after every load of the step */
     }
     /* GEMMs wait for the loads, and for the stores two steps back to have
      * read the accumulator half; the last frees the scratchpad half and
      * tells store. */
-    const int ng = (int)rnd_(&s, 1, 4);
-    const int extra_c2s = one_in_(&s, 4);
+    const int ng = (int)isa_rnd(&s, 1, 4);
+    const int extra_c2s = isa_one_in(&s, 4);
     part_(&s, NC_HW_QUEUE_COMPUTE, 1, PP | (old ? PN : 0),
           ng == 1 ? UP | UN : 0, h, sync_gemm_);
     if (extra_l2c) {
@@ -410,7 +171,7 @@ void rg_isa_stream_sync(nc_rng_t *g, prog_t *p, int max_len, int finish_inside,
       p_sync(p, NC_HW_QUEUE_COMPUTE, UN);
     }
     /* Stores wait for the GEMMs; the last frees the accumulator half. */
-    const int ns = (int)rnd_(&s, 1, 3);
+    const int ns = (int)isa_rnd(&s, 1, 3);
     part_(&s, NC_HW_QUEUE_STORE, 1, PP, ns == 1 ? UP : 0, h, sync_store_);
     if (extra_c2s) {
       p_sync(p, NC_HW_QUEUE_STORE, PP);
@@ -419,14 +180,14 @@ void rg_isa_stream_sync(nc_rng_t *g, prog_t *p, int max_len, int finish_inside,
       part_(&s, NC_HW_QUEUE_STORE, ns - 1, 0, UP, h, sync_store_);
     }
     k++;
-    if (finish_inside && one_in_(&s, 8)) {
+    if (finish_inside && isa_one_in(&s, 8)) {
       p_finish(p);
     }
   }
   p_finish(p);
   if (tok != NULL) {
-    tok[RG_T_L2C] = tok[RG_T_C2S] = 0;
-    tok[RG_T_C2L] = tok[RG_T_S2C] = k < 2 ? k : 2;
+    tok[ISA_T_L2C] = tok[ISA_T_C2S] = 0;
+    tok[ISA_T_C2L] = tok[ISA_T_S2C] = k < 2 ? k : 2;
   }
 }
 
@@ -436,9 +197,9 @@ void rg_isa_memory(nc_rng_t *g, uint8_t *mem) {
     const uint64_t v = nc_rng_next(g);
     memcpy(win + i, &v, 8);
   }
-  for (uint32_t i = 0; i < RG_ISA_PRM_RECS; i++) {
+  for (uint32_t i = 0; i < ISA_PRM_RECS; i++) {
     const int32_t lo = (int32_t)nc_rng_range(g, -128, 255);
-    qparam_put(win + RG_ISA_PRM_OFF + i * NC_HW_QPARAM_BYTES,
+    qparam_put(win + ISA_PRM_OFF + i * NC_HW_QPARAM_BYTES,
                (int32_t)nc_rng_next(g), (int32_t)nc_rng_range(g, 0, INT32_MAX),
                (int32_t)nc_rng_range(g, -31, 30),
                (int32_t)nc_rng_range(g, -128, 255), lo,

@@ -1,6 +1,7 @@
 /*
  * The ISA-level program generator and the RTL-against-model comparison,
- * shared by the "isa" and "illegal" generators.
+ * shared by the "isa" and "illegal" generators. The programs' window
+ * layout and token counters are testkit/isa_stream.h's.
  */
 #ifndef NEOCOG_REGRESS_GEN_ISA_H
 #define NEOCOG_REGRESS_GEN_ISA_H
@@ -8,17 +9,8 @@
 #include "neocog/rng.h"
 #include "neocog/sim.h"
 #include "regress/regress_internal.h"
+#include "testkit/isa_stream.h"
 #include "testkit/rig.h"
-
-/* Window layout of the generated programs: legal qparam records, what
- * LOADs read, what STOREs write. */
-#define RG_ISA_PRM_OFF 0x1000u
-#define RG_ISA_PRM_RECS 128u
-#define RG_ISA_LD_OFF 0x10000u
-#define RG_ISA_ST_OFF 0x100000u
-
-/* Token counters, as the queues' flags name them. */
-enum { RG_T_L2C, RG_T_C2L, RG_T_C2S, RG_T_S2C };
 
 /* Appends a legal program of at most `max_len` instructions ending with
  * FINISH (with FINISHes inside when `finish_inside`); `tok` (may be NULL)

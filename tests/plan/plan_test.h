@@ -16,6 +16,7 @@
 #include "neocog/layer.h"
 #include "neocog/plan.h"
 #include "neocog/rng.h"
+#include "testkit/layer_gen.h"
 #include "tests/common.h"
 
 /* A layer with its tensors (and an optional fused pooling). */
@@ -251,31 +252,10 @@ static inline void rl_random(nc_rng_t *g, int kind, int small, rl_t *r) {
   cr_assert_eq(nc_layer_geometry(l, r->x.shape, r->x.ndim, r->w.shape,
                                  r->w.ndim, r->has_b ? r->b.shape[0] : -1, &gm),
                NC_OK, "%s", nc_error_detail());
-  if (kind != NC_LAYER_FC && rr(g, 0, 2) == 0) {
-    nc_layer_t *p = &r->pool;
-    nc_layer_init(p, rr(g, 0, 1) ? NC_LAYER_MAXPOOL : NC_LAYER_AVGPOOL);
-    p->pool_h = (int)rr(g, 1, gm.oh < 3 ? gm.oh : 3);
-    p->pool_w = (int)rr(g, 1, gm.ow < 3 ? gm.ow : 3);
-    p->stride_h = (int)rr(g, 1, 3);
-    p->stride_w = (int)rr(g, 1, 3);
-    p->pad_top = (int)rr(g, 0, p->pool_h - 1);
-    p->pad_left = (int)rr(g, 0, p->pool_w - 1);
-    /* Local + int32 output cannot pool in a second pass. */
-    r->has_pool = !(kind == NC_LAYER_LOCAL && !l->rq.enabled);
-  }
-  snprintf(r->what, sizeof r->what,
-           "%s %s zp %d pad %d [%lld,%lld,%lld,%lld] O %lld K %lldx%lld "
-           "s %dx%d d %dx%d p %s%d,%d,%d,%d g %lld %s%s%s",
-           nc_layer_kind_name(l->kind), nc_dtype_name(xdt), l->in_zp,
-           l->pad_value, (long long)N, (long long)H, (long long)W, (long long)C,
-           (long long)O, (long long)KH, (long long)KW, l->stride_h, l->stride_w,
-           l->dil_h, l->dil_w, l->pad_mode == NC_PAD_SAME ? "same " : "",
-           l->pad_top, l->pad_bottom, l->pad_left, l->pad_right, (long long)G,
-           l->rq.enabled ? nc_dtype_name(l->rq.out_dtype) : "int32",
-           r->has_b ? " bias" : "",
-           r->has_pool
-               ? (r->pool.kind == NC_LAYER_MAXPOOL ? " +maxpool" : " +avgpool")
-               : "");
+  r->has_pool = tk_fused_pool(g, l, &gm, 0, &r->pool);
+  tk_layer_what(r->what, sizeof r->what, l, xdt,
+                (tk_layer_dims_t){N, H, W, C, O, KH, KW, G}, r->has_b,
+                r->has_pool ? &r->pool : NULL);
 }
 
 #endif /* NEOCOG_TESTS_PLAN_TEST_H */
