@@ -241,7 +241,7 @@ CL_API_ENTRY cl_int CL_API_CALL clGetDeviceInfo(cl_device_id d,
   case CL_DEVICE_VERSION:
     STR_("OpenCL 1.2 neocog");
   case CL_DEVICE_OPENCL_C_VERSION:
-    STR_("OpenCL C 1.2 ");
+    STR_("OpenCL C 1.2 neocog (no compiler: built-in kernels)");
   case CL_DEVICE_EXTENSIONS:
     STR_("");
   case CL_DEVICE_BUILT_IN_KERNELS:

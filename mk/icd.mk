@@ -87,3 +87,13 @@ $(ICD_TESTS_SAN): $(call obj,san,$(ICD_TEST_SRC)) $(LAYER_LIBS_SAN) | \
     $(ICD_VENDORS_SAN_DIR)/neocog.icd
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_SAN) $(filter %.o %.a,$^) -lcriterion $(LDLIBS) -o $@
+
+# The OpenCL path's overhead over the runtime (bench/bench_icd.c): linked from the same
+# position-independent objects as the ICD, so both arms run the same simulator build.
+$(BUILD)/rel/bench/bench_icd.o: CPPFLAGS += \
+  -DNC_BENCH_ICD_VENDORS='"$(abspath $(ICD_VENDORS_DIR))"'
+
+$(BUILD)/bench/bench_icd: $(BUILD)/rel/bench/bench_icd.o $(PIC_ARCHIVE) | \
+    $(ICD_VENDORS_DIR)/neocog.icd
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_REL) $< $(PIC_ARCHIVE) $(LDLIBS) -o $@
