@@ -35,7 +35,7 @@ include mk/regress.mk
 
 all: $(LAYER_LIBS) $(LIB) $(SHLIB) $(BIN) $(TESTS) $(TESTS_SAN) $(BIN_SAN) $(OCL_TESTS) \
   $(BENCHES) $(EXAMPLES) $(FUZZ_REPLAY) $(ICD_LIB) $(ICD_LIB_SAN) $(ICD_FILES) \
-  $(ICD_TESTS) $(ICD_TESTS_SAN)
+  $(ICD_TESTS) $(ICD_TESTS_SAN) $(ICD_EXAMPLE)
 build: all
 
 # Every layer in one archive, for programs outside the tree.

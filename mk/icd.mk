@@ -97,3 +97,14 @@ $(BUILD)/bench/bench_icd: $(BUILD)/rel/bench/bench_icd.o $(PIC_ARCHIVE) | \
     $(ICD_VENDORS_DIR)/neocog.icd
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_REL) $< $(PIC_ARCHIVE) $(LDLIBS) -o $@
+
+# The example host program (examples/opencl/): the Khronos headers and the loader only.
+ICD_EXAMPLE := $(BUILD)/examples/opencl/worked_conv
+
+$(ICD_EXAMPLE): examples/opencl/worked_conv.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_REL) $< -lOpenCL -o $@
+
+# The loader both ways, clinfo, install-icd into a scratch PREFIX, the CLI through the ICD
+# and the example on POCL and neocog (tests/icd/icd_loader_test.sh, run by make test).
+TEST_SCRIPTS += tests/icd/icd_loader_test.sh
