@@ -166,7 +166,19 @@ static int out_(req_t_ *q, cl_mem out, nc_dtype_t dt, int ndim,
   return 1;
 }
 
-/* The spatial arguments shared by conv2d and local, from index 4. */
+/* The common part of conv2d, local and fc once the input, weights and
+ * bias (if any) are viewed: the requantization block `rq` and the golden
+ * reference's checks of the whole layer. */
+static int weighted_(req_t_ *q, const nc__icd_arg_t *rq, int64_t o,
+                     int64_t blen, nc_geom_t *g) {
+  q->has_w = 1;
+  q->has_b = q->b.ndim > 0;
+  return rq_(rq, o, &q->layer) &&
+         nc_layer_geometry(&q->layer, q->x.shape, q->x.ndim, q->w.shape,
+                           q->w.ndim, q->has_b ? blen : -1, g) == NC_OK;
+}
+
+/* The spatial arguments shared by conv2d and local, from index 11. */
 static void spatial_(const nc__icd_arg_t *a, nc_layer_t *l) {
   l->stride_h = a[11].i;
   l->stride_w = a[12].i;
@@ -230,14 +242,8 @@ static int conv_like_(const nc__icd_builtin_t *bi, const nc__icd_arg_t *a,
       return 0;
     }
   }
-  q->has_w = 1;
-  q->has_b = a[2].mem != NULL;
-  if (!rq_(&a[20], o, l)) {
-    return 0;
-  }
   nc_geom_t g;
-  if (nc_layer_geometry(l, xs, 4, q->w.shape, q->w.ndim,
-                        q->has_b ? blen : -1, &g) != NC_OK) {
+  if (!weighted_(q, &a[20], o, blen, &g)) {
     return 0;
   }
   int64_t ys[4] = {g.n, g.oh, g.ow, g.oc};
@@ -280,13 +286,8 @@ static int fc_(const nc__icd_arg_t *a, req_t_ *q) {
       (a[2].mem != NULL && !view_(a[2].mem, NC_DTYPE_INT32, 1, bs, &q->b))) {
     return 0;
   }
-  q->has_w = 1;
-  q->has_b = a[2].mem != NULL;
-  if (!rq_(&a[7], o, l)) {
-    return 0;
-  }
   nc_geom_t g;
-  if (nc_layer_geometry(l, xs, 2, ws, 2, q->has_b ? o : -1, &g) != NC_OK) {
+  if (!weighted_(q, &a[7], o, o, &g)) {
     return 0;
   }
   const int64_t ys[2] = {n, o};

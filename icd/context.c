@@ -111,14 +111,7 @@ CL_API_ENTRY cl_context CL_API_CALL clCreateContextFromType(
 }
 
 CL_API_ENTRY cl_int CL_API_CALL clRetainContext(cl_context c) {
-  nc__icd_lock();
-  cl_int r = CL_INVALID_CONTEXT;
-  if (nc__icd_live(c, NC_ICD_CONTEXT)) {
-    c->h.refs++;
-    r = CL_SUCCESS;
-  }
-  nc__icd_unlock();
-  return r;
+  return nc__icd_retain(c, NC_ICD_CONTEXT, CL_INVALID_CONTEXT);
 }
 
 void nc__icd_context_release(cl_context c) {
@@ -128,14 +121,7 @@ void nc__icd_context_release(cl_context c) {
 }
 
 CL_API_ENTRY cl_int CL_API_CALL clReleaseContext(cl_context c) {
-  nc__icd_lock();
-  cl_int r = CL_INVALID_CONTEXT;
-  if (nc__icd_live(c, NC_ICD_CONTEXT)) {
-    nc__icd_context_release(c);
-    r = CL_SUCCESS;
-  }
-  nc__icd_unlock();
-  return r;
+  return nc__icd_release(c, NC_ICD_CONTEXT, CL_INVALID_CONTEXT);
 }
 
 CL_API_ENTRY cl_int CL_API_CALL clGetContextInfo(cl_context c,

@@ -52,14 +52,9 @@ static cl_int rect_(cl_command_queue q, cl_mem m, int write, const size_t *bo,
                     const size_t *ho, const size_t *region, size_t brp,
                     size_t bsp, size_t hrp, size_t hsp, void *ptr,
                     cl_uint nwait, const cl_event *wait, cl_event *out) {
-  if (!nc__icd_live(q, NC_ICD_QUEUE)) {
-    return CL_INVALID_COMMAND_QUEUE;
-  }
-  if (!nc__icd_live(m, NC_ICD_MEM)) {
-    return CL_INVALID_MEM_OBJECT;
-  }
-  if (m->ctx != q->ctx) {
-    return CL_INVALID_CONTEXT;
+  const cl_int bad = nc__icd_check_qm(q, m);
+  if (bad != CL_SUCCESS) {
+    return bad;
   }
   if (bo == NULL || ho == NULL || region == NULL || ptr == NULL) {
     return CL_INVALID_VALUE;

@@ -152,25 +152,11 @@ CL_API_ENTRY cl_int CL_API_CALL clGetEventProfilingInfo(
 }
 
 CL_API_ENTRY cl_int CL_API_CALL clRetainEvent(cl_event e) {
-  nc__icd_lock();
-  cl_int r = CL_INVALID_EVENT;
-  if (nc__icd_live(e, NC_ICD_EVENT)) {
-    e->h.refs++;
-    r = CL_SUCCESS;
-  }
-  nc__icd_unlock();
-  return r;
+  return nc__icd_retain(e, NC_ICD_EVENT, CL_INVALID_EVENT);
 }
 
 CL_API_ENTRY cl_int CL_API_CALL clReleaseEvent(cl_event e) {
-  nc__icd_lock();
-  cl_int r = CL_INVALID_EVENT;
-  if (nc__icd_live(e, NC_ICD_EVENT)) {
-    nc__icd_event_release(e);
-    r = CL_SUCCESS;
-  }
-  nc__icd_unlock();
-  return r;
+  return nc__icd_release(e, NC_ICD_EVENT, CL_INVALID_EVENT);
 }
 
 CL_API_ENTRY cl_int CL_API_CALL clSetEventCallback(

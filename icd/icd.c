@@ -105,6 +105,60 @@ void nc__icd_bury(void *obj, size_t size) {
   grave_next_ = (grave_next_ + 1) % NC_ICD_GRAVEYARD;
 }
 
+cl_int nc__icd_retain(void *obj, nc__icd_kind_t kind, cl_int bad) {
+  nc__icd_lock();
+  cl_int r = bad;
+  if (nc__icd_live(obj, kind)) {
+    ((nc__icd_obj_t *)obj)->refs++;
+    r = CL_SUCCESS;
+  }
+  nc__icd_unlock();
+  return r;
+}
+
+cl_int nc__icd_release(void *obj, nc__icd_kind_t kind, cl_int bad) {
+  nc__icd_lock();
+  cl_int r = bad;
+  if (nc__icd_live(obj, kind)) {
+    r = CL_SUCCESS;
+    switch (kind) {
+    case NC_ICD_CONTEXT:
+      nc__icd_context_release(obj);
+      break;
+    case NC_ICD_QUEUE:
+      (void)nc__icd_queue_run(obj, NULL); /* the implicit flush */
+      nc__icd_queue_release(obj);
+      break;
+    case NC_ICD_MEM:
+      nc__icd_mem_release(obj);
+      break;
+    case NC_ICD_PROGRAM:
+      nc__icd_program_release(obj);
+      break;
+    case NC_ICD_KERNEL:
+      nc__icd_kernel_release(obj);
+      break;
+    case NC_ICD_EVENT:
+      nc__icd_event_release(obj);
+      break;
+    default:
+      r = bad;
+    }
+  }
+  nc__icd_unlock();
+  return r;
+}
+
+cl_int nc__icd_check_qm(cl_command_queue q, cl_mem m) {
+  if (!nc__icd_live(q, NC_ICD_QUEUE)) {
+    return CL_INVALID_COMMAND_QUEUE;
+  }
+  if (!nc__icd_live(m, NC_ICD_MEM)) {
+    return CL_INVALID_MEM_OBJECT;
+  }
+  return m->ctx != q->ctx ? CL_INVALID_CONTEXT : CL_SUCCESS;
+}
+
 /* --- info answers ------------------------------------------------------ */
 
 cl_int nc__icd_info(const void *val, size_t size, size_t param_size,

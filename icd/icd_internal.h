@@ -194,6 +194,14 @@ void nc__icd_wait_change(void);
 /** Host monotonic time in ns. */
 cl_ulong nc__icd_now_ns(void);
 
+/** clRetain*: one more reference to a live object of `kind`, else `bad`. */
+cl_int nc__icd_retain(void *obj, nc__icd_kind_t kind, cl_int bad);
+/** clRelease*: drops the application's reference to a live object of
+ *  `kind` (a queue flushes first), else `bad`. */
+cl_int nc__icd_release(void *obj, nc__icd_kind_t kind, cl_int bad);
+/** Is `m` a live buffer of q's context (q live too)? The call's code. */
+cl_int nc__icd_check_qm(cl_command_queue q, cl_mem m);
+
 /* --- device.c ------------------------------------------------------- */
 
 /** Number of devices (2, or 3 with NEOCOG_ICD_LOCKSTEP=1). */
@@ -220,6 +228,7 @@ cl_int nc__icd_info_str(const char *s, size_t param_size, void *param_value,
 void nc__icd_context_release(cl_context c);
 void nc__icd_mem_release(cl_mem m);
 void nc__icd_kernel_release(cl_kernel k);
+void nc__icd_program_release(cl_program p);
 void nc__icd_event_release(cl_event e);
 void nc__icd_queue_release(cl_command_queue q);
 /** Runs the queue's pending commands up to and including `upto` (NULL:

@@ -190,25 +190,11 @@ void nc__icd_mem_release(cl_mem m) {
 }
 
 CL_API_ENTRY cl_int CL_API_CALL clRetainMemObject(cl_mem m) {
-  nc__icd_lock();
-  cl_int r = CL_INVALID_MEM_OBJECT;
-  if (nc__icd_live(m, NC_ICD_MEM)) {
-    m->h.refs++;
-    r = CL_SUCCESS;
-  }
-  nc__icd_unlock();
-  return r;
+  return nc__icd_retain(m, NC_ICD_MEM, CL_INVALID_MEM_OBJECT);
 }
 
 CL_API_ENTRY cl_int CL_API_CALL clReleaseMemObject(cl_mem m) {
-  nc__icd_lock();
-  cl_int r = CL_INVALID_MEM_OBJECT;
-  if (nc__icd_live(m, NC_ICD_MEM)) {
-    nc__icd_mem_release(m);
-    r = CL_SUCCESS;
-  }
-  nc__icd_unlock();
-  return r;
+  return nc__icd_release(m, NC_ICD_MEM, CL_INVALID_MEM_OBJECT);
 }
 
 CL_API_ENTRY cl_int CL_API_CALL clSetMemObjectDestructorCallback(

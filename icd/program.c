@@ -64,7 +64,7 @@ static cl_program new_(cl_context ctx) {
   return p;
 }
 
-static void program_release_(cl_program p) {
+void nc__icd_program_release(cl_program p) {
   if (--p->h.refs > 0) {
     return;
   }
@@ -276,25 +276,11 @@ CL_API_ENTRY cl_program CL_API_CALL clLinkProgram(
 }
 
 CL_API_ENTRY cl_int CL_API_CALL clRetainProgram(cl_program p) {
-  nc__icd_lock();
-  cl_int r = CL_INVALID_PROGRAM;
-  if (nc__icd_live(p, NC_ICD_PROGRAM)) {
-    p->h.refs++;
-    r = CL_SUCCESS;
-  }
-  nc__icd_unlock();
-  return r;
+  return nc__icd_retain(p, NC_ICD_PROGRAM, CL_INVALID_PROGRAM);
 }
 
 CL_API_ENTRY cl_int CL_API_CALL clReleaseProgram(cl_program p) {
-  nc__icd_lock();
-  cl_int r = CL_INVALID_PROGRAM;
-  if (nc__icd_live(p, NC_ICD_PROGRAM)) {
-    program_release_(p);
-    r = CL_SUCCESS;
-  }
-  nc__icd_unlock();
-  return r;
+  return nc__icd_release(p, NC_ICD_PROGRAM, CL_INVALID_PROGRAM);
 }
 
 static cl_int program_info_(cl_program p, cl_program_info name, size_t size,
@@ -497,29 +483,15 @@ void nc__icd_kernel_release(cl_kernel k) {
   cl_program p = k->prog;
   p->kernels--;
   nc__icd_bury(k, sizeof *k);
-  program_release_(p);
+  nc__icd_program_release(p);
 }
 
 CL_API_ENTRY cl_int CL_API_CALL clRetainKernel(cl_kernel k) {
-  nc__icd_lock();
-  cl_int r = CL_INVALID_KERNEL;
-  if (nc__icd_live(k, NC_ICD_KERNEL)) {
-    k->h.refs++;
-    r = CL_SUCCESS;
-  }
-  nc__icd_unlock();
-  return r;
+  return nc__icd_retain(k, NC_ICD_KERNEL, CL_INVALID_KERNEL);
 }
 
 CL_API_ENTRY cl_int CL_API_CALL clReleaseKernel(cl_kernel k) {
-  nc__icd_lock();
-  cl_int r = CL_INVALID_KERNEL;
-  if (nc__icd_live(k, NC_ICD_KERNEL)) {
-    nc__icd_kernel_release(k);
-    r = CL_SUCCESS;
-  }
-  nc__icd_unlock();
-  return r;
+  return nc__icd_release(k, NC_ICD_KERNEL, CL_INVALID_KERNEL);
 }
 
 static cl_int set_arg_(cl_kernel k, cl_uint i, size_t size,

@@ -82,26 +82,11 @@ void nc__icd_queue_release(cl_command_queue q) {
 }
 
 CL_API_ENTRY cl_int CL_API_CALL clRetainCommandQueue(cl_command_queue q) {
-  nc__icd_lock();
-  cl_int r = CL_INVALID_COMMAND_QUEUE;
-  if (nc__icd_live(q, NC_ICD_QUEUE)) {
-    q->h.refs++;
-    r = CL_SUCCESS;
-  }
-  nc__icd_unlock();
-  return r;
+  return nc__icd_retain(q, NC_ICD_QUEUE, CL_INVALID_COMMAND_QUEUE);
 }
 
 CL_API_ENTRY cl_int CL_API_CALL clReleaseCommandQueue(cl_command_queue q) {
-  nc__icd_lock();
-  cl_int r = CL_INVALID_COMMAND_QUEUE;
-  if (nc__icd_live(q, NC_ICD_QUEUE)) {
-    (void)nc__icd_queue_run(q, NULL); /* the implicit flush */
-    nc__icd_queue_release(q);
-    r = CL_SUCCESS;
-  }
-  nc__icd_unlock();
-  return r;
+  return nc__icd_release(q, NC_ICD_QUEUE, CL_INVALID_COMMAND_QUEUE);
 }
 
 CL_API_ENTRY cl_int CL_API_CALL clGetCommandQueueInfo(
@@ -361,24 +346,17 @@ static cl_int block_on_(cl_event e) {
 /* The common checks of a buffer command. */
 static cl_int buf_check_(cl_command_queue q, cl_mem m, size_t off,
                          size_t size) {
-  if (!nc__icd_live(m, NC_ICD_MEM)) {
-    return CL_INVALID_MEM_OBJECT;
-  }
-  if (m->ctx != q->ctx) {
-    return CL_INVALID_CONTEXT;
-  }
-  if (size == 0 || off > m->size || size > m->size - off) {
+  const cl_int r = nc__icd_check_qm(q, m);
+  if (r == CL_SUCCESS &&
+      (size == 0 || off > m->size || size > m->size - off)) {
     return CL_INVALID_VALUE;
   }
-  return CL_SUCCESS;
+  return r;
 }
 
 static cl_int rw_(cl_command_queue q, cl_mem m, int write, cl_bool blocking,
                   size_t off, size_t size, void *ptr, cl_uint nwait,
                   const cl_event *wait, cl_event *out) {
-  if (!nc__icd_live(q, NC_ICD_QUEUE)) {
-    return CL_INVALID_COMMAND_QUEUE;
-  }
   cl_int r = buf_check_(q, m, off, size);
   if (r == CL_SUCCESS && ptr == NULL) {
     r = CL_INVALID_VALUE;
@@ -436,9 +414,6 @@ CL_API_ENTRY cl_int CL_API_CALL clEnqueueWriteBuffer(
 static cl_int copy_(cl_command_queue q, cl_mem src, cl_mem dst, size_t so,
                     size_t dof, size_t size, cl_uint nwait,
                     const cl_event *wait, cl_event *out) {
-  if (!nc__icd_live(q, NC_ICD_QUEUE)) {
-    return CL_INVALID_COMMAND_QUEUE;
-  }
   cl_int r = buf_check_(q, src, so, size);
   if (r == CL_SUCCESS) {
     r = buf_check_(q, dst, dof, size);
@@ -479,9 +454,6 @@ CL_API_ENTRY cl_int CL_API_CALL clEnqueueCopyBuffer(
 static cl_int fill_(cl_command_queue q, cl_mem m, const void *pattern,
                     size_t psize, size_t off, size_t size, cl_uint nwait,
                     const cl_event *wait, cl_event *out) {
-  if (!nc__icd_live(q, NC_ICD_QUEUE)) {
-    return CL_INVALID_COMMAND_QUEUE;
-  }
   cl_int r = buf_check_(q, m, off, size);
   if (r == CL_SUCCESS &&
       (pattern == NULL || psize == 0 || psize > 128 ||
@@ -518,10 +490,6 @@ CL_API_ENTRY cl_int CL_API_CALL clEnqueueFillBuffer(
 static void *map_(cl_command_queue q, cl_mem m, cl_bool blocking,
                   cl_map_flags flags, size_t off, size_t size, cl_uint nwait,
                   const cl_event *wait, cl_event *out, cl_int *errcode_ret) {
-  if (!nc__icd_live(q, NC_ICD_QUEUE)) {
-    ERR_(CL_INVALID_COMMAND_QUEUE);
-    return NULL;
-  }
   cl_int r = buf_check_(q, m, off, size);
   const cl_map_flags known =
       CL_MAP_READ | CL_MAP_WRITE | CL_MAP_WRITE_INVALIDATE_REGION;
@@ -575,20 +543,15 @@ CL_API_ENTRY void *CL_API_CALL clEnqueueMapBuffer(
 
 static cl_int unmap_(cl_command_queue q, cl_mem m, void *ptr, cl_uint nwait,
                      const cl_event *wait, cl_event *out) {
-  if (!nc__icd_live(q, NC_ICD_QUEUE)) {
-    return CL_INVALID_COMMAND_QUEUE;
-  }
-  if (!nc__icd_live(m, NC_ICD_MEM)) {
-    return CL_INVALID_MEM_OBJECT;
-  }
-  if (m->ctx != q->ctx) {
-    return CL_INVALID_CONTEXT;
+  cl_int r = nc__icd_check_qm(q, m);
+  if (r != CL_SUCCESS) {
+    return r;
   }
   const unsigned char *p = ptr;
   if (m->maps == 0 || p < m->data || p >= m->data + m->size) {
     return CL_INVALID_VALUE;
   }
-  cl_int r = wait_list_(q, nwait, wait);
+  r = wait_list_(q, nwait, wait);
   if (r != CL_SUCCESS) {
     return r;
   }
