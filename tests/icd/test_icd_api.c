@@ -4,9 +4,10 @@
  * wrong use (invalid and released objects, objects of the wrong kind,
  * wrong argument sizes, out-of-range buffers, work sizes), reference
  * counts, buffers (copy, fill, map, sub-buffers, USE_HOST_PTR), events,
- * callbacks and user events, two contexts at once and a queue with many
- * kernels in flight.
+ * callbacks and user events, two contexts at once, a queue with many
+ * kernels in flight, and two threads at once.
  */
+#include <pthread.h>
 #include <stdint.h>
 
 #include "tests/icd/icd_test.h"
@@ -548,4 +549,71 @@ Test(icd_api, many_kernels_in_flight) {
     clReleaseMemObject(out[i]);
   }
   icd_env_close(&e);
+}
+
+typedef struct {
+  cl_device_id dev; /* the functional model */
+  int8_t base;      /* the ramp's start */
+  int ok;           /* all launches right */
+} pool_job_t;
+
+/* One thread's work for threads_share_the_icd: its own context, queue and
+ * kernel, 16 max-pooling launches checked; no Criterion asserts off the
+ * main thread, so it reports through the job. */
+static void *pool_thread(void *arg) {
+  pool_job_t *job = arg;
+  const int8_t base = job->base;
+  cl_device_id dev = job->dev;
+  cl_int err;
+  cl_context ctx = clCreateContext(NULL, 1, &dev, NULL, NULL, &err);
+  cl_command_queue q = clCreateCommandQueue(ctx, dev, 0, &err);
+  cl_program p = clCreateProgramWithBuiltInKernels(
+      ctx, 1, &dev, "neocog.dnn.maxpool.int8", &err);
+  cl_kernel k = clCreateKernel(p, "neocog.dnn.maxpool.int8", &err);
+  if (err != CL_SUCCESS) {
+    return NULL;
+  }
+  int good = 1;
+  for (int r = 0; r < 16 && good; r++) {
+    int8_t x[256], y[64];
+    for (int i = 0; i < 256; i++) {
+      x[i] = (int8_t)(base + r + (i % 64));
+    }
+    cl_mem in = clCreateBuffer(ctx, CL_MEM_COPY_HOST_PTR, sizeof x, x, &err);
+    cl_mem out = clCreateBuffer(ctx, 0, sizeof y, NULL, &err);
+    const int ints[12] = {1, 4, 4, 16, 2, 2, 2, 2, 0, 0, 0, 0};
+    good &= clSetKernelArg(k, 0, sizeof in, &in) == CL_SUCCESS;
+    good &= clSetKernelArg(k, 1, sizeof out, &out) == CL_SUCCESS;
+    for (int i = 0; i < 12; i++) {
+      good &= clSetKernelArg(k, (cl_uint)(2 + i), sizeof(cl_int), &ints[i]) ==
+              CL_SUCCESS;
+    }
+    good &= clEnqueueTask(q, k, 0, NULL, NULL) == CL_SUCCESS;
+    good &= clEnqueueReadBuffer(q, out, CL_TRUE, 0, sizeof y, y, 0, NULL,
+                                NULL) == CL_SUCCESS;
+    for (int i = 0; i < 64; i++) {
+      good &= y[i] == pool_want((int8_t)(base + r), i);
+    }
+    clReleaseMemObject(in);
+    clReleaseMemObject(out);
+  }
+  clReleaseKernel(k);
+  clReleaseProgram(p);
+  clReleaseCommandQueue(q);
+  clReleaseContext(ctx);
+  job->ok = good;
+  return NULL;
+}
+
+/* Two threads use the ICD at once (the API is thread-safe). */
+Test(icd_api, threads_share_the_icd) {
+  pthread_t t[2];
+  pool_job_t job[2] = {{icd_device(0), 5, 0}, {icd_device(0), -60, 0}};
+  for (int i = 0; i < 2; i++) {
+    cr_assert_eq(pthread_create(&t[i], NULL, pool_thread, &job[i]), 0);
+  }
+  for (int i = 0; i < 2; i++) {
+    pthread_join(t[i], NULL);
+    cr_assert_eq(job[i].ok, 1, "thread %d", i);
+  }
 }

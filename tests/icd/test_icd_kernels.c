@@ -9,6 +9,7 @@
  */
 #include "neocog/accel.h"
 #include "neocog/layer.h"
+#include "neocog/ocl.h"
 #include "neocog/rng.h"
 #include "tests/common.h"
 #include "tests/icd/icd_test.h"
@@ -123,7 +124,8 @@ static void worked(int dev) {
   }
   /* The same layer on the runtime directly: the same cycles. */
   nc_accel_t *a;
-  cr_assert_eq(nc_accel_open(dev == 0 ? "model" : "rtl", NULL, &a), NC_OK);
+  static const char *const backend[3] = {"model", "rtl", "lockstep"};
+  cr_assert_eq(nc_accel_open(backend[dev], NULL, &a), NC_OK);
   nc_plan_req_t req = {&l, &x, &w, &b, NULL};
   nc_tensor_t y2;
   nc_accel_stats_t st;
@@ -147,6 +149,19 @@ Test(icd_kernels, worked_conv_model) {
 
 Test(icd_kernels, worked_conv_rtl) {
   worked(1);
+}
+
+/* The third device, the RTL in lockstep with the model, exists on request. */
+Test(icd_kernels, worked_conv_lockstep) {
+  cl_uint n = 0;
+  cr_assert_eq(clGetDeviceIDs(icd_platform(), CL_DEVICE_TYPE_ALL, 0, NULL, &n),
+               CL_SUCCESS);
+  cr_assert_eq(n, 2);
+  setenv("NEOCOG_ICD_LOCKSTEP", "1", 1);
+  cr_assert_eq(clGetDeviceIDs(icd_platform(), CL_DEVICE_TYPE_ALL, 0, NULL, &n),
+               CL_SUCCESS);
+  cr_assert_eq(n, 3);
+  worked(2);
 }
 
 /* Per-channel requantization with an activation clamp. */
@@ -387,4 +402,63 @@ Test(icd_kernels, fc_pool_model) {
 
 Test(icd_kernels, fc_pool_rtl) {
   fc_pool(1);
+}
+
+/* The library's OpenCL runner on the neocog device (what --backend opencl
+ * --cl-platform neocog uses): conv2d with fused pooling bit-exact, and the
+ * layers the built-in kernels do not run refused with a reason. */
+Test(icd_kernels, ocl_runner_on_neocog) {
+  nc_rng_t r;
+  nc_test_seed(&r, "icd_kernels", "ocl_runner_on_neocog", 41);
+  nc_ocl_t *c = NULL;
+  cr_assert_eq(nc_ocl_open(&c, "neocog", "model"), NC_OK, "%s",
+               nc_error_detail());
+  cr_assert_eq(nc_ocl_fuses_pooling(c), 1);
+  nc_layer_t *l = calloc(2, sizeof *l);
+  nc_layer_init(&l[0], NC_LAYER_CONV2D);
+  l[0].pad_top = l[0].pad_bottom = l[0].pad_left = l[0].pad_right = 1;
+  set_rq(&r, &l[0], 8, 0.01);
+  nc_layer_init(&l[1], NC_LAYER_AVGPOOL);
+  l[1].pool_h = l[1].pool_w = 3;
+  l[1].stride_h = l[1].stride_w = 2;
+  const int64_t xs[4] = {2, 9, 9, 5}, ws[4] = {8, 3, 3, 5}, bs[1] = {8};
+  nc_tensor_t x, w, b, g, gp, y;
+  fill(&r, &x, NC_DTYPE_INT8, 4, xs, -128, 127);
+  fill(&r, &w, NC_DTYPE_INT8, 4, ws, -128, 127);
+  fill(&r, &b, NC_DTYPE_INT32, 1, bs, -300, 300);
+  cr_assert_eq(nc_golden_run(&l[0], &x, &w, &b, &g), NC_OK);
+  cr_assert_eq(nc_golden_run(&l[1], &g, NULL, NULL, &gp), NC_OK);
+  cr_assert_eq(nc_ocl_run_layer_pooled(c, &l[0], &l[1], &x, &w, &b, &y), NC_OK,
+               "%s", nc_error_detail());
+  expect_equal(&y, &gp, "conv2d + avgpool through nc_ocl");
+  nc_tensor_free(&y);
+  /* Unfused, layer by layer, the same. */
+  nc_tensor_t y1;
+  cr_assert_eq(nc_ocl_run_layer(c, &l[0], &x, &w, &b, &y1), NC_OK);
+  cr_assert_eq(nc_ocl_run_layer(c, &l[1], &y1, NULL, NULL, &y), NC_OK);
+  expect_equal(&y, &gp, "conv2d, then avgpool through nc_ocl");
+  nc_tensor_free(&y1);
+  nc_tensor_free(&y);
+  /* uint8 input and float32 layers are not the built-in kernels'. */
+  nc_tensor_t xu = x;
+  xu.dtype = NC_DTYPE_UINT8;
+  cr_assert_eq(nc_ocl_run_layer(c, &l[0], &xu, &w, &b, &y), NC_ERR_UNSUPPORTED);
+  cr_assert(strstr(nc_error_detail(), "int8 built-in kernels only") != NULL,
+            "%s", nc_error_detail());
+  cr_assert_null(y.data);
+  nc_layer_t *f = calloc(1, sizeof *f);
+  nc_layer_init(f, NC_LAYER_MAXPOOL);
+  f->pool_h = f->pool_w = 2;
+  nc_tensor_t xf;
+  fill(&r, &xf, NC_DTYPE_FLOAT32, 4, xs, -1, 1);
+  cr_assert_eq(nc_ocl_run_layer(c, f, &xf, NULL, NULL, &y), NC_ERR_UNSUPPORTED);
+  nc_tensor_free(&xf);
+  free(f);
+  nc_tensor_free(&x);
+  nc_tensor_free(&w);
+  nc_tensor_free(&b);
+  nc_tensor_free(&g);
+  nc_tensor_free(&gp);
+  free(l);
+  nc_ocl_close(c);
 }
