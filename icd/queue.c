@@ -9,10 +9,12 @@
  * set; one whose wait list holds a failed event fails with
  * CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST without running.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "icd/icd_internal.h"
+#include "neocog/status.h"
 
 #define ERR_(code)                                                          \
   do {                                                                      \
@@ -193,6 +195,19 @@ static cl_int execute_(cl_event e, uint64_t *cycles) {
   return CL_COMPLETE;
 }
 
+/* Tells the context's notify callback why a command failed on the device. */
+static void notify_(cl_event e, cl_int st) {
+  cl_context c = e->ctx;
+  if (c->notify == NULL || st == CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST) {
+    return;
+  }
+  char msg[512];
+  snprintf(msg, sizeof msg, "neocog: %s on %s failed (%d): %s",
+           e->cmd.kernel != NULL ? e->cmd.kernel->bi->name : "command",
+           e->q->dev->name, (int)st, nc_error_detail());
+  c->notify(msg, NULL, 0, c->notify_data);
+}
+
 static void run_one_(cl_event e, int failed) {
   cl_device_id d = e->q->dev;
   e->t_submit = d->clock_ns;
@@ -205,6 +220,9 @@ static void run_one_(cl_event e, int failed) {
              : execute_(e, &cycles);
   d->clock_ns += cycles * 1000u / NC_ICD_CLOCK_MHZ;
   e->t_end = d->clock_ns;
+  if (st < 0) {
+    notify_(e, st);
+  }
   cmd_release_(e);
   nc__icd_event_set(e, st);
 }

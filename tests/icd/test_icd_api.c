@@ -9,6 +9,7 @@
  */
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "tests/icd/icd_test.h"
 
@@ -616,4 +617,58 @@ Test(icd_api, threads_share_the_icd) {
     pthread_join(t[i], NULL);
     cr_assert_eq(job[i].ok, 1, "thread %d", i);
   }
+}
+
+static void CL_CALLBACK ctx_notify(const char *msg, const void *info,
+                                   size_t cb, void *data) {
+  (void)info;
+  (void)cb;
+  snprintf(data, 512, "%s", msg);
+}
+
+/* A layer the checks pass but the planner cannot map (a pooling window
+ * above the store path's 15) fails its event on the device, and the
+ * context's notify callback says why. */
+Test(icd_api, device_failure_reaches_event_and_notify) {
+  char said[512] = "";
+  cl_device_id dev = icd_device(0);
+  cl_int err;
+  cl_context ctx = clCreateContext(NULL, 1, &dev, ctx_notify, said, &err);
+  cr_assert_eq(err, CL_SUCCESS);
+  cl_command_queue q = clCreateCommandQueue(ctx, dev, 0, &err);
+  cl_program p = clCreateProgramWithBuiltInKernels(
+      ctx, 1, &dev, "neocog.dnn.maxpool.int8", &err);
+  cl_kernel k = clCreateKernel(p, "neocog.dnn.maxpool.int8", &err);
+  cr_assert_eq(err, CL_SUCCESS);
+  cl_mem in = clCreateBuffer(ctx, 0, 16 * 16 * 16, NULL, &err);
+  cl_mem out = clCreateBuffer(ctx, 0, 16, NULL, &err);
+  clSetKernelArg(k, 0, sizeof in, &in);
+  clSetKernelArg(k, 1, sizeof out, &out);
+  const int ints[12] = {1, 16, 16, 16, 16, 16, 1, 1, 0, 0, 0, 0};
+  for (int i = 0; i < 12; i++) {
+    icd_arg_int(k, (cl_uint)(2 + i), ints[i]);
+  }
+  cl_event ev;
+  cr_assert_eq(clEnqueueTask(q, k, 0, NULL, &ev), CL_SUCCESS);
+  cr_assert_eq(clWaitForEvents(1, &ev),
+               CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST);
+  cl_int st = 0;
+  clGetEventInfo(ev, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof st, &st, NULL);
+  cr_assert_eq(st, CL_OUT_OF_RESOURCES);
+  cr_assert(strstr(said, "neocog.dnn.maxpool.int8 on neocog functional model "
+                         "failed") != NULL,
+            "%s", said);
+  /* A later command that waits for it fails without running. */
+  cl_event after;
+  cr_assert_eq(clEnqueueMarkerWithWaitList(q, 1, &ev, &after), CL_SUCCESS);
+  cr_assert_eq(clWaitForEvents(1, &after),
+               CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST);
+  clReleaseEvent(ev);
+  clReleaseEvent(after);
+  clReleaseMemObject(in);
+  clReleaseMemObject(out);
+  clReleaseKernel(k);
+  clReleaseProgram(p);
+  clReleaseCommandQueue(q);
+  clReleaseContext(ctx);
 }
