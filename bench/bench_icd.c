@@ -123,9 +123,10 @@ int main(int argc, char **argv) {
   if (st != NC_OK) {
     die_("nc_ocl_open(neocog)", st);
   }
-  printf("bench_icd: %s, %s on %s (direct) and on OpenCL device '%s', %d "
-         "repetitions each, alternating\n",
-         net.name, path, backend, nc_ocl_device(c)->name, reps);
+  printf(
+      "bench_icd: %s, %s on %s (direct) and on OpenCL device '%s', %d "
+      "repetitions each, alternating\n",
+      net.name, path, backend, nc_ocl_device(c)->name, reps);
   double td[MAX_REPS], to[MAX_REPS], cd[MAX_REPS], co[MAX_REPS];
   nc_tensor_t yd, yo;
   /* One of each first: the RTL model's and the ICD's first-use costs. */
@@ -141,8 +142,8 @@ int main(int argc, char **argv) {
     to[i] = opencl_(c, &net, &x, &yo);
     cd[i] = c1 - c0;
     co[i] = cpu_now_() - c1;
-    const int same = yd.nbytes == yo.nbytes &&
-                     memcmp(yd.data, yo.data, yd.nbytes) == 0;
+    const int same =
+        yd.nbytes == yo.nbytes && memcmp(yd.data, yo.data, yd.nbytes) == 0;
     nc_tensor_free(&yd);
     nc_tensor_free(&yo);
     if (!same) {
@@ -157,10 +158,10 @@ int main(int argc, char **argv) {
          md * 1e3, td[0] * 1e3, mcd * 1e3);
   printf("  opencl (ICD built-in kernels) %8.1f ms (%8.1f)  %8.1f ms\n",
          mo * 1e3, to[0] * 1e3, mco * 1e3);
-  printf("  OpenCL path overhead: %+.2f%% wall (ratio %.4f), %+.2f%% CPU "
-         "(ratio %.4f); outputs identical\n",
-         100.0 * (mo - md) / md, mo / md, 100.0 * (mco - mcd) / mcd,
-         mco / mcd);
+  printf(
+      "  OpenCL path overhead: %+.2f%% wall (ratio %.4f), %+.2f%% CPU "
+      "(ratio %.4f); outputs identical\n",
+      100.0 * (mo - md) / md, mo / md, 100.0 * (mco - mcd) / mcd, mco / mcd);
   nc_ocl_close(c);
   nc_accel_close(a);
   nc_tensor_free(&x);

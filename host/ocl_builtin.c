@@ -46,10 +46,10 @@ static void release_(launch_t_ *r) {
 static nc_status_t buf_(nc_ocl_t *c, launch_t_ *r, const void *data,
                         size_t bytes, cl_mem *out) {
   cl_int err = CL_SUCCESS;
-  *out = clCreateBuffer(
-      c->ctx, data != NULL ? CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR
-                           : CL_MEM_WRITE_ONLY,
-      bytes, (void *)data, &err);
+  *out = clCreateBuffer(c->ctx,
+                        data != NULL ? CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR
+                                     : CL_MEM_WRITE_ONLY,
+                        bytes, (void *)data, &err);
   if (err != CL_SUCCESS) {
     return nc__ocl_fail(err, "clCreateBuffer", "built-in kernel argument");
   }
@@ -63,8 +63,7 @@ static nc_status_t arg_mem_(cl_kernel k, cl_uint i, cl_mem m) {
                            : nc__ocl_fail(err, "clSetKernelArg", "buffer");
 }
 
-static nc_status_t arg_ints_(cl_kernel k, cl_uint first, const int *v,
-                             int n) {
+static nc_status_t arg_ints_(cl_kernel k, cl_uint first, const int *v, int n) {
   for (int i = 0; i < n; i++) {
     const cl_int x = v[i];
     const cl_int err = clSetKernelArg(k, first + (cl_uint)i, sizeof x, &x);
@@ -115,8 +114,7 @@ static nc_status_t program_(nc_ocl_t *c) {
                                                  c->info.builtin_kernels, &err);
   if (err != CL_SUCCESS) {
     c->builtin = NULL;
-    return nc__ocl_fail(err, "clCreateProgramWithBuiltInKernels",
-                        c->info.name);
+    return nc__ocl_fail(err, "clCreateProgramWithBuiltInKernels", c->info.name);
   }
   return NC_OK;
 }
@@ -124,9 +122,8 @@ static nc_status_t program_(nc_ocl_t *c) {
 /* Sets the arguments of layer `l` on r->k (created for its kind). */
 static nc_status_t args_(nc_ocl_t *c, launch_t_ *r, const nc_layer_t *l,
                          const nc_layer_t *pool, const nc_geom_t *g,
-                         const nc_tensor_t *x,
-                         const nc_tensor_t *w, const nc_tensor_t *b,
-                         cl_mem y) {
+                         const nc_tensor_t *x, const nc_tensor_t *w,
+                         const nc_tensor_t *b, cl_mem y) {
   cl_mem mx = NULL, mw = NULL, mb = NULL;
   nc_status_t st = buf_(c, r, x->data, x->nbytes, &mx);
   if (st == NC_OK && w != NULL) {
@@ -139,10 +136,9 @@ static nc_status_t args_(nc_ocl_t *c, launch_t_ *r, const nc_layer_t *l,
     return st;
   }
   if (l->kind == NC_LAYER_MAXPOOL || l->kind == NC_LAYER_AVGPOOL) {
-    const int v[12] = {(int)g->n,      (int)g->h,     (int)g->w,
-                       (int)g->c,      l->pool_h,     l->pool_w,
-                       l->stride_h,    l->stride_w,   g->pad_top,
-                       g->pad_bottom,  g->pad_left,   g->pad_right};
+    const int v[12] = {(int)g->n,  (int)g->h,     (int)g->w,   (int)g->c,
+                       l->pool_h,  l->pool_w,     l->stride_h, l->stride_w,
+                       g->pad_top, g->pad_bottom, g->pad_left, g->pad_right};
     st = arg_mem_(r->k, 0, mx);
     if (st == NC_OK) {
       st = arg_mem_(r->k, 1, y);
@@ -169,12 +165,15 @@ static nc_status_t args_(nc_ocl_t *c, launch_t_ *r, const nc_layer_t *l,
     return st == NC_OK ? rq_args_(c, r, l, 7) : st;
   }
   const int local = l->kind == NC_LAYER_LOCAL;
-  const int v[16] = {(int)g->n,     (int)g->h,      (int)g->w,
-                     (int)g->c,     (int)g->oc,     (int)g->kh,
-                     (int)g->kw,    l->stride_h,    l->stride_w,
-                     g->pad_top,    g->pad_bottom,  g->pad_left,
-                     g->pad_right,  l->dil_h,       l->dil_w,
-                     local ? (b != NULL && b->ndim == 3) : l->groups};
+  const int v[16] = {
+      (int)g->n,     (int)g->h,
+      (int)g->w,     (int)g->c,
+      (int)g->oc,    (int)g->kh,
+      (int)g->kw,    l->stride_h,
+      l->stride_w,   g->pad_top,
+      g->pad_bottom, g->pad_left,
+      g->pad_right,  l->dil_h,
+      l->dil_w,      local ? (b != NULL && b->ndim == 3) : l->groups};
   st = arg_ints_(r->k, 4, v, 16);
   if (st == NC_OK) {
     st = rq_args_(c, r, l, 20);
@@ -267,8 +266,8 @@ nc_status_t nc__ocl_run_builtin(nc_ocl_t *c, const nc_layer_t *l,
     cl_ulong t0 = 0, t1 = 0;
     if (clGetEventProfilingInfo(r.ev, CL_PROFILING_COMMAND_START, sizeof t0,
                                 &t0, NULL) == CL_SUCCESS &&
-        clGetEventProfilingInfo(r.ev, CL_PROFILING_COMMAND_END, sizeof t1,
-                                &t1, NULL) == CL_SUCCESS) {
+        clGetEventProfilingInfo(r.ev, CL_PROFILING_COMMAND_END, sizeof t1, &t1,
+                                NULL) == CL_SUCCESS) {
       c->prof.kernel_ns = c->prof.main_ns = t1 - t0;
     }
     c->prof.kernel = names[l->kind];

@@ -19,60 +19,91 @@
 #include "neocog/layer.h"
 #include "neocog/plan.h"
 
-#define IN_(n) {n, NC_ARG_IN, "char*"}
-#define OPT_(n, t) {n, NC_ARG_IN_OPT, t}
-#define OUT_(n) {n, NC_ARG_OUT, "void*"}
-#define INT_(n) {n, NC_ARG_INT, "int"}
+#define IN_(n) \
+  { n, NC_ARG_IN, "char*" }
+#define OPT_(n, t) \
+  { n, NC_ARG_IN_OPT, t }
+#define OUT_(n) \
+  { n, NC_ARG_OUT, "void*" }
+#define INT_(n) \
+  { n, NC_ARG_INT, "int" }
 
 /* The requantization arguments conv2d, fc and local end with. */
-#define RQ_ARGS_                                                            \
-  INT_("in_zp"), OPT_("rq_multiplier", "int*"), OPT_("rq_shift", "int*"),   \
+#define RQ_ARGS_                                                          \
+  INT_("in_zp"), OPT_("rq_multiplier", "int*"), OPT_("rq_shift", "int*"), \
       INT_("rq_channels"), INT_("out_zp"), INT_("act_min"), INT_("act_max")
 
 static const nc__icd_argdesc_t conv_args_[] = {
-    IN_("input"),        IN_("weights"),    OPT_("bias", "int*"),
-    OUT_("output"),      INT_("n"),         INT_("h"),
-    INT_("w"),           INT_("c"),         INT_("o"),
-    INT_("kh"),          INT_("kw"),        INT_("stride_h"),
-    INT_("stride_w"),    INT_("pad_top"),   INT_("pad_bottom"),
-    INT_("pad_left"),    INT_("pad_right"), INT_("dilation_h"),
-    INT_("dilation_w"),  INT_("groups"),    RQ_ARGS_,
-    INT_("pool"),        INT_("pool_h"),    INT_("pool_w"),
-    INT_("pool_stride_h"), INT_("pool_stride_w"),
+    IN_("input"),
+    IN_("weights"),
+    OPT_("bias", "int*"),
+    OUT_("output"),
+    INT_("n"),
+    INT_("h"),
+    INT_("w"),
+    INT_("c"),
+    INT_("o"),
+    INT_("kh"),
+    INT_("kw"),
+    INT_("stride_h"),
+    INT_("stride_w"),
+    INT_("pad_top"),
+    INT_("pad_bottom"),
+    INT_("pad_left"),
+    INT_("pad_right"),
+    INT_("dilation_h"),
+    INT_("dilation_w"),
+    INT_("groups"),
+    RQ_ARGS_,
+    INT_("pool"),
+    INT_("pool_h"),
+    INT_("pool_w"),
+    INT_("pool_stride_h"),
+    INT_("pool_stride_w"),
 };
 
 static const nc__icd_argdesc_t local_args_[] = {
-    IN_("input"),       IN_("weights"),    OPT_("bias", "int*"),
-    OUT_("output"),     INT_("n"),         INT_("h"),
-    INT_("w"),          INT_("c"),         INT_("o"),
-    INT_("kh"),         INT_("kw"),        INT_("stride_h"),
-    INT_("stride_w"),   INT_("pad_top"),   INT_("pad_bottom"),
-    INT_("pad_left"),   INT_("pad_right"), INT_("dilation_h"),
-    INT_("dilation_w"), INT_("bias_per_position"), RQ_ARGS_,
+    IN_("input"),
+    IN_("weights"),
+    OPT_("bias", "int*"),
+    OUT_("output"),
+    INT_("n"),
+    INT_("h"),
+    INT_("w"),
+    INT_("c"),
+    INT_("o"),
+    INT_("kh"),
+    INT_("kw"),
+    INT_("stride_h"),
+    INT_("stride_w"),
+    INT_("pad_top"),
+    INT_("pad_bottom"),
+    INT_("pad_left"),
+    INT_("pad_right"),
+    INT_("dilation_h"),
+    INT_("dilation_w"),
+    INT_("bias_per_position"),
+    RQ_ARGS_,
 };
 
 static const nc__icd_argdesc_t fc_args_[] = {
-    IN_("input"), IN_("weights"),      OPT_("bias", "int*"),
-    OUT_("output"), INT_("n"),         INT_("in_features"),
-    INT_("out_features"), RQ_ARGS_,
+    IN_("input"), IN_("weights"),      OPT_("bias", "int*"), OUT_("output"),
+    INT_("n"),    INT_("in_features"), INT_("out_features"), RQ_ARGS_,
 };
 
 static const nc__icd_argdesc_t pool_args_[] = {
-    IN_("input"),      OUT_("output"),    INT_("n"),
-    INT_("h"),         INT_("w"),         INT_("c"),
-    INT_("pool_h"),    INT_("pool_w"),    INT_("stride_h"),
-    INT_("stride_w"),  INT_("pad_top"),   INT_("pad_bottom"),
-    INT_("pad_left"),  INT_("pad_right"),
+    IN_("input"),     OUT_("output"),    INT_("n"),       INT_("h"),
+    INT_("w"),        INT_("c"),         INT_("pool_h"),  INT_("pool_w"),
+    INT_("stride_h"), INT_("stride_w"),  INT_("pad_top"), INT_("pad_bottom"),
+    INT_("pad_left"), INT_("pad_right"),
 };
 
 #define COUNT_(a) (cl_uint)(sizeof(a) / sizeof((a)[0]))
 
 static const nc__icd_builtin_t builtins_[] = {
-    {"neocog.dnn.conv2d.int8", COUNT_(conv_args_), conv_args_,
-     NC_LAYER_CONV2D},
+    {"neocog.dnn.conv2d.int8", COUNT_(conv_args_), conv_args_, NC_LAYER_CONV2D},
     {"neocog.dnn.fc.int8", COUNT_(fc_args_), fc_args_, NC_LAYER_FC},
-    {"neocog.dnn.local.int8", COUNT_(local_args_), local_args_,
-     NC_LAYER_LOCAL},
+    {"neocog.dnn.local.int8", COUNT_(local_args_), local_args_, NC_LAYER_LOCAL},
     {"neocog.dnn.maxpool.int8", COUNT_(pool_args_), pool_args_,
      NC_LAYER_MAXPOOL},
     {"neocog.dnn.avgpool.int8", COUNT_(pool_args_), pool_args_,
@@ -136,8 +167,7 @@ static int rq_(const nc__icd_arg_t *a, int64_t o, nc_layer_t *l) {
   }
   const int ch = a[3].i;
   if (mult == NULL || shift == NULL || (ch != 1 && ch != o) ||
-      ch > NC_RQ_MAX_CHANNELS ||
-      mult->size < (size_t)ch * sizeof(int32_t) ||
+      ch > NC_RQ_MAX_CHANNELS || mult->size < (size_t)ch * sizeof(int32_t) ||
       shift->size < (size_t)ch * sizeof(int32_t)) {
     return 0;
   }
@@ -237,8 +267,7 @@ static int conv_like_(const nc__icd_builtin_t *bi, const nc__icd_arg_t *a,
     const int64_t ws[4] = {o, kh, kw, c / l->groups};
     const int64_t bs[1] = {o};
     if (!view_(a[1].mem, NC_DTYPE_INT8, 4, ws, &q->w) ||
-        (a[2].mem != NULL &&
-         !view_(a[2].mem, NC_DTYPE_INT32, 1, bs, &q->b))) {
+        (a[2].mem != NULL && !view_(a[2].mem, NC_DTYPE_INT32, 1, bs, &q->b))) {
       return 0;
     }
   }
@@ -255,8 +284,7 @@ static int conv_like_(const nc__icd_builtin_t *bi, const nc__icd_arg_t *a,
     if (!l->rq.enabled) {
       return 0;
     }
-    nc_layer_init(&q->pool,
-                  a[27].i == 1 ? NC_LAYER_MAXPOOL : NC_LAYER_AVGPOOL);
+    nc_layer_init(&q->pool, a[27].i == 1 ? NC_LAYER_MAXPOOL : NC_LAYER_AVGPOOL);
     q->pool.pool_h = a[28].i;
     q->pool.pool_w = a[29].i;
     q->pool.stride_h = a[30].i;
@@ -269,8 +297,8 @@ static int conv_like_(const nc__icd_builtin_t *bi, const nc__icd_arg_t *a,
     ys[1] = pg.oh;
     ys[2] = pg.ow;
   }
-  return out_(q, a[3].mem,
-              l->rq.enabled ? NC_DTYPE_INT8 : NC_DTYPE_INT32, 4, ys);
+  return out_(q, a[3].mem, l->rq.enabled ? NC_DTYPE_INT8 : NC_DTYPE_INT32, 4,
+              ys);
 }
 
 static int fc_(const nc__icd_arg_t *a, req_t_ *q) {
@@ -328,13 +356,13 @@ static int build_(const nc__icd_builtin_t *bi, const nc__icd_arg_t *a,
                   req_t_ *q) {
   memset(q, 0, sizeof *q);
   switch (bi->kind) {
-  case NC_LAYER_CONV2D:
-  case NC_LAYER_LOCAL:
-    return conv_like_(bi, a, q);
-  case NC_LAYER_FC:
-    return fc_(a, q);
-  default:
-    return pool_(bi, a, q);
+    case NC_LAYER_CONV2D:
+    case NC_LAYER_LOCAL:
+      return conv_like_(bi, a, q);
+    case NC_LAYER_FC:
+      return fc_(a, q);
+    default:
+      return pool_(bi, a, q);
   }
 }
 

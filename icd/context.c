@@ -8,11 +8,11 @@
 
 #include "icd/icd_internal.h"
 
-#define ERR_(code)                                                          \
-  do {                                                                      \
-    if (errcode_ret != NULL) {                                              \
-      *errcode_ret = (code);                                                \
-    }                                                                       \
+#define ERR_(code)             \
+  do {                         \
+    if (errcode_ret != NULL) { \
+      *errcode_ret = (code);   \
+    }                          \
   } while (0)
 
 /* Checks the property list: CL_CONTEXT_PLATFORM (ours) at most once,
@@ -46,9 +46,8 @@ static cl_int props_(const cl_context_properties *p, cl_context c) {
 
 static cl_context create_(const cl_context_properties *props, cl_uint n,
                           const cl_device_id *devs,
-                          void(CL_CALLBACK *notify)(const char *,
-                                                    const void *, size_t,
-                                                    void *),
+                          void(CL_CALLBACK *notify)(const char *, const void *,
+                                                    size_t, void *),
                           void *data, cl_int *errcode_ret) {
   cl_int err = props_(props, NULL);
   if (err != CL_SUCCESS) {
@@ -132,22 +131,22 @@ CL_API_ENTRY cl_int CL_API_CALL clGetContextInfo(cl_context c,
   cl_int r = CL_INVALID_CONTEXT;
   if (nc__icd_live(c, NC_ICD_CONTEXT)) {
     switch (name) {
-    case CL_CONTEXT_REFERENCE_COUNT:
-      r = nc__icd_info(&c->h.refs, sizeof c->h.refs, size, value, size_ret);
-      break;
-    case CL_CONTEXT_NUM_DEVICES:
-      r = nc__icd_info(&c->ndev, sizeof c->ndev, size, value, size_ret);
-      break;
-    case CL_CONTEXT_DEVICES:
-      r = nc__icd_info(c->dev, c->ndev * sizeof c->dev[0], size, value,
-                       size_ret);
-      break;
-    case CL_CONTEXT_PROPERTIES:
-      r = nc__icd_info(c->props, c->nprops * sizeof c->props[0], size, value,
-                       size_ret);
-      break;
-    default:
-      r = CL_INVALID_VALUE;
+      case CL_CONTEXT_REFERENCE_COUNT:
+        r = nc__icd_info(&c->h.refs, sizeof c->h.refs, size, value, size_ret);
+        break;
+      case CL_CONTEXT_NUM_DEVICES:
+        r = nc__icd_info(&c->ndev, sizeof c->ndev, size, value, size_ret);
+        break;
+      case CL_CONTEXT_DEVICES:
+        r = nc__icd_info(c->dev, c->ndev * sizeof c->dev[0], size, value,
+                         size_ret);
+        break;
+      case CL_CONTEXT_PROPERTIES:
+        r = nc__icd_info(c->props, c->nprops * sizeof c->props[0], size, value,
+                         size_ret);
+        break;
+      default:
+        r = CL_INVALID_VALUE;
     }
   }
   nc__icd_unlock();

@@ -33,9 +33,8 @@ static size_t rect_end_(const size_t *origin, const size_t *region,
 }
 
 static void rect_copy_(unsigned char *dst, const size_t *dorg, size_t drp,
-                       size_t dsp, const unsigned char *src,
-                       const size_t *sorg, size_t srp, size_t ssp,
-                       const size_t *region) {
+                       size_t dsp, const unsigned char *src, const size_t *sorg,
+                       size_t srp, size_t ssp, const size_t *region) {
   for (size_t z = 0; z < region[2]; z++) {
     for (size_t y = 0; y < region[1]; y++) {
       memmove(dst + (dorg[2] + z) * dsp + (dorg[1] + y) * drp + dorg[0],
@@ -82,22 +81,21 @@ static cl_int rect_(cl_command_queue q, cl_mem m, int write, const size_t *bo,
 
 CL_API_ENTRY cl_int CL_API_CALL clEnqueueReadBufferRect(
     cl_command_queue q, cl_mem m, cl_bool blocking, const size_t *bo,
-    const size_t *ho, const size_t *region, size_t brp, size_t bsp,
-    size_t hrp, size_t hsp, void *ptr, cl_uint nwait, const cl_event *wait,
-    cl_event *out) {
+    const size_t *ho, const size_t *region, size_t brp, size_t bsp, size_t hrp,
+    size_t hsp, void *ptr, cl_uint nwait, const cl_event *wait, cl_event *out) {
   (void)blocking;
   nc__icd_lock();
-  cl_int r = rect_(q, m, 0, bo, ho, region, brp, bsp, hrp, hsp, ptr, nwait,
-                   wait, out);
+  cl_int r =
+      rect_(q, m, 0, bo, ho, region, brp, bsp, hrp, hsp, ptr, nwait, wait, out);
   nc__icd_unlock();
   return r;
 }
 
 CL_API_ENTRY cl_int CL_API_CALL clEnqueueWriteBufferRect(
     cl_command_queue q, cl_mem m, cl_bool blocking, const size_t *bo,
-    const size_t *ho, const size_t *region, size_t brp, size_t bsp,
-    size_t hrp, size_t hsp, const void *ptr, cl_uint nwait,
-    const cl_event *wait, cl_event *out) {
+    const size_t *ho, const size_t *region, size_t brp, size_t bsp, size_t hrp,
+    size_t hsp, const void *ptr, cl_uint nwait, const cl_event *wait,
+    cl_event *out) {
   (void)blocking;
   nc__icd_lock();
   cl_int r = rect_(q, m, 1, bo, ho, region, brp, bsp, hrp, hsp, (void *)ptr,
@@ -108,15 +106,14 @@ CL_API_ENTRY cl_int CL_API_CALL clEnqueueWriteBufferRect(
 
 CL_API_ENTRY cl_int CL_API_CALL clEnqueueCopyBufferRect(
     cl_command_queue q, cl_mem src, cl_mem dst, const size_t *so,
-    const size_t *dof, const size_t *region, size_t srp, size_t ssp,
-    size_t drp, size_t dsp, cl_uint nwait, const cl_event *wait,
-    cl_event *out) {
+    const size_t *dof, const size_t *region, size_t srp, size_t ssp, size_t drp,
+    size_t dsp, cl_uint nwait, const cl_event *wait, cl_event *out) {
   nc__icd_lock();
   cl_int r = CL_INVALID_COMMAND_QUEUE;
   if (nc__icd_live(q, NC_ICD_QUEUE)) {
     r = !nc__icd_live(src, NC_ICD_MEM) || !nc__icd_live(dst, NC_ICD_MEM)
             ? CL_INVALID_MEM_OBJECT
-        : src->ctx != q->ctx || dst->ctx != q->ctx ? CL_INVALID_CONTEXT
+        : src->ctx != q->ctx || dst->ctx != q->ctx    ? CL_INVALID_CONTEXT
         : so == NULL || dof == NULL || region == NULL ? CL_INVALID_VALUE
                                                       : CL_SUCCESS;
     if (r == CL_SUCCESS) {
@@ -157,43 +154,41 @@ CL_API_ENTRY cl_int CL_API_CALL clEnqueueReadImage(
 
 CL_API_ENTRY cl_int CL_API_CALL clEnqueueWriteImage(
     cl_command_queue q, cl_mem img, cl_bool blocking, const size_t *origin,
-    const size_t *region, size_t rp, size_t sp, const void *ptr,
-    cl_uint nwait, const cl_event *wait, cl_event *out) {
+    const size_t *region, size_t rp, size_t sp, const void *ptr, cl_uint nwait,
+    const cl_event *wait, cl_event *out) {
   return clEnqueueReadImage(q, img, blocking, origin, region, rp, sp,
                             (void *)ptr, nwait, wait, out);
 }
 
 CL_API_ENTRY cl_int CL_API_CALL clEnqueueFillImage(
     cl_command_queue q, cl_mem img, const void *color, const size_t *origin,
-    const size_t *region, cl_uint nwait, const cl_event *wait,
-    cl_event *out) {
+    const size_t *region, cl_uint nwait, const cl_event *wait, cl_event *out) {
   (void)color;
-  return clEnqueueReadImage(q, img, CL_FALSE, origin, region, 0, 0, NULL,
-                            nwait, wait, out);
+  return clEnqueueReadImage(q, img, CL_FALSE, origin, region, 0, 0, NULL, nwait,
+                            wait, out);
 }
 
-CL_API_ENTRY cl_int CL_API_CALL clEnqueueCopyImage(
-    cl_command_queue q, cl_mem src, cl_mem dst, const size_t *so,
-    const size_t *dof, const size_t *region, cl_uint nwait,
-    const cl_event *wait, cl_event *out) {
+CL_API_ENTRY cl_int CL_API_CALL
+clEnqueueCopyImage(cl_command_queue q, cl_mem src, cl_mem dst, const size_t *so,
+                   const size_t *dof, const size_t *region, cl_uint nwait,
+                   const cl_event *wait, cl_event *out) {
   (void)dst, (void)dof;
   return clEnqueueReadImage(q, src, CL_FALSE, so, region, 0, 0, NULL, nwait,
                             wait, out);
 }
 
-CL_API_ENTRY cl_int CL_API_CALL clEnqueueCopyImageToBuffer(
-    cl_command_queue q, cl_mem src, cl_mem dst, const size_t *so,
-    const size_t *region, size_t dof, cl_uint nwait, const cl_event *wait,
-    cl_event *out) {
+CL_API_ENTRY cl_int CL_API_CALL
+clEnqueueCopyImageToBuffer(cl_command_queue q, cl_mem src, cl_mem dst,
+                           const size_t *so, const size_t *region, size_t dof,
+                           cl_uint nwait, const cl_event *wait, cl_event *out) {
   (void)dst, (void)dof;
   return clEnqueueReadImage(q, src, CL_FALSE, so, region, 0, 0, NULL, nwait,
                             wait, out);
 }
 
 CL_API_ENTRY cl_int CL_API_CALL clEnqueueCopyBufferToImage(
-    cl_command_queue q, cl_mem src, cl_mem dst, size_t so,
-    const size_t *dof, const size_t *region, cl_uint nwait,
-    const cl_event *wait, cl_event *out) {
+    cl_command_queue q, cl_mem src, cl_mem dst, size_t so, const size_t *dof,
+    const size_t *region, cl_uint nwait, const cl_event *wait, cl_event *out) {
   (void)src, (void)so;
   return clEnqueueReadImage(q, dst, CL_FALSE, dof, region, 0, 0, NULL, nwait,
                             wait, out);

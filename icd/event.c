@@ -74,8 +74,7 @@ cl_int nc__icd_wait(cl_uint n, const cl_event *ev) {
   return CL_SUCCESS;
 }
 
-CL_API_ENTRY cl_int CL_API_CALL clWaitForEvents(cl_uint n,
-                                                const cl_event *ev) {
+CL_API_ENTRY cl_int CL_API_CALL clWaitForEvents(cl_uint n, const cl_event *ev) {
   if (n == 0 || ev == NULL) {
     return CL_INVALID_VALUE;
   }
@@ -98,27 +97,26 @@ CL_API_ENTRY cl_int CL_API_CALL clWaitForEvents(cl_uint n,
 static cl_int event_info_(cl_event e, cl_event_info name, size_t size,
                           void *value, size_t *size_ret) {
   switch (name) {
-  case CL_EVENT_COMMAND_QUEUE:
-    return nc__icd_info(&e->q, sizeof e->q, size, value, size_ret);
-  case CL_EVENT_CONTEXT:
-    return nc__icd_info(&e->ctx, sizeof e->ctx, size, value, size_ret);
-  case CL_EVENT_COMMAND_TYPE:
-    return nc__icd_info(&e->type, sizeof e->type, size, value, size_ret);
-  case CL_EVENT_COMMAND_EXECUTION_STATUS:
-    /* Polling makes progress: a pending command runs now. */
-    if (e->status > CL_COMPLETE && e->q != NULL) {
-      (void)nc__icd_queue_run(e->q, e);
-    }
-    return nc__icd_info(&e->status, sizeof e->status, size, value, size_ret);
-  case CL_EVENT_REFERENCE_COUNT:
-    return nc__icd_info(&e->h.refs, sizeof e->h.refs, size, value, size_ret);
-  default:
-    return CL_INVALID_VALUE;
+    case CL_EVENT_COMMAND_QUEUE:
+      return nc__icd_info(&e->q, sizeof e->q, size, value, size_ret);
+    case CL_EVENT_CONTEXT:
+      return nc__icd_info(&e->ctx, sizeof e->ctx, size, value, size_ret);
+    case CL_EVENT_COMMAND_TYPE:
+      return nc__icd_info(&e->type, sizeof e->type, size, value, size_ret);
+    case CL_EVENT_COMMAND_EXECUTION_STATUS:
+      /* Polling makes progress: a pending command runs now. */
+      if (e->status > CL_COMPLETE && e->q != NULL) {
+        (void)nc__icd_queue_run(e->q, e);
+      }
+      return nc__icd_info(&e->status, sizeof e->status, size, value, size_ret);
+    case CL_EVENT_REFERENCE_COUNT:
+      return nc__icd_info(&e->h.refs, sizeof e->h.refs, size, value, size_ret);
+    default:
+      return CL_INVALID_VALUE;
   }
 }
 
-CL_API_ENTRY cl_int CL_API_CALL clGetEventInfo(cl_event e,
-                                               cl_event_info name,
+CL_API_ENTRY cl_int CL_API_CALL clGetEventInfo(cl_event e, cl_event_info name,
                                                size_t size, void *value,
                                                size_t *size_ret) {
   nc__icd_lock();
@@ -129,9 +127,11 @@ CL_API_ENTRY cl_int CL_API_CALL clGetEventInfo(cl_event e,
   return r;
 }
 
-CL_API_ENTRY cl_int CL_API_CALL clGetEventProfilingInfo(
-    cl_event e, cl_profiling_info name, size_t size, void *value,
-    size_t *size_ret) {
+CL_API_ENTRY cl_int CL_API_CALL clGetEventProfilingInfo(cl_event e,
+                                                        cl_profiling_info name,
+                                                        size_t size,
+                                                        void *value,
+                                                        size_t *size_ret) {
   nc__icd_lock();
   cl_int r = CL_INVALID_EVENT;
   if (nc__icd_live(e, NC_ICD_EVENT)) {

@@ -122,27 +122,27 @@ cl_int nc__icd_release(void *obj, nc__icd_kind_t kind, cl_int bad) {
   if (nc__icd_live(obj, kind)) {
     r = CL_SUCCESS;
     switch (kind) {
-    case NC_ICD_CONTEXT:
-      nc__icd_context_release(obj);
-      break;
-    case NC_ICD_QUEUE:
-      (void)nc__icd_queue_run(obj, NULL); /* the implicit flush */
-      nc__icd_queue_release(obj);
-      break;
-    case NC_ICD_MEM:
-      nc__icd_mem_release(obj);
-      break;
-    case NC_ICD_PROGRAM:
-      nc__icd_program_release(obj);
-      break;
-    case NC_ICD_KERNEL:
-      nc__icd_kernel_release(obj);
-      break;
-    case NC_ICD_EVENT:
-      nc__icd_event_release(obj);
-      break;
-    default:
-      r = bad;
+      case NC_ICD_CONTEXT:
+        nc__icd_context_release(obj);
+        break;
+      case NC_ICD_QUEUE:
+        (void)nc__icd_queue_run(obj, NULL); /* the implicit flush */
+        nc__icd_queue_release(obj);
+        break;
+      case NC_ICD_MEM:
+        nc__icd_mem_release(obj);
+        break;
+      case NC_ICD_PROGRAM:
+        nc__icd_program_release(obj);
+        break;
+      case NC_ICD_KERNEL:
+        nc__icd_kernel_release(obj);
+        break;
+      case NC_ICD_EVENT:
+        nc__icd_event_release(obj);
+        break;
+      default:
+        r = bad;
     }
   }
   nc__icd_unlock();
@@ -192,9 +192,8 @@ __attribute__((visibility("default"))) CL_API_ENTRY cl_int CL_API_CALL
 clIcdGetPlatformIDsKHR(cl_uint num_entries, cl_platform_id *platforms,
                        cl_uint *num_platforms);
 
-CL_API_ENTRY cl_int CL_API_CALL
-clIcdGetPlatformIDsKHR(cl_uint num_entries, cl_platform_id *platforms,
-                       cl_uint *num_platforms) {
+CL_API_ENTRY cl_int CL_API_CALL clIcdGetPlatformIDsKHR(
+    cl_uint num_entries, cl_platform_id *platforms, cl_uint *num_platforms) {
   if ((num_entries == 0 && platforms != NULL) ||
       (platforms == NULL && num_platforms == NULL)) {
     return CL_INVALID_VALUE;
@@ -222,21 +221,21 @@ CL_API_ENTRY cl_int CL_API_CALL clGetPlatformInfo(cl_platform_id platform,
     return CL_INVALID_PLATFORM;
   }
   switch (name) {
-  case CL_PLATFORM_PROFILE:
-    return nc__icd_info_str("FULL_PROFILE", size, value, size_ret);
-  case CL_PLATFORM_VERSION:
-    return nc__icd_info_str("OpenCL 1.2 neocog " NC_VERSION_STRING, size,
-                            value, size_ret);
-  case CL_PLATFORM_NAME:
-    return nc__icd_info_str("neocog", size, value, size_ret);
-  case CL_PLATFORM_VENDOR:
-    return nc__icd_info_str("neocog project", size, value, size_ret);
-  case CL_PLATFORM_EXTENSIONS:
-    return nc__icd_info_str("cl_khr_icd", size, value, size_ret);
-  case CL_PLATFORM_ICD_SUFFIX_KHR:
-    return nc__icd_info_str("NEOCOG", size, value, size_ret);
-  default:
-    return CL_INVALID_VALUE;
+    case CL_PLATFORM_PROFILE:
+      return nc__icd_info_str("FULL_PROFILE", size, value, size_ret);
+    case CL_PLATFORM_VERSION:
+      return nc__icd_info_str("OpenCL 1.2 neocog " NC_VERSION_STRING, size,
+                              value, size_ret);
+    case CL_PLATFORM_NAME:
+      return nc__icd_info_str("neocog", size, value, size_ret);
+    case CL_PLATFORM_VENDOR:
+      return nc__icd_info_str("neocog project", size, value, size_ret);
+    case CL_PLATFORM_EXTENSIONS:
+      return nc__icd_info_str("cl_khr_icd", size, value, size_ret);
+    case CL_PLATFORM_ICD_SUFFIX_KHR:
+      return nc__icd_info_str("NEOCOG", size, value, size_ret);
+    default:
+      return CL_INVALID_VALUE;
   }
 }
 

@@ -99,13 +99,13 @@ struct _cl_mem {
   cl_context ctx;
   cl_mem_flags flags;
   size_t size;
-  void *host_ptr; /* as given (USE_HOST_PTR, COPY_HOST_PTR) */
+  void *host_ptr;      /* as given (USE_HOST_PTR, COPY_HOST_PTR) */
   unsigned char *data; /* the contents: host_ptr with USE_HOST_PTR */
   int owns_data;
-  cl_mem parent;  /* of a sub-buffer, retained */
-  size_t origin;  /* within the parent */
-  cl_uint maps;   /* outstanding maps */
-  cl_uint users;  /* commands in flight that hold it */
+  cl_mem parent; /* of a sub-buffer, retained */
+  size_t origin; /* within the parent */
+  cl_uint maps;  /* outstanding maps */
+  cl_uint users; /* commands in flight that hold it */
   nc__icd_memcb_t *cbs;
 };
 
@@ -116,8 +116,8 @@ struct _cl_program {
   cl_context ctx;
   cl_uint ndev;
   cl_device_id dev[4];
-  char *source;   /* from clCreateProgramWithSource, or NULL */
-  char *names;    /* the built-in kernels, ';'-separated */
+  char *source; /* from clCreateProgramWithSource, or NULL */
+  char *names;  /* the built-in kernels, ';'-separated */
   cl_build_status build;
   const char *log;
   cl_uint kernels; /* kernels attached (which block a rebuild) */
@@ -125,9 +125,9 @@ struct _cl_program {
 
 /** One argument value as clSetKernelArg gave it. */
 typedef struct {
-  int set;     /* given */
-  cl_mem mem;  /* buffer arguments (NULL allowed where the kernel says) */
-  cl_int i;    /* int arguments */
+  int set;    /* given */
+  cl_mem mem; /* buffer arguments (NULL allowed where the kernel says) */
+  cl_int i;   /* int arguments */
 } nc__icd_arg_t;
 
 /** Most arguments a built-in kernel has. */
@@ -150,12 +150,12 @@ typedef struct nc__icd_evcb {
 
 /** The commands a queue runs. */
 typedef struct {
-  cl_mem src, dst;        /* buffers, retained while pending */
+  cl_mem src, dst; /* buffers, retained while pending */
   size_t src_off, dst_off, size;
-  void *ptr;              /* host memory of a read or write */
-  cl_uchar pattern[128];  /* fill pattern */
+  void *ptr;             /* host memory of a read or write */
+  cl_uchar pattern[128]; /* fill pattern */
   size_t pattern_size;
-  cl_kernel kernel;       /* retained while pending */
+  cl_kernel kernel;                    /* retained while pending */
   nc__icd_arg_t args[NC_ICD_MAX_ARGS]; /* snapshot at enqueue */
 } nc__icd_cmd_t;
 

@@ -10,11 +10,11 @@
 #include "icd/icd_internal.h"
 #include "neocog/nc_hw.h"
 
-#define ERR_(code)                                                          \
-  do {                                                                      \
-    if (errcode_ret != NULL) {                                              \
-      *errcode_ret = (code);                                                \
-    }                                                                       \
+#define ERR_(code)             \
+  do {                         \
+    if (errcode_ret != NULL) { \
+      *errcode_ret = (code);   \
+    }                          \
   } while (0)
 
 static const cl_mem_flags ACCESS_ =
@@ -50,7 +50,8 @@ static cl_mem create_(cl_context ctx, cl_mem_flags flags, size_t size,
     ERR_(CL_INVALID_BUFFER_SIZE);
     return NULL;
   }
-  const int wants_ptr = (flags & (CL_MEM_USE_HOST_PTR | CL_MEM_COPY_HOST_PTR)) != 0;
+  const int wants_ptr =
+      (flags & (CL_MEM_USE_HOST_PTR | CL_MEM_COPY_HOST_PTR)) != 0;
   if (wants_ptr != (host_ptr != NULL)) {
     ERR_(CL_INVALID_HOST_PTR);
     return NULL;
@@ -85,8 +86,8 @@ static cl_mem create_(cl_context ctx, cl_mem_flags flags, size_t size,
 }
 
 CL_API_ENTRY cl_mem CL_API_CALL clCreateBuffer(cl_context ctx,
-                                               cl_mem_flags flags,
-                                               size_t size, void *host_ptr,
+                                               cl_mem_flags flags, size_t size,
+                                               void *host_ptr,
                                                cl_int *errcode_ret) {
   nc__icd_lock();
   cl_mem m = create_(ctx, flags, size, host_ptr, errcode_ret);
@@ -109,8 +110,10 @@ static cl_mem sub_(cl_mem parent, cl_mem_flags flags,
   const cl_mem_flags pa = parent->flags;
   if ((flags & ~(ACCESS_ | HOST_ACCESS_)) != 0 || !one_of_(flags, ACCESS_) ||
       !one_of_(flags, HOST_ACCESS_) ||
-      ((pa & CL_MEM_WRITE_ONLY) && (flags & (CL_MEM_READ_WRITE | CL_MEM_READ_ONLY))) ||
-      ((pa & CL_MEM_READ_ONLY) && (flags & (CL_MEM_READ_WRITE | CL_MEM_WRITE_ONLY))) ||
+      ((pa & CL_MEM_WRITE_ONLY) &&
+       (flags & (CL_MEM_READ_WRITE | CL_MEM_READ_ONLY))) ||
+      ((pa & CL_MEM_READ_ONLY) &&
+       (flags & (CL_MEM_READ_WRITE | CL_MEM_WRITE_ONLY))) ||
       ((pa & CL_MEM_HOST_WRITE_ONLY) && (flags & CL_MEM_HOST_READ_ONLY)) ||
       ((pa & CL_MEM_HOST_READ_ONLY) && (flags & CL_MEM_HOST_WRITE_ONLY)) ||
       ((pa & CL_MEM_HOST_NO_ACCESS) &&
@@ -203,7 +206,7 @@ CL_API_ENTRY cl_int CL_API_CALL clSetMemObjectDestructorCallback(
   cl_int r = CL_INVALID_MEM_OBJECT;
   if (nc__icd_live(m, NC_ICD_MEM)) {
     nc__icd_memcb_t *cb = fn != NULL ? malloc(sizeof *cb) : NULL;
-    r = fn == NULL ? CL_INVALID_VALUE
+    r = fn == NULL   ? CL_INVALID_VALUE
         : cb == NULL ? CL_OUT_OF_HOST_MEMORY
                      : CL_SUCCESS;
     if (cb != NULL) {
@@ -217,46 +220,45 @@ CL_API_ENTRY cl_int CL_API_CALL clSetMemObjectDestructorCallback(
   return r;
 }
 
-CL_API_ENTRY cl_int CL_API_CALL clGetMemObjectInfo(cl_mem m,
-                                                   cl_mem_info name,
+CL_API_ENTRY cl_int CL_API_CALL clGetMemObjectInfo(cl_mem m, cl_mem_info name,
                                                    size_t size, void *value,
                                                    size_t *size_ret) {
   nc__icd_lock();
   cl_int r = CL_INVALID_MEM_OBJECT;
   if (nc__icd_live(m, NC_ICD_MEM)) {
     switch (name) {
-    case CL_MEM_TYPE: {
-      const cl_mem_object_type t = CL_MEM_OBJECT_BUFFER;
-      r = nc__icd_info(&t, sizeof t, size, value, size_ret);
-      break;
-    }
-    case CL_MEM_FLAGS:
-      r = nc__icd_info(&m->flags, sizeof m->flags, size, value, size_ret);
-      break;
-    case CL_MEM_SIZE:
-      r = nc__icd_info(&m->size, sizeof m->size, size, value, size_ret);
-      break;
-    case CL_MEM_HOST_PTR:
-      r = nc__icd_info(&m->host_ptr, sizeof m->host_ptr, size, value,
-                       size_ret);
-      break;
-    case CL_MEM_MAP_COUNT:
-      r = nc__icd_info(&m->maps, sizeof m->maps, size, value, size_ret);
-      break;
-    case CL_MEM_REFERENCE_COUNT:
-      r = nc__icd_info(&m->h.refs, sizeof m->h.refs, size, value, size_ret);
-      break;
-    case CL_MEM_CONTEXT:
-      r = nc__icd_info(&m->ctx, sizeof m->ctx, size, value, size_ret);
-      break;
-    case CL_MEM_ASSOCIATED_MEMOBJECT:
-      r = nc__icd_info(&m->parent, sizeof m->parent, size, value, size_ret);
-      break;
-    case CL_MEM_OFFSET:
-      r = nc__icd_info(&m->origin, sizeof m->origin, size, value, size_ret);
-      break;
-    default:
-      r = CL_INVALID_VALUE;
+      case CL_MEM_TYPE: {
+        const cl_mem_object_type t = CL_MEM_OBJECT_BUFFER;
+        r = nc__icd_info(&t, sizeof t, size, value, size_ret);
+        break;
+      }
+      case CL_MEM_FLAGS:
+        r = nc__icd_info(&m->flags, sizeof m->flags, size, value, size_ret);
+        break;
+      case CL_MEM_SIZE:
+        r = nc__icd_info(&m->size, sizeof m->size, size, value, size_ret);
+        break;
+      case CL_MEM_HOST_PTR:
+        r = nc__icd_info(&m->host_ptr, sizeof m->host_ptr, size, value,
+                         size_ret);
+        break;
+      case CL_MEM_MAP_COUNT:
+        r = nc__icd_info(&m->maps, sizeof m->maps, size, value, size_ret);
+        break;
+      case CL_MEM_REFERENCE_COUNT:
+        r = nc__icd_info(&m->h.refs, sizeof m->h.refs, size, value, size_ret);
+        break;
+      case CL_MEM_CONTEXT:
+        r = nc__icd_info(&m->ctx, sizeof m->ctx, size, value, size_ret);
+        break;
+      case CL_MEM_ASSOCIATED_MEMOBJECT:
+        r = nc__icd_info(&m->parent, sizeof m->parent, size, value, size_ret);
+        break;
+      case CL_MEM_OFFSET:
+        r = nc__icd_info(&m->origin, sizeof m->origin, size, value, size_ret);
+        break;
+      default:
+        r = CL_INVALID_VALUE;
     }
   }
   nc__icd_unlock();
@@ -265,12 +267,9 @@ CL_API_ENTRY cl_int CL_API_CALL clGetMemObjectInfo(cl_mem m,
 
 /* --- images and samplers: not supported -------------------------------- */
 
-CL_API_ENTRY cl_mem CL_API_CALL clCreateImage(cl_context ctx,
-                                              cl_mem_flags flags,
-                                              const cl_image_format *fmt,
-                                              const cl_image_desc *desc,
-                                              void *host_ptr,
-                                              cl_int *errcode_ret) {
+CL_API_ENTRY cl_mem CL_API_CALL
+clCreateImage(cl_context ctx, cl_mem_flags flags, const cl_image_format *fmt,
+              const cl_image_desc *desc, void *host_ptr, cl_int *errcode_ret) {
   (void)flags;
   (void)fmt;
   (void)desc;
@@ -280,22 +279,19 @@ CL_API_ENTRY cl_mem CL_API_CALL clCreateImage(cl_context ctx,
   return NULL;
 }
 
-CL_API_ENTRY cl_mem CL_API_CALL clCreateImage2D(cl_context ctx,
-                                                cl_mem_flags flags,
-                                                const cl_image_format *fmt,
-                                                size_t w, size_t h,
-                                                size_t pitch, void *host_ptr,
-                                                cl_int *errcode_ret) {
+CL_API_ENTRY cl_mem CL_API_CALL clCreateImage2D(
+    cl_context ctx, cl_mem_flags flags, const cl_image_format *fmt, size_t w,
+    size_t h, size_t pitch, void *host_ptr, cl_int *errcode_ret) {
   (void)w;
   (void)h;
   (void)pitch;
   return clCreateImage(ctx, flags, fmt, NULL, host_ptr, errcode_ret);
 }
 
-CL_API_ENTRY cl_mem CL_API_CALL clCreateImage3D(
-    cl_context ctx, cl_mem_flags flags, const cl_image_format *fmt, size_t w,
-    size_t h, size_t d, size_t rp, size_t sp, void *host_ptr,
-    cl_int *errcode_ret) {
+CL_API_ENTRY cl_mem CL_API_CALL
+clCreateImage3D(cl_context ctx, cl_mem_flags flags, const cl_image_format *fmt,
+                size_t w, size_t h, size_t d, size_t rp, size_t sp,
+                void *host_ptr, cl_int *errcode_ret) {
   (void)w;
   (void)h;
   (void)d;

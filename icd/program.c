@@ -11,11 +11,11 @@
 
 #include "icd/icd_internal.h"
 
-#define ERR_(code)                                                          \
-  do {                                                                      \
-    if (errcode_ret != NULL) {                                              \
-      *errcode_ret = (code);                                                \
-    }                                                                       \
+#define ERR_(code)             \
+  do {                         \
+    if (errcode_ret != NULL) { \
+      *errcode_ret = (code);   \
+    }                          \
   } while (0)
 
 static char source_log_[1024];
@@ -74,9 +74,8 @@ void nc__icd_program_release(cl_program p) {
   nc__icd_bury(p, sizeof *p);
 }
 
-static cl_program builtin_(cl_context ctx, cl_uint n,
-                           const cl_device_id *devs, const char *names,
-                           cl_int *errcode_ret) {
+static cl_program builtin_(cl_context ctx, cl_uint n, const cl_device_id *devs,
+                           const char *names, cl_int *errcode_ret) {
   if (!nc__icd_live(ctx, NC_ICD_CONTEXT)) {
     ERR_(CL_INVALID_CONTEXT);
     return NULL;
@@ -143,8 +142,8 @@ static cl_program source_(cl_context ctx, cl_uint count, const char **strings,
       ERR_(CL_INVALID_VALUE);
       return NULL;
     }
-    total += lengths != NULL && lengths[i] != 0 ? lengths[i]
-                                                : strlen(strings[i]);
+    total +=
+        lengths != NULL && lengths[i] != 0 ? lengths[i] : strlen(strings[i]);
   }
   char *src = malloc(total + 1);
   cl_program p = src != NULL ? new_(ctx) : NULL;
@@ -155,9 +154,8 @@ static cl_program source_(cl_context ctx, cl_uint count, const char **strings,
   }
   size_t k = 0;
   for (cl_uint i = 0; i < count; i++) {
-    const size_t len = lengths != NULL && lengths[i] != 0
-                           ? lengths[i]
-                           : strlen(strings[i]);
+    const size_t len =
+        lengths != NULL && lengths[i] != 0 ? lengths[i] : strlen(strings[i]);
     memcpy(src + k, strings[i], len);
     k += len;
   }
@@ -171,19 +169,19 @@ static cl_program source_(cl_context ctx, cl_uint count, const char **strings,
   return p;
 }
 
-CL_API_ENTRY cl_program CL_API_CALL clCreateProgramWithSource(
-    cl_context ctx, cl_uint count, const char **strings,
-    const size_t *lengths, cl_int *errcode_ret) {
+CL_API_ENTRY cl_program CL_API_CALL
+clCreateProgramWithSource(cl_context ctx, cl_uint count, const char **strings,
+                          const size_t *lengths, cl_int *errcode_ret) {
   nc__icd_lock();
   cl_program p = source_(ctx, count, strings, lengths, errcode_ret);
   nc__icd_unlock();
   return p;
 }
 
-CL_API_ENTRY cl_program CL_API_CALL clCreateProgramWithBinary(
-    cl_context ctx, cl_uint n, const cl_device_id *devs,
-    const size_t *lengths, const unsigned char **binaries,
-    cl_int *binary_status, cl_int *errcode_ret) {
+CL_API_ENTRY cl_program CL_API_CALL
+clCreateProgramWithBinary(cl_context ctx, cl_uint n, const cl_device_id *devs,
+                          const size_t *lengths, const unsigned char **binaries,
+                          cl_int *binary_status, cl_int *errcode_ret) {
   (void)lengths;
   (void)binaries;
   nc__icd_lock();
@@ -258,11 +256,11 @@ CL_API_ENTRY cl_int CL_API_CALL clCompileProgram(
   return clBuildProgram(p, n, devs, options, notify, data);
 }
 
-CL_API_ENTRY cl_program CL_API_CALL clLinkProgram(
-    cl_context ctx, cl_uint n, const cl_device_id *devs, const char *options,
-    cl_uint np, const cl_program *progs,
-    void(CL_CALLBACK *notify)(cl_program, void *), void *data,
-    cl_int *errcode_ret) {
+CL_API_ENTRY cl_program CL_API_CALL
+clLinkProgram(cl_context ctx, cl_uint n, const cl_device_id *devs,
+              const char *options, cl_uint np, const cl_program *progs,
+              void(CL_CALLBACK *notify)(cl_program, void *), void *data,
+              cl_int *errcode_ret) {
   (void)n;
   (void)devs;
   (void)options;
@@ -287,50 +285,50 @@ static cl_int program_info_(cl_program p, cl_program_info name, size_t size,
                             void *value, size_t *size_ret) {
   const int built = p->build == CL_BUILD_SUCCESS;
   switch (name) {
-  case CL_PROGRAM_REFERENCE_COUNT:
-    return nc__icd_info(&p->h.refs, sizeof p->h.refs, size, value, size_ret);
-  case CL_PROGRAM_CONTEXT:
-    return nc__icd_info(&p->ctx, sizeof p->ctx, size, value, size_ret);
-  case CL_PROGRAM_NUM_DEVICES:
-    return nc__icd_info(&p->ndev, sizeof p->ndev, size, value, size_ret);
-  case CL_PROGRAM_DEVICES:
-    return nc__icd_info(p->dev, p->ndev * sizeof p->dev[0], size, value,
-                        size_ret);
-  case CL_PROGRAM_SOURCE:
-    return nc__icd_info_str(p->source != NULL ? p->source : "", size, value,
-                            size_ret);
-  case CL_PROGRAM_BINARY_SIZES: {
-    size_t z[4] = {0, 0, 0, 0};
-    return nc__icd_info(z, p->ndev * sizeof z[0], size, value, size_ret);
-  }
-  case CL_PROGRAM_BINARIES: {
-    /* Zero-sized binaries: nothing is written through the pointers. */
-    const size_t need = p->ndev * sizeof(unsigned char *);
-    if (value != NULL && size < need) {
+    case CL_PROGRAM_REFERENCE_COUNT:
+      return nc__icd_info(&p->h.refs, sizeof p->h.refs, size, value, size_ret);
+    case CL_PROGRAM_CONTEXT:
+      return nc__icd_info(&p->ctx, sizeof p->ctx, size, value, size_ret);
+    case CL_PROGRAM_NUM_DEVICES:
+      return nc__icd_info(&p->ndev, sizeof p->ndev, size, value, size_ret);
+    case CL_PROGRAM_DEVICES:
+      return nc__icd_info(p->dev, p->ndev * sizeof p->dev[0], size, value,
+                          size_ret);
+    case CL_PROGRAM_SOURCE:
+      return nc__icd_info_str(p->source != NULL ? p->source : "", size, value,
+                              size_ret);
+    case CL_PROGRAM_BINARY_SIZES: {
+      size_t z[4] = {0, 0, 0, 0};
+      return nc__icd_info(z, p->ndev * sizeof z[0], size, value, size_ret);
+    }
+    case CL_PROGRAM_BINARIES: {
+      /* Zero-sized binaries: nothing is written through the pointers. */
+      const size_t need = p->ndev * sizeof(unsigned char *);
+      if (value != NULL && size < need) {
+        return CL_INVALID_VALUE;
+      }
+      if (size_ret != NULL) {
+        *size_ret = need;
+      }
+      return CL_SUCCESS;
+    }
+    case CL_PROGRAM_NUM_KERNELS: {
+      if (!built) {
+        return CL_INVALID_PROGRAM_EXECUTABLE;
+      }
+      size_t k = 1;
+      for (const char *s = p->names; *s != '\0'; s++) {
+        k += *s == ';';
+      }
+      return nc__icd_info(&k, sizeof k, size, value, size_ret);
+    }
+    case CL_PROGRAM_KERNEL_NAMES:
+      if (!built) {
+        return CL_INVALID_PROGRAM_EXECUTABLE;
+      }
+      return nc__icd_info_str(p->names, size, value, size_ret);
+    default:
       return CL_INVALID_VALUE;
-    }
-    if (size_ret != NULL) {
-      *size_ret = need;
-    }
-    return CL_SUCCESS;
-  }
-  case CL_PROGRAM_NUM_KERNELS: {
-    if (!built) {
-      return CL_INVALID_PROGRAM_EXECUTABLE;
-    }
-    size_t k = 1;
-    for (const char *s = p->names; *s != '\0'; s++) {
-      k += *s == ';';
-    }
-    return nc__icd_info(&k, sizeof k, size, value, size_ret);
-  }
-  case CL_PROGRAM_KERNEL_NAMES:
-    if (!built) {
-      return CL_INVALID_PROGRAM_EXECUTABLE;
-    }
-    return nc__icd_info_str(p->names, size, value, size_ret);
-  default:
-    return CL_INVALID_VALUE;
   }
 }
 
@@ -346,9 +344,9 @@ CL_API_ENTRY cl_int CL_API_CALL clGetProgramInfo(cl_program p,
   return r;
 }
 
-CL_API_ENTRY cl_int CL_API_CALL clGetProgramBuildInfo(
-    cl_program p, cl_device_id d, cl_program_build_info name, size_t size,
-    void *value, size_t *size_ret) {
+CL_API_ENTRY cl_int CL_API_CALL
+clGetProgramBuildInfo(cl_program p, cl_device_id d, cl_program_build_info name,
+                      size_t size, void *value, size_t *size_ret) {
   nc__icd_lock();
   cl_int r = CL_INVALID_PROGRAM;
   if (nc__icd_live(p, NC_ICD_PROGRAM)) {
@@ -494,8 +492,7 @@ CL_API_ENTRY cl_int CL_API_CALL clReleaseKernel(cl_kernel k) {
   return nc__icd_release(k, NC_ICD_KERNEL, CL_INVALID_KERNEL);
 }
 
-static cl_int set_arg_(cl_kernel k, cl_uint i, size_t size,
-                       const void *value) {
+static cl_int set_arg_(cl_kernel k, cl_uint i, size_t size, const void *value) {
   if (!nc__icd_live(k, NC_ICD_KERNEL)) {
     return CL_INVALID_KERNEL;
   }
@@ -532,8 +529,7 @@ static cl_int set_arg_(cl_kernel k, cl_uint i, size_t size,
 }
 
 CL_API_ENTRY cl_int CL_API_CALL clSetKernelArg(cl_kernel k, cl_uint i,
-                                               size_t size,
-                                               const void *value) {
+                                               size_t size, const void *value) {
   nc__icd_lock();
   cl_int r = set_arg_(k, i, size, value);
   nc__icd_unlock();
@@ -543,22 +539,22 @@ CL_API_ENTRY cl_int CL_API_CALL clSetKernelArg(cl_kernel k, cl_uint i,
 static cl_int kernel_info_(cl_kernel k, cl_kernel_info name, size_t size,
                            void *value, size_t *size_ret) {
   switch (name) {
-  case CL_KERNEL_FUNCTION_NAME:
-    return nc__icd_info_str(k->bi->name, size, value, size_ret);
-  case CL_KERNEL_NUM_ARGS:
-    return nc__icd_info(&k->bi->nargs, sizeof k->bi->nargs, size, value,
-                        size_ret);
-  case CL_KERNEL_REFERENCE_COUNT:
-    return nc__icd_info(&k->h.refs, sizeof k->h.refs, size, value, size_ret);
-  case CL_KERNEL_CONTEXT:
-    return nc__icd_info(&k->prog->ctx, sizeof k->prog->ctx, size, value,
-                        size_ret);
-  case CL_KERNEL_PROGRAM:
-    return nc__icd_info(&k->prog, sizeof k->prog, size, value, size_ret);
-  case CL_KERNEL_ATTRIBUTES:
-    return nc__icd_info_str("", size, value, size_ret);
-  default:
-    return CL_INVALID_VALUE;
+    case CL_KERNEL_FUNCTION_NAME:
+      return nc__icd_info_str(k->bi->name, size, value, size_ret);
+    case CL_KERNEL_NUM_ARGS:
+      return nc__icd_info(&k->bi->nargs, sizeof k->bi->nargs, size, value,
+                          size_ret);
+    case CL_KERNEL_REFERENCE_COUNT:
+      return nc__icd_info(&k->h.refs, sizeof k->h.refs, size, value, size_ret);
+    case CL_KERNEL_CONTEXT:
+      return nc__icd_info(&k->prog->ctx, sizeof k->prog->ctx, size, value,
+                          size_ret);
+    case CL_KERNEL_PROGRAM:
+      return nc__icd_info(&k->prog, sizeof k->prog, size, value, size_ret);
+    case CL_KERNEL_ATTRIBUTES:
+      return nc__icd_info_str("", size, value, size_ret);
+    default:
+      return CL_INVALID_VALUE;
   }
 }
 
@@ -586,33 +582,34 @@ CL_API_ENTRY cl_int CL_API_CALL clGetKernelArgInfo(cl_kernel k, cl_uint i,
       const nc__icd_argdesc_t *a = &k->bi->args[i];
       const int buf = a->kind != NC_ARG_INT;
       switch (name) {
-      case CL_KERNEL_ARG_ADDRESS_QUALIFIER: {
-        const cl_kernel_arg_address_qualifier q =
-            buf ? CL_KERNEL_ARG_ADDRESS_GLOBAL : CL_KERNEL_ARG_ADDRESS_PRIVATE;
-        r = nc__icd_info(&q, sizeof q, size, value, size_ret);
-        break;
-      }
-      case CL_KERNEL_ARG_ACCESS_QUALIFIER: {
-        const cl_kernel_arg_access_qualifier q = CL_KERNEL_ARG_ACCESS_NONE;
-        r = nc__icd_info(&q, sizeof q, size, value, size_ret);
-        break;
-      }
-      case CL_KERNEL_ARG_TYPE_NAME:
-        r = nc__icd_info_str(a->type, size, value, size_ret);
-        break;
-      case CL_KERNEL_ARG_TYPE_QUALIFIER: {
-        const cl_kernel_arg_type_qualifier q =
-            a->kind == NC_ARG_IN || a->kind == NC_ARG_IN_OPT
-                ? CL_KERNEL_ARG_TYPE_CONST
-                : CL_KERNEL_ARG_TYPE_NONE;
-        r = nc__icd_info(&q, sizeof q, size, value, size_ret);
-        break;
-      }
-      case CL_KERNEL_ARG_NAME:
-        r = nc__icd_info_str(a->name, size, value, size_ret);
-        break;
-      default:
-        r = CL_INVALID_VALUE;
+        case CL_KERNEL_ARG_ADDRESS_QUALIFIER: {
+          const cl_kernel_arg_address_qualifier q =
+              buf ? CL_KERNEL_ARG_ADDRESS_GLOBAL
+                  : CL_KERNEL_ARG_ADDRESS_PRIVATE;
+          r = nc__icd_info(&q, sizeof q, size, value, size_ret);
+          break;
+        }
+        case CL_KERNEL_ARG_ACCESS_QUALIFIER: {
+          const cl_kernel_arg_access_qualifier q = CL_KERNEL_ARG_ACCESS_NONE;
+          r = nc__icd_info(&q, sizeof q, size, value, size_ret);
+          break;
+        }
+        case CL_KERNEL_ARG_TYPE_NAME:
+          r = nc__icd_info_str(a->type, size, value, size_ret);
+          break;
+        case CL_KERNEL_ARG_TYPE_QUALIFIER: {
+          const cl_kernel_arg_type_qualifier q =
+              a->kind == NC_ARG_IN || a->kind == NC_ARG_IN_OPT
+                  ? CL_KERNEL_ARG_TYPE_CONST
+                  : CL_KERNEL_ARG_TYPE_NONE;
+          r = nc__icd_info(&q, sizeof q, size, value, size_ret);
+          break;
+        }
+        case CL_KERNEL_ARG_NAME:
+          r = nc__icd_info_str(a->name, size, value, size_ret);
+          break;
+        default:
+          r = CL_INVALID_VALUE;
       }
     }
   }
@@ -629,30 +626,30 @@ CL_API_ENTRY cl_int CL_API_CALL clGetKernelWorkGroupInfo(
     r = d != NULL && !nc__icd_is_dev(d) ? CL_INVALID_DEVICE : CL_SUCCESS;
     if (r == CL_SUCCESS) {
       switch (name) {
-      case CL_KERNEL_GLOBAL_WORK_SIZE: {
-        const size_t s[3] = {1, 1, 1};
-        r = nc__icd_info(s, sizeof s, size, value, size_ret);
-        break;
-      }
-      case CL_KERNEL_WORK_GROUP_SIZE:
-      case CL_KERNEL_PREFERRED_WORK_GROUP_SIZE_MULTIPLE: {
-        const size_t one = 1;
-        r = nc__icd_info(&one, sizeof one, size, value, size_ret);
-        break;
-      }
-      case CL_KERNEL_COMPILE_WORK_GROUP_SIZE: {
-        const size_t s[3] = {1, 1, 1};
-        r = nc__icd_info(s, sizeof s, size, value, size_ret);
-        break;
-      }
-      case CL_KERNEL_LOCAL_MEM_SIZE:
-      case CL_KERNEL_PRIVATE_MEM_SIZE: {
-        const cl_ulong z = 0;
-        r = nc__icd_info(&z, sizeof z, size, value, size_ret);
-        break;
-      }
-      default:
-        r = CL_INVALID_VALUE;
+        case CL_KERNEL_GLOBAL_WORK_SIZE: {
+          const size_t s[3] = {1, 1, 1};
+          r = nc__icd_info(s, sizeof s, size, value, size_ret);
+          break;
+        }
+        case CL_KERNEL_WORK_GROUP_SIZE:
+        case CL_KERNEL_PREFERRED_WORK_GROUP_SIZE_MULTIPLE: {
+          const size_t one = 1;
+          r = nc__icd_info(&one, sizeof one, size, value, size_ret);
+          break;
+        }
+        case CL_KERNEL_COMPILE_WORK_GROUP_SIZE: {
+          const size_t s[3] = {1, 1, 1};
+          r = nc__icd_info(s, sizeof s, size, value, size_ret);
+          break;
+        }
+        case CL_KERNEL_LOCAL_MEM_SIZE:
+        case CL_KERNEL_PRIVATE_MEM_SIZE: {
+          const cl_ulong z = 0;
+          r = nc__icd_info(&z, sizeof z, size, value, size_ret);
+          break;
+        }
+        default:
+          r = CL_INVALID_VALUE;
       }
     }
   }

@@ -16,11 +16,11 @@
 #include "icd/icd_internal.h"
 #include "neocog/status.h"
 
-#define ERR_(code)                                                          \
-  do {                                                                      \
-    if (errcode_ret != NULL) {                                              \
-      *errcode_ret = (code);                                                \
-    }                                                                       \
+#define ERR_(code)             \
+  do {                         \
+    if (errcode_ret != NULL) { \
+      *errcode_ret = (code);   \
+    }                          \
   } while (0)
 
 /* --- queues ------------------------------------------------------------ */
@@ -91,36 +91,36 @@ CL_API_ENTRY cl_int CL_API_CALL clReleaseCommandQueue(cl_command_queue q) {
   return nc__icd_release(q, NC_ICD_QUEUE, CL_INVALID_COMMAND_QUEUE);
 }
 
-CL_API_ENTRY cl_int CL_API_CALL clGetCommandQueueInfo(
-    cl_command_queue q, cl_command_queue_info name, size_t size, void *value,
-    size_t *size_ret) {
+CL_API_ENTRY cl_int CL_API_CALL
+clGetCommandQueueInfo(cl_command_queue q, cl_command_queue_info name,
+                      size_t size, void *value, size_t *size_ret) {
   nc__icd_lock();
   cl_int r = CL_INVALID_COMMAND_QUEUE;
   if (nc__icd_live(q, NC_ICD_QUEUE)) {
     switch (name) {
-    case CL_QUEUE_CONTEXT:
-      r = nc__icd_info(&q->ctx, sizeof q->ctx, size, value, size_ret);
-      break;
-    case CL_QUEUE_DEVICE:
-      r = nc__icd_info(&q->dev, sizeof q->dev, size, value, size_ret);
-      break;
-    case CL_QUEUE_REFERENCE_COUNT:
-      r = nc__icd_info(&q->h.refs, sizeof q->h.refs, size, value, size_ret);
-      break;
-    case CL_QUEUE_PROPERTIES:
-      r = nc__icd_info(&q->props, sizeof q->props, size, value, size_ret);
-      break;
-    default:
-      r = CL_INVALID_VALUE;
+      case CL_QUEUE_CONTEXT:
+        r = nc__icd_info(&q->ctx, sizeof q->ctx, size, value, size_ret);
+        break;
+      case CL_QUEUE_DEVICE:
+        r = nc__icd_info(&q->dev, sizeof q->dev, size, value, size_ret);
+        break;
+      case CL_QUEUE_REFERENCE_COUNT:
+        r = nc__icd_info(&q->h.refs, sizeof q->h.refs, size, value, size_ret);
+        break;
+      case CL_QUEUE_PROPERTIES:
+        r = nc__icd_info(&q->props, sizeof q->props, size, value, size_ret);
+        break;
+      default:
+        r = CL_INVALID_VALUE;
     }
   }
   nc__icd_unlock();
   return r;
 }
 
-CL_API_ENTRY cl_int CL_API_CALL clSetCommandQueueProperty(
-    cl_command_queue q, cl_command_queue_properties props, cl_bool enable,
-    cl_command_queue_properties *old) {
+CL_API_ENTRY cl_int CL_API_CALL
+clSetCommandQueueProperty(cl_command_queue q, cl_command_queue_properties props,
+                          cl_bool enable, cl_command_queue_properties *old) {
   nc__icd_lock();
   cl_int r = CL_INVALID_COMMAND_QUEUE;
   if (nc__icd_live(q, NC_ICD_QUEUE)) {
@@ -172,25 +172,25 @@ static cl_int execute_(cl_event e, uint64_t *cycles) {
   nc__icd_cmd_t *c = &e->cmd;
   *cycles = 0;
   switch (e->type) {
-  case CL_COMMAND_READ_BUFFER:
-    memcpy(c->ptr, c->src->data + c->src_off, c->size);
-    break;
-  case CL_COMMAND_WRITE_BUFFER:
-    memcpy(c->dst->data + c->dst_off, c->ptr, c->size);
-    break;
-  case CL_COMMAND_COPY_BUFFER:
-    memmove(c->dst->data + c->dst_off, c->src->data + c->src_off, c->size);
-    break;
-  case CL_COMMAND_FILL_BUFFER:
-    for (size_t k = 0; k < c->size; k += c->pattern_size) {
-      memcpy(c->dst->data + c->dst_off + k, c->pattern, c->pattern_size);
-    }
-    break;
-  case CL_COMMAND_NDRANGE_KERNEL:
-  case CL_COMMAND_TASK:
-    return nc__icd_builtin_run(e->q->dev, c->kernel->bi, c->args, cycles);
-  default: /* markers, barriers, maps and unmaps: the data is in place */
-    break;
+    case CL_COMMAND_READ_BUFFER:
+      memcpy(c->ptr, c->src->data + c->src_off, c->size);
+      break;
+    case CL_COMMAND_WRITE_BUFFER:
+      memcpy(c->dst->data + c->dst_off, c->ptr, c->size);
+      break;
+    case CL_COMMAND_COPY_BUFFER:
+      memmove(c->dst->data + c->dst_off, c->src->data + c->src_off, c->size);
+      break;
+    case CL_COMMAND_FILL_BUFFER:
+      for (size_t k = 0; k < c->size; k += c->pattern_size) {
+        memcpy(c->dst->data + c->dst_off + k, c->pattern, c->pattern_size);
+      }
+      break;
+    case CL_COMMAND_NDRANGE_KERNEL:
+    case CL_COMMAND_TASK:
+      return nc__icd_builtin_run(e->q->dev, c->kernel->bi, c->args, cycles);
+    default: /* markers, barriers, maps and unmaps: the data is in place */
+      break;
   }
   return CL_COMPLETE;
 }
@@ -215,9 +215,8 @@ static void run_one_(cl_event e, int failed) {
   e->t_start = d->clock_ns;
   nc__icd_event_set(e, CL_RUNNING);
   uint64_t cycles = 0;
-  const cl_int st =
-      failed ? CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST
-             : execute_(e, &cycles);
+  const cl_int st = failed ? CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST
+                           : execute_(e, &cycles);
   d->clock_ns += cycles * 1000u / NC_ICD_CLOCK_MHZ;
   e->t_end = d->clock_ns;
   if (st < 0) {
@@ -276,7 +275,8 @@ CL_API_ENTRY cl_int CL_API_CALL clFinish(cl_command_queue q) {
   return r;
 }
 
-/* --- enqueueing ------------------------------------------------------------ */
+/* --- enqueueing ------------------------------------------------------------
+ */
 
 static cl_int wait_list_(cl_command_queue q, cl_uint n, const cl_event *ev) {
   if ((ev == NULL) != (n == 0)) {
@@ -365,8 +365,7 @@ static cl_int block_on_(cl_event e) {
 static cl_int buf_check_(cl_command_queue q, cl_mem m, size_t off,
                          size_t size) {
   const cl_int r = nc__icd_check_qm(q, m);
-  if (r == CL_SUCCESS &&
-      (size == 0 || off > m->size || size > m->size - off)) {
+  if (r == CL_SUCCESS && (size == 0 || off > m->size || size > m->size - off)) {
     return CL_INVALID_VALUE;
   }
   return r;
@@ -401,9 +400,9 @@ static cl_int rw_(cl_command_queue q, cl_mem m, int write, cl_bool blocking,
     c.src = m;
     c.src_off = off;
   }
-  cl_event e = enqueue_(q, write ? CL_COMMAND_WRITE_BUFFER
-                                 : CL_COMMAND_READ_BUFFER,
-                        &c, nwait, wait, out, &r);
+  cl_event e =
+      enqueue_(q, write ? CL_COMMAND_WRITE_BUFFER : CL_COMMAND_READ_BUFFER, &c,
+               nwait, wait, out, &r);
   if (e != NULL && blocking) {
     r = block_on_(e);
   }
@@ -423,8 +422,7 @@ CL_API_ENTRY cl_int CL_API_CALL clEnqueueWriteBuffer(
     cl_command_queue q, cl_mem m, cl_bool blocking, size_t off, size_t size,
     const void *ptr, cl_uint nwait, const cl_event *wait, cl_event *out) {
   nc__icd_lock();
-  cl_int r =
-      rw_(q, m, 1, blocking, off, size, (void *)ptr, nwait, wait, out);
+  cl_int r = rw_(q, m, 1, blocking, off, size, (void *)ptr, nwait, wait, out);
   nc__icd_unlock();
   return r;
 }
@@ -496,9 +494,8 @@ static cl_int fill_(cl_command_queue q, cl_mem m, const void *pattern,
 }
 
 CL_API_ENTRY cl_int CL_API_CALL clEnqueueFillBuffer(
-    cl_command_queue q, cl_mem m, const void *pattern, size_t psize,
-    size_t off, size_t size, cl_uint nwait, const cl_event *wait,
-    cl_event *out) {
+    cl_command_queue q, cl_mem m, const void *pattern, size_t psize, size_t off,
+    size_t size, cl_uint nwait, const cl_event *wait, cl_event *out) {
   nc__icd_lock();
   cl_int r = fill_(q, m, pattern, psize, off, size, nwait, wait, out);
   nc__icd_unlock();
@@ -512,9 +509,8 @@ static void *map_(cl_command_queue q, cl_mem m, cl_bool blocking,
   const cl_map_flags known =
       CL_MAP_READ | CL_MAP_WRITE | CL_MAP_WRITE_INVALIDATE_REGION;
   if (r == CL_SUCCESS &&
-      ((flags & ~known) != 0 ||
-       ((flags & CL_MAP_WRITE_INVALIDATE_REGION) &&
-        (flags & (CL_MAP_READ | CL_MAP_WRITE))))) {
+      ((flags & ~known) != 0 || ((flags & CL_MAP_WRITE_INVALIDATE_REGION) &&
+                                 (flags & (CL_MAP_READ | CL_MAP_WRITE))))) {
     r = CL_INVALID_VALUE;
   }
   if (r == CL_SUCCESS) {
@@ -548,10 +544,10 @@ static void *map_(cl_command_queue q, cl_mem m, cl_bool blocking,
   return m->data + off;
 }
 
-CL_API_ENTRY void *CL_API_CALL clEnqueueMapBuffer(
-    cl_command_queue q, cl_mem m, cl_bool blocking, cl_map_flags flags,
-    size_t off, size_t size, cl_uint nwait, const cl_event *wait,
-    cl_event *out, cl_int *errcode_ret) {
+CL_API_ENTRY void *CL_API_CALL
+clEnqueueMapBuffer(cl_command_queue q, cl_mem m, cl_bool blocking,
+                   cl_map_flags flags, size_t off, size_t size, cl_uint nwait,
+                   const cl_event *wait, cl_event *out, cl_int *errcode_ret) {
   nc__icd_lock();
   void *p =
       map_(q, m, blocking, flags, off, size, nwait, wait, out, errcode_ret);
@@ -583,9 +579,11 @@ static cl_int unmap_(cl_command_queue q, cl_mem m, void *ptr, cl_uint nwait,
   return r;
 }
 
-CL_API_ENTRY cl_int CL_API_CALL clEnqueueUnmapMemObject(
-    cl_command_queue q, cl_mem m, void *ptr, cl_uint nwait,
-    const cl_event *wait, cl_event *out) {
+CL_API_ENTRY cl_int CL_API_CALL clEnqueueUnmapMemObject(cl_command_queue q,
+                                                        cl_mem m, void *ptr,
+                                                        cl_uint nwait,
+                                                        const cl_event *wait,
+                                                        cl_event *out) {
   nc__icd_lock();
   cl_int r = unmap_(q, m, ptr, nwait, wait, out);
   nc__icd_unlock();
@@ -594,9 +592,8 @@ CL_API_ENTRY cl_int CL_API_CALL clEnqueueUnmapMemObject(
 
 static cl_int kernel_(cl_command_queue q, cl_kernel k, cl_uint dim,
                       const size_t *offset, const size_t *global,
-                      const size_t *local, cl_uint nwait,
-                      const cl_event *wait, cl_event *out,
-                      cl_command_type type) {
+                      const size_t *local, cl_uint nwait, const cl_event *wait,
+                      cl_event *out, cl_command_type type) {
   if (!nc__icd_live(q, NC_ICD_QUEUE)) {
     return CL_INVALID_COMMAND_QUEUE;
   }
@@ -679,8 +676,8 @@ CL_API_ENTRY cl_int CL_API_CALL clEnqueueTask(cl_command_queue q, cl_kernel k,
   return r;
 }
 
-static cl_int marker_(cl_command_queue q, cl_command_type type,
-                      cl_uint nwait, const cl_event *wait, cl_event *out) {
+static cl_int marker_(cl_command_queue q, cl_command_type type, cl_uint nwait,
+                      const cl_event *wait, cl_event *out) {
   if (!nc__icd_live(q, NC_ICD_QUEUE)) {
     return CL_INVALID_COMMAND_QUEUE;
   }
@@ -733,17 +730,18 @@ CL_API_ENTRY cl_int CL_API_CALL clEnqueueWaitForEvents(cl_command_queue q,
   return clEnqueueBarrierWithWaitList(q, n, ev, NULL);
 }
 
-CL_API_ENTRY cl_int CL_API_CALL clEnqueueMigrateMemObjects(
-    cl_command_queue q, cl_uint n, const cl_mem *mems,
-    cl_mem_migration_flags flags, cl_uint nwait, const cl_event *wait,
-    cl_event *out) {
+CL_API_ENTRY cl_int CL_API_CALL
+clEnqueueMigrateMemObjects(cl_command_queue q, cl_uint n, const cl_mem *mems,
+                           cl_mem_migration_flags flags, cl_uint nwait,
+                           const cl_event *wait, cl_event *out) {
   nc__icd_lock();
   cl_int r = CL_INVALID_COMMAND_QUEUE;
   if (nc__icd_live(q, NC_ICD_QUEUE)) {
     r = n == 0 || mems == NULL ||
-                (flags & ~(cl_mem_migration_flags)(
-                             CL_MIGRATE_MEM_OBJECT_HOST |
-                             CL_MIGRATE_MEM_OBJECT_CONTENT_UNDEFINED)) != 0
+                (flags &
+                 ~(cl_mem_migration_flags)(CL_MIGRATE_MEM_OBJECT_HOST |
+                                           CL_MIGRATE_MEM_OBJECT_CONTENT_UNDEFINED)) !=
+                    0
             ? CL_INVALID_VALUE
             : CL_SUCCESS;
     for (cl_uint i = 0; r == CL_SUCCESS && i < n; i++) {

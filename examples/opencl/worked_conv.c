@@ -27,13 +27,12 @@ static const cl_char x_[5][5][3] = {
     {{1, 1, 0}, {0, 2, 0}, {1, 2, 0}, {2, 2, 1}, {2, 1, 0}},
     {{0, 2, 1}, {2, 1, 0}, {2, 0, 2}, {2, 1, 1}, {0, 1, 2}},
     {{2, 0, 2}, {2, 0, 2}, {0, 1, 1}, {0, 1, 0}, {2, 0, 1}}};
-static const cl_char w_[2][3][3][3] = {
-    {{{1, 1, 0}, {1, -1, 0}, {-1, 0, 1}},
-     {{1, 1, -1}, {1, 1, 0}, {0, 0, -1}},
-     {{1, 1, -1}, {1, -1, 1}, {-1, 1, -1}}},
-    {{{1, 1, -1}, {0, -1, 0}, {0, -1, 1}},
-     {{0, 1, -1}, {1, -1, -1}, {0, -1, 1}},
-     {{0, 0, 1}, {0, -1, -1}, {0, 1, 0}}}};
+static const cl_char w_[2][3][3][3] = {{{{1, 1, 0}, {1, -1, 0}, {-1, 0, 1}},
+                                        {{1, 1, -1}, {1, 1, 0}, {0, 0, -1}},
+                                        {{1, 1, -1}, {1, -1, 1}, {-1, 1, -1}}},
+                                       {{{1, 1, -1}, {0, -1, 0}, {0, -1, 1}},
+                                        {{0, 1, -1}, {1, -1, -1}, {0, -1, 1}},
+                                        {{0, 0, 1}, {0, -1, -1}, {0, 1, 0}}}};
 static const cl_int bias_[2] = {1, 0};
 /* The lecture's o[:, :, 0] and o[:, :, 1]. */
 static const cl_int want_[2][9] = {{3, 2, 11, 2, 12, 13, -3, 6, 6},
@@ -53,19 +52,20 @@ static const char *src_ =
     "      const int iy = oy * 2 - 1 + kh, ix = ox * 2 - 1 + kw;\n"
     "      if (iy < 0 || iy >= 5 || ix < 0 || ix >= 5) continue;\n"
     "      for (int c = 0; c < 3; c++)\n"
-    "        acc += x[(iy * 5 + ix) * 3 + c] * w[((o * 3 + kh) * 3 + kw) * 3 + c];\n"
+    "        acc += x[(iy * 5 + ix) * 3 + c] * w[((o * 3 + kh) * 3 + kw) * 3 + "
+    "c];\n"
     "    }\n"
     "  }\n"
     "  y[(oy * 3 + ox) * 2 + o] = acc;\n"
     "}\n";
 
-#define CHECK(call)                                                         \
-  do {                                                                      \
-    cl_int e_ = (call);                                                     \
-    if (e_ != CL_SUCCESS) {                                                 \
-      fprintf(stderr, "worked_conv: %s failed: %d\n", #call, e_);           \
-      return e_;                                                            \
-    }                                                                       \
+#define CHECK(call)                                               \
+  do {                                                            \
+    cl_int e_ = (call);                                           \
+    if (e_ != CL_SUCCESS) {                                       \
+      fprintf(stderr, "worked_conv: %s failed: %d\n", #call, e_); \
+      return e_;                                                  \
+    }                                                             \
   } while (0)
 
 /* The built-in kernel's arguments after the four buffers: n, h, w, c, o,
@@ -78,10 +78,10 @@ static cl_int builtin_args_(cl_kernel k) {
     CHECK(clSetKernelArg(k, 4 + i, sizeof(cl_int), &geom[i]));
   }
   const cl_int zero = 0, one = 1;
-  CHECK(clSetKernelArg(k, 20, sizeof(cl_int), &zero));  /* in_zp */
-  CHECK(clSetKernelArg(k, 21, sizeof(cl_mem), NULL));   /* rq_multiplier */
-  CHECK(clSetKernelArg(k, 22, sizeof(cl_mem), NULL));   /* rq_shift */
-  CHECK(clSetKernelArg(k, 23, sizeof(cl_int), &one));   /* rq_channels */
+  CHECK(clSetKernelArg(k, 20, sizeof(cl_int), &zero)); /* in_zp */
+  CHECK(clSetKernelArg(k, 21, sizeof(cl_mem), NULL));  /* rq_multiplier */
+  CHECK(clSetKernelArg(k, 22, sizeof(cl_mem), NULL));  /* rq_shift */
+  CHECK(clSetKernelArg(k, 23, sizeof(cl_int), &one));  /* rq_channels */
   for (cl_uint i = 24; i < 32; i++) { /* out_zp .. pooling: unused */
     CHECK(clSetKernelArg(k, i, sizeof(cl_int), &zero));
   }
@@ -95,10 +95,10 @@ static cl_int run_(cl_device_id dev, int builtin, cl_int y[OH * OW * O]) {
   CHECK(err);
   cl_command_queue q = clCreateCommandQueue(ctx, dev, 0, &err);
   CHECK(err);
-  cl_program prog =
-      builtin ? clCreateProgramWithBuiltInKernels(ctx, 1, &dev,
-                                                  "neocog.dnn.conv2d.int8", &err)
-              : clCreateProgramWithSource(ctx, 1, &src_, NULL, &err);
+  cl_program prog = builtin
+                        ? clCreateProgramWithBuiltInKernels(
+                              ctx, 1, &dev, "neocog.dnn.conv2d.int8", &err)
+                        : clCreateProgramWithSource(ctx, 1, &src_, NULL, &err);
   CHECK(err);
   if (!builtin) {
     CHECK(clBuildProgram(prog, 1, &dev, "", NULL, NULL));
@@ -127,8 +127,8 @@ static cl_int run_(cl_device_id dev, int builtin, cl_int y[OH * OW * O]) {
     const size_t global[3] = {OW, OH, O};
     CHECK(clEnqueueNDRangeKernel(q, k, 3, NULL, global, NULL, 0, NULL, NULL));
   }
-  CHECK(clEnqueueReadBuffer(q, by, CL_TRUE, 0, OH * OW * O * sizeof(cl_int),
-                            y, 0, NULL, NULL));
+  CHECK(clEnqueueReadBuffer(q, by, CL_TRUE, 0, OH * OW * O * sizeof(cl_int), y,
+                            0, NULL, NULL));
   clReleaseMemObject(bx);
   clReleaseMemObject(bw);
   clReleaseMemObject(bb);
@@ -147,8 +147,9 @@ int main(void) {
     fprintf(stderr, "worked_conv: no OpenCL platform\n");
     return 1;
   }
-  printf("worked_conv: the lecture's 5x5x3 input, two 3x3x3 filters, "
-         "stride 2, padding 1\n");
+  printf(
+      "worked_conv: the lecture's 5x5x3 input, two 3x3x3 filters, "
+      "stride 2, padding 1\n");
   int runs[2] = {0, 0}, bad = 0;
   for (cl_uint p = 0; p < np && p < 16; p++) {
     char pname[128] = "";
@@ -188,14 +189,16 @@ int main(void) {
         }
         printf("\n");
       }
-      printf("    %s\n", same ? "as the lecture prints" : "DIFFERS from the lecture");
+      printf("    %s\n",
+             same ? "as the lecture prints" : "DIFFERS from the lecture");
       bad += !same;
     }
   }
   if (bad == 0 && runs[0] > 0 && runs[1] > 0) {
-    printf("worked_conv: %d OpenCL C and %d built-in kernel runs agree with "
-           "each other and with the lecture\n",
-           runs[0], runs[1]);
+    printf(
+        "worked_conv: %d OpenCL C and %d built-in kernel runs agree with "
+        "each other and with the lecture\n",
+        runs[0], runs[1]);
     return 0;
   }
   fprintf(stderr,

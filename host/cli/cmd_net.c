@@ -272,8 +272,8 @@ int cmd_run(int argc, char **argv) {
     nc_net_layer_t *nl = &net.layers[l];
     /* On the accelerator a pooling layer after a conv runs in its plan. */
     /* So does it through OpenCL on neocog's built-in conv2d kernel. */
-    const nc_layer_t *nx = l + 1 < net.nlayers ? &net.layers[l + 1].spec.layer
-                                               : NULL;
+    const nc_layer_t *nx =
+        l + 1 < net.nlayers ? &net.layers[l + 1].spec.layer : NULL;
     const int ocl_fuse =
         !accel && cli_backend_fuses_pooling(&be) && nx != NULL &&
         nl->spec.layer.kind == NC_LAYER_CONV2D && nl->spec.layer.rq.enabled &&
@@ -487,8 +487,7 @@ int cmd_devices(int argc, char **argv) {
         d[i].fp64 ? "yes" : "no", d[i].int_dot ? "yes" : "no");
     if (d[i].builtin_kernels[0] != '\0') {
       printf("      built-in kernels%s: %s\n",
-             d[i].compiler ? "" : " only (no compiler)",
-             d[i].builtin_kernels);
+             d[i].compiler ? "" : " only (no compiler)", d[i].builtin_kernels);
     }
   }
   free(d);

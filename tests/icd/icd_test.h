@@ -37,8 +37,9 @@ static inline cl_platform_id icd_platform(void) {
       return p[i];
     }
   }
-  cr_assert_fail("the loader did not find the neocog platform (OCL_ICD_VENDORS=%s)",
-                 getenv("OCL_ICD_VENDORS"));
+  cr_assert_fail(
+      "the loader did not find the neocog platform (OCL_ICD_VENDORS=%s)",
+      getenv("OCL_ICD_VENDORS"));
   return NULL;
 }
 
@@ -85,9 +86,9 @@ static inline void icd_env_close(icd_env_t *e) {
 /* A buffer holding `bytes` of `data` (NULL: zeros). */
 static inline cl_mem icd_buf(icd_env_t *e, size_t bytes, const void *data) {
   cl_int err = CL_SUCCESS;
-  cl_mem m = clCreateBuffer(e->ctx,
-                            CL_MEM_READ_WRITE | (data ? CL_MEM_COPY_HOST_PTR : 0),
-                            bytes, (void *)data, &err);
+  cl_mem m = clCreateBuffer(
+      e->ctx, CL_MEM_READ_WRITE | (data ? CL_MEM_COPY_HOST_PTR : 0), bytes,
+      (void *)data, &err);
   cr_assert_eq(err, CL_SUCCESS, "clCreateBuffer(%zu): %d", bytes, err);
   return m;
 }

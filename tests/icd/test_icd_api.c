@@ -19,9 +19,9 @@ Test(icd_api, platform_and_devices) {
   cr_assert_eq(clGetPlatformInfo(p, CL_PLATFORM_VERSION, sizeof s, s, NULL),
                CL_SUCCESS);
   cr_assert(strncmp(s, "OpenCL 1.2 ", 11) == 0, "%s", s);
-  cr_assert_eq(clGetPlatformInfo(p, CL_PLATFORM_ICD_SUFFIX_KHR, sizeof s, s,
-                                 NULL),
-               CL_SUCCESS);
+  cr_assert_eq(
+      clGetPlatformInfo(p, CL_PLATFORM_ICD_SUFFIX_KHR, sizeof s, s, NULL),
+      CL_SUCCESS);
   cr_assert_str_eq(s, "NEOCOG");
   cr_assert_eq(clGetPlatformInfo(p, 0x7fff, sizeof s, s, NULL),
                CL_INVALID_VALUE);
@@ -51,18 +51,18 @@ Test(icd_api, platform_and_devices) {
     cr_assert_eq(clGetDeviceInfo(dev, CL_DEVICE_NAME, sizeof s, s, NULL),
                  CL_SUCCESS);
     cr_assert_str_eq(s, names[i]);
-    cr_assert_eq(clGetDeviceInfo(dev, CL_DEVICE_BUILT_IN_KERNELS, sizeof s, s,
-                                 NULL),
-                 CL_SUCCESS);
+    cr_assert_eq(
+        clGetDeviceInfo(dev, CL_DEVICE_BUILT_IN_KERNELS, sizeof s, s, NULL),
+        CL_SUCCESS);
     cr_assert(strstr(s, "neocog.dnn.conv2d.int8") != NULL, "%s", s);
     cl_command_queue_properties qp = 0;
-    cr_assert_eq(clGetDeviceInfo(dev, CL_DEVICE_QUEUE_PROPERTIES, sizeof qp,
-                                 &qp, NULL),
-                 CL_SUCCESS);
+    cr_assert_eq(
+        clGetDeviceInfo(dev, CL_DEVICE_QUEUE_PROPERTIES, sizeof qp, &qp, NULL),
+        CL_SUCCESS);
     cr_assert(qp & CL_QUEUE_PROFILING_ENABLE);
     cl_bool comp = CL_TRUE;
-    cr_assert_eq(clGetDeviceInfo(dev, CL_DEVICE_COMPILER_AVAILABLE,
-                                 sizeof comp, &comp, NULL),
+    cr_assert_eq(clGetDeviceInfo(dev, CL_DEVICE_COMPILER_AVAILABLE, sizeof comp,
+                                 &comp, NULL),
                  CL_SUCCESS);
     cr_assert_eq(comp, CL_FALSE);
   }
@@ -120,14 +120,14 @@ Test(icd_api, argument_errors) {
   cl_kernel k = clCreateKernel(e.prog, "neocog.dnn.maxpool.int8", &err);
   cr_assert_eq(err, CL_SUCCESS);
   cl_uint nargs = 0;
-  cr_assert_eq(clGetKernelInfo(k, CL_KERNEL_NUM_ARGS, sizeof nargs, &nargs,
-                               NULL),
-               CL_SUCCESS);
+  cr_assert_eq(
+      clGetKernelInfo(k, CL_KERNEL_NUM_ARGS, sizeof nargs, &nargs, NULL),
+      CL_SUCCESS);
   cr_assert_eq(nargs, 14);
   char name[32];
-  cr_assert_eq(clGetKernelArgInfo(k, 6, CL_KERNEL_ARG_NAME, sizeof name, name,
-                                  NULL),
-               CL_SUCCESS);
+  cr_assert_eq(
+      clGetKernelArgInfo(k, 6, CL_KERNEL_ARG_NAME, sizeof name, name, NULL),
+      CL_SUCCESS);
   cr_assert_str_eq(name, "pool_h");
   cl_mem in = icd_buf(&e, 2 * 4 * 4 * 3, NULL), out = icd_buf(&e, 12, NULL);
   const cl_short small = 2;
@@ -158,18 +158,18 @@ Test(icd_api, argument_errors) {
   icd_arg_int(k, 6, 2);
   /* Work sizes: the kernel is one work-item. */
   const size_t two = 2, one = 1, zero = 0;
-  cr_assert_eq(clEnqueueNDRangeKernel(e.q, k, 1, NULL, &two, NULL, 0, NULL,
-                                      NULL),
-               CL_INVALID_GLOBAL_WORK_SIZE);
-  cr_assert_eq(clEnqueueNDRangeKernel(e.q, k, 0, NULL, &one, NULL, 0, NULL,
-                                      NULL),
-               CL_INVALID_WORK_DIMENSION);
-  cr_assert_eq(clEnqueueNDRangeKernel(e.q, k, 1, &one, &one, NULL, 0, NULL,
-                                      NULL),
-               CL_INVALID_GLOBAL_OFFSET);
-  cr_assert_eq(clEnqueueNDRangeKernel(e.q, k, 1, &zero, &one, &two, 0, NULL,
-                                      NULL),
-               CL_INVALID_WORK_GROUP_SIZE);
+  cr_assert_eq(
+      clEnqueueNDRangeKernel(e.q, k, 1, NULL, &two, NULL, 0, NULL, NULL),
+      CL_INVALID_GLOBAL_WORK_SIZE);
+  cr_assert_eq(
+      clEnqueueNDRangeKernel(e.q, k, 0, NULL, &one, NULL, 0, NULL, NULL),
+      CL_INVALID_WORK_DIMENSION);
+  cr_assert_eq(
+      clEnqueueNDRangeKernel(e.q, k, 1, &one, &one, NULL, 0, NULL, NULL),
+      CL_INVALID_GLOBAL_OFFSET);
+  cr_assert_eq(
+      clEnqueueNDRangeKernel(e.q, k, 1, &zero, &one, &two, 0, NULL, NULL),
+      CL_INVALID_WORK_GROUP_SIZE);
   cr_assert_eq(clEnqueueTask(e.q, k, 0, NULL, NULL), CL_SUCCESS);
   cr_assert_eq(clFinish(e.q), CL_SUCCESS);
   /* A buffer released after it was set: the kernel is not enqueued. */
@@ -204,12 +204,12 @@ Test(icd_api, buffer_errors_and_operations) {
   cr_assert_eq(err, CL_SUCCESS);
   cl_mem b = icd_buf(&e, 256, NULL);
   /* Out of range. */
-  cr_assert_eq(clEnqueueReadBuffer(e.q, a, CL_TRUE, 200, 57, back, 0, NULL,
-                                   NULL),
-               CL_INVALID_VALUE);
-  cr_assert_eq(clEnqueueWriteBuffer(e.q, a, CL_TRUE, 257, 1, back, 0, NULL,
-                                    NULL),
-               CL_INVALID_VALUE);
+  cr_assert_eq(
+      clEnqueueReadBuffer(e.q, a, CL_TRUE, 200, 57, back, 0, NULL, NULL),
+      CL_INVALID_VALUE);
+  cr_assert_eq(
+      clEnqueueWriteBuffer(e.q, a, CL_TRUE, 257, 1, back, 0, NULL, NULL),
+      CL_INVALID_VALUE);
   cr_assert_eq(clEnqueueCopyBuffer(e.q, a, b, 0, 128, 129, 0, NULL, NULL),
                CL_INVALID_VALUE);
   cr_assert_eq(clEnqueueCopyBuffer(e.q, a, a, 0, 10, 20, 0, NULL, NULL),
@@ -222,9 +222,9 @@ Test(icd_api, buffer_errors_and_operations) {
   const cl_uint pat = 0xa5a5a5a5u;
   cr_assert_eq(clEnqueueFillBuffer(e.q, b, &pat, 4, 240, 16, 0, NULL, NULL),
                CL_SUCCESS);
-  cr_assert_eq(clEnqueueReadBuffer(e.q, b, CL_TRUE, 0, 256, back, 0, NULL,
-                                   NULL),
-               CL_SUCCESS);
+  cr_assert_eq(
+      clEnqueueReadBuffer(e.q, b, CL_TRUE, 0, 256, back, 0, NULL, NULL),
+      CL_SUCCESS);
   for (int i = 0; i < 240; i++) {
     cr_assert_eq(back[i], (uint8_t)(i + 16));
   }
@@ -246,8 +246,8 @@ Test(icd_api, buffer_errors_and_operations) {
   cr_assert_eq(clEnqueueUnmapMemObject(e.q, a, p, 0, NULL, NULL), CL_SUCCESS);
   /* A sub-buffer sees its parent's bytes and keeps the parent alive. */
   cl_buffer_region r = {64, 32};
-  cl_mem s = clCreateSubBuffer(b, CL_MEM_READ_WRITE, CL_BUFFER_CREATE_TYPE_REGION,
-                               &r, &err);
+  cl_mem s = clCreateSubBuffer(b, CL_MEM_READ_WRITE,
+                               CL_BUFFER_CREATE_TYPE_REGION, &r, &err);
   cr_assert_eq(err, CL_SUCCESS);
   r.origin = 250;
   cr_assert_eq(clCreateSubBuffer(b, 0, CL_BUFFER_CREATE_TYPE_REGION, &r, &err),
@@ -287,9 +287,9 @@ Test(icd_api, reference_counting) {
   /* A pending command holds its buffer: released by the application,
    * the buffer lives until the command has run. */
   char data[64] = {1};
-  cr_assert_eq(clEnqueueWriteBuffer(e.q, m, CL_FALSE, 0, 64, data, 0, NULL,
-                                    NULL),
-               CL_SUCCESS);
+  cr_assert_eq(
+      clEnqueueWriteBuffer(e.q, m, CL_FALSE, 0, 64, data, 0, NULL, NULL),
+      CL_SUCCESS);
   cr_assert_eq(clReleaseMemObject(m), CL_SUCCESS);
   cr_assert_eq(gone, 0);
   cr_assert_eq(clFinish(e.q), CL_SUCCESS);
@@ -354,8 +354,7 @@ Test(icd_api, events_callbacks_user_events) {
   calls_t calls = {{0}, 0};
   cr_assert_eq(clSetEventCallback(r, CL_COMPLETE, on_event, &calls),
                CL_SUCCESS);
-  cr_assert_eq(clSetEventCallback(w, CL_RUNNING, on_event, &calls),
-               CL_SUCCESS);
+  cr_assert_eq(clSetEventCallback(w, CL_RUNNING, on_event, &calls), CL_SUCCESS);
   cr_assert_eq(clSetEventCallback(w, 99, on_event, &calls), CL_INVALID_VALUE);
   /* Nothing runs while the user event is open. */
   cr_assert_eq(clFlush(e.q), CL_SUCCESS);
@@ -383,8 +382,8 @@ Test(icd_api, events_callbacks_user_events) {
   cr_assert_lt(st, 0);
   /* Profiling info: only for a queue with profiling, once complete. */
   cl_ulong t = 0;
-  cr_assert_eq(clGetEventProfilingInfo(user, CL_PROFILING_COMMAND_END,
-                                       sizeof t, &t, NULL),
+  cr_assert_eq(clGetEventProfilingInfo(user, CL_PROFILING_COMMAND_END, sizeof t,
+                                       &t, NULL),
                CL_PROFILING_INFO_NOT_AVAILABLE);
   cl_event evs[5] = {user, w, r, bad, after};
   for (int i = 0; i < 5; i++) {
@@ -406,8 +405,8 @@ Test(icd_api, source_program_build_log) {
   cr_assert_eq(clBuildProgram(p, 1, &e.dev, "", NULL, NULL),
                CL_COMPILER_NOT_AVAILABLE);
   char log[1024];
-  cr_assert_eq(clGetProgramBuildInfo(p, e.dev, CL_PROGRAM_BUILD_LOG,
-                                     sizeof log, log, NULL),
+  cr_assert_eq(clGetProgramBuildInfo(p, e.dev, CL_PROGRAM_BUILD_LOG, sizeof log,
+                                     log, NULL),
                CL_SUCCESS);
   cr_assert(strstr(log, "built-in kernels only") != NULL, "%s", log);
   cr_assert(strstr(log, "neocog.dnn.conv2d.int8") != NULL, "%s", log);
@@ -523,14 +522,14 @@ Test(icd_api, many_kernels_in_flight) {
   }
   cr_assert_eq(clReleaseKernel(k), CL_SUCCESS);
   cl_int st = 0;
-  cr_assert_eq(clGetEventInfo(ev[N - 1], CL_EVENT_REFERENCE_COUNT, sizeof st,
-                              &st, NULL),
-               CL_SUCCESS);
+  cr_assert_eq(
+      clGetEventInfo(ev[N - 1], CL_EVENT_REFERENCE_COUNT, sizeof st, &st, NULL),
+      CL_SUCCESS);
   int8_t y[N][64];
   for (int i = 0; i < N; i++) {
-    cr_assert_eq(clEnqueueReadBuffer(e.q, out[i], CL_FALSE, 0, 64, y[i], 0,
-                                     NULL, NULL),
-                 CL_SUCCESS);
+    cr_assert_eq(
+        clEnqueueReadBuffer(e.q, out[i], CL_FALSE, 0, 64, y[i], 0, NULL, NULL),
+        CL_SUCCESS);
     clReleaseMemObject(in[i]);
   }
   cr_assert_eq(clFinish(e.q), CL_SUCCESS);
@@ -619,8 +618,8 @@ Test(icd_api, threads_share_the_icd) {
   }
 }
 
-static void CL_CALLBACK ctx_notify(const char *msg, const void *info,
-                                   size_t cb, void *data) {
+static void CL_CALLBACK ctx_notify(const char *msg, const void *info, size_t cb,
+                                   void *data) {
   (void)info;
   (void)cb;
   snprintf(data, 512, "%s", msg);
@@ -655,8 +654,9 @@ Test(icd_api, device_failure_reaches_event_and_notify) {
   cl_int st = 0;
   clGetEventInfo(ev, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof st, &st, NULL);
   cr_assert_eq(st, CL_OUT_OF_RESOURCES);
-  cr_assert(strstr(said, "neocog.dnn.maxpool.int8 on neocog functional model "
-                         "failed") != NULL,
+  cr_assert(strstr(said,
+                   "neocog.dnn.maxpool.int8 on neocog functional model "
+                   "failed") != NULL,
             "%s", said);
   /* A later command that waits for it fails without running. */
   cl_event after;

@@ -11,9 +11,9 @@
 #include "neocog/layer.h"
 #include "neocog/ocl.h"
 #include "neocog/rng.h"
+#include "testkit/seed_data.h"
 #include "tests/common.h"
 #include "tests/icd/icd_test.h"
-#include "testkit/seed_data.h"
 
 /* Runs conv2d/local (with `pool` fused, or NULL) and returns the output
  * in *y (golden's shape and dtype) and the kernel's profiled ns. */
@@ -41,10 +41,14 @@ static cl_ulong run_convlike(icd_env_t *e, const nc_layer_t *l,
   const int64_t kw = local ? w->shape[4] : w->shape[2];
   const int64_t o = local ? w->shape[2] : w->shape[0];
   const int ints[16] = {
-      (int)x->shape[0], (int)x->shape[1], (int)x->shape[2], (int)x->shape[3],
-      (int)o, (int)kh, (int)kw, l->stride_h, l->stride_w, l->pad_top,
-      l->pad_bottom, l->pad_left, l->pad_right, l->dil_h, l->dil_w,
-      local ? (b != NULL && b->ndim == 3) : l->groups};
+      (int)x->shape[0], (int)x->shape[1],
+      (int)x->shape[2], (int)x->shape[3],
+      (int)o,           (int)kh,
+      (int)kw,          l->stride_h,
+      l->stride_w,      l->pad_top,
+      l->pad_bottom,    l->pad_left,
+      l->pad_right,     l->dil_h,
+      l->dil_w,         local ? (b != NULL && b->ndim == 3) : l->groups};
   for (int i = 0; i < 16; i++) {
     icd_arg_int(k, (cl_uint)(4 + i), ints[i]);
   }
@@ -63,7 +67,10 @@ static cl_ulong run_convlike(icd_env_t *e, const nc_layer_t *l,
   icd_arg_int(k, 25, l->rq.act_min);
   icd_arg_int(k, 26, l->rq.act_max);
   if (!local) {
-    icd_arg_int(k, 27, pool == NULL ? 0 : pool->kind == NC_LAYER_MAXPOOL ? 1 : 2);
+    icd_arg_int(k, 27,
+                pool == NULL                     ? 0
+                : pool->kind == NC_LAYER_MAXPOOL ? 1
+                                                 : 2);
     icd_arg_int(k, 28, pool ? pool->pool_h : 0);
     icd_arg_int(k, 29, pool ? pool->pool_w : 0);
     icd_arg_int(k, 30, pool ? pool->stride_h : 0);
@@ -171,9 +178,8 @@ static void set_rq(nc_rng_t *r, nc_layer_t *l, int channels, double scale) {
   l->rq.channels = channels;
   for (int c = 0; c < channels; c++) {
     int32_t m, s;
-    cr_assert_eq(nc_quantize_multiplier(scale * (1.0 + 0.1 * (double)c), &m,
-                                        &s),
-                 NC_OK);
+    cr_assert_eq(
+        nc_quantize_multiplier(scale * (1.0 + 0.1 * (double)c), &m, &s), NC_OK);
     l->rq.mult[c] = m;
     l->rq.shift[c] = s;
   }
@@ -217,7 +223,8 @@ static void random_conv(int dev, uint64_t seed, int count) {
     if (t % 3 != 0) {
       set_rq(&r, l, nc_rng_range(&r, 0, 1) ? (int)o : 1, 0.01);
     }
-    const int64_t xs[4] = {1, nc_rng_range(&r, 6, 11), nc_rng_range(&r, 6, 11), c};
+    const int64_t xs[4] = {1, nc_rng_range(&r, 6, 11), nc_rng_range(&r, 6, 11),
+                           c};
     const int64_t ws[4] = {o, k, k, c / l->groups};
     const int64_t bs[1] = {o};
     nc_tensor_t x, w, b, g, y, gp;
@@ -339,9 +346,9 @@ static void fc_pool(int dev) {
   icd_arg_int(k, 13, l->rq.act_max);
   cr_assert_eq(clEnqueueTask(e.q, k, 0, NULL, NULL), CL_SUCCESS);
   nc_test_alloc(&y, g.dtype, g.ndim, g.shape);
-  cr_assert_eq(clEnqueueReadBuffer(e.q, by, CL_TRUE, 0, y.nbytes, y.data, 0,
-                                   NULL, NULL),
-               CL_SUCCESS);
+  cr_assert_eq(
+      clEnqueueReadBuffer(e.q, by, CL_TRUE, 0, y.nbytes, y.data, 0, NULL, NULL),
+      CL_SUCCESS);
   expect_equal(&y, &g, "fc");
   clReleaseKernel(k);
   cl_mem all[6] = {bx, bw, bb, by, bm, bsh};
@@ -364,9 +371,9 @@ static void fc_pool(int dev) {
     const int64_t ps[4] = {2, 9, 8, 5};
     fill(&r, &x, NC_DTYPE_INT8, 4, ps, -128, 127);
     cr_assert_eq(nc_golden_run(l, &x, NULL, NULL, &g), NC_OK);
-    k = clCreateKernel(e.prog,
-                       kind ? "neocog.dnn.avgpool.int8" : "neocog.dnn.maxpool.int8",
-                       &err);
+    k = clCreateKernel(
+        e.prog, kind ? "neocog.dnn.avgpool.int8" : "neocog.dnn.maxpool.int8",
+        &err);
     cr_assert_eq(err, CL_SUCCESS);
     bx = icd_buf(&e, x.nbytes, x.data);
     by = icd_buf(&e, g.nbytes, NULL);
@@ -377,9 +384,9 @@ static void fc_pool(int dev) {
       icd_arg_int(k, (cl_uint)(2 + i), ints[i]);
     }
     const size_t one = 1;
-    cr_assert_eq(clEnqueueNDRangeKernel(e.q, k, 1, NULL, &one, &one, 0, NULL,
-                                        NULL),
-                 CL_SUCCESS);
+    cr_assert_eq(
+        clEnqueueNDRangeKernel(e.q, k, 1, NULL, &one, &one, 0, NULL, NULL),
+        CL_SUCCESS);
     nc_test_alloc(&y, g.dtype, g.ndim, g.shape);
     cr_assert_eq(clEnqueueReadBuffer(e.q, by, CL_TRUE, 0, y.nbytes, y.data, 0,
                                      NULL, NULL),

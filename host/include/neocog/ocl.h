@@ -83,8 +83,8 @@ NC_MUST_CHECK nc_status_t nc_ocl_list_devices(nc_ocl_device_info_t *out,
  * within that platform; without one it is the global index
  * (nc_ocl_device_info_t.global_index) and names are searched on every
  * platform. With no device selector the first GPU is taken, else the first
- * CPU, else the first device. A selector that matches nothing is NC_ERR_NOT_FOUND with a detail
- * that lists what there is.
+ * CPU, else the first device. A selector that matches nothing is
+ * NC_ERR_NOT_FOUND with a detail that lists what there is.
  */
 NC_MUST_CHECK nc_status_t nc_ocl_open(nc_ocl_t **ctx, const char *platform_sel,
                                       const char *device_sel);
