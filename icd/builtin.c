@@ -33,55 +33,22 @@
   INT_("in_zp"), OPT_("rq_multiplier", "int*"), OPT_("rq_shift", "int*"), \
       INT_("rq_channels"), INT_("out_zp"), INT_("act_min"), INT_("act_max")
 
+/* The arguments conv2d and local start with (0..18). */
+#define WINDOW_ARGS_                                                     \
+  IN_("input"), IN_("weights"), OPT_("bias", "int*"), OUT_("output"),    \
+      INT_("n"), INT_("h"), INT_("w"), INT_("c"), INT_("o"), INT_("kh"), \
+      INT_("kw"), INT_("stride_h"), INT_("stride_w"), INT_("pad_top"),   \
+      INT_("pad_bottom"), INT_("pad_left"), INT_("pad_right"),           \
+      INT_("dilation_h"), INT_("dilation_w")
+
 static const nc__icd_argdesc_t conv_args_[] = {
-    IN_("input"),
-    IN_("weights"),
-    OPT_("bias", "int*"),
-    OUT_("output"),
-    INT_("n"),
-    INT_("h"),
-    INT_("w"),
-    INT_("c"),
-    INT_("o"),
-    INT_("kh"),
-    INT_("kw"),
-    INT_("stride_h"),
-    INT_("stride_w"),
-    INT_("pad_top"),
-    INT_("pad_bottom"),
-    INT_("pad_left"),
-    INT_("pad_right"),
-    INT_("dilation_h"),
-    INT_("dilation_w"),
-    INT_("groups"),
-    RQ_ARGS_,
-    INT_("pool"),
-    INT_("pool_h"),
-    INT_("pool_w"),
-    INT_("pool_stride_h"),
-    INT_("pool_stride_w"),
+    WINDOW_ARGS_,          INT_("groups"),        RQ_ARGS_,
+    INT_("pool"),          INT_("pool_h"),        INT_("pool_w"),
+    INT_("pool_stride_h"), INT_("pool_stride_w"),
 };
 
 static const nc__icd_argdesc_t local_args_[] = {
-    IN_("input"),
-    IN_("weights"),
-    OPT_("bias", "int*"),
-    OUT_("output"),
-    INT_("n"),
-    INT_("h"),
-    INT_("w"),
-    INT_("c"),
-    INT_("o"),
-    INT_("kh"),
-    INT_("kw"),
-    INT_("stride_h"),
-    INT_("stride_w"),
-    INT_("pad_top"),
-    INT_("pad_bottom"),
-    INT_("pad_left"),
-    INT_("pad_right"),
-    INT_("dilation_h"),
-    INT_("dilation_w"),
+    WINDOW_ARGS_,
     INT_("bias_per_position"),
     RQ_ARGS_,
 };
