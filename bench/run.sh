@@ -28,6 +28,7 @@ echo "== OpenCL path to the accelerator: the ConvNet through the neocog ICD vs"
 echo "   the runtime directly, same simulator build (taskset -c 0)"
 taskset -c 0 "$BUILD/bench/bench_icd" rtl 5
 taskset -c 0 "$BUILD/bench/bench_icd" model 11
+BUILD="$BUILD" sh bench/icd_cli.sh 5
 echo
 echo "== RTL: simulation speed, GEMM folds vs SCALE-Sim (taskset -c 0)"
 taskset -c 0 "$BUILD/bench/bench_rtl" "$BUILD"
