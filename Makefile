@@ -26,6 +26,7 @@ include mk/tests.mk
 include mk/bench.mk
 include mk/examples.mk
 include mk/install.mk
+include mk/icd.mk
 include mk/fuzz.mk
 include mk/regress.mk
 
@@ -33,7 +34,8 @@ include mk/regress.mk
 .DEFAULT_GOAL := all
 
 all: $(LAYER_LIBS) $(LIB) $(SHLIB) $(BIN) $(TESTS) $(TESTS_SAN) $(BIN_SAN) $(OCL_TESTS) \
-  $(BENCHES) $(EXAMPLES) $(FUZZ_REPLAY)
+  $(BENCHES) $(EXAMPLES) $(FUZZ_REPLAY) $(ICD_LIB) $(ICD_LIB_SAN) $(ICD_FILES) \
+  $(ICD_TESTS) $(ICD_TESTS_SAN) $(ICD_EXAMPLE)
 build: all
 
 # Every layer in one archive, for programs outside the tree.
@@ -63,6 +65,7 @@ demo: deps
 # The suite: layer checks, C tests (optimized and sanitized), the RTL lint, generated-file
 # check and benches, and the OpenCL tests on POCL; one summary line at the end.
 TEST_ENV = RTL_TBS="$(RTL_TEST_BINS) $(TEST_SCRIPTS)" OCL_TESTS="$(OCL_TESTS)" BUILD="$(BUILD)" \
+  ICD_TESTS="$(ICD_TESTS) $(ICD_TESTS_SAN)" \
   CONFIG="$(CHECK_CONFIG)" JOBS="$(JOBS)" FUZZ_REPLAY="$(FUZZ_REPLAY)"
 
 test: deps

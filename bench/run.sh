@@ -24,6 +24,12 @@ echo "   bench_plan --backend rtl --check, about 1.5 minutes here)"
 taskset -c 0 "$BUILD/bench/bench_plan" --backend rtl --net convnet
 taskset -c 0 "$BUILD/bench/bench_plan" --backend rtl --net alexnet
 echo
+echo "== OpenCL path to the accelerator: the ConvNet through the neocog ICD vs"
+echo "   the runtime directly, same simulator build (taskset -c 0)"
+taskset -c 0 "$BUILD/bench/bench_icd" rtl 5
+taskset -c 0 "$BUILD/bench/bench_icd" model 11
+BUILD="$BUILD" sh bench/icd_cli.sh 5
+echo
 echo "== RTL: simulation speed, GEMM folds vs SCALE-Sim (taskset -c 0)"
 taskset -c 0 "$BUILD/bench/bench_rtl" "$BUILD"
 echo

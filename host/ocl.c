@@ -210,6 +210,14 @@ static void fill_info_(cl_platform_id p, cl_device_id d,
     di->int64 = has_ext_(exts, "cles_khr_int64");
   }
   free(exts);
+  cl_bool comp = CL_TRUE;
+  if (clGetDeviceInfo(d, CL_DEVICE_COMPILER_AVAILABLE, sizeof comp, &comp,
+                      NULL) != CL_SUCCESS) {
+    comp = CL_TRUE;
+  }
+  di->compiler = comp != CL_FALSE;
+  str_info_(d, CL_DEVICE_BUILT_IN_KERNELS, di->builtin_kernels,
+            sizeof di->builtin_kernels);
   char profile[64];
   str_info_(d, CL_DEVICE_PROFILE, profile, sizeof profile);
   if (strcmp(profile, "FULL_PROFILE") == 0) {
@@ -264,9 +272,11 @@ static nc_status_t enumerate_(devlist_t_ *dl) {
   return NC_OK;
 }
 
-/* The first GPU of devices [0, n) that pass `keep`, else the first. */
+/* The first GPU of devices [0, n) that pass `keep`, else the first CPU
+ * (an accelerator with built-in kernels only runs fewer layers), else the
+ * first. */
 static int default_of_(const devlist_t_ *dl, const int *keep) {
-  int first = -1;
+  int first = -1, cpu = -1;
   for (int i = 0; i < dl->n; i++) {
     if (!keep[i]) {
       continue;
@@ -275,13 +285,18 @@ static int default_of_(const devlist_t_ *dl, const int *keep) {
       first = i;
     }
     cl_device_type t = 0;
-    if (clGetDeviceInfo(dl->dev[i], CL_DEVICE_TYPE, sizeof t, &t, NULL) ==
-            CL_SUCCESS &&
-        (t & CL_DEVICE_TYPE_GPU)) {
+    if (clGetDeviceInfo(dl->dev[i], CL_DEVICE_TYPE, sizeof t, &t, NULL) !=
+        CL_SUCCESS) {
+      continue;
+    }
+    if (t & CL_DEVICE_TYPE_GPU) {
       return i;
     }
+    if ((t & CL_DEVICE_TYPE_CPU) && cpu < 0) {
+      cpu = i;
+    }
   }
-  return first;
+  return cpu >= 0 ? cpu : first;
 }
 
 nc_status_t nc_ocl_list_devices(nc_ocl_device_info_t *out, int cap,
@@ -571,6 +586,9 @@ void nc_ocl_close(nc_ocl_t *c) {
     free(c->progs[i].opts);
   }
   free(c->progs);
+  if (c->builtin != NULL) {
+    clReleaseProgram(c->builtin);
+  }
   free(c->build_log);
   clReleaseCommandQueue(c->q);
   clReleaseContext(c->ctx);

@@ -41,6 +41,7 @@ struct nc_ocl {
   unsigned masked; /* NC_OCL_FEAT_* the device pretends to lack */
   nc_ocl_tuning_t tune;
   nc_ocl_profile_t prof; /* of the last run */
+  cl_program builtin;    /* neocog's built-in kernels, once used */
 };
 
 /** Records "call: CL_NAME (code)" and returns NC_CL_ERROR_BASE + err. */
@@ -52,5 +53,17 @@ int nc__ocl_fail(cl_int err, const char *call, const char *what);
  */
 nc_status_t nc__ocl_program(nc_ocl_t *c, const char *file, const char *opts,
                             cl_program *out);
+
+/** Does the device run neocog's built-in kernels instead of OpenCL C? */
+int nc__ocl_is_builtin(const nc_ocl_t *c);
+
+/**
+ * Runs a checked layer (geometry `g`), with `pool` fused after it or NULL,
+ * through neocog's built-in kernels (ocl_builtin.c) and allocates *out.
+ */
+nc_status_t nc__ocl_run_builtin(nc_ocl_t *c, const nc_layer_t *l,
+                                const nc_layer_t *pool, const nc_geom_t *g,
+                                const nc_tensor_t *x, const nc_tensor_t *w,
+                                const nc_tensor_t *b, nc_tensor_t *out);
 
 #endif /* NEOCOG_HOST_OCL_INTERNAL_H */

@@ -872,6 +872,9 @@ nc_status_t nc_ocl_run_layer(nc_ocl_t *c, const nc_layer_t *l,
   if (st != NC_OK) {
     return st;
   }
+  if (nc__ocl_is_builtin(c)) {
+    return nc__ocl_run_builtin(c, l, NULL, &pl.g, input, weights, bias, out);
+  }
   st = plan_(c, l, input, weights, bias, &pl);
   if (st != NC_OK) {
     return st;

@@ -2,8 +2,8 @@
 """Checks that the code's layers depend one way.
 
 The layers, bottom first: base (base/, and the generated hw/include/) <- sim (sim/model,
-sim/rtl, sim/systemc) <- driver <- host <- top (host/cli, bench, tests, testkit, tools, fuzz,
-regress).
+sim/rtl, sim/systemc) <- driver <- host <- top (host/cli, icd, bench, tests, testkit, tools,
+fuzz, regress).
 
 1. Includes: no source or header includes a header of a layer above its own, and a private
    header (one outside an include/neocog/ folder) is included only from its own component.
@@ -30,6 +30,7 @@ PARTS = [
     ("sim/", 1, "sim"),
     ("driver/", 2, "driver"),
     ("host/cli/", 4, "host/cli"),
+    ("icd/", 4, "icd"),
     ("host/", 3, "host"),
     ("testkit/", 4, "testkit"),
     ("tools/", 4, "tools"),

@@ -8,6 +8,10 @@
 #                          parallel, Slurm and munge: make regress-cluster, regress-slurm)
 set -eu
 
+# OpenCL: ocl-icd-opencl-dev is the ICD loader (libOpenCL) that the OpenCL runner, the neocog
+# ICD's tests and its example link; opencl-c-headers has CL/cl.h and CL/cl_icd.h (the ICD's
+# dispatch table); pocl-opencl-icd is the CPU platform; clinfo lists platforms (the ICD's
+# loader test runs it).
 PKGS="build-essential python3 verilator libsystemc-dev ocl-icd-opencl-dev
 opencl-c-headers pocl-opencl-icd clinfo libdnnl-dev libclblast-dev
 protobuf-c-compiler libprotobuf-c-dev libonnx-dev libcriterion-dev pkgconf"

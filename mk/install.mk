@@ -12,7 +12,7 @@
 # library with --no-as-needed, which Debian's GCC otherwise applies and which would drop it.
 #
 # The shared library is built from position-independent objects of its own ($(BUILD)/pic/),
-# with a Verilated model compiled for it (without the profile feedback of the static one).
+# with a Verilated model compiled for it (with the static one's profile feedback).
 
 PREFIX ?= /usr/local
 DESTDIR ?=

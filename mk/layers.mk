@@ -1,5 +1,5 @@
 # The layers of the code, bottom first, and their archives. Each layer may use only the
-# layers below it: base <- sim <- driver <- host <- (cli, bench, tests, testkit, tools,
+# layers below it: base <- sim <- driver <- host <- (cli, icd, bench, tests, testkit, tools,
 # regress).
 # Programs link the archives top down (LAYER_LIBS), so a call from a layer to one above it
 # finds nothing to resolve it; mk/check_layers.py (run by make test) also checks the include

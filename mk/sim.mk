@@ -95,17 +95,25 @@ $(SIM_OBJ): $(SIM_BUILD)/harness.o $(SIM_BUILD)/axi_mem.o $(SIM_VDIR)/Vnc_top__A
 	ld -r -o $@ $(SIM_BUILD)/harness.o $(SIM_BUILD)/axi_mem.o --whole-archive \
 	  $(SIM_VDIR)/Vnc_top__ALL.a --no-whole-archive $(addprefix $(SIM_VDIR)/,$(VL_RT_OBJS))
 
-# The same model, position-independent and without profile feedback, for the shared library
-# (mk/install.mk).
+# The same model, position-independent, for the shared libraries (libneocog.so, mk/install.mk;
+# the OpenCL ICD, mk/icd.mk), with the static model's profile feedback, so that a run through
+# either simulates as fast as the CLI's. The profile is an order-only prerequisite: a new
+# training run (after any change to the layers above sim) does not rebuild this model; a
+# change to the RTL does.
 SIM_PIC := $(SIM_BUILD)/pic-model
 SIM_PIC_VDIR := $(SIM_PIC)/vtop
+# Without interposition the compiler inlines as it does for the static model, so the
+# functions' control flow matches the profile.
+SIM_PIC_FLAGS := -fPIC -fno-semantic-interposition
 SIM_RTL_OBJ_PIC := $(SIM_PIC)/rtl_model.o
 
-$(SIM_PIC_VDIR)/Vnc_top__ALL.a: $(RTL_SRC) $(HW_CHECK)
+$(SIM_PIC_VDIR)/Vnc_top__ALL.a: $(RTL_SRC) $(HW_CHECK) | $(SIM_PGO)/profile.ok
 	@rm -rf $(@D) && mkdir -p $(@D)
 	$(VERILATOR) --cc $(SIM_VFLAGS) --top-module nc_top -Mdir $(@D) $(RTL_SRC)
-	@$(MAKE) -s --no-print-directory -C $(@D) -f Vnc_top.mk OPT_FAST="-O2 -fPIC" \
-	  OPT_SLOW="-O1 -fPIC" OPT_GLOBAL="-O2 -fPIC" Vnc_top__ALL.a $(VL_RT_OBJS)
+	@$(MAKE) -s --no-print-directory -C $(@D) -f Vnc_top.mk \
+	  OPT_FAST="-O2 $(SIM_PIC_FLAGS) $(call sim_pgo_flags,use,$(@D)) -fprofile-partial-training" \
+	  OPT_SLOW="-O1 $(SIM_PIC_FLAGS)" OPT_GLOBAL="-O2 $(SIM_PIC_FLAGS)" Vnc_top__ALL.a \
+	  $(VL_RT_OBJS)
 
 $(SIM_PIC)/harness.o: sim/rtl/harness.cpp $(SIM_PIC_VDIR)/Vnc_top__ALL.a
 	$(CXX) $(SIM_CXXFLAGS) -fPIC $(SIM_VDEFS) $(call SIM_VINC,$(SIM_PIC_VDIR)) -c $< -o $@

@@ -4,6 +4,7 @@
 #   - the C suite twice, optimized and under ASan+UBSan (Criterion);
 #   - the OpenCL suite on POCL, if OCL_TESTS names its runner (Criterion,
 #     not sanitized: POCL's LLVM JIT and ASan do not mix);
+#   - the neocog OpenCL ICD's runners named in ICD_TESTS (Criterion);
 #   - the RTL benches named in RTL_TBS (tests/rtl/run.sh);
 #   - each fuzz target's corpus replayed once under ASan+UBSan, if
 #     FUZZ_REPLAY names the replay drivers (one test per target).
@@ -49,6 +50,13 @@ if [ -n "${OCL_TESTS:-}" ]; then
   NEOCOG_CL_CACHE=${NEOCOG_CL_CACHE:-$BUILD/cl-cache}
   export NEOCOG_CL_CACHE
   criterion_suite "OpenCL tests (POCL)" "$OCL_TESTS" "$BUILD/bin/neocog"
+fi
+if [ -n "${ICD_TESTS:-}" ]; then
+  # The ICD through the system's loader: each runner points OCL_ICD_VENDORS at
+  # its own build of the ICD (optimized, or its code under ASan+UBSan).
+  for t in $ICD_TESTS; do
+    criterion_suite "OpenCL ICD tests" "$t" "$BUILD/bin/neocog"
+  done
 fi
 if [ -n "${RTL_TBS:-}" ]; then
   echo "== RTL benches"

@@ -93,6 +93,10 @@ int cli_backend_is_accel(const cli_backend_t *b) {
   return b->acc != NULL;
 }
 
+int cli_backend_fuses_pooling(const cli_backend_t *b) {
+  return b->acc != NULL || (b->ocl != NULL && nc_ocl_fuses_pooling(b->ocl));
+}
+
 const char *cli_backend_device(const cli_backend_t *b) {
   if (b->ocl != NULL) {
     return nc_ocl_device(b->ocl)->name;
@@ -199,6 +203,8 @@ int cli_backend_run(cli_backend_t *b, const char *what, const nc_layer_t *l,
         b->tl->ok = 0;
       }
     }
+  } else if (b->ocl != NULL && pool != NULL) {
+    st = nc_ocl_run_layer_pooled(b->ocl, l, pool, x, w, bias, out);
   } else if (b->ocl != NULL) {
     st = nc_ocl_run_layer(b->ocl, l, x, w, bias, out);
   } else {

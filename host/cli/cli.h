@@ -78,6 +78,9 @@ int cli_backend_run(cli_backend_t *b, const char *what, const nc_layer_t *l,
 
 /** Whether the backend is the accelerator (model or rtl). */
 int cli_backend_is_accel(const cli_backend_t *b);
+/* Runs a pooling layer fused after conv2d: model/rtl/lockstep, and OpenCL
+ * on a device with neocog's built-in kernels. */
+int cli_backend_fuses_pooling(const cli_backend_t *b);
 
 /** Writes a Chrome/Perfetto trace (JSON) of the collected events. */
 int cli_write_timeline(const char *path, const char *backend,

@@ -23,9 +23,10 @@ static const char run_help_[] =
     "                   (functional model of the accelerator) or rtl\n"
     "                   (Verilator) or lockstep (rtl and model, every\n"
     "                   submission compared); every layer of a non-cpu run is\n"
-    "                   checked against golden. On model/rtl a pooling\n"
-    "                   layer right after conv2d runs fused in its store\n"
-    "                   path, checked as golden conv then golden pooling\n"
+    "                   checked against golden. On model/rtl (and opencl on\n"
+    "                   the neocog platform) a pooling layer right after\n"
+    "                   conv2d runs fused in its store path, checked as\n"
+    "                   golden conv then golden pooling\n"
     "  --cl-platform P  OpenCL platform: index or part of its name\n"
     "  --cl-device D    OpenCL device: index or part of its name\n"
     "  --output Y.npy   final output, written atomically\n"
@@ -270,7 +271,15 @@ int cmd_run(int argc, char **argv) {
   for (int l = 0; l < net.nlayers; l++) {
     nc_net_layer_t *nl = &net.layers[l];
     /* On the accelerator a pooling layer after a conv runs in its plan. */
-    const int fuse = accel && l + 1 < net.nlayers &&
+    /* So does it through OpenCL on neocog's built-in conv2d kernel. */
+    const nc_layer_t *nx =
+        l + 1 < net.nlayers ? &net.layers[l + 1].spec.layer : NULL;
+    const int ocl_fuse =
+        !accel && cli_backend_fuses_pooling(&be) && nx != NULL &&
+        nl->spec.layer.kind == NC_LAYER_CONV2D && nl->spec.layer.rq.enabled &&
+        nx->pad_mode == NC_PAD_EXPLICIT && nx->pad_top == 0 &&
+        nx->pad_bottom == 0 && nx->pad_left == 0 && nx->pad_right == 0;
+    const int fuse = (accel || ocl_fuse) && l + 1 < net.nlayers &&
                      (nl->spec.layer.kind == NC_LAYER_CONV2D ||
                       nl->spec.layer.kind == NC_LAYER_LOCAL) &&
                      (net.layers[l + 1].spec.layer.kind == NC_LAYER_MAXPOOL ||
@@ -422,7 +431,9 @@ static const char devices_help_[] =
     "\n"
     "Lists every OpenCL platform and device the ICD loader finds: index,\n"
     "name, type, compute units, memory, OpenCL C version, and fp16 and\n"
-    "integer dot-product support. '*' marks the device --backend opencl\n"
+    "integer dot-product support, and the built-in kernels of a device\n"
+    "that has them (the neocog ICD's model and RTL devices, which run\n"
+    "int8 layers only). '*' marks the device --backend opencl\n"
     "uses by default. Select another with --cl-platform/--cl-device (an\n"
     "index or part of the name) or NEOCOG_CL_PLATFORM/NEOCOG_CL_DEVICE.\n";
 
@@ -474,6 +485,10 @@ int cmd_devices(int argc, char **argv) {
         "%s\n",
         d[i].opencl_c_version, d[i].driver_version, d[i].fp16 ? "yes" : "no",
         d[i].fp64 ? "yes" : "no", d[i].int_dot ? "yes" : "no");
+    if (d[i].builtin_kernels[0] != '\0') {
+      printf("      built-in kernels%s: %s\n",
+             d[i].compiler ? "" : " only (no compiler)", d[i].builtin_kernels);
+    }
   }
   free(d);
   return 0;

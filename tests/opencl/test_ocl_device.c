@@ -296,3 +296,27 @@ Test(ocl_device, rejects_what_golden_rejects) {
   nc_tensor_free(&b);
   nc_ocl_close(c);
 }
+
+/* Only neocog's built-in kernels fuse pooling into conv2d: on any other
+ * device the call is refused and writes nothing. */
+Test(ocl_device, no_fused_pooling_elsewhere) {
+  nc_ocl_t *c = ocl_test_open();
+  cr_assert_eq(nc_ocl_fuses_pooling(c), 0);
+  nc_layer_t *l = calloc(2, sizeof *l);
+  nc_layer_init(&l[0], NC_LAYER_CONV2D);
+  nc_layer_init(&l[1], NC_LAYER_MAXPOOL);
+  l[1].pool_h = l[1].pool_w = 2;
+  const int64_t xs[4] = {1, 4, 4, 1}, ws[4] = {1, 1, 1, 1};
+  nc_tensor_t x, w, y;
+  cr_assert_eq(nc_tensor_alloc(&x, NC_DTYPE_INT8, 4, xs), NC_OK);
+  cr_assert_eq(nc_tensor_alloc(&w, NC_DTYPE_INT8, 4, ws), NC_OK);
+  cr_assert_eq(nc_ocl_run_layer_pooled(c, &l[0], &l[1], &x, &w, NULL, &y),
+               NC_ERR_UNSUPPORTED);
+  cr_assert_null(y.data);
+  cr_assert(strstr(nc_error_detail(), "does not fuse pooling") != NULL, "%s",
+            nc_error_detail());
+  nc_tensor_free(&x);
+  nc_tensor_free(&w);
+  free(l);
+  nc_ocl_close(c);
+}

@@ -62,6 +62,8 @@ typedef struct {
   int int64;                  /**< full profile, or cles_khr_int64 */
   int int_dot;                /**< cl_khr_integer_dot_product */
   int is_default;             /**< the device a run without selectors gets */
+  int compiler;               /**< CL_DEVICE_COMPILER_AVAILABLE */
+  char builtin_kernels[512];  /**< CL_DEVICE_BUILT_IN_KERNELS, ';'-separated */
 } nc_ocl_device_info_t;
 
 /**
@@ -81,8 +83,8 @@ NC_MUST_CHECK nc_status_t nc_ocl_list_devices(nc_ocl_device_info_t *out,
  * within that platform; without one it is the global index
  * (nc_ocl_device_info_t.global_index) and names are searched on every
  * platform. With no device selector the first GPU is taken, else the first
- * device. A selector that matches nothing is NC_ERR_NOT_FOUND with a detail
- * that lists what there is.
+ * CPU, else the first device. A selector that matches nothing is
+ * NC_ERR_NOT_FOUND with a detail that lists what there is.
  */
 NC_MUST_CHECK nc_status_t nc_ocl_open(nc_ocl_t **ctx, const char *platform_sel,
                                       const char *device_sel);
@@ -102,12 +104,35 @@ const nc_ocl_device_info_t *nc_ocl_device(const nc_ocl_t *ctx);
  * NC_OCL_F32_RTOL * (|bias| + sum |x * w|) per element (for average pooling,
  * NC_OCL_F32_RTOL times the window's mean magnitude). On failure *out is
  * left empty.
+ *
+ * A device without a compiler that offers neocog's built-in kernels (the
+ * neocog ICD's devices, docs/opencl-icd.md) runs int8 conv2d, fc, local
+ * and pooling layers through them, bit-exact; other layers (float32,
+ * uint8 input, a padding value other than the input zero point) are
+ * NC_ERR_UNSUPPORTED there.
  */
 NC_MUST_CHECK nc_status_t nc_ocl_run_layer(nc_ocl_t *ctx, const nc_layer_t *l,
                                            const nc_tensor_t *input,
                                            const nc_tensor_t *weights,
                                            const nc_tensor_t *bias,
                                            nc_tensor_t *out);
+
+/** Does the device run a pooling layer fused after conv2d (neocog's
+ *  built-in conv2d kernel does, in the accelerator's store path)? */
+int nc_ocl_fuses_pooling(const nc_ocl_t *ctx);
+
+/**
+ * Runs int8 conv2d `l` with max or average pooling `pool` fused after it,
+ * on a device where nc_ocl_fuses_pooling() holds, and allocates *out: the
+ * golden pooling of the golden convolution, bit for bit. `l` must
+ * requantize to int8 (pooling runs after requantization) and `pool` have
+ * no padding. NC_ERR_UNSUPPORTED on any other device or layer; the layer
+ * checks of nc_ocl_run_layer() otherwise. On failure *out is left empty.
+ */
+NC_MUST_CHECK nc_status_t nc_ocl_run_layer_pooled(
+    nc_ocl_t *ctx, const nc_layer_t *l, const nc_layer_t *pool,
+    const nc_tensor_t *input, const nc_tensor_t *weights,
+    const nc_tensor_t *bias, nc_tensor_t *out);
 
 /** The float32 tolerance nc_ocl_run_layer() promises (see there). */
 #define NC_OCL_F32_RTOL 1e-4
