@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "neocog/nc_hw.h"
 #include "neocog/regress.h"
 #include "regress/regress_internal.h"
 
@@ -168,6 +169,16 @@ int nc_regress_run_one(const nc_regress_test_t *t, uint64_t seed,
     for (int i = 0; i < t->nbackends; i++) {
       c.backends[c.nbackends++] = t->backends[i];
     }
+  }
+  if (!rg_config_native(t)) {
+    fprintf(out,
+            "FAIL: %s runs on a %s array; this neocog is a %ux%u build "
+            "(run it with build/%s/bin/neocog: make ROWS=%.*s COLS=%s)\n",
+            t->name, t->config, (unsigned)NC_HW_ROWS, (unsigned)NC_HW_COLS,
+            t->config, (int)strcspn(t->config, "x"), t->config,
+            strchr(t->config, 'x') + 1);
+    fprintf(out, "regress-items: 0\n");
+    return 1;
   }
   fprintf(out, "regress: %s seed %llu: generator %s on", t->name,
           (unsigned long long)seed, t->gen);
