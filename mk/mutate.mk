@@ -4,9 +4,11 @@
 #        runs the level's RTL tests against every mutant of the mutant build and reports the
 #        mutation score and the survivors (neocog regress --mutate, regress/mutate.c)
 #   make regress-mutant-bin   only the mutant build: $(MUT_BIN)
-#   make regress-mutate-test  the check of the check: a few mutants of known bugs killed by
-#        a small level, the original design (mutant 0) passing it, and the bad inputs
-#        (tests/regress/mutate_test.sh; also part of make test when the mutant build exists)
+#   make regress-mutate-test  the check of the check (tests/regress/mutate_test.sh): datapath
+#        mutants stuck at 0 or 1 killed by a small level (tests/regress/mutate.list), each kill
+#        reproducing, the original design (mutant 0) passing it, a survivor reported, a bad
+#        mutant id refused. make test runs the same script without the mutant build: the
+#        generator's tests (hw/gen/test_mutate.py) and the bad command lines.
 #
 # The mutant build: hw/gen/mutate.py writes one copy of the RTL in which every mutant sits
 # beside the original text, selected at run time by the plusarg +mutant=K (the harness passes

@@ -188,7 +188,7 @@ int nc_regress_run_one(const nc_regress_test_t *t, uint64_t seed,
   for (int i = 0; i < t->nopts; i++) {
     fprintf(out, " %s=%s", t->opt_key[i], t->opt_val[i]);
   }
-  fputc('\n', out);
+  fprintf(out, " (a %ux%u array)\n", (unsigned)NC_HW_ROWS, (unsigned)NC_HW_COLS);
   fflush(out);
   int rc = 1;
   for (size_t i = 0; i < NGENS; i++) {

@@ -506,6 +506,56 @@ static const struct {
     {NC_HW_CSR_PERF_INSNS_OFFSET, "PERF_INSNS", 0},
 };
 
+/* What the data file says of the RTL's performance counters whatever its
+ * timing, after a clean stop: no unit is busy or stalled in more cycles
+ * than the device was busy (PERF_CYCLES counts the cycles with
+ * STATUS.busy); a random program's counts are far below 2^32; every read
+ * is of whole bus beats, and of at least the bytes the ISA reads (the
+ * model's count: the RTL reads whole bursts, instructions included). */
+static int perf_invariants_(rg_ctx_t *c, const char *where, rig_t *rtl,
+                            rig_t *model) {
+  static const struct {
+    uint32_t off;
+    const char *name;
+  } units_[] = {
+      {NC_HW_CSR_PERF_LOAD_BUSY_OFFSET, "PERF_LOAD_BUSY"},
+      {NC_HW_CSR_PERF_LOAD_STALL_OFFSET, "PERF_LOAD_STALL"},
+      {NC_HW_CSR_PERF_COMPUTE_BUSY_OFFSET, "PERF_COMPUTE_BUSY"},
+      {NC_HW_CSR_PERF_COMPUTE_STALL_OFFSET, "PERF_COMPUTE_STALL"},
+      {NC_HW_CSR_PERF_STORE_BUSY_OFFSET, "PERF_STORE_BUSY"},
+      {NC_HW_CSR_PERF_STORE_STALL_OFFSET, "PERF_STORE_STALL"},
+  };
+  const uint32_t cyc = rig_rd(rtl, NC_HW_CSR_PERF_CYCLES_LO_OFFSET);
+  const uint32_t cyc_hi = rig_rd(rtl, NC_HW_CSR_PERF_CYCLES_HI_OFFSET);
+  const uint32_t rd = rig_rd(rtl, NC_HW_CSR_PERF_RD_BYTES_LO_OFFSET);
+  const uint32_t rd_hi = rig_rd(rtl, NC_HW_CSR_PERF_RD_BYTES_HI_OFFSET);
+  const uint32_t rd_model = rig_rd(model, NC_HW_CSR_PERF_RD_BYTES_LO_OFFSET);
+  const uint32_t insns = rig_rd(rtl, NC_HW_CSR_PERF_INSNS_OFFSET);
+  if (cyc_hi != 0 || rd_hi != 0) {
+    return rg_fail(c, "%s: the rtl's PERF_CYCLES_HI is 0x%x, PERF_RD_BYTES_HI "
+                   "0x%x, after a short program",
+                   where, cyc_hi, rd_hi);
+  }
+  if (insns > 0 && cyc == 0) {
+    return rg_fail(c, "%s: the rtl retired %u instructions in 0 busy cycles",
+                   where, insns);
+  }
+  for (size_t i = 0; i < sizeof units_ / sizeof units_[0]; i++) {
+    const uint32_t v = rig_rd(rtl, units_[i].off);
+    if (v > cyc) {
+      return rg_fail(c, "%s: the rtl's %s is %u, above PERF_CYCLES %u", where,
+                     units_[i].name, v, cyc);
+    }
+  }
+  if (rd % NC_HW_BUS_BYTES != 0 || rd < rd_model) {
+    return rg_fail(c,
+                   "%s: the rtl's PERF_RD_BYTES is %u: not whole %u-byte "
+                   "beats, or below the %u bytes the ISA reads (the model's)",
+                   where, rd, (unsigned)NC_HW_BUS_BYTES, rd_model);
+  }
+  return 0;
+}
+
 int rg_isa_compare(rg_ctx_t *c, const char *where, rig_t *rtl, rig_t *model,
                    int memory) {
   const int error = (rig_rd(rtl, NC_HW_CSR_STATUS_OFFSET) &
@@ -549,7 +599,7 @@ int rg_isa_compare(rg_ctx_t *c, const char *where, rig_t *rtl, rig_t *model,
     return rg_fail(c, "%s: the rtl touched memory it was not given: %s", where,
                    nc_error_detail());
   }
-  return 0;
+  return error ? 0 : perf_invariants_(c, where, rtl, model);
 }
 
 int rg_isa_stop_pair(rg_ctx_t *c, const char *where, rig_t *rtl, rig_t *model,
