@@ -81,12 +81,6 @@ static void on_signal_(int sig) {
   stop_ = sig;
 }
 
-static double now_(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* Splits a line at tabs into at most n fields; how many it had. */
 static int split_tabs_(char *line, char **f, int n) {
   int k = 0;
@@ -434,9 +428,7 @@ int nc_regress_mutate(const nc_regress_test_t *const *tests, int ntests,
   }
   char logs[1024];
   snprintf(logs, sizeof logs, "%s/logs", o->out_dir);
-  char mk[1100];
-  snprintf(mk, sizeof mk, "mkdir -p '%s'", logs);
-  if (strchr(logs, '\'') != NULL || system(mk) != 0) {
+  if (rg_mkdirs(logs) != 0) {
     fprintf(stderr, "neocog regress --mutate: cannot create %s\n", logs);
     free(jobs);
     free(slots);
@@ -461,7 +453,7 @@ int nc_regress_mutate(const nc_regress_test_t *const *tests, int ntests,
   sigaction(SIGINT, &sa, &old_int);
   sigaction(SIGTERM, &sa, &old_term);
   stop_ = 0;
-  const double t0 = now_();
+  const double t0 = rg_now();
   int running = 0, done = 0, baseline_bad = 0;
   for (;;) {
     /* Start jobs: the first undecided mutant with a job left; mutant 0
@@ -491,7 +483,7 @@ int nc_regress_mutate(const nc_regress_test_t *const *tests, int ntests,
       slot_t *s = &slots[sl];
       const int j = m->next++;
       if (m->next == 1 && m->inflight == 0) {
-        m->t0 = now_();
+        m->t0 = rg_now();
       }
       char seed[32], id[16];
       snprintf(seed, sizeof seed, "%llu", (unsigned long long)jobs[j].seed);
@@ -504,7 +496,7 @@ int nc_regress_mutate(const nc_regress_test_t *const *tests, int ntests,
       s->pid = rg_spawn(o->exe, argv, s->log, NULL, id);
       s->m = pick;
       s->j = j;
-      s->start = now_();
+      s->start = rg_now();
       s->stopped = s->timed_out = 0;
       if (s->pid < 0) {
         fprintf(stderr, "neocog regress --mutate: fork: %s\n", strerror(errno));
@@ -520,7 +512,7 @@ int nc_regress_mutate(const nc_regress_test_t *const *tests, int ntests,
     }
     int ws = 0;
     const pid_t pid = waitpid(-1, &ws, WNOHANG);
-    const double t = now_();
+    const double t = rg_now();
     if (pid <= 0) {
       for (int k = 0; k < o->jobs; k++) {
         slot_t *s = &slots[k];
@@ -603,7 +595,7 @@ int nc_regress_mutate(const nc_regress_test_t *const *tests, int ntests,
   }
   sigaction(SIGINT, &old_int, NULL);
   sigaction(SIGTERM, &old_term, NULL);
-  const double wall = now_() - t0;
+  const double wall = rg_now() - t0;
   for (int i = 0; i < n; i++) {
     if (want[i] && ms[i].state == M_PENDING) {
       ms[i].state = M_STOPPED;

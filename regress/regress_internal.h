@@ -124,6 +124,12 @@ int rg_config_native(const nc_regress_test_t *t);
 int rg_config_exe(const nc_regress_test_t *t, const char *exe, char *buf,
                   size_t len, char *why, size_t wlen);
 
+/* Seconds on the monotonic clock. */
+double rg_now(void);
+
+/* mkdir -p; 0 or -1 (errno set). */
+int rg_mkdirs(const char *path);
+
 /* Starts `argv` in a process group of its own with its output in `log`;
  * `env_fst` (when not NULL) as NEOCOG_RTL_FST, `env_mutant` (when not
  * NULL) as NEOCOG_RTL_MUTANT. The pid, or -1. */

@@ -74,6 +74,14 @@ static int mkdirs_(const char *path) {
   return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
 }
 
+double rg_now(void) {
+  return now_();
+}
+
+int rg_mkdirs(const char *path) {
+  return mkdirs_(path);
+}
+
 /* The command that runs a job, as one line a person can paste. */
 static void repro_(const nc_regress_opts_t *o, const char *display,
                    const rg_job_t *j, char *buf, size_t len) {

@@ -427,7 +427,7 @@ nc_status_t nc_rtl_create(const nc_rtl_config_t *cfg, nc_rtl_t **out) {
                                                  : "nc_top.nc_top." + sp;
   }
   // The mutant of a mutant-schemata build (hw/gen/mutate.py) to run, as the plusarg its
-  // modules read; the normal build has no reader and runs the design whatever it says.
+  // modules read (none: the original design); the normal build has no reader.
   std::string mutant;
   if (const char *mv = std::getenv("NEOCOG_RTL_MUTANT"); mv != nullptr && *mv != '\0') {
     char *end = nullptr;
@@ -444,10 +444,9 @@ nc_status_t nc_rtl_create(const nc_rtl_config_t *cfg, nc_rtl_t **out) {
   }
   try {
     m->ctx.reset(new VerilatedContext);
-    if (!mutant.empty()) {
-      const char *args[] = {"neocog", mutant.c_str()};
-      m->ctx->commandArgs(2, args);
-    }
+    // Always: a mutant build's $value$plusargs stops the program when no arguments were given.
+    const char *args[] = {"neocog", mutant.c_str()};
+    m->ctx->commandArgs(mutant.empty() ? 1 : 2, args);
     // Assertions of the design mark the context instead of aborting the host program; every
     // call checks for it.
     m->ctx->fatalOnError(false);
