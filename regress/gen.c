@@ -32,6 +32,7 @@ static const opt_t opts_[] = {
     {"isa", "sync", 0, 0, "strict free"},
     {"illegal", "items", 1, 100000, NULL},
     {"illegal", "mem", 0, 0, "default random"},
+    {"illegal", "midrun", 0, 1, NULL},
     {"self", "mode", 0, 0, "pass fail hang crash mixed"},
     {"self", "items", 1, 1000, NULL},
     {"self", "sleep_ms", 0, 60000, NULL},

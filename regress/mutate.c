@@ -436,6 +436,28 @@ int nc_regress_mutate(const nc_regress_test_t *const *tests, int ntests,
     free(ms);
     return 2;
   }
+  /* The jobs read the list as it is now, whatever happens to the file
+   * during a run that may take hours. */
+  char list[1100];
+  snprintf(list, sizeof list, "%s/tests.list", o->out_dir);
+  FILE *lin = fopen(o->list, "r"), *lout = fopen(list, "w");
+  int copied = lin != NULL && lout != NULL;
+  for (int ch; copied && (ch = fgetc(lin)) != EOF;) {
+    copied = fputc(ch, lout) != EOF;
+  }
+  copied = (lout == NULL || fclose(lout) == 0) && copied;
+  if (lin != NULL) {
+    fclose(lin);
+  }
+  if (!copied) {
+    fprintf(stderr, "neocog regress --mutate: cannot copy %s to %s\n", o->list,
+            list);
+    free(jobs);
+    free(slots);
+    free(want);
+    free(ms);
+    return 2;
+  }
   int total = 0;
   for (int i = 0; i < n; i++) {
     total += want[i];
@@ -492,7 +514,7 @@ int nc_regress_mutate(const nc_regress_test_t *const *tests, int ntests,
                jobs[j].t->name, seed);
       char *argv[] = {(char *)o->exe,       "regress", "--one",
                       (char *)jobs[j].t->name, "--seed", seed,
-                      "--list",             (char *)o->list, NULL};
+                      "--list",             list, NULL};
       s->pid = rg_spawn(o->exe, argv, s->log, NULL, id);
       s->m = pick;
       s->j = j;
@@ -568,11 +590,21 @@ int nc_regress_mutate(const nc_regress_test_t *const *tests, int ntests,
         } else if (WIFSIGNALED(ws)) {
           snprintf(m->message, sizeof m->message, "crash: %s",
                    strsignal(WTERMSIG(ws)));
+        } else if (r.message[0]) {
+          snprintf(m->message, sizeof m->message, "%s", r.message);
         } else {
-          snprintf(m->message, sizeof m->message, "%s",
-                   r.message[0] ? r.message
-                   : cause[0]   ? cause
-                                : "exit status not 0");
+          char last[256] = "";
+          const char *nl = strrchr(r.excerpt, '\n');
+          if (nl != NULL) {
+            const char *p = nl;
+            while (p > r.excerpt && p[-1] != '\n') {
+              p--;
+            }
+            snprintf(last, sizeof last, "%.*s", (int)(nl - p), p);
+          }
+          snprintf(m->message, sizeof m->message, "exit %d: %.400s",
+                   WIFEXITED(ws) ? WEXITSTATUS(ws) : -1,
+                   cause[0] ? cause : last);
         }
         /* Its other jobs have nothing left to show. */
         for (int q = 0; q < o->jobs; q++) {
