@@ -29,6 +29,7 @@ include mk/install.mk
 include mk/icd.mk
 include mk/fuzz.mk
 include mk/regress.mk
+include mk/mutate.mk
 
 .PHONY: all build deps demo test check check-layers bench format clean
 .DEFAULT_GOAL := all

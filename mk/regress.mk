@@ -3,7 +3,9 @@
 # over child processes, shards and machines, and its reports. The CLI links it:
 # `neocog regress` (host/cli/cmd_regress.c).
 #
-#   make regress LEVEL=nightly [JOBS=N] [ARGS=...]   run a level (default smoke)
+#   make regress LEVEL=nightly [JOBS=N] [ARGS=...]   run a level (default smoke); every level
+#                        but smoke first builds the array shapes its tests name (config=RxC)
+#   make regress-shapes  only those builds (make ROWS=R COLS=C into $(BUILD)/RxC)
 #   make regress-test    the runner against a deliberately broken RTL build: it must report
 #                        it failing, bucketed, with a waveform, a lockstep rerun and a
 #                        reproduce line (tests/regress/broken_rtl_test.sh)
@@ -33,8 +35,22 @@ TEST_SCRIPTS += tests/regress/runner_test.sh tests/regress/smoke.sh
 LEVEL ?= smoke
 .PHONY: regress regress-test regress-cluster regress-slurm
 
-regress: $(BIN)
+# The array shapes the list's tests name (config=RxC) other than this build's, each built
+# by make ROWS=R COLS=C into $(BUILD)/RxC; every level but smoke needs them.
+# (Recursively expanded: worked out only when a recipe uses it.)
+REGRESS_OWN_SHAPE = $(if $(NC_CONFIG),$(NC_CONFIG),$(shell $(PYTHON) hw/gen/regtool.py --get rows \
+  cols | tr ' ' x))
+REGRESS_SHAPES = $(filter-out $(REGRESS_OWN_SHAPE),$(sort $(patsubst config=%,%,$(shell \
+  grep -o 'config=[0-9]*x[0-9]*' regress/tests.list 2>/dev/null))))
+
+regress: $(BIN) $(if $(filter-out smoke,$(LEVEL)),regress-shapes)
 	$(BIN) regress $(LEVEL) -j$(JOBS) $(ARGS)
+
+regress-shapes:
+	@for s in $(REGRESS_SHAPES); do \
+	  $(MAKE) --no-print-directory ROWS=$${s%x*} COLS=$${s#*x} BUILD=$(BUILD)/$$s \
+	    $(BUILD)/$$s/bin/neocog || exit 1; done
+.PHONY: regress-shapes
 
 # A deliberately broken RTL: nc_top built from a copy of hw/rtl with one mutation applied
 # (never hw/rtl itself), linked into its own neocog. The rounding of the requantizer's

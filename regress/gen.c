@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "neocog/nc_hw.h"
 #include "neocog/regress.h"
 #include "regress/regress_internal.h"
 
@@ -31,6 +32,7 @@ static const opt_t opts_[] = {
     {"isa", "sync", 0, 0, "strict free"},
     {"illegal", "items", 1, 100000, NULL},
     {"illegal", "mem", 0, 0, "default random"},
+    {"illegal", "midrun", 0, 1, NULL},
     {"self", "mode", 0, 0, "pass fail hang crash mixed"},
     {"self", "items", 1, 1000, NULL},
     {"self", "sleep_ms", 0, 60000, NULL},
@@ -169,6 +171,16 @@ int nc_regress_run_one(const nc_regress_test_t *t, uint64_t seed,
       c.backends[c.nbackends++] = t->backends[i];
     }
   }
+  if (!rg_config_native(t)) {
+    fprintf(out,
+            "FAIL: %s runs on a %s array; this neocog is a %ux%u build "
+            "(run it with build/%s/bin/neocog: make ROWS=%.*s COLS=%s)\n",
+            t->name, t->config, (unsigned)NC_HW_ROWS, (unsigned)NC_HW_COLS,
+            t->config, (int)strcspn(t->config, "x"), t->config,
+            strchr(t->config, 'x') + 1);
+    fprintf(out, "regress-items: 0\n");
+    return 1;
+  }
   fprintf(out, "regress: %s seed %llu: generator %s on", t->name,
           (unsigned long long)seed, t->gen);
   for (int i = 0; i < c.nbackends; i++) {
@@ -177,7 +189,7 @@ int nc_regress_run_one(const nc_regress_test_t *t, uint64_t seed,
   for (int i = 0; i < t->nopts; i++) {
     fprintf(out, " %s=%s", t->opt_key[i], t->opt_val[i]);
   }
-  fputc('\n', out);
+  fprintf(out, " (a %ux%u array)\n", (unsigned)NC_HW_ROWS, (unsigned)NC_HW_COLS);
   fflush(out);
   int rc = 1;
   for (size_t i = 0; i < NGENS; i++) {

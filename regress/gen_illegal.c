@@ -19,13 +19,34 @@
  *   hang      the memory stops answering                   watchdog
  *   ring      START with a bad RING_SIZE, base, HEAD or TAIL ring_config
  *   reset     a soft reset after a random number of cycles (none)
+ *   slverr_run the memory answers SLVERR from a random cycle dma_bus
+ *             of a running program on
+ *   halt      CTRL.halt after a random number of cycles    halted
+ *   hang_run  the memory stops answering from a random     watchdog
+ *             cycle of a running program on
+ *
+ * The last three only with the option midrun=1 (illegal_rtl_midrun, in no
+ * level): the RTL then sometimes reports field_range from the store unit
+ * (info: y_size) instead of halted, stays busy past the watchdog, or runs
+ * the program after an SLVERR wrong, where the model does what the data
+ * file says; open, see docs/testing.md.
  *
  * Both devices must stop with the expected error code (a fact of the ISA,
  * not of either device) and identical STATUS, ERR_CODE (code and unit),
- * ERR_INSN, ERR_INFO and INTR_STATE. Faults start at a stop (the next
- * access the device makes), where both devices are in the same state:
- * a fault at a random beat of a running program lands on different
- * instructions of two devices whose timing differs.
+ * ERR_INSN, ERR_INFO and INTR_STATE. Those faults start at a stop (the
+ * next access the device makes), where both devices are in the same state.
+ *
+ * A halt, or a fault, at a random cycle of a running program lands where
+ * each device happens to be, and the two devices' timing differs (the
+ * model's cycles are its cost model's), so what can be compared is what
+ * the data file defines independently of timing. Halt: both stop with
+ * STATUS.error, ERR_CODE halted from the host, ERR_INFO 0, the same
+ * INTR_STATE, and each one's ERR_INSN is its own RING_HEAD (the next entry
+ * it would have fetched). A fault: each device either finished before it
+ * needed the memory again (done, no error) or stopped with the class's
+ * error from a unit that uses the memory (fetch, load or store, never
+ * compute), ERR_INSN inside the program; when both stopped with an error,
+ * ERR_CODE's code is the same. In every case both then recover.
  *
  * Recovery: faults healed, the watchdog off, the ring registers and the
  * memory image written again, a soft reset, and a fresh legal program that
@@ -48,6 +69,9 @@ enum {
   C_HANG,
   C_RING,
   C_RESET,
+  C_SLVERR_RUN, /* this one and the next two only with midrun=1 */
+  C_HALT,
+  C_HANG_RUN,
   C_COUNT
 };
 
@@ -66,6 +90,9 @@ static const struct {
     {"hang", NC_HW_ERR_WATCHDOG},
     {"ring", NC_HW_ERR_RING_CONFIG},
     {"reset", NC_HW_ERR_NONE},
+    {"slverr_run", NC_HW_ERR_DMA_BUS},
+    {"halt", NC_HW_ERR_HALTED},
+    {"hang_run", NC_HW_ERR_WATCHDOG},
 };
 
 static uint32_t rnd_(nc_rng_t *g, int64_t lo, int64_t hi) {
@@ -164,6 +191,9 @@ static void tail_(nc_rng_t *g, int k, const int tok[4], prog_t *p,
       p_load(p, ld_ok_, 0);
       break;
     case C_RESET:
+    case C_HALT:
+    case C_SLVERR_RUN:
+    case C_HANG_RUN:
       rg_isa_stream_sync(g, p, 100, 0, NULL);
       return;
     default: /* C_RING: the registers do it */
@@ -190,6 +220,10 @@ static void setup_(nc_rng_t *g, int k, int variant, uint32_t latency,
     case C_HANG:
       rig_wr(r, NC_HW_CSR_WATCHDOG_OFFSET, rnd_(g, 500, 3000));
       TK_REQUIRE_OK(nc_sim_inject_fault(r->s, NC_FAULT_HANG));
+      break;
+    case C_HANG_RUN:
+      /* Armed from the start, above the memory's latency (see above). */
+      rig_wr(r, NC_HW_CSR_WATCHDOG_OFFSET, latency + rnd_(g, 500, 3000));
       break;
     case C_RING:
       if (variant == 0) {
@@ -234,10 +268,13 @@ static void scrub_(prog_t *p) {
   p_finish(p);
 }
 
-/* Heals both devices and gives them back their ring. */
-static void heal_(rig_t *r) {
+/* Heals a stopped device and gives it back its ring. A soft reset keeps
+ * the ring registers (the data file: configuration registers keep their
+ * values), RING_HEAD included: 1 after rg_fail when it moved. */
+static int heal_(rg_ctx_t *c, const char *where, rig_t *r) {
   TK_REQUIRE_OK(nc_sim_inject_fault(r->s, NC_FAULT_NONE));
   rig_wr(r, NC_HW_CSR_WATCHDOG_OFFSET, 0);
+  const uint32_t head = rig_rd(r, NC_HW_CSR_RING_HEAD_OFFSET);
   rig_wr(r, NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_SOFT_RESET_SHIFT);
   /* The RTL returns to idle within a bounded number of cycles (its DMA
    * engines finish or drop the bursts they had started); every register
@@ -247,10 +284,91 @@ static void heal_(rig_t *r) {
       break;
     }
   }
+  const uint32_t after = rig_rd(r, NC_HW_CSR_RING_HEAD_OFFSET);
+  if (after != head) {
+    return rg_fail(c, "%s: a soft reset moved the %s's RING_HEAD from %u to %u",
+                   where, rig_name(r), head, after);
+  }
   rig_wr(r, NC_HW_CSR_RING_BASE_LO_OFFSET, (uint32_t)RIG_MEM_BASE);
   rig_wr(r, NC_HW_CSR_RING_BASE_HI_OFFSET, (uint32_t)(RIG_MEM_BASE >> 32));
   rig_wr(r, NC_HW_CSR_RING_SIZE_OFFSET, RIG_RING_ENTRIES);
+  return 0;
 }
+
+/* A halt or a fault at a random cycle of the running tail (see the top of
+ * the file for what is compared); 1 after rg_fail. */
+static int midway_(rg_ctx_t *c, const char *where, int k, nc_rng_t *g,
+                   rig_t *rtl, rig_t *model) {
+  rig_t *both[2] = {rtl, model};
+  const uint64_t when = rnd_(g, 1, 3000);
+  uint32_t st[2] = {0, 0};
+  for (int i = 0; i < 2; i++) {
+    TK_REQUIRE_OK(rg_isa_step(both[i], when, &st[i]));
+    if (k == C_HALT) {
+      rig_wr(both[i], NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_HALT_SHIFT);
+    } else {
+      TK_REQUIRE_OK(nc_sim_inject_fault(
+          both[i]->s, k == C_SLVERR_RUN ? NC_FAULT_SLVERR : NC_FAULT_HANG));
+    }
+    /* To the stop: at once after a halt, the watchdog after a hang. */
+    TK_REQUIRE_OK(rg_isa_step(both[i],
+                              i == 0 ? RG_ISA_RTL_BUDGET : UINT64_C(1) << 40,
+                              &st[i]));
+  }
+  const uint32_t busy = 1u << NC_HW_CSR_STATUS_BUSY_SHIFT;
+  const uint32_t done = 1u << NC_HW_CSR_STATUS_DONE_SHIFT;
+  const uint32_t error = 1u << NC_HW_CSR_STATUS_ERROR_SHIFT;
+  rig_err_t e[2];
+  uint32_t head[2], intr[2];
+  for (int i = 0; i < 2; i++) {
+    e[i] = rig_err(both[i]);
+    head[i] = rig_rd(both[i], NC_HW_CSR_RING_HEAD_OFFSET);
+    intr[i] = rig_rd(both[i], NC_HW_CSR_INTR_STATE_OFFSET);
+    const char *who = rig_name(both[i]);
+    if (st[i] & busy) {
+      return rg_fail(c, "%s at cycle %llu: the %s is still busy", where,
+                     (unsigned long long)when, who);
+    }
+    if (k == C_HALT) {
+      if (!(st[i] & error) || e[i].code != NC_HW_ERR_HALTED ||
+          e[i].unit != NC_HW_UNIT_NONE || e[i].info != 0 ||
+          e[i].insn != head[i]) {
+        return rg_fail(c,
+                       "%s at cycle %llu: the %s has STATUS 0x%x, %s in %s at "
+                       "entry %u (info %u), RING_HEAD %u; want halted from "
+                       "the host at RING_HEAD, info 0",
+                       where, (unsigned long long)when, who, st[i],
+                       nc_hw_err_name(e[i].code), nc_hw_unit_name(e[i].unit),
+                       e[i].insn, e[i].info, head[i]);
+      }
+    } else if (!(st[i] & error) ? !(st[i] & done)
+                                : e[i].code != classes_[k].code ||
+                                      e[i].unit == NC_HW_UNIT_COMPUTE ||
+                                      e[i].unit == NC_HW_UNIT_NONE) {
+      return rg_fail(c,
+                     "%s at cycle %llu: the %s has STATUS 0x%x, %s in %s at "
+                     "entry %u; want done, or %s from fetch, load or store",
+                     where, (unsigned long long)when, who, st[i],
+                     nc_hw_err_name(e[i].code), nc_hw_unit_name(e[i].unit),
+                     e[i].insn, nc_hw_err_name(classes_[k].code));
+    }
+  }
+  if (((st[0] ^ st[1]) & error) == 0 && (st[0] & error) &&
+      (e[0].code != e[1].code || intr[0] != intr[1])) {
+    return rg_fail(c,
+                   "%s at cycle %llu: ERR_CODE %s / INTR_STATE 0x%x on the "
+                   "rtl, %s / 0x%x on the model",
+                   where, (unsigned long long)when, nc_hw_err_name(e[0].code),
+                   intr[0], nc_hw_err_name(e[1].code), intr[1]);
+  }
+  rg_note(c, "  %s at cycle %llu: rtl %s at entry %u, model %s at entry %u",
+          classes_[k].name, (unsigned long long)when,
+          nc_hw_err_name(e[0].code), e[0].insn, nc_hw_err_name(e[1].code),
+          e[1].insn);
+  return 0;
+}
+
+static int c_midrun_;
 
 static int item_(rg_ctx_t *c, uint64_t item, const nc_sim_config_t *cfg,
                  uint8_t *image) {
@@ -262,7 +380,9 @@ static int item_(rg_ctx_t *c, uint64_t item, const nc_sim_config_t *cfg,
   int tok[4];
   rg_isa_stream_sync(&g, &p, 80, 0, tok);
   const size_t prefix = p.n;
-  const int k = (int)rnd_(&g, 0, C_COUNT - 1);
+  /* slverr_run, halt and hang_run (the last three) only with midrun=1:
+   * see the top. */
+  const int k = (int)rnd_(&g, 0, c_midrun_ ? C_COUNT - 1 : C_SLVERR_RUN - 1);
   int variant = 0;
   tail_(&g, k, tok, &p, &variant);
   rg_note(c, "item %llu: %zu legal instructions, then %s (variant %d): %zu",
@@ -305,7 +425,9 @@ static int item_(rg_ctx_t *c, uint64_t item, const nc_sim_config_t *cfg,
       setup_(&g, k, variant, cfg->mem_latency, both[i]);
       rig_wr(both[i], NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_START_SHIFT);
     }
-    if (k == C_RESET) {
+    if (k == C_HALT || k == C_SLVERR_RUN || k == C_HANG_RUN) {
+      bad = midway_(c, where, k, &g, &rtl, &model);
+    } else if (k == C_RESET) {
       const uint64_t when = rnd_(&g, 1, 3000);
       (void)rg_isa_stop_pair(c, where, &rtl, &model, when, 0, &sm);
       for (int i = 0; i < 2; i++) {
@@ -340,15 +462,17 @@ static int item_(rg_ctx_t *c, uint64_t item, const nc_sim_config_t *cfg,
     scrub_(&q);
     rg_isa_stream_sync(&g, &q, 150, 1, NULL);
     rg_isa_memory(&g, image);
-    for (int i = 0; i < 2; i++) {
-      heal_(both[i]);
+    snprintf(where, sizeof where, "illegal item %llu (%s) healing",
+             (unsigned long long)item, classes_[k].name);
+    for (int i = 0; i < 2 && !bad; i++) {
+      bad = heal_(c, where, both[i]);
       TK_REQUIRE_OK(
           nc_sim_mem_write(both[i]->s, RIG_MEM_BASE, image, RIG_MEM_SIZE));
       rg_isa_load(both[i], &q);
     }
     snprintf(where, sizeof where, "illegal item %llu (%s) recovery",
              (unsigned long long)item, classes_[k].name);
-    bad = rg_isa_run_pair(c, where, &rtl, &model, q.n, 1);
+    bad = bad || rg_isa_run_pair(c, where, &rtl, &model, q.n, 1);
     prog_free(&q);
   }
   rig_close(&rtl);
@@ -359,6 +483,7 @@ static int item_(rg_ctx_t *c, uint64_t item, const nc_sim_config_t *cfg,
 
 int rg_gen_illegal(rg_ctx_t *c) {
   const long items = rg_opt_int(c, "items", 10);
+  c_midrun_ = (int)rg_opt_int(c, "midrun", 0);
   for (int i = 0; i < c->nbackends; i++) {
     if (strcmp(c->backends[i], "rtl") != 0) {
       return rg_fail(c,

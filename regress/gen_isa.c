@@ -267,6 +267,54 @@ static const struct {
     {NC_HW_CSR_PERF_INSNS_OFFSET, "PERF_INSNS", 0},
 };
 
+/* What the data file says of the RTL's performance counters whatever its
+ * timing, after a clean stop: no unit is busy or stalled in more cycles
+ * than the device was busy (PERF_CYCLES counts the cycles with
+ * STATUS.busy); a random program's counts are far below 2^32; the memory
+ * port reads whole bus beats, so the bytes read are a multiple of the
+ * beat. (Not compared with the model's count: the RTL reads whole bursts,
+ * the model counts the bytes the ISA names, row by row.) */
+static int perf_invariants_(rg_ctx_t *c, const char *where, rig_t *rtl) {
+  static const struct {
+    uint32_t off;
+    const char *name;
+  } units_[] = {
+      {NC_HW_CSR_PERF_LOAD_BUSY_OFFSET, "PERF_LOAD_BUSY"},
+      {NC_HW_CSR_PERF_LOAD_STALL_OFFSET, "PERF_LOAD_STALL"},
+      {NC_HW_CSR_PERF_COMPUTE_BUSY_OFFSET, "PERF_COMPUTE_BUSY"},
+      {NC_HW_CSR_PERF_COMPUTE_STALL_OFFSET, "PERF_COMPUTE_STALL"},
+      {NC_HW_CSR_PERF_STORE_BUSY_OFFSET, "PERF_STORE_BUSY"},
+      {NC_HW_CSR_PERF_STORE_STALL_OFFSET, "PERF_STORE_STALL"},
+  };
+  const uint32_t cyc = rig_rd(rtl, NC_HW_CSR_PERF_CYCLES_LO_OFFSET);
+  const uint32_t cyc_hi = rig_rd(rtl, NC_HW_CSR_PERF_CYCLES_HI_OFFSET);
+  const uint32_t rd = rig_rd(rtl, NC_HW_CSR_PERF_RD_BYTES_LO_OFFSET);
+  const uint32_t rd_hi = rig_rd(rtl, NC_HW_CSR_PERF_RD_BYTES_HI_OFFSET);
+  const uint32_t insns = rig_rd(rtl, NC_HW_CSR_PERF_INSNS_OFFSET);
+  if (cyc_hi != 0 || rd_hi != 0) {
+    return rg_fail(c, "%s: the rtl's PERF_CYCLES_HI is 0x%x, PERF_RD_BYTES_HI "
+                   "0x%x, after a short program",
+                   where, cyc_hi, rd_hi);
+  }
+  if (insns > 0 && cyc == 0) {
+    return rg_fail(c, "%s: the rtl retired %u instructions in 0 busy cycles",
+                   where, insns);
+  }
+  for (size_t i = 0; i < sizeof units_ / sizeof units_[0]; i++) {
+    const uint32_t v = rig_rd(rtl, units_[i].off);
+    if (v > cyc) {
+      return rg_fail(c, "%s: the rtl's %s is %u, above PERF_CYCLES %u", where,
+                     units_[i].name, v, cyc);
+    }
+  }
+  if (rd % NC_HW_BUS_BYTES != 0) {
+    return rg_fail(c, "%s: the rtl's PERF_RD_BYTES is %u: not whole %u-byte "
+                   "beats",
+                   where, rd, (unsigned)NC_HW_BUS_BYTES);
+  }
+  return 0;
+}
+
 int rg_isa_compare(rg_ctx_t *c, const char *where, rig_t *rtl, rig_t *model,
                    int memory) {
   const int error = (rig_rd(rtl, NC_HW_CSR_STATUS_OFFSET) &
@@ -310,7 +358,7 @@ int rg_isa_compare(rg_ctx_t *c, const char *where, rig_t *rtl, rig_t *model,
     return rg_fail(c, "%s: the rtl touched memory it was not given: %s", where,
                    nc_error_detail());
   }
-  return 0;
+  return error ? 0 : perf_invariants_(c, where, rtl);
 }
 
 int rg_isa_stop_pair(rg_ctx_t *c, const char *where, rig_t *rtl, rig_t *model,
@@ -331,8 +379,27 @@ int rg_isa_run_pair(rg_ctx_t *c, const char *what, rig_t *rtl, rig_t *model,
   for (int stop = 0;; stop++) {
     char where[96];
     snprintf(where, sizeof where, "%s stop %d", what, stop);
+    const uint32_t head0 = rig_rd(rtl, NC_HW_CSR_RING_HEAD_OFFSET);
     rig_wr(rtl, NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_START_SHIFT);
     rig_wr(model, NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_START_SHIFT);
+    /* STATUS.fetch_busy: "fetch has a request outstanding or an
+     * instruction to dispatch". A stop that fetched anything had a request
+     * outstanding for at least the memory's latency: watched cycle by cycle
+     * until it shows (at once, as a rule) or for 2000 cycles, a stop that
+     * ends in that window must have shown it. */
+    int fetch_seen = 0, stopped = 0;
+    for (int i = 0; i < 2000 && !stopped && !fetch_seen; i++) {
+      uint32_t sr = 0;
+      TK_REQUIRE_OK(rg_isa_step(rtl, 1, &sr));
+      fetch_seen |= (sr & 1u << NC_HW_CSR_STATUS_FETCH_BUSY_SHIFT) != 0;
+      stopped = (sr & 1u << NC_HW_CSR_STATUS_BUSY_SHIFT) == 0;
+    }
+    if (stopped && !fetch_seen &&
+        rig_rd(rtl, NC_HW_CSR_RING_HEAD_OFFSET) != head0) {
+      return rg_fail(c, "%s: the rtl fetched entries %u.. without ever "
+                     "showing STATUS.fetch_busy",
+                     where, head0);
+    }
     uint32_t sm = 0;
     if (rg_isa_stop_pair(c, where, rtl, model, 0, memory, &sm)) {
       return 1;

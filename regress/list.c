@@ -123,6 +123,18 @@ static nc_status_t parse_entry_(const char *path, int line, char *s,
         }
         put_(t->backends[t->nbackends++], sizeof t->backends[0], b);
       }
+    } else if (strcmp(key, "config") == 0) {
+      unsigned r = 0, c = 0;
+      char tail = 0;
+      if (sscanf(val, "%3ux%3u%c", &r, &c, &tail) != 2 || r < 1 || c < 1 ||
+          !isdigit((unsigned char)val[0]) ||
+          !put_(t->config, sizeof t->config, val)) {
+        return nc__fail(NC_ERR_FORMAT,
+                        "%s:%d: %s: config=%s: want an array shape ROWSxCOLS "
+                        "(8x8)",
+                        path, line, t->name, val);
+      }
+      snprintf(t->config, sizeof t->config, "%ux%u", r % 1000, c % 1000);
     } else if (strcmp(key, "timeout") == 0) {
       if (rg_parse_uint(val, 86400, &v) != 0 || v == 0) {
         return nc__fail(NC_ERR_FORMAT,

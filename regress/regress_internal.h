@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "neocog/regress.h"
 #include "neocog/rng.h"
@@ -111,5 +112,33 @@ int rg_report(const rg_run_t *r, const rg_job_t *jobs, int n, const char *junit,
 
 /* Whether a status is a pass. */
 int rg_job_passed(const rg_job_t *j);
+
+/* Whether test `t` runs on this build's array shape (no config=, or this
+ * build's). */
+int rg_config_native(const nc_regress_test_t *t);
+
+/* The program that runs test `t`'s jobs when this one is `exe`: `exe`
+ * unless the test names another array shape, then that shape's build
+ * beside this one (BUILD/RxC/bin/neocog). 0, or -1 with `why` naming the
+ * make command that builds it. */
+int rg_config_exe(const nc_regress_test_t *t, const char *exe, char *buf,
+                  size_t len, char *why, size_t wlen);
+
+/* Seconds on the monotonic clock. */
+double rg_now(void);
+
+/* mkdir -p; 0 or -1 (errno set). */
+int rg_mkdirs(const char *path);
+
+/* Starts `argv` in a process group of its own with its output in `log`;
+ * `env_fst` (when not NULL) as NEOCOG_RTL_FST, `env_mutant` (when not
+ * NULL) as NEOCOG_RTL_MUTANT. The pid, or -1. */
+pid_t rg_spawn(const char *exe, char *const argv[], const char *log,
+               const char *env_fst, const char *env_mutant);
+
+/* Reads a job's log: the first "FAIL: " line into j->message, the items
+ * count, the last line that names a cause (testkit, sanitizer, assert)
+ * into `cause`, and the last lines into j->excerpt. */
+void rg_read_log(const char *path, rg_job_t *j, char *cause, size_t clen);
 
 #endif /* NEOCOG_REGRESS_INTERNAL_H */

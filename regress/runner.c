@@ -27,6 +27,7 @@
 
 typedef struct {
   const nc_regress_test_t *t;
+  char exe[1024]; /* the program that runs it (config=: another build's) */
   rg_job_t rec;
   pid_t pid;
   double start;
@@ -73,11 +74,19 @@ static int mkdirs_(const char *path) {
   return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
 }
 
+double rg_now(void) {
+  return now_();
+}
+
+int rg_mkdirs(const char *path) {
+  return mkdirs_(path);
+}
+
 /* The command that runs a job, as one line a person can paste. */
 static void repro_(const nc_regress_opts_t *o, const char *display,
                    const rg_job_t *j, char *buf, size_t len) {
   const int deflt = strcmp(o->list, "regress/tests.list") == 0;
-  snprintf(buf, len, "%s regress --one %s --seed %llu%s%s", display, j->test,
+  put_(buf, len, "%s regress --one %s --seed %llu%s%s", display, j->test,
            (unsigned long long)j->seed, deflt ? "" : " --list ",
            deflt ? "" : o->list);
 }
@@ -86,6 +95,11 @@ static void repro_(const nc_regress_opts_t *o, const char *display,
  * NEOCOG_RTL_FST, in a process group of its own; the pid, or -1. */
 static pid_t spawn_(const char *exe, char *const argv[], const char *log,
                     const char *env_fst) {
+  return rg_spawn(exe, argv, log, env_fst, NULL);
+}
+
+pid_t rg_spawn(const char *exe, char *const argv[], const char *log,
+               const char *env_fst, const char *env_mutant) {
   const pid_t pid = fork();
   if (pid != 0) {
     return pid;
@@ -106,6 +120,9 @@ static pid_t spawn_(const char *exe, char *const argv[], const char *log,
   } else {
     unsetenv("NEOCOG_RTL_FST");
   }
+  if (env_mutant != NULL) {
+    setenv("NEOCOG_RTL_MUTANT", env_mutant, 1);
+  }
   execv(exe, argv);
   fprintf(stderr, "FAIL: cannot run %s: %s\n", exe, strerror(errno));
   _exit(127);
@@ -114,6 +131,10 @@ static pid_t spawn_(const char *exe, char *const argv[], const char *log,
 /* Reads a log: the first "FAIL: " line, the items count, the last line
  * that names a cause (testkit, sanitizer, assert), and the last lines. */
 static void read_log_(const char *path, rg_job_t *j, char *cause, size_t clen) {
+  rg_read_log(path, j, cause, clen);
+}
+
+void rg_read_log(const char *path, rg_job_t *j, char *cause, size_t clen) {
   FILE *f = fopen(path, "r");
   cause[0] = '\0';
   j->excerpt[0] = '\0';
@@ -210,10 +231,10 @@ static void rerun_(const nc_regress_opts_t *o, job_t *jb) {
   snprintf(log, sizeof log, "%s/logs/%s.%s.lockstep.log", o->out_dir, j->test,
            seed);
   snprintf(fst, sizeof fst, "%s/waves/%s.%s.fst", o->out_dir, j->test, seed);
-  char *argv[] = {(char *)o->exe, "regress",  "--one",  j->test,
-                  "--seed",       seed,       "--list", (char *)o->list,
-                  "--backend",    "lockstep", NULL};
-  const pid_t pid = spawn_(o->exe, argv, log, fst);
+  char *argv[] = {jb->exe,  "regress",  "--one",  j->test,
+                  "--seed", seed,       "--list", (char *)o->list,
+                  "--backend", "lockstep", NULL};
+  const pid_t pid = spawn_(jb->exe, argv, log, fst);
   if (pid < 0) {
     return;
   }
@@ -285,7 +306,7 @@ int nc_regress_run(const nc_regress_test_t *const *tests, int ntests,
     return 2;
   }
   const char *display = o->exe;
-  int n = 0, index = 0;
+  int n = 0, index = 0, missing = 0;
   for (int i = 0; i < ntests; i++) {
     const nc_regress_test_t *t = tests[i];
     const int count = o->seeds >= 0   ? o->seeds
@@ -297,6 +318,15 @@ int nc_regress_run(const nc_regress_test_t *const *tests, int ntests,
       }
       job_t *jb = &jobs[n++];
       jb->t = t;
+      char why[1200];
+      if (rg_config_exe(t, o->exe, jb->exe, sizeof jb->exe, why,
+                        sizeof why) != 0) {
+        /* Once per test: the first of its jobs. */
+        if (n == 1 || jobs[n - 2].t != t) {
+          fprintf(stderr, "neocog regress: %s\n", why);
+        }
+        missing++;
+      }
       rg_job_t *j = &jb->rec;
       snprintf(j->test, sizeof j->test, "%s", t->name);
       snprintf(j->gen, sizeof j->gen, "%s", t->gen);
@@ -308,9 +338,20 @@ int nc_regress_run(const nc_regress_test_t *const *tests, int ntests,
       j->seed = nc_regress_job_seed(o->seed, t->name, s);
       snprintf(j->log, sizeof j->log, "%s/logs/%s.%llu.log", o->out_dir,
                t->name, (unsigned long long)j->seed);
-      repro_(o, o->display ? o->display : display, j, j->reproduce,
-             sizeof j->reproduce);
+      const char *shown = o->display ? o->display : display;
+      if (strcmp(jb->exe, o->exe) != 0) {
+        /* Another build: shown as the runner's own path shows it. */
+        const size_t cut = strlen(o->exe) - strlen(shown);
+        shown = strlen(jb->exe) > cut && strncmp(jb->exe, o->exe, cut) == 0
+                    ? jb->exe + cut
+                    : jb->exe;
+      }
+      repro_(o, shown, j, j->reproduce, sizeof j->reproduce);
     }
+  }
+  if (missing > 0) {
+    free(jobs);
+    return 2;
   }
   char logs[1024], waves[1024];
   snprintf(logs, sizeof logs, "%s/logs", o->out_dir);
@@ -343,11 +384,11 @@ int nc_regress_run(const nc_regress_test_t *const *tests, int ntests,
       job_t *jb = &jobs[next++];
       char seed[32];
       snprintf(seed, sizeof seed, "%llu", (unsigned long long)jb->rec.seed);
-      char *argv[] = {(char *)o->exe, "regress",       "--one",
-                      jb->rec.test,   "--seed",        seed,
-                      "--list",       (char *)o->list, NULL};
+      char *argv[] = {jb->exe,  "regress",       "--one",
+                      jb->rec.test, "--seed",        seed,
+                      "--list",     (char *)o->list, NULL};
       jb->start = now_();
-      jb->pid = spawn_(o->exe, argv, jb->rec.log, NULL);
+      jb->pid = spawn_(jb->exe, argv, jb->rec.log, NULL);
       if (jb->pid < 0) {
         snprintf(jb->rec.status, sizeof jb->rec.status, "error");
         snprintf(jb->rec.message, sizeof jb->rec.message, "fork: %s",

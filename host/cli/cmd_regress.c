@@ -18,6 +18,7 @@ static const char help_[] =
     "       neocog regress --one TEST --seed S [--backend B] [--list F]\n"
     "       neocog regress --merge DIR... [--out DIR] [--junit F] [--json F]\n"
     "       neocog regress --tests [LEVEL]\n"
+    "       neocog regress --mutate LEVEL|TEST... [--mutants IDS] [-j N] ...\n"
     "\n"
     "Runs the regression: the jobs (test, seed) of a level of the test list\n"
     "(smoke, nightly, soak) or of the tests named (shell patterns work:\n"
@@ -49,6 +50,13 @@ static const char help_[] =
     "                   shard output directories (into --out, default\n"
     "                   build/regress/merged)\n"
     "  --tests [LEVEL]  list the tests (of a level) with their seed counts\n"
+    "  --mutate         the mutation check: run the RTL tests of the level\n"
+    "                   against every mutant of a mutant build (this program\n"
+    "                   must be one: make regress-mutant-bin), report the\n"
+    "                   mutation score and the survivors (docs/testing.md)\n"
+    "  --mutants IDS    only these mutants: 3,7,10-12 (0: the original)\n"
+    "  --equivalent F   survivors argued equivalent (default\n"
+    "                   regress/equivalent_mutants.tsv)\n"
     "\n"
     "Exit status: 0 every job passed, 1 a job failed, 2 bad command line.\n";
 
@@ -115,6 +123,32 @@ static int tests_(const nc_regress_list_t *l, const char *level) {
   return 0;
 }
 
+/* The mutation check: the mutant list lies next to this program when it
+ * is a mutant build. */
+static int mutate_(const nc_regress_test_t **tests, int ntests,
+                   const nc_regress_opts_t *o, const char *mutants,
+                   const char *equivalent) {
+  char tsv[PATH_MAX + 16];
+  snprintf(tsv, sizeof tsv, "%s", o->exe);
+  char *slash = strrchr(tsv, '/');
+  snprintf(slash ? slash + 1 : tsv, sizeof tsv - (size_t)(slash ? slash + 1 - tsv : 0),
+           "mutants.tsv");
+  if (access(tsv, R_OK) != 0) {
+    fprintf(stderr,
+            "neocog regress --mutate: %s is not a mutant build (no %s); "
+            "build one with 'make regress-mutant-bin' and run "
+            "build/regress/mutate/neocog\n",
+            o->display, tsv);
+    return CLI_EXIT_USAGE;
+  }
+  if (equivalent == NULL && access("regress/equivalent_mutants.tsv", R_OK) == 0) {
+    equivalent = "regress/equivalent_mutants.tsv";
+  } else if (equivalent != NULL && access(equivalent, R_OK) != 0) {
+    return usage_("--equivalent %s: cannot read it", equivalent);
+  }
+  return nc_regress_mutate(tests, ntests, o, tsv, mutants, equivalent, stdout);
+}
+
 int cmd_regress(int argc, char **argv) {
   const char *sel[MAX_SEL];
   const char *merge[MAX_SEL];
@@ -130,7 +164,8 @@ int cmd_regress(int argc, char **argv) {
   o.shard_k = o.shard_n = 1;
   o.waves = 2;
   o.progress_tty = isatty(fileno(stdout));
-  int want_merge = 0, want_tests = 0;
+  int want_merge = 0, want_tests = 0, want_mutate = 0;
+  const char *mutants = NULL, *equivalent = NULL;
   long v = 0;
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
@@ -161,6 +196,13 @@ int cmd_regress(int argc, char **argv) {
       fputs(help_, stdout);
       return 0;
     }
+    if (strcmp(key, "mutate") == 0) {
+      if (val != NULL) {
+        return usage_("--%s takes no value: the level or tests follow", key);
+      }
+      want_mutate = 1;
+      continue;
+    }
     if (strcmp(key, "merge") == 0 || strcmp(key, "tests") == 0) {
       if (val != NULL) {
         return usage_("--%s takes no value", key);
@@ -171,7 +213,8 @@ int cmd_regress(int argc, char **argv) {
     }
     static const char *const with_value[] = {
         "jobs",  "seeds",   "seed", "shard", "junit",   "json", "out",
-        "waves", "timeout", "list", "one",   "backend", NULL};
+        "waves", "timeout", "list", "one",   "backend", "mutants",
+        "equivalent", NULL};
     int known = 0;
     for (const char *const *k = with_value; *k; k++) {
       known |= strcmp(*k, key) == 0;
@@ -229,6 +272,10 @@ int cmd_regress(int argc, char **argv) {
         return usage_("--timeout %s: want seconds 1..864000", val);
       }
       o.timeout_s = (double)v;
+    } else if (strcmp(key, "mutants") == 0) {
+      mutants = val;
+    } else if (strcmp(key, "equivalent") == 0) {
+      equivalent = val;
     } else if (strcmp(key, "list") == 0) {
       list = val;
     } else if (strcmp(key, "one") == 0) {
@@ -240,6 +287,14 @@ int cmd_regress(int argc, char **argv) {
       }
       backend = val;
     }
+  }
+  if ((mutants != NULL || equivalent != NULL) && !want_mutate) {
+    return usage_("%s", "--mutants and --equivalent go with --mutate");
+  }
+  if (want_mutate && (want_merge || want_tests || one != NULL ||
+                      o.shard_n > 1)) {
+    return usage_("%s", "--mutate goes with a level or tests only (no "
+                        "--merge, --tests, --one or --shard)");
   }
   if (want_merge) {
     if (nmerge == 0) {
@@ -371,7 +426,9 @@ int cmd_regress(int argc, char **argv) {
   o.label = o.level >= 0 ? nc_regress_level_name(o.level) : "tests";
   char outbuf[PATH_MAX];
   if (out == NULL) {
-    if (o.shard_n > 1) {
+    if (want_mutate) {
+      snprintf(outbuf, sizeof outbuf, "build/regress/mutate-%s", o.label);
+    } else if (o.shard_n > 1) {
       snprintf(outbuf, sizeof outbuf, "build/regress/%s-shard-%d-of-%d",
                o.label, o.shard_k, o.shard_n);
     } else {
@@ -380,7 +437,11 @@ int cmd_regress(int argc, char **argv) {
     out = outbuf;
   }
   o.out_dir = out;
-  rc = nc_regress_run(tests, ntests, &o, stdout);
+  if (want_mutate) {
+    rc = mutate_(tests, ntests, &o, mutants, equivalent);
+  } else {
+    rc = nc_regress_run(tests, ntests, &o, stdout);
+  }
   free(tests);
 out:
   nc_regress_list_free(&l);

@@ -426,12 +426,27 @@ nc_status_t nc_rtl_create(const nc_rtl_config_t *cfg, nc_rtl_t **out) {
                  : sp == "nc_top"                ? "nc_top.nc_top"
                                                  : "nc_top.nc_top." + sp;
   }
+  // The mutant of a mutant-schemata build (hw/gen/mutate.py) to run, as the plusarg its
+  // modules read (none: the original design); the normal build has no reader.
+  std::string mutant;
+  if (const char *mv = std::getenv("NEOCOG_RTL_MUTANT"); mv != nullptr && *mv != '\0') {
+    char *end = nullptr;
+    const unsigned long k = std::strtoul(mv, &end, 10);
+    if (*end != '\0' || *mv == '-' || k > 0xffffffffUL) {
+      return fail(NC_ERR_INVALID_ARG, "rtl_create: NEOCOG_RTL_MUTANT '%s' is not a mutant number",
+                  mv);
+    }
+    mutant = "+mutant=" + std::to_string(k);
+  }
   nc_rtl_t *m = new (std::nothrow) nc_rtl_t;
   if (m == nullptr) {
     return fail(NC_ERR_NOMEM, "rtl_create: out of memory");
   }
   try {
     m->ctx.reset(new VerilatedContext);
+    // Always: a mutant build's $value$plusargs stops the program when no arguments were given.
+    const char *args[] = {"neocog", mutant.c_str()};
+    m->ctx->commandArgs(mutant.empty() ? 1 : 2, args);
     // Assertions of the design mark the context instead of aborting the host program; every
     // call checks for it.
     m->ctx->fatalOnError(false);

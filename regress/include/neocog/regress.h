@@ -53,6 +53,8 @@ typedef struct {
   int nbackends;                              /**< 1.. */
   int seeds[NC_REGRESS_LEVEL_COUNT];          /**< 0: not in the level */
   double timeout_s;                           /**< per job */
+  char config[16]; /**< array shape "RxC" the test runs on (the build in
+                        build/RxC, make ROWS=R COLS=C), "": any */
   int nopts;                                  /**< generator options */
   char opt_key[NC_REGRESS_MAX_OPTS][24];      /**< option names */
   char opt_val[NC_REGRESS_MAX_OPTS][48];      /**< their values */
@@ -139,6 +141,23 @@ int nc_regress_run(const nc_regress_test_t *const *tests, int ntests,
  */
 int nc_regress_merge(const char *const *dirs, int ndirs, const char *junit,
                      const char *json, FILE *out);
+
+/**
+ * The mutation check (regress/mutate.c): runs the jobs of `tests` that use
+ * the RTL against each mutant of a mutant build, listed in `mutants_tsv`
+ * (hw/gen/mutate.py), this program being that build; mutant K runs with
+ * NEOCOG_RTL_MUTANT=K. Mutant 0, the original design, runs first and must
+ * pass. A mutant is killed by its first failing job; one that passes every
+ * job survives, unless `equivalent` (a file, may be NULL) argues it
+ * equivalent. `select` picks mutants ("3,7,10-12"; NULL: all, 0 included).
+ * Reports the score and the survivors on `out` and as JSON (o->json, or
+ * o->out_dir/mutation.json). Returns 0 when every selected non-equivalent
+ * mutant was killed, 1 when one survived, 2 on bad input or when mutant 0
+ * fails (reported).
+ */
+int nc_regress_mutate(const nc_regress_test_t *const *tests, int ntests,
+                      const nc_regress_opts_t *o, const char *mutants_tsv,
+                      const char *select, const char *equivalent, FILE *out);
 
 /** The bucket signature of an error line: numbers and addresses masked
  *  ("0x1f00 at 12" -> "0x# at #"), into `buf`. */
