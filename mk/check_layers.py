@@ -10,6 +10,9 @@ fuzz, regress).
    testkit/ is a header library of the top layer: its headers are public there.
 2. Symbols (when archives are given, top layer first, as programs link them): no archive
    leaves undefined a symbol that only an archive of a higher layer defines.
+3. Stand-ins: sim/rtl/harness_none.c, which takes the RTL harness's place in builds without
+   the RTL (the fuzz build, a tree without hw/rtl), defines every function neocog/rtl.h
+   declares, so those builds link.
 
 Prints one line per problem and exits 1 if there is any.
 
@@ -140,6 +143,23 @@ def check_archives(archives):
     return problems
 
 
+STAND_INS = [("sim/rtl/include/neocog/rtl.h", "sim/rtl/harness_none.c")]
+
+
+def check_stand_ins(root):
+    problems = []
+    for header, stub in STAND_INS:
+        with open(os.path.join(root, header)) as f:
+            declared = re.findall(r"\b(nc_\w+)\s*\(", re.sub(r"/\*.*?\*/", "", f.read(),
+                                                             flags=re.S))
+        with open(os.path.join(root, stub)) as f:
+            defined = set(re.findall(r"^[^\s#/*].*?\b(nc_\w+)\s*\([^;]*$", f.read(),
+                                     flags=re.M))
+        for name in sorted(set(declared) - defined):
+            problems.append(f"{stub}: does not define {name}, which {header} declares")
+    return problems
+
+
 def main(argv):
     root = "."
     args = argv[1:]
@@ -156,7 +176,8 @@ def main(argv):
         for f in filenames:
             if f.endswith(SOURCE_EXT):
                 files.append(os.path.normpath(os.path.join(rel, f)))
-    problems = check_includes(root, sorted(files)) + check_archives(args)
+    problems = (check_includes(root, sorted(files)) + check_archives(args) +
+                check_stand_ins(root))
     for p in problems:
         print(p)
     print(f"check_layers: {len(files)} files, {len(args)} archives, {len(problems)} problems")

@@ -104,3 +104,10 @@ void nc_rtl_mem_bytes(const nc_rtl_t *m, uint64_t *read, uint64_t *written) {
     *written = 0;
   }
 }
+
+nc_status_t nc_rtl_set_trace(nc_rtl_t *m, nc_sim_trace_fn fn, void *ctx) {
+  (void)m;
+  (void)fn;
+  (void)ctx;
+  return none_();
+}
