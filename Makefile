@@ -20,6 +20,7 @@ include mk/hw.mk
 include mk/base.mk
 include mk/sim.mk
 include mk/driver.mk
+include mk/onnx.mk
 include mk/host.mk
 include mk/cli.mk
 include mk/tests.mk

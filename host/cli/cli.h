@@ -153,5 +153,15 @@ int cmd_run(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_devices(int argc, char **argv);
 int cmd_regress(int argc, char **argv);
+int cmd_classify(int argc, char **argv);
+
+/** Whether a model path names an ONNX model (ends in .onnx). */
+int cli_is_onnx(const char *path);
+
+/** neocog run for an ONNX model: the options from argv[i] on. */
+int cmd_run_onnx(const char *path, int argc, char **argv, int i);
+
+/** neocog info for an ONNX model. */
+int cmd_info_onnx(const char *path);
 
 #endif /* NEOCOG_CLI_H */

@@ -10,6 +10,7 @@
 
 static const char run_help_[] =
     "usage: neocog run NET (--input X.npy | --seed S) [--backend NAME]\n"
+    "       (an ONNX model, MODEL.onnx: see neocog run MODEL.onnx --help)\n"
     "                  --output Y.npy [--stats S.json] [--timeline T.json]\n"
     "                  [--quiet]\n"
     "\n"
@@ -38,6 +39,7 @@ static const char run_help_[] =
 
 static const char info_help_[] =
     "usage: neocog info NET [--batch N]\n"
+    "       neocog info MODEL.onnx\n"
     "\n"
     "Prints each layer of the network file NET: kind, output shape (NHWC),\n"
     "parameter count and multiply-accumulates, with totals.\n";
@@ -70,6 +72,9 @@ int cmd_info(int argc, char **argv) {
   if (argc >= 1 && strncmp(argv[0], "--", 2) != 0) {
     path = argv[0];
     i = 1;
+  }
+  if (cli_is_onnx(path) && argc == 1) {
+    return cmd_info_onnx(path);
   }
   while ((r = cli_next_opt("info", argc, argv, &i, flags, &key, &val)) > 0) {
     if (strcmp(key, "help") == 0) {
@@ -147,6 +152,9 @@ int cmd_run(int argc, char **argv) {
   if (argc >= 1 && strncmp(argv[0], "--", 2) != 0) {
     path = argv[0];
     i = 1;
+  }
+  if (cli_is_onnx(path)) {
+    return cmd_run_onnx(path, argc, argv, i);
   }
   while ((r = cli_next_opt("run", argc, argv, &i, flags, &key, &val)) > 0) {
     if (strcmp(key, "help") == 0) {
