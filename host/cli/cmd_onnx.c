@@ -304,7 +304,7 @@ int cmd_classify(int argc, char **argv) {
   int64_t *conf = NULL;
   int rc = CLI_EXIT_FAIL;
   if (load_data_("--images", images, &im) != 0 ||
-      load_data_("--labels", labels, &lb) != 0 || load_graph_(path, &g) != 0) {
+      load_data_("--labels", labels, &lb) != 0) {
     goto done;
   }
   if (im.ndim < 2 || (im.dtype != NC_DTYPE_UINT8 &&
@@ -322,6 +322,9 @@ int cmd_classify(int argc, char **argv) {
   if (lb.shape[0] != im.shape[0]) {
     fprintf(stderr, "neocog: --labels: %lld labels for %lld images\n",
             (long long)lb.shape[0], (long long)im.shape[0]);
+    goto done;
+  }
+  if (load_graph_(path, &g) != 0) {
     goto done;
   }
   if (g.ninputs != 1 || g.noutputs < 1) {
