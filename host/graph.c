@@ -13,32 +13,53 @@
 
 size_t nc_elem_size(int elem) {
   switch (elem) {
-    case NC_ELEM_FLOAT32: return 4;
-    case NC_ELEM_UINT8: return 1;
-    case NC_ELEM_INT8: return 1;
-    case NC_ELEM_UINT16: return 2;
-    case NC_ELEM_INT16: return 2;
-    case NC_ELEM_INT32: return 4;
-    case NC_ELEM_INT64: return 8;
-    default: return 0;
+    case NC_ELEM_FLOAT32:
+      return 4;
+    case NC_ELEM_UINT8:
+      return 1;
+    case NC_ELEM_INT8:
+      return 1;
+    case NC_ELEM_UINT16:
+      return 2;
+    case NC_ELEM_INT16:
+      return 2;
+    case NC_ELEM_INT32:
+      return 4;
+    case NC_ELEM_INT64:
+      return 8;
+    default:
+      return 0;
   }
 }
 
 const char *nc_elem_name(int elem) {
   static _Thread_local char other[32];
   switch (elem) {
-    case NC_ELEM_FLOAT32: return "float32";
-    case NC_ELEM_UINT8: return "uint8";
-    case NC_ELEM_INT8: return "int8";
-    case NC_ELEM_UINT16: return "uint16";
-    case NC_ELEM_INT16: return "int16";
-    case NC_ELEM_INT32: return "int32";
-    case NC_ELEM_INT64: return "int64";
-    case 9: return "bool";
-    case 10: return "float16";
-    case 11: return "double";
-    case 16: return "bfloat16";
-    default: snprintf(other, sizeof other, "type %d", elem); return other;
+    case NC_ELEM_FLOAT32:
+      return "float32";
+    case NC_ELEM_UINT8:
+      return "uint8";
+    case NC_ELEM_INT8:
+      return "int8";
+    case NC_ELEM_UINT16:
+      return "uint16";
+    case NC_ELEM_INT16:
+      return "int16";
+    case NC_ELEM_INT32:
+      return "int32";
+    case NC_ELEM_INT64:
+      return "int64";
+    case 9:
+      return "bool";
+    case 10:
+      return "float16";
+    case 11:
+      return "double";
+    case 16:
+      return "bfloat16";
+    default:
+      snprintf(other, sizeof other, "type %d", elem);
+      return other;
   }
 }
 
@@ -62,8 +83,8 @@ nc_status_t nc_value_alloc(nc_value_t *v, int elem, int ndim,
                     nc_elem_name(elem));
   }
   if (ndim < 0 || ndim > NC_MAX_DIMS || (ndim > 0 && shape == NULL)) {
-    return nc__fail(NC_ERR_UNSUPPORTED, "%s: %d dimensions (at most %d)",
-                    what, ndim, NC_MAX_DIMS);
+    return nc__fail(NC_ERR_UNSUPPORTED, "%s: %d dimensions (at most %d)", what,
+                    ndim, NC_MAX_DIMS);
   }
   uint64_t b = es;
   int over = 0;
@@ -133,8 +154,7 @@ nc_status_t nc_value_from_tensor(const nc_tensor_t *t, nc_value_t *v) {
       return st;
     }
   }
-  return nc__fail(NC_ERR_INVALID_ARG, "value: invalid dtype %d",
-                  (int)t->dtype);
+  return nc__fail(NC_ERR_INVALID_ARG, "value: invalid dtype %d", (int)t->dtype);
 }
 
 nc_status_t nc_value_to_tensor(const nc_value_t *v, nc_tensor_t *t) {
@@ -221,6 +241,18 @@ const nc_attr_t *nc_graph_attr(const nc_graph_node_t *n, const char *name) {
   return NULL;
 }
 
+int64_t nc_graph_attr_int(const nc_graph_node_t *n, const char *name,
+                          int64_t def) {
+  const nc_attr_t *a = nc_graph_attr(n, name);
+  return a != NULL && a->type == NC_ATTR_INT ? a->i : def;
+}
+
+const char *nc_graph_attr_str(const nc_graph_node_t *n, const char *name,
+                              const char *def) {
+  const nc_attr_t *a = nc_graph_attr(n, name);
+  return a != NULL && a->type == NC_ATTR_STRING ? a->s : def;
+}
+
 static void node_what_(const nc_graph_node_t *n, char *buf, size_t len) {
   char sn[96], so[64];
   snprintf(buf, len, "node '%s' (%s)", nc__shown_str(n->name, sn, sizeof sn),
@@ -243,8 +275,7 @@ static nc_status_t check_node_(const nc_graph_t *g, const nc_graph_node_t *n) {
   }
   for (int i = 0; i < op->min_in; i++) {
     if (n->in[i] < 0) {
-      return nc__fail(NC_ERR_FORMAT, "%s: required input %d is empty", what,
-                      i);
+      return nc__fail(NC_ERR_FORMAT, "%s: required input %d is empty", what, i);
     }
   }
   if (n->nout < 1 || n->out[0] < 0) {
@@ -266,9 +297,8 @@ static nc_status_t check_node_(const nc_graph_t *g, const nc_graph_node_t *n) {
       known |= strcmp(*k, n->attr[a].name) == 0;
     }
     if (!known) {
-      return nc__fail(NC_ERR_UNSUPPORTED,
-                      "%s: attribute '%s' is not supported", what,
-                      nc__shown_str(n->attr[a].name, sn, sizeof sn));
+      return nc__fail(NC_ERR_UNSUPPORTED, "%s: attribute '%s' is not supported",
+                      what, nc__shown_str(n->attr[a].name, sn, sizeof sn));
     }
   }
   return nc__graph_op_check(g, n, what);
@@ -376,6 +406,12 @@ nc_status_t nc_graph_check(nc_graph_t *g) {
 
 nc_status_t nc_graph_run(const nc_graph_t *g, const nc_value_t *inputs,
                          nc_value_t *outputs) {
+  return nc_graph_run_observed(g, inputs, outputs, NULL, NULL);
+}
+
+nc_status_t nc_graph_run_observed(const nc_graph_t *g, const nc_value_t *inputs,
+                                  nc_value_t *outputs,
+                                  nc_graph_observer_t observe, void *ctx) {
   char sn[96], s1[96], s2[96];
   if (g == NULL || (inputs == NULL && g->ninputs > 0) || outputs == NULL) {
     return nc__fail(NC_ERR_INVALID_ARG, "graph run: NULL argument");
@@ -434,6 +470,9 @@ nc_status_t nc_graph_run(const nc_graph_t *g, const nc_value_t *inputs,
       if (st == NC_OK && n->out[o] >= 0) {
         own[n->out[o]] = y[o];
         cur[n->out[o]] = &own[n->out[o]];
+        if (observe != NULL) {
+          observe(ctx, n->out[o], cur[n->out[o]]);
+        }
       } else {
         nc_value_free(&y[o]);
       }

@@ -16,12 +16,11 @@
 
 /* ---- helpers ---------------------------------------------------------- */
 
-static nc_status_t fail_(const nc__op_ctx_t *c, nc_status_t st,
-                         const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static nc_status_t fail_(const nc__op_ctx_t *c, nc_status_t st, const char *fmt,
+                         ...) __attribute__((format(printf, 3, 4)));
 
-static nc_status_t fail_(const nc__op_ctx_t *c, nc_status_t st,
-                         const char *fmt, ...) {
+static nc_status_t fail_(const nc__op_ctx_t *c, nc_status_t st, const char *fmt,
+                         ...) {
   char msg[320];
   va_list ap;
   va_start(ap, fmt);
@@ -32,13 +31,20 @@ static nc_status_t fail_(const nc__op_ctx_t *c, nc_status_t st,
 
 static double get_(const nc_value_t *v, size_t i) {
   switch (v->elem) {
-    case NC_ELEM_FLOAT32: return ((const float *)v->data)[i];
-    case NC_ELEM_UINT8: return ((const uint8_t *)v->data)[i];
-    case NC_ELEM_INT8: return ((const int8_t *)v->data)[i];
-    case NC_ELEM_UINT16: return ((const uint16_t *)v->data)[i];
-    case NC_ELEM_INT16: return ((const int16_t *)v->data)[i];
-    case NC_ELEM_INT32: return ((const int32_t *)v->data)[i];
-    case NC_ELEM_INT64: return (double)((const int64_t *)v->data)[i];
+    case NC_ELEM_FLOAT32:
+      return ((const float *)v->data)[i];
+    case NC_ELEM_UINT8:
+      return ((const uint8_t *)v->data)[i];
+    case NC_ELEM_INT8:
+      return ((const int8_t *)v->data)[i];
+    case NC_ELEM_UINT16:
+      return ((const uint16_t *)v->data)[i];
+    case NC_ELEM_INT16:
+      return ((const int16_t *)v->data)[i];
+    case NC_ELEM_INT32:
+      return ((const int32_t *)v->data)[i];
+    case NC_ELEM_INT64:
+      return (double)((const int64_t *)v->data)[i];
   }
   return 0;
 }
@@ -52,26 +58,53 @@ static void put_(nc_value_t *v, size_t i, double x) {
   }
   const int64_t k = isfinite(x) && fabs(x) < 9.2e18 ? (int64_t)x : 0;
   switch (v->elem) {
-    case NC_ELEM_UINT8: ((uint8_t *)v->data)[i] = (uint8_t)k; break;
-    case NC_ELEM_INT8: ((int8_t *)v->data)[i] = (int8_t)(uint8_t)k; break;
-    case NC_ELEM_UINT16: ((uint16_t *)v->data)[i] = (uint16_t)k; break;
-    case NC_ELEM_INT16: ((int16_t *)v->data)[i] = (int16_t)(uint16_t)k; break;
-    case NC_ELEM_INT32: ((int32_t *)v->data)[i] = (int32_t)(uint32_t)k; break;
-    case NC_ELEM_INT64: ((int64_t *)v->data)[i] = k; break;
-    default: break;
+    case NC_ELEM_UINT8:
+      ((uint8_t *)v->data)[i] = (uint8_t)k;
+      break;
+    case NC_ELEM_INT8:
+      ((int8_t *)v->data)[i] = (int8_t)(uint8_t)k;
+      break;
+    case NC_ELEM_UINT16:
+      ((uint16_t *)v->data)[i] = (uint16_t)k;
+      break;
+    case NC_ELEM_INT16:
+      ((int16_t *)v->data)[i] = (int16_t)(uint16_t)k;
+      break;
+    case NC_ELEM_INT32:
+      ((int32_t *)v->data)[i] = (int32_t)(uint32_t)k;
+      break;
+    case NC_ELEM_INT64:
+      ((int64_t *)v->data)[i] = k;
+      break;
+    default:
+      break;
   }
 }
 
 /* The range of an integer type, for saturation. */
 static void range_(int elem, double *lo, double *hi) {
   switch (elem) {
-    case NC_ELEM_UINT8: *lo = 0, *hi = 255; return;
-    case NC_ELEM_INT8: *lo = -128, *hi = 127; return;
-    case NC_ELEM_UINT16: *lo = 0, *hi = 65535; return;
-    case NC_ELEM_INT16: *lo = -32768, *hi = 32767; return;
-    case NC_ELEM_INT32: *lo = -2147483648.0, *hi = 2147483647.0; return;
-    case NC_ELEM_INT64: *lo = -9.2e18, *hi = 9.2e18; return;
-    default: *lo = -FLT_MAX, *hi = FLT_MAX; return;
+    case NC_ELEM_UINT8:
+      *lo = 0, *hi = 255;
+      return;
+    case NC_ELEM_INT8:
+      *lo = -128, *hi = 127;
+      return;
+    case NC_ELEM_UINT16:
+      *lo = 0, *hi = 65535;
+      return;
+    case NC_ELEM_INT16:
+      *lo = -32768, *hi = 32767;
+      return;
+    case NC_ELEM_INT32:
+      *lo = -2147483648.0, *hi = 2147483647.0;
+      return;
+    case NC_ELEM_INT64:
+      *lo = -9.2e18, *hi = 9.2e18;
+      return;
+    default:
+      *lo = -FLT_MAX, *hi = FLT_MAX;
+      return;
   }
 }
 
@@ -101,19 +134,12 @@ static nc_status_t alloc_(const nc__op_ctx_t *c, nc_value_t *y, int elem,
 }
 
 static int64_t aint_(const nc__op_ctx_t *c, const char *name, int64_t def) {
-  const nc_attr_t *a = nc_graph_attr(c->n, name);
-  return a != NULL && a->type == NC_ATTR_INT ? a->i : def;
+  return nc_graph_attr_int(c->n, name, def);
 }
 
 static float afloat_(const nc__op_ctx_t *c, const char *name, float def) {
   const nc_attr_t *a = nc_graph_attr(c->n, name);
   return a != NULL && a->type == NC_ATTR_FLOAT ? a->f : def;
-}
-
-static const char *astr_(const nc_graph_node_t *n, const char *name,
-                         const char *def) {
-  const nc_attr_t *a = nc_graph_attr(n, name);
-  return a != NULL && a->type == NC_ATTR_STRING ? a->s : def;
 }
 
 /* An ints attribute of exactly `want` entries into out[], or the default
@@ -128,8 +154,8 @@ static nc_status_t aints_(const nc__op_ctx_t *c, const char *name, int want,
     return NC_OK;
   }
   if (a->type != NC_ATTR_INTS || a->n != want) {
-    return fail_(c, NC_ERR_FORMAT, "attribute '%s' must be %d integers",
-                 name, want);
+    return fail_(c, NC_ERR_FORMAT, "attribute '%s' must be %d integers", name,
+                 want);
   }
   memcpy(out, a->ints, (size_t)want * sizeof *out);
   return NC_OK;
@@ -155,8 +181,8 @@ static nc_status_t param_(const nc__op_ctx_t *c, const nc_value_t *v,
   }
   const size_t k = nc_value_numel(v);
   if (k != 1 && (int64_t)k != n) {
-    return fail_(c, NC_ERR_SHAPE, "%s has %zu entries (needs 1 or %lld)",
-                 what, k, (long long)n);
+    return fail_(c, NC_ERR_SHAPE, "%s has %zu entries (needs 1 or %lld)", what,
+                 k, (long long)n);
   }
   return NC_OK;
 }
@@ -207,8 +233,8 @@ static void next_(int ndim, const int64_t *shape, int64_t *idx) {
 }
 
 /* An axis attribute in [-r, r + extra) normalized to >= 0. */
-static nc_status_t axis_(const nc__op_ctx_t *c, int64_t axis, int r,
-                         int extra, int *out) {
+static nc_status_t axis_(const nc__op_ctx_t *c, int64_t axis, int r, int extra,
+                         int *out) {
   if (axis < -r || axis >= r + extra) {
     return fail_(c, NC_ERR_FORMAT, "axis %lld out of range for rank %d",
                  (long long)axis, r);
@@ -229,8 +255,8 @@ static nc_status_t same_elem_(const nc__op_ctx_t *c, const nc_value_t *a,
 static nc_status_t need_elem_(const nc__op_ctx_t *c, const nc_value_t *v,
                               const char *what, int ok) {
   if (!ok) {
-    return fail_(c, NC_ERR_UNSUPPORTED, "%s of type %s is not supported",
-                 what, nc_elem_name(v->elem));
+    return fail_(c, NC_ERR_UNSUPPORTED, "%s of type %s is not supported", what,
+                 nc_elem_name(v->elem));
   }
   return NC_OK;
 }
@@ -259,8 +285,8 @@ static int64_t out_dim_(int64_t d, int64_t k, int64_t s, int64_t dil,
   return o;
 }
 
-static nc_status_t geom_(const nc__op_ctx_t *c, const nc_value_t *x,
-                         int64_t kh, int64_t kw, int ceil_mode, geom_t *g) {
+static nc_status_t geom_(const nc__op_ctx_t *c, const nc_value_t *x, int64_t kh,
+                         int64_t kw, int ceil_mode, geom_t *g) {
   if (x->ndim != 4) {
     return fail_(c, NC_ERR_UNSUPPORTED,
                  "input has rank %d: only 2-D spatial inputs (N, C, H, W) "
@@ -293,7 +319,7 @@ static nc_status_t geom_(const nc__op_ctx_t *c, const nc_value_t *x,
     }
   }
   g->sh = s[0], g->sw = s[1], g->dh = d[0], g->dw = d[1];
-  const char *ap = astr_(c->n, "auto_pad", "NOTSET");
+  const char *ap = nc_graph_attr_str(c->n, "auto_pad", "NOTSET");
   if (strcmp(ap, "NOTSET") == 0) {
     g->pt = p[0], g->pl = p[1], g->pb = p[2], g->pr = p[3];
   } else if (strcmp(ap, "VALID") != 0) {
@@ -381,9 +407,11 @@ static nc_status_t conv_sums_(nc__op_ctx_t *c, const nc_value_t *x,
   }
   if ((ks[0] != 0 || ks[1] != 0) &&
       (ks[0] != w->shape[2] || ks[1] != w->shape[3])) {
-    return fail_(c, NC_ERR_SHAPE, "kernel_shape %lldx%lld disagrees with the "
-                 "weight's %lldx%lld", (long long)ks[0], (long long)ks[1],
-                 (long long)w->shape[2], (long long)w->shape[3]);
+    return fail_(c, NC_ERR_SHAPE,
+                 "kernel_shape %lldx%lld disagrees with the "
+                 "weight's %lldx%lld",
+                 (long long)ks[0], (long long)ks[1], (long long)w->shape[2],
+                 (long long)w->shape[3]);
   }
   const int64_t group = aint_(c, "group", 1);
   *m = w->shape[0];
@@ -407,10 +435,11 @@ static nc_status_t conv_sums_(nc__op_ctx_t *c, const nc_value_t *x,
   }
   int64_t yshape[4] = {g->n, *m, g->oh, g->ow};
   uint64_t cnt = 1;
+  int over = 0;
   for (int i = 0; i < 4; i++) {
-    cnt *= (uint64_t)yshape[i];
+    over |= __builtin_mul_overflow(cnt, (uint64_t)yshape[i], &cnt);
   }
-  if (cnt > nc__tensor_max_bytes()) {
+  if (over || cnt > nc__tensor_max_bytes() / sizeof(double)) {
     return fail_(c, NC_ERR_UNSUPPORTED, "the output is too large");
   }
   double *xd = doubles_(c, x), *wd = doubles_(c, w);
@@ -459,8 +488,7 @@ static nc_status_t op_conv_(nc__op_ctx_t *c) {
   if (st == NC_OK) {
     const size_t plane = (size_t)(g.oh * g.ow), n = nc_value_numel(&c->y[0]);
     for (size_t i = 0; i < n; i++) {
-      put_(&c->y[0], i,
-           acc[i] + (b ? get_(b, (i / plane) % (size_t)m) : 0.0));
+      put_(&c->y[0], i, acc[i] + (b ? get_(b, (i / plane) % (size_t)m) : 0.0));
     }
   }
   free(acc);
@@ -527,8 +555,7 @@ static nc_status_t op_qlinear_conv_(nc__op_ctx_t *c) {
   }
   if (st == NC_OK && b != NULL &&
       (b->elem != NC_ELEM_INT32 || (int64_t)nc_value_numel(b) != m)) {
-    st = fail_(c, NC_ERR_SHAPE, "bias must be %lld int32 values",
-               (long long)m);
+    st = fail_(c, NC_ERR_SHAPE, "bias must be %lld int32 values", (long long)m);
   }
   const int64_t shp[4] = {g.n, m, g.oh, g.ow};
   if (st == NC_OK) {
@@ -540,8 +567,8 @@ static nc_status_t op_qlinear_conv_(nc__op_ctx_t *c) {
       const int64_t f = (int64_t)((i / plane) % (size_t)m);
       const double a = acc[i] + (b ? get_(b, (size_t)f) : 0.0);
       put_(&c->y[0], i,
-           requant_(a, (float)at_(xs, 0), (float)at_(ws, f),
-                    (float)at_(ys, 0), at_(yzp, 0), yzp->elem));
+           requant_(a, (float)at_(xs, 0), (float)at_(ws, f), (float)at_(ys, 0),
+                    at_(yzp, 0), yzp->elem));
     }
   }
   free(acc);
@@ -551,11 +578,11 @@ static nc_status_t op_qlinear_conv_(nc__op_ctx_t *c) {
 /* ---- matrix products -------------------------------------------------- */
 
 typedef struct {
-  int64_t m, k, n;    /* one product: [m, k] x [k, n] */
-  int a1, b1;         /* a or b was 1-D (promoted) */
-  int nd;             /* output rank */
+  int64_t m, k, n; /* one product: [m, k] x [k, n] */
+  int a1, b1;      /* a or b was 1-D (promoted) */
+  int nd;          /* output rank */
   int64_t shape[NC_MAX_DIMS];
-  int bnd;            /* batch rank */
+  int bnd; /* batch rank */
   int64_t bshape[NC_MAX_DIMS];
 } mm_t;
 
@@ -577,8 +604,8 @@ static nc_status_t mm_shape_(const nc__op_ctx_t *c, const nc_value_t *a,
     return fail_(c, NC_ERR_SHAPE, "inner dimensions of %s and %s differ", s1,
                  s2);
   }
-  const int ab = a->ndim > 2 ? a->ndim - 2 : 0, bb = b->ndim > 2 ? b->ndim - 2
-                                                                 : 0;
+  const int ab = a->ndim > 2 ? a->ndim - 2 : 0,
+            bb = b->ndim > 2 ? b->ndim - 2 : 0;
   p->bnd = ab > bb ? ab : bb;
   for (int d = 0; d < p->bnd; d++) {
     const int da = d - (p->bnd - ab), db = d - (p->bnd - bb);
@@ -630,11 +657,12 @@ static nc_status_t mm_sums_(nc__op_ctx_t *c, const nc_value_t *a,
   if (st != NC_OK) {
     return st;
   }
-  uint64_t cnt = (uint64_t)p->m * (uint64_t)p->n;
+  uint64_t cnt = 1;
+  int over = __builtin_mul_overflow((uint64_t)p->m, (uint64_t)p->n, &cnt);
   for (int d = 0; d < p->bnd; d++) {
-    cnt *= (uint64_t)p->bshape[d];
+    over |= __builtin_mul_overflow(cnt, (uint64_t)p->bshape[d], &cnt);
   }
-  if (cnt > nc__tensor_max_bytes()) {
+  if (over || cnt > nc__tensor_max_bytes() / sizeof(double)) {
     return fail_(c, NC_ERR_UNSUPPORTED, "the output is too large");
   }
   double *ad = doubles_(c, a), *bd = doubles_(c, b);
@@ -766,8 +794,8 @@ static nc_status_t op_gemm_(nc__op_ctx_t *c) {
     return st;
   }
   const int ta = aint_(c, "transA", 0) != 0, tb = aint_(c, "transB", 0) != 0;
-  const double alpha = afloat_(c, "alpha", 1.0f), beta = afloat_(c, "beta",
-                                                                 1.0f);
+  const double alpha = afloat_(c, "alpha", 1.0f),
+               beta = afloat_(c, "beta", 1.0f);
   const int64_t m = a->shape[ta ? 1 : 0], k = a->shape[ta ? 0 : 1];
   const int64_t kb = b->shape[tb ? 1 : 0], n = b->shape[tb ? 0 : 1];
   if (k != kb) {
@@ -962,9 +990,8 @@ static nc_status_t op_batchnorm_(nc__op_ctx_t *c) {
 
 static nc_status_t pool_(nc__op_ctx_t *c, int avg) {
   const nc_value_t *x = c->x[0];
-  nc_status_t st =
-      need_elem_(c, x, "input",
-                 x->elem == NC_ELEM_FLOAT32 || (!avg && is_8bit_(x->elem)));
+  nc_status_t st = need_elem_(
+      c, x, "input", x->elem == NC_ELEM_FLOAT32 || (!avg && is_8bit_(x->elem)));
   int64_t ks[2];
   if (st == NC_OK) {
     const nc_attr_t *a = nc_graph_attr(c->n, "kernel_shape");
@@ -996,8 +1023,8 @@ static nc_status_t pool_(nc__op_ctx_t *c, int avg) {
             const int in = iy >= 0 && iy < g.h && ix >= 0 && ix < g.w;
             /* count_include_pad counts the explicit padding, never the
              * overhang ceil_mode adds. */
-            const int in_pad = iy >= -g.pt && iy < g.h + g.pb &&
-                               ix >= -g.pl && ix < g.w + g.pr;
+            const int in_pad = iy >= -g.pt && iy < g.h + g.pb && ix >= -g.pl &&
+                               ix < g.w + g.pr;
             if (in) {
               const double v = get_(x, (size_t)((p * g.h + iy) * g.w + ix));
               acc = avg ? acc + v : (v > acc ? v : acc);
@@ -1022,9 +1049,8 @@ static nc_status_t op_avgpool_(nc__op_ctx_t *c) {
 
 static nc_status_t global_pool_(nc__op_ctx_t *c, int avg) {
   const nc_value_t *x = c->x[0];
-  nc_status_t st =
-      need_elem_(c, x, "input",
-                 x->elem == NC_ELEM_FLOAT32 || (!avg && is_8bit_(x->elem)));
+  nc_status_t st = need_elem_(
+      c, x, "input", x->elem == NC_ELEM_FLOAT32 || (!avg && is_8bit_(x->elem)));
   if (st == NC_OK && x->ndim < 3) {
     st = fail_(c, NC_ERR_SHAPE, "input must be (N, C, spatial...)");
   }
@@ -1068,8 +1094,10 @@ static nc_status_t copy_as_(nc__op_ctx_t *c, int nd, const int64_t *shape) {
     nc_value_free(&c->y[0]);
     char s1[96];
     nc_value_shape_format(x, s1, sizeof s1);
-    return fail_(c, NC_ERR_SHAPE, "cannot reshape %s into another count of "
-                 "elements", s1);
+    return fail_(c, NC_ERR_SHAPE,
+                 "cannot reshape %s into another count of "
+                 "elements",
+                 s1);
   }
   if (st == NC_OK && x->nbytes > 0) {
     memcpy(c->y[0].data, x->data, x->nbytes);
@@ -1092,8 +1120,10 @@ static nc_status_t op_reshape_(nc__op_ctx_t *c) {
     int64_t e = ((const int64_t *)s->data)[d];
     if (e == 0 && !allowzero) {
       if (d >= x->ndim) {
-        return fail_(c, NC_ERR_SHAPE, "0 at dimension %d copies no input "
-                     "dimension", d);
+        return fail_(c, NC_ERR_SHAPE,
+                     "0 at dimension %d copies no input "
+                     "dimension",
+                     d);
       }
       e = x->shape[d];
     }
@@ -1115,8 +1145,10 @@ static nc_status_t op_reshape_(nc__op_ctx_t *c) {
   const size_t n = nc_value_numel(x);
   if (infer >= 0) {
     if (known == 0 || n % known != 0) {
-      return fail_(c, NC_ERR_SHAPE, "cannot infer the -1 extent for %zu "
-                   "elements", n);
+      return fail_(c, NC_ERR_SHAPE,
+                   "cannot infer the -1 extent for %zu "
+                   "elements",
+                   n);
     }
     shape[infer] = (int64_t)(n / known);
   }
@@ -1177,8 +1209,7 @@ static nc_status_t op_transpose_(nc__op_ctx_t *c) {
     for (int d = 0; d < x->ndim; d++) {
       off += (size_t)(idx[d] * xstride[perm[d]]);
     }
-    memcpy((char *)c->y[0].data + i * es, (const char *)x->data + off * es,
-           es);
+    memcpy((char *)c->y[0].data + i * es, (const char *)x->data + off * es, es);
     next_(x->ndim, ys, idx);
   }
   return NC_OK;
@@ -1201,8 +1232,7 @@ static nc_status_t op_concat_(nc__op_ctx_t *c) {
     }
     for (int d = 0; d < x->ndim; d++) {
       if (d != ax && x->shape[d] != x0->shape[d]) {
-        return fail_(c, NC_ERR_SHAPE, "input %d differs in dimension %d", i,
-                     d);
+        return fail_(c, NC_ERR_SHAPE, "input %d differs in dimension %d", i, d);
       }
     }
     ys[ax] += x->shape[ax];
@@ -1310,14 +1340,16 @@ static nc_status_t op_constant_(nc__op_ctx_t *c) {
                   a->type == NC_ATTR_INTS ? NC_ELEM_INT64 : NC_ELEM_FLOAT32, 1,
                   &one);
       if (st == NC_OK && a->n > 0) {
-        memcpy(c->y[0].data, a->type == NC_ATTR_INTS ? (void *)a->ints
-                                                     : (void *)a->floats,
+        memcpy(c->y[0].data,
+               a->type == NC_ATTR_INTS ? (void *)a->ints : (void *)a->floats,
                c->y[0].nbytes);
       }
       return st;
     default:
-      return fail_(c, NC_ERR_UNSUPPORTED, "value attribute '%s' is not "
-                   "supported", a->name);
+      return fail_(c, NC_ERR_UNSUPPORTED,
+                   "value attribute '%s' is not "
+                   "supported",
+                   a->name);
   }
 }
 
@@ -1338,7 +1370,8 @@ static nc_status_t qidx_(nc__op_ctx_t *c, const nc_value_t *x,
   if (zp != NULL && (zp->ndim != scale->ndim ||
                      memcmp(zp->shape, scale->shape,
                             (size_t)scale->ndim * sizeof zp->shape[0]) != 0)) {
-    return fail_(c, NC_ERR_SHAPE, "the zero point's shape differs from the "
+    return fail_(c, NC_ERR_SHAPE,
+                 "the zero point's shape differs from the "
                  "scale's");
   }
   if (nc_value_numel(scale) == 1 && scale->ndim <= 1) {
@@ -1357,8 +1390,10 @@ static nc_status_t qidx_(nc__op_ctx_t *c, const nc_value_t *x,
   const int64_t block = aint_(c, "block_size", 0);
   if (block <= 0) {
     if (scale->ndim != 1 || (size_t)scale->shape[0] != q->len) {
-      return fail_(c, NC_ERR_SHAPE, "a per-axis scale needs %zu entries "
-                   "(axis %d)", q->len, ax);
+      return fail_(c, NC_ERR_SHAPE,
+                   "a per-axis scale needs %zu entries "
+                   "(axis %d)",
+                   q->len, ax);
     }
     q->per = 1;
     return NC_OK;
@@ -1371,8 +1406,10 @@ static nc_status_t qidx_(nc__op_ctx_t *c, const nc_value_t *x,
     ok = scale->shape[d] == (d == ax ? (int64_t)q->nblocks : x->shape[d]);
   }
   if (!ok) {
-    return fail_(c, NC_ERR_SHAPE, "a blocked scale must be the input's shape "
-                 "with %zu blocks along axis %d", q->nblocks, ax);
+    return fail_(c, NC_ERR_SHAPE,
+                 "a blocked scale must be the input's shape "
+                 "with %zu blocks along axis %d",
+                 q->nblocks, ax);
   }
   return NC_OK;
 }
@@ -1395,14 +1432,14 @@ static nc_status_t op_quantize_(nc__op_ctx_t *c) {
   const int64_t od = aint_(c, "output_dtype", 0);
   if (od != 0) {
     if (zp != NULL && od != zp->elem) {
-      return fail_(c, NC_ERR_FORMAT, "output_dtype disagrees with the zero "
+      return fail_(c, NC_ERR_FORMAT,
+                   "output_dtype disagrees with the zero "
                    "point's type");
     }
     elem = (int)od;
   }
-  nc_status_t st = need_elem_(c, x, "input",
-                              x->elem == NC_ELEM_FLOAT32 ||
-                                  x->elem == NC_ELEM_INT32);
+  nc_status_t st = need_elem_(
+      c, x, "input", x->elem == NC_ELEM_FLOAT32 || x->elem == NC_ELEM_INT32);
   if (st == NC_OK && (elem == NC_ELEM_FLOAT32 || elem == NC_ELEM_INT64 ||
                       nc_elem_size(elem) == 0)) {
     st = fail_(c, NC_ERR_UNSUPPORTED, "quantizing to %s is not supported",
@@ -1426,16 +1463,15 @@ static nc_status_t op_quantize_(nc__op_ctx_t *c) {
     const double r = x->elem == NC_ELEM_FLOAT32
                          ? (double)((float)get_(x, i) / (float)get_(s, k))
                          : get_(x, i) / (double)(float)get_(s, k);
-    put_(&c->y[0], i,
-         clampd_(nearbyint(r) + (zp ? get_(zp, k) : 0.0), lo, hi));
+    put_(&c->y[0], i, clampd_(nearbyint(r) + (zp ? get_(zp, k) : 0.0), lo, hi));
   }
   return NC_OK;
 }
 
 static nc_status_t op_dequantize_(nc__op_ctx_t *c) {
   const nc_value_t *x = c->x[0], *s = c->x[1], *zp = c->x[2];
-  nc_status_t st = need_elem_(c, x, "input",
-                              is_int_(x->elem) && x->elem != NC_ELEM_INT64);
+  nc_status_t st =
+      need_elem_(c, x, "input", is_int_(x->elem) && x->elem != NC_ELEM_INT64);
   if (st == NC_OK && zp != NULL && zp->elem != x->elem) {
     st = fail_(c, NC_ERR_FORMAT, "the zero point is %s, the input %s",
                nc_elem_name(zp->elem), nc_elem_name(x->elem));
@@ -1458,18 +1494,17 @@ static nc_status_t op_dequantize_(nc__op_ctx_t *c) {
 /* ---- the table -------------------------------------------------------- */
 
 static const char *const no_attr_[] = {NULL};
-static const char *const conv_attr_[] = {"auto_pad", "dilations", "group",
-                                         "kernel_shape", "pads", "strides",
-                                         NULL};
+static const char *const conv_attr_[] = {
+    "auto_pad", "dilations", "group", "kernel_shape", "pads", "strides", NULL};
 static const char *const gemm_attr_[] = {"alpha", "beta", "transA", "transB",
                                          NULL};
 static const char *const clip_attr_[] = {"min", "max", NULL};
 static const char *const maxpool_attr_[] = {
-    "auto_pad", "ceil_mode", "dilations", "kernel_shape",
-    "pads",     "storage_order", "strides", NULL};
+    "auto_pad", "ceil_mode",     "dilations", "kernel_shape",
+    "pads",     "storage_order", "strides",   NULL};
 static const char *const avgpool_attr_[] = {
-    "auto_pad", "ceil_mode", "count_include_pad", "dilations",
-    "kernel_shape", "pads", "strides", NULL};
+    "auto_pad",     "ceil_mode", "count_include_pad", "dilations",
+    "kernel_shape", "pads",      "strides",           NULL};
 static const char *const reshape_attr_[] = {"allowzero", NULL};
 static const char *const axis_attr_[] = {"axis", NULL};
 static const char *const perm_attr_[] = {"perm", NULL};
@@ -1478,9 +1513,8 @@ static const char *const bn_attr_[] = {"epsilon", "momentum", "spatial",
 static const char *const quant_attr_[] = {"axis", "block_size", "saturate",
                                           "output_dtype", NULL};
 static const char *const dequant_attr_[] = {"axis", "block_size", NULL};
-static const char *const const_attr_[] = {"value", "value_float",
-                                          "value_floats", "value_int",
-                                          "value_ints", NULL};
+static const char *const const_attr_[] = {
+    "value", "value_float", "value_floats", "value_int", "value_ints", NULL};
 
 static const nc__op_t ops_[] = {
     {"Add", 2, 2, 1, no_attr_, op_add_},
@@ -1534,7 +1568,7 @@ const char *nc__graph_op_names(void) {
 
 nc_status_t nc__graph_op_check(const nc_graph_t *g, const nc_graph_node_t *n,
                                const char *what) {
-  const char *ap = astr_(n, "auto_pad", "NOTSET");
+  const char *ap = nc_graph_attr_str(n, "auto_pad", "NOTSET");
   if (strcmp(ap, "NOTSET") != 0 && strcmp(ap, "SAME_UPPER") != 0 &&
       strcmp(ap, "SAME_LOWER") != 0 && strcmp(ap, "VALID") != 0) {
     return nc__fail(NC_ERR_UNSUPPORTED, "%s: auto_pad '%s' is not supported",

@@ -60,9 +60,8 @@ static nc_status_t gunzip_(const unsigned char *in, size_t len,
     if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR) {
       inflateEnd(&z);
       free(buf);
-      return nc__fail(NC_ERR_FORMAT,
-                      "%s: corrupt or truncated gzip data (%s)", shown,
-                      z.msg != NULL ? z.msg : "stream ends early");
+      return nc__fail(NC_ERR_FORMAT, "%s: corrupt or truncated gzip data (%s)",
+                      shown, z.msg != NULL ? z.msg : "stream ends early");
     }
   }
   inflateEnd(&z);

@@ -24,13 +24,26 @@ static char *dup_(const char *s) {
 /* Stores element i of a value from an integer (typed int32/int64 data). */
 static void store_int_(nc_value_t *v, size_t i, int64_t x) {
   switch (v->elem) {
-    case NC_ELEM_UINT8: ((uint8_t *)v->data)[i] = (uint8_t)x; break;
-    case NC_ELEM_INT8: ((int8_t *)v->data)[i] = (int8_t)x; break;
-    case NC_ELEM_UINT16: ((uint16_t *)v->data)[i] = (uint16_t)x; break;
-    case NC_ELEM_INT16: ((int16_t *)v->data)[i] = (int16_t)x; break;
-    case NC_ELEM_INT32: ((int32_t *)v->data)[i] = (int32_t)x; break;
-    case NC_ELEM_INT64: ((int64_t *)v->data)[i] = x; break;
-    default: break;
+    case NC_ELEM_UINT8:
+      ((uint8_t *)v->data)[i] = (uint8_t)x;
+      break;
+    case NC_ELEM_INT8:
+      ((int8_t *)v->data)[i] = (int8_t)x;
+      break;
+    case NC_ELEM_UINT16:
+      ((uint16_t *)v->data)[i] = (uint16_t)x;
+      break;
+    case NC_ELEM_INT16:
+      ((int16_t *)v->data)[i] = (int16_t)x;
+      break;
+    case NC_ELEM_INT32:
+      ((int32_t *)v->data)[i] = (int32_t)x;
+      break;
+    case NC_ELEM_INT64:
+      ((int64_t *)v->data)[i] = x;
+      break;
+    default:
+      break;
   }
 }
 
@@ -55,12 +68,14 @@ static nc_status_t tensor_(const Onnx__TensorProto *tp, const char *what,
                     what);
   }
   if (tp->segment != NULL) {
-    return nc__fail(NC_ERR_UNSUPPORTED, "%s: segmented tensors are not "
-                                        "supported", what);
+    return nc__fail(NC_ERR_UNSUPPORTED,
+                    "%s: segmented tensors are not "
+                    "supported",
+                    what);
   }
   if (tp->n_dims > NC_MAX_DIMS) {
-    return nc__fail(NC_ERR_UNSUPPORTED, "%s: %zu dimensions (at most %d)",
-                    what, tp->n_dims, NC_MAX_DIMS);
+    return nc__fail(NC_ERR_UNSUPPORTED, "%s: %zu dimensions (at most %d)", what,
+                    tp->n_dims, NC_MAX_DIMS);
   }
   nc_status_t st = nc_value_alloc(v, elem, (int)tp->n_dims, tp->dims, what);
   if (st != NC_OK) {
@@ -112,8 +127,9 @@ static nc_status_t tensor_(const Onnx__TensorProto *tp, const char *what,
     }
   }
   nc_value_free(v);
-  return nc__fail(NC_ERR_FORMAT, "%s: %s holds %zu elements, shape %s needs %zu",
-                  what, field, have, sh, n);
+  return nc__fail(NC_ERR_FORMAT,
+                  "%s: %s holds %zu elements, shape %s needs %zu", what, field,
+                  have, sh, n);
 }
 
 /* Index of a tensor by name, adding it when new. */
@@ -146,7 +162,8 @@ static nc_status_t intern_(nc_graph_t *g, int *cap, const char *name,
 }
 
 /* A declared type (graph inputs and outputs). */
-static nc_status_t declare_(nc_graph_tensor_t *t, const Onnx__ValueInfoProto *vi,
+static nc_status_t declare_(nc_graph_tensor_t *t,
+                            const Onnx__ValueInfoProto *vi,
                             const char *origin) {
   char sn[96];
   const Onnx__TypeProto *tp = vi->type;
@@ -166,20 +183,22 @@ static nc_status_t declare_(nc_graph_tensor_t *t, const Onnx__ValueInfoProto *vi
   }
   if (tt->shape != NULL) {
     if (tt->shape->n_dim > NC_MAX_DIMS) {
-      return nc__fail(NC_ERR_UNSUPPORTED, "%s: graph value '%s' has %zu "
-                      "dimensions (at most %d)", origin,
-                      shown_(vi->name, sn, sizeof sn), tt->shape->n_dim,
+      return nc__fail(NC_ERR_UNSUPPORTED,
+                      "%s: graph value '%s' has %zu "
+                      "dimensions (at most %d)",
+                      origin, shown_(vi->name, sn, sizeof sn), tt->shape->n_dim,
                       NC_MAX_DIMS);
     }
     t->ndim = (int)tt->shape->n_dim;
     for (int d = 0; d < t->ndim; d++) {
       const Onnx__TensorShapeProto__Dimension *dim = tt->shape->dim[d];
-      const int known =
-          dim->value_case ==
-          ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
+      const int known = dim->value_case ==
+                        ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
       if (known && dim->dim_value < 0) {
-        return nc__fail(NC_ERR_FORMAT, "%s: graph value '%s' has negative "
-                        "extent %lld", origin, shown_(vi->name, sn, sizeof sn),
+        return nc__fail(NC_ERR_FORMAT,
+                        "%s: graph value '%s' has negative "
+                        "extent %lld",
+                        origin, shown_(vi->name, sn, sizeof sn),
                         (long long)dim->dim_value);
       }
       t->shape[d] = known ? dim->dim_value : -1;
@@ -203,8 +222,12 @@ static nc_status_t attr_(const Onnx__AttributeProto *ap, const char *what,
   }
   a->type = ap->has_type ? (nc_attr_type_t)ap->type : 0;
   switch (a->type) {
-    case NC_ATTR_FLOAT: a->f = ap->f; return NC_OK;
-    case NC_ATTR_INT: a->i = ap->i; return NC_OK;
+    case NC_ATTR_FLOAT:
+      a->f = ap->f;
+      return NC_OK;
+    case NC_ATTR_INT:
+      a->i = ap->i;
+      return NC_OK;
     case NC_ATTR_STRING:
       a->s = malloc(ap->s.len + 1);
       if (a->s == NULL) {
@@ -223,8 +246,10 @@ static nc_status_t attr_(const Onnx__AttributeProto *ap, const char *what,
     case NC_ATTR_INTS: {
       const size_t n = a->type == NC_ATTR_INTS ? ap->n_ints : ap->n_floats;
       if (n > INT_MAX / 8) {
-        return nc__fail(NC_ERR_UNSUPPORTED, "%s: attribute '%s' has %zu "
-                        "entries", what, shown_(ap->name, sn, sizeof sn), n);
+        return nc__fail(NC_ERR_UNSUPPORTED,
+                        "%s: attribute '%s' has %zu "
+                        "entries",
+                        what, shown_(ap->name, sn, sizeof sn), n);
       }
       a->n = (int)n;
       if (a->type == NC_ATTR_INTS) {
@@ -275,8 +300,10 @@ static nc_status_t node_(nc_graph_t *g, int *cap, const Onnx__NodeProto *np,
                     what, shown_(np->domain, sn, sizeof sn));
   }
   if (np->n_input > 1024 || np->n_output > 1024 || np->n_attribute > 1024) {
-    return nc__fail(NC_ERR_UNSUPPORTED, "%s: too many inputs, outputs or "
-                    "attributes", what);
+    return nc__fail(NC_ERR_UNSUPPORTED,
+                    "%s: too many inputs, outputs or "
+                    "attributes",
+                    what);
   }
   n->in = malloc((np->n_input + 1) * sizeof *n->in);
   n->out = malloc((np->n_output + 1) * sizeof *n->out);
@@ -350,7 +377,8 @@ static nc_status_t model_(const Onnx__ModelProto *m, const char *origin,
   }
   if (gp->n_node > (1u << 20) || gp->n_initializer > (1u << 20) ||
       gp->n_input > 4096 || gp->n_output > 4096) {
-    return nc__fail(NC_ERR_UNSUPPORTED, "%s: the graph is too large (over "
+    return nc__fail(NC_ERR_UNSUPPORTED,
+                    "%s: the graph is too large (over "
                     "2^20 nodes or initializers, or 4096 inputs or outputs)",
                     origin);
   }
@@ -423,8 +451,8 @@ static nc_status_t model_(const Onnx__ModelProto *m, const char *origin,
     const int t = nc_graph_find(g, gp->output[i]->name);
     if (t < 0) {
       return nc__fail(NC_ERR_FORMAT,
-                      "%s: graph output '%s' is produced by no node",
-                      origin, shown_(gp->output[i]->name, sn, sizeof sn));
+                      "%s: graph output '%s' is produced by no node", origin,
+                      shown_(gp->output[i]->name, sn, sizeof sn));
     }
     nc_graph_tensor_t saved = g->tensors[t];
     nc_status_t st = declare_(&g->tensors[t], gp->output[i], origin);
@@ -468,11 +496,10 @@ nc_status_t nc_onnx_parse(const void *buf, size_t len, const char *origin,
   return st;
 }
 
-nc_status_t nc_onnx_load(const char *path, nc_graph_t *g) {
-  if (path == NULL || g == NULL) {
-    return nc__fail(NC_ERR_INVALID_ARG, "onnx: NULL argument");
-  }
-  memset(g, 0, sizeof *g);
+/* Reads the file at `path` and hands its bytes to `parse`. */
+static nc_status_t load_(const char *path, void *out,
+                         nc_status_t (*parse)(const void *, size_t,
+                                              const char *, void *)) {
   unsigned char *buf = NULL;
   size_t len = 0;
   nc_status_t st =
@@ -480,9 +507,27 @@ nc_status_t nc_onnx_load(const char *path, nc_graph_t *g) {
   if (st != NC_OK) {
     return st;
   }
-  st = nc_onnx_parse(buf, len, path, g);
+  st = parse(buf, len, path, out);
   free(buf);
   return st;
+}
+
+static nc_status_t parse_model_(const void *buf, size_t len, const char *origin,
+                                void *out) {
+  return nc_onnx_parse(buf, len, origin, out);
+}
+
+static nc_status_t parse_tensor_(const void *buf, size_t len,
+                                 const char *origin, void *out) {
+  return nc_onnx_parse_tensor(buf, len, origin, out);
+}
+
+nc_status_t nc_onnx_load(const char *path, nc_graph_t *g) {
+  if (path == NULL || g == NULL) {
+    return nc__fail(NC_ERR_INVALID_ARG, "onnx: NULL argument");
+  }
+  memset(g, 0, sizeof *g);
+  return load_(path, g, parse_model_);
 }
 
 nc_status_t nc_onnx_parse_tensor(const void *buf, size_t len,
@@ -508,14 +553,5 @@ nc_status_t nc_onnx_load_tensor(const char *path, nc_value_t *v) {
     return nc__fail(NC_ERR_INVALID_ARG, "onnx tensor: NULL argument");
   }
   memset(v, 0, sizeof *v);
-  unsigned char *buf = NULL;
-  size_t len = 0;
-  nc_status_t st =
-      nc__read_file(path, NC_ONNX_MAX_FILE_BYTES, "1 GiB", &buf, &len);
-  if (st != NC_OK) {
-    return st;
-  }
-  st = nc_onnx_parse_tensor(buf, len, path, v);
-  free(buf);
-  return st;
+  return load_(path, v, parse_tensor_);
 }

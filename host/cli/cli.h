@@ -155,6 +155,15 @@ int cmd_devices(int argc, char **argv);
 int cmd_regress(int argc, char **argv);
 int cmd_classify(int argc, char **argv);
 
+/** Runs every layer of a network on an open backend: acts[0] is the input,
+ *  acts[l + 1] receives layer l's output (net->nlayers + 1 entries), ls[l]
+ *  its figures. Prints one line per layer unless quiet; returns 0 or an
+ *  exit status after reporting. */
+int cli_net_forward(cli_backend_t *be, const nc_net_t *net, nc_tensor_t *acts,
+                    cli_layer_stat_t *ls, int quiet);
+
+int cmd_quantize(int argc, char **argv);
+
 /** Whether a model path names an ONNX model (ends in .onnx). */
 int cli_is_onnx(const char *path);
 

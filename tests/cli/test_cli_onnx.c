@@ -59,11 +59,21 @@ Test(cli_onnx, bad_input_is_one_clear_line_and_output_untouched) {
        1,
        "vector"},
       {{"classify", "m.onnx", "--images", img, NULL}, 2, "--labels"},
-      {{"classify", "m.net", "--images", img, "--labels", lab3, NULL},
+      {{"classify", "m.txt", "--images", img, "--labels", lab3, NULL},
        2,
        ".onnx"},
-      {{"classify", "m.onnx", "--images", img, "--labels", lab3, "--limit",
-        "0", NULL},
+      {{"classify", "m.onnx", "--images", img, "--labels", lab3, "--skip", "x",
+        NULL},
+       2,
+       "--skip"},
+      {{"quantize", "m.onnx", "--calib", img, "-o", "q.txt", NULL}, 2, ".net"},
+      {{"quantize", "m.onnx", "--calib", img, "--method", "entropy", "-o",
+        "q.net", NULL},
+       2,
+       "entropy"},
+      {{"quantize", "m.onnx", "--calib", badmagic, "-o", y, NULL}, 2, ".net"},
+      {{"classify", "m.onnx", "--images", img, "--labels", lab3, "--limit", "0",
+        NULL},
        2,
        "--limit"},
       {{"classify", "m.onnx", "--images", img, "--labels", lab3, "--backend",
@@ -106,15 +116,15 @@ Test(cli_onnx, mnist_run_and_classify) {
   snprintf(labels, sizeof labels, "%s/t10k-labels-idx1-ubyte.gz", data_());
   if (access(model, R_OK) != 0 || access(images, R_OK) != 0 ||
       access(labels, R_OK) != 0) {
-    fprintf(stderr, "cli_onnx: skipped: the MNIST model and images are not "
-                    "in %s\n", data_());
+    fprintf(stderr,
+            "cli_onnx: skipped: the MNIST model and images are not "
+            "in %s\n",
+            data_());
     return;
   }
   nc_tensor_t im, lb;
-  cr_assert_eq(nc_tensor_load_idx(images, &im), NC_OK, "%s",
-               nc_error_detail());
-  cr_assert_eq(nc_tensor_load_idx(labels, &lb), NC_OK, "%s",
-               nc_error_detail());
+  cr_assert_eq(nc_tensor_load_idx(images, &im), NC_OK, "%s", nc_error_detail());
+  cr_assert_eq(nc_tensor_load_idx(labels, &lb), NC_OK, "%s", nc_error_detail());
   cr_assert_eq(im.shape[0], 10000);
   cr_assert_eq(((uint8_t *)lb.data)[0], 7);
   run_t r;
@@ -155,8 +165,9 @@ Test(cli_onnx, mnist_run_and_classify) {
   cr_assert_not_null(row, "%s", r.out);
   for (int k = 0; k < 10 && row != NULL; k++) {
     long long v[11];
-    cr_assert_eq(sscanf(row + 1, "%lld %lld %lld %lld %lld %lld %lld %lld "
-                                 "%lld %lld %lld",
+    cr_assert_eq(sscanf(row + 1,
+                        "%lld %lld %lld %lld %lld %lld %lld %lld "
+                        "%lld %lld %lld",
                         &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7],
                         &v[8], &v[9], &v[10]),
                  11);
@@ -168,5 +179,82 @@ Test(cli_onnx, mnist_run_and_classify) {
   cr_assert_eq(n, 100);
   nc_tensor_free(&im);
   nc_tensor_free(&lb);
+  cleanup_(&r);
+}
+
+/* Parses "top-1 NN.NN% (K)" from classify's first line. */
+static long long top1_count_(const char *out) {
+  const char *p = strstr(out, "top-1 ");
+  cr_assert_not_null(p, "%s", out);
+  long long k = -1;
+  cr_assert_eq(sscanf(strchr(p, '(') + 1, "%lld", &k), 1);
+  return k;
+}
+
+/* neocog quantize on 100 calibration images, then the int8 network on the
+ * next 200: as accurate as the float model there to within one image, and
+ * its output byte for byte the same on cpu, the functional model and the
+ * RTL (every layer of which is also checked against golden). */
+Test(cli_onnx, quantize_mnist_int8_matches_float_and_backends) {
+  char model[512], images[512], labels[512];
+  snprintf(model, sizeof model, "%s/mnist-12.onnx", data_());
+  snprintf(images, sizeof images, "%s/t10k-images-idx3-ubyte.gz", data_());
+  snprintf(labels, sizeof labels, "%s/t10k-labels-idx1-ubyte.gz", data_());
+  if (access(model, R_OK) != 0 || access(images, R_OK) != 0 ||
+      access(labels, R_OK) != 0) {
+    fprintf(stderr,
+            "cli_onnx: skipped: the MNIST model and images are not "
+            "in %s\n",
+            data_());
+    return;
+  }
+  run_t r;
+  tmpdir_(&r);
+  char net[256];
+  path_(&r, "q.net", net);
+  run_(&r, (const char *[]){"quantize", model, "--calib", images, "--limit",
+                            "100", "--per-channel", "-o", net, NULL});
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  run_(&r, (const char *[]){"classify", model, "--images", images, "--labels",
+                            labels, "--skip", "100", "--limit", "200",
+                            "--quiet", NULL});
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  const long long f32 = top1_count_(r.out);
+  run_(&r, (const char *[]){"classify", net, "--images", images, "--labels",
+                            labels, "--skip", "100", "--limit", "200",
+                            "--batch", "50", "--quiet", NULL});
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  const long long i8 = top1_count_(r.out);
+  cr_assert(i8 >= f32 - 1 && i8 <= f32 + 1, "int8 %lld, float %lld", i8, f32);
+  /* Four images as one NHWC uint8 batch through run on three backends. */
+  nc_tensor_t im, x;
+  cr_assert_eq(nc_tensor_load_idx(images, &im), NC_OK);
+  int64_t shape[4] = {4, 28, 28, 1};
+  nc_test_alloc(&x, NC_DTYPE_UINT8, 4, shape);
+  memcpy(x.data, im.data, x.nbytes);
+  char xp[256], y[3][256];
+  path_(&r, "x.npy", xp);
+  cr_assert_eq(nc_tensor_save_npy(xp, &x), NC_OK);
+  static const char *const be[3] = {"cpu", "model", "rtl"};
+  char outs[3][8192];
+  for (int b = 0; b < 3; b++) {
+    snprintf(y[b], sizeof y[b], "%s/y_%s.npy", r.dir, be[b]);
+    run_(&r, (const char *[]){"run", net, "--input", xp, "--backend", be[b],
+                              "--output", y[b], "--quiet", NULL});
+    cr_assert_eq(r.status, 0, "%s: %s", be[b], r.err);
+    slurp_(y[b], outs[b], sizeof outs[b]);
+  }
+  nc_tensor_t o;
+  cr_assert_eq(nc_tensor_load_npy(y[0], &o), NC_OK);
+  cr_assert_eq(o.dtype, NC_DTYPE_INT32);
+  cr_assert_eq(o.shape[0], 4);
+  cr_assert_eq(o.shape[1], 10);
+  for (int b = 1; b < 3; b++) {
+    cr_assert_eq(memcmp(outs[0], outs[b], 128 + o.nbytes), 0,
+                 "%s differs from cpu", be[b]);
+  }
+  nc_tensor_free(&o);
+  nc_tensor_free(&x);
+  nc_tensor_free(&im);
   cleanup_(&r);
 }

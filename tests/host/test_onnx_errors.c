@@ -7,6 +7,7 @@
 #include <zlib.h>
 
 #include "neocog/onnx.h"
+#include "neocog/quantize.h"
 #include "onnx.pb-c.h"
 #include "tests/common.h"
 
@@ -79,8 +80,8 @@ static void tm_init_(tmodel_t *m, int ndim, const int64_t *shape,
 }
 
 /* Adds a node; `in` and `out` are NULL-terminated name lists. */
-static Onnx__NodeProto *tm_node_(tmodel_t *m, const char *name,
-                                 const char *op, char **in, char **out) {
+static Onnx__NodeProto *tm_node_(tmodel_t *m, const char *name, const char *op,
+                                 char **in, char **out) {
   Onnx__NodeProto *n = &m->nodes[m->nnodes];
   onnx__node_proto__init(n);
   n->name = (char *)name;
@@ -213,8 +214,9 @@ Test(onnx_errors, garbage_and_truncation) {
   static const uint8_t junk[] = {0xff, 0xff, 0xff, 0xff, 0x0f, 0x01, 0x02};
   cr_assert_eq(nc_onnx_parse(junk, sizeof junk, "junk.onnx", &g),
                NC_ERR_FORMAT);
-  cr_assert_not_null(strstr(nc_error_detail(), "junk.onnx: not a valid ONNX "
-                                               "model"));
+  cr_assert_not_null(strstr(nc_error_detail(),
+                            "junk.onnx: not a valid ONNX "
+                            "model"));
   tmodel_t m;
   const int64_t shape[2] = {2, 3};
   tm_init_(&m, 2, shape, "y");
@@ -232,8 +234,8 @@ Test(onnx_errors, garbage_and_truncation) {
       nc_graph_free(&g);
       continue;
     }
-    cr_assert(st == NC_ERR_FORMAT || st == NC_ERR_UNSUPPORTED,
-              "cut at %zu: %s", cut, nc_status_name(st));
+    cr_assert(st == NC_ERR_FORMAT || st == NC_ERR_UNSUPPORTED, "cut at %zu: %s",
+              cut, nc_status_name(st));
     cr_assert_neq(nc_error_detail()[0], '\0');
     format += st == NC_ERR_FORMAT;
   }
@@ -257,8 +259,9 @@ Test(onnx_errors, dangling_name_is_named) {
   tm_init_(&m, 1, shape, "y");
   static char *nope[] = {"nope", NULL};
   tm_node_(&m, "r", "Relu", nope, y_);
-  expect_(&m, NC_ERR_FORMAT, "node 'r' (Relu): input 'nope' is not a graph "
-                             "input");
+  expect_(&m, NC_ERR_FORMAT,
+          "node 'r' (Relu): input 'nope' is not a graph "
+          "input");
 }
 
 Test(onnx_errors, second_producer_is_refused) {
@@ -306,8 +309,9 @@ Test(onnx_errors, huge_and_inconsistent_tensors) {
   tm_init_(&m, 1, shape, "y");
   tm_init_tensor_(&m, "w", 1, four, 15);
   tm_node_(&m, "a", "Add", xw, y_);
-  expect_(&m, NC_ERR_FORMAT, "raw_data holds 15 bytes, shape [4] float32 "
-                             "needs 16");
+  expect_(&m, NC_ERR_FORMAT,
+          "raw_data holds 15 bytes, shape [4] float32 "
+          "needs 16");
   tm_init_(&m, 1, shape, "y");
   tm_init_tensor_(&m, "w", 1, neg, 0);
   tm_node_(&m, "a", "Add", xw, y_);
@@ -331,17 +335,43 @@ Test(onnx_errors, shape_mismatch_at_run_names_the_node) {
   nc_value_t x, y;
   cr_assert_eq(nc_value_alloc(&x, NC_ELEM_FLOAT32, 2, shape, "x"), NC_OK);
   cr_assert_eq(nc_graph_run(&g, &x, &y), NC_ERR_SHAPE);
-  cr_assert_str_eq(nc_error_detail(), "node 'add1' (Add): shapes [2, 3] and "
-                                      "[4] do not broadcast");
+  cr_assert_str_eq(nc_error_detail(),
+                   "node 'add1' (Add): shapes [2, 3] and "
+                   "[4] do not broadcast");
   cr_assert_null(y.data);
   nc_value_free(&x);
   nc_graph_free(&g);
 }
 
+Test(onnx_errors, quantize_names_the_node_a_network_cannot_hold) {
+  tmodel_t m;
+  const int64_t shape[4] = {1, 1, 4, 4};
+  tm_init_(&m, 4, shape, "y");
+  tm_node_(&m, "sig", "Sigmoid", x_, y_);
+  size_t len;
+  uint8_t *buf = tm_pack_(&m, &len);
+  nc_graph_t g;
+  cr_assert_eq(nc_onnx_parse(buf, len, "t.onnx", &g), NC_OK, "%s",
+               nc_error_detail());
+  free(buf);
+  nc_tensor_t im;
+  const int64_t ishape[3] = {2, 4, 4};
+  nc_test_alloc(&im, NC_DTYPE_UINT8, 3, ishape);
+  const nc_quantize_options_t o = {NC_CALIB_MINMAX, 1, "t.onnx"};
+  cr_assert_eq(nc_quantize_graph(&g, &im, &o, "/nonexistent/q.net"),
+               NC_ERR_UNSUPPORTED);
+  cr_assert_not_null(strstr(nc_error_detail(),
+                            "node 'sig' (Sigmoid): "
+                            "operator not supported"),
+                     "%s", nc_error_detail());
+  nc_tensor_free(&im);
+  nc_graph_free(&g);
+}
+
 /* --- IDX files --------------------------------------------------------- */
 
-static const uint8_t idx_ok_[] = {0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2,
-                                  0, 0, 0, 1, 1, 2, 3, 4};
+static const uint8_t idx_ok_[] = {0, 0, 8, 3, 0, 0, 0, 2, 0, 0,
+                                  0, 2, 0, 0, 0, 1, 1, 2, 3, 4};
 
 Test(onnx_errors, idx_parses_plain_and_gzip) {
   nc_tensor_t t;
@@ -355,9 +385,9 @@ Test(onnx_errors, idx_parses_plain_and_gzip) {
   uint8_t gz[256];
   z_stream z;
   memset(&z, 0, sizeof z);
-  cr_assert_eq(deflateInit2(&z, 9, Z_DEFLATED, 16 + MAX_WBITS, 8,
-                            Z_DEFAULT_STRATEGY),
-               Z_OK);
+  cr_assert_eq(
+      deflateInit2(&z, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY),
+      Z_OK);
   z.next_in = (uint8_t *)idx_ok_;
   z.avail_in = sizeof idx_ok_;
   z.next_out = gz;
@@ -385,8 +415,9 @@ Test(onnx_errors, idx_bad_magic_and_count) {
   memcpy(b, idx_ok_, sizeof b);
   b[7] = 3; /* three images, data for two */
   cr_assert_eq(nc_tensor_parse_idx(b, sizeof b, "i", &t), NC_ERR_FORMAT);
-  cr_assert_str_eq(nc_error_detail(), "i: the header's count calls for 6 "
-                                      "bytes of data, the file holds 4");
+  cr_assert_str_eq(nc_error_detail(),
+                   "i: the header's count calls for 6 "
+                   "bytes of data, the file holds 4");
   cr_assert_eq(nc_tensor_parse_idx(b, 9, "i", &t), NC_ERR_FORMAT);
   cr_assert_not_null(strstr(nc_error_detail(), "truncated header"));
   b[4] = 0xff; /* 4 billion images */

@@ -59,8 +59,9 @@ static int list_cases_(char **names, int cap) {
  * and whether each is of the kind "expected output wraps". */
 static int list_unsupported_(char **names, int *wraps, int cap) {
   FILE *f = fopen("docs/onnx.md", "r");
-  cr_assert_not_null(f, "docs/onnx.md must be readable from the repository "
-                        "root");
+  cr_assert_not_null(f,
+                     "docs/onnx.md must be readable from the repository "
+                     "root");
   char line[1024];
   int n = 0;
   while (fgets(line, sizeof line, f) != NULL && n < cap) {
@@ -89,13 +90,20 @@ static int listed_(char **names, int n, const char *name) {
 
 static double at_(const nc_value_t *v, size_t i) {
   switch (v->elem) {
-    case NC_ELEM_FLOAT32: return ((const float *)v->data)[i];
-    case NC_ELEM_UINT8: return ((const uint8_t *)v->data)[i];
-    case NC_ELEM_INT8: return ((const int8_t *)v->data)[i];
-    case NC_ELEM_UINT16: return ((const uint16_t *)v->data)[i];
-    case NC_ELEM_INT16: return ((const int16_t *)v->data)[i];
-    case NC_ELEM_INT32: return ((const int32_t *)v->data)[i];
-    case NC_ELEM_INT64: return (double)((const int64_t *)v->data)[i];
+    case NC_ELEM_FLOAT32:
+      return ((const float *)v->data)[i];
+    case NC_ELEM_UINT8:
+      return ((const uint8_t *)v->data)[i];
+    case NC_ELEM_INT8:
+      return ((const int8_t *)v->data)[i];
+    case NC_ELEM_UINT16:
+      return ((const uint16_t *)v->data)[i];
+    case NC_ELEM_INT16:
+      return ((const int16_t *)v->data)[i];
+    case NC_ELEM_INT32:
+      return ((const int32_t *)v->data)[i];
+    case NC_ELEM_INT64:
+      return (double)((const int64_t *)v->data)[i];
   }
   return NAN;
 }
@@ -103,9 +111,12 @@ static double at_(const nc_value_t *v, size_t i) {
 /* Whether x is the least or greatest value of an integer type. */
 static int at_bound_(int elem, double x) {
   switch (elem) {
-    case NC_ELEM_UINT8: return x == 0 || x == 255;
-    case NC_ELEM_INT8: return x == -128 || x == 127;
-    default: return 0;
+    case NC_ELEM_UINT8:
+      return x == 0 || x == 255;
+    case NC_ELEM_INT8:
+      return x == -128 || x == 127;
+    default:
+      return 0;
   }
 }
 
@@ -118,16 +129,16 @@ static int same_(const nc_value_t *got, const nc_value_t *want, int sat,
   nc_value_shape_format(got, s1, sizeof s1);
   nc_value_shape_format(want, s2, sizeof s2);
   if (got->elem != want->elem || strcmp(s1, s2) != 0) {
-    snprintf(why, len, "got %s %s, expected %s %s", s1,
-             nc_elem_name(got->elem), s2, nc_elem_name(want->elem));
+    snprintf(why, len, "got %s %s, expected %s %s", s1, nc_elem_name(got->elem),
+             s2, nc_elem_name(want->elem));
     return 0;
   }
   for (size_t i = 0; i < nc_value_numel(want); i++) {
     const double g = at_(got, i), w = at_(want, i);
-    const int ok = want->elem == NC_ELEM_FLOAT32
-                       ? fabs(g - w) <= 1e-5 + 1e-4 * fabs(w) ||
-                             (isnan(g) && isnan(w))
-                       : g == w;
+    const int ok =
+        want->elem == NC_ELEM_FLOAT32
+            ? fabs(g - w) <= 1e-5 + 1e-4 * fabs(w) || (isnan(g) && isnan(w))
+            : g == w;
     if (!ok && sat && at_bound_(got->elem, g) && !at_bound_(got->elem, w)) {
       (*nsat)++;
       continue;
@@ -146,8 +157,7 @@ static int same_(const nc_value_t *got, const nc_value_t *want, int sat,
 static int run_case_(const char *name, int sat, int *nsat, char *why,
                      size_t len) {
   char path[1024];
-  snprintf(path, sizeof path, "%s/onnx-node/%s/model.onnx", data_dir_(),
-           name);
+  snprintf(path, sizeof path, "%s/onnx-node/%s/model.onnx", data_dir_(), name);
   nc_graph_t g;
   int st = nc_onnx_load(path, &g);
   if (st != NC_OK) {
@@ -173,9 +183,8 @@ static int run_case_(const char *name, int sat, int *nsat, char *why,
     }
   }
   for (int o = 0; result == 1 && o < g.noutputs; o++) {
-    snprintf(path, sizeof path,
-             "%s/onnx-node/%s/test_data_set_0/output_%d.pb", data_dir_(), name,
-             o);
+    snprintf(path, sizeof path, "%s/onnx-node/%s/test_data_set_0/output_%d.pb",
+             data_dir_(), name, o);
     st = nc_onnx_load_tensor(path, &want[o]);
     if (st != NC_OK) {
       snprintf(why, len, "%s", nc_error_detail());
@@ -213,8 +222,10 @@ Test(onnx_node, every_case_passes_or_is_listed_unsupported) {
   int wraps[MAX_CASES];
   const int n = list_cases_(cases, MAX_CASES);
   if (n == 0) {
-    fprintf(stderr, "onnx_node: skipped: no cases in %s/onnx-node (the real "
-                    "data is not here)\n", data_dir_());
+    fprintf(stderr,
+            "onnx_node: skipped: no cases in %s/onnx-node (the real "
+            "data is not here)\n",
+            data_dir_());
     return;
   }
   const int nl = list_unsupported_(listed, wraps, MAX_CASES);
@@ -231,8 +242,10 @@ Test(onnx_node, every_case_passes_or_is_listed_unsupported) {
       unsup++;
     } else if (r == 2 && sat) {
       wrapped++;
-      fprintf(stderr, "onnx_node: %s: %d element(s) saturated where the "
-                      "expected data wraps\n", cases[i], nsat);
+      fprintf(stderr,
+              "onnx_node: %s: %d element(s) saturated where the "
+              "expected data wraps\n",
+              cases[i], nsat);
     } else {
       bad++;
       fprintf(stderr, "onnx_node: %s: %s%s\n", cases[i],
@@ -250,16 +263,19 @@ Test(onnx_node, every_case_passes_or_is_listed_unsupported) {
     }
     if (!found) {
       bad++;
-      fprintf(stderr, "onnx_node: docs/onnx.md lists %s, which is not a "
-                      "case\n", listed[i]);
+      fprintf(stderr,
+              "onnx_node: docs/onnx.md lists %s, which is not a "
+              "case\n",
+              listed[i]);
     }
     free(listed[i]);
   }
   for (int i = 0; i < n; i++) {
     free(cases[i]);
   }
-  fprintf(stderr, "onnx_node: %d cases: %d pass, %d unsupported (listed), "
-                  "%d with wrapping expected data (listed), %d wrong\n", n,
-          pass, unsup, wrapped, bad);
+  fprintf(stderr,
+          "onnx_node: %d cases: %d pass, %d unsupported (listed), "
+          "%d with wrapping expected data (listed), %d wrong\n",
+          n, pass, unsup, wrapped, bad);
   cr_assert_eq(bad, 0, "%d conformance cases are wrong (see above)", bad);
 }

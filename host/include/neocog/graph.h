@@ -121,13 +121,13 @@ typedef struct {
 
 /** A node: one operator applied to named tensors. */
 typedef struct {
-  char *name;     /**< node name (made up from its output when empty) */
-  char *op;       /**< operator type, e.g. "Conv" */
-  int nin;        /**< number of inputs */
-  int *in;        /**< tensor indices; -1 for an omitted optional input */
-  int nout;       /**< number of outputs */
-  int *out;       /**< tensor indices; -1 for an omitted optional output */
-  int nattr;      /**< number of attributes */
+  char *name;      /**< node name (made up from its output when empty) */
+  char *op;        /**< operator type, e.g. "Conv" */
+  int nin;         /**< number of inputs */
+  int *in;         /**< tensor indices; -1 for an omitted optional input */
+  int nout;        /**< number of outputs */
+  int *out;        /**< tensor indices; -1 for an omitted optional output */
+  int nattr;       /**< number of attributes */
   nc_attr_t *attr; /**< attributes */
 } nc_graph_node_t;
 
@@ -154,6 +154,14 @@ int nc_graph_find(const nc_graph_t *g, const char *name);
 /** The attribute of a node called `name`, or NULL. */
 const nc_attr_t *nc_graph_attr(const nc_graph_node_t *n, const char *name);
 
+/** An integer attribute's value, or `def` when the node has none. */
+int64_t nc_graph_attr_int(const nc_graph_node_t *n, const char *name,
+                          int64_t def);
+
+/** A string attribute's value, or `def` when the node has none. */
+const char *nc_graph_attr_str(const nc_graph_node_t *n, const char *name,
+                              const char *def);
+
 /**
  * Checks that every node's operator and attributes are ones the evaluator
  * implements (see docs/onnx.md), that every input a node names exists, that
@@ -175,6 +183,18 @@ NC_MUST_CHECK nc_status_t nc_graph_check(nc_graph_t *g);
 NC_MUST_CHECK nc_status_t nc_graph_run(const nc_graph_t *g,
                                        const nc_value_t *inputs,
                                        nc_value_t *outputs);
+
+/** Called with every tensor a node computes, while the run holds it. */
+typedef void (*nc_graph_observer_t)(void *ctx, int tensor,
+                                    const nc_value_t *value);
+
+/** nc_graph_run() that also shows every computed tensor to `observe`
+ *  (calibration reads activation ranges this way). */
+NC_MUST_CHECK nc_status_t nc_graph_run_observed(const nc_graph_t *g,
+                                                const nc_value_t *inputs,
+                                                nc_value_t *outputs,
+                                                nc_graph_observer_t observe,
+                                                void *ctx);
 
 #ifdef __cplusplus
 }
