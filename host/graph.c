@@ -267,7 +267,7 @@ static nc_status_t check_node_(const nc_graph_t *g, const nc_graph_node_t *n) {
   if (op == NULL) {
     return nc__fail(NC_ERR_UNSUPPORTED,
                     "%s: operator %s is not supported (supported: %s)", what,
-                    n->op, nc__graph_op_names());
+                    nc__shown_str(n->op, sn, sizeof sn), nc__graph_op_names());
   }
   if (n->nin < op->min_in || n->nin > op->max_in) {
     return nc__fail(NC_ERR_FORMAT, "%s: %d inputs (takes %d to %d)", what,

@@ -13,6 +13,7 @@
 
 #include "host/graph_internal.h"
 #include "neocog/error.h"
+#include "neocog/text.h"
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -1571,8 +1572,9 @@ nc_status_t nc__graph_op_check(const nc_graph_t *g, const nc_graph_node_t *n,
   const char *ap = nc_graph_attr_str(n, "auto_pad", "NOTSET");
   if (strcmp(ap, "NOTSET") != 0 && strcmp(ap, "SAME_UPPER") != 0 &&
       strcmp(ap, "SAME_LOWER") != 0 && strcmp(ap, "VALID") != 0) {
+    char shown[64];
     return nc__fail(NC_ERR_UNSUPPORTED, "%s: auto_pad '%s' is not supported",
-                    what, ap);
+                    what, nc__shown_str(ap, shown, sizeof shown));
   }
   for (int a = 0; a < n->nattr; a++) {
     const nc_attr_t *at = &n->attr[a];
