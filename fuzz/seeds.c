@@ -312,7 +312,8 @@ static void onnx_seeds_(void) {
   in.name = "x";
   in.type = &type;
   onnx__value_info_proto__init(&out);
-  Onnx__AttributeProto ks, pads, *conv_attrs[1] = {&pads}, *pool_attrs[1] = {&ks};
+  Onnx__AttributeProto ks, pads, *conv_attrs[1] = {&pads},
+                                 *pool_attrs[1] = {&ks};
   static int64_t ks_vals[2] = {2, 2}, pad_vals[4] = {1, 1, 1, 1};
   onnx__attribute_proto__init(&ks);
   ks.name = "kernel_shape";

@@ -471,8 +471,8 @@ static nc_status_t op_conv_(nc__op_ctx_t *c) {
   if (st == NC_OK) {
     st = same_elem_(c, x, w);
   }
-  geom_t g;
-  int64_t m;
+  geom_t g = {0};
+  int64_t m = 0;
   double *acc = NULL;
   if (st == NC_OK) {
     st = conv_sums_(c, x, w, NULL, NULL, &g, &m, &acc);
@@ -506,8 +506,8 @@ static nc_status_t op_conv_integer_(nc__op_ctx_t *c) {
   if (st == NC_OK) {
     st = need_elem_(c, w, "weight", is_8bit_(w->elem));
   }
-  geom_t g;
-  int64_t m;
+  geom_t g = {0};
+  int64_t m = 0;
   double *acc = NULL;
   if (st == NC_OK) {
     st = conv_sums_(c, x, w, c->x[2], c->x[3], &g, &m, &acc);
@@ -545,7 +545,7 @@ static nc_status_t op_qlinear_conv_(nc__op_ctx_t *c) {
   if (st == NC_OK) {
     st = need_elem_(c, yzp, "output zero point", is_8bit_(yzp->elem));
   }
-  geom_t g;
+  geom_t g = {0};
   int64_t m = 0;
   double *acc = NULL;
   if (st == NC_OK) {
@@ -709,7 +709,7 @@ static nc_status_t op_matmul_(nc__op_ctx_t *c) {
   if (st == NC_OK) {
     st = same_elem_(c, a, b);
   }
-  mm_t p;
+  mm_t p = {0};
   double *acc = NULL;
   if (st == NC_OK) {
     st = mm_sums_(c, a, b, NULL, NULL, &p, &acc);
@@ -730,7 +730,7 @@ static nc_status_t op_matmul_integer_(nc__op_ctx_t *c) {
   if (st == NC_OK) {
     st = need_elem_(c, b, "b", is_8bit_(b->elem));
   }
-  mm_t p;
+  mm_t p = {0};
   double *acc = NULL;
   if (st == NC_OK) {
     st = mm_sums_(c, a, b, c->x[2], c->x[3], &p, &acc);
@@ -756,7 +756,7 @@ static nc_status_t op_qlinear_matmul_(nc__op_ctx_t *c) {
   if (st == NC_OK) {
     st = need_elem_(c, yzp, "output zero point", is_8bit_(yzp->elem));
   }
-  mm_t p;
+  mm_t p = {0};
   double *acc = NULL;
   if (st == NC_OK) {
     st = mm_sums_(c, a, b, azp, bzp, &p, &acc);
@@ -999,7 +999,7 @@ static nc_status_t pool_(nc__op_ctx_t *c, int avg) {
     st = a == NULL ? fail_(c, NC_ERR_FORMAT, "kernel_shape is required")
                    : aints_(c, "kernel_shape", 2, 0, ks);
   }
-  geom_t g;
+  geom_t g = {0};
   if (st == NC_OK) {
     st = geom_(c, x, ks[0], ks[1], aint_(c, "ceil_mode", 0) != 0, &g);
   }
