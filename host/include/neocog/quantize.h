@@ -43,8 +43,9 @@ typedef struct {
  * and writes the network file `out_net` with its weights, biases and
  * per-channel scales as .npy files next to it (`<stem>.<layer>.w.npy`, ...).
  * Fails with NC_ERR_UNSUPPORTED and a detail naming the node when the graph
- * is not such a chain. Files are written only after everything succeeded
- * up to that point.
+ * is not such a chain; nothing is written before the chain is matched and
+ * calibrated. The .npy files are written first, each atomically, and the
+ * network file last, through a temporary file renamed into place.
  */
 NC_MUST_CHECK nc_status_t nc_quantize_graph(const nc_graph_t *g,
                                             const nc_tensor_t *images,
