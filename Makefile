@@ -20,6 +20,7 @@ include mk/hw.mk
 include mk/base.mk
 include mk/sim.mk
 include mk/driver.mk
+include mk/onnx.mk
 include mk/host.mk
 include mk/cli.mk
 include mk/tests.mk
@@ -62,6 +63,25 @@ demo: deps
 	$(BIN) run nets/convnet.net --seed 1 --backend rtl --output $(DEMO_OUT)/convnet_rtl.npy
 	@cmp $(DEMO_OUT)/convnet_cpu.npy $(DEMO_OUT)/convnet_rtl.npy && \
 	  echo "demo: the RTL's output is byte for byte the golden reference's"
+	@$(MAKE) --no-print-directory demo-mnist
+
+# Real digits (when the MNIST data is in DEMO_DATA): the ONNX model zoo's MNIST CNN quantized
+# to int8 on the first 1,000 test images, then the first 200 classified on the RTL, every
+# layer checked against golden.
+DEMO_DATA ?= ../shared/data
+.PHONY: demo-mnist
+demo-mnist: $(BIN)
+	@mkdir -p $(DEMO_OUT)
+	@if [ ! -f $(DEMO_DATA)/mnist-12.onnx ] || [ ! -f $(DEMO_DATA)/t10k-images-idx3-ubyte.gz ] || \
+	    [ ! -f $(DEMO_DATA)/t10k-labels-idx1-ubyte.gz ]; then \
+	  echo "demo: skipped real digits: no MNIST data in $(DEMO_DATA)"; exit 0; fi; \
+	set -e; \
+	echo "\$$ $(BIN) quantize mnist-12.onnx --calib t10k-images-idx3-ubyte.gz --limit 1000 --per-channel -o $(DEMO_OUT)/mnist_int8.net"; \
+	$(BIN) quantize $(DEMO_DATA)/mnist-12.onnx --calib $(DEMO_DATA)/t10k-images-idx3-ubyte.gz \
+	  --limit 1000 --per-channel -o $(DEMO_OUT)/mnist_int8.net; \
+	echo "\$$ $(BIN) classify $(DEMO_OUT)/mnist_int8.net --images t10k-images-idx3-ubyte.gz --labels t10k-labels-idx1-ubyte.gz --limit 200 --batch 50 --backend rtl"; \
+	$(BIN) classify $(DEMO_OUT)/mnist_int8.net --images $(DEMO_DATA)/t10k-images-idx3-ubyte.gz \
+	  --labels $(DEMO_DATA)/t10k-labels-idx1-ubyte.gz --limit 200 --batch 50 --backend rtl
 
 # The suite: layer checks, C tests (optimized and sanitized), the RTL lint, generated-file
 # check and benches, and the OpenCL tests on POCL; one summary line at the end.

@@ -3,7 +3,9 @@
  * what the repository itself produces: .npy files the library writes,
  * the network files in nets/ and networks that use every key of the
  * format, instruction streams the planner emits for small layers, and
- * program-cache files the OpenCL backend would write. `make fuzz-seeds`
+ * program-cache files the OpenCL backend would write, and ONNX models and
+ * tensors serialized by the protobuf-c code generated from onnx.proto (the
+ * operators the importer knows, in the chain quantize maps). `make fuzz-seeds`
  * runs it; the result is committed, next to the inputs the fuzzers found.
  *
  *   fuzz_seeds OUTDIR
@@ -19,6 +21,7 @@
 #include "neocog/plan.h"
 #include "neocog/rng.h"
 #include "neocog/tensor.h"
+#include "onnx.pb-c.h"
 
 static const char *out_;
 
@@ -257,6 +260,151 @@ static void cache_seeds_(void) {
   put_("ocl_cache", "flipped_100.clbin", file, NC_OCL_CACHE_HEADER_BYTES + 512);
 }
 
+/* A float32 TensorProto of `shape` filled with small values. */
+static void onnx_tensor_(Onnx__TensorProto *t, char *name, int ndim,
+                         int64_t *shape, float *vals) {
+  onnx__tensor_proto__init(t);
+  t->name = name;
+  t->has_data_type = 1;
+  t->data_type = ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT;
+  t->n_dims = (size_t)ndim;
+  t->dims = shape;
+  size_t n = 1;
+  for (int i = 0; i < ndim; i++) {
+    n *= (size_t)shape[i];
+  }
+  for (size_t i = 0; i < n; i++) {
+    vals[i] = (float)((int)(i % 7) - 3) * 0.25f;
+  }
+  t->n_float_data = n;
+  t->float_data = vals;
+}
+
+/* ONNX seeds: a one-node model, the Conv -> Relu -> MaxPool -> Reshape ->
+ * MatMul chain with its initializers, and two tensors. */
+static void onnx_seeds_(void) {
+  static int64_t in_dims[4] = {1, 1, 6, 6}, w_dims[4] = {2, 1, 3, 3};
+  static int64_t shape_dims[1] = {2}, m_dims[2] = {50, 3};
+  static int64_t shape_vals[2] = {1, 50};
+  static float w_vals[18], m_vals[150];
+  Onnx__TensorShapeProto__Dimension dims[4], *dim_ptrs[4];
+  for (int d = 0; d < 4; d++) {
+    onnx__tensor_shape_proto__dimension__init(&dims[d]);
+    dims[d].value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
+    dims[d].dim_value = in_dims[d];
+    dim_ptrs[d] = &dims[d];
+  }
+  Onnx__TensorShapeProto shp;
+  onnx__tensor_shape_proto__init(&shp);
+  shp.n_dim = 4;
+  shp.dim = dim_ptrs;
+  Onnx__TypeProto__Tensor tt;
+  onnx__type_proto__tensor__init(&tt);
+  tt.has_elem_type = 1;
+  tt.elem_type = ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT;
+  tt.shape = &shp;
+  Onnx__TypeProto type;
+  onnx__type_proto__init(&type);
+  type.value_case = ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE;
+  type.tensor_type = &tt;
+  Onnx__ValueInfoProto in, out, *in_ptr = &in, *out_ptr = &out;
+  onnx__value_info_proto__init(&in);
+  in.name = "x";
+  in.type = &type;
+  onnx__value_info_proto__init(&out);
+  Onnx__AttributeProto ks, pads, *conv_attrs[1] = {&pads},
+                                 *pool_attrs[1] = {&ks};
+  static int64_t ks_vals[2] = {2, 2}, pad_vals[4] = {1, 1, 1, 1};
+  onnx__attribute_proto__init(&ks);
+  ks.name = "kernel_shape";
+  ks.has_type = 1;
+  ks.type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS;
+  ks.n_ints = 2;
+  ks.ints = ks_vals;
+  onnx__attribute_proto__init(&pads);
+  pads.name = "pads";
+  pads.has_type = 1;
+  pads.type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS;
+  pads.n_ints = 4;
+  pads.ints = pad_vals;
+  static char *conv_in[] = {"x", "w"}, *conv_out[] = {"c"};
+  static char *relu_in[] = {"c"}, *relu_out[] = {"r"};
+  static char *pool_in[] = {"r"}, *pool_out[] = {"p"};
+  static char *resh_in[] = {"p", "s"}, *resh_out[] = {"f"};
+  static char *mm_in[] = {"f", "m"}, *mm_out[] = {"y"};
+  Onnx__NodeProto nodes[5], *node_ptrs[5];
+  static const struct {
+    char *name, *op;
+    char **in, **out;
+    int nin;
+  } spec[5] = {{"conv", "Conv", conv_in, conv_out, 2},
+               {"relu", "Relu", relu_in, relu_out, 1},
+               {"pool", "MaxPool", pool_in, pool_out, 1},
+               {"flat", "Reshape", resh_in, resh_out, 2},
+               {"fc", "MatMul", mm_in, mm_out, 2}};
+  for (int k = 0; k < 5; k++) {
+    onnx__node_proto__init(&nodes[k]);
+    nodes[k].name = spec[k].name;
+    nodes[k].op_type = spec[k].op;
+    nodes[k].n_input = (size_t)spec[k].nin;
+    nodes[k].input = spec[k].in;
+    nodes[k].n_output = 1;
+    nodes[k].output = spec[k].out;
+    node_ptrs[k] = &nodes[k];
+  }
+  nodes[0].n_attribute = 1;
+  nodes[0].attribute = conv_attrs;
+  nodes[2].n_attribute = 1;
+  nodes[2].attribute = pool_attrs;
+  Onnx__TensorProto w, m, sh, *inits[3] = {&w, &sh, &m};
+  onnx_tensor_(&w, "w", 4, w_dims, w_vals);
+  onnx_tensor_(&m, "m", 2, m_dims, m_vals);
+  onnx__tensor_proto__init(&sh);
+  sh.name = "s";
+  sh.has_data_type = 1;
+  sh.data_type = ONNX__TENSOR_PROTO__DATA_TYPE__INT64;
+  sh.n_dims = 1;
+  sh.dims = shape_dims;
+  sh.n_int64_data = 2;
+  sh.int64_data = shape_vals;
+  Onnx__GraphProto g;
+  onnx__graph_proto__init(&g);
+  g.name = "seed";
+  g.n_input = 1;
+  g.input = &in_ptr;
+  g.n_output = 1;
+  g.output = &out_ptr;
+  Onnx__OperatorSetIdProto opset, *opset_ptr = &opset;
+  onnx__operator_set_id_proto__init(&opset);
+  opset.has_version = 1;
+  opset.version = 17;
+  Onnx__ModelProto model;
+  onnx__model_proto__init(&model);
+  model.has_ir_version = 1;
+  model.ir_version = 8;
+  model.n_opset_import = 1;
+  model.opset_import = &opset_ptr;
+  model.graph = &g;
+  static uint8_t buf[1 << 16];
+  /* One node: x -> Relu -> r. */
+  g.n_node = 1;
+  g.node = &node_ptrs[1];
+  relu_in[0] = "x";
+  out.name = "r";
+  put_("onnx", "relu.onnx", buf, onnx__model_proto__pack(&model, buf));
+  /* The chain: [1, 1, 6, 6] -> conv 3x3 pad 1 -> [1, 2, 6, 6] -> relu ->
+   * max pool 2x2 stride 1 -> [1, 2, 5, 5] -> [1, 50] -> x [50, 3]. */
+  relu_in[0] = "c";
+  g.n_node = 5;
+  g.node = node_ptrs;
+  g.n_initializer = 3;
+  g.initializer = inits;
+  out.name = "y";
+  put_("onnx", "chain.onnx", buf, onnx__model_proto__pack(&model, buf));
+  put_("onnx", "tensor_float.pb", buf, onnx__tensor_proto__pack(&w, buf));
+  put_("onnx", "tensor_int64.pb", buf, onnx__tensor_proto__pack(&sh, buf));
+}
+
 int main(int argc, char **argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: fuzz_seeds OUTDIR (run from the repository top)\n");
@@ -268,5 +416,6 @@ int main(int argc, char **argv) {
   net_seeds_();
   insn_seeds_();
   cache_seeds_();
+  onnx_seeds_();
   return 0;
 }

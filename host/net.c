@@ -388,6 +388,19 @@ static nc_status_t materialize_(const ctx_t *c, nc_net_t *net, int idx,
   if (st != NC_OK) {
     return st;
   }
+  /* Per-channel scales, like the weights, are relative to the network. */
+  if (s->scales[0] != '\0' && s->scales[0] != '/' && c->base_dir != NULL &&
+      c->base_dir[0] != '\0') {
+    char rel[NC_SPEC_STR];
+    memcpy(rel, s->scales, sizeof rel);
+    if (snprintf(s->scales, sizeof s->scales, "%s/%s", c->base_dir, rel) >=
+        (int)sizeof s->scales) {
+      return nc__fail(NC_ERR_INVALID_ARG,
+                      "scales: the path relative to the network is longer "
+                      "than %d bytes",
+                      NC_SPEC_STR - 1);
+    }
+  }
   return nc_spec_finish(s, g->oc, int_path);
 }
 

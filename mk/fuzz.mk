@@ -16,9 +16,8 @@
 #
 # The targets: the .npy reader, the network parser, the instruction decoder
 # and checker with the functional model behind them, the OpenCL program
-# cache's reader. The ONNX importer's target joins this list (as `onnx`,
-# fuzz/fuzz_onnx.c, corpus fuzz/corpus/onnx/) when the importer exists.
-FUZZ_TARGETS := npy net insn ocl_cache
+# cache's reader, the ONNX importer (models and tensors).
+FUZZ_TARGETS := npy net insn ocl_cache onnx
 
 FUZZ_OUT := $(BUILD)/fuzz
 FUZZ_REPLAY := $(FUZZ_TARGETS:%=$(FUZZ_OUT)/replay_%)
@@ -41,7 +40,9 @@ FUZZ_CFLAGS := -std=c11 -O1 -gline-tables-only -fno-omit-frame-pointer \
   -fsanitize=address,undefined -fno-sanitize-recover=all \
   $(filter-out -Werror,$(WARN)) -MMD -MP
 FUZZ_LIB_OBJ := $(patsubst %.c,$(FUZZ_OUT)/obj/%.o,$(FUZZ_LIB_SRC)) \
-  $(FUZZ_OUT)/obj/gen/kernels_cl.o
+  $(FUZZ_OUT)/obj/gen/kernels_cl.o $(FUZZ_OUT)/obj/gen/onnx/onnx.pb-c.o
+# What the libFuzzer and coverage builds link besides the library.
+FUZZ_LDLIBS := -lOpenCL -lprotobuf-c -lz -lm
 
 $(FUZZ_OUT)/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -51,8 +52,17 @@ $(FUZZ_OUT)/obj/gen/kernels_cl.o: $(CL_GEN)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -c $< -o $@
 
+$(FUZZ_OUT)/obj/gen/onnx/onnx.pb-c.o: $(ONNX_GEN_C)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(ONNX_CFLAGS) $(FUZZ_CFLAGS) -w -c $< -o $@
+
+$(FUZZ_OUT)/obj/host/onnx.o $(FUZZ_OUT)/cov/obj/host/onnx.o $(BUILD)/rel/fuzz/seeds.o: \
+  CPPFLAGS += -I$(ONNX_GEN_DIR)
+$(FUZZ_OUT)/obj/host/onnx.o $(FUZZ_OUT)/cov/obj/host/onnx.o $(BUILD)/rel/fuzz/seeds.o: \
+  $(ONNX_GEN_H)
+
 $(FUZZ_OUT)/fuzz_%: $(FUZZ_OUT)/obj/fuzz/fuzz_%.o $(FUZZ_LIB_OBJ)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -lOpenCL -lm -o $@
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ $(FUZZ_LDLIBS) -o $@
 
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_OUT)/fuzz_%)
 # Per target: a scratch corpus (the committed seeds plus what it finds), its
@@ -70,7 +80,7 @@ fuzz-run: $(FUZZ_BINS)
 # from a build with clang's source-based coverage and no sanitizers.
 FUZZ_COV_CFLAGS := -std=c11 -O0 -g -fprofile-instr-generate -fcoverage-mapping
 FUZZ_COV_OBJ := $(patsubst %.c,$(FUZZ_OUT)/cov/obj/%.o,$(FUZZ_LIB_SRC)) \
-  $(FUZZ_OUT)/cov/obj/gen/kernels_cl.o
+  $(FUZZ_OUT)/cov/obj/gen/kernels_cl.o $(FUZZ_OUT)/cov/obj/gen/onnx/onnx.pb-c.o
 
 $(FUZZ_OUT)/cov/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -80,9 +90,13 @@ $(FUZZ_OUT)/cov/obj/gen/kernels_cl.o: $(CL_GEN)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_COV_CFLAGS) -c $< -o $@
 
+$(FUZZ_OUT)/cov/obj/gen/onnx/onnx.pb-c.o: $(ONNX_GEN_C)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(ONNX_CFLAGS) $(FUZZ_COV_CFLAGS) -w -c $< -o $@
+
 $(FUZZ_OUT)/cov_%: $(FUZZ_OUT)/cov/obj/fuzz/fuzz_%.o $(FUZZ_OUT)/cov/obj/fuzz/replay.o \
     $(FUZZ_COV_OBJ)
-	$(FUZZ_CC) $(FUZZ_COV_CFLAGS) $^ -lOpenCL -lm -o $@
+	$(FUZZ_CC) $(FUZZ_COV_CFLAGS) $^ $(FUZZ_LDLIBS) -o $@
 
 fuzz-cov: $(FUZZ_TARGETS:%=$(FUZZ_OUT)/cov_%)
 	@for t in $(FUZZ_TARGETS); do sh fuzz/cov.sh $(FUZZ_OUT) $$t || exit 1; done

@@ -30,7 +30,7 @@ INSTALLED := bin/neocog lib/libneocog.a lib/$(SHLIB_NAME) lib/$(SHLIB_SONAME) li
   lib/pkgconfig/neocog.pc $(addprefix include/neocog/,$(notdir $(PUBLIC_HEADERS)))
 
 PIC_OBJ := $(call obj,pic,$(BASE_SRC) $(SIM_CORE_SRC) $(SIM_MODEL_SRC) $(DRIVER_SRC) $(HOST_SRC)) \
-  $(BUILD)/pic/gen/kernels_cl.o $(SIM_RTL_OBJ_PIC)
+  $(BUILD)/pic/gen/kernels_cl.o $(ONNX_OBJ_PIC) $(SIM_RTL_OBJ_PIC)
 
 $(BUILD)/pic/%.o: %.c | $(NC_HW_H)
 	@mkdir -p $(@D)

@@ -20,9 +20,10 @@ CPPFLAGS := -I. $(addprefix -I,$(INCLUDE_DIRS)) -D_POSIX_C_SOURCE=200809L
 CFLAGS_REL := -std=c11 -O3 -g $(WARN) -MMD -MP
 CFLAGS_SAN := -std=c11 -O1 -g -fno-omit-frame-pointer \
   -fsanitize=address,undefined -fno-sanitize-recover=all $(WARN) -MMD -MP
-# What a program that links the library needs besides it: the OpenCL ICD loader, and for
-# the Verilated model inside libnc_sim, the C++ runtime and zlib (FST waveforms).
-LDLIBS := -lOpenCL -lstdc++ -lz -lm
+# What a program that links the library needs besides it: the OpenCL ICD loader, for
+# the Verilated model inside libnc_sim the C++ runtime, zlib (FST waveforms and gzip'd IDX
+# images), and protobuf-c for the ONNX parser.
+LDLIBS := -lOpenCL -lprotobuf-c -lstdc++ -lz -lm
 
 # $(call obj,rel|san,SOURCES): the objects of C sources.
 obj = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))

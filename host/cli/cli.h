@@ -156,5 +156,24 @@ int cmd_run(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_devices(int argc, char **argv);
 int cmd_regress(int argc, char **argv);
+int cmd_classify(int argc, char **argv);
+
+/** Runs every layer of a network on an open backend: acts[0] is the input,
+ *  acts[l + 1] receives layer l's output (net->nlayers + 1 entries), ls[l]
+ *  its figures. Prints one line per layer unless quiet; returns 0 or an
+ *  exit status after reporting. */
+int cli_net_forward(cli_backend_t *be, const nc_net_t *net, nc_tensor_t *acts,
+                    cli_layer_stat_t *ls, int quiet);
+
+int cmd_quantize(int argc, char **argv);
+
+/** Whether a model path names an ONNX model (ends in .onnx). */
+int cli_is_onnx(const char *path);
+
+/** neocog run for an ONNX model: the options from argv[i] on. */
+int cmd_run_onnx(const char *path, int argc, char **argv, int i);
+
+/** neocog info for an ONNX model. */
+int cmd_info_onnx(const char *path);
 
 #endif /* NEOCOG_CLI_H */

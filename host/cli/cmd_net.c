@@ -10,6 +10,7 @@
 
 static const char run_help_[] =
     "usage: neocog run NET (--input X.npy | --seed S) [--backend NAME]\n"
+    "       (an ONNX model, MODEL.onnx: see neocog run MODEL.onnx --help)\n"
     "                  --output Y.npy [--stats S.json] [--timeline T.json]\n"
     "                  [--quiet]\n"
     "\n"
@@ -39,6 +40,7 @@ static const char run_help_[] =
 
 static const char info_help_[] =
     "usage: neocog info NET [--batch N]\n"
+    "       neocog info MODEL.onnx\n"
     "\n"
     "Prints each layer of the network file NET: kind, output shape (NHWC),\n"
     "parameter count and multiply-accumulates, with totals.\n";
@@ -71,6 +73,9 @@ int cmd_info(int argc, char **argv) {
   if (argc >= 1 && strncmp(argv[0], "--", 2) != 0) {
     path = argv[0];
     i = 1;
+  }
+  if (cli_is_onnx(path) && argc == 1) {
+    return cmd_info_onnx(path);
   }
   while ((r = cli_next_opt("info", argc, argv, &i, flags, &key, &val)) > 0) {
     if (strcmp(key, "help") == 0) {
@@ -133,6 +138,119 @@ int cmd_info(int argc, char **argv) {
   return 0;
 }
 
+/* Runs every layer of a network on an open backend: acts[0] is the
+ * input, acts[l + 1] receives layer l's output, ls[l] its figures. Prints
+ * one line per layer unless quiet; returns 0 or an exit status. */
+int cli_net_forward(cli_backend_t *be, const nc_net_t *net, nc_tensor_t *acts,
+                    cli_layer_stat_t *ls, int quiet) {
+  int st = NC_OK;
+  const int tty = isatty(fileno(stderr));
+  const int accel = cli_backend_is_accel(be);
+  if (!quiet) {
+    if (accel) {
+      printf("%-10s %-8s %-22s %-8s %14s %10s %12s %6s\n", "layer", "kind",
+             "output (NHWC)", "dtype", "MACs", "ms", "cycles", "util");
+    } else {
+      printf("%-10s %-8s %-22s %-8s %14s %10s %8s\n", "layer", "kind",
+             "output (NHWC)", "dtype", "MACs", "ms", "GMAC/s");
+    }
+  }
+  for (int l = 0; l < net->nlayers; l++) {
+    nc_net_layer_t *nl = &net->layers[l];
+    /* On the accelerator a pooling layer after a conv runs in its plan. */
+    /* So does it through OpenCL on neocog's built-in conv2d kernel. */
+    const nc_layer_t *nx =
+        l + 1 < net->nlayers ? &net->layers[l + 1].spec.layer : NULL;
+    const int ocl_fuse =
+        !accel && cli_backend_fuses_pooling(be) && nx != NULL &&
+        nl->spec.layer.kind == NC_LAYER_CONV2D && nl->spec.layer.rq.enabled &&
+        nx->pad_mode == NC_PAD_EXPLICIT && nx->pad_top == 0 &&
+        nx->pad_bottom == 0 && nx->pad_left == 0 && nx->pad_right == 0;
+    const int fuse = (accel || ocl_fuse) && l + 1 < net->nlayers &&
+                     (nl->spec.layer.kind == NC_LAYER_CONV2D ||
+                      nl->spec.layer.kind == NC_LAYER_LOCAL) &&
+                     (net->layers[l + 1].spec.layer.kind == NC_LAYER_MAXPOOL ||
+                      net->layers[l + 1].spec.layer.kind == NC_LAYER_AVGPOOL) &&
+                     net->layers[l + 1].spec.layer.pool_h <= 15 &&
+                     net->layers[l + 1].spec.layer.pool_w <= 15;
+    char label[160];
+    snprintf(label, sizeof label, "[%d/%d] %s%s%s", l + 1, net->nlayers,
+             nl->spec.name, fuse ? " + " : "",
+             fuse ? net->layers[l + 1].spec.name : "");
+    if (tty && !quiet) {
+      fprintf(stderr, "\r%s ...", label);
+      fflush(stderr);
+    }
+    nc_geom_t g;
+    int64_t blen = nl->bias.ndim ? (int64_t)nc_tensor_numel(&nl->bias) : -1;
+    char what[192];
+    snprintf(what, sizeof what, "layer %d (%s)", l + 1, nl->spec.name);
+    st = nc_layer_geometry(&nl->spec.layer, acts[l].shape, acts[l].ndim,
+                           nl->weights.ndim ? nl->weights.shape : NULL,
+                           nl->weights.ndim, blen, &g);
+    if (st != NC_OK) {
+      cli_report(what, st);
+      return CLI_EXIT_FAIL;
+    }
+    if (fuse) {
+      snprintf(what, sizeof what, "layer %d (%s) + layer %d (%s)", l + 1,
+               nl->spec.name, l + 2, net->layers[l + 1].spec.name);
+    }
+    double secs = 0;
+    nc_accel_stats_t ast;
+    be->progress_what = label;
+    int lrc = cli_backend_run(be, what, &nl->spec.layer, &acts[l],
+                              nl->weights.ndim ? &nl->weights : NULL,
+                              nl->bias.ndim ? &nl->bias : NULL,
+                              fuse ? &net->layers[l + 1].spec.layer : NULL,
+                              fuse ? &acts[l + 1] : NULL,
+                              fuse ? &acts[l + 2] : &acts[l + 1], &secs, &ast);
+    if (tty && !quiet) {
+      fprintf(stderr, "\r\033[K");
+    }
+    if (lrc != 0) {
+      return CLI_EXIT_FAIL;
+    }
+    ls[l] = (cli_layer_stat_t){nl->spec.name, nl->spec.layer.kind,
+                               &acts[l + 1],  (long long)g.macs,
+                               secs,          accel,
+                               ast,           NULL};
+    if (fuse) {
+      ls[l + 1] = (cli_layer_stat_t){net->layers[l + 1].spec.name,
+                                     net->layers[l + 1].spec.layer.kind,
+                                     &acts[l + 2],
+                                     0,
+                                     0,
+                                     0,
+                                     {0},
+                                     nl->spec.name};
+    }
+    for (int k = l; k <= l + fuse && !quiet; k++) {
+      char s[96];
+      nc_shape_format(&acts[k + 1], s, sizeof s);
+      const nc_net_layer_t *kl = &net->layers[k];
+      if (accel && k == l) {
+        printf("%-10s %-8s %-22s %-8s %14lld %10.2f %12llu %5.1f%%\n",
+               kl->spec.name, nc_layer_kind_name(kl->spec.layer.kind), s,
+               nc_dtype_name(acts[k + 1].dtype), ls[k].macs, secs * 1e3,
+               (unsigned long long)ast.cycles, 100.0 * ast.pe_utilization);
+      } else if (accel) {
+        printf("%-10s %-8s %-22s %-8s %14s %10s %12s  (fused into %s)\n",
+               kl->spec.name, nc_layer_kind_name(kl->spec.layer.kind), s,
+               nc_dtype_name(acts[k + 1].dtype), "0", "-", "-", nl->spec.name);
+      } else {
+        printf("%-10s %-8s %-22s %-8s %14lld %10.2f %8.2f\n", kl->spec.name,
+               nc_layer_kind_name(kl->spec.layer.kind), s,
+               nc_dtype_name(acts[k + 1].dtype), ls[k].macs, secs * 1e3,
+               secs > 0 ? (double)ls[k].macs / secs / 1e9 : 0.0);
+      }
+      fflush(stdout);
+    }
+    l += fuse;
+  }
+  return 0;
+}
+
 int cmd_run(int argc, char **argv) {
   const char *path = NULL, *input = NULL, *output = NULL, *stats = NULL;
   const char *backend = "cpu", *seed_s = NULL, *timeline = NULL;
@@ -148,6 +266,9 @@ int cmd_run(int argc, char **argv) {
   if (argc >= 1 && strncmp(argv[0], "--", 2) != 0) {
     path = argv[0];
     i = 1;
+  }
+  if (cli_is_onnx(path)) {
+    return cmd_run_onnx(path, argc, argv, i);
   }
   while ((r = cli_next_opt("run", argc, argv, &i, flags, &key, &val)) > 0) {
     if (strcmp(key, "help") == 0) {
@@ -257,110 +378,10 @@ int cmd_run(int argc, char **argv) {
             (long long)net.in_w, (long long)net.in_c, nc_dtype_name(net.dtype));
     goto done;
   }
-  int tty = isatty(fileno(stderr));
+  if (cli_net_forward(&be, &net, acts, ls, quiet) != 0) {
+    goto done;
+  }
   const int accel = cli_backend_is_accel(&be);
-  if (!quiet) {
-    if (accel) {
-      printf("%-10s %-8s %-22s %-8s %14s %10s %12s %6s\n", "layer", "kind",
-             "output (NHWC)", "dtype", "MACs", "ms", "cycles", "util");
-    } else {
-      printf("%-10s %-8s %-22s %-8s %14s %10s %8s\n", "layer", "kind",
-             "output (NHWC)", "dtype", "MACs", "ms", "GMAC/s");
-    }
-  }
-  for (int l = 0; l < net.nlayers; l++) {
-    nc_net_layer_t *nl = &net.layers[l];
-    /* On the accelerator a pooling layer after a conv runs in its plan. */
-    /* So does it through OpenCL on neocog's built-in conv2d kernel. */
-    const nc_layer_t *nx =
-        l + 1 < net.nlayers ? &net.layers[l + 1].spec.layer : NULL;
-    const int ocl_fuse =
-        !accel && cli_backend_fuses_pooling(&be) && nx != NULL &&
-        nl->spec.layer.kind == NC_LAYER_CONV2D && nl->spec.layer.rq.enabled &&
-        nx->pad_mode == NC_PAD_EXPLICIT && nx->pad_top == 0 &&
-        nx->pad_bottom == 0 && nx->pad_left == 0 && nx->pad_right == 0;
-    const int fuse = (accel || ocl_fuse) && l + 1 < net.nlayers &&
-                     (nl->spec.layer.kind == NC_LAYER_CONV2D ||
-                      nl->spec.layer.kind == NC_LAYER_LOCAL) &&
-                     (net.layers[l + 1].spec.layer.kind == NC_LAYER_MAXPOOL ||
-                      net.layers[l + 1].spec.layer.kind == NC_LAYER_AVGPOOL) &&
-                     net.layers[l + 1].spec.layer.pool_h <= 15 &&
-                     net.layers[l + 1].spec.layer.pool_w <= 15;
-    char label[160];
-    snprintf(label, sizeof label, "[%d/%d] %s%s%s", l + 1, net.nlayers,
-             nl->spec.name, fuse ? " + " : "",
-             fuse ? net.layers[l + 1].spec.name : "");
-    if (tty && !quiet) {
-      fprintf(stderr, "\r%s ...", label);
-      fflush(stderr);
-    }
-    nc_geom_t g;
-    int64_t blen = nl->bias.ndim ? (int64_t)nc_tensor_numel(&nl->bias) : -1;
-    char what[192];
-    snprintf(what, sizeof what, "layer %d (%s)", l + 1, nl->spec.name);
-    st = nc_layer_geometry(&nl->spec.layer, acts[l].shape, acts[l].ndim,
-                           nl->weights.ndim ? nl->weights.shape : NULL,
-                           nl->weights.ndim, blen, &g);
-    if (st != NC_OK) {
-      cli_report(what, st);
-      goto done;
-    }
-    if (fuse) {
-      snprintf(what, sizeof what, "layer %d (%s) + layer %d (%s)", l + 1,
-               nl->spec.name, l + 2, net.layers[l + 1].spec.name);
-    }
-    double secs = 0;
-    nc_accel_stats_t ast;
-    be.progress_what = label;
-    int lrc = cli_backend_run(&be, what, &nl->spec.layer, &acts[l],
-                              nl->weights.ndim ? &nl->weights : NULL,
-                              nl->bias.ndim ? &nl->bias : NULL,
-                              fuse ? &net.layers[l + 1].spec.layer : NULL,
-                              fuse ? &acts[l + 1] : NULL,
-                              fuse ? &acts[l + 2] : &acts[l + 1], &secs, &ast);
-    if (tty && !quiet) {
-      fprintf(stderr, "\r\033[K");
-    }
-    if (lrc != 0) {
-      goto done;
-    }
-    ls[l] = (cli_layer_stat_t){nl->spec.name, nl->spec.layer.kind,
-                               &acts[l + 1],  (long long)g.macs,
-                               secs,          accel,
-                               ast,           NULL};
-    if (fuse) {
-      ls[l + 1] = (cli_layer_stat_t){net.layers[l + 1].spec.name,
-                                     net.layers[l + 1].spec.layer.kind,
-                                     &acts[l + 2],
-                                     0,
-                                     0,
-                                     0,
-                                     {0},
-                                     nl->spec.name};
-    }
-    for (int k = l; k <= l + fuse && !quiet; k++) {
-      char s[96];
-      nc_shape_format(&acts[k + 1], s, sizeof s);
-      const nc_net_layer_t *kl = &net.layers[k];
-      if (accel && k == l) {
-        printf("%-10s %-8s %-22s %-8s %14lld %10.2f %12llu %5.1f%%\n",
-               kl->spec.name, nc_layer_kind_name(kl->spec.layer.kind), s,
-               nc_dtype_name(acts[k + 1].dtype), ls[k].macs, secs * 1e3,
-               (unsigned long long)ast.cycles, 100.0 * ast.pe_utilization);
-      } else if (accel) {
-        printf("%-10s %-8s %-22s %-8s %14s %10s %12s  (fused into %s)\n",
-               kl->spec.name, nc_layer_kind_name(kl->spec.layer.kind), s,
-               nc_dtype_name(acts[k + 1].dtype), "0", "-", "-", nl->spec.name);
-      } else {
-        printf("%-10s %-8s %-22s %-8s %14lld %10.2f %8.2f\n", kl->spec.name,
-               nc_layer_kind_name(kl->spec.layer.kind), s,
-               nc_dtype_name(acts[k + 1].dtype), ls[k].macs, secs * 1e3,
-               secs > 0 ? (double)ls[k].macs / secs / 1e9 : 0.0);
-      }
-      fflush(stdout);
-    }
-    l += fuse;
-  }
   if (cli_output_open(&outs[0]) == NULL) {
     goto done;
   }

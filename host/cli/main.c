@@ -19,8 +19,10 @@ static const char usage_[] =
     "\n"
     "commands:\n"
     "  layer KIND   run one layer (conv2d, fc, local, maxpool, avgpool)\n"
-    "  run NET      run a network file\n"
+    "  run NET      run a network file or an ONNX model (MODEL.onnx)\n"
     "  info NET     print each layer's output shape, parameters and MACs\n"
+    "  classify MODEL  top-1/top-5 accuracy of a model on labelled images\n"
+    "  quantize MODEL.onnx  calibrate and quantize a float model to int8\n"
     "  devices      list OpenCL platforms and devices\n"
     "  regress      the regression runner: levels, seeds, shards, reports\n"
     "  --version    the version, the accelerator's configuration and devices\n"
@@ -232,6 +234,12 @@ int main(int argc, char **argv) {
   }
   if (strcmp(cmd, "info") == 0) {
     return cmd_info(argc - 2, argv + 2);
+  }
+  if (strcmp(cmd, "quantize") == 0) {
+    return cmd_quantize(argc - 2, argv + 2);
+  }
+  if (strcmp(cmd, "classify") == 0) {
+    return cmd_classify(argc - 2, argv + 2);
   }
   if (strcmp(cmd, "regress") == 0) {
     return cmd_regress(argc - 2, argv + 2);

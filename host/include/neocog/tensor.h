@@ -94,6 +94,21 @@ NC_MUST_CHECK nc_status_t nc_tensor_load_npy(const char *path, nc_tensor_t *t);
 NC_MUST_CHECK nc_status_t nc_tensor_save_npy(const char *path,
                                              const nc_tensor_t *t);
 
+/**
+ * Parses an IDX file of unsigned bytes (the MNIST distribution's format:
+ * magic 00 00 08 NDIM, NDIM big-endian 32-bit extents, the data), plain or
+ * gzip-compressed, into a uint8 tensor of that shape. A wrong magic, a
+ * truncated header, a count that disagrees with the data, corrupt gzip or a
+ * size beyond the tensor limit fails with a detail starting with `origin`;
+ * *t is then left empty.
+ */
+NC_MUST_CHECK nc_status_t nc_tensor_parse_idx(const void *buf, size_t len,
+                                              const char *origin,
+                                              nc_tensor_t *t);
+
+/** Reads an IDX file (plain or .gz); see nc_tensor_parse_idx(). */
+NC_MUST_CHECK nc_status_t nc_tensor_load_idx(const char *path, nc_tensor_t *t);
+
 #ifdef __cplusplus
 }
 #endif

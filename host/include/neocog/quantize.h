@@ -1,0 +1,59 @@
+/*
+ * Post-training static quantization of a float32 ONNX graph into an integer
+ * network file (docs/network-format.md) that every backend runs.
+ *
+ * The graph must be a chain the network format can hold: Conv (with a bias
+ * and a Relu folded in), MaxPool/AveragePool, a Reshape or Flatten, and
+ * MatMul/Gemm (with a bias and a Relu folded in). Calibration runs the float
+ * graph on real images and takes each layer's output range (minimum and
+ * maximum, or a percentile); weights become int8 (symmetric, one scale per
+ * output channel or per tensor), biases int32 at the scale input x weight,
+ * activations uint8 with one scale per tensor, and each layer requantizes
+ * with TFLite's fixed-point arithmetic (neocog/quant.h), so the result is
+ * bit-identical on every backend. The last layer keeps its raw int32 sums
+ * (with one weight scale, so their order is the order of the float logits).
+ */
+#ifndef NEOCOG_QUANTIZE_H
+#define NEOCOG_QUANTIZE_H
+
+#include "neocog/graph.h"
+#include "neocog/status.h"
+#include "neocog/tensor.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** How an activation's range is taken from the calibration images. */
+typedef enum {
+  NC_CALIB_MINMAX = 0,     /**< the least and greatest value seen */
+  NC_CALIB_PERCENTILE = 1, /**< the 0.01th and 99.99th percentiles */
+} nc_calib_method_t;
+
+/** Options of nc_quantize_graph(). */
+typedef struct {
+  nc_calib_method_t method; /**< range of each activation */
+  int per_channel;          /**< one weight scale per output channel */
+  const char *source;       /**< the model's name, for the file's comment */
+} nc_quantize_options_t;
+
+/**
+ * Calibrates `g` on `images` (uint8, one image per entry of the first
+ * dimension, given to the float input as raw values 0..255; input scale 1)
+ * and writes the network file `out_net` with its weights, biases and
+ * per-channel scales as .npy files next to it (`<stem>.<layer>.w.npy`, ...).
+ * Fails with NC_ERR_UNSUPPORTED and a detail naming the node when the graph
+ * is not such a chain; nothing is written before the chain is matched and
+ * calibrated. The .npy files are written first, each atomically, and the
+ * network file last, through a temporary file renamed into place.
+ */
+NC_MUST_CHECK nc_status_t nc_quantize_graph(const nc_graph_t *g,
+                                            const nc_tensor_t *images,
+                                            const nc_quantize_options_t *o,
+                                            const char *out_net);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NEOCOG_QUANTIZE_H */

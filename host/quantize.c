@@ -1,0 +1,629 @@
+/* Post-training quantization of a float32 ONNX chain into a network file:
+ * match the chain, calibrate on images, quantize, write .net and .npy. */
+#include "neocog/quantize.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "neocog/error.h"
+#include "neocog/layer.h"
+#include "neocog/text.h"
+
+#define MAX_STAGES 64
+/* Calibration keeps at most this many samples of one activation. */
+#define MAX_SAMPLES (1u << 22)
+
+/* One layer of the network file, matched from one or more nodes. */
+typedef struct {
+  nc_layer_kind_t kind;
+  char name[64];
+  const nc_graph_node_t *node; /* the main node, for messages */
+  const nc_value_t *w;         /* conv OIHW / matmul [K, O] / gemm */
+  nc_value_t w_view;           /* w reshaped by a constant Reshape */
+  int trans_b;                 /* gemm: w is [O, K] */
+  const nc_value_t *bias[2];   /* folded float32 biases (Conv B, Add) */
+  int64_t o;                   /* output channels */
+  int relu;                    /* a Relu folded in */
+  int in_t, out_t;             /* tensors: stage input, stage output */
+  int flat_t;                  /* fc: the 4-D tensor flattened, or -1 */
+  int64_t k[2], s[2], d[2], p[4], group;
+  int same; /* auto_pad SAME_UPPER */
+  /* calibration */
+  float *samples;
+  size_t nsamples, seen, stride; /* every stride-th value is kept */
+  double lo, hi;
+  int ndim_out;
+  int64_t shape_flat[NC_MAX_DIMS];
+} stage_t;
+
+typedef struct {
+  const nc_graph_t *g;
+  stage_t st[MAX_STAGES];
+  int n;
+  int64_t nimages; /* calibration images */
+} chain_t;
+
+static void aints_(const nc_graph_node_t *n, const char *name, int want,
+                   int64_t d, int64_t *out) {
+  const nc_attr_t *a = nc_graph_attr(n, name);
+  for (int i = 0; i < want; i++) {
+    out[i] =
+        a != NULL && a->type == NC_ATTR_INTS && a->n == want ? a->ints[i] : d;
+  }
+}
+
+static nc_status_t refuse_(const nc_graph_node_t *n, const char *why) {
+  char sn[96], so[64];
+  return nc__fail(NC_ERR_UNSUPPORTED,
+                  "quantize: node '%s' (%s): %s (quantize maps chains of "
+                  "Conv, pooling, Reshape/Flatten and MatMul/Gemm onto "
+                  "network layers)",
+                  nc__shown_str(n->name, sn, sizeof sn),
+                  nc__shown_str(n->op, so, sizeof so), why);
+}
+
+/* The one node reading tensor t; NULL when none. *many when several. */
+static const nc_graph_node_t *consumer_(const nc_graph_t *g, int t, int *many) {
+  const nc_graph_node_t *found = NULL;
+  *many = 0;
+  for (int k = 0; k < g->nnodes; k++) {
+    for (int i = 0; i < g->nodes[k].nin; i++) {
+      if (g->nodes[k].in[i] == t) {
+        *many |= found != NULL && found != &g->nodes[k];
+        found = &g->nodes[k];
+      }
+    }
+  }
+  return found;
+}
+
+static const nc_value_t *const_(const nc_graph_t *g, const nc_graph_node_t *n,
+                                int i) {
+  if (i >= n->nin || n->in[i] < 0 || !g->tensors[n->in[i]].is_const) {
+    return NULL;
+  }
+  const nc_value_t *v = &g->tensors[n->in[i]].value;
+  return v->elem == NC_ELEM_FLOAT32 ? v : NULL;
+}
+
+/* A weight: a constant, or a constant reshaped by a Reshape node whose
+ * inputs are constants (a view of the same data in `view`). */
+static const nc_value_t *weight_of_(const nc_graph_t *g,
+                                    const nc_graph_node_t *n, int i,
+                                    nc_value_t *view) {
+  const nc_value_t *v = const_(g, n, i);
+  if (v != NULL || i >= n->nin || n->in[i] < 0) {
+    return v;
+  }
+  const int p = g->tensors[n->in[i]].producer;
+  if (p < 0 || strcmp(g->nodes[p].op, "Reshape") != 0) {
+    return NULL;
+  }
+  const nc_graph_node_t *r = &g->nodes[p];
+  const nc_value_t *data = const_(g, r, 0);
+  const int sh = r->in[1];
+  if (data == NULL || sh < 0 || !g->tensors[sh].is_const) {
+    return NULL;
+  }
+  const nc_value_t *shape = &g->tensors[sh].value;
+  if (shape->elem != NC_ELEM_INT64 || shape->ndim != 1 ||
+      shape->shape[0] > NC_MAX_DIMS) {
+    return NULL;
+  }
+  memset(view, 0, sizeof *view);
+  view->elem = data->elem;
+  view->ndim = (int)shape->shape[0];
+  int64_t known = 1, infer = -1;
+  for (int d = 0; d < view->ndim; d++) {
+    int64_t e = ((const int64_t *)shape->data)[d];
+    e = e == 0 && d < data->ndim ? data->shape[d] : e;
+    if (e == -1) {
+      infer = d;
+      e = 1;
+    }
+    if (e < 0) {
+      return NULL;
+    }
+    view->shape[d] = e;
+    known *= e;
+  }
+  const int64_t n_el = (int64_t)nc_value_numel(data);
+  if (infer >= 0 && known > 0) {
+    view->shape[infer] = n_el / known;
+  }
+  if ((int64_t)nc_value_numel(view) != n_el) {
+    return NULL;
+  }
+  view->data = data->data;
+  view->nbytes = data->nbytes;
+  return view;
+}
+
+/* Folds a following Add of a constant bias of `o` values and a Relu. */
+static void fold_tail_(const nc_graph_t *g, stage_t *s) {
+  int many;
+  const nc_graph_node_t *n = consumer_(g, s->out_t, &many);
+  if (n != NULL && !many && strcmp(n->op, "Add") == 0 && n->nin == 2) {
+    const int other = n->in[0] == s->out_t ? 1 : 0;
+    const nc_value_t *b = const_(g, n, other);
+    if (b != NULL && (int64_t)nc_value_numel(b) == s->o) {
+      s->bias[1] = b;
+      s->out_t = n->out[0];
+      n = consumer_(g, s->out_t, &many);
+    }
+  }
+  if (n != NULL && !many && strcmp(n->op, "Relu") == 0) {
+    s->relu = 1;
+    s->out_t = n->out[0];
+  }
+}
+
+static void name_(stage_t *s, const char *from) {
+  size_t j = 0;
+  for (size_t i = 0; from[i] != '\0' && j + 1 < sizeof s->name; i++) {
+    const char c = from[i];
+    const int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                   (c >= '0' && c <= '9') || c == '_' || c == '-';
+    s->name[j++] = ok ? c : '_';
+  }
+  s->name[j] = '\0';
+  if (j == 0) {
+    snprintf(s->name, sizeof s->name, "layer");
+  }
+}
+
+static nc_status_t geometry_(const nc_graph_node_t *n, stage_t *s) {
+  aints_(n, "strides", 2, 1, s->s);
+  aints_(n, "dilations", 2, 1, s->d);
+  aints_(n, "pads", 4, 0, s->p);
+  const char *ap = nc_graph_attr_str(n, "auto_pad", "NOTSET");
+  if (strcmp(ap, "SAME_UPPER") == 0) {
+    s->same = 1;
+  } else if (strcmp(ap, "NOTSET") != 0 && strcmp(ap, "VALID") != 0) {
+    return refuse_(n, "auto_pad SAME_LOWER has no network-file form");
+  }
+  return NC_OK;
+}
+
+/* Walks the chain from the graph's input to its output. */
+static nc_status_t match_(chain_t *c) {
+  const nc_graph_t *g = c->g;
+  if (g->ninputs != 1 || g->noutputs != 1) {
+    return nc__fail(NC_ERR_UNSUPPORTED,
+                    "quantize: the graph must have one "
+                    "input and one output");
+  }
+  const nc_graph_tensor_t *in = &g->tensors[g->inputs[0]];
+  if (in->elem != NC_ELEM_FLOAT32 || in->ndim != 4) {
+    return nc__fail(NC_ERR_UNSUPPORTED,
+                    "quantize: the input must be float32 "
+                    "NCHW images");
+  }
+  int t = g->inputs[0], flat = -1;
+  while (t != g->outputs[0]) {
+    int many;
+    const nc_graph_node_t *n = consumer_(g, t, &many);
+    if (n == NULL) {
+      return nc__fail(NC_ERR_UNSUPPORTED,
+                      "quantize: tensor '%s' leads to no "
+                      "output",
+                      g->tensors[t].name);
+    }
+    if (many) {
+      return refuse_(n, "its input branches to several nodes");
+    }
+    if (c->n == MAX_STAGES) {
+      return refuse_(n, "too many layers");
+    }
+    stage_t *s = &c->st[c->n];
+    memset(s, 0, sizeof *s);
+    s->node = n;
+    s->in_t = t;
+    s->flat_t = -1;
+    s->out_t = n->out[0];
+    s->group = 1;
+    name_(s, n->name);
+    if (strcmp(n->op, "Identity") == 0) {
+      t = n->out[0];
+      continue;
+    }
+    if (strcmp(n->op, "Reshape") == 0 || strcmp(n->op, "Flatten") == 0) {
+      if (flat >= 0) {
+        return refuse_(n, "two reshapes in a row");
+      }
+      flat = t;
+      t = n->out[0];
+      continue;
+    }
+    if (strcmp(n->op, "Conv") == 0) {
+      s->kind = NC_LAYER_CONV2D;
+      s->w = weight_of_(g, n, 1, &s->w_view);
+      if (s->w == NULL || s->w->ndim != 4 || flat >= 0) {
+        return refuse_(n,
+                       "needs constant float32 OIHW weights on a 4-D "
+                       "input");
+      }
+      s->o = s->w->shape[0];
+      s->bias[0] = n->nin > 2 ? const_(g, n, 2) : NULL;
+      s->group = nc_graph_attr_int(n, "group", 1);
+      s->k[0] = s->w->shape[2];
+      s->k[1] = s->w->shape[3];
+      nc_status_t st = geometry_(n, s);
+      if (st != NC_OK) {
+        return st;
+      }
+    } else if (strcmp(n->op, "MaxPool") == 0 ||
+               strcmp(n->op, "AveragePool") == 0) {
+      s->kind = n->op[0] == 'M' ? NC_LAYER_MAXPOOL : NC_LAYER_AVGPOOL;
+      aints_(n, "kernel_shape", 2, 1, s->k);
+      nc_status_t st = geometry_(n, s);
+      if (st != NC_OK) {
+        return st;
+      }
+      if (nc_graph_attr_int(n, "ceil_mode", 0) != 0 || s->d[0] != 1 ||
+          s->d[1] != 1 || flat >= 0) {
+        return refuse_(n,
+                       "ceil_mode and dilations have no network-file "
+                       "form");
+      }
+      if (s->kind == NC_LAYER_AVGPOOL &&
+          nc_graph_attr_int(n, "count_include_pad", 0) != 0 &&
+          (s->same || s->p[0] || s->p[1] || s->p[2] || s->p[3])) {
+        return refuse_(n,
+                       "count_include_pad with padding has no "
+                       "network-file form");
+      }
+    } else if (strcmp(n->op, "MatMul") == 0 || strcmp(n->op, "Gemm") == 0) {
+      s->kind = NC_LAYER_FC;
+      s->w = weight_of_(g, n, 1, &s->w_view);
+      const int gemm = n->op[0] == 'G';
+      s->trans_b = gemm && nc_graph_attr_int(n, "transB", 0) != 0;
+      if (s->w == NULL || s->w->ndim != 2 ||
+          (gemm && (nc_graph_attr_int(n, "transA", 0) != 0 ||
+                    nc_graph_attr(n, "alpha") != NULL ||
+                    nc_graph_attr(n, "beta") != NULL))) {
+        return refuse_(n,
+                       "needs constant float32 2-D weights, no transA, "
+                       "alpha or beta");
+      }
+      s->o = s->w->shape[s->trans_b ? 0 : 1];
+      s->bias[0] = gemm && n->nin > 2 ? const_(g, n, 2) : NULL;
+      if (s->bias[0] != NULL && (int64_t)nc_value_numel(s->bias[0]) != s->o) {
+        return refuse_(n, "the bias must have one value per output");
+      }
+      s->flat_t = flat;
+      flat = -1;
+    } else {
+      return refuse_(n, "operator not supported here");
+    }
+    if (s->kind != NC_LAYER_MAXPOOL && s->kind != NC_LAYER_AVGPOOL) {
+      if (s->bias[0] != NULL && (int64_t)nc_value_numel(s->bias[0]) != s->o) {
+        return refuse_(n, "the bias must have one value per output channel");
+      }
+      fold_tail_(g, s);
+    }
+    t = s->out_t;
+    c->n++;
+  }
+  if (c->n == 0 || c->st[c->n - 1].kind == NC_LAYER_MAXPOOL ||
+      c->st[c->n - 1].kind == NC_LAYER_AVGPOOL) {
+    return nc__fail(NC_ERR_UNSUPPORTED,
+                    "quantize: the chain must end in a "
+                    "Conv, MatMul or Gemm");
+  }
+  return NC_OK;
+}
+
+/* Calibration: every stage's output values (sampled) and the flattened
+ * tensors' shapes. */
+static void observe_(void *ctx, int tensor, const nc_value_t *v) {
+  chain_t *c = ctx;
+  for (int i = 0; i < c->n; i++) {
+    stage_t *s = &c->st[i];
+    if (s->flat_t == tensor) {
+      s->ndim_out = v->ndim;
+      memcpy(s->shape_flat, v->shape, sizeof s->shape_flat);
+    }
+    if (s->out_t != tensor) {
+      continue;
+    }
+    const float *d = v->data;
+    const size_t n = nc_value_numel(v);
+    if (s->stride == 0) {
+      /* Evenly spread over every image: the stride that keeps the
+       * samples of all of them within the buffer. */
+      s->stride = 1 + n * (size_t)c->nimages / MAX_SAMPLES;
+    }
+    for (size_t j = 0; j < n; j++) {
+      s->lo = d[j] < s->lo ? d[j] : s->lo;
+      s->hi = d[j] > s->hi ? d[j] : s->hi;
+      if (s->samples != NULL && s->seen++ % s->stride == 0 &&
+          s->nsamples < MAX_SAMPLES) {
+        s->samples[s->nsamples++] = d[j];
+      }
+    }
+  }
+}
+
+static int cmp_float_(const void *a, const void *b) {
+  const float x = *(const float *)a, y = *(const float *)b;
+  return (x > y) - (x < y);
+}
+
+/* The flattened tensor's shape when it was produced by a constant path:
+ * the observer sees only computed tensors, so a graph input is taken from
+ * its declaration. */
+static void flat_from_input_(chain_t *c) {
+  for (int i = 0; i < c->n; i++) {
+    stage_t *s = &c->st[i];
+    if (s->flat_t >= 0 && s->ndim_out == 0) {
+      const nc_graph_tensor_t *t = &c->g->tensors[s->flat_t];
+      s->ndim_out = t->ndim;
+      memcpy(s->shape_flat, t->shape, sizeof s->shape_flat);
+    }
+  }
+}
+
+static nc_status_t save_(const char *path, nc_dtype_t dt, int ndim,
+                         const int64_t *shape, const void *data) {
+  nc_tensor_t t;
+  nc_status_t st = nc_tensor_alloc(&t, dt, ndim, shape);
+  if (st == NC_OK) {
+    memcpy(t.data, data, t.nbytes);
+    st = nc_tensor_save_npy(path, &t);
+  }
+  nc_tensor_free(&t);
+  return st;
+}
+
+/* The weight of output o at OHWI / [O, I] position i, from the ONNX layout. */
+static double weight_(const stage_t *s, int64_t o, int64_t i) {
+  const float *w = s->w->data;
+  if (s->kind == NC_LAYER_CONV2D) {
+    /* OHWI index i = (ky * KW + kx) * Cg + ci  <-  OIHW */
+    const int64_t cg = s->w->shape[1], kh = s->w->shape[2];
+    const int64_t kw = s->w->shape[3];
+    const int64_t ci = i % cg, kx = (i / cg) % kw, ky = i / (cg * kw);
+    return w[((o * cg + ci) * kh + ky) * kw + kx];
+  }
+  /* fc: network input index i is NHWC-flattened (h, w, c); ONNX flattened
+   * the NCHW tensor as (c, h, w). */
+  int64_t k = i;
+  if (s->flat_t >= 0 && s->ndim_out == 4) {
+    const int64_t C = s->shape_flat[1], H = s->shape_flat[2];
+    const int64_t W = s->shape_flat[3];
+    const int64_t cc = i % C, ww = (i / C) % W, hh = i / (C * W);
+    k = (cc * H + hh) * W + ww;
+  }
+  const int64_t kk = s->w->shape[s->trans_b ? 1 : 0];
+  return s->trans_b ? w[o * kk + k] : w[k * s->o + o];
+}
+
+static nc_status_t write_(chain_t *c, const nc_quantize_options_t *o,
+                          int64_t nimages, const int64_t *in_shape,
+                          const char *out_net) {
+  char stem[1100], path[2400], base[1100];
+  if (strlen(out_net) >= 1024) {
+    return nc__fail(NC_ERR_INVALID_ARG,
+                    "quantize: the output path is too "
+                    "long");
+  }
+  snprintf(stem, sizeof stem, "%s", out_net);
+  const size_t sl = strlen(stem);
+  if (sl > 4 && strcmp(stem + sl - 4, ".net") == 0) {
+    stem[sl - 4] = '\0';
+  }
+  const char *slash = strrchr(stem, '/');
+  const char *file_stem = slash != NULL ? slash + 1 : stem;
+  char tmp[1200];
+  snprintf(tmp, sizeof tmp, "%s.tmp", out_net);
+  FILE *f = fopen(tmp, "w");
+  if (f == NULL) {
+    return nc__fail(NC_ERR_IO, "quantize: cannot write %s", out_net);
+  }
+  fprintf(f,
+          "# Quantized by neocog quantize from %s: %s ranges over %lld "
+          "calibration images, %s int8 weights,\n# int32 bias, uint8 "
+          "activations, TFLite requantization; the last layer's output "
+          "is raw int32.\n",
+          o->source ? o->source : "an ONNX model",
+          o->method == NC_CALIB_MINMAX ? "min/max" : "percentile",
+          (long long)nimages, o->per_channel ? "per-channel" : "per-tensor");
+  fprintf(f, "input shape=%lldx%lldx%lld dtype=uint8 zp=0\n",
+          (long long)in_shape[2], (long long)in_shape[3],
+          (long long)in_shape[1]);
+  double s_in = 1.0;
+  nc_status_t st = NC_OK;
+  for (int i = 0; i < c->n && st == NC_OK; i++) {
+    stage_t *s = &c->st[i];
+    const int last = i == c->n - 1;
+    if (s->kind == NC_LAYER_MAXPOOL || s->kind == NC_LAYER_AVGPOOL) {
+      fprintf(f, "%s name=%s size=%lldx%lld stride=%lldx%lld",
+              nc_layer_kind_name(s->kind), s->name, (long long)s->k[0],
+              (long long)s->k[1], (long long)s->s[0], (long long)s->s[1]);
+      if (s->same) {
+        fprintf(f, " pad=same");
+      } else {
+        fprintf(f, " pad=%lld,%lld,%lld,%lld", (long long)s->p[0],
+                (long long)s->p[2], (long long)s->p[1], (long long)s->p[3]);
+      }
+      fprintf(f, "\n");
+      continue;
+    }
+    /* Weights: symmetric int8, per output channel or per tensor (always
+     * per tensor in the last layer, whose raw sums are compared). */
+    const int64_t per = (int64_t)nc_value_numel(s->w) / s->o;
+    const int pc = o->per_channel && !last;
+    double *sw = calloc((size_t)s->o, sizeof *sw);
+    int8_t *wq = malloc((size_t)(s->o * per));
+    int32_t *bq = malloc((size_t)s->o * sizeof *bq);
+    float *rs = malloc((size_t)s->o * sizeof *rs);
+    if (sw == NULL || wq == NULL || bq == NULL || rs == NULL) {
+      free(sw), free(wq), free(bq), free(rs);
+      st = nc__fail(NC_ERR_NOMEM, "quantize: out of memory");
+      break;
+    }
+    double all = 0;
+    for (int64_t oc = 0; oc < s->o; oc++) {
+      for (int64_t j = 0; j < per; j++) {
+        const double a = fabs(weight_(s, oc, j));
+        sw[oc] = a > sw[oc] ? a : sw[oc];
+      }
+      all = sw[oc] > all ? sw[oc] : all;
+    }
+    for (int64_t oc = 0; oc < s->o; oc++) {
+      sw[oc] = (pc ? sw[oc] : all) / 127.0;
+      sw[oc] = sw[oc] > 0 ? sw[oc] : 1.0;
+      for (int64_t j = 0; j < per; j++) {
+        double q = nearbyint(weight_(s, oc, j) / sw[oc]);
+        q = q > 127 ? 127 : (q < -127 ? -127 : q);
+        wq[oc * per + j] = (int8_t)q;
+      }
+      double b = 0;
+      for (int k = 0; k < 2; k++) {
+        b += s->bias[k] ? ((const float *)s->bias[k]->data)[oc] : 0.0;
+      }
+      const double bqd = nearbyint(b / (s_in * sw[oc]));
+      bq[oc] = (int32_t)(bqd > 2147483647.0
+                             ? 2147483647.0
+                             : (bqd < -2147483648.0 ? -2147483648.0 : bqd));
+    }
+    /* The output range: uint8, zero point 0 after a Relu. */
+    double lo = s->lo, hi = s->hi;
+    if (o->method == NC_CALIB_PERCENTILE && s->nsamples > 0) {
+      qsort(s->samples, s->nsamples, sizeof *s->samples, cmp_float_);
+      lo = s->samples[(size_t)((double)(s->nsamples - 1) * 0.0001)];
+      hi = s->samples[(size_t)((double)(s->nsamples - 1) * 0.9999)];
+    }
+    lo = s->relu || lo > 0 ? 0 : lo;
+    hi = hi < lo + 1e-6 ? lo + 1e-6 : hi;
+    const double s_out = (hi - lo) / 255.0;
+    const int32_t zp_out = (int32_t)nearbyint(-lo / s_out);
+    for (int64_t oc = 0; oc < s->o; oc++) {
+      rs[oc] = (float)(s_in * sw[oc] / s_out);
+    }
+    char wn[1200], bn[1200], sn[1200];
+    snprintf(wn, sizeof wn, "%s.%s.w.npy", file_stem, s->name);
+    snprintf(bn, sizeof bn, "%s.%s.b.npy", file_stem, s->name);
+    snprintf(sn, sizeof sn, "%s.%s.s.npy", file_stem, s->name);
+    snprintf(base, sizeof base, "%.*s", (int)(file_stem - stem), stem);
+    const int64_t kk = s->kind == NC_LAYER_CONV2D ? s->k[0] * s->k[1] : 1;
+    int64_t wshape[4] = {s->o, s->k[0], s->k[1], per / kk};
+    int64_t fshape[2] = {s->o, per};
+    snprintf(path, sizeof path, "%s%s", base, wn);
+    st = s->kind == NC_LAYER_CONV2D ? save_(path, NC_DTYPE_INT8, 4, wshape, wq)
+                                    : save_(path, NC_DTYPE_INT8, 2, fshape, wq);
+    snprintf(path, sizeof path, "%s%s", base, bn);
+    if (st == NC_OK) {
+      st = save_(path, NC_DTYPE_INT32, 1, &s->o, bq);
+    }
+    snprintf(path, sizeof path, "%s%s", base, sn);
+    if (st == NC_OK && !last) {
+      st = save_(path, NC_DTYPE_FLOAT32, 1, &s->o, rs);
+    }
+    if (s->kind == NC_LAYER_CONV2D) {
+      fprintf(f,
+              "conv2d name=%s weights=%s bias=%s stride=%lldx%lld "
+              "dilation=%lldx%lld",
+              s->name, wn, bn, (long long)s->s[0], (long long)s->s[1],
+              (long long)s->d[0], (long long)s->d[1]);
+      if (s->group != 1) {
+        fprintf(f, " groups=%lld", (long long)s->group);
+      }
+      if (s->same) {
+        fprintf(f, " pad=same");
+      } else {
+        fprintf(f, " pad=%lld,%lld,%lld,%lld", (long long)s->p[0],
+                (long long)s->p[2], (long long)s->p[1], (long long)s->p[3]);
+      }
+    } else {
+      fprintf(f, "fc name=%s weights=%s bias=%s", s->name, wn, bn);
+    }
+    if (!last) {
+      fprintf(f, " scales=%s out_dtype=uint8 out_zp=%d%s", sn, (int)zp_out,
+              s->relu ? " act=relu" : "");
+    }
+    fprintf(f, "\n");
+    s_in = s_out;
+    free(sw), free(wq), free(bq), free(rs);
+  }
+  const int bad = ferror(f) != 0;
+  if (fclose(f) != 0 || bad) {
+    st = st != NC_OK
+             ? st
+             : nc__fail(NC_ERR_IO, "quantize: write failed: %s", out_net);
+  }
+  if (st == NC_OK && rename(tmp, out_net) != 0) {
+    st = nc__fail(NC_ERR_IO, "quantize: cannot write %s", out_net);
+  }
+  if (st != NC_OK) {
+    remove(tmp);
+  }
+  return st;
+}
+
+nc_status_t nc_quantize_graph(const nc_graph_t *g, const nc_tensor_t *images,
+                              const nc_quantize_options_t *o,
+                              const char *out_net) {
+  if (g == NULL || images == NULL || o == NULL || out_net == NULL) {
+    return nc__fail(NC_ERR_INVALID_ARG, "quantize: NULL argument");
+  }
+  chain_t *c = calloc(1, sizeof *c);
+  if (c == NULL) {
+    return nc__fail(NC_ERR_NOMEM, "quantize: out of memory");
+  }
+  c->g = g;
+  c->nimages = images->shape[0];
+  nc_status_t st = match_(c);
+  const nc_graph_tensor_t *in = st == NC_OK ? &g->tensors[g->inputs[0]] : NULL;
+  int64_t per = 1, xs[NC_MAX_DIMS];
+  if (st == NC_OK) {
+    for (int d = 1; d < 4; d++) {
+      per *= in->shape[d];
+    }
+    if (images->dtype != NC_DTYPE_UINT8 || images->ndim < 2 || per <= 0 ||
+        (int64_t)nc_tensor_numel(images) != per * images->shape[0] ||
+        images->shape[0] < 1) {
+      st = nc__fail(NC_ERR_SHAPE,
+                    "quantize: the calibration images must be "
+                    "uint8 with %lld values each",
+                    (long long)per);
+    }
+  }
+  nc_value_t x = {0}, y = {0};
+  if (st == NC_OK) {
+    memcpy(xs, in->shape, sizeof xs);
+    xs[0] = 1;
+    st = nc_value_alloc(&x, NC_ELEM_FLOAT32, 4, xs, "calibration input");
+  }
+  for (int i = 0; st == NC_OK && i < c->n; i++) {
+    c->st[i].lo = INFINITY;
+    c->st[i].hi = -INFINITY;
+    if (o->method == NC_CALIB_PERCENTILE) {
+      c->st[i].samples = malloc(MAX_SAMPLES * sizeof(float));
+      if (c->st[i].samples == NULL) {
+        st = nc__fail(NC_ERR_NOMEM, "quantize: out of memory");
+      }
+    }
+  }
+  for (int64_t im = 0; st == NC_OK && im < images->shape[0]; im++) {
+    const uint8_t *p = (const uint8_t *)images->data + im * per;
+    for (int64_t e = 0; e < per; e++) {
+      ((float *)x.data)[e] = p[e];
+    }
+    st = nc_graph_run_observed(g, &x, &y, observe_, c);
+    nc_value_free(&y);
+  }
+  if (st == NC_OK) {
+    flat_from_input_(c);
+    st = write_(c, o, images->shape[0], in->shape, out_net);
+  }
+  nc_value_free(&x);
+  for (int i = 0; i < c->n; i++) {
+    free(c->st[i].samples);
+  }
+  free(c);
+  return st;
+}

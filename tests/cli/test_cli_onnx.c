@@ -1,0 +1,260 @@
+/*
+ * neocog run / info / classify with ONNX models and IDX files. The bad
+ * input cases need no real data; the real-model cases read mnist-12.onnx
+ * and the MNIST test set from ../shared/data (NEOCOG_DATA overrides it)
+ * and say so when they are absent.
+ */
+#include "tests/cli_run.h"
+
+static const char *data_(void) {
+  const char *env = getenv("NEOCOG_DATA");
+  return env != NULL && *env != '\0' ? env : "../shared/data";
+}
+
+static void write_bytes_(const char *path, const void *b, size_t n) {
+  FILE *f = fopen(path, "wb");
+  cr_assert_not_null(f);
+  cr_assert_eq(fwrite(b, 1, n, f), n);
+  fclose(f);
+}
+
+Test(cli_onnx, bad_input_is_one_clear_line_and_output_untouched) {
+  run_t r;
+  tmpdir_(&r);
+  char img[256], lab3[256], badmagic[256], junk[256], y[256], x[256];
+  path_(&r, "img", img);
+  path_(&r, "lab3", lab3);
+  path_(&r, "badmagic", badmagic);
+  path_(&r, "junk.onnx", junk);
+  path_(&r, "y.npy", y);
+  path_(&r, "x.npy", x);
+  /* Two 2x2 images; three labels; a file with a float IDX magic. */
+  static const uint8_t im[] = {0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2,
+                               0, 0, 0, 2, 1, 2, 3, 4, 5, 6, 7, 8};
+  static const uint8_t lb[] = {0, 0, 8, 1, 0, 0, 0, 3, 1, 2, 3};
+  static const uint8_t bm[] = {0, 0, 0x0d, 1, 0, 0, 0, 1, 0, 0, 0, 0};
+  write_bytes_(img, im, sizeof im);
+  write_bytes_(lab3, lb, sizeof lb);
+  write_bytes_(badmagic, bm, sizeof bm);
+  write_bytes_(junk, "\xff\xff\xff\xff\x0f", 5);
+  {
+    int64_t shape[4] = {1, 1, 2, 2};
+    nc_tensor_t t;
+    nc_test_alloc(&t, NC_DTYPE_FLOAT32, 4, shape);
+    cr_assert_eq(nc_tensor_save_npy(x, &t), NC_OK);
+    nc_tensor_free(&t);
+  }
+  const struct {
+    const char *args[16];
+    int status;
+    const char *word;
+  } cases[] = {
+      {{"classify", "m.onnx", "--images", img, "--labels", lab3, NULL},
+       1,
+       "3 labels for 2 images"},
+      {{"classify", "m.onnx", "--images", badmagic, "--labels", lab3, NULL},
+       1,
+       "not an IDX file"},
+      {{"classify", "m.onnx", "--images", img, "--labels", img, NULL},
+       1,
+       "vector"},
+      {{"classify", "m.onnx", "--images", img, NULL}, 2, "--labels"},
+      {{"classify", "m.txt", "--images", img, "--labels", lab3, NULL},
+       2,
+       ".onnx"},
+      {{"classify", "m.onnx", "--images", img, "--labels", lab3, "--skip", "x",
+        NULL},
+       2,
+       "--skip"},
+      {{"quantize", "m.onnx", "--calib", img, "-o", "q.txt", NULL}, 2, ".net"},
+      {{"quantize", "m.onnx", "--calib", img, "--method", "entropy", "-o",
+        "q.net", NULL},
+       2,
+       "entropy"},
+      {{"quantize", "m.onnx", "--calib", badmagic, "-o", y, NULL}, 2, ".net"},
+      {{"classify", "m.onnx", "--images", img, "--labels", lab3, "--limit", "0",
+        NULL},
+       2,
+       "--limit"},
+      {{"classify", "m.onnx", "--images", img, "--labels", lab3, "--backend",
+        "rtl", NULL},
+       2,
+       "cpu backend"},
+      {{"run", junk, "--input", x, "--output", y, NULL},
+       1,
+       "not a valid ONNX model"},
+      {{"run", junk, "--input", x, NULL}, 2, "--output"},
+      {{"run", junk, "--input", x, "--output", y, "--seed", "1", NULL},
+       2,
+       "--seed"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    write_bytes_(y, "precious", 8);
+    run_(&r, cases[i].args);
+    cr_expect_eq(r.status, cases[i].status, "case %zu: exit %d: %s", i,
+                 r.status, r.err);
+    cr_expect(strstr(r.err, cases[i].word) != NULL,
+              "case %zu: stderr lacks '%s': %s", i, cases[i].word, r.err);
+    char *nl = strchr(r.err, '\n');
+    cr_expect(nl != NULL && nl[1] == '\0', "case %zu: not one line: %s", i,
+              r.err);
+    char buf[64];
+    slurp_(y, buf, sizeof buf);
+    cr_expect_str_eq(buf, "precious", "case %zu clobbered the output", i);
+  }
+  cleanup_(&r);
+}
+
+/* mnist-12 on the first test image (a 7, per the label file): run writes
+ * ten logits whose largest is class 7, and classify on the first 100
+ * images agrees with the labels on all but at most 2 (the model's error
+ * rate is 1.09% over the 10,000). */
+Test(cli_onnx, mnist_run_and_classify) {
+  char model[512], images[512], labels[512];
+  snprintf(model, sizeof model, "%s/mnist-12.onnx", data_());
+  snprintf(images, sizeof images, "%s/t10k-images-idx3-ubyte.gz", data_());
+  snprintf(labels, sizeof labels, "%s/t10k-labels-idx1-ubyte.gz", data_());
+  if (access(model, R_OK) != 0 || access(images, R_OK) != 0 ||
+      access(labels, R_OK) != 0) {
+    fprintf(stderr,
+            "cli_onnx: skipped: the MNIST model and images are not "
+            "in %s\n",
+            data_());
+    return;
+  }
+  nc_tensor_t im, lb;
+  cr_assert_eq(nc_tensor_load_idx(images, &im), NC_OK, "%s", nc_error_detail());
+  cr_assert_eq(nc_tensor_load_idx(labels, &lb), NC_OK, "%s", nc_error_detail());
+  cr_assert_eq(im.shape[0], 10000);
+  cr_assert_eq(((uint8_t *)lb.data)[0], 7);
+  run_t r;
+  tmpdir_(&r);
+  char x[256], y[256];
+  path_(&r, "x.npy", x);
+  path_(&r, "y.npy", y);
+  int64_t shape[4] = {1, 1, 28, 28};
+  nc_tensor_t t;
+  nc_test_alloc(&t, NC_DTYPE_FLOAT32, 4, shape);
+  for (int i = 0; i < 28 * 28; i++) {
+    ((float *)t.data)[i] = ((uint8_t *)im.data)[i];
+  }
+  cr_assert_eq(nc_tensor_save_npy(x, &t), NC_OK);
+  nc_tensor_free(&t);
+  run_(&r, (const char *[]){"run", model, "--input", x, "--output", y, NULL});
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  nc_tensor_t out;
+  cr_assert_eq(nc_tensor_load_npy(y, &out), NC_OK);
+  cr_assert_eq(out.ndim, 2);
+  cr_assert_eq(out.shape[1], 10);
+  int best = 0;
+  for (int k = 1; k < 10; k++) {
+    best = ((float *)out.data)[k] > ((float *)out.data)[best] ? k : best;
+  }
+  cr_assert_eq(best, 7);
+  nc_tensor_free(&out);
+  run_(&r, (const char *[]){"classify", model, "--images", images, "--labels",
+                            labels, "--limit", "100", NULL});
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  long long n = 0, ok = 0;
+  const char *p = strstr(r.out, ": 100 images, top-1 ");
+  cr_assert_not_null(p, "%s", r.out);
+  cr_assert_eq(sscanf(strchr(p, '(') + 1, "%lld", &ok), 1);
+  cr_assert_geq(ok, 98, "%s", r.out);
+  /* The confusion matrix's rows add up to the images. */
+  const char *row = strstr(r.out, "\n     0 ");
+  cr_assert_not_null(row, "%s", r.out);
+  for (int k = 0; k < 10 && row != NULL; k++) {
+    long long v[11];
+    cr_assert_eq(sscanf(row + 1,
+                        "%lld %lld %lld %lld %lld %lld %lld %lld "
+                        "%lld %lld %lld",
+                        &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7],
+                        &v[8], &v[9], &v[10]),
+                 11);
+    for (int c = 1; c <= 10; c++) {
+      n += v[c];
+    }
+    row = strchr(row + 1, '\n');
+  }
+  cr_assert_eq(n, 100);
+  nc_tensor_free(&im);
+  nc_tensor_free(&lb);
+  cleanup_(&r);
+}
+
+/* Parses "top-1 NN.NN% (K)" from classify's first line. */
+static long long top1_count_(const char *out) {
+  const char *p = strstr(out, "top-1 ");
+  cr_assert_not_null(p, "%s", out);
+  long long k = -1;
+  cr_assert_eq(sscanf(strchr(p, '(') + 1, "%lld", &k), 1);
+  return k;
+}
+
+/* neocog quantize on 100 calibration images, then the int8 network on the
+ * next 200: as accurate as the float model there to within one image, and
+ * its output byte for byte the same on cpu, the functional model and the
+ * RTL (every layer of which is also checked against golden). */
+Test(cli_onnx, quantize_mnist_int8_matches_float_and_backends) {
+  char model[512], images[512], labels[512];
+  snprintf(model, sizeof model, "%s/mnist-12.onnx", data_());
+  snprintf(images, sizeof images, "%s/t10k-images-idx3-ubyte.gz", data_());
+  snprintf(labels, sizeof labels, "%s/t10k-labels-idx1-ubyte.gz", data_());
+  if (access(model, R_OK) != 0 || access(images, R_OK) != 0 ||
+      access(labels, R_OK) != 0) {
+    fprintf(stderr,
+            "cli_onnx: skipped: the MNIST model and images are not "
+            "in %s\n",
+            data_());
+    return;
+  }
+  run_t r;
+  tmpdir_(&r);
+  char net[256];
+  path_(&r, "q.net", net);
+  run_(&r, (const char *[]){"quantize", model, "--calib", images, "--limit",
+                            "100", "--per-channel", "-o", net, NULL});
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  run_(&r, (const char *[]){"classify", model, "--images", images, "--labels",
+                            labels, "--skip", "100", "--limit", "200",
+                            "--quiet", NULL});
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  const long long f32 = top1_count_(r.out);
+  run_(&r, (const char *[]){"classify", net, "--images", images, "--labels",
+                            labels, "--skip", "100", "--limit", "200",
+                            "--batch", "50", "--quiet", NULL});
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  const long long i8 = top1_count_(r.out);
+  cr_assert(i8 >= f32 - 1 && i8 <= f32 + 1, "int8 %lld, float %lld", i8, f32);
+  /* Four images as one NHWC uint8 batch through run on three backends. */
+  nc_tensor_t im, x;
+  cr_assert_eq(nc_tensor_load_idx(images, &im), NC_OK);
+  int64_t shape[4] = {4, 28, 28, 1};
+  nc_test_alloc(&x, NC_DTYPE_UINT8, 4, shape);
+  memcpy(x.data, im.data, x.nbytes);
+  char xp[256], y[3][256];
+  path_(&r, "x.npy", xp);
+  cr_assert_eq(nc_tensor_save_npy(xp, &x), NC_OK);
+  static const char *const be[3] = {"cpu", "model", "rtl"};
+  char outs[3][8192];
+  for (int b = 0; b < 3; b++) {
+    snprintf(y[b], sizeof y[b], "%s/y_%s.npy", r.dir, be[b]);
+    run_(&r, (const char *[]){"run", net, "--input", xp, "--backend", be[b],
+                              "--output", y[b], "--quiet", NULL});
+    cr_assert_eq(r.status, 0, "%s: %s", be[b], r.err);
+    slurp_(y[b], outs[b], sizeof outs[b]);
+  }
+  nc_tensor_t o;
+  cr_assert_eq(nc_tensor_load_npy(y[0], &o), NC_OK);
+  cr_assert_eq(o.dtype, NC_DTYPE_INT32);
+  cr_assert_eq(o.shape[0], 4);
+  cr_assert_eq(o.shape[1], 10);
+  for (int b = 1; b < 3; b++) {
+    cr_assert_eq(memcmp(outs[0], outs[b], 128 + o.nbytes), 0,
+                 "%s differs from cpu", be[b]);
+  }
+  nc_tensor_free(&o);
+  nc_tensor_free(&x);
+  nc_tensor_free(&im);
+  cleanup_(&r);
+}
