@@ -132,7 +132,7 @@ static void tail_(nc_rng_t *g, int k, const int tok[4], prog_t *p,
       }
       break;
     case C_FIELD:
-      v = (int)rnd_(g, 0, 4);
+      v = (int)rnd_(g, 0, 6);
       if (v == 0) {
         ld_t a = ld_ok_;
         a.sram = NC_HW_SPAD_ROWS - 1;
@@ -150,8 +150,27 @@ static void tail_(nc_rng_t *g, int k, const int tok[4], prog_t *p,
                        .ncols = 1,
                        .x = 2},
                 0);
-      } else {
+      } else if (v == 4) {
         p_load_param(p, NC_HW_PARAM_ENTRIES - 1, 2, ISA_PRM_OFF, 0);
+      } else if (v == 5) {
+        /* The store unit's own rules: no pooling takes no padding. */
+        p_store_cfg(p, (stc_t){0}, 0);
+        p_store(p, (st_t){.dram = ISA_ST_OFF, .ncols = 1, .pb = 1}, 0);
+      } else {
+        /* Pooling: padding under the window, one window in the tile. */
+        p_store_cfg(p, (stc_t){.pool = NC_HW_POOL_MAX, .kh = 3, .kw = 2}, 0);
+        p_store(p,
+                rnd_(g, 0, 1) ? (st_t){.dram = ISA_ST_OFF,
+                                       .ncols = 1,
+                                       .y = 3,
+                                       .x = 2,
+                                       .pl = 2}
+                              : (st_t){.dram = ISA_ST_OFF,
+                                       .ncols = 1,
+                                       .y = 1,
+                                       .x = 2,
+                                       .pt = 1},
+                0);
       }
       break;
     case C_WINDOW:
