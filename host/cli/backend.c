@@ -222,7 +222,11 @@ int cli_backend_run(cli_backend_t *b, const char *what, const nc_layer_t *l,
     if (st == NC_OK) {
       nc_ocl_profile_t p;
       nc_ocl_last_profile(b->ocl, &p);
-      nc_ocl_algo_describe(p.algo, p.algo_tile, b->algo, sizeof b->algo);
+      if (l->kind == NC_LAYER_CONV2D) {
+        nc_ocl_algo_describe(p.algo, p.algo_tile, b->algo, sizeof b->algo);
+      } else {
+        snprintf(b->algo, sizeof b->algo, "-");
+      }
     }
   } else {
     st = nc_golden_run(l, x, w, bias, out);
