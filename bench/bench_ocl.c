@@ -312,7 +312,7 @@ static double dnnl_(dnnl_engine_t eng, dnnl_stream_t strm, const shape_t *s,
     }
   }
   double t[64];
-  for (int i = -WARMUP; i < runs_; i++) {
+  for (int i = -warmup_; i < runs_; i++) {
     double t0 = nc_bench_now();
     DNNL_OK(dnnl_primitive_execute(prim, strm, nargs, args));
     DNNL_OK(dnnl_stream_wait(strm));
@@ -348,7 +348,9 @@ static const shape_t algo_shapes_[] = {
 
 /* One run of the algorithm table: each algorithm's median time of each
  * layer (the direct MACs over it as GMAC/s), oneDNN's direct, and what
- * auto picked. */
+ * auto picked. On a machine shared with other work the load changes over
+ * minutes, so the runs of one layer are interleaved: each round times one
+ * run of every variant, and the medians are over the rounds. */
 static void algos_(nc_ocl_t *c, int peers) {
   const int n = (int)(sizeof algo_shapes_ / sizeof algo_shapes_[0]);
   static const nc_ocl_algo_t algos[4] = {
@@ -367,27 +369,47 @@ static void algos_(nc_ocl_t *c, int peers) {
          "Winograd %.3f ns/point, FFT %.4f ns/point/stage\n\n",
          m.from_cache ? "cached" : "calibrated now", m.direct_ns_mac,
          m.gemm_ns_mac, m.wino_ns_pt, m.fft_ns_pt);
+  dnnl_engine_t eng = NULL;
+  dnnl_stream_t strm = NULL;
+  if (peers) {
+    DNNL_OK(dnnl_engine_create(&eng, dnnl_cpu, 0));
+    DNNL_OK(dnnl_stream_create(&strm, eng, dnnl_stream_default_flags));
+  }
+  const int rounds = runs_;
+  double v[5][64];
   for (int i = 0; i < n; i++) {
-    for (int a = 0; a < 4; a++) {
-      if (nc_ocl_set_algo(c, algos[a]) != NC_OK) {
-        die_("nc_ocl_set_algo", NC_ERR_INVALID_ARG);
+    for (int rd = -1; rd < rounds; rd++) {
+      /* Round -1 compiles and warms up; its times are dropped. */
+      warmup_ = rd < 0 ? 2 : 0;
+      runs_ = 1;
+      for (int a = 0; a < 4; a++) {
+        if (nc_ocl_set_algo(c, algos[a]) != NC_OK) {
+          die_("nc_ocl_set_algo", NC_ERR_INVALID_ARG);
+        }
+        const char *kn = NULL;
+        const double ta = ours_(c, &algo_shapes_[i], NC_DTYPE_FLOAT32, &kn);
+        nc_ocl_profile_t p;
+        nc_ocl_last_profile(c, &p);
+        nc_ocl_algo_describe(p.algo, p.algo_tile, picked[i][a],
+                             sizeof picked[i][a]);
+        if (rd >= 0) {
+          v[a][rd] = ta;
+        }
       }
-      const char *kn = NULL;
-      t[i][a] = ours_(c, &algo_shapes_[i], NC_DTYPE_FLOAT32, &kn);
-      nc_ocl_profile_t p;
-      nc_ocl_last_profile(c, &p);
-      nc_ocl_algo_describe(p.algo, p.algo_tile, picked[i][a],
-                           sizeof picked[i][a]);
+      if (peers) {
+        warmup_ = 1;
+        const double td = dnnl_(eng, strm, &algo_shapes_[i], 0);
+        if (rd >= 0) {
+          v[4][rd] = td;
+        }
+      }
+    }
+    runs_ = rounds;
+    for (int a = 0; a < (peers ? 5 : 4); a++) {
+      t[i][a] = median_(v[a], rounds);
     }
   }
   if (peers) {
-    dnnl_engine_t eng;
-    dnnl_stream_t strm;
-    DNNL_OK(dnnl_engine_create(&eng, dnnl_cpu, 0));
-    DNNL_OK(dnnl_stream_create(&strm, eng, dnnl_stream_default_flags));
-    for (int i = 0; i < n; i++) {
-      t[i][4] = dnnl_(eng, strm, &algo_shapes_[i], 0);
-    }
     dnnl_stream_destroy(strm);
     dnnl_engine_destroy(eng);
   }

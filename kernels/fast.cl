@@ -17,12 +17,17 @@
  *
  * A stride S > 1 is folded in first (polyphase): the stride-S layer equals
  * a stride-1 layer with S*S times the channels and a ceil(R/S) kernel on
- * the phases of the input, so the loaders read "virtual" channels
- * c' = (bh * S + bw) * C + c at input pixel (S*q + b - pad). The host maps
- * the weights the same way.
+ * the phases of the input. For Winograd a kernel larger than 3x3 is then
+ * split into NB x NB blocks of 3x3 (zero-padded): the sum of NB*NB 3x3
+ * layers on shifted inputs, i.e. one 3x3 layer with NB*NB times the
+ * channels. The loaders read "virtual" channels
+ * c' = ((a * NB + b) * S * S + ph * S + pw) * C + c at input pixel
+ * (S * (q + 3a) + ph - pad, S * (q' + 3b) + pw - pad). The host maps the
+ * weights the same way.
  *
  * Build options (NC_FLOAT is always defined):
  *   NC_S                   stride (virtual-input phases per axis)
+ *   NC_NB                  3x3 blocks per axis of a split kernel (1: none)
  *   NC_C                   real input channels
  *   NC_CP                  virtual channels padded to the vector width
  *   NC_KP                  output channels padded to the GEMM's block
@@ -41,16 +46,22 @@
 /* The virtual (polyphase, padded) input                                   */
 /* ---------------------------------------------------------------------- */
 #ifdef NC_S
+#ifndef NC_NB
+#define NC_NB 1
+#endif
+#define NC_PER (NC_C * NC_S * NC_S)
 /* Virtual channel cv of virtual pixel (qh, qw) of image n: 0 outside. */
 inline float nc_vin(__global const float *x, int n, int qh, int qw, int cv,
                     int ih_n, int iw_n, int p_t, int p_l) {
-  if (cv >= NC_C * NC_S * NC_S) {
+  if (cv >= NC_PER * NC_NB * NC_NB) {
     return 0.0f;
   }
-  const int ph = cv / NC_C;
-  const int c = cv - ph * NC_C;
-  const int ih = NC_S * qh + ph / NC_S - p_t;
-  const int iw = NC_S * qw + ph % NC_S - p_l;
+  const int blk = cv / NC_PER;
+  const int rem = cv - blk * NC_PER;
+  const int ph = rem / NC_C;
+  const int c = rem - ph * NC_C;
+  const int ih = NC_S * (qh + 3 * (blk / NC_NB)) + ph / NC_S - p_t;
+  const int iw = NC_S * (qw + 3 * (blk % NC_NB)) + ph % NC_S - p_l;
   if (ih < 0 || ih >= ih_n || iw < 0 || iw >= iw_n) {
     return 0.0f;
   }
@@ -60,11 +71,13 @@ inline float nc_vin(__global const float *x, int n, int qh, int qw, int cv,
 /* NC_VLEN consecutive virtual channels from cv as one vector. */
 #define NC_VIN_VEC(VT, VLEN, out, x, n, qh, qw, cv)                       \
   do {                                                                    \
-    const int ih_ = (qh) - p_t, iw_ = (qw) - p_l;                         \
-    if (NC_S == 1 && (cv) + (VLEN) <= NC_C) {                             \
+    const int b_ = (cv) / NC_C, c_ = (cv) - b_ * NC_C;                    \
+    const int ih_ = (qh) + 3 * (b_ / NC_NB) - p_t;                        \
+    const int iw_ = (qw) + 3 * (b_ % NC_NB) - p_l;                        \
+    if (NC_S == 1 && c_ + (VLEN) <= NC_C && b_ < NC_NB * NC_NB) {         \
       if (ih_ >= 0 && ih_ < ih_n && iw_ >= 0 && iw_ < iw_n) {             \
         out = NC_CAT(vload, VLEN)(                                        \
-            0, (x) + (((NC_IDX)(n) * ih_n + ih_) * iw_n + iw_) * NC_C + (cv)); \
+            0, (x) + (((NC_IDX)(n) * ih_n + ih_) * iw_n + iw_) * NC_C + c_); \
       } else {                                                            \
         out = (VT)(0.0f);                                                 \
       }                                                                   \

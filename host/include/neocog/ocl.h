@@ -133,9 +133,8 @@ typedef enum {
 /**
  * The convolution algorithm of float32 conv2d layers (integer layers and
  * other kinds always run directly). Winograd F(2x2,3x3) / F(4x4,3x3) takes
- * layers whose kernel becomes 3x3 after folding the stride in (3x3 stride 1,
- * 5x5 or 6x6 stride 2, 9x9..12x12 stride 4, ...); FFT takes square kernels
- * of any size. Both need groups 1, dilation 1 and equal strides; a layer an
+ * square kernels from 2x2 on (the stride folded in, a kernel above 3x3
+ * split into 3x3 blocks); FFT takes square kernels of any size. Both need groups 1, dilation 1 and equal strides; a layer an
  * explicitly named algorithm cannot take runs directly (the profile says
  * what ran). See docs/opencl.md for their error bounds.
  */
