@@ -689,8 +689,9 @@ static nc_status_t run_mac_(nc__run_t *r, cl_program p, const plan_t_ *pl,
       nc__arg_int(&a, g->oc);
       nc__arg_int(&a, pl->owb);
       nc__arg_int(&a, pl->ocb);
-      gws[0] = (size_t)pl->ocb;
+      gws[0] = (size_t)(g->n * g->oh);
       gws[1] = (size_t)pl->owb;
+      gws[2] = (size_t)pl->ocb;
       if (r->c->tune.local_size[0] > 0) {
         for (int i = 0; i < 3; i++) {
           lws_tuned[i] =

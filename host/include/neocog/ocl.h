@@ -163,7 +163,8 @@ typedef struct {
   int tile_w;         /**< conv: output columns per work-item, 1..32 */
   int tile_ov;        /**< conv: 16-channel vectors per work-item, 1..4 */
   int fc_rows;        /**< fc: batch rows per work-item, 1..8 */
-  int local_size[3];  /**< conv tiled work-group, all 0 = runtime picks */
+  int local_size[3];  /**< conv tiled work-group (rows, column blocks,
+                           channel blocks), all 0 = runtime picks */
   int ltile_m;        /**< local path: output pixels per work-group, 4..128,
                            a power of two */
   int ltile_n;        /**< local path: output channels per work-group,
