@@ -627,22 +627,10 @@ static nc_status_t execute_(nc_ocl_t *c, nc__run_t *r, const fgeom_t_ *f,
     st = launch_fast_(r, p, fft ? "nc_fft_out" : "nc_wino_out", f, mems,
                       fft ? 4 : 3, ints, 5, gws, 1, l);
   }
+  st = nc__run_finish(r, st, y, y_bytes, out, "nc_bgemm");
   if (st != NC_OK) {
-    clFinish(c->q);
     return st;
   }
-  cl_int err = clEnqueueReadBuffer(c->q, y, CL_TRUE, 0, y_bytes, out->data, 0,
-                                   NULL, NULL);
-  if (err != CL_SUCCESS) {
-    clFinish(c->q);
-    return nc__ocl_fail(err, "clEnqueueReadBuffer", "output");
-  }
-  c->prof.kernel_ns = 0;
-  for (int i = 0; i < r->nk; i++) {
-    c->prof.kernel_ns += nc__event_ns(r->ev[i]);
-  }
-  c->prof.main_ns = nc__event_ns(r->ev[r->main_k]);
-  c->prof.kernel = "nc_bgemm";
   c->prof.algo = f->algo;
   c->prof.algo_tile = f->tile;
   c->prof.weights_cached = hit;

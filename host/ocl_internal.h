@@ -95,6 +95,11 @@ nc_status_t nc__args_done(const nc__args_t *a);
 nc_status_t nc__run_launch(nc__run_t *r, int idx, const char *name,
                            const size_t *gws, const size_t *lws);
 uint64_t nc__event_ns(cl_event e);
+/* After the launches: on success reads y back into out and fills the
+ * profile's times and kernel name; on failure waits for the queue. */
+nc_status_t nc__run_finish(nc__run_t *r, nc_status_t st, cl_mem y,
+                           size_t y_bytes, nc_tensor_t *out,
+                           const char *kernel);
 
 /* The fast algorithms (ocl_fast.c). nc__fast_plan says whether a float32
  * conv2d runs as Winograd or FFT under the context's tuning (1, with

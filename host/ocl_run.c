@@ -764,6 +764,29 @@ uint64_t nc__event_ns(cl_event e) {
   return t1 - t0;
 }
 
+nc_status_t nc__run_finish(nc__run_t *r, nc_status_t st, cl_mem y,
+                           size_t y_bytes, nc_tensor_t *out,
+                           const char *kernel) {
+  nc_ocl_t *c = r->c;
+  if (st != NC_OK) {
+    clFinish(c->q);
+    return st;
+  }
+  cl_int err = clEnqueueReadBuffer(c->q, y, CL_TRUE, 0, y_bytes, out->data, 0,
+                                   NULL, NULL);
+  if (err != CL_SUCCESS) {
+    clFinish(c->q);
+    return nc__ocl_fail(err, "clEnqueueReadBuffer", "output");
+  }
+  c->prof.kernel_ns = 0;
+  for (int i = 0; i < r->nk; i++) {
+    c->prof.kernel_ns += nc__event_ns(r->ev[i]);
+  }
+  c->prof.main_ns = nc__event_ns(r->ev[r->main_k]);
+  c->prof.kernel = kernel;
+  return NC_OK;
+}
+
 /* Uploads, launches and reads back; `out` is allocated by the caller. */
 static nc_status_t execute_(nc_ocl_t *c, nc__run_t *r, const plan_t_ *pl,
                             const nc_tensor_t *in, const nc_tensor_t *w,
@@ -816,22 +839,10 @@ static nc_status_t execute_(nc_ocl_t *c, nc__run_t *r, const plan_t_ *pl,
       st = run_mac_(r, p, pl, x, xp, wm, bm, y, mult, shift);
     }
   }
+  st = nc__run_finish(r, st, y, pl->y_bytes, out, kernel_name_(pl->k));
   if (st != NC_OK) {
-    clFinish(c->q);
     return st;
   }
-  cl_int err = clEnqueueReadBuffer(c->q, y, CL_TRUE, 0, pl->y_bytes, out->data,
-                                   0, NULL, NULL);
-  if (err != CL_SUCCESS) {
-    clFinish(c->q);
-    return nc__ocl_fail(err, "clEnqueueReadBuffer", "output");
-  }
-  c->prof.kernel_ns = 0;
-  for (int i = 0; i < r->nk; i++) {
-    c->prof.kernel_ns += nc__event_ns(r->ev[i]);
-  }
-  c->prof.main_ns = nc__event_ns(r->ev[r->main_k]);
-  c->prof.kernel = kernel_name_(pl->k);
   c->prof.algo = NC_OCL_ALGO_DIRECT;
   c->prof.algo_tile = 0;
   c->prof.weights_cached = 0;

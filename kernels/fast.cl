@@ -180,6 +180,18 @@ __constant float nc_at[4][6] = {{1, 1, 1, 1, 1, 0},
 #error "NC_WA must be 4 or 6"
 #endif
 
+/* s = sum over k of MAT[row][k] * SRC (an expression of k_), the zero
+ * coefficients left out. */
+#define NC_WROW(s, MAT, row, SRC)                               \
+  do {                                                          \
+    s = (float16)(0.0f);                                        \
+    _Pragma("unroll") for (int k_ = 0; k_ < NC_WA; k_++) {      \
+      if (MAT[row][k_] != 0.0f) {                               \
+        s = fma((float16)(MAT[row][k_]), SRC, s);               \
+      }                                                         \
+    }                                                           \
+  } while (0)
+
 /* gid0 = tile (of NC_TP, the padded count; tiles past the last get
  * zeros), gid1 = block of 16 virtual channels. V [A*A][tp][NC_CP]. */
 __kernel void nc_wino_in(__global const float *x, __global float *vo,
@@ -212,13 +224,8 @@ __kernel void nc_wino_in(__global const float *x, __global float *vo,
   for (int i = 0; i < NC_WA; i++) {
 #pragma unroll
     for (int j = 0; j < NC_WA; j++) {
-      float16 s = (float16)(0.0f);
-#pragma unroll
-      for (int k = 0; k < NC_WA; k++) {
-        if (nc_bt[i][k] != 0.0f) {
-          s = fma((float16)(nc_bt[i][k]), d[k][j], s);
-        }
-      }
+      float16 s;
+      NC_WROW(s, nc_bt, i, d[k_][j]);
       tmp[i][j] = s;
     }
   }
@@ -226,13 +233,8 @@ __kernel void nc_wino_in(__global const float *x, __global float *vo,
   for (int i = 0; i < NC_WA; i++) {
 #pragma unroll
     for (int j = 0; j < NC_WA; j++) {
-      float16 s = (float16)(0.0f);
-#pragma unroll
-      for (int k = 0; k < NC_WA; k++) {
-        if (nc_bt[j][k] != 0.0f) {
-          s = fma((float16)(nc_bt[j][k]), tmp[i][k], s);
-        }
-      }
+      float16 s;
+      NC_WROW(s, nc_bt, j, tmp[i][k_]);
       vstore16(s, 0, vo + ((NC_IDX)(i * NC_WA + j) * tp + t) * NC_CP + c0);
     }
   }
@@ -264,13 +266,8 @@ __kernel void nc_wino_out(__global const float *z, __global const float *bias,
     }
 #pragma unroll
     for (int i = 0; i < NC_M; i++) {
-      float16 s = (float16)(0.0f);
-#pragma unroll
-      for (int k = 0; k < NC_WA; k++) {
-        if (nc_at[i][k] != 0.0f) {
-          s = fma((float16)(nc_at[i][k]), col[k], s);
-        }
-      }
+      float16 s;
+      NC_WROW(s, nc_at, i, col[k_]);
       tmp[i][j] = s;
     }
   }
@@ -278,13 +275,8 @@ __kernel void nc_wino_out(__global const float *z, __global const float *bias,
   for (int i = 0; i < NC_M; i++) {
 #pragma unroll
     for (int j = 0; j < NC_M; j++) {
-      float16 s = (float16)(0.0f);
-#pragma unroll
-      for (int k = 0; k < NC_WA; k++) {
-        if (nc_at[j][k] != 0.0f) {
-          s = fma((float16)(nc_at[j][k]), tmp[i][k], s);
-        }
-      }
+      float16 s;
+      NC_WROW(s, nc_at, j, tmp[i][k_]);
       if (oh0 + i < oh_n && ow0 + j < ow_n) {
         NC_OUT_VEC(float16, 16, s, n, oh0 + i, ow0 + j, k0);
       }

@@ -38,6 +38,18 @@ static void tensors_(nc_rng_t *r, int64_t h, int64_t w, int64_t c, int64_t k,
   nc_rng_fill(r, b, -1, 1);
 }
 
+/* The suite's 3x3 layer: 11x13x20 -> 40 channels (no multiple of the
+ * tiles or vectors), padding 1 top and left and 2 at the bottom, ReLU. One
+ * shape for most tests, so that they share their compiled programs. */
+static void layer_a_(nc_rng_t *r, nc_tensor_t *x, nc_tensor_t *w,
+                     nc_tensor_t *b, nc_layer_t *l) {
+  tensors_(r, 11, 13, 20, 40, 3, x, w, b);
+  nc_layer_init(l, NC_LAYER_CONV2D);
+  l->pad_top = l->pad_left = 1;
+  l->pad_bottom = 2;
+  l->act = NC_ACT_RELU;
+}
+
 static void free3_(nc_tensor_t *a, nc_tensor_t *b, nc_tensor_t *c) {
   nc_tensor_free(a);
   nc_tensor_free(b);
@@ -84,12 +96,8 @@ Test(ocl_fast, winograd_f2_f4) {
   nc_rng_t r;
   nc_test_seed(&r, "ocl_fast", "winograd_f2_f4", 1);
   nc_tensor_t x, w, b;
-  tensors_(&r, 11, 13, 20, 40, 3, &x, &w, &b);
   nc_layer_t l;
-  nc_layer_init(&l, NC_LAYER_CONV2D);
-  l.pad_top = l.pad_left = 1;
-  l.pad_bottom = 2;
-  l.act = NC_ACT_RELU;
+  layer_a_(&r, &x, &w, &b, &l);
   for (int m = 2; m <= 4; m += 2) {
     nc_ocl_tuning_t t = algo_(NC_OCL_ALGO_WINOGRAD, m);
     ocl_test_check_tuned(c, &t, &l, &x, &w, &b, m == 2 ? "F2" : "F4");
@@ -143,7 +151,9 @@ Test(ocl_fast, worst_error_large_dynamic_range) {
   nc_rng_t r;
   nc_test_seed(&r, "ocl_fast", "worst_error_large_dynamic_range", 3);
   nc_tensor_t x, w, b;
-  tensors_(&r, 11, 13, 20, 40, 3, &x, &w, &b);
+  nc_layer_t l;
+  layer_a_(&r, &x, &w, &b, &l);
+  l.act = NC_ACT_NONE;
   float *xf = x.data, *wf = w.data;
   for (size_t i = 0; i < nc_tensor_numel(&x); i++) {
     xf[i] = (xf[i] < 0 ? -1.0f : 1.0f) *
@@ -156,10 +166,6 @@ Test(ocl_fast, worst_error_large_dynamic_range) {
   for (int s = 0; s < 6; s++) {
     xf[nc_rng_range(&r, 0, (int64_t)nc_tensor_numel(&x) - 1)] = 1048576.0f;
   }
-  nc_layer_t l;
-  nc_layer_init(&l, NC_LAYER_CONV2D);
-  l.pad_top = l.pad_left = 1;
-  l.pad_bottom = 2;
   static const struct {
     nc_ocl_algo_t a;
     int tile;
@@ -200,12 +206,8 @@ Test(ocl_fast, check_rejects_a_wrong_element) {
   nc_rng_t r;
   nc_test_seed(&r, "ocl_fast", "check_rejects_a_wrong_element", 4);
   nc_tensor_t x, w, b, y;
-  tensors_(&r, 11, 13, 20, 40, 3, &x, &w, &b);
   nc_layer_t l;
-  nc_layer_init(&l, NC_LAYER_CONV2D);
-  l.pad_top = l.pad_left = 1;
-  l.pad_bottom = 2;
-  l.act = NC_ACT_RELU;
+  layer_a_(&r, &x, &w, &b, &l);
   run_checked_(c, algo_(NC_OCL_ALGO_WINOGRAD, 4), &l, &x, &w, &b,
                NC_OCL_ALGO_WINOGRAD, 4, &y);
   float *yf = y.data;
@@ -234,12 +236,8 @@ Test(ocl_fast, weights_transformed_once) {
   nc_rng_t r;
   nc_test_seed(&r, "ocl_fast", "weights_transformed_once", 5);
   nc_tensor_t x, w, b;
-  tensors_(&r, 11, 13, 20, 40, 3, &x, &w, &b);
   nc_layer_t l;
-  nc_layer_init(&l, NC_LAYER_CONV2D);
-  l.pad_top = l.pad_left = 1;
-  l.pad_bottom = 2;
-  l.act = NC_ACT_RELU;
+  layer_a_(&r, &x, &w, &b, &l);
   nc_ocl_profile_t p;
   const nc_ocl_tuning_t t = algo_(NC_OCL_ALGO_WINOGRAD, 4);
   run_checked_(c, t, &l, &x, &w, &b, NC_OCL_ALGO_WINOGRAD, 4, NULL);
@@ -327,12 +325,8 @@ Test(ocl_fast, auto_cost_model_cached) {
   nc_rng_t r;
   nc_test_seed(&r, "ocl_fast", "auto_cost_model_cached", 7);
   nc_tensor_t x, w, b;
-  tensors_(&r, 11, 13, 20, 40, 3, &x, &w, &b);
   nc_layer_t l;
-  nc_layer_init(&l, NC_LAYER_CONV2D);
-  l.pad_top = l.pad_left = 1;
-  l.pad_bottom = 2;
-  l.act = NC_ACT_RELU;
+  layer_a_(&r, &x, &w, &b, &l);
   cr_assert_eq(nc_ocl_set_algo(c, NC_OCL_ALGO_AUTO), NC_OK);
   nc_tensor_t y;
   cr_assert_eq(nc_ocl_run_layer(c, &l, &x, &w, &b, &y), NC_OK, "%s",
