@@ -195,6 +195,9 @@ static int fgeom_(const nc_layer_t *l, const nc_geom_t *g, nc_ocl_algo_t algo,
   f->kp = up_(f->k, 16);
   f->gtov = f->kp * (algo == NC_OCL_ALGO_FFT ? 2 : 1) % 32 == 0 ? 2 : 1;
   f->gtp = f->gtov == 2 ? 12 : 16;
+  if (f->t < f->gtp) {
+    f->gtp = (int)f->t; /* few tiles: no GEMM rows of padding */
+  }
   f->tp = up_(f->t, f->gtp);
   const int cplx = algo == NC_OCL_ALGO_FFT ? 2 : 1;
   f->gc = cplx * f->cp;
@@ -524,7 +527,7 @@ static void options_(const fgeom_t_ *f, char *buf, size_t len) {
 }
 
 static nc_status_t launch_fast_(nc__run_t *r, cl_program p, const char *name,
-                                const fgeom_t_ *f, cl_mem *mems, int nmems,
+                                cl_mem *mems, int nmems,
                                 const int64_t *ints, int nints,
                                 const size_t gws[3], int act_args,
                                 const nc_layer_t *l) {
@@ -533,7 +536,6 @@ static nc_status_t launch_fast_(nc__run_t *r, cl_program p, const char *name,
   if (st != NC_OK) {
     return st;
   }
-  (void)f;
   nc__args_t a = {.k = k, .name = name};
   for (int i = 0; i < nmems; i++) {
     nc__arg_mem(&a, mems[i]);
@@ -606,7 +608,7 @@ static nc_status_t execute_(nc_ocl_t *c, nc__run_t *r, const fgeom_t_ *f,
     cl_mem mems[3] = {x, v, tw};
     const int64_t ints[6] = {f->n, f->h, f->w, f->pt, f->pl, f->tp};
     const size_t gws[3] = {(size_t)f->tp, (size_t)(f->cp / f->fv), 1};
-    st = launch_fast_(r, p, fft ? "nc_fft_in" : "nc_wino_in", f, mems,
+    st = launch_fast_(r, p, fft ? "nc_fft_in" : "nc_wino_in", mems,
                       fft ? 3 : 2, ints, 6, gws, 0, l);
   }
   /* 2. batched GEMM */
@@ -615,7 +617,7 @@ static nc_status_t execute_(nc_ocl_t *c, nc__run_t *r, const fgeom_t_ *f,
     const int64_t ints[1] = {f->tp};
     const size_t gws[3] = {(size_t)(f->gk / (16 * f->gtov)),
                            (size_t)(f->tp / f->gtp), (size_t)f->e};
-    st = launch_fast_(r, p, "nc_bgemm", f, mems, 3, ints, 1, gws, 0, l);
+    st = launch_fast_(r, p, "nc_bgemm", mems, 3, ints, 1, gws, 0, l);
     r->main_k = r->nk - 1;
   }
   /* 3. output transform */
@@ -624,7 +626,7 @@ static nc_status_t execute_(nc_ocl_t *c, nc__run_t *r, const fgeom_t_ *f,
     const int64_t ints[5] = {f->n, f->oh, f->ow, f->k, f->tp};
     const size_t gws[3] = {(size_t)f->t,
                            (size_t)((f->k + f->fv - 1) / f->fv), 1};
-    st = launch_fast_(r, p, fft ? "nc_fft_out" : "nc_wino_out", f, mems,
+    st = launch_fast_(r, p, fft ? "nc_fft_out" : "nc_wino_out", mems,
                       fft ? 4 : 3, ints, 5, gws, 1, l);
   }
   st = nc__run_finish(r, st, y, y_bytes, out, "nc_bgemm");
@@ -1112,7 +1114,7 @@ nc_status_t nc_ocl_check_last(const nc_ocl_t *c, const nc_layer_t *l,
     if (worst != NULL && tol > 0 && err / tol * rtol > *worst) {
       *worst = err / tol * rtol;
     }
-    if (!(err <= tol)) {
+    if (!(err <= tol) && !(isnan(want) && isnan((double)y[i]))) {
       if (rep->mismatches++ == 0) {
         rep->index = i;
         rep->expected = want;
