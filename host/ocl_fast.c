@@ -195,9 +195,6 @@ static int fgeom_(const nc_layer_t *l, const nc_geom_t *g, nc_ocl_algo_t algo,
   f->kp = up_(f->k, 16);
   f->gtov = f->kp * (algo == NC_OCL_ALGO_FFT ? 2 : 1) % 32 == 0 ? 2 : 1;
   f->gtp = f->gtov == 2 ? 12 : 16;
-  if (f->t < f->gtp) {
-    f->gtp = (int)f->t; /* few tiles: no GEMM rows of padding */
-  }
   f->tp = up_(f->t, f->gtp);
   const int cplx = algo == NC_OCL_ALGO_FFT ? 2 : 1;
   f->gc = cplx * f->cp;
