@@ -15,7 +15,13 @@
  * first, then oneDNN, so that OpenMP's spinning threads cannot steal POCL's
  * cores.
  *
- * Usage: bench_ocl [--runs N] [--min] [--sweep] [--no-peers]
+ * --algos compares the float32 convolution algorithms instead, on 3x3
+ * layers of VGG-16 and ResNet-50, the lecture's ConvNet (9x9) and AlexNet
+ * conv1 (11x11 stride 4): direct, Winograd, FFT and what --algo auto
+ * picks, each against oneDNN's direct fp32 convolution. For this one pin
+ * both to one core (taskset -c 0), as the figures in the docs are.
+ *
+ * Usage: bench_ocl [--runs N] [--min] [--sweep] [--no-peers] [--algos]
  *   POCL uses every core: do not pin it with taskset. Select the device as
  *   the library does (NEOCOG_CL_PLATFORM / NEOCOG_CL_DEVICE).
  *   --sweep times the tiled conv kernel's tunables on the VGG layer.
@@ -39,6 +45,7 @@
 /* Untimed runs first: the first few launches on POCL run at half speed
  * (thread and clock ramp-up), and the first one compiles. */
 #define WARMUP 10
+static int warmup_ = WARMUP;
 
 static int runs_ = 7;
 static int use_min_ = 0; /* --min: best run instead of the median */
@@ -135,7 +142,7 @@ static double ours_(nc_ocl_t *c, const shape_t *s, nc_dtype_t dt,
     }
   }
   double t[64];
-  for (int i = -WARMUP; i < runs_; i++) {
+  for (int i = -warmup_; i < runs_; i++) {
     st = nc_ocl_run_layer(c, &l, &x, s->pool ? NULL : &w, s->pool ? NULL : &b,
                           &y);
     if (st != NC_OK) {
@@ -305,7 +312,7 @@ static double dnnl_(dnnl_engine_t eng, dnnl_stream_t strm, const shape_t *s,
     }
   }
   double t[64];
-  for (int i = -WARMUP; i < runs_; i++) {
+  for (int i = -warmup_; i < runs_; i++) {
     double t0 = nc_bench_now();
     DNNL_OK(dnnl_primitive_execute(prim, strm, nargs, args));
     DNNL_OK(dnnl_stream_wait(strm));
@@ -321,6 +328,124 @@ static double dnnl_(dnnl_engine_t eng, dnnl_stream_t strm, const shape_t *s,
   dnnl_primitive_destroy(prim);
   dnnl_primitive_desc_destroy(pd);
   return median_(t, runs_);
+}
+
+/* The float32 conv layers of --algos. */
+static const shape_t algo_shapes_[] = {
+    {"VGG-16 conv1_2 3x3 64x224x224->64", 224, 224, 64, 64, 3, 1, 1, 0},
+    {"VGG-16 conv2_2 3x3 128x112x112->128", 112, 112, 128, 128, 3, 1, 1, 0},
+    {"VGG-16 conv3_x 3x3 256x56x56->256", 56, 56, 256, 256, 3, 1, 1, 0},
+    {"VGG-16 conv4_x 3x3 512x28x28->512", 28, 28, 512, 512, 3, 1, 1, 0},
+    {"VGG-16 conv5_x 3x3 512x14x14->512", 14, 14, 512, 512, 3, 1, 1, 0},
+    {"ResNet-50 3x3 64x56x56->64", 56, 56, 64, 64, 3, 1, 1, 0},
+    {"ResNet-50 3x3 128x28x28->128", 28, 28, 128, 128, 3, 1, 1, 0},
+    {"ResNet-50 3x3 256x14x14->256", 14, 14, 256, 256, 3, 1, 1, 0},
+    {"ResNet-50 3x3 512x7x7->512", 7, 7, 512, 512, 3, 1, 1, 0},
+    {"ConvNet conv1 9x9 3x83x83->64", 83, 83, 3, 64, 9, 1, 0, 0},
+    {"ConvNet conv2 9x9 64x14x14->256", 14, 14, 64, 256, 9, 1, 0, 0},
+    {"AlexNet conv1 11x11/4 3x227x227->96", 227, 227, 3, 96, 11, 4, 0, 0},
+};
+
+/* One run of the algorithm table: each algorithm's median time of each
+ * layer (the direct MACs over it as GMAC/s), oneDNN's direct, and what
+ * auto picked. On a machine shared with other work the load changes over
+ * minutes, so the runs of one layer are interleaved: each round times one
+ * run of every variant of ours, and the medians are over the rounds.
+ * oneDNN runs after all of ours (as in the main table: POCL's threads
+ * must not share its core), WARMUP runs and then the median of --runs. */
+static void algos_(nc_ocl_t *c, int peers) {
+  const int n = (int)(sizeof algo_shapes_ / sizeof algo_shapes_[0]);
+  static const nc_ocl_algo_t algos[4] = {
+      NC_OCL_ALGO_DIRECT, NC_OCL_ALGO_WINOGRAD, NC_OCL_ALGO_FFT,
+      NC_OCL_ALGO_AUTO};
+  double t[16][5];
+  char picked[16][4][40];
+  memset(t, 0, sizeof t);
+  warmup_ = 2;
+  nc_ocl_cost_t m;
+  int st = nc_ocl_cost_model(c, &m);
+  if (st != NC_OK) {
+    die_("nc_ocl_cost_model", st);
+  }
+  printf("cost model (%s): direct %.4f ns/MAC, transform GEMM %.4f ns/MAC, "
+         "Winograd %.3f ns/point, FFT %.4f ns/point/stage\n\n",
+         m.from_cache ? "cached" : "calibrated now", m.direct_ns_mac,
+         m.gemm_ns_mac, m.wino_ns_pt, m.fft_ns_pt);
+  dnnl_engine_t eng = NULL;
+  dnnl_stream_t strm = NULL;
+  if (peers) {
+    DNNL_OK(dnnl_engine_create(&eng, dnnl_cpu, 0));
+    DNNL_OK(dnnl_stream_create(&strm, eng, dnnl_stream_default_flags));
+  }
+  const int rounds = runs_;
+  double v[4][64];
+  for (int i = 0; i < n; i++) {
+    for (int rd = -1; rd < rounds; rd++) {
+      /* Round -1 compiles and warms up; its times are dropped. */
+      warmup_ = rd < 0 ? 2 : 0;
+      runs_ = 1;
+      for (int a = 0; a < 4; a++) {
+        if (nc_ocl_set_algo(c, algos[a]) != NC_OK) {
+          die_("nc_ocl_set_algo", NC_ERR_INVALID_ARG);
+        }
+        const char *kn = NULL;
+        const double ta = ours_(c, &algo_shapes_[i], NC_DTYPE_FLOAT32, &kn);
+        nc_ocl_profile_t p;
+        nc_ocl_last_profile(c, &p);
+        nc_ocl_algo_describe(p.algo, p.algo_tile, picked[i][a],
+                             sizeof picked[i][a]);
+        if (rd >= 0) {
+          v[a][rd] = ta;
+        }
+      }
+    }
+    runs_ = rounds;
+    for (int a = 0; a < 4; a++) {
+      t[i][a] = median_(v[a], rounds);
+    }
+  }
+  if (peers) {
+    warmup_ = WARMUP;
+    for (int i = 0; i < n; i++) {
+      t[i][4] = dnnl_(eng, strm, &algo_shapes_[i], 0);
+    }
+    dnnl_stream_destroy(strm);
+    dnnl_engine_destroy(eng);
+  }
+  printf("| layer | GMAC | direct | Winograd | FFT | auto | oneDNN direct "
+         "| best/oneDNN | auto/oneDNN | auto picked |\n");
+  printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+  for (int i = 0; i < n; i++) {
+    const shape_t *s = &algo_shapes_[i];
+    char f[5][48];
+    double best = t[i][0];
+    for (int a = 0; a < 5; a++) {
+      if (t[i][a] <= 0) {
+        snprintf(f[a], sizeof f[a], "-");
+        continue;
+      }
+      if (a < 3 && t[i][a] < best) {
+        best = t[i][a];
+      }
+      /* A column whose algorithm could not take the layer ran direct. */
+      const int fell_back = (a == 1 || a == 2) &&
+                            strcmp(picked[i][a], "direct") == 0;
+      snprintf(f[a], sizeof f[a], "%.1f%s%s%s", 1e-9 * macs_(s) / t[i][a],
+               a < 3 && !fell_back && a > 0 ? " (" : "",
+               a < 3 && !fell_back && a > 0 ? picked[i][a] : "",
+               a < 3 && !fell_back && a > 0 ? ")" : (fell_back ? " (n/a)" : ""));
+    }
+    char rb[16] = "-", ra[16] = "-";
+    if (t[i][4] > 0) {
+      snprintf(rb, sizeof rb, "%.2fx", t[i][4] / best);
+      snprintf(ra, sizeof ra, "%.2fx", t[i][4] / t[i][3]);
+    }
+    printf("| %s | %.3f | %s | %s | %s | %s | %s | %s | %s | %s |\n", s->name,
+           1e-9 * macs_(s), f[0], f[1], f[2], f[3], f[4], rb, ra,
+           picked[i][3]);
+  }
+  printf("\nGMAC/s of the direct convolution's MACs (so a fast algorithm "
+         "shows its effective rate); ratios: oneDNN's time over ours.\n");
 }
 
 /* Times the tiled conv kernel's tunables on the VGG layer. */
@@ -360,7 +485,7 @@ static void sweep_(nc_ocl_t *c) {
 }
 
 int main(int argc, char **argv) {
-  int sweep = 0, peers = 1;
+  int sweep = 0, peers = 1, algos = 0;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc) {
       runs_ = atoi(argv[++i]);
@@ -370,10 +495,12 @@ int main(int argc, char **argv) {
       sweep = 1;
     } else if (strcmp(argv[i], "--no-peers") == 0) {
       peers = 0;
+    } else if (strcmp(argv[i], "--algos") == 0) {
+      algos = 1;
     } else {
       fprintf(stderr,
               "usage: bench_ocl [--runs N] [--min] [--sweep] "
-              "[--no-peers]\n");
+              "[--no-peers] [--algos]\n");
       return 2;
     }
   }
@@ -391,6 +518,11 @@ int main(int argc, char **argv) {
          dev->platform_name, dev->compute_units, dev->driver_version);
   printf("%s of %d runs after warm-up; 1 MAC = 2 ops\n\n",
          use_min_ ? "best" : "median", runs_);
+  if (algos) {
+    algos_(c, peers);
+    nc_ocl_close(c);
+    return 0;
+  }
   if (sweep) {
     sweep_(c);
     nc_ocl_close(c);

@@ -511,6 +511,23 @@ static nc_status_t kernel_env_(nc_ocl_t *c) {
                   e);
 }
 
+/* NEOCOG_CL_ALGO: the float32 conv2d algorithm of every run. */
+static nc_status_t algo_env_(nc_ocl_t *c) {
+  const char *e = getenv("NEOCOG_CL_ALGO");
+  if (e == NULL || *e == '\0') {
+    return NC_OK;
+  }
+  const int a = nc_ocl_algo_parse(e);
+  if (a < 0) {
+    return nc__fail(NC_ERR_INVALID_ARG,
+                    "opencl: NEOCOG_CL_ALGO='%s' is not one of auto, direct, "
+                    "winograd, fft",
+                    e);
+  }
+  c->tune.algo = (nc_ocl_algo_t)a;
+  return NC_OK;
+}
+
 nc_status_t nc_ocl_open(nc_ocl_t **ctx, const char *platform_sel,
                         const char *device_sel) {
   if (ctx == NULL) {
@@ -568,6 +585,9 @@ nc_status_t nc_ocl_open(nc_ocl_t **ctx, const char *platform_sel,
   }
   cache_dir_(c);
   st = kernel_env_(c);
+  if (st == NC_OK) {
+    st = algo_env_(c);
+  }
   if (st != NC_OK) {
     nc_ocl_close(c);
     return st;
@@ -590,6 +610,7 @@ void nc_ocl_close(nc_ocl_t *c) {
     clReleaseProgram(c->builtin);
   }
   free(c->build_log);
+  nc__fast_free(c);
   clReleaseCommandQueue(c->q);
   clReleaseContext(c->ctx);
   free(c);
@@ -660,8 +681,26 @@ nc_status_t nc_ocl_set_tuning(nc_ocl_t *c, const nc_ocl_tuning_t *t) {
     return nc__fail(NC_ERR_INVALID_ARG,
                     "opencl: ltile_k = %d out of range 0..64", t->ltile_k);
   }
+  if ((unsigned)t->algo >= NC_OCL_ALGO_COUNT ||
+      (t->wino_m != 0 && t->wino_m != 2 && t->wino_m != 4) ||
+      (t->fft_n != 0 && t->fft_n != 8 && t->fft_n != 16 && t->fft_n != 32 &&
+       t->fft_n != 64)) {
+    return nc__fail(NC_ERR_INVALID_ARG,
+                    "opencl: algo %d, wino_m %d (0, 2 or 4), fft_n %d (0, 8, "
+                    "16, 32 or 64): out of range",
+                    (int)t->algo, t->wino_m, t->fft_n);
+  }
   c->tune = *t;
   return NC_OK;
+}
+
+nc_status_t nc_ocl_set_algo(nc_ocl_t *c, nc_ocl_algo_t algo) {
+  if (c == NULL) {
+    return nc__fail(NC_ERR_INVALID_ARG, "opencl: set_algo: NULL context");
+  }
+  nc_ocl_tuning_t t = c->tune;
+  t.algo = algo;
+  return nc_ocl_set_tuning(c, &t);
 }
 
 /* ---------------------------------------------------------------------- */

@@ -42,6 +42,7 @@ struct nc_ocl {
   nc_ocl_tuning_t tune;
   nc_ocl_profile_t prof; /* of the last run */
   cl_program builtin;    /* neocog's built-in kernels, once used */
+  struct nc__fast_state *fast; /* weight cache and cost model, or NULL */
 };
 
 /** Records "call: CL_NAME (code)" and returns NC_CL_ERROR_BASE + err. */
@@ -65,5 +66,64 @@ nc_status_t nc__ocl_run_builtin(nc_ocl_t *c, const nc_layer_t *l,
                                 const nc_layer_t *pool, const nc_geom_t *g,
                                 const nc_tensor_t *x, const nc_tensor_t *w,
                                 const nc_tensor_t *b, nc_tensor_t *out);
+
+/* Buffers and events of one run, released together. */
+#define MAX_MEMS 12
+#define MAX_EVENTS 6
+
+typedef struct {
+  nc_ocl_t *c;
+  cl_mem mem[MAX_MEMS];
+  int nmem;
+  cl_kernel k[MAX_EVENTS];
+  cl_event ev[MAX_EVENTS];
+  int nk;
+  int main_k; /* index of the compute kernel in k / ev */
+} nc__run_t;
+
+/* Kernel arguments in order; the first failure is kept and reported. */
+typedef struct {
+  cl_kernel k;
+  const char *name;
+  cl_uint next;
+  cl_int err;
+  cl_uint bad;
+} nc__args_t;
+
+/* Run helpers (ocl_run.c): device buffers from host data (NULL: zeros) or
+ * uninitialised, kernels, arguments in order, launches with profiling. */
+nc_status_t nc__run_buf(nc__run_t *r, const char *what, size_t bytes,
+                        const void *host, cl_mem *out);
+nc_status_t nc__run_scratch(nc__run_t *r, const char *what, size_t bytes,
+                            cl_mem *out);
+void nc__run_release(nc__run_t *r);
+nc_status_t nc__run_kernel(nc__run_t *r, cl_program p, const char *name,
+                           cl_kernel *out);
+void nc__arg(nc__args_t *a, size_t size, const void *v);
+void nc__arg_mem(nc__args_t *a, cl_mem m);
+void nc__arg_int(nc__args_t *a, int64_t v);
+void nc__arg_float(nc__args_t *a, float v);
+nc_status_t nc__args_done(const nc__args_t *a);
+nc_status_t nc__run_launch(nc__run_t *r, int idx, const char *name,
+                           const size_t *gws, const size_t *lws);
+uint64_t nc__event_ns(cl_event e);
+/* After the launches: on success reads y back into out and fills the
+ * profile's times and kernel name; on failure waits for the queue. */
+nc_status_t nc__run_finish(nc__run_t *r, nc_status_t st, cl_mem y,
+                           size_t y_bytes, nc_tensor_t *out,
+                           const char *kernel);
+
+/* The fast algorithms (ocl_fast.c). nc__fast_plan says whether a float32
+ * conv2d runs as Winograd or FFT under the context's tuning (1, with
+ * *algo and *tile set; 0: direct). nc__fast_run runs it (input checked,
+ * out allocated). nc__fast_free releases the weight cache. */
+struct nc__fast_state;
+int nc__fast_plan(nc_ocl_t *c, const nc_layer_t *l, const nc_tensor_t *in,
+                  const nc_geom_t *g, nc_ocl_algo_t *algo, int *tile);
+nc_status_t nc__fast_run(nc_ocl_t *c, const nc_layer_t *l,
+                         const nc_geom_t *g, const nc_tensor_t *in,
+                         const nc_tensor_t *w, const nc_tensor_t *b,
+                         nc_ocl_algo_t algo, int tile, nc_tensor_t *out);
+void nc__fast_free(nc_ocl_t *c);
 
 #endif /* NEOCOG_HOST_OCL_INTERNAL_H */

@@ -18,22 +18,9 @@
 #include "host/layer_check.h"
 #include "host/ocl_internal.h"
 
-/* Buffers and events of one run, released together. */
-#define MAX_MEMS 12
-#define MAX_EVENTS 4
-
-typedef struct {
-  nc_ocl_t *c;
-  cl_mem mem[MAX_MEMS];
-  int nmem;
-  cl_kernel k[MAX_EVENTS];
-  cl_event ev[MAX_EVENTS];
-  int nk;
-  int main_k; /* index of the compute kernel in k / ev */
-} run_t_;
 
 /* A device buffer: `bytes` from `host` (NULL: zero-filled). */
-static nc_status_t buf_(run_t_ *r, const char *what, size_t bytes,
+nc_status_t nc__run_buf(nc__run_t *r, const char *what, size_t bytes,
                         const void *host, cl_mem *out) {
   cl_int err = CL_SUCCESS;
   void *zeros = NULL;
@@ -56,7 +43,7 @@ static nc_status_t buf_(run_t_ *r, const char *what, size_t bytes,
 }
 
 /* An uninitialised device buffer the kernels write. */
-static nc_status_t scratch_(run_t_ *r, const char *what, size_t bytes,
+nc_status_t nc__run_scratch(nc__run_t *r, const char *what, size_t bytes,
                             cl_mem *out) {
   cl_int err = CL_SUCCESS;
   cl_mem m = clCreateBuffer(r->c->ctx, CL_MEM_READ_WRITE, bytes, NULL, &err);
@@ -68,7 +55,7 @@ static nc_status_t scratch_(run_t_ *r, const char *what, size_t bytes,
   return NC_OK;
 }
 
-static void release_(run_t_ *r) {
+void nc__run_release(nc__run_t *r) {
   for (int i = 0; i < r->nk; i++) {
     if (r->ev[i] != NULL) {
       clReleaseEvent(r->ev[i]);
@@ -82,7 +69,7 @@ static void release_(run_t_ *r) {
   r->nmem = 0;
 }
 
-static nc_status_t kernel_(run_t_ *r, cl_program p, const char *name,
+nc_status_t nc__run_kernel(nc__run_t *r, cl_program p, const char *name,
                            cl_kernel *out) {
   cl_int err = CL_SUCCESS;
   cl_kernel k = clCreateKernel(p, name, &err);
@@ -96,16 +83,8 @@ static nc_status_t kernel_(run_t_ *r, cl_program p, const char *name,
   return NC_OK;
 }
 
-/* Kernel arguments in order; the first failure is kept and reported. */
-typedef struct {
-  cl_kernel k;
-  const char *name;
-  cl_uint next;
-  cl_int err;
-  cl_uint bad;
-} args_t_;
 
-static void arg_(args_t_ *a, size_t size, const void *v) {
+void nc__arg(nc__args_t *a, size_t size, const void *v) {
   if (a->err == CL_SUCCESS) {
     a->err = clSetKernelArg(a->k, a->next, size, v);
     a->bad = a->next;
@@ -113,21 +92,21 @@ static void arg_(args_t_ *a, size_t size, const void *v) {
   a->next++;
 }
 
-static void arg_mem_(args_t_ *a, cl_mem m) {
-  arg_(a, sizeof m, &m);
+void nc__arg_mem(nc__args_t *a, cl_mem m) {
+  nc__arg(a, sizeof m, &m);
 }
 
-static void arg_int_(args_t_ *a, int64_t v) {
+void nc__arg_int(nc__args_t *a, int64_t v) {
   cl_int x = (cl_int)v;
-  arg_(a, sizeof x, &x);
+  nc__arg(a, sizeof x, &x);
 }
 
-static void arg_float_(args_t_ *a, float v) {
+void nc__arg_float(nc__args_t *a, float v) {
   cl_float x = v;
-  arg_(a, sizeof x, &x);
+  nc__arg(a, sizeof x, &x);
 }
 
-static nc_status_t args_done_(const args_t_ *a) {
+nc_status_t nc__args_done(const nc__args_t *a) {
   if (a->err != CL_SUCCESS) {
     char what[96];
     snprintf(what, sizeof what, "%s, argument %u", a->name, a->bad);
@@ -138,7 +117,7 @@ static nc_status_t args_done_(const args_t_ *a) {
 
 /* Launches kernel r->k[idx] over `gws` (3-D), rounded up to `lws` when one
  * is given. */
-static nc_status_t launch_(run_t_ *r, int idx, const char *name,
+nc_status_t nc__run_launch(nc__run_t *r, int idx, const char *name,
                            const size_t *gws, const size_t *lws) {
   size_t g[3];
   size_t items = 1;
@@ -524,50 +503,50 @@ static float *pack_weights_(const plan_t_ *pl, const nc_tensor_t *w) {
 /* ---------------------------------------------------------------------- */
 
 /* Epilogue arguments (NC_OUT_PARAMS of kernels/common.cl). */
-static void out_args_(args_t_ *a, const plan_t_ *pl, cl_mem y, cl_mem mult,
+static void out_args_(nc__args_t *a, const plan_t_ *pl, cl_mem y, cl_mem mult,
                       cl_mem shift) {
   const nc_layer_t *l = pl->l;
-  arg_mem_(a, y);
+  nc__arg_mem(a, y);
   if (pl->is_float) {
-    arg_int_(a, (int)l->act);
-    arg_float_(a, l->act_lo);
-    arg_float_(a, l->act_hi);
+    nc__arg_int(a, (int)l->act);
+    nc__arg_float(a, l->act_lo);
+    nc__arg_float(a, l->act_hi);
     return;
   }
-  arg_mem_(a, y);
-  arg_int_(a, l->rq.enabled);
-  arg_mem_(a, mult);
-  arg_mem_(a, shift);
-  arg_int_(a, l->rq.enabled && l->rq.channels > 1);
-  arg_int_(a, l->rq.out_zp);
-  arg_int_(a, l->rq.act_min);
-  arg_int_(a, l->rq.act_max);
+  nc__arg_mem(a, y);
+  nc__arg_int(a, l->rq.enabled);
+  nc__arg_mem(a, mult);
+  nc__arg_mem(a, shift);
+  nc__arg_int(a, l->rq.enabled && l->rq.channels > 1);
+  nc__arg_int(a, l->rq.out_zp);
+  nc__arg_int(a, l->rq.act_min);
+  nc__arg_int(a, l->rq.act_max);
 }
 
 /* The padded copy of x into xp: nc_pad_float for the tiled conv path,
  * nc_pad_input (same dtype) for the others. */
-static nc_status_t pad_(run_t_ *r, cl_program p, const plan_t_ *pl, cl_mem x,
+static nc_status_t pad_(nc__run_t *r, cl_program p, const plan_t_ *pl, cl_mem x,
                         cl_mem xp) {
   const nc_geom_t *g = &pl->g;
   const int to_float = pl->k == K_CONV_TILED;
   const char *name = to_float ? "nc_pad_float" : "nc_pad_input";
   cl_kernel k = NULL;
-  nc_status_t st = kernel_(r, p, name, &k);
+  nc_status_t st = nc__run_kernel(r, p, name, &k);
   if (st != NC_OK) {
     return st;
   }
-  args_t_ a = {.k = k, .name = name};
-  arg_mem_(&a, x);
-  arg_mem_(&a, xp);
-  arg_int_(&a, g->n);
-  arg_int_(&a, g->h);
-  arg_int_(&a, g->w);
-  arg_int_(&a, g->c);
-  arg_int_(&a, pl->hp);
-  arg_int_(&a, pl->wp);
-  arg_int_(&a, g->pad_top);
-  arg_int_(&a, g->pad_left);
-  arg_int_(&a, pl->is_float ? 0 : pl->l->pad_value);
+  nc__args_t a = {.k = k, .name = name};
+  nc__arg_mem(&a, x);
+  nc__arg_mem(&a, xp);
+  nc__arg_int(&a, g->n);
+  nc__arg_int(&a, g->h);
+  nc__arg_int(&a, g->w);
+  nc__arg_int(&a, g->c);
+  nc__arg_int(&a, pl->hp);
+  nc__arg_int(&a, pl->wp);
+  nc__arg_int(&a, g->pad_top);
+  nc__arg_int(&a, g->pad_left);
+  nc__arg_int(&a, pl->is_float ? 0 : pl->l->pad_value);
   /* nc_pad_float: on a CPU a whole padded row per item and one item per
    * work-group (per-pixel items in runtime-sized groups ran about 4x
    * slower on POCL: it vectorizes across work-items, turning the
@@ -576,10 +555,10 @@ static nc_status_t pad_(run_t_ *r, cl_program p, const plan_t_ *pl, cl_mem x,
   const int cpu = !r->c->info.is_gpu;
   const int64_t blk = cpu ? pl->wp : 1;
   if (to_float) {
-    arg_int_(&a, pl->is_float ? 0 : pl->l->in_zp);
-    arg_int_(&a, blk);
+    nc__arg_int(&a, pl->is_float ? 0 : pl->l->in_zp);
+    nc__arg_int(&a, blk);
   }
-  st = args_done_(&a);
+  st = nc__args_done(&a);
   if (st != NC_OK) {
     return st;
   }
@@ -588,35 +567,35 @@ static nc_status_t pad_(run_t_ *r, cl_program p, const plan_t_ *pl, cl_mem x,
       to_float ? (size_t)(g->n * pl->hp) : (size_t)pl->wp,
       to_float ? 1 : (size_t)(g->n * pl->hp)};
   static const size_t one[3] = {1, 1, 1};
-  return launch_(r, r->nk - 1, name, gws, to_float && cpu ? one : NULL);
+  return nc__run_launch(r, r->nk - 1, name, gws, to_float && cpu ? one : NULL);
 }
 
-static nc_status_t run_pool_(run_t_ *r, cl_program p, const plan_t_ *pl,
+static nc_status_t run_pool_(nc__run_t *r, cl_program p, const plan_t_ *pl,
                              cl_mem x, cl_mem y) {
   const nc_geom_t *g = &pl->g;
   const nc_layer_t *l = pl->l;
   const char *name = kernel_name_(pl->k);
   cl_kernel k = NULL;
-  nc_status_t st = kernel_(r, p, name, &k);
+  nc_status_t st = nc__run_kernel(r, p, name, &k);
   if (st != NC_OK) {
     return st;
   }
-  args_t_ a = {.k = k, .name = name};
-  arg_mem_(&a, x);
-  arg_mem_(&a, y);
-  arg_int_(&a, g->n);
-  arg_int_(&a, g->h);
-  arg_int_(&a, g->w);
-  arg_int_(&a, g->c);
-  arg_int_(&a, g->oh);
-  arg_int_(&a, g->ow);
-  arg_int_(&a, l->pool_h);
-  arg_int_(&a, l->pool_w);
-  arg_int_(&a, l->stride_h);
-  arg_int_(&a, l->stride_w);
-  arg_int_(&a, g->pad_top);
-  arg_int_(&a, g->pad_left);
-  st = args_done_(&a);
+  nc__args_t a = {.k = k, .name = name};
+  nc__arg_mem(&a, x);
+  nc__arg_mem(&a, y);
+  nc__arg_int(&a, g->n);
+  nc__arg_int(&a, g->h);
+  nc__arg_int(&a, g->w);
+  nc__arg_int(&a, g->c);
+  nc__arg_int(&a, g->oh);
+  nc__arg_int(&a, g->ow);
+  nc__arg_int(&a, l->pool_h);
+  nc__arg_int(&a, l->pool_w);
+  nc__arg_int(&a, l->stride_h);
+  nc__arg_int(&a, l->stride_w);
+  nc__arg_int(&a, g->pad_top);
+  nc__arg_int(&a, g->pad_left);
+  st = nc__args_done(&a);
   if (st != NC_OK) {
     return st;
   }
@@ -629,11 +608,11 @@ static nc_status_t run_pool_(run_t_ *r, cl_program p, const plan_t_ *pl,
   /* On a CPU a vector item does a row of pixels: one per group balances
    * best (see run_mac_). The general kernel's items are single elements. */
   static const size_t one[3] = {1, 1, 1};
-  return launch_(r, r->main_k, name, gws,
+  return nc__run_launch(r, r->main_k, name, gws,
                  vec && !r->c->info.is_gpu ? one : NULL);
 }
 
-static nc_status_t run_mac_(run_t_ *r, cl_program p, const plan_t_ *pl,
+static nc_status_t run_mac_(nc__run_t *r, cl_program p, const plan_t_ *pl,
                             cl_mem x, cl_mem xp, cl_mem w, cl_mem b, cl_mem y,
                             cl_mem mult, cl_mem shift) {
   const nc_geom_t *g = &pl->g;
@@ -646,12 +625,12 @@ static nc_status_t run_mac_(run_t_ *r, cl_program p, const plan_t_ *pl,
     }
   }
   cl_kernel k = NULL;
-  nc_status_t st = kernel_(r, p, name, &k);
+  nc_status_t st = nc__run_kernel(r, p, name, &k);
   if (st != NC_OK) {
     return st;
   }
   r->main_k = r->nk - 1;
-  args_t_ a = {.k = k, .name = name};
+  nc__args_t a = {.k = k, .name = name};
   size_t gws[3] = {(size_t)g->oc, (size_t)g->ow, (size_t)(g->n * g->oh)};
   const size_t *lws = NULL;
   size_t lws_tuned[3];
@@ -659,31 +638,31 @@ static nc_status_t run_mac_(run_t_ *r, cl_program p, const plan_t_ *pl,
     case K_CONV_LOCAL:
     case K_GENERAL: {
       const int groups = l->kind == NC_LAYER_CONV2D ? l->groups : 1;
-      arg_mem_(&a, x);
-      arg_mem_(&a, w);
-      arg_mem_(&a, b);
-      arg_int_(&a, g->n);
-      arg_int_(&a, g->h);
-      arg_int_(&a, g->w);
-      arg_int_(&a, g->c);
-      arg_int_(&a, g->oh);
-      arg_int_(&a, g->ow);
-      arg_int_(&a, g->oc);
-      arg_int_(&a, g->kh);
-      arg_int_(&a, g->kw);
-      arg_int_(&a, l->kind == NC_LAYER_FC ? 1 : l->stride_h);
-      arg_int_(&a, l->kind == NC_LAYER_FC ? 1 : l->stride_w);
-      arg_int_(&a, l->kind == NC_LAYER_FC ? 1 : l->dil_h);
-      arg_int_(&a, l->kind == NC_LAYER_FC ? 1 : l->dil_w);
-      arg_int_(&a, g->pad_top);
-      arg_int_(&a, g->pad_left);
-      arg_int_(&a, g->c / groups);
-      arg_int_(&a, g->oc / groups);
-      arg_int_(&a,
+      nc__arg_mem(&a, x);
+      nc__arg_mem(&a, w);
+      nc__arg_mem(&a, b);
+      nc__arg_int(&a, g->n);
+      nc__arg_int(&a, g->h);
+      nc__arg_int(&a, g->w);
+      nc__arg_int(&a, g->c);
+      nc__arg_int(&a, g->oh);
+      nc__arg_int(&a, g->ow);
+      nc__arg_int(&a, g->oc);
+      nc__arg_int(&a, g->kh);
+      nc__arg_int(&a, g->kw);
+      nc__arg_int(&a, l->kind == NC_LAYER_FC ? 1 : l->stride_h);
+      nc__arg_int(&a, l->kind == NC_LAYER_FC ? 1 : l->stride_w);
+      nc__arg_int(&a, l->kind == NC_LAYER_FC ? 1 : l->dil_h);
+      nc__arg_int(&a, l->kind == NC_LAYER_FC ? 1 : l->dil_w);
+      nc__arg_int(&a, g->pad_top);
+      nc__arg_int(&a, g->pad_left);
+      nc__arg_int(&a, g->c / groups);
+      nc__arg_int(&a, g->oc / groups);
+      nc__arg_int(&a,
                l->kind == NC_LAYER_LOCAL ? g->oc * g->kh * g->kw * g->c : 0);
-      arg_int_(&a, pl->b_pos ? g->oc : 0);
-      arg_int_(&a, l->in_zp);
-      arg_int_(&a, l->pad_value);
+      nc__arg_int(&a, pl->b_pos ? g->oc : 0);
+      nc__arg_int(&a, l->in_zp);
+      nc__arg_int(&a, l->pad_value);
       if (pl->k == K_CONV_LOCAL) {
         /* (groups x channel blocks) x pixel blocks of one work-group
          * each, (TN / RN) x (TM / RM) work-items per group. */
@@ -701,17 +680,18 @@ static nc_status_t run_mac_(run_t_ *r, cl_program p, const plan_t_ *pl,
       break;
     }
     case K_CONV_TILED:
-      arg_mem_(&a, pl->pad ? xp : x);
-      arg_mem_(&a, w);
-      arg_mem_(&a, b);
-      arg_int_(&a, g->n * g->oh);
-      arg_int_(&a, g->oh);
-      arg_int_(&a, g->ow);
-      arg_int_(&a, g->oc);
-      arg_int_(&a, pl->owb);
-      arg_int_(&a, pl->ocb);
-      gws[0] = (size_t)pl->ocb;
+      nc__arg_mem(&a, pl->pad ? xp : x);
+      nc__arg_mem(&a, w);
+      nc__arg_mem(&a, b);
+      nc__arg_int(&a, g->n * g->oh);
+      nc__arg_int(&a, g->oh);
+      nc__arg_int(&a, g->ow);
+      nc__arg_int(&a, g->oc);
+      nc__arg_int(&a, pl->owb);
+      nc__arg_int(&a, pl->ocb);
+      gws[0] = (size_t)(g->n * g->oh);
       gws[1] = (size_t)pl->owb;
+      gws[2] = (size_t)pl->ocb;
       if (r->c->tune.local_size[0] > 0) {
         for (int i = 0; i < 3; i++) {
           lws_tuned[i] =
@@ -729,49 +709,49 @@ static nc_status_t run_mac_(run_t_ *r, cl_program p, const plan_t_ *pl,
       }
       break;
     case K_FC_ROWS:
-      arg_mem_(&a, x);
-      arg_mem_(&a, w);
-      arg_mem_(&a, b);
-      arg_int_(&a, g->n);
-      arg_int_(&a, g->c);
-      arg_int_(&a, g->oc);
-      arg_int_(&a, l->in_zp);
+      nc__arg_mem(&a, x);
+      nc__arg_mem(&a, w);
+      nc__arg_mem(&a, b);
+      nc__arg_int(&a, g->n);
+      nc__arg_int(&a, g->c);
+      nc__arg_int(&a, g->oc);
+      nc__arg_int(&a, l->in_zp);
       gws[1] = (size_t)((g->n + pl->fc_nb - 1) / pl->fc_nb);
       gws[2] = 1;
       break;
     case K_LOCAL_ROWS:
-      arg_mem_(&a, xp);
-      arg_mem_(&a, w);
-      arg_mem_(&a, b);
-      arg_int_(&a, g->n);
-      arg_int_(&a, pl->hp);
-      arg_int_(&a, pl->wp);
-      arg_int_(&a, g->c);
-      arg_int_(&a, g->oh);
-      arg_int_(&a, g->ow);
-      arg_int_(&a, g->oc);
-      arg_int_(&a, g->kh);
-      arg_int_(&a, g->kw);
-      arg_int_(&a, l->stride_h);
-      arg_int_(&a, l->stride_w);
-      arg_int_(&a, l->dil_h);
-      arg_int_(&a, l->dil_w);
-      arg_int_(&a, pl->b_pos ? g->oc : 0);
-      arg_int_(&a, l->in_zp);
+      nc__arg_mem(&a, xp);
+      nc__arg_mem(&a, w);
+      nc__arg_mem(&a, b);
+      nc__arg_int(&a, g->n);
+      nc__arg_int(&a, pl->hp);
+      nc__arg_int(&a, pl->wp);
+      nc__arg_int(&a, g->c);
+      nc__arg_int(&a, g->oh);
+      nc__arg_int(&a, g->ow);
+      nc__arg_int(&a, g->oc);
+      nc__arg_int(&a, g->kh);
+      nc__arg_int(&a, g->kw);
+      nc__arg_int(&a, l->stride_h);
+      nc__arg_int(&a, l->stride_w);
+      nc__arg_int(&a, l->dil_h);
+      nc__arg_int(&a, l->dil_w);
+      nc__arg_int(&a, pl->b_pos ? g->oc : 0);
+      nc__arg_int(&a, l->in_zp);
       break;
     default:
       return nc__fail(NC_ERR_INTERNAL, "opencl: bad kernel plan %d",
                       (int)pl->k);
   }
   out_args_(&a, pl, y, mult, shift);
-  st = args_done_(&a);
+  st = nc__args_done(&a);
   if (st != NC_OK) {
     return st;
   }
-  return launch_(r, r->main_k, name, gws, lws);
+  return nc__run_launch(r, r->main_k, name, gws, lws);
 }
 
-static uint64_t event_ns_(cl_event e) {
+uint64_t nc__event_ns(cl_event e) {
   cl_ulong t0 = 0, t1 = 0;
   if (e == NULL ||
       clGetEventProfilingInfo(e, CL_PROFILING_COMMAND_START, sizeof t0, &t0,
@@ -784,8 +764,31 @@ static uint64_t event_ns_(cl_event e) {
   return t1 - t0;
 }
 
+nc_status_t nc__run_finish(nc__run_t *r, nc_status_t st, cl_mem y,
+                           size_t y_bytes, nc_tensor_t *out,
+                           const char *kernel) {
+  nc_ocl_t *c = r->c;
+  if (st != NC_OK) {
+    clFinish(c->q);
+    return st;
+  }
+  cl_int err = clEnqueueReadBuffer(c->q, y, CL_TRUE, 0, y_bytes, out->data, 0,
+                                   NULL, NULL);
+  if (err != CL_SUCCESS) {
+    clFinish(c->q);
+    return nc__ocl_fail(err, "clEnqueueReadBuffer", "output");
+  }
+  c->prof.kernel_ns = 0;
+  for (int i = 0; i < r->nk; i++) {
+    c->prof.kernel_ns += nc__event_ns(r->ev[i]);
+  }
+  c->prof.main_ns = nc__event_ns(r->ev[r->main_k]);
+  c->prof.kernel = kernel;
+  return NC_OK;
+}
+
 /* Uploads, launches and reads back; `out` is allocated by the caller. */
-static nc_status_t execute_(nc_ocl_t *c, run_t_ *r, const plan_t_ *pl,
+static nc_status_t execute_(nc_ocl_t *c, nc__run_t *r, const plan_t_ *pl,
                             const nc_tensor_t *in, const nc_tensor_t *w,
                             const nc_tensor_t *b, nc_tensor_t *out) {
   char opts[512];
@@ -797,9 +800,9 @@ static nc_status_t execute_(nc_ocl_t *c, run_t_ *r, const plan_t_ *pl,
   }
   cl_mem x = NULL, xp = NULL, wm = NULL, bm = NULL, y = NULL, mult = NULL,
          shift = NULL;
-  st = buf_(r, "input", pl->x_bytes, in->data, &x);
+  st = nc__run_buf(r, "input", pl->x_bytes, in->data, &x);
   if (st == NC_OK) {
-    st = scratch_(r, "output", pl->y_bytes, &y);
+    st = nc__run_scratch(r, "output", pl->y_bytes, &y);
   }
   if (st == NC_OK && pl->pool) {
     st = run_pool_(r, p, pl, x, y);
@@ -812,17 +815,17 @@ static nc_status_t execute_(nc_ocl_t *c, run_t_ *r, const plan_t_ *pl,
                         pl->w_bytes);
       }
     }
-    st = buf_(r, "weight", pl->w_bytes,
+    st = nc__run_buf(r, "weight", pl->w_bytes,
               packed != NULL ? (const void *)packed : w->data, &wm);
     free(packed);
     if (st == NC_OK) {
-      st = buf_(r, "bias", pl->b_bytes, b != NULL ? b->data : NULL, &bm);
+      st = nc__run_buf(r, "bias", pl->b_bytes, b != NULL ? b->data : NULL, &bm);
     }
     if (st == NC_OK && pl->l->rq.enabled) {
-      st = buf_(r, "requantization multiplier", pl->rq_bytes, pl->l->rq.mult,
+      st = nc__run_buf(r, "requantization multiplier", pl->rq_bytes, pl->l->rq.mult,
                 &mult);
       if (st == NC_OK) {
-        st = buf_(r, "requantization shift", pl->rq_bytes, pl->l->rq.shift,
+        st = nc__run_buf(r, "requantization shift", pl->rq_bytes, pl->l->rq.shift,
                   &shift);
       }
     } else if (st == NC_OK) {
@@ -830,28 +833,19 @@ static nc_status_t execute_(nc_ocl_t *c, run_t_ *r, const plan_t_ *pl,
       shift = bm;
     }
     if (st == NC_OK && pl->pad) {
-      st = scratch_(r, "padded input", pl->p_bytes, &xp);
+      st = nc__run_scratch(r, "padded input", pl->p_bytes, &xp);
     }
     if (st == NC_OK) {
       st = run_mac_(r, p, pl, x, xp, wm, bm, y, mult, shift);
     }
   }
+  st = nc__run_finish(r, st, y, pl->y_bytes, out, kernel_name_(pl->k));
   if (st != NC_OK) {
-    clFinish(c->q);
     return st;
   }
-  cl_int err = clEnqueueReadBuffer(c->q, y, CL_TRUE, 0, pl->y_bytes, out->data,
-                                   0, NULL, NULL);
-  if (err != CL_SUCCESS) {
-    clFinish(c->q);
-    return nc__ocl_fail(err, "clEnqueueReadBuffer", "output");
-  }
-  c->prof.kernel_ns = 0;
-  for (int i = 0; i < r->nk; i++) {
-    c->prof.kernel_ns += event_ns_(r->ev[i]);
-  }
-  c->prof.main_ns = event_ns_(r->ev[r->main_k]);
-  c->prof.kernel = kernel_name_(pl->k);
+  c->prof.algo = NC_OCL_ALGO_DIRECT;
+  c->prof.algo_tile = 0;
+  c->prof.weights_cached = 0;
   return NC_OK;
 }
 
@@ -887,7 +881,10 @@ nc_status_t nc_ocl_run_layer(nc_ocl_t *c, const nc_layer_t *l,
                     "integer layers need for exact requantization and sums",
                     nc_layer_kind_name(l->kind), c->info.name);
   }
-  st = check_limits_(c, &pl);
+  nc_ocl_algo_t algo = NC_OCL_ALGO_DIRECT;
+  int algo_tile = 0;
+  const int fast = nc__fast_plan(c, l, input, &pl.g, &algo, &algo_tile);
+  st = fast ? NC_OK : check_limits_(c, &pl);
   if (st != NC_OK) {
     return st;
   }
@@ -902,11 +899,18 @@ nc_status_t nc_ocl_run_layer(nc_ocl_t *c, const nc_layer_t *l,
   if (st != NC_OK) {
     return st;
   }
-  run_t_ r;
+  if (fast) {
+    st = nc__fast_run(c, l, &pl.g, input, weights, bias, algo, algo_tile, out);
+    if (st != NC_OK) {
+      nc_tensor_free(out);
+    }
+    return st;
+  }
+  nc__run_t r;
   memset(&r, 0, sizeof r);
   r.c = c;
   st = execute_(c, &r, &pl, input, weights, bias, out);
-  release_(&r);
+  nc__run_release(&r);
   if (st != NC_OK) {
     nc_tensor_free(out);
   }

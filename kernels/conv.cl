@@ -265,16 +265,22 @@ inline float16 nc_activate16(float16 v, int act, float lo, float hi) {
   } while (0)
 #endif
 
-/* gid0 = block of NC_TILE_OV * NC_VW output channels, gid1 = block of
- * NC_TILE_W output columns, gid2 = batch * OH + output row. xp and wp are
- * float for every layer (see above). */
+/* gid0 = batch * OH + output row, gid1 = block of NC_TILE_W output
+ * columns, gid2 = block of NC_TILE_OV * NC_VW output channels. xp and wp
+ * are float for every layer (see above). The output channels vary
+ * slowest so that the work-items that run one after another (POCL takes
+ * work-groups in order, dimension 0 fastest) share their slice of the
+ * weights while it is in the cache: with the channels fastest, every
+ * row streamed all the weights again, which made layers with large
+ * weights and small images (ResNet-50's 512x7x7, VGG-16's 512x28x28)
+ * memory-bound. */
 __kernel void nc_conv_tiled(__global const float *xp, __global const float *wp,
                             __global const NC_BT *bias, const int rows,
                             const int oh_n, const int ow_n, const int oc_n,
                             const int owb_n, const int ocb_n, NC_OUT_PARAMS) {
-  const int ocb = get_global_id(0);
+  const int row = get_global_id(0);
   const int owb = get_global_id(1);
-  const int row = get_global_id(2);
+  const int ocb = get_global_id(2);
   if (ocb >= ocb_n || owb >= owb_n || row >= rows) {
     return;
   }

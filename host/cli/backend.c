@@ -89,6 +89,24 @@ int cli_backend_open(const char *cmd, const char *name, const char *cl_platform,
   return CLI_EXIT_USAGE;
 }
 
+int cli_backend_set_algo(const char *cmd, cli_backend_t *b, const char *algo) {
+  const int a = nc_ocl_algo_parse(algo);
+  if (b->ocl == NULL) {
+    cli_usage_error(cmd, "--algo needs --backend opencl");
+    return CLI_EXIT_USAGE;
+  }
+  if (a < 0) {
+    cli_usage_error(cmd, "--algo: '%s' is not one of auto, direct, winograd, fft",
+                    algo);
+    return CLI_EXIT_USAGE;
+  }
+  if (nc_ocl_set_algo(b->ocl, (nc_ocl_algo_t)a) != NC_OK) {
+    cli_report("--algo", NC_ERR_INVALID_ARG);
+    return CLI_EXIT_USAGE;
+  }
+  return 0;
+}
+
 int cli_backend_is_accel(const cli_backend_t *b) {
   return b->acc != NULL;
 }
@@ -207,6 +225,15 @@ int cli_backend_run(cli_backend_t *b, const char *what, const nc_layer_t *l,
     st = nc_ocl_run_layer_pooled(b->ocl, l, pool, x, w, bias, out);
   } else if (b->ocl != NULL) {
     st = nc_ocl_run_layer(b->ocl, l, x, w, bias, out);
+    if (st == NC_OK) {
+      nc_ocl_profile_t p;
+      nc_ocl_last_profile(b->ocl, &p);
+      if (l->kind == NC_LAYER_CONV2D) {
+        nc_ocl_algo_describe(p.algo, p.algo_tile, b->algo, sizeof b->algo);
+      } else {
+        snprintf(b->algo, sizeof b->algo, "-");
+      }
+    }
   } else {
     st = nc_golden_run(l, x, w, bias, out);
   }
@@ -235,9 +262,11 @@ int cli_backend_run(cli_backend_t *b, const char *what, const nc_layer_t *l,
         nc_tensor_free(&g);
       }
     }
+  } else if (b->ocl != NULL) {
+    /* The tolerance of the algorithm that ran (docs/opencl.md). */
+    st = nc_ocl_check_last(b->ocl, l, x, w, bias, out, &rep, NULL);
   } else {
-    st = nc_check_layer(l, x, w, bias, out,
-                        b->acc != NULL ? 0 : NC_OCL_F32_RTOL, &rep);
+    st = nc_check_layer(l, x, w, bias, out, 0, &rep);
   }
   if (st != NC_OK) {
     if (st == NC_ERR_MISMATCH && b->acc != NULL) {

@@ -58,6 +58,7 @@ typedef struct {
   double progress_t;         /* last progress update (wall) */
   int quiet;                 /* no progress line */
   int fault_armed;           /* NEOCOG_FAULT is set */
+  char algo[40];             /* opencl: algorithm of the last layer run */
 } cli_backend_t;
 
 /** Opens a backend by name; reports and returns an exit status on error. */
@@ -75,6 +76,10 @@ int cli_backend_run(cli_backend_t *b, const char *what, const nc_layer_t *l,
                     const nc_tensor_t *bias, const nc_layer_t *pool,
                     nc_tensor_t *mid, nc_tensor_t *out, double *seconds,
                     nc_accel_stats_t *ast);
+
+/** --algo NAME: the opencl backend's float32 conv2d algorithm; a usage
+ *  error (reported, exit status returned) for another backend or name. */
+int cli_backend_set_algo(const char *cmd, cli_backend_t *b, const char *algo);
 
 /** Whether the backend is the accelerator (model or rtl). */
 int cli_backend_is_accel(const cli_backend_t *b);
@@ -105,6 +110,7 @@ typedef struct {
   int accel;        /* ast holds the accelerator's figures */
   nc_accel_stats_t ast;
   const char *fused_into; /* pooling run inside this layer's plan, or NULL */
+  char algo[40];          /* opencl: the algorithm that ran, else "" */
 } cli_layer_stat_t;
 
 /** Writes --stats JSON atomically (temporary file + rename). */

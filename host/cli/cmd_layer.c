@@ -45,6 +45,8 @@ static const char help_[] =
     "                        (defaults: $NEOCOG_CL_PLATFORM, "
     "$NEOCOG_CL_DEVICE,\n"
     "                        else the first GPU, else the first device)\n"
+    "  --algo A              opencl: float32 conv2d algorithm: direct\n"
+    "                        (default), winograd, fft, auto (cost model)\n"
     "  --output Y.npy        written atomically; untouched on failure\n"
     "  --stats S.json        MACs and time; model/rtl add cycles,\n"
     "                        predicted_cycles, pe_utilization, DRAM bytes,\n"
@@ -91,7 +93,7 @@ int cmd_layer(int argc, char **argv) {
   const char *input = NULL, *output = NULL, *stats = NULL, *timeline = NULL;
   cli_timeline_t tl = {0};
   const char *backend = "cpu";
-  const char *cl_platform = NULL, *cl_device = NULL;
+  const char *cl_platform = NULL, *cl_device = NULL, *algo = NULL;
   cli_backend_t be = {0};
   cli_output_t outs[3] = {
       {"--output", NULL, ""}, {"--stats", NULL, ""}, {"--timeline", NULL, ""}};
@@ -118,6 +120,8 @@ int cmd_layer(int argc, char **argv) {
       cl_platform = val;
     } else if (strcmp(key, "cl-device") == 0) {
       cl_device = val;
+    } else if (strcmp(key, "algo") == 0) {
+      algo = val;
     } else {
       char k[128];
       snprintf(k, sizeof k, "%s", key);
@@ -162,6 +166,9 @@ int cmd_layer(int argc, char **argv) {
     goto out;
   }
   rc = cli_backend_open("layer", backend, cl_platform, cl_device, &be);
+  if (rc == 0 && algo != NULL) {
+    rc = cli_backend_set_algo("layer", &be, algo);
+  }
   if (rc != 0) {
     goto out;
   }
@@ -225,7 +232,8 @@ int cmd_layer(int argc, char **argv) {
     g.macs = 0;
   }
   cli_layer_stat_t ls = {argv[0], kind, &y,  (long long)g.macs,
-                         secs,    0,    {0}, NULL};
+                         secs,    0,    {0}, NULL, ""};
+  snprintf(ls.algo, sizeof ls.algo, "%s", be.ocl != NULL ? be.algo : "");
   if (cli_backend_is_accel(&be)) {
     ls.accel = 1;
     ls.ast = ast;
@@ -248,9 +256,10 @@ int cmd_layer(int argc, char **argv) {
   char in_s[96], out_s[96];
   nc_shape_format(&x, in_s, sizeof in_s);
   nc_shape_format(&y, out_s, sizeof out_s);
-  printf("%s %s %s -> %s %s, %lld MACs, %.3f ms (%s)\n", argv[0], in_s,
+  printf("%s %s %s -> %s %s, %lld MACs, %.3f ms (%s%s%s)\n", argv[0], in_s,
          nc_dtype_name(x.dtype), out_s, nc_dtype_name(y.dtype),
-         (long long)g.macs, secs * 1e3, backend);
+         (long long)g.macs, secs * 1e3, backend, ls.algo[0] ? ", " : "",
+         ls.algo);
   if (ls.accel) {
     printf(
         "  %llu cycles (predicted %llu), PE utilization %.1f%% of %dx%d; "

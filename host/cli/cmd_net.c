@@ -30,6 +30,8 @@ static const char run_help_[] =
     "                   golden conv then golden pooling\n"
     "  --cl-platform P  OpenCL platform: index or part of its name\n"
     "  --cl-device D    OpenCL device: index or part of its name\n"
+    "  --algo A         opencl: float32 conv2d algorithm: direct (default),\n"
+    "                   winograd, fft, or auto (the device's cost model)\n"
     "  --output Y.npy   final output, written atomically\n"
     "  --stats S.json   per-layer shapes, MACs and times; model/rtl add\n"
     "                   cycles, predicted_cycles, pe_utilization, DRAM\n"
@@ -151,8 +153,9 @@ int cli_net_forward(cli_backend_t *be, const nc_net_t *net, nc_tensor_t *acts,
       printf("%-10s %-8s %-22s %-8s %14s %10s %12s %6s\n", "layer", "kind",
              "output (NHWC)", "dtype", "MACs", "ms", "cycles", "util");
     } else {
-      printf("%-10s %-8s %-22s %-8s %14s %10s %8s\n", "layer", "kind",
-             "output (NHWC)", "dtype", "MACs", "ms", "GMAC/s");
+      printf("%-10s %-8s %-22s %-8s %14s %10s %8s%s\n", "layer", "kind",
+             "output (NHWC)", "dtype", "MACs", "ms", "GMAC/s",
+             be->ocl != NULL ? "  algorithm" : "");
     }
   }
   for (int l = 0; l < net->nlayers; l++) {
@@ -214,7 +217,10 @@ int cli_net_forward(cli_backend_t *be, const nc_net_t *net, nc_tensor_t *acts,
     ls[l] = (cli_layer_stat_t){nl->spec.name, nl->spec.layer.kind,
                                &acts[l + 1],  (long long)g.macs,
                                secs,          accel,
-                               ast,           NULL};
+                               ast,           NULL,
+                               ""};
+    snprintf(ls[l].algo, sizeof ls[l].algo, "%s",
+             be->ocl != NULL ? be->algo : "");
     if (fuse) {
       ls[l + 1] = (cli_layer_stat_t){net->layers[l + 1].spec.name,
                                      net->layers[l + 1].spec.layer.kind,
@@ -223,7 +229,8 @@ int cli_net_forward(cli_backend_t *be, const nc_net_t *net, nc_tensor_t *acts,
                                      0,
                                      0,
                                      {0},
-                                     nl->spec.name};
+                                     nl->spec.name,
+                                     ""};
     }
     for (int k = l; k <= l + fuse && !quiet; k++) {
       char s[96];
@@ -239,10 +246,11 @@ int cli_net_forward(cli_backend_t *be, const nc_net_t *net, nc_tensor_t *acts,
                kl->spec.name, nc_layer_kind_name(kl->spec.layer.kind), s,
                nc_dtype_name(acts[k + 1].dtype), "0", "-", "-", nl->spec.name);
       } else {
-        printf("%-10s %-8s %-22s %-8s %14lld %10.2f %8.2f\n", kl->spec.name,
-               nc_layer_kind_name(kl->spec.layer.kind), s,
+        printf("%-10s %-8s %-22s %-8s %14lld %10.2f %8.2f%s%s\n",
+               kl->spec.name, nc_layer_kind_name(kl->spec.layer.kind), s,
                nc_dtype_name(acts[k + 1].dtype), ls[k].macs, secs * 1e3,
-               secs > 0 ? (double)ls[k].macs / secs / 1e9 : 0.0);
+               secs > 0 ? (double)ls[k].macs / secs / 1e9 : 0.0,
+               ls[k].algo[0] ? "  " : "", ls[k].algo);
       }
       fflush(stdout);
     }
@@ -255,7 +263,7 @@ int cmd_run(int argc, char **argv) {
   const char *path = NULL, *input = NULL, *output = NULL, *stats = NULL;
   const char *backend = "cpu", *seed_s = NULL, *timeline = NULL;
   cli_timeline_t tl = {0};
-  const char *cl_platform = NULL, *cl_device = NULL;
+  const char *cl_platform = NULL, *cl_device = NULL, *algo = NULL;
   cli_backend_t be = {0};
   cli_output_t outs[3] = {
       {"--output", NULL, ""}, {"--stats", NULL, ""}, {"--timeline", NULL, ""}};
@@ -292,6 +300,8 @@ int cmd_run(int argc, char **argv) {
       cl_platform = val;
     } else if (strcmp(key, "cl-device") == 0) {
       cl_device = val;
+    } else if (strcmp(key, "algo") == 0) {
+      algo = val;
     } else {
       cli_usage_error("run", "unknown option '--%s'", key);
       return CLI_EXIT_USAGE;
@@ -330,6 +340,9 @@ int cmd_run(int argc, char **argv) {
     return CLI_EXIT_FAIL;
   }
   int brc = cli_backend_open("run", backend, cl_platform, cl_device, &be);
+  if (brc == 0 && algo != NULL) {
+    brc = cli_backend_set_algo("run", &be, algo);
+  }
   if (brc == 0 && timeline != NULL && !cli_backend_is_accel(&be)) {
     cli_usage_error("run", "--timeline needs --backend model or rtl");
     brc = CLI_EXIT_USAGE;

@@ -139,6 +139,9 @@ int cli_write_stats(const char *path, const char *backend,
     if (st[i].fused_into != NULL) {
       fprintf(f, ", \"fused_into\": \"%s\"", st[i].fused_into);
     }
+    if (st[i].algo[0] != '\0') {
+      fprintf(f, ", \"algorithm\": \"%s\"", st[i].algo);
+    }
     if (st[i].accel) {
       const nc_accel_stats_t *a = &st[i].ast;
       fprintf(f,

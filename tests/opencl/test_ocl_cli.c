@@ -21,7 +21,7 @@ Test(ocl_cli, layer_conv2d_lecture_example) {
                         y,       NULL};
   run_(&r, args);
   cr_assert_eq(r.status, 0, "stderr: %s", r.err);
-  cr_expect(strstr(r.out, "(opencl)") != NULL, "%s", r.out);
+  cr_expect(strstr(r.out, "(opencl, direct)") != NULL, "%s", r.out);
   nc_tensor_t out;
   cr_assert_eq(nc_tensor_load_npy(y, &out), NC_OK);
   const int32_t *o = out.data;
@@ -110,5 +110,60 @@ Test(ocl_cli, device_message_has_one_prefix) {
   cr_expect(strncmp(r.err, "neocog: opencl: no device matches", 33) == 0, "%s",
             r.err);
   cr_expect(strstr(r.err, "opencl: opencl:") == NULL, "%s", r.err);
+  cleanup_(&r);
+}
+
+/* --algo: the algorithm runs, is checked with its own bound, and is named
+ * on stdout and in --stats; a bad name or another backend is a usage
+ * error. */
+Test(ocl_cli, layer_algo_winograd_named) {
+  run_t r;
+  tmpdir_(&r);
+  char x[256], w[256], b[256], y[256], s[256];
+  path_(&r, "x.npy", x);
+  path_(&r, "w.npy", w);
+  path_(&r, "b.npy", b);
+  path_(&r, "y.npy", y);
+  path_(&r, "s.json", s);
+  const int64_t xs[4] = {1, 11, 13, 20}, ws[4] = {40, 3, 3, 20}, bs[1] = {40};
+  nc_tensor_t tx, tw, tb;
+  nc_test_alloc(&tx, NC_DTYPE_FLOAT32, 4, xs);
+  nc_test_alloc(&tw, NC_DTYPE_FLOAT32, 4, ws);
+  nc_test_alloc(&tb, NC_DTYPE_FLOAT32, 1, bs);
+  nc_rng_t rng;
+  nc_test_seed(&rng, "ocl_cli", "layer_algo_winograd_named", 8);
+  nc_rng_fill(&rng, &tx, -1, 1);
+  nc_rng_fill(&rng, &tw, -1, 1);
+  nc_rng_fill(&rng, &tb, -1, 1);
+  cr_assert_eq(nc_tensor_save_npy(x, &tx), NC_OK);
+  cr_assert_eq(nc_tensor_save_npy(w, &tw), NC_OK);
+  cr_assert_eq(nc_tensor_save_npy(b, &tb), NC_OK);
+  const char *args[] = {"layer",    "conv2d",   "--input", x,        "--weights",
+                        w,          "--bias",   b,         "--pad",  "1",
+                        "--backend", "opencl",  "--algo",  "winograd",
+                        "--output", y,          "--stats", s,        NULL};
+  run_(&r, args);
+  cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+  cr_expect(strstr(r.out, "(opencl, winograd F(") != NULL, "%s", r.out);
+  char js[4096];
+  slurp_(s, js, sizeof js);
+  cr_expect(strstr(js, "\"algorithm\": \"winograd F(") != NULL, "%s", js);
+  const char *bad[] = {"layer",     "conv2d", "--input", x,      "--weights",
+                       w,           "--pad",  "1",       "--backend",
+                       "opencl",    "--algo", "toom",    "--output",
+                       y,           NULL};
+  run_(&r, bad);
+  cr_expect_eq(r.status, 2);
+  cr_expect(strstr(r.err, "--algo: 'toom' is not one of") != NULL, "%s",
+            r.err);
+  const char *cpu[] = {"layer", "conv2d", "--input", x,      "--weights", w,
+                       "--algo", "fft",   "--output", y,     NULL};
+  run_(&r, cpu);
+  cr_expect_eq(r.status, 2);
+  cr_expect(strstr(r.err, "--algo needs --backend opencl") != NULL, "%s",
+            r.err);
+  nc_tensor_free(&tx);
+  nc_tensor_free(&tw);
+  nc_tensor_free(&tb);
   cleanup_(&r);
 }

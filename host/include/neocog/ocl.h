@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "neocog/check.h"
 #include "neocog/layer.h"
 #include "neocog/status.h"
 #include "neocog/tensor.h"
@@ -155,6 +156,28 @@ typedef enum {
 } nc_ocl_path_t;
 
 /**
+ * The convolution algorithm of float32 conv2d layers (integer layers and
+ * other kinds always run directly). Winograd F(2x2,3x3) / F(4x4,3x3) takes
+ * square kernels from 2x2 on (the stride folded in, a kernel above 3x3
+ * split into 3x3 blocks); FFT takes square kernels of any size. Both need groups 1, dilation 1 and equal strides; a layer an
+ * explicitly named algorithm cannot take runs directly (the profile says
+ * what ran). See docs/opencl.md for their error bounds.
+ */
+typedef enum {
+  NC_OCL_ALGO_DIRECT = 0, /**< direct convolution (the kernels above) */
+  NC_OCL_ALGO_AUTO,       /**< the fastest by the device's cost model */
+  NC_OCL_ALGO_WINOGRAD,   /**< Winograd minimal filtering */
+  NC_OCL_ALGO_FFT,        /**< tiled FFT, overlap-save */
+  NC_OCL_ALGO_COUNT
+} nc_ocl_algo_t;
+
+/** "direct", "auto", "winograd", "fft"; NULL for a bad value. */
+const char *nc_ocl_algo_name(nc_ocl_algo_t a);
+
+/** Parses an algorithm name (case-insensitive); -1 if unknown. */
+int nc_ocl_algo_parse(const char *name);
+
+/**
  * Tunables of the fast paths; 0 means "choose by shape". They become the
  * kernels' -D build options (NC_TILE_W, NC_TILE_OV, NC_FC_NB, NC_LT_*).
  * nc_ocl_open() sets `path` from NEOCOG_CL_KERNEL (auto, general, fast or
@@ -165,17 +188,24 @@ typedef struct {
   int tile_w;         /**< conv: output columns per work-item, 1..32 */
   int tile_ov;        /**< conv: 16-channel vectors per work-item, 1..4 */
   int fc_rows;        /**< fc: batch rows per work-item, 1..8 */
-  int local_size[3];  /**< conv tiled work-group, all 0 = runtime picks */
+  int local_size[3];  /**< conv tiled work-group (rows, column blocks,
+                           channel blocks), all 0 = runtime picks */
   int ltile_m;        /**< local path: output pixels per work-group, 4..128,
                            a power of two */
   int ltile_n;        /**< local path: output channels per work-group,
                            4..128, a power of two */
   int ltile_k;        /**< local path: taps per local-memory slice, 1..64 */
+  nc_ocl_algo_t algo; /**< float32 conv2d algorithm (NEOCOG_CL_ALGO) */
+  int wino_m;         /**< Winograd output tile: 0 (by cost), 2 or 4 */
+  int fft_n;          /**< FFT size: 0 (by cost) or 8, 16, 32, 64 */
 } nc_ocl_tuning_t;
 
 /** Sets the tunables of later runs; checks their ranges. */
 NC_MUST_CHECK nc_status_t nc_ocl_set_tuning(nc_ocl_t *ctx,
                                             const nc_ocl_tuning_t *t);
+
+/** Sets only the tuning's algorithm (what `--algo` does). */
+NC_MUST_CHECK nc_status_t nc_ocl_set_algo(nc_ocl_t *ctx, nc_ocl_algo_t algo);
 
 /** Device features a run can need, for nc_ocl_mask_features(). */
 enum {
@@ -208,10 +238,59 @@ typedef struct {
   int programs_cached;  /**< programs loaded from the binary cache so far */
   int programs_refused; /**< cache files refused by their integrity check
                              (and rebuilt) so far */
+  nc_ocl_algo_t algo;   /**< the algorithm that ran (never AUTO) */
+  int algo_tile;        /**< Winograd: output tile side M (2 or 4);
+                             FFT: transform size N; direct: 0 */
+  int weights_cached;   /**< transformed weights came from the cache */
 } nc_ocl_profile_t;
 
 /** Fills *p with the profile of the last run. */
 void nc_ocl_last_profile(const nc_ocl_t *ctx, nc_ocl_profile_t *p);
+
+/** "direct", "winograd F(4x4,3x3)", "fft 32x32": what a profile ran. */
+void nc_ocl_algo_describe(nc_ocl_algo_t algo, int tile, char *buf,
+                          size_t len);
+
+/**
+ * Checks the result `got` of the context's last nc_ocl_run_layer() of this
+ * layer against a float64 reference, with the tolerance of the algorithm
+ * that ran (docs/opencl.md, "Error bounds"): bit-exact for integer layers;
+ * for float32, |got - ref| <= NC_OCL_F32_RTOL * m per element, with m the
+ * algorithm's magnitude: |bias| + sum |x * w| for direct convolution, and
+ * for Winograd and FFT the terms of their error bounds carried through
+ * the transforms, with a factor of 2 n u (n: the rounding steps, u =
+ * 2^-24) in place of NC_OCL_F32_RTOL (nc_ocl_algo_rtol()).
+ * NC_ERR_MISMATCH (rep says where) if an element is outside. When
+ * worst is not NULL, *worst is the largest |got - ref| / m.
+ */
+NC_MUST_CHECK nc_status_t nc_ocl_check_last(
+    const nc_ocl_t *ctx, const nc_layer_t *l, const nc_tensor_t *input,
+    const nc_tensor_t *weights, const nc_tensor_t *bias,
+    const nc_tensor_t *got, nc_check_report_t *rep, double *worst);
+
+/** The factor nc_ocl_check_last() applies to the magnitude for the last
+ *  run's algorithm on this layer (NC_OCL_F32_RTOL for direct). */
+double nc_ocl_algo_rtol(const nc_ocl_t *ctx, const nc_layer_t *l,
+                        const nc_tensor_t *input, const nc_tensor_t *weights);
+
+/**
+ * The device's cost model of the algorithms: nanoseconds per MAC of the
+ * direct kernel and of the transforms' GEMM, per transformed point and
+ * channel of the transforms. Measured on first use of NC_OCL_ALGO_AUTO
+ * and kept next to the compiled programs (or measured again per context
+ * when there is no cache).
+ */
+typedef struct {
+  double direct_ns_mac; /**< nc_conv_tiled */
+  double gemm_ns_mac;   /**< nc_bgemm */
+  double wino_ns_pt;    /**< Winograd transforms, per point and channel */
+  double fft_ns_pt;     /**< FFT transforms, per point and channel */
+  int from_cache;       /**< 1: read from the cache file */
+} nc_ocl_cost_t;
+
+/** Calibrates (or loads) the cost model and copies it to *out. */
+NC_MUST_CHECK nc_status_t nc_ocl_cost_model(nc_ocl_t *ctx,
+                                            nc_ocl_cost_t *out);
 
 /** Bytes of a program-cache file's header: magic, format version, header
  *  size, payload size, the key and the payload's SHA-256. */

@@ -1,0 +1,88 @@
+#!/bin/sh
+# Which int8 dot-product instructions POCL emits for two kernel
+# formulations of u8 x s8 products summed into int32 (docs/opencl.md,
+# "int8 and VNNI"): builds a small OpenCL program on the default device
+# with POCL's kernel files kept, and counts vpdpbusd (AVX512-VNNI),
+# vpmaddwd (AVX512BW 16-bit pairs) and vpmulld in the compiled kernels.
+# Usage: sh bench/ocl_vnni.sh   (needs cc, the OpenCL headers, objdump)
+set -eu
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+cat >"$dir/k.cl" <<'CL'
+/* Four 16-lane u8 x s8 products added per int lane: what vpdpbusd does */
+__kernel void dot4(__global const uchar *x, __global const char *w,
+                   __global int *y, int n) {
+  int16 acc = (int16)(0);
+  for (int i = 0; i < n; i += 64) {
+    acc += convert_int16(vload16(0, x + i)) * convert_int16(vload16(0, w + i)) +
+           convert_int16(vload16(1, x + i)) * convert_int16(vload16(1, w + i)) +
+           convert_int16(vload16(2, x + i)) * convert_int16(vload16(2, w + i)) +
+           convert_int16(vload16(3, x + i)) * convert_int16(vload16(3, w + i));
+  }
+  vstore16(acc, 0, y + get_global_id(0) * 16);
+}
+/* The scalar reduction a vectorizer turns into a dot product */
+__kernel void dotloop(__global const uchar *x, __global const char *w,
+                      __global int *y, int n) {
+  int acc = 0;
+  for (int i = 0; i < n; i++) {
+    acc += (int)x[i] * (int)w[i];
+  }
+  y[get_global_id(0)] = acc;
+}
+CL
+cat >"$dir/h.c" <<'C'
+#define CL_TARGET_OPENCL_VERSION 120
+#include <CL/cl.h>
+#include <stdio.h>
+#include <string.h>
+int main(int argc, char **argv) {
+  cl_platform_id p;
+  cl_device_id d;
+  cl_int e;
+  clGetPlatformIDs(1, &p, NULL);
+  clGetDeviceIDs(p, CL_DEVICE_TYPE_ALL, 1, &d, NULL);
+  char name[256], ext[8192];
+  clGetDeviceInfo(d, CL_DEVICE_NAME, sizeof name, name, NULL);
+  clGetDeviceInfo(d, CL_DEVICE_EXTENSIONS, sizeof ext, ext, NULL);
+  printf("device: %s\ncl_khr_integer_dot_product: %s\n", name,
+         strstr(ext, "cl_khr_integer_dot_product") ? "yes" : "no");
+  static char src[1 << 16];
+  FILE *f = fopen(argv[1], "r");
+  src[fread(src, 1, sizeof src - 1, f)] = 0;
+  fclose(f);
+  const char *s = src;
+  cl_context c = clCreateContext(NULL, 1, &d, NULL, NULL, &e);
+  cl_program pr = clCreateProgramWithSource(c, 1, &s, NULL, &e);
+  if (clBuildProgram(pr, 1, &d, "", NULL, NULL) != CL_SUCCESS) {
+    return 1;
+  }
+  cl_command_queue q = clCreateCommandQueue(c, d, 0, &e);
+  cl_mem b = clCreateBuffer(c, CL_MEM_READ_WRITE, 4096, NULL, &e);
+  const char *names[2] = {"dot4", "dotloop"};
+  for (int i = 0; i < 2; i++) {
+    cl_kernel k = clCreateKernel(pr, names[i], &e);
+    int n = 256;
+    clSetKernelArg(k, 0, sizeof b, &b);
+    clSetKernelArg(k, 1, sizeof b, &b);
+    clSetKernelArg(k, 2, sizeof b, &b);
+    clSetKernelArg(k, 3, sizeof n, &n);
+    size_t g = 16, l = i ? 16 : 1;
+    clEnqueueNDRangeKernel(q, k, 1, NULL, &g, &l, 0, NULL, NULL);
+  }
+  clFinish(q);
+  return 0;
+}
+C
+cc "$dir/h.c" -o "$dir/h" -lOpenCL
+mkdir "$dir/cache"
+POCL_CACHE_DIR="$dir/cache" POCL_LEAVE_KERNEL_COMPILER_TEMP_FILES=1 \
+  "$dir/h" "$dir/k.cl"
+for so in $(find "$dir/cache" -name '*.so' | sort); do
+  n=$(basename "$so" .so)
+  objdump -d --no-show-raw-insn "$so" >"$dir/$n.s"
+  echo "$n: $(grep -c vpdpbusd "$dir/$n.s") vpdpbusd," \
+    "$(grep -c vpmaddwd "$dir/$n.s") vpmaddwd, $(grep -c vpmulld "$dir/$n.s") vpmulld"
+done
+echo "dot4's inner loop (first lines with vpmaddwd):"
+grep -m 4 -B 2 vpmaddwd "$dir/dot4.s" | sed 's/^/  /'
