@@ -104,12 +104,47 @@ void rg_run_write(FILE *f, const rg_run_t *r);
 int rg_jobs_read(const char *path, rg_run_t *r, rg_job_t **jobs, int *n,
                  int *cap, char *why, size_t len);
 
-/* The summary table, buckets and reproduce lines; JUnit XML and the JSON
- * summary (paths may be NULL). Returns 0 when every job passed, else 1. */
+/* The summary table, buckets and reproduce lines, the coverage when `cov`
+ * is not NULL; JUnit XML and the JSON summary (paths may be NULL). Returns 0
+ * when every job passed, else 1. */
+struct rg_cov;
 int rg_report(const rg_run_t *r, const rg_job_t *jobs, int n, const char *junit,
-              const char *json, FILE *out);
+              const char *json, const struct rg_cov *cov, FILE *out);
 
 /* Whether a status is a pass. */
 int rg_job_passed(const rg_job_t *j);
+
+/* ---- coverage (regress/cov.c) ---- */
+
+enum { RG_COV_LINE, RG_COV_BRANCH, RG_COV_TOGGLE, RG_COV_USER, RG_COV_KINDS };
+
+/* What a coverage run measured. */
+typedef struct rg_cov {
+  int have;                     /* a coverage run: the fields below are set */
+  int files;                    /* .dat files merged */
+  uint64_t hit[RG_COV_KINDS];   /* points hit, per kind */
+  uint64_t total[RG_COV_KINDS]; /* points, per kind */
+  char hole_names[1024];        /* cover points never hit, comma-separated */
+  char dir[512];                /* coverage.dat, cover_points.txt, html/ */
+  char html[600];               /* html/index.html, or "" without genhtml */
+} rg_cov_t;
+
+/* Merges the coverage files of a run into DIR/coverage.dat and reports it
+ * (rg_cov_report). per_job: `dirs` holds one directory per job, each with
+ * .dat files; else `dirs` are shard output directories, each with
+ * cov/coverage.dat. 0, or -1 (said on `out`). */
+int rg_cov_merge(const char *const *dirs, int ndirs, int per_job,
+                 const char *dir, rg_cov_t *c, FILE *out);
+
+/* Reads a merged coverage file into *c and writes DIR/cover_points.txt (the
+ * holes first) and DIR/html (genhtml). 0, or -1 (said on `out`). */
+int rg_cov_report(const char *dat, const char *dir, rg_cov_t *c, FILE *out);
+
+/* The coverage lines of the summary. */
+void rg_cov_print(const rg_cov_t *c, FILE *out);
+
+/* "line", "branch", "toggle", "cover_points"; percentage of a kind. */
+const char *rg_cov_kind_name(int kind);
+double rg_cov_pct(const rg_cov_t *c, int kind);
 
 #endif /* NEOCOG_REGRESS_INTERNAL_H */
