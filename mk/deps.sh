@@ -14,7 +14,7 @@ set -eu
 # loader test runs it).
 PKGS="build-essential python3 verilator libsystemc-dev ocl-icd-opencl-dev
 opencl-c-headers pocl-opencl-icd clinfo libdnnl-dev libclblast-dev
-protobuf-c-compiler libprotobuf-c-dev libonnx-dev zlib1g-dev libcriterion-dev pkgconf"
+protobuf-c-compiler libprotobuf-c-dev libonnx-dev zlib1g-dev libcriterion-dev pkgconf lcov"
 case "${1:-}" in
   --fuzz) PKGS="$PKGS clang libclang-rt-dev llvm" ;;
   --cluster) PKGS="$PKGS parallel slurm-wlm munge" ;;

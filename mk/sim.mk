@@ -169,9 +169,12 @@ sc-test: $(SC_BUILD)/sc_test
 
 RTL_TEST_BINS += $(SC_BUILD)/sc_test
 
-# Coverage: nc_top built again with --coverage (line, toggle, user points), the rtl tests
-# linked against it; each device writes its points when destroyed (NEOCOG_RTL_COV_DIR), and
-# verilator_coverage merges them. sim/rtl/cov_summary.py prints line and toggle percentages.
+# Coverage: nc_top built again with --coverage (line, branch, toggle) and the RTL's functional
+# cover points (`cover property`, compiled only with +define+NC_COVER, so the plain model has
+# none), the rtl tests linked against it; each process writes the points of its devices
+# (NEOCOG_RTL_COV_DIR, sim/rtl/harness.cpp), verilator_coverage merges them and
+# `neocog regress --cov-report` prints the percentages, the cover points hit and the holes.
+# The regression runs the same model in its own neocog (`make regress-cov`, mk/regress.mk).
 COV_BUILD := $(BUILD)/coverage
 COV_VDIR := $(COV_BUILD)/vtop
 COV_VL_RT_OBJS := verilated.o verilated_cov.o verilated_threads.o
@@ -179,8 +182,8 @@ COV_TEST_SRC := $(sort $(wildcard tests/sim/*.c)) tests/driver/test_driver_rtl.c
 
 $(COV_VDIR)/Vnc_top__ALL.a: $(RTL_SRC) $(HW_CHECK) sim/rtl/check_sampled.py
 	@rm -rf $(@D) && mkdir -p $(@D)
-	$(VERILATOR) --cc --coverage $(filter-out --trace-fst,$(SIM_VFLAGS)) --top-module nc_top \
-	  -Mdir $(@D) $(RTL_SRC)
+	$(VERILATOR) --cc --coverage +define+NC_COVER $(filter-out --trace-fst,$(SIM_VFLAGS)) \
+	  --top-module nc_top -Mdir $(@D) $(RTL_SRC)
 	$(PYTHON) sim/rtl/check_sampled.py $(@D)
 	@$(MAKE) -s --no-print-directory -C $(@D) -f Vnc_top.mk $(RTL_MKFLAGS) \
 	  Vnc_top__ALL.a $(COV_VL_RT_OBJS)
@@ -198,12 +201,12 @@ $(COV_BUILD)/rtl_cov_tests: $(COV_BUILD)/rtl_model.o $(call obj,rel,$(COV_TEST_S
     $(LAYER_LIBS)
 	$(CC) $(CFLAGS_REL) $^ -lcriterion $(LDLIBS) -o $@
 
-coverage: $(COV_BUILD)/rtl_cov_tests
+coverage: $(COV_BUILD)/rtl_cov_tests $(BIN)
 	@rm -rf $(COV_BUILD)/dat && mkdir -p $(COV_BUILD)/dat
 	NEOCOG_RTL_COV_DIR=$(COV_BUILD)/dat $(COV_BUILD)/rtl_cov_tests -j2
 	verilator_coverage -write $(COV_BUILD)/coverage.dat $(COV_BUILD)/dat/*.dat
 	verilator_coverage --annotate $(COV_BUILD)/annotated $(COV_BUILD)/coverage.dat
-	$(PYTHON) sim/rtl/cov_summary.py $(COV_BUILD)/coverage.dat
+	$(BIN) regress --cov-report $(COV_BUILD)/coverage.dat --cov-dir $(COV_BUILD)/report
 else
 SIM_RTL_OBJ := $(BUILD)/rel/sim/rtl/harness_none.o
 SIM_RTL_OBJ_SAN := $(BUILD)/san/sim/rtl/harness_none.o

@@ -19,6 +19,7 @@
  *   hang      the memory stops answering                   watchdog
  *   ring      START with a bad RING_SIZE, base, HEAD or TAIL ring_config
  *   reset     a soft reset after a random number of cycles (none)
+ *   halt_stopped CTRL.halt on the stopped device, then START halted
  *   slverr_run the memory answers SLVERR from a random cycle dma_bus
  *             of a running program on
  *   halt      CTRL.halt after a random number of cycles    halted
@@ -69,6 +70,7 @@ enum {
   C_HANG,
   C_RING,
   C_RESET,
+  C_HALT_STOPPED,
   C_SLVERR_RUN, /* this one and the next two only with midrun=1 */
   C_HALT,
   C_HANG_RUN,
@@ -90,6 +92,7 @@ static const struct {
     {"hang", NC_HW_ERR_WATCHDOG},
     {"ring", NC_HW_ERR_RING_CONFIG},
     {"reset", NC_HW_ERR_NONE},
+    {"halt_stopped", NC_HW_ERR_HALTED},
     {"slverr_run", NC_HW_ERR_DMA_BUS},
     {"halt", NC_HW_ERR_HALTED},
     {"hang_run", NC_HW_ERR_WATCHDOG},
@@ -207,6 +210,7 @@ static void tail_(nc_rng_t *g, int k, const int tok[4], prog_t *p,
       break;
     case C_SLVERR:
     case C_HANG:
+    case C_HALT_STOPPED:
       p_load(p, ld_ok_, 0);
       break;
     case C_RESET:
@@ -239,6 +243,12 @@ static void setup_(nc_rng_t *g, int k, int variant, uint32_t latency,
     case C_HANG:
       rig_wr(r, NC_HW_CSR_WATCHDOG_OFFSET, rnd_(g, 500, 3000));
       TK_REQUIRE_OK(nc_sim_inject_fault(r->s, NC_FAULT_HANG));
+      break;
+    case C_HALT_STOPPED:
+      /* On a stopped device, where both are in the same state (a halt of a
+       * running program lands on different instructions of the two): the
+       * error names RING_HEAD, and the START after it is ignored. */
+      rig_wr(r, NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_HALT_SHIFT);
       break;
     case C_HANG_RUN:
       /* Armed from the start, above the memory's latency (see above). */
@@ -466,7 +476,11 @@ static int item_(rg_ctx_t *c, uint64_t item, const nc_sim_config_t *cfg,
     } else {
       bad = rg_isa_stop_pair(c, where, &rtl, &model, 0, 1, &sm);
       const rig_err_t e = rig_err(&model);
-      if (!bad && ((sm & 7u) != 1u << NC_HW_CSR_STATUS_ERROR_SHIFT ||
+      /* After a halt the START is ignored: the prefix's done stays. */
+      const uint32_t want =
+          1u << NC_HW_CSR_STATUS_ERROR_SHIFT |
+          (k == C_HALT_STOPPED ? 1u << NC_HW_CSR_STATUS_DONE_SHIFT : 0u);
+      if (!bad && ((sm & 7u) != want ||
                    e.code != classes_[k].code)) {
         bad = rg_fail(c, "%s: want %s, both stopped with STATUS 0x%x, %s in %s",
                       where, nc_hw_err_name(classes_[k].code), sm,

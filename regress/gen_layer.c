@@ -331,6 +331,11 @@ int rg_gen_layer(rg_ctx_t *c) {
   nc_rng_seed(&jg, rg_item_seed(c->stream, UINT64_MAX));
   nc_accel_options_t o;
   nc_accel_options_default(&o);
+  /* A layer may take as long as its job may: the coverage build of the
+   * RTL (neocog regress --cov) simulates many times slower than the plain
+   * one, past the default wait of a minute; the job's timeout still bounds
+   * a hang. */
+  o.timeout_ms = (uint64_t)(c->t->timeout_s * 1000.0);
   if (strcmp(rg_opt_str(c, "mem", "default"), "random") == 0) {
     static const int64_t lat[] = {1, 2, 10, 50, 100, 300, 1000};
     o.mem_latency = (uint32_t)pick_(&jg, lat, 7);

@@ -515,7 +515,7 @@ int nc_regress_mutate(const nc_regress_test_t *const *tests, int ntests,
       char *argv[] = {(char *)o->exe,       "regress", "--one",
                       (char *)jobs[j].t->name, "--seed", seed,
                       "--list",             list, NULL};
-      s->pid = rg_spawn(o->exe, argv, s->log, NULL, id);
+      s->pid = rg_spawn(o->exe, argv, s->log, NULL, id, NULL);
       s->m = pick;
       s->j = j;
       s->start = rg_now();

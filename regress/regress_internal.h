@@ -105,10 +105,12 @@ void rg_run_write(FILE *f, const rg_run_t *r);
 int rg_jobs_read(const char *path, rg_run_t *r, rg_job_t **jobs, int *n,
                  int *cap, char *why, size_t len);
 
-/* The summary table, buckets and reproduce lines; JUnit XML and the JSON
- * summary (paths may be NULL). Returns 0 when every job passed, else 1. */
+/* The summary table, buckets and reproduce lines, the coverage when `cov`
+ * is not NULL; JUnit XML and the JSON summary (paths may be NULL). Returns 0
+ * when every job passed, else 1. */
+struct rg_cov;
 int rg_report(const rg_run_t *r, const rg_job_t *jobs, int n, const char *junit,
-              const char *json, FILE *out);
+              const char *json, const struct rg_cov *cov, FILE *out);
 
 /* Whether a status is a pass. */
 int rg_job_passed(const rg_job_t *j);
@@ -132,13 +134,48 @@ int rg_mkdirs(const char *path);
 
 /* Starts `argv` in a process group of its own with its output in `log`;
  * `env_fst` (when not NULL) as NEOCOG_RTL_FST, `env_mutant` (when not
- * NULL) as NEOCOG_RTL_MUTANT. The pid, or -1. */
+ * NULL) as NEOCOG_RTL_MUTANT, `env_cov` (when not NULL) as
+ * NEOCOG_RTL_COV_DIR. The pid, or -1. */
 pid_t rg_spawn(const char *exe, char *const argv[], const char *log,
-               const char *env_fst, const char *env_mutant);
+               const char *env_fst, const char *env_mutant,
+               const char *env_cov);
 
 /* Reads a job's log: the first "FAIL: " line into j->message, the items
  * count, the last line that names a cause (testkit, sanitizer, assert)
  * into `cause`, and the last lines into j->excerpt. */
 void rg_read_log(const char *path, rg_job_t *j, char *cause, size_t clen);
+
+/* ---- coverage (regress/cov.c) ---- */
+
+enum { RG_COV_LINE, RG_COV_BRANCH, RG_COV_TOGGLE, RG_COV_USER, RG_COV_KINDS };
+
+/* What a coverage run measured. */
+typedef struct rg_cov {
+  int have;                     /* a coverage run: the fields below are set */
+  int files;                    /* .dat files merged */
+  uint64_t hit[RG_COV_KINDS];   /* points hit, per kind */
+  uint64_t total[RG_COV_KINDS]; /* points, per kind */
+  char hole_names[1024];        /* cover points never hit, comma-separated */
+  char dir[512];                /* coverage.dat, cover_points.txt, html/ */
+  char html[600];               /* html/index.html, or "" without genhtml */
+} rg_cov_t;
+
+/* Merges the coverage files of a run into DIR/coverage.dat and reports it
+ * (rg_cov_report). per_job: `dirs` holds one directory per job, each with
+ * .dat files; else `dirs` are shard output directories, each with
+ * cov/coverage.dat. 0, or -1 (said on `out`). */
+int rg_cov_merge(const char *const *dirs, int ndirs, int per_job,
+                 const char *dir, rg_cov_t *c, FILE *out);
+
+/* Reads a merged coverage file into *c and writes DIR/cover_points.txt (the
+ * holes first) and DIR/html (genhtml). 0, or -1 (said on `out`). */
+int rg_cov_report(const char *dat, const char *dir, rg_cov_t *c, FILE *out);
+
+/* The coverage lines of the summary. */
+void rg_cov_print(const rg_cov_t *c, FILE *out);
+
+/* "line", "branch", "toggle", "cover_points"; percentage of a kind. */
+const char *rg_cov_kind_name(int kind);
+double rg_cov_pct(const rg_cov_t *c, int kind);
 
 #endif /* NEOCOG_REGRESS_INTERNAL_H */

@@ -410,9 +410,28 @@ static int write_junit_(const char *path, const rg_run_t *r,
   return 0;
 }
 
+/* The coverage member of the JSON summary. */
+static void json_cov_(FILE *f, const rg_cov_t *c) {
+  fputs(",\n  \"coverage\": {\"files\": ", f);
+  fprintf(f, "%d", c->files);
+  for (int k = 0; k < RG_COV_KINDS; k++) {
+    fprintf(f, ", \"%s\": {\"hit\": %llu, \"total\": %llu, \"percent\": %.2f}",
+            rg_cov_kind_name(k), (unsigned long long)c->hit[k],
+            (unsigned long long)c->total[k], rg_cov_pct(c, k));
+  }
+  fputs(", \"holes\": ", f);
+  json_str_(f, c->hole_names);
+  fputs(", \"dir\": ", f);
+  json_str_(f, c->dir);
+  fputs(", \"html\": ", f);
+  json_str_(f, c->html);
+  fputs("}", f);
+}
+
 static int write_json_(const char *path, const rg_run_t *r,
                        const rg_job_t *jobs, int n, const row_t *rows,
-                       int nrows, const bucket_t *bk, int nb) {
+                       int nrows, const bucket_t *bk, int nb,
+                       const rg_cov_t *cov) {
   char tmp[1024];
   snprintf(tmp, sizeof tmp, "%s.tmp", path);
   FILE *f = fopen(tmp, "w");
@@ -431,10 +450,12 @@ static int write_json_(const char *path, const rg_run_t *r,
           (unsigned long long)r->seed, r->shard_k, r->shard_n, r->jobs,
           r->wall_s);
   json_str_(f, r->host);
-  fprintf(f,
-          ",\n  \"runs\": %d,\n  \"passed\": %d,\n  \"failed\": %d,\n"
-          "  \"tests\": [\n",
-          n, passed, n - passed);
+  fprintf(f, ",\n  \"runs\": %d,\n  \"passed\": %d,\n  \"failed\": %d", n,
+          passed, n - passed);
+  if (cov != NULL && cov->have) {
+    json_cov_(f, cov);
+  }
+  fputs(",\n  \"tests\": [\n", f);
   for (int t = 0; t < nrows; t++) {
     const row_t *w = &rows[t];
     fputs("    {\"name\": ", f);
@@ -513,7 +534,7 @@ static void minsec_(double s, char *buf, size_t len) {
 }
 
 int rg_report(const rg_run_t *r, const rg_job_t *jobs, int n, const char *junit,
-              const char *json, FILE *out) {
+              const char *json, const rg_cov_t *cov, FILE *out) {
   row_t *rows = calloc((size_t)n + 1, sizeof *rows);
   bucket_t *bk = calloc((size_t)n + 1, sizeof *bk);
   if (rows == NULL || bk == NULL) {
@@ -613,6 +634,9 @@ int rg_report(const rg_run_t *r, const rg_job_t *jobs, int n, const char *junit,
     fprintf(out, ", shard %d/%d", r->shard_k, r->shard_n);
   }
   fprintf(out, ", base seed %llu\n", (unsigned long long)r->seed);
+  if (cov != NULL) {
+    rg_cov_print(cov, out);
+  }
   /* Failures, bucketed. */
   if (nb > 0) {
     fprintf(out, "\n%d failure%s in %d bucket%s:\n", n - passed,
@@ -643,7 +667,7 @@ int rg_report(const rg_run_t *r, const rg_job_t *jobs, int n, const char *junit,
     fprintf(out, "regress: cannot write %s\n", junit);
     rc = 1;
   }
-  if (json != NULL && write_json_(json, r, jobs, n, rows, nrows, bk, nb) != 0) {
+  if (json != NULL && write_json_(json, r, jobs, n, rows, nrows, bk, nb, cov) != 0) {
     fprintf(out, "regress: cannot write %s\n", json);
     rc = 1;
   }

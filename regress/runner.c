@@ -91,15 +91,15 @@ static void repro_(const nc_regress_opts_t *o, const char *display,
            deflt ? "" : o->list);
 }
 
-/* Starts `argv` with its output in `log` and `env_fst` (when not NULL) as
- * NEOCOG_RTL_FST, in a process group of its own; the pid, or -1. */
+/* rg_spawn without a mutant. */
 static pid_t spawn_(const char *exe, char *const argv[], const char *log,
-                    const char *env_fst) {
-  return rg_spawn(exe, argv, log, env_fst, NULL);
+                    const char *env_fst, const char *env_cov) {
+  return rg_spawn(exe, argv, log, env_fst, NULL, env_cov);
 }
 
 pid_t rg_spawn(const char *exe, char *const argv[], const char *log,
-               const char *env_fst, const char *env_mutant) {
+               const char *env_fst, const char *env_mutant,
+               const char *env_cov) {
   const pid_t pid = fork();
   if (pid != 0) {
     return pid;
@@ -122,6 +122,11 @@ pid_t rg_spawn(const char *exe, char *const argv[], const char *log,
   }
   if (env_mutant != NULL) {
     setenv("NEOCOG_RTL_MUTANT", env_mutant, 1);
+  }
+  if (env_cov != NULL) {
+    setenv("NEOCOG_RTL_COV_DIR", env_cov, 1);
+  } else {
+    unsetenv("NEOCOG_RTL_COV_DIR");
   }
   execv(exe, argv);
   fprintf(stderr, "FAIL: cannot run %s: %s\n", exe, strerror(errno));
@@ -234,7 +239,7 @@ static void rerun_(const nc_regress_opts_t *o, job_t *jb) {
   char *argv[] = {jb->exe,  "regress",  "--one",  j->test,
                   "--seed", seed,       "--list", (char *)o->list,
                   "--backend", "lockstep", NULL};
-  const pid_t pid = spawn_(jb->exe, argv, log, fst);
+  const pid_t pid = spawn_(jb->exe, argv, log, fst, NULL);
   if (pid < 0) {
     return;
   }
@@ -353,10 +358,29 @@ int nc_regress_run(const nc_regress_test_t *const *tests, int ntests,
     free(jobs);
     return 2;
   }
-  char logs[1024], waves[1024];
+  char logs[1024], waves[1024], cov_dir[1024], cov_jobs[1100];
   snprintf(logs, sizeof logs, "%s/logs", o->out_dir);
   snprintf(waves, sizeof waves, "%s/waves", o->out_dir);
-  if (mkdirs_(logs) != 0 || mkdirs_(waves) != 0) {
+  snprintf(cov_dir, sizeof cov_dir, "%s", o->cov_dir ? o->cov_dir : "");
+  if (o->cov_dir == NULL) {
+    snprintf(cov_dir, sizeof cov_dir, "%s/cov", o->out_dir);
+  }
+  snprintf(cov_jobs, sizeof cov_jobs, "%s/jobs", cov_dir);
+  if (o->cov) {
+    /* A fresh start: an earlier run's files would be merged too. */
+    char *rm[] = {"rm", "-rf", cov_jobs, NULL};
+    const pid_t p = fork();
+    if (p == 0) {
+      execvp(rm[0], rm);
+      _exit(127);
+    }
+    int ws;
+    if (p > 0) {
+      waitpid(p, &ws, 0);
+    }
+  }
+  if (mkdirs_(logs) != 0 || mkdirs_(waves) != 0 ||
+      (o->cov && mkdirs_(cov_jobs) != 0)) {
     fprintf(out, "neocog regress: cannot create %s: %s\n", o->out_dir,
             strerror(errno));
     free(jobs);
@@ -370,6 +394,9 @@ int nc_regress_run(const nc_regress_test_t *const *tests, int ntests,
     fprintf(out, "%d/%d (%d jobs in all)", o->shard_k, o->shard_n, total);
   }
   fprintf(out, "; logs in %s\n", logs);
+  if (o->cov) {
+    fprintf(out, "coverage: jobs run %s, coverage into %s\n", o->exe, cov_dir);
+  }
   fflush(out);
   struct sigaction sa, old_int, old_term;
   memset(&sa, 0, sizeof sa);
@@ -387,8 +414,14 @@ int nc_regress_run(const nc_regress_test_t *const *tests, int ntests,
       char *argv[] = {jb->exe,  "regress",       "--one",
                       jb->rec.test, "--seed",        seed,
                       "--list",     (char *)o->list, NULL};
+      /* With coverage, each job writes into a directory of its own. */
+      char cdir[1200];
+      snprintf(cdir, sizeof cdir, "%s/jobs/%s.%s", cov_dir, jb->rec.test, seed);
+      if (o->cov && mkdirs_(cdir) != 0) {
+        snprintf(cdir, sizeof cdir, "%s/jobs", cov_dir);
+      }
       jb->start = now_();
-      jb->pid = spawn_(jb->exe, argv, jb->rec.log, NULL);
+      jb->pid = spawn_(jb->exe, argv, jb->rec.log, NULL, o->cov ? cdir : NULL);
       if (jb->pid < 0) {
         snprintf(jb->rec.status, sizeof jb->rec.status, "error");
         snprintf(jb->rec.message, sizeof jb->rec.message, "fork: %s",
@@ -507,12 +540,23 @@ int nc_regress_run(const nc_regress_test_t *const *tests, int ntests,
     }
     fclose(f);
   }
+  rg_cov_t cov;
+  memset(&cov, 0, sizeof cov);
+  int cov_rc = 0;
+  if (o->cov) {
+    const char *dirs[] = {cov_jobs};
+    fprintf(out, "merging coverage...\n");
+    fflush(out);
+    cov_rc = rg_cov_merge(dirs, 1, 1, cov_dir, &cov, out);
+  }
   char junit[1024], json[1024];
   snprintf(junit, sizeof junit, "%s/junit.xml", o->out_dir);
   snprintf(json, sizeof json, "%s/summary.json", o->out_dir);
   int rc = recs == NULL ? 1
                         : rg_report(&run, recs, nr, o->junit ? o->junit : junit,
-                                    o->json ? o->json : json, out);
+                                    o->json ? o->json : json,
+                                    o->cov ? &cov : NULL, out);
+  rc |= cov_rc != 0;
   if (stop_) {
     fprintf(out, "regress: interrupted after %d of %d jobs\n", nr, n);
     rc = 1;
@@ -523,7 +567,7 @@ int nc_regress_run(const nc_regress_test_t *const *tests, int ntests,
 }
 
 int nc_regress_merge(const char *const *dirs, int ndirs, const char *junit,
-                     const char *json, FILE *out) {
+                     const char *json, const char *cov_dir, FILE *out) {
   rg_job_t *jobs = NULL;
   int n = 0, cap = 0;
   rg_run_t all;
@@ -577,7 +621,29 @@ int nc_regress_merge(const char *const *dirs, int ndirs, const char *junit,
   fprintf(out, "merged %d job%s from %d shard%s\n", n, n == 1 ? "" : "s", ndirs,
           ndirs == 1 ? "" : "s");
   all.shard_k = all.shard_n = 1;
-  const int rc = rg_report(&all, jobs, n, junit, json, out);
+  /* Coverage, when the shards have it. */
+  rg_cov_t cov;
+  memset(&cov, 0, sizeof cov);
+  int with_cov = 0, cov_rc = 0;
+  for (int i = 0; i < ndirs && cov_dir != NULL; i++) {
+    char dat[1024];
+    snprintf(dat, sizeof dat, "%s/cov/coverage.dat", dirs[i]);
+    with_cov += access(dat, R_OK) == 0;
+  }
+  if (with_cov > 0 && with_cov < ndirs) {
+    fprintf(out, "regress: coverage: only %d of %d shards have "
+            "cov/coverage.dat; merging those\n", with_cov, ndirs);
+  }
+  if (with_cov > 0) {
+    if (mkdirs_(cov_dir) != 0) {
+      fprintf(out, "regress: cannot create %s: %s\n", cov_dir, strerror(errno));
+      cov_rc = -1;
+    } else {
+      cov_rc = rg_cov_merge(dirs, ndirs, 0, cov_dir, &cov, out);
+    }
+  }
+  int rc = rg_report(&all, jobs, n, junit, json, with_cov ? &cov : NULL, out);
+  rc |= cov_rc != 0;
   free(jobs);
   return rc;
 }

@@ -15,8 +15,10 @@ static const char help_[] =
     "usage: neocog regress LEVEL|TEST... [-j N] [--seeds N] [--seed S|random]\n"
     "                      [--shard K/N] [--junit FILE] [--json FILE]\n"
     "                      [--out DIR] [--waves N] [--timeout S] [--list F]\n"
+    "                      [--cov [--cov-dir DIR]]\n"
     "       neocog regress --one TEST --seed S [--backend B] [--list F]\n"
     "       neocog regress --merge DIR... [--out DIR] [--junit F] [--json F]\n"
+    "       neocog regress --cov-report FILE.dat [--cov-dir DIR]\n"
     "       neocog regress --tests [LEVEL]\n"
     "       neocog regress --mutate LEVEL|TEST... [--mutants IDS] [-j N] ...\n"
     "\n"
@@ -42,13 +44,21 @@ static const char help_[] =
     "                   build/regress/LEVEL[-shard-K-of-N])\n"
     "  --waves N        failing RTL seeds rerun with a waveform (default 2)\n"
     "  --timeout S      per-job timeout in seconds (default: the list's)\n"
+    "  --cov            run the jobs on the coverage build of neocog\n"
+    "                   (build/coverage/neocog: make regress-cov), merge their\n"
+    "                   coverage of nc_top and report line, branch, toggle and\n"
+    "                   the cover points hit, the holes (never hit) in\n"
+    "                   DIR/cover_points.txt and an HTML report in DIR/html\n"
+    "  --cov-dir DIR    where coverage goes (default OUT/cov)\n"
+    "  --cov-report F   that report of one merged coverage file\n"
     "  --list FILE      the test list (default $NEOCOG_REGRESS_LIST or\n"
     "                   regress/tests.list)\n"
     "  --one TEST       run one job in this process (what the runner runs);\n"
     "                   --backend runs it on model, rtl or lockstep instead\n"
     "  --merge DIR...   one report from the job records (jobs.jsonl) of\n"
     "                   shard output directories (into --out, default\n"
-    "                   build/regress/merged)\n"
+    "                   build/regress/merged), and of their coverage\n"
+    "                   (DIR/cov/coverage.dat) when they ran with --cov\n"
     "  --tests [LEVEL]  list the tests (of a level) with their seed counts\n"
     "  --mutate         the mutation check: run the RTL tests of the level\n"
     "                   against every mutant of a mutant build (this program\n"
@@ -155,6 +165,7 @@ int cmd_regress(int argc, char **argv) {
   int nsel = 0, nmerge = 0;
   const char *list = getenv("NEOCOG_REGRESS_LIST");
   const char *one = NULL, *backend = NULL, *out = NULL, *seed_s = NULL;
+  const char *cov_report = NULL;
   nc_regress_opts_t o;
   memset(&o, 0, sizeof o);
   o.jobs = (int)sysconf(_SC_NPROCESSORS_ONLN);
@@ -203,6 +214,13 @@ int cmd_regress(int argc, char **argv) {
       want_mutate = 1;
       continue;
     }
+    if (strcmp(key, "cov") == 0) {
+      if (val != NULL) {
+        return usage_("%s", "--cov takes no value (--cov-dir DIR places it)");
+      }
+      o.cov = 1;
+      continue;
+    }
     if (strcmp(key, "merge") == 0 || strcmp(key, "tests") == 0) {
       if (val != NULL) {
         return usage_("--%s takes no value", key);
@@ -214,7 +232,7 @@ int cmd_regress(int argc, char **argv) {
     static const char *const with_value[] = {
         "jobs",  "seeds",   "seed", "shard", "junit",   "json", "out",
         "waves", "timeout", "list", "one",   "backend", "mutants",
-        "equivalent", NULL};
+        "equivalent", "cov-dir", "cov-report", NULL};
     int known = 0;
     for (const char *const *k = with_value; *k; k++) {
       known |= strcmp(*k, key) == 0;
@@ -278,6 +296,10 @@ int cmd_regress(int argc, char **argv) {
       equivalent = val;
     } else if (strcmp(key, "list") == 0) {
       list = val;
+    } else if (strcmp(key, "cov-dir") == 0) {
+      o.cov_dir = val;
+    } else if (strcmp(key, "cov-report") == 0) {
+      cov_report = val;
     } else if (strcmp(key, "one") == 0) {
       one = val;
     } else if (strcmp(key, "backend") == 0) {
@@ -292,11 +314,25 @@ int cmd_regress(int argc, char **argv) {
     return usage_("%s", "--mutants and --equivalent go with --mutate");
   }
   if (want_mutate && (want_merge || want_tests || one != NULL ||
-                      o.shard_n > 1)) {
+                      o.shard_n > 1 || o.cov)) {
     return usage_("%s", "--mutate goes with a level or tests only (no "
-                        "--merge, --tests, --one or --shard)");
+                        "--merge, --tests, --one, --shard or --cov)");
+  }
+  if (cov_report != NULL) {
+    if (nsel > 0 || want_merge || one != NULL || o.cov) {
+      return usage_("%s", "--cov-report takes a coverage file and --cov-dir only");
+    }
+    return nc_regress_cov_report(cov_report,
+                                 o.cov_dir ? o.cov_dir : "build/regress/cov",
+                                 stdout);
+  }
+  if (o.cov_dir != NULL && !o.cov && !want_merge) {
+    return usage_("%s", "--cov-dir goes with --cov, --merge or --cov-report");
   }
   if (want_merge) {
+    if (o.cov) {
+      return usage_("%s", "--merge merges the shards' coverage without --cov");
+    }
     if (nmerge == 0) {
       return usage_("%s", "--merge needs the shards' output directories");
     }
@@ -305,6 +341,7 @@ int cmd_regress(int argc, char **argv) {
     }
     /* Reports next to each other in one directory unless placed. */
     char dir[PATH_MAX], junit[PATH_MAX + 16], json[PATH_MAX + 16];
+    char cov_dir[PATH_MAX + 16];
     snprintf(dir, sizeof dir, "%s", out ? out : "build/regress/merged");
     for (char *p = dir + 1;; p++) {
       const char c = *p;
@@ -319,8 +356,10 @@ int cmd_regress(int argc, char **argv) {
     }
     snprintf(junit, sizeof junit, "%s/junit.xml", dir);
     snprintf(json, sizeof json, "%s/summary.json", dir);
+    snprintf(cov_dir, sizeof cov_dir, "%s/cov", dir);
     return nc_regress_merge(merge, nmerge, o.junit ? o.junit : junit,
-                            o.json ? o.json : json, stdout);
+                            o.json ? o.json : json,
+                            o.cov_dir ? o.cov_dir : cov_dir, stdout);
   }
   list = list != NULL ? list : "regress/tests.list";
   nc_regress_list_t l;
@@ -352,6 +391,11 @@ int cmd_regress(int argc, char **argv) {
   if (want_tests) {
     rc = nsel > 1 ? usage_("%s", "--tests takes at most one level")
                   : tests_(&l, nsel ? sel[0] : NULL);
+    goto out;
+  }
+  if (one != NULL && o.cov) {
+    rc = usage_("%s", "--one runs on the build it is: run the coverage "
+                      "build's neocog for coverage");
     goto out;
   }
   if (one != NULL) {
@@ -419,9 +463,19 @@ int cmd_regress(int argc, char **argv) {
       }
     }
   }
-  char exe[PATH_MAX];
+  char exe[PATH_MAX], cov_exe[PATH_MAX + 32];
   self_(exe, sizeof exe, &o.display);
   o.exe = exe;
+  if (o.cov) {
+    char why[PATH_MAX + 160];
+    if (nc_regress_cov_exe(exe, cov_exe, sizeof cov_exe, why, sizeof why) != 0) {
+      fprintf(stderr, "neocog regress: %s\n", why);
+      free(tests);
+      rc = CLI_EXIT_USAGE;
+      goto out;
+    }
+    o.exe = cov_exe;
+  }
   o.list = list;
   o.label = o.level >= 0 ? nc_regress_level_name(o.level) : "tests";
   char outbuf[PATH_MAX];

@@ -988,4 +988,206 @@ module nc_cmd_proc
     else $error("nc_cmd_proc: fetch burst crosses a 4 KiB boundary");
 `endif
 
+`ifdef NC_COVER
+  // Functional cover points (regress/testplan.md names the feature and tests of each). Built
+  // only with +define+NC_COVER (the coverage build, verilator --coverage); the plain model
+  // never sees them.
+  // LOAD issued to the load unit
+  cp_issue_load: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      trc_issue_q[0] && trc_op_q[0] == OpLoad);
+  // LOAD_CFG issued
+  cp_issue_load_cfg: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      trc_issue_q[0] && trc_op_q[0] == OpLoadCfg);
+  // GEMM issued
+  cp_issue_gemm: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      trc_issue_q[1] && trc_op_q[1] == OpGemm);
+  // STORE issued
+  cp_issue_store: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      trc_issue_q[2] && trc_op_q[2] == OpStore);
+  // STORE_CFG issued
+  cp_issue_store_cfg: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      trc_issue_q[2] && trc_op_q[2] == OpStoreCfg);
+  // LOAD_PARAM issued
+  cp_issue_load_param: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      trc_issue_q[2] && trc_op_q[2] == OpLoadParam);
+  // SYNC issued on the load queue
+  cp_issue_sync_load: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      trc_issue_q[0] && trc_op_q[0] == OpSync);
+  // SYNC on the compute queue
+  cp_issue_sync_compute: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      trc_issue_q[1] && trc_op_q[1] == OpSync);
+  // SYNC on the store queue
+  cp_issue_sync_store: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      trc_issue_q[2] && trc_op_q[2] == OpSync);
+  // the load queue retired an instruction
+  cp_retire_load: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      trc_retire_q[0]);
+  // the compute queue retired an instruction
+  cp_retire_compute: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      trc_retire_q[1]);
+  // the store queue retired an instruction
+  cp_retire_store: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      trc_retire_q[2]);
+  // two queues retired in the same cycle
+  cp_retire_two: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      trc_retire_q[0] + trc_retire_q[1] + trc_retire_q[2] >= 2'd2);
+  // FINISH retired (STATUS.done)
+  cp_finish: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      trc_finish_q);
+  // START again after a FINISH
+  cp_finish_restart: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      busy_q && $past(done_q) && !done_q);
+  // an error or soft reset dropped issued, unretired work
+  cp_flush: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      trc_flush_q);
+  // GEMM pops a load->compute token
+  cp_tok_pop_l2c: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      tok_pop[TokL2C]);
+  // LOAD pops a compute->load token
+  cp_tok_pop_c2l: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      tok_pop[TokC2L]);
+  // STORE pops a compute->store token
+  cp_tok_pop_c2s: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      tok_pop[TokC2S]);
+  // GEMM pops a store->compute token
+  cp_tok_pop_s2c: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      tok_pop[TokS2C]);
+  // LOAD retires, pushing load->compute
+  cp_tok_push_l2c: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      tok_push[TokL2C]);
+  // GEMM retires, pushing compute->load
+  cp_tok_push_c2l: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      tok_push[TokC2L]);
+  // GEMM retires, pushing compute->store
+  cp_tok_push_c2s: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      tok_push[TokC2S]);
+  // STORE retires, pushing store->compute
+  cp_tok_push_s2c: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      tok_push[TokS2C]);
+  // a counter popped and pushed in one cycle
+  cp_tok_pop_push: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      |(tok_pop & tok_push));
+  // the load queue's head waits for a token
+  cp_tok_wait_load: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      running && head_ok[0] && !tok_ok[0]);
+  // the compute queue's head waits for a token
+  cp_tok_wait_compute: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      running && head_ok[1] && !tok_ok[1]);
+  // the store queue's head waits for a token
+  cp_tok_wait_store: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      running && head_ok[2] && !tok_ok[2]);
+  // several tokens in flight on one counter
+  cp_tok_depth: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      tok_q[0] >= 2 || tok_q[1] >= 2 || tok_q[2] >= 2 || tok_q[3] >= 2);
+  // a counter at its maximum
+  cp_tok_max: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      tok_q[0] == TokenBits'(TokMax) || tok_q[1] == TokenBits'(TokMax) ||
+      tok_q[2] == TokenBits'(TokMax) || tok_q[3] == TokenBits'(TokMax));
+  // tokens left over at FINISH
+  cp_tok_left_at_finish: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      finish_retire && tok_q != '0);
+  // the load instruction queue full
+  cp_q_full_load: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      q_full[0]);
+  // the compute instruction queue full
+  cp_q_full_compute: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      q_full[1]);
+  // the store instruction queue full
+  cp_q_full_store: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      q_full[2]);
+  // queues empty while a unit works
+  cp_q_all_empty_busy: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      running && (&q_empty) && !units_idle);
+  // dispatch waits for room in a full queue
+  cp_fetch_blocked: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      running && f_blocked && !f_finish);
+  // FINISH waits for the queues to drain
+  cp_fetch_finish_wait: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      running && f_blocked && f_finish);
+  // a fetch burst requested while entries wait
+  cp_fetch_refill: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      ar_pend_q && fb_cnt_q != '0);
+  // a fetch burst cut at a 4 KiB boundary
+  cp_fetch_4k: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      f_issue && f_to4k < 32'(MaxEntriesPerBurst) && f_to4k < f_avail);
+  // fetch reads the ring's end, then wraps to its start
+  cp_fetch_ring_wrap: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      f_issue && ring_tail_i < fptr_q);
+  // fetch stopped while a burst was in flight: its beats dropped
+  cp_fetch_drop: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      burst_drop_q);
+  // RING_HEAD written while idle
+  cp_head_write: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      head_we_i && !busy_q && !start_pend_q);
+  // error: illegal_opcode
+  cp_err_illegal_opcode: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      error_q && !$past(error_q) && err_code_q == ErrIllegalOpcode);
+  // error: illegal_dep
+  cp_err_illegal_dep: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      error_q && !$past(error_q) && err_code_q == ErrIllegalDep);
+  // error: field_range
+  cp_err_field_range: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      error_q && !$past(error_q) && err_code_q == ErrFieldRange);
+  // error: dma_window
+  cp_err_dma_window: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      error_q && !$past(error_q) && err_code_q == ErrDmaWindow);
+  // error: dma_bus
+  cp_err_dma_bus: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      error_q && !$past(error_q) && err_code_q == ErrDmaBus);
+  // error: ring_config
+  cp_err_ring_config: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      error_q && !$past(error_q) && err_code_q == ErrRingConfig);
+  // error: token_overflow
+  cp_err_token_overflow: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      error_q && !$past(error_q) && err_code_q == ErrTokenOverflow);
+  // error: deadlock
+  cp_err_deadlock: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      error_q && !$past(error_q) && err_code_q == ErrDeadlock);
+  // error: watchdog
+  cp_err_watchdog: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      error_q && !$past(error_q) && err_code_q == ErrWatchdog);
+  // error: halted (CTRL.halt)
+  cp_err_halted: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      error_q && !$past(error_q) && err_code_q == ErrHalted);
+  // dma_bus on an instruction fetch
+  cp_err_dma_bus_fetch: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      error_q && !$past(error_q) && err_code_q == ErrDmaBus && err_unit_q == UnitFetch);
+  // dma_bus on a LOAD
+  cp_err_dma_bus_load: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      error_q && !$past(error_q) && err_code_q == ErrDmaBus && err_unit_q == UnitLoad);
+  // dma_bus on a STORE or LOAD_PARAM
+  cp_err_dma_bus_store: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      error_q && !$past(error_q) && err_code_q == ErrDmaBus && err_unit_q == UnitStore);
+  // dma_window on a LOAD
+  cp_err_dma_window_load: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      error_q && !$past(error_q) && err_code_q == ErrDmaWindow && err_unit_q == UnitLoad);
+  // dma_window on a STORE or LOAD_PARAM
+  cp_err_dma_window_store: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      error_q && !$past(error_q) && err_code_q == ErrDmaWindow && err_unit_q == UnitStore);
+  // watchdog while fetch waits for memory
+  cp_err_watchdog_fetch: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      error_q && !$past(error_q) && err_code_q == ErrWatchdog && err_unit_q == UnitFetch);
+  // watchdog blamed on a unit
+  cp_err_watchdog_unit: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      error_q && !$past(error_q) && err_code_q == ErrWatchdog && err_unit_q != UnitFetch);
+  // another error while in error: the first one is kept
+  cp_err_second: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      error_q && raise);
+  // soft reset of an idle device
+  cp_soft_reset_idle: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      rst_pend_q && !$past(rst_pend_q) && !$past(busy_q) && !$past(error_q));
+  // soft reset while running
+  cp_soft_reset_busy: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      rst_pend_q && !$past(rst_pend_q) && $past(busy_q));
+  // soft reset after an error
+  cp_soft_reset_error: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      rst_pend_q && !$past(rst_pend_q) && $past(error_q));
+  // the soft reset waits for (aborting) units
+  cp_soft_reset_wait: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      rst_pend_q && !units_idle);
+  // START written while a soft reset waits
+  cp_start_in_reset: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      start_pend_q);
+`endif
+
 endmodule

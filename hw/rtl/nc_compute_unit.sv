@@ -466,4 +466,48 @@ module nc_compute_unit
     else $error("nc_compute_unit: soft reset while not idle");
 `endif
 
+`ifdef NC_COVER
+  // Functional cover points (regress/testplan.md names the feature and tests of each); only in
+  // the coverage build (+define+NC_COVER).
+  // a GEMM that accumulates
+  cp_gemm_accum: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      a_issue && fresh_q && a_entry.accumulate);
+  // a GEMM that overwrites the accumulator
+  cp_gemm_overwrite: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      a_issue && fresh_q && !a_entry.accumulate);
+  // a GEMM on kept weights (no preload)
+  cp_gemm_keep: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      a_issue && fresh_q && a_entry.wgt_keep);
+  // both GEMM loops above 1
+  cp_gemm_loops: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      a_issue && fresh_q && a_entry.loop_out > 10'd1 && a_entry.loop_in > 10'd1);
+  // a GEMM of one vector
+  cp_gemm_one_vector: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      a_issue && a_last && fresh_q);
+  // a GEMM with an inner input stride of 0
+  cp_gemm_stride_zero: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      a_issue && fresh_q && a_entry.loop_in > 10'd1 && a_entry.inp_stride_in == '0);
+  // a GEMM's first vector right behind the previous GEMM's
+  cp_gemm_back_to_back: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      a_issue && fresh_q && act_valid_q && !act_dummy_q);
+  // weights preload while the previous GEMM streams
+  cp_gemm_preload_ahead: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      w_req && a_has && !fresh_q);
+  // a weight read loses a bank conflict to the activations
+  cp_gemm_bank_conflict: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      spad_b_re_o && !spad_b_gnt_i);
+  // a GEMM waits for its weights to be preloaded
+  cp_gemm_swap_wait: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      stall_o);
+  // the compute command FIFO full
+  cp_gemm_fifo_full: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      a_full);
+  // halted with GEMMs queued or in the array
+  cp_gemm_halt_busy: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      halt_i && (a_has || infl_q != '0));
+  // the array's weights zeroed after a soft reset
+  cp_gemm_flush: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      flushing);
+`endif
+
 endmodule

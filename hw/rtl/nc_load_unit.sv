@@ -502,4 +502,73 @@ module nc_load_unit
     else $error("nc_load_unit: soft reset while not idle");
 `endif
 
+`ifdef NC_COVER
+  // Functional cover points (regress/testplan.md names the feature and tests of each); only in
+  // the coverage build (+define+NC_COVER).
+  // a LOAD completed (its last row written)
+  cp_done_load: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      we && load_end);
+  // a LOAD_CFG completed
+  cp_done_load_cfg: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      !wf_empty && !drain && wf_head.kind == KindCfg);
+  // a LOAD of full rows (elems = ROWS)
+  cp_load_elems_full: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      iss_q == IssCheck && 32'(ld_q.elems) == NumRows);
+  // a LOAD of partial rows (pad value in the lanes past elems)
+  cp_load_elems_part: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      iss_q == IssCheck && 32'(ld_q.elems) < NumRows);
+  // a LOAD of one-byte rows
+  cp_load_elems_one: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      iss_q == IssCheck && ld_q.elems == 1);
+  // a 3-D LOAD (several planes and lines)
+  cp_load_3d: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      iss_q == IssRun && ld_q.z_size > 8'd1 && ld_q.y_size > 10'd1);
+  // contiguous rows: one segment per line, bursts across rows
+  cp_load_contig: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      iss_q == IssRun && contig && ld_q.x_size > 10'd1);
+  // strided rows: one segment per row
+  cp_load_by_row: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      iss_q == IssRun && !contig && ld_q.x_size > 10'd1);
+  // a top padding row written
+  cp_load_pad_t: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      we && 11'(ly_q) < 11'(wf_head.pt));
+  // a bottom padding row written
+  cp_load_pad_b: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      we && 11'(ly_q) >= 11'(wf_head.pt) + 11'(wf_head.yn));
+  // a left padding row written
+  cp_load_pad_l: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      we && 11'(lx_q) < 11'(wf_head.pl));
+  // a right padding row written
+  cp_load_pad_r: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      we && 11'(lx_q) >= 11'(wf_head.pl) + 11'(wf_head.xn));
+  // padding with a non-zero pad value
+  cp_load_pad_value: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      we && pad_row && wf_head.pad != 8'd0);
+  // the window proof failed: rows walked for the first one outside
+  cp_load_window_scan: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      iss_q == IssScan);
+  // a LOAD's reads start while the previous LOAD's rows are written
+  cp_load_ahead: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      iss_q == IssRun && !wf_empty && wf_head.kind == KindLoad);
+  // the issue side is CmdDepth instructions ahead
+  cp_load_wf_full: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      wf_full);
+  // the write side waits for memory
+  cp_load_stall: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      stall_o);
+  // a LOAD's rows continue past a scratchpad bank's last row
+  cp_load_spad_bank_edge: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      we && 32'(spad_waddr_o) % (SpadRows / SpadBanks) == (SpadRows / SpadBanks) - 1 &&
+      !row_end);
+  // a read segment that starts inside a bus beat
+  cp_load_unaligned: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      rd_seg_valid && rd_seg_ready && rd_seg_addr[$clog2(BusBytes)-1:0] != '0);
+  // an error beat fails the LOAD being written
+  cp_load_poison: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      rd_poison && !wf_empty && wf_head.kind == KindLoad);
+  // halted in the middle of a LOAD
+  cp_load_halt_busy: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      halt_i && iss_q != IssIdle && iss_q != IssStop);
+`endif
+
 endmodule

@@ -867,4 +867,112 @@ module nc_store_unit
     else $error("nc_store_unit: soft reset while not idle");
 `endif
 
+`ifdef NC_COVER
+  // Functional cover points (regress/testplan.md names the feature and tests of each); only in
+  // the coverage build (+define+NC_COVER). The requantizer's are taken on lane 0 (and 1).
+  logic signed [63:0] cov_shifted;  // lane 0's value shifted left, before saturation
+  logic               cov_rq;       // lane 0 requantizes a value this cycle
+  assign cov_shifted = 64'(g_lane[0].v) <<< (lane_q[0].shift > 8'sd0 ? 6'(lane_q[0].shift) : 6'd0);
+  assign cov_rq = re_q && fmt_q == OutInt8;
+  // a STORE completed (every B response taken)
+  cp_done_store: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      st_q == SStWait && done_d);
+  // a STORE_CFG completed
+  cp_done_store_cfg: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      st_q == SIdle && done_d);
+  // a LOAD_PARAM completed
+  cp_done_load_param: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      st_q == SLpP2 && done_d);
+  // STORE of raw int32 (acc + bias)
+  cp_store_int32: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      st_q == SStRun && re_q && fmt_q == OutInt32);
+  // STORE of requantized int8
+  cp_store_int8: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      st_q == SStRun && re_q && fmt_q == OutInt8);
+  // a non-zero bias added
+  cp_store_bias: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      st_q == SStRun && re_q && lane_q[0].bias != '0);
+  // max pooling over the tile
+  cp_store_pool_max: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      st_q == SStPool && taps_go && pool_q == PoolMax);
+  // average pooling over the tile
+  cp_store_pool_avg: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      st_q == SStPool && taps_go && pool_q == PoolAvg);
+  // pooling with padding (windows clipped to the tile)
+  cp_store_pool_pad: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      st_q == SStPool && pp_q == PInit &&
+      (sv.pool_pad_top != '0 || sv.pool_pad_left != '0 || sv.pool_pad_bottom != '0 ||
+       sv.pool_pad_right != '0));
+  // pooling with a stride above 1
+  cp_store_pool_stride: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      st_q == SStPool && pp_q == PInit && (sh_q > 4'd1 || sw_q > 4'd1));
+  // overlapping pooling windows (stride below the window)
+  cp_store_pool_overlap: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      st_q == SStPool && pp_q == PInit && (sh_q < kh_q || sw_q < kw_q));
+  // an average of a negative sum (rounded away from zero)
+  cp_store_pool_avg_neg: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      st_q == SStPool && pp_q == PFin && pool_q == PoolAvg && pf_push && sm_q[0] < 0);
+  // contiguous output pixels: one write segment per line
+  cp_store_contig: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      st_q inside {SStRun, SStPool, SStWait} && pl_on_q && wr_seg_ready && by_line &&
+      ow_q > 11'd1);
+  // strided output pixels: one write segment per pixel
+  cp_store_by_pixel: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      st_q inside {SStRun, SStPool, SStWait} && pl_on_q && wr_seg_ready && !by_line);
+  // a write segment that starts inside a bus beat
+  cp_store_unaligned: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      wr_seg_valid && wr_seg_ready && seg_off[$clog2(BusBytes)-1:0] != '0);
+  // the window proof failed: pixels walked for the first one outside
+  cp_store_window_scan: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      st_q == SStScan);
+  // the pixel FIFO full: the write engine holds the stream back
+  cp_store_pf_full: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      pf_full);
+  // the STORE waits for its last write responses
+  cp_store_wait_b: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      st_q == SStWait && pf_empty && !pl_on_q && !wr_quiet);
+  // the pooling rules reject the STORE at the queue head
+  cp_store_chk_fail: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      chk_o.err != ErrNone);
+  // LOAD_PARAM: a record fails nc_qparam_check
+  cp_lp_record_bad: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      st_q == SLpP1 && row_fire && rec_chk.err != ErrNone);
+  // LOAD_PARAM past the window
+  cp_lp_window: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      st_q == SLpChk && lp_end > 64'(win_size_i));
+  // an error beat fails the LOAD_PARAM
+  cp_lp_poison: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      (st_q == SLpP1 || st_q == SLpP2) && !row_valid && rd_poison);
+  // a write error (BRESP) fails the STORE
+  cp_store_wr_err: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      wr_err && st_q inside {SStRun, SStPool, SStWait});
+  // halted in the middle of a STORE or LOAD_PARAM
+  cp_store_halt_busy: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      halt_i && st_q != SIdle && st_q != SStop);
+  // requantization with a left shift
+  cp_rq_shift_left: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      cov_rq && lane_q[0].shift > 8'sd0);
+  // requantization with a right shift
+  cp_rq_shift_right: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      cov_rq && lane_q[0].shift < 8'sd0);
+  // requantization without a shift
+  cp_rq_shift_zero: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      cov_rq && lane_q[0].shift == 8'sd0);
+  // the left shift saturates to the int32 range
+  cp_rq_saturate: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      cov_rq && (cov_shifted > 64'sd2147483647 || cov_shifted < -64'sd2147483648));
+  // the result clamped at act_min
+  cp_rq_clamp_min: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      cov_rq && g_lane[0].q == 32'(lane_q[0].act_min) && lane_q[0].act_min != lane_q[0].act_max);
+  // the result clamped at act_max
+  cp_rq_clamp_max: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      cov_rq && g_lane[0].q == 32'(lane_q[0].act_max) && lane_q[0].act_min != lane_q[0].act_max);
+  // a non-zero output zero point
+  cp_rq_zero_point: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      cov_rq && lane_q[0].out_zp != '0);
+  // per-channel requantization: two lanes, two multipliers
+  cp_rq_per_channel: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      cov_rq && lane_q[0].mult != lane_q[1].mult);
+`endif
+
 endmodule

@@ -436,4 +436,66 @@ module nc_top
     end
   end
 
+`ifdef NC_COVER
+  // Functional cover points of the AXI port (regress/testplan.md names the feature and tests of
+  // each); only in the coverage build (+define+NC_COVER). They sample the port's outputs
+  // (registers) and nc_top's inputs themselves.
+  // the memory holds a read request off
+  cp_axi_ar_stall: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      m_axi_arvalid && !m_axi_arready);
+  // the memory holds a write request off
+  cp_axi_aw_stall: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      m_axi_awvalid && !m_axi_awready);
+  // the memory holds a write beat off
+  cp_axi_w_stall: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      m_axi_wvalid && !m_axi_wready);
+  // a read burst of instruction fetch
+  cp_axi_ar_fetch: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      m_axi_arvalid && m_axi_arid == AxiIdBits'(0));
+  // a read burst of the load unit
+  cp_axi_ar_load: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      m_axi_arvalid && m_axi_arid == AxiIdBits'(1));
+  // a read burst of LOAD_PARAM
+  cp_axi_ar_store: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      m_axi_arvalid && m_axi_arid == AxiIdBits'(2));
+  // a read burst of the longest length
+  cp_axi_ar_max_len: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      m_axi_arvalid && 32'(m_axi_arlen) == AxiMaxBeats - 1);
+  // a write burst of the longest length
+  cp_axi_aw_max_len: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      m_axi_awvalid && 32'(m_axi_awlen) == AxiMaxBeats - 1);
+  // a read burst cut at a 4 KiB boundary
+  cp_axi_ar_4k: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      m_axi_arvalid && 32'(m_axi_araddr[11:0]) + (32'(m_axi_arlen) + 1) * BusBytes == 4096 &&
+      32'(m_axi_arlen) != AxiMaxBeats - 1);
+  // a write burst cut at a 4 KiB boundary
+  cp_axi_aw_4k: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      m_axi_awvalid && 32'(m_axi_awaddr[11:0]) + (32'(m_axi_awlen) + 1) * BusBytes == 4096 &&
+      32'(m_axi_awlen) != AxiMaxBeats - 1);
+  // a write beat with some bytes strobed (unaligned or partial)
+  cp_axi_w_partial: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      m_axi_wvalid && m_axi_wstrb != '1 && m_axi_wstrb != '0);
+  // a write beat without strobes (a burst finished after a stop)
+  cp_axi_w_no_strobe: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      m_axi_wvalid && m_axi_wstrb == '0);
+  // an error response to instruction fetch
+  cp_axi_r_err_fetch: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      m_axi_rvalid && m_axi_rresp != NC_AXI_RESP_OKAY && m_axi_rid == AxiIdBits'(0));
+  // an error response to a LOAD
+  cp_axi_r_err_load: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      m_axi_rvalid && m_axi_rresp != NC_AXI_RESP_OKAY && m_axi_rid == AxiIdBits'(1));
+  // an error response to a LOAD_PARAM
+  cp_axi_r_err_store: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      m_axi_rvalid && m_axi_rresp != NC_AXI_RESP_OKAY && m_axi_rid == AxiIdBits'(2));
+  // an error response to a STORE's write
+  cp_axi_b_err: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      m_axi_bvalid && m_axi_bresp != NC_AXI_RESP_OKAY);
+  // read beats of two masters back to back
+  cp_axi_r_switch: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      m_axi_rvalid && $past(m_axi_rvalid) && m_axi_rid != $past(m_axi_rid));
+  // the interrupt line raised
+  cp_irq: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      irq_o);
+`endif
+
 endmodule

@@ -24,6 +24,7 @@
 // effect, so polling changes nothing the device does, and nc_rtl_run() overshoots the end by
 // one cycle at most.
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdarg>
@@ -37,6 +38,7 @@
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "Vnc_top.h"
 #include "Vnc_top___024root.h"
@@ -48,10 +50,11 @@
 #include "verilated_fst_c.h"
 #endif
 #if VM_COVERAGE
-#include <atomic>
+#include <mutex>
 
 #include <unistd.h>
 
+#include "Vnc_top__Syms.h"
 #include "verilated_cov.h"
 #endif
 
@@ -509,6 +512,40 @@ nc_status_t nc_rtl_create(const nc_rtl_config_t *cfg, nc_rtl_t **out) {
   return NC_OK;
 }
 
+#if VM_COVERAGE
+// Coverage (NEOCOG_RTL_COV_DIR): one file per process, DIR/rtl_<pid>.dat, with the counts of
+// every device the process has destroyed. A job of the regression creates a device per item;
+// a file per device would be hundreds per job. Each device's counters are the Verilated
+// model's own array (one per point, in the same order in every instance), so the process adds
+// them into a running total, copies the total back into the device being destroyed and writes
+// it over the file: the file always holds everything so far, also when the process is later
+// killed. Counts saturate at 2^32 - 1 (a point is hit or not; the count is a hint).
+namespace {
+
+std::mutex cov_mu;
+std::vector<uint64_t> cov_total;
+
+void cov_collect(nc_rtl_t *m) {
+  const char *dir = std::getenv("NEOCOG_RTL_COV_DIR");
+  if (dir == nullptr || *dir == '\0') {
+    return;
+  }
+  std::lock_guard<std::mutex> lock(cov_mu);
+  auto &points = m->top->rootp->vlSymsp->__Vcoverage;
+  const size_t n = sizeof points / sizeof points[0];
+  cov_total.resize(n, 0);
+  for (size_t i = 0; i < n; i++) {
+    cov_total[i] += points[i].load(std::memory_order_relaxed);
+    points[i].store(static_cast<uint32_t>(std::min<uint64_t>(cov_total[i], UINT32_MAX)),
+                    std::memory_order_relaxed);
+  }
+  const std::string path = std::string(dir) + "/rtl_" + std::to_string(getpid()) + ".dat";
+  m->ctx->coveragep()->write(path.c_str());
+}
+
+}  // namespace
+#endif
+
 void nc_rtl_destroy(nc_rtl_t *m) {
   if (m == nullptr) {
     return;
@@ -520,14 +557,7 @@ void nc_rtl_destroy(nc_rtl_t *m) {
 #endif
   m->top->final();
 #if VM_COVERAGE
-  // Every device of the process writes its own file; make coverage merges them.
-  const char *dir = std::getenv("NEOCOG_RTL_COV_DIR");
-  if (dir != nullptr && *dir != '\0') {
-    static std::atomic<unsigned> n{0};
-    const std::string path = std::string(dir) + "/rtl_" + std::to_string(getpid()) + "_" +
-                             std::to_string(n++) + ".dat";
-    m->ctx->coveragep()->write(path.c_str());
-  }
+  cov_collect(m);
 #endif
   delete m;
 }

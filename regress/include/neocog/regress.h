@@ -123,6 +123,9 @@ typedef struct {
   int waves;            /**< failing RTL seeds rerun with waveforms */
   double timeout_s;     /**< per job, or 0: the list's */
   int progress_tty;     /**< 1: one rewritten line; 0: a line per job */
+  int cov;              /**< 1: exe is a coverage build; each job writes
+                             its coverage, the run merges and reports it */
+  const char *cov_dir;  /**< coverage output, or NULL: out_dir/cov */
 } nc_regress_opts_t;
 
 /**
@@ -136,11 +139,30 @@ int nc_regress_run(const nc_regress_test_t *const *tests, int ntests,
 /**
  * Combines the job records (jobs.jsonl) of the shard output directories
  * `dirs` into one report: the summary table on `out`, JUnit XML at
- * `junit` and the JSON summary at `json` (either may be NULL). Returns 0
- * when every job passed, 1 when one failed, 2 on unreadable input.
+ * `junit` and the JSON summary at `json` (either may be NULL). When the
+ * shards ran with coverage (DIR/cov/coverage.dat), their coverage is merged
+ * into `cov_dir` (NULL: not merged) and reported. Returns 0 when every job
+ * passed, 1 when one failed, 2 on unreadable input.
  */
 int nc_regress_merge(const char *const *dirs, int ndirs, const char *junit,
-                     const char *json, FILE *out);
+                     const char *json, const char *cov_dir, FILE *out);
+
+/**
+ * The coverage build of neocog next to `self` (DIR/../coverage/neocog, what
+ * `make regress-cov` builds) into `buf`. Returns 0, or -1 with `why` (one
+ * line that names the command to run) when it or verilator_coverage is
+ * missing.
+ */
+int nc_regress_cov_exe(const char *self, char *buf, size_t len, char *why,
+                       size_t wlen);
+
+/**
+ * Reports a Verilator coverage file of nc_top (merged by verilator_coverage)
+ * on `out`: line, branch and toggle percentages and the functional cover
+ * points hit; writes `dir`/cover_points.txt (the holes first) and, with
+ * lcov's genhtml, `dir`/html. Returns 0, or 2 on unreadable input.
+ */
+int nc_regress_cov_report(const char *dat, const char *dir, FILE *out);
 
 /**
  * The mutation check (regress/mutate.c): runs the jobs of `tests` that use
