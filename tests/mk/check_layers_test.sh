@@ -31,6 +31,22 @@ expect() {
 
 expect tree_passes 0 ", 0 problems" $PYTHON mk/check_layers.py
 
+# A stand-in harness that lacks a function of the header it stands in for.
+st="$tmp/stand"
+mkdir -p "$st/sim/rtl/include/neocog"
+printf 'int nc_rtl_a(void);\n/* nc_rtl_c(x) in a comment */\nint nc_rtl_b(int x);\n' \
+  >"$st/sim/rtl/include/neocog/rtl.h"
+printf 'int nc_rtl_a(void) {\n  return 0;\n}\n' >"$st/sim/rtl/harness_none.c"
+expect stand_in_missing 1 "harness_none.c: does not define nc_rtl_b, which" \
+  $PYTHON mk/check_layers.py --root "$st"
+if grep -q nc_rtl_c "$tmp/out"; then
+  bad stand_in_comment "a name in a comment counted as declared: $(cat "$tmp/out")"
+else
+  ok stand_in_comment
+fi
+printf 'int nc_rtl_b(int x) {\n  return x;\n}\n' >>"$st/sim/rtl/harness_none.c"
+expect stand_in_complete 0 ", 0 problems" $PYTHON mk/check_layers.py --root "$st"
+
 # A tree of three layers' files.
 t="$tmp/tree"
 mkdir -p "$t/base/include/neocog" "$t/host/include/neocog" "$t/driver"
