@@ -221,14 +221,15 @@ int cli_backend_run(cli_backend_t *b, const char *what, const nc_layer_t *l,
         b->tl->ok = 0;
       }
     }
-  } else if (b->ocl != NULL && pool != NULL) {
-    st = nc_ocl_run_layer_pooled(b->ocl, l, pool, x, w, bias, out);
   } else if (b->ocl != NULL) {
-    st = nc_ocl_run_layer(b->ocl, l, x, w, bias, out);
+    st = pool != NULL ? nc_ocl_run_layer_pooled(b->ocl, l, pool, x, w, bias, out)
+                      : nc_ocl_run_layer(b->ocl, l, x, w, bias, out);
     if (st == NC_OK) {
       nc_ocl_profile_t p;
       nc_ocl_last_profile(b->ocl, &p);
-      if (l->kind == NC_LAYER_CONV2D) {
+      if (cli_backend_fuses_pooling(b)) {
+        snprintf(b->algo, sizeof b->algo, "built-in");
+      } else if (l->kind == NC_LAYER_CONV2D) {
         nc_ocl_algo_describe(p.algo, p.algo_tile, b->algo, sizeof b->algo);
       } else {
         snprintf(b->algo, sizeof b->algo, "-");

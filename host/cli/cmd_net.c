@@ -245,6 +245,10 @@ int cli_net_forward(cli_backend_t *be, const nc_net_t *net, nc_tensor_t *acts,
         printf("%-10s %-8s %-22s %-8s %14s %10s %12s  (fused into %s)\n",
                kl->spec.name, nc_layer_kind_name(kl->spec.layer.kind), s,
                nc_dtype_name(acts[k + 1].dtype), "0", "-", "-", nl->spec.name);
+      } else if (k > l) {
+        printf("%-10s %-8s %-22s %-8s %14s %10s %8s  (fused into %s)\n",
+               kl->spec.name, nc_layer_kind_name(kl->spec.layer.kind), s,
+               nc_dtype_name(acts[k + 1].dtype), "0", "-", "-", nl->spec.name);
       } else {
         printf("%-10s %-8s %-22s %-8s %14lld %10.2f %8.2f%s%s\n",
                kl->spec.name, nc_layer_kind_name(kl->spec.layer.kind), s,

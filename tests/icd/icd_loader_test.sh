@@ -72,7 +72,8 @@ for dev in model rtl; do
       >"$tmp/out" 2>&1 &&
       "$bin" run nets/convnet.net --seed 1 --backend opencl --cl-platform neocog \
         --cl-device "$dev" --output "$tmp/cl_$dev.npy" >"$tmp/out" 2>&1 &&
-      grep -q "convnet on opencl" "$tmp/out" && cmp -s "$tmp/$dev.npy" "$tmp/cl_$dev.npy"; then
+      grep -q "convnet on opencl" "$tmp/out" && cmp -s "$tmp/$dev.npy" "$tmp/cl_$dev.npy" &&
+      grep -q "^conv1 .* built-in$" "$tmp/out" && grep -q "^pool1 .*(fused into conv1)$" "$tmp/out"; then
     ok "cli_convnet_opencl_$dev"
   else
     bad "cli_convnet_opencl_$dev" "$(tail -3 "$tmp/out")"
