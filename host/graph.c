@@ -224,6 +224,7 @@ void nc_graph_free(nc_graph_t *g) {
 }
 
 int nc_graph_find(const nc_graph_t *g, const char *name) {
+  name = name != NULL ? name : ""; /* an absent protobuf string */
   for (int i = 0; i < g->ntensors; i++) {
     if (strcmp(g->tensors[i].name, name) == 0) {
       return i;

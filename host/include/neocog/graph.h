@@ -148,7 +148,7 @@ typedef struct {
 /** Frees everything a graph owns and empties it. */
 void nc_graph_free(nc_graph_t *g);
 
-/** Index of the tensor called `name`, or -1. */
+/** Index of the tensor called `name` (NULL: ""), or -1. */
 int nc_graph_find(const nc_graph_t *g, const char *name);
 
 /** The attribute of a node called `name`, or NULL. */
