@@ -233,7 +233,9 @@ static nc_status_t attr_(const Onnx__AttributeProto *ap, const char *what,
       if (a->s == NULL) {
         return nc__fail(NC_ERR_NOMEM, "out of memory for an attribute");
       }
-      memcpy(a->s, ap->s.data, ap->s.len);
+      if (ap->s.len > 0) { /* an empty string may have no data */
+        memcpy(a->s, ap->s.data, ap->s.len);
+      }
       a->s[ap->s.len] = '\0';
       return NC_OK;
     case NC_ATTR_TENSOR:
