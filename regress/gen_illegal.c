@@ -26,11 +26,7 @@
  *   hang_run  the memory stops answering from a random     watchdog
  *             cycle of a running program on
  *
- * The last three only with the option midrun=1 (illegal_rtl_midrun, in no
- * level): the RTL then sometimes reports field_range from the store unit
- * (info: y_size) instead of halted, stays busy past the watchdog, or runs
- * the program after an SLVERR wrong, where the model does what the data
- * file says; open, see docs/testing.md.
+ * The last three only with the option midrun=1 (illegal_rtl_midrun).
  *
  * Both devices must stop with the expected error code (a fact of the ISA,
  * not of either device) and identical STATUS, ERR_CODE (code and unit),
@@ -217,6 +213,17 @@ static void tail_(nc_rng_t *g, int k, const int tok[4], prog_t *p,
     case C_HALT:
     case C_SLVERR_RUN:
     case C_HANG_RUN:
+      /* The stream assumes the reset STORE_CFG, the prefix left its own
+       * (the STORE's pooling rules are judged against it): put the reset
+       * one back first, or a STORE the stream meant legal is field_range. */
+      p_store_cfg(p,
+                  (stc_t){.fmt = NC_HW_OUT_INT32,
+                          .pool = NC_HW_POOL_NONE,
+                          .kh = 1,
+                          .kw = 1,
+                          .sh = 1,
+                          .sw = 1},
+                  0);
       rg_isa_stream_sync(g, p, 100, 0, NULL);
       return;
     default: /* C_RING: the registers do it */
@@ -300,6 +307,11 @@ static void scrub_(prog_t *p) {
 /* Heals a stopped device and gives it back its ring. A soft reset keeps
  * the ring registers (the data file: configuration registers keep their
  * values), RING_HEAD included: 1 after rg_fail when it moved. */
+/* Cycles a healed memory gets to take what the device still offers: the
+ * slowest memory of mem=random (1 B/cycle, a 16-beat read burst in front)
+ * needs a few hundred. */
+#define HEAL_DRAIN_CYCLES 4096
+
 static int heal_(rg_ctx_t *c, const char *where, rig_t *r) {
   TK_REQUIRE_OK(nc_sim_inject_fault(r->s, NC_FAULT_NONE));
   rig_wr(r, NC_HW_CSR_WATCHDOG_OFFSET, 0);
@@ -312,6 +324,12 @@ static int heal_(rg_ctx_t *c, const char *where, rig_t *r) {
     if ((rig_rd(r, NC_HW_CSR_STATUS_OFFSET) & 0xf1u) == 0) {
       break;
     }
+  }
+  /* The data file (CTRL.soft_reset): a write beat offered before the stop
+   * is written when the healed memory takes it; let it drain before the
+   * caller writes the memory image again. */
+  for (int i = 0; i < HEAL_DRAIN_CYCLES; i++) {
+    (void)rig_rd(r, NC_HW_CSR_STATUS_OFFSET);
   }
   const uint32_t after = rig_rd(r, NC_HW_CSR_RING_HEAD_OFFSET);
   if (after != head) {

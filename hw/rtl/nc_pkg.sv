@@ -282,7 +282,11 @@ package nc_pkg;
   parameter int unsigned NC_CSR_CTRL_HALT_LSB = 1;
   parameter int unsigned NC_CSR_CTRL_HALT_WIDTH = 1;
   // wo: Return fetch, queues, units, token counters, STATUS, ERR_* and INTR_STATE to reset.
-  // Configuration registers (ring, window, watchdog, INTR_ENABLE) keep their values.
+  // Configuration registers (ring, window, watchdog, INTR_ENABLE) keep their values. Bursts a
+  // stopped memory still owes are abandoned, but a write beat already offered to the memory stays
+  // offered until taken (AXI), so a memory that answers again after the soft reset still writes
+  // that beat (at most one bus beat, of the program that stopped): the host lets a memory it healed
+  // drain (a few hundred cycles) before it writes memory again.
   parameter int unsigned NC_CSR_CTRL_SOFT_RESET_LSB = 2;
   parameter int unsigned NC_CSR_CTRL_SOFT_RESET_WIDTH = 1;
   typedef struct packed {

@@ -833,7 +833,10 @@ module nc_store_unit
   assign err_info_o = info_q;
   assign idle_o = rd_idle && wr_idle && (st_q == SIdle || st_q == SStop);
   assign busy_o = !(st_q == SIdle || st_q == SStop);
-  assign stall_o = busy_o && !(rd_go || row_fire || st_q inside {SStChk, SStScan, SStPar, SStPool});
+  // Pooling waits for memory like the row stream does: a pooled pixel held by a full pixel FIFO
+  // (the write engine not taking data) is no progress for the watchdog.
+  assign stall_o = busy_o && !(rd_go || row_fire || st_q inside {SStChk, SStScan, SStPar} ||
+                               (st_q == SStPool && !(pp_q == PFin && pf_full)));
 
 `ifndef NC_NO_ASSERT
   logic cmd_moved;

@@ -12,6 +12,9 @@
  *    fetch abandon what the memory owes them. Once the memory works again,
  *    the same device runs the program with the golden results (the
  *    abandoned responses are dropped on arrival).
+ *  - A pooled STORE whose pixels the memory stops taking is no progress:
+ *    the watchdog fires (blamed on the store unit) instead of the device
+ *    staying busy for ever.
  */
 #include "testkit/workloads.h"
 #include "tests/sim/xrig.h"
@@ -238,5 +241,62 @@ Test(rtl_reset, soft_reset_while_memory_hangs) {
     xr_check_violations(&x);
   }
   wl_free(&w);
+  xr_close(&x);
+}
+
+/* A pooled STORE (2x2 max, stride 1, 7x7 outputs of every column), the
+ * memory stopping at `at` cycles after START: each time either the STORE
+ * ended first or the watchdog names the store unit. Most hang times fall
+ * while the unit pools into a pixel FIFO the write engine cannot drain. */
+Test(rtl_reset, watchdog_while_pooling_store_hangs) {
+  rig_t x;
+  if (!xr_open(&x, RIG_RTL)) {
+    cr_skip_test("built without the RTL");
+  }
+  const uint32_t pix = 4 * NC_HW_COLS; /* int32 lanes */
+  prog_t p = {0};
+  p_store_cfg(&p,
+              (stc_t){.fmt = NC_HW_OUT_INT32,
+                      .pool = NC_HW_POOL_MAX,
+                      .kh = 2,
+                      .kw = 2,
+                      .sh = 1,
+                      .sw = 1,
+                      .xs = pix,
+                      .ys = 7 * pix},
+              0);
+  p_store(&p, (st_t){.dram = 0x1000, .ncols = NC_HW_COLS, .y = 8, .x = 8},
+          0);
+  p_finish(&p);
+  rig_wr(&x, NC_HW_CSR_WATCHDOG_OFFSET, 2000);
+  int fired = 0;
+  for (uint64_t at = 40; at < 400; at += 20) {
+    rig_load(&x, &p); /* soft reset, HEAD, TAIL */
+    ctrl_(&x, NC_HW_CSR_CTRL_START_SHIFT);
+    const uint32_t before = rig_go(&x, at);
+    fault_(&x, NC_FAULT_HANG);
+    const uint32_t s = rig_go(&x, 100000);
+    const rig_err_t e = rig_err(&x);
+    cr_assert_eq(s & ST_BUSY, 0,
+                 "hang at %llu: still busy 100000 cycles later with "
+                 "WATCHDOG 2000",
+                 (unsigned long long)at);
+    if (s & (1u << NC_HW_CSR_STATUS_ERROR_SHIFT)) {
+      /* Fetch when the hang came before the program was fetched. */
+      cr_assert(e.code == NC_HW_ERR_WATCHDOG &&
+                    (e.unit == NC_HW_UNIT_STORE || e.unit == NC_HW_UNIT_FETCH),
+                "hang at %llu: %s in %s, want watchdog in store or fetch",
+                (unsigned long long)at, nc_model_err_name(e.code),
+                nc_model_unit_name(e.unit));
+      fired += e.unit == NC_HW_UNIT_STORE;
+    } else {
+      cr_assert_eq(s & 7u, 1u << NC_HW_CSR_STATUS_DONE_SHIFT,
+                   "hang at %llu: STATUS 0x%x (0x%x before the hang)",
+                   (unsigned long long)at, s, before);
+    }
+    fault_(&x, NC_FAULT_NONE);
+  }
+  cr_assert_gt(fired, 0, "no hang time caught the STORE running");
+  prog_free(&p);
   xr_close(&x);
 }

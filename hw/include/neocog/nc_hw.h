@@ -354,7 +354,11 @@ static inline const char *nc_hw_unit_name(uint32_t v) {
 #define NC_HW_CSR_CTRL_HALT_SHIFT 1
 #define NC_HW_CSR_CTRL_HALT_MASK 0x1u
 /** wo: Return fetch, queues, units, token counters, STATUS, ERR_* and INTR_STATE to reset.
- *  Configuration registers (ring, window, watchdog, INTR_ENABLE) keep their values.
+ *  Configuration registers (ring, window, watchdog, INTR_ENABLE) keep their values. Bursts a
+ *  stopped memory still owes are abandoned, but a write beat already offered to the memory stays
+ *  offered until taken (AXI), so a memory that answers again after the soft reset still writes
+ *  that beat (at most one bus beat, of the program that stopped): the host lets a memory it
+ *  healed drain (a few hundred cycles) before it writes memory again.
  */
 #define NC_HW_CSR_CTRL_SOFT_RESET_SHIFT 2
 #define NC_HW_CSR_CTRL_SOFT_RESET_MASK 0x1u
