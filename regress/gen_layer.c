@@ -190,23 +190,8 @@ static int random_layer_(rg_ctx_t *c, nc_rng_t *g, int kind, int small,
     const int64_t og =
         G > 1 ? (rr_(g, 0, 1) ? 1 : rr_(g, 1, 3)) : chans_(g, 40, NC_HW_COLS);
     C = G * cg, O = G * og;
-    KH = rr_(g, 1, 5), KW = rr_(g, 1, 5);
     l->groups = (int)G;
-    l->stride_h = (int)rr_(g, 1, 4); /* stride > K happens */
-    l->stride_w = (int)rr_(g, 1, 4);
-    l->dil_h = rr_(g, 0, 3) == 0 ? 2 : 1;
-    l->dil_w = rr_(g, 0, 3) == 0 ? 2 : 1;
-    const int64_t keh = (KH - 1) * l->dil_h + 1, kew = (KW - 1) * l->dil_w + 1;
-    if (rr_(g, 0, 4) == 0) {
-      l->pad_mode = NC_PAD_SAME;
-    } else {
-      l->pad_top = (int)rr_(g, 0, keh > 3 ? 3 : keh - 1);
-      l->pad_bottom = (int)rr_(g, 0, keh > 3 ? 3 : keh - 1);
-      l->pad_left = (int)rr_(g, 0, kew > 3 ? 3 : kew - 1);
-      l->pad_right = (int)rr_(g, 0, kew > 3 ? 3 : kew - 1);
-    }
-    H = H < keh ? keh : H;
-    W = W < kew ? kew : W;
+    tk_conv_window(g, l, &KH, &KW, &H, &W);
     const int64_t xs[4] = {N, H, W, C};
     if (alloc_(c, &r->x, xdt, 4, xs)) {
       return 1;

@@ -36,6 +36,30 @@ static inline int tk_fused_pool(nc_rng_t *g, const nc_layer_t *l,
   return !(l->kind == NC_LAYER_LOCAL && !l->rq.enabled);
 }
 
+/* A convolution window: KH x KW taps of 1 to 5, strides of 1 to 4 (larger
+ * than the window too), dilation 2 one time in four per axis, SAME padding
+ * one time in five, else explicit padding of up to 3 and less than the
+ * dilated window; the input grows to *h x *w of at least that window. */
+static inline void tk_conv_window(nc_rng_t *g, nc_layer_t *l, int64_t *kh,
+                                  int64_t *kw, int64_t *h, int64_t *w) {
+  *kh = nc_rng_range(g, 1, 5), *kw = nc_rng_range(g, 1, 5);
+  l->stride_h = (int)nc_rng_range(g, 1, 4);
+  l->stride_w = (int)nc_rng_range(g, 1, 4);
+  l->dil_h = nc_rng_range(g, 0, 3) == 0 ? 2 : 1;
+  l->dil_w = nc_rng_range(g, 0, 3) == 0 ? 2 : 1;
+  const int64_t keh = (*kh - 1) * l->dil_h + 1, kew = (*kw - 1) * l->dil_w + 1;
+  if (nc_rng_range(g, 0, 4) == 0) {
+    l->pad_mode = NC_PAD_SAME;
+  } else {
+    l->pad_top = (int)nc_rng_range(g, 0, keh > 3 ? 3 : keh - 1);
+    l->pad_bottom = (int)nc_rng_range(g, 0, keh > 3 ? 3 : keh - 1);
+    l->pad_left = (int)nc_rng_range(g, 0, kew > 3 ? 3 : kew - 1);
+    l->pad_right = (int)nc_rng_range(g, 0, kew > 3 ? 3 : kew - 1);
+  }
+  *h = *h < keh ? keh : *h;
+  *w = *w < kew ? kew : *w;
+}
+
 /* A random layer's shape: input N x H x W x C, O outputs, KH x KW taps,
  * G groups. */
 typedef struct {

@@ -198,23 +198,8 @@ static inline void rl_random(nc_rng_t *g, int kind, int small, rl_t *r) {
     const int64_t cg = rr(g, 1, G > 1 ? 4 : (small ? 24 : 48));
     const int64_t og = G > 1 && rr(g, 0, 1) ? 1 : rr(g, 1, G > 1 ? 3 : 40);
     C = G * cg, O = G * og;
-    KH = rr(g, 1, 5), KW = rr(g, 1, 5);
     l->groups = (int)G;
-    l->stride_h = (int)rr(g, 1, 4); /* stride > K happens */
-    l->stride_w = (int)rr(g, 1, 4);
-    l->dil_h = rr(g, 0, 3) == 0 ? 2 : 1;
-    l->dil_w = rr(g, 0, 3) == 0 ? 2 : 1;
-    const int64_t keh = (KH - 1) * l->dil_h + 1, kew = (KW - 1) * l->dil_w + 1;
-    if (rr(g, 0, 4) == 0) {
-      l->pad_mode = NC_PAD_SAME;
-    } else {
-      l->pad_top = (int)rr(g, 0, keh > 3 ? 3 : keh - 1);
-      l->pad_bottom = (int)rr(g, 0, keh > 3 ? 3 : keh - 1);
-      l->pad_left = (int)rr(g, 0, kew > 3 ? 3 : kew - 1);
-      l->pad_right = (int)rr(g, 0, kew > 3 ? 3 : kew - 1);
-    }
-    H = H < keh ? keh : H;
-    W = W < kew ? kew : W;
+    tk_conv_window(g, l, &KH, &KW, &H, &W);
     const int64_t xs[4] = {N, H, W, C};
     nc_test_alloc(&r->x, xdt, 4, xs);
     nc_geom_t gm;
