@@ -68,6 +68,12 @@ static void json_str_(FILE *f, const char *s) {
   fputc('"', f);
 }
 
+/* , "key": "value" */
+static void json_kv_(FILE *f, const char *key, const char *v) {
+  fprintf(f, ", \"%s\": ", key);
+  json_str_(f, v);
+}
+
 void rg_run_write(FILE *f, const rg_run_t *r) {
   fputs("{\"run\": ", f);
   json_str_(f, r->label);
@@ -82,10 +88,8 @@ void rg_run_write(FILE *f, const rg_run_t *r) {
 void rg_job_write(FILE *f, const rg_job_t *j) {
   fputs("{\"test\": ", f);
   json_str_(f, j->test);
-  fputs(", \"gen\": ", f);
-  json_str_(f, j->gen);
-  fputs(", \"backends\": ", f);
-  json_str_(f, j->backends);
+  json_kv_(f, "gen", j->gen);
+  json_kv_(f, "backends", j->backends);
   fprintf(f, ", \"seed\": %llu, \"status\": ", (unsigned long long)j->seed);
   json_str_(f, j->status);
   fprintf(f, ", \"seconds\": %.3f, \"items\": %llu", j->seconds,
@@ -419,12 +423,9 @@ static void json_cov_(FILE *f, const rg_cov_t *c) {
             rg_cov_kind_name(k), (unsigned long long)c->hit[k],
             (unsigned long long)c->total[k], rg_cov_pct(c, k));
   }
-  fputs(", \"holes\": ", f);
-  json_str_(f, c->hole_names);
-  fputs(", \"dir\": ", f);
-  json_str_(f, c->dir);
-  fputs(", \"html\": ", f);
-  json_str_(f, c->html);
+  json_kv_(f, "holes", c->hole_names);
+  json_kv_(f, "dir", c->dir);
+  json_kv_(f, "html", c->html);
   fputs("}", f);
 }
 
@@ -460,10 +461,8 @@ static int write_json_(const char *path, const rg_run_t *r,
     const row_t *w = &rows[t];
     fputs("    {\"name\": ", f);
     json_str_(f, w->name);
-    fputs(", \"generator\": ", f);
-    json_str_(f, w->gen);
-    fputs(", \"backends\": ", f);
-    json_str_(f, w->backends);
+    json_kv_(f, "generator", w->gen);
+    json_kv_(f, "backends", w->backends);
     fprintf(f,
             ", \"runs\": %d, \"passed\": %d, \"failed\": %d, \"seconds\": "
             "%.3f, \"items\": %llu, \"items_per_minute\": %.2f}%s\n",
@@ -483,14 +482,10 @@ static int write_json_(const char *path, const rg_run_t *r,
     json_str_(f, j->test);
     fprintf(f, ", \"seed\": %llu, \"message\": ", (unsigned long long)j->seed);
     json_str_(f, j->message);
-    fputs(", \"reproduce\": ", f);
-    json_str_(f, j->reproduce);
-    fputs(", \"log\": ", f);
-    json_str_(f, j->log);
-    fputs(", \"waves\": ", f);
-    json_str_(f, j->waves);
-    fputs(", \"rerun\": ", f);
-    json_str_(f, j->rerun);
+    json_kv_(f, "reproduce", j->reproduce);
+    json_kv_(f, "log", j->log);
+    json_kv_(f, "waves", j->waves);
+    json_kv_(f, "rerun", j->rerun);
     fprintf(f, "}}%s\n", b + 1 < nb ? "," : "");
   }
   fputs("  ],\n  \"failures\": [\n", f);
@@ -505,14 +500,10 @@ static int write_json_(const char *path, const rg_run_t *r,
     json_str_(f, j->test);
     fprintf(f, ", \"seed\": %llu, \"status\": ", (unsigned long long)j->seed);
     json_str_(f, j->status);
-    fputs(", \"message\": ", f);
-    json_str_(f, j->message);
-    fputs(", \"signature\": ", f);
-    json_str_(f, j->signature);
-    fputs(", \"reproduce\": ", f);
-    json_str_(f, j->reproduce);
-    fputs(", \"log\": ", f);
-    json_str_(f, j->log);
+    json_kv_(f, "message", j->message);
+    json_kv_(f, "signature", j->signature);
+    json_kv_(f, "reproduce", j->reproduce);
+    json_kv_(f, "log", j->log);
     fputs("}", f);
   }
   fputs(first ? "  ]\n}\n" : "\n  ]\n}\n", f);
