@@ -3,6 +3,7 @@
  * themselves are in graph_ops.c. */
 #include "neocog/graph.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -405,14 +406,36 @@ nc_status_t nc_graph_check(nc_graph_t *g) {
   return NC_OK;
 }
 
-nc_status_t nc_graph_run(const nc_graph_t *g, const nc_value_t *inputs,
-                         nc_value_t *outputs) {
-  return nc_graph_run_observed(g, inputs, outputs, NULL, NULL);
+nc_status_t nc_graph_node_eval(const nc_graph_t *g, int node,
+                               const nc_value_t *const *x, nc_value_t *y) {
+  if (g == NULL || node < 0 || node >= g->nnodes || y == NULL ||
+      (x == NULL && g->nodes[node].nin > 0)) {
+    return nc__fail(NC_ERR_INVALID_ARG, "graph node: bad argument");
+  }
+  const nc_graph_node_t *n = &g->nodes[node];
+  const nc__op_t *op = nc__graph_op(n->op);
+  if (op == NULL || n->nin > 64 || n->nout > 8) {
+    return nc__fail(NC_ERR_UNSUPPORTED, "graph node: operator not checked");
+  }
+  for (int o = 0; o < n->nout; o++) {
+    memset(&y[o], 0, sizeof y[o]);
+  }
+  nc__op_ctx_t c = {.g = g, .n = n, .x = x, .y = y};
+  node_what_(n, c.what, sizeof c.what);
+  nc_status_t st = op->run(&c);
+  if (st != NC_OK) {
+    for (int o = 0; o < n->nout; o++) {
+      nc_value_free(&y[o]);
+    }
+  }
+  return st;
 }
 
-nc_status_t nc_graph_run_observed(const nc_graph_t *g, const nc_value_t *inputs,
-                                  nc_value_t *outputs,
-                                  nc_graph_observer_t observe, void *ctx) {
+/* The run loop: every node through `dispatch` (the evaluator when NULL),
+ * every computed tensor shown to `observe` (when not NULL). */
+static nc_status_t run_(const nc_graph_t *g, const nc_value_t *inputs,
+                        nc_value_t *outputs, nc_graph_observer_t observe,
+                        nc_graph_dispatch_t dispatch, void *ctx) {
   char sn[96], s1[96], s2[96];
   if (g == NULL || (inputs == NULL && g->ninputs > 0) || outputs == NULL) {
     return nc__fail(NC_ERR_INVALID_ARG, "graph run: NULL argument");
@@ -461,12 +484,11 @@ nc_status_t nc_graph_run_observed(const nc_graph_t *g, const nc_value_t *inputs,
     const nc_value_t *x[64] = {0};
     nc_value_t y[8];
     memset(y, 0, sizeof y);
-    nc__op_ctx_t c = {.g = g, .n = n, .x = x, .y = y};
-    node_what_(n, c.what, sizeof c.what);
     for (int i = 0; i < n->nin && i < 64; i++) {
       x[i] = n->in[i] >= 0 ? cur[n->in[i]] : NULL;
     }
-    st = nc__graph_op(n->op)->run(&c);
+    st = dispatch != NULL ? dispatch(ctx, k, x, y)
+                          : nc_graph_node_eval(g, k, x, y);
     for (int o = 0; o < n->nout && o < 8; o++) {
       if (st == NC_OK && n->out[o] >= 0) {
         own[n->out[o]] = y[o];
@@ -497,4 +519,444 @@ nc_status_t nc_graph_run_observed(const nc_graph_t *g, const nc_value_t *inputs,
   free(own);
   free(cur);
   return st;
+}
+
+nc_status_t nc_graph_run(const nc_graph_t *g, const nc_value_t *inputs,
+                         nc_value_t *outputs) {
+  return run_(g, inputs, outputs, NULL, NULL, NULL);
+}
+
+nc_status_t nc_graph_run_observed(const nc_graph_t *g, const nc_value_t *inputs,
+                                  nc_value_t *outputs,
+                                  nc_graph_observer_t observe, void *ctx) {
+  return run_(g, inputs, outputs, observe, NULL, ctx);
+}
+
+nc_status_t nc_graph_run_dispatched(const nc_graph_t *g,
+                                    const nc_value_t *inputs,
+                                    nc_value_t *outputs,
+                                    nc_graph_dispatch_t dispatch, void *ctx) {
+  if (dispatch == NULL) {
+    return nc__fail(NC_ERR_INVALID_ARG, "graph run: NULL dispatcher");
+  }
+  return run_(g, inputs, outputs, NULL, dispatch, ctx);
+}
+
+/* ---- simplification --------------------------------------------------- */
+
+static void node_free_(nc_graph_node_t *n) {
+  free(n->name);
+  free(n->op);
+  free(n->in);
+  free(n->out);
+  for (int a = 0; a < n->nattr; a++) {
+    attr_free_(&n->attr[a]);
+  }
+  free(n->attr);
+  memset(n, 0, sizeof *n);
+}
+
+static int is_output_(const nc_graph_t *g, int t) {
+  for (int o = 0; o < g->noutputs; o++) {
+    if (g->outputs[o] == t) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* How many node inputs read tensor t. */
+static int readers_(const nc_graph_t *g, int t) {
+  int r = 0;
+  for (int k = 0; k < g->nnodes; k++) {
+    for (int i = 0; i < g->nodes[k].nin; i++) {
+      r += g->nodes[k].in[i] == t;
+    }
+  }
+  return r;
+}
+
+/* A constant float32 input of node n with `count` values, or NULL. */
+static const nc_value_t *const_f32_(const nc_graph_t *g,
+                                    const nc_graph_node_t *n, int i,
+                                    int64_t count) {
+  if (i >= n->nin || n->in[i] < 0 || !g->tensors[n->in[i]].is_const) {
+    return NULL;
+  }
+  const nc_value_t *v = &g->tensors[n->in[i]].value;
+  return v->elem == NC_ELEM_FLOAT32 &&
+                 (count < 0 || (int64_t)nc_value_numel(v) == count)
+             ? v
+             : NULL;
+}
+
+/* Appends a constant tensor called `<base><suffix>` holding *v (taken
+ * over); returns its index or -1 (v freed) for lack of memory. */
+static int add_const_(nc_graph_t *g, const char *base, const char *suffix,
+                      nc_value_t *v) {
+  char name[256];
+  snprintf(name, sizeof name, "%s%s", base, suffix);
+  int t = -1;
+  for (int k = 2; nc_graph_find(g, name) >= 0 && k < 1000; k++) {
+    snprintf(name, sizeof name, "%s%s_%d", base, suffix, k);
+  }
+  if (nc_graph_add_tensor(g, name, v->elem, v->ndim, v->shape, v, 0, &t) !=
+      NC_OK) {
+    return -1;
+  }
+  return t;
+}
+
+/* Folds BatchNormalization node k into the Conv that feeds it, when it
+ * can; *folded says whether it did (node k is then dead: op "" ). */
+static nc_status_t fold_bn_(nc_graph_t *g, int k, int *folded) {
+  *folded = 0;
+  nc_graph_node_t *bn = &g->nodes[k];
+  if (strcmp(bn->op, "BatchNormalization") != 0 || bn->nin != 5 ||
+      bn->in[0] < 0 || (bn->nout > 1 && bn->out[1] >= 0) ||
+      nc_graph_attr_int(bn, "training_mode", 0) != 0) {
+    return NC_OK;
+  }
+  for (int o = 2; o < bn->nout; o++) {
+    if (bn->out[o] >= 0) {
+      return NC_OK;
+    }
+  }
+  const int mid = bn->in[0];
+  const int p = g->tensors[mid].producer;
+  if (p < 0 || strcmp(g->nodes[p].op, "Conv") != 0 || readers_(g, mid) != 1 ||
+      is_output_(g, mid)) {
+    return NC_OK;
+  }
+  nc_graph_node_t *cv = &g->nodes[p];
+  const nc_value_t *w = const_f32_(g, cv, 1, -1);
+  if (w == NULL || w->ndim < 3 || w->shape[0] < 1) {
+    return NC_OK;
+  }
+  const int64_t m = w->shape[0];
+  const nc_value_t *b = cv->nin > 2 && cv->in[2] >= 0
+                            ? const_f32_(g, cv, 2, m)
+                            : NULL;
+  if (cv->nin > 2 && cv->in[2] >= 0 && b == NULL) {
+    return NC_OK;
+  }
+  const nc_value_t *sc = const_f32_(g, bn, 1, m), *be = const_f32_(g, bn, 2, m);
+  const nc_value_t *mu = const_f32_(g, bn, 3, m), *va = const_f32_(g, bn, 4, m);
+  if (sc == NULL || be == NULL || mu == NULL || va == NULL) {
+    return NC_OK;
+  }
+  const nc_attr_t *ea = nc_graph_attr(bn, "epsilon");
+  const double eps = ea != NULL && ea->type == NC_ATTR_FLOAT ? ea->f : 1e-5;
+  nc_value_t nw, nb;
+  nc_status_t st = nc_value_alloc(&nw, NC_ELEM_FLOAT32, w->ndim, w->shape,
+                                  "folded weights");
+  if (st != NC_OK) {
+    return st;
+  }
+  st = nc_value_alloc(&nb, NC_ELEM_FLOAT32, 1, &m, "folded bias");
+  if (st != NC_OK) {
+    nc_value_free(&nw);
+    return st;
+  }
+  const size_t per = nc_value_numel(w) / (size_t)m;
+  for (int64_t c = 0; c < m; c++) {
+    const double s = (double)((const float *)sc->data)[c] /
+                     sqrt((double)((const float *)va->data)[c] + eps);
+    for (size_t j = 0; j < per; j++) {
+      const size_t e = (size_t)c * per + j;
+      ((float *)nw.data)[e] = (float)((double)((const float *)w->data)[e] * s);
+    }
+    const double b0 = b != NULL ? ((const float *)b->data)[c] : 0.0;
+    ((float *)nb.data)[c] =
+        (float)((b0 - ((const float *)mu->data)[c]) * s +
+                ((const float *)be->data)[c]);
+  }
+  const int tw = add_const_(g, cv->name, "_bn_folded_W", &nw);
+  const int tb = tw >= 0 ? add_const_(g, cv->name, "_bn_folded_B", &nb) : -1;
+  if (tw < 0 || tb < 0) {
+    nc_value_free(&nb);
+    return nc__fail(NC_ERR_NOMEM, "out of memory folding a BatchNormalization");
+  }
+  /* add_const_ may have moved the tensors, never the nodes. */
+  if (cv->nin < 3) {
+    int *in = realloc(cv->in, 3 * sizeof *in);
+    if (in == NULL) {
+      return nc__fail(NC_ERR_NOMEM,
+                      "out of memory folding a BatchNormalization");
+    }
+    cv->in = in;
+    cv->nin = 3;
+  }
+  cv->in[1] = tw;
+  cv->in[2] = tb;
+  /* The Conv now writes what the BatchNormalization wrote. */
+  cv->out[0] = bn->out[0];
+  g->tensors[mid].producer = -1;
+  bn->op[0] = '\0';
+  *folded = 1;
+  return NC_OK;
+}
+
+/* Evaluates node k once when every input is a constant; its outputs
+ * become constants. */
+static nc_status_t fold_const_(nc_graph_t *g, int k, int *folded) {
+  *folded = 0;
+  nc_graph_node_t *n = &g->nodes[k];
+  if (n->nout > 8 || n->nin > 64) {
+    return NC_OK;
+  }
+  const nc_value_t *x[64] = {0};
+  for (int i = 0; i < n->nin; i++) {
+    if (n->in[i] >= 0 && !g->tensors[n->in[i]].is_const) {
+      return NC_OK;
+    }
+    x[i] = n->in[i] >= 0 ? &g->tensors[n->in[i]].value : NULL;
+  }
+  for (int o = 0; o < n->nout; o++) {
+    if (n->out[o] >= 0 && is_output_(g, n->out[o])) {
+      return NC_OK;
+    }
+  }
+  nc_value_t y[8];
+  nc_status_t st = nc_graph_node_eval(g, k, x, y);
+  if (st != NC_OK) {
+    return st;
+  }
+  for (int o = 0; o < n->nout; o++) {
+    if (n->out[o] < 0) {
+      nc_value_free(&y[o]);
+      continue;
+    }
+    nc_graph_tensor_t *t = &g->tensors[n->out[o]];
+    t->is_const = 1;
+    t->value = y[o];
+    t->elem = y[o].elem;
+    t->ndim = y[o].ndim;
+    memcpy(t->shape, y[o].shape, sizeof t->shape);
+    t->producer = -1;
+  }
+  n->op[0] = '\0';
+  *folded = 1;
+  return NC_OK;
+}
+
+nc_status_t nc_graph_simplify(nc_graph_t *g, int fold_bn, int fold_const,
+                              int *nfolded) {
+  if (g == NULL) {
+    return nc__fail(NC_ERR_INVALID_ARG, "graph simplify: NULL graph");
+  }
+  int gone = 0;
+  nc_status_t st = NC_OK;
+  for (int k = 0; k < g->nnodes && st == NC_OK; k++) {
+    int f = 0;
+    if (fold_const) {
+      st = fold_const_(g, k, &f);
+    }
+    if (st == NC_OK && !f && fold_bn) {
+      st = fold_bn_(g, k, &f);
+    }
+    gone += f;
+  }
+  /* Drop the dead nodes, keeping the order; renumber the producers. */
+  int j = 0;
+  for (int k = 0; k < g->nnodes; k++) {
+    if (g->nodes[k].op[0] == '\0') {
+      node_free_(&g->nodes[k]);
+      continue;
+    }
+    g->nodes[j] = g->nodes[k];
+    for (int o = 0; o < g->nodes[j].nout; o++) {
+      if (g->nodes[j].out[o] >= 0) {
+        g->tensors[g->nodes[j].out[o]].producer = j;
+      }
+    }
+    j++;
+  }
+  g->nnodes = j;
+  if (nfolded != NULL) {
+    *nfolded = gone;
+  }
+  return st;
+}
+
+/* ---- building --------------------------------------------------------- */
+
+static char *dup_(const char *s) {
+  const size_t n = strlen(s) + 1;
+  char *d = malloc(n);
+  if (d != NULL) {
+    memcpy(d, s, n);
+  }
+  return d;
+}
+
+static nc_status_t grow_ints_(int **v, int n) {
+  int *p = realloc(*v, ((size_t)n + 1) * sizeof *p);
+  if (p == NULL) {
+    return nc__fail(NC_ERR_NOMEM, "graph: out of memory");
+  }
+  *v = p;
+  return NC_OK;
+}
+
+nc_status_t nc_graph_add_tensor(nc_graph_t *g, const char *name, int elem,
+                                int ndim, const int64_t *shape,
+                                nc_value_t *value, int is_input, int *index) {
+  nc_status_t st = NC_OK;
+  if (g == NULL || name == NULL || ndim > NC_MAX_DIMS ||
+      (ndim > 0 && shape == NULL && value == NULL)) {
+    st = nc__fail(NC_ERR_INVALID_ARG, "graph: bad tensor");
+  } else if (nc_graph_find(g, name) >= 0) {
+    st = nc__fail(NC_ERR_FORMAT, "graph: tensor '%s' defined twice", name);
+  }
+  nc_graph_tensor_t *t = NULL;
+  char *nm = NULL;
+  if (st == NC_OK) {
+    t = realloc(g->tensors, ((size_t)g->ntensors + 1) * sizeof *t);
+    if (t != NULL) {
+      g->tensors = t;
+    }
+    nm = dup_(name);
+    if (t == NULL || nm == NULL) {
+      st = nc__fail(NC_ERR_NOMEM, "graph: out of memory");
+    }
+  }
+  if (st == NC_OK && is_input) {
+    st = grow_ints_(&g->inputs, g->ninputs);
+  }
+  if (st != NC_OK) {
+    free(nm);
+    if (value != NULL) {
+      nc_value_free(value);
+    }
+    return st;
+  }
+  nc_graph_tensor_t *nt = &g->tensors[g->ntensors];
+  memset(nt, 0, sizeof *nt);
+  nt->name = nm;
+  nt->producer = -1;
+  if (value != NULL) {
+    nt->is_const = 1;
+    nt->value = *value;
+    nt->elem = value->elem;
+    nt->ndim = value->ndim;
+    memcpy(nt->shape, value->shape, sizeof nt->shape);
+    memset(value, 0, sizeof *value);
+  } else {
+    nt->elem = elem;
+    nt->ndim = ndim;
+    for (int d = 0; d < ndim; d++) {
+      nt->shape[d] = shape[d];
+    }
+  }
+  if (is_input) {
+    g->inputs[g->ninputs++] = g->ntensors;
+  }
+  if (index != NULL) {
+    *index = g->ntensors;
+  }
+  g->ntensors++;
+  return NC_OK;
+}
+
+nc_status_t nc_graph_add_output(nc_graph_t *g, int t) {
+  if (g == NULL || t < 0 || t >= g->ntensors) {
+    return nc__fail(NC_ERR_INVALID_ARG, "graph: bad output");
+  }
+  nc_status_t st = grow_ints_(&g->outputs, g->noutputs);
+  if (st == NC_OK) {
+    g->outputs[g->noutputs++] = t;
+  }
+  return st;
+}
+
+nc_status_t nc_graph_add_node(nc_graph_t *g, const char *name, const char *op,
+                              int nin, const int *in, int nout, const int *out,
+                              int *index) {
+  if (g == NULL || name == NULL || op == NULL || nin < 0 || nout < 1 ||
+      (nin > 0 && in == NULL) || out == NULL) {
+    return nc__fail(NC_ERR_INVALID_ARG, "graph: bad node");
+  }
+  for (int i = 0; i < nin + nout; i++) {
+    const int t = i < nin ? in[i] : out[i - nin];
+    if (t < -1 || t >= g->ntensors) {
+      return nc__fail(NC_ERR_INVALID_ARG, "graph: node '%s': bad tensor", name);
+    }
+  }
+  nc_graph_node_t *nodes =
+      realloc(g->nodes, ((size_t)g->nnodes + 1) * sizeof *nodes);
+  if (nodes == NULL) {
+    return nc__fail(NC_ERR_NOMEM, "graph: out of memory");
+  }
+  g->nodes = nodes;
+  nc_graph_node_t *n = &g->nodes[g->nnodes];
+  memset(n, 0, sizeof *n);
+  n->name = dup_(name);
+  n->op = dup_(op);
+  n->in = malloc(((size_t)nin + 1) * sizeof *n->in);
+  n->out = malloc(((size_t)nout + 1) * sizeof *n->out);
+  if (n->name == NULL || n->op == NULL || n->in == NULL || n->out == NULL) {
+    node_free_(n);
+    return nc__fail(NC_ERR_NOMEM, "graph: out of memory");
+  }
+  n->nin = nin;
+  n->nout = nout;
+  for (int i = 0; i < nin; i++) {
+    n->in[i] = in[i];
+  }
+  for (int o = 0; o < nout; o++) {
+    n->out[o] = out[o];
+    if (out[o] >= 0) {
+      g->tensors[out[o]].producer = g->nnodes;
+    }
+  }
+  if (index != NULL) {
+    *index = g->nnodes;
+  }
+  g->nnodes++;
+  return NC_OK;
+}
+
+nc_status_t nc_graph_add_attr(nc_graph_t *g, int node, const char *name,
+                              nc_attr_type_t type, int n, const int64_t *ints,
+                              float f, const char *s) {
+  if (g == NULL || node < 0 || node >= g->nnodes || name == NULL ||
+      (type == NC_ATTR_STRING && s == NULL) ||
+      ((type == NC_ATTR_INT || type == NC_ATTR_INTS) && ints == NULL) ||
+      n < 0 || (type != NC_ATTR_INT && type != NC_ATTR_INTS &&
+                type != NC_ATTR_FLOAT && type != NC_ATTR_STRING)) {
+    return nc__fail(NC_ERR_INVALID_ARG, "graph: bad attribute");
+  }
+  nc_graph_node_t *nd = &g->nodes[node];
+  nc_attr_t *a = realloc(nd->attr, ((size_t)nd->nattr + 1) * sizeof *a);
+  if (a == NULL) {
+    return nc__fail(NC_ERR_NOMEM, "graph: out of memory");
+  }
+  nd->attr = a;
+  nc_attr_t *at = &nd->attr[nd->nattr];
+  memset(at, 0, sizeof *at);
+  at->type = type;
+  at->name = dup_(name);
+  int bad = at->name == NULL;
+  if (type == NC_ATTR_INT) {
+    at->i = ints[0];
+  } else if (type == NC_ATTR_FLOAT) {
+    at->f = f;
+  } else if (type == NC_ATTR_STRING) {
+    at->s = dup_(s);
+    bad |= at->s == NULL;
+  } else {
+    at->n = n;
+    at->ints = malloc(((size_t)n + 1) * sizeof *at->ints);
+    bad |= at->ints == NULL;
+    for (int i = 0; !bad && i < n; i++) {
+      at->ints[i] = ints[i];
+    }
+  }
+  if (bad) {
+    attr_free_(at);
+    return nc__fail(NC_ERR_NOMEM, "graph: out of memory");
+  }
+  nd->nattr++;
+  return NC_OK;
 }

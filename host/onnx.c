@@ -492,6 +492,10 @@ nc_status_t nc_onnx_parse(const void *buf, size_t len, const char *origin,
   if (st == NC_OK) {
     st = nc_graph_check(g);
   }
+  /* A BatchNormalization after a Conv becomes the Conv's weights. */
+  if (st == NC_OK) {
+    st = nc_graph_simplify(g, 1, 0, NULL);
+  }
   if (st != NC_OK) {
     nc_graph_free(g);
   }

@@ -9,6 +9,7 @@
 
 #include "neocog/error.h"
 #include "neocog/layer.h"
+#include "neocog/onnx.h"
 #include "neocog/text.h"
 
 #define MAX_STAGES 64
@@ -36,6 +37,16 @@ typedef struct {
   double lo, hi;
   int ndim_out;
   int64_t shape_flat[NC_MAX_DIMS];
+  /* quantized */
+  int64_t per;    /* weights per output */
+  int8_t *wq;     /* [o, per], the network's order (OHWI / NHWC rows) */
+  int32_t *bq;    /* [o] */
+  double *sw;     /* [o] weight scales */
+  float *rs;      /* [o] requantization scales */
+  double s_in;    /* input scale */
+  int32_t zp_in;  /* input zero point */
+  double s_out;   /* output scale */
+  int32_t zp_out; /* output zero point */
 } stage_t;
 
 typedef struct {
@@ -378,6 +389,18 @@ static nc_status_t save_(const char *path, nc_dtype_t dt, int ndim,
   return st;
 }
 
+/* The ONNX row of a fully connected layer's network input index i: the
+ * network flattens (h, w, c), ONNX flattened the NCHW tensor as (c, h, w). */
+static int64_t onnx_k_(const stage_t *s, int64_t i) {
+  if (s->flat_t >= 0 && s->ndim_out == 4) {
+    const int64_t C = s->shape_flat[1], H = s->shape_flat[2];
+    const int64_t W = s->shape_flat[3];
+    const int64_t cc = i % C, ww = (i / C) % W, hh = i / (C * W);
+    return (cc * H + hh) * W + ww;
+  }
+  return i;
+}
+
 /* The weight of output o at OHWI / [O, I] position i, from the ONNX layout. */
 static double weight_(const stage_t *s, int64_t o, int64_t i) {
   const float *w = s->w->data;
@@ -388,22 +411,90 @@ static double weight_(const stage_t *s, int64_t o, int64_t i) {
     const int64_t ci = i % cg, kx = (i / cg) % kw, ky = i / (cg * kw);
     return w[((o * cg + ci) * kh + ky) * kw + kx];
   }
-  /* fc: network input index i is NHWC-flattened (h, w, c); ONNX flattened
-   * the NCHW tensor as (c, h, w). */
-  int64_t k = i;
-  if (s->flat_t >= 0 && s->ndim_out == 4) {
-    const int64_t C = s->shape_flat[1], H = s->shape_flat[2];
-    const int64_t W = s->shape_flat[3];
-    const int64_t cc = i % C, ww = (i / C) % W, hh = i / (C * W);
-    k = (cc * H + hh) * W + ww;
-  }
+  const int64_t k = onnx_k_(s, i);
   const int64_t kk = s->w->shape[s->trans_b ? 1 : 0];
   return s->trans_b ? w[o * kk + k] : w[k * s->o + o];
 }
 
-static nc_status_t write_(chain_t *c, const nc_quantize_options_t *o,
-                          int64_t nimages, const int64_t *in_shape,
-                          const char *out_net) {
+/* Quantizes every stage: int8 weights, int32 biases, output ranges and
+ * scales (TFLite's scheme, docs/onnx.md). */
+static nc_status_t quantize_(chain_t *c, const nc_quantize_options_t *o) {
+  double s_in = 1.0;
+  int32_t zp_in = 0;
+  for (int i = 0; i < c->n; i++) {
+    stage_t *s = &c->st[i];
+    const int last = i == c->n - 1;
+    s->s_in = s_in;
+    s->zp_in = zp_in;
+    if (s->kind == NC_LAYER_MAXPOOL || s->kind == NC_LAYER_AVGPOOL) {
+      s->s_out = s_in;
+      s->zp_out = zp_in;
+      continue;
+    }
+    /* Weights: symmetric int8, per output channel or per tensor (always
+     * per tensor in the last layer, whose raw sums are compared). */
+    const int64_t per = (int64_t)nc_value_numel(s->w) / s->o;
+    const int pc = o->per_channel && !last;
+    s->per = per;
+    s->sw = calloc((size_t)s->o, sizeof *s->sw);
+    s->wq = malloc((size_t)(s->o * per));
+    s->bq = malloc((size_t)s->o * sizeof *s->bq);
+    s->rs = malloc((size_t)s->o * sizeof *s->rs);
+    if (s->sw == NULL || s->wq == NULL || s->bq == NULL || s->rs == NULL) {
+      return nc__fail(NC_ERR_NOMEM, "quantize: out of memory");
+    }
+    double all = 0;
+    for (int64_t oc = 0; oc < s->o; oc++) {
+      for (int64_t j = 0; j < per; j++) {
+        const double a = fabs(weight_(s, oc, j));
+        s->sw[oc] = a > s->sw[oc] ? a : s->sw[oc];
+      }
+      all = s->sw[oc] > all ? s->sw[oc] : all;
+    }
+    for (int64_t oc = 0; oc < s->o; oc++) {
+      s->sw[oc] = (pc ? s->sw[oc] : all) / 127.0;
+      s->sw[oc] = s->sw[oc] > 0 ? s->sw[oc] : 1.0;
+      for (int64_t j = 0; j < per; j++) {
+        double q = nearbyint(weight_(s, oc, j) / s->sw[oc]);
+        q = q > 127 ? 127 : (q < -127 ? -127 : q);
+        s->wq[oc * per + j] = (int8_t)q;
+      }
+      double b = 0;
+      for (int k = 0; k < 2; k++) {
+        b += s->bias[k] ? ((const float *)s->bias[k]->data)[oc] : 0.0;
+      }
+      const double bqd = nearbyint(b / (s_in * s->sw[oc]));
+      s->bq[oc] = (int32_t)(bqd > 2147483647.0
+                                ? 2147483647.0
+                                : (bqd < -2147483648.0 ? -2147483648.0 : bqd));
+    }
+    /* The output range: uint8, zero point 0 after a Relu. */
+    double lo = s->lo, hi = s->hi;
+    if (o->method == NC_CALIB_PERCENTILE && s->nsamples > 0) {
+      qsort(s->samples, s->nsamples, sizeof *s->samples, cmp_float_);
+      lo = s->samples[(size_t)((double)(s->nsamples - 1) * 0.0001)];
+      hi = s->samples[(size_t)((double)(s->nsamples - 1) * 0.9999)];
+    }
+    lo = s->relu || lo > 0 ? 0 : lo;
+    hi = hi < lo + 1e-6 ? lo + 1e-6 : hi;
+    s->s_out = (hi - lo) / 255.0;
+    s->zp_out = (int32_t)nearbyint(-lo / s->s_out);
+    for (int64_t oc = 0; oc < s->o; oc++) {
+      s->rs[oc] = (float)(s_in * s->sw[oc] / s->s_out);
+    }
+    s_in = s->s_out;
+    zp_in = s->zp_out;
+  }
+  return NC_OK;
+}
+
+static const char *calib_name_(nc_calib_method_t m) {
+  return m == NC_CALIB_MINMAX ? "min/max" : "percentile";
+}
+
+static nc_status_t write_net_(chain_t *c, const nc_quantize_options_t *o,
+                              int64_t nimages, const int64_t *in_shape,
+                              const char *out_net) {
   char stem[1100], path[2400], base[1100];
   if (strlen(out_net) >= 1024) {
     return nc__fail(NC_ERR_INVALID_ARG,
@@ -428,13 +519,11 @@ static nc_status_t write_(chain_t *c, const nc_quantize_options_t *o,
           "calibration images, %s int8 weights,\n# int32 bias, uint8 "
           "activations, TFLite requantization; the last layer's output "
           "is raw int32.\n",
-          o->source ? o->source : "an ONNX model",
-          o->method == NC_CALIB_MINMAX ? "min/max" : "percentile",
+          o->source ? o->source : "an ONNX model", calib_name_(o->method),
           (long long)nimages, o->per_channel ? "per-channel" : "per-tensor");
   fprintf(f, "input shape=%lldx%lldx%lld dtype=uint8 zp=0\n",
           (long long)in_shape[2], (long long)in_shape[3],
           (long long)in_shape[1]);
-  double s_in = 1.0;
   nc_status_t st = NC_OK;
   for (int i = 0; i < c->n && st == NC_OK; i++) {
     stage_t *s = &c->st[i];
@@ -452,58 +541,7 @@ static nc_status_t write_(chain_t *c, const nc_quantize_options_t *o,
       fprintf(f, "\n");
       continue;
     }
-    /* Weights: symmetric int8, per output channel or per tensor (always
-     * per tensor in the last layer, whose raw sums are compared). */
-    const int64_t per = (int64_t)nc_value_numel(s->w) / s->o;
-    const int pc = o->per_channel && !last;
-    double *sw = calloc((size_t)s->o, sizeof *sw);
-    int8_t *wq = malloc((size_t)(s->o * per));
-    int32_t *bq = malloc((size_t)s->o * sizeof *bq);
-    float *rs = malloc((size_t)s->o * sizeof *rs);
-    if (sw == NULL || wq == NULL || bq == NULL || rs == NULL) {
-      free(sw), free(wq), free(bq), free(rs);
-      st = nc__fail(NC_ERR_NOMEM, "quantize: out of memory");
-      break;
-    }
-    double all = 0;
-    for (int64_t oc = 0; oc < s->o; oc++) {
-      for (int64_t j = 0; j < per; j++) {
-        const double a = fabs(weight_(s, oc, j));
-        sw[oc] = a > sw[oc] ? a : sw[oc];
-      }
-      all = sw[oc] > all ? sw[oc] : all;
-    }
-    for (int64_t oc = 0; oc < s->o; oc++) {
-      sw[oc] = (pc ? sw[oc] : all) / 127.0;
-      sw[oc] = sw[oc] > 0 ? sw[oc] : 1.0;
-      for (int64_t j = 0; j < per; j++) {
-        double q = nearbyint(weight_(s, oc, j) / sw[oc]);
-        q = q > 127 ? 127 : (q < -127 ? -127 : q);
-        wq[oc * per + j] = (int8_t)q;
-      }
-      double b = 0;
-      for (int k = 0; k < 2; k++) {
-        b += s->bias[k] ? ((const float *)s->bias[k]->data)[oc] : 0.0;
-      }
-      const double bqd = nearbyint(b / (s_in * sw[oc]));
-      bq[oc] = (int32_t)(bqd > 2147483647.0
-                             ? 2147483647.0
-                             : (bqd < -2147483648.0 ? -2147483648.0 : bqd));
-    }
-    /* The output range: uint8, zero point 0 after a Relu. */
-    double lo = s->lo, hi = s->hi;
-    if (o->method == NC_CALIB_PERCENTILE && s->nsamples > 0) {
-      qsort(s->samples, s->nsamples, sizeof *s->samples, cmp_float_);
-      lo = s->samples[(size_t)((double)(s->nsamples - 1) * 0.0001)];
-      hi = s->samples[(size_t)((double)(s->nsamples - 1) * 0.9999)];
-    }
-    lo = s->relu || lo > 0 ? 0 : lo;
-    hi = hi < lo + 1e-6 ? lo + 1e-6 : hi;
-    const double s_out = (hi - lo) / 255.0;
-    const int32_t zp_out = (int32_t)nearbyint(-lo / s_out);
-    for (int64_t oc = 0; oc < s->o; oc++) {
-      rs[oc] = (float)(s_in * sw[oc] / s_out);
-    }
+    const int64_t per = s->per;
     char wn[1200], bn[1200], sn[1200];
     snprintf(wn, sizeof wn, "%s.%s.w.npy", file_stem, s->name);
     snprintf(bn, sizeof bn, "%s.%s.b.npy", file_stem, s->name);
@@ -513,15 +551,16 @@ static nc_status_t write_(chain_t *c, const nc_quantize_options_t *o,
     int64_t wshape[4] = {s->o, s->k[0], s->k[1], per / kk};
     int64_t fshape[2] = {s->o, per};
     snprintf(path, sizeof path, "%s%s", base, wn);
-    st = s->kind == NC_LAYER_CONV2D ? save_(path, NC_DTYPE_INT8, 4, wshape, wq)
-                                    : save_(path, NC_DTYPE_INT8, 2, fshape, wq);
+    st = s->kind == NC_LAYER_CONV2D
+             ? save_(path, NC_DTYPE_INT8, 4, wshape, s->wq)
+             : save_(path, NC_DTYPE_INT8, 2, fshape, s->wq);
     snprintf(path, sizeof path, "%s%s", base, bn);
     if (st == NC_OK) {
-      st = save_(path, NC_DTYPE_INT32, 1, &s->o, bq);
+      st = save_(path, NC_DTYPE_INT32, 1, &s->o, s->bq);
     }
     snprintf(path, sizeof path, "%s%s", base, sn);
     if (st == NC_OK && !last) {
-      st = save_(path, NC_DTYPE_FLOAT32, 1, &s->o, rs);
+      st = save_(path, NC_DTYPE_FLOAT32, 1, &s->o, s->rs);
     }
     if (s->kind == NC_LAYER_CONV2D) {
       fprintf(f,
@@ -542,12 +581,10 @@ static nc_status_t write_(chain_t *c, const nc_quantize_options_t *o,
       fprintf(f, "fc name=%s weights=%s bias=%s", s->name, wn, bn);
     }
     if (!last) {
-      fprintf(f, " scales=%s out_dtype=uint8 out_zp=%d%s", sn, (int)zp_out,
+      fprintf(f, " scales=%s out_dtype=uint8 out_zp=%d%s", sn, (int)s->zp_out,
               s->relu ? " act=relu" : "");
     }
     fprintf(f, "\n");
-    s_in = s_out;
-    free(sw), free(wq), free(bq), free(rs);
   }
   const int bad = ferror(f) != 0;
   if (fclose(f) != 0 || bad) {
@@ -562,6 +599,249 @@ static nc_status_t write_(chain_t *c, const nc_quantize_options_t *o,
     remove(tmp);
   }
   return st;
+}
+
+/* ---- the quantized model as ONNX (QOperator form) --------------------- */
+
+/* A new constant of `n` values of `elem` from doubles (rounded). */
+static nc_status_t const_of_(nc_graph_t *g, const char *name, int elem, int ndim,
+                             const int64_t *shape, const double *v, int *t) {
+  nc_value_t x;
+  nc_status_t st = nc_value_alloc(&x, elem, ndim, shape, name);
+  for (size_t i = 0; st == NC_OK && i < nc_value_numel(&x); i++) {
+    switch (elem) {
+      case NC_ELEM_FLOAT32:
+        ((float *)x.data)[i] = (float)v[i];
+        break;
+      case NC_ELEM_UINT8:
+        ((uint8_t *)x.data)[i] = (uint8_t)v[i];
+        break;
+      case NC_ELEM_INT8:
+        ((int8_t *)x.data)[i] = (int8_t)v[i];
+        break;
+      case NC_ELEM_INT32:
+        ((int32_t *)x.data)[i] = (int32_t)v[i];
+        break;
+      default:
+        ((int64_t *)x.data)[i] = (int64_t)v[i];
+        break;
+    }
+  }
+  if (st == NC_OK) {
+    st = nc_graph_add_tensor(g, name, elem, ndim, shape, &x, 0, t);
+  }
+  return st;
+}
+
+/* The stage's window attributes on node k. */
+static nc_status_t window_attrs_(nc_graph_t *g, int k, const stage_t *s,
+                                 int conv) {
+  const int64_t pads[4] = {s->p[0], s->p[1], s->p[2], s->p[3]};
+  nc_status_t st =
+      nc_graph_add_attr(g, k, "kernel_shape", NC_ATTR_INTS, 2, s->k, 0, NULL);
+  if (st == NC_OK) {
+    st = nc_graph_add_attr(g, k, "strides", NC_ATTR_INTS, 2, s->s, 0, NULL);
+  }
+  if (st == NC_OK && s->same) {
+    st = nc_graph_add_attr(g, k, "auto_pad", NC_ATTR_STRING, 0, NULL, 0,
+                           "SAME_UPPER");
+  } else if (st == NC_OK) {
+    st = nc_graph_add_attr(g, k, "pads", NC_ATTR_INTS, 4, pads, 0, NULL);
+  }
+  if (st == NC_OK && conv) {
+    st = nc_graph_add_attr(g, k, "dilations", NC_ATTR_INTS, 2, s->d, 0, NULL);
+  }
+  if (st == NC_OK && conv) {
+    st = nc_graph_add_attr(g, k, "group", NC_ATTR_INT, 1, &s->group, 0, NULL);
+  }
+  return st;
+}
+
+/* Builds the quantized graph: QuantizeLinear of the float input (scale 1),
+ * QLinearConv per inner conv, MaxPool on uint8, Flatten, and the last layer
+ * as ConvInteger / MatMulInteger plus an Add of its int32 bias. */
+static nc_status_t build_onnx_(const chain_t *c, const int64_t *in_shape,
+                               nc_graph_t *g) {
+  snprintf(g->name, sizeof g->name, "%.58s_int8", c->g->name);
+  g->opset = 13;
+  char nm[160];
+  int t_in, x, k;
+  const int64_t xs[4] = {-1, in_shape[1], in_shape[2], in_shape[3]};
+  nc_status_t st =
+      nc_graph_add_tensor(g, "input", NC_ELEM_FLOAT32, 4, xs, NULL, 1, &t_in);
+  int sc1, zp0;
+  const double one = 1.0, zero = 0.0;
+  if (st == NC_OK) {
+    st = const_of_(g, "input_scale", NC_ELEM_FLOAT32, 0, NULL, &one, &sc1);
+  }
+  if (st == NC_OK) {
+    st = const_of_(g, "input_zero_point", NC_ELEM_UINT8, 0, NULL, &zero, &zp0);
+  }
+  if (st == NC_OK) {
+    st = nc_graph_add_tensor(g, "input_q", 0, -1, NULL, NULL, 0, &x);
+  }
+  if (st == NC_OK) {
+    const int in[3] = {t_in, sc1, zp0};
+    st = nc_graph_add_node(g, "quantize_input", "QuantizeLinear", 3, in, 1, &x,
+                           NULL);
+  }
+  int xscale = sc1, xzp = zp0;
+  for (int i = 0; st == NC_OK && i < c->n; i++) {
+    const stage_t *s = &c->st[i];
+    const int last = i == c->n - 1;
+    int y;
+    snprintf(nm, sizeof nm, "%s_out", s->name);
+    st = nc_graph_add_tensor(g, nm, 0, -1, NULL, NULL, 0, &y);
+    if (st != NC_OK) {
+      break;
+    }
+    if (s->kind == NC_LAYER_AVGPOOL) {
+      return nc__fail(NC_ERR_UNSUPPORTED,
+                      "quantize: '%s': AveragePool on uint8 has no ONNX "
+                      "operator form here; write a network file (.net)",
+                      s->name);
+    }
+    if (s->kind == NC_LAYER_MAXPOOL) {
+      st = nc_graph_add_node(g, s->name, "MaxPool", 1, &x, 1, &y, &k);
+      if (st == NC_OK) {
+        st = window_attrs_(g, k, s, 0);
+      }
+      x = y;
+      continue;
+    }
+    if (s->kind == NC_LAYER_FC && !last) {
+      return nc__fail(NC_ERR_UNSUPPORTED,
+                      "quantize: '%s': a fully connected layer before the "
+                      "last has no ONNX form here; write a network file "
+                      "(.net)",
+                      s->name);
+    }
+    if (s->kind == NC_LAYER_FC && s->flat_t >= 0) {
+      int f;
+      snprintf(nm, sizeof nm, "%s_flat", s->name);
+      st = nc_graph_add_tensor(g, nm, 0, -1, NULL, NULL, 0, &f);
+      if (st == NC_OK) {
+        st = nc_graph_add_node(g, nm, "Flatten", 1, &x, 1, &f, &k);
+      }
+      const int64_t one_i = 1;
+      if (st == NC_OK) {
+        st = nc_graph_add_attr(g, k, "axis", NC_ATTR_INT, 1, &one_i, 0, NULL);
+      }
+      x = f;
+    }
+    /* Weights in ONNX's layout: conv OIHW, fc B [K, O]. */
+    const int64_t per = s->per, o = s->o;
+    double *wv = malloc((size_t)(o * per) * sizeof *wv);
+    double *ov = malloc((size_t)o * sizeof *ov);
+    if (wv == NULL || ov == NULL) {
+      free(wv), free(ov);
+      return nc__fail(NC_ERR_NOMEM, "quantize: out of memory");
+    }
+    int64_t wshape[4];
+    if (s->kind == NC_LAYER_CONV2D) {
+      const int64_t cg = s->w->shape[1], kh = s->w->shape[2];
+      const int64_t kw = s->w->shape[3];
+      memcpy(wshape, s->w->shape, sizeof wshape);
+      for (int64_t oc = 0; oc < o; oc++) {
+        for (int64_t j = 0; j < per; j++) {
+          const int64_t ci = j % cg, kx = (j / cg) % kw, ky = j / (cg * kw);
+          wv[((oc * cg + ci) * kh + ky) * kw + kx] = s->wq[oc * per + j];
+        }
+      }
+    } else {
+      wshape[0] = per, wshape[1] = o;
+      for (int64_t oc = 0; oc < o; oc++) {
+        for (int64_t j = 0; j < per; j++) {
+          wv[onnx_k_(s, j) * o + oc] = s->wq[oc * per + j];
+        }
+      }
+    }
+    int tw, tb;
+    snprintf(nm, sizeof nm, "%s_W", s->name);
+    st = const_of_(g, nm, NC_ELEM_INT8, s->kind == NC_LAYER_CONV2D ? 4 : 2,
+                   wshape, wv, &tw);
+    free(wv);
+    for (int64_t oc = 0; oc < o; oc++) {
+      ov[oc] = s->bq[oc];
+    }
+    const int64_t bshape[4] = {1, o, 1, 1};
+    snprintf(nm, sizeof nm, "%s_B", s->name);
+    if (st == NC_OK) {
+      st = const_of_(g, nm, NC_ELEM_INT32,
+                     last && s->kind == NC_LAYER_CONV2D ? 4 : 1,
+                     last && s->kind == NC_LAYER_CONV2D ? bshape : &o, ov,
+                     &tb);
+    }
+    if (st == NC_OK && !last) {
+      int tws, twz, tys, tyz;
+      for (int64_t oc = 0; oc < o; oc++) {
+        ov[oc] = s->sw[oc];
+      }
+      snprintf(nm, sizeof nm, "%s_W_scale", s->name);
+      st = const_of_(g, nm, NC_ELEM_FLOAT32, 1, &o, ov, &tws);
+      memset(ov, 0, (size_t)o * sizeof *ov);
+      snprintf(nm, sizeof nm, "%s_W_zero_point", s->name);
+      if (st == NC_OK) {
+        st = const_of_(g, nm, NC_ELEM_INT8, 1, &o, ov, &twz);
+      }
+      const double ysd = s->s_out, yzd = s->zp_out;
+      snprintf(nm, sizeof nm, "%s_scale", s->name);
+      if (st == NC_OK) {
+        st = const_of_(g, nm, NC_ELEM_FLOAT32, 0, NULL, &ysd, &tys);
+      }
+      snprintf(nm, sizeof nm, "%s_zero_point", s->name);
+      if (st == NC_OK) {
+        st = const_of_(g, nm, NC_ELEM_UINT8, 0, NULL, &yzd, &tyz);
+      }
+      const int in[9] = {x, xscale, xzp, tw, tws, twz, tys, tyz, tb};
+      if (st == NC_OK) {
+        st = nc_graph_add_node(g, s->name, "QLinearConv", 9, in, 1, &y, &k);
+      }
+      if (st == NC_OK) {
+        st = window_attrs_(g, k, s, 1);
+      }
+      xscale = tys, xzp = tyz;
+    } else if (st == NC_OK) {
+      /* The last layer: raw int32 sums plus the bias. */
+      int acc;
+      snprintf(nm, sizeof nm, "%s_acc", s->name);
+      st = nc_graph_add_tensor(g, nm, 0, -1, NULL, NULL, 0, &acc);
+      const int in[3] = {x, tw, xzp};
+      const int conv = s->kind == NC_LAYER_CONV2D;
+      if (st == NC_OK) {
+        st = nc_graph_add_node(g, s->name, conv ? "ConvInteger" : "MatMulInteger",
+                               3, in, 1, &acc, &k);
+      }
+      if (st == NC_OK && conv) {
+        st = window_attrs_(g, k, s, 1);
+      }
+      const int ab[2] = {acc, tb};
+      snprintf(nm, sizeof nm, "%s_bias", s->name);
+      if (st == NC_OK) {
+        st = nc_graph_add_node(g, nm, "Add", 2, ab, 1, &y, NULL);
+      }
+      if (st == NC_OK) {
+        g->tensors[y].elem = NC_ELEM_INT32;
+        g->tensors[y].ndim = conv ? 4 : 2;
+        for (int d = 0; d < 4; d++) {
+          g->tensors[y].shape[d] = -1;
+        }
+        g->tensors[y].shape[1] = o;
+        st = nc_graph_add_output(g, y);
+      }
+    }
+    free(ov);
+    x = y;
+  }
+  if (st == NC_OK) {
+    st = nc_graph_check(g);
+  }
+  return st;
+}
+
+static int ends_with_(const char *s, const char *tail) {
+  const size_t n = strlen(s), t = strlen(tail);
+  return n > t && strcmp(s + n - t, tail) == 0;
 }
 
 nc_status_t nc_quantize_graph(const nc_graph_t *g, const nc_tensor_t *images,
@@ -618,11 +898,26 @@ nc_status_t nc_quantize_graph(const nc_graph_t *g, const nc_tensor_t *images,
   }
   if (st == NC_OK) {
     flat_from_input_(c);
-    st = write_(c, o, images->shape[0], in->shape, out_net);
+    st = quantize_(c, o);
+  }
+  if (st == NC_OK && ends_with_(out_net, ".onnx")) {
+    nc_graph_t q;
+    memset(&q, 0, sizeof q);
+    st = build_onnx_(c, in->shape, &q);
+    if (st == NC_OK) {
+      st = nc_onnx_save(&q, out_net);
+    }
+    nc_graph_free(&q);
+  } else if (st == NC_OK) {
+    st = write_net_(c, o, images->shape[0], in->shape, out_net);
   }
   nc_value_free(&x);
   for (int i = 0; i < c->n; i++) {
     free(c->st[i].samples);
+    free(c->st[i].wq);
+    free(c->st[i].bq);
+    free(c->st[i].sw);
+    free(c->st[i].rs);
   }
   free(c);
   return st;

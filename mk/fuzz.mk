@@ -56,10 +56,10 @@ $(FUZZ_OUT)/obj/gen/onnx/onnx.pb-c.o: $(ONNX_GEN_C)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(ONNX_CFLAGS) $(FUZZ_CFLAGS) -w -c $< -o $@
 
-$(FUZZ_OUT)/obj/host/onnx.o $(FUZZ_OUT)/cov/obj/host/onnx.o $(BUILD)/rel/fuzz/seeds.o: \
-  CPPFLAGS += -I$(ONNX_GEN_DIR)
-$(FUZZ_OUT)/obj/host/onnx.o $(FUZZ_OUT)/cov/obj/host/onnx.o $(BUILD)/rel/fuzz/seeds.o: \
-  $(ONNX_GEN_H)
+FUZZ_ONNX_USERS := $(FUZZ_OUT)/obj/host/onnx.o $(FUZZ_OUT)/cov/obj/host/onnx.o \
+  $(FUZZ_OUT)/obj/host/onnx_save.o $(FUZZ_OUT)/cov/obj/host/onnx_save.o $(BUILD)/rel/fuzz/seeds.o
+$(FUZZ_ONNX_USERS): CPPFLAGS += -I$(ONNX_GEN_DIR)
+$(FUZZ_ONNX_USERS): $(ONNX_GEN_H)
 
 $(FUZZ_OUT)/fuzz_%: $(FUZZ_OUT)/obj/fuzz/fuzz_%.o $(FUZZ_LIB_OBJ)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ $(FUZZ_LDLIBS) -o $@

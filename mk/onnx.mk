@@ -33,10 +33,11 @@ $(ONNX_OBJ_PIC): $(ONNX_GEN_C)
 	@mkdir -p $(@D)
 	$(CC) $(ONNX_CFLAGS) $(CFLAGS_REL) -fPIC -c $< -o $@
 
-# The loader sees the generated header, and waits for it.
-$(call obj,rel,host/onnx.c) $(call obj,san,host/onnx.c) $(call obj,pic,host/onnx.c): \
+# The loader and the writer see the generated header, and wait for it.
+ONNX_USERS := host/onnx.c host/onnx_save.c
+$(call obj,rel,$(ONNX_USERS)) $(call obj,san,$(ONNX_USERS)) $(call obj,pic,$(ONNX_USERS)): \
   CPPFLAGS += -I$(ONNX_GEN_DIR)
-$(call obj,rel,host/onnx.c) $(call obj,san,host/onnx.c) $(call obj,pic,host/onnx.c): \
+$(call obj,rel,$(ONNX_USERS)) $(call obj,san,$(ONNX_USERS)) $(call obj,pic,$(ONNX_USERS)): \
   $(ONNX_GEN_H)
 
 # The loader's error tests build their bad models with the generated code.

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "neocog/accel.h"
+#include "neocog/graph.h"
 #include "neocog/layer.h"
 #include "neocog/net.h"
 #include "neocog/ocl.h"
@@ -111,6 +112,11 @@ typedef struct {
   nc_accel_stats_t ast;
   const char *fused_into; /* pooling run inside this layer's plan, or NULL */
   char algo[40];          /* opencl: the algorithm that ran, else "" */
+  /* Graph nodes (out == NULL): the operator, where it ran, its output. */
+  const char *op;     /* ONNX operator, or NULL for a network layer */
+  const char *ran_on; /* "host", a backend's name, or "fused" */
+  char shape[96];     /* output shape, e.g. "[1, 8, 28, 28]" */
+  const char *dtype;  /* output element type */
 } cli_layer_stat_t;
 
 /** Writes --stats JSON atomically (temporary file + rename). */
@@ -181,5 +187,31 @@ int cmd_run_onnx(const char *path, int argc, char **argv, int i);
 
 /** neocog info for an ONNX model. */
 int cmd_info_onnx(const char *path);
+
+/** A graph being run on a backend: which node runs where (lowered layers
+ *  on the backend, the rest on the host evaluator) and what each took. */
+typedef struct {
+  cli_backend_t *be;      /* the backend the layers run on */
+  const nc_graph_t *g;    /* the graph (constants folded) */
+  void *low;              /* its lowering (neocog/lower.h) */
+  cli_layer_stat_t *ns;   /* per node, from the last run */
+  void *stash;            /* per node: a fused pooling's output */
+  int reported;           /* a failure was already reported */
+} cli_graph_t;
+
+/** Folds the graph's constants and lowers it for the open backend (cpu:
+ *  integer nodes; opencl: integer and float32; model/rtl/lockstep: integer
+ *  with fused pooling). Reports and returns an exit status on failure. */
+int cli_graph_open(cli_graph_t *cg, cli_backend_t *be, nc_graph_t *g);
+
+/** Runs the graph once: `in` holds its inputs, `out` receives its outputs
+ *  (g->noutputs values). Lowered layers are checked against golden as a
+ *  network's are; prints one line per node unless quiet. Returns 0 or an
+ *  exit status after reporting. */
+int cli_graph_forward(cli_graph_t *cg, const nc_value_t *in, nc_value_t *out,
+                      int quiet);
+
+/** Frees what cli_graph_open() made (not the graph or the backend). */
+void cli_graph_close(cli_graph_t *cg);
 
 #endif /* NEOCOG_CLI_H */

@@ -231,8 +231,11 @@ int cmd_layer(int argc, char **argv) {
                         w.ndim, blen, &g) != NC_OK) {
     g.macs = 0;
   }
-  cli_layer_stat_t ls = {argv[0], kind, &y,  (long long)g.macs,
-                         secs,    0,    {0}, NULL, ""};
+  cli_layer_stat_t ls = {.name = argv[0],
+                         .kind = kind,
+                         .out = &y,
+                         .macs = (long long)g.macs,
+                         .seconds = secs};
   snprintf(ls.algo, sizeof ls.algo, "%s", be.ocl != NULL ? be.algo : "");
   if (cli_backend_is_accel(&be)) {
     ls.accel = 1;

@@ -214,23 +214,20 @@ int cli_net_forward(cli_backend_t *be, const nc_net_t *net, nc_tensor_t *acts,
     if (lrc != 0) {
       return CLI_EXIT_FAIL;
     }
-    ls[l] = (cli_layer_stat_t){nl->spec.name, nl->spec.layer.kind,
-                               &acts[l + 1],  (long long)g.macs,
-                               secs,          accel,
-                               ast,           NULL,
-                               ""};
+    ls[l] = (cli_layer_stat_t){.name = nl->spec.name,
+                               .kind = nl->spec.layer.kind,
+                               .out = &acts[l + 1],
+                               .macs = (long long)g.macs,
+                               .seconds = secs,
+                               .accel = accel,
+                               .ast = ast};
     snprintf(ls[l].algo, sizeof ls[l].algo, "%s",
              be->ocl != NULL ? be->algo : "");
     if (fuse) {
-      ls[l + 1] = (cli_layer_stat_t){net->layers[l + 1].spec.name,
-                                     net->layers[l + 1].spec.layer.kind,
-                                     &acts[l + 2],
-                                     0,
-                                     0,
-                                     0,
-                                     {0},
-                                     nl->spec.name,
-                                     ""};
+      ls[l + 1] = (cli_layer_stat_t){.name = net->layers[l + 1].spec.name,
+                                     .kind = net->layers[l + 1].spec.layer.kind,
+                                     .out = &acts[l + 2],
+                                     .fused_into = nl->spec.name};
     }
     for (int k = l; k <= l + fuse && !quiet; k++) {
       char s[96];

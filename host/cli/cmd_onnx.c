@@ -12,14 +12,24 @@
 
 static const char run_help_[] =
     "usage: neocog run MODEL.onnx --input X.npy --output Y.npy\n"
-    "                  [--backend cpu] [--quiet]\n"
+    "                  [--backend NAME] [--stats S.json] [--quiet]\n"
     "\n"
-    "Runs an ONNX model on the host reference evaluator (docs/onnx.md).\n"
+    "Runs an ONNX model (docs/onnx.md) and prints one line per node: where\n"
+    "it ran, its output, its time and, on the accelerator, its cycles.\n"
     "  --input X.npy    the model's one input, in its own layout (NCHW for\n"
     "                   images) and element type (float32, uint8, int8 or\n"
-    "                   int32)\n"
+    "                   int32); any batch the model's input allows\n"
     "  --output Y.npy   the model's first output, written atomically\n"
-    "  --backend cpu    the only backend that runs ONNX graphs so far\n"
+    "  --backend NAME   cpu (default), opencl, model, rtl or lockstep. The\n"
+    "                   integer nodes a layer computes (QLinearConv,\n"
+    "                   ConvInteger, QLinearMatMul, MatMulInteger, MaxPool)\n"
+    "                   run as layers on the backend (golden on cpu), each\n"
+    "                   checked against golden; opencl runs float32 Conv,\n"
+    "                   MatMul, Gemm and pooling too; every other node runs\n"
+    "                   on the host evaluator between them\n"
+    "  --cl-platform P, --cl-device D   the OpenCL device\n"
+    "  --stats S.json   per node: operator, where it ran, output, time;\n"
+    "                   on model/rtl/lockstep cycles and utilization\n"
     "  --quiet          print nothing on success\n";
 
 static const char classify_help_[] =
@@ -41,10 +51,10 @@ static const char classify_help_[] =
     "  --batch B        images per run of the model (default: an ONNX\n"
     "                   model's batch dimension, or 1 when it is symbolic;\n"
     "                   a network runs any batch)\n"
-    "  --backend NAME   ONNX models: cpu. Networks: cpu, opencl, model, rtl\n"
-    "                   or lockstep, every layer checked against golden; the\n"
-    "                   accelerator backends add cycles per image and PE\n"
-    "                   utilization\n"
+    "  --backend NAME   cpu, opencl, model, rtl or lockstep (see neocog run\n"
+    "                   MODEL.onnx --help for which ONNX nodes run where),\n"
+    "                   every layer checked against golden; the accelerator\n"
+    "                   backends add cycles per image and PE utilization\n"
     "  --cl-platform P, --cl-device D   the OpenCL device, as for run\n"
     "  --quiet          print only the accuracy line\n"
     "Pixels go to a float32 input as their raw values (0..255), to a uint8\n"
@@ -64,20 +74,9 @@ static int load_graph_(const char *path, nc_graph_t *g) {
   return 0;
 }
 
-static int backend_ok_(const char *cmd, const char *backend) {
-  if (strcmp(backend, "cpu") != 0) {
-    char shown[64];
-    cli_usage_error(cmd,
-                    "--backend %s: ONNX graphs run on the cpu backend (the "
-                    "host reference evaluator) only so far",
-                    nc__shown_str(backend, shown, sizeof shown));
-    return 0;
-  }
-  return 1;
-}
-
 int cmd_run_onnx(const char *path, int argc, char **argv, int i) {
-  const char *input = NULL, *output = NULL, *backend = "cpu";
+  const char *input = NULL, *output = NULL, *backend = "cpu", *stats = NULL;
+  const char *clp = NULL, *cld = NULL;
   int quiet = 0, r;
   static const char *const flags[] = {"help", "quiet", NULL};
   const char *key, *val;
@@ -93,6 +92,12 @@ int cmd_run_onnx(const char *path, int argc, char **argv, int i) {
       output = val;
     } else if (strcmp(key, "backend") == 0) {
       backend = val;
+    } else if (strcmp(key, "stats") == 0) {
+      stats = val;
+    } else if (strcmp(key, "cl-platform") == 0) {
+      clp = val;
+    } else if (strcmp(key, "cl-device") == 0) {
+      cld = val;
     } else {
       cli_usage_error("run", "unknown option '--%s' for an ONNX model", key);
       return CLI_EXIT_USAGE;
@@ -105,11 +110,8 @@ int cmd_run_onnx(const char *path, int argc, char **argv, int i) {
     cli_usage_error("run", "an ONNX model needs --input and --output");
     return CLI_EXIT_USAGE;
   }
-  if (!backend_ok_("run", backend)) {
-    return CLI_EXIT_USAGE;
-  }
-  cli_output_t out = {"--output", output, ""};
-  if (cli_outputs_stage(&out, 1) != 0) {
+  cli_output_t outs[2] = {{"--output", output, ""}, {"--stats", stats, ""}};
+  if (cli_outputs_stage(outs, 2) != 0) {
     return CLI_EXIT_FAIL;
   }
   nc_graph_t g;
@@ -117,6 +119,8 @@ int cmd_run_onnx(const char *path, int argc, char **argv, int i) {
     return CLI_EXIT_FAIL;
   }
   int rc = CLI_EXIT_FAIL;
+  cli_backend_t be = {0};
+  cli_graph_t cg = {0};
   nc_tensor_t x = {0}, y = {0};
   nc_value_t xv = {0}, *yv = calloc((size_t)g.noutputs, sizeof *yv);
   if (yv == NULL) {
@@ -138,38 +142,71 @@ int cmd_run_onnx(const char *path, int argc, char **argv, int i) {
     cli_report("--input", st);
     goto done;
   }
-  const double t0 = cli_now();
-  st = nc_graph_run(&g, &xv, yv);
-  const double secs = cli_now() - t0;
-  if (st != NC_OK) {
-    cli_report("model", st);
+  rc = cli_backend_open("run", backend, clp, cld, &be);
+  if (rc == 0) {
+    be.quiet = quiet;
+    rc = cli_graph_open(&cg, &be, &g);
+  }
+  if (rc != 0) {
     goto done;
   }
+  rc = CLI_EXIT_FAIL;
+  const double t0 = cli_now();
+  if (cli_graph_forward(&cg, &xv, yv, quiet) != 0) {
+    goto done;
+  }
+  const double secs = cli_now() - t0;
   st = nc_value_to_tensor(&yv[0], &y);
   if (st != NC_OK) {
     cli_report("--output", st);
     goto done;
   }
-  if (cli_output_open(&out) == NULL) {
+  if (cli_output_open(&outs[0]) == NULL) {
     goto done;
   }
-  st = nc_tensor_save_npy(out.tmp, &y);
+  st = nc_tensor_save_npy(outs[0].tmp, &y);
   if (st != NC_OK) {
     cli_report("--output", st);
     goto done;
   }
-  if (cli_outputs_commit(&out, 1) != 0) {
+  if (stats != NULL &&
+      (cli_output_open(&outs[1]) == NULL ||
+       cli_write_stats(outs[1].tmp, backend, cg.ns, g.nnodes) != 0)) {
+    goto done;
+  }
+  if (cli_outputs_commit(outs, 2) != 0) {
     goto done;
   }
   if (!quiet) {
     char s[96];
+    int on = 0;
+    unsigned long long cyc = 0;
+    long long macs = 0;
+    for (int k = 0; k < g.nnodes; k++) {
+      on += cg.ns[k].ran_on != NULL && strcmp(cg.ns[k].ran_on, "host") != 0 &&
+            strcmp(cg.ns[k].ran_on, "fused") != 0;
+      cyc += cg.ns[k].accel ? cg.ns[k].ast.cycles : 0;
+      macs += cg.ns[k].accel ? cg.ns[k].macs : 0;
+    }
     nc_shape_format(&y, s, sizeof s);
-    printf("%s on cpu: %d nodes in %.2f ms, output %s %s written to %s\n",
-           g.name, g.nnodes, secs * 1e3, s, nc_dtype_name(y.dtype), output);
+    printf("%s on %s: %d nodes (%d as layers on %s) in %.2f ms, output %s %s "
+           "written to %s\n",
+           g.name, backend, g.nnodes, on, backend, secs * 1e3, s,
+           nc_dtype_name(y.dtype), output);
+    if (cyc > 0) {
+      printf("%llu cycles, PE utilization %.1f%% of the %dx%d array; every "
+             "layer matches golden\n",
+             cyc,
+             100.0 * (double)macs /
+                 ((double)NC_HW_ROWS * NC_HW_COLS * (double)cyc),
+             NC_HW_ROWS, NC_HW_COLS);
+    }
   }
   rc = 0;
 done:
-  cli_outputs_discard(&out, 1);
+  cli_outputs_discard(outs, 2);
+  cli_graph_close(&cg);
+  cli_backend_close(&be);
   nc_tensor_free(&x);
   nc_tensor_free(&y);
   nc_value_free(&xv);
@@ -252,6 +289,7 @@ typedef struct {
   nc_tensor_t *acts;    /* net: nlayers + 1 */
   cli_layer_stat_t *ls; /* net: per layer */
   nc_value_t x, *y;     /* graph: input batch, outputs */
+  cli_graph_t cg;       /* graph: where its nodes run */
   unsigned long long cycles, macs;
 } cls_model_t;
 
@@ -317,10 +355,12 @@ static int forward_(cls_model_t *m, uint64_t batch, const void **scores,
     for (int o = 0; o < m->g.noutputs; o++) {
       nc_value_free(&m->y[o]);
     }
-    int st = nc_graph_run(&m->g, &m->x, m->y);
-    if (st != NC_OK) {
-      cli_report("model", st);
+    if (cli_graph_forward(&m->cg, &m->x, m->y, 1) != 0) {
       return -1;
+    }
+    for (int k = 0; k < m->g.nnodes; k++) {
+      m->cycles += m->cg.ns[k].accel ? m->cg.ns[k].ast.cycles : 0;
+      m->macs += m->cg.ns[k].accel ? (unsigned long long)m->cg.ns[k].macs : 0;
     }
     data = m->y[0].data, e = m->y[0].elem, nd = m->y[0].ndim;
     shape = m->y[0].shape, numel = nc_value_numel(&m->y[0]);
@@ -408,7 +448,12 @@ static int open_model_(cls_model_t *m, const char *path, const char *backend,
       cli_report("model", st != NC_OK ? st : NC_ERR_NOMEM);
       return CLI_EXIT_FAIL;
     }
-    return 0;
+    const int brc = cli_backend_open("classify", backend, clp, cld, &m->be);
+    if (brc != 0) {
+      return brc;
+    }
+    m->be.quiet = 1;
+    return cli_graph_open(&m->cg, &m->be, &m->g);
   }
   int st = nc_net_load(path, &m->net);
   if (st != NC_OK) {
@@ -452,6 +497,7 @@ static void close_model_(cls_model_t *m) {
   free(m->acts);
   free(m->ls);
   nc_net_free(&m->net);
+  cli_graph_close(&m->cg);
   cli_backend_close(&m->be);
   for (int o = 0; m->y != NULL && o < m->g.noutputs; o++) {
     nc_value_free(&m->y[o]);
@@ -519,9 +565,6 @@ int cmd_classify(int argc, char **argv) {
     cli_usage_error("classify",
                     "MODEL must be an ONNX model (.onnx) or a "
                     "network file (.net)");
-    return CLI_EXIT_USAGE;
-  }
-  if (!is_net && !backend_ok_("classify", backend)) {
     return CLI_EXIT_USAGE;
   }
   cls_model_t m;
@@ -678,13 +721,15 @@ done:
 static const char quantize_help_[] =
     "usage: neocog quantize MODEL.onnx --calib IMAGES [--limit N]\n"
     "                       [--method minmax|percentile] [--per-channel]\n"
-    "                       -o OUT.net\n"
+    "                       -o OUT.net|OUT.onnx\n"
     "\n"
     "Post-training static quantization (docs/onnx.md): runs the float32\n"
     "model on the calibration images, takes each activation's range and\n"
     "writes an integer network file OUT.net, with its int8 weights, int32\n"
     "biases and per-channel requantization scales as .npy files next to it,\n"
-    "which neocog run and neocog classify take on every backend.\n"
+    "or a quantized ONNX model OUT.onnx (QuantizeLinear, QLinearConv,\n"
+    "MaxPool, ConvInteger/MatMulInteger), which neocog run and neocog\n"
+    "classify take on every backend.\n"
     "  --calib IMAGES   IDX (plain or .gz) or .npy uint8 images, given to\n"
     "                   the model as raw values 0..255 (input scale 1)\n"
     "  --limit N        calibrate on the first N images only\n"
@@ -693,7 +738,8 @@ static const char quantize_help_[] =
     "                   percentiles\n"
     "  --per-channel    one weight scale per output channel (default: one\n"
     "                   per tensor); the last layer keeps one\n"
-    "  -o, --output OUT.net   the network file to write\n";
+    "  -o, --output OUT  the network file (.net) or ONNX model (.onnx) to\n"
+    "                   write\n";
 
 int cmd_quantize(int argc, char **argv) {
   const char *path = NULL, *calib = NULL, *out = NULL, *method = "minmax";
@@ -765,8 +811,10 @@ int cmd_quantize(int argc, char **argv) {
     return CLI_EXIT_USAGE;
   }
   const size_t ol = strlen(out);
-  if (ol < 5 || strcmp(out + ol - 4, ".net") != 0) {
-    cli_usage_error("quantize", "-o must name a network file (.net)");
+  if ((ol < 5 || strcmp(out + ol - 4, ".net") != 0) && !cli_is_onnx(out)) {
+    cli_usage_error("quantize",
+                    "-o must name a network file (.net) or an ONNX model "
+                    "(.onnx)");
     return CLI_EXIT_USAGE;
   }
   if (!cli_is_onnx(path)) {

@@ -125,17 +125,28 @@ int cli_write_stats(const char *path, const char *backend,
   double secs = 0;
   unsigned long long cyc = 0, pred = 0, rd = 0, wr = 0;
   int any_accel = 0;
-  fprintf(f, "{\n  \"backend\": \"%s\",\n  \"layers\": [\n", backend);
+  const int graph = n > 0 && st[0].op != NULL;
+  fprintf(f, "{\n  \"backend\": \"%s\",\n  \"%s\": [\n", backend,
+          graph ? "nodes" : "layers");
   for (int i = 0; i < n; i++) {
     char shape[128];
-    nc_shape_format(st[i].out, shape, sizeof shape);
+    if (st[i].out != NULL) {
+      nc_shape_format(st[i].out, shape, sizeof shape);
+    } else {
+      snprintf(shape, sizeof shape, "%s", st[i].shape);
+    }
     fprintf(f,
-            "    {\"name\": \"%s\", \"kind\": \"%s\", \"output_shape\": %s, "
+            "    {\"name\": \"%s\", \"%s\": \"%s\", \"output_shape\": %s, "
             "\"output_dtype\": \"%s\", \"macs\": %lld, \"seconds\": %.6f, "
             "\"gmac_per_s\": %.3f",
-            st[i].name, nc_layer_kind_name(st[i].kind), shape,
-            nc_dtype_name(st[i].out->dtype), st[i].macs, st[i].seconds,
+            st[i].name, graph ? "operator" : "kind",
+            graph ? st[i].op : nc_layer_kind_name(st[i].kind), shape,
+            st[i].out != NULL ? nc_dtype_name(st[i].out->dtype) : st[i].dtype,
+            st[i].macs, st[i].seconds,
             st[i].seconds > 0 ? (double)st[i].macs / st[i].seconds / 1e9 : 0);
+    if (st[i].ran_on != NULL) {
+      fprintf(f, ", \"ran_on\": \"%s\"", st[i].ran_on);
+    }
     if (st[i].fused_into != NULL) {
       fprintf(f, ", \"fused_into\": \"%s\"", st[i].fused_into);
     }

@@ -196,6 +196,90 @@ NC_MUST_CHECK nc_status_t nc_graph_run_observed(const nc_graph_t *g,
                                                 nc_graph_observer_t observe,
                                                 void *ctx);
 
+/**
+ * Runs node `node` of the graph on the evaluator: `x` holds its inputs
+ * (n->nin entries, NULL where omitted), `y` receives its n->nout outputs
+ * (allocated; NULL-valued where the node leaves one out). On failure the
+ * outputs are left empty and the detail names the node.
+ */
+NC_MUST_CHECK nc_status_t nc_graph_node_eval(const nc_graph_t *g, int node,
+                                             const nc_value_t *const *x,
+                                             nc_value_t *y);
+
+/** Computes one node instead of the evaluator: the arguments are
+ *  nc_graph_node_eval()'s, which a dispatcher may call for nodes it does
+ *  not run itself. */
+typedef nc_status_t (*nc_graph_dispatch_t)(void *ctx, int node,
+                                           const nc_value_t *const *x,
+                                           nc_value_t *y);
+
+/** nc_graph_run() where `dispatch` computes every node (so that a caller
+ *  can run some of them elsewhere, e.g. on the accelerator, and time
+ *  each). A dispatcher's failure ends the run with its status. */
+NC_MUST_CHECK nc_status_t nc_graph_run_dispatched(const nc_graph_t *g,
+                                                  const nc_value_t *inputs,
+                                                  nc_value_t *outputs,
+                                                  nc_graph_dispatch_t dispatch,
+                                                  void *ctx);
+
+/**
+ * Simplifies a checked graph without changing what it computes:
+ * - `fold_bn`: a float32 BatchNormalization (inference form) whose input
+ *   is the output of a float32 Conv with constant weights, read by nothing
+ *   else, is folded into the Conv's weights and bias (w' = w * s,
+ *   b' = (b - mean) * s + beta with s = scale / sqrt(var + epsilon),
+ *   computed in double); the BatchNormalization node goes.
+ * - `fold_const`: every node whose inputs are all constants is evaluated
+ *   once and its outputs become constants (e.g. a weight reshaped by a
+ *   Reshape node), so that later passes see constant weights.
+ * Graph outputs are kept. *nfolded (may be NULL) receives how many nodes
+ * went. Fails only for lack of memory or when a constant node fails to
+ * evaluate (the detail names it); the graph is then unusable and must be
+ * freed.
+ */
+NC_MUST_CHECK nc_status_t nc_graph_simplify(nc_graph_t *g, int fold_bn,
+                                            int fold_const, int *nfolded);
+
+/**
+ * Building a graph in code (the quantizer writes its models this way, tests
+ * build small ones). Start from a zeroed nc_graph_t with its name and
+ * opset set; add tensors and nodes; then nc_graph_check() it.
+ *
+ * nc_graph_add_tensor() adds a tensor called `name` (unique): a constant
+ * when `value` is not NULL (taken over, emptied), else a declared tensor of
+ * `elem` and `shape` (ndim -1: undeclared; extents -1: symbolic). With
+ * `is_input` it becomes the next graph input. *index (may be NULL)
+ * receives its index. On failure `value` is freed.
+ */
+NC_MUST_CHECK nc_status_t nc_graph_add_tensor(nc_graph_t *g, const char *name,
+                                              int elem, int ndim,
+                                              const int64_t *shape,
+                                              nc_value_t *value, int is_input,
+                                              int *index);
+
+/** Marks tensor t as the next graph output. */
+NC_MUST_CHECK nc_status_t nc_graph_add_output(nc_graph_t *g, int t);
+
+/**
+ * Adds node `name` applying `op` to tensors `in` (nin; -1 for an omitted
+ * input) writing `out` (nout). *index (may be NULL) receives its index.
+ */
+NC_MUST_CHECK nc_status_t nc_graph_add_node(nc_graph_t *g, const char *name,
+                                            const char *op, int nin,
+                                            const int *in, int nout,
+                                            const int *out, int *index);
+
+/**
+ * Adds an attribute to node `node`: NC_ATTR_INT takes ints[0],
+ * NC_ATTR_INTS the n values of ints, NC_ATTR_FLOAT takes f, NC_ATTR_STRING
+ * takes s.
+ */
+NC_MUST_CHECK nc_status_t nc_graph_add_attr(nc_graph_t *g, int node,
+                                            const char *name,
+                                            nc_attr_type_t type, int n,
+                                            const int64_t *ints, float f,
+                                            const char *s);
+
 #ifdef __cplusplus
 }
 #endif

@@ -49,6 +49,17 @@ NC_MUST_CHECK nc_status_t nc_onnx_parse_tensor(const void *buf, size_t len,
 /** Reads a serialized TensorProto file; see nc_onnx_parse_tensor(). */
 NC_MUST_CHECK nc_status_t nc_onnx_load_tensor(const char *path, nc_value_t *v);
 
+/**
+ * Writes a graph as an ONNX model (IR version 8, the graph's opset of the
+ * default domain): constants become initializers (raw little-endian data),
+ * inputs and outputs are declared with their element type and shape
+ * (symbolic extents as the parameter "N"), nodes keep their attributes
+ * (int, ints, float, string). The file is written to a temporary next to
+ * `path` and renamed into place. nc_onnx_load() reads it back to the same
+ * graph.
+ */
+NC_MUST_CHECK nc_status_t nc_onnx_save(const nc_graph_t *g, const char *path);
+
 #ifdef __cplusplus
 }
 #endif

@@ -46,6 +46,15 @@ typedef struct {
  * is not such a chain; nothing is written before the chain is matched and
  * calibrated. The .npy files are written first, each atomically, and the
  * network file last, through a temporary file renamed into place.
+ *
+ * When `out_net` ends in ".onnx" the same quantized model is written as an
+ * ONNX model in QOperator form instead (nc_onnx_save()): a float32 input
+ * [N, C, H, W] quantized by QuantizeLinear (scale 1, zero point 0), each
+ * inner conv a QLinearConv (per-channel weight scales, int32 bias), MaxPool
+ * on uint8, Flatten, and the last layer a ConvInteger or MatMulInteger plus
+ * an Add of its int32 bias (raw int32 outputs, as the network file's).
+ * AveragePool and a fully connected layer before the last have no such
+ * form here and are refused.
  */
 NC_MUST_CHECK nc_status_t nc_quantize_graph(const nc_graph_t *g,
                                             const nc_tensor_t *images,
