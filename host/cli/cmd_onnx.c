@@ -114,12 +114,19 @@ int cmd_run_onnx(const char *path, int argc, char **argv, int i) {
   if (cli_outputs_stage(outs, 2) != 0) {
     return CLI_EXIT_FAIL;
   }
+  cli_backend_t be = {0};
+  int rc = cli_backend_open("run", backend, clp, cld, &be);
+  if (rc != 0) {
+    cli_backend_close(&be);
+    return rc;
+  }
+  be.quiet = quiet;
   nc_graph_t g;
   if (load_graph_(path, &g) != 0) {
+    cli_backend_close(&be);
     return CLI_EXIT_FAIL;
   }
-  int rc = CLI_EXIT_FAIL;
-  cli_backend_t be = {0};
+  rc = CLI_EXIT_FAIL;
   cli_graph_t cg = {0};
   nc_tensor_t x = {0}, y = {0};
   nc_value_t xv = {0}, *yv = calloc((size_t)g.noutputs, sizeof *yv);
@@ -142,11 +149,7 @@ int cmd_run_onnx(const char *path, int argc, char **argv, int i) {
     cli_report("--input", st);
     goto done;
   }
-  rc = cli_backend_open("run", backend, clp, cld, &be);
-  if (rc == 0) {
-    be.quiet = quiet;
-    rc = cli_graph_open(&cg, &be, &g);
-  }
+  rc = cli_graph_open(&cg, &be, &g);
   if (rc != 0) {
     goto done;
   }

@@ -4,6 +4,8 @@
  * and the MNIST test set from ../shared/data (NEOCOG_DATA overrides it)
  * and say so when they are absent.
  */
+#include <math.h>
+
 #include "tests/cli_run.h"
 
 static const char *data_(void) {
@@ -76,10 +78,15 @@ Test(cli_onnx, bad_input_is_one_clear_line_and_output_untouched) {
         NULL},
        2,
        "--limit"},
-      {{"classify", "m.onnx", "--images", img, "--labels", lab3, "--backend",
-        "rtl", NULL},
+      {{"run", junk, "--input", x, "--output", y, "--backend", "tpu", NULL},
        2,
-       "cpu backend"},
+       "unknown backend"},
+      {{"run", junk, "--input", x, "--output", y, "--backend", "rtl", NULL},
+       1,
+       "not a valid ONNX model"},
+      {{"quantize", "m.onnx", "--calib", img, "-o", "q.onnx.txt", NULL},
+       2,
+       ".onnx"},
       {{"run", junk, "--input", x, "--output", y, NULL},
        1,
        "not a valid ONNX model"},
@@ -254,6 +261,132 @@ Test(cli_onnx, quantize_mnist_int8_matches_float_and_backends) {
                  "%s differs from cpu", be[b]);
   }
   nc_tensor_free(&o);
+  nc_tensor_free(&x);
+  nc_tensor_free(&im);
+  cleanup_(&r);
+}
+
+/* Loads an int32 or float32 .npy's data as doubles (at most n). */
+static size_t npy_values_(const char *path, double *v, size_t n) {
+  nc_tensor_t t;
+  cr_assert_eq(nc_tensor_load_npy(path, &t), NC_OK, "%s", path);
+  size_t k = nc_tensor_numel(&t);
+  k = k < n ? k : n;
+  for (size_t i = 0; i < k; i++) {
+    v[i] = t.dtype == NC_DTYPE_INT32 ? ((int32_t *)t.data)[i]
+                                     : ((float *)t.data)[i];
+  }
+  nc_tensor_free(&t);
+  return k;
+}
+
+/* neocog quantize -o q.onnx writes the quantized MNIST CNN as an ONNX
+ * model; neocog run takes it on every backend (its QLinearConv, MaxPool
+ * and MatMulInteger nodes as layers, each checked against golden, the
+ * rest on the host) with the same bytes out; --stats says where each node
+ * ran; classify runs it on the RTL in batches. The float model on opencl
+ * (its Conv, pooling and MatMul as OpenCL layers) gives the evaluator's
+ * logits to within float rounding. */
+Test(cli_onnx, quantized_onnx_runs_bit_identical_on_every_backend) {
+  char model[512], images[512], labels[512];
+  snprintf(model, sizeof model, "%s/mnist-12.onnx", data_());
+  snprintf(images, sizeof images, "%s/t10k-images-idx3-ubyte.gz", data_());
+  snprintf(labels, sizeof labels, "%s/t10k-labels-idx1-ubyte.gz", data_());
+  if (access(model, R_OK) != 0 || access(images, R_OK) != 0 ||
+      access(labels, R_OK) != 0) {
+    fprintf(stderr,
+            "cli_onnx: skipped: the MNIST model and images are not "
+            "in %s\n",
+            data_());
+    return;
+  }
+  run_t r;
+  tmpdir_(&r);
+  char q[256], xp[256], x1[256], st[256];
+  path_(&r, "q.onnx", q);
+  path_(&r, "x.npy", xp);
+  path_(&r, "x1.npy", x1);
+  path_(&r, "s.json", st);
+  run_(&r, (const char *[]){"quantize", model, "--calib", images, "--limit",
+                            "100", "--per-channel", "-o", q, NULL});
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  /* Four images, NCHW float32 raw pixels, as the float model takes them. */
+  nc_tensor_t im, x;
+  cr_assert_eq(nc_tensor_load_idx(images, &im), NC_OK);
+  int64_t shape[4] = {4, 1, 28, 28};
+  nc_test_alloc(&x, NC_DTYPE_FLOAT32, 4, shape);
+  for (int i = 0; i < 4 * 784; i++) {
+    ((float *)x.data)[i] = ((uint8_t *)im.data)[i];
+  }
+  cr_assert_eq(nc_tensor_save_npy(xp, &x), NC_OK);
+  x.shape[0] = 1;
+  x.nbytes = 784 * sizeof(float);
+  cr_assert_eq(nc_tensor_save_npy(x1, &x), NC_OK);
+  static const char *const be[5] = {"cpu", "model", "rtl", "lockstep",
+                                    "opencl"};
+  char y[5][256], outs[5][1024];
+  for (int b = 0; b < 5; b++) {
+    snprintf(y[b], sizeof y[b], "%s/y_%s.npy", r.dir, be[b]);
+    run_(&r, (const char *[]){"run", q, "--input", xp, "--backend", be[b],
+                              "--output", y[b], "--stats", st, NULL});
+    cr_assert_eq(r.status, 0, "%s: %s", be[b], r.err);
+    memset(outs[b], 0, sizeof outs[b]);
+    slurp_(y[b], outs[b], sizeof outs[b]);
+    char js[8192];
+    slurp_(st, js, sizeof js);
+    cr_assert(strstr(js, "\"operator\": \"QLinearConv\"") != NULL, "%s", js);
+    cr_assert(strstr(js, "\"operator\": \"QuantizeLinear\"") != NULL &&
+                  strstr(js, "\"ran_on\": \"host\"") != NULL,
+              "%s", js);
+    char want[64];
+    snprintf(want, sizeof want, "\"ran_on\": \"%s\"", be[b]);
+    cr_assert(strstr(js, want) != NULL, "%s: %s", be[b], js);
+    if (b == 1 || b == 2 || b == 3) {
+      /* The accelerator runs each MaxPool in its conv's store path. */
+      cr_assert(strstr(js, "\"fused_into\": \"Convolution28\"") != NULL,
+                "%s", js);
+      cr_assert(strstr(js, "\"cycles\": ") != NULL, "%s", js);
+    }
+  }
+  double v[40];
+  cr_assert_eq(npy_values_(y[0], v, 40), 40);
+  for (int b = 1; b < 5; b++) {
+    cr_assert_eq(memcmp(outs[0], outs[b], sizeof outs[0]), 0,
+                 "%s differs from cpu", be[b]);
+  }
+  /* The int32 logits pick the labels' classes for these four digits. */
+  static const int label[4] = {7, 2, 1, 0};
+  for (int i = 0; i < 4; i++) {
+    int best = 0;
+    for (int k = 1; k < 10; k++) {
+      best = v[i * 10 + k] > v[i * 10 + best] ? k : best;
+    }
+    cr_expect_eq(best, label[i], "image %d", i);
+  }
+  run_(&r, (const char *[]){"classify", q, "--images", images, "--labels",
+                            labels, "--limit", "20", "--batch", "10",
+                            "--backend", "rtl", NULL});
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  cr_assert(strstr(r.out, "cycles per image") != NULL, "%s", r.out);
+  cr_assert_geq(top1_count_(r.out), 19, "%s", r.out);
+  /* float32 on opencl: the evaluator's logits within float rounding. */
+  char f0[256], f1[256];
+  path_(&r, "f_cpu.npy", f0);
+  path_(&r, "f_ocl.npy", f1);
+  run_(&r, (const char *[]){"run", model, "--input", x1, "--output", f0,
+                            "--quiet", NULL});
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  run_(&r, (const char *[]){"run", model, "--input", x1, "--output", f1,
+                            "--backend", "opencl", "--stats", st, NULL});
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  cr_assert(strstr(r.out, "Conv           opencl") != NULL, "%s", r.out);
+  double a[10], b2[10];
+  cr_assert_eq(npy_values_(f0, a, 10), 10);
+  cr_assert_eq(npy_values_(f1, b2, 10), 10);
+  for (int k = 0; k < 10; k++) {
+    cr_expect(fabs(a[k] - b2[k]) <= 1e-4 * (1 + fabs(a[k])), "logit %d: %g %g",
+              k, a[k], b2[k]);
+  }
   nc_tensor_free(&x);
   nc_tensor_free(&im);
   cleanup_(&r);
