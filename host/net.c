@@ -210,6 +210,102 @@ static nc_status_t parse_input_line_(nc_net_t *net, char **tok, int n,
   return NC_OK;
 }
 
+/* input=A or inputs=A,B,...: the statements whose outputs this one
+ * reads. */
+static nc_status_t parse_inputs_(nc_net_layer_t *nl, char *v) {
+  if (nl->nin > 0) {
+    return nc__fail(NC_ERR_FORMAT, "inputs given twice");
+  }
+  for (char *p = v; p != NULL;) {
+    char *comma = strchr(p, ',');
+    if (comma != NULL) {
+      *comma = '\0';
+    }
+    if (nl->nin == NC_NET_MAX_IN) {
+      return nc__fail(NC_ERR_FORMAT, "more than %d inputs", NC_NET_MAX_IN);
+    }
+    if (*p == '\0' || strlen(p) >= sizeof nl->in_name[0] ||
+        !nc_spec_name_ok(p)) {
+      return nc__fail(NC_ERR_FORMAT, "input '%s' is not a layer name",
+                      SHOWN(p));
+    }
+    snprintf(nl->in_name[nl->nin++], sizeof nl->in_name[0], "%s", p);
+    p = comma != NULL ? comma + 1 : NULL;
+  }
+  return NC_OK;
+}
+
+/* A comma-separated pair of reals > 0. */
+static nc_status_t parse_pair_(const char *k, const char *v, double *out) {
+  char *end = NULL;
+  errno = 0;
+  out[0] = strtod(v, &end);
+  if (end == v || *end != ',') {
+    return nc__fail(NC_ERR_FORMAT, "%s must be S1,S2 (got '%s')", k,
+                    SHOWN(v));
+  }
+  const char *second = end + 1;
+  out[1] = strtod(second, &end);
+  if (end == second || *end != '\0' || errno != 0 || !(out[0] > 0) ||
+      !(out[1] > 0) || !isfinite(out[0]) || !isfinite(out[1])) {
+    return nc__fail(NC_ERR_FORMAT, "%s must be two reals > 0 (got '%s')", k,
+                    SHOWN(v));
+  }
+  return NC_OK;
+}
+
+/* add name=N inputs=A,B [in_scales=S1,S2 out_scale=S out_zp=Z
+ * out_dtype=T] [act=relu], or concat name=N inputs=A,B,... */
+static nc_status_t parse_join_line_(nc_net_layer_t *nl, nc_net_op_t op,
+                                    char **tok, int n) {
+  nc_spec_init(&nl->spec, NC_LAYER_CONV2D);
+  nl->op = op;
+  nl->out_dtype = (nc_dtype_t)-1;
+  for (int i = 1; i < n; i++) {
+    char *k = NULL, *v = NULL;
+    if (split_kv_(tok[i], &k, &v) != 0) {
+      return nc__fail(NC_ERR_FORMAT, "expected key=value, got '%s'",
+                      SHOWN(tok[i]));
+    }
+    nc_status_t st = NC_OK;
+    if (strcmp(k, "name") == 0) {
+      st = nc_spec_set(&nl->spec, k, v);
+    } else if (strcmp(k, "input") == 0 || strcmp(k, "inputs") == 0) {
+      st = parse_inputs_(nl, v);
+    } else if (op == NC_NET_ADD && strcmp(k, "in_scales") == 0) {
+      st = parse_pair_(k, v, nl->add_scale);
+      nl->has_add_scale |= 1;
+    } else if (op == NC_NET_ADD && strcmp(k, "out_scale") == 0) {
+      double two[2];
+      char buf[160];
+      snprintf(buf, sizeof buf, "%s,1", v);
+      st = parse_pair_(k, buf, two);
+      nl->add_scale[2] = two[0];
+      nl->has_add_scale |= 2;
+    } else if (op == NC_NET_ADD && strcmp(k, "out_zp") == 0) {
+      st = nc_spec_set(&nl->spec, k, v);
+    } else if (op == NC_NET_ADD && strcmp(k, "out_dtype") == 0) {
+      st = nc_spec_set(&nl->spec, k, v);
+      nl->out_dtype = nl->spec.out_dtype;
+    } else if (op == NC_NET_ADD && strcmp(k, "act") == 0) {
+      if (strcmp(v, "relu") != 0 && strcmp(v, "none") != 0) {
+        st = nc__fail(NC_ERR_FORMAT, "add: act must be none or relu");
+      }
+      nl->add_relu = strcmp(v, "relu") == 0;
+    } else {
+      st = nc__fail(NC_ERR_FORMAT, "%s takes no option '%s'",
+                    op == NC_NET_ADD ? "add" : "concat", SHOWN(k));
+    }
+    if (st != NC_OK) {
+      return st;
+    }
+  }
+  if (nl->has_add_scale != 0 && nl->has_add_scale != 3) {
+    return nc__fail(NC_ERR_FORMAT, "add needs both in_scales and out_scale");
+  }
+  return NC_OK;
+}
+
 static nc_status_t parse_layer_line_(nc_net_layer_t *nl, nc_layer_kind_t kind,
                                      char **tok, int n) {
   nc_spec_init(&nl->spec, kind);
@@ -218,6 +314,17 @@ static nc_status_t parse_layer_line_(nc_net_layer_t *nl, nc_layer_kind_t kind,
     if (split_kv_(tok[i], &k, &v) != 0) {
       return nc__fail(NC_ERR_FORMAT, "expected key=value, got '%s'",
                       SHOWN(tok[i]));
+    }
+    if (strcmp(k, "input") == 0 || strcmp(k, "inputs") == 0) {
+      nc_status_t st = parse_inputs_(nl, v);
+      if (st == NC_OK && nl->nin > 1) {
+        st = nc__fail(NC_ERR_FORMAT, "a %s layer takes one input",
+                      nc_layer_kind_name(kind));
+      }
+      if (st != NC_OK) {
+        return st;
+      }
+      continue;
     }
     if (strcmp(k, "in_zp") == 0 || strcmp(k, "pad_value") == 0) {
       return nc__fail(NC_ERR_FORMAT,
@@ -405,29 +512,176 @@ static nc_status_t materialize_(const ctx_t *c, nc_net_t *net, int idx,
 }
 
 nc_dtype_t nc_net_layer_out_dtype(const nc_net_t *net, int i) {
-  nc_dtype_t dt = net->dtype;
-  for (int j = 0; j <= i && j < net->nlayers; j++) {
-    const nc_layer_t *l = &net->layers[j].spec.layer;
-    if (l->kind == NC_LAYER_MAXPOOL || l->kind == NC_LAYER_AVGPOOL ||
-        dt == NC_DTYPE_FLOAT32) {
-      continue;
-    }
-    dt = l->rq.enabled ? l->rq.out_dtype : NC_DTYPE_INT32;
-  }
-  return dt;
+  return i >= 0 && i < net->nlayers ? net->layers[i].out_dtype : net->dtype;
 }
 
-/* Walks the chain: sets zero points, materializes tensors, checks shapes. */
+const char *nc_net_layer_kind(const nc_net_t *net, int i) {
+  const nc_net_layer_t *nl = &net->layers[i];
+  return nl->op == NC_NET_ADD      ? "add"
+         : nl->op == NC_NET_CONCAT ? "concat"
+                                   : nc_layer_kind_name(nl->spec.layer.kind);
+}
+
+/* What statement i reads as input k: shape (batch 1), rank, dtype and zero
+ * point of the network input or of an earlier statement's output. */
+static void source_(const nc_net_t *net, int src, int64_t *shape, int *ndim,
+                    nc_dtype_t *dt, int32_t *zp) {
+  if (src < 0) {
+    const int64_t in[4] = {1, net->in_h, net->in_w, net->in_c};
+    memcpy(shape, in, sizeof in);
+    *ndim = 4;
+    *dt = net->dtype;
+    *zp = net->in_zp;
+    return;
+  }
+  const nc_net_layer_t *l = &net->layers[src];
+  memcpy(shape, l->out_shape, sizeof l->out_shape);
+  *ndim = l->out_ndim;
+  *dt = l->out_dtype;
+  *zp = l->out_zp;
+}
+
+/* The statement indices its input names refer to. */
+static nc_status_t link_(nc_net_t *net, int i) {
+  nc_net_layer_t *nl = &net->layers[i];
+  if (nl->nin == 0) {
+    nl->nin = 1;
+    nl->in[0] = i - 1;
+  } else {
+    for (int k = 0; k < nl->nin; k++) {
+      const char *want = nl->in_name[k];
+      int found = strcmp(want, "input") == 0 ? -1 : -2;
+      for (int j = 0; j < i && found == -2; j++) {
+        if (strcmp(net->layers[j].spec.name, want) == 0) {
+          found = j;
+        }
+      }
+      for (int j = found + 1; found >= 0 && j < i; j++) {
+        if (strcmp(net->layers[j].spec.name, want) == 0) {
+          return nc__fail(NC_ERR_FORMAT, "input '%s' names two layers",
+                          SHOWN(want));
+        }
+      }
+      if (found == -2) {
+        return nc__fail(NC_ERR_FORMAT,
+                        "input '%s' names no earlier layer (nor 'input', "
+                        "the network's)",
+                        SHOWN(want));
+      }
+      nl->in[k] = found;
+    }
+  }
+  if (nl->op == NC_NET_ADD && nl->nin != 2) {
+    return nc__fail(NC_ERR_FORMAT, "add takes two inputs (inputs=A,B)");
+  }
+  if (nl->op == NC_NET_CONCAT && nl->nin < 2) {
+    return nc__fail(NC_ERR_FORMAT, "concat takes two or more inputs");
+  }
+  return NC_OK;
+}
+
+/* add / concat: the output from the inputs' shapes, dtypes, zero points. */
+static nc_status_t join_(const nc_net_t *net, nc_net_layer_t *nl) {
+  const int given_dt = (int)nl->out_dtype; /* -1: not given */
+  int64_t s0[4], s1[4];
+  int nd0, nd1;
+  nc_dtype_t d0, d1;
+  int32_t z0, z1;
+  source_(net, nl->in[0], s0, &nd0, &d0, &z0);
+  memcpy(nl->out_shape, s0, sizeof s0);
+  nl->out_ndim = nd0;
+  for (int k = 1; k < nl->nin; k++) {
+    source_(net, nl->in[k], s1, &nd1, &d1, &z1);
+    if (d1 != d0) {
+      return nc__fail(NC_ERR_SHAPE, "inputs are %s and %s; they must agree",
+                      nc_dtype_name(d0), nc_dtype_name(d1));
+    }
+    if (nl->op == NC_NET_ADD) {
+      if (nd1 != nd0 || memcmp(s0, s1, (size_t)nd0 * sizeof s0[0]) != 0) {
+        return nc__fail(NC_ERR_SHAPE, "add: the inputs' shapes differ");
+      }
+    } else {
+      if (nd0 != 4 || nd1 != 4 || s0[1] != s1[1] || s0[2] != s1[2]) {
+        return nc__fail(NC_ERR_SHAPE,
+                        "concat: inputs must be NHWC with the same height "
+                        "and width");
+      }
+      if (z1 != z0) {
+        return nc__fail(NC_ERR_SHAPE,
+                        "concat: inputs have zero points %d and %d; a "
+                        "concatenation copies values, so they must agree",
+                        (int)z0, (int)z1);
+      }
+      nl->out_shape[3] += s1[3];
+    }
+  }
+  if (d0 == NC_DTYPE_INT32) {
+    return nc__fail(NC_ERR_SHAPE,
+                    "input is raw int32: give the layer before it a "
+                    "requantization (scale=...)");
+  }
+  nl->out_dtype = d0;
+  nl->out_zp = z0;
+  if (nl->op == NC_NET_CONCAT) {
+    return NC_OK;
+  }
+  if (d0 == NC_DTYPE_FLOAT32) {
+    if (nl->has_add_scale || given_dt >= 0 || nl->spec.out_zp != 0) {
+      return nc__fail(NC_ERR_FORMAT,
+                      "a float32 add takes no in_scales, out_scale, out_zp "
+                      "or out_dtype");
+    }
+    return NC_OK;
+  }
+  if (!nl->has_add_scale) {
+    return nc__fail(NC_ERR_FORMAT,
+                    "an integer add needs in_scales=S1,S2 and out_scale=S "
+                    "(the real value of one step of each)");
+  }
+  source_(net, nl->in[1], s1, &nd1, &d1, &z1);
+  const nc_dtype_t od = given_dt >= 0 ? (nc_dtype_t)given_dt : d0;
+  nc_status_t st =
+      nc_add_quant_init(&nl->add, nl->add_scale[0], z0, nl->add_scale[1], z1,
+                        nl->add_scale[2], nl->spec.out_zp, od);
+  if (st != NC_OK) {
+    return st;
+  }
+  if (nl->add_relu) {
+    nl->add.act_min =
+        nl->add.out_zp > nl->add.act_min ? nl->add.out_zp : nl->add.act_min;
+  }
+  nl->out_dtype = od;
+  nl->out_zp = nl->add.out_zp;
+  return NC_OK;
+}
+
+/* Walks the statements in order (each reads only earlier ones): links the
+ * inputs, sets zero points, materializes tensors, checks shapes. */
 static nc_status_t resolve_(const ctx_t *c0, nc_net_t *net) {
-  int64_t shape[NC_MAX_DIMS] = {1, net->in_h, net->in_w, net->in_c};
-  int ndim = 4;
-  nc_dtype_t dt = net->dtype;
-  int32_t zp = net->in_zp;
   for (int i = 0; i < net->nlayers; i++) {
     nc_net_layer_t *nl = &net->layers[i];
     ctx_t c = *c0;
     c.line = nl->line;
     nc_layer_t *l = &nl->spec.layer;
+    if (nl->spec.name[0] == '\0') {
+      snprintf(nl->spec.name, sizeof nl->spec.name, "%s%d",
+               nc_net_layer_kind(net, i), i + 1);
+    }
+    nc_status_t st = link_(net, i);
+    if (st == NC_OK && nl->op != NC_NET_LAYER) {
+      st = join_(net, nl);
+    }
+    if (st != NC_OK) {
+      return at_(&c, st);
+    }
+    if (nl->op != NC_NET_LAYER) {
+      continue;
+    }
+    int64_t shape[NC_MAX_DIMS] = {0};
+    int ndim;
+    nc_dtype_t dt;
+    int32_t zp;
+    source_(net, nl->in[0], shape, &ndim, &dt, &zp);
     if (dt == NC_DTYPE_INT32 && l->kind != NC_LAYER_MAXPOOL &&
         l->kind != NC_LAYER_AVGPOOL) {
       nc__fail(NC_ERR_SHAPE,
@@ -439,12 +693,8 @@ static nc_status_t resolve_(const ctx_t *c0, nc_net_t *net) {
       l->in_zp = zp;
       l->pad_value = zp;
     }
-    if (nl->spec.name[0] == '\0') {
-      snprintf(nl->spec.name, sizeof nl->spec.name, "%s%d",
-               nc_layer_kind_name(l->kind), i + 1);
-    }
     nc_geom_t g;
-    int st = materialize_(&c, net, i, shape, ndim, dt, &g);
+    st = materialize_(&c, net, i, shape, ndim, dt, &g);
     if (st != NC_OK) {
       return at_(&c, st);
     }
@@ -456,10 +706,14 @@ static nc_status_t resolve_(const ctx_t *c0, nc_net_t *net) {
       shape[2] = g.ow;
       shape[3] = g.oc;
     }
+    memcpy(nl->out_shape, shape, sizeof nl->out_shape);
+    nl->out_ndim = ndim;
+    nl->out_dtype = dt;
+    nl->out_zp = zp;
     if (l->kind != NC_LAYER_MAXPOOL && l->kind != NC_LAYER_AVGPOOL &&
         is_int_dtype_(dt)) {
-      dt = l->rq.enabled ? l->rq.out_dtype : NC_DTYPE_INT32;
-      zp = l->rq.enabled ? l->rq.out_zp : 0;
+      nl->out_dtype = l->rq.enabled ? l->rq.out_dtype : NC_DTYPE_INT32;
+      nl->out_zp = l->rq.enabled ? l->rq.out_zp : 0;
     }
   }
   return NC_OK;
@@ -523,7 +777,8 @@ nc_status_t nc_net_parse(const char *text, const char *origin,
       } else {
         st = parse_input_line_(net, tok, n, &have_input);
       }
-    } else if (nc_layer_kind_parse(tok[0], &kind) == NC_OK) {
+    } else if (nc_layer_kind_parse(tok[0], &kind) == NC_OK ||
+               strcmp(tok[0], "add") == 0 || strcmp(tok[0], "concat") == 0) {
       if (!have_input) {
         st = nc__fail(NC_ERR_FORMAT, "layers must follow an input line");
       } else if (net->nlayers == MAX_LAYERS) {
@@ -535,12 +790,17 @@ nc_status_t nc_net_parse(const char *text, const char *origin,
       } else {
         nc_net_layer_t *l = &net->layers[net->nlayers++];
         l->line = c.line;
-        st = parse_layer_line_(l, kind, tok, n);
+        if (strcmp(tok[0], "add") == 0 || strcmp(tok[0], "concat") == 0) {
+          st = parse_join_line_(l, tok[0][0] == 'a' ? NC_NET_ADD : NC_NET_CONCAT,
+                                tok, n);
+        } else {
+          st = parse_layer_line_(l, kind, tok, n);
+        }
       }
     } else {
       st = nc__fail(NC_ERR_FORMAT,
                     "unknown statement '%s' (network, input, conv2d, fc, "
-                    "local, maxpool, avgpool)",
+                    "local, maxpool, avgpool, add, concat)",
                     SHOWN(tok[0]));
     }
     if (st != NC_OK) {
@@ -605,10 +865,24 @@ nc_status_t nc_net_geometry(const nc_net_t *net, int64_t batch,
   if (net == NULL || geoms == NULL || batch < 1) {
     return nc__fail(NC_ERR_INVALID_ARG, "net_geometry: bad argument");
   }
-  int64_t shape[NC_MAX_DIMS] = {batch, net->in_h, net->in_w, net->in_c};
-  int ndim = 4;
   for (int i = 0; i < net->nlayers; i++) {
     const nc_net_layer_t *nl = &net->layers[i];
+    int64_t shape[NC_MAX_DIMS] = {0};
+    int ndim;
+    nc_dtype_t dt;
+    int32_t zp;
+    source_(net, nl->in[0], shape, &ndim, &dt, &zp);
+    shape[0] = batch;
+    if (nl->op != NC_NET_LAYER) {
+      /* add / concat: the output as resolved, with this batch. */
+      nc_geom_t *g = &geoms[i];
+      memset(g, 0, sizeof *g);
+      g->n = batch;
+      g->h = g->oh = nl->out_ndim == 4 ? nl->out_shape[1] : 1;
+      g->w = g->ow = nl->out_ndim == 4 ? nl->out_shape[2] : 1;
+      g->c = g->oc = nl->out_shape[nl->out_ndim == 4 ? 3 : 1];
+      continue;
+    }
     int64_t blen = nl->bias.ndim ? (int64_t)nc_tensor_numel(&nl->bias) : -1;
     int st = nc_layer_geometry(&nl->spec.layer, shape, ndim,
                                nl->weights.ndim ? nl->weights.shape : NULL,
@@ -616,13 +890,79 @@ nc_status_t nc_net_geometry(const nc_net_t *net, int64_t batch,
     if (st != NC_OK) {
       return st;
     }
-    if (nl->spec.layer.kind == NC_LAYER_FC) {
-      shape[1] = geoms[i].oc;
-      ndim = 2;
+  }
+  return NC_OK;
+}
+
+nc_status_t nc_net_host_op(const nc_net_layer_t *nl,
+                           const nc_tensor_t *const *in, nc_tensor_t *out) {
+  if (nl == NULL || in == NULL || out == NULL || nl->op == NC_NET_LAYER ||
+      nl->nin < 2 || in[0] == NULL || in[1] == NULL) {
+    return nc__fail(NC_ERR_INVALID_ARG, "net host op: bad argument");
+  }
+  memset(out, 0, sizeof *out);
+  const nc_tensor_t *a = in[0];
+  int64_t shape[NC_MAX_DIMS];
+  memcpy(shape, a->shape, sizeof shape);
+  for (int k = 1; k < nl->nin; k++) {
+    const nc_tensor_t *b = in[k];
+    const int same_rank = b != NULL && b->ndim == a->ndim &&
+                          b->dtype == a->dtype;
+    const int ok =
+        same_rank &&
+        (nl->op == NC_NET_ADD
+             ? memcmp(a->shape, b->shape, (size_t)a->ndim * sizeof a->shape[0]) == 0
+             : a->ndim == 4 && memcmp(a->shape, b->shape, 3 * sizeof a->shape[0]) == 0);
+    if (!ok) {
+      return nc__fail(NC_ERR_SHAPE, "%s: the inputs' shapes or dtypes differ",
+                      nl->op == NC_NET_ADD ? "add" : "concat");
+    }
+    if (nl->op == NC_NET_CONCAT) {
+      shape[3] += b->shape[3];
+    }
+  }
+  const int integer = a->dtype == NC_DTYPE_INT8 || a->dtype == NC_DTYPE_UINT8;
+  const nc_dtype_t od = nl->op == NC_NET_ADD && integer ? nl->add.out_dtype
+                                                        : a->dtype;
+  if (nl->op == NC_NET_ADD && !integer && a->dtype != NC_DTYPE_FLOAT32) {
+    return nc__fail(NC_ERR_UNSUPPORTED, "add: %s inputs",
+                    nc_dtype_name(a->dtype));
+  }
+  nc_status_t st = nc_tensor_alloc(out, od, a->ndim, shape);
+  if (st != NC_OK) {
+    return st;
+  }
+  const size_t n = nc_tensor_numel(out);
+  if (nl->op == NC_NET_CONCAT) {
+    /* Per pixel, each input's channels in turn. */
+    const size_t es = nc_dtype_size(a->dtype);
+    const size_t pix = n / (size_t)shape[3];
+    char *dst = out->data;
+    for (size_t p = 0; p < pix; p++) {
+      for (int k = 0; k < nl->nin; k++) {
+        const size_t ck = (size_t)in[k]->shape[3] * es;
+        memcpy(dst, (const char *)in[k]->data + p * ck, ck);
+        dst += ck;
+      }
+    }
+    return NC_OK;
+  }
+  const nc_tensor_t *b = in[1];
+  for (size_t i = 0; i < n; i++) {
+    if (a->dtype == NC_DTYPE_FLOAT32) {
+      float v = ((const float *)a->data)[i] + ((const float *)b->data)[i];
+      ((float *)out->data)[i] = nl->add_relu && v < 0 ? 0.0f : v;
+      continue;
+    }
+    const int32_t x = a->dtype == NC_DTYPE_INT8 ? ((const int8_t *)a->data)[i]
+                                                : ((const uint8_t *)a->data)[i];
+    const int32_t y = b->dtype == NC_DTYPE_INT8 ? ((const int8_t *)b->data)[i]
+                                                : ((const uint8_t *)b->data)[i];
+    const int32_t v = nc_add_quant_apply(&nl->add, x, y);
+    if (od == NC_DTYPE_INT8) {
+      ((int8_t *)out->data)[i] = (int8_t)v;
     } else {
-      shape[1] = geoms[i].oh;
-      shape[2] = geoms[i].ow;
-      shape[3] = geoms[i].oc;
+      ((uint8_t *)out->data)[i] = (uint8_t)v;
     }
   }
   return NC_OK;

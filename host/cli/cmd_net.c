@@ -58,7 +58,7 @@ static int load_net_(const char *path, nc_net_t *net) {
 
 static void fmt_geom_shape_(const nc_net_t *net, int i, const nc_geom_t *g,
                             char *buf, size_t len) {
-  if (net->layers[i].spec.layer.kind == NC_LAYER_FC) {
+  if (net->layers[i].out_ndim == 2) {
     snprintf(buf, len, "[%lld, %lld]", (long long)g->n, (long long)g->oc);
   } else {
     snprintf(buf, len, "[%lld, %lld, %lld, %lld]", (long long)g->n,
@@ -127,7 +127,7 @@ int cmd_info(int argc, char **argv) {
     fmt_geom_shape_(&net, l, &g[l], shape, sizeof shape);
     printf("%-3d %-10s %-8s %-22s %-8s %12lld %16lld\n", l + 1,
            net.layers[l].spec.name,
-           nc_layer_kind_name(net.layers[l].spec.layer.kind), shape,
+           nc_net_layer_kind(&net, l), shape,
            nc_dtype_name(nc_net_layer_out_dtype(&net, l)),
            (long long)g[l].params, (long long)g[l].macs);
     params += g[l].params;
@@ -160,16 +160,50 @@ int cli_net_forward(cli_backend_t *be, const nc_net_t *net, nc_tensor_t *acts,
   }
   for (int l = 0; l < net->nlayers; l++) {
     nc_net_layer_t *nl = &net->layers[l];
+    /* Each statement reads the outputs it names (acts[0]: the input). */
+    const nc_tensor_t *x = &acts[nl->in[0] + 1];
+    if (nl->op != NC_NET_LAYER) {
+      /* add and concat run on the host between the backend's layers. */
+      const nc_tensor_t *ins[NC_NET_MAX_IN];
+      for (int k = 0; k < nl->nin; k++) {
+        ins[k] = &acts[nl->in[k] + 1];
+      }
+      const double t0 = cli_now();
+      st = nc_net_host_op(nl, ins, &acts[l + 1]);
+      if (st != NC_OK) {
+        char what[192];
+        snprintf(what, sizeof what, "layer %d (%s)", l + 1, nl->spec.name);
+        cli_report(what, st);
+        return CLI_EXIT_FAIL;
+      }
+      ls[l] = (cli_layer_stat_t){.name = nl->spec.name,
+                                 .kind = nl->spec.layer.kind,
+                                 .out = &acts[l + 1],
+                                 .seconds = cli_now() - t0,
+                                 .op = nc_net_layer_kind(net, l),
+                                 .ran_on = "host"};
+      if (!quiet) {
+        char s[96];
+        nc_shape_format(&acts[l + 1], s, sizeof s);
+        printf("%-10s %-8s %-22s %-8s %14s %10.2f %12s  (on the host)\n",
+               nl->spec.name, ls[l].op, s, nc_dtype_name(acts[l + 1].dtype),
+               "0", ls[l].seconds * 1e3, "-");
+      }
+      continue;
+    }
     /* On the accelerator a pooling layer after a conv runs in its plan. */
     /* So does it through OpenCL on neocog's built-in conv2d kernel. */
-    const nc_layer_t *nx =
-        l + 1 < net->nlayers ? &net->layers[l + 1].spec.layer : NULL;
+    /* The next statement pools this layer's output. */
+    const int next_pools =
+        l + 1 < net->nlayers && net->layers[l + 1].op == NC_NET_LAYER &&
+        net->layers[l + 1].in[0] == l;
+    const nc_layer_t *nx = next_pools ? &net->layers[l + 1].spec.layer : NULL;
     const int ocl_fuse =
         !accel && cli_backend_fuses_pooling(be) && nx != NULL &&
         nl->spec.layer.kind == NC_LAYER_CONV2D && nl->spec.layer.rq.enabled &&
         nx->pad_mode == NC_PAD_EXPLICIT && nx->pad_top == 0 &&
         nx->pad_bottom == 0 && nx->pad_left == 0 && nx->pad_right == 0;
-    const int fuse = (accel || ocl_fuse) && l + 1 < net->nlayers &&
+    const int fuse = (accel || ocl_fuse) && next_pools &&
                      (nl->spec.layer.kind == NC_LAYER_CONV2D ||
                       nl->spec.layer.kind == NC_LAYER_LOCAL) &&
                      (net->layers[l + 1].spec.layer.kind == NC_LAYER_MAXPOOL ||
@@ -188,7 +222,7 @@ int cli_net_forward(cli_backend_t *be, const nc_net_t *net, nc_tensor_t *acts,
     int64_t blen = nl->bias.ndim ? (int64_t)nc_tensor_numel(&nl->bias) : -1;
     char what[192];
     snprintf(what, sizeof what, "layer %d (%s)", l + 1, nl->spec.name);
-    st = nc_layer_geometry(&nl->spec.layer, acts[l].shape, acts[l].ndim,
+    st = nc_layer_geometry(&nl->spec.layer, x->shape, x->ndim,
                            nl->weights.ndim ? nl->weights.shape : NULL,
                            nl->weights.ndim, blen, &g);
     if (st != NC_OK) {
@@ -202,7 +236,7 @@ int cli_net_forward(cli_backend_t *be, const nc_net_t *net, nc_tensor_t *acts,
     double secs = 0;
     nc_accel_stats_t ast;
     be->progress_what = label;
-    int lrc = cli_backend_run(be, what, &nl->spec.layer, &acts[l],
+    int lrc = cli_backend_run(be, what, &nl->spec.layer, x,
                               nl->weights.ndim ? &nl->weights : NULL,
                               nl->bias.ndim ? &nl->bias : NULL,
                               fuse ? &net->layers[l + 1].spec.layer : NULL,
@@ -235,20 +269,20 @@ int cli_net_forward(cli_backend_t *be, const nc_net_t *net, nc_tensor_t *acts,
       const nc_net_layer_t *kl = &net->layers[k];
       if (accel && k == l) {
         printf("%-10s %-8s %-22s %-8s %14lld %10.2f %12llu %5.1f%%\n",
-               kl->spec.name, nc_layer_kind_name(kl->spec.layer.kind), s,
+               kl->spec.name, nc_net_layer_kind(net, k), s,
                nc_dtype_name(acts[k + 1].dtype), ls[k].macs, secs * 1e3,
                (unsigned long long)ast.cycles, 100.0 * ast.pe_utilization);
       } else if (accel) {
         printf("%-10s %-8s %-22s %-8s %14s %10s %12s  (fused into %s)\n",
-               kl->spec.name, nc_layer_kind_name(kl->spec.layer.kind), s,
+               kl->spec.name, nc_net_layer_kind(net, k), s,
                nc_dtype_name(acts[k + 1].dtype), "0", "-", "-", nl->spec.name);
       } else if (k > l) {
         printf("%-10s %-8s %-22s %-8s %14s %10s %8s  (fused into %s)\n",
-               kl->spec.name, nc_layer_kind_name(kl->spec.layer.kind), s,
+               kl->spec.name, nc_net_layer_kind(net, k), s,
                nc_dtype_name(acts[k + 1].dtype), "0", "-", "-", nl->spec.name);
       } else {
         printf("%-10s %-8s %-22s %-8s %14lld %10.2f %8.2f%s%s\n",
-               kl->spec.name, nc_layer_kind_name(kl->spec.layer.kind), s,
+               kl->spec.name, nc_net_layer_kind(net, k), s,
                nc_dtype_name(acts[k + 1].dtype), ls[k].macs, secs * 1e3,
                secs > 0 ? (double)ls[k].macs / secs / 1e9 : 0.0,
                ls[k].algo[0] ? "  " : "", ls[k].algo);

@@ -125,7 +125,7 @@ int cli_write_stats(const char *path, const char *backend,
   double secs = 0;
   unsigned long long cyc = 0, pred = 0, rd = 0, wr = 0;
   int any_accel = 0;
-  const int graph = n > 0 && st[0].op != NULL;
+  const int graph = n > 0 && st[0].out == NULL;
   fprintf(f, "{\n  \"backend\": \"%s\",\n  \"%s\": [\n", backend,
           graph ? "nodes" : "layers");
   for (int i = 0; i < n; i++) {
@@ -140,7 +140,7 @@ int cli_write_stats(const char *path, const char *backend,
             "\"output_dtype\": \"%s\", \"macs\": %lld, \"seconds\": %.6f, "
             "\"gmac_per_s\": %.3f",
             st[i].name, graph ? "operator" : "kind",
-            graph ? st[i].op : nc_layer_kind_name(st[i].kind), shape,
+            st[i].op != NULL ? st[i].op : nc_layer_kind_name(st[i].kind), shape,
             st[i].out != NULL ? nc_dtype_name(st[i].out->dtype) : st[i].dtype,
             st[i].macs, st[i].seconds,
             st[i].seconds > 0 ? (double)st[i].macs / st[i].seconds / 1e9 : 0);

@@ -216,3 +216,99 @@ Test(net, weights_from_files_relative_to_network) {
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
   cr_assert_eq(system(cmd), 0);
 }
+
+/* Statements name their inputs: a residual add and a concatenation; an
+ * old list-form file keeps meaning "the previous layer". */
+Test(net, dag_names_inputs) {
+  static const char text[] =
+      "input shape=6x6x2 dtype=uint8\n"
+      "conv2d name=c1 filters=4 kernel=3 pad=same scale=0.01 "
+      "out_dtype=uint8\n"
+      "conv2d name=c2 filters=4 kernel=3 pad=same scale=0.01 "
+      "out_dtype=uint8 out_zp=4\n"
+      "conv2d name=side input=c1 filters=4 kernel=1 scale=0.02 "
+      "out_dtype=uint8\n"
+      "add name=sum inputs=c2,side in_scales=0.1,0.2 out_scale=0.25 "
+      "out_zp=1\n"
+      "concat name=cat inputs=input,input\n"
+      "maxpool size=2 stride=2 input=sum\n";
+  nc_net_t net;
+  cr_assert_eq(nc_net_parse(text, "t.net", NULL, &net), NC_OK, "%s",
+               nc_error_detail());
+  cr_assert_eq(net.nlayers, 6);
+  cr_expect_eq(net.layers[0].in[0], -1);
+  cr_expect_eq(net.layers[1].in[0], 0);
+  cr_expect_eq(net.layers[2].in[0], 0);
+  cr_expect_eq(net.layers[3].op, NC_NET_ADD);
+  cr_expect(net.layers[3].in[0] == 1 && net.layers[3].in[1] == 2);
+  cr_expect_eq(net.layers[3].add.in_zp[0], 4);
+  cr_expect_eq(net.layers[3].add.in_zp[1], 0);
+  cr_expect_eq(net.layers[3].out_zp, 1);
+  cr_expect_eq(net.layers[4].op, NC_NET_CONCAT);
+  cr_expect_eq(net.layers[4].out_shape[3], 4);
+  cr_expect_eq(net.layers[5].in[0], 3);
+  cr_expect_str_eq(nc_net_layer_kind(&net, 3), "add");
+  /* The pooling reads the add, whose zero point its padding would use. */
+  cr_expect_eq(net.layers[5].out_zp, 1);
+  nc_geom_t g[6];
+  cr_assert_eq(nc_net_geometry(&net, 3, g), NC_OK);
+  cr_expect(g[5].n == 3 && g[5].oh == 3 && g[5].oc == 4);
+  /* The host ops: concat joins channels pixel by pixel. */
+  int64_t s[4] = {1, 1, 2, 1};
+  nc_tensor_t a, b, y;
+  nc_test_alloc(&a, NC_DTYPE_UINT8, 4, s);
+  nc_test_alloc(&b, NC_DTYPE_UINT8, 4, s);
+  ((uint8_t *)a.data)[0] = 1, ((uint8_t *)a.data)[1] = 2;
+  ((uint8_t *)b.data)[0] = 3, ((uint8_t *)b.data)[1] = 4;
+  const nc_tensor_t *in[2] = {&a, &b};
+  cr_assert_eq(nc_net_host_op(&net.layers[4], in, &y), NC_OK);
+  cr_expect(((uint8_t *)y.data)[0] == 1 && ((uint8_t *)y.data)[1] == 3 &&
+            ((uint8_t *)y.data)[2] == 2 && ((uint8_t *)y.data)[3] == 4);
+  nc_tensor_free(&y);
+  s[3] = 2;
+  nc_tensor_t c;
+  nc_test_alloc(&c, NC_DTYPE_UINT8, 4, s);
+  in[1] = &c;
+  cr_expect_eq(nc_net_host_op(&net.layers[3], in, &y), NC_ERR_SHAPE);
+  nc_tensor_free(&a);
+  nc_tensor_free(&b);
+  nc_tensor_free(&c);
+  nc_net_free(&net);
+}
+
+Test(net, dag_errors_name_the_line) {
+  static const struct {
+    const char *text;
+    const char *word;
+  } cases[] = {
+      {"input shape=4x4x1\nconv2d filters=2 kernel=1 input=later\n"
+       "conv2d name=later filters=2 kernel=1\n",
+       "names no earlier layer"},
+      {"input shape=4x4x1\nconv2d filters=2 kernel=1 inputs=input,input\n",
+       "one input"},
+      {"input shape=4x4x1\nadd inputs=input\n", "two inputs"},
+      {"input shape=4x4x1 dtype=uint8\nadd inputs=input,input\n",
+       "in_scales"},
+      {"input shape=4x4x1\nadd inputs=input,input out_zp=3\n", "float32 add"},
+      {"input shape=4x4x1\nconv2d name=x filters=2 kernel=3\n"
+       "add inputs=x,input\n",
+       "shapes differ"},
+      {"input shape=4x4x1 dtype=uint8\nconv2d name=x filters=1 kernel=1 "
+       "scale=0.1 out_dtype=uint8 out_zp=9\nconcat inputs=x,input\n",
+       "zero points"},
+      {"input shape=4x4x1\nconcat inputs=input\n", "two or more"},
+      {"input shape=4x4x1\nadd inputs=input,input frobs=1\n", "no option"},
+      {"input shape=4x4x1\nconv2d name=x filters=1 kernel=1\n"
+       "conv2d name=x filters=1 kernel=1\nadd inputs=x,x\n",
+       "names two layers"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    nc_net_t net;
+    cr_expect_neq(nc_net_parse(cases[i].text, "t.net", NULL, &net), NC_OK,
+                  "case %zu parsed", i);
+    cr_expect_null(net.layers, "case %zu: not emptied", i);
+    const char *d = nc_error_detail();
+    cr_expect(strstr(d, cases[i].word) != NULL && strstr(d, "t.net:") != NULL,
+              "case %zu: '%s' lacks '%s'", i, d, cases[i].word);
+  }
+}

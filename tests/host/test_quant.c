@@ -200,3 +200,42 @@ Test(quant, random_against_exact_model) {
                  (long long)want);
   }
 }
+
+/* The 8-bit addition against exact real arithmetic: the fixed-point result
+ * is the real sum rounded, give or take one step (the multipliers carry 31
+ * bits), and a worked example is exact. */
+Test(quant, add_matches_real_arithmetic) {
+  nc_rng_t r;
+  nc_test_seed(&r, "quant", "add_matches_real_arithmetic", 11);
+  for (int trial = 0; trial < 200; trial++) {
+    const double s1 = nc_rng_float(&r, 0.001f, 0.2f);
+    const double s2 = nc_rng_float(&r, 0.001f, 0.2f);
+    const double so = nc_rng_float(&r, 0.002f, 0.3f);
+    const int32_t z1 = (int32_t)nc_rng_range(&r, 0, 255);
+    const int32_t z2 = (int32_t)nc_rng_range(&r, 0, 255);
+    const int32_t zo = (int32_t)nc_rng_range(&r, 0, 255);
+    nc_add_quant_t q;
+    cr_assert_eq(nc_add_quant_init(&q, s1, z1, s2, z2, so, zo, NC_DTYPE_UINT8),
+                 NC_OK);
+    for (int k = 0; k < 50; k++) {
+      const int32_t a = (int32_t)nc_rng_range(&r, 0, 255);
+      const int32_t b = (int32_t)nc_rng_range(&r, 0, 255);
+      double want = nearbyint((s1 * (a - z1) + s2 * (b - z2)) / so) + zo;
+      want = want < 0 ? 0 : (want > 255 ? 255 : want);
+      const int32_t got = nc_add_quant_apply(&q, a, b);
+      cr_assert(fabs(got - want) <= 1, "trial %d: %d + %d -> %d, want %g",
+                trial, a, b, got, want);
+    }
+  }
+  /* Equal scales 0.5, output 1: (10 - 2) * 0.5 + (7 - 3) * 0.5 = 6. */
+  nc_add_quant_t q;
+  cr_assert_eq(nc_add_quant_init(&q, 0.5, 2, 0.5, 3, 1.0, -4, NC_DTYPE_INT8),
+               NC_OK);
+  cr_expect_eq(nc_add_quant_apply(&q, 10, 7), 2);
+  cr_expect_eq(nc_add_quant_apply(&q, 127, 126), 120);
+  cr_expect_eq(nc_add_quant_apply(&q, -128, -128), -128);
+  cr_expect_eq(nc_add_quant_init(&q, 0, 0, 1, 0, 1, 0, NC_DTYPE_INT8),
+               NC_ERR_INVALID_ARG);
+  cr_expect_eq(nc_add_quant_init(&q, 1, 0, 1, 0, 1, 300, NC_DTYPE_UINT8),
+               NC_ERR_INVALID_ARG);
+}

@@ -76,12 +76,36 @@ int nc_spec_name_ok(const char *name);
 NC_MUST_CHECK nc_status_t nc_spec_finish(nc_spec_t *s, int64_t out_channels,
                                          int int_path);
 
-/** One layer of a network with its tensors. */
+/** Most inputs one statement of a network may name. */
+#define NC_NET_MAX_IN 8
+
+/** What a network statement computes. */
+typedef enum {
+  NC_NET_LAYER = 0, /**< a layer (spec.layer), run on the backend */
+  NC_NET_ADD,       /**< element-wise sum of two inputs, on the host */
+  NC_NET_CONCAT,    /**< channel concatenation of its inputs, on the host */
+} nc_net_op_t;
+
+/** One statement of a network with its tensors. */
 typedef struct {
   nc_spec_t spec;      /**< options as written, resolved by nc_net_load */
-  nc_tensor_t weights; /**< empty for pooling */
+  nc_tensor_t weights; /**< empty for pooling, add and concat */
   nc_tensor_t bias;    /**< empty when the layer has none */
   int line;            /**< line in the network file, for messages */
+  nc_net_op_t op;      /**< layer, add or concat */
+  int nin;             /**< inputs; always >= 1 once loaded */
+  int in[NC_NET_MAX_IN]; /**< each: -1 the network input, else a layer's
+                              index (always an earlier one) */
+  char in_name[NC_NET_MAX_IN][64]; /**< the inputs as named ("" : the
+                                        previous statement's output) */
+  double add_scale[3];   /**< integer add: input 1, input 2, output scale */
+  int has_add_scale;     /**< add_scale was given */
+  nc_add_quant_t add;    /**< integer add: its TFLite parameters */
+  int add_relu;          /**< add: act=relu */
+  nc_dtype_t out_dtype;  /**< dtype of the output */
+  int32_t out_zp;        /**< its zero point (integer) */
+  int out_ndim;          /**< its rank: 4 (NHWC) or 2 ([N, O]) */
+  int64_t out_shape[4];  /**< its shape for a batch of 1 */
 } nc_net_layer_t;
 
 /** A network: an input description and ordered layers. */
@@ -119,6 +143,20 @@ NC_MUST_CHECK nc_status_t nc_net_geometry(const nc_net_t *net, int64_t batch,
 
 /** Output dtype of layer i, given the network. */
 nc_dtype_t nc_net_layer_out_dtype(const nc_net_t *net, int i);
+
+/** "conv2d", ..., "add" or "concat": what statement i is. */
+const char *nc_net_layer_kind(const nc_net_t *net, int i);
+
+/**
+ * Computes an add or concat statement on the host: `in` holds its inputs
+ * (nl->nin tensors, in its order), *out receives the result (allocated).
+ * float32 adds sum (then act=relu); integer adds follow TFLite's kernel
+ * (nc_add_quant_apply()); a concatenation joins NHWC channels. Shapes and
+ * dtypes that disagree are NC_ERR_SHAPE.
+ */
+NC_MUST_CHECK nc_status_t nc_net_host_op(const nc_net_layer_t *nl,
+                                         const nc_tensor_t *const *in,
+                                         nc_tensor_t *out);
 
 /** Makes a random input for a network (batch 1) from a seed. */
 NC_MUST_CHECK nc_status_t nc_net_random_input(const nc_net_t *net,
