@@ -5,7 +5,10 @@
 # and on all 10,000; then the int8 network on the cycle-accurate RTL (RTL_IMAGES images,
 # default all 10,000): cycles per image, PE utilization, wall time. Accuracies and cycles
 # are exact; throughputs are wall clock, single thread pinned to core 0 (loaded machines
-# give lower figures). Reads the real data from ../shared/data relative to the repository
+# give lower figures). The same quantized model is then written as an ONNX model
+# (QOperator form) and run as a graph: on cpu, and on the RTL directly (its QLinearConv,
+# MaxPool and MatMulInteger nodes lowered to the accelerator, the rest on the host).
+# ONNX_ONLY=1 runs only that part. Reads the real data from ../shared/data relative to the repository
 # (DATA overrides it) and says so when it is absent.
 #
 # Usage: sh bench/onnx_mnist.sh
@@ -30,9 +33,31 @@ run() { # label, command...: the command and its summary lines
   echo "\$ $*" | sed "s|$DATA/||g; s|$tmp/||g; s|taskset -c 0 $BUILD/bin/|taskset -c 0 |"
   "$@" | grep -v '^ *[0-9]' | grep -v '^confusion'
 }
-run $N classify "$DATA/mnist-12.onnx" --images "$IM" --labels "$LB"
-run $N classify "$DATA/mnist-12.onnx" --images "$IM" --labels "$LB" --skip 1000 --quiet
-run $N quantize "$DATA/mnist-12.onnx" --calib "$IM" --limit 1000 --per-channel -o "$tmp/mnist_int8.net"
-run $N classify "$tmp/mnist_int8.net" --images "$IM" --labels "$LB" --batch 100
-run $N classify "$tmp/mnist_int8.net" --images "$IM" --labels "$LB" --batch 100 --skip 1000 --quiet
-run $N classify "$tmp/mnist_int8.net" --images "$IM" --labels "$LB" --batch 100 --limit "$RTL_IMAGES" --backend rtl
+if [ "${ONNX_ONLY:-0}" != 1 ]; then
+  run $N classify "$DATA/mnist-12.onnx" --images "$IM" --labels "$LB"
+  run $N classify "$DATA/mnist-12.onnx" --images "$IM" --labels "$LB" --skip 1000 --quiet
+  run $N quantize "$DATA/mnist-12.onnx" --calib "$IM" --limit 1000 --per-channel -o "$tmp/mnist_int8.net"
+  run $N classify "$tmp/mnist_int8.net" --images "$IM" --labels "$LB" --batch 100
+  run $N classify "$tmp/mnist_int8.net" --images "$IM" --labels "$LB" --batch 100 --skip 1000 --quiet
+  run $N classify "$tmp/mnist_int8.net" --images "$IM" --labels "$LB" --batch 100 --limit "$RTL_IMAGES" --backend rtl
+fi
+# Entropy (KL) calibration instead of min/max, on the 9,000 it was not calibrated on.
+run $N quantize "$DATA/mnist-12.onnx" --calib "$IM" --limit 1000 --per-channel --method entropy -o "$tmp/mnist_kl.net"
+run $N classify "$tmp/mnist_kl.net" --images "$IM" --labels "$LB" --batch 100 --skip 1000 --quiet
+# The quantized model as ONNX, run as a graph.
+run $N quantize "$DATA/mnist-12.onnx" --calib "$IM" --limit 1000 --per-channel -o "$tmp/mnist_int8.onnx"
+run $N classify "$tmp/mnist_int8.onnx" --images "$IM" --labels "$LB" --batch 100
+run $N classify "$tmp/mnist_int8.onnx" --images "$IM" --labels "$LB" --batch 100 --skip 1000 --quiet
+run $N classify "$tmp/mnist_int8.onnx" --images "$IM" --labels "$LB" --batch 100 --limit "$RTL_IMAGES" --backend rtl
+# One batch of 100 through neocog run on the RTL: where each node ran, its cycles.
+python3 - "$IM" "$tmp/x100.npy" <<'PY'
+import gzip, struct, sys
+d = gzip.open(sys.argv[1]).read()[16:16 + 100 * 784]
+h = "{'descr': '<f4', 'fortran_order': False, 'shape': (100, 1, 28, 28), }"
+h = h + ' ' * (118 - len(h)) + '\n'
+with open(sys.argv[2], 'wb') as f:
+    f.write(b'\x93NUMPY\x01\x00' + struct.pack('<H', len(h)) + h.encode())
+    f.write(struct.pack('<%df' % len(d), *[float(b) for b in d]))
+PY
+echo "\$ taskset -c 0 neocog run mnist_int8.onnx --input x100.npy --output y.npy --backend rtl"
+$N run "$tmp/mnist_int8.onnx" --input "$tmp/x100.npy" --output "$tmp/y.npy" --backend rtl | sed "s|$tmp/||g"

@@ -474,6 +474,13 @@ static nc_status_t quantize_(chain_t *c, const nc_quantize_options_t *o) {
       qsort(s->samples, s->nsamples, sizeof *s->samples, cmp_float_);
       lo = s->samples[(size_t)((double)(s->nsamples - 1) * 0.0001)];
       hi = s->samples[(size_t)((double)(s->nsamples - 1) * 0.9999)];
+    } else if (o->method == NC_CALIB_ENTROPY && s->nsamples > 0) {
+      const int one_sided = s->relu || lo >= 0;
+      const double t = nc__kl_threshold(s->samples, s->nsamples,
+                                        fabs(lo) > hi ? fabs(lo) : hi,
+                                        one_sided ? 255 : 128, one_sided);
+      hi = hi < t ? hi : t;
+      lo = one_sided ? lo : (lo > -t ? lo : -t);
     }
     lo = s->relu || lo > 0 ? 0 : lo;
     hi = hi < lo + 1e-6 ? lo + 1e-6 : hi;
@@ -489,7 +496,96 @@ static nc_status_t quantize_(chain_t *c, const nc_quantize_options_t *o) {
 }
 
 static const char *calib_name_(nc_calib_method_t m) {
-  return m == NC_CALIB_MINMAX ? "min/max" : "percentile";
+  return m == NC_CALIB_MINMAX       ? "min/max"
+         : m == NC_CALIB_PERCENTILE ? "percentile"
+                                    : "entropy (KL)";
+}
+
+#define KL_BINS 2048
+
+/* Spreads eps of probability onto the empty bins of a distribution of n
+ * bins (taking it evenly from the others), so that a KL divergence stays
+ * finite; returns 0 when every bin is empty. */
+static int smooth_(double *p, int n) {
+  const double eps = 1e-4;
+  int zeros = 0;
+  double sum = 0;
+  for (int k = 0; k < n; k++) {
+    zeros += p[k] == 0;
+    sum += p[k];
+  }
+  if (zeros == n || sum <= 0) {
+    return 0;
+  }
+  const double take = eps * zeros / (double)(n - zeros);
+  for (int k = 0; k < n; k++) {
+    p[k] = p[k] / sum + (p[k] == 0 ? eps : -take);
+  }
+  return 1;
+}
+
+double nc__kl_threshold(const float *v, size_t n, double amax, int levels,
+                        int one_sided) {
+  if (n == 0 || !(amax > 0) || levels < 2 || levels > KL_BINS) {
+    return amax;
+  }
+  double *hist = calloc(KL_BINS, sizeof *hist);
+  double *p = malloc(KL_BINS * sizeof *p);
+  double *q = malloc(KL_BINS * sizeof *q);
+  if (hist == NULL || p == NULL || q == NULL) {
+    free(hist), free(p), free(q);
+    return amax;
+  }
+  /* The histogram of |x| (of x >= 0 when one-sided) over [0, amax]. */
+  const double width = amax / KL_BINS;
+  for (size_t i = 0; i < n; i++) {
+    const double x = one_sided ? v[i] : fabs(v[i]);
+    if (x < 0) {
+      continue;
+    }
+    int b = (int)(x / width);
+    hist[b < KL_BINS ? b : KL_BINS - 1] += 1;
+  }
+  double best_kl = INFINITY;
+  int best = KL_BINS;
+  for (int i = levels; i <= KL_BINS; i++) {
+    /* P: the first i bins, the clipped tail folded into the last. */
+    double tail = 0;
+    for (int k = i; k < KL_BINS; k++) {
+      tail += hist[k];
+    }
+    memcpy(p, hist, (size_t)i * sizeof *p);
+    p[i - 1] += tail;
+    /* Q: those i bins merged into `levels` and spread back evenly over
+     * the bins that held something. */
+    const int merged = i / levels;
+    for (int j = 0; j < levels; j++) {
+      const int a = j * merged, b = j == levels - 1 ? i : a + merged;
+      double sum = 0;
+      int nz = 0;
+      for (int k = a; k < b; k++) {
+        sum += hist[k];
+        nz += hist[k] != 0;
+      }
+      for (int k = a; k < b; k++) {
+        q[k] = hist[k] != 0 && nz > 0 ? sum / nz : 0;
+      }
+    }
+    if (!smooth_(p, i) || !smooth_(q, i)) {
+      continue;
+    }
+    double kl = 0;
+    for (int k = 0; k < i; k++) {
+      kl += p[k] > 0 && q[k] > 0 ? p[k] * log(p[k] / q[k]) : 0;
+    }
+    if (kl < best_kl) {
+      best_kl = kl;
+      best = i;
+    }
+  }
+  free(hist), free(p), free(q);
+  return ((double)best + 0.5) * width > amax ? amax
+                                             : ((double)best + 0.5) * width;
 }
 
 static nc_status_t write_net_(chain_t *c, const nc_quantize_options_t *o,
@@ -881,7 +977,7 @@ nc_status_t nc_quantize_graph(const nc_graph_t *g, const nc_tensor_t *images,
   for (int i = 0; st == NC_OK && i < c->n; i++) {
     c->st[i].lo = INFINITY;
     c->st[i].hi = -INFINITY;
-    if (o->method == NC_CALIB_PERCENTILE) {
+    if (o->method == NC_CALIB_PERCENTILE || o->method == NC_CALIB_ENTROPY) {
       c->st[i].samples = malloc(MAX_SAMPLES * sizeof(float));
       if (c->st[i].samples == NULL) {
         st = nc__fail(NC_ERR_NOMEM, "quantize: out of memory");

@@ -723,7 +723,8 @@ done:
 
 static const char quantize_help_[] =
     "usage: neocog quantize MODEL.onnx --calib IMAGES [--limit N]\n"
-    "                       [--method minmax|percentile] [--per-channel]\n"
+    "                       [--method minmax|percentile|entropy]\n"
+    "                       [--per-channel]\n"
     "                       -o OUT.net|OUT.onnx\n"
     "\n"
     "Post-training static quantization (docs/onnx.md): runs the float32\n"
@@ -738,7 +739,9 @@ static const char quantize_help_[] =
     "  --limit N        calibrate on the first N images only\n"
     "  --method M       minmax (default): the least and greatest value\n"
     "                   seen; percentile: the 0.01th and 99.99th\n"
-    "                   percentiles\n"
+    "                   percentiles; entropy: the clipping threshold whose\n"
+    "                   quantized histogram is closest in KL divergence\n"
+    "                   to the observed one (TensorRT's calibration)\n"
     "  --per-channel    one weight scale per output channel (default: one\n"
     "                   per tensor); the last layer keeps one\n"
     "  -o, --output OUT  the network file (.net) or ONNX model (.onnx) to\n"
@@ -802,13 +805,10 @@ int cmd_quantize(int argc, char **argv) {
   } else if (strcmp(method, "percentile") == 0) {
     o.method = NC_CALIB_PERCENTILE;
   } else if (strcmp(method, "entropy") == 0) {
-    cli_usage_error("quantize",
-                    "--method entropy is not implemented yet "
-                    "(minmax, percentile)");
-    return CLI_EXIT_USAGE;
+    o.method = NC_CALIB_ENTROPY;
   } else {
     cli_usage_error("quantize",
-                    "--method must be minmax or percentile (got "
+                    "--method must be minmax, percentile or entropy (got "
                     "'%s')",
                     nc__shown_str(method, shown, sizeof shown));
     return CLI_EXIT_USAGE;

@@ -28,6 +28,9 @@ extern "C" {
 typedef enum {
   NC_CALIB_MINMAX = 0,     /**< the least and greatest value seen */
   NC_CALIB_PERCENTILE = 1, /**< the 0.01th and 99.99th percentiles */
+  NC_CALIB_ENTROPY = 2,    /**< the clipping threshold whose quantized
+                                histogram is closest in KL divergence to
+                                the observed one (TensorRT's method) */
 } nc_calib_method_t;
 
 /** Options of nc_quantize_graph(). */
@@ -60,6 +63,17 @@ NC_MUST_CHECK nc_status_t nc_quantize_graph(const nc_graph_t *g,
                                             const nc_tensor_t *images,
                                             const nc_quantize_options_t *o,
                                             const char *out_net);
+
+/**
+ * Entropy calibration's threshold (internal; exposed for its tests): the
+ * n values' histogram over [0, amax] in 2048 bins (of |x|, or of x >= 0
+ * when `one_sided`), and for each candidate bin count i from `levels` to
+ * 2048 the KL divergence between the first i bins (the clipped tail folded
+ * into the last) and the same merged into `levels` bins; returns the
+ * threshold (i + 0.5) bin widths of the least divergence, at most amax.
+ */
+double nc__kl_threshold(const float *v, size_t n, double amax, int levels,
+                        int one_sided);
 
 #ifdef __cplusplus
 }
