@@ -198,6 +198,18 @@ static void attr_free_(nc_attr_t *a) {
   nc_value_free(&a->t);
 }
 
+static void node_free_(nc_graph_node_t *n) {
+  free(n->name);
+  free(n->op);
+  free(n->in);
+  free(n->out);
+  for (int a = 0; a < n->nattr; a++) {
+    attr_free_(&n->attr[a]);
+  }
+  free(n->attr);
+  memset(n, 0, sizeof *n);
+}
+
 void nc_graph_free(nc_graph_t *g) {
   if (g == NULL) {
     return;
@@ -207,15 +219,7 @@ void nc_graph_free(nc_graph_t *g) {
     nc_value_free(&g->tensors[i].value);
   }
   for (int i = 0; i < g->nnodes; i++) {
-    nc_graph_node_t *n = &g->nodes[i];
-    free(n->name);
-    free(n->op);
-    free(n->in);
-    free(n->out);
-    for (int a = 0; a < n->nattr; a++) {
-      attr_free_(&n->attr[a]);
-    }
-    free(n->attr);
+    node_free_(&g->nodes[i]);
   }
   free(g->tensors);
   free(g->nodes);
@@ -544,17 +548,6 @@ nc_status_t nc_graph_run_dispatched(const nc_graph_t *g,
 
 /* ---- simplification --------------------------------------------------- */
 
-static void node_free_(nc_graph_node_t *n) {
-  free(n->name);
-  free(n->op);
-  free(n->in);
-  free(n->out);
-  for (int a = 0; a < n->nattr; a++) {
-    attr_free_(&n->attr[a]);
-  }
-  free(n->attr);
-  memset(n, 0, sizeof *n);
-}
 
 static int is_output_(const nc_graph_t *g, int t) {
   for (int o = 0; o < g->noutputs; o++) {

@@ -23,6 +23,9 @@ typedef struct {
   nc_status_t (*run)(nc__op_ctx_t *c); /**< computes c->y from c->x */
 } nc__op_t;
 
+/** Element i of a value as a double (0 for a type graphs do not hold). */
+double nc__value_at(const nc_value_t *v, size_t i);
+
 /** The operator called `op`, or NULL. */
 const nc__op_t *nc__graph_op(const char *op);
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host/graph_internal.h"
 #include "neocog/error.h"
 #include "neocog/text.h"
 
@@ -23,20 +24,7 @@ static int absent_(const nc_graph_node_t *n, int i) {
 }
 
 static double at_(const nc_value_t *v, size_t i) {
-  switch (v->elem) {
-    case NC_ELEM_FLOAT32:
-      return ((const float *)v->data)[i];
-    case NC_ELEM_UINT8:
-      return ((const uint8_t *)v->data)[i];
-    case NC_ELEM_INT8:
-      return ((const int8_t *)v->data)[i];
-    case NC_ELEM_INT32:
-      return ((const int32_t *)v->data)[i];
-    case NC_ELEM_INT64:
-      return (double)((const int64_t *)v->data)[i];
-    default:
-      return 0;
-  }
+  return nc__value_at(v, i);
 }
 
 /* All values zero (an absent zero point is zero). */

@@ -30,7 +30,7 @@ static nc_status_t fail_(const nc__op_ctx_t *c, nc_status_t st, const char *fmt,
   return nc__fail(st, "%s: %s", c->what, msg);
 }
 
-static double get_(const nc_value_t *v, size_t i) {
+double nc__value_at(const nc_value_t *v, size_t i) {
   switch (v->elem) {
     case NC_ELEM_FLOAT32:
       return ((const float *)v->data)[i];
@@ -48,6 +48,10 @@ static double get_(const nc_value_t *v, size_t i) {
       return (double)((const int64_t *)v->data)[i];
   }
   return 0;
+}
+
+static double get_(const nc_value_t *v, size_t i) {
+  return nc__value_at(v, i);
 }
 
 /* Stores x: float32 rounds, integers wrap as C's conversions of an exact

@@ -6,11 +6,30 @@
  */
 #include <math.h>
 
+#include "neocog/graph.h"
+#include "neocog/onnx.h"
 #include "tests/cli_run.h"
 
 static const char *data_(void) {
   const char *env = getenv("NEOCOG_DATA");
   return env != NULL && *env != '\0' ? env : "../shared/data";
+}
+
+/* The paths of the MNIST model, images and labels (512 bytes each); 0,
+ * after saying so, when they are not there. */
+static int mnist_(char *model, char *images, char *labels) {
+  snprintf(model, 512, "%s/mnist-12.onnx", data_());
+  snprintf(images, 512, "%s/t10k-images-idx3-ubyte.gz", data_());
+  snprintf(labels, 512, "%s/t10k-labels-idx1-ubyte.gz", data_());
+  if (access(model, R_OK) != 0 || access(images, R_OK) != 0 ||
+      access(labels, R_OK) != 0) {
+    fprintf(stderr,
+            "cli_onnx: skipped: the MNIST model and images are not "
+            "in %s\n",
+            data_());
+    return 0;
+  }
+  return 1;
 }
 
 static void write_bytes_(const char *path, const void *b, size_t n) {
@@ -39,6 +58,32 @@ Test(cli_onnx, bad_input_is_one_clear_line_and_output_untouched) {
   write_bytes_(lab3, lb, sizeof lb);
   write_bytes_(badmagic, bm, sizeof bm);
   write_bytes_(junk, "\xff\xff\xff\xff\x0f", 5);
+  /* A network naming an input no earlier layer has; an ONNX model (a Relu)
+   * whose input is declared [1, 2, 2, 2], which x.npy is not. */
+  char dangling[256], relu[256];
+  path_(&r, "dangling.net", dangling);
+  path_(&r, "relu.onnx", relu);
+  static const char dn[] =
+      "input shape=4x4x1\nconv2d filters=2 kernel=1 input=nowhere\n";
+  write_bytes_(dangling, dn, sizeof dn - 1);
+  {
+    nc_graph_t g;
+    memset(&g, 0, sizeof g);
+    g.opset = 13;
+    const int64_t xs[4] = {1, 2, 2, 2};
+    int xt, yt;
+    cr_assert_eq(
+        nc_graph_add_tensor(&g, "x", NC_ELEM_FLOAT32, 4, xs, NULL, 1, &xt),
+        NC_OK);
+    cr_assert_eq(nc_graph_add_tensor(&g, "y", 0, -1, NULL, NULL, 0, &yt),
+                 NC_OK);
+    cr_assert_eq(nc_graph_add_node(&g, "relu", "Relu", 1, &xt, 1, &yt, NULL),
+                 NC_OK);
+    cr_assert_eq(nc_graph_add_output(&g, yt), NC_OK);
+    cr_assert_eq(nc_graph_check(&g), NC_OK);
+    cr_assert_eq(nc_onnx_save(&g, relu), NC_OK);
+    nc_graph_free(&g);
+  }
   {
     int64_t shape[4] = {1, 1, 2, 2};
     nc_tensor_t t;
@@ -91,6 +136,16 @@ Test(cli_onnx, bad_input_is_one_clear_line_and_output_untouched) {
        1,
        "not a valid ONNX model"},
       {{"run", junk, "--input", x, NULL}, 2, "--output"},
+      {{"run", dangling, "--seed", "1", "--output", y, "--backend", "rtl",
+        NULL},
+       1,
+       "names no earlier layer"},
+      {{"run", relu, "--input", x, "--output", y, "--backend", "model", NULL},
+       1,
+       "graph declares [1, 2, 2, 2]"},
+      {{"run", relu, "--input", x, "--output", y, "--stats", y, NULL},
+       1,
+       "name the same file"},
       {{"run", junk, "--input", x, "--output", y, "--seed", "1", NULL},
        2,
        "--seed"},
@@ -118,15 +173,7 @@ Test(cli_onnx, bad_input_is_one_clear_line_and_output_untouched) {
  * rate is 1.09% over the 10,000). */
 Test(cli_onnx, mnist_run_and_classify) {
   char model[512], images[512], labels[512];
-  snprintf(model, sizeof model, "%s/mnist-12.onnx", data_());
-  snprintf(images, sizeof images, "%s/t10k-images-idx3-ubyte.gz", data_());
-  snprintf(labels, sizeof labels, "%s/t10k-labels-idx1-ubyte.gz", data_());
-  if (access(model, R_OK) != 0 || access(images, R_OK) != 0 ||
-      access(labels, R_OK) != 0) {
-    fprintf(stderr,
-            "cli_onnx: skipped: the MNIST model and images are not "
-            "in %s\n",
-            data_());
+  if (!mnist_(model, images, labels)) {
     return;
   }
   nc_tensor_t im, lb;
@@ -204,15 +251,7 @@ static long long top1_count_(const char *out) {
  * RTL (every layer of which is also checked against golden). */
 Test(cli_onnx, quantize_mnist_int8_matches_float_and_backends) {
   char model[512], images[512], labels[512];
-  snprintf(model, sizeof model, "%s/mnist-12.onnx", data_());
-  snprintf(images, sizeof images, "%s/t10k-images-idx3-ubyte.gz", data_());
-  snprintf(labels, sizeof labels, "%s/t10k-labels-idx1-ubyte.gz", data_());
-  if (access(model, R_OK) != 0 || access(images, R_OK) != 0 ||
-      access(labels, R_OK) != 0) {
-    fprintf(stderr,
-            "cli_onnx: skipped: the MNIST model and images are not "
-            "in %s\n",
-            data_());
+  if (!mnist_(model, images, labels)) {
     return;
   }
   run_t r;
@@ -289,15 +328,7 @@ static size_t npy_values_(const char *path, double *v, size_t n) {
  * logits to within float rounding. */
 Test(cli_onnx, quantized_onnx_runs_bit_identical_on_every_backend) {
   char model[512], images[512], labels[512];
-  snprintf(model, sizeof model, "%s/mnist-12.onnx", data_());
-  snprintf(images, sizeof images, "%s/t10k-images-idx3-ubyte.gz", data_());
-  snprintf(labels, sizeof labels, "%s/t10k-labels-idx1-ubyte.gz", data_());
-  if (access(model, R_OK) != 0 || access(images, R_OK) != 0 ||
-      access(labels, R_OK) != 0) {
-    fprintf(stderr,
-            "cli_onnx: skipped: the MNIST model and images are not "
-            "in %s\n",
-            data_());
+  if (!mnist_(model, images, labels)) {
     return;
   }
   run_t r;
@@ -397,15 +428,7 @@ Test(cli_onnx, quantized_onnx_runs_bit_identical_on_every_backend) {
  * one on 200 digits it was not calibrated on (to within two). */
 Test(cli_onnx, quantize_entropy_calibration) {
   char model[512], images[512], labels[512];
-  snprintf(model, sizeof model, "%s/mnist-12.onnx", data_());
-  snprintf(images, sizeof images, "%s/t10k-images-idx3-ubyte.gz", data_());
-  snprintf(labels, sizeof labels, "%s/t10k-labels-idx1-ubyte.gz", data_());
-  if (access(model, R_OK) != 0 || access(images, R_OK) != 0 ||
-      access(labels, R_OK) != 0) {
-    fprintf(stderr,
-            "cli_onnx: skipped: the MNIST model and images are not "
-            "in %s\n",
-            data_());
+  if (!mnist_(model, images, labels)) {
     return;
   }
   run_t r;
