@@ -486,8 +486,11 @@ static nc_status_t quantize_(chain_t *c, const nc_quantize_options_t *o) {
     hi = hi < lo + 1e-6 ? lo + 1e-6 : hi;
     s->s_out = (hi - lo) / 255.0;
     s->zp_out = (int32_t)nearbyint(-lo / s->s_out);
+    /* Formed in float32 from the float32 scales, as ONNX's QLinearConv
+     * forms x_scale * w_scale / y_scale, so that the network file and the
+     * ONNX model requantize alike. */
     for (int64_t oc = 0; oc < s->o; oc++) {
-      s->rs[oc] = (float)(s_in * s->sw[oc] / s->s_out);
+      s->rs[oc] = ((float)s_in * (float)s->sw[oc]) / (float)s->s_out;
     }
     s_in = s->s_out;
     zp_in = s->zp_out;

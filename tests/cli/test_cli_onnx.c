@@ -385,6 +385,26 @@ Test(cli_onnx, quantized_onnx_runs_bit_identical_on_every_backend) {
     cr_assert_eq(memcmp(outs[0], outs[b], sizeof outs[0]), 0,
                  "%s differs from cpu", be[b]);
   }
+  /* The network file quantize writes from the same calibration gives the
+   * same bytes (NHWC and NCHW agree for one channel). */
+  char qn[256], xn[256], yn[256], on[1024] = {0};
+  path_(&r, "q.net", qn);
+  path_(&r, "xn.npy", xn);
+  path_(&r, "yn.npy", yn);
+  run_(&r, (const char *[]){"quantize", model, "--calib", images, "--limit",
+                            "100", "--per-channel", "-o", qn, NULL});
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  nc_tensor_t xu;
+  const int64_t us[4] = {4, 28, 28, 1};
+  nc_test_alloc(&xu, NC_DTYPE_UINT8, 4, us);
+  memcpy(xu.data, im.data, xu.nbytes);
+  cr_assert_eq(nc_tensor_save_npy(xn, &xu), NC_OK);
+  nc_tensor_free(&xu);
+  run_(&r, (const char *[]){"run", qn, "--input", xn, "--output", yn,
+                            "--quiet", NULL});
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  slurp_(yn, on, sizeof on);
+  cr_assert_eq(memcmp(outs[0], on, sizeof on), 0, ".net differs from .onnx");
   /* The int32 logits pick the labels' classes for these four digits. */
   static const int label[4] = {7, 2, 1, 0};
   for (int i = 0; i < 4; i++) {
