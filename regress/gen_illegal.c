@@ -10,7 +10,8 @@
  *
  *   opcode    an opcode outside the enum                  illegal_opcode
  *   dep       a token flag toward a queue that is not there illegal_dep
- *   field     an access past the end of an on-chip memory field_range
+ *   field     an access past the end of an on-chip memory, field_range
+ *             or a LOAD_PARAM record that fails its check
  *   window    a LOAD, STORE or LOAD_PARAM outside the window dma_window
  *   overflow  a token counter pushed past its maximum      token_overflow
  *   deadlock  a pop no unit will ever push for            deadlock
@@ -30,7 +31,9 @@
  *
  * Both devices must stop with the expected error code (a fact of the ISA,
  * not of either device) and identical STATUS, ERR_CODE (code and unit),
- * ERR_INSN, ERR_INFO and INTR_STATE. Those faults start at a stop (the
+ * ERR_INSN, ERR_INFO and INTR_STATE, which a CTRL.halt written then (a
+ * second error on a device in error) must leave as they are. Those faults
+ * start at a stop (the
  * next access the device makes), where both devices are in the same state.
  *
  * A halt, or a fault, at a random cycle of a running program lands where
@@ -100,6 +103,52 @@ static uint32_t rnd_(nc_rng_t *g, int64_t lo, int64_t hi) {
 
 static const ld_t ld_ok_ = {.dram = ISA_LD_OFF, .elems = 1, .x = 1};
 
+/* Where the field class's bad qparam record goes: the window right after
+ * the legal records of rg_isa_memory. */
+#define BAD_REC_OFF (ISA_PRM_OFF + ISA_PRM_RECS * NC_HW_QPARAM_BYTES)
+
+/* Writes a qparam record that fails its check at BAD_REC_OFF: one field
+ * outside its range (or act_min above act_max, or a reserved bit set). */
+static void bad_record_(nc_rng_t *g, rig_t *r) {
+  nc_hw_qparam_vals_t v = {.mult = 1 << 30, .act_min = -128, .act_max = 127};
+  uint8_t b[NC_HW_QPARAM_BYTES];
+  const uint32_t which = rnd_(g, 0, 6);
+  switch (which) {
+    case 0:
+      v.mult = -1;
+      break;
+    case 1:
+      v.shift = rnd_(g, 0, 1) ? NC_HW_QPARAM_SHIFT_MAX + 1
+                              : NC_HW_QPARAM_SHIFT_MIN - 1;
+      break;
+    case 2:
+      v.out_zp = rnd_(g, 0, 1) ? NC_HW_QPARAM_OUT_ZP_MAX + 1
+                               : NC_HW_QPARAM_OUT_ZP_MIN - 1;
+      break;
+    case 3:
+      v.act_min = NC_HW_QPARAM_ACT_MIN_MAX + 1;
+      v.act_max = NC_HW_QPARAM_ACT_MAX_MAX;
+      break;
+    case 4:
+      v.act_max = NC_HW_QPARAM_ACT_MAX_MIN - 1;
+      v.act_min = NC_HW_QPARAM_ACT_MIN_MIN;
+      break;
+    case 5:
+      v.act_min = 10;
+      v.act_max = 9;
+      break;
+    default:
+      break;
+  }
+  nc_hw_qparam_pack(&v, b);
+  if (which == 6) {
+    /* The reserved byte between shift and out_zp. */
+    b[(NC_HW_QPARAM_SHIFT_LSB + NC_HW_QPARAM_SHIFT_WIDTH) / 8] =
+        (uint8_t)rnd_(g, 1, 255);
+  }
+  rig_write(r, RIG_WIN_OFF + BAD_REC_OFF, b, sizeof b);
+}
+
 /* Appends the tail of class `k`; sets *variant to what it chose. */
 static void tail_(nc_rng_t *g, int k, const int tok[4], prog_t *p,
                   int *variant) {
@@ -131,7 +180,7 @@ static void tail_(nc_rng_t *g, int k, const int tok[4], prog_t *p,
       }
       break;
     case C_FIELD:
-      v = (int)rnd_(g, 0, 6);
+      v = (int)rnd_(g, 0, 7);
       if (v == 0) {
         ld_t a = ld_ok_;
         a.sram = NC_HW_SPAD_ROWS - 1;
@@ -151,6 +200,12 @@ static void tail_(nc_rng_t *g, int k, const int tok[4], prog_t *p,
                 0);
       } else if (v == 4) {
         p_load_param(p, NC_HW_PARAM_ENTRIES - 1, 2, ISA_PRM_OFF, 0);
+      } else if (v == 7) {
+        /* A qparam record that fails its check (setup_ writes it at
+         * BAD_REC_OFF), last of the LOAD_PARAM's records. */
+        const uint32_t n = rnd_(g, 1, 8);
+        p_load_param(p, rnd_(g, 0, NC_HW_PARAM_ENTRIES - n), n,
+                     BAD_REC_OFF - (n - 1) * NC_HW_QPARAM_BYTES, 0);
       } else if (v == 5) {
         /* The store unit's own rules: no pooling takes no padding. */
         p_store_cfg(p, (stc_t){0}, 0);
@@ -256,6 +311,11 @@ static void setup_(nc_rng_t *g, int k, int variant, uint32_t latency,
        * running program lands on different instructions of the two): the
        * error names RING_HEAD, and the START after it is ignored. */
       rig_wr(r, NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_HALT_SHIFT);
+      break;
+    case C_FIELD:
+      if (variant == 7) {
+        bad_record_(g, r);
+      }
       break;
     case C_HANG_RUN:
       /* Armed from the start, above the memory's latency (see above). */
@@ -504,6 +564,30 @@ static int item_(rg_ctx_t *c, uint64_t item, const nc_sim_config_t *cfg,
                       where, nc_hw_err_name(classes_[k].code), sm,
                       nc_hw_err_name(e.code), nc_hw_unit_name(e.unit));
       }
+      if (!bad) {
+        /* A second error on a device in error (CTRL.halt from the host):
+         * the first one's registers stay. */
+        const uint32_t err_regs[3] = {rig_rd(&model, NC_HW_CSR_ERR_CODE_OFFSET),
+                                      rig_rd(&model, NC_HW_CSR_ERR_INSN_OFFSET),
+                                      rig_rd(&model, NC_HW_CSR_ERR_INFO_OFFSET)};
+        for (int i = 0; i < 2 && !bad; i++) {
+          rig_wr(both[i], NC_HW_CSR_CTRL_OFFSET,
+                 1u << NC_HW_CSR_CTRL_HALT_SHIFT);
+          const uint32_t now[3] = {
+              rig_rd(both[i], NC_HW_CSR_ERR_CODE_OFFSET),
+              rig_rd(both[i], NC_HW_CSR_ERR_INSN_OFFSET),
+              rig_rd(both[i], NC_HW_CSR_ERR_INFO_OFFSET)};
+          if (memcmp(now, err_regs, sizeof now) != 0) {
+            bad = rg_fail(c,
+                          "%s: CTRL.halt on the stopped %s changed ERR_CODE, "
+                          "ERR_INSN, ERR_INFO from 0x%x, %u, %u to 0x%x, %u, "
+                          "%u",
+                          where, rig_name(both[i]), err_regs[0], err_regs[1],
+                          err_regs[2], now[0], now[1], now[2]);
+          }
+        }
+        bad = bad || rg_isa_compare(c, where, &rtl, &model, 0);
+      }
     }
   }
   if (!bad) {
@@ -523,7 +607,7 @@ static int item_(rg_ctx_t *c, uint64_t item, const nc_sim_config_t *cfg,
     }
     snprintf(where, sizeof where, "illegal item %llu (%s) recovery",
              (unsigned long long)item, classes_[k].name);
-    bad = bad || rg_isa_run_pair(c, where, &rtl, &model, q.n, 1);
+    bad = bad || rg_isa_run_pair(c, where, &rtl, &model, 1);
     prog_free(&q);
   }
   rig_close(&rtl);
