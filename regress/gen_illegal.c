@@ -26,8 +26,11 @@
  *   halt      CTRL.halt after a random number of cycles    halted
  *   hang_run  the memory stops answering from a random     watchdog
  *             cycle of a running program on
+ *   slverr_unit SLVERR from the cycle fetch has dispatched a dma_bus
+ *             long STORE or LOAD_PARAM (its unit is the one left to
+ *             use the memory)
  *
- * The last three only with the option midrun=1 (illegal_rtl_midrun).
+ * The last four only with the option midrun=1 (illegal_rtl_midrun).
  *
  * Both devices must stop with the expected error code (a fact of the ISA,
  * not of either device) and identical STATUS, ERR_CODE (code and unit),
@@ -70,9 +73,10 @@ enum {
   C_RING,
   C_RESET,
   C_HALT_STOPPED,
-  C_SLVERR_RUN, /* this one and the next two only with midrun=1 */
+  C_SLVERR_RUN, /* this one and the next three only with midrun=1 */
   C_HALT,
   C_HANG_RUN,
+  C_SLVERR_UNIT, /* midrun=1 too */
   C_COUNT
 };
 
@@ -95,6 +99,7 @@ static const struct {
     {"slverr_run", NC_HW_ERR_DMA_BUS},
     {"halt", NC_HW_ERR_HALTED},
     {"hang_run", NC_HW_ERR_WATCHDOG},
+    {"slverr_unit", NC_HW_ERR_DMA_BUS},
 };
 
 static uint32_t rnd_(nc_rng_t *g, int64_t lo, int64_t hi) {
@@ -264,6 +269,22 @@ static void tail_(nc_rng_t *g, int k, const int tok[4], prog_t *p,
     case C_HALT_STOPPED:
       p_load(p, ld_ok_, 0);
       break;
+    case C_SLVERR_UNIT:
+      /* One long store-unit instruction: 64 int32 pixels written, or 128
+       * records read. */
+      v = (int)rnd_(g, 0, 1);
+      if (v == 0) {
+        p_store_cfg(p,
+                    (stc_t){.fmt = NC_HW_OUT_INT32,
+                            .pool = NC_HW_POOL_NONE,
+                            .xs = 4 * NC_HW_COLS},
+                    0);
+        p_store(p, (st_t){.dram = ISA_ST_OFF, .ncols = NC_HW_COLS, .x = 64},
+                0);
+      } else {
+        p_load_param(p, 0, ISA_PRM_RECS, ISA_PRM_OFF, 0);
+      }
+      break;
     case C_RESET:
     case C_HALT:
     case C_SLVERR_RUN:
@@ -405,17 +426,26 @@ static int heal_(rg_ctx_t *c, const char *where, rig_t *r) {
 /* A halt or a fault at a random cycle of the running tail (see the top of
  * the file for what is compared); 1 after rg_fail. */
 static int midway_(rg_ctx_t *c, const char *where, int k, nc_rng_t *g,
-                   rig_t *rtl, rig_t *model) {
+                   rig_t *rtl, rig_t *model, uint32_t finish) {
   rig_t *both[2] = {rtl, model};
-  const uint64_t when = rnd_(g, 1, 3000);
+  uint64_t when = rnd_(g, 1, 3000);
   uint32_t st[2] = {0, 0};
   for (int i = 0; i < 2; i++) {
-    TK_REQUIRE_OK(rg_isa_step(both[i], when, &st[i]));
+    if (k == C_SLVERR_UNIT) {
+      /* Until fetch has dispatched everything before the FINISH. */
+      for (when = 0; when < 1000000 &&
+                     rig_rd(both[i], NC_HW_CSR_RING_HEAD_OFFSET) != finish;
+           when++) {
+        TK_REQUIRE_OK(rg_isa_step(both[i], 1, &st[i]));
+      }
+    } else {
+      TK_REQUIRE_OK(rg_isa_step(both[i], when, &st[i]));
+    }
     if (k == C_HALT) {
       rig_wr(both[i], NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_HALT_SHIFT);
     } else {
       TK_REQUIRE_OK(nc_sim_inject_fault(
-          both[i]->s, k == C_SLVERR_RUN ? NC_FAULT_SLVERR : NC_FAULT_HANG));
+          both[i]->s, k == C_HANG_RUN ? NC_FAULT_HANG : NC_FAULT_SLVERR));
     }
     /* To the stop: at once after a halt, the watchdog after a hang. */
     TK_REQUIRE_OK(rg_isa_step(both[i],
@@ -487,8 +517,8 @@ static int item_(rg_ctx_t *c, uint64_t item, const nc_sim_config_t *cfg,
   int tok[4];
   rg_isa_stream_sync(&g, &p, 80, 0, tok);
   const size_t prefix = p.n;
-  /* slverr_run, halt and hang_run (the last three) only with midrun=1:
-   * see the top. */
+  /* slverr_run, halt, hang_run and slverr_unit (the last four) only with
+   * midrun=1: see the top. */
   const int k = (int)rnd_(&g, 0, c_midrun_ ? C_COUNT - 1 : C_SLVERR_RUN - 1);
   int variant = 0;
   tail_(&g, k, tok, &p, &variant);
@@ -532,8 +562,9 @@ static int item_(rg_ctx_t *c, uint64_t item, const nc_sim_config_t *cfg,
       setup_(&g, k, variant, cfg->mem_latency, both[i]);
       rig_wr(both[i], NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_START_SHIFT);
     }
-    if (k == C_HALT || k == C_SLVERR_RUN || k == C_HANG_RUN) {
-      bad = midway_(c, where, k, &g, &rtl, &model);
+    if (k == C_HALT || k == C_SLVERR_RUN || k == C_HANG_RUN ||
+        k == C_SLVERR_UNIT) {
+      bad = midway_(c, where, k, &g, &rtl, &model, (uint32_t)p.n - 1);
     } else if (k == C_RESET) {
       const uint64_t when = rnd_(&g, 1, 3000);
       (void)rg_isa_stop_pair(c, where, &rtl, &model, when, 0, &sm);
