@@ -18,8 +18,9 @@
  * leave the totals. They are listed, each with its reason, in
  * regress/cov_exclude.tsv (relative to the directory the report runs in,
  * the repository's root; $NEOCOG_COV_EXCLUDE names another file), one a
- * line: kind (line, branch, toggle), instance glob, point glob (fnmatch),
- * reason. The report says how many points each kind left out.
+ * line: kind (line, branch, toggle), instance glob, point glob (fnmatch:
+ * on the bit's name for toggle, on "o:line", e.g. "if:46", for line and
+ * branch), reason. The report says how many points each kind left out.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -262,9 +263,14 @@ static int read_dat_(const char *dat, rg_cov_t *c, point_t **pts, int *np,
       continue;
     }
     if (nex > 0 && kind != RG_COV_USER) {
-      char inst[256], name[256];
+      char inst[256], name[256], l[16];
       field_(keys, klen, "h", inst, sizeof inst);
       field_(keys, klen, "o", name, sizeof name);
+      if (kind != RG_COV_TOGGLE) { /* "if:46": the branch or block, its line */
+        field_(keys, klen, "l", l, sizeof l);
+        const size_t n = strlen(name);
+        snprintf(name + n, sizeof name - n, ":%s", l);
+      }
       int out = 0;
       for (int i = 0; i < nex && !out; i++) {
         out = ex[i].kind == kind && fnmatch(ex[i].inst, inst, 0) == 0 &&
