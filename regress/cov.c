@@ -11,11 +11,21 @@
  * A Verilator coverage file holds one point per line,
  *   C '<key>\2<value>\1<key>\2<value>...' <count>
  * whose `page` key says the kind (v_line/<module>, v_branch/..., v_toggle/...,
- * v_user/...), `o` names a cover point (its label), `f` and `l` its source.
+ * v_user/...), `o` names a cover point (its label) or a toggled bit, `h`
+ * its instance, `f` and `l` its source.
+ *
+ * Exclusions: points that no input can move (a bit tied to a constant)
+ * leave the totals. They are listed, each with its reason, in
+ * regress/cov_exclude.tsv (relative to the directory the report runs in,
+ * the repository's root; $NEOCOG_COV_EXCLUDE names another file), one a
+ * line: kind (line, branch, toggle), instance glob, point glob (fnmatch:
+ * on the bit's name for toggle, on "o:line", e.g. "if:46", for line and
+ * branch), reason. The report says how many points each kind left out.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -149,12 +159,78 @@ static void describe_(const point_t *p, char *buf, size_t len) {
   fclose(f);
 }
 
+/* One exclusion: a kind, an instance glob and a point glob. */
+typedef struct {
+  int kind;
+  char inst[128], point[128];
+} excl_t;
+
+enum { MAX_EXCL = 64 };
+
+/* Reads the exclusion file into ex (at most MAX_EXCL); their number, 0
+ * when there is no file, -1 (with `why`) on a malformed line. */
+static int read_excl_(excl_t *ex, char *file, size_t flen, char *why,
+                      size_t wlen) {
+  const char *env = getenv("NEOCOG_COV_EXCLUDE");
+  snprintf(file, flen, "%s", env && env[0] ? env : "regress/cov_exclude.tsv");
+  FILE *f = fopen(file, "r");
+  if (f == NULL) {
+    file[0] = '\0';
+    return 0;
+  }
+  char line[1024];
+  int n = 0, no = 0;
+  while (fgets(line, sizeof line, f) != NULL) {
+    no++;
+    if (line[0] == '#' || line[strspn(line, " \t\n")] == '\0') {
+      continue;
+    }
+    char kind[16] = "";
+    excl_t e = {.kind = -1};
+    char *cut[3] = {kind, e.inst, e.point};
+    const size_t cap[3] = {sizeof kind, sizeof e.inst, sizeof e.point};
+    const char *p = line;
+    int fields = 0;
+    for (; fields < 3; fields++) {
+      const size_t l = strcspn(p, "\t\n");
+      if (p[l] != '\t' || l == 0 || l >= cap[fields]) {
+        break;
+      }
+      memcpy(cut[fields], p, l);
+      cut[fields][l] = '\0';
+      p += l + 1;
+    }
+    for (int k = 0; k < RG_COV_USER; k++) {
+      e.kind = strcmp(kind, kind_name_[k]) == 0 ? k : e.kind;
+    }
+    if (fields < 3 || e.kind < 0 || p[strspn(p, " \t\n")] == '\0' ||
+        n == MAX_EXCL) {
+      snprintf(why, wlen,
+               "%s:%d: want kind (line, branch or toggle), instance, point "
+               "and reason, tab-separated (at most %d lines)",
+               file, no, MAX_EXCL);
+      fclose(f);
+      return -1;
+    }
+    ex[n++] = e;
+  }
+  fclose(f);
+  return n;
+}
+
 /* Reads `dat`: the totals into *c and the user points into *pts. */
 static int read_dat_(const char *dat, rg_cov_t *c, point_t **pts, int *np,
                      char *why, size_t wlen) {
   FILE *f = fopen(dat, "r");
   if (f == NULL) {
     snprintf(why, wlen, "cannot read %s: %s", dat, strerror(errno));
+    return -1;
+  }
+  excl_t ex[MAX_EXCL];
+  const int nex =
+      read_excl_(ex, c->exclude_file, sizeof c->exclude_file, why, wlen);
+  if (nex < 0) {
+    fclose(f);
     return -1;
   }
   char *line = NULL;
@@ -185,6 +261,25 @@ static int read_dat_(const char *dat, rg_cov_t *c, point_t **pts, int *np,
     }
     if (kind < 0) {
       continue;
+    }
+    if (nex > 0 && kind != RG_COV_USER) {
+      char inst[256], name[256], l[16];
+      field_(keys, klen, "h", inst, sizeof inst);
+      field_(keys, klen, "o", name, sizeof name);
+      if (kind != RG_COV_TOGGLE) { /* "if:46": the branch or block, its line */
+        field_(keys, klen, "l", l, sizeof l);
+        const size_t n = strlen(name);
+        snprintf(name + n, sizeof name - n, ":%s", l);
+      }
+      int out = 0;
+      for (int i = 0; i < nex && !out; i++) {
+        out = ex[i].kind == kind && fnmatch(ex[i].inst, inst, 0) == 0 &&
+              fnmatch(ex[i].point, name, 0) == 0;
+      }
+      if (out) {
+        c->excluded[kind]++;
+        continue;
+      }
     }
     c->total[kind]++;
     c->hit[kind] += count > 0;
@@ -475,6 +570,12 @@ void rg_cov_print(const rg_cov_t *c, FILE *out) {
           (unsigned long long)c->total[RG_COV_USER]);
   if (c->hit[RG_COV_USER] < c->total[RG_COV_USER]) {
     fprintf(out, "  holes: %s\n", c->hole_names);
+  }
+  if (c->exclude_file[0]) {
+    fprintf(out, "  excluded (%s): %llu line, %llu branch, %llu toggle points\n",
+            c->exclude_file, (unsigned long long)c->excluded[RG_COV_LINE],
+            (unsigned long long)c->excluded[RG_COV_BRANCH],
+            (unsigned long long)c->excluded[RG_COV_TOGGLE]);
   }
   fprintf(out, "  report: %s/cover_points.txt%s%s\n", c->dir,
           c->html[0] ? ", html: " : "", c->html);

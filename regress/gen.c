@@ -30,6 +30,7 @@ static const opt_t opts_[] = {
     {"isa", "mem", 0, 0, "default random"},
     {"isa", "finish", 0, 1, NULL},
     {"isa", "sync", 0, 0, "strict free"},
+    {"isa", "ring", 0, 0, "full small random"},
     {"illegal", "items", 1, 100000, NULL},
     {"illegal", "mem", 0, 0, "default random"},
     {"illegal", "midrun", 0, 1, NULL},

@@ -10,7 +10,8 @@
  *
  *   opcode    an opcode outside the enum                  illegal_opcode
  *   dep       a token flag toward a queue that is not there illegal_dep
- *   field     an access past the end of an on-chip memory field_range
+ *   field     an access past the end of an on-chip memory, field_range
+ *             or a LOAD_PARAM record that fails its check
  *   window    a LOAD, STORE or LOAD_PARAM outside the window dma_window
  *   overflow  a token counter pushed past its maximum      token_overflow
  *   deadlock  a pop no unit will ever push for            deadlock
@@ -25,12 +26,17 @@
  *   halt      CTRL.halt after a random number of cycles    halted
  *   hang_run  the memory stops answering from a random     watchdog
  *             cycle of a running program on
+ *   slverr_unit SLVERR from the cycle fetch has dispatched a dma_bus
+ *             long STORE or LOAD_PARAM (its unit is the one left to
+ *             use the memory)
  *
- * The last three only with the option midrun=1 (illegal_rtl_midrun).
+ * The last four only with the option midrun=1 (illegal_rtl_midrun).
  *
  * Both devices must stop with the expected error code (a fact of the ISA,
  * not of either device) and identical STATUS, ERR_CODE (code and unit),
- * ERR_INSN, ERR_INFO and INTR_STATE. Those faults start at a stop (the
+ * ERR_INSN, ERR_INFO and INTR_STATE, which a CTRL.halt written then (a
+ * second error on a device in error) must leave as they are. Those faults
+ * start at a stop (the
  * next access the device makes), where both devices are in the same state.
  *
  * A halt, or a fault, at a random cycle of a running program lands where
@@ -67,9 +73,10 @@ enum {
   C_RING,
   C_RESET,
   C_HALT_STOPPED,
-  C_SLVERR_RUN, /* this one and the next two only with midrun=1 */
+  C_SLVERR_RUN, /* this one and the next three only with midrun=1 */
   C_HALT,
   C_HANG_RUN,
+  C_SLVERR_UNIT, /* midrun=1 too */
   C_COUNT
 };
 
@@ -92,6 +99,7 @@ static const struct {
     {"slverr_run", NC_HW_ERR_DMA_BUS},
     {"halt", NC_HW_ERR_HALTED},
     {"hang_run", NC_HW_ERR_WATCHDOG},
+    {"slverr_unit", NC_HW_ERR_DMA_BUS},
 };
 
 static uint32_t rnd_(nc_rng_t *g, int64_t lo, int64_t hi) {
@@ -99,6 +107,52 @@ static uint32_t rnd_(nc_rng_t *g, int64_t lo, int64_t hi) {
 }
 
 static const ld_t ld_ok_ = {.dram = ISA_LD_OFF, .elems = 1, .x = 1};
+
+/* Where the field class's bad qparam record goes: the window right after
+ * the legal records of rg_isa_memory. */
+#define BAD_REC_OFF (ISA_PRM_OFF + ISA_PRM_RECS * NC_HW_QPARAM_BYTES)
+
+/* Writes a qparam record that fails its check at BAD_REC_OFF: one field
+ * outside its range (or act_min above act_max, or a reserved bit set). */
+static void bad_record_(nc_rng_t *g, rig_t *r) {
+  nc_hw_qparam_vals_t v = {.mult = 1 << 30, .act_min = -128, .act_max = 127};
+  uint8_t b[NC_HW_QPARAM_BYTES];
+  const uint32_t which = rnd_(g, 0, 6);
+  switch (which) {
+    case 0:
+      v.mult = -1;
+      break;
+    case 1:
+      v.shift = rnd_(g, 0, 1) ? NC_HW_QPARAM_SHIFT_MAX + 1
+                              : NC_HW_QPARAM_SHIFT_MIN - 1;
+      break;
+    case 2:
+      v.out_zp = rnd_(g, 0, 1) ? NC_HW_QPARAM_OUT_ZP_MAX + 1
+                               : NC_HW_QPARAM_OUT_ZP_MIN - 1;
+      break;
+    case 3:
+      v.act_min = NC_HW_QPARAM_ACT_MIN_MAX + 1;
+      v.act_max = NC_HW_QPARAM_ACT_MAX_MAX;
+      break;
+    case 4:
+      v.act_max = NC_HW_QPARAM_ACT_MAX_MIN - 1;
+      v.act_min = NC_HW_QPARAM_ACT_MIN_MIN;
+      break;
+    case 5:
+      v.act_min = 10;
+      v.act_max = 9;
+      break;
+    default:
+      break;
+  }
+  nc_hw_qparam_pack(&v, b);
+  if (which == 6) {
+    /* The reserved byte between shift and out_zp. */
+    b[(NC_HW_QPARAM_SHIFT_LSB + NC_HW_QPARAM_SHIFT_WIDTH) / 8] =
+        (uint8_t)rnd_(g, 1, 255);
+  }
+  rig_write(r, RIG_WIN_OFF + BAD_REC_OFF, b, sizeof b);
+}
 
 /* Appends the tail of class `k`; sets *variant to what it chose. */
 static void tail_(nc_rng_t *g, int k, const int tok[4], prog_t *p,
@@ -131,7 +185,7 @@ static void tail_(nc_rng_t *g, int k, const int tok[4], prog_t *p,
       }
       break;
     case C_FIELD:
-      v = (int)rnd_(g, 0, 6);
+      v = (int)rnd_(g, 0, 7);
       if (v == 0) {
         ld_t a = ld_ok_;
         a.sram = NC_HW_SPAD_ROWS - 1;
@@ -151,6 +205,12 @@ static void tail_(nc_rng_t *g, int k, const int tok[4], prog_t *p,
                 0);
       } else if (v == 4) {
         p_load_param(p, NC_HW_PARAM_ENTRIES - 1, 2, ISA_PRM_OFF, 0);
+      } else if (v == 7) {
+        /* A qparam record that fails its check (setup_ writes it at
+         * BAD_REC_OFF), last of the LOAD_PARAM's records. */
+        const uint32_t n = rnd_(g, 1, 8);
+        p_load_param(p, rnd_(g, 0, NC_HW_PARAM_ENTRIES - n), n,
+                     BAD_REC_OFF - (n - 1) * NC_HW_QPARAM_BYTES, 0);
       } else if (v == 5) {
         /* The store unit's own rules: no pooling takes no padding. */
         p_store_cfg(p, (stc_t){0}, 0);
@@ -209,6 +269,22 @@ static void tail_(nc_rng_t *g, int k, const int tok[4], prog_t *p,
     case C_HALT_STOPPED:
       p_load(p, ld_ok_, 0);
       break;
+    case C_SLVERR_UNIT:
+      /* One long store-unit instruction: 64 int32 pixels written, or 128
+       * records read. */
+      v = (int)rnd_(g, 0, 1);
+      if (v == 0) {
+        p_store_cfg(p,
+                    (stc_t){.fmt = NC_HW_OUT_INT32,
+                            .pool = NC_HW_POOL_NONE,
+                            .xs = 4 * NC_HW_COLS},
+                    0);
+        p_store(p, (st_t){.dram = ISA_ST_OFF, .ncols = NC_HW_COLS, .x = 64},
+                0);
+      } else {
+        p_load_param(p, 0, ISA_PRM_RECS, ISA_PRM_OFF, 0);
+      }
+      break;
     case C_RESET:
     case C_HALT:
     case C_SLVERR_RUN:
@@ -256,6 +332,11 @@ static void setup_(nc_rng_t *g, int k, int variant, uint32_t latency,
        * running program lands on different instructions of the two): the
        * error names RING_HEAD, and the START after it is ignored. */
       rig_wr(r, NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_HALT_SHIFT);
+      break;
+    case C_FIELD:
+      if (variant == 7) {
+        bad_record_(g, r);
+      }
       break;
     case C_HANG_RUN:
       /* Armed from the start, above the memory's latency (see above). */
@@ -345,17 +426,26 @@ static int heal_(rg_ctx_t *c, const char *where, rig_t *r) {
 /* A halt or a fault at a random cycle of the running tail (see the top of
  * the file for what is compared); 1 after rg_fail. */
 static int midway_(rg_ctx_t *c, const char *where, int k, nc_rng_t *g,
-                   rig_t *rtl, rig_t *model) {
+                   rig_t *rtl, rig_t *model, uint32_t finish) {
   rig_t *both[2] = {rtl, model};
-  const uint64_t when = rnd_(g, 1, 3000);
+  uint64_t when = rnd_(g, 1, 3000);
   uint32_t st[2] = {0, 0};
   for (int i = 0; i < 2; i++) {
-    TK_REQUIRE_OK(rg_isa_step(both[i], when, &st[i]));
+    if (k == C_SLVERR_UNIT) {
+      /* Until fetch has dispatched everything before the FINISH. */
+      for (when = 0; when < 1000000 &&
+                     rig_rd(both[i], NC_HW_CSR_RING_HEAD_OFFSET) != finish;
+           when++) {
+        TK_REQUIRE_OK(rg_isa_step(both[i], 1, &st[i]));
+      }
+    } else {
+      TK_REQUIRE_OK(rg_isa_step(both[i], when, &st[i]));
+    }
     if (k == C_HALT) {
       rig_wr(both[i], NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_HALT_SHIFT);
     } else {
       TK_REQUIRE_OK(nc_sim_inject_fault(
-          both[i]->s, k == C_SLVERR_RUN ? NC_FAULT_SLVERR : NC_FAULT_HANG));
+          both[i]->s, k == C_HANG_RUN ? NC_FAULT_HANG : NC_FAULT_SLVERR));
     }
     /* To the stop: at once after a halt, the watchdog after a hang. */
     TK_REQUIRE_OK(rg_isa_step(both[i],
@@ -427,8 +517,8 @@ static int item_(rg_ctx_t *c, uint64_t item, const nc_sim_config_t *cfg,
   int tok[4];
   rg_isa_stream_sync(&g, &p, 80, 0, tok);
   const size_t prefix = p.n;
-  /* slverr_run, halt and hang_run (the last three) only with midrun=1:
-   * see the top. */
+  /* slverr_run, halt, hang_run and slverr_unit (the last four) only with
+   * midrun=1: see the top. */
   const int k = (int)rnd_(&g, 0, c_midrun_ ? C_COUNT - 1 : C_SLVERR_RUN - 1);
   int variant = 0;
   tail_(&g, k, tok, &p, &variant);
@@ -472,8 +562,9 @@ static int item_(rg_ctx_t *c, uint64_t item, const nc_sim_config_t *cfg,
       setup_(&g, k, variant, cfg->mem_latency, both[i]);
       rig_wr(both[i], NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_START_SHIFT);
     }
-    if (k == C_HALT || k == C_SLVERR_RUN || k == C_HANG_RUN) {
-      bad = midway_(c, where, k, &g, &rtl, &model);
+    if (k == C_HALT || k == C_SLVERR_RUN || k == C_HANG_RUN ||
+        k == C_SLVERR_UNIT) {
+      bad = midway_(c, where, k, &g, &rtl, &model, (uint32_t)p.n - 1);
     } else if (k == C_RESET) {
       const uint64_t when = rnd_(&g, 1, 3000);
       (void)rg_isa_stop_pair(c, where, &rtl, &model, when, 0, &sm);
@@ -504,6 +595,30 @@ static int item_(rg_ctx_t *c, uint64_t item, const nc_sim_config_t *cfg,
                       where, nc_hw_err_name(classes_[k].code), sm,
                       nc_hw_err_name(e.code), nc_hw_unit_name(e.unit));
       }
+      if (!bad) {
+        /* A second error on a device in error (CTRL.halt from the host):
+         * the first one's registers stay. */
+        const uint32_t err_regs[3] = {rig_rd(&model, NC_HW_CSR_ERR_CODE_OFFSET),
+                                      rig_rd(&model, NC_HW_CSR_ERR_INSN_OFFSET),
+                                      rig_rd(&model, NC_HW_CSR_ERR_INFO_OFFSET)};
+        for (int i = 0; i < 2 && !bad; i++) {
+          rig_wr(both[i], NC_HW_CSR_CTRL_OFFSET,
+                 1u << NC_HW_CSR_CTRL_HALT_SHIFT);
+          const uint32_t now[3] = {
+              rig_rd(both[i], NC_HW_CSR_ERR_CODE_OFFSET),
+              rig_rd(both[i], NC_HW_CSR_ERR_INSN_OFFSET),
+              rig_rd(both[i], NC_HW_CSR_ERR_INFO_OFFSET)};
+          if (memcmp(now, err_regs, sizeof now) != 0) {
+            bad = rg_fail(c,
+                          "%s: CTRL.halt on the stopped %s changed ERR_CODE, "
+                          "ERR_INSN, ERR_INFO from 0x%x, %u, %u to 0x%x, %u, "
+                          "%u",
+                          where, rig_name(both[i]), err_regs[0], err_regs[1],
+                          err_regs[2], now[0], now[1], now[2]);
+          }
+        }
+        bad = bad || rg_isa_compare(c, where, &rtl, &model, 0);
+      }
     }
   }
   if (!bad) {
@@ -523,7 +638,7 @@ static int item_(rg_ctx_t *c, uint64_t item, const nc_sim_config_t *cfg,
     }
     snprintf(where, sizeof where, "illegal item %llu (%s) recovery",
              (unsigned long long)item, classes_[k].name);
-    bad = bad || rg_isa_run_pair(c, where, &rtl, &model, q.n, 1);
+    bad = bad || rg_isa_run_pair(c, where, &rtl, &model, 1);
     prog_free(&q);
   }
   rig_close(&rtl);

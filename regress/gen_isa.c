@@ -35,8 +35,17 @@
  *             the program with the same scheduler: cycles, bytes and MACs
  *             must be equal
  *
+ * Every program ends with three runs that each give work to one unit only
+ * (rg_isa_idle_tail); at every stop of the rtl backend the busy and stall
+ * counters of each unit the run gave no instruction must not have moved,
+ * on either device.
+ *
  * Per job: the memory's latency and bandwidth (mem=random). Per item: the
- * program and the window's contents.
+ * program, the window's contents and the ring: the whole rig ring with the
+ * program from entry 0 (ring=full), or a ring a few entries longer than
+ * the program with the program starting before its end, so that fetch
+ * wraps (ring=small; ring=random: either, 1 in 2). The model backend always
+ * uses the whole ring: the cost model replays the program without a ring.
  */
 #include "regress/gen_isa.h"
 
@@ -230,11 +239,47 @@ int rg_isa_open(rg_ctx_t *c, rig_t *r, rig_kind_t kind,
   return 0;
 }
 
-void rg_isa_load(rig_t *r, const prog_t *p) {
-  rig_load(r, p);
+void rg_isa_load_ring(rig_t *r, const prog_t *p, uint32_t size,
+                      uint32_t head) {
+  TK_REQUIRE(size <= RIG_RING_ENTRIES && p->n < size && head < size);
+  rig_wr(r, NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_SOFT_RESET_SHIFT);
+  rig_wr(r, NC_HW_CSR_RING_SIZE_OFFSET, size);
+  for (size_t i = 0; i < p->n; i++) {
+    uint8_t b[NC_HW_INSN_BYTES];
+    nc_hw_words_to_bytes(p->v[i].w, NC_HW_INSN_WORDS, b);
+    rig_write(r, (uint64_t)((head + i) % size) * NC_HW_INSN_BYTES, b,
+              sizeof b);
+  }
+  rig_wr(r, NC_HW_CSR_RING_HEAD_OFFSET, head);
+  rig_wr(r, NC_HW_CSR_RING_TAIL_OFFSET, (uint32_t)((head + p->n) % size));
   rig_wr(r, NC_HW_CSR_PERF_CTRL_OFFSET,
          1u << NC_HW_CSR_PERF_CTRL_ENABLE_SHIFT |
              1u << NC_HW_CSR_PERF_CTRL_CLEAR_SHIFT);
+}
+
+void rg_isa_load(rig_t *r, const prog_t *p) {
+  rg_isa_load_ring(r, p, RIG_RING_ENTRIES, 0);
+}
+
+void rg_isa_idle_tail(prog_t *p) {
+  /* Load only: eight equal unpadded LOADs (more than the load unit holds
+   * ahead, so whatever it keeps of them afterwards is this LOAD). */
+  p_load_cfg(p, NC_HW_ROWS, 2 * NC_HW_ROWS, 0, 0, 0);
+  for (int i = 0; i < 8; i++) {
+    p_load(p, (ld_t){.dram = ISA_LD_OFF, .elems = NC_HW_ROWS, .x = 2}, 0);
+  }
+  p_finish(p);
+  /* Store only: two raw int32 pixels of accumulator rows 0 and 1. */
+  p_store_cfg(p,
+              (stc_t){.fmt = NC_HW_OUT_INT32,
+                      .pool = NC_HW_POOL_NONE,
+                      .xs = 4 * NC_HW_COLS},
+              0);
+  p_store(p, (st_t){.dram = ISA_ST_OFF, .ncols = NC_HW_COLS, .x = 2}, 0);
+  p_finish(p);
+  /* Compute only: two vectors into accumulator rows 0 and 1. */
+  p_gemm(p, (gm_t){.li = 2, .isi = 1, .asi = 1}, 0);
+  p_finish(p);
 }
 
 nc_status_t rg_isa_step(rig_t *r, uint64_t budget, uint32_t *status) {
@@ -374,12 +419,83 @@ int rg_isa_stop_pair(rg_ctx_t *c, const char *where, rig_t *rtl, rig_t *model,
   return budget ? 0 : rg_isa_compare(c, where, rtl, model, memory);
 }
 
+/* The queues that the ring entries [from, to) give work to (a bit per
+ * queue), read from the ring in `r`'s memory. */
+static unsigned queues_fed_(rig_t *r, uint32_t from, uint32_t to) {
+  const uint32_t size = rig_rd(r, NC_HW_CSR_RING_SIZE_OFFSET);
+  unsigned q = 0;
+  for (uint32_t i = from; i != to && size != 0; i = (i + 1) % size) {
+    const uint8_t *b = r->mem + (uint64_t)i * NC_HW_INSN_BYTES;
+    nc_hw_insn_t insn;
+    for (unsigned w = 0; w < NC_HW_INSN_WORDS; w++) {
+      insn.w[w] = (uint32_t)le32(b + 4 * w);
+    }
+    switch (nc_hw_insn_get_opcode(&insn)) {
+      case NC_HW_OP_LOAD:
+      case NC_HW_OP_LOAD_CFG:
+        q |= 1u << NC_HW_QUEUE_LOAD;
+        break;
+      case NC_HW_OP_GEMM:
+        q |= 1u << NC_HW_QUEUE_COMPUTE;
+        break;
+      case NC_HW_OP_STORE:
+      case NC_HW_OP_STORE_CFG:
+      case NC_HW_OP_LOAD_PARAM:
+        q |= 1u << NC_HW_QUEUE_STORE;
+        break;
+      case NC_HW_OP_SYNC:
+        q |= 1u << nc_hw_sync_get_target(&insn);
+        break;
+      default:
+        break;
+    }
+  }
+  return q;
+}
+
+/* Each unit's busy and stall counters, in queue order. */
+static void unit_counters_(rig_t *r, uint32_t v[6]) {
+  static const uint32_t off[6] = {
+      NC_HW_CSR_PERF_LOAD_BUSY_OFFSET,    NC_HW_CSR_PERF_LOAD_STALL_OFFSET,
+      NC_HW_CSR_PERF_COMPUTE_BUSY_OFFSET, NC_HW_CSR_PERF_COMPUTE_STALL_OFFSET,
+      NC_HW_CSR_PERF_STORE_BUSY_OFFSET,   NC_HW_CSR_PERF_STORE_STALL_OFFSET};
+  for (int i = 0; i < 6; i++) {
+    v[i] = rig_rd(r, off[i]);
+  }
+}
+
+/* A unit given no instruction between two stops (every instruction before
+ * the first one retired: a FINISH waits for the queues to drain) neither
+ * executed nor waited (the data file: PERF_*_BUSY counts the cycles a unit
+ * executed an instruction, PERF_*_STALL the cycles it waited on a token or
+ * the memory port), whatever the timing: its counters did not move. */
+static int idle_units_(rg_ctx_t *c, const char *where, rig_t *r,
+                       const uint32_t before[6], unsigned fed) {
+  static const char *const names[6] = {
+      "PERF_LOAD_BUSY",  "PERF_LOAD_STALL",  "PERF_COMPUTE_BUSY",
+      "PERF_COMPUTE_STALL", "PERF_STORE_BUSY", "PERF_STORE_STALL"};
+  uint32_t after[6];
+  unit_counters_(r, after);
+  for (int i = 0; i < 6; i++) {
+    if (!(fed & 1u << (i / 2)) && after[i] != before[i]) {
+      return rg_fail(c,
+                     "%s: the %s's %s moved from %u to %u in a run that "
+                     "gave that unit no instruction",
+                     where, rig_name(r), names[i], before[i], after[i]);
+    }
+  }
+  return 0;
+}
+
 int rg_isa_run_pair(rg_ctx_t *c, const char *what, rig_t *rtl, rig_t *model,
-                    size_t n, int memory) {
+                    int memory) {
   for (int stop = 0;; stop++) {
     char where[96];
     snprintf(where, sizeof where, "%s stop %d", what, stop);
     const uint32_t head0 = rig_rd(rtl, NC_HW_CSR_RING_HEAD_OFFSET);
+    uint32_t units0[2][6];
+    unit_counters_(rtl, units0[0]);
+    unit_counters_(model, units0[1]);
     rig_wr(rtl, NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_START_SHIFT);
     rig_wr(model, NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_START_SHIFT);
     /* STATUS.fetch_busy: "fetch has a request outstanding or an
@@ -412,7 +528,13 @@ int rg_isa_run_pair(rg_ctx_t *c, const char *what, rig_t *rtl, rig_t *model,
                      where, nc_hw_err_name(e.code), nc_hw_unit_name(e.unit),
                      e.insn, e.info);
     }
-    if (rig_rd(model, NC_HW_CSR_RING_HEAD_OFFSET) == n) {
+    const uint32_t head = rig_rd(model, NC_HW_CSR_RING_HEAD_OFFSET);
+    const unsigned fed = queues_fed_(rtl, head0, head);
+    if (idle_units_(c, where, rtl, units0[0], fed) ||
+        idle_units_(c, where, model, units0[1], fed)) {
+      return 1;
+    }
+    if (head == rig_rd(model, NC_HW_CSR_RING_TAIL_OFFSET)) {
       return 0;
     }
   }
@@ -420,7 +542,8 @@ int rg_isa_run_pair(rg_ctx_t *c, const char *what, rig_t *rtl, rig_t *model,
 
 /* The program on the RTL and the model, compared at every stop. */
 static int pair_(rg_ctx_t *c, uint64_t item, const prog_t *p,
-                 const nc_sim_config_t *cfg, const uint8_t *image, int memory) {
+                 const nc_sim_config_t *cfg, const uint8_t *image, int memory,
+                 const uint32_t ring[2]) {
   rig_t rtl, model;
   if (rg_isa_open(c, &model, RIG_MODEL, cfg, image)) {
     return 1;
@@ -429,11 +552,11 @@ static int pair_(rg_ctx_t *c, uint64_t item, const prog_t *p,
     rig_close(&model);
     return 1;
   }
-  rg_isa_load(&rtl, p);
-  rg_isa_load(&model, p);
+  rg_isa_load_ring(&rtl, p, ring[0], ring[1]);
+  rg_isa_load_ring(&model, p, ring[0], ring[1]);
   char what[64];
   snprintf(what, sizeof what, "isa program %llu", (unsigned long long)item);
-  const int bad = rg_isa_run_pair(c, what, &rtl, &model, p->n, memory);
+  const int bad = rg_isa_run_pair(c, what, &rtl, &model, memory);
   rig_close(&rtl);
   rig_close(&model);
   return bad;
@@ -441,12 +564,14 @@ static int pair_(rg_ctx_t *c, uint64_t item, const prog_t *p,
 
 /* The program on the lockstep device, which compares at every stop. */
 static int lockstep_(rg_ctx_t *c, uint64_t item, const prog_t *p,
-                     const nc_sim_config_t *cfg, const uint8_t *image) {
+                     const nc_sim_config_t *cfg, const uint8_t *image,
+                     const uint32_t ring[2]) {
   rig_t r;
   if (rg_isa_open(c, &r, RIG_LOCKSTEP, cfg, image)) {
     return 1;
   }
-  rg_isa_load(&r, p);
+  rg_isa_load_ring(&r, p, ring[0], ring[1]);
+  const uint32_t tail = rig_rd(&r, NC_HW_CSR_RING_TAIL_OFFSET);
   int bad = 0;
   for (int stop = 0; !bad; stop++) {
     rig_wr(&r, NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_START_SHIFT);
@@ -464,7 +589,7 @@ static int lockstep_(rg_ctx_t *c, uint64_t item, const prog_t *p,
       bad = rg_fail(c, "isa program %llu stop %d: %s in %s at entry %u",
                     (unsigned long long)item, stop, nc_hw_err_name(e.code),
                     nc_hw_unit_name(e.unit), e.insn);
-    } else if (rig_rd(&r, NC_HW_CSR_RING_HEAD_OFFSET) == p->n) {
+    } else if (rig_rd(&r, NC_HW_CSR_RING_HEAD_OFFSET) == tail) {
       break;
     }
   }
@@ -530,6 +655,7 @@ int rg_gen_isa(rg_ctx_t *c) {
   const int len = (int)rg_opt_int(c, "len", 400);
   const int finish = (int)rg_opt_int(c, "finish", 1);
   const int strict = strcmp(rg_opt_str(c, "sync", "strict"), "strict") == 0;
+  const char *ring = rg_opt_str(c, "ring", "full");
   for (int i = 0; i < c->nbackends; i++) {
     if (!strict && strcmp(c->backends[i], "lockstep") == 0) {
       return rg_fail(c,
@@ -555,13 +681,26 @@ int rg_gen_isa(rg_ctx_t *c) {
     }
     memset(image, 0, RIG_MEM_SIZE);
     rg_isa_memory(&g, image);
-    rg_note(c, "item %ld: %zu instructions", it, p.n);
+    rg_isa_idle_tail(&p);
+    /* The whole ring, the program from entry 0; or (ring=small, or 1 in 2
+     * with ring=random) a ring a little longer than the program, which
+     * starts before the ring's end and wraps, so fetch reads the ring's
+     * last entry and continues at its first. Drawn after the program and
+     * the memory, which stay what the seed gave before. */
+    uint32_t rs[2] = {RIG_RING_ENTRIES, 0};
+    if (strcmp(ring, "small") == 0 ||
+        (strcmp(ring, "random") == 0 && nc_rng_range(&g, 0, 1) == 1)) {
+      rs[0] = (uint32_t)p.n + (uint32_t)nc_rng_range(&g, 1, 64);
+      rs[1] = rs[0] - (uint32_t)nc_rng_range(&g, 1, (int64_t)p.n - 1);
+    }
+    rg_note(c, "item %ld: %zu instructions, ring of %u from entry %u", it,
+            p.n, rs[0], rs[1]);
     for (int i = 0; i < c->nbackends && !bad; i++) {
       const char *b = c->backends[i];
       if (strcmp(b, "rtl") == 0) {
-        bad = pair_(c, (uint64_t)it, &p, &cfg, image, strict);
+        bad = pair_(c, (uint64_t)it, &p, &cfg, image, strict, rs);
       } else if (strcmp(b, "lockstep") == 0) {
-        bad = lockstep_(c, (uint64_t)it, &p, &cfg, image);
+        bad = lockstep_(c, (uint64_t)it, &p, &cfg, image, rs);
       } else {
         bad = replay_(c, (uint64_t)it, &p, &cfg, image);
       }

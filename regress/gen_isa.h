@@ -45,6 +45,17 @@ int rg_isa_open(rg_ctx_t *c, rig_t *r, rig_kind_t kind,
  * enables the counters. */
 void rg_isa_load(rig_t *r, const prog_t *p);
 
+/* The same into a ring of `size` entries (RING_SIZE), the program from
+ * entry `head` on, wrapping at the ring's end: HEAD = head, TAIL = (head +
+ * n) mod size. */
+void rg_isa_load_ring(rig_t *r, const prog_t *p, uint32_t size, uint32_t head);
+
+/* Appends three runs (each ends with FINISH) that each give work to one
+ * unit only: LOADs, a STORE, a GEMM. rg_isa_run_pair checks that the
+ * other units' busy and stall counters do not move in them. Draws
+ * nothing. */
+void rg_isa_idle_tail(prog_t *p);
+
 /* Runs the device until it stops or `budget` cycles pass; STATUS. */
 nc_status_t rg_isa_step(rig_t *r, uint64_t budget, uint32_t *status);
 
@@ -64,10 +75,12 @@ int rg_isa_compare(rg_ctx_t *c, const char *where, rig_t *rtl, rig_t *model,
 int rg_isa_stop_pair(rg_ctx_t *c, const char *where, rig_t *rtl, rig_t *model,
                      uint64_t budget, int memory, uint32_t *model_status);
 
-/* Runs a loaded program of `n` instructions to its end on both, starting
- * them again after each FINISH, compared at every stop (memory too when
- * `memory`: the program must be race-free); an error stop is a failure. */
+/* Runs a loaded program to its end (RING_HEAD = RING_TAIL) on both,
+ * starting them again after each FINISH, compared at every stop (memory
+ * too when `memory`: the program must be race-free; and the busy and stall
+ * counters of each unit the run gave no instruction, which must not move);
+ * an error stop is a failure. */
 int rg_isa_run_pair(rg_ctx_t *c, const char *what, rig_t *rtl, rig_t *model,
-                    size_t n, int memory);
+                    int memory);
 
 #endif /* NEOCOG_REGRESS_GEN_ISA_H */

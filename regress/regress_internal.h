@@ -154,7 +154,9 @@ typedef struct rg_cov {
   int have;                     /* a coverage run: the fields below are set */
   int files;                    /* .dat files merged */
   uint64_t hit[RG_COV_KINDS];   /* points hit, per kind */
-  uint64_t total[RG_COV_KINDS]; /* points, per kind */
+  uint64_t total[RG_COV_KINDS]; /* points, per kind (exclusions left out) */
+  uint64_t excluded[RG_COV_KINDS]; /* points left out by the exclusion file */
+  char exclude_file[256];       /* the exclusion file read, or "" */
   char hole_names[1024];        /* cover points never hit, comma-separated */
   char dir[512];                /* coverage.dat, cover_points.txt, html/ */
   char html[600];               /* html/index.html, or "" without genhtml */

@@ -419,10 +419,14 @@ static void json_cov_(FILE *f, const rg_cov_t *c) {
   fputs(",\n  \"coverage\": {\"files\": ", f);
   fprintf(f, "%d", c->files);
   for (int k = 0; k < RG_COV_KINDS; k++) {
-    fprintf(f, ", \"%s\": {\"hit\": %llu, \"total\": %llu, \"percent\": %.2f}",
+    fprintf(f,
+            ", \"%s\": {\"hit\": %llu, \"total\": %llu, \"excluded\": %llu, "
+            "\"percent\": %.2f}",
             rg_cov_kind_name(k), (unsigned long long)c->hit[k],
-            (unsigned long long)c->total[k], rg_cov_pct(c, k));
+            (unsigned long long)c->total[k],
+            (unsigned long long)c->excluded[k], rg_cov_pct(c, k));
   }
+  json_kv_(f, "exclude_file", c->exclude_file);
   json_kv_(f, "holes", c->hole_names);
   json_kv_(f, "dir", c->dir);
   json_kv_(f, "html", c->html);

@@ -1170,9 +1170,10 @@ module nc_cmd_proc
   // watchdog blamed on a unit
   cp_err_watchdog_unit: cover property (@(posedge clk_i) disable iff (!rst_ni)
       error_q && !$past(error_q) && err_code_q == ErrWatchdog && err_unit_q != UnitFetch);
-  // another error while in error: the first one is kept
+  // (CTRL.halt is the only one there can be: the checks that raise need a running device)
+  // another error while in error: the first one is kept (CTRL.halt on a device in error)
   cp_err_second: cover property (@(posedge clk_i) disable iff (!rst_ni)
-      error_q && raise);
+      error_q && ctrl_halt_i && !ctrl_srst_i);
   // soft reset of an idle device
   cp_soft_reset_idle: cover property (@(posedge clk_i) disable iff (!rst_ni)
       rst_pend_q && !$past(rst_pend_q) && !$past(busy_q) && !$past(error_q));

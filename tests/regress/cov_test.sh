@@ -4,8 +4,9 @@
 # must hit the cover points every such program reaches (each unit's opcode issued, FINISH) and
 # list as holes those no legal program can reach (deadlock, illegal opcode, halt); the
 # percentages in the summary must be those of the merged coverage.dat, counted here again from
-# the file; the HTML report must exist; two shards merged with --merge must merge their
-# coverage too. Bad input: --cov without the coverage build, --cov-dir alone, --cov-report of a
+# the file (less the points regress/cov_exclude.tsv leaves out, and an exclusion checked on a
+# file written here); the HTML report must exist; two shards merged with --merge must merge
+# their coverage too. Bad input: --cov without the coverage build, --cov-dir alone, --cov-report of a
 # missing file. Ends with "regress_cov: N passed, N failed".
 set -u
 BUILD=${BUILD:-build}
@@ -93,16 +94,24 @@ for p in cp_err_deadlock cp_err_illegal_opcode cp_err_halted; do
 done
 
 # The summary's percentages, counted again from coverage.dat.
+# Points regress/cov_exclude.tsv names (kind, instance glob, point glob, reason) leave the
+# totals.
 cat >"$tmp/check.py" <<'EOF'
-import json, sys
+import fnmatch, json, sys
 dat, summary = sys.argv[1], sys.argv[2]
+excl = [l.rstrip("\n").split("\t") for l in open("regress/cov_exclude.tsv")
+        if l.strip() and not l.startswith("#")]
 hit, total = {}, {}
 for line in open(dat, encoding="latin-1"):
     if not line.startswith("C '"):
         continue
     keys, count = line[3:].rsplit("'", 1)
-    page = [kv.split("\x02", 1)[1] for kv in keys.split("\x01") if kv.startswith("page\x02")][0]
-    kind = page.split("/", 1)[0][2:]
+    kv = dict(x.split("\x02", 1) for x in keys.split("\x01") if x)
+    kind = kv["page"].split("/", 1)[0][2:]
+    point = kv.get("o", "") + ("" if kind == "toggle" else ":" + kv.get("l", ""))
+    if any(e[0] == kind and fnmatch.fnmatchcase(kv.get("h", ""), e[1]) and
+           fnmatch.fnmatchcase(point, e[2]) for e in excl):
+        continue
     kind = "cover_points" if kind == "user" else kind
     total[kind] = total.get(kind, 0) + 1
     hit[kind] = hit.get(kind, 0) + (int(count) > 0)
@@ -114,12 +123,50 @@ print("mismatch: %s (file %s, summary %s)" % (bad, {k: (hit[k], total[k]) for k 
 EOF
 res=$("$PYTHON" "$tmp/check.py" "$dat" "$out/summary.json" 2>&1)
 if [ "$res" = ok ]; then ok percentages; else bad percentages "$res"; fi
-if grep -q "^coverage of nc_top (1 file merged): line [0-9.]*%, branch [0-9.]*%, toggle [0-9.]*%; cover points [0-9]*/[0-9]* hit$" "$tmp/run.log"; then
+if grep -q "^coverage of nc_top (1 file merged): line [0-9.]*%, branch [0-9.]*%, toggle [0-9.]*%; cover points [0-9]*/[0-9]* hit$" "$tmp/run.log" &&
+  grep -q "^  excluded (regress/cov_exclude.tsv): 0 line, [1-9][0-9]* branch, [1-9][0-9]* toggle points$" "$tmp/run.log"; then
   ok summary_line
 else
   bad summary_line "$(grep -A3 '^coverage' "$tmp/run.log")"
 fi
 if [ -s "$out/cov/html/index.html" ]; then ok html; else bad html "no $out/cov/html/index.html"; fi
+
+# Exclusions on a coverage file written here: one line point, two toggle points of which one
+# (never toggled) is excluded; with no exclusion file the toggle figure is 50%. A malformed
+# exclusion line is one error naming the file and line.
+sep=$(printf '\001') kv=$(printf '\002')
+{
+  echo "# SystemC::Coverage-3"
+  echo "C '${sep}f${kv}hw/rtl/nc_top.sv${sep}l${kv}10${sep}page${kv}v_line/nc_top${sep}o${kv}block${sep}h${kv}nc_top.nc_top' 3"
+  echo "C '${sep}f${kv}hw/rtl/nc_top.sv${sep}l${kv}20${sep}page${kv}v_toggle/nc_top${sep}o${kv}m_axi_awid[0]${sep}h${kv}nc_top.nc_top' 0"
+  echo "C '${sep}f${kv}hw/rtl/nc_top.sv${sep}l${kv}21${sep}page${kv}v_toggle/nc_top${sep}o${kv}m_axi_awaddr[4]${sep}h${kv}nc_top.nc_top' 7"
+} >"$tmp/tiny.dat"
+printf 'toggle\tnc_top.nc_top\tm_axi_awid[[]0]\ttied to 0\n' >"$tmp/ex.tsv"
+NEOCOG_COV_EXCLUDE=$tmp/ex.tsv "$BIN" regress --cov-report "$tmp/tiny.dat" --cov-dir "$tmp/tr" \
+  >"$tmp/tiny.log" 2>&1
+rc=$?
+if [ "$rc" -eq 0 ] && grep -q "line 100.0%, branch 0.0%, toggle 100.0%;" "$tmp/tiny.log" &&
+  grep -q "excluded ($tmp/ex.tsv): 0 line, 0 branch, 1 toggle points" "$tmp/tiny.log"; then
+  ok exclusion_applied
+else
+  bad exclusion_applied "exit $rc: $(cat "$tmp/tiny.log")"
+fi
+NEOCOG_COV_EXCLUDE=$tmp/none.tsv "$BIN" regress --cov-report "$tmp/tiny.dat" --cov-dir "$tmp/tr" \
+  >"$tmp/tiny.log" 2>&1
+if grep -q "toggle 50.0%;" "$tmp/tiny.log" && ! grep -q excluded "$tmp/tiny.log"; then
+  ok exclusion_absent
+else
+  bad exclusion_absent "$(cat "$tmp/tiny.log")"
+fi
+printf 'toggle\tnc_top.nc_top\tm_axi_awid*\n' >"$tmp/ex.tsv"
+NEOCOG_COV_EXCLUDE=$tmp/ex.tsv "$BIN" regress --cov-report "$tmp/tiny.dat" --cov-dir "$tmp/tr" \
+  >"$tmp/tiny.log" 2>&1
+rc=$?
+if [ "$rc" -eq 2 ] && [ "$(wc -l <"$tmp/tiny.log")" -eq 1 ] && grep -q "$tmp/ex.tsv:1: want kind" "$tmp/tiny.log"; then
+  ok exclusion_without_reason
+else
+  bad exclusion_without_reason "exit $rc: $(cat "$tmp/tiny.log")"
+fi
 
 # Two shards with coverage, merged: the merged report has at least every point either hit.
 for k in 1 2; do
