@@ -15,7 +15,7 @@
 //    get pad_value, data rows come from the read engine in the same order. done_o pulses the
 //    cycle after a LOAD's last row was written (or after a LOAD_CFG reached this side).
 //  - An im2col LOAD (im2col_kh != 0) reads its tile the same way, a line per segment cut into
-//    rows of NumRows bytes and a shorter tail, and the write side packs those bytes into the
+//    rows of NumRows bytes (the last one short), and the write side packs those bytes into the
 //    tile buffer (Im2colBufBytes, no reset: datapath). Then, plane by plane, it works out once
 //    which kernel element (ky, kx, c) and buffer offset each lane of the plane's rows holds (a
 //    chain of NumRows steps, one cycle), and emits one row per cycle: each lane reads the buffer
@@ -146,11 +146,11 @@ module nc_load_unit
   logic                  dead_q, dead_d;                      // an error was reported
   logic                  drain;
   logic                  cmd_fire, contig, walk_last, walk_step;
-  logic                  i2c, tail_q, tail_d, seg_tail;  // im2col LOAD; its line's tail segment
+  logic                  i2c;                                 // an im2col LOAD
   logic [31:0]           xs_eff;                              // x stride as walked
   logic [7:0]            zn_rd;                               // planes read
-  logic [SegLenBits-1:0] line_len, tail_len, body_len;        // an im2col line and its parts
-  logic [ElemBits-1:0]   rd_seg_elems;
+  logic [SegLenBits-1:0] line_len;                            // an im2col line's bytes
+  logic [ElemBits-1:0]   rd_seg_elems, rd_seg_pad;
   logic [63:0]           last_off;
   logic                  rd_seg_valid, rd_seg_ready;
   logic [AxiAddrBits-1:0] rd_seg_addr;
@@ -166,15 +166,12 @@ module nc_load_unit
   assign cmd_fire = cmd_valid_i && cmd_ready_o;
   assign cfg_view = nc_insn_load_cfg_t'(cmd_insn_i);
   // An im2col LOAD reads one plane of pixels elems bytes apart (LOAD_CFG's x and z strides
-  // are not used), each line as a segment of whole NumRows-byte rows and one of the rest.
+  // are not used), each line as one segment of NumRows-byte rows, the last one short.
   assign i2c = ld_q.im2col_kh != '0;
   assign xs_eff = i2c ? 32'(ld_q.elems) : xs_q;
   assign zn_rd = i2c ? 8'd1 : ld_q.z_size;
   assign contig = xs_eff == 32'(ld_q.elems);
   assign line_len = SegLenBits'(ld_q.x_size) * SegLenBits'(ld_q.elems);
-  assign tail_len = line_len % SegLenBits'(NumRows);
-  assign body_len = line_len - tail_len;
-  assign seg_tail = tail_q || body_len == '0;
 
   // The highest access of the LOAD: its last row.
   assign last_off = 64'(ld_q.dram_offset) + (64'(zn_rd) - 64'd1) * 64'(zs_q) +
@@ -186,15 +183,16 @@ module nc_load_unit
 
   assign rd_seg_valid = iss_q == IssRun;
   // A cleared LOAD's offsets fit the 32-bit window.
-  assign seg_off = (contig ? line_off_q[31:0] : row_off_q[31:0]) +
-                   (i2c && seg_tail ? 32'(body_len) : 32'd0);
+  assign seg_off = contig ? line_off_q[31:0] : row_off_q[31:0];
   assign rd_seg_addr = win_base_i + AxiAddrBits'(seg_off);
   always_comb begin
     rd_seg_len = contig ? line_len : SegLenBits'(ld_q.elems);
     rd_seg_elems = ElemBits'(ld_q.elems);
+    rd_seg_pad = '0;
     if (i2c) begin
-      rd_seg_len = seg_tail ? tail_len : body_len;
-      rd_seg_elems = seg_tail ? ElemBits'(tail_len) : ElemBits'(NumRows);
+      rd_seg_elems = ElemBits'(NumRows);
+      rd_seg_pad = ElemBits'((SegLenBits'(NumRows) - line_len % SegLenBits'(NumRows)) %
+                             SegLenBits'(NumRows));
     end
   end
 
@@ -211,7 +209,6 @@ module nc_load_unit
     plane_off_d = plane_off_q;
     line_off_d = line_off_q;
     row_off_d = row_off_q;
-    tail_d = tail_q;
     wf_push = 1'b0;
     wf_in = '0;
     wf_in.kind = KindLoad;
@@ -257,7 +254,6 @@ module nc_load_unit
         plane_off_d = 64'(ld_q.dram_offset);
         line_off_d = 64'(ld_q.dram_offset);
         row_off_d = 64'(ld_q.dram_offset);
-        tail_d = 1'b0;
         if (last_off + 64'(ld_q.elems) <= 64'(win_size_i)) begin
           wf_push = 1'b1;
           iss_d = IssRun;
@@ -277,14 +273,9 @@ module nc_load_unit
       end
       IssRun: begin
         if (rd_seg_ready) begin
-          if (i2c && !seg_tail && tail_len != '0) begin
-            tail_d = 1'b1;  // the line's tail segment next
-          end else begin
-            tail_d = 1'b0;
-            walk_step = 1'b1;
-            if (walk_last) begin
-              iss_d = IssIdle;
-            end
+          walk_step = 1'b1;
+          if (walk_last) begin
+            iss_d = IssIdle;
           end
         end
       end
@@ -338,6 +329,7 @@ module nc_load_unit
     .seg_addr_i (rd_seg_addr),
     .seg_len_i  (rd_seg_len),
     .seg_elems_i(rd_seg_elems),
+    .seg_pad_i  (rd_seg_pad),
     .row_valid_o(row_valid),
     .row_ready_i(row_ready),
     .row_data_o (row_data),
@@ -721,7 +713,6 @@ module nc_load_unit
       plane_off_q <= '0;
       line_off_q <= '0;
       row_off_q <= '0;
-      tail_q <= 1'b0;
       dead_q <= 1'b0;
       lx_q <= '0;
       ly_q <= '0;
@@ -733,7 +724,6 @@ module nc_load_unit
       info_q <= '0;
     end else if (srst_i) begin
       iss_q <= IssIdle;
-      tail_q <= 1'b0;
       xs_q <= '0;
       ys_q <= '0;
       zs_q <= '0;
@@ -759,7 +749,6 @@ module nc_load_unit
       plane_off_q <= plane_off_d;
       line_off_q <= line_off_d;
       row_off_q <= row_off_d;
-      tail_q <= tail_d;
       dead_q <= dead_d;
       lx_q <= lx_d;
       ly_q <= ly_d;

@@ -21,11 +21,11 @@
  *    hands out one segment per cycle; the write side writes one scratchpad
  *    row per cycle, padding included, in LOAD order, one cycle between
  *    LOADs. At most 4 LOADs are accepted and not done (its command FIFO).
- *    An im2col LOAD reads each line as two segments (whole rows of the
- *    array's width, then the rest), the write side takes those rows into
- *    its tile buffer at one per cycle, then writes each plane's rows at one
- *    per cycle after a cycle that sets the plane up, and reports done one
- *    cycle after its last row.
+ *    An im2col LOAD reads each line as one segment cut into rows of the
+ *    array's width (the last one short), the write side takes those rows
+ *    into its tile buffer at one per cycle, then writes each plane's rows
+ *    at one per cycle after a cycle that sets the plane up, and reports
+ *    done one cycle after its last row.
  *  - GEMM (nc_compute_unit): vectors stream at one per cycle, back to back
  *    across GEMMs. A weight preload (cols rows through the second
  *    scratchpad port) starts cols - 2 cycles after the previous swap, takes
@@ -214,11 +214,6 @@ static inline uint64_t nc__tm_beats(const nc__tm_t *t, uint64_t off,
   return nc__tm_cdiv(nc__tm_cdiv(lead + bytes, bb) * bb, t->bw);
 }
 
-/* Cycles the write side of the load unit waits between the two segments of
- * an im2col line (the read engine's buffer empties before the shorter rows
- * of the line's tail enter it). */
-#define NC__TM_I2C_TAIL 2u
-
 /* An im2col LOAD (im2col_kh != 0): the tile's lines, its rows. */
 static inline void nc__tm_load_i2c(nc__tm_t *t, const nc_hw_insn_t *in,
                                    uint64_t now, nc__tm_slot_t *s) {
@@ -235,31 +230,21 @@ static inline void nc__tm_load_i2c(nc__tm_t *t, const nc_hw_insn_t *in,
   const uint64_t ow =
       (wp - nc_hw_load_get_im2col_kw(in)) / nc_hw_load_get_im2col_sw(in) + 1;
   const uint64_t off = nc_hw_load_get_dram_offset(in);
-  const uint64_t len = xn * el, tail = len % NC_HW_ROWS, body = len - tail;
+  const uint64_t len = xn * el;
   const uint64_t grain = nc__tm_grain(t->ld_ys, 0, 0);
-  uint64_t beats = 0, bursts = 0, nseg = 0;
-  if (body > 0) {
-    const uint64_t bl = nc__tm_beats(t, off, body, grain);
-    beats += yn * bl;
-    bursts += yn * nc__tm_cdiv(bl, NC_HW_AXI_MAX_BEATS);
-    nseg += yn;
-  }
-  if (tail > 0) {
-    beats += yn * nc__tm_beats(t, off + body, tail, grain);
-    bursts += yn;
-    nseg += yn;
-  }
+  const uint64_t bl = nc__tm_beats(t, off, len, grain);
+  const uint64_t beats = yn * bl, nseg = yn;
+  const uint64_t bursts = yn * nc__tm_cdiv(bl, NC_HW_AXI_MAX_BEATS);
   const uint64_t port = nc__tm_stream(t, beats, bursts, 3);
   const uint64_t iss = now + 2;
   const uint64_t xs = nc__tm_max(iss, t->port_free);
   t->port_free = xs + port;
   t->port_bb = nc__tm_cdiv(beats, bursts);
   const uint64_t first = xs + t->lat + 3;
-  const uint64_t fill = yn * (body / NC_HW_ROWS + (tail > 0 ? 1 : 0));
-  const uint64_t gaps = body > 0 && tail > 0 ? yn * NC__TM_I2C_TAIL : 0;
+  const uint64_t fill = yn * nc__tm_cdiv(len, NC_HW_ROWS);
   const uint64_t wstart = nc__tm_max(t->ld_wfree + 1, now + 3);
-  const uint64_t fend = nc__tm_max(wstart + fill + gaps,
-                                   first + nc__tm_max(port, fill + gaps));
+  const uint64_t fend =
+      nc__tm_max(wstart + fill, first + nc__tm_max(port, fill));
   const uint64_t wend = fend + zn * (1 + oh * ow) + 1;
   t->ld_wfree = wend;
   s->stall_until = xs > iss ? xs : now;
