@@ -1366,6 +1366,11 @@ nc_status_t nc_plan_create(const nc_plan_req_t *req, const nc_plan_caps_t *caps,
       in->predicted_cycles = r.cycles;
       in->dram_bytes_read = r.rd_bytes;
       in->dram_bytes_written = r.wr_bytes;
+      in->compulsory_read =
+          req->input->nbytes +
+          (req->weights != NULL ? req->weights->nbytes : 0) +
+          (uint64_t)p->pass[0].v.nprm * NC_HW_QPARAM_BYTES;
+      in->compulsory_written = p->rout.bytes;
       in->arena_bytes = p->arena;
       in->candidates = ranked;
       for (int i = 0; i < p->npass; i++) {

@@ -118,6 +118,9 @@ typedef struct {
   uint64_t predicted_cycles;   /**< cost model (timing replay) */
   uint64_t dram_bytes_read;    /**< predicted, instruction fetch included */
   uint64_t dram_bytes_written; /**< predicted */
+  uint64_t compulsory_read;    /**< the layer's input, weights and qparam
+                                    records, each read once */
+  uint64_t compulsory_written; /**< its output, written once */
   uint64_t arena_bytes;        /**< device memory the plan needs */
   uint32_t candidates;         /**< configurations the cost model ranked */
   char summary[200];           /**< one line, e.g. "direct 3x3 ..." */
