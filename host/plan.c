@@ -61,14 +61,14 @@ static nc_status_t check_caps_(const nc_plan_caps_t *c) {
       c->acc_rows > NC_HW_ACC_ROWS || c->param_entries < COLS_ ||
       c->param_entries > NC_HW_PARAM_ENTRIES || c->mem_bytes_per_cycle < 1 ||
       c->mem_bytes_per_cycle > NC_HW_BUS_BYTES || c->im2col < -1 ||
-      c->im2col > 1 || c->host_im2col < 0 || c->host_im2col > 1 ||
+      c->im2col > 1 || c->host_im2col < 0 || c->host_im2col > 2 ||
       c->pool_pass < -1 || c->pool_pass > 1 ||
       c->max_candidates < 1 || c->max_candidates > 64) {
     return nc__fail(NC_ERR_INVALID_ARG,
                     "plan: capacities out of range (scratchpad %u rows: "
                     "64..%u; accumulator %u rows: 2..%u; params %u: %u..%u; "
                     "bandwidth %u: 1..%u; candidates %u: 1..64; "
-                    "im2col -1..1, host_im2col 0..1, pool_pass -1..1)",
+                    "im2col -1..1, host_im2col 0..2, pool_pass -1..1)",
                     c->spad_rows, NC_HW_SPAD_ROWS, c->acc_rows, NC_HW_ACC_ROWS,
                     c->param_entries, COLS_, NC_HW_PARAM_ENTRIES,
                     c->mem_bytes_per_cycle, NC_HW_BUS_BYTES, c->max_candidates);
@@ -1234,7 +1234,7 @@ nc_status_t nc_plan_create(const nc_plan_req_t *req, const nc_plan_caps_t *caps,
   int nsh = 0;
   const int conv = l->kind == NC_LAYER_CONV2D;
   const int can_direct = !conv || direct_ok_(l, &x.g);
-  const int can_li2c = conv && load_i2c_ok_(l, &x.g);
+  const int can_li2c = conv && cp.host_im2col != 2 && load_i2c_ok_(l, &x.g);
   nc_plan_pool_t pools[2] = {NC_PLAN_POOL_NONE, NC_PLAN_POOL_NONE};
   int npools = 1;
   if (x.has_pool) {

@@ -61,7 +61,8 @@ typedef struct {
   uint32_t mem_bytes_per_cycle; /**< cost model: memory port bandwidth */
   int im2col;    /**< -1: cost model decides; 0: never; 1: when legal */
   int host_im2col; /**< 0: host packing only where the load unit's im2col
-                        cannot serve the layer; 1: planned beside it too */
+                        cannot serve the layer; 1: planned beside it too;
+                        2: host packing instead of it (comparisons) */
   int pool_pass; /**< -1: cost model decides; 0: fuse; 1: separate pass */
   uint32_t max_candidates; /**< configurations the search may replay, 1..64 */
 } nc_plan_caps_t;
