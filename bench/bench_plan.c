@@ -8,9 +8,11 @@
  * and pointwise) and the lecture's ConvNet.
  *
  *   build/bench/bench_plan [--backend model|rtl] [--net NAME]
- *                          [--layer SUBSTRING] [--check]
+ *                          [--layer SUBSTRING] [--check] [--host-im2col]
  *
- * --net runs one network's layers, --layer those whose name contains
+ * --host-im2col plans the layers that use the load unit's im2col with host
+ * packing instead (what the planner did before the load unit had it), for
+ * comparison. --net runs one network's layers, --layer those whose name contains
  * SUBSTRING (both may be given): the rtl backend simulates about a million
  * cycles per second (docs/performance.md), so a whole network takes seconds
  * to minutes there.
@@ -137,7 +139,7 @@ static void traffic_(char *buf, size_t n, double bytes, double comp) {
 
 int main(int argc, char **argv) {
   const char *backend = "model", *only = NULL, *lname = NULL;
-  int check = 0;
+  int check = 0, host_i2c = 0;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--backend") == 0 && i + 1 < argc) {
       backend = argv[++i];
@@ -147,10 +149,12 @@ int main(int argc, char **argv) {
       lname = argv[++i];
     } else if (strcmp(argv[i], "--check") == 0) {
       check = 1;
+    } else if (strcmp(argv[i], "--host-im2col") == 0) {
+      host_i2c = 1;
     } else {
       fprintf(stderr,
               "usage: bench_plan [--backend model|rtl] [--net NAME] "
-              "[--layer SUBSTRING] [--check]\n");
+              "[--layer SUBSTRING] [--check] [--host-im2col]\n");
       return 2;
     }
   }
@@ -159,6 +163,9 @@ int main(int argc, char **argv) {
   o.mem_latency = 100;
   o.mem_bytes_per_cycle = 16;
   o.timeout_ms = 3600 * 1000;
+  if (host_i2c) {
+    o.caps.host_im2col = 2;
+  }
   nc_accel_t *a = NULL;
   nc_status_t st = nc_accel_open(backend, &o, &a);
   if (st != NC_OK) {
