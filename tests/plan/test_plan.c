@@ -21,6 +21,25 @@ static nc_accel_t *open_(const char *backend, const nc_plan_caps_t *caps) {
 }
 
 /* The lecture's convolution: the exact volume the slides print. */
+/* A random int8 conv of input shape xs and weights ws into r (layer
+ * geometry set by the caller), requantized per tensor by 2^shift to int8
+ * with zero point zp. */
+static void conv_rl_(nc_rng_t *g, rl_t *r, const int64_t xs[4],
+                     const int64_t ws[4], int shift, int zp) {
+  nc_test_alloc(&r->x, NC_DTYPE_INT8, 4, xs);
+  nc_test_alloc(&r->w, NC_DTYPE_INT8, 4, ws);
+  nc_rng_fill(g, &r->x, -128, 127);
+  nc_rng_fill(g, &r->w, -128, 127);
+  r->l.rq.enabled = 1;
+  r->l.rq.out_dtype = NC_DTYPE_INT8;
+  r->l.rq.channels = 1;
+  r->l.rq.mult[0] = 1 << 30;
+  r->l.rq.shift[0] = shift;
+  r->l.rq.out_zp = zp;
+  r->l.rq.act_min = -128;
+  r->l.rq.act_max = 127;
+}
+
 static void lecture_(const char *backend) {
   nc_tensor_t x, w, b, y;
   nc_seed_example_tensors(NC_DTYPE_INT8, &x, &w, &b);
@@ -211,17 +230,7 @@ Test(plan, prediction_within_5_percent_on_rtl) {
     r.l.groups = c->groups ? (int)c->groups : 1;
     const int64_t xs[4] = {1, c->H, c->W, c->C};
     const int64_t ws[4] = {c->O, c->K, c->K, c->C / r.l.groups};
-    nc_test_alloc(&r.x, NC_DTYPE_INT8, 4, xs);
-    nc_test_alloc(&r.w, NC_DTYPE_INT8, 4, ws);
-    nc_rng_fill(&g, &r.x, -128, 127);
-    nc_rng_fill(&g, &r.w, -128, 127);
-    r.l.rq.enabled = 1;
-    r.l.rq.out_dtype = NC_DTYPE_INT8;
-    r.l.rq.channels = 1;
-    r.l.rq.mult[0] = 1 << 30;
-    r.l.rq.shift[0] = -10;
-    r.l.rq.act_min = -128;
-    r.l.rq.act_max = 127;
+    conv_rl_(&g, &r, xs, ws, -10, 0);
     if (c->pool) {
       r.has_pool = 1;
       nc_layer_init(&r.pool, NC_LAYER_MAXPOOL);
@@ -252,17 +261,7 @@ Test(plan, first_layer_packs_taps) {
   nc_layer_init(&r.l, NC_LAYER_CONV2D);
   r.l.pad_top = r.l.pad_bottom = r.l.pad_left = r.l.pad_right = 1;
   const int64_t xs[4] = {1, 32, 32, 3}, ws[4] = {64, 3, 3, 3};
-  nc_test_alloc(&r.x, NC_DTYPE_INT8, 4, xs);
-  nc_test_alloc(&r.w, NC_DTYPE_INT8, 4, ws);
-  nc_rng_fill(&g, &r.x, -128, 127);
-  nc_rng_fill(&g, &r.w, -128, 127);
-  r.l.rq.enabled = 1;
-  r.l.rq.out_dtype = NC_DTYPE_INT8;
-  r.l.rq.channels = 1;
-  r.l.rq.mult[0] = 1 << 30;
-  r.l.rq.shift[0] = -8;
-  r.l.rq.act_min = -128;
-  r.l.rq.act_max = 127;
+  conv_rl_(&g, &r, xs, ws, -8, 0);
   snprintf(r.what, sizeof r.what, "conv 32x32x3 -> 64, 3x3");
   nc_accel_t *a = open_("model", NULL);
   nc_accel_stats_t st;
@@ -315,18 +314,7 @@ Test(plan, first_layers_im2col_load_bit_exact) {
       }
       const int64_t xs[4] = {1, ls[i].H, ls[i].W, ls[i].C};
       const int64_t ws[4] = {ls[i].O, ls[i].KH, ls[i].KW, ls[i].C};
-      nc_test_alloc(&r.x, NC_DTYPE_INT8, 4, xs);
-      nc_test_alloc(&r.w, NC_DTYPE_INT8, 4, ws);
-      nc_rng_fill(&g, &r.x, -128, 127);
-      nc_rng_fill(&g, &r.w, -128, 127);
-      r.l.rq.enabled = 1;
-      r.l.rq.out_dtype = NC_DTYPE_INT8;
-      r.l.rq.channels = 1;
-      r.l.rq.mult[0] = 1 << 30;
-      r.l.rq.shift[0] = -9;
-      r.l.rq.out_zp = 3;
-      r.l.rq.act_min = -128;
-      r.l.rq.act_max = 127;
+      conv_rl_(&g, &r, xs, ws, -9, 3);
       if (ls[i].pool) {
         r.has_pool = 1;
         nc_layer_init(&r.pool, NC_LAYER_MAXPOOL);
@@ -374,17 +362,7 @@ Test(plan, compulsory_bytes_and_host_im2col_traffic) {
   nc_layer_init(&r.l, NC_LAYER_CONV2D);
   r.l.pad_top = r.l.pad_bottom = r.l.pad_left = r.l.pad_right = 1;
   const int64_t xs[4] = {1, 32, 32, 3}, ws[4] = {16, 3, 3, 3};
-  nc_test_alloc(&r.x, NC_DTYPE_INT8, 4, xs);
-  nc_test_alloc(&r.w, NC_DTYPE_INT8, 4, ws);
-  nc_rng_fill(&g, &r.x, -128, 127);
-  nc_rng_fill(&g, &r.w, -128, 127);
-  r.l.rq.enabled = 1;
-  r.l.rq.out_dtype = NC_DTYPE_INT8;
-  r.l.rq.channels = 1;
-  r.l.rq.mult[0] = 1 << 30;
-  r.l.rq.shift[0] = -8;
-  r.l.rq.act_min = -128;
-  r.l.rq.act_max = 127;
+  conv_rl_(&g, &r, xs, ws, -8, 0);
   snprintf(r.what, sizeof r.what, "conv 32x32x3 -> 16, 3x3");
   uint64_t rd[2];
   for (int host = 0; host < 2; host++) {

@@ -214,6 +214,20 @@ static inline uint64_t nc__tm_beats(const nc__tm_t *t, uint64_t off,
   return nc__tm_cdiv(nc__tm_cdiv(lead + bytes, bb) * bb, t->bw);
 }
 
+/* Books a LOAD's reads (`beats` in `bursts`) on the port; its issue side
+ * takes it 2 cycles after `now`. Returns the cycle its first data reaches
+ * the write side; *xs is the cycle the port takes its first request and
+ * *port the cycles the reads occupy it. */
+static inline uint64_t nc__tm_load_reads(nc__tm_t *t, uint64_t now,
+                                         uint64_t beats, uint64_t bursts,
+                                         uint64_t *xs, uint64_t *port) {
+  *port = nc__tm_stream(t, beats, bursts, 3);
+  *xs = nc__tm_max(now + 2, t->port_free);
+  t->port_free = *xs + *port;
+  t->port_bb = nc__tm_cdiv(beats, bursts);
+  return *xs + t->lat + 3;
+}
+
 /* An im2col LOAD (im2col_kh != 0): the tile's lines, its rows. */
 static inline void nc__tm_load_i2c(nc__tm_t *t, const nc_hw_insn_t *in,
                                    uint64_t now, nc__tm_slot_t *s) {
@@ -235,12 +249,9 @@ static inline void nc__tm_load_i2c(nc__tm_t *t, const nc_hw_insn_t *in,
   const uint64_t bl = nc__tm_beats(t, off, len, grain);
   const uint64_t beats = yn * bl, nseg = yn;
   const uint64_t bursts = yn * nc__tm_cdiv(bl, NC_HW_AXI_MAX_BEATS);
-  const uint64_t port = nc__tm_stream(t, beats, bursts, 3);
   const uint64_t iss = now + 2;
-  const uint64_t xs = nc__tm_max(iss, t->port_free);
-  t->port_free = xs + port;
-  t->port_bb = nc__tm_cdiv(beats, bursts);
-  const uint64_t first = xs + t->lat + 3;
+  uint64_t xs, port;
+  const uint64_t first = nc__tm_load_reads(t, now, beats, bursts, &xs, &port);
   const uint64_t fill = yn * nc__tm_cdiv(len, NC_HW_ROWS);
   const uint64_t wstart = nc__tm_max(t->ld_wfree + 1, now + 3);
   const uint64_t fend =
@@ -284,12 +295,9 @@ static inline void nc__tm_load(nc__tm_t *t, const nc_hw_insn_t *in,
     beats = rows * nc__tm_beats(t, off, el, grain);
     bursts = nseg = rows;
   }
-  const uint64_t port = nc__tm_stream(t, beats, bursts, 3);
   const uint64_t iss = now + 2;
-  const uint64_t xs = nc__tm_max(iss, t->port_free);
-  t->port_free = xs + port;
-  t->port_bb = nc__tm_cdiv(beats, bursts);
-  const uint64_t first = xs + t->lat + 3;
+  uint64_t xs, port;
+  const uint64_t first = nc__tm_load_reads(t, now, beats, bursts, &xs, &port);
   const uint64_t data = nc__tm_max(port, rows);
   const uint64_t tail = pb * wline + pr;
   const uint64_t wstart = nc__tm_max(t->ld_wfree + 1, now + 3);
