@@ -326,6 +326,24 @@ static void c_empty_(prog_t *p, int a, int b) {
   (void)b;
 }
 
+/* 4 im2col LOADs of a k x k kernel (k = 3 + 6 * (c / 8), c = c % 8
+ * channels), stride 1 + (x / 100), padding 1, over an x % 100 pixels square
+ * tile (line stride 1 KiB): the tile buffer fills, then its rows. */
+static void c_load_i2c_(prog_t *p, int c, int x) {
+  const uint32_t k = 3 + 6 * (uint32_t)(c / 8), ch = (uint32_t)(c % 8);
+  const uint32_t s = 1 + (uint32_t)(x / 100), n = (uint32_t)(x % 100);
+  load_cfg_(p, ch, 1024);
+  for (int i = 0; i < 4; i++) {
+    load_(p, (uint32_t)i * 4096, (uint32_t)i * 262144, ch, n, n, 1, 0);
+    nc_hw_insn_t *l = &p->v[p->n - 1];
+    nc_hw_load_set_z_size(l, (k * k * ch + R - 1) / R);
+    nc_hw_load_set_im2col_kh(l, k);
+    nc_hw_load_set_im2col_kw(l, k);
+    nc_hw_load_set_im2col_sh(l, s);
+    nc_hw_load_set_im2col_sw(l, s);
+  }
+}
+
 static const case_t cases_[] = {
     {"empty", c_empty_, 0, 0},
     {"load line n1 x16", c_load_line_, 1, 16},
@@ -348,6 +366,11 @@ static const case_t cases_[] = {
     {"load elems8 x256", c_load_elems_, 8, 256},
     {"load pad1 16x16", c_load_pad_, 1, 16},
     {"load pad4 16x16", c_load_pad_, 4, 16},
+    {"load i2c 3x3 c3 16x16", c_load_i2c_, 3, 16},
+    {"load i2c 3x3 c1 30x30", c_load_i2c_, 1, 30},
+    {"load i2c 3x3/2 c3 31x31", c_load_i2c_, 3, 131},
+    {"load i2c 3x3 c3 5x5", c_load_i2c_, 3, 5},
+    {"load i2c 9x9 c3 20x20", c_load_i2c_, 11, 20},
     {"gemm 4x16 keep n8", c_gemm_lo_, 8, 16},
     {"gemm 6x6 n8", c_gemm_sq_, 8, 6},
     {"gemm 6x6 n64", c_gemm_sq_, 64, 6},

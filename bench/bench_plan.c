@@ -8,15 +8,24 @@
  * and pointwise) and the lecture's ConvNet.
  *
  *   build/bench/bench_plan [--backend model|rtl] [--net NAME]
- *                          [--layer SUBSTRING] [--check]
+ *                          [--layer SUBSTRING] [--check] [--host-im2col]
  *
- * --net runs one network's layers, --layer those whose name contains
+ * --host-im2col plans the layers that use the load unit's im2col with host
+ * packing instead (what the planner did before the load unit had it), for
+ * comparison. --net runs one network's layers, --layer those whose name contains
  * SUBSTRING (both may be given): the rtl backend simulates about a million
  * cycles per second (docs/performance.md), so a whole network takes seconds
  * to minutes there.
  *
  * utilization = useful MACs / (rows * cols * cycles): padded lanes, padded
  * output channels and depthwise's block-diagonal zeros do not count.
+ *
+ * DRAM traffic: "read" and "written" are the backend's PERF_RD_BYTES and
+ * PERF_WR_BYTES in KiB, each followed by its ratio to the layer's
+ * compulsory bytes (input, weights and qparam records read once; output
+ * written once). On "rtl" they count the bus beats' bytes (whole 16-byte
+ * beats, so partial beats, LOAD_PARAM's two passes and instruction fetch
+ * count); on "model" the bytes the instructions name, fetch included.
  * Cycles are the backend's PERF_CYCLES; on "model" they are the functional
  * model's event-driven estimate, not a measurement of hardware, and the
  * planner's cost model replays the same timing rules, so its prediction is
@@ -120,11 +129,17 @@ static const struct {
 
 typedef struct {
   double macs, cycles, pred;
+  double rd, wr, crd, cwr; /* DRAM bytes and the compulsory ones */
 } tot_t;
+
+/* "12345K 1.08x": KiB and the ratio to the compulsory bytes. */
+static void traffic_(char *buf, size_t n, double bytes, double comp) {
+  snprintf(buf, n, "%8.0fK %5.2fx", bytes / 1024, comp > 0 ? bytes / comp : 0);
+}
 
 int main(int argc, char **argv) {
   const char *backend = "model", *only = NULL, *lname = NULL;
-  int check = 0;
+  int check = 0, host_i2c = 0;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--backend") == 0 && i + 1 < argc) {
       backend = argv[++i];
@@ -134,10 +149,12 @@ int main(int argc, char **argv) {
       lname = argv[++i];
     } else if (strcmp(argv[i], "--check") == 0) {
       check = 1;
+    } else if (strcmp(argv[i], "--host-im2col") == 0) {
+      host_i2c = 1;
     } else {
       fprintf(stderr,
               "usage: bench_plan [--backend model|rtl] [--net NAME] "
-              "[--layer SUBSTRING] [--check]\n");
+              "[--layer SUBSTRING] [--check] [--host-im2col]\n");
       return 2;
     }
   }
@@ -146,6 +163,9 @@ int main(int argc, char **argv) {
   o.mem_latency = 100;
   o.mem_bytes_per_cycle = 16;
   o.timeout_ms = 3600 * 1000;
+  if (host_i2c) {
+    o.caps.host_im2col = 2;
+  }
   nc_accel_t *a = NULL;
   nc_status_t st = nc_accel_open(backend, &o, &a);
   if (st != NC_OK) {
@@ -162,9 +182,9 @@ int main(int argc, char **argv) {
         "cycles: the functional model's estimate from its timing rules "
         "(not hardware); the prediction replays the same rules\n");
   }
-  printf("\n%-10s %-18s %-22s %3s %12s %12s %12s %7s %6s  %s\n", "net", "layer",
-         "shape HxWxC->O KxK/S", "n", "MACs", "cycles", "predicted", "err",
-         "util", "plan");
+  printf("\n%-10s %-18s %-22s %3s %12s %12s %12s %7s %6s %15s %15s  %s\n",
+         "net", "layer", "shape HxWxC->O KxK/S", "n", "MACs", "cycles",
+         "predicted", "err", "util", "read", "written", "plan");
   nc_rng_t g;
   nc_rng_seed(&g, 1);
   tot_t tot[8] = {{0}};
@@ -239,10 +259,17 @@ int main(int argc, char **argv) {
     char shape[48];
     snprintf(shape, sizeof shape, "%dx%dx%d->%d %dx%d/%d%s", L->H, L->W, L->C,
              L->O, L->K, L->K, L->S, G > 1 ? " dw" : "");
-    printf("%-10s %-18s %-22s %3d %12llu %12llu %12llu %6.2f%% %5.1f%%  %s\n",
-           L->net, L->name, shape, L->count, (unsigned long long)s.macs,
-           (unsigned long long)s.cycles, (unsigned long long)s.predicted_cycles,
-           100 * err, 100 * s.pe_utilization, s.plan.summary);
+    char rd[32], wr[32];
+    traffic_(rd, sizeof rd, (double)s.dram_bytes_read,
+             (double)s.plan.compulsory_read);
+    traffic_(wr, sizeof wr, (double)s.dram_bytes_written,
+             (double)s.plan.compulsory_written);
+    printf(
+        "%-10s %-18s %-22s %3d %12llu %12llu %12llu %6.2f%% %5.1f%% %15s "
+        "%15s  %s\n",
+        L->net, L->name, shape, L->count, (unsigned long long)s.macs,
+        (unsigned long long)s.cycles, (unsigned long long)s.predicted_cycles,
+        100 * err, 100 * s.pe_utilization, rd, wr, s.plan.summary);
     fflush(stdout);
     int k = 0;
     while (k < nnets && strcmp(nets[k], L->net) != 0) {
@@ -254,6 +281,10 @@ int main(int argc, char **argv) {
     tot[k].macs += (double)s.macs * L->count;
     tot[k].cycles += (double)s.cycles * L->count;
     tot[k].pred += (double)s.predicted_cycles * L->count;
+    tot[k].rd += (double)s.dram_bytes_read * L->count;
+    tot[k].wr += (double)s.dram_bytes_written * L->count;
+    tot[k].crd += (double)s.plan.compulsory_read * L->count;
+    tot[k].cwr += (double)s.plan.compulsory_written * L->count;
     worst_err = fabs(err) > worst_err ? fabs(err) : worst_err;
     if (L->K == 3 && L->C >= 64 && L->O >= 64 && G == 1 &&
         s.pe_utilization < min_3x3) {
@@ -268,8 +299,8 @@ int main(int argc, char **argv) {
     nc_tensor_free(&w);
     nc_tensor_free(&y);
   }
-  printf("\n%-10s %14s %14s %14s %7s %9s\n", "network", "MACs", "cycles",
-         "predicted", "util", "SCALE-Sim");
+  printf("\n%-10s %14s %14s %14s %7s %9s %15s %15s\n", "network", "MACs",
+         "cycles", "predicted", "util", "SCALE-Sim", "read", "written");
   for (int k = 0; k < nnets; k++) {
     const double u = tot[k].macs / (NC_HW_ROWS * NC_HW_COLS * tot[k].cycles);
     char ref[16] = "-";
@@ -279,8 +310,11 @@ int main(int argc, char **argv) {
         snprintf(ref, sizeof ref, "%.1f%%", 100 * scalesim_[r].util);
       }
     }
-    printf("%-10s %14.0f %14.0f %14.0f %6.1f%% %9s\n", nets[k], tot[k].macs,
-           tot[k].cycles, tot[k].pred, 100 * u, ref);
+    char rd[32], wr[32];
+    traffic_(rd, sizeof rd, tot[k].rd, tot[k].crd);
+    traffic_(wr, sizeof wr, tot[k].wr, tot[k].cwr);
+    printf("%-10s %14.0f %14.0f %14.0f %6.1f%% %9s %15s %15s\n", nets[k],
+           tot[k].macs, tot[k].cycles, tot[k].pred, 100 * u, ref, rd, wr);
   }
   printf(
       "\ngoals: compute-bound 3x3 layers (C, O >= 64) >= 90%%: lowest "

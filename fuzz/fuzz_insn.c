@@ -31,7 +31,9 @@ static uint32_t decode_(const nc_hw_insn_t *in) {
              nc_hw_load_get_elems(in) ^ nc_hw_load_get_x_size(in) ^
              nc_hw_load_get_y_size(in) ^ nc_hw_load_get_z_size(in) ^
              nc_hw_load_get_pad_top(in) ^ nc_hw_load_get_pad_bottom(in) ^
-             nc_hw_load_get_pad_left(in) ^ nc_hw_load_get_pad_right(in);
+             nc_hw_load_get_pad_left(in) ^ nc_hw_load_get_pad_right(in) ^
+             nc_hw_load_get_im2col_kh(in) ^ nc_hw_load_get_im2col_kw(in) ^
+             nc_hw_load_get_im2col_sh(in) ^ nc_hw_load_get_im2col_sw(in);
       break;
     case NC_HW_OP_GEMM:
       acc ^= nc_hw_gemm_get_accumulate(in) ^ nc_hw_gemm_get_wgt_keep(in) ^

@@ -61,12 +61,14 @@ static nc_status_t check_caps_(const nc_plan_caps_t *c) {
       c->acc_rows > NC_HW_ACC_ROWS || c->param_entries < COLS_ ||
       c->param_entries > NC_HW_PARAM_ENTRIES || c->mem_bytes_per_cycle < 1 ||
       c->mem_bytes_per_cycle > NC_HW_BUS_BYTES || c->im2col < -1 ||
-      c->im2col > 1 || c->pool_pass < -1 || c->pool_pass > 1 ||
+      c->im2col > 1 || c->host_im2col < 0 || c->host_im2col > 2 ||
+      c->pool_pass < -1 || c->pool_pass > 1 ||
       c->max_candidates < 1 || c->max_candidates > 64) {
     return nc__fail(NC_ERR_INVALID_ARG,
                     "plan: capacities out of range (scratchpad %u rows: "
                     "64..%u; accumulator %u rows: 2..%u; params %u: %u..%u; "
-                    "bandwidth %u: 1..%u; candidates %u: 1..64)",
+                    "bandwidth %u: 1..%u; candidates %u: 1..64; "
+                    "im2col -1..1, host_im2col 0..2, pool_pass -1..1)",
                     c->spad_rows, NC_HW_SPAD_ROWS, c->acc_rows, NC_HW_ACC_ROWS,
                     c->param_entries, COLS_, NC_HW_PARAM_ENTRIES,
                     c->mem_bytes_per_cycle, NC_HW_BUS_BYTES, c->max_candidates);
@@ -299,6 +301,16 @@ static int feasible_(const vconv_t *v, const pcfg_t *c,
         v->sw > 255) {
       return 0;
     }
+    if (v->i2c) {
+      /* One im2col LOAD per tile, every chunk; its input tile (bounded
+       * by the padded one) fits the load unit's buffer. */
+      const int64_t ih = (d.th - 1) * v->rsh + v->rKH;
+      const int64_t iw = (d.tw - 1) * v->rsw + v->rKW;
+      if (c->kct != vc_kc(v, 0) || iw > 1023 + 30 || ih > 1023 + 30 ||
+          ih * iw * v->rC > NC_HW_IM2COL_BUF_BYTES) {
+        return 0;
+      }
+    }
     acc = (uint64_t)c->oct * (uint64_t)(d.th * d.tw);
     in_slot = (uint64_t)c->kct * (uint64_t)(d.hi * d.wi);
     w_slot = (uint64_t)c->oct * (uint64_t)c->kct * (uint64_t)v->taps * COLS_;
@@ -371,7 +383,7 @@ static double estimate_(const vconv_t *v, const pcfg_t *c,
    * at most NC__TM_OUTSTANDING bursts in flight. */
   const double flight = NC__TM_OUTSTANDING;
   const double in_rate =
-      v->C > ROWS_ && (L + 3) / flight > 1 ? (L + 3) / flight : 1;
+      !v->i2c && v->C > ROWS_ && (L + 3) / flight > 1 ? (L + 3) / flight : 1;
   const double out_rate =
       v->O > COLS_ && (L - 7) / flight > 1 ? (L - 7) / flight : 1;
   for (int b = 0; b < v->nblk; b++) {
@@ -671,6 +683,8 @@ static nc_status_t search_pass_(pass_t *ps, const nc_plan_caps_t *caps,
 typedef struct {
   nc_plan_lowering_t low;
   nc_plan_pool_t pool;
+  int fallback; /* host im2col, planned only when no im2col LOAD plan of
+                   this pooling fits */
 } shape_t;
 
 /* Conv-like (conv2d, fc, local) geometry with the groups packed. */
@@ -705,6 +719,22 @@ static void store_path_(vconv_t *v, const nc_layer_t *pl, const nc_geom_t *pg,
   v->ppt = pg->pad_top, v->ppb = pg->pad_bottom;
   v->ppl = pg->pad_left, v->ppr = pg->pad_right;
   v->POH = pg->oh, v->POW = pg->ow;
+}
+
+/* Whether the load unit can gather this convolution's receptive fields
+ * itself (an im2col LOAD): one channel block of whole pixels (at most a
+ * scratchpad row), no dilation, kernel, strides and padding in its 4-bit
+ * fields, and at most 255 row planes. */
+static int load_i2c_ok_(const nc_layer_t *l, const nc_geom_t *g) {
+  const grp_t gr = groups_(l->groups, g->c, g->oc);
+  const int64_t kp = cdiv_(g->kh * g->kw * g->c, ROWS_);
+  return gr.nblk == 1 && g->c <= ROWS_ && l->dil_h == 1 && l->dil_w == 1 &&
+         g->kh <= 15 && g->kw <= 15 && l->stride_h <= 15 &&
+         l->stride_w <= 15 && g->pad_top <= 15 && g->pad_bottom <= 15 &&
+         g->pad_left <= 15 && g->pad_right <= 15 && g->pad_top < g->kh &&
+         g->pad_bottom < g->kh && g->pad_left < g->kw &&
+         g->pad_right < g->kw && kp <= 255 &&
+         g->kh * g->kw * g->c <= NC_HW_IM2COL_BUF_BYTES;
 }
 
 /* Whether the LOAD unit can insert this layer's padding in every tile:
@@ -872,6 +902,13 @@ static nc_status_t lower_(const ctx_t *x, shape_t sh, nc_plan_t *p,
       v->cb = v->cb_last = (int)kp;
       v->cstride = (int)kp;
       ws->kind = WK_CONV_I2C;
+      if (sh.low == NC_PLAN_IM2COL_LOAD) {
+        v->i2c = 1;
+        v->rH = g->h, v->rW = g->w, v->rC = g->c;
+        v->rKH = (int)g->kh, v->rKW = (int)g->kw;
+        v->rsh = l->stride_h, v->rsw = l->stride_w;
+        v->rpt = g->pad_top, v->rpl = g->pad_left;
+      }
     }
     store_path_(v, &x->req->pool[0], &x->pg,
                 x->has_pool && sh.pool == NC_PLAN_POOL_FUSED);
@@ -914,7 +951,9 @@ static void arena_(nc_plan_t *p, int with_data_size) {
   p->rc = (nc_plan_region_t){0, cbytes};
   off = align_(cbytes);
   const vconv_t *v0 = &p->pass[0].v;
-  const uint64_t in_bytes = (uint64_t)(v0->N * v0->H * v0->W * v0->C);
+  const uint64_t in_bytes =
+      v0->i2c ? (uint64_t)(v0->N * v0->rH * v0->rW * v0->rC)
+              : (uint64_t)(v0->N * v0->H * v0->W * v0->C);
   p->rin = (nc_plan_region_t){off, in_bytes};
   off = align_(off + in_bytes);
   p->rtmp = (nc_plan_region_t){off, 0};
@@ -1053,9 +1092,10 @@ static void fill_params_(const nc_plan_t *p, const ctx_t *x, uint8_t *dst) {
 }
 
 static const char *low_name_(nc_plan_lowering_t l) {
-  return l == NC_PLAN_DIRECT   ? "direct"
-         : l == NC_PLAN_IM2COL ? "im2col"
-                               : "local";
+  return l == NC_PLAN_DIRECT        ? "direct"
+         : l == NC_PLAN_IM2COL      ? "host im2col"
+         : l == NC_PLAN_IM2COL_LOAD ? "load im2col"
+                                    : "local";
 }
 
 /* Plans one shape; fills the passes and returns the total replay. */
@@ -1190,10 +1230,11 @@ nc_status_t nc_plan_create(const nc_plan_req_t *req, const nc_plan_caps_t *caps,
   }
   const nc_layer_t *l = x.l;
   /* The shapes worth planning. */
-  shape_t shapes[4];
+  shape_t shapes[6];
   int nsh = 0;
   const int conv = l->kind == NC_LAYER_CONV2D;
   const int can_direct = !conv || direct_ok_(l, &x.g);
+  const int can_li2c = conv && cp.host_im2col != 2 && load_i2c_ok_(l, &x.g);
   nc_plan_pool_t pools[2] = {NC_PLAN_POOL_NONE, NC_PLAN_POOL_NONE};
   int npools = 1;
   if (x.has_pool) {
@@ -1216,14 +1257,18 @@ nc_status_t nc_plan_create(const nc_plan_req_t *req, const nc_plan_caps_t *caps,
   }
   for (int i = 0; i < npools; i++) {
     if (l->kind == NC_LAYER_LOCAL) {
-      shapes[nsh++] = (shape_t){NC_PLAN_LOCAL, pools[i]};
+      shapes[nsh++] = (shape_t){NC_PLAN_LOCAL, pools[i], 0};
       continue;
     }
     if (can_direct && !(conv && cp.im2col == 1)) {
-      shapes[nsh++] = (shape_t){NC_PLAN_DIRECT, pools[i]};
+      shapes[nsh++] = (shape_t){NC_PLAN_DIRECT, pools[i], 0};
     }
     if (conv && (cp.im2col != 0 || !can_direct)) {
-      shapes[nsh++] = (shape_t){NC_PLAN_IM2COL, pools[i]};
+      if (can_li2c) {
+        shapes[nsh++] = (shape_t){NC_PLAN_IM2COL_LOAD, pools[i], 0};
+      }
+      shapes[nsh++] = (shape_t){NC_PLAN_IM2COL, pools[i],
+                                can_li2c && cp.host_im2col != 1};
     }
   }
   nc_plan_t *p = calloc(1, sizeof *p);
@@ -1235,8 +1280,12 @@ nc_status_t nc_plan_create(const nc_plan_req_t *req, const nc_plan_caps_t *caps,
   best_t best = {0};
   uint32_t ranked = 0;
   wsrc_t ws;
+  int li2c_fits[3] = {0, 0, 0}; /* per pooling placement */
   for (int i = 0; i < nsh; i++) {
     best_t b;
+    if (shapes[i].fallback && li2c_fits[shapes[i].pool]) {
+      continue;
+    }
     st = plan_shape_(&x, shapes[i], p, &ws, &b, &ranked);
     for (int k = 0; k < 2; k++) {
       pass_free_(&p->pass[k]);
@@ -1247,6 +1296,9 @@ nc_status_t nc_plan_create(const nc_plan_req_t *req, const nc_plan_caps_t *caps,
     if (st != NC_OK) {
       nc_plan_free(p);
       return st;
+    }
+    if (shapes[i].low == NC_PLAN_IM2COL_LOAD) {
+      li2c_fits[shapes[i].pool] = 1;
     }
     if (best_i < 0 || b.cycles < best.cycles) {
       best_i = i;
@@ -1314,6 +1366,11 @@ nc_status_t nc_plan_create(const nc_plan_req_t *req, const nc_plan_caps_t *caps,
       in->predicted_cycles = r.cycles;
       in->dram_bytes_read = r.rd_bytes;
       in->dram_bytes_written = r.wr_bytes;
+      in->compulsory_read =
+          req->input->nbytes +
+          (req->weights != NULL ? req->weights->nbytes : 0) +
+          (uint64_t)p->pass[0].v.nprm * NC_HW_QPARAM_BYTES;
+      in->compulsory_written = p->rout.bytes;
       in->arena_bytes = p->arena;
       in->candidates = ranked;
       for (int i = 0; i < p->npass; i++) {
@@ -1350,7 +1407,9 @@ nc_status_t nc_plan_create(const nc_plan_req_t *req, const nc_plan_caps_t *caps,
   }
   p->pg = x.pg;
   p->in_u8 = x.u8;
-  p->pack_mode = shapes[best_i].low == NC_PLAN_DIRECT   ? 0
+  p->pack_mode = shapes[best_i].low == NC_PLAN_DIRECT ||
+                         shapes[best_i].low == NC_PLAN_IM2COL_LOAD
+                     ? 0
                  : shapes[best_i].low == NC_PLAN_IM2COL ? 1
                                                         : 2;
   if (x.pool_only) {

@@ -44,9 +44,12 @@ static uint32_t on_exec_(void *ctx, const nc_hw_insn_t *in, uint32_t *info) {
   (void)info;
   switch (nc_hw_insn_get_opcode(in)) {
     case NC_HW_OP_LOAD:
+      /* An im2col LOAD reads one plane; z_size counts its row planes. */
       r->r.rd_bytes += (uint64_t)nc_hw_load_get_elems(in) *
                        nc_hw_load_get_x_size(in) * nc_hw_load_get_y_size(in) *
-                       nc_hw_load_get_z_size(in);
+                       (nc_hw_load_get_im2col_kh(in) != 0
+                            ? 1u
+                            : nc_hw_load_get_z_size(in));
       break;
     case NC_HW_OP_STORE: {
       const int pool = t->st_pool != NC_HW_POOL_NONE;

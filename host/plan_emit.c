@@ -158,6 +158,28 @@ static nc_hw_insn_t *load_input_(em_t *e, const step_t *s) {
   const int kz = kc - k0 < c->kct ? kc - k0 : c->kct;
   const uint32_t slot = e->ibase[s->in_slot];
   unsigned pop = s->in_pop ? PN : 0;
+  if (v->i2c) {
+    /* The input tile of output tile (cy, cx) as the layer sees it; the load
+     * unit pads it and cuts its receptive fields into rows. */
+    const int64_t iy0 = tl->cy0 * v->rsh - v->rpt;
+    const int64_t iy1 = (tl->cy1 - 1) * v->rsh - v->rpt + v->rKH;
+    const int64_t ix0 = tl->cx0 * v->rsw - v->rpl;
+    const int64_t ix1 = (tl->cx1 - 1) * v->rsw - v->rpl + v->rKW;
+    const int64_t ry0 = iy0 < 0 ? 0 : iy0, ry1 = iy1 > v->rH ? v->rH : iy1;
+    const int64_t rx0 = ix0 < 0 ? 0 : ix0, rx1 = ix1 > v->rW ? v->rW : ix1;
+    load_cfg_(e, (uint64_t)v->rC, (uint64_t)(v->rW * v->rC), 0, v->pad);
+    nc_hw_insn_t *i = load_(
+        e, slot,
+        v->in_off + (uint64_t)(((tl->n * v->rH + ry0) * v->rW + rx0) * v->rC),
+        (uint32_t)v->rC, (uint32_t)(rx1 - rx0), (uint32_t)(ry1 - ry0),
+        (uint32_t)kz, (int)(ry0 - iy0), (int)(iy1 - ry1), (int)(rx0 - ix0),
+        (int)(ix1 - rx1), pop);
+    nc_hw_load_set_im2col_kh(i, (uint32_t)v->rKH);
+    nc_hw_load_set_im2col_kw(i, (uint32_t)v->rKW);
+    nc_hw_load_set_im2col_sh(i, (uint32_t)v->rsh);
+    nc_hw_load_set_im2col_sw(i, (uint32_t)v->rsw);
+    return i;
+  }
   if (v->local) {
     const int64_t tp = tl->px1 - tl->px0;
     load_cfg_(e, (uint64_t)v->C, (uint64_t)(v->batch * v->C), NC_HW_ROWS, 0);

@@ -34,6 +34,11 @@ typedef struct {
   int O;                        /* output channels */
   int local;                    /* one weight bank per output pixel */
   int64_t batch;                /* local: images streamed per pixel */
+  /* im2col LOAD: the layer's own input and kernel, which the load unit
+   * turns into the rows of this 1x1 convolution over OH x OW. */
+  int i2c;
+  int64_t rH, rW, rC;
+  int rKH, rKW, rsh, rsw, rpt, rpl;
   /* Store path. */
   int pool_op; /* NC_HW_POOL_* */
   int pkh, pkw, psh, psw, ppt, ppb, ppl, ppr;

@@ -185,7 +185,7 @@ static void tail_(nc_rng_t *g, int k, const int tok[4], prog_t *p,
       }
       break;
     case C_FIELD:
-      v = (int)rnd_(g, 0, 7);
+      v = (int)rnd_(g, 0, 8);
       if (v == 0) {
         ld_t a = ld_ok_;
         a.sram = NC_HW_SPAD_ROWS - 1;
@@ -211,6 +211,16 @@ static void tail_(nc_rng_t *g, int k, const int tok[4], prog_t *p,
         const uint32_t n = rnd_(g, 1, 8);
         p_load_param(p, rnd_(g, 0, NC_HW_PARAM_ENTRIES - n), n,
                      BAD_REC_OFF - (n - 1) * NC_HW_QPARAM_BYTES, 0);
+      } else if (v == 8) {
+        /* im2col: no stride, or a kernel taller than the padded tile. */
+        ld_t a = ld_ok_;
+        a.x = 3;
+        a.kh = 3;
+        a.kw = 3;
+        a.sh = 1;
+        a.sw = (uint32_t)rnd_(g, 0, 1);
+        a.y = a.sw ? 2 : 3;
+        p_load(p, a, 0);
       } else if (v == 5) {
         /* The store unit's own rules: no pooling takes no padding. */
         p_store_cfg(p, (stc_t){0}, 0);
@@ -233,8 +243,13 @@ static void tail_(nc_rng_t *g, int k, const int tok[4], prog_t *p,
       }
       break;
     case C_WINDOW:
-      v = (int)rnd_(g, 0, 2);
-      if (v == 0) {
+      v = (int)rnd_(g, 0, 3);
+      if (v == 3) {
+        /* An im2col LOAD whose last pixel straddles the window's end. */
+        ld_t a = {.dram = W - 3 * 4 + rnd_(g, 1, 2), .elems = 3, .x = 4,
+                  .pt = 2, .kh = 3, .kw = 3, .sh = 1, .sw = 1};
+        p_load(p, a, 0);
+      } else if (v == 0) {
         ld_t a = ld_ok_;
         a.dram = W - rnd_(g, 1, NC_HW_ROWS - 1);
         a.elems = NC_HW_ROWS;

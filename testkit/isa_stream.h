@@ -1,7 +1,8 @@
 /*
  * Random legal instruction streams at the ISA level, for the tests and the
  * regression's "isa" and "illegal" generators: LOAD_CFG, LOAD (3-D strides,
- * padding on every side, every element count), GEMM (loops, strides,
+ * padding on every side, every element count; im2col with kernels and
+ * strides up to 4x4 and 3x3), GEMM (loops, strides,
  * accumulate, kept weights), STORE_CFG and STORE (int8 and int32, max and
  * average pooling with padding), LOAD_PARAM, SYNC and FINISH, with
  * dependency tokens that can never deadlock.
@@ -156,10 +157,30 @@ static inline ld_t isa_load_shape(isa_gen_t *s) {
   if (isa_one_in(s, 2)) {
     a.elems = s->ld_xs >= 1 && s->ld_xs <= NC_HW_ROWS ? s->ld_xs : a.elems;
   }
+  if (isa_one_in(s, 4)) {
+    /* im2col: a kernel that fits the padded tile, its row planes and up to
+     * one more (all padding). */
+    a.kh = isa_rnd(s, 1, 4);
+    a.kw = isa_rnd(s, 1, 4);
+    a.sh = isa_rnd(s, 1, 3);
+    a.sw = isa_rnd(s, 1, 3);
+    if (a.pt + a.y + a.pb < a.kh) {
+      a.pb = a.kh - a.pt - a.y;
+    }
+    if (a.pl + a.x + a.pr < a.kw) {
+      a.pr = a.kw - a.pl - a.x;
+    }
+    a.z = isa_rnd(s, 1,
+                  (a.kh * a.kw * a.elems + NC_HW_ROWS - 1) / NC_HW_ROWS + 1);
+  }
   return a;
 }
 
 static inline uint32_t isa_load_rows(const ld_t *a) {
+  if (a->kh != 0) {
+    return a->z * ((a->pt + a->y + a->pb - a->kh) / a->sh + 1) *
+           ((a->pl + a->x + a->pr - a->kw) / a->sw + 1);
+  }
   return a->z * (a->pt + a->y + a->pb) * (a->pl + a->x + a->pr);
 }
 

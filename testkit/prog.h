@@ -81,6 +81,7 @@ static inline void p_load_cfg(prog_t *p, uint32_t xs, uint32_t ys, uint32_t zs,
 
 typedef struct {
   uint32_t sram, dram, elems, x, y, z, pt, pb, pl, pr;
+  uint32_t kh, kw, sh, sw; /* im2col kernel and strides (kh 0: plain) */
 } ld_t;
 
 static inline void p_load(prog_t *p, ld_t a, unsigned flags) {
@@ -95,6 +96,10 @@ static inline void p_load(prog_t *p, ld_t a, unsigned flags) {
   nc_hw_load_set_pad_bottom(i, a.pb);
   nc_hw_load_set_pad_left(i, a.pl);
   nc_hw_load_set_pad_right(i, a.pr);
+  nc_hw_load_set_im2col_kh(i, a.kh);
+  nc_hw_load_set_im2col_kw(i, a.kw);
+  nc_hw_load_set_im2col_sh(i, a.sh);
+  nc_hw_load_set_im2col_sw(i, a.sw);
 }
 
 typedef struct {

@@ -1,7 +1,8 @@
 // AXI4 read engine: reads byte segments of main memory and hands them out as rows.
 //
-// A segment is a contiguous byte range [addr, addr + len) cut into rows of `elems` bytes (len is
-// a multiple of elems). The issue side splits each segment into INCR bursts of BusBytes-aligned
+// A segment is a contiguous byte range [addr, addr + len) cut into rows of `elems` bytes; when
+// len is not a multiple of elems the issuer says by how much its last row falls short (`pad`),
+// and that row comes out with its bytes first and undefined lanes after them. The issue side splits each segment into INCR bursts of BusBytes-aligned
 // beats, at most AxiMaxBeats long and never crossing a 4 KiB boundary, one burst per cycle, and
 // keeps up to SegDepth segments in flight, so the memory's latency hides behind long transfers
 // and behind runs of short segments. The data side takes the beats in order, keeps only each
@@ -44,8 +45,9 @@ module nc_dma_rd
   input  logic                                seg_valid_i,  // a segment to read
   output logic                                seg_ready_o,  // segment taken
   input  logic [AxiAddrBits-1:0]              seg_addr_i,   // physical address of its 1st byte
-  input  logic [SegLenBits-1:0]               seg_len_i,    // bytes, >= 1, multiple of elems
+  input  logic [SegLenBits-1:0]               seg_len_i,    // bytes, >= 1
   input  logic [ElemBits-1:0]                 seg_elems_i,  // bytes per row, 1..MaxRowBytes
+  input  logic [ElemBits-1:0]                 seg_pad_i,    // elems - len % elems, 0 if none
   // Rows, in segment order
   output logic                                row_valid_o,  // a row
   input  logic                                row_ready_i,  // row taken
@@ -79,6 +81,7 @@ module nc_dma_rd
     logic [OffBits-1:0]    lo;     // byte of the first beat where the segment starts
     logic [SegLenBits-1:0] len;    // bytes
     logic [ElemBits-1:0]   elems;  // bytes per row
+    logic [ElemBits-1:0]   pad;    // bytes missing from its last row
   } seg_t;
 
   // ---------------------------------------------------------------------------------------------
@@ -95,7 +98,8 @@ module nc_dma_rd
     .rst_ni (rst_ni),
     .flush_i(srst_i),
     .push_i (seg_fire),
-    .data_i (seg_t'{lo: seg_addr_i[OffBits-1:0], len: seg_len_i, elems: seg_elems_i}),
+    .data_i (seg_t'{lo: seg_addr_i[OffBits-1:0], len: seg_len_i, elems: seg_elems_i,
+                    pad: seg_pad_i}),
     .pop_i  (seg_pop),
     .data_o (head),
     .full_o (fifo_full),
@@ -172,7 +176,7 @@ module nc_dma_rd
   logic [ElemBits-1:0]      buf_elems_q, buf_elems_d;  // row size of the buffered bytes
   logic [SegLenBits-1:0]    taken_q, taken_d;     // bytes of the head segment taken
   logic                     poison_q, poison_d;
-  logic                     beat_fire, own_beat, keep, row_fire, can_take;
+  logic                     beat_fire, own_beat, keep, row_fire, can_take, seg_end;
   logic [OffBits:0]         skip, take;
   logic [BusBytes-1:0][7:0] beat_bytes;
 
@@ -188,7 +192,10 @@ module nc_dma_rd
     end
   end
 
-  assign can_take = !fifo_empty && 32'(cnt_q) <= MaxRowBytes + BusBytes &&
+  // A segment's last beat also makes room for its short last row's missing bytes.
+  assign seg_end = (taken_q + SegLenBits'(take)) == head.len;
+  assign can_take = !fifo_empty &&
+                    32'(cnt_q) + (seg_end ? 32'(head.pad) : 32'd0) <= MaxRowBytes + BusBytes &&
                     (cnt_q == '0 || head.elems == buf_elems_q);
   // Beats come in request order: while abandoned bursts are owed, a beat is theirs.
   assign m_rready_o = orph_q != '0 || drain_i || poison_q || can_take;
@@ -199,7 +206,7 @@ module nc_dma_rd
   assign row_valid_o = !drain_i && cnt_q != '0 && cnt_q >= CntBits'(buf_elems_q);
   assign row_data_o = buf_q[MaxRowBytes-1:0];
   assign row_fire = row_valid_o && row_ready_i;
-  assign seg_pop = keep && (taken_q + SegLenBits'(take)) == head.len;
+  assign seg_pop = keep && seg_end;
 
   // The buffer moves as one vector (a row leaving shifts it down, a beat's bytes are merged in
   // under a mask) rather than byte by byte: the same bytes, and a fraction of the simulation
@@ -207,7 +214,7 @@ module nc_dma_rd
   logic [CntBits-1:0] base;  // where this cycle's beat lands, after a row leaves
   always_comb begin
     base = cnt_q - (row_fire ? CntBits'(buf_elems_q) : '0);
-    cnt_d = base + (keep ? CntBits'(take) : '0);
+    cnt_d = base + (keep ? CntBits'(take) + (seg_pop ? CntBits'(head.pad) : '0) : '0);
     buf_elems_d = keep ? head.elems : buf_elems_q;
     taken_d = keep ? (seg_pop ? '0 : taken_q + SegLenBits'(take)) : taken_q;
     poison_d = poison_q || (own_beat && !drain_i && m_r_i.resp != NC_AXI_RESP_OKAY);

@@ -14,6 +14,14 @@
 //    writes one scratchpad row per cycle from sram_addr on: padding rows and lanes >= elems
 //    get pad_value, data rows come from the read engine in the same order. done_o pulses the
 //    cycle after a LOAD's last row was written (or after a LOAD_CFG reached this side).
+//  - An im2col LOAD (im2col_kh != 0) reads its tile the same way, a line per segment cut into
+//    rows of NumRows bytes (the last one short), and the write side packs those bytes into the
+//    tile buffer (Im2colBufBytes, no reset: datapath). Then, plane by plane, it works out once
+//    which kernel element (ky, kx, c) and buffer offset each lane of the plane's rows holds (a
+//    chain of NumRows steps, one cycle), and emits one row per cycle: each lane reads the buffer
+//    at the window's base plus its offset, or gets the pad value when its pixel is padding or
+//    its element lies past the kernel. Emitted rows go out through a register, so the row
+//    after an im2col LOAD's last one waits a cycle, and its done_o pulses with that write.
 //
 // The issue side runs ahead by up to CmdDepth instructions, so a LOAD's reads start while the
 // previous LOAD's rows are still being written. An R beat with an error response fails the
@@ -66,6 +74,8 @@ module nc_load_unit
 
   localparam int unsigned ElemBits = $clog2(NumRows + 1);
   localparam int unsigned SegLenBits = 20;
+  localparam int unsigned LbBytes = Im2colBufBytes;
+  localparam int unsigned LbBits = $clog2(LbBytes);
 
   if (CmdDepth < 2 || (CmdDepth & (CmdDepth - 1)) != 0) begin : g_bad_depth
     $error("nc_load_unit: CmdDepth must be a power of two, at least 2");
@@ -77,7 +87,8 @@ module nc_load_unit
   typedef enum logic [1:0] {
     KindCfg,   // LOAD_CFG: completes when it gets here
     KindLoad,  // LOAD: write its rows
-    KindErr    // the issue side failed it (dma_window)
+    KindErr,   // the issue side failed it (dma_window)
+    KindI2c    // im2col LOAD: fill the tile buffer, then emit its rows
   } kind_e;
 
   typedef struct packed {
@@ -88,6 +99,7 @@ module nc_load_unit
     logic [7:0]              zn;
     logic [3:0]              pt, pb, pl, pr;
     logic [7:0]              pad;
+    logic [3:0]              kh, kw, sh, sw;  // im2col kernel and strides
     logic [31:0]             info;
   } wcmd_t;
 
@@ -134,6 +146,11 @@ module nc_load_unit
   logic                  dead_q, dead_d;                      // an error was reported
   logic                  drain;
   logic                  cmd_fire, contig, walk_last, walk_step;
+  logic                  i2c;                                 // an im2col LOAD
+  logic [31:0]           xs_eff;                              // x stride as walked
+  logic [7:0]            zn_rd;                               // planes read
+  logic [SegLenBits-1:0] line_len;                            // an im2col line's bytes
+  logic [ElemBits-1:0]   rd_seg_elems, rd_seg_pad;
   logic [63:0]           last_off;
   logic                  rd_seg_valid, rd_seg_ready;
   logic [AxiAddrBits-1:0] rd_seg_addr;
@@ -148,22 +165,36 @@ module nc_load_unit
   assign cmd_ready_o = iss_q == IssIdle && !wf_full && !drain;
   assign cmd_fire = cmd_valid_i && cmd_ready_o;
   assign cfg_view = nc_insn_load_cfg_t'(cmd_insn_i);
-  assign contig = xs_q == 32'(ld_q.elems);
+  // An im2col LOAD reads one plane of pixels elems bytes apart (LOAD_CFG's x and z strides
+  // are not used), each line as one segment of NumRows-byte rows, the last one short.
+  assign i2c = ld_q.im2col_kh != '0;
+  assign xs_eff = i2c ? 32'(ld_q.elems) : xs_q;
+  assign zn_rd = i2c ? 8'd1 : ld_q.z_size;
+  assign contig = xs_eff == 32'(ld_q.elems);
+  assign line_len = SegLenBits'(ld_q.x_size) * SegLenBits'(ld_q.elems);
 
   // The highest access of the LOAD: its last row.
-  assign last_off = 64'(ld_q.dram_offset) + (64'(ld_q.z_size) - 64'd1) * 64'(zs_q) +
-                    (64'(ld_q.y_size) - 64'd1) * 64'(ys_q) + (64'(ld_q.x_size) - 64'd1) * 64'(xs_q);
+  assign last_off = 64'(ld_q.dram_offset) + (64'(zn_rd) - 64'd1) * 64'(zs_q) +
+                    (64'(ld_q.y_size) - 64'd1) * 64'(ys_q) + (64'(ld_q.x_size) - 64'd1) * 64'(xs_eff);
 
   // The walk ends on its last row (IssScan, and IssRun by rows) or last line (IssRun, contig).
-  assign walk_last = wz_q == ld_q.z_size - 8'd1 && wy_q == ld_q.y_size - 10'd1 &&
+  assign walk_last = wz_q == zn_rd - 8'd1 && wy_q == ld_q.y_size - 10'd1 &&
                      (wx_q == ld_q.x_size - 10'd1 || (iss_q == IssRun && contig));
 
   assign rd_seg_valid = iss_q == IssRun;
   // A cleared LOAD's offsets fit the 32-bit window.
   assign seg_off = contig ? line_off_q[31:0] : row_off_q[31:0];
   assign rd_seg_addr = win_base_i + AxiAddrBits'(seg_off);
-  assign rd_seg_len = contig ? SegLenBits'(ld_q.x_size) * SegLenBits'(ld_q.elems) :
-                               SegLenBits'(ld_q.elems);
+  always_comb begin
+    rd_seg_len = contig ? line_len : SegLenBits'(ld_q.elems);
+    rd_seg_elems = ElemBits'(ld_q.elems);
+    rd_seg_pad = '0;
+    if (i2c) begin
+      rd_seg_elems = ElemBits'(NumRows);
+      rd_seg_pad = ElemBits'((SegLenBits'(NumRows) - line_len % SegLenBits'(NumRows)) %
+                             SegLenBits'(NumRows));
+    end
+  end
 
   always_comb begin
     iss_d = iss_q;
@@ -191,6 +222,13 @@ module nc_load_unit
     wf_in.pl = ld_q.pad_left;
     wf_in.pr = ld_q.pad_right;
     wf_in.pad = pad_q;
+    wf_in.kh = ld_q.im2col_kh;
+    wf_in.kw = ld_q.im2col_kw;
+    wf_in.sh = ld_q.im2col_sh;
+    wf_in.sw = ld_q.im2col_sw;
+    if (i2c) begin
+      wf_in.kind = KindI2c;
+    end
     walk_step = 1'b0;
     unique case (iss_q)
       IssIdle: begin
@@ -248,7 +286,7 @@ module nc_load_unit
     if (walk_step) begin
       if (!(iss_q == IssRun && contig) && wx_q != ld_q.x_size - 10'd1) begin
         wx_d = wx_q + 10'd1;
-        row_off_d = row_off_q + 64'(xs_q);
+        row_off_d = row_off_q + 64'(xs_eff);
       end else if (wy_q != ld_q.y_size - 10'd1) begin
         wx_d = '0;
         wy_d = wy_q + 10'd1;
@@ -290,7 +328,8 @@ module nc_load_unit
     .seg_ready_o(rd_seg_ready),
     .seg_addr_i (rd_seg_addr),
     .seg_len_i  (rd_seg_len),
-    .seg_elems_i(ElemBits'(ld_q.elems)),
+    .seg_elems_i(rd_seg_elems),
+    .seg_pad_i  (rd_seg_pad),
     .row_valid_o(row_valid),
     .row_ready_i(row_ready),
     .row_data_o (row_data),
@@ -317,6 +356,20 @@ module nc_load_unit
 
   assign first_row = lx_q == '0 && ly_q == '0 && lz_q == '0;
 
+  // im2col state (its own clocked process below): the phase of the LOAD at the head, the
+  // registered row it emitted last cycle.
+  typedef enum logic [1:0] {
+    PhFill,   // tile bytes from the read engine into the buffer
+    PhPlane,  // work out the lanes of the next plane's rows
+    PhEmit    // one row per cycle
+  } ph_e;
+
+  ph_e                          ph_q;
+  logic                         fill_fire, plane_go, emit_fire;
+  logic                         im_we_q, im_last_q, em_last_q;
+  logic [SpadAddrBits-1:0]      im_waddr_q;
+  logic [NumRows-1:0][7:0]      im_wdata_q;
+
   assign line_rows = 11'(wf_head.pl) + 11'(wf_head.xn) + 11'(wf_head.pr);
   assign plane_lines = 11'(wf_head.pt) + 11'(wf_head.yn) + 11'(wf_head.pb);
   assign pad_row = 11'(ly_q) < 11'(wf_head.pt) || 11'(ly_q) >= 11'(wf_head.pt) + 11'(wf_head.yn) ||
@@ -338,7 +391,11 @@ module nc_load_unit
     wf_pop = 1'b0;
     we = 1'b0;
     row_ready = 1'b0;
-    if (!wf_empty && !drain) begin
+    fill_fire = 1'b0;
+    plane_go = 1'b0;
+    emit_fire = 1'b0;
+    // A row emitted by an im2col LOAD holds the write port for a cycle.
+    if (!wf_empty && !drain && (wf_head.kind == KindI2c || !im_we_q)) begin
       unique case (wf_head.kind)
         KindCfg: begin
           wf_pop = 1'b1;
@@ -350,6 +407,27 @@ module nc_load_unit
           code_d = ErrDmaWindow;
           info_d = wf_head.info;
           dead_d = 1'b1;
+        end
+        KindI2c: begin
+          unique case (ph_q)
+            PhFill: begin
+              if (row_valid) begin
+                row_ready = 1'b1;
+                fill_fire = 1'b1;
+              end else if (rd_poison && !im_we_q) begin
+                wf_pop = 1'b1;
+                err_d = 1'b1;
+                code_d = ErrDmaBus;
+                info_d = '0;
+                dead_d = 1'b1;
+              end
+            end
+            PhPlane: plane_go = 1'b1;
+            default: begin
+              emit_fire = 1'b1;
+              wf_pop = em_last_q;
+            end
+          endcase
         end
         default: begin
           if (pad_row || row_valid) begin
@@ -380,15 +458,20 @@ module nc_load_unit
         end
       endcase
     end
+    if (im_we_q && im_last_q && !drain) begin
+      done_d = 1'b1;  // the im2col LOAD's last row is written now
+    end
   end
 
-  assign spad_we_o = we;
-  assign spad_waddr_o = first_row ? wf_head.sram : waddr_q;
+  assign spad_we_o = we || (im_we_q && !drain);
+  assign spad_waddr_o = im_we_q ? im_waddr_q : first_row ? wf_head.sram : waddr_q;
   // The row as read, with the pad value in a padding row and in the lanes past elems (lanes
   // are picked one by one only when some are padding: the common full row is one copy).
   always_comb begin
     spad_wdata_o = row_data;
-    if (pad_row || 32'(wf_head.elems) < NumRows) begin
+    if (im_we_q) begin
+      spad_wdata_o = im_wdata_q;
+    end else if (pad_row || 32'(wf_head.elems) < NumRows) begin
       for (int unsigned l = 0; l < NumRows; l++) begin
         if (pad_row || l >= 32'(wf_head.elems)) begin
           spad_wdata_o[l] = wf_head.pad;
@@ -401,9 +484,220 @@ module nc_load_unit
   assign err_o = err_q;
   assign err_code_o = code_q;
   assign err_info_o = info_q;
-  assign idle_o = rd_idle && (drain || (iss_q == IssIdle && wf_empty));
-  assign busy_o = !drain && (iss_q != IssIdle || !wf_empty);
-  assign stall_o = busy_o && !wf_empty && wf_head.kind == KindLoad && !pad_row && !row_valid;
+  assign idle_o = rd_idle && (drain || (iss_q == IssIdle && wf_empty && !im_we_q));
+  assign busy_o = !drain && (iss_q != IssIdle || !wf_empty || im_we_q);
+  assign stall_o = busy_o && !wf_empty && !row_valid &&
+                   ((wf_head.kind == KindLoad && !pad_row) ||
+                    (wf_head.kind == KindI2c && ph_q == PhFill));
+
+  // ---------------------------------------------------------------------------------------------
+  // im2col: the tile buffer, the lane table of the current plane and the emitted row. Written
+  // only in cycles that fill, start a plane or emit (hw/rtl/README.md: the Verilated model
+  // then does no work for it in the other cycles).
+
+  logic [7:0]                   lb_q [LbBytes];         // the unpadded tile, line after line
+  logic [LbBits:0]              fp_q;                   // fill: next buffer byte
+  logic [13:0]                  fq_q;                   // fill: next byte of the line
+  logic [9:0]                   fy_q;                   // fill: line
+  logic [7:0]                   ez_q;                   // emit: plane
+  logic [10:0]                  ry_q, rx_q;             // emit: window origin, padded tile
+  logic signed [31:0]           rline_q, rb_q;          // buffer offset of (ry, pl), (ry, rx)
+  logic [3:0]                   cky_q, ckx_q;           // plane cursor: element rows * ez
+  logic [ElemBits-1:0]          cc_q;
+  logic signed [31:0]           coff_q;
+  logic                         clive_q;
+  logic [NumRows-1:0][3:0]      tky_q, tkx_q;           // lane table of the plane
+  logic signed [NumRows-1:0][31:0] toff_q;
+  logic [NumRows-1:0]           tlive_q;
+  logic [SpadAddrBits-1:0]      im_next_q;              // next row's scratchpad address
+
+  always_ff @(posedge clk_i) begin
+    if (fill_fire) begin
+      for (int unsigned l = 0; l < NumRows; l++) begin
+        if (14'(l) < 14'(SegLenBits'(wf_head.xn) * SegLenBits'(wf_head.elems)) - fq_q) begin
+          lb_q[LbBits'(fp_q) + LbBits'(l)] <= row_data[l];
+        end
+      end
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      ph_q <= PhFill;
+      fp_q <= '0;
+      fq_q <= '0;
+      fy_q <= '0;
+      ez_q <= '0;
+      ry_q <= '0;
+      rx_q <= '0;
+      rline_q <= '0;
+      rb_q <= '0;
+      cky_q <= '0;
+      ckx_q <= '0;
+      cc_q <= '0;
+      coff_q <= '0;
+      clive_q <= 1'b1;
+      tky_q <= '0;
+      tkx_q <= '0;
+      toff_q <= '0;
+      tlive_q <= '0;
+      im_next_q <= '0;
+      im_we_q <= 1'b0;
+      im_last_q <= 1'b0;
+      em_last_q <= 1'b0;
+      im_waddr_q <= '0;
+      im_wdata_q <= '0;
+    end else if (srst_i) begin
+      ph_q <= PhFill;
+      fp_q <= '0;
+      fq_q <= '0;
+      fy_q <= '0;
+      ez_q <= '0;
+      cky_q <= '0;
+      ckx_q <= '0;
+      cc_q <= '0;
+      coff_q <= '0;
+      clive_q <= 1'b1;
+      im_we_q <= 1'b0;
+      im_last_q <= 1'b0;
+      em_last_q <= 1'b0;
+    end else begin
+      if (im_we_q) begin
+        im_we_q <= 1'b0;
+      end
+      if (fill_fire) begin
+        // One row of the line: NumRows bytes, or the line's rest.
+        logic [13:0] llen, rest, n;
+        llen = 14'(SegLenBits'(wf_head.xn) * SegLenBits'(wf_head.elems));
+        rest = llen - fq_q;
+        n = rest < 14'(NumRows) ? rest : 14'(NumRows);
+        fp_q <= fp_q + (LbBits + 1)'(n);
+        if (n == rest) begin
+          fq_q <= '0;
+          fy_q <= fy_q + 10'd1;
+          if (fy_q == wf_head.yn - 10'd1) begin
+            fy_q <= '0;
+            ph_q <= PhPlane;
+          end
+        end else begin
+          fq_q <= fq_q + n;
+        end
+      end
+      if (plane_go) begin
+        // Lane l of this plane's rows holds element rows * ez + l: step the cursor through it.
+        logic [3:0] ky, kx;
+        logic [ElemBits-1:0] c;
+        logic signed [31:0] off, lw;
+        logic live;
+        lw = 32'(SegLenBits'(wf_head.xn) * SegLenBits'(wf_head.elems));
+        ky = cky_q;
+        kx = ckx_q;
+        c = cc_q;
+        off = coff_q;
+        live = clive_q;
+        for (int unsigned l = 0; l < NumRows; l++) begin
+          tky_q[l] <= ky;
+          tkx_q[l] <= kx;
+          toff_q[l] <= off;
+          tlive_q[l] <= live;
+          if (c != wf_head.elems - 1'b1) begin
+            c = c + 1'b1;
+            off = off + 32'sd1;
+          end else begin
+            c = '0;
+            if (kx != wf_head.kw - 4'd1) begin
+              kx = kx + 4'd1;
+              off = off + 32'sd1;
+            end else begin
+              kx = '0;
+              off = off + 32'sd1 + lw - 32'(wf_head.kw) * 32'(wf_head.elems);
+              if (ky != wf_head.kh - 4'd1) begin
+                ky = ky + 4'd1;
+              end else begin
+                live = 1'b0;  // past the kernel: pad value from here on
+              end
+            end
+          end
+        end
+        cky_q <= ky;
+        ckx_q <= kx;
+        cc_q <= c;
+        coff_q <= off;
+        clive_q <= live;
+        ry_q <= '0;
+        rx_q <= '0;
+        rline_q <= -(32'(wf_head.pt) * lw);
+        rb_q <= -(32'(wf_head.pt) * lw) - 32'(wf_head.pl) * 32'(wf_head.elems);
+        if (ez_q == '0) begin
+          im_next_q <= wf_head.sram;
+        end
+        em_last_q <= ez_q == wf_head.zn - 8'd1 &&
+                     11'(wf_head.kh) + 11'(wf_head.sh) > 11'(wf_head.pt) + 11'(wf_head.yn) +
+                     11'(wf_head.pb) &&
+                     11'(wf_head.kw) + 11'(wf_head.sw) > 11'(wf_head.pl) + 11'(wf_head.xn) +
+                     11'(wf_head.pr);
+        ph_q <= PhEmit;
+      end
+      if (emit_fire) begin
+        // The row of window (ry, rx): every lane from the buffer or the pad value.
+        logic signed [31:0] lw;
+        logic [10:0] ny, nx, hp, wp;
+        logic xl, yl;
+        lw = 32'(SegLenBits'(wf_head.xn) * SegLenBits'(wf_head.elems));
+        hp = 11'(wf_head.pt) + 11'(wf_head.yn) + 11'(wf_head.pb);
+        wp = 11'(wf_head.pl) + 11'(wf_head.xn) + 11'(wf_head.pr);
+        for (int unsigned l = 0; l < NumRows; l++) begin
+          logic [10:0] py, px;
+          logic [LbBits-1:0] a;
+          py = ry_q + 11'(tky_q[l]);
+          px = rx_q + 11'(tkx_q[l]);
+          a = LbBits'(rb_q + toff_q[l]);  // inside the tile when the lane reads it
+          im_wdata_q[l] <= wf_head.pad;
+          if (tlive_q[l] && py >= 11'(wf_head.pt) && py < 11'(wf_head.pt) + 11'(wf_head.yn) &&
+              px >= 11'(wf_head.pl) && px < 11'(wf_head.pl) + 11'(wf_head.xn)) begin
+            im_wdata_q[l] <= lb_q[a];
+          end
+        end
+        im_we_q <= 1'b1;
+        im_waddr_q <= im_next_q;
+        im_next_q <= im_next_q + 1'b1;
+        im_last_q <= em_last_q;
+        // The next window: x fastest, then y, then the next plane.
+        xl = rx_q + 11'(wf_head.sw) + 11'(wf_head.kw) > wp;
+        yl = ry_q + 11'(wf_head.sh) + 11'(wf_head.kh) > hp;
+        nx = rx_q + 11'(wf_head.sw);
+        ny = ry_q + 11'(wf_head.sh);
+        if (!xl) begin
+          rx_q <= nx;
+          rb_q <= rb_q + 32'(wf_head.sw) * 32'(wf_head.elems);
+          em_last_q <= ez_q == wf_head.zn - 8'd1 &&
+                       ry_q + 11'(wf_head.sh) + 11'(wf_head.kh) > hp &&
+                       nx + 11'(wf_head.sw) + 11'(wf_head.kw) > wp;
+        end else if (!yl) begin
+          rx_q <= '0;
+          ry_q <= ny;
+          rline_q <= rline_q + 32'(wf_head.sh) * lw;
+          rb_q <= rline_q + 32'(wf_head.sh) * lw - 32'(wf_head.pl) * 32'(wf_head.elems);
+          em_last_q <= ez_q == wf_head.zn - 8'd1 &&
+                       ny + 11'(wf_head.sh) + 11'(wf_head.kh) > hp &&
+                       11'(wf_head.sw) + 11'(wf_head.kw) > wp;
+        end else if (ez_q != wf_head.zn - 8'd1) begin
+          ez_q <= ez_q + 8'd1;
+          ph_q <= PhPlane;
+        end else begin
+          // The LOAD's last row: the next LOAD starts from a fresh buffer and cursor.
+          ez_q <= '0;
+          fp_q <= '0;
+          cky_q <= '0;
+          ckx_q <= '0;
+          cc_q <= '0;
+          coff_q <= '0;
+          clive_q <= 1'b1;
+          ph_q <= PhFill;
+        end
+      end
+    end
+  end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin

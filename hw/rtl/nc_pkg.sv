@@ -52,6 +52,9 @@ package nc_pkg;
   parameter int unsigned TokenBits = 8;
   // Byte-address width of the register bus (CSR window of 2^csr_addr_bits bytes).
   parameter int unsigned CsrAddrBits = 10;
+  // Bytes of the load unit's im2col tile buffer: the unpadded input tile of an im2col LOAD (y_size
+  // x x_size pixels of elems bytes) must fit it.
+  parameter int unsigned Im2colBufBytes = 8192;
   // Bytes of one scratchpad row: one pixel's rows channels, or one output channel's rows weights.
   // (= rows * inp_bits / 8)
   parameter int unsigned SpadRowBytes = 16;
@@ -674,7 +677,17 @@ package nc_pkg;
   // LOAD_CFG) into lanes 0..elems-1; its lanes elems..rows-1, and every lane of a padding row,
   // get the pad value. For NHWC activations a row is one pixel's channels (x_stride = C,
   // y_stride = W*C); for OHWI weights a row is one output channel's reduction slice (x_stride =
-  // KH*KW*C).
+  // KH*KW*C). With im2col_kh != 0 (im2col mode) the LOAD reads one plane of the same region,
+  // pixels elems bytes apart (x_stride and z_stride are not used), into the load unit's tile
+  // buffer, and writes the rows of a im2col_kh x im2col_kw convolution with strides im2col_sh x
+  // im2col_sw over the padded tile instead of its pixels. With P = pad_top + y_size + pad_bottom
+  // lines of Q = pad_left + x_size + pad_right pixels, it has OH = (P - im2col_kh) / im2col_sh +
+  // 1 lines of OW = (Q - im2col_kw) / im2col_sw + 1 output pixels (C division). Row (z, oy, ox),
+  // z < z_size, goes to sram_addr + (z * OH + oy) * OW + ox; its lane l holds element e = rows *
+  // z + l of that output pixel's receptive field flattened as (ky, kx, c), c < elems: channel c
+  // of padded pixel (oy * im2col_sh + ky, ox * im2col_sw + kx), or the pad value for a padding
+  // pixel and for e >= im2col_kh * im2col_kw * elems. So a small-C convolution reads its input
+  // about once, not once per tap (host im2col).
   parameter int unsigned NC_INSN_LOAD_SRAM_ADDR_LSB = 8;  // First scratchpad row written.
   parameter int unsigned NC_INSN_LOAD_SRAM_ADDR_WIDTH = 16;
   parameter int NC_INSN_LOAD_SRAM_ADDR_MAX = 16383;
@@ -704,9 +717,25 @@ package nc_pkg;
   parameter int unsigned NC_INSN_LOAD_PAD_LEFT_WIDTH = 4;
   parameter int unsigned NC_INSN_LOAD_PAD_RIGHT_LSB = 104;  // Padding rows after each line.
   parameter int unsigned NC_INSN_LOAD_PAD_RIGHT_WIDTH = 4;
-  parameter logic [127:0] NC_INSN_LOAD_RSVD_MASK = 128'hfffff000000000000000000000000000;
+  // Kernel lines of im2col mode; 0: a plain LOAD.
+  parameter int unsigned NC_INSN_LOAD_IM2COL_KH_LSB = 108;
+  parameter int unsigned NC_INSN_LOAD_IM2COL_KH_WIDTH = 4;
+  // Kernel pixels per line of im2col mode (0 in a plain LOAD).
+  parameter int unsigned NC_INSN_LOAD_IM2COL_KW_LSB = 112;
+  parameter int unsigned NC_INSN_LOAD_IM2COL_KW_WIDTH = 4;
+  // Stride in lines of im2col mode (0 in a plain LOAD).
+  parameter int unsigned NC_INSN_LOAD_IM2COL_SH_LSB = 116;
+  parameter int unsigned NC_INSN_LOAD_IM2COL_SH_WIDTH = 4;
+  // Stride in pixels of im2col mode (0 in a plain LOAD).
+  parameter int unsigned NC_INSN_LOAD_IM2COL_SW_LSB = 120;
+  parameter int unsigned NC_INSN_LOAD_IM2COL_SW_WIDTH = 4;
+  parameter logic [127:0] NC_INSN_LOAD_RSVD_MASK = 128'hf0000000000000000000000000000000;
   typedef struct packed {
-    logic [19:0] rsvd_127_108;  // [127:108] reserved, 0
+    logic [3:0] rsvd_127_124;  // [127:124] reserved, 0
+    logic [3:0] im2col_sw;  // [123:120]
+    logic [3:0] im2col_sh;  // [119:116]
+    logic [3:0] im2col_kw;  // [115:112]
+    logic [3:0] im2col_kh;  // [111:108]
     logic [3:0] pad_right;  // [107:104]
     logic [3:0] pad_left;  // [103:100]
     logic [3:0] pad_bottom;  // [99:96]
@@ -1024,7 +1053,7 @@ package nc_pkg;
           res.info = 32'd6;
         end else if (!((128'(view.load) & NC_INSN_LOAD_RSVD_MASK) == '0)) begin
           res.err = ErrFieldRange;
-          res.info = 32'd108;
+          res.info = 32'd124;
         end else if (!(longint'(view.load.sram_addr) <= 64'sd16383)) begin
           res.err = ErrFieldRange;
           res.info = 32'd8;
@@ -1043,11 +1072,51 @@ package nc_pkg;
         end else if (!(longint'(view.load.z_size) >= 64'sd1)) begin
           res.err = ErrFieldRange;
           res.info = 32'd84;
-        end else if (!((longint'(view.load.sram_addr) + ((longint'(view.load.z_size) *
-            ((longint'(view.load.pad_top) + longint'(view.load.y_size)) +
-            longint'(view.load.pad_bottom))) * ((longint'(view.load.pad_left) +
-            longint'(view.load.x_size)) + longint'(view.load.pad_right)))) <=
-            longint'(SpadRows))) begin
+        end else if (!((longint'(view.load.im2col_kh) != 64'sd0) || (((longint'(view.load.im2col_kw)
+            + longint'(view.load.im2col_sh)) + longint'(view.load.im2col_sw)) == 64'sd0))) begin
+          res.err = ErrFieldRange;
+          res.info = 32'd112;
+        end else if (!((longint'(view.load.im2col_kh) == 64'sd0) || (longint'(view.load.im2col_kw)
+            != 64'sd0))) begin
+          res.err = ErrFieldRange;
+          res.info = 32'd112;
+        end else if (!((longint'(view.load.im2col_kh) == 64'sd0) || (longint'(view.load.im2col_sh)
+            != 64'sd0))) begin
+          res.err = ErrFieldRange;
+          res.info = 32'd116;
+        end else if (!((longint'(view.load.im2col_kh) == 64'sd0) || (longint'(view.load.im2col_sw)
+            != 64'sd0))) begin
+          res.err = ErrFieldRange;
+          res.info = 32'd120;
+        end else if (!((longint'(view.load.im2col_kh) == 64'sd0) || (((longint'(view.load.pad_top) +
+            longint'(view.load.y_size)) + longint'(view.load.pad_bottom)) >=
+            longint'(view.load.im2col_kh)))) begin
+          res.err = ErrFieldRange;
+          res.info = 32'd108;
+        end else if (!((longint'(view.load.im2col_kh) == 64'sd0) || (((longint'(view.load.pad_left)
+            + longint'(view.load.x_size)) + longint'(view.load.pad_right)) >=
+            longint'(view.load.im2col_kw)))) begin
+          res.err = ErrFieldRange;
+          res.info = 32'd112;
+        end else if (!((longint'(view.load.im2col_kh) == 64'sd0) || (((longint'(view.load.y_size) *
+            longint'(view.load.x_size)) * longint'(view.load.elems)) <=
+            longint'(Im2colBufBytes)))) begin
+          res.err = ErrFieldRange;
+          res.info = 32'd64;
+        end else if (!((longint'(view.load.im2col_kh) != 64'sd0) || ((longint'(view.load.sram_addr)
+            + ((longint'(view.load.z_size) * ((longint'(view.load.pad_top) +
+            longint'(view.load.y_size)) + longint'(view.load.pad_bottom))) *
+            ((longint'(view.load.pad_left) + longint'(view.load.x_size)) +
+            longint'(view.load.pad_right)))) <= longint'(SpadRows)))) begin
+          res.err = ErrFieldRange;
+          res.info = 32'd8;
+        end else if (!((longint'(view.load.im2col_kh) == 64'sd0) || ((longint'(view.load.sram_addr)
+            + ((longint'(view.load.z_size) * (((((longint'(view.load.pad_top) +
+            longint'(view.load.y_size)) + longint'(view.load.pad_bottom)) -
+            longint'(view.load.im2col_kh)) / longint'(view.load.im2col_sh)) + 64'sd1)) *
+            (((((longint'(view.load.pad_left) + longint'(view.load.x_size)) +
+            longint'(view.load.pad_right)) - longint'(view.load.im2col_kw)) /
+            longint'(view.load.im2col_sw)) + 64'sd1))) <= longint'(SpadRows)))) begin
           res.err = ErrFieldRange;
           res.info = 32'd8;
         end

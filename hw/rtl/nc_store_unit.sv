@@ -506,6 +506,7 @@ module nc_store_unit
     .seg_addr_i (win_base_i + AxiAddrBits'(lv.dram_offset)),
     .seg_len_i  (SegLenBits'(32'(lv.count) * QparamBytes)),
     .seg_elems_i(5'(QparamBytes)),
+    .seg_pad_i  ('0),  // records are whole rows
     .row_valid_o(row_valid),
     .row_ready_i(st_q == SLpP1 || st_q == SLpP2),
     .row_data_o (row),

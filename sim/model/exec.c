@@ -55,6 +55,37 @@ static void fail_(nc__exec_t *r, uint32_t err, uint64_t info) {
 
 /* ---- LOAD ---- */
 
+/* The rows of an im2col LOAD (docs/isa.md): the unpadded tile at `tile`
+ * (yn lines of xn pixels of el bytes), padded by pt/pl/... with `pad`, as
+ * the rows of a kh x kw convolution with strides sh x sw, zn planes of
+ * NC_HW_ROWS elements of each window's (ky, kx, c) sequence. */
+static void im2col_rows_(int8_t *dst, const uint8_t *tile, uint32_t el,
+                         uint32_t xn, uint32_t yn, uint32_t zn, uint32_t pt,
+                         uint32_t pb, uint32_t pl, uint32_t pr, uint32_t kh,
+                         uint32_t kw, uint32_t sh, uint32_t sw, int8_t pad) {
+  const uint32_t oh = (pt + yn + pb - kh) / sh + 1;
+  const uint32_t ow = (pl + xn + pr - kw) / sw + 1;
+  const uint32_t k = kh * kw * el;
+  for (uint32_t z = 0; z < zn; z++) {
+    for (uint32_t oy = 0; oy < oh; oy++) {
+      for (uint32_t ox = 0; ox < ow; ox++) {
+        for (uint32_t l = 0; l < NC_HW_ROWS; l++) {
+          const uint32_t e = z * NC_HW_ROWS + l;
+          int8_t v = pad;
+          if (e < k) {
+            const uint32_t ky = e / (kw * el), kx = e / el % kw, c = e % el;
+            const uint32_t py = oy * sh + ky, px = ox * sw + kx;
+            if (py >= pt && py < pt + yn && px >= pl && px < pl + xn) {
+              v = (int8_t)tile[((py - pt) * xn + (px - pl)) * el + c];
+            }
+          }
+          *dst++ = v;
+        }
+      }
+    }
+  }
+}
+
 static void exec_load_(nc_model_t *m, const nc_hw_insn_t *in, nc__exec_t *r) {
   const uint32_t sram = nc_hw_load_get_sram_addr(in);
   const uint64_t dram = nc_hw_load_get_dram_offset(in);
@@ -66,11 +97,14 @@ static void exec_load_(nc_model_t *m, const nc_hw_insn_t *in, nc__exec_t *r) {
   const uint32_t pb = nc_hw_load_get_pad_bottom(in);
   const uint32_t pl = nc_hw_load_get_pad_left(in);
   const uint32_t pr = nc_hw_load_get_pad_right(in);
-  const uint64_t xs = m->ld_xs, ys = m->ld_ys, zs = m->ld_zs;
+  const uint32_t kh = nc_hw_load_get_im2col_kh(in);
+  /* im2col: one plane, pixels elems bytes apart. */
+  const uint32_t zr = kh != 0 ? 1 : zn;
+  const uint64_t xs = kh != 0 ? elems : m->ld_xs, ys = m->ld_ys, zs = m->ld_zs;
   /* Strides are unsigned: row (0,0,0) is the lowest, the last the highest. */
-  const uint64_t last = dram + (zn - 1) * zs + (yn - 1) * ys + (xn - 1) * xs;
+  const uint64_t last = dram + (zr - 1) * zs + (yn - 1) * ys + (xn - 1) * xs;
   if (last + elems > m->win_size) {
-    for (uint64_t z = 0; z < zn; z++) {
+    for (uint64_t z = 0; z < zr; z++) {
       for (uint64_t y = 0; y < yn; y++) {
         for (uint64_t x = 0; x < xn; x++) {
           const uint64_t off = dram + z * zs + y * ys + x * xs;
@@ -91,6 +125,20 @@ static void exec_load_(nc_model_t *m, const nc_hw_insn_t *in, nc__exec_t *r) {
   }
   const int8_t pad = m->ld_pad;
   int8_t *dst = m->spad + (size_t)sram * NC_HW_ROWS;
+  if (kh != 0) {
+    /* The tile buffer, then its rows. */
+    uint8_t tile[NC_HW_IM2COL_BUF_BYTES];
+    for (uint64_t y = 0; y < yn; y++) {
+      memcpy(tile + y * xn * elems, host_(m, dram + y * ys), (size_t)xn * elems);
+    }
+    im2col_rows_(dst, tile, elems, xn, yn, zn, pt, pb, pl, pr, kh,
+                 nc_hw_load_get_im2col_kw(in), nc_hw_load_get_im2col_sh(in),
+                 nc_hw_load_get_im2col_sw(in), pad);
+    if (m->perf_enable) {
+      m->rd_bytes.v += (uint64_t)yn * xn * elems;
+    }
+    return;
+  }
   for (uint64_t z = 0; z < zn; z++) {
     for (uint64_t ly = 0; ly < pt + yn + pb; ly++) {
       const int pad_line = ly < pt || ly >= pt + yn;

@@ -116,8 +116,44 @@ Test(model_err, illegal_dep) {
 Test(model_err, field_range_load_gemm) {
   const uint32_t E = NC_HW_ERR_FIELD_RANGE;
   nc_hw_insn_t i = ld_((ld_t){.elems = 1, .x = 1}, 0);
-  i.w[3] |= 1u << (108 - 96);
-  one_(&i, E, NC_HW_UNIT_LOAD, 108); /* reserved bits: their LSB */
+  i.w[3] |= 1u << (124 - 96);
+  one_(&i, E, NC_HW_UNIT_LOAD, 124); /* reserved bits: their LSB */
+  /* im2col fields: a plain LOAD leaves them 0, an im2col one needs a
+   * kernel with pixels, strides, a padded tile the kernel fits, a tile the
+   * buffer holds and rows the scratchpad holds. */
+  static const struct {
+    ld_t a;
+    uint32_t lsb;
+  } i2c[] = {
+      {{.elems = 1, .x = 1, .sw = 1}, NC_HW_LOAD_IM2COL_KW_LSB},
+      {{.elems = 1, .x = 3, .kh = 3, .sh = 1, .sw = 1, .y = 3},
+       NC_HW_LOAD_IM2COL_KW_LSB},
+      {{.elems = 1, .x = 3, .y = 3, .kh = 3, .kw = 3, .sw = 1},
+       NC_HW_LOAD_IM2COL_SH_LSB},
+      {{.elems = 1, .x = 3, .y = 3, .kh = 3, .kw = 3, .sh = 1},
+       NC_HW_LOAD_IM2COL_SW_LSB},
+      {{.elems = 3, .x = 4, .y = 1, .pt = 1, .kh = 3, .kw = 3, .sh = 1,
+        .sw = 1},
+       NC_HW_LOAD_IM2COL_KH_LSB},
+      {{.elems = 3, .x = 1, .y = 4, .pr = 1, .kh = 3, .kw = 3, .sh = 1,
+        .sw = 1},
+       NC_HW_LOAD_IM2COL_KW_LSB},
+      {{.elems = 16, .x = 1023, .y = 1, .kh = 1, .kw = 1, .sh = 1, .sw = 1},
+       NC_HW_LOAD_X_SIZE_LSB},
+      {{.sram = NC_HW_SPAD_ROWS - 10, .elems = 1, .x = 12, .y = 3, .z = 2,
+        .kh = 3, .kw = 3, .sh = 1, .sw = 1},
+       NC_HW_LOAD_SRAM_ADDR_LSB},
+  };
+  for (size_t k = 0; k < sizeof i2c / sizeof i2c[0]; k++) {
+    i = ld_(i2c[k].a, 0);
+    one_(&i, E, NC_HW_UNIT_LOAD, i2c[k].lsb);
+  }
+  /* The last case with one plane: 10 rows end at the scratchpad's end. */
+  i = ld_((ld_t){.sram = NC_HW_SPAD_ROWS - 10, .elems = 1, .x = 12, .y = 3,
+                 .kh = 3, .kw = 3, .sh = 1, .sw = 1},
+          0);
+  uint32_t info = 0;
+  cr_assert_eq(nc_hw_load_check(&i, &info), NC_HW_ERR_NONE, "info %u", info);
   i = ld_((ld_t){.elems = 0, .x = 1}, 0);
   one_(&i, E, NC_HW_UNIT_LOAD, NC_HW_LOAD_ELEMS_LSB);
   i = ld_((ld_t){.elems = NC_HW_ROWS + 1, .x = 1}, 0);
@@ -297,6 +333,41 @@ Test(model_err, dma_window_load) {
     for (size_t i = 0; i < sizeof rows; i++) {
       cr_assert_eq(rows[i], 0, "case %zu: scratchpad byte %zu written", c, i);
     }
+    prog_free(&p);
+    rig_close(&r);
+  }
+}
+
+/* An im2col LOAD walks pixels elems bytes apart whatever LOAD_CFG's x
+ * stride: ERR_INFO is the first pixel outside, in line order. */
+Test(model_err, dma_window_load_im2col) {
+  static const struct {
+    uint32_t ys, dram, y, want;
+  } cases[] = {
+      /* 3-byte pixels at W-10, W-7, W-4, W-1: the last straddles the end */
+      {64, W_END - 10, 1, W_END - 1},
+      /* lines 4 MiB apart: the second line's first pixel */
+      {4u << 20, 0, 2, 4u << 20},
+  };
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    rig_t r;
+    rig_open(&r);
+    prog_t p = {0};
+    p_load_cfg(&p, 100, cases[c].ys, 0, 9, 0);
+    p_load(&p,
+           (ld_t){.dram = cases[c].dram,
+                  .elems = 3,
+                  .x = 4,
+                  .y = cases[c].y,
+                  .pt = 2,
+                  .kh = 3,
+                  .kw = 3,
+                  .sh = 1,
+                  .sw = 1},
+           0);
+    p_finish(&p);
+    rig_expect_err(&r, &p, NC_HW_ERR_DMA_WINDOW, NC_HW_UNIT_LOAD, 1,
+                   cases[c].want);
     prog_free(&p);
     rig_close(&r);
   }

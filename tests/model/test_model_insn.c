@@ -60,6 +60,86 @@ Test(model_insn, load_padding_by_hand) {
   rig_close(&r);
 }
 
+/* im2col LOADs against the receptive fields built the host's way: each
+ * output pixel's (ky, kx, c) vector over the padded tile, cut into rows of
+ * R lanes, pad value past its end. One channel, three, more than R
+ * elements per pixel (split over rows), stride 2, padding on every side,
+ * and a row plane past the kernel. */
+Test(model_insn, load_im2col_against_receptive_fields) {
+  static const struct {
+    uint32_t el, x, y, z, pt, pb, pl, pr, kh, kw, sh, sw;
+  } cs[] = {
+      {1, 6, 5, 1, 1, 1, 1, 1, 3, 3, 1, 1},
+      {3, 7, 6, 2, 0, 1, 0, 1, 3, 3, 2, 2},
+      {3, 12, 11, 16, 0, 0, 0, 0, 9, 9, 1, 1},
+      {5, 6, 4, 3, 1, 0, 2, 1, 2, 3, 2, 1},
+  };
+  for (size_t k = 0; k < sizeof cs / sizeof cs[0]; k++) {
+    const uint32_t el = cs[k].el, xn = cs[k].x, yn = cs[k].y, zn = cs[k].z;
+    const uint32_t hp = cs[k].pt + yn + cs[k].pb, wp = cs[k].pl + xn + cs[k].pr;
+    const uint32_t oh = (hp - cs[k].kh) / cs[k].sh + 1;
+    const uint32_t ow = (wp - cs[k].kw) / cs[k].sw + 1;
+    const uint32_t ys = xn * el + 5, dram = 300, sram = 7;
+    rig_t r;
+    rig_open(&r);
+    for (uint32_t i = 0; i < 4096; i++) {
+      r.win[dram + i] = (uint8_t)(i * 37u + 11u);
+    }
+    prog_t p = {0};
+    p_load_cfg(&p, 999, ys, 12345, -7, 0);
+    p_load(&p,
+           (ld_t){.sram = sram, .dram = dram, .elems = el, .x = xn, .y = yn,
+                  .z = zn, .pt = cs[k].pt, .pb = cs[k].pb, .pl = cs[k].pl,
+                  .pr = cs[k].pr, .kh = cs[k].kh, .kw = cs[k].kw,
+                  .sh = cs[k].sh, .sw = cs[k].sw},
+           0);
+    p_finish(&p);
+    rig_run_ok(&r, &p);
+    const uint32_t rows = zn * oh * ow;
+    int8_t *got = malloc((size_t)rows * R);
+    spad_rows_(&r, sram, rows, got);
+    const uint32_t kvec = zn * R;
+    int8_t *field = malloc(kvec);
+    for (uint32_t oy = 0; oy < oh; oy++) {
+      for (uint32_t ox = 0; ox < ow; ox++) {
+        /* The padded receptive field, taps in order, then the pad value. */
+        memset(field, -7, kvec);
+        uint32_t n = 0;
+        for (uint32_t ky = 0; ky < cs[k].kh; ky++) {
+          for (uint32_t kx = 0; kx < cs[k].kw; kx++) {
+            const int64_t iy = (int64_t)(oy * cs[k].sh + ky) - cs[k].pt;
+            const int64_t ix = (int64_t)(ox * cs[k].sw + kx) - cs[k].pl;
+            for (uint32_t c = 0; c < el; c++, n++) {
+              if (n < kvec && iy >= 0 && iy < yn && ix >= 0 && ix < xn) {
+                field[n] = (int8_t)r.win[dram + iy * ys + ix * el + c];
+              }
+            }
+          }
+        }
+        for (uint32_t z = 0; z < zn; z++) {
+          const uint32_t row = (z * oh + oy) * ow + ox;
+          for (int l = 0; l < R; l++) {
+            cr_assert_eq(got[row * R + l], field[z * R + l],
+                         "case %zu: pixel (%u, %u) plane %u lane %d: got %d, "
+                         "want %d",
+                         k, oy, ox, z, l, got[row * R + l], field[z * R + l]);
+          }
+        }
+      }
+    }
+    /* The rows after the last are untouched. */
+    int8_t after[R];
+    spad_rows_(&r, sram + rows, 1, after);
+    for (int l = 0; l < R; l++) {
+      cr_assert_eq(after[l], 0, "case %zu: row after the LOAD written", k);
+    }
+    free(field);
+    free(got);
+    prog_free(&p);
+    rig_close(&r);
+  }
+}
+
 /* Three dimensions, every stride and every padding side, restated from the
  * spec's formula. */
 Test(model_insn, load_3d_strides_and_padding) {

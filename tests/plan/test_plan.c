@@ -21,6 +21,25 @@ static nc_accel_t *open_(const char *backend, const nc_plan_caps_t *caps) {
 }
 
 /* The lecture's convolution: the exact volume the slides print. */
+/* A random int8 conv of input shape xs and weights ws into r (layer
+ * geometry set by the caller), requantized per tensor by 2^shift to int8
+ * with zero point zp. */
+static void conv_rl_(nc_rng_t *g, rl_t *r, const int64_t xs[4],
+                     const int64_t ws[4], int shift, int zp) {
+  nc_test_alloc(&r->x, NC_DTYPE_INT8, 4, xs);
+  nc_test_alloc(&r->w, NC_DTYPE_INT8, 4, ws);
+  nc_rng_fill(g, &r->x, -128, 127);
+  nc_rng_fill(g, &r->w, -128, 127);
+  r->l.rq.enabled = 1;
+  r->l.rq.out_dtype = NC_DTYPE_INT8;
+  r->l.rq.channels = 1;
+  r->l.rq.mult[0] = 1 << 30;
+  r->l.rq.shift[0] = shift;
+  r->l.rq.out_zp = zp;
+  r->l.rq.act_min = -128;
+  r->l.rq.act_max = 127;
+}
+
 static void lecture_(const char *backend) {
   nc_tensor_t x, w, b, y;
   nc_seed_example_tensors(NC_DTYPE_INT8, &x, &w, &b);
@@ -211,17 +230,7 @@ Test(plan, prediction_within_5_percent_on_rtl) {
     r.l.groups = c->groups ? (int)c->groups : 1;
     const int64_t xs[4] = {1, c->H, c->W, c->C};
     const int64_t ws[4] = {c->O, c->K, c->K, c->C / r.l.groups};
-    nc_test_alloc(&r.x, NC_DTYPE_INT8, 4, xs);
-    nc_test_alloc(&r.w, NC_DTYPE_INT8, 4, ws);
-    nc_rng_fill(&g, &r.x, -128, 127);
-    nc_rng_fill(&g, &r.w, -128, 127);
-    r.l.rq.enabled = 1;
-    r.l.rq.out_dtype = NC_DTYPE_INT8;
-    r.l.rq.channels = 1;
-    r.l.rq.mult[0] = 1 << 30;
-    r.l.rq.shift[0] = -10;
-    r.l.rq.act_min = -128;
-    r.l.rq.act_max = 127;
+    conv_rl_(&g, &r, xs, ws, -10, 0);
     if (c->pool) {
       r.has_pool = 1;
       nc_layer_init(&r.pool, NC_LAYER_MAXPOOL);
@@ -242,7 +251,8 @@ Test(plan, prediction_within_5_percent_on_rtl) {
 }
 
 /* A first layer (C = 3) packs its taps into the reduction dimension when
- * that is faster, and then uses more than half of the array. */
+ * that is faster, the load unit gathering them from the plain input, and
+ * then uses more than half of the array. */
 Test(plan, first_layer_packs_taps) {
   nc_rng_t g;
   nc_test_seed(&g, "plan", "first_layer_packs_taps", 3);
@@ -251,25 +261,132 @@ Test(plan, first_layer_packs_taps) {
   nc_layer_init(&r.l, NC_LAYER_CONV2D);
   r.l.pad_top = r.l.pad_bottom = r.l.pad_left = r.l.pad_right = 1;
   const int64_t xs[4] = {1, 32, 32, 3}, ws[4] = {64, 3, 3, 3};
-  nc_test_alloc(&r.x, NC_DTYPE_INT8, 4, xs);
-  nc_test_alloc(&r.w, NC_DTYPE_INT8, 4, ws);
-  nc_rng_fill(&g, &r.x, -128, 127);
-  nc_rng_fill(&g, &r.w, -128, 127);
-  r.l.rq.enabled = 1;
-  r.l.rq.out_dtype = NC_DTYPE_INT8;
-  r.l.rq.channels = 1;
-  r.l.rq.mult[0] = 1 << 30;
-  r.l.rq.shift[0] = -8;
-  r.l.rq.act_min = -128;
-  r.l.rq.act_max = 127;
+  conv_rl_(&g, &r, xs, ws, -8, 0);
   snprintf(r.what, sizeof r.what, "conv 32x32x3 -> 64, 3x3");
   nc_accel_t *a = open_("model", NULL);
   nc_accel_stats_t st;
   rl_check(a, &r, "build/tests/neocog_tests --filter 'plan/first*'", &st);
-  cr_assert_eq(st.plan.lowering, NC_PLAN_IM2COL, "%s", st.plan.summary);
+  cr_assert_eq(st.plan.lowering, NC_PLAN_IM2COL_LOAD, "%s", st.plan.summary);
   cr_assert_gt(st.pe_utilization, 0.5, "%s: %.3f", st.plan.summary,
                st.pe_utilization);
   nc_accel_close(a);
+  rl_free(&r);
+}
+
+/* Small-C layers go through the load unit's im2col on the model and the
+ * RTL, bit-exact with golden: one channel, three, a receptive field split
+ * over many rows (7x7 and 9x9 x 3), stride 2 with SAME padding, asymmetric
+ * strides and padding, fused pooling. Their input is read about once: the
+ * model's bytes read stay under the compulsory ones, the program and half
+ * of the packed input that host im2col would read. */
+Test(plan, first_layers_im2col_load_bit_exact) {
+  static const struct {
+    const char *what;
+    int H, W, C, O, KH, KW, SH, SW, pt, pb, pl, pr, pool, same;
+  } ls[] = {
+      {"C=1 3x3 pad 1", 20, 18, 1, 8, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0},
+      {"C=3 3x3/2 SAME", 23, 22, 3, 32, 3, 3, 2, 2, 0, 0, 0, 0, 0, 1},
+      {"C=3 7x7/2 pad 3", 30, 28, 3, 20, 7, 7, 2, 2, 3, 3, 3, 3, 0, 0},
+      {"C=3 9x9 + max pool 2x2/2", 21, 21, 3, 24, 9, 9, 1, 1, 0, 0, 0, 0, 1,
+       0},
+      {"C=2 5x3 stride 2x1 pads 2,0,1,2", 17, 15, 2, 18, 5, 3, 2, 1, 2, 0, 1,
+       2, 0, 0},
+  };
+  static const char *const backends[] = {"model", "rtl"};
+  nc_rng_t g;
+  nc_test_seed(&g, "plan", "first_layers_im2col_load_bit_exact", 20);
+  for (size_t b = 0; b < 2; b++) {
+    if (b == 1 && !plan_backend_or_skip("rtl")) {
+      return;
+    }
+    nc_accel_t *a = open_(backends[b], NULL);
+    for (size_t i = 0; i < sizeof ls / sizeof ls[0]; i++) {
+      rl_t r;
+      memset(&r, 0, sizeof r);
+      nc_layer_init(&r.l, NC_LAYER_CONV2D);
+      r.l.stride_h = ls[i].SH;
+      r.l.stride_w = ls[i].SW;
+      if (ls[i].same) {
+        r.l.pad_mode = NC_PAD_SAME;
+      } else {
+        r.l.pad_top = ls[i].pt, r.l.pad_bottom = ls[i].pb;
+        r.l.pad_left = ls[i].pl, r.l.pad_right = ls[i].pr;
+      }
+      const int64_t xs[4] = {1, ls[i].H, ls[i].W, ls[i].C};
+      const int64_t ws[4] = {ls[i].O, ls[i].KH, ls[i].KW, ls[i].C};
+      conv_rl_(&g, &r, xs, ws, -9, 3);
+      if (ls[i].pool) {
+        r.has_pool = 1;
+        nc_layer_init(&r.pool, NC_LAYER_MAXPOOL);
+        r.pool.pool_h = r.pool.pool_w = r.pool.stride_h = r.pool.stride_w = 2;
+      }
+      snprintf(r.what, sizeof r.what, "%s on %s", ls[i].what, backends[b]);
+      nc_accel_stats_t st;
+      rl_check(a, &r,
+               "build/tests/neocog_tests --filter 'plan/first_layers_im2col*'",
+               &st);
+      cr_assert_eq(st.plan.lowering, NC_PLAN_IM2COL_LOAD, "%s: %s", r.what,
+                   st.plan.summary);
+      if (b == 0) {
+        const int64_t oh = ls[i].same ? (ls[i].H + ls[i].SH - 1) / ls[i].SH
+                                      : (ls[i].H + ls[i].pt + ls[i].pb -
+                                         ls[i].KH) / ls[i].SH + 1;
+        const int64_t ow = ls[i].same ? (ls[i].W + ls[i].SW - 1) / ls[i].SW
+                                      : (ls[i].W + ls[i].pl + ls[i].pr -
+                                         ls[i].KW) / ls[i].SW + 1;
+        const int64_t k = ls[i].KH * ls[i].KW * ls[i].C;
+        const double packed = (double)(oh * ow * ((k + 15) / 16) * 16);
+        const double bound = (double)st.plan.compulsory_read + packed / 2 +
+                             (double)st.plan.insns * NC_HW_INSN_BYTES;
+        cr_assert_leq((double)st.dram_bytes_read, bound,
+                      "%s: read %llu bytes, compulsory %llu (%s)", r.what,
+                      (unsigned long long)st.dram_bytes_read,
+                      (unsigned long long)st.plan.compulsory_read,
+                      st.plan.summary);
+      }
+      rl_free(&r);
+    }
+    nc_accel_close(a);
+  }
+}
+
+/* The compulsory bytes: the input, weights and qparam records once, the
+ * output once: 32x32x3 in, 16 x 3x3x3 weights, 16 records of 16 bytes,
+ * 32x32x16 int8 out. Host im2col (forced) reads the packed input, 32 bytes
+ * per output pixel, where the load unit's im2col reads it about once. */
+Test(plan, compulsory_bytes_and_host_im2col_traffic) {
+  nc_rng_t g;
+  nc_test_seed(&g, "plan", "compulsory_bytes_and_host_im2col_traffic", 5);
+  rl_t r;
+  memset(&r, 0, sizeof r);
+  nc_layer_init(&r.l, NC_LAYER_CONV2D);
+  r.l.pad_top = r.l.pad_bottom = r.l.pad_left = r.l.pad_right = 1;
+  const int64_t xs[4] = {1, 32, 32, 3}, ws[4] = {16, 3, 3, 3};
+  conv_rl_(&g, &r, xs, ws, -8, 0);
+  snprintf(r.what, sizeof r.what, "conv 32x32x3 -> 16, 3x3");
+  uint64_t rd[2];
+  for (int host = 0; host < 2; host++) {
+    nc_plan_caps_t c;
+    nc_plan_caps_default(&c);
+    c.im2col = 1;
+    c.host_im2col = host ? 2 : 0;
+    nc_accel_t *a = open_("model", &c);
+    nc_accel_stats_t st;
+    rl_check(a, &r, "build/tests/neocog_tests --filter 'plan/compulsory*'",
+             &st);
+    cr_assert_eq(st.plan.compulsory_read, 32 * 32 * 3 + 16 * 27 + 16 * 16);
+    cr_assert_eq(st.plan.compulsory_written, 32 * 32 * 16);
+    cr_assert_eq(st.dram_bytes_written, st.plan.compulsory_written);
+    cr_assert_eq(st.plan.lowering, host ? NC_PLAN_IM2COL : NC_PLAN_IM2COL_LOAD,
+                 "%s", st.plan.summary);
+    rd[host] = st.dram_bytes_read - st.plan.insns * NC_HW_INSN_BYTES;
+    nc_accel_close(a);
+  }
+  /* The packed input alone: 1024 pixels x 32 bytes. */
+  cr_assert_geq(rd[1], 32 * 32 * 32, "host im2col read %llu",
+                (unsigned long long)rd[1]);
+  cr_assert_lt(rd[0], 2 * (32 * 32 * 3 + 16 * 27 + 16 * 16),
+               "im2col LOAD read %llu", (unsigned long long)rd[0]);
   rl_free(&r);
 }
 

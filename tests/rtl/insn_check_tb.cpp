@@ -276,7 +276,18 @@ Result test_directed() {
                    NC_HW_LOAD_SRAM_ADDR_LSB});
   j = i;
   nc_hw_bits_set(j.w, 127, 1, 1);
-  cases.push_back({"LOAD with a reserved bit", j, NC_HW_ERR_FIELD_RANGE, 108});
+  cases.push_back({"LOAD with a reserved bit", j, NC_HW_ERR_FIELD_RANGE, 124});
+  j = i;
+  nc_hw_load_set_im2col_sh(&j, 1);
+  cases.push_back({"plain LOAD with an im2col stride", j, NC_HW_ERR_FIELD_RANGE,
+                   NC_HW_LOAD_IM2COL_KW_LSB});
+  nc_hw_load_set_im2col_kh(&j, 1);
+  nc_hw_load_set_im2col_kw(&j, 1);
+  nc_hw_load_set_im2col_sw(&j, 1);
+  cases.push_back({"im2col LOAD 1x1", j, NC_HW_ERR_NONE, 0});
+  nc_hw_load_set_im2col_sw(&j, 0);
+  cases.push_back({"im2col LOAD without a stride", j, NC_HW_ERR_FIELD_RANGE,
+                   NC_HW_LOAD_IM2COL_SW_LSB});
 
   nc_hw_gemm_init(&i);
   nc_hw_gemm_set_loop_out(&i, 2);

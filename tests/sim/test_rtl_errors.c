@@ -146,10 +146,10 @@ static nc_hw_insn_t single_insn_(int arg) {
       i = raw_(NC_HW_OP_SYNC, PN);
       nc_hw_sync_set_target(&i, NC_HW_QUEUE_STORE);
       break;
-    case 10: /* LOAD reserved bit 108 */
+    case 10: /* LOAD reserved bit 124 */
       p_load(&t, (ld_t){.elems = 1, .x = 1}, 0);
       i = t.v[0];
-      i.w[3] |= 1u << (108 - 96);
+      i.w[3] |= 1u << (124 - 96);
       break;
     case 11:
       p_load(&t, (ld_t){.elems = 0, .x = 1}, 0);
@@ -242,6 +242,35 @@ static nc_hw_insn_t single_insn_(int arg) {
       nc_hw_load_param_set_count(&i, 4);
       nc_hw_load_param_set_param_addr(&i, NC_HW_PARAM_ENTRIES - 3);
       break;
+    case 32: /* a plain LOAD with an im2col field */
+      p_load(&t, (ld_t){.elems = 1, .x = 1, .sw = 1}, 0);
+      i = t.v[0];
+      break;
+    case 33: /* im2col without a stride */
+      p_load(&t, (ld_t){.elems = 1, .x = 3, .y = 3, .kh = 3, .kw = 3, .sw = 1},
+             0);
+      i = t.v[0];
+      break;
+    case 34: /* a kernel taller than the padded tile */
+      p_load(&t,
+             (ld_t){.elems = 3, .x = 4, .y = 1, .pt = 1, .kh = 3, .kw = 3,
+                    .sh = 1, .sw = 1},
+             0);
+      i = t.v[0];
+      break;
+    case 35: /* a tile the buffer does not hold */
+      p_load(&t,
+             (ld_t){.elems = 16, .x = 1023, .kh = 1, .kw = 1, .sh = 1, .sw = 1},
+             0);
+      i = t.v[0];
+      break;
+    case 36: /* 2 planes of 10 rows past the scratchpad's end */
+      p_load(&t,
+             (ld_t){.sram = NC_HW_SPAD_ROWS - 10, .elems = 1, .x = 12, .y = 3,
+                    .z = 2, .kh = 3, .kw = 3, .sh = 1, .sw = 1},
+             0);
+      i = t.v[0];
+      break;
     default:
       cr_assert_fail("no single-instruction case %d", arg);
   }
@@ -256,8 +285,8 @@ static void single_(prog_t *p, uint8_t *win, int arg) {
 }
 
 Test(rtl_errors, single_instructions) {
-  ecase_t cases[32];
-  for (int a = 0; a < 32; a++) {
+  ecase_t cases[37];
+  for (int a = 0; a < 37; a++) {
     cases[a] =
         (ecase_t){.name = "single instruction", .build = single_, .arg = a};
   }
@@ -348,6 +377,25 @@ static void window_load_(prog_t *p, uint8_t *win, int arg) {
   } c[] = {{R, 0, W_END - 5 * R / 2, 3, 1},
            {R, 0, W_END + 100, 1, 1},
            {1u << 20, 16, 0, 3, 2}};
+  if (arg >= 3) {
+    /* im2col, 3-byte pixels whatever x_stride says: pixels at W-10, W-7,
+     * W-4, W-1; the last straddles the end. Or lines 4 MiB apart. */
+    p_load_cfg(p, 100, arg == 3 ? 64 : 4u << 20, 0, 9, 0);
+    p_load(p,
+           (ld_t){.dram = arg == 3 ? W_END - 10 : 0,
+                  .elems = 3,
+                  .x = 4,
+                  .y = arg == 3 ? 1 : 2,
+                  .pt = 2,
+                  .kh = 3,
+                  .kw = 3,
+                  .sh = 1,
+                  .sw = 1},
+           0);
+    p_load(p, (ld_t){.sram = 100, .dram = 0, .elems = R, .x = 1}, 0);
+    p_finish(p);
+    return;
+  }
   p_load_cfg(p, c[arg].xs, c[arg].ys, 0, 9, 0);
   p_load(p,
          (ld_t){.sram = 0,
@@ -401,7 +449,7 @@ Test(rtl_errors, memory) {
     cases[n++] =
         (ecase_t){.name = "bad qparam record", .build = bad_record_, .arg = a};
   }
-  for (int a = 0; a < 3; a++) {
+  for (int a = 0; a < 5; a++) {
     cases[n++] = (ecase_t){
         .name = "LOAD leaves the window", .build = window_load_, .arg = a};
   }

@@ -21,6 +21,11 @@
  *    hands out one segment per cycle; the write side writes one scratchpad
  *    row per cycle, padding included, in LOAD order, one cycle between
  *    LOADs. At most 4 LOADs are accepted and not done (its command FIFO).
+ *    An im2col LOAD reads each line as one segment cut into rows of the
+ *    array's width (the last one short), the write side takes those rows
+ *    into its tile buffer at one per cycle, then writes each plane's rows
+ *    at one per cycle after a cycle that sets the plane up, and reports
+ *    done one cycle after its last row.
  *  - GEMM (nc_compute_unit): vectors stream at one per cycle, back to back
  *    across GEMMs. A weight preload (cols rows through the second
  *    scratchpad port) starts cols - 2 cycles after the previous swap, takes
@@ -209,8 +214,62 @@ static inline uint64_t nc__tm_beats(const nc__tm_t *t, uint64_t off,
   return nc__tm_cdiv(nc__tm_cdiv(lead + bytes, bb) * bb, t->bw);
 }
 
+/* Books a LOAD's reads (`beats` in `bursts`) on the port; its issue side
+ * takes it 2 cycles after `now`. Returns the cycle its first data reaches
+ * the write side; *xs is the cycle the port takes its first request and
+ * *port the cycles the reads occupy it. */
+static inline uint64_t nc__tm_load_reads(nc__tm_t *t, uint64_t now,
+                                         uint64_t beats, uint64_t bursts,
+                                         uint64_t *xs, uint64_t *port) {
+  *port = nc__tm_stream(t, beats, bursts, 3);
+  *xs = nc__tm_max(now + 2, t->port_free);
+  t->port_free = *xs + *port;
+  t->port_bb = nc__tm_cdiv(beats, bursts);
+  return *xs + t->lat + 3;
+}
+
+/* An im2col LOAD (im2col_kh != 0): the tile's lines, its rows. */
+static inline void nc__tm_load_i2c(nc__tm_t *t, const nc_hw_insn_t *in,
+                                   uint64_t now, nc__tm_slot_t *s) {
+  const uint64_t el = nc_hw_load_get_elems(in);
+  const uint64_t xn = nc_hw_load_get_x_size(in);
+  const uint64_t yn = nc_hw_load_get_y_size(in);
+  const uint64_t zn = nc_hw_load_get_z_size(in);
+  const uint64_t hp = nc_hw_load_get_pad_top(in) + yn +
+                      nc_hw_load_get_pad_bottom(in);
+  const uint64_t wp = nc_hw_load_get_pad_left(in) + xn +
+                      nc_hw_load_get_pad_right(in);
+  const uint64_t oh =
+      (hp - nc_hw_load_get_im2col_kh(in)) / nc_hw_load_get_im2col_sh(in) + 1;
+  const uint64_t ow =
+      (wp - nc_hw_load_get_im2col_kw(in)) / nc_hw_load_get_im2col_sw(in) + 1;
+  const uint64_t off = nc_hw_load_get_dram_offset(in);
+  const uint64_t len = xn * el;
+  const uint64_t grain = nc__tm_grain(t->ld_ys, 0, 0);
+  const uint64_t bl = nc__tm_beats(t, off, len, grain);
+  const uint64_t beats = yn * bl, nseg = yn;
+  const uint64_t bursts = yn * nc__tm_cdiv(bl, NC_HW_AXI_MAX_BEATS);
+  const uint64_t iss = now + 2;
+  uint64_t xs, port;
+  const uint64_t first = nc__tm_load_reads(t, now, beats, bursts, &xs, &port);
+  const uint64_t fill = yn * nc__tm_cdiv(len, NC_HW_ROWS);
+  const uint64_t wstart = nc__tm_max(t->ld_wfree + 1, now + 3);
+  const uint64_t fend =
+      nc__tm_max(wstart + fill, first + nc__tm_max(port, fill));
+  const uint64_t wend = fend + zn * (1 + oh * ow) + 1;
+  t->ld_wfree = wend;
+  s->stall_until = xs > iss ? xs : now;
+  s->free_at = iss + nseg;
+  s->busy_until = wend;
+  s->done = wend + NC__TM_RETIRE;
+}
+
 static inline void nc__tm_load(nc__tm_t *t, const nc_hw_insn_t *in,
                                uint64_t now, nc__tm_slot_t *s) {
+  if (nc_hw_load_get_im2col_kh(in) != 0) {
+    nc__tm_load_i2c(t, in, now, s);
+    return;
+  }
   const uint64_t el = nc_hw_load_get_elems(in);
   const uint64_t xn = nc_hw_load_get_x_size(in);
   const uint64_t yn = nc_hw_load_get_y_size(in);
@@ -236,12 +295,9 @@ static inline void nc__tm_load(nc__tm_t *t, const nc_hw_insn_t *in,
     beats = rows * nc__tm_beats(t, off, el, grain);
     bursts = nseg = rows;
   }
-  const uint64_t port = nc__tm_stream(t, beats, bursts, 3);
   const uint64_t iss = now + 2;
-  const uint64_t xs = nc__tm_max(iss, t->port_free);
-  t->port_free = xs + port;
-  t->port_bb = nc__tm_cdiv(beats, bursts);
-  const uint64_t first = xs + t->lat + 3;
+  uint64_t xs, port;
+  const uint64_t first = nc__tm_load_reads(t, now, beats, bursts, &xs, &port);
   const uint64_t data = nc__tm_max(port, rows);
   const uint64_t tail = pb * wline + pr;
   const uint64_t wstart = nc__tm_max(t->ld_wfree + 1, now + 3);

@@ -18,11 +18,15 @@
  *     kernel tap over the output tile (stride and dilation are GEMM
  *     strides). Groups are packed block-diagonally, so a depthwise layer
  *     uses 16 channels per pass instead of one.
- *   - im2col: the host writes each output pixel's receptive field as one
- *     row (taps x channels packed into the reduction dimension). This is
- *     what makes a first layer with C = 1..3 use the array; the cost model
- *     picks it when it predicts fewer cycles, and it is the fallback for
- *     padding the LOAD unit cannot insert.
+ *   - im2col: each output pixel's receptive field becomes one row (taps x
+ *     channels packed into the reduction dimension). This is what makes a
+ *     first layer with C = 1..3 use the array; the cost model picks it
+ *     when it predicts fewer cycles. The load unit builds those rows from
+ *     the plain NHWC input (an im2col LOAD, which reads the input about
+ *     once) where it can: up to 16 channels, one channel block, no
+ *     dilation, kernel, strides and padding up to 15. Elsewhere the host
+ *     packs them (reading the input once per tap), which is also the
+ *     fallback for padding the LOAD unit cannot insert.
  *   - fc is a 1x1 convolution over the batch; locally connected layers use
  *     im2col rows with one weight bank per output pixel.
  *   - pooling runs in the store path (after requantization), fused into the
@@ -56,6 +60,9 @@ typedef struct {
   uint32_t mem_latency;         /**< cost model: cycles per memory request */
   uint32_t mem_bytes_per_cycle; /**< cost model: memory port bandwidth */
   int im2col;    /**< -1: cost model decides; 0: never; 1: when legal */
+  int host_im2col; /**< 0: host packing only where the load unit's im2col
+                        cannot serve the layer; 1: planned beside it too;
+                        2: host packing instead of it (comparisons) */
   int pool_pass; /**< -1: cost model decides; 0: fuse; 1: separate pass */
   uint32_t max_candidates; /**< configurations the search may replay, 1..64 */
 } nc_plan_caps_t;
@@ -65,6 +72,8 @@ typedef enum {
   NC_PLAN_DIRECT = 0, /**< NHWC rows, one GEMM per tap */
   NC_PLAN_IM2COL,     /**< host-packed receptive fields, taps in K */
   NC_PLAN_LOCAL,      /**< im2col rows, one weight bank per output pixel */
+  NC_PLAN_IM2COL_LOAD, /**< the load unit gathers the receptive fields from
+                            the plain NHWC input (im2col LOAD) */
 } nc_plan_lowering_t;
 
 /** Where the pooling runs. */
@@ -110,6 +119,9 @@ typedef struct {
   uint64_t predicted_cycles;   /**< cost model (timing replay) */
   uint64_t dram_bytes_read;    /**< predicted, instruction fetch included */
   uint64_t dram_bytes_written; /**< predicted */
+  uint64_t compulsory_read;    /**< the layer's input, weights and qparam
+                                    records, each read once */
+  uint64_t compulsory_written; /**< its output, written once */
   uint64_t arena_bytes;        /**< device memory the plan needs */
   uint32_t candidates;         /**< configurations the cost model ranked */
   char summary[200];           /**< one line, e.g. "direct 3x3 ..." */

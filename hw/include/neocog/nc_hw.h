@@ -64,6 +64,10 @@ extern "C" {
 #define NC_HW_TOKEN_BITS 8
 /** Byte-address width of the register bus (CSR window of 2^csr_addr_bits bytes). */
 #define NC_HW_CSR_ADDR_BITS 10
+/** Bytes of the load unit's im2col tile buffer: the unpadded input tile of an im2col LOAD (y_size x
+ * x_size pixels of elems bytes) must fit it.
+ */
+#define NC_HW_IM2COL_BUF_BYTES 8192
 /** Bytes of one scratchpad row: one pixel's rows channels, or one output channel's rows weights. (=
  * rows * inp_bits / 8)
  */
@@ -814,7 +818,20 @@ static inline void nc_hw_insn_set_push_next(nc_hw_insn_t *p, uint32_t v) {
 /* into lanes 0..elems-1; its lanes elems..rows-1, and every lane of a padding */
 /* row, get the pad value. For NHWC activations a row is one pixel's channels */
 /* (x_stride = C, y_stride = W*C); for OHWI weights a row is one output */
-/* channel's reduction slice (x_stride = KH*KW*C). */
+/* channel's reduction slice (x_stride = KH*KW*C). With im2col_kh != 0 (im2col */
+/* mode) the LOAD reads one plane of the same region, pixels elems bytes apart */
+/* (x_stride and z_stride are not used), into the load unit's tile buffer, and */
+/* writes the rows of a im2col_kh x im2col_kw convolution with strides */
+/* im2col_sh x im2col_sw over the padded tile instead of its pixels. With P = */
+/* pad_top + y_size + pad_bottom lines of Q = pad_left + x_size + pad_right */
+/* pixels, it has OH = (P - im2col_kh) / im2col_sh + 1 lines of OW = (Q - */
+/* im2col_kw) / im2col_sw + 1 output pixels (C division). Row (z, oy, ox), z < */
+/* z_size, goes to sram_addr + (z * OH + oy) * OW + ox; its lane l holds */
+/* element e = rows * z + l of that output pixel's receptive field flattened as */
+/* (ky, kx, c), c < elems: channel c of padded pixel (oy * im2col_sh + ky, ox * */
+/* im2col_sw + kx), or the pad value for a padding pixel and for e >= im2col_kh */
+/* * im2col_kw * elems. So a small-C convolution reads its input about once, */
+/* not once per tap (host im2col). */
 
 #define NC_HW_LOAD_SRAM_ADDR_LSB 8 /**< First scratchpad row written. */
 #define NC_HW_LOAD_SRAM_ADDR_WIDTH 16
@@ -842,6 +859,15 @@ static inline void nc_hw_insn_set_push_next(nc_hw_insn_t *p, uint32_t v) {
 #define NC_HW_LOAD_PAD_LEFT_WIDTH 4
 #define NC_HW_LOAD_PAD_RIGHT_LSB 104 /**< Padding rows after each line. */
 #define NC_HW_LOAD_PAD_RIGHT_WIDTH 4
+#define NC_HW_LOAD_IM2COL_KH_LSB 108 /**< Kernel lines of im2col mode; 0: a plain LOAD. */
+#define NC_HW_LOAD_IM2COL_KH_WIDTH 4
+/** Kernel pixels per line of im2col mode (0 in a plain LOAD). */
+#define NC_HW_LOAD_IM2COL_KW_LSB 112
+#define NC_HW_LOAD_IM2COL_KW_WIDTH 4
+#define NC_HW_LOAD_IM2COL_SH_LSB 116 /**< Stride in lines of im2col mode (0 in a plain LOAD). */
+#define NC_HW_LOAD_IM2COL_SH_WIDTH 4
+#define NC_HW_LOAD_IM2COL_SW_LSB 120 /**< Stride in pixels of im2col mode (0 in a plain LOAD). */
+#define NC_HW_LOAD_IM2COL_SW_WIDTH 4
 static inline uint32_t nc_hw_load_get_sram_addr(const nc_hw_insn_t *p) {
   return nc_hw_bits_get(p->w, NC_HW_LOAD_SRAM_ADDR_LSB, NC_HW_LOAD_SRAM_ADDR_WIDTH);
 }
@@ -902,10 +928,34 @@ static inline uint32_t nc_hw_load_get_pad_right(const nc_hw_insn_t *p) {
 static inline void nc_hw_load_set_pad_right(nc_hw_insn_t *p, uint32_t v) {
   nc_hw_bits_set(p->w, NC_HW_LOAD_PAD_RIGHT_LSB, NC_HW_LOAD_PAD_RIGHT_WIDTH, v);
 }
+static inline uint32_t nc_hw_load_get_im2col_kh(const nc_hw_insn_t *p) {
+  return nc_hw_bits_get(p->w, NC_HW_LOAD_IM2COL_KH_LSB, NC_HW_LOAD_IM2COL_KH_WIDTH);
+}
+static inline void nc_hw_load_set_im2col_kh(nc_hw_insn_t *p, uint32_t v) {
+  nc_hw_bits_set(p->w, NC_HW_LOAD_IM2COL_KH_LSB, NC_HW_LOAD_IM2COL_KH_WIDTH, v);
+}
+static inline uint32_t nc_hw_load_get_im2col_kw(const nc_hw_insn_t *p) {
+  return nc_hw_bits_get(p->w, NC_HW_LOAD_IM2COL_KW_LSB, NC_HW_LOAD_IM2COL_KW_WIDTH);
+}
+static inline void nc_hw_load_set_im2col_kw(nc_hw_insn_t *p, uint32_t v) {
+  nc_hw_bits_set(p->w, NC_HW_LOAD_IM2COL_KW_LSB, NC_HW_LOAD_IM2COL_KW_WIDTH, v);
+}
+static inline uint32_t nc_hw_load_get_im2col_sh(const nc_hw_insn_t *p) {
+  return nc_hw_bits_get(p->w, NC_HW_LOAD_IM2COL_SH_LSB, NC_HW_LOAD_IM2COL_SH_WIDTH);
+}
+static inline void nc_hw_load_set_im2col_sh(nc_hw_insn_t *p, uint32_t v) {
+  nc_hw_bits_set(p->w, NC_HW_LOAD_IM2COL_SH_LSB, NC_HW_LOAD_IM2COL_SH_WIDTH, v);
+}
+static inline uint32_t nc_hw_load_get_im2col_sw(const nc_hw_insn_t *p) {
+  return nc_hw_bits_get(p->w, NC_HW_LOAD_IM2COL_SW_LSB, NC_HW_LOAD_IM2COL_SW_WIDTH);
+}
+static inline void nc_hw_load_set_im2col_sw(nc_hw_insn_t *p, uint32_t v) {
+  nc_hw_bits_set(p->w, NC_HW_LOAD_IM2COL_SW_LSB, NC_HW_LOAD_IM2COL_SW_WIDTH, v);
+}
 #define NC_HW_LOAD_RSVD_W0 0x0u
 #define NC_HW_LOAD_RSVD_W1 0x0u
 #define NC_HW_LOAD_RSVD_W2 0x0u
-#define NC_HW_LOAD_RSVD_W3 0xfffff000u
+#define NC_HW_LOAD_RSVD_W3 0xf0000000u
 
 /** Clears `insn` and sets its opcode to LOAD. */
 static inline void nc_hw_load_init(nc_hw_insn_t *insn) {
@@ -1526,6 +1576,10 @@ static inline const nc_hw_field_info_t *nc_hw_load_fields(unsigned *count) {
       {"pad_bottom", 96, 4, 0, 0, 15},
       {"pad_left", 100, 4, 0, 0, 15},
       {"pad_right", 104, 4, 0, 0, 15},
+      {"im2col_kh", 108, 4, 0, 0, 15},
+      {"im2col_kw", 112, 4, 0, 0, 15},
+      {"im2col_sh", 116, 4, 0, 0, 15},
+      {"im2col_sw", 120, 4, 0, 0, 15},
   };
   *count = (unsigned)(sizeof fields / sizeof fields[0]);
   return fields;
@@ -1714,7 +1768,7 @@ static inline uint32_t nc_hw_load_check(const nc_hw_insn_t *insn, uint32_t *info
   }
   if (((insn->w[0] & NC_HW_LOAD_RSVD_W0) | (insn->w[1] & NC_HW_LOAD_RSVD_W1) | (insn->w[2] &
         NC_HW_LOAD_RSVD_W2) | (insn->w[3] & NC_HW_LOAD_RSVD_W3)) != 0u) {
-    *info = 108;
+    *info = 124;
     return NC_HW_ERR_FIELD_RANGE;
   }
   if (!((int64_t)nc_hw_load_get_sram_addr(insn) <= (int64_t)16383)) {
@@ -1741,11 +1795,62 @@ static inline uint32_t nc_hw_load_check(const nc_hw_insn_t *insn, uint32_t *info
     *info = 84;
     return NC_HW_ERR_FIELD_RANGE;
   }
-  if (!(((int64_t)nc_hw_load_get_sram_addr(insn) + (((int64_t)nc_hw_load_get_z_size(insn) *
+  if (!(((int64_t)nc_hw_load_get_im2col_kh(insn) != (int64_t)0) ||
+        ((((int64_t)nc_hw_load_get_im2col_kw(insn) + (int64_t)nc_hw_load_get_im2col_sh(insn)) +
+        (int64_t)nc_hw_load_get_im2col_sw(insn)) == (int64_t)0))) {
+    *info = 112;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!(((int64_t)nc_hw_load_get_im2col_kh(insn) == (int64_t)0) ||
+        ((int64_t)nc_hw_load_get_im2col_kw(insn) != (int64_t)0))) {
+    *info = 112;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!(((int64_t)nc_hw_load_get_im2col_kh(insn) == (int64_t)0) ||
+        ((int64_t)nc_hw_load_get_im2col_sh(insn) != (int64_t)0))) {
+    *info = 116;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!(((int64_t)nc_hw_load_get_im2col_kh(insn) == (int64_t)0) ||
+        ((int64_t)nc_hw_load_get_im2col_sw(insn) != (int64_t)0))) {
+    *info = 120;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!(((int64_t)nc_hw_load_get_im2col_kh(insn) == (int64_t)0) ||
+        ((((int64_t)nc_hw_load_get_pad_top(insn) + (int64_t)nc_hw_load_get_y_size(insn)) +
+        (int64_t)nc_hw_load_get_pad_bottom(insn)) >= (int64_t)nc_hw_load_get_im2col_kh(insn)))) {
+    *info = 108;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!(((int64_t)nc_hw_load_get_im2col_kh(insn) == (int64_t)0) ||
+        ((((int64_t)nc_hw_load_get_pad_left(insn) + (int64_t)nc_hw_load_get_x_size(insn)) +
+        (int64_t)nc_hw_load_get_pad_right(insn)) >= (int64_t)nc_hw_load_get_im2col_kw(insn)))) {
+    *info = 112;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!(((int64_t)nc_hw_load_get_im2col_kh(insn) == (int64_t)0) ||
+        ((((int64_t)nc_hw_load_get_y_size(insn) * (int64_t)nc_hw_load_get_x_size(insn)) *
+        (int64_t)nc_hw_load_get_elems(insn)) <= (int64_t)NC_HW_IM2COL_BUF_BYTES))) {
+    *info = 64;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!(((int64_t)nc_hw_load_get_im2col_kh(insn) != (int64_t)0) ||
+        (((int64_t)nc_hw_load_get_sram_addr(insn) + (((int64_t)nc_hw_load_get_z_size(insn) *
         (((int64_t)nc_hw_load_get_pad_top(insn) + (int64_t)nc_hw_load_get_y_size(insn)) +
         (int64_t)nc_hw_load_get_pad_bottom(insn))) * (((int64_t)nc_hw_load_get_pad_left(insn) +
         (int64_t)nc_hw_load_get_x_size(insn)) + (int64_t)nc_hw_load_get_pad_right(insn)))) <=
-        (int64_t)NC_HW_SPAD_ROWS)) {
+        (int64_t)NC_HW_SPAD_ROWS))) {
+    *info = 8;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!(((int64_t)nc_hw_load_get_im2col_kh(insn) == (int64_t)0) ||
+        (((int64_t)nc_hw_load_get_sram_addr(insn) + (((int64_t)nc_hw_load_get_z_size(insn) *
+        ((((((int64_t)nc_hw_load_get_pad_top(insn) + (int64_t)nc_hw_load_get_y_size(insn)) +
+        (int64_t)nc_hw_load_get_pad_bottom(insn)) - (int64_t)nc_hw_load_get_im2col_kh(insn)) /
+        (int64_t)nc_hw_load_get_im2col_sh(insn)) + (int64_t)1)) *
+        ((((((int64_t)nc_hw_load_get_pad_left(insn) + (int64_t)nc_hw_load_get_x_size(insn)) +
+        (int64_t)nc_hw_load_get_pad_right(insn)) - (int64_t)nc_hw_load_get_im2col_kw(insn)) /
+        (int64_t)nc_hw_load_get_im2col_sw(insn)) + (int64_t)1))) <= (int64_t)NC_HW_SPAD_ROWS))) {
     *info = 8;
     return NC_HW_ERR_FIELD_RANGE;
   }
