@@ -191,3 +191,65 @@ nc_status_t nc_requant_validate(const nc_requant_t *rq) {
   }
   return NC_OK;
 }
+
+nc_status_t nc_add_quant_init(nc_add_quant_t *q, double s1, int32_t z1,
+                              double s2, int32_t z2, double so, int32_t zo,
+                              nc_dtype_t dtype) {
+  if (q == NULL) {
+    return nc__fail(NC_ERR_INVALID_ARG, "add: NULL argument");
+  }
+  memset(q, 0, sizeof *q);
+  if (!(s1 > 0 && s2 > 0 && so > 0) || !isfinite(s1) || !isfinite(s2) ||
+      !isfinite(so)) {
+    return nc__fail(NC_ERR_INVALID_ARG,
+                    "add: scales must be finite and > 0 (got %g, %g, "
+                    "output %g)",
+                    s1, s2, so);
+  }
+  if (dtype != NC_DTYPE_INT8 && dtype != NC_DTYPE_UINT8) {
+    return nc__fail(NC_ERR_INVALID_ARG, "add: output must be int8 or uint8");
+  }
+  int32_t lo = 0, hi = 0;
+  dtype_range_(dtype, &lo, &hi);
+  if (zo < lo || zo > hi) {
+    return nc__fail(NC_ERR_INVALID_ARG,
+                    "add: output zero point %d is outside %s range %d..%d",
+                    zo, nc_dtype_name(dtype), lo, hi);
+  }
+  const double twice_max = 2.0 * (s1 > s2 ? s1 : s2);
+  nc_status_t st = nc_quantize_multiplier(s1 / twice_max, &q->in_mult[0],
+                                          &q->in_shift[0]);
+  if (st == NC_OK) {
+    st = nc_quantize_multiplier(s2 / twice_max, &q->in_mult[1],
+                                &q->in_shift[1]);
+  }
+  if (st == NC_OK) {
+    st = nc_quantize_multiplier(
+        twice_max / ((double)(1 << NC_ADD_LEFT_SHIFT) * so), &q->out_mult,
+        &q->out_shift);
+  }
+  if (st != NC_OK) {
+    return st;
+  }
+  q->in_zp[0] = z1;
+  q->in_zp[1] = z2;
+  q->out_zp = zo;
+  q->act_min = lo;
+  q->act_max = hi;
+  q->out_dtype = dtype;
+  return NC_OK;
+}
+
+int32_t nc_add_quant_apply(const nc_add_quant_t *q, int32_t a, int32_t b) {
+  const int32_t sa = (a - q->in_zp[0]) * (1 << NC_ADD_LEFT_SHIFT);
+  const int32_t sb = (b - q->in_zp[1]) * (1 << NC_ADD_LEFT_SHIFT);
+  const int32_t ra = nc_mul_by_quantized_multiplier(sa, q->in_mult[0],
+                                                    q->in_shift[0]);
+  const int32_t rb = nc_mul_by_quantized_multiplier(sb, q->in_mult[1],
+                                                    q->in_shift[1]);
+  int32_t v = nc_mul_by_quantized_multiplier(ra + rb, q->out_mult,
+                                             q->out_shift) +
+              q->out_zp;
+  v = v < q->act_min ? q->act_min : v;
+  return v > q->act_max ? q->act_max : v;
+}

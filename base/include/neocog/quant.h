@@ -83,6 +83,43 @@ NC_MUST_CHECK nc_status_t nc_requant_clamp_relu6(nc_requant_t *rq,
  *  clamp inside the dtype, act_min <= act_max). */
 NC_MUST_CHECK nc_status_t nc_requant_validate(const nc_requant_t *rq);
 
+/**
+ * An element-wise addition of two 8-bit tensors, as TFLite's reference
+ * kernel computes it: each input, less its zero point, is shifted left by
+ * 20 and scaled by its multiplier (its scale over twice the larger input
+ * scale), the two are summed, and the sum is scaled by the output
+ * multiplier (twice the larger input scale over 2^20 times the output
+ * scale), offset by the output zero point and clamped.
+ */
+typedef struct {
+  int32_t in_zp[2];    /**< input zero points */
+  int32_t in_mult[2];  /**< input multipliers */
+  int32_t in_shift[2]; /**< their shifts (<= 0) */
+  int32_t out_mult;    /**< output multiplier */
+  int32_t out_shift;   /**< its shift */
+  int32_t out_zp;      /**< output zero point */
+  int32_t act_min;     /**< clamp low */
+  int32_t act_max;     /**< clamp high */
+  nc_dtype_t out_dtype; /**< NC_DTYPE_INT8 or NC_DTYPE_UINT8 */
+} nc_add_quant_t;
+
+/** The left shift TFLite gives 8-bit additions' inputs. */
+#define NC_ADD_LEFT_SHIFT 20
+
+/**
+ * Sets up an addition of inputs with real scales s1, s2 (> 0) and zero
+ * points z1, z2 into `dtype` (int8 or uint8) with scale so and zero point zo,
+ * full-range clamp. Fails for a scale that is not finite and > 0 or a zero
+ * point outside the dtype.
+ */
+NC_MUST_CHECK nc_status_t nc_add_quant_init(nc_add_quant_t *q, double s1,
+                                            int32_t z1, double s2, int32_t z2,
+                                            double so, int32_t zo,
+                                            nc_dtype_t dtype);
+
+/** One output element from input values a and b (raw 8-bit values). */
+int32_t nc_add_quant_apply(const nc_add_quant_t *q, int32_t a, int32_t b);
+
 #ifdef __cplusplus
 }
 #endif
