@@ -35,6 +35,11 @@
  *    cycles after the last beat. Pixels that are not contiguous are one
  *    burst each, bounded by the outstanding writes as rows are for LOAD;
  *    while reads are booked on the port the writes get every other beat.
+ *    With a residual add: 2 more cycles reading the addq record, then the
+ *    residual's reads (the same segments as the writes) booked on the port
+ *    ahead of the writes; rows wait for their residual pixel, so the
+ *    stream starts L + 3 cycles later, and reads and writes share the
+ *    memory's beats.
  *  - LOAD_PARAM: reads its records twice (check pass, write pass).
  *  - A completion's tokens are usable NC__TM_RETIRE cycles after it.
  *
@@ -72,6 +77,7 @@ typedef struct {
   uint64_t ld_xs, ld_ys, ld_zs;
   uint64_t st_xs, st_ys;
   uint32_t st_fmt, st_pool, st_kh, st_kw, st_sh, st_sw;
+  uint32_t st_add; /* STORE_CFG add */
   /* Load unit. */
   uint64_t ld_wfree; /* write side free (last row written) */
   /* Compute unit. */
@@ -107,6 +113,7 @@ static inline void nc__tm_reset_cfg(nc__tm_t *t) {
   t->st_fmt = NC_HW_OUT_INT32;
   t->st_pool = NC_HW_POOL_NONE;
   t->st_kh = t->st_kw = t->st_sh = t->st_sw = 1;
+  t->st_add = 0;
 }
 
 /* Fresh pipelines at cycle `now` (START after a stop); CFG state stays. */
@@ -346,8 +353,29 @@ static inline void nc__tm_store(nc__tm_t *t, const nc_hw_insn_t *in,
     bursts = oh * ow;
   }
   uint64_t wr = nc__tm_stream(t, beats, bursts, -7);
-  const uint64_t start = now + 2 + NC_HW_COLS + 1;
-  if (t->port_free > start + t->lat) {
+  const int add = t->st_add != 0 && !pool;
+  uint64_t start = now + 2 + NC_HW_COLS + 1;
+  if (add) {
+    /* The residual: n_cols bytes per pixel on the output's segments. */
+    const uint64_t nc = nc_hw_store_get_n_cols(in);
+    const int rcontig = t->st_xs == nc;
+    uint64_t rbeats, rbursts;
+    if (rcontig) {
+      const uint64_t bl = nc__tm_beats(t, off, ow * nc, grain);
+      rbeats = oh * bl;
+      rbursts = oh * nc__tm_cdiv(bl, NC_HW_AXI_MAX_BEATS);
+    } else {
+      rbeats = oh * ow * nc__tm_beats(t, off, nc, grain);
+      rbursts = oh * ow;
+    }
+    start += 2;
+    const uint64_t xs = nc__tm_max(start, t->port_free);
+    const uint64_t rd = nc__tm_stream(t, rbeats, rbursts, 3);
+    t->port_free = xs + rd;
+    t->port_bb = nc__tm_cdiv(rbeats, rbursts);
+    wr += rd; /* the memory serves the reads' and the writes' beats in turn */
+    start = xs + t->lat + 3;
+  } else if (t->port_free > start + t->lat) {
     /* Reads booked on the port meanwhile take every other beat. */
     const uint64_t rd = t->port_free - start - t->lat;
     wr += (rd < wr ? rd : wr) / 2;
@@ -415,6 +443,7 @@ static inline void nc__tm_insn(nc__tm_t *t, int q, const nc_hw_insn_t *in,
       t->st_kw = nc_hw_store_cfg_get_pool_kw(in);
       t->st_sh = nc_hw_store_cfg_get_pool_sh(in);
       t->st_sw = nc_hw_store_cfg_get_pool_sw(in);
+      t->st_add = nc_hw_store_cfg_get_add(in);
       break;
     case NC_HW_OP_LOAD_PARAM:
       nc__tm_load_param(t, in, now, s);
