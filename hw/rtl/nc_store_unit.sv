@@ -1101,6 +1101,21 @@ module nc_store_unit
   // a write error (BRESP) fails the STORE
   cp_store_wr_err: cover property (@(posedge clk_i) disable iff (!rst_ni)
       wr_err && st_q inside {SStRun, SStPool, SStWait});
+  // a residual add: a pixel summed with its residual
+  cp_store_add: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      st_q == SStRun && s1_q && add_q);
+  // a residual add whose pixels are not contiguous: one read segment per pixel
+  cp_store_add_by_pixel: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      rs_seg_valid && rd_seg_ready && !by_line);
+  // the row stream waits for a residual pixel
+  cp_store_add_res_wait: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      st_q == SStRun && add_q && !res_valid && t_q != tiles);
+  // the window walk finds a residual pixel outside first
+  cp_store_add_window: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      st_q == SStScan && add_q && pres + 64'(sv.n_cols) > 64'(win_size_i));
+  // the addq record fails its check
+  cp_store_addq_bad: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      aq_chk.err != ErrNone);
   // halted in the middle of a STORE or LOAD_PARAM
   cp_store_halt_busy: cover property (@(posedge clk_i) disable iff (!rst_ni)
       halt_i && st_q != SIdle && st_q != SStop);
