@@ -120,18 +120,28 @@ static uint8_t fill_(uint32_t i) {
   return (uint8_t)(i * 2654435761u >> 13);
 }
 
+/* Opens `kind` with the window filled and the case's data drawn; 0 when
+ * the device is not built. */
+static int open_case_(rig_t *x, rig_kind_t kind, const acase_t *c,
+                      uint64_t seed, data_t *d) {
+  if (!xr_open(x, kind)) {
+    return 0;
+  }
+  for (uint32_t i = 0; i < RIG_WIN_SIZE; i++) {
+    x->win[i] = fill_(i);
+  }
+  make_data_(d, c, seed);
+  return 1;
+}
+
 /* Runs a case on one device and checks every byte of the output region
  * against the golden; 0 when the device is not built. */
 static int run_ok_(const acase_t *c, rig_kind_t kind, uint64_t seed) {
   rig_t x;
-  if (!xr_open(&x, kind)) {
+  data_t d;
+  if (!open_case_(&x, kind, c, seed, &d)) {
     return 0;
   }
-  for (uint32_t i = 0; i < RIG_WIN_SIZE; i++) {
-    x.win[i] = fill_(i);
-  }
-  data_t d;
-  make_data_(&d, c, seed);
   prog_t p = {0};
   build_(&p, x.win, &d, c, add_cfg_(c));
   const uint32_t s = xr_run(&x, &p) & 7u;
@@ -228,14 +238,10 @@ typedef enum { E_WINDOW, E_RECORD, E_POOL, E_INT32 } ekind_t;
 static int run_err_(const acase_t *c, ekind_t k, int arg, rig_kind_t kind,
                     outcome_t *o, uint8_t *win_out) {
   rig_t x;
-  if (!xr_open(&x, kind)) {
+  data_t d;
+  if (!open_case_(&x, kind, c, 9, &d)) {
     return 0;
   }
-  for (uint32_t i = 0; i < RIG_WIN_SIZE; i++) {
-    x.win[i] = fill_(i);
-  }
-  data_t d;
-  make_data_(&d, c, 9);
   stc_t cfg = add_cfg_(c);
   if (k == E_POOL) {
     cfg.pool = NC_HW_POOL_MAX;

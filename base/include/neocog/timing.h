@@ -77,7 +77,7 @@ typedef struct {
   uint64_t ld_xs, ld_ys, ld_zs;
   uint64_t st_xs, st_ys;
   uint32_t st_fmt, st_pool, st_kh, st_kw, st_sh, st_sw;
-  uint32_t st_add; /* STORE_CFG add */
+  uint32_t st_add, st_rdelta; /* STORE_CFG add, res_delta */
   /* Load unit. */
   uint64_t ld_wfree; /* write side free (last row written) */
   /* Compute unit. */
@@ -113,7 +113,7 @@ static inline void nc__tm_reset_cfg(nc__tm_t *t) {
   t->st_fmt = NC_HW_OUT_INT32;
   t->st_pool = NC_HW_POOL_NONE;
   t->st_kh = t->st_kw = t->st_sh = t->st_sw = 1;
-  t->st_add = 0;
+  t->st_add = t->st_rdelta = 0;
 }
 
 /* Fresh pipelines at cycle `now` (START after a stop); CFG state stays. */
@@ -326,6 +326,25 @@ static inline uint64_t nc__tm_taps(uint64_t size, uint64_t pad0,
   return sum;
 }
 
+/* Beats and bursts of a STORE's transfers of `len` bytes per pixel over
+ * oh x ow pixels from offset `off`: a line's pixels in one run when they
+ * are contiguous, else one burst per pixel (the output's writes, and the
+ * residual's reads). */
+static inline void nc__tm_pixels(const nc__tm_t *t, uint64_t off,
+                                 uint64_t oh, uint64_t ow, uint64_t len,
+                                 uint64_t *beats, uint64_t *bursts) {
+  const int contig = t->st_xs == len;
+  const uint64_t grain = nc__tm_grain(t->st_ys, contig ? 0 : t->st_xs, 0);
+  if (contig) {
+    const uint64_t bl = nc__tm_beats(t, off, ow * len, grain);
+    *beats = oh * bl;
+    *bursts = oh * nc__tm_cdiv(bl, NC_HW_AXI_MAX_BEATS);
+  } else {
+    *beats = oh * ow * nc__tm_beats(t, off, len, grain);
+    *bursts = oh * ow;
+  }
+}
+
 static inline void nc__tm_store(nc__tm_t *t, const nc_hw_insn_t *in,
                                 uint64_t now, nc__tm_slot_t *s) {
   const int pool = t->st_pool != NC_HW_POOL_NONE;
@@ -341,33 +360,16 @@ static inline void nc__tm_store(nc__tm_t *t, const nc_hw_insn_t *in,
                    pool ? t->st_sw : 1, &ow);
   const uint64_t plen = (uint64_t)nc_hw_store_get_n_cols(in) *
                         (t->st_fmt == NC_HW_OUT_INT8 ? 1u : 4u);
-  const int contig = t->st_xs == plen;
-  const uint64_t grain = nc__tm_grain(t->st_ys, contig ? 0 : t->st_xs, 0);
   uint64_t beats, bursts;
-  if (contig) {
-    const uint64_t bl = nc__tm_beats(t, off, ow * plen, grain);
-    beats = oh * bl;
-    bursts = oh * nc__tm_cdiv(bl, NC_HW_AXI_MAX_BEATS);
-  } else {
-    beats = oh * ow * nc__tm_beats(t, off, plen, grain);
-    bursts = oh * ow;
-  }
+  nc__tm_pixels(t, off, oh, ow, plen, &beats, &bursts);
   uint64_t wr = nc__tm_stream(t, beats, bursts, -7);
   const int add = t->st_add != 0 && !pool;
   uint64_t start = now + 2 + NC_HW_COLS + 1;
   if (add) {
     /* The residual: n_cols bytes per pixel on the output's segments. */
-    const uint64_t nc = nc_hw_store_get_n_cols(in);
-    const int rcontig = t->st_xs == nc;
     uint64_t rbeats, rbursts;
-    if (rcontig) {
-      const uint64_t bl = nc__tm_beats(t, off, ow * nc, grain);
-      rbeats = oh * bl;
-      rbursts = oh * nc__tm_cdiv(bl, NC_HW_AXI_MAX_BEATS);
-    } else {
-      rbeats = oh * ow * nc__tm_beats(t, off, nc, grain);
-      rbursts = oh * ow;
-    }
+    nc__tm_pixels(t, (uint32_t)(off + t->st_rdelta), oh, ow,
+                  nc_hw_store_get_n_cols(in), &rbeats, &rbursts);
     start += 2;
     const uint64_t xs = nc__tm_max(start, t->port_free);
     const uint64_t rd = nc__tm_stream(t, rbeats, rbursts, 3);
@@ -444,6 +446,7 @@ static inline void nc__tm_insn(nc__tm_t *t, int q, const nc_hw_insn_t *in,
       t->st_sh = nc_hw_store_cfg_get_pool_sh(in);
       t->st_sw = nc_hw_store_cfg_get_pool_sw(in);
       t->st_add = nc_hw_store_cfg_get_add(in);
+      t->st_rdelta = nc_hw_store_cfg_get_res_delta(in);
       break;
     case NC_HW_OP_LOAD_PARAM:
       nc__tm_load_param(t, in, now, s);
