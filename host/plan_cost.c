@@ -67,6 +67,8 @@ static uint32_t on_exec_(void *ctx, const nc_hw_insn_t *in, uint32_t *info) {
                           1;
       r->r.wr_bytes += oh * ow * nc_hw_store_get_n_cols(in) *
                        (t->st_fmt == NC_HW_OUT_INT8 ? 1u : 4u);
+      /* A residual add reads n_cols bytes per output pixel. */
+      r->r.rd_bytes += t->st_add ? oh * ow * nc_hw_store_get_n_cols(in) : 0;
       break;
     }
     case NC_HW_OP_LOAD_PARAM:

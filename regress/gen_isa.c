@@ -112,6 +112,7 @@ static void sync_store_(isa_gen_t *s, uint32_t half, unsigned flags) {
   a.acc = half * as + isa_rnd(s, 0, as - a.y * a.x);
   a.param = isa_rnd(s, 0, NC_HW_PARAM_ENTRIES - a.ncols);
   a.dram = isa_rnd(s, ISA_ST_OFF, ISA_ST_OFF + 0x40000);
+  isa_store_addq(s, &a);
   p_store(s->p, a, flags);
 }
 
@@ -214,6 +215,7 @@ void rg_isa_memory(nc_rng_t *g, uint8_t *mem) {
                (int32_t)nc_rng_range(g, -128, 255), lo,
                (int32_t)nc_rng_range(g, lo, 255));
   }
+  isa_addq_fill(g, win);
 }
 
 void rg_isa_config(const rg_ctx_t *c, nc_sim_config_t *cfg) {

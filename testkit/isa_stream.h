@@ -4,13 +4,15 @@
  * padding on every side, every element count; im2col with kernels and
  * strides up to 4x4 and 3x3), GEMM (loops, strides,
  * accumulate, kept weights), STORE_CFG and STORE (int8 and int32, max and
- * average pooling with padding), LOAD_PARAM, SYNC and FINISH, with
+ * average pooling with padding, the residual add), LOAD_PARAM, SYNC and FINISH, with
  * dependency tokens that can never deadlock.
  *
  * Every access stays inside the rig's window (testkit/prog.h): LOADs read
  * at ISA_LD_OFF and after, STOREs write at ISA_ST_OFF and after, LOAD_PARAM
  * reads ISA_PRM_RECS qparam records at ISA_PRM_OFF, which the runner fills
- * with legal ones.
+ * with legal ones, or one of ISA_ADDQ_RECS addq records at ISA_ADDQ_OFF
+ * (isa_addq_fill()) just before a STORE with the residual add, whose
+ * residual lies in the LOAD area.
  *
  * The draws are the stream: a seed gives the same program as long as these
  * functions draw in the same order.
@@ -29,6 +31,8 @@
 /* Window layout of the streams. */
 #define ISA_PRM_OFF 0x1000u
 #define ISA_PRM_RECS 128u
+#define ISA_ADDQ_OFF (ISA_PRM_OFF + ISA_PRM_RECS * NC_HW_QPARAM_BYTES)
+#define ISA_ADDQ_RECS 8u
 #define ISA_LD_OFF 0x10000u
 #define ISA_ST_OFF 0x100000u
 
@@ -199,7 +203,7 @@ static inline gm_t isa_gemm_shape(isa_gen_t *s) {
 
 /* A STORE_CFG; the flags of queue q, or none when q < 0. */
 static inline void isa_store_cfg(isa_gen_t *s, int q) {
-  const stc_t a = {
+  stc_t a = {
       .fmt = isa_rnd(s, 0, 1),
       .pool = isa_one_in(s, 2) ? NC_HW_POOL_NONE : isa_rnd(s, 1, 2),
       .kh = isa_rnd(s, 1, 3),
@@ -208,8 +212,50 @@ static inline void isa_store_cfg(isa_gen_t *s, int q) {
       .sw = isa_rnd(s, 1, 3),
       .xs = isa_one_in(s, 2) ? 16u << isa_rnd(s, 0, 2) : isa_rnd(s, 1, 128),
       .ys = isa_rnd(s, 0, 2048)};
+  if (a.fmt == NC_HW_OUT_INT8 && a.pool == NC_HW_POOL_NONE &&
+      isa_one_in(s, 2)) {
+    /* The residual: in the LOAD area wherever a STORE writes (below it,
+     * so res_delta wraps), never on an output. */
+    a.add = 1;
+    a.rdelta = ISA_LD_OFF - ISA_ST_OFF + isa_rnd(s, 0, 0x20000);
+  }
   s->st = a;
   p_store_cfg(s->p, a, q < 0 ? 0 : isa_flags(s, q));
+}
+
+/* Random valid addq records (TFLite-like: right shifts, zero points over
+ * both 8-bit types, a clamp that may narrow) at ISA_ADDQ_OFF of `win`. */
+static inline void isa_addq_fill(nc_rng_t *g, uint8_t *win) {
+  for (uint32_t i = 0; i < ISA_ADDQ_RECS; i++) {
+    const int32_t lo = (int32_t)nc_rng_range(g, -128, 100);
+    const nc_hw_addq_vals_t v = {
+        .out_mult = (int32_t)nc_rng_range(g, 1 << 30, INT32_MAX),
+        .in_mult0 = (int32_t)nc_rng_range(g, 1 << 30, INT32_MAX),
+        .in_shift0 = (int32_t)nc_rng_range(g, -3, 0),
+        .in_zp0 = (int32_t)nc_rng_range(g, -128, 255),
+        .act_min = lo,
+        .act_max = (int32_t)nc_rng_range(g, lo, 255),
+        .out_shift = (int32_t)nc_rng_range(g, -24, -18),
+        .res_unsigned = (uint32_t)nc_rng_range(g, 0, 1),
+        .out_zp = (int32_t)nc_rng_range(g, -128, 255),
+        .in_mult1 = (int32_t)nc_rng_range(g, 1 << 30, INT32_MAX),
+        .in_shift1 = (int32_t)nc_rng_range(g, -3, 0),
+        .in_zp1 = (int32_t)nc_rng_range(g, -128, 255)};
+    nc_hw_addq_pack(&v, win + ISA_ADDQ_OFF + i * NC_HW_ADDQ_BYTES);
+  }
+}
+
+/* Under a STORE_CFG with add: a LOAD_PARAM of one addq record into a
+ * random pair of entries (no flags), which STORE `a` then names. */
+static inline void isa_store_addq(isa_gen_t *s, st_t *a) {
+  if (!s->st.add) {
+    return;
+  }
+  a->addp = isa_rnd(s, 0, NC_HW_PARAM_ENTRIES - 2);
+  p_load_param(s->p, a->addp, 2,
+               ISA_ADDQ_OFF +
+                   isa_rnd(s, 0, ISA_ADDQ_RECS - 1) * NC_HW_ADDQ_BYTES,
+               0);
 }
 
 /* A STORE's shape under the last STORE_CFG (not where it reads or
@@ -267,6 +313,7 @@ static inline void isa_store(isa_gen_t *s) {
   a.acc = isa_rnd(s, 0, NC_HW_ACC_ROWS - a.y * a.x);
   a.param = isa_rnd(s, 0, NC_HW_PARAM_ENTRIES - a.ncols);
   a.dram = isa_rnd(s, ISA_ST_OFF, ISA_ST_OFF + 0x40000);
+  isa_store_addq(s, &a);
   p_store(s->p, a, isa_flags(s, NC_HW_QUEUE_STORE));
 }
 

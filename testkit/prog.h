@@ -123,6 +123,7 @@ static inline void p_gemm(prog_t *p, gm_t a, unsigned flags) {
 
 typedef struct {
   uint32_t acc, dram, param, ncols, y, x, pt, pb, pl, pr;
+  uint32_t addp; /* add_param: the addq record (with STORE_CFG add) */
 } st_t;
 
 static inline void p_store(prog_t *p, st_t a, unsigned flags) {
@@ -137,10 +138,12 @@ static inline void p_store(prog_t *p, st_t a, unsigned flags) {
   nc_hw_store_set_pool_pad_bottom(i, a.pb);
   nc_hw_store_set_pool_pad_left(i, a.pl);
   nc_hw_store_set_pool_pad_right(i, a.pr);
+  nc_hw_store_set_add_param(i, a.addp);
 }
 
 typedef struct {
   uint32_t fmt, pool, kh, kw, sh, sw, xs, ys;
+  uint32_t add, rdelta; /* residual add, its offset from the output */
 } stc_t;
 
 static inline void p_store_cfg(prog_t *p, stc_t a, unsigned flags) {
@@ -153,6 +156,8 @@ static inline void p_store_cfg(prog_t *p, stc_t a, unsigned flags) {
   nc_hw_store_cfg_set_pool_sw(i, a.sw ? a.sw : 1);
   nc_hw_store_cfg_set_x_stride(i, a.xs);
   nc_hw_store_cfg_set_y_stride(i, a.ys);
+  nc_hw_store_cfg_set_add(i, a.add);
+  nc_hw_store_cfg_set_res_delta(i, a.rdelta);
 }
 
 static inline void p_load_param(prog_t *p, uint32_t param, uint32_t count,

@@ -78,6 +78,8 @@ package nc_pkg;
   parameter int unsigned InsnBytes = 16;
   // Bytes of one qparam record in main memory and in the parameter memory. (= 16)
   parameter int unsigned QparamBytes = 16;
+  // Bytes of one addq record (two parameter entries). (= 32)
+  parameter int unsigned AddqBytes = 32;
   // Cycles from an activation vector entering the array to its output vector leaving it. (= rows +
   // cols - 1)
   parameter int unsigned ArrayLatency = 31;
@@ -841,7 +843,17 @@ package nc_pkg;
   // window pool_kh x pool_kw and stride pool_sh x pool_sw; windows start at -pool_pad_top +
   // k*pool_sh while they end at or before y_size + pool_pad_bottom (likewise in x), and every
   // window must hold a tap of the tile. Output pixel (y, x) is written as n_cols elements at
-  // dram_offset + y*y_stride + x*x_stride.
+  // dram_offset + y*y_stride + x*x_stride. With STORE_CFG add, each lane's int8 value q is then
+  // added to a residual byte r as TFLite's 8-bit Add does (the addq record at add_param,
+  // add_param+1 gives both inputs' zero points and multipliers, the output's multiplier, zero
+  // point and clamp): out = clamp(MBQM(MBQM((q - in_zp0) << 20, in_mult0, in_shift0) + MBQM((r -
+  // in_zp1) << 20, in_mult1, in_shift1), out_mult, out_shift) + out_zp, act_min, act_max), MBQM
+  // being MultiplyByQuantizedMultiplier. Residual pixel (y, x) is read as n_cols bytes at R +
+  // y*y_stride + x*x_stride, R = (dram_offset + res_delta) mod 2^32, before output pixel (y, x)
+  // is written; the window check covers both and ERR_INFO names the first access outside in that
+  // order (residual, then output, pixel by pixel). The two entries must hold a valid addq record
+  // (its field ranges and rules), else field_range with ERR_INFO the LSB of add_param, before
+  // any byte moves.
   parameter int unsigned NC_INSN_STORE_ACC_ADDR_LSB = 8;  // First accumulator row of the tile.
   parameter int unsigned NC_INSN_STORE_ACC_ADDR_WIDTH = 16;
   parameter int NC_INSN_STORE_ACC_ADDR_MAX = 2047;
@@ -873,9 +885,15 @@ package nc_pkg;
   // Pooling padding rows right of the tile.
   parameter int unsigned NC_INSN_STORE_POOL_PAD_RIGHT_LSB = 108;
   parameter int unsigned NC_INSN_STORE_POOL_PAD_RIGHT_WIDTH = 4;
-  parameter logic [127:0] NC_INSN_STORE_RSVD_MASK = 128'hffff0000000000000000000000000000;
+  // With STORE_CFG add: the first of the two parameter entries holding the addq record; otherwise
+  // ignored.
+  parameter int unsigned NC_INSN_STORE_ADD_PARAM_LSB = 112;
+  parameter int unsigned NC_INSN_STORE_ADD_PARAM_WIDTH = 12;
+  parameter int NC_INSN_STORE_ADD_PARAM_MAX = 1022;
+  parameter logic [127:0] NC_INSN_STORE_RSVD_MASK = 128'hf0000000000000000000000000000000;
   typedef struct packed {
-    logic [15:0] rsvd_127_112;  // [127:112] reserved, 0
+    logic [3:0] rsvd_127_124;  // [127:124] reserved, 0
+    logic [11:0] add_param;  // [123:112]
     logic [3:0] pool_pad_right;  // [111:108]
     logic [3:0] pool_pad_left;  // [107:104]
     logic [3:0] pool_pad_bottom;  // [103:100]
@@ -893,7 +911,8 @@ package nc_pkg;
   // Sets the store unit's state for the STOREs after it in the store queue. Reset state: out_fmt
   // int32, no pooling, windows 1x1, strides 0. With pool_op none the window and stride fields
   // are ignored and STORE's pool_pad_* must be 0; with pooling each pool_pad_* must be smaller
-  // than the window in its dimension.
+  // than the window in its dimension. With add, STOREs add the residual tensor at res_delta from
+  // their output (see STORE).
   parameter int unsigned NC_INSN_STORE_CFG_OUT_FMT_LSB = 8;  // Element format written.
   parameter int unsigned NC_INSN_STORE_CFG_OUT_FMT_WIDTH = 2;
   parameter int unsigned NC_INSN_STORE_CFG_POOL_OP_LSB = 10;  // Pooling after the clamp.
@@ -916,9 +935,17 @@ package nc_pkg;
   // Bytes between consecutive output lines.
   parameter int unsigned NC_INSN_STORE_CFG_Y_STRIDE_LSB = 60;
   parameter int unsigned NC_INSN_STORE_CFG_Y_STRIDE_WIDTH = 32;
-  parameter logic [127:0] NC_INSN_STORE_CFG_RSVD_MASK = 128'hfffffffff00000000000000000000000;
+  // 1: STOREs add a residual int8 tensor after the clamp (out_fmt int8, pool_op none).
+  parameter int unsigned NC_INSN_STORE_CFG_ADD_LSB = 92;
+  parameter int unsigned NC_INSN_STORE_CFG_ADD_WIDTH = 1;
+  // Residual tensor offset minus dram_offset, modulo 2^32 (same strides as the output).
+  parameter int unsigned NC_INSN_STORE_CFG_RES_DELTA_LSB = 93;
+  parameter int unsigned NC_INSN_STORE_CFG_RES_DELTA_WIDTH = 32;
+  parameter logic [127:0] NC_INSN_STORE_CFG_RSVD_MASK = 128'he0000000000000000000000000000000;
   typedef struct packed {
-    logic [35:0] rsvd_127_92;  // [127:92] reserved, 0
+    logic [2:0] rsvd_127_125;  // [127:125] reserved, 0
+    logic [31:0] res_delta;  // [124:93]
+    logic add;  // [92]
     logic [31:0] y_stride;  // [91:60]
     logic [31:0] x_stride;  // [59:28]
     logic [3:0] pool_sw;  // [27:24]
@@ -1012,6 +1039,75 @@ package nc_pkg;
     logic signed [31:0] mult;  // [63:32]
     logic signed [31:0] bias;  // [31:0]
   } nc_qparam_t;
+
+  // ADDQ (record)
+  // The parameters of a residual add (TFLite's quantized 8-bit Add, nc_add_quant_t), 32
+  // little-endian bytes held in two consecutive parameter entries and read by a STORE with
+  // STORE_CFG add. Input 0 is the STORE's requantized value, input 1 the residual byte. Each
+  // half is laid out so that a valid addq record is also two valid qparam records, so LOAD_PARAM
+  // loads it unchanged; the STORE checks it as an addq record.
+  parameter int unsigned NC_ADDQ_OUT_MULT_LSB = 0;  // Output multiplier (sum scale).
+  parameter int unsigned NC_ADDQ_OUT_MULT_WIDTH = 32;
+  parameter int NC_ADDQ_OUT_MULT_MIN = 0;
+  parameter int unsigned NC_ADDQ_IN_MULT0_LSB = 32;  // Input 0 multiplier.
+  parameter int unsigned NC_ADDQ_IN_MULT0_WIDTH = 32;
+  parameter int NC_ADDQ_IN_MULT0_MIN = 0;
+  parameter int unsigned NC_ADDQ_IN_SHIFT0_LSB = 64;  // Input 0 shift (right shifts only).
+  parameter int unsigned NC_ADDQ_IN_SHIFT0_WIDTH = 8;
+  parameter int NC_ADDQ_IN_SHIFT0_MIN = -31;
+  parameter int NC_ADDQ_IN_SHIFT0_MAX = 0;
+  parameter int unsigned NC_ADDQ_IN_ZP0_LSB = 80;  // Input 0 zero point.
+  parameter int unsigned NC_ADDQ_IN_ZP0_WIDTH = 16;
+  parameter int NC_ADDQ_IN_ZP0_MIN = -128;
+  parameter int NC_ADDQ_IN_ZP0_MAX = 255;
+  parameter int unsigned NC_ADDQ_ACT_MIN_LSB = 96;  // Output clamp low.
+  parameter int unsigned NC_ADDQ_ACT_MIN_WIDTH = 16;
+  parameter int NC_ADDQ_ACT_MIN_MIN = -128;
+  parameter int NC_ADDQ_ACT_MIN_MAX = 255;
+  parameter int unsigned NC_ADDQ_ACT_MAX_LSB = 112;  // Output clamp high, >= act_min.
+  parameter int unsigned NC_ADDQ_ACT_MAX_WIDTH = 16;
+  parameter int NC_ADDQ_ACT_MAX_MIN = -128;
+  parameter int NC_ADDQ_ACT_MAX_MAX = 255;
+  parameter int unsigned NC_ADDQ_OUT_SHIFT_LSB = 128;  // Output shift (right shifts only).
+  parameter int unsigned NC_ADDQ_OUT_SHIFT_WIDTH = 8;
+  parameter int NC_ADDQ_OUT_SHIFT_MIN = -31;
+  parameter int NC_ADDQ_OUT_SHIFT_MAX = 0;
+  parameter int unsigned NC_ADDQ_RES_UNSIGNED_LSB = 136;  // 1: residual bytes are uint8; 0: int8.
+  parameter int unsigned NC_ADDQ_RES_UNSIGNED_WIDTH = 1;
+  parameter int unsigned NC_ADDQ_OUT_ZP_LSB = 144;  // Output zero point.
+  parameter int unsigned NC_ADDQ_OUT_ZP_WIDTH = 16;
+  parameter int NC_ADDQ_OUT_ZP_MIN = -128;
+  parameter int NC_ADDQ_OUT_ZP_MAX = 255;
+  parameter int unsigned NC_ADDQ_IN_MULT1_LSB = 160;  // Input 1 (residual) multiplier.
+  parameter int unsigned NC_ADDQ_IN_MULT1_WIDTH = 32;
+  parameter int NC_ADDQ_IN_MULT1_MIN = 0;
+  parameter int unsigned NC_ADDQ_IN_SHIFT1_LSB = 192;  // Input 1 shift (right shifts only).
+  parameter int unsigned NC_ADDQ_IN_SHIFT1_WIDTH = 8;
+  parameter int NC_ADDQ_IN_SHIFT1_MIN = -31;
+  parameter int NC_ADDQ_IN_SHIFT1_MAX = 0;
+  parameter int unsigned NC_ADDQ_IN_ZP1_LSB = 208;  // Input 1 zero point.
+  parameter int unsigned NC_ADDQ_IN_ZP1_WIDTH = 16;
+  parameter int NC_ADDQ_IN_ZP1_MIN = -128;
+  parameter int NC_ADDQ_IN_ZP1_MAX = 255;
+  parameter logic [255:0] NC_ADDQ_RSVD_MASK = 256'hffffffff0000ff00000000000000fe00000000000000ff000000000000000000;
+  typedef struct packed {
+    logic [31:0] rsvd_255_224;  // [255:224] reserved, 0
+    logic signed [15:0] in_zp1;  // [223:208]
+    logic [7:0] rsvd_207_200;  // [207:200] reserved, 0
+    logic signed [7:0] in_shift1;  // [199:192]
+    logic signed [31:0] in_mult1;  // [191:160]
+    logic signed [15:0] out_zp;  // [159:144]
+    logic [6:0] rsvd_143_137;  // [143:137] reserved, 0
+    logic res_unsigned;  // [136]
+    logic signed [7:0] out_shift;  // [135:128]
+    logic signed [15:0] act_max;  // [127:112]
+    logic signed [15:0] act_min;  // [111:96]
+    logic signed [15:0] in_zp0;  // [95:80]
+    logic [7:0] rsvd_79_72;  // [79:72] reserved, 0
+    logic signed [7:0] in_shift0;  // [71:64]
+    logic signed [31:0] in_mult0;  // [63:32]
+    logic signed [31:0] out_mult;  // [31:0]
+  } nc_addq_t;
 
   // ------------------------------------------------------------------------------------------
   // Checks every unit applies before executing (the C header has the same function).
@@ -1177,7 +1273,7 @@ package nc_pkg;
           res.info = 32'd7;
         end else if (!((128'(view.store) & NC_INSN_STORE_RSVD_MASK) == '0)) begin
           res.err = ErrFieldRange;
-          res.info = 32'd112;
+          res.info = 32'd124;
         end else if (!(longint'(view.store.acc_addr) <= 64'sd2047)) begin
           res.err = ErrFieldRange;
           res.info = 32'd8;
@@ -1196,6 +1292,9 @@ package nc_pkg;
         end else if (!(longint'(view.store.x_size) >= 64'sd1)) begin
           res.err = ErrFieldRange;
           res.info = 32'd86;
+        end else if (!(longint'(view.store.add_param) <= 64'sd1022)) begin
+          res.err = ErrFieldRange;
+          res.info = 32'd112;
         end else if (!((longint'(view.store.acc_addr) + (longint'(view.store.y_size) *
             longint'(view.store.x_size))) <= longint'(AccRows))) begin
           res.err = ErrFieldRange;
@@ -1215,7 +1314,7 @@ package nc_pkg;
           res.info = 32'd7;
         end else if (!((128'(view.store_cfg) & NC_INSN_STORE_CFG_RSVD_MASK) == '0)) begin
           res.err = ErrFieldRange;
-          res.info = 32'd92;
+          res.info = 32'd125;
         end else if (!((longint'(view.store_cfg.out_fmt) == 64'sd0) ||
             (longint'(view.store_cfg.out_fmt) == 64'sd1))) begin
           res.err = ErrFieldRange;
@@ -1237,6 +1336,11 @@ package nc_pkg;
         end else if (!(longint'(view.store_cfg.pool_sw) >= 64'sd1)) begin
           res.err = ErrFieldRange;
           res.info = 32'd24;
+        end else if (!((longint'(view.store_cfg.add) == 64'sd0) ||
+            ((longint'(view.store_cfg.out_fmt) == 64'sd1) && (longint'(view.store_cfg.pool_op) ==
+            64'sd0)))) begin
+          res.err = ErrFieldRange;
+          res.info = 32'd92;
         end
       end
       OpLoadParam: begin
@@ -1353,6 +1457,80 @@ package nc_pkg;
     end else if (!(longint'(view.act_max) <= 64'sd255)) begin
       res.err = ErrFieldRange;
       res.info = 32'd112;
+    end else if (!(longint'(view.act_min) <= longint'(view.act_max))) begin
+      res.err = ErrFieldRange;
+      res.info = 32'd112;
+    end
+    return res;
+  endfunction
+
+  // Field ranges and rules of one addq record, first failure wins.
+  function automatic nc_check_t nc_addq_check(logic [255:0] rec);
+    nc_check_t res;
+    nc_addq_t view;
+    res.err = ErrNone;
+    res.info = '0;
+    view = nc_addq_t'(rec);
+    if (!((256'(view) & NC_ADDQ_RSVD_MASK) == '0)) begin
+      res.err = ErrFieldRange;
+      res.info = 32'd72;
+    end else if (!(longint'(view.out_mult) >= 64'sd0)) begin
+      res.err = ErrFieldRange;
+      res.info = 32'd0;
+    end else if (!(longint'(view.in_mult0) >= 64'sd0)) begin
+      res.err = ErrFieldRange;
+      res.info = 32'd32;
+    end else if (!(longint'(view.in_shift0) >= (-64'sd31))) begin
+      res.err = ErrFieldRange;
+      res.info = 32'd64;
+    end else if (!(longint'(view.in_shift0) <= 64'sd0)) begin
+      res.err = ErrFieldRange;
+      res.info = 32'd64;
+    end else if (!(longint'(view.in_zp0) >= (-64'sd128))) begin
+      res.err = ErrFieldRange;
+      res.info = 32'd80;
+    end else if (!(longint'(view.in_zp0) <= 64'sd255)) begin
+      res.err = ErrFieldRange;
+      res.info = 32'd80;
+    end else if (!(longint'(view.act_min) >= (-64'sd128))) begin
+      res.err = ErrFieldRange;
+      res.info = 32'd96;
+    end else if (!(longint'(view.act_min) <= 64'sd255)) begin
+      res.err = ErrFieldRange;
+      res.info = 32'd96;
+    end else if (!(longint'(view.act_max) >= (-64'sd128))) begin
+      res.err = ErrFieldRange;
+      res.info = 32'd112;
+    end else if (!(longint'(view.act_max) <= 64'sd255)) begin
+      res.err = ErrFieldRange;
+      res.info = 32'd112;
+    end else if (!(longint'(view.out_shift) >= (-64'sd31))) begin
+      res.err = ErrFieldRange;
+      res.info = 32'd128;
+    end else if (!(longint'(view.out_shift) <= 64'sd0)) begin
+      res.err = ErrFieldRange;
+      res.info = 32'd128;
+    end else if (!(longint'(view.out_zp) >= (-64'sd128))) begin
+      res.err = ErrFieldRange;
+      res.info = 32'd144;
+    end else if (!(longint'(view.out_zp) <= 64'sd255)) begin
+      res.err = ErrFieldRange;
+      res.info = 32'd144;
+    end else if (!(longint'(view.in_mult1) >= 64'sd0)) begin
+      res.err = ErrFieldRange;
+      res.info = 32'd160;
+    end else if (!(longint'(view.in_shift1) >= (-64'sd31))) begin
+      res.err = ErrFieldRange;
+      res.info = 32'd192;
+    end else if (!(longint'(view.in_shift1) <= 64'sd0)) begin
+      res.err = ErrFieldRange;
+      res.info = 32'd192;
+    end else if (!(longint'(view.in_zp1) >= (-64'sd128))) begin
+      res.err = ErrFieldRange;
+      res.info = 32'd208;
+    end else if (!(longint'(view.in_zp1) <= 64'sd255)) begin
+      res.err = ErrFieldRange;
+      res.info = 32'd208;
     end else if (!(longint'(view.act_min) <= longint'(view.act_max))) begin
       res.err = ErrFieldRange;
       res.info = 32'd112;

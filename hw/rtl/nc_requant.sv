@@ -14,8 +14,8 @@ module nc_requant (
   input  logic signed [31:0] mult_i,     // fixed-point multiplier
   input  logic signed [7:0]  shift_i,    // TFLite shift, -31..30: positive shifts left
   input  logic signed [15:0] out_zp_i,   // output zero point
-  input  logic signed [15:0] act_min_i,  // clamp low
-  input  logic signed [15:0] act_max_i,  // clamp high
+  input  logic signed [31:0] act_min_i,  // clamp low
+  input  logic signed [31:0] act_max_i,  // clamp high
   output logic signed [31:0] q_o         // requantized and clamped
 );
 
@@ -25,8 +25,8 @@ module nc_requant (
   function automatic logic signed [31:0] requant(logic signed [31:0] x, logic signed [31:0] mult,
                                                  logic signed [7:0] shift,
                                                  logic signed [15:0] out_zp,
-                                                 logic signed [15:0] act_min,
-                                                 logic signed [15:0] act_max);
+                                                 logic signed [31:0] act_min,
+                                                 logic signed [31:0] act_max);
     logic signed [63:0] shifted, ab, nudged, rem, thr, q, v;
     /* verilator lint_off UNUSEDSIGNAL */
     logic signed [63:0] hi;  // only its low half is the quotient (see below)

@@ -90,10 +90,13 @@ module nc_store_unit
   localparam int unsigned ChunkBits = $clog2(PixBytes + 1);
   localparam int unsigned PAddrBits = $clog2(NumParams);
   localparam int unsigned TileBits = $clog2(TileRows);
-  localparam int unsigned LaneBits = $clog2(NumCols + 1);
+  localparam int unsigned LaneBits = $clog2(NumCols + 3);  // lanes, then two addq entries
   localparam int unsigned LaneIdxBits = NumCols > 1 ? $clog2(NumCols) : 1;
   localparam int unsigned PfDepth = 4;                   // pixel FIFO entries
   localparam int unsigned SegLenBits = 20;
+  // The read engine's rows: qparam records (LOAD_PARAM) or residual pixels (STORE with add).
+  localparam int unsigned RdRowBytes = NumCols > QparamBytes ? NumCols : QparamBytes;
+  localparam int unsigned RdElemBits = $clog2(RdRowBytes + 1);
 
   // ---------------------------------------------------------------------------------------------
   // STORE_CFG state and the pre-execution check
@@ -102,6 +105,8 @@ module nc_store_unit
   nc_pool_op_e  pool_q, pool_d;
   logic [3:0]   kh_q, kh_d, kw_q, kw_d, sh_q, sh_d, sw_q, sw_d;
   logic [31:0]  xs_q, xs_d, ys_q, ys_d;
+  logic         add_q, add_d;            // STORE_CFG add: residual add after the clamp
+  logic [31:0]  rdelta_q, rdelta_d;      // STORE_CFG res_delta
   logic         pooling;
   logic [3:0]   kh_e, kw_e, sh_e, sw_e;  // window and stride in effect (1 without pooling)
 
@@ -161,7 +166,7 @@ module nc_store_unit
     SIdle,    // waiting for an instruction
     SStChk,   // STORE: output size and the O(1) window proof
     SStScan,  // STORE: the proof failed, find the first pixel outside
-    SStPar,   // STORE: read the lane parameters
+    SStPar,   // STORE: read the lane parameters (and the addq record)
     SStRun,   // STORE: stream the accumulator rows
     SStPool,  // STORE: pool the buffered tile
     SStWait,  // STORE: wait for the last write response
@@ -198,7 +203,10 @@ module nc_store_unit
   logic [10:0]  oh_q, oh_d, ow_q, ow_d;  // output lines and pixels per line
   logic [9:0]   plen_q, plen_d;          // bytes per output pixel
   logic         contig;
+  logic [31:0]  rbase_q, rbase_d;        // residual offset of pixel (0, 0) (STORE with add)
+  logic [63:0]  pres;                    // residual offset of the pixel ppix_q writes
 
+  assign pres = ppix_q - 64'(sv.dram_offset) + 64'(rbase_q);
   assign contig = xs_q == 32'(plen_q);
 
   // ---------------------------------------------------------------------------------------------
@@ -211,10 +219,15 @@ module nc_store_unit
   logic         wr_seg_valid, wr_seg_ready;
   logic [31:0]  seg_off;
   logic [SegLenBits-1:0] wr_seg_len;
+  // With add each segment goes to both engines (the residual's to the read engine); each may
+  // take it in a different cycle, and the walk steps once both have.
+  logic         wr_took_q, wr_took_d, rs_took_q, rs_took_d;
+  logic         rs_seg_valid, seg_both;
 
   assign by_line = st_q != SStScan && contig;
   assign walk_last = py_q == oh_q - 11'd1 && (by_line || px_q == ow_q - 11'd1);
-  assign wr_seg_valid = pl_on_q && !drain;
+  assign wr_seg_valid = pl_on_q && !drain && !wr_took_q;
+  assign rs_seg_valid = pl_on_q && !drain && add_q && !rs_took_q;
   assign seg_off = by_line ? pline_q[31:0] : ppix_q[31:0];  // cleared: inside the window
   assign wr_seg_len = by_line ? SegLenBits'(ow_q) * SegLenBits'(plen_q) : SegLenBits'(plen_q);
 
@@ -244,21 +257,46 @@ module nc_store_unit
   logic [PAddrBits-1:0]   pm_waddr, pm_raddr;
   logic [127:0]           pm_wdata, pm_rdata_q;
   nc_qparam_t             lane_q[NumCols];
-  logic [LaneBits-1:0]    pk_q, pk_d;     // lane parameter being read
+  logic [LaneBits-1:0]    pk_q, pk_d;     // lane parameter being read (then the addq entries)
+  logic [127:0]           aq_lo_q;        // first half of the addq record
+  /* verilator lint_off UNUSEDSIGNAL */
+  nc_addq_t               aq_q;           // the addq record of the running STORE (reserved: 0)
+  logic [255:0]           aq_rec;         // the record as it completes (last SStPar cycle)
+  nc_check_t              aq_chk;         // only its error code decides (ERR_INFO is fixed)
+  /* verilator lint_on UNUSEDSIGNAL */
+
+  assign aq_rec = {pm_rdata_q, aq_lo_q};
+  // Judged only in the cycle that uses it, so the Verilated model runs the check only then.
+  always_comb begin
+    aq_chk = '0;
+    if (st_q == SStPar && add_q && 32'(pk_q) == NumCols + 2) begin
+      aq_chk = nc_addq_check(aq_rec);
+    end
+  end
 
   always_ff @(posedge clk_i) begin
     if (pm_we) begin
       pmem_q[pm_waddr] <= pm_wdata;
     end
     pm_rdata_q <= pmem_q[pm_raddr];
-    if (st_q == SStPar && pk_q != '0) begin
+    if (st_q == SStPar && pk_q != '0 && 32'(pk_q) <= NumCols) begin
       lane_q[LaneIdxBits'(pk_q-1'b1)] <= nc_qparam_t'(pm_rdata_q);
+    end
+    if (st_q == SStPar && 32'(pk_q) == NumCols + 1) begin
+      aq_lo_q <= pm_rdata_q;
+    end
+    if (st_q == SStPar && 32'(pk_q) == NumCols + 2) begin
+      aq_q <= nc_addq_t'(aq_rec);
     end
   end
 
   always_comb begin
     logic [12:0] a;
-    a = 13'(sv.param_addr) + 13'(pk_q);
+    if (32'(pk_q) < NumCols) begin
+      a = 13'(sv.param_addr) + 13'(pk_q);
+    end else begin
+      a = 13'(sv.add_param) + 13'(32'(pk_q) - NumCols);
+    end
     pm_raddr = 32'(a) < NumParams ? PAddrBits'(a) : '0;  // lanes >= n_cols are not used
   end
 
@@ -278,9 +316,15 @@ module nc_store_unit
   logic                       pf_push, pf_pop, pf_full, pf_empty;
   logic [NumCols-1:0][31:0]   pf_in;
 
+  // With add, a row is read only with its residual pixel, which leaves the read engine then.
+  logic                       res_valid;
+  logic [NumCols-1:0][7:0]    res_row, re_res_q, s1_res_q;
+  logic [NumCols-1:0][31:0]   add_out;
+
   assign tiles = (TileBits + 1)'(32'(sv.y_size) * 32'(sv.x_size));
   assign rd_go = st_q == SStRun && !halt_i && t_q != tiles &&
-                 (pooling || 32'(pf_cnt) + 32'(re_q) + 32'(s1_q) < PfDepth);
+                 (pooling || 32'(pf_cnt) + 32'(re_q) + 32'(s1_q) < PfDepth) &&
+                 (!add_q || res_valid);
   assign acc_re_o = rd_go;
   assign acc_raddr_o = AccAddrBits'(32'(sv.acc_addr) + 32'(t_q));
 
@@ -293,14 +337,48 @@ module nc_store_unit
       .mult_i   (lane_q[n].mult),
       .shift_i  (lane_q[n].shift),
       .out_zp_i (lane_q[n].out_zp),
-      .act_min_i(lane_q[n].act_min),
-      .act_max_i(lane_q[n].act_max),
+      .act_min_i(32'(lane_q[n].act_min)),
+      .act_max_i(32'(lane_q[n].act_max)),
       .q_o      (q)
     );
     assign s1_v_d[n] = fmt_q == OutInt8 ? q : v;
   end
 
+  // The residual add (TFLite's 8-bit Add, nc_add_quant_apply in base/quant.c), per lane on the
+  // registered value and its residual byte: both inputs through nc_requant with no zero point
+  // and no clamp (the addq record allows right shifts only, so nothing saturates), their sum
+  // through a third with the output's zero point and clamp. 3 x NumCols multipliers, used
+  // only on add STOREs (operand isolation through en_i).
+  for (genvar n = 0; n < NumCols; n++) begin : g_add
+    logic               en;
+    logic signed [31:0] a, b, ra, rb, o;
+    assign en = s1_q && add_q;
+    assign a = (32'($signed(s1_v_q[n])) - 32'(aq_q.in_zp0)) <<< 20;
+    assign b = ((aq_q.res_unsigned ? 32'(s1_res_q[n]) : 32'($signed(s1_res_q[n]))) -
+                32'(aq_q.in_zp1)) <<< 20;
+    nc_requant u_in0 (
+      .en_i(en), .x_i(a), .mult_i(aq_q.in_mult0), .shift_i(aq_q.in_shift0), .out_zp_i('0),
+      .act_min_i(32'sh80000000), .act_max_i(32'sh7fffffff), .q_o(ra)
+    );
+    nc_requant u_in1 (
+      .en_i(en), .x_i(b), .mult_i(aq_q.in_mult1), .shift_i(aq_q.in_shift1), .out_zp_i('0),
+      .act_min_i(32'sh80000000), .act_max_i(32'sh7fffffff), .q_o(rb)
+    );
+    nc_requant u_out (
+      .en_i(en), .x_i(ra + rb), .mult_i(aq_q.out_mult), .shift_i(aq_q.out_shift),
+      .out_zp_i(aq_q.out_zp), .act_min_i(32'(aq_q.act_min)), .act_max_i(32'(aq_q.act_max)),
+      .q_o(o)
+    );
+    assign add_out[n] = o;
+  end
+
   always_ff @(posedge clk_i) begin
+    if (rd_go && add_q) begin
+      re_res_q <= res_row;
+    end
+    if (re_q && add_q) begin
+      s1_res_q <= re_res_q;
+    end
     if (re_q) begin
       s1_v_q <= s1_v_d;
       s1_t_q <= re_t_q;
@@ -346,8 +424,9 @@ module nc_store_unit
     x0 = 16'(32'(po_x_q) * 32'(sw_e)) - 16'(sv.pool_pad_left);
     y1 = y0 + 16'(kh_e);
     x1 = x0 + 16'(kw_e);
-    // A push writes s1_v_q without pooling, the pooled pixel (set in PFin below) with it.
-    pf_in = s1_v_q;
+    // A push writes s1_v_q (or its sum with the residual) without pooling, the pooled pixel
+    // (set in PFin below) with it.
+    pf_in = add_q ? add_out : s1_v_q;
     pf_push = 1'b0;
     if (st_q == SStPool && !halt_i) begin
       unique case (pp_q)
@@ -474,14 +553,32 @@ module nc_store_unit
   // LOAD_PARAM reads
 
   logic                 rd_idle, rd_poison, row_valid, row_fire, rd_seg_ready, lp_sent_q, lp_sent_d;
+  logic [RdRowBytes-1:0][7:0] rd_row;
   logic [15:0][7:0]     row;
+  logic                 lp_on, rd_seg_valid, rd_row_ready;
+  logic [31:0]          rd_seg_off;
+  logic [SegLenBits-1:0] rd_seg_len;
+  logic [RdElemBits-1:0] rd_seg_elems;
   logic [10:0]          lk_q, lk_d;                // record
   logic                 bad_q, bad_d;
   nc_check_t            bad_chk_q, bad_chk_d, rec_chk;
   logic [63:0]          lp_end;
   logic [31:0]          lp_first_out;
 
-  assign row_fire = row_valid && (st_q == SLpP1 || st_q == SLpP2);
+  // The read engine serves LOAD_PARAM (records) and a STORE with add (residual pixels: the
+  // write segment's offset moved by the residual's, n_cols bytes per row).
+  assign lp_on = st_q == SLpP1 || st_q == SLpP2;
+  assign rd_seg_valid = lp_on ? !lp_sent_q : rs_seg_valid;
+  assign rd_seg_off = lp_on ? lv.dram_offset : seg_off - sv.dram_offset + rbase_q;
+  assign rd_seg_len = lp_on ? SegLenBits'(32'(lv.count) * QparamBytes) :
+                      by_line ? SegLenBits'(ow_q) * SegLenBits'(sv.n_cols) :
+                                SegLenBits'(sv.n_cols);
+  assign rd_seg_elems = lp_on ? RdElemBits'(QparamBytes) : RdElemBits'(sv.n_cols);
+  assign rd_row_ready = lp_on || (rd_go && add_q);
+  assign row = rd_row[15:0];
+  assign res_valid = row_valid;
+  assign res_row = rd_row[NumCols-1:0];
+  assign row_fire = row_valid && lp_on;
   assign rec_chk = nc_qparam_check(row);
   assign lp_end = 64'(lv.dram_offset) + 64'(lv.count) * 64'(QparamBytes);
   // The first record that does not fit: k = floor((WIN_SIZE - dram_offset) / 16), or 0.
@@ -490,7 +587,7 @@ module nc_store_unit
                         lv.dram_offset;
 
   nc_dma_rd #(
-    .MaxRowBytes(QparamBytes),
+    .MaxRowBytes(RdRowBytes),
     .SegDepth   (4),
     .SegLenBits (SegLenBits)
   ) u_rd (
@@ -501,15 +598,15 @@ module nc_store_unit
     .srst_i     (srst_i),
     .idle_o     (rd_idle),
     .poison_o   (rd_poison),
-    .seg_valid_i((st_q == SLpP1 || st_q == SLpP2) && !lp_sent_q),
+    .seg_valid_i(rd_seg_valid),
     .seg_ready_o(rd_seg_ready),
-    .seg_addr_i (win_base_i + AxiAddrBits'(lv.dram_offset)),
-    .seg_len_i  (SegLenBits'(32'(lv.count) * QparamBytes)),
-    .seg_elems_i(5'(QparamBytes)),
-    .seg_pad_i  ('0),  // records are whole rows
+    .seg_addr_i (win_base_i + AxiAddrBits'(rd_seg_off)),
+    .seg_len_i  (rd_seg_len),
+    .seg_elems_i(rd_seg_elems),
+    .seg_pad_i  ('0),  // records and residual pixels are whole rows
     .row_valid_o(row_valid),
-    .row_ready_i(st_q == SLpP1 || st_q == SLpP2),
-    .row_data_o (row),
+    .row_ready_i(rd_row_ready),
+    .row_data_o (rd_row),
     .m_ar_o     (m_ar_o),
     .m_arvalid_o(m_arvalid_o),
     .m_arready_i(m_arready_i),
@@ -536,6 +633,11 @@ module nc_store_unit
     sw_d = sw_q;
     xs_d = xs_q;
     ys_d = ys_q;
+    add_d = add_q;
+    rdelta_d = rdelta_q;
+    rbase_d = rbase_q;
+    wr_took_d = wr_took_q;
+    rs_took_d = rs_took_q;
     oh_d = oh_q;
     ow_d = ow_q;
     plen_d = plen_q;
@@ -567,6 +669,8 @@ module nc_store_unit
               sw_d = cv.pool_sw;
               xs_d = cv.x_stride;
               ys_d = cv.y_stride;
+              add_d = cv.add;
+              rdelta_d = cv.res_delta;
               done_d = 1'b1;
             end
           endcase
@@ -577,18 +681,25 @@ module nc_store_unit
         // only in this cycle (the logic is the same).
         logic [10:0] oh_c, ow_c;
         logic [9:0]  plen_c;
-        logic [63:0] last_off;
+        logic [31:0] rbase_c;
+        logic [63:0] span, last_off, last_res;
         oh_c = 11'((11'(sv.y_size) + 11'(sv.pool_pad_top) + 11'(sv.pool_pad_bottom) -
                     11'(kh_e)) / 11'(sh_e)) + 11'd1;
         ow_c = 11'((11'(sv.x_size) + 11'(sv.pool_pad_left) + 11'(sv.pool_pad_right) -
                     11'(kw_e)) / 11'(sw_e)) + 11'd1;
         plen_c = fmt_q == OutInt8 ? 10'(sv.n_cols) : 10'(sv.n_cols) << 2;
-        last_off = 64'(sv.dram_offset) + (64'(oh_c) - 64'd1) * 64'(ys_q) +
-                   (64'(ow_c) - 64'd1) * 64'(xs_q);
+        span = (64'(oh_c) - 64'd1) * 64'(ys_q) + (64'(ow_c) - 64'd1) * 64'(xs_q);
+        last_off = 64'(sv.dram_offset) + span;
+        rbase_c = sv.dram_offset + rdelta_q;
+        last_res = 64'(rbase_c) + span;
         oh_d = oh_c;
         ow_d = ow_c;
         plen_d = plen_c;
-        if (last_off + 64'(plen_c) <= 64'(win_size_i)) begin
+        rbase_d = rbase_c;
+        wr_took_d = 1'b0;
+        rs_took_d = 1'b0;
+        if (last_off + 64'(plen_c) <= 64'(win_size_i) &&
+            (!add_q || last_res + 64'(sv.n_cols) <= 64'(win_size_i))) begin
           st_d = SStPar;
           pk_d = '0;
         end else begin
@@ -596,7 +707,13 @@ module nc_store_unit
         end
       end
       SStScan: begin
-        if (ppix_q + 64'(plen_q) > 64'(win_size_i)) begin
+        // Per pixel the residual read comes before the output write.
+        if (add_q && pres + 64'(sv.n_cols) > 64'(win_size_i)) begin
+          err_d = 1'b1;
+          code_d = ErrDmaWindow;
+          info_d = pres[31:0];
+          st_d = SStop;
+        end else if (ppix_q + 64'(plen_q) > 64'(win_size_i)) begin
           err_d = 1'b1;
           code_d = ErrDmaWindow;
           info_d = ppix_q[31:0];
@@ -607,14 +724,26 @@ module nc_store_unit
       end
       SStPar: begin
         pk_d = pk_q + 1'b1;
-        if (32'(pk_q) == NumCols) begin
+        if (32'(pk_q) == (add_q ? NumCols + 2 : NumCols)) begin
           st_d = SStRun;
           t_d = '0;
           pl_on_d = 1'b1;
+          if (add_q && aq_chk.err != ErrNone) begin  // not an addq record
+            err_d = 1'b1;
+            code_d = ErrFieldRange;
+            info_d = 32'(NC_INSN_STORE_ADD_PARAM_LSB);
+            st_d = SStop;
+            pl_on_d = 1'b0;
+          end
         end
       end
       SStRun: begin
-        if (t_q == tiles && !re_q && !s1_q) begin
+        if (add_q && rd_poison) begin  // an error answered a residual read
+          err_d = 1'b1;
+          code_d = ErrDmaBus;
+          info_d = '0;
+          st_d = SStop;
+        end else if (t_q == tiles && !re_q && !s1_q) begin
           st_d = pooling ? SStPool : SStWait;
         end
       end
@@ -682,11 +811,20 @@ module nc_store_unit
       info_d = '0;
       st_d = SStop;
     end
-    // The planner hands out segments while the STORE runs.
-    if (st_q inside {SStRun, SStPool, SStWait} && pl_on_q && wr_seg_ready) begin
-      walk_step = 1'b1;
-      if (walk_last) begin
-        pl_on_d = 1'b0;
+    // The planner hands out segments while the STORE runs (to both engines with add).
+    seg_both = (wr_took_q || (wr_seg_valid && wr_seg_ready)) &&
+               (!add_q || rs_took_q || (rs_seg_valid && rd_seg_ready));
+    if (st_q inside {SStRun, SStPool, SStWait} && pl_on_q) begin
+      if (seg_both) begin
+        walk_step = 1'b1;
+        wr_took_d = 1'b0;
+        rs_took_d = 1'b0;
+        if (walk_last) begin
+          pl_on_d = 1'b0;
+        end
+      end else begin
+        wr_took_d = wr_took_q || (wr_seg_valid && wr_seg_ready);
+        rs_took_d = rs_took_q || (rs_seg_valid && rd_seg_ready);
       end
     end
     if (halt_i) begin
@@ -728,6 +866,11 @@ module nc_store_unit
       sw_q <= 4'd1;
       xs_q <= '0;
       ys_q <= '0;
+      add_q <= 1'b0;
+      rdelta_q <= '0;
+      rbase_q <= '0;
+      wr_took_q <= 1'b0;
+      rs_took_q <= 1'b0;
       oh_q <= '0;
       ow_q <= '0;
       plen_q <= '0;
@@ -767,6 +910,10 @@ module nc_store_unit
       sw_q <= 4'd1;
       xs_q <= '0;
       ys_q <= '0;
+      add_q <= 1'b0;
+      rdelta_q <= '0;
+      wr_took_q <= 1'b0;
+      rs_took_q <= 1'b0;
       pl_on_q <= 1'b0;
       re_q <= 1'b0;
       s1_q <= 1'b0;
@@ -786,6 +933,11 @@ module nc_store_unit
       sw_q <= sw_d;
       xs_q <= xs_d;
       ys_q <= ys_d;
+      add_q <= add_d;
+      rdelta_q <= rdelta_d;
+      rbase_q <= rbase_d;
+      wr_took_q <= wr_took_d;
+      rs_took_q <= rs_took_d;
       oh_q <= oh_d;
       ow_q <= ow_d;
       plen_q <= plen_d;
@@ -950,6 +1102,21 @@ module nc_store_unit
   // a write error (BRESP) fails the STORE
   cp_store_wr_err: cover property (@(posedge clk_i) disable iff (!rst_ni)
       wr_err && st_q inside {SStRun, SStPool, SStWait});
+  // a residual add: a pixel summed with its residual
+  cp_store_add: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      st_q == SStRun && s1_q && add_q);
+  // a residual add whose pixels are not contiguous: one read segment per pixel
+  cp_store_add_by_pixel: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      rs_seg_valid && rd_seg_ready && !by_line);
+  // the row stream waits for a residual pixel
+  cp_store_add_res_wait: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      st_q == SStRun && add_q && !res_valid && t_q != tiles);
+  // the window walk finds a residual pixel outside first
+  cp_store_add_window: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      st_q == SStScan && add_q && pres + 64'(sv.n_cols) > 64'(win_size_i));
+  // the addq record fails its check
+  cp_store_addq_bad: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      aq_chk.err != ErrNone);
   // halted in the middle of a STORE or LOAD_PARAM
   cp_store_halt_busy: cover property (@(posedge clk_i) disable iff (!rst_ni)
       halt_i && st_q != SIdle && st_q != SStop);

@@ -277,6 +277,38 @@ static void put_lanes_(uint8_t *dst, const int32_t *v, uint32_t n, int fmt) {
   }
 }
 
+/* The addq record in parameter entries p, p + 1 as nc_add_quant_apply()
+ * takes it, and whether residual bytes are uint8; 0 when the two entries
+ * are not a valid addq record. */
+static int addq_load_(const nc_model_t *m, uint32_t p, nc_add_quant_t *q,
+                      int *res_unsigned) {
+  nc_hw_addq_t rec;
+  for (unsigned w = 0; w < NC_HW_QPARAM_WORDS; w++) {
+    rec.w[w] = m->param[p].raw.w[w];
+    rec.w[NC_HW_QPARAM_WORDS + w] = m->param[p + 1].raw.w[w];
+  }
+  uint32_t info = 0;
+  if (nc_hw_addq_check(&rec, &info) != NC_HW_ERR_NONE) {
+    return 0;
+  }
+  nc_hw_addq_vals_t v;
+  nc_hw_addq_decode(&rec, &v);
+  q->in_zp[0] = v.in_zp0;
+  q->in_zp[1] = v.in_zp1;
+  q->in_mult[0] = v.in_mult0;
+  q->in_mult[1] = v.in_mult1;
+  q->in_shift[0] = v.in_shift0;
+  q->in_shift[1] = v.in_shift1;
+  q->out_mult = v.out_mult;
+  q->out_shift = v.out_shift;
+  q->out_zp = v.out_zp;
+  q->act_min = v.act_min;
+  q->act_max = v.act_max;
+  q->out_dtype = v.act_min < 0 ? NC_DTYPE_INT8 : NC_DTYPE_UINT8;
+  *res_unsigned = v.res_unsigned != 0;
+  return 1;
+}
+
 static void exec_store_(nc_model_t *m, const nc_hw_insn_t *in, nc__exec_t *r) {
   const uint32_t acc0 = nc_hw_store_get_acc_addr(in);
   const uint64_t dram = nc_hw_store_get_dram_offset(in);
@@ -298,10 +330,21 @@ static void exec_store_(nc_model_t *m, const nc_hw_insn_t *in, nc__exec_t *r) {
   const uint64_t len = (uint64_t)nc * (fmt == NC_HW_OUT_INT8 ? 1u : 4u);
   const uint64_t xs = m->st_xs, ys = m->st_ys;
   const uint64_t last = dram + (oh - 1) * ys + (ow - 1) * xs;
-  if (last + len > m->win_size) {
+  /* The residual (STORE_CFG add; never with pooling, so oh x ow is the
+   * tile): pixel (y, x) is read just before output pixel (y, x) is
+   * written, so the first access outside is looked for in that order. */
+  const int add = m->st_add != 0;
+  const uint64_t rbase = (uint32_t)(dram + m->st_rdelta);
+  const uint64_t rlast = rbase + (oh - 1) * ys + (ow - 1) * xs;
+  if (last + len > m->win_size || (add && rlast + nc > m->win_size)) {
     for (uint64_t oy = 0; oy < oh; oy++) {
       for (uint64_t ox = 0; ox < ow; ox++) {
+        const uint64_t roff = rbase + oy * ys + ox * xs;
         const uint64_t off = dram + oy * ys + ox * xs;
+        if (add && roff + nc > m->win_size) {
+          fail_(r, NC_HW_ERR_DMA_WINDOW, roff);
+          return;
+        }
         if (off + len > m->win_size) {
           fail_(r, NC_HW_ERR_DMA_WINDOW, off);
           return;
@@ -309,10 +352,17 @@ static void exec_store_(nc_model_t *m, const nc_hw_insn_t *in, nc__exec_t *r) {
       }
     }
   }
+  nc_add_quant_t aq;
+  int res_u = 0;
+  if (add && !addq_load_(m, nc_hw_store_get_add_param(in), &aq, &res_u)) {
+    fail_(r, NC_HW_ERR_FIELD_RANGE, NC_HW_STORE_ADD_PARAM_LSB);
+    return;
+  }
   if (port_fault_(m, r)) {
     return;
   }
-  if (!mem_ok_(m, dram, last + len)) {
+  if (!mem_ok_(m, dram, last + len) ||
+      (add && !mem_ok_(m, rbase, rlast + nc))) {
     fail_(r, NC_HW_ERR_DMA_BUS, 0);
     return;
   }
@@ -370,11 +420,20 @@ static void exec_store_(nc_model_t *m, const nc_hw_insn_t *in, nc__exec_t *r) {
           }
         }
       }
+      if (add) {
+        const uint8_t *res = host_(m, rbase + oy * ys + ox * xs);
+        for (uint32_t n = 0; n < nc; n++) {
+          const int32_t b =
+              res_u ? (int32_t)res[n] : (int32_t)(int8_t)res[n];
+          out[n] = nc_add_quant_apply(&aq, out[n], b);
+        }
+      }
       put_lanes_(host_(m, dram + oy * ys + ox * xs), out, nc, fmt);
     }
   }
   if (m->perf_enable) {
     m->wr_bytes.v += oh * ow * len;
+    m->rd_bytes.v += add ? oh * ow * nc : 0;
   }
 }
 
@@ -430,6 +489,7 @@ void nc__model_reset_units(nc_model_t *m) {
   m->st_pool = NC_HW_POOL_NONE;
   m->st_kh = m->st_kw = m->st_sh = m->st_sw = 1;
   m->st_xs = m->st_ys = 0;
+  m->st_add = m->st_rdelta = 0;
   memset(m->wgt, 0, sizeof m->wgt);
 }
 
@@ -460,6 +520,8 @@ void nc__model_exec(nc_model_t *m, const nc_hw_insn_t *in, nc__exec_t *r) {
       m->st_sw = nc_hw_store_cfg_get_pool_sw(in);
       m->st_xs = nc_hw_store_cfg_get_x_stride(in);
       m->st_ys = nc_hw_store_cfg_get_y_stride(in);
+      m->st_add = nc_hw_store_cfg_get_add(in);
+      m->st_rdelta = nc_hw_store_cfg_get_res_delta(in);
       break;
     case NC_HW_OP_LOAD_PARAM:
       exec_load_param_(m, in, r);

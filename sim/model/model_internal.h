@@ -47,6 +47,7 @@ struct nc_model {
   uint32_t ld_xs, ld_ys, ld_zs;
   int8_t ld_pad;
   uint32_t st_fmt, st_pool, st_kh, st_kw, st_sh, st_sw, st_xs, st_ys;
+  uint32_t st_add, st_rdelta; /* STORE_CFG add, res_delta */
 
   /* On-chip memories. */
   int8_t *spad;                        /* NC_HW_SPAD_ROWS x NC_HW_ROWS */

@@ -29,6 +29,9 @@ static counts_t run_model_(const prog_t *p, uint32_t latency, uint32_t bw,
     qparam_put(r.win + ISA_PRM_OFF + i * NC_HW_QPARAM_BYTES, (int32_t)i - 64,
                1 << 30, -8, 0, -128, 127);
   }
+  nc_rng_t g;
+  nc_rng_seed(&g, 5);
+  isa_addq_fill(&g, r.win);
   rig_load(&r, p);
   rig_wr(&r, NC_HW_CSR_PERF_CTRL_OFFSET,
          1u << NC_HW_CSR_PERF_CTRL_ENABLE_SHIFT |

@@ -43,8 +43,8 @@ int main(int argc, char **argv) {
     t->mult_i = static_cast<uint32_t>(mult);
     t->shift_i = static_cast<uint8_t>(shift);
     t->out_zp_i = static_cast<uint16_t>(zp);
-    t->act_min_i = static_cast<uint16_t>(lo);
-    t->act_max_i = static_cast<uint16_t>(hi);
+    t->act_min_i = static_cast<uint32_t>(lo);
+    t->act_max_i = static_cast<uint32_t>(hi);
     t->eval();
     const int32_t got = static_cast<int32_t>(t->q_o);
     const int32_t want = golden(x, mult, shift, zp, lo, hi);
@@ -99,7 +99,7 @@ int main(int argc, char **argv) {
     t->mult_i = 1 << 30;
     t->shift_i = 0;
     t->out_zp_i = 5;
-    t->act_min_i = static_cast<uint16_t>(-32768);
+    t->act_min_i = static_cast<uint32_t>(-32768);
     t->act_max_i = 32767;
     t->eval();
     const int32_t off = static_cast<int32_t>(t->q_o);

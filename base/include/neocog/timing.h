@@ -40,6 +40,11 @@
  *    cycles after the last beat. Pixels that are not contiguous are one
  *    burst each, bounded by the outstanding writes as rows are for LOAD;
  *    while reads are booked on the port the writes get every other beat.
+ *    With a residual add: 2 more cycles reading the addq record, then the
+ *    residual's reads (the same segments as the writes) booked on the port
+ *    ahead of the writes; rows wait for their residual pixel, so the
+ *    stream starts L + 3 cycles later, and reads and writes share the
+ *    memory's beats.
  *  - LOAD_PARAM: reads its records twice (check pass, write pass).
  *  - A completion's tokens are usable NC__TM_RETIRE cycles after it.
  *
@@ -77,6 +82,7 @@ typedef struct {
   uint64_t ld_xs, ld_ys, ld_zs;
   uint64_t st_xs, st_ys;
   uint32_t st_fmt, st_pool, st_kh, st_kw, st_sh, st_sw;
+  uint32_t st_add, st_rdelta; /* STORE_CFG add, res_delta */
   /* Load unit. */
   uint64_t ld_wfree; /* write side free (last row written) */
   /* Compute unit. */
@@ -112,6 +118,7 @@ static inline void nc__tm_reset_cfg(nc__tm_t *t) {
   t->st_fmt = NC_HW_OUT_INT32;
   t->st_pool = NC_HW_POOL_NONE;
   t->st_kh = t->st_kw = t->st_sh = t->st_sw = 1;
+  t->st_add = t->st_rdelta = 0;
 }
 
 /* Fresh pipelines at cycle `now` (START after a stop); CFG state stays. */
@@ -375,6 +382,25 @@ static inline uint64_t nc__tm_taps(uint64_t size, uint64_t pad0,
   return sum;
 }
 
+/* Beats and bursts of a STORE's transfers of `len` bytes per pixel over
+ * oh x ow pixels from offset `off`: a line's pixels in one run when they
+ * are contiguous, else one burst per pixel (the output's writes, and the
+ * residual's reads). */
+static inline void nc__tm_pixels(const nc__tm_t *t, uint64_t off,
+                                 uint64_t oh, uint64_t ow, uint64_t len,
+                                 uint64_t *beats, uint64_t *bursts) {
+  const int contig = t->st_xs == len;
+  const uint64_t grain = nc__tm_grain(t->st_ys, contig ? 0 : t->st_xs, 0);
+  if (contig) {
+    const uint64_t bl = nc__tm_beats(t, off, ow * len, grain);
+    *beats = oh * bl;
+    *bursts = oh * nc__tm_cdiv(bl, NC_HW_AXI_MAX_BEATS);
+  } else {
+    *beats = oh * ow * nc__tm_beats(t, off, len, grain);
+    *bursts = oh * ow;
+  }
+}
+
 static inline void nc__tm_store(nc__tm_t *t, const nc_hw_insn_t *in,
                                 uint64_t now, nc__tm_slot_t *s) {
   const int pool = t->st_pool != NC_HW_POOL_NONE;
@@ -390,20 +416,24 @@ static inline void nc__tm_store(nc__tm_t *t, const nc_hw_insn_t *in,
                    pool ? t->st_sw : 1, &ow);
   const uint64_t plen = (uint64_t)nc_hw_store_get_n_cols(in) *
                         (t->st_fmt == NC_HW_OUT_INT8 ? 1u : 4u);
-  const int contig = t->st_xs == plen;
-  const uint64_t grain = nc__tm_grain(t->st_ys, contig ? 0 : t->st_xs, 0);
   uint64_t beats, bursts;
-  if (contig) {
-    const uint64_t bl = nc__tm_beats(t, off, ow * plen, grain);
-    beats = oh * bl;
-    bursts = oh * nc__tm_cdiv(bl, NC_HW_AXI_MAX_BEATS);
-  } else {
-    beats = oh * ow * nc__tm_beats(t, off, plen, grain);
-    bursts = oh * ow;
-  }
+  nc__tm_pixels(t, off, oh, ow, plen, &beats, &bursts);
   uint64_t wr = nc__tm_stream(t, beats, bursts, -7);
-  const uint64_t start = now + 2 + NC_HW_COLS + 1;
-  if (t->port_free > start + t->lat) {
+  const int add = t->st_add != 0 && !pool;
+  uint64_t start = now + 2 + NC_HW_COLS + 1;
+  if (add) {
+    /* The residual: n_cols bytes per pixel on the output's segments. */
+    uint64_t rbeats, rbursts;
+    nc__tm_pixels(t, (uint32_t)(off + t->st_rdelta), oh, ow,
+                  nc_hw_store_get_n_cols(in), &rbeats, &rbursts);
+    start += 2;
+    const uint64_t xs = nc__tm_max(start, t->port_free);
+    const uint64_t rd = nc__tm_stream(t, rbeats, rbursts, 3);
+    t->port_free = xs + rd;
+    t->port_bb = nc__tm_cdiv(rbeats, rbursts);
+    wr += rd; /* the memory serves the reads' and the writes' beats in turn */
+    start = xs + t->lat + 3;
+  } else if (t->port_free > start + t->lat) {
     /* Reads booked on the port meanwhile take every other beat. */
     const uint64_t rd = t->port_free - start - t->lat;
     wr += (rd < wr ? rd : wr) / 2;
@@ -471,6 +501,8 @@ static inline void nc__tm_insn(nc__tm_t *t, int q, const nc_hw_insn_t *in,
       t->st_kw = nc_hw_store_cfg_get_pool_kw(in);
       t->st_sh = nc_hw_store_cfg_get_pool_sh(in);
       t->st_sw = nc_hw_store_cfg_get_pool_sw(in);
+      t->st_add = nc_hw_store_cfg_get_add(in);
+      t->st_rdelta = nc_hw_store_cfg_get_res_delta(in);
       break;
     case NC_HW_OP_LOAD_PARAM:
       nc__tm_load_param(t, in, now, s);

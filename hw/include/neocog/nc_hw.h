@@ -92,6 +92,8 @@ extern "C" {
 #define NC_HW_INSN_BYTES 16
 /** Bytes of one qparam record in main memory and in the parameter memory. (= 16) */
 #define NC_HW_QPARAM_BYTES 16
+/** Bytes of one addq record (two parameter entries). (= 32) */
+#define NC_HW_ADDQ_BYTES 32
 /** Cycles from an activation vector entering the array to its output vector leaving it. (= rows +
  * cols - 1)
  */
@@ -701,6 +703,13 @@ typedef struct {
   uint32_t w[NC_HW_QPARAM_WORDS]; /**< record bits, least significant word first */
 } nc_hw_qparam_t;
 
+#define NC_HW_ADDQ_WORDS 8 /**< 32-bit words of one addq record */
+
+/** One addq record; word 0 holds bits 31:0. */
+typedef struct {
+  uint32_t w[NC_HW_ADDQ_WORDS]; /**< record bits, least significant word first */
+} nc_hw_addq_t;
+
 /** Reads `width` (1..32) bits at `lsb` of a little-endian word array. */
 static inline uint32_t nc_hw_bits_get(const uint32_t *w, unsigned lsb,
                                       unsigned width) {
@@ -1146,7 +1155,19 @@ static inline void nc_hw_gemm_init(nc_hw_insn_t *insn) {
 /* -pool_pad_top + k*pool_sh while they end at or before y_size + */
 /* pool_pad_bottom (likewise in x), and every window must hold a tap of the */
 /* tile. Output pixel (y, x) is written as n_cols elements at dram_offset + */
-/* y*y_stride + x*x_stride. */
+/* y*y_stride + x*x_stride. With STORE_CFG add, each lane's int8 value q is */
+/* then added to a residual byte r as TFLite's 8-bit Add does (the addq record */
+/* at add_param, add_param+1 gives both inputs' zero points and multipliers, */
+/* the output's multiplier, zero point and clamp): out = clamp(MBQM(MBQM((q - */
+/* in_zp0) << 20, in_mult0, in_shift0) + MBQM((r - in_zp1) << 20, in_mult1, */
+/* in_shift1), out_mult, out_shift) + out_zp, act_min, act_max), MBQM being */
+/* MultiplyByQuantizedMultiplier. Residual pixel (y, x) is read as n_cols bytes */
+/* at R + y*y_stride + x*x_stride, R = (dram_offset + res_delta) mod 2^32, */
+/* before output pixel (y, x) is written; the window check covers both and */
+/* ERR_INFO names the first access outside in that order (residual, then */
+/* output, pixel by pixel). The two entries must hold a valid addq record (its */
+/* field ranges and rules), else field_range with ERR_INFO the LSB of */
+/* add_param, before any byte moves. */
 
 #define NC_HW_STORE_ACC_ADDR_LSB 8 /**< First accumulator row of the tile. */
 #define NC_HW_STORE_ACC_ADDR_WIDTH 16
@@ -1174,6 +1195,12 @@ static inline void nc_hw_gemm_init(nc_hw_insn_t *insn) {
 #define NC_HW_STORE_POOL_PAD_LEFT_WIDTH 4
 #define NC_HW_STORE_POOL_PAD_RIGHT_LSB 108 /**< Pooling padding rows right of the tile. */
 #define NC_HW_STORE_POOL_PAD_RIGHT_WIDTH 4
+/** With STORE_CFG add: the first of the two parameter entries holding the addq record; otherwise
+ *  ignored.
+ */
+#define NC_HW_STORE_ADD_PARAM_LSB 112
+#define NC_HW_STORE_ADD_PARAM_WIDTH 12
+#define NC_HW_STORE_ADD_PARAM_MAX 1022
 static inline uint32_t nc_hw_store_get_acc_addr(const nc_hw_insn_t *p) {
   return nc_hw_bits_get(p->w, NC_HW_STORE_ACC_ADDR_LSB, NC_HW_STORE_ACC_ADDR_WIDTH);
 }
@@ -1234,10 +1261,16 @@ static inline uint32_t nc_hw_store_get_pool_pad_right(const nc_hw_insn_t *p) {
 static inline void nc_hw_store_set_pool_pad_right(nc_hw_insn_t *p, uint32_t v) {
   nc_hw_bits_set(p->w, NC_HW_STORE_POOL_PAD_RIGHT_LSB, NC_HW_STORE_POOL_PAD_RIGHT_WIDTH, v);
 }
+static inline uint32_t nc_hw_store_get_add_param(const nc_hw_insn_t *p) {
+  return nc_hw_bits_get(p->w, NC_HW_STORE_ADD_PARAM_LSB, NC_HW_STORE_ADD_PARAM_WIDTH);
+}
+static inline void nc_hw_store_set_add_param(nc_hw_insn_t *p, uint32_t v) {
+  nc_hw_bits_set(p->w, NC_HW_STORE_ADD_PARAM_LSB, NC_HW_STORE_ADD_PARAM_WIDTH, v);
+}
 #define NC_HW_STORE_RSVD_W0 0x0u
 #define NC_HW_STORE_RSVD_W1 0x0u
 #define NC_HW_STORE_RSVD_W2 0x0u
-#define NC_HW_STORE_RSVD_W3 0xffff0000u
+#define NC_HW_STORE_RSVD_W3 0xf0000000u
 
 /** Clears `insn` and sets its opcode to STORE. */
 static inline void nc_hw_store_init(nc_hw_insn_t *insn) {
@@ -1252,7 +1285,8 @@ static inline void nc_hw_store_init(nc_hw_insn_t *insn) {
 /* Reset state: out_fmt int32, no pooling, windows 1x1, strides 0. With pool_op */
 /* none the window and stride fields are ignored and STORE's pool_pad_* must be */
 /* 0; with pooling each pool_pad_* must be smaller than the window in its */
-/* dimension. */
+/* dimension. With add, STOREs add the residual tensor at res_delta from their */
+/* output (see STORE). */
 
 #define NC_HW_STORE_CFG_OUT_FMT_LSB 8 /**< Element format written. */
 #define NC_HW_STORE_CFG_OUT_FMT_WIDTH 2
@@ -1274,6 +1308,12 @@ static inline void nc_hw_store_init(nc_hw_insn_t *insn) {
 #define NC_HW_STORE_CFG_X_STRIDE_WIDTH 32
 #define NC_HW_STORE_CFG_Y_STRIDE_LSB 60 /**< Bytes between consecutive output lines. */
 #define NC_HW_STORE_CFG_Y_STRIDE_WIDTH 32
+/** 1: STOREs add a residual int8 tensor after the clamp (out_fmt int8, pool_op none). */
+#define NC_HW_STORE_CFG_ADD_LSB 92
+#define NC_HW_STORE_CFG_ADD_WIDTH 1
+/** Residual tensor offset minus dram_offset, modulo 2^32 (same strides as the output). */
+#define NC_HW_STORE_CFG_RES_DELTA_LSB 93
+#define NC_HW_STORE_CFG_RES_DELTA_WIDTH 32
 static inline uint32_t nc_hw_store_cfg_get_out_fmt(const nc_hw_insn_t *p) {
   return nc_hw_bits_get(p->w, NC_HW_STORE_CFG_OUT_FMT_LSB, NC_HW_STORE_CFG_OUT_FMT_WIDTH);
 }
@@ -1322,10 +1362,22 @@ static inline uint32_t nc_hw_store_cfg_get_y_stride(const nc_hw_insn_t *p) {
 static inline void nc_hw_store_cfg_set_y_stride(nc_hw_insn_t *p, uint32_t v) {
   nc_hw_bits_set(p->w, NC_HW_STORE_CFG_Y_STRIDE_LSB, NC_HW_STORE_CFG_Y_STRIDE_WIDTH, v);
 }
+static inline uint32_t nc_hw_store_cfg_get_add(const nc_hw_insn_t *p) {
+  return nc_hw_bits_get(p->w, NC_HW_STORE_CFG_ADD_LSB, NC_HW_STORE_CFG_ADD_WIDTH);
+}
+static inline void nc_hw_store_cfg_set_add(nc_hw_insn_t *p, uint32_t v) {
+  nc_hw_bits_set(p->w, NC_HW_STORE_CFG_ADD_LSB, NC_HW_STORE_CFG_ADD_WIDTH, v);
+}
+static inline uint32_t nc_hw_store_cfg_get_res_delta(const nc_hw_insn_t *p) {
+  return nc_hw_bits_get(p->w, NC_HW_STORE_CFG_RES_DELTA_LSB, NC_HW_STORE_CFG_RES_DELTA_WIDTH);
+}
+static inline void nc_hw_store_cfg_set_res_delta(nc_hw_insn_t *p, uint32_t v) {
+  nc_hw_bits_set(p->w, NC_HW_STORE_CFG_RES_DELTA_LSB, NC_HW_STORE_CFG_RES_DELTA_WIDTH, v);
+}
 #define NC_HW_STORE_CFG_RSVD_W0 0x0u
 #define NC_HW_STORE_CFG_RSVD_W1 0x0u
-#define NC_HW_STORE_CFG_RSVD_W2 0xf0000000u
-#define NC_HW_STORE_CFG_RSVD_W3 0xffffffffu
+#define NC_HW_STORE_CFG_RSVD_W2 0x0u
+#define NC_HW_STORE_CFG_RSVD_W3 0xe0000000u
 
 /** Clears `insn` and sets its opcode to STORE_CFG. */
 static inline void nc_hw_store_cfg_init(nc_hw_insn_t *insn) {
@@ -1546,6 +1598,216 @@ static inline void nc_hw_qparam_unpack(const uint8_t *in, nc_hw_qparam_vals_t *v
   nc_hw_qparam_decode(&rec, v);
 }
 
+/* ---- addq record ---- */
+/* The parameters of a residual add (TFLite's quantized 8-bit Add, */
+/* nc_add_quant_t), 32 little-endian bytes held in two consecutive parameter */
+/* entries and read by a STORE with STORE_CFG add. Input 0 is the STORE's */
+/* requantized value, input 1 the residual byte. Each half is laid out so that */
+/* a valid addq record is also two valid qparam records, so LOAD_PARAM loads it */
+/* unchanged; the STORE checks it as an addq record. */
+
+#define NC_HW_ADDQ_OUT_MULT_LSB 0 /**< Output multiplier (sum scale). */
+#define NC_HW_ADDQ_OUT_MULT_WIDTH 32
+#define NC_HW_ADDQ_OUT_MULT_MIN 0
+#define NC_HW_ADDQ_IN_MULT0_LSB 32 /**< Input 0 multiplier. */
+#define NC_HW_ADDQ_IN_MULT0_WIDTH 32
+#define NC_HW_ADDQ_IN_MULT0_MIN 0
+#define NC_HW_ADDQ_IN_SHIFT0_LSB 64 /**< Input 0 shift (right shifts only). */
+#define NC_HW_ADDQ_IN_SHIFT0_WIDTH 8
+#define NC_HW_ADDQ_IN_SHIFT0_MIN (-31)
+#define NC_HW_ADDQ_IN_SHIFT0_MAX 0
+#define NC_HW_ADDQ_IN_ZP0_LSB 80 /**< Input 0 zero point. */
+#define NC_HW_ADDQ_IN_ZP0_WIDTH 16
+#define NC_HW_ADDQ_IN_ZP0_MIN (-128)
+#define NC_HW_ADDQ_IN_ZP0_MAX 255
+#define NC_HW_ADDQ_ACT_MIN_LSB 96 /**< Output clamp low. */
+#define NC_HW_ADDQ_ACT_MIN_WIDTH 16
+#define NC_HW_ADDQ_ACT_MIN_MIN (-128)
+#define NC_HW_ADDQ_ACT_MIN_MAX 255
+#define NC_HW_ADDQ_ACT_MAX_LSB 112 /**< Output clamp high, >= act_min. */
+#define NC_HW_ADDQ_ACT_MAX_WIDTH 16
+#define NC_HW_ADDQ_ACT_MAX_MIN (-128)
+#define NC_HW_ADDQ_ACT_MAX_MAX 255
+#define NC_HW_ADDQ_OUT_SHIFT_LSB 128 /**< Output shift (right shifts only). */
+#define NC_HW_ADDQ_OUT_SHIFT_WIDTH 8
+#define NC_HW_ADDQ_OUT_SHIFT_MIN (-31)
+#define NC_HW_ADDQ_OUT_SHIFT_MAX 0
+#define NC_HW_ADDQ_RES_UNSIGNED_LSB 136 /**< 1: residual bytes are uint8; 0: int8. */
+#define NC_HW_ADDQ_RES_UNSIGNED_WIDTH 1
+#define NC_HW_ADDQ_OUT_ZP_LSB 144 /**< Output zero point. */
+#define NC_HW_ADDQ_OUT_ZP_WIDTH 16
+#define NC_HW_ADDQ_OUT_ZP_MIN (-128)
+#define NC_HW_ADDQ_OUT_ZP_MAX 255
+#define NC_HW_ADDQ_IN_MULT1_LSB 160 /**< Input 1 (residual) multiplier. */
+#define NC_HW_ADDQ_IN_MULT1_WIDTH 32
+#define NC_HW_ADDQ_IN_MULT1_MIN 0
+#define NC_HW_ADDQ_IN_SHIFT1_LSB 192 /**< Input 1 shift (right shifts only). */
+#define NC_HW_ADDQ_IN_SHIFT1_WIDTH 8
+#define NC_HW_ADDQ_IN_SHIFT1_MIN (-31)
+#define NC_HW_ADDQ_IN_SHIFT1_MAX 0
+#define NC_HW_ADDQ_IN_ZP1_LSB 208 /**< Input 1 zero point. */
+#define NC_HW_ADDQ_IN_ZP1_WIDTH 16
+#define NC_HW_ADDQ_IN_ZP1_MIN (-128)
+#define NC_HW_ADDQ_IN_ZP1_MAX 255
+static inline int32_t nc_hw_addq_get_out_mult(const nc_hw_addq_t *p) {
+  return nc_hw_sext(nc_hw_bits_get(p->w, NC_HW_ADDQ_OUT_MULT_LSB, NC_HW_ADDQ_OUT_MULT_WIDTH),
+                    NC_HW_ADDQ_OUT_MULT_WIDTH);
+}
+static inline void nc_hw_addq_set_out_mult(nc_hw_addq_t *p, int32_t v) {
+  nc_hw_bits_set(p->w, NC_HW_ADDQ_OUT_MULT_LSB, NC_HW_ADDQ_OUT_MULT_WIDTH, (uint32_t)v);
+}
+static inline int32_t nc_hw_addq_get_in_mult0(const nc_hw_addq_t *p) {
+  return nc_hw_sext(nc_hw_bits_get(p->w, NC_HW_ADDQ_IN_MULT0_LSB, NC_HW_ADDQ_IN_MULT0_WIDTH),
+                    NC_HW_ADDQ_IN_MULT0_WIDTH);
+}
+static inline void nc_hw_addq_set_in_mult0(nc_hw_addq_t *p, int32_t v) {
+  nc_hw_bits_set(p->w, NC_HW_ADDQ_IN_MULT0_LSB, NC_HW_ADDQ_IN_MULT0_WIDTH, (uint32_t)v);
+}
+static inline int32_t nc_hw_addq_get_in_shift0(const nc_hw_addq_t *p) {
+  return nc_hw_sext(nc_hw_bits_get(p->w, NC_HW_ADDQ_IN_SHIFT0_LSB, NC_HW_ADDQ_IN_SHIFT0_WIDTH),
+                    NC_HW_ADDQ_IN_SHIFT0_WIDTH);
+}
+static inline void nc_hw_addq_set_in_shift0(nc_hw_addq_t *p, int32_t v) {
+  nc_hw_bits_set(p->w, NC_HW_ADDQ_IN_SHIFT0_LSB, NC_HW_ADDQ_IN_SHIFT0_WIDTH, (uint32_t)v);
+}
+static inline int32_t nc_hw_addq_get_in_zp0(const nc_hw_addq_t *p) {
+  return nc_hw_sext(nc_hw_bits_get(p->w, NC_HW_ADDQ_IN_ZP0_LSB, NC_HW_ADDQ_IN_ZP0_WIDTH),
+                    NC_HW_ADDQ_IN_ZP0_WIDTH);
+}
+static inline void nc_hw_addq_set_in_zp0(nc_hw_addq_t *p, int32_t v) {
+  nc_hw_bits_set(p->w, NC_HW_ADDQ_IN_ZP0_LSB, NC_HW_ADDQ_IN_ZP0_WIDTH, (uint32_t)v);
+}
+static inline int32_t nc_hw_addq_get_act_min(const nc_hw_addq_t *p) {
+  return nc_hw_sext(nc_hw_bits_get(p->w, NC_HW_ADDQ_ACT_MIN_LSB, NC_HW_ADDQ_ACT_MIN_WIDTH),
+                    NC_HW_ADDQ_ACT_MIN_WIDTH);
+}
+static inline void nc_hw_addq_set_act_min(nc_hw_addq_t *p, int32_t v) {
+  nc_hw_bits_set(p->w, NC_HW_ADDQ_ACT_MIN_LSB, NC_HW_ADDQ_ACT_MIN_WIDTH, (uint32_t)v);
+}
+static inline int32_t nc_hw_addq_get_act_max(const nc_hw_addq_t *p) {
+  return nc_hw_sext(nc_hw_bits_get(p->w, NC_HW_ADDQ_ACT_MAX_LSB, NC_HW_ADDQ_ACT_MAX_WIDTH),
+                    NC_HW_ADDQ_ACT_MAX_WIDTH);
+}
+static inline void nc_hw_addq_set_act_max(nc_hw_addq_t *p, int32_t v) {
+  nc_hw_bits_set(p->w, NC_HW_ADDQ_ACT_MAX_LSB, NC_HW_ADDQ_ACT_MAX_WIDTH, (uint32_t)v);
+}
+static inline int32_t nc_hw_addq_get_out_shift(const nc_hw_addq_t *p) {
+  return nc_hw_sext(nc_hw_bits_get(p->w, NC_HW_ADDQ_OUT_SHIFT_LSB, NC_HW_ADDQ_OUT_SHIFT_WIDTH),
+                    NC_HW_ADDQ_OUT_SHIFT_WIDTH);
+}
+static inline void nc_hw_addq_set_out_shift(nc_hw_addq_t *p, int32_t v) {
+  nc_hw_bits_set(p->w, NC_HW_ADDQ_OUT_SHIFT_LSB, NC_HW_ADDQ_OUT_SHIFT_WIDTH, (uint32_t)v);
+}
+static inline uint32_t nc_hw_addq_get_res_unsigned(const nc_hw_addq_t *p) {
+  return nc_hw_bits_get(p->w, NC_HW_ADDQ_RES_UNSIGNED_LSB, NC_HW_ADDQ_RES_UNSIGNED_WIDTH);
+}
+static inline void nc_hw_addq_set_res_unsigned(nc_hw_addq_t *p, uint32_t v) {
+  nc_hw_bits_set(p->w, NC_HW_ADDQ_RES_UNSIGNED_LSB, NC_HW_ADDQ_RES_UNSIGNED_WIDTH, v);
+}
+static inline int32_t nc_hw_addq_get_out_zp(const nc_hw_addq_t *p) {
+  return nc_hw_sext(nc_hw_bits_get(p->w, NC_HW_ADDQ_OUT_ZP_LSB, NC_HW_ADDQ_OUT_ZP_WIDTH),
+                    NC_HW_ADDQ_OUT_ZP_WIDTH);
+}
+static inline void nc_hw_addq_set_out_zp(nc_hw_addq_t *p, int32_t v) {
+  nc_hw_bits_set(p->w, NC_HW_ADDQ_OUT_ZP_LSB, NC_HW_ADDQ_OUT_ZP_WIDTH, (uint32_t)v);
+}
+static inline int32_t nc_hw_addq_get_in_mult1(const nc_hw_addq_t *p) {
+  return nc_hw_sext(nc_hw_bits_get(p->w, NC_HW_ADDQ_IN_MULT1_LSB, NC_HW_ADDQ_IN_MULT1_WIDTH),
+                    NC_HW_ADDQ_IN_MULT1_WIDTH);
+}
+static inline void nc_hw_addq_set_in_mult1(nc_hw_addq_t *p, int32_t v) {
+  nc_hw_bits_set(p->w, NC_HW_ADDQ_IN_MULT1_LSB, NC_HW_ADDQ_IN_MULT1_WIDTH, (uint32_t)v);
+}
+static inline int32_t nc_hw_addq_get_in_shift1(const nc_hw_addq_t *p) {
+  return nc_hw_sext(nc_hw_bits_get(p->w, NC_HW_ADDQ_IN_SHIFT1_LSB, NC_HW_ADDQ_IN_SHIFT1_WIDTH),
+                    NC_HW_ADDQ_IN_SHIFT1_WIDTH);
+}
+static inline void nc_hw_addq_set_in_shift1(nc_hw_addq_t *p, int32_t v) {
+  nc_hw_bits_set(p->w, NC_HW_ADDQ_IN_SHIFT1_LSB, NC_HW_ADDQ_IN_SHIFT1_WIDTH, (uint32_t)v);
+}
+static inline int32_t nc_hw_addq_get_in_zp1(const nc_hw_addq_t *p) {
+  return nc_hw_sext(nc_hw_bits_get(p->w, NC_HW_ADDQ_IN_ZP1_LSB, NC_HW_ADDQ_IN_ZP1_WIDTH),
+                    NC_HW_ADDQ_IN_ZP1_WIDTH);
+}
+static inline void nc_hw_addq_set_in_zp1(nc_hw_addq_t *p, int32_t v) {
+  nc_hw_bits_set(p->w, NC_HW_ADDQ_IN_ZP1_LSB, NC_HW_ADDQ_IN_ZP1_WIDTH, (uint32_t)v);
+}
+#define NC_HW_ADDQ_RSVD_W0 0x0u
+#define NC_HW_ADDQ_RSVD_W1 0x0u
+#define NC_HW_ADDQ_RSVD_W2 0xff00u
+#define NC_HW_ADDQ_RSVD_W3 0x0u
+#define NC_HW_ADDQ_RSVD_W4 0xfe00u
+#define NC_HW_ADDQ_RSVD_W5 0x0u
+#define NC_HW_ADDQ_RSVD_W6 0xff00u
+#define NC_HW_ADDQ_RSVD_W7 0xffffffffu
+
+/** The fields of one addq record as plain integers, for nc_hw_addq_pack()
+ *  and nc_hw_addq_unpack(). */
+typedef struct {
+  int32_t out_mult; /**< Output multiplier (sum scale). */
+  int32_t in_mult0; /**< Input 0 multiplier. */
+  int32_t in_shift0; /**< Input 0 shift (right shifts only). */
+  int32_t in_zp0; /**< Input 0 zero point. */
+  int32_t act_min; /**< Output clamp low. */
+  int32_t act_max; /**< Output clamp high, >= act_min. */
+  int32_t out_shift; /**< Output shift (right shifts only). */
+  uint32_t res_unsigned; /**< 1: residual bytes are uint8; 0: int8. */
+  int32_t out_zp; /**< Output zero point. */
+  int32_t in_mult1; /**< Input 1 (residual) multiplier. */
+  int32_t in_shift1; /**< Input 1 shift (right shifts only). */
+  int32_t in_zp1; /**< Input 1 zero point. */
+} nc_hw_addq_vals_t;
+
+/** Encodes `v` as a addq record: reserved bits 0, each field the low
+ *  WIDTH bits of its value (check ranges with the _check function). */
+static inline void nc_hw_addq_encode(const nc_hw_addq_vals_t *v, nc_hw_addq_t *rec) {
+  for (unsigned i = 0; i < NC_HW_ADDQ_WORDS; i++) {
+    rec->w[i] = 0;
+  }
+  nc_hw_addq_set_out_mult(rec, v->out_mult);
+  nc_hw_addq_set_in_mult0(rec, v->in_mult0);
+  nc_hw_addq_set_in_shift0(rec, v->in_shift0);
+  nc_hw_addq_set_in_zp0(rec, v->in_zp0);
+  nc_hw_addq_set_act_min(rec, v->act_min);
+  nc_hw_addq_set_act_max(rec, v->act_max);
+  nc_hw_addq_set_out_shift(rec, v->out_shift);
+  nc_hw_addq_set_res_unsigned(rec, v->res_unsigned);
+  nc_hw_addq_set_out_zp(rec, v->out_zp);
+  nc_hw_addq_set_in_mult1(rec, v->in_mult1);
+  nc_hw_addq_set_in_shift1(rec, v->in_shift1);
+  nc_hw_addq_set_in_zp1(rec, v->in_zp1);
+}
+
+/** Decodes every field of a addq record into `v`. */
+static inline void nc_hw_addq_decode(const nc_hw_addq_t *rec, nc_hw_addq_vals_t *v) {
+  v->out_mult = nc_hw_addq_get_out_mult(rec);
+  v->in_mult0 = nc_hw_addq_get_in_mult0(rec);
+  v->in_shift0 = nc_hw_addq_get_in_shift0(rec);
+  v->in_zp0 = nc_hw_addq_get_in_zp0(rec);
+  v->act_min = nc_hw_addq_get_act_min(rec);
+  v->act_max = nc_hw_addq_get_act_max(rec);
+  v->out_shift = nc_hw_addq_get_out_shift(rec);
+  v->res_unsigned = nc_hw_addq_get_res_unsigned(rec);
+  v->out_zp = nc_hw_addq_get_out_zp(rec);
+  v->in_mult1 = nc_hw_addq_get_in_mult1(rec);
+  v->in_shift1 = nc_hw_addq_get_in_shift1(rec);
+  v->in_zp1 = nc_hw_addq_get_in_zp1(rec);
+}
+
+/** Writes `v` as the 32 little-endian bytes of a addq record in memory. */
+static inline void nc_hw_addq_pack(const nc_hw_addq_vals_t *v, uint8_t *out) {
+  nc_hw_addq_t rec;
+  nc_hw_addq_encode(v, &rec);
+  nc_hw_words_to_bytes(rec.w, NC_HW_ADDQ_WORDS, out);
+}
+
+/** Reads the fields of the addq record in the 32 bytes at `in`. */
+static inline void nc_hw_addq_unpack(const uint8_t *in, nc_hw_addq_vals_t *v) {
+  nc_hw_addq_t rec;
+  nc_hw_words_from_bytes(in, NC_HW_ADDQ_WORDS, rec.w);
+  nc_hw_addq_decode(&rec, v);
+}
+
 /* ---- Field tables ---- */
 
 /** One field of a format, with its documented range. */
@@ -1644,6 +1906,7 @@ static inline const nc_hw_field_info_t *nc_hw_store_fields(unsigned *count) {
       {"pool_pad_bottom", 100, 4, 0, 0, 15},
       {"pool_pad_left", 104, 4, 0, 0, 15},
       {"pool_pad_right", 108, 4, 0, 0, 15},
+      {"add_param", 112, 12, 0, 0, 1022},
   };
   *count = (unsigned)(sizeof fields / sizeof fields[0]);
   return fields;
@@ -1665,6 +1928,8 @@ static inline const nc_hw_field_info_t *nc_hw_store_cfg_fields(unsigned *count) 
       {"pool_sw", 24, 4, 0, 1, 15},
       {"x_stride", 28, 32, 0, 0, 4294967295LL},
       {"y_stride", 60, 32, 0, 0, 4294967295LL},
+      {"add", 92, 1, 0, 0, 1},
+      {"res_delta", 93, 32, 0, 0, 4294967295LL},
   };
   *count = (unsigned)(sizeof fields / sizeof fields[0]);
   return fields;
@@ -1722,6 +1987,26 @@ static inline const nc_hw_field_info_t *nc_hw_qparam_fields(unsigned *count) {
       {"out_zp", 80, 16, 1, (-128), 255},
       {"act_min", 96, 16, 1, (-128), 255},
       {"act_max", 112, 16, 1, (-128), 255},
+  };
+  *count = (unsigned)(sizeof fields / sizeof fields[0]);
+  return fields;
+}
+
+/** The fields of addq; *count gets their number. */
+static inline const nc_hw_field_info_t *nc_hw_addq_fields(unsigned *count) {
+  static const nc_hw_field_info_t fields[] = {
+      {"out_mult", 0, 32, 1, 0, 2147483647},
+      {"in_mult0", 32, 32, 1, 0, 2147483647},
+      {"in_shift0", 64, 8, 1, (-31), 0},
+      {"in_zp0", 80, 16, 1, (-128), 255},
+      {"act_min", 96, 16, 1, (-128), 255},
+      {"act_max", 112, 16, 1, (-128), 255},
+      {"out_shift", 128, 8, 1, (-31), 0},
+      {"res_unsigned", 136, 1, 0, 0, 1},
+      {"out_zp", 144, 16, 1, (-128), 255},
+      {"in_mult1", 160, 32, 1, 0, 2147483647},
+      {"in_shift1", 192, 8, 1, (-31), 0},
+      {"in_zp1", 208, 16, 1, (-128), 255},
   };
   *count = (unsigned)(sizeof fields / sizeof fields[0]);
   return fields;
@@ -1939,7 +2224,7 @@ static inline uint32_t nc_hw_store_check(const nc_hw_insn_t *insn, uint32_t *inf
   }
   if (((insn->w[0] & NC_HW_STORE_RSVD_W0) | (insn->w[1] & NC_HW_STORE_RSVD_W1) | (insn->w[2] &
         NC_HW_STORE_RSVD_W2) | (insn->w[3] & NC_HW_STORE_RSVD_W3)) != 0u) {
-    *info = 112;
+    *info = 124;
     return NC_HW_ERR_FIELD_RANGE;
   }
   if (!((int64_t)nc_hw_store_get_acc_addr(insn) <= (int64_t)2047)) {
@@ -1964,6 +2249,10 @@ static inline uint32_t nc_hw_store_check(const nc_hw_insn_t *insn, uint32_t *inf
   }
   if (!((int64_t)nc_hw_store_get_x_size(insn) >= (int64_t)1)) {
     *info = 86;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!((int64_t)nc_hw_store_get_add_param(insn) <= (int64_t)1022)) {
+    *info = 112;
     return NC_HW_ERR_FIELD_RANGE;
   }
   if (!(((int64_t)nc_hw_store_get_acc_addr(insn) + ((int64_t)nc_hw_store_get_y_size(insn) *
@@ -1992,7 +2281,7 @@ static inline uint32_t nc_hw_store_cfg_check(const nc_hw_insn_t *insn, uint32_t 
   }
   if (((insn->w[0] & NC_HW_STORE_CFG_RSVD_W0) | (insn->w[1] & NC_HW_STORE_CFG_RSVD_W1) | (insn->w[2]
         & NC_HW_STORE_CFG_RSVD_W2) | (insn->w[3] & NC_HW_STORE_CFG_RSVD_W3)) != 0u) {
-    *info = 92;
+    *info = 125;
     return NC_HW_ERR_FIELD_RANGE;
   }
   if (!(((int64_t)nc_hw_store_cfg_get_out_fmt(insn) == (int64_t)0) ||
@@ -2020,6 +2309,12 @@ static inline uint32_t nc_hw_store_cfg_check(const nc_hw_insn_t *insn, uint32_t 
   }
   if (!((int64_t)nc_hw_store_cfg_get_pool_sw(insn) >= (int64_t)1)) {
     *info = 24;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!(((int64_t)nc_hw_store_cfg_get_add(insn) == (int64_t)0) ||
+        (((int64_t)nc_hw_store_cfg_get_out_fmt(insn) == (int64_t)1) &&
+        ((int64_t)nc_hw_store_cfg_get_pool_op(insn) == (int64_t)0)))) {
+    *info = 92;
     return NC_HW_ERR_FIELD_RANGE;
   }
   return NC_HW_ERR_NONE;
@@ -2170,6 +2465,99 @@ static inline uint32_t nc_hw_qparam_check(const nc_hw_qparam_t *rec, uint32_t *i
     return NC_HW_ERR_FIELD_RANGE;
   }
   if (!((int64_t)nc_hw_qparam_get_act_min(rec) <= (int64_t)nc_hw_qparam_get_act_max(rec))) {
+    *info = 112;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  return NC_HW_ERR_NONE;
+}
+
+/** Checks one addq record: returns an NC_HW_ERR_ code and sets *info
+ *  (ERR_INFO, the offending field's LSB) on failure. */
+static inline uint32_t nc_hw_addq_check(const nc_hw_addq_t *rec, uint32_t *info) {
+  if (((rec->w[0] & NC_HW_ADDQ_RSVD_W0) | (rec->w[1] & NC_HW_ADDQ_RSVD_W1) | (rec->w[2] &
+        NC_HW_ADDQ_RSVD_W2) | (rec->w[3] & NC_HW_ADDQ_RSVD_W3) | (rec->w[4] & NC_HW_ADDQ_RSVD_W4) |
+        (rec->w[5] & NC_HW_ADDQ_RSVD_W5) | (rec->w[6] & NC_HW_ADDQ_RSVD_W6) | (rec->w[7] &
+        NC_HW_ADDQ_RSVD_W7)) != 0u) {
+    *info = 72;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!((int64_t)nc_hw_addq_get_out_mult(rec) >= (int64_t)0)) {
+    *info = 0;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!((int64_t)nc_hw_addq_get_in_mult0(rec) >= (int64_t)0)) {
+    *info = 32;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!((int64_t)nc_hw_addq_get_in_shift0(rec) >= (-(int64_t)31))) {
+    *info = 64;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!((int64_t)nc_hw_addq_get_in_shift0(rec) <= (int64_t)0)) {
+    *info = 64;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!((int64_t)nc_hw_addq_get_in_zp0(rec) >= (-(int64_t)128))) {
+    *info = 80;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!((int64_t)nc_hw_addq_get_in_zp0(rec) <= (int64_t)255)) {
+    *info = 80;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!((int64_t)nc_hw_addq_get_act_min(rec) >= (-(int64_t)128))) {
+    *info = 96;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!((int64_t)nc_hw_addq_get_act_min(rec) <= (int64_t)255)) {
+    *info = 96;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!((int64_t)nc_hw_addq_get_act_max(rec) >= (-(int64_t)128))) {
+    *info = 112;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!((int64_t)nc_hw_addq_get_act_max(rec) <= (int64_t)255)) {
+    *info = 112;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!((int64_t)nc_hw_addq_get_out_shift(rec) >= (-(int64_t)31))) {
+    *info = 128;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!((int64_t)nc_hw_addq_get_out_shift(rec) <= (int64_t)0)) {
+    *info = 128;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!((int64_t)nc_hw_addq_get_out_zp(rec) >= (-(int64_t)128))) {
+    *info = 144;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!((int64_t)nc_hw_addq_get_out_zp(rec) <= (int64_t)255)) {
+    *info = 144;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!((int64_t)nc_hw_addq_get_in_mult1(rec) >= (int64_t)0)) {
+    *info = 160;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!((int64_t)nc_hw_addq_get_in_shift1(rec) >= (-(int64_t)31))) {
+    *info = 192;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!((int64_t)nc_hw_addq_get_in_shift1(rec) <= (int64_t)0)) {
+    *info = 192;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!((int64_t)nc_hw_addq_get_in_zp1(rec) >= (-(int64_t)128))) {
+    *info = 208;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!((int64_t)nc_hw_addq_get_in_zp1(rec) <= (int64_t)255)) {
+    *info = 208;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!((int64_t)nc_hw_addq_get_act_min(rec) <= (int64_t)nc_hw_addq_get_act_max(rec))) {
     *info = 112;
     return NC_HW_ERR_FIELD_RANGE;
   }
