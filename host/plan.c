@@ -76,7 +76,14 @@ static nc_status_t check_caps_(const nc_plan_caps_t *c) {
 
 /* ---- Weights of a pass, element by element ---- */
 
-typedef enum { WK_IDENT, WK_CONV, WK_CONV_I2C, WK_FC, WK_LOCAL } wkind_t;
+typedef enum {
+  WK_IDENT,
+  WK_CONV,
+  WK_CONV_I2C,
+  WK_FC,
+  WK_LOCAL,
+  WK_DW /* depthwise, one tile per block: row = channel, lane = tap */
+} wkind_t;
 
 typedef struct {
   wkind_t kind;
@@ -111,6 +118,8 @@ static int8_t wval_(const wsrc_t *s, int64_t bp, int ol, int t, int cl) {
     }
     case WK_FC:
       return s->w[(int64_t)ol * s->C + cl];
+    case WK_DW:
+      return cl < s->taps ? s->w[(bp * s->ob + ol) * s->taps + cl] : 0;
     case WK_LOCAL:
       if (cl >= s->taps * s->C) {
         return 0;
@@ -298,6 +307,9 @@ static int feasible_(const vconv_t *v, const pcfg_t *c,
         (uint64_t)v->sh * (uint64_t)d.wi > 65535 || c->kct > 255 ||
         v->sw > 255) {
       return 0;
+    }
+    if (v->dwm && (d.wi > NC_HW_DW_LINE_MAX || d.tw > 255)) {
+      return 0; /* a DWCONV's line and out_w fields */
     }
     acc = (uint64_t)c->oct * (uint64_t)(d.th * d.tw);
     in_slot = (uint64_t)c->kct * (uint64_t)(d.hi * d.wi);
@@ -717,6 +729,15 @@ static int direct_ok_(const nc_layer_t *l, const nc_geom_t *g) {
          g->pad_left < kew && g->pad_right < kew && l->stride_w <= 255;
 }
 
+/* Whether a conv is depthwise in the sense DWCONV computes: one input
+ * channel per output channel, no dilation, a kernel of at most dw_kh_max
+ * lines whose taps fit down a column, strides of at most 3. */
+static int dw_ok_(const nc_layer_t *l, const nc_geom_t *g) {
+  return l->kind == NC_LAYER_CONV2D && l->groups == g->c && g->oc == g->c &&
+         l->dil_h == 1 && l->dil_w == 1 && g->kh <= NC_HW_DW_KH_MAX &&
+         g->kh * g->kw <= ROWS_ && l->stride_h <= 3 && l->stride_w <= 3;
+}
+
 /* ---- Public API ---- */
 
 static void pass_free_(pass_t *ps) {
@@ -854,7 +875,7 @@ static nc_status_t lower_(const ctx_t *x, shape_t sh, nc_plan_t *p,
     v->ob = (int)(gr.gp * gr.og);
     v->ob_last = (int)((gr.G - gr.gp * (gr.nblk - 1)) * gr.og);
     v->OH = g->oh, v->OW = g->ow;
-    if (sh.low == NC_PLAN_DIRECT) {
+    if (sh.low == NC_PLAN_DIRECT || sh.low == NC_PLAN_DEPTHWISE) {
       v->H = g->h, v->W = g->w, v->C = g->c;
       v->KH = (int)g->kh, v->KW = (int)g->kw;
       v->sh = l->stride_h, v->sw = l->stride_w;
@@ -866,6 +887,11 @@ static nc_status_t lower_(const ctx_t *x, shape_t sh, nc_plan_t *p,
       v->cb_last = (int)ws->cb_last;
       v->cstride = (int)ws->cb;
       ws->kind = WK_CONV;
+      if (sh.low == NC_PLAN_DEPTHWISE) {
+        v->dwm = 1;
+        v->taps = 1;
+        ws->kind = WK_DW;
+      }
     } else {
       const int64_t kp = cdiv_(taps * ws->cb, ROWS_) * ROWS_;
       v->H = g->oh, v->W = g->ow, v->C = kp * gr.nblk;
@@ -970,7 +996,7 @@ static void fill_weights_(const pass_t *ps, const wsrc_t *ws, uint8_t *dst) {
                   const int ol = (g * c->oct + j) * NC_HW_COLS + n;
                   for (int k = 0; k < ROWS_; k++) {
                     const int cl = (r * c->kct + z) * ROWS_ + k;
-                    *t8++ = ol < obb && cl < cbb
+                    *t8++ = ol < obb && (cl < cbb || ws->kind == WK_DW)
                                 ? wval_(ws, v->local ? p0 + pp : b, ol, t, cl)
                                 : 0;
                   }
@@ -1053,9 +1079,10 @@ static void fill_params_(const nc_plan_t *p, const ctx_t *x, uint8_t *dst) {
 }
 
 static const char *low_name_(nc_plan_lowering_t l) {
-  return l == NC_PLAN_DIRECT   ? "direct"
-         : l == NC_PLAN_IM2COL ? "im2col"
-                               : "local";
+  return l == NC_PLAN_DIRECT      ? "direct"
+         : l == NC_PLAN_IM2COL    ? "im2col"
+         : l == NC_PLAN_DEPTHWISE ? "dwconv"
+                                  : "local";
 }
 
 /* Plans one shape; fills the passes and returns the total replay. */
@@ -1190,7 +1217,7 @@ nc_status_t nc_plan_create(const nc_plan_req_t *req, const nc_plan_caps_t *caps,
   }
   const nc_layer_t *l = x.l;
   /* The shapes worth planning. */
-  shape_t shapes[4];
+  shape_t shapes[6];
   int nsh = 0;
   const int conv = l->kind == NC_LAYER_CONV2D;
   const int can_direct = !conv || direct_ok_(l, &x.g);
@@ -1224,6 +1251,9 @@ nc_status_t nc_plan_create(const nc_plan_req_t *req, const nc_plan_caps_t *caps,
     }
     if (conv && (cp.im2col != 0 || !can_direct)) {
       shapes[nsh++] = (shape_t){NC_PLAN_IM2COL, pools[i]};
+    }
+    if (can_direct && dw_ok_(l, &x.g) && cp.im2col != 1) {
+      shapes[nsh++] = (shape_t){NC_PLAN_DEPTHWISE, pools[i]};
     }
   }
   nc_plan_t *p = calloc(1, sizeof *p);
@@ -1350,7 +1380,9 @@ nc_status_t nc_plan_create(const nc_plan_req_t *req, const nc_plan_caps_t *caps,
   }
   p->pg = x.pg;
   p->in_u8 = x.u8;
-  p->pack_mode = shapes[best_i].low == NC_PLAN_DIRECT   ? 0
+  p->pack_mode = shapes[best_i].low == NC_PLAN_DIRECT ||
+                         shapes[best_i].low == NC_PLAN_DEPTHWISE
+                     ? 0
                  : shapes[best_i].low == NC_PLAN_IM2COL ? 1
                                                         : 2;
   if (x.pool_only) {

@@ -289,7 +289,33 @@ static void gemm_(em_t *e, uint32_t wgt, uint32_t inp, uint32_t acc,
   flush_(e, 1, 0);
 }
 
-/* Comp(s): the GEMMs of step s. */
+/* A DWCONV over an output tile of th x tw pixels whose input lines hold wi
+ * rows (the kernel and strides are the pass's). */
+static void dwconv_(em_t *e, uint32_t wgt, uint32_t inp, uint32_t acc,
+                    uint32_t th, uint32_t tw, uint32_t wi, unsigned flags) {
+  const vconv_t *v = e->v;
+  nc_hw_insn_t *i = add_(e->pr, NC_HW_OP_DWCONV, flags);
+  nc_hw_dwconv_set_wgt_addr(i, wgt);
+  nc_hw_dwconv_set_inp_addr(i, inp);
+  nc_hw_dwconv_set_acc_addr(i, acc);
+  nc_hw_dwconv_set_out_h(i, th);
+  nc_hw_dwconv_set_out_w(i, tw);
+  nc_hw_dwconv_set_line(i, wi);
+  nc_hw_dwconv_set_kh(i, (uint32_t)v->KH);
+  nc_hw_dwconv_set_kw(i, (uint32_t)v->KW);
+  nc_hw_dwconv_set_stride_y(i, (uint32_t)v->sh);
+  nc_hw_dwconv_set_stride_x(i, (uint32_t)v->sw);
+  nc_hw_dwconv_set_acc_stride_out(i, tw);
+  nc_hw_dwconv_set_acc_stride_in(i, 1);
+  flush_(e, 1, 0);
+}
+
+static int is_compute_(const nc_hw_insn_t *i) {
+  const uint32_t op = nc_hw_insn_get_opcode(i);
+  return op == NC_HW_OP_GEMM || op == NC_HW_OP_DWCONV;
+}
+
+/* Comp(s): the GEMMs (or the DWCONV) of step s. */
 static void comp_(em_t *e, const step_t *s) {
   const vconv_t *v = e->v;
   const pcfg_t *c = e->c;
@@ -330,6 +356,11 @@ static void comp_(em_t *e, const step_t *s) {
         }
       }
     }
+  } else if (v->dwm) {
+    const int64_t th = tl->cy1 - tl->cy0, tw = tl->cx1 - tl->cx0;
+    const int64_t wi = (tw - 1) * v->sw + v->KW;
+    dwconv_(e, wslot, islot, ab, (uint32_t)th, (uint32_t)tw, (uint32_t)wi,
+            first);
   } else {
     const int64_t th = tl->cy1 - tl->cy0, tw = tl->cx1 - tl->cx0;
     const int64_t hi = (th - 1) * v->sh + (v->KH - 1) * v->dh + 1;
@@ -355,8 +386,7 @@ static void comp_(em_t *e, const step_t *s) {
   }
   /* The last GEMM of the step: find it (stores may follow it). */
   size_t last = e->pr->n;
-  while (last > n0 &&
-         nc_hw_insn_get_opcode(&e->pr->v[last - 1]) != NC_HW_OP_GEMM) {
+  while (last > n0 && !is_compute_(&e->pr->v[last - 1])) {
     last--;
   }
   nc_hw_insn_t *g = &e->pr->v[last - 1];

@@ -33,6 +33,7 @@ typedef struct {
   int taps;                     /* KH * KW */
   int O;                        /* output channels */
   int local;                    /* one weight bank per output pixel */
+  int dwm;                      /* depthwise: one DWCONV per step, taps 1 */
   int64_t batch;                /* local: images streamed per pixel */
   /* Store path. */
   int pool_op; /* NC_HW_POOL_* */

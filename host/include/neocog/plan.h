@@ -65,6 +65,8 @@ typedef enum {
   NC_PLAN_DIRECT = 0, /**< NHWC rows, one GEMM per tap */
   NC_PLAN_IM2COL,     /**< host-packed receptive fields, taps in K */
   NC_PLAN_LOCAL,      /**< im2col rows, one weight bank per output pixel */
+  NC_PLAN_DEPTHWISE,  /**< NHWC rows, one DWCONV per tile: a channel per
+                           array column, the taps down the columns */
 } nc_plan_lowering_t;
 
 /** Where the pooling runs. */
