@@ -312,7 +312,8 @@ static int feasible_(const vconv_t *v, const pcfg_t *c,
       return 0; /* a DWCONV's line and out_w fields */
     }
     acc = (uint64_t)c->oct * (uint64_t)(d.th * d.tw);
-    in_slot = (uint64_t)c->kct * (uint64_t)(d.hi * d.wi);
+    in_slot = (uint64_t)c->kct * (uint64_t)(d.hi * d.wi) *
+              (uint64_t)(v->dwm == 2 ? v->nblk : 1);
     w_slot = (uint64_t)c->oct * (uint64_t)c->kct * (uint64_t)v->taps * COLS_;
     if (v->nprm > (int64_t)caps->param_entries &&
         (uint64_t)c->oct * COLS_ > caps->param_entries) {
@@ -543,6 +544,9 @@ static nc_status_t search_pass_(pass_t *ps, const nc_plan_caps_t *caps,
           continue;
         }
         for (int wres = 0; wres < 2; wres++) {
+          if (v->dwm == 2 && !wres) {
+            continue; /* plan_emit.c loads depthwise tiles a tile ahead */
+          }
           for (int it = 0; it < ntw; it++) {
             pcfg_t c = {.order = (nc_plan_order_t)order,
                         .pth = 1,
@@ -683,6 +687,7 @@ static nc_status_t search_pass_(pass_t *ps, const nc_plan_caps_t *caps,
 typedef struct {
   nc_plan_lowering_t low;
   nc_plan_pool_t pool;
+  int il; /* depthwise: interleaved tiles (vconv_t.dwm 2) */
 } shape_t;
 
 /* Conv-like (conv2d, fc, local) geometry with the groups packed. */
@@ -734,6 +739,7 @@ static int direct_ok_(const nc_layer_t *l, const nc_geom_t *g) {
  * lines whose taps fit down a column, strides of at most 3. */
 static int dw_ok_(const nc_layer_t *l, const nc_geom_t *g) {
   return l->kind == NC_LAYER_CONV2D && l->groups == g->c && g->oc == g->c &&
+
          l->dil_h == 1 && l->dil_w == 1 && g->kh <= NC_HW_DW_KH_MAX &&
          g->kh * g->kw <= ROWS_ && l->stride_h <= 3 && l->stride_w <= 3;
 }
@@ -888,7 +894,7 @@ static nc_status_t lower_(const ctx_t *x, shape_t sh, nc_plan_t *p,
       v->cstride = (int)ws->cb;
       ws->kind = WK_CONV;
       if (sh.low == NC_PLAN_DEPTHWISE) {
-        v->dwm = 1;
+        v->dwm = sh.il ? 2 : 1;
         v->taps = 1;
         ws->kind = WK_DW;
       }
@@ -936,6 +942,12 @@ static void arena_(nc_plan_t *p, int with_data_size) {
     cbytes = align_(cbytes + ps->wall_rows * ROWS_);
     ps->v.prm_off = cbytes;
     cbytes = align_(cbytes + (uint64_t)ps->v.nprm * NC_HW_QPARAM_BYTES);
+  }
+  /* A depthwise pass reads its tiles' padding lines from one pixel of pad
+   * values after the constants. */
+  p->pass[0].v.pad_off = cbytes;
+  if (p->pass[0].v.dwm == 2) {
+    cbytes = align_(cbytes + (uint64_t)p->pass[0].v.C);
   }
   p->rc = (nc_plan_region_t){0, cbytes};
   off = align_(cbytes);
@@ -1217,7 +1229,7 @@ nc_status_t nc_plan_create(const nc_plan_req_t *req, const nc_plan_caps_t *caps,
   }
   const nc_layer_t *l = x.l;
   /* The shapes worth planning. */
-  shape_t shapes[6];
+  shape_t shapes[8];
   int nsh = 0;
   const int conv = l->kind == NC_LAYER_CONV2D;
   const int can_direct = !conv || direct_ok_(l, &x.g);
@@ -1243,17 +1255,20 @@ nc_status_t nc_plan_create(const nc_plan_req_t *req, const nc_plan_caps_t *caps,
   }
   for (int i = 0; i < npools; i++) {
     if (l->kind == NC_LAYER_LOCAL) {
-      shapes[nsh++] = (shape_t){NC_PLAN_LOCAL, pools[i]};
+      shapes[nsh++] = (shape_t){NC_PLAN_LOCAL, pools[i], 0};
       continue;
     }
     if (can_direct && !(conv && cp.im2col == 1)) {
-      shapes[nsh++] = (shape_t){NC_PLAN_DIRECT, pools[i]};
+      shapes[nsh++] = (shape_t){NC_PLAN_DIRECT, pools[i], 0};
     }
     if (conv && (cp.im2col != 0 || !can_direct)) {
-      shapes[nsh++] = (shape_t){NC_PLAN_IM2COL, pools[i]};
+      shapes[nsh++] = (shape_t){NC_PLAN_IM2COL, pools[i], 0};
     }
     if (can_direct && dw_ok_(l, &x.g) && cp.im2col != 1) {
-      shapes[nsh++] = (shape_t){NC_PLAN_DEPTHWISE, pools[i]};
+      shapes[nsh++] = (shape_t){NC_PLAN_DEPTHWISE, pools[i], 0};
+      if (x.g.c % ROWS_ == 0 && x.g.c / ROWS_ <= 127) {
+        shapes[nsh++] = (shape_t){NC_PLAN_DEPTHWISE, pools[i], 1};
+      }
     }
   }
   nc_plan_t *p = calloc(1, sizeof *p);
@@ -1318,6 +1333,10 @@ nc_status_t nc_plan_create(const nc_plan_req_t *req, const nc_plan_caps_t *caps,
       fill_weights_(&p->pass[1], &id, p->cdata);
     }
     fill_params_(p, &x, p->cdata);
+    if (p->pass[0].v.dwm == 2) {
+      memset(p->cdata + p->pass[0].v.pad_off, (uint8_t)p->pass[0].v.pad,
+             (size_t)p->pass[0].v.C);
+    }
     st = nc__plan_emit_all(p);
   }
   if (st == NC_OK) {

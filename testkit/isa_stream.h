@@ -260,9 +260,12 @@ static inline void isa_dwconv(isa_gen_t *s) {
   a.line = (a.ow - 1) * a.sx + a.kw + isa_rnd(s, 0, 4);
   a.line = a.line > NC_HW_DW_LINE_MAX ? NC_HW_DW_LINE_MAX : a.line;
   a.aso = isa_rnd(s, 0, 64);
+  a.ps = isa_one_in(s, 2) ? 1 : isa_rnd(s, 2, 4);
   a.wgt = a.keep ? 0 : isa_spad_row(s, NC_HW_COLS);
-  a.inp = isa_spad_row(s, ((a.oh - 1) * a.sy + a.kh - 1) * a.line +
-                              (a.ow - 1) * a.sx + a.kw);
+  a.inp = isa_spad_row(s, (((a.oh - 1) * a.sy + a.kh - 1) * a.line +
+                           (a.ow - 1) * a.sx + a.kw - 1) *
+                                  a.ps +
+                              1);
   a.acc = isa_rnd(s, 0,
                   NC_HW_ACC_ROWS - 1 - (a.oh - 1) * a.aso - (a.ow - 1) * a.asi);
   p_dwconv(s->p, a, isa_flags(s, NC_HW_QUEUE_COMPUTE));

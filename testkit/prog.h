@@ -118,6 +118,7 @@ static inline void p_gemm(prog_t *p, gm_t a, unsigned flags) {
 
 typedef struct {
   uint32_t wgt, inp, acc, oh, ow, line, kh, kw, sy, sx, aso, asi, keep, accum;
+  uint32_t ps; /* pix_stride, 0 meaning 1 */
 } dw_t;
 
 static inline void p_dwconv(prog_t *p, dw_t a, unsigned flags) {
@@ -136,6 +137,7 @@ static inline void p_dwconv(prog_t *p, dw_t a, unsigned flags) {
   nc_hw_dwconv_set_acc_stride_in(i, a.asi);
   nc_hw_dwconv_set_wgt_keep(i, a.keep);
   nc_hw_dwconv_set_accumulate(i, a.accum);
+  nc_hw_dwconv_set_pix_stride(i, a.ps ? a.ps : 1);
 }
 
 typedef struct {

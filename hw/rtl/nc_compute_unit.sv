@@ -19,7 +19,8 @@
 // command processor checked them), so err_o stays low.
 //
 // DWCONV (depthwise; hw/rtl/README.md gives the timing argument) preloads its weights as a GEMM
-// does, then streams its tile's rows through port A, one per cycle, into a line buffer, and puts
+// does, then streams its tile's pixels (every pix_stride-th row) through port A, one per
+// cycle, into a line buffer, and puts
 // the array in depthwise mode: each row multiplies lanes of a line vector, the pixels of one
 // kernel line with the column skew built in, which the unit reads out of the line buffer each
 // cycle. Output pixels (slots) enter the array as vectors whose data is unused, one per cycle
@@ -384,7 +385,7 @@ module nc_compute_unit
       dw_rd_d = dw_rd;
       dw_left_d = dw_left;
       if (dw_left != '0) begin
-        dw_rd_d = dw_rd + 32'd1;
+        dw_rd_d = dw_rd + 32'(a_dwc.pix_stride);
         dw_left_d = dw_left - 32'd1;
       end
       dw_pre_d = dw_pre;

@@ -814,13 +814,14 @@ package nc_pkg;
   // Depthwise convolution: array column c filters channel c (scratchpad lane c) with its own kh
   // x kw kernel, held down the column. Unless wgt_keep, preloads the cols rows
   // wgt_addr..wgt_addr+cols-1 as GEMM does, row n holding channel n's tap ky*kw+kx in lane
-  // ky*kw+kx (lanes from kh*kw on are ignored). The input tile is lines of `line` scratchpad
-  // rows (one pixel of rows channels each) from inp_addr on. For oy in [0, out_h), ox in [0,
+  // ky*kw+kx (lanes from kh*kw on are ignored). The input tile is lines of `line` pixels, a
+  // pixel every pix_stride scratchpad rows from inp_addr on (rows channels each; pix_stride > 1
+  // leaves room for the other channel chunks of each pixel). For oy in [0, out_h), ox in [0,
   // out_w), per lane c: acc[acc_addr + oy*acc_stride_out + ox*acc_stride_in][c] = (accumulate ?
-  // acc[...][c] : 0) + the sum over ky < kh, kx < kw of spad[inp_addr + (oy*stride_y + ky)*line
-  // + ox*stride_x + kx][c] x W[ky*kw+kx][c], int8 x int8 summed in wrapping int32. The unit
-  // reads the tile's rows once, one per cycle, and keeps the last kh - 1 lines in a line buffer
-  // (hw/rtl/README.md).
+  // acc[...][c] : 0) + the sum over ky < kh, kx < kw of spad[inp_addr + ((oy*stride_y + ky)*line
+  // + ox*stride_x + kx)*pix_stride][c] x W[ky*kw+kx][c], int8 x int8 summed in wrapping int32.
+  // The unit reads the tile's pixels once, one per cycle, and keeps the last kh - 1 lines in a
+  // line buffer (hw/rtl/README.md).
   // 1: add into the accumulator rows; 0: overwrite them.
   parameter int unsigned NC_INSN_DWCONV_ACCUMULATE_LSB = 8;
   parameter int unsigned NC_INSN_DWCONV_ACCUMULATE_WIDTH = 1;
@@ -844,7 +845,7 @@ package nc_pkg;
   parameter int unsigned NC_INSN_DWCONV_OUT_W_LSB = 68;  // Output pixels per line.
   parameter int unsigned NC_INSN_DWCONV_OUT_W_WIDTH = 8;
   parameter int NC_INSN_DWCONV_OUT_W_MIN = 1;
-  parameter int unsigned NC_INSN_DWCONV_LINE_LSB = 76;  // Scratchpad rows (pixels) per input line.
+  parameter int unsigned NC_INSN_DWCONV_LINE_LSB = 76;  // Pixels per input line.
   parameter int unsigned NC_INSN_DWCONV_LINE_WIDTH = 8;
   parameter int NC_INSN_DWCONV_LINE_MIN = 1;
   parameter int NC_INSN_DWCONV_LINE_MAX = 128;
@@ -869,9 +870,13 @@ package nc_pkg;
   // Accumulator rows between output pixels.
   parameter int unsigned NC_INSN_DWCONV_ACC_STRIDE_IN_LSB = 113;
   parameter int unsigned NC_INSN_DWCONV_ACC_STRIDE_IN_WIDTH = 8;
-  parameter logic [127:0] NC_INSN_DWCONV_RSVD_MASK = 128'hfe000000000000000000000000000000;
+  // Scratchpad rows between consecutive input pixels.
+  parameter int unsigned NC_INSN_DWCONV_PIX_STRIDE_LSB = 121;
+  parameter int unsigned NC_INSN_DWCONV_PIX_STRIDE_WIDTH = 7;
+  parameter int NC_INSN_DWCONV_PIX_STRIDE_MIN = 1;
+  parameter logic [127:0] NC_INSN_DWCONV_RSVD_MASK = 128'h0;
   typedef struct packed {
-    logic [6:0] rsvd_127_121;  // [127:121] reserved, 0
+    logic [6:0] pix_stride;  // [127:121]
     logic [7:0] acc_stride_in;  // [120:113]
     logic [15:0] acc_stride_out;  // [112:97]
     logic [1:0] stride_x;  // [96:95]
@@ -1187,10 +1192,7 @@ package nc_pkg;
         end
       end
       OpDwconv: begin
-        if (!((128'(view.dwconv) & NC_INSN_DWCONV_RSVD_MASK) == '0)) begin
-          res.err = ErrFieldRange;
-          res.info = 32'd121;
-        end else if (!(longint'(view.dwconv.wgt_addr) <= 64'sd16368)) begin
+        if (!(longint'(view.dwconv.wgt_addr) <= 64'sd16368)) begin
           res.err = ErrFieldRange;
           res.info = 32'd10;
         end else if (!(longint'(view.dwconv.inp_addr) <= 64'sd16383)) begin
@@ -1226,6 +1228,9 @@ package nc_pkg;
         end else if (!(longint'(view.dwconv.stride_x) >= 64'sd1)) begin
           res.err = ErrFieldRange;
           res.info = 32'd95;
+        end else if (!(longint'(view.dwconv.pix_stride) >= 64'sd1)) begin
+          res.err = ErrFieldRange;
+          res.info = 32'd121;
         end else if (!((longint'(view.dwconv.wgt_keep) == 64'sd0) || (longint'(view.dwconv.wgt_addr)
             == 64'sd0))) begin
           res.err = ErrFieldRange;
@@ -1238,11 +1243,11 @@ package nc_pkg;
             longint'(view.dwconv.kw)) <= longint'(view.dwconv.line))) begin
           res.err = ErrFieldRange;
           res.info = 32'd76;
-        end else if (!(((((longint'(view.dwconv.inp_addr) + (((((longint'(view.dwconv.out_h) -
+        end else if (!((longint'(view.dwconv.inp_addr) + (((((((((longint'(view.dwconv.out_h) -
             64'sd1) * longint'(view.dwconv.stride_y)) + longint'(view.dwconv.kh)) - 64'sd1) *
-            longint'(view.dwconv.line))) + ((longint'(view.dwconv.out_w) - 64'sd1) *
-            longint'(view.dwconv.stride_x))) + longint'(view.dwconv.kw)) - 64'sd1) <
-            longint'(SpadRows))) begin
+            longint'(view.dwconv.line)) + ((longint'(view.dwconv.out_w) - 64'sd1) *
+            longint'(view.dwconv.stride_x))) + longint'(view.dwconv.kw)) - 64'sd1) *
+            longint'(view.dwconv.pix_stride))) < longint'(SpadRows))) begin
           res.err = ErrFieldRange;
           res.info = 32'd26;
         end else if (!(((longint'(view.dwconv.acc_addr) + ((longint'(view.dwconv.out_h) - 64'sd1) *

@@ -203,6 +203,7 @@ static void exec_dwconv_(nc_model_t *m, const nc_hw_insn_t *in) {
   const uint32_t acc0 = nc_hw_dwconv_get_acc_addr(in);
   const uint32_t aso = nc_hw_dwconv_get_acc_stride_out(in);
   const uint32_t asi = nc_hw_dwconv_get_acc_stride_in(in);
+  const uint32_t ps = nc_hw_dwconv_get_pix_stride(in);
   const int accumulate = (int)nc_hw_dwconv_get_accumulate(in);
   for (uint32_t oy = 0; oy < oh; oy++) {
     for (uint32_t ox = 0; ox < ow; ox++) {
@@ -210,8 +211,9 @@ static void exec_dwconv_(nc_model_t *m, const nc_hw_insn_t *in) {
       for (uint32_t ky = 0; ky < kh; ky++) {
         for (uint32_t kx = 0; kx < kw; kx++) {
           const int8_t *a =
-              m->spad + (size_t)(inp0 + (oy * sy + ky) * line + ox * sx + kx) *
-                            NC_HW_ROWS;
+              m->spad +
+              (size_t)(inp0 + ((oy * sy + ky) * line + ox * sx + kx) * ps) *
+                  NC_HW_ROWS;
           const int16_t *w = m->wgt[ky * kw + kx];
           for (unsigned c = 0; c < NC_HW_COLS && c < NC_HW_ROWS; c++) {
             sum[c] += (int32_t)a[c] * (int32_t)w[c];

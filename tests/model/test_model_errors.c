@@ -201,8 +201,12 @@ Test(model_err, field_range_dwconv) {
   nc_hw_dwconv_set_stride_x(&i, 0);
   one_(&i, E, U, NC_HW_DWCONV_STRIDE_X_LSB);
   i = dw_(ok);
-  i.w[3] |= 1u << (125 - 96);
-  one_(&i, E, U, 121); /* reserved bits: their LSB */
+  nc_hw_dwconv_set_pix_stride(&i, 0);
+  one_(&i, E, U, NC_HW_DWCONV_PIX_STRIDE_LSB);
+  a = ok;
+  a.ps = 2, a.inp = NC_HW_SPAD_ROWS - 62; /* the last row is inp + 31 * 2 */
+  i = dw_(a);
+  one_(&i, E, U, NC_HW_DWCONV_INP_ADDR_LSB);
   /* The largest legal: the last input row is the scratchpad's last. */
   a = ok;
   a.inp = NC_HW_SPAD_ROWS - 32;

@@ -255,13 +255,14 @@ Test(model_insn, gemm_against_reference) {
 static void ref_dw_(const int8_t *in, const int8_t *w, int32_t *out,
                     const dw_t *d) {
   const uint32_t sy = d->sy ? d->sy : 1, sx = d->sx ? d->sx : 1; /* p_dwconv */
+  const uint32_t ps = d->ps ? d->ps : 1;
   for (uint32_t oy = 0; oy < d->oh; oy++) {
     for (uint32_t ox = 0; ox < d->ow; ox++) {
       for (int c = 0; c < L; c++) {
         int32_t s = 0;
         for (uint32_t ky = 0; ky < d->kh && c < R; ky++) {
           for (uint32_t kx = 0; kx < d->kw; kx++) {
-            const uint32_t row = (oy * sy + ky) * d->line + ox * sx + kx;
+            const uint32_t row = ((oy * sy + ky) * d->line + ox * sx + kx) * ps;
             s += in[row * R + (uint32_t)c] * w[c * R + ky * d->kw + kx];
           }
         }
@@ -303,8 +304,8 @@ Test(model_insn, dwconv_against_reference) {
        .kw = 2, .sy = 2, .sx = 2, .aso = 4, .asi = 1},
       {.wgt = 100, .acc = 200, .oh = 5, .ow = 2, .line = LINE, .kh = 1,
        .kw = R < 4 ? R : 4, .sx = 3, .aso = 2, .asi = 1},
-      {.wgt = 200, .acc = 300, .oh = 2, .ow = LINE, .line = LINE,
-       .kh = R < 4 ? R : 4, .kw = 1, .aso = LINE, .asi = 1},
+      {.wgt = 200, .acc = 300, .oh = 2, .ow = LINE / 2, .line = LINE / 2,
+       .kh = R < 4 ? R : 4, .kw = 1, .aso = LINE / 2, .asi = 1, .ps = 2},
   };
   p_dwconv(&p, d[0], PP);
   p_dwconv(&p, d[1], 0);
@@ -326,9 +327,9 @@ Test(model_insn, dwconv_against_reference) {
   ref_dw_(in, w, want, &d[2]);
   expect_acc_(&r, 200, want, 10, "dw 1xN/3");
   ref_dw_(in, w2, want, &d[3]);
-  expect_acc_(&r, 300, want, 2 * LINE, "dw Nx1");
+  expect_acc_(&r, 300, want, LINE, "dw Nx1, every other row");
   /* Every output pixel is one vector through the array. */
-  const uint64_t px = d[0].oh * d[0].ow + 2 * 8 + 10 + 2 * LINE;
+  const uint64_t px = d[0].oh * d[0].ow + 2 * 8 + 10 + LINE;
   cr_assert_eq(rig_ctr(&r, NC_HW_CSR_PERF_MACS_LO_OFFSET),
                px * NC_HW_ROWS * NC_HW_COLS);
   prog_free(&p);

@@ -84,7 +84,7 @@ struct Gemm {
 // A DWCONV: lane c of each output pixel is the kh x kw window of lane c, times column c's taps.
 struct Dw {
   uint32_t inp = 0, acc = 0, wgt = 0;
-  uint32_t oh = 1, ow = 1, line = 1, kh = 1, kw = 1, sy = 1, sx = 1, aso = 0, asi = 1;
+  uint32_t oh = 1, ow = 1, line = 1, kh = 1, kw = 1, sy = 1, sx = 1, aso = 0, asi = 1, ps = 1;
   bool keep = false, accumulate = false;
 
   nc_hw_insn_t encode() const {
@@ -104,6 +104,7 @@ struct Dw {
     nc_hw_dwconv_set_acc_stride_in(&in, asi);
     nc_hw_dwconv_set_wgt_keep(&in, keep ? 1 : 0);
     nc_hw_dwconv_set_accumulate(&in, accumulate ? 1 : 0);
+    nc_hw_dwconv_set_pix_stride(&in, ps);
     return in;
   }
 
@@ -209,7 +210,8 @@ class Bench {
           uint32_t s = 0;
           for (uint32_t ky = 0; ky < d.kh && c < kRows; ky++) {
             for (uint32_t kx = 0; kx < d.kw; kx++) {
-              const uint32_t row = d.inp + (oy * d.sy + ky) * d.line + ox * d.sx + kx;
+              const uint32_t row =
+                  d.inp + ((oy * d.sy + ky) * d.line + ox * d.sx + kx) * d.ps;
               s += static_cast<uint32_t>(
                   spad_[static_cast<size_t>(row) * kRows + c] *
                   wgt_[static_cast<size_t>(c) * kRows + ky * d.kw + kx]);
@@ -472,6 +474,7 @@ Dw random_dw(Rng &rng, bool first) {
     }
     d.aso = d.ow + static_cast<uint32_t>(rng.range(0, 3));
     d.asi = static_cast<uint32_t>(rng.range(1, 2));
+    d.ps = static_cast<uint32_t>(rng.percent(50) ? 1 : rng.range(2, 8));
     d.inp = static_cast<uint32_t>(rng.range(0, kSpadRows - 1));
     d.acc = static_cast<uint32_t>(rng.range(0, kAccRows - 1));
     d.keep = !first && rng.percent(30);
@@ -521,7 +524,7 @@ Result test_single(Bench &b) {
   g.aso = 5;
   g.asi = 1;
   g.wgt = 4090;  // weights straddle banks 0 and 1
-  const uint64_t span = b.run({g});
+  const uint64_t span = b.run(std::vector<Gemm>{g});
   b.check_acc("single");
   return done_of(b, "2x5 vectors, " + std::to_string(span) + " cycles");
 }
@@ -635,6 +638,7 @@ Result test_dw_directed(Bench &b) {
   s2.sy = s2.sx = 2;
   s2.line = 11;
   v.push_back(s2);
+  s2.ps = 3;  // one pixel every third row
   Dw acc = s2;  // accumulates on the kept weights
   acc.keep = true;
   acc.wgt = 0;

@@ -28,7 +28,7 @@
  *    least), and waits for the previous GEMM's activations when it reads
  *    one of their banks (the activation port wins the bank). Results leave
  *    the array rows + cols - 1 cycles after their vector.
- *  - DWCONV (the same unit): reads its tile's rows at one per cycle,
+ *  - DWCONV (the same unit): reads its tile's pixels at one per cycle,
  *    nread = ((out_h-1)*stride_y + kh-1)*line + (out_w-1)*stride_x + kw of
  *    them, and issues its output pixels (slots) from j0 = 3 +
  *    (kh-1)*(line-kw) cycles after its first read on, one input pixel a
@@ -358,7 +358,8 @@ static inline void nc__tm_dwconv(nc__tm_t *t, const nc_hw_insn_t *in,
   t->cu_vend = first + j0 + blast + 1;
   t->cu_afree = aend;
   t->cu_bank_lo = nc__tm_bank(inp);
-  t->cu_bank_hi = nc__tm_bank(inp + nread - 1);
+  t->cu_bank_hi =
+      nc__tm_bank(inp + (nread - 1) * nc_hw_dwconv_get_pix_stride(in));
   t->cu_any = 1;
   t->cu_aend[t->cu_k % NC__TM_GEMM_DEPTH] = aend;
   t->cu_k++;

@@ -1101,13 +1101,15 @@ static inline void nc_hw_gemm_init(nc_hw_insn_t *insn) {
 /* with its own kh x kw kernel, held down the column. Unless wgt_keep, preloads */
 /* the cols rows wgt_addr..wgt_addr+cols-1 as GEMM does, row n holding channel */
 /* n's tap ky*kw+kx in lane ky*kw+kx (lanes from kh*kw on are ignored). The */
-/* input tile is lines of `line` scratchpad rows (one pixel of rows channels */
-/* each) from inp_addr on. For oy in [0, out_h), ox in [0, out_w), per lane c: */
-/* acc[acc_addr + oy*acc_stride_out + ox*acc_stride_in][c] = (accumulate ? */
-/* acc[...][c] : 0) + the sum over ky < kh, kx < kw of spad[inp_addr + */
-/* (oy*stride_y + ky)*line + ox*stride_x + kx][c] x W[ky*kw+kx][c], int8 x int8 */
-/* summed in wrapping int32. The unit reads the tile's rows once, one per */
-/* cycle, and keeps the last kh - 1 lines in a line buffer (hw/rtl/README.md). */
+/* input tile is lines of `line` pixels, a pixel every pix_stride scratchpad */
+/* rows from inp_addr on (rows channels each; pix_stride > 1 leaves room for */
+/* the other channel chunks of each pixel). For oy in [0, out_h), ox in [0, */
+/* out_w), per lane c: acc[acc_addr + oy*acc_stride_out + ox*acc_stride_in][c] */
+/* = (accumulate ? acc[...][c] : 0) + the sum over ky < kh, kx < kw of */
+/* spad[inp_addr + ((oy*stride_y + ky)*line + ox*stride_x + kx)*pix_stride][c] */
+/* x W[ky*kw+kx][c], int8 x int8 summed in wrapping int32. The unit reads the */
+/* tile's pixels once, one per cycle, and keeps the last kh - 1 lines in a line */
+/* buffer (hw/rtl/README.md). */
 
 #define NC_HW_DWCONV_ACCUMULATE_LSB 8 /**< 1: add into the accumulator rows; 0: overwrite them. */
 #define NC_HW_DWCONV_ACCUMULATE_WIDTH 1
@@ -1129,7 +1131,7 @@ static inline void nc_hw_gemm_init(nc_hw_insn_t *insn) {
 #define NC_HW_DWCONV_OUT_W_LSB 68 /**< Output pixels per line. */
 #define NC_HW_DWCONV_OUT_W_WIDTH 8
 #define NC_HW_DWCONV_OUT_W_MIN 1
-#define NC_HW_DWCONV_LINE_LSB 76 /**< Scratchpad rows (pixels) per input line. */
+#define NC_HW_DWCONV_LINE_LSB 76 /**< Pixels per input line. */
 #define NC_HW_DWCONV_LINE_WIDTH 8
 #define NC_HW_DWCONV_LINE_MIN 1
 #define NC_HW_DWCONV_LINE_MAX 128
@@ -1150,6 +1152,9 @@ static inline void nc_hw_gemm_init(nc_hw_insn_t *insn) {
 #define NC_HW_DWCONV_ACC_STRIDE_OUT_WIDTH 16
 #define NC_HW_DWCONV_ACC_STRIDE_IN_LSB 113 /**< Accumulator rows between output pixels. */
 #define NC_HW_DWCONV_ACC_STRIDE_IN_WIDTH 8
+#define NC_HW_DWCONV_PIX_STRIDE_LSB 121 /**< Scratchpad rows between consecutive input pixels. */
+#define NC_HW_DWCONV_PIX_STRIDE_WIDTH 7
+#define NC_HW_DWCONV_PIX_STRIDE_MIN 1
 static inline uint32_t nc_hw_dwconv_get_accumulate(const nc_hw_insn_t *p) {
   return nc_hw_bits_get(p->w, NC_HW_DWCONV_ACCUMULATE_LSB, NC_HW_DWCONV_ACCUMULATE_WIDTH);
 }
@@ -1234,10 +1239,16 @@ static inline uint32_t nc_hw_dwconv_get_acc_stride_in(const nc_hw_insn_t *p) {
 static inline void nc_hw_dwconv_set_acc_stride_in(nc_hw_insn_t *p, uint32_t v) {
   nc_hw_bits_set(p->w, NC_HW_DWCONV_ACC_STRIDE_IN_LSB, NC_HW_DWCONV_ACC_STRIDE_IN_WIDTH, v);
 }
+static inline uint32_t nc_hw_dwconv_get_pix_stride(const nc_hw_insn_t *p) {
+  return nc_hw_bits_get(p->w, NC_HW_DWCONV_PIX_STRIDE_LSB, NC_HW_DWCONV_PIX_STRIDE_WIDTH);
+}
+static inline void nc_hw_dwconv_set_pix_stride(nc_hw_insn_t *p, uint32_t v) {
+  nc_hw_bits_set(p->w, NC_HW_DWCONV_PIX_STRIDE_LSB, NC_HW_DWCONV_PIX_STRIDE_WIDTH, v);
+}
 #define NC_HW_DWCONV_RSVD_W0 0x0u
 #define NC_HW_DWCONV_RSVD_W1 0x0u
 #define NC_HW_DWCONV_RSVD_W2 0x0u
-#define NC_HW_DWCONV_RSVD_W3 0xfe000000u
+#define NC_HW_DWCONV_RSVD_W3 0x0u
 
 /** Clears `insn` and sets its opcode to DWCONV. */
 static inline void nc_hw_dwconv_init(nc_hw_insn_t *insn) {
@@ -1756,6 +1767,7 @@ static inline const nc_hw_field_info_t *nc_hw_dwconv_fields(unsigned *count) {
       {"stride_x", 95, 2, 0, 1, 3},
       {"acc_stride_out", 97, 16, 0, 0, 65535},
       {"acc_stride_in", 113, 8, 0, 0, 255},
+      {"pix_stride", 121, 7, 0, 1, 127},
   };
   *count = (unsigned)(sizeof fields / sizeof fields[0]);
   return fields;
@@ -2015,11 +2027,6 @@ static inline uint32_t nc_hw_gemm_check(const nc_hw_insn_t *insn, uint32_t *info
 /** Checks one DWCONV: returns an NC_HW_ERR_ code and sets *info
  *  (ERR_INFO, the offending field's LSB) on failure. */
 static inline uint32_t nc_hw_dwconv_check(const nc_hw_insn_t *insn, uint32_t *info) {
-  if (((insn->w[0] & NC_HW_DWCONV_RSVD_W0) | (insn->w[1] & NC_HW_DWCONV_RSVD_W1) | (insn->w[2] &
-        NC_HW_DWCONV_RSVD_W2) | (insn->w[3] & NC_HW_DWCONV_RSVD_W3)) != 0u) {
-    *info = 121;
-    return NC_HW_ERR_FIELD_RANGE;
-  }
   if (!((int64_t)nc_hw_dwconv_get_wgt_addr(insn) <= (int64_t)16368)) {
     *info = 10;
     return NC_HW_ERR_FIELD_RANGE;
@@ -2068,6 +2075,10 @@ static inline uint32_t nc_hw_dwconv_check(const nc_hw_insn_t *insn, uint32_t *in
     *info = 95;
     return NC_HW_ERR_FIELD_RANGE;
   }
+  if (!((int64_t)nc_hw_dwconv_get_pix_stride(insn) >= (int64_t)1)) {
+    *info = 121;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
   if (!(((int64_t)nc_hw_dwconv_get_wgt_keep(insn) == (int64_t)0) ||
         ((int64_t)nc_hw_dwconv_get_wgt_addr(insn) == (int64_t)0))) {
     *info = 10;
@@ -2084,12 +2095,12 @@ static inline uint32_t nc_hw_dwconv_check(const nc_hw_insn_t *insn, uint32_t *in
     *info = 76;
     return NC_HW_ERR_FIELD_RANGE;
   }
-  if (!((((((int64_t)nc_hw_dwconv_get_inp_addr(insn) + ((((((int64_t)nc_hw_dwconv_get_out_h(insn) -
+  if (!(((int64_t)nc_hw_dwconv_get_inp_addr(insn) + ((((((((((int64_t)nc_hw_dwconv_get_out_h(insn) -
         (int64_t)1) * (int64_t)nc_hw_dwconv_get_stride_y(insn)) +
-        (int64_t)nc_hw_dwconv_get_kh(insn)) - (int64_t)1) * (int64_t)nc_hw_dwconv_get_line(insn))) +
+        (int64_t)nc_hw_dwconv_get_kh(insn)) - (int64_t)1) * (int64_t)nc_hw_dwconv_get_line(insn)) +
         (((int64_t)nc_hw_dwconv_get_out_w(insn) - (int64_t)1) *
         (int64_t)nc_hw_dwconv_get_stride_x(insn))) + (int64_t)nc_hw_dwconv_get_kw(insn)) -
-        (int64_t)1) < (int64_t)NC_HW_SPAD_ROWS)) {
+        (int64_t)1) * (int64_t)nc_hw_dwconv_get_pix_stride(insn))) < (int64_t)NC_HW_SPAD_ROWS)) {
     *info = 26;
     return NC_HW_ERR_FIELD_RANGE;
   }
