@@ -323,7 +323,12 @@ module nc_compute_unit
     a_run = a_has && !halt_i && !flushing;
     a_dw = a_entry.hdr.opcode == OpDwconv;
     arr_empty = infl_q == '0 && !act_valid_q;
-    geom_ok = dwmode_q && g_kh_q == a_dwc.kh && g_kw_q == a_dwc.kw && g_line_q == a_dwc.line;
+    // The DWCONV logic is worked out only when a DWCONV is at the head (the model then skips
+    // it in GEMM streams; hw/rtl/README.md).
+    geom_ok = 1'b0;
+    if (a_dw) begin
+      geom_ok = dwmode_q && g_kh_q == a_dwc.kh && g_kw_q == a_dwc.kw && g_line_q == a_dwc.line;
+    end
     g_issue = a_run && !a_dw && !dwmode_q && (!need_swap || tile_ready);
     to_gemm = a_run && !a_dw && dwmode_q && arr_empty;
     to_dw = a_run && a_dw && fresh_q && !geom_ok && arr_empty;
@@ -333,22 +338,36 @@ module nc_compute_unit
     flush_swap = flushing && tile_ready;
 
     // DWCONV: the values this cycle (a fresh one starts from its fields)
-    dw_rd = fresh_q ? 32'(a_dwc.inp_addr) : dw_rd_q;
-    dw_left = fresh_q ? ((32'(a_dwc.out_h) - 32'd1) * 32'(a_dwc.stride_y) + 32'(a_dwc.kh)
-                         - 32'd1) * 32'(a_dwc.line)
-                        + (32'(a_dwc.out_w) - 32'd1) * 32'(a_dwc.stride_x) + 32'(a_dwc.kw)
-                      : dw_left_q;
-    dw_pre = fresh_q ? 16'(32'd3 + (32'(a_dwc.kh) - 32'd1) * (32'(a_dwc.line) - 32'(a_dwc.kw)))
-                     : dw_pre_q;
-    xp = fresh_q ? '0 : xp_q;
-    xo = fresh_q ? '0 : xo_q;
-    xph = fresh_q ? '0 : xph_q;
-    yph = fresh_q ? '0 : yph_q;
-    yo = fresh_q ? '0 : yo_q;
-    wdone = fresh_q ? 1'b0 : wdone_q;
-    dsw = fresh_q ? !a_dwc.wgt_keep : dsw_q;
-    s_issue = dw_go && dw_pre == '0 && !wdone && xph == '0 && yph == '0 && xo < a_dwc.out_w;
-    s_last = s_issue && yo == a_dwc.out_h - 10'd1 && xo == a_dwc.out_w - 8'd1;
+    dw_rd = dw_rd_q;
+    dw_left = dw_left_q;
+    dw_pre = dw_pre_q;
+    xp = xp_q;
+    xo = xo_q;
+    xph = xph_q;
+    yph = yph_q;
+    yo = yo_q;
+    wdone = wdone_q;
+    dsw = dsw_q;
+    s_issue = 1'b0;
+    s_last = 1'b0;
+    if (dw_go) begin
+      if (fresh_q) begin
+        dw_rd = 32'(a_dwc.inp_addr);
+        dw_left = ((32'(a_dwc.out_h) - 32'd1) * 32'(a_dwc.stride_y) + 32'(a_dwc.kh) - 32'd1)
+                  * 32'(a_dwc.line) + (32'(a_dwc.out_w) - 32'd1) * 32'(a_dwc.stride_x)
+                  + 32'(a_dwc.kw);
+        dw_pre = 16'(32'd3 + (32'(a_dwc.kh) - 32'd1) * (32'(a_dwc.line) - 32'(a_dwc.kw)));
+        xp = '0;
+        xo = '0;
+        xph = '0;
+        yph = '0;
+        yo = '0;
+        wdone = 1'b0;
+        dsw = !a_dwc.wgt_keep;
+      end
+      s_issue = dw_pre == '0 && !wdone && xph == '0 && yph == '0 && xo < a_dwc.out_w;
+      s_last = s_issue && yo == a_dwc.out_h - 10'd1 && xo == a_dwc.out_w - 8'd1;
+    end
 
     a_issue = g_issue || s_issue;
     v_last = g_issue ? a_last : s_last;
@@ -370,30 +389,22 @@ module nc_compute_unit
     acc_line_d = acc_line_q;
     acc_cur_d = acc_cur_q;
     a_pop = 1'b0;
-    dw_rd_d = dw_rd_q;
-    dw_left_d = dw_left_q;
-    dw_pre_d = dw_pre_q;
-    xp_d = xp_q;
-    xo_d = xo_q;
-    xph_d = xph_q;
-    yph_d = yph_q;
-    yo_d = yo_q;
-    wdone_d = wdone_q;
-    dsw_d = dsw_q;
+    dw_rd_d = dw_rd;
+    dw_left_d = dw_left;
+    dw_pre_d = dw_pre;
+    xp_d = xp;
+    xo_d = xo;
+    xph_d = xph;
+    yph_d = yph;
+    yo_d = yo;
+    wdone_d = wdone;
+    dsw_d = dsw;
     if (dw_go) begin
       fresh_d = 1'b0;
-      dw_rd_d = dw_rd;
-      dw_left_d = dw_left;
       if (dw_left != '0) begin
         dw_rd_d = dw_rd + 32'(a_dwc.pix_stride);
         dw_left_d = dw_left - 32'd1;
       end
-      dw_pre_d = dw_pre;
-      xp_d = xp;
-      xo_d = xo;
-      xph_d = xph;
-      yph_d = yph;
-      yo_d = yo;
       wdone_d = wdone || s_last;
       dsw_d = dsw && !s_issue;
       acc_line_d = acc_line;
@@ -559,16 +570,18 @@ module nc_compute_unit
       inp_cur_q <= inp_cur_d;
       acc_line_q <= acc_line_d;
       acc_cur_q <= acc_cur_d;
-      dw_rd_q <= dw_rd_d;
-      dw_left_q <= dw_left_d;
-      dw_pre_q <= dw_pre_d;
-      xp_q <= xp_d;
-      xo_q <= xo_d;
-      xph_q <= xph_d;
-      yph_q <= yph_d;
-      yo_q <= yo_d;
-      wdone_q <= wdone_d;
-      dsw_q <= dsw_d;
+      if (dw_go) begin  // the DWCONV state moves only while one streams
+        dw_rd_q <= dw_rd_d;
+        dw_left_q <= dw_left_d;
+        dw_pre_q <= dw_pre_d;
+        xp_q <= xp_d;
+        xo_q <= xo_d;
+        xph_q <= xph_d;
+        yph_q <= yph_d;
+        yo_q <= yo_d;
+        wdone_q <= wdone_d;
+        dsw_q <= dsw_d;
+      end
       dwmode_q <= dwmode_d;
       act_valid_q <= a_issue || (flush_swap);
       act_swap_q <= (g_issue && need_swap) || (s_issue && dsw) || (flush_swap);

@@ -241,6 +241,17 @@ Test(plan, prediction_within_5_percent_on_rtl) {
   nc_accel_close(a);
 }
 
+/* Requantizes to int8 by one per-tensor multiplier, 2^shift / 2. */
+static void rq_int8_(nc_layer_t *l, int shift) {
+  l->rq.enabled = 1;
+  l->rq.out_dtype = NC_DTYPE_INT8;
+  l->rq.channels = 1;
+  l->rq.mult[0] = 1 << 30;
+  l->rq.shift[0] = shift;
+  l->rq.act_min = -128;
+  l->rq.act_max = 127;
+}
+
 /* A first layer (C = 3) packs its taps into the reduction dimension when
  * that is faster, and then uses more than half of the array. */
 Test(plan, first_layer_packs_taps) {
@@ -255,13 +266,7 @@ Test(plan, first_layer_packs_taps) {
   nc_test_alloc(&r.w, NC_DTYPE_INT8, 4, ws);
   nc_rng_fill(&g, &r.x, -128, 127);
   nc_rng_fill(&g, &r.w, -128, 127);
-  r.l.rq.enabled = 1;
-  r.l.rq.out_dtype = NC_DTYPE_INT8;
-  r.l.rq.channels = 1;
-  r.l.rq.mult[0] = 1 << 30;
-  r.l.rq.shift[0] = -8;
-  r.l.rq.act_min = -128;
-  r.l.rq.act_max = 127;
+  rq_int8_(&r.l, -8);
   snprintf(r.what, sizeof r.what, "conv 32x32x3 -> 64, 3x3");
   nc_accel_t *a = open_("model", NULL);
   nc_accel_stats_t st;
@@ -308,13 +313,7 @@ static void depthwise_(const char *backend) {
     nc_rng_fill(&g, &r.x, -128, 127);
     nc_rng_fill(&g, &r.w, -128, 127);
     r.l.in_zp = (int32_t)nc_rng_range(&g, -20, 20); /* padding is not 0 */
-    r.l.rq.enabled = 1;
-    r.l.rq.out_dtype = NC_DTYPE_INT8;
-    r.l.rq.channels = 1;
-    r.l.rq.mult[0] = 1 << 30;
-    r.l.rq.shift[0] = -7;
-    r.l.rq.act_min = -128;
-    r.l.rq.act_max = 127;
+    rq_int8_(&r.l, -7);
     if (cases[i].fused_pool) {
       r.has_pool = 1;
       nc_layer_init(&r.pool, NC_LAYER_MAXPOOL);

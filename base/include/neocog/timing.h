@@ -307,6 +307,24 @@ static inline uint64_t nc__tm_preload(const nc__tm_t *t, uint64_t w,
   return nc__tm_max(first, pre + NC_HW_COLS + 2);
 }
 
+/* Books a compute instruction accepted at `now` whose reads (rows lo..hi)
+ * end at `aend` and whose last vector enters the array at `vend`. */
+static inline void nc__tm_cu_book(nc__tm_t *t, uint64_t now, uint64_t aend,
+                                  uint64_t vend, uint64_t lo, uint64_t hi,
+                                  nc__tm_slot_t *s) {
+  t->cu_afree = aend;
+  t->cu_vend = vend;
+  t->cu_bank_lo = nc__tm_bank(lo);
+  t->cu_bank_hi = nc__tm_bank(hi);
+  t->cu_any = 1;
+  t->cu_aend[t->cu_k % NC__TM_GEMM_DEPTH] = aend;
+  t->cu_k++;
+  s->stall_until = now;
+  s->free_at = nc__tm_max(now + 1, t->cu_aend[t->cu_k % NC__TM_GEMM_DEPTH]);
+  s->busy_until = aend;
+  s->done = vend + NC_HW_ARRAY_LATENCY + NC__TM_RETIRE;
+}
+
 static inline void nc__tm_gemm(nc__tm_t *t, const nc_hw_insn_t *in,
                                uint64_t now, nc__tm_slot_t *s) {
   const uint64_t lo = nc_hw_gemm_get_loop_out(in);
@@ -320,18 +338,7 @@ static inline void nc__tm_gemm(nc__tm_t *t, const nc_hw_insn_t *in,
     first = nc__tm_preload(t, nc_hw_gemm_get_wgt_addr(in), now, first);
     t->cu_swap = first;
   }
-  const uint64_t aend = first + n;
-  t->cu_vend = aend;
-  t->cu_afree = aend;
-  t->cu_bank_lo = nc__tm_bank(inp);
-  t->cu_bank_hi = nc__tm_bank(last);
-  t->cu_any = 1;
-  t->cu_aend[t->cu_k % NC__TM_GEMM_DEPTH] = aend;
-  t->cu_k++;
-  s->stall_until = now;
-  s->free_at = nc__tm_max(now + 1, t->cu_aend[t->cu_k % NC__TM_GEMM_DEPTH]);
-  s->busy_until = aend;
-  s->done = first + n + NC_HW_ARRAY_LATENCY + NC__TM_RETIRE;
+  nc__tm_cu_book(t, now, first + n, first + n, inp, last, s);
 }
 
 static inline void nc__tm_dwconv(nc__tm_t *t, const nc_hw_insn_t *in,
@@ -354,19 +361,8 @@ static inline void nc__tm_dwconv(nc__tm_t *t, const nc_hw_insn_t *in,
     first = nc__tm_preload(t, nc_hw_dwconv_get_wgt_addr(in), now, first);
     t->cu_swap = first + j0;
   }
-  const uint64_t aend = first + run;
-  t->cu_vend = first + j0 + blast + 1;
-  t->cu_afree = aend;
-  t->cu_bank_lo = nc__tm_bank(inp);
-  t->cu_bank_hi =
-      nc__tm_bank(inp + (nread - 1) * nc_hw_dwconv_get_pix_stride(in));
-  t->cu_any = 1;
-  t->cu_aend[t->cu_k % NC__TM_GEMM_DEPTH] = aend;
-  t->cu_k++;
-  s->stall_until = now;
-  s->free_at = nc__tm_max(now + 1, t->cu_aend[t->cu_k % NC__TM_GEMM_DEPTH]);
-  s->busy_until = aend;
-  s->done = t->cu_vend + NC_HW_ARRAY_LATENCY + NC__TM_RETIRE;
+  nc__tm_cu_book(t, now, first + run, first + j0 + blast + 1, inp,
+                 inp + (nread - 1) * nc_hw_dwconv_get_pix_stride(in), s);
 }
 
 /* Taps the windows of a pooled STORE read, in one dimension: the sum over
