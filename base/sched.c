@@ -43,6 +43,7 @@ static int queue_of_(const nc_hw_insn_t *in) {
     case NC_HW_OP_LOAD_CFG:
       return NC_HW_QUEUE_LOAD;
     case NC_HW_OP_GEMM:
+    case NC_HW_OP_DWCONV:
       return NC_HW_QUEUE_COMPUTE;
     case NC_HW_OP_STORE:
     case NC_HW_OP_STORE_CFG:
@@ -242,7 +243,7 @@ static int dispatch_(nc__sched_t *s) {
     const nc__sched_entry_t *e = &s->fbuf[s->fbuf_head];
     const uint32_t op = nc_hw_insn_get_opcode(&e->insn);
     uint32_t info = 0;
-    if (op == NC_HW_OP_ILLEGAL || op > NC_HW_OP_FINISH) {
+    if (op == NC_HW_OP_ILLEGAL || op > NC_HW_OP_DWCONV) { /* the highest */
       fail_(s, NC_HW_ERR_ILLEGAL_OPCODE, NC_HW_UNIT_FETCH, e->idx, 0);
       return 1;
     }

@@ -41,6 +41,11 @@ static uint32_t decode_(const nc_hw_insn_t *in) {
              nc_hw_gemm_get_acc_addr(in) ^ nc_hw_gemm_get_loop_out(in) ^
              nc_hw_gemm_get_loop_in(in);
       break;
+    case NC_HW_OP_DWCONV:
+      acc ^= nc_hw_dwconv_get_accumulate(in) ^ nc_hw_dwconv_get_inp_addr(in) ^
+             nc_hw_dwconv_get_acc_addr(in) ^ nc_hw_dwconv_get_line(in) ^
+             nc_hw_dwconv_get_kh(in) ^ nc_hw_dwconv_get_kw(in);
+      break;
     case NC_HW_OP_STORE:
       acc ^= nc_hw_store_get_acc_addr(in) ^ nc_hw_store_get_dram_offset(in) ^
              nc_hw_store_get_param_addr(in);

@@ -78,7 +78,14 @@ static nc_status_t check_caps_(const nc_plan_caps_t *c) {
 
 /* ---- Weights of a pass, element by element ---- */
 
-typedef enum { WK_IDENT, WK_CONV, WK_CONV_I2C, WK_FC, WK_LOCAL } wkind_t;
+typedef enum {
+  WK_IDENT,
+  WK_CONV,
+  WK_CONV_I2C,
+  WK_FC,
+  WK_LOCAL,
+  WK_DW /* depthwise, one tile per block: row = channel, lane = tap */
+} wkind_t;
 
 typedef struct {
   wkind_t kind;
@@ -113,6 +120,8 @@ static int8_t wval_(const wsrc_t *s, int64_t bp, int ol, int t, int cl) {
     }
     case WK_FC:
       return s->w[(int64_t)ol * s->C + cl];
+    case WK_DW:
+      return cl < s->taps ? s->w[(bp * s->ob + ol) * s->taps + cl] : 0;
     case WK_LOCAL:
       if (cl >= s->taps * s->C) {
         return 0;
@@ -310,9 +319,13 @@ static int feasible_(const vconv_t *v, const pcfg_t *c,
           ih * iw * v->rC > NC_HW_IM2COL_BUF_BYTES) {
         return 0;
       }
+      }
+    if (v->dwm && (d.wi > NC_HW_DW_LINE_MAX || d.tw > 255)) {
+      return 0; /* a DWCONV's line and out_w fields */
     }
     acc = (uint64_t)c->oct * (uint64_t)(d.th * d.tw);
-    in_slot = (uint64_t)c->kct * (uint64_t)(d.hi * d.wi);
+    in_slot = (uint64_t)c->kct * (uint64_t)(d.hi * d.wi) *
+              (uint64_t)(v->dwm == 2 ? v->nblk : 1);
     w_slot = (uint64_t)c->oct * (uint64_t)c->kct * (uint64_t)v->taps * COLS_;
     if (v->nprm > (int64_t)caps->param_entries &&
         (uint64_t)c->oct * COLS_ > caps->param_entries) {
@@ -543,6 +556,9 @@ static nc_status_t search_pass_(pass_t *ps, const nc_plan_caps_t *caps,
           continue;
         }
         for (int wres = 0; wres < 2; wres++) {
+          if (v->dwm == 2 && !wres) {
+            continue; /* plan_emit.c loads depthwise tiles a tile ahead */
+          }
           for (int it = 0; it < ntw; it++) {
             pcfg_t c = {.order = (nc_plan_order_t)order,
                         .pth = 1,
@@ -685,6 +701,7 @@ typedef struct {
   nc_plan_pool_t pool;
   int fallback; /* host im2col, planned only when no im2col LOAD plan of
                    this pooling fits */
+  int il; /* depthwise: interleaved tiles (vconv_t.dwm 2) */
 } shape_t;
 
 /* Conv-like (conv2d, fc, local) geometry with the groups packed. */
@@ -745,6 +762,16 @@ static int direct_ok_(const nc_layer_t *l, const nc_geom_t *g) {
   return g->pad_top <= 15 && g->pad_bottom <= 15 && g->pad_left <= 15 &&
          g->pad_right <= 15 && g->pad_top < keh && g->pad_bottom < keh &&
          g->pad_left < kew && g->pad_right < kew && l->stride_w <= 255;
+}
+
+/* Whether a conv is depthwise in the sense DWCONV computes: one input
+ * channel per output channel, no dilation, a kernel of at most dw_kh_max
+ * lines whose taps fit down a column, strides of at most 3. */
+static int dw_ok_(const nc_layer_t *l, const nc_geom_t *g) {
+  return l->kind == NC_LAYER_CONV2D && l->groups == g->c && g->oc == g->c &&
+
+         l->dil_h == 1 && l->dil_w == 1 && g->kh <= NC_HW_DW_KH_MAX &&
+         g->kh * g->kw <= ROWS_ && l->stride_h <= 3 && l->stride_w <= 3;
 }
 
 /* ---- Public API ---- */
@@ -884,7 +911,7 @@ static nc_status_t lower_(const ctx_t *x, shape_t sh, nc_plan_t *p,
     v->ob = (int)(gr.gp * gr.og);
     v->ob_last = (int)((gr.G - gr.gp * (gr.nblk - 1)) * gr.og);
     v->OH = g->oh, v->OW = g->ow;
-    if (sh.low == NC_PLAN_DIRECT) {
+    if (sh.low == NC_PLAN_DIRECT || sh.low == NC_PLAN_DEPTHWISE) {
       v->H = g->h, v->W = g->w, v->C = g->c;
       v->KH = (int)g->kh, v->KW = (int)g->kw;
       v->sh = l->stride_h, v->sw = l->stride_w;
@@ -896,6 +923,11 @@ static nc_status_t lower_(const ctx_t *x, shape_t sh, nc_plan_t *p,
       v->cb_last = (int)ws->cb_last;
       v->cstride = (int)ws->cb;
       ws->kind = WK_CONV;
+      if (sh.low == NC_PLAN_DEPTHWISE) {
+        v->dwm = sh.il ? 2 : 1;
+        v->taps = 1;
+        ws->kind = WK_DW;
+      }
     } else {
       const int64_t kp = cdiv_(taps * ws->cb, ROWS_) * ROWS_;
       v->H = g->oh, v->W = g->ow, v->C = kp * gr.nblk;
@@ -947,6 +979,12 @@ static void arena_(nc_plan_t *p, int with_data_size) {
     cbytes = align_(cbytes + ps->wall_rows * ROWS_);
     ps->v.prm_off = cbytes;
     cbytes = align_(cbytes + (uint64_t)ps->v.nprm * NC_HW_QPARAM_BYTES);
+  }
+  /* A depthwise pass reads its tiles' padding lines from one pixel of pad
+   * values after the constants. */
+  p->pass[0].v.pad_off = cbytes;
+  if (p->pass[0].v.dwm == 2) {
+    cbytes = align_(cbytes + (uint64_t)p->pass[0].v.C);
   }
   p->rc = (nc_plan_region_t){0, cbytes};
   off = align_(cbytes);
@@ -1009,7 +1047,7 @@ static void fill_weights_(const pass_t *ps, const wsrc_t *ws, uint8_t *dst) {
                   const int ol = (g * c->oct + j) * NC_HW_COLS + n;
                   for (int k = 0; k < ROWS_; k++) {
                     const int cl = (r * c->kct + z) * ROWS_ + k;
-                    *t8++ = ol < obb && cl < cbb
+                    *t8++ = ol < obb && (cl < cbb || ws->kind == WK_DW)
                                 ? wval_(ws, v->local ? p0 + pp : b, ol, t, cl)
                                 : 0;
                   }
@@ -1095,6 +1133,7 @@ static const char *low_name_(nc_plan_lowering_t l) {
   return l == NC_PLAN_DIRECT        ? "direct"
          : l == NC_PLAN_IM2COL      ? "host im2col"
          : l == NC_PLAN_IM2COL_LOAD ? "load im2col"
+         : l == NC_PLAN_DEPTHWISE   ? "dwconv"
                                     : "local";
 }
 
@@ -1230,7 +1269,7 @@ nc_status_t nc_plan_create(const nc_plan_req_t *req, const nc_plan_caps_t *caps,
   }
   const nc_layer_t *l = x.l;
   /* The shapes worth planning. */
-  shape_t shapes[6];
+  shape_t shapes[10];
   int nsh = 0;
   const int conv = l->kind == NC_LAYER_CONV2D;
   const int can_direct = !conv || direct_ok_(l, &x.g);
@@ -1257,18 +1296,27 @@ nc_status_t nc_plan_create(const nc_plan_req_t *req, const nc_plan_caps_t *caps,
   }
   for (int i = 0; i < npools; i++) {
     if (l->kind == NC_LAYER_LOCAL) {
-      shapes[nsh++] = (shape_t){NC_PLAN_LOCAL, pools[i], 0};
+      shapes[nsh++] = (shape_t){.low = NC_PLAN_LOCAL, .pool = pools[i]};
       continue;
     }
     if (can_direct && !(conv && cp.im2col == 1)) {
-      shapes[nsh++] = (shape_t){NC_PLAN_DIRECT, pools[i], 0};
+      shapes[nsh++] = (shape_t){.low = NC_PLAN_DIRECT, .pool = pools[i]};
     }
     if (conv && (cp.im2col != 0 || !can_direct)) {
       if (can_li2c) {
-        shapes[nsh++] = (shape_t){NC_PLAN_IM2COL_LOAD, pools[i], 0};
+        shapes[nsh++] =
+            (shape_t){.low = NC_PLAN_IM2COL_LOAD, .pool = pools[i]};
       }
-      shapes[nsh++] = (shape_t){NC_PLAN_IM2COL, pools[i],
-                                can_li2c && cp.host_im2col != 1};
+      shapes[nsh++] = (shape_t){.low = NC_PLAN_IM2COL,
+                                .pool = pools[i],
+                                .fallback = can_li2c && cp.host_im2col != 1};
+    }
+    if (can_direct && dw_ok_(l, &x.g) && cp.im2col != 1) {
+      shapes[nsh++] = (shape_t){.low = NC_PLAN_DEPTHWISE, .pool = pools[i]};
+      if (x.g.c % ROWS_ == 0 && x.g.c / ROWS_ <= 127) {
+        shapes[nsh++] =
+            (shape_t){.low = NC_PLAN_DEPTHWISE, .pool = pools[i], .il = 1};
+      }
     }
   }
   nc_plan_t *p = calloc(1, sizeof *p);
@@ -1340,6 +1388,10 @@ nc_status_t nc_plan_create(const nc_plan_req_t *req, const nc_plan_caps_t *caps,
       fill_weights_(&p->pass[1], &id, p->cdata);
     }
     fill_params_(p, &x, p->cdata);
+    if (p->pass[0].v.dwm == 2) {
+      memset(p->cdata + p->pass[0].v.pad_off, (uint8_t)p->pass[0].v.pad,
+             (size_t)p->pass[0].v.C);
+    }
     st = nc__plan_emit_all(p);
   }
   if (st == NC_OK) {
@@ -1408,7 +1460,8 @@ nc_status_t nc_plan_create(const nc_plan_req_t *req, const nc_plan_caps_t *caps,
   p->pg = x.pg;
   p->in_u8 = x.u8;
   p->pack_mode = shapes[best_i].low == NC_PLAN_DIRECT ||
-                         shapes[best_i].low == NC_PLAN_IM2COL_LOAD
+                         shapes[best_i].low == NC_PLAN_IM2COL_LOAD ||
+                         shapes[best_i].low == NC_PLAN_DEPTHWISE
                      ? 0
                  : shapes[best_i].low == NC_PLAN_IM2COL ? 1
                                                         : 2;

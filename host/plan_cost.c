@@ -79,6 +79,10 @@ static uint32_t on_exec_(void *ctx, const nc_hw_insn_t *in, uint32_t *info) {
       r->r.array_macs += (uint64_t)nc_hw_gemm_get_loop_out(in) *
                          nc_hw_gemm_get_loop_in(in) * NC_HW_ROWS * NC_HW_COLS;
       break;
+    case NC_HW_OP_DWCONV:
+      r->r.array_macs += (uint64_t)nc_hw_dwconv_get_out_h(in) *
+                         nc_hw_dwconv_get_out_w(in) * NC_HW_ROWS * NC_HW_COLS;
+      break;
     default:
       break;
   }

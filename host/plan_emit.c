@@ -148,6 +148,45 @@ static nc_hw_insn_t *load_rows_(em_t *e, uint32_t sram, uint64_t dram,
   return first;
 }
 
+/* A depthwise tile: every channel chunk of a pixel in consecutive rows
+ * (the LOAD's x walks the chunks, contiguous in DRAM; y the pixels, with
+ * the left and right padding; z the lines). Padding lines read the pad
+ * pixel in the constants. Returns the last LOAD. */
+static nc_hw_insn_t *load_dw_input_(em_t *e, const step_t *s) {
+  const vconv_t *v = e->v;
+  const ptile_t *tl = &e->ps->tiles[s->t];
+  const uint32_t slot = e->ibase[s->in_slot];
+  const uint32_t nch = (uint32_t)v->nblk;
+  unsigned pop = s->in_pop ? PN : 0;
+  const int64_t iy0 = tl->cy0 * v->sh - v->pt;
+  const int64_t iy1 = (tl->cy1 - 1) * v->sh - v->pt + v->KH;
+  const int64_t ix0 = tl->cx0 * v->sw - v->pl;
+  const int64_t ix1 = (tl->cx1 - 1) * v->sw - v->pl + v->KW;
+  const int64_t ry0 = iy0 < 0 ? 0 : iy0, ry1 = iy1 > v->H ? v->H : iy1;
+  const int64_t rx0 = ix0 < 0 ? 0 : ix0, rx1 = ix1 > v->W ? v->W : ix1;
+  const uint32_t wi = (uint32_t)(ix1 - ix0), line = wi * nch;
+  const uint32_t pt = (uint32_t)(ry0 - iy0), pb = (uint32_t)(iy1 - ry1);
+  if (pt + pb > 0) {
+    load_cfg_(e, NC_HW_ROWS, 0, 0, 0);
+    if (pt > 0) {
+      (void)load_(e, slot, v->pad_off, NC_HW_ROWS, nch, wi, pt, 0, 0, 0, 0,
+                  pop);
+      pop = 0;
+    }
+    if (pb > 0) {
+      (void)load_(e, slot + (uint32_t)(iy1 - iy0 - pb) * line, v->pad_off,
+                  NC_HW_ROWS, nch, wi, pb, 0, 0, 0, 0, pop);
+      pop = 0;
+    }
+  }
+  load_cfg_(e, NC_HW_ROWS, (uint64_t)v->C, (uint64_t)(v->W * v->C), v->pad);
+  return load_(e, slot + pt * line,
+               v->in_off +
+                   (uint64_t)(((tl->n * v->H + ry0) * v->W + rx0) * v->C),
+               NC_HW_ROWS, nch, (uint32_t)(rx1 - rx0), (uint32_t)(ry1 - ry0),
+               (int)(rx0 - ix0), (int)(ix1 - rx1), 0, 0, pop);
+}
+
 /* The input rows step s reads: returns the last LOAD. */
 static nc_hw_insn_t *load_input_(em_t *e, const step_t *s) {
   const vconv_t *v = e->v;
@@ -179,6 +218,9 @@ static nc_hw_insn_t *load_input_(em_t *e, const step_t *s) {
     nc_hw_load_set_im2col_sh(i, (uint32_t)v->rsh);
     nc_hw_load_set_im2col_sw(i, (uint32_t)v->rsw);
     return i;
+  }
+  if (v->dwm == 2) {
+    return load_dw_input_(e, s);
   }
   if (v->local) {
     const int64_t tp = tl->px1 - tl->px0;
@@ -311,7 +353,35 @@ static void gemm_(em_t *e, uint32_t wgt, uint32_t inp, uint32_t acc,
   flush_(e, 1, 0);
 }
 
-/* Comp(s): the GEMMs of step s. */
+/* A DWCONV over an output tile of th x tw pixels whose input lines hold wi
+ * rows (the kernel and strides are the pass's). */
+static void dwconv_(em_t *e, uint32_t wgt, uint32_t inp, uint32_t acc,
+                    uint32_t th, uint32_t tw, uint32_t wi, unsigned flags) {
+  /* Interleaved tiles: chunk b of every pixel, every nblk-th row. */
+  const vconv_t *v = e->v;
+  nc_hw_insn_t *i = add_(e->pr, NC_HW_OP_DWCONV, flags);
+  nc_hw_dwconv_set_wgt_addr(i, wgt);
+  nc_hw_dwconv_set_inp_addr(i, inp);
+  nc_hw_dwconv_set_acc_addr(i, acc);
+  nc_hw_dwconv_set_out_h(i, th);
+  nc_hw_dwconv_set_out_w(i, tw);
+  nc_hw_dwconv_set_line(i, wi);
+  nc_hw_dwconv_set_kh(i, (uint32_t)v->KH);
+  nc_hw_dwconv_set_kw(i, (uint32_t)v->KW);
+  nc_hw_dwconv_set_stride_y(i, (uint32_t)v->sh);
+  nc_hw_dwconv_set_stride_x(i, (uint32_t)v->sw);
+  nc_hw_dwconv_set_acc_stride_out(i, tw);
+  nc_hw_dwconv_set_acc_stride_in(i, 1);
+  nc_hw_dwconv_set_pix_stride(i, v->dwm == 2 ? (uint32_t)v->nblk : 1u);
+  flush_(e, 1, 0);
+}
+
+static int is_compute_(const nc_hw_insn_t *i) {
+  const uint32_t op = nc_hw_insn_get_opcode(i);
+  return op == NC_HW_OP_GEMM || op == NC_HW_OP_DWCONV;
+}
+
+/* Comp(s): the GEMMs (or the DWCONV) of step s. */
 static void comp_(em_t *e, const step_t *s) {
   const vconv_t *v = e->v;
   const pcfg_t *c = e->c;
@@ -352,6 +422,11 @@ static void comp_(em_t *e, const step_t *s) {
         }
       }
     }
+  } else if (v->dwm) {
+    const int64_t th = tl->cy1 - tl->cy0, tw = tl->cx1 - tl->cx0;
+    const int64_t wi = (tw - 1) * v->sw + v->KW;
+    dwconv_(e, wslot, islot + (v->dwm == 2 ? (uint32_t)s->b : 0), ab,
+            (uint32_t)th, (uint32_t)tw, (uint32_t)wi, first);
   } else {
     const int64_t th = tl->cy1 - tl->cy0, tw = tl->cx1 - tl->cx0;
     const int64_t hi = (th - 1) * v->sh + (v->KH - 1) * v->dh + 1;
@@ -377,8 +452,7 @@ static void comp_(em_t *e, const step_t *s) {
   }
   /* The last GEMM of the step: find it (stores may follow it). */
   size_t last = e->pr->n;
-  while (last > n0 &&
-         nc_hw_insn_get_opcode(&e->pr->v[last - 1]) != NC_HW_OP_GEMM) {
+  while (last > n0 && !is_compute_(&e->pr->v[last - 1])) {
     last--;
   }
   nc_hw_insn_t *g = &e->pr->v[last - 1];
@@ -544,7 +618,9 @@ static step_t *plan_steps_(const pass_t *ps, int64_t *count) {
   int64_t acc = -1, akey = -1;
   for (int64_t s = 0; s < n; s++) {
     step_t *p = &st[s];
-    const int64_t in_key = (p->t * v->nblk + p->b) * ps->ks_max + p->ks;
+    /* A depthwise tile holds every block's channels. */
+    const int64_t in_key =
+        v->dwm == 2 ? p->t : (p->t * v->nblk + p->b) * ps->ks_max + p->ks;
     if (ikey[icur] != in_key) {
       icur ^= 1;
       p->in_load = 1;
@@ -643,7 +719,7 @@ nc_status_t nc__plan_emit_pass(pass_t *ps, const nc_plan_caps_t *caps,
       hmax = hi > hmax ? hi : hmax;
       wmax = wi > wmax ? wi : wmax;
     }
-    in_slot = (uint32_t)(c->kct * hmax * wmax);
+    in_slot = (uint32_t)(c->kct * hmax * wmax * (v->dwm == 2 ? v->nblk : 1));
     w_slot = (uint32_t)(c->oct * c->kct * v->taps * NC_HW_COLS);
   }
   if (c->wres) {
@@ -690,12 +766,26 @@ nc_status_t nc__plan_emit_pass(pass_t *ps, const nc_plan_caps_t *caps,
       nc_hw_load_param_set_dram_offset(lp, (uint32_t)v->prm_off);
     }
   }
-  /* Ring order: Loads(0), Loads(1), Comp(0), Loads(2), Comp(1), ... */
+  /* Ring order: Loads(0), Loads(1), Comp(0), Loads(2), Comp(1), ... A
+   * depthwise tile feeds every block's step, so its loads go ahead of the
+   * first of the tile before (whose slot it takes, freed by the tile before
+   * that): Loads(0), Loads(k1), Comp(0), ..., Comp(k1 - 1), Loads(k2),
+   * Comp(k1), ..., where k1, k2 start tiles (its weights are resident). */
   if (n > 0) {
     loads_(&e, &st[0], 1);
   }
   for (int64_t s = 0; s < n && !out->oom; s++) {
-    if (s + 1 < n) {
+    if (v->dwm == 2) {
+      if (st[s].in_load) {
+        int64_t k = s + 1;
+        while (k < n && !st[k].in_load) {
+          k++;
+        }
+        if (k < n) {
+          loads_(&e, &st[k], 0);
+        }
+      }
+    } else if (s + 1 < n) {
       loads_(&e, &st[s + 1], 0);
     }
     comp_(&e, &st[s]);

@@ -33,6 +33,10 @@ typedef struct {
   int taps;                     /* KH * KW */
   int O;                        /* output channels */
   int local;                    /* one weight bank per output pixel */
+  int dwm;                      /* depthwise, one DWCONV per step, taps 1:
+                                   1 a tile per block as direct loads it;
+                                   2 a tile of every block, a pixel's chunks
+                                   in consecutive rows (contiguous reads) */
   int64_t batch;                /* local: images streamed per pixel */
   /* im2col LOAD: the layer's own input and kernel, which the load unit
    * turns into the rows of this 1x1 convolution over OH x OW. */
@@ -46,6 +50,7 @@ typedef struct {
   int fmt, es;      /* NC_HW_OUT_*, bytes per element */
   /* Arena offsets of this pass. */
   uint64_t in_off, out_off, prm_off;
+  uint64_t pad_off; /* dwm: one pixel of pad values (C bytes) */
   int64_t nprm; /* qparam records at prm_off */
 } vconv_t;
 

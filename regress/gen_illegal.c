@@ -162,9 +162,9 @@ static void tail_(nc_rng_t *g, int k, const int tok[4], prog_t *p,
   int v = 0;
   switch (k) {
     case C_OPCODE: {
-      static const uint32_t ops[] = {
-          NC_HW_OP_ILLEGAL, 9, 10, 11, 12, 13, 14, 15};
-      v = (int)rnd_(g, 0, 7);
+      static const uint32_t ops[] = {NC_HW_OP_ILLEGAL, NC_HW_OP_DWCONV + 1,
+                                     11, 12, 13, 14, 15};
+      v = (int)rnd_(g, 0, 6);
       (void)prog_add(p, ops[v], 0);
       break;
     }
@@ -185,7 +185,7 @@ static void tail_(nc_rng_t *g, int k, const int tok[4], prog_t *p,
       }
       break;
     case C_FIELD:
-      v = (int)rnd_(g, 0, 8);
+      v = (int)rnd_(g, 0, 10);
       if (v == 0) {
         ld_t a = ld_ok_;
         a.sram = NC_HW_SPAD_ROWS - 1;
@@ -221,6 +221,15 @@ static void tail_(nc_rng_t *g, int k, const int tok[4], prog_t *p,
         a.sw = (uint32_t)rnd_(g, 0, 1);
         a.y = a.sw ? 2 : 3;
         p_load(p, a, 0);
+      } else if (v == 9) {
+        /* A DWCONV whose taps do not fit a column. */
+        p_dwconv(p, (dw_t){.kh = 2, .kw = NC_HW_ROWS / 2 + 1, .line = 16}, 0);
+      } else if (v == 10) {
+        /* A DWCONV whose last input line runs past the scratchpad. */
+        p_dwconv(p,
+                 (dw_t){.inp = NC_HW_SPAD_ROWS - 8, .kh = 2, .kw = 2,
+                        .line = 8},
+                 0);
       } else if (v == 5) {
         /* The store unit's own rules: no pooling takes no padding. */
         p_store_cfg(p, (stc_t){0}, 0);

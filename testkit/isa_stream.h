@@ -2,9 +2,10 @@
  * Random legal instruction streams at the ISA level, for the tests and the
  * regression's "isa" and "illegal" generators: LOAD_CFG, LOAD (3-D strides,
  * padding on every side, every element count; im2col with kernels and
- * strides up to 4x4 and 3x3), GEMM (loops, strides,
- * accumulate, kept weights), STORE_CFG and STORE (int8 and int32, max and
- * average pooling with padding, the residual add), LOAD_PARAM, SYNC and FINISH, with
+ * strides up to 4x4 and 3x3), GEMM (loops, strides, accumulate, kept
+ * weights), DWCONV (kernels up to dw_kh_max lines, strides, accumulate,
+ * kept weights), STORE_CFG and STORE (int8 and int32, max and average
+ * pooling with padding, the residual add), LOAD_PARAM, SYNC and FINISH, with
  * dependency tokens that can never deadlock.
  *
  * Every access stays inside the rig's window (testkit/prog.h): LOADs read
@@ -308,6 +309,35 @@ static inline void isa_gemm(isa_gen_t *s) {
   p_gemm(s->p, a, isa_flags(s, NC_HW_QUEUE_COMPUTE));
 }
 
+/* A DWCONV: a kernel whose taps fit a column, strides 1..3, lines at least
+ * as long as the windows need (up to dw_line_max), a few output lines. */
+static inline void isa_dwconv(isa_gen_t *s) {
+  dw_t a = {.kh = isa_rnd(s, 1, NC_HW_DW_KH_MAX),
+            .oh = isa_rnd(s, 1, 6),
+            .ow = isa_rnd(s, 1, 24),
+            .sy = isa_rnd(s, 1, 3),
+            .sx = isa_rnd(s, 1, 3),
+            .asi = isa_rnd(s, 0, 2),
+            .keep = isa_one_in(s, 4),
+            .accum = isa_one_in(s, 2)};
+  a.kw = isa_rnd(s, 1, NC_HW_ROWS / a.kh < 5 ? NC_HW_ROWS / a.kh : 5);
+  if ((a.ow - 1) * a.sx + a.kw > NC_HW_DW_LINE_MAX) {
+    a.ow = (NC_HW_DW_LINE_MAX - a.kw) / a.sx + 1;
+  }
+  a.line = (a.ow - 1) * a.sx + a.kw + isa_rnd(s, 0, 4);
+  a.line = a.line > NC_HW_DW_LINE_MAX ? NC_HW_DW_LINE_MAX : a.line;
+  a.aso = isa_rnd(s, 0, 64);
+  a.ps = isa_one_in(s, 2) ? 1 : isa_rnd(s, 2, 4);
+  a.wgt = a.keep ? 0 : isa_spad_row(s, NC_HW_COLS);
+  a.inp = isa_spad_row(s, (((a.oh - 1) * a.sy + a.kh - 1) * a.line +
+                           (a.ow - 1) * a.sx + a.kw - 1) *
+                                  a.ps +
+                              1);
+  a.acc = isa_rnd(s, 0,
+                  NC_HW_ACC_ROWS - 1 - (a.oh - 1) * a.aso - (a.ow - 1) * a.asi);
+  p_dwconv(s->p, a, isa_flags(s, NC_HW_QUEUE_COMPUTE));
+}
+
 static inline void isa_store(isa_gen_t *s) {
   st_t a = isa_store_shape(s);
   a.acc = isa_rnd(s, 0, NC_HW_ACC_ROWS - a.y * a.x);
@@ -331,8 +361,10 @@ static inline void isa_stream(nc_rng_t *g, prog_t *p, int max_len,
       isa_load_cfg(&s, NC_HW_QUEUE_LOAD);
     } else if (k < 33) {
       isa_load(&s);
-    } else if (k < 63) {
+    } else if (k < 57) {
       isa_gemm(&s);
+    } else if (k < 63) {
+      isa_dwconv(&s);
     } else if (k < 69) {
       isa_store_cfg(&s, NC_HW_QUEUE_STORE);
     } else if (k < 84) {

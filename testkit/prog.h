@@ -122,6 +122,30 @@ static inline void p_gemm(prog_t *p, gm_t a, unsigned flags) {
 }
 
 typedef struct {
+  uint32_t wgt, inp, acc, oh, ow, line, kh, kw, sy, sx, aso, asi, keep, accum;
+  uint32_t ps; /* pix_stride, 0 meaning 1 */
+} dw_t;
+
+static inline void p_dwconv(prog_t *p, dw_t a, unsigned flags) {
+  nc_hw_insn_t *i = prog_add(p, NC_HW_OP_DWCONV, flags);
+  nc_hw_dwconv_set_wgt_addr(i, a.wgt);
+  nc_hw_dwconv_set_inp_addr(i, a.inp);
+  nc_hw_dwconv_set_acc_addr(i, a.acc);
+  nc_hw_dwconv_set_out_h(i, a.oh ? a.oh : 1);
+  nc_hw_dwconv_set_out_w(i, a.ow ? a.ow : 1);
+  nc_hw_dwconv_set_line(i, a.line ? a.line : 1);
+  nc_hw_dwconv_set_kh(i, a.kh ? a.kh : 1);
+  nc_hw_dwconv_set_kw(i, a.kw ? a.kw : 1);
+  nc_hw_dwconv_set_stride_y(i, a.sy ? a.sy : 1);
+  nc_hw_dwconv_set_stride_x(i, a.sx ? a.sx : 1);
+  nc_hw_dwconv_set_acc_stride_out(i, a.aso);
+  nc_hw_dwconv_set_acc_stride_in(i, a.asi);
+  nc_hw_dwconv_set_wgt_keep(i, a.keep);
+  nc_hw_dwconv_set_accumulate(i, a.accum);
+  nc_hw_dwconv_set_pix_stride(i, a.ps ? a.ps : 1);
+}
+
+typedef struct {
   uint32_t acc, dram, param, ncols, y, x, pt, pb, pl, pr;
   uint32_t addp; /* add_param: the addq record (with STORE_CFG add) */
 } st_t;

@@ -290,12 +290,12 @@ module nc_cmd_proc
     fvalid = fb_cnt_q != '0;
     fop = fhead.insn[3:0];
     fchk = fhead.chk;
-    f_illegal = fop == OpIllegal || fop > OpFinish;
+    f_illegal = fop == OpIllegal || fop > OpDwconv;
     f_finish = fop == OpFinish;
     f_badsync = fop == OpSync && fhead.insn[NC_INSN_SYNC_TARGET_LSB +: 2] == 2'd3;
     unique case (fop)
       OpLoad, OpLoadCfg: fq = 2'd0;
-      OpGemm: fq = 2'd1;
+      OpGemm, OpDwconv: fq = 2'd1;
       OpStore, OpStoreCfg, OpLoadParam: fq = 2'd2;
       default: fq = fhead.insn[NC_INSN_SYNC_TARGET_LSB +: 2];
     endcase
@@ -1001,6 +1001,9 @@ module nc_cmd_proc
   // GEMM issued
   cp_issue_gemm: cover property (@(posedge clk_i) disable iff (!rst_ni)
       trc_issue_q[1] && trc_op_q[1] == OpGemm);
+  // DWCONV issued
+  cp_issue_dwconv: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      trc_issue_q[1] && trc_op_q[1] == OpDwconv);
   // STORE issued
   cp_issue_store: cover property (@(posedge clk_i) disable iff (!rst_ni)
       trc_issue_q[2] && trc_op_q[2] == OpStore);

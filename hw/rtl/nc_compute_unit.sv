@@ -1,4 +1,4 @@
-// Compute unit: executes GEMM instructions on the systolic array.
+// Compute unit: executes GEMM and DWCONV instructions on the systolic array.
 //
 // Accepted GEMMs wait in a small command FIFO walked by two stages that run concurrently:
 //
@@ -17,6 +17,17 @@
 // of one row). done_o pulses the cycle after a GEMM's last result was handed to the
 // accumulator, when the write lands: one pulse per GEMM, in order. GEMMs never fail (the
 // command processor checked them), so err_o stays low.
+//
+// DWCONV (depthwise; hw/rtl/README.md gives the timing argument) preloads its weights as a GEMM
+// does, then streams its tile's pixels (every pix_stride-th row) through port A, one per
+// cycle, into a line buffer, and puts
+// the array in depthwise mode: each row multiplies lanes of a line vector, the pixels of one
+// kernel line with the column skew built in, which the unit reads out of the line buffer each
+// cycle. Output pixels (slots) enter the array as vectors whose data is unused, one per cycle
+// of the stream where the window's position is an output, j0 = 3 + (kh-1)*(line-kw) cycles
+// behind the stream; their results travel and land as a GEMM's do. The array changes mode, and
+// the line vectors change geometry (kh, kw, line), only while it is empty: consecutive DWCONVs
+// of one geometry stream back to back.
 //
 // Halt drops queued GEMMs, stops reads and accumulator writes, and lets vectors inside the
 // array drain (their results are discarded). Soft reset then re-zeroes the array's weights, as
@@ -102,6 +113,9 @@ module nc_compute_unit
   nc_insn_gemm_t a_entry;
   /* verilator lint_on UNUSEDSIGNAL */
   nc_insn_gemm_t cmd_gemm;
+  /* verilator lint_off UNUSEDSIGNAL */
+  nc_insn_dwconv_t a_dwc;  // a_entry as a DWCONV (the shared fields are read from a_entry)
+  /* verilator lint_on UNUSEDSIGNAL */
   wcmd_t         w_entry;
   logic          a_has, w_has, a_empty, w_empty, a_full, a_pop, w_pop, cmd_fire;
   logic [$clog2(CmdDepth + 1)-1:0] a_count, w_count;
@@ -146,6 +160,7 @@ module nc_compute_unit
 
   assign a_has = !a_empty;
   assign w_has = !w_empty;
+  assign a_dwc = nc_insn_dwconv_t'(a_entry);
 
   // ---------------------------------------------------------------------------------------------
   // Array
@@ -157,6 +172,20 @@ module nc_compute_unit
   logic                            out_valid;
   logic [NumCols-1:0][AccBits-1:0] out_data;
   logic                            act_dummy_q;  // the flush's vector: zeros
+
+  // Depthwise mode: line buffer, line vectors and their geometry (set while the array is empty)
+  localparam int unsigned SelBits = $clog2(DwKhMax + 1);
+  localparam int unsigned LbRows = 2 ** $clog2((DwKhMax - 1) * DwLineMax + NumCols + 1);
+  localparam int unsigned LbBits = $clog2(LbRows);
+  logic                                        dwmode_q, dwmode_d;  // the array is in dw mode
+  logic [NumRows-1:0][InpBits-1:0]             lb_q[LbRows];        // the stream's last rows
+  logic [LbBits-1:0]                           wp_q;                // line buffer write row
+  logic [DwKhMax-1:0][NumCols-1:0][InpBits-1:0] lv_q;               // line vectors, next cycle's
+  logic [DwKhMax-1:0][LbBits-1:0]              lv_off_q;            // (kh-1-ky)*(line-kw)
+  logic [NumRows-1:0][SelBits-1:0]             row_sel_q;           // row r's kernel line
+  logic [3:0]                                  g_kh_q;              // geometry of lv_q
+  logic [4:0]                                  g_kw_q;
+  logic [7:0]                                  g_line_q;
 
   assign act_data = act_dummy_q ? '0 : spad_a_rdata_i;
 
@@ -173,6 +202,9 @@ module nc_compute_unit
     .act_ready_o(act_ready),
     .act_data_i (act_data),
     .act_swap_i (act_swap_q),
+    .dw_i       (dwmode_q),
+    .dw_lv_i    (lv_q),
+    .dw_sel_i   (row_sel_q),
     .out_valid_o(out_valid),
     .out_data_o (out_data)
   );
@@ -266,6 +298,21 @@ module nc_compute_unit
   logic [31:0]            inp_line, inp_cur, acc_line, acc_cur;
   logic                   need_swap, a_issue, a_last_in, a_last;
   logic                   flush_swap;               // the flush issues its dummy vector
+  logic                   a_run, a_dw, arr_empty, geom_ok;
+  logic                   g_issue;                  // a GEMM vector
+  logic                   to_gemm, to_dw;           // the array changes mode this cycle
+  logic                   dw_go;                    // a DWCONV streams this cycle
+  logic                   s_issue, s_last;          // ... and issues a slot, its last
+  logic                   v_last;                   // the vector issued is its insn's last
+  // DWCONV state: reads, the countdown to the first slot, the window walk
+  logic [31:0]            dw_rd_q, dw_rd_d, dw_rd;  // next row to read
+  logic [31:0]            dw_left_q, dw_left_d, dw_left;  // rows left to read
+  logic [15:0]            dw_pre_q, dw_pre_d, dw_pre;     // cycles to the first slot
+  logic [7:0]             xp_q, xp_d, xp, xo_q, xo_d, xo;  // window position, output pixel
+  logic [1:0]             xph_q, xph_d, xph, yph_q, yph_d, yph;  // stride phases
+  logic [9:0]             yo_q, yo_d, yo;                 // output line
+  logic                   wdone_q, wdone_d, wdone;        // every slot issued
+  logic                   dsw_q, dsw_d, dsw;              // the next slot swaps weights
 
   always_comb begin
     inp_line = fresh_q ? 32'(a_entry.inp_addr) : inp_line_q;
@@ -273,13 +320,66 @@ module nc_compute_unit
     acc_line = fresh_q ? 32'(a_entry.acc_addr) : acc_line_q;
     acc_cur = fresh_q ? 32'(a_entry.acc_addr) : acc_cur_q;
     need_swap = fresh_q && !a_entry.wgt_keep;
-    a_issue = a_has && !halt_i && !flushing && (!need_swap || tile_ready);
+    a_run = a_has && !halt_i && !flushing;
+    a_dw = a_entry.hdr.opcode == OpDwconv;
+    arr_empty = infl_q == '0 && !act_valid_q;
+    // The DWCONV logic is worked out only when a DWCONV is at the head (the model then skips
+    // it in GEMM streams; hw/rtl/README.md).
+    geom_ok = 1'b0;
+    if (a_dw) begin
+      geom_ok = dwmode_q && g_kh_q == a_dwc.kh && g_kw_q == a_dwc.kw && g_line_q == a_dwc.line;
+    end
+    g_issue = a_run && !a_dw && !dwmode_q && (!need_swap || tile_ready);
+    to_gemm = a_run && !a_dw && dwmode_q && arr_empty;
+    to_dw = a_run && a_dw && fresh_q && !geom_ok && arr_empty;
+    dw_go = a_run && a_dw && (!fresh_q || (geom_ok && (!need_swap || tile_ready)));
     a_last_in = i_q == a_entry.loop_in - 10'd1;
     a_last = a_last_in && o_q == a_entry.loop_out - 10'd1;
     flush_swap = flushing && tile_ready;
 
-    spad_a_re_o = a_issue;
-    spad_a_raddr_o = SpadAddrBits'(inp_cur);
+    // DWCONV: the values this cycle (a fresh one starts from its fields)
+    dw_rd = dw_rd_q;
+    dw_left = dw_left_q;
+    dw_pre = dw_pre_q;
+    xp = xp_q;
+    xo = xo_q;
+    xph = xph_q;
+    yph = yph_q;
+    yo = yo_q;
+    wdone = wdone_q;
+    dsw = dsw_q;
+    s_issue = 1'b0;
+    s_last = 1'b0;
+    if (dw_go) begin
+      if (fresh_q) begin
+        dw_rd = 32'(a_dwc.inp_addr);
+        dw_left = ((32'(a_dwc.out_h) - 32'd1) * 32'(a_dwc.stride_y) + 32'(a_dwc.kh) - 32'd1)
+                  * 32'(a_dwc.line) + (32'(a_dwc.out_w) - 32'd1) * 32'(a_dwc.stride_x)
+                  + 32'(a_dwc.kw);
+        dw_pre = 16'(32'd3 + (32'(a_dwc.kh) - 32'd1) * (32'(a_dwc.line) - 32'(a_dwc.kw)));
+        xp = '0;
+        xo = '0;
+        xph = '0;
+        yph = '0;
+        yo = '0;
+        wdone = 1'b0;
+        dsw = !a_dwc.wgt_keep;
+      end
+      s_issue = dw_pre == '0 && !wdone && xph == '0 && yph == '0 && xo < a_dwc.out_w;
+      s_last = s_issue && yo == a_dwc.out_h - 10'd1 && xo == a_dwc.out_w - 8'd1;
+    end
+
+    a_issue = g_issue || s_issue;
+    v_last = g_issue ? a_last : s_last;
+    spad_a_re_o = g_issue || (dw_go && dw_left != '0);
+    spad_a_raddr_o = SpadAddrBits'(a_dw ? dw_rd : inp_cur);
+
+    dwmode_d = dwmode_q;
+    if (to_gemm) begin
+      dwmode_d = 1'b0;
+    end else if (to_dw) begin
+      dwmode_d = 1'b1;
+    end
 
     fresh_d = fresh_q;
     o_d = o_q;
@@ -289,7 +389,59 @@ module nc_compute_unit
     acc_line_d = acc_line_q;
     acc_cur_d = acc_cur_q;
     a_pop = 1'b0;
-    if (a_issue) begin
+    dw_rd_d = dw_rd;
+    dw_left_d = dw_left;
+    dw_pre_d = dw_pre;
+    xp_d = xp;
+    xo_d = xo;
+    xph_d = xph;
+    yph_d = yph;
+    yo_d = yo;
+    wdone_d = wdone;
+    dsw_d = dsw;
+    if (dw_go) begin
+      fresh_d = 1'b0;
+      if (dw_left != '0) begin
+        dw_rd_d = dw_rd + 32'(a_dwc.pix_stride);
+        dw_left_d = dw_left - 32'd1;
+      end
+      wdone_d = wdone || s_last;
+      dsw_d = dsw && !s_issue;
+      acc_line_d = acc_line;
+      acc_cur_d = s_issue ? acc_cur + 32'(a_dwc.acc_stride_in) : acc_cur;
+      if (dw_pre != '0) begin
+        dw_pre_d = dw_pre - 16'd1;
+      end else if (!wdone) begin
+        // Walk the window one input pixel: a slot where both stride phases are 0.
+        if (xp == a_dwc.line - 8'd1) begin
+          xp_d = '0;
+          xph_d = '0;
+          xo_d = '0;
+          if (yph == '0) begin
+            acc_line_d = acc_line + 32'(a_dwc.acc_stride_out);
+          end
+          acc_cur_d = acc_line_d;
+          if (yph == a_dwc.stride_y - 2'd1) begin
+            yph_d = '0;
+            yo_d = yo + 10'd1;
+          end else begin
+            yph_d = yph + 2'd1;
+          end
+        end else begin
+          xp_d = xp + 8'd1;
+          if (xph == a_dwc.stride_x - 2'd1) begin
+            xph_d = '0;
+            xo_d = xo + 8'd1;
+          end else begin
+            xph_d = xph + 2'd1;
+          end
+        end
+      end
+      if (dw_left_d == '0 && (wdone || s_last)) begin
+        fresh_d = 1'b1;
+        a_pop = 1'b1;
+      end
+    end else if (g_issue) begin
       fresh_d = 1'b0;
       if (a_last) begin
         fresh_d = 1'b1;
@@ -318,7 +470,7 @@ module nc_compute_unit
   logic                res_valid, res_last, res_accum;
   logic [AccAddrBits-1:0] res_addr;
 
-  assign meta_in = {a_issue, a_last, a_entry.accumulate, AccAddrBits'(acc_cur)};
+  assign meta_in = {a_issue, v_last, a_entry.accumulate, AccAddrBits'(acc_cur)};
   assign {res_valid, res_last, res_accum, res_addr} = meta_out;
 
   nc_delay #(
@@ -370,7 +522,8 @@ module nc_compute_unit
   assign done_o = done_q;
   assign idle_o = !a_has && !w_has && infl_q == '0 && !act_valid_q && !flushing &&
                   !wrd_q && !done_q;
-  assign stall_o = a_has && !halt_i && !flushing && need_swap && !tile_ready;
+  assign stall_o = a_has && !halt_i && !flushing && need_swap && !tile_ready &&
+                   (a_dw ? geom_ok : !dwmode_q);
   assign busy_o = (a_has || infl_q != '0 || act_valid_q) && !halt_i && !stall_o;
   assign macs_o = act_valid_q && !act_dummy_q;
 
@@ -389,6 +542,17 @@ module nc_compute_unit
       inp_cur_q <= '0;
       acc_line_q <= '0;
       acc_cur_q <= '0;
+      dw_rd_q <= '0;
+      dw_left_q <= '0;
+      dw_pre_q <= '0;
+      xp_q <= '0;
+      xo_q <= '0;
+      xph_q <= '0;
+      yph_q <= '0;
+      yo_q <= '0;
+      wdone_q <= 1'b0;
+      dsw_q <= 1'b0;
+      dwmode_q <= 1'b0;
       act_valid_q <= 1'b0;
       act_swap_q <= 1'b0;
       act_dummy_q <= 1'b0;
@@ -406,8 +570,21 @@ module nc_compute_unit
       inp_cur_q <= inp_cur_d;
       acc_line_q <= acc_line_d;
       acc_cur_q <= acc_cur_d;
+      if (dw_go) begin  // the DWCONV state moves only while one streams
+        dw_rd_q <= dw_rd_d;
+        dw_left_q <= dw_left_d;
+        dw_pre_q <= dw_pre_d;
+        xp_q <= xp_d;
+        xo_q <= xo_d;
+        xph_q <= xph_d;
+        yph_q <= yph_d;
+        yo_q <= yo_d;
+        wdone_q <= wdone_d;
+        dsw_q <= dsw_d;
+      end
+      dwmode_q <= dwmode_d;
       act_valid_q <= a_issue || (flush_swap);
-      act_swap_q <= (a_issue && need_swap) || (flush_swap);
+      act_swap_q <= (g_issue && need_swap) || (s_issue && dsw) || (flush_swap);
       act_dummy_q <= flush_swap;
       flush_q <= flush_d;
       infl_q <= infl_d;
@@ -418,6 +595,57 @@ module nc_compute_unit
         fresh_q <= 1'b1;
         o_q <= '0;
         i_q <= '0;
+      end
+      // The flush after a soft reset runs in GEMM mode (the array is idle then).
+      if (srst_i) begin
+        dwmode_q <= 1'b0;
+      end
+    end
+  end
+
+  // Depthwise geometry, latched as the array enters depthwise mode for a DWCONV: row r takes tap
+  // r of kernel line r / kw; rows from kh*kw on get zeros. (Clocked, so the model divides only
+  // in the cycles that change the geometry.)
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      g_kh_q <= '0;
+      g_kw_q <= '0;
+      g_line_q <= '0;
+      lv_off_q <= '0;
+      row_sel_q <= '0;
+      wp_q <= '0;
+    end else begin
+      if (to_dw) begin
+        g_kh_q <= a_dwc.kh;
+        g_kw_q <= a_dwc.kw;
+        g_line_q <= a_dwc.line;
+        for (int ky = 0; ky < int'(DwKhMax); ky++) begin
+          lv_off_q[ky] <= (ky < int'(a_dwc.kh))
+              ? LbBits'((int'(a_dwc.kh) - 1 - ky) * (int'(a_dwc.line) - int'(a_dwc.kw))) : '0;
+        end
+        for (int r = 0; r < int'(NumRows); r++) begin
+          row_sel_q[r] <= (r < int'(a_dwc.kh) * int'(a_dwc.kw))
+              ? SelBits'(r / int'(a_dwc.kw)) : SelBits'(DwKhMax);
+        end
+      end
+      if (dwmode_q) begin
+        wp_q <= wp_q + 1'b1;
+      end
+    end
+  end
+
+  // Line buffer and line vectors: in depthwise mode the row read last cycle is written every
+  // cycle, and lane c of kernel line ky's vector is the row written 1 + c + lv_off_q[ky] cycles
+  // before this one (hw/rtl/README.md derives the offsets). No reset: data only, and a lane read
+  // before its row was written belongs to no slot.
+  always_ff @(posedge clk_i) begin
+    if (dwmode_q) begin
+      lb_q[wp_q] <= spad_a_rdata_i;
+      for (int ky = 0; ky < int'(DwKhMax); ky++) begin
+        for (int c = 0; c < int'(NumCols); c++) begin
+          lv_q[ky][c] <= (c < int'(NumRows))
+              ? lb_q[LbBits'(wp_q - LbBits'(1 + c) - lv_off_q[ky])][c % NumRows] : '0;
+        end
       end
     end
   end
@@ -455,9 +683,17 @@ module nc_compute_unit
   // `cmd_valid_i |-> rule` with the rule worked out only when cmd_valid_i holds
   // (hw/rtl/README.md, "Cheap assertions").
   logic cmd_bad;
-  nc_implies u_cmd_bad (.if_i(cmd_valid_i), .then_i(cmd_insn_i[3:0] == OpGemm), .bad_o(cmd_bad));
+  nc_implies u_cmd_bad (
+    .if_i  (cmd_valid_i),
+    .then_i(cmd_insn_i[3:0] == OpGemm || cmd_insn_i[3:0] == OpDwconv),
+    .bad_o (cmd_bad)
+  );
   a_cmd_is_gemm: assert property (@(posedge clk_i) disable iff (!rst_ni) !cmd_bad)
-    else $error("nc_compute_unit: a command that is not a GEMM");
+    else $error("nc_compute_unit: a command that is neither GEMM nor DWCONV");
+  // The array changes mode only while empty, and never mid-instruction.
+  a_mode_empty: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      (to_gemm || to_dw) |-> (arr_empty && fresh_q))
+    else $error("nc_compute_unit: the array changed mode while busy");
   // `srst_i |-> idle_o || flushing`, with the consequent worked out only in a soft-reset cycle
   // (hw/rtl/README.md, "Cheap assertions").
   logic srst_busy;
@@ -508,6 +744,21 @@ module nc_compute_unit
   // the array's weights zeroed after a soft reset
   cp_gemm_flush: cover property (@(posedge clk_i) disable iff (!rst_ni)
       flushing);
+  // a DWCONV puts the array in depthwise mode (from GEMM mode or another geometry)
+  cp_dw_enter: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      to_dw);
+  // a GEMM after a DWCONV takes the array back
+  cp_dw_leave: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      to_gemm);
+  // a DWCONV streams right behind one of the same geometry (no drain)
+  cp_dw_back_to_back: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      dw_go && fresh_q && act_valid_q);
+  // a DWCONV that accumulates, on kept weights
+  cp_dw_accum_keep: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      dw_go && fresh_q && a_dwc.accumulate && a_dwc.wgt_keep);
+  // a strided DWCONV
+  cp_dw_stride: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      dw_go && fresh_q && (a_dwc.stride_x > 2'd1 || a_dwc.stride_y > 2'd1));
 `endif
 
 endmodule

@@ -19,6 +19,13 @@
 //   activation, so each PE swaps exactly when the new tile reaches it.
 // Every output is a register.
 //
+// Depthwise mode (dw_i, a DWCONV: hw/rtl/README.md): PE c multiplies lane c of the row's own
+// pixel vector instead of the activation from its left neighbour. The vector is one of the
+// compute unit's line vectors (dw_lv_i[dw_sel_i], zero when dw_sel_i is DwKhMax), offered a
+// cycle ahead: it is loaded into the activation registers one lane to the left (PE c reads its
+// left neighbour's register) and its lane 0 into a register of PE 0's own. The swap and valid
+// bits move as in a GEMM. The mode only changes while the array is empty.
+//
 // The PEs of a row are one module, their registers packed vectors (element c is PE c), rather
 // than NumCols instances of a PE module: in the Verilated model the row's activations, flags and
 // shadow weights then move as a few machine words per cycle, and the active weights are touched
@@ -44,6 +51,10 @@ module nc_pe_row
   input  logic                            wgt_shift_i,   // shift the row's shadow weights
   input  logic [WgtBits-1:0]              wgt_i,         // int8 weight shifted in at the right
   output logic [WgtBits-1:0]              wgt_o,         // shadow weight of PE 0
+  // Depthwise mode
+  input  logic                            dw_i,          // PEs read the row's line vector
+  input  logic [DwKhMax-1:0][NumCols-1:0][InpBits-1:0] dw_lv_i,  // line vectors, next cycle's
+  input  logic [$clog2(DwKhMax+1)-1:0]    dw_sel_i,      // this row's line vector; DwKhMax: 0
   // Partial sums
   input  logic [NumCols-1:0][AccBits-1:0] psum_i,        // from the row above, per column
   output logic [NumCols-1:0][AccBits-1:0] psum_o         // to the row below, per column
@@ -72,6 +83,10 @@ module nc_pe_row
   // nothing. (The activations and their valid bits enter the same way; the MACs read them
   // straight from the neighbour's register and the registers shift in place, see below.)
   logic [NumCols-1:0]              swap_in;
+  logic [InpBits-1:0]              dw0_q;  // depthwise mode: PE 0's lane of the line vector
+  logic [InpBits-1:0]              act0;   // PE 0's activation
+
+  assign act0 = dw_i ? dw0_q : act_i;
 
   if (NumCols == 1) begin : g_one_col
     assign swap_in = act_valid_i && act_swap_i;
@@ -101,7 +116,7 @@ module nc_pe_row
     for (int c = 0; c < NumCols; c++) begin
       psum_d[c] = (c == 0 ? act_valid_i : valid_q[c == 0 ? 0 : c - 1])
           ? (FirstRow ? '0 : psum_i[c])
-            + (((c == 0 ? AccBits'(act_i) : AccBits'(act_q[c == 0 ? 0 : c - 1]))
+            + (((c == 0 ? AccBits'(act0) : AccBits'(act_q[c == 0 ? 0 : c - 1]))
                 ^ AccBits'(InpSign)) - AccBits'(InpSign))
               * ((AccBits'(active_d[c]) ^ AccBits'(WgtSign)) - AccBits'(WgtSign))
           : psum_q[c];
@@ -115,13 +130,26 @@ module nc_pe_row
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       act_q <= '0;
+      dw0_q <= '0;
       valid_q <= '0;
       swap_q <= '0;
       psum_q <= '0;
       shadow_q <= '0;
       active_q <= '0;
     end else begin
-      act_q <= ActBits'({act_q, act_i});  // one PE to the right, act_i into PE 0
+      if (dw_i) begin
+        // Lane c + 1 into PE c's register, which PE c + 1 reads; the whole vector is selected
+        // here, in the clocked block, so the model computes it only in depthwise mode.
+        if (32'(dw_sel_i) < DwKhMax) begin
+          act_q <= ActBits'(dw_lv_i[dw_sel_i] >> InpBits);
+          dw0_q <= dw_lv_i[dw_sel_i][0];
+        end else begin
+          act_q <= '0;
+          dw0_q <= '0;
+        end
+      end else begin
+        act_q <= ActBits'({act_q, act_i});  // one PE to the right, act_i into PE 0
+      end
       valid_q <= NumCols'({valid_q, act_valid_i});
       swap_q <= swap_in;
       psum_q <= psum_d;

@@ -33,6 +33,11 @@ package nc_pkg;
   parameter int unsigned SpadBanks = 4;
   // Accumulator rows; each holds cols int32 partial sums of one output pixel.
   parameter int unsigned AccRows = 2048;
+  // Most kernel lines of a DWCONV: the compute unit's line buffer holds dw_kh_max - 1 input lines.
+  parameter int unsigned DwKhMax = 4;
+  // Most scratchpad rows (pixels) in one input line of a DWCONV; with dw_kh_max it sizes the line
+  // buffer.
+  parameter int unsigned DwLineMax = 128;
   // Entries of the per-output-channel parameter memory (bias and requantization, one qparam record
   // each).
   parameter int unsigned ParamEntries = 1024;
@@ -144,13 +149,15 @@ package nc_pkg;
     OpLoadParam = 4'd6,  // Main memory to the parameter memory (store queue).
     OpSync = 4'd7,  // Only the dependency-token operations, on the queue it names.
     // Waits for every queue to drain, then sets STATUS.done and raises the done interrupt.
-    OpFinish = 4'd8
+    OpFinish = 4'd8,
+    // Depthwise convolution, one channel per array column, taps down the columns (compute queue).
+    OpDwconv = 4'd9
   } nc_opcode_e;
 
   // The three decoupled execution queues.
   typedef enum logic [1:0] {
     QueueLoad = 2'd0,  // Load unit: LOAD, LOAD_CFG. Its next queue is compute; it has no previous.
-    QueueCompute = 2'd1,  // Compute unit: GEMM. Previous is load, next is store.
+    QueueCompute = 2'd1,  // Compute unit: GEMM, DWCONV. Previous is load, next is store.
     // Store unit: STORE, STORE_CFG, LOAD_PARAM. Previous is compute; it has no next.
     QueueStore = 2'd2
   } nc_queue_e;
@@ -834,6 +841,90 @@ package nc_pkg;
     nc_insn_hdr_t hdr;  // [7:0]
   } nc_insn_gemm_t;
 
+  // DWCONV (opcode DWCONV, queue compute)
+  // Depthwise convolution: array column c filters channel c (scratchpad lane c) with its own kh
+  // x kw kernel, held down the column. Unless wgt_keep, preloads the cols rows
+  // wgt_addr..wgt_addr+cols-1 as GEMM does, row n holding channel n's tap ky*kw+kx in lane
+  // ky*kw+kx (lanes from kh*kw on are ignored). The input tile is lines of `line` pixels, a
+  // pixel every pix_stride scratchpad rows from inp_addr on (rows channels each; pix_stride > 1
+  // leaves room for the other channel chunks of each pixel). For oy in [0, out_h), ox in [0,
+  // out_w), per lane c: acc[acc_addr + oy*acc_stride_out + ox*acc_stride_in][c] = (accumulate ?
+  // acc[...][c] : 0) + the sum over ky < kh, kx < kw of spad[inp_addr + ((oy*stride_y + ky)*line
+  // + ox*stride_x + kx)*pix_stride][c] x W[ky*kw+kx][c], int8 x int8 summed in wrapping int32.
+  // The unit reads the tile's pixels once, one per cycle, and keeps the last kh - 1 lines in a
+  // line buffer (hw/rtl/README.md).
+  // 1: add into the accumulator rows; 0: overwrite them.
+  parameter int unsigned NC_INSN_DWCONV_ACCUMULATE_LSB = 8;
+  parameter int unsigned NC_INSN_DWCONV_ACCUMULATE_WIDTH = 1;
+  // 1: keep the weights the previous GEMM or DWCONV left stationary; wgt_addr must be 0.
+  parameter int unsigned NC_INSN_DWCONV_WGT_KEEP_LSB = 9;
+  parameter int unsigned NC_INSN_DWCONV_WGT_KEEP_WIDTH = 1;
+  // First of cols scratchpad rows of weights.
+  parameter int unsigned NC_INSN_DWCONV_WGT_ADDR_LSB = 10;
+  parameter int unsigned NC_INSN_DWCONV_WGT_ADDR_WIDTH = 16;
+  parameter int NC_INSN_DWCONV_WGT_ADDR_MAX = 16368;
+  // Scratchpad row of the tile's first pixel.
+  parameter int unsigned NC_INSN_DWCONV_INP_ADDR_LSB = 26;
+  parameter int unsigned NC_INSN_DWCONV_INP_ADDR_WIDTH = 16;
+  parameter int NC_INSN_DWCONV_INP_ADDR_MAX = 16383;
+  parameter int unsigned NC_INSN_DWCONV_ACC_ADDR_LSB = 42;  // Accumulator row of the first result.
+  parameter int unsigned NC_INSN_DWCONV_ACC_ADDR_WIDTH = 16;
+  parameter int NC_INSN_DWCONV_ACC_ADDR_MAX = 2047;
+  parameter int unsigned NC_INSN_DWCONV_OUT_H_LSB = 58;  // Output lines.
+  parameter int unsigned NC_INSN_DWCONV_OUT_H_WIDTH = 10;
+  parameter int NC_INSN_DWCONV_OUT_H_MIN = 1;
+  parameter int unsigned NC_INSN_DWCONV_OUT_W_LSB = 68;  // Output pixels per line.
+  parameter int unsigned NC_INSN_DWCONV_OUT_W_WIDTH = 8;
+  parameter int NC_INSN_DWCONV_OUT_W_MIN = 1;
+  parameter int unsigned NC_INSN_DWCONV_LINE_LSB = 76;  // Pixels per input line.
+  parameter int unsigned NC_INSN_DWCONV_LINE_WIDTH = 8;
+  parameter int NC_INSN_DWCONV_LINE_MIN = 1;
+  parameter int NC_INSN_DWCONV_LINE_MAX = 128;
+  parameter int unsigned NC_INSN_DWCONV_KH_LSB = 84;  // Kernel lines.
+  parameter int unsigned NC_INSN_DWCONV_KH_WIDTH = 4;
+  parameter int NC_INSN_DWCONV_KH_MIN = 1;
+  parameter int NC_INSN_DWCONV_KH_MAX = 4;
+  parameter int unsigned NC_INSN_DWCONV_KW_LSB = 88;  // Kernel pixels per line.
+  parameter int unsigned NC_INSN_DWCONV_KW_WIDTH = 5;
+  parameter int NC_INSN_DWCONV_KW_MIN = 1;
+  // Input lines between output lines, 1..3.
+  parameter int unsigned NC_INSN_DWCONV_STRIDE_Y_LSB = 93;
+  parameter int unsigned NC_INSN_DWCONV_STRIDE_Y_WIDTH = 2;
+  parameter int NC_INSN_DWCONV_STRIDE_Y_MIN = 1;
+  // Input pixels between output pixels, 1..3.
+  parameter int unsigned NC_INSN_DWCONV_STRIDE_X_LSB = 95;
+  parameter int unsigned NC_INSN_DWCONV_STRIDE_X_WIDTH = 2;
+  parameter int NC_INSN_DWCONV_STRIDE_X_MIN = 1;
+  // Accumulator rows between output lines.
+  parameter int unsigned NC_INSN_DWCONV_ACC_STRIDE_OUT_LSB = 97;
+  parameter int unsigned NC_INSN_DWCONV_ACC_STRIDE_OUT_WIDTH = 16;
+  // Accumulator rows between output pixels.
+  parameter int unsigned NC_INSN_DWCONV_ACC_STRIDE_IN_LSB = 113;
+  parameter int unsigned NC_INSN_DWCONV_ACC_STRIDE_IN_WIDTH = 8;
+  // Scratchpad rows between consecutive input pixels.
+  parameter int unsigned NC_INSN_DWCONV_PIX_STRIDE_LSB = 121;
+  parameter int unsigned NC_INSN_DWCONV_PIX_STRIDE_WIDTH = 7;
+  parameter int NC_INSN_DWCONV_PIX_STRIDE_MIN = 1;
+  parameter logic [127:0] NC_INSN_DWCONV_RSVD_MASK = 128'h0;
+  typedef struct packed {
+    logic [6:0] pix_stride;  // [127:121]
+    logic [7:0] acc_stride_in;  // [120:113]
+    logic [15:0] acc_stride_out;  // [112:97]
+    logic [1:0] stride_x;  // [96:95]
+    logic [1:0] stride_y;  // [94:93]
+    logic [4:0] kw;  // [92:88]
+    logic [3:0] kh;  // [87:84]
+    logic [7:0] line;  // [83:76]
+    logic [7:0] out_w;  // [75:68]
+    logic [9:0] out_h;  // [67:58]
+    logic [15:0] acc_addr;  // [57:42]
+    logic [15:0] inp_addr;  // [41:26]
+    logic [15:0] wgt_addr;  // [25:10]
+    logic wgt_keep;  // [9]
+    logic accumulate;  // [8]
+    nc_insn_hdr_t hdr;  // [7:0]
+  } nc_insn_dwconv_t;
+
   // STORE (opcode STORE, queue store)
   // Reads a y_size x x_size tile of accumulator rows from acc_addr (row-major, dense). Lane n of
   // each row, n < n_cols, becomes v = acc + bias[p+n] (p = param_addr); for out_fmt int8 v =
@@ -1124,6 +1215,7 @@ package nc_pkg;
     nc_insn_load_t load;
     nc_insn_load_cfg_t load_cfg;
     nc_insn_gemm_t gemm;
+    nc_insn_dwconv_t dwconv;
     nc_insn_store_t store;
     nc_insn_store_cfg_t store_cfg;
     nc_insn_load_param_t load_param;
@@ -1260,6 +1352,72 @@ package nc_pkg;
         end else if (!(((longint'(view.gemm.acc_addr) + ((longint'(view.gemm.loop_out) - 64'sd1) *
             longint'(view.gemm.acc_stride_out))) + ((longint'(view.gemm.loop_in) - 64'sd1) *
             longint'(view.gemm.acc_stride_in))) < longint'(AccRows))) begin
+          res.err = ErrFieldRange;
+          res.info = 32'd42;
+        end
+      end
+      OpDwconv: begin
+        if (!(longint'(view.dwconv.wgt_addr) <= 64'sd16368)) begin
+          res.err = ErrFieldRange;
+          res.info = 32'd10;
+        end else if (!(longint'(view.dwconv.inp_addr) <= 64'sd16383)) begin
+          res.err = ErrFieldRange;
+          res.info = 32'd26;
+        end else if (!(longint'(view.dwconv.acc_addr) <= 64'sd2047)) begin
+          res.err = ErrFieldRange;
+          res.info = 32'd42;
+        end else if (!(longint'(view.dwconv.out_h) >= 64'sd1)) begin
+          res.err = ErrFieldRange;
+          res.info = 32'd58;
+        end else if (!(longint'(view.dwconv.out_w) >= 64'sd1)) begin
+          res.err = ErrFieldRange;
+          res.info = 32'd68;
+        end else if (!(longint'(view.dwconv.line) >= 64'sd1)) begin
+          res.err = ErrFieldRange;
+          res.info = 32'd76;
+        end else if (!(longint'(view.dwconv.line) <= 64'sd128)) begin
+          res.err = ErrFieldRange;
+          res.info = 32'd76;
+        end else if (!(longint'(view.dwconv.kh) >= 64'sd1)) begin
+          res.err = ErrFieldRange;
+          res.info = 32'd84;
+        end else if (!(longint'(view.dwconv.kh) <= 64'sd4)) begin
+          res.err = ErrFieldRange;
+          res.info = 32'd84;
+        end else if (!(longint'(view.dwconv.kw) >= 64'sd1)) begin
+          res.err = ErrFieldRange;
+          res.info = 32'd88;
+        end else if (!(longint'(view.dwconv.stride_y) >= 64'sd1)) begin
+          res.err = ErrFieldRange;
+          res.info = 32'd93;
+        end else if (!(longint'(view.dwconv.stride_x) >= 64'sd1)) begin
+          res.err = ErrFieldRange;
+          res.info = 32'd95;
+        end else if (!(longint'(view.dwconv.pix_stride) >= 64'sd1)) begin
+          res.err = ErrFieldRange;
+          res.info = 32'd121;
+        end else if (!((longint'(view.dwconv.wgt_keep) == 64'sd0) || (longint'(view.dwconv.wgt_addr)
+            == 64'sd0))) begin
+          res.err = ErrFieldRange;
+          res.info = 32'd10;
+        end else if (!((longint'(view.dwconv.kh) * longint'(view.dwconv.kw)) <=
+            longint'(Rows))) begin
+          res.err = ErrFieldRange;
+          res.info = 32'd88;
+        end else if (!((((longint'(view.dwconv.out_w) - 64'sd1) * longint'(view.dwconv.stride_x)) +
+            longint'(view.dwconv.kw)) <= longint'(view.dwconv.line))) begin
+          res.err = ErrFieldRange;
+          res.info = 32'd76;
+        end else if (!((longint'(view.dwconv.inp_addr) + (((((((((longint'(view.dwconv.out_h) -
+            64'sd1) * longint'(view.dwconv.stride_y)) + longint'(view.dwconv.kh)) - 64'sd1) *
+            longint'(view.dwconv.line)) + ((longint'(view.dwconv.out_w) - 64'sd1) *
+            longint'(view.dwconv.stride_x))) + longint'(view.dwconv.kw)) - 64'sd1) *
+            longint'(view.dwconv.pix_stride))) < longint'(SpadRows))) begin
+          res.err = ErrFieldRange;
+          res.info = 32'd26;
+        end else if (!(((longint'(view.dwconv.acc_addr) + ((longint'(view.dwconv.out_h) - 64'sd1) *
+            longint'(view.dwconv.acc_stride_out))) + ((longint'(view.dwconv.out_w) - 64'sd1) *
+            longint'(view.dwconv.acc_stride_in))) < longint'(AccRows))) begin
           res.err = ErrFieldRange;
           res.info = 32'd42;
         end

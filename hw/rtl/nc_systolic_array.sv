@@ -26,6 +26,11 @@
 // Inside, row r sees its activation lane and weight lane r cycles late (a triangular skew), so
 // activation vector t reaches PE (r, c) in cycle t + r + c and its partial sum leaves column c
 // at the bottom in cycle t + NumRows + c; column c is then delayed NumCols-1-c more cycles.
+//
+// Depthwise mode (dw_i): each row's PEs multiply lanes of one of the line vectors dw_lv_i
+// (dw_sel_i[r] picks row r's, nc_pe_row) instead of the skewed activation; the vector's valid
+// and swap flags still enter and travel as above, so results keep the same timing. The compute
+// unit builds the line vectors and only changes dw_i while the array is empty.
 module nc_systolic_array
   import nc_pkg::*;
 #(
@@ -46,6 +51,10 @@ module nc_systolic_array
   output logic                            act_ready_o,  // the vector is taken this cycle
   input  logic [NumRows-1:0][InpBits-1:0] act_data_i,   // int8 activation lanes
   input  logic                            act_swap_i,   // first vector of a tile: swap weights
+  // Depthwise mode (DWCONV)
+  input  logic                            dw_i,         // rows read their line vectors
+  input  logic [DwKhMax-1:0][NumCols-1:0][InpBits-1:0] dw_lv_i,  // line vectors, a cycle ahead
+  input  logic [NumRows-1:0][$clog2(DwKhMax+1)-1:0] dw_sel_i,  // row r's line; DwKhMax: zeros
   // Results, Latency cycles after their activation
   output logic                            out_valid_o,  // out_data_o holds a result vector
   output logic [NumCols-1:0][AccBits-1:0] out_data_o    // int32 sums, one per output lane
@@ -211,6 +220,9 @@ module nc_systolic_array
       .wgt_shift_i (row_wgt_shift[r]),
       .wgt_i       (row_wgt[r]),
       .wgt_o       (row_wgt_out[r]),
+      .dw_i        (dw_i),
+      .dw_lv_i     (dw_lv_i),
+      .dw_sel_i    (dw_sel_i[r]),
       .psum_i      (psum[r]),
       .psum_o      (psum[r+1])
     );

@@ -199,15 +199,20 @@ static void gemm_loops_(const int8_t *restrict spad, uint32_t *restrict acc,
   }
 }
 
+/* The weight preload GEMM and DWCONV share: scratchpad row n becomes
+ * column n, its lane k row k. */
+static void preload_(nc_model_t *m, uint32_t wgt_addr) {
+  const int8_t *w = m->spad + (size_t)wgt_addr * NC_HW_ROWS;
+  for (unsigned k = 0; k < NC_HW_ROWS; k++) {
+    for (unsigned n = 0; n < NC_HW_COLS; n++) {
+      m->wgt[k][n] = w[n * NC_HW_ROWS + k];
+    }
+  }
+}
+
 static void exec_gemm_(nc_model_t *m, const nc_hw_insn_t *in) {
   if (!nc_hw_gemm_get_wgt_keep(in)) {
-    const int8_t *w =
-        m->spad + (size_t)nc_hw_gemm_get_wgt_addr(in) * NC_HW_ROWS;
-    for (unsigned k = 0; k < NC_HW_ROWS; k++) {
-      for (unsigned n = 0; n < NC_HW_COLS; n++) {
-        m->wgt[k][n] = w[n * NC_HW_ROWS + k];
-      }
-    }
+    preload_(m, nc_hw_gemm_get_wgt_addr(in));
   }
   const uint32_t lo = nc_hw_gemm_get_loop_out(in);
   const uint32_t li = nc_hw_gemm_get_loop_in(in);
@@ -226,6 +231,53 @@ static void exec_gemm_(nc_model_t *m, const nc_hw_insn_t *in) {
   }
 }
 
+
+/* ---- DWCONV ---- */
+
+/* Column c filters lane c: tap t = ky * kw + kx of channel c is weight
+ * [t][c], and the array's rows from kh * kw on take no part. */
+static void exec_dwconv_(nc_model_t *m, const nc_hw_insn_t *in) {
+  if (!nc_hw_dwconv_get_wgt_keep(in)) {
+    preload_(m, nc_hw_dwconv_get_wgt_addr(in));
+  }
+  const uint32_t oh = nc_hw_dwconv_get_out_h(in);
+  const uint32_t ow = nc_hw_dwconv_get_out_w(in);
+  const uint32_t line = nc_hw_dwconv_get_line(in);
+  const uint32_t kh = nc_hw_dwconv_get_kh(in);
+  const uint32_t kw = nc_hw_dwconv_get_kw(in);
+  const uint32_t sy = nc_hw_dwconv_get_stride_y(in);
+  const uint32_t sx = nc_hw_dwconv_get_stride_x(in);
+  const uint32_t inp0 = nc_hw_dwconv_get_inp_addr(in);
+  const uint32_t acc0 = nc_hw_dwconv_get_acc_addr(in);
+  const uint32_t aso = nc_hw_dwconv_get_acc_stride_out(in);
+  const uint32_t asi = nc_hw_dwconv_get_acc_stride_in(in);
+  const uint32_t ps = nc_hw_dwconv_get_pix_stride(in);
+  const int accumulate = (int)nc_hw_dwconv_get_accumulate(in);
+  for (uint32_t oy = 0; oy < oh; oy++) {
+    for (uint32_t ox = 0; ox < ow; ox++) {
+      int32_t sum[NC_HW_COLS] = {0};
+      for (uint32_t ky = 0; ky < kh; ky++) {
+        for (uint32_t kx = 0; kx < kw; kx++) {
+          const int8_t *a =
+              m->spad +
+              (size_t)(inp0 + ((oy * sy + ky) * line + ox * sx + kx) * ps) *
+                  NC_HW_ROWS;
+          const int16_t *w = m->wgt[ky * kw + kx];
+          for (unsigned c = 0; c < NC_HW_COLS && c < NC_HW_ROWS; c++) {
+            sum[c] += (int32_t)a[c] * (int32_t)w[c];
+          }
+        }
+      }
+      uint32_t *dst = m->acc + (size_t)(acc0 + oy * aso + ox * asi) * NC_HW_COLS;
+      for (unsigned c = 0; c < NC_HW_COLS; c++) {
+        dst[c] = accumulate ? dst[c] + (uint32_t)sum[c] : (uint32_t)sum[c];
+      }
+    }
+  }
+  if (m->perf_enable) {
+    m->macs.v += (uint64_t)oh * ow * NC_HW_ROWS * NC_HW_COLS;
+  }
+}
 /* ---- STORE ---- */
 
 uint32_t nc__model_store_pool_check(const nc_model_t *m, const nc_hw_insn_t *in,
@@ -507,6 +559,9 @@ void nc__model_exec(nc_model_t *m, const nc_hw_insn_t *in, nc__exec_t *r) {
       break;
     case NC_HW_OP_GEMM:
       exec_gemm_(m, in);
+      break;
+    case NC_HW_OP_DWCONV:
+      exec_dwconv_(m, in);
       break;
     case NC_HW_OP_STORE:
       exec_store_(m, in, r);

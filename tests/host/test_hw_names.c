@@ -58,9 +58,10 @@ Test(hw_names, opcodes) {
   /* As the ISA writes them; the CLI's --timeline names events so. */
   static const char *const want[] = {"ILLEGAL",    "LOAD",  "LOAD_CFG",
                                      "GEMM",       "STORE", "STORE_CFG",
-                                     "LOAD_PARAM", "SYNC",  "FINISH"};
+                                     "LOAD_PARAM", "SYNC",  "FINISH",
+                                     "DWCONV"};
   const uint32_t n = (uint32_t)(sizeof want / sizeof want[0]);
-  cr_assert_eq(n, NC_HW_OP_FINISH + 1u);
+  cr_assert_eq(n, NC_HW_OP_DWCONV + 1u);
   const name_fn_t fn = nc_hw_opcode_name;
   check_names_("opcode", &fn, 1, want, n, (1u << NC_HW_INSN_OPCODE_WIDTH) - 1u);
 }

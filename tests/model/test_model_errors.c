@@ -58,7 +58,7 @@ static nc_hw_insn_t raw_(uint32_t opcode, unsigned flags) {
 }
 
 Test(model_err, illegal_opcode_stops_everything) {
-  for (uint32_t op = 0; op < 16; op += (op == 0 ? 9 : 1)) {
+  for (uint32_t op = 0; op < 16; op += (op == 0 ? NC_HW_OP_DWCONV + 1 : 1)) {
     rig_t r;
     rig_open(&r);
     memset(r.win + 0x100, 0x5a, 64);
@@ -190,6 +190,71 @@ Test(model_err, field_range_load_gemm) {
   i = gm_((gm_t){0}, 0);
   i.w[3] |= 1u << (126 - 96);
   one_(&i, E, NC_HW_UNIT_COMPUTE, 126);
+}
+
+static nc_hw_insn_t dw_(dw_t a) {
+  prog_t p = {0};
+  p_dwconv(&p, a, 0);
+  nc_hw_insn_t i = p.v[0];
+  prog_free(&p);
+  return i;
+}
+
+/* Each DWCONV rule, and a field range, with the ERR_INFO it names. */
+Test(model_err, field_range_dwconv) {
+  const uint32_t E = NC_HW_ERR_FIELD_RANGE, U = NC_HW_UNIT_COMPUTE;
+  const dw_t ok = {.kh = 3, .kw = 3, .line = 8, .oh = 2, .ow = 6, .asi = 1,
+                   .aso = 6};
+  dw_t a = ok;
+  a.kh = NC_HW_DW_KH_MAX + 1;
+  nc_hw_insn_t i = dw_(a);
+  one_(&i, E, U, NC_HW_DWCONV_KH_LSB);
+  a = ok;
+  a.kh = 2, a.kw = NC_HW_ROWS / 2 + 1, a.ow = 1, a.line = 16;
+  i = dw_(a);
+  one_(&i, E, U, NC_HW_DWCONV_KW_LSB); /* kh * kw > rows */
+  a = ok;
+  a.line = NC_HW_DW_LINE_MAX + 1;
+  i = dw_(a);
+  one_(&i, E, U, NC_HW_DWCONV_LINE_LSB);
+  a = ok;
+  a.line = 7; /* (6 - 1) * 1 + 3 = 8 rows of a window line */
+  i = dw_(a);
+  one_(&i, E, U, NC_HW_DWCONV_LINE_LSB);
+  a = ok;
+  a.inp = NC_HW_SPAD_ROWS - 31; /* the last row read is inp + 3 * 8 + 7 */
+  i = dw_(a);
+  one_(&i, E, U, NC_HW_DWCONV_INP_ADDR_LSB);
+  a = ok;
+  a.acc = NC_HW_ACC_ROWS - 11;
+  i = dw_(a);
+  one_(&i, E, U, NC_HW_DWCONV_ACC_ADDR_LSB);
+  a = ok;
+  a.keep = 1, a.wgt = 16;
+  i = dw_(a);
+  one_(&i, E, U, NC_HW_DWCONV_WGT_ADDR_LSB);
+  i = dw_(ok);
+  nc_hw_dwconv_set_stride_x(&i, 0);
+  one_(&i, E, U, NC_HW_DWCONV_STRIDE_X_LSB);
+  i = dw_(ok);
+  nc_hw_dwconv_set_pix_stride(&i, 0);
+  one_(&i, E, U, NC_HW_DWCONV_PIX_STRIDE_LSB);
+  a = ok;
+  a.ps = 2, a.inp = NC_HW_SPAD_ROWS - 62; /* the last row is inp + 31 * 2 */
+  i = dw_(a);
+  one_(&i, E, U, NC_HW_DWCONV_INP_ADDR_LSB);
+  /* The largest legal: the last input row is the scratchpad's last. */
+  a = ok;
+  a.inp = NC_HW_SPAD_ROWS - 32;
+  a.acc = NC_HW_ACC_ROWS - 12;
+  rig_t r;
+  rig_open(&r);
+  prog_t p = {0};
+  p_dwconv(&p, a, 0);
+  p_finish(&p);
+  rig_run_ok(&r, &p);
+  prog_free(&p);
+  rig_close(&r);
 }
 
 Test(model_err, field_range_store_and_pooling) {

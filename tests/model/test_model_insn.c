@@ -330,6 +330,92 @@ Test(model_insn, gemm_against_reference) {
   rig_close(&r);
 }
 
+/* DWCONV (docs/isa.md), restated: lane c of output (oy, ox) sums lane c of
+ * the window's rows times tap ky*kw+kx of weight row c. */
+static void ref_dw_(const int8_t *in, const int8_t *w, int32_t *out,
+                    const dw_t *d) {
+  const uint32_t sy = d->sy ? d->sy : 1, sx = d->sx ? d->sx : 1; /* p_dwconv */
+  const uint32_t ps = d->ps ? d->ps : 1;
+  for (uint32_t oy = 0; oy < d->oh; oy++) {
+    for (uint32_t ox = 0; ox < d->ow; ox++) {
+      for (int c = 0; c < L; c++) {
+        int32_t s = 0;
+        for (uint32_t ky = 0; ky < d->kh && c < R; ky++) {
+          for (uint32_t kx = 0; kx < d->kw; kx++) {
+            const uint32_t row = ((oy * sy + ky) * d->line + ox * sx + kx) * ps;
+            s += in[row * R + (uint32_t)c] * w[c * R + ky * d->kw + kx];
+          }
+        }
+        out[(oy * d->ow + ox) * L + (uint32_t)c] = s;
+      }
+    }
+  }
+}
+
+/* 3x3 stride 1, then 2x2 stride 2 twice (kept weights, accumulating), then
+ * 1xN and Nx1 kernels, on 40 input rows (five lines of eight). */
+Test(model_insn, dwconv_against_reference) {
+  enum { NIN = 40, LINE = 8, DW_IN = 0, DW_W = NIN * R, DW_W2 = DW_W + L * R };
+  rig_t r;
+  rig_open(&r);
+  int8_t in[NIN * R], w[L * R], w2[L * R];
+  nc_rng_t rng;
+  nc_rng_seed(&rng, 7);
+  for (int i = 0; i < NIN * R; i++) {
+    in[i] = (int8_t)nc_rng_range(&rng, -128, 127);
+  }
+  for (int i = 0; i < L * R; i++) {
+    w[i] = (int8_t)nc_rng_range(&rng, -128, 127);
+    w2[i] = (int8_t)nc_rng_range(&rng, -128, 127);
+  }
+  memcpy(r.win + DW_IN, in, sizeof in);
+  memcpy(r.win + DW_W, w, sizeof w);
+  memcpy(r.win + DW_W2, w2, sizeof w2);
+  prog_t p = {0};
+  p_load_cfg(&p, R, 0, 0, 0, 0);
+  p_load(&p, (ld_t){.sram = 0, .dram = DW_IN, .elems = R, .x = NIN}, 0);
+  p_load(&p, (ld_t){.sram = 100, .dram = DW_W, .elems = R, .x = L}, 0);
+  p_load(&p, (ld_t){.sram = 200, .dram = DW_W2, .elems = R, .x = L}, UN);
+  const uint32_t k = R >= 9 ? 3 : 2;
+  const dw_t d[4] = {
+      {.wgt = 100, .acc = 0, .oh = 5 - k + 1, .ow = LINE - k + 1, .line = LINE,
+       .kh = k, .kw = k, .aso = LINE - k + 1, .asi = 1},
+      {.wgt = 200, .acc = 100, .oh = 2, .ow = 4, .line = LINE, .kh = 2,
+       .kw = 2, .sy = 2, .sx = 2, .aso = 4, .asi = 1},
+      {.wgt = 100, .acc = 200, .oh = 5, .ow = 2, .line = LINE, .kh = 1,
+       .kw = R < 4 ? R : 4, .sx = 3, .aso = 2, .asi = 1},
+      {.wgt = 200, .acc = 300, .oh = 2, .ow = LINE / 2, .line = LINE / 2,
+       .kh = R < 4 ? R : 4, .kw = 1, .aso = LINE / 2, .asi = 1, .ps = 2},
+  };
+  p_dwconv(&p, d[0], PP);
+  p_dwconv(&p, d[1], 0);
+  dw_t again = d[1];
+  again.keep = 1, again.wgt = 0, again.accum = 1;
+  p_dwconv(&p, again, 0);
+  p_dwconv(&p, d[2], 0);
+  p_dwconv(&p, d[3], 0);
+  p_finish(&p);
+  rig_run_ok(&r, &p);
+  int32_t want[64 * L];
+  ref_dw_(in, w, want, &d[0]);
+  expect_acc_(&r, 0, want, (int)(d[0].oh * d[0].ow), "dw 3x3");
+  ref_dw_(in, w2, want, &d[1]);
+  for (int i = 0; i < 8 * L; i++) {
+    want[i] *= 2;
+  }
+  expect_acc_(&r, 100, want, 8, "dw 2x2/2 twice");
+  ref_dw_(in, w, want, &d[2]);
+  expect_acc_(&r, 200, want, 10, "dw 1xN/3");
+  ref_dw_(in, w2, want, &d[3]);
+  expect_acc_(&r, 300, want, LINE, "dw Nx1, every other row");
+  /* Every output pixel is one vector through the array. */
+  const uint64_t px = d[0].oh * d[0].ow + 2 * 8 + 10 + LINE;
+  cr_assert_eq(rig_ctr(&r, NC_HW_CSR_PERF_MACS_LO_OFFSET),
+               px * NC_HW_ROWS * NC_HW_COLS);
+  prog_free(&p);
+  rig_close(&r);
+}
+
 /* The accumulator wraps as two's complement: each vector of R -128s times
  * -128 weights adds R * 16384 per lane, and the accumulating GEMMs add
  * 16575 such vectors each, as many times as it takes to pass 2^32 (once at

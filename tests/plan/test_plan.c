@@ -20,7 +20,17 @@ static nc_accel_t *open_(const char *backend, const nc_plan_caps_t *caps) {
   return a;
 }
 
-/* The lecture's convolution: the exact volume the slides print. */
+/* Requantizes to int8 by one per-tensor multiplier, 2^shift / 2. */
+static void rq_int8_(nc_layer_t *l, int shift) {
+  l->rq.enabled = 1;
+  l->rq.out_dtype = NC_DTYPE_INT8;
+  l->rq.channels = 1;
+  l->rq.mult[0] = 1 << 30;
+  l->rq.shift[0] = shift;
+  l->rq.act_min = -128;
+  l->rq.act_max = 127;
+}
+
 /* A random int8 conv of input shape xs and weights ws into r (layer
  * geometry set by the caller), requantized per tensor by 2^shift to int8
  * with zero point zp. */
@@ -30,16 +40,11 @@ static void conv_rl_(nc_rng_t *g, rl_t *r, const int64_t xs[4],
   nc_test_alloc(&r->w, NC_DTYPE_INT8, 4, ws);
   nc_rng_fill(g, &r->x, -128, 127);
   nc_rng_fill(g, &r->w, -128, 127);
-  r->l.rq.enabled = 1;
-  r->l.rq.out_dtype = NC_DTYPE_INT8;
-  r->l.rq.channels = 1;
-  r->l.rq.mult[0] = 1 << 30;
-  r->l.rq.shift[0] = shift;
+  rq_int8_(&r->l, shift);
   r->l.rq.out_zp = zp;
-  r->l.rq.act_min = -128;
-  r->l.rq.act_max = 127;
 }
 
+/* The lecture's convolution: the exact volume the slides print. */
 static void lecture_(const char *backend) {
   nc_tensor_t x, w, b, y;
   nc_seed_example_tensors(NC_DTYPE_INT8, &x, &w, &b);
@@ -388,6 +393,74 @@ Test(plan, compulsory_bytes_and_host_im2col_traffic) {
   cr_assert_lt(rd[0], 2 * (32 * 32 * 3 + 16 * 27 + 16 * 16),
                "im2col LOAD read %llu", (unsigned long long)rd[0]);
   rl_free(&r);
+}
+
+/* Depthwise layers: DWCONV (one channel per array column) where the kernel
+ * fits it, the block-diagonal GEMMs where it does not (5 kernel lines,
+ * dilation); bit-exact against golden either way, and past the
+ * block-diagonal packing's bound of 1/16 of the array where DWCONV runs. */
+static void depthwise_(const char *backend) {
+  if (!plan_backend_or_skip(backend)) {
+    return;
+  }
+  nc_rng_t g;
+  nc_test_seed(&g, "plan", "depthwise", 5);
+  static const struct {
+    int hw, c, k, s, dil, pad, fused_pool, dwconv;
+  } cases[] = {
+      {20, 32, 3, 1, 1, 1, 0, 1},  /* MobileNet's stride 1, two blocks */
+      {21, 48, 3, 2, 1, 1, 0, 1},  /* stride 2, three blocks */
+      {12, 24, 2, 1, 1, 0, 0, 1},  /* a partial block, no padding */
+      {9, 16, 4, 1, 1, 2, 1, 1},   /* kh * kw == rows, max pooling after */
+      {10, 16, 5, 1, 1, 2, 0, 0},  /* 5 lines: more than dw_kh_max */
+      {10, 16, 3, 1, 2, 2, 0, 0},  /* dilated */
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    rl_t r;
+    memset(&r, 0, sizeof r);
+    nc_layer_init(&r.l, NC_LAYER_CONV2D);
+    r.l.groups = cases[i].c;
+    r.l.stride_h = r.l.stride_w = cases[i].s;
+    r.l.dil_h = r.l.dil_w = cases[i].dil;
+    r.l.pad_top = r.l.pad_bottom = r.l.pad_left = r.l.pad_right = cases[i].pad;
+    const int64_t xs[4] = {1, cases[i].hw, cases[i].hw, cases[i].c};
+    const int64_t ws[4] = {cases[i].c, cases[i].k, cases[i].k, 1};
+    nc_test_alloc(&r.x, NC_DTYPE_INT8, 4, xs);
+    nc_test_alloc(&r.w, NC_DTYPE_INT8, 4, ws);
+    nc_rng_fill(&g, &r.x, -128, 127);
+    nc_rng_fill(&g, &r.w, -128, 127);
+    r.l.in_zp = (int32_t)nc_rng_range(&g, -20, 20); /* padding is not 0 */
+    rq_int8_(&r.l, -7);
+    if (cases[i].fused_pool) {
+      r.has_pool = 1;
+      nc_layer_init(&r.pool, NC_LAYER_MAXPOOL);
+      r.pool.pool_h = r.pool.pool_w = 2;
+      r.pool.stride_h = r.pool.stride_w = 2;
+    }
+    snprintf(r.what, sizeof r.what, "depthwise %dx%dx%d %dx%d/%d dil %d",
+             cases[i].hw, cases[i].hw, cases[i].c, cases[i].k, cases[i].k,
+             cases[i].s, cases[i].dil);
+    nc_accel_t *a = open_(backend, NULL);
+    nc_accel_stats_t st;
+    rl_check(a, &r, "build/tests/neocog_tests --filter 'plan/depthwise*'",
+             &st);
+    cr_assert_eq(st.plan.lowering == NC_PLAN_DEPTHWISE, cases[i].dwconv,
+                 "%s: %s", r.what, st.plan.summary);
+    if (cases[i].dwconv && cases[i].s == 1 && cases[i].k == 3) {
+      cr_assert_gt(st.pe_utilization, 1.0 / 16, "%s: %s: %.3f", r.what,
+                   st.plan.summary, st.pe_utilization);
+    }
+    nc_accel_close(a);
+    rl_free(&r);
+  }
+}
+
+Test(plan, depthwise_model) {
+  depthwise_("model");
+}
+
+Test(plan, depthwise_rtl, .timeout = 600) {
+  depthwise_("rtl");
 }
 
 /* Fused pooling runs in the store path; forcing a second pass gives the

@@ -365,7 +365,7 @@ Fault inject(Rng &rng, Prog &p, Inject kind) {
       break;
     case Inject::IllegalOpcode:
       std::memset(&in, 0, sizeof in);
-      nc_hw_insn_set_opcode(&in, rng.percent(30) ? 0u : static_cast<uint32_t>(rng.range(9, 15)));
+      nc_hw_insn_set_opcode(&in, rng.percent(30) ? 0u : static_cast<uint32_t>(rng.range(NC_HW_OP_DWCONV + 1, 15)));
       p.insert(p.begin() + static_cast<long>(at), in);
       break;
     case Inject::FieldRange: {

@@ -8,7 +8,9 @@
 // one after the other from the same scratchpad contents, as docs/isa.md defines GEMM. Streams
 // mix new and kept weights, overwrite and accumulate, all strides including 0 (back-to-back
 // results on one row) and runs of GEMMs accumulating into the same rows (the kernel taps of a
-// convolution). done_o must pulse once per GEMM. The performance test prints the cycles of a
+// convolution). done_o must pulse once per GEMM. DWCONVs (depthwise, docs/isa.md) run alone, mixed
+// with GEMMs (the array changes mode) and back to back in one geometry, against a plain C++
+// depthwise convolution. The performance test prints the cycles of a
 // long GEMM fold stream next to SCALE-Sim's count for the same folds.
 //
 // Random data comes from a seeded PRNG; the seed is printed with the command that reproduces
@@ -79,6 +81,52 @@ struct Gemm {
   }
 };
 
+// A DWCONV: lane c of each output pixel is the kh x kw window of lane c, times column c's taps.
+struct Dw {
+  uint32_t inp = 0, acc = 0, wgt = 0;
+  uint32_t oh = 1, ow = 1, line = 1, kh = 1, kw = 1, sy = 1, sx = 1, aso = 0, asi = 1, ps = 1;
+  bool keep = false, accumulate = false;
+
+  nc_hw_insn_t encode() const {
+    nc_hw_insn_t in;
+    nc_hw_dwconv_init(&in);
+    nc_hw_dwconv_set_inp_addr(&in, inp);
+    nc_hw_dwconv_set_acc_addr(&in, acc);
+    nc_hw_dwconv_set_wgt_addr(&in, wgt);
+    nc_hw_dwconv_set_out_h(&in, oh);
+    nc_hw_dwconv_set_out_w(&in, ow);
+    nc_hw_dwconv_set_line(&in, line);
+    nc_hw_dwconv_set_kh(&in, kh);
+    nc_hw_dwconv_set_kw(&in, kw);
+    nc_hw_dwconv_set_stride_y(&in, sy);
+    nc_hw_dwconv_set_stride_x(&in, sx);
+    nc_hw_dwconv_set_acc_stride_out(&in, aso);
+    nc_hw_dwconv_set_acc_stride_in(&in, asi);
+    nc_hw_dwconv_set_wgt_keep(&in, keep ? 1 : 0);
+    nc_hw_dwconv_set_accumulate(&in, accumulate ? 1 : 0);
+    nc_hw_dwconv_set_pix_stride(&in, ps);
+    return in;
+  }
+
+  // As Gemm::legal, and the taps fit this bench's column (the checker knows the data file's).
+  bool legal() const {
+    nc_hw_insn_t in = encode();
+    uint32_t info = 0;
+    return nc_hw_insn_check(&in, &info) == NC_HW_ERR_NONE && wgt + kCols <= kSpadRows &&
+           kh * kw <= static_cast<uint32_t>(kRows);
+  }
+};
+
+// One instruction of a stream.
+struct Cmd {
+  bool is_dw = false;
+  Gemm g;
+  Dw d;
+  Cmd(const Gemm &x) : g(x) {}  // NOLINT: a GEMM is a command
+  Cmd(const Dw &x) : is_dw(true), d(x) {}  // NOLINT: so is a DWCONV
+  nc_hw_insn_t encode() const { return is_dw ? d.encode() : g.encode(); }
+};
+
 class Bench {
  public:
   explicit Bench(uint64_t seed) : rng_(seed) {
@@ -145,13 +193,51 @@ class Bench {
     }
   }
 
-  // Feeds the GEMMs (waiting idle_pct percent of the cycles before presenting one) and runs
-  // until each completed. Returns the cycles from the first GEMM taken to the last done pulse.
+  // Executes a DWCONV on the reference, from docs/isa.md: column c (lane c) takes tap
+  // ky*kw+kx from lane ky*kw+kx of weight row c; lanes the scratchpad lacks are zero.
+  void reference(const Dw &d) {
+    if (!d.keep) {
+      for (int n = 0; n < kCols; n++) {
+        for (int k = 0; k < kRows; k++) {
+          wgt_[static_cast<size_t>(n) * kRows + k] = spad_[(d.wgt + n) * kRows + k];
+        }
+      }
+    }
+    for (uint32_t oy = 0; oy < d.oh; oy++) {
+      for (uint32_t ox = 0; ox < d.ow; ox++) {
+        int32_t *dst = &acc_[static_cast<size_t>(d.acc + oy * d.aso + ox * d.asi) * kCols];
+        for (int c = 0; c < kCols; c++) {
+          uint32_t s = 0;
+          for (uint32_t ky = 0; ky < d.kh && c < kRows; ky++) {
+            for (uint32_t kx = 0; kx < d.kw; kx++) {
+              const uint32_t row =
+                  d.inp + ((oy * d.sy + ky) * d.line + ox * d.sx + kx) * d.ps;
+              s += static_cast<uint32_t>(
+                  spad_[static_cast<size_t>(row) * kRows + c] *
+                  wgt_[static_cast<size_t>(c) * kRows + ky * d.kw + kx]);
+            }
+          }
+          dst[c] = static_cast<int32_t>(d.accumulate ? static_cast<uint32_t>(dst[c]) + s : s);
+        }
+      }
+    }
+  }
+
   uint64_t run(const std::vector<Gemm> &gemms, int idle_pct = 0, uint64_t max_cycles = 2000000) {
+    return run(std::vector<Cmd>(gemms.begin(), gemms.end()), idle_pct, max_cycles);
+  }
+
+  // Feeds the commands (waiting idle_pct percent of the cycles before presenting one) and runs
+  // until each completed. Returns the cycles from the first one taken to the last done pulse.
+  uint64_t run(const std::vector<Cmd> &gemms, int idle_pct = 0, uint64_t max_cycles = 2000000) {
     std::deque<nc_hw_insn_t> q;
-    for (const Gemm &g : gemms) {
-      q.push_back(g.encode());
-      reference(g);
+    for (const Cmd &c : gemms) {
+      q.push_back(c.encode());
+      if (c.is_dw) {
+        reference(c.d);
+      } else {
+        reference(c.g);
+      }
     }
     const uint64_t limit = cycle_ + max_cycles;
     size_t done = 0;
@@ -218,9 +304,9 @@ class Bench {
   }
 
   // Halt for a few cycles with work in flight, wait until idle, then soft reset.
-  void halt_and_reset(const std::vector<Gemm> &gemms, int cycles_before_halt) {
+  void halt_and_reset(const std::vector<Cmd> &gemms, int cycles_before_halt) {
     std::deque<nc_hw_insn_t> q;
-    for (const Gemm &g : gemms) {
+    for (const Cmd &g : gemms) {
       q.push_back(g.encode());
     }
     for (int c = 0; c < cycles_before_halt; c++) {
@@ -371,6 +457,52 @@ std::vector<Gemm> conv_taps(Rng &rng, int taps) {
   return v;
 }
 
+// A random legal DWCONV: any kernel that fits the column (kh up to dw_kh_max), strides 1..3,
+// lines up to dw_line_max, sometimes accumulating or on kept weights.
+Dw random_dw(Rng &rng, bool first) {
+  for (;;) {
+    Dw d;
+    d.kh = static_cast<uint32_t>(rng.range(1, NC_HW_DW_KH_MAX));
+    d.kw = static_cast<uint32_t>(rng.range(1, 5));
+    d.sy = static_cast<uint32_t>(rng.percent(70) ? 1 : rng.range(2, 3));
+    d.sx = static_cast<uint32_t>(rng.percent(70) ? 1 : rng.range(2, 3));
+    d.ow = static_cast<uint32_t>(rng.percent(20) ? rng.range(1, 40) : rng.range(1, 9));
+    d.oh = static_cast<uint32_t>(rng.range(1, 7));
+    d.line = (d.ow - 1) * d.sx + d.kw + static_cast<uint32_t>(rng.percent(50) ? 0 : rng.range(0, 5));
+    if (rng.percent(10)) {
+      d.line = NC_HW_DW_LINE_MAX;
+    }
+    d.aso = d.ow + static_cast<uint32_t>(rng.range(0, 3));
+    d.asi = static_cast<uint32_t>(rng.range(1, 2));
+    d.ps = static_cast<uint32_t>(rng.percent(50) ? 1 : rng.range(2, 8));
+    d.inp = static_cast<uint32_t>(rng.range(0, kSpadRows - 1));
+    d.acc = static_cast<uint32_t>(rng.range(0, kAccRows - 1));
+    d.keep = !first && rng.percent(30);
+    d.wgt = d.keep ? 0 : static_cast<uint32_t>(rng.range(0, kSpadRows - kCols));
+    d.accumulate = rng.percent(50);
+    if (d.legal()) {
+      return d;
+    }
+  }
+}
+
+// The 3x3 stride-1 DWCONV of a th x tw output tile from a padded tile at inp (2x2 on arrays of
+// fewer than 9 rows).
+Dw dw3x3(uint32_t inp, uint32_t acc, uint32_t wgt, uint32_t th, uint32_t tw) {
+  const uint32_t k = kRows >= 9 ? 3 : 2;
+  Dw d;
+  d.inp = inp;
+  d.acc = acc;
+  d.wgt = wgt;
+  d.oh = th;
+  d.ow = tw;
+  d.line = tw + k - 1;
+  d.kh = d.kw = k;
+  d.aso = tw;
+  d.asi = 1;
+  return d;
+}
+
 struct Result {
   bool ok;
   std::string detail;
@@ -392,7 +524,7 @@ Result test_single(Bench &b) {
   g.aso = 5;
   g.asi = 1;
   g.wgt = 4090;  // weights straddle banks 0 and 1
-  const uint64_t span = b.run({g});
+  const uint64_t span = b.run(std::vector<Gemm>{g});
   b.check_acc("single");
   return done_of(b, "2x5 vectors, " + std::to_string(span) + " cycles");
 }
@@ -454,9 +586,13 @@ Result test_conv(Bench &b) {
 }
 
 Result test_halt(Bench &b) {
-  std::vector<Gemm> gemms;
+  std::vector<Cmd> gemms;
   for (int i = 0; i < 6; i++) {
-    gemms.push_back(random_gemm(b.rng(), i == 0));
+    if (i % 2) {
+      gemms.push_back(random_dw(b.rng(), i == 0));
+    } else {
+      gemms.push_back(random_gemm(b.rng(), i == 0));
+    }
   }
   b.halt_and_reset(gemms, static_cast<int>(b.rng().range(0, 60)));
   // After soft reset the weights are zero: a kept-weight GEMM writes zeros.
@@ -477,6 +613,77 @@ Result test_halt(Bench &b) {
   b.run(after);
   b.check_acc("after halt and soft reset");
   return done_of(b, "halt, soft reset, zeroed weights, 11 GEMMs after");
+}
+
+// Directed DWCONVs: 3x3 stride 1; a kernel filling the column (kh*kw == rows); kh = 1 and
+// kw = 1; stride 2; accumulate on kept weights; each entering depthwise mode from GEMM mode.
+Result test_dw_directed(Bench &b) {
+  std::vector<Cmd> v;
+  v.push_back(dw3x3(100, 0, 9000, 5, 7));
+  Dw full = dw3x3(3000, 200, 9100, 4, 6);  // taps down the whole column
+  full.kh = kRows >= 16 ? 4 : (kRows >= 4 ? 2 : 1);
+  full.kw = static_cast<uint32_t>(kRows) / full.kh;
+  full.line = full.ow + full.kw - 1;
+  v.push_back(full);
+  Dw row = dw3x3(4000, 300, 9200, 3, 5);  // one kernel line
+  row.kh = 1;
+  row.line = 9;
+  v.push_back(row);
+  Dw col = dw3x3(4100, 400, 9300, 6, 4);  // one kernel column
+  col.kw = 1;
+  col.kh = kRows >= 3 ? 3 : 1;
+  col.line = 4;
+  v.push_back(col);
+  Dw s2 = dw3x3(5000, 500, 9400, 4, 5);  // stride 2
+  s2.sy = s2.sx = 2;
+  s2.line = 11;
+  v.push_back(s2);
+  s2.ps = 3;  // one pixel every third row
+  Dw acc = s2;  // accumulates on the kept weights
+  acc.keep = true;
+  acc.wgt = 0;
+  acc.accumulate = true;
+  acc.inp = 5200;
+  v.push_back(acc);
+  for (Cmd &c : v) {
+    if (!c.d.legal()) {
+      b.fail("directed DWCONV not legal for this array");
+    }
+  }
+  b.run(v);
+  b.check_acc("dw directed");
+  // Each again after a GEMM, so the array changes mode every time.
+  std::vector<Cmd> mixed;
+  for (const Cmd &c : v) {
+    mixed.push_back(random_gemm(b.rng(), false));
+    mixed.push_back(c);
+  }
+  b.run(mixed);
+  b.check_acc("dw after gemm");
+  return done_of(b, std::to_string(v.size()) + " DWCONVs, alone and after GEMMs");
+}
+
+// Back-to-back DWCONVs of one geometry (tiles of a layer), then a random mix with GEMMs.
+Result test_dw_stream(Bench &b, int n) {
+  std::vector<Cmd> v;
+  for (int t = 0; t < 6; t++) {
+    v.push_back(dw3x3(static_cast<uint32_t>(200 * t), static_cast<uint32_t>(60 * t),
+                      static_cast<uint32_t>(8192 + 16 * t), 4, 8));
+  }
+  const uint64_t span = b.run(v);
+  b.check_acc("dw tiles");
+  std::vector<Cmd> mix;
+  for (int i = 0; i < n; i++) {
+    if (b.rng().percent(50)) {
+      mix.push_back(random_dw(b.rng(), i == 0));
+    } else {
+      mix.push_back(random_gemm(b.rng(), i == 0));
+    }
+  }
+  b.run(mix, 10);
+  b.check_acc("dw random mix");
+  return done_of(b, "6 tiles in " + std::to_string(span) + " cycles; " + std::to_string(n) +
+                        " random GEMMs and DWCONVs");
 }
 
 // A long GEMM fold stream: F folds, each with new weights and T vectors, the activations and
@@ -524,6 +731,8 @@ int main(int argc, char **argv) {
   run("conv_taps", test_conv(b));
   run("random_stream", test_random_stream(b, 60, 0));
   run("random_stream_gaps", test_random_stream(b, 60, 40));
+  run("dwconv_directed", test_dw_directed(b));
+  run("dwconv_stream", test_dw_stream(b, 60));
   run("halt_soft_reset", test_halt(b));
   run("random_after_reset", test_random_stream(b, 40, 10));
   run("perf_t64", test_perf(b, 64, 16, false));

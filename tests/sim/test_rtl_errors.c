@@ -334,7 +334,7 @@ static void store_(prog_t *p, uint8_t *win, int arg) {
 Test(rtl_errors, illegal_opcodes_and_store_rules) {
   ecase_t cases[8 + 12];
   size_t n = 0;
-  for (int op = 0; op < 16; op += (op == 0 ? 9 : 1)) {
+  for (int op = 0; op < 16; op += (op == 0 ? NC_HW_OP_DWCONV + 1 : 1)) {
     cases[n++] =
         (ecase_t){.name = "illegal opcode", .build = illegal_, .arg = op};
   }

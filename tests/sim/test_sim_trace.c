@@ -39,6 +39,7 @@ static uint32_t unit_of_(const nc_hw_insn_t *i) {
     case NC_HW_OP_LOAD_CFG:
       return NC_HW_UNIT_LOAD;
     case NC_HW_OP_GEMM:
+    case NC_HW_OP_DWCONV:
       return NC_HW_UNIT_COMPUTE;
     case NC_HW_OP_STORE:
     case NC_HW_OP_STORE_CFG:

@@ -33,6 +33,15 @@
  *    least), and waits for the previous GEMM's activations when it reads
  *    one of their banks (the activation port wins the bank). Results leave
  *    the array rows + cols - 1 cycles after their vector.
+ *  - DWCONV (the same unit): reads its tile's pixels at one per cycle,
+ *    nread = ((out_h-1)*stride_y + kh-1)*line + (out_w-1)*stride_x + kw of
+ *    them, and issues its output pixels (slots) from j0 = 3 +
+ *    (kh-1)*(line-kw) cycles after its first read on, one input pixel a
+ *    cycle, where the window's position is an output; it takes
+ *    max(nread, j0 + the last slot's position + 1) cycles, the preload as a
+ *    GEMM's but ready before the first read. The array changes mode (GEMM
+ *    or depthwise, and the depthwise geometry kh, kw, line) only when
+ *    empty: rows + cols cycles after the last vector, plus one cycle.
  *  - STORE (nc_store_unit): one at a time: 2 cycles of checks, cols + 1
  *    reading the lane parameters, then accumulator rows at one per cycle
  *    (with pooling: then each output pixel's taps at one per cycle, plus 2
@@ -92,6 +101,8 @@ typedef struct {
   unsigned cu_k;                           /* GEMMs so far (ring index) */
   uint32_t cu_bank_lo, cu_bank_hi;         /* banks the last GEMM read */
   int cu_any;                              /* a GEMM ran since restart */
+  uint64_t cu_vend;  /* the last vector entered the array then */
+  uint32_t cu_mode;  /* the array's mode: 0 GEMM, else a DWCONV geometry */
   uint64_t qdone[3]; /* last retirement per queue: they retire in order */
 } nc__tm_t;
 
@@ -119,6 +130,7 @@ static inline void nc__tm_reset_cfg(nc__tm_t *t) {
   t->st_pool = NC_HW_POOL_NONE;
   t->st_kh = t->st_kw = t->st_sh = t->st_sw = 1;
   t->st_add = t->st_rdelta = 0;
+  t->cu_mode = 0;
 }
 
 /* Fresh pipelines at cycle `now` (START after a stop); CFG state stays. */
@@ -133,6 +145,7 @@ static inline void nc__tm_restart(nc__tm_t *t, uint64_t now) {
   t->cu_k = 0;
   t->cu_bank_lo = t->cu_bank_hi = 0;
   t->cu_any = 0;
+  t->cu_vend = now;
   t->qdone[0] = t->qdone[1] = t->qdone[2] = now;
 }
 
@@ -325,6 +338,56 @@ static inline uint32_t nc__tm_bank(uint64_t row) {
   return (uint32_t)(row / NC_HW_SPAD_BANK_ROWS);
 }
 
+/* The first cycle a compute instruction accepted at `now` may issue a read,
+ * in array mode `mode` (0 GEMM, else a DWCONV geometry): a mode change waits
+ * for the array to empty and takes a cycle. */
+static inline uint64_t nc__tm_mode(nc__tm_t *t, uint32_t mode, uint64_t now) {
+  uint64_t first = nc__tm_max(now + 1, t->cu_afree);
+  if (t->cu_mode != mode) {
+    first = nc__tm_max(first, t->cu_vend + NC_HW_ARRAY_LATENCY + 1) + 1;
+    t->cu_mode = mode;
+  }
+  return first;
+}
+
+/* When the weights of an instruction accepted at `now` (first vector no
+ * sooner than `first`) are in the shadow: its preload of cols rows at `w`
+ * starts after the previous swap, and after the previous instruction's
+ * activations when it reads one of their banks. */
+static inline uint64_t nc__tm_preload(const nc__tm_t *t, uint64_t w,
+                                      uint64_t now, uint64_t first) {
+  uint64_t pre = now;
+  if (t->cu_swap > 0) {
+    pre = nc__tm_max(pre, t->cu_swap + NC_HW_COLS - 2);
+  } else {
+    pre += 4; /* the weight stage starts from idle */
+  }
+  if (t->cu_any && nc__tm_bank(w) <= t->cu_bank_hi &&
+      nc__tm_bank(w + NC_HW_COLS - 1) >= t->cu_bank_lo && t->cu_afree > 3) {
+    /* The previous instruction's activations win the bank. */
+    pre = nc__tm_max(pre, t->cu_afree - 2);
+  }
+  return nc__tm_max(first, pre + NC_HW_COLS + 2);
+}
+
+/* Books a compute instruction accepted at `now` whose reads (rows lo..hi)
+ * end at `aend` and whose last vector enters the array at `vend`. */
+static inline void nc__tm_cu_book(nc__tm_t *t, uint64_t now, uint64_t aend,
+                                  uint64_t vend, uint64_t lo, uint64_t hi,
+                                  nc__tm_slot_t *s) {
+  t->cu_afree = aend;
+  t->cu_vend = vend;
+  t->cu_bank_lo = nc__tm_bank(lo);
+  t->cu_bank_hi = nc__tm_bank(hi);
+  t->cu_any = 1;
+  t->cu_aend[t->cu_k % NC__TM_GEMM_DEPTH] = aend;
+  t->cu_k++;
+  s->stall_until = now;
+  s->free_at = nc__tm_max(now + 1, t->cu_aend[t->cu_k % NC__TM_GEMM_DEPTH]);
+  s->busy_until = aend;
+  s->done = vend + NC_HW_ARRAY_LATENCY + NC__TM_RETIRE;
+}
+
 static inline void nc__tm_gemm(nc__tm_t *t, const nc_hw_insn_t *in,
                                uint64_t now, nc__tm_slot_t *s) {
   const uint64_t lo = nc_hw_gemm_get_loop_out(in);
@@ -333,35 +396,36 @@ static inline void nc__tm_gemm(nc__tm_t *t, const nc_hw_insn_t *in,
   const uint64_t inp = nc_hw_gemm_get_inp_addr(in);
   const uint64_t last = inp + (lo - 1) * nc_hw_gemm_get_inp_stride_out(in) +
                         (li - 1) * nc_hw_gemm_get_inp_stride_in(in);
-  uint64_t first = nc__tm_max(now + 1, t->cu_afree);
+  uint64_t first = nc__tm_mode(t, 0, now);
   if (!nc_hw_gemm_get_wgt_keep(in)) {
-    const uint64_t w = nc_hw_gemm_get_wgt_addr(in);
-    uint64_t pre = now;
-    if (t->cu_swap > 0) {
-      pre = nc__tm_max(pre, t->cu_swap + NC_HW_COLS - 2);
-    } else {
-      pre += 4; /* the weight stage starts from idle */
-    }
-    if (t->cu_any && nc__tm_bank(w) <= t->cu_bank_hi &&
-        nc__tm_bank(w + NC_HW_COLS - 1) >= t->cu_bank_lo &&
-        t->cu_afree > 3) {
-      /* The previous GEMM's activations win the bank. */
-      pre = nc__tm_max(pre, t->cu_afree - 2);
-    }
-    first = nc__tm_max(first, pre + NC_HW_COLS + 2);
+    first = nc__tm_preload(t, nc_hw_gemm_get_wgt_addr(in), now, first);
     t->cu_swap = first;
   }
-  const uint64_t aend = first + n;
-  t->cu_afree = aend;
-  t->cu_bank_lo = nc__tm_bank(inp);
-  t->cu_bank_hi = nc__tm_bank(last);
-  t->cu_any = 1;
-  t->cu_aend[t->cu_k % NC__TM_GEMM_DEPTH] = aend;
-  t->cu_k++;
-  s->stall_until = now;
-  s->free_at = nc__tm_max(now + 1, t->cu_aend[t->cu_k % NC__TM_GEMM_DEPTH]);
-  s->busy_until = aend;
-  s->done = first + n + NC_HW_ARRAY_LATENCY + NC__TM_RETIRE;
+  nc__tm_cu_book(t, now, first + n, first + n, inp, last, s);
+}
+
+static inline void nc__tm_dwconv(nc__tm_t *t, const nc_hw_insn_t *in,
+                                 uint64_t now, nc__tm_slot_t *s) {
+  const uint64_t oh = nc_hw_dwconv_get_out_h(in);
+  const uint64_t ow = nc_hw_dwconv_get_out_w(in);
+  const uint64_t line = nc_hw_dwconv_get_line(in);
+  const uint64_t kh = nc_hw_dwconv_get_kh(in);
+  const uint64_t kw = nc_hw_dwconv_get_kw(in);
+  const uint64_t sy = nc_hw_dwconv_get_stride_y(in);
+  const uint64_t sx = nc_hw_dwconv_get_stride_x(in);
+  const uint64_t inp = nc_hw_dwconv_get_inp_addr(in);
+  const uint64_t nread = ((oh - 1) * sy + kh - 1) * line + (ow - 1) * sx + kw;
+  const uint64_t j0 = 3 + (kh - 1) * (line - kw);
+  const uint64_t blast = (oh - 1) * sy * line + (ow - 1) * sx;
+  const uint64_t run = nc__tm_max(nread, j0 + blast + 1);
+  const uint32_t mode = (uint32_t)(1 + kh + (kw << 4) + (line << 9));
+  uint64_t first = nc__tm_mode(t, mode, now);
+  if (!nc_hw_dwconv_get_wgt_keep(in)) {
+    first = nc__tm_preload(t, nc_hw_dwconv_get_wgt_addr(in), now, first);
+    t->cu_swap = first + j0;
+  }
+  nc__tm_cu_book(t, now, first + run, first + j0 + blast + 1, inp,
+                 inp + (nread - 1) * nc_hw_dwconv_get_pix_stride(in), s);
 }
 
 /* Taps the windows of a pooled STORE read, in one dimension: the sum over
@@ -488,6 +552,9 @@ static inline void nc__tm_insn(nc__tm_t *t, int q, const nc_hw_insn_t *in,
       break;
     case NC_HW_OP_GEMM:
       nc__tm_gemm(t, in, now, s);
+      break;
+    case NC_HW_OP_DWCONV:
+      nc__tm_dwconv(t, in, now, s);
       break;
     case NC_HW_OP_STORE:
       nc__tm_store(t, in, now, s);

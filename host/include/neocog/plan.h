@@ -74,6 +74,8 @@ typedef enum {
   NC_PLAN_LOCAL,      /**< im2col rows, one weight bank per output pixel */
   NC_PLAN_IM2COL_LOAD, /**< the load unit gathers the receptive fields from
                             the plain NHWC input (im2col LOAD) */
+  NC_PLAN_DEPTHWISE,  /**< NHWC rows, one DWCONV per tile: a channel per
+                           array column, the taps down the columns */
 } nc_plan_lowering_t;
 
 /** Where the pooling runs. */

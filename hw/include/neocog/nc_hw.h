@@ -44,6 +44,13 @@ extern "C" {
 #define NC_HW_SPAD_BANKS 4
 /** Accumulator rows; each holds cols int32 partial sums of one output pixel. */
 #define NC_HW_ACC_ROWS 2048
+/** Most kernel lines of a DWCONV: the compute unit's line buffer holds dw_kh_max - 1 input lines.
+ */
+#define NC_HW_DW_KH_MAX 4
+/** Most scratchpad rows (pixels) in one input line of a DWCONV; with dw_kh_max it sizes the line
+ * buffer.
+ */
+#define NC_HW_DW_LINE_MAX 128
 /** Entries of the per-output-channel parameter memory (bias and requantization, one qparam record
  * each).
  */
@@ -117,11 +124,13 @@ extern "C" {
 #define NC_HW_OP_SYNC 7 /**< Only the dependency-token operations, on the queue it names. */
 /** Waits for every queue to drain, then sets STATUS.done and raises the done interrupt. */
 #define NC_HW_OP_FINISH 8
+/** Depthwise convolution, one channel per array column, taps down the columns (compute queue). */
+#define NC_HW_OP_DWCONV 9
 
 /* queue: The three decoupled execution queues. */
 /** Load unit: LOAD, LOAD_CFG. Its next queue is compute; it has no previous. */
 #define NC_HW_QUEUE_LOAD 0
-#define NC_HW_QUEUE_COMPUTE 1 /**< Compute unit: GEMM. Previous is load, next is store. */
+#define NC_HW_QUEUE_COMPUTE 1 /**< Compute unit: GEMM, DWCONV. Previous is load, next is store. */
 /** Store unit: STORE, STORE_CFG, LOAD_PARAM. Previous is compute; it has no next. */
 #define NC_HW_QUEUE_STORE 2
 
@@ -177,7 +186,7 @@ extern "C" {
 
 /* ---- Enumeration names, for messages ---- */
 
-/** Name of the opcode value `v` for messages, as docs/isa.md gives it ("FINISH"); "?" when `v` is
+/** Name of the opcode value `v` for messages, as docs/isa.md gives it ("DWCONV"); "?" when `v` is
  * none of them.
  */
 static inline const char *nc_hw_opcode_name(uint32_t v) {
@@ -200,6 +209,8 @@ static inline const char *nc_hw_opcode_name(uint32_t v) {
     return "SYNC";
   case NC_HW_OP_FINISH:
     return "FINISH";
+  case NC_HW_OP_DWCONV:
+    return "DWCONV";
   default:
     return "?";
   }
@@ -1144,6 +1155,168 @@ static inline void nc_hw_gemm_init(nc_hw_insn_t *insn) {
   nc_hw_insn_set_opcode(insn, NC_HW_OP_GEMM);
 }
 
+/* ---- DWCONV: opcode 9, queue compute ---- */
+/* Depthwise convolution: array column c filters channel c (scratchpad lane c) */
+/* with its own kh x kw kernel, held down the column. Unless wgt_keep, preloads */
+/* the cols rows wgt_addr..wgt_addr+cols-1 as GEMM does, row n holding channel */
+/* n's tap ky*kw+kx in lane ky*kw+kx (lanes from kh*kw on are ignored). The */
+/* input tile is lines of `line` pixels, a pixel every pix_stride scratchpad */
+/* rows from inp_addr on (rows channels each; pix_stride > 1 leaves room for */
+/* the other channel chunks of each pixel). For oy in [0, out_h), ox in [0, */
+/* out_w), per lane c: acc[acc_addr + oy*acc_stride_out + ox*acc_stride_in][c] */
+/* = (accumulate ? acc[...][c] : 0) + the sum over ky < kh, kx < kw of */
+/* spad[inp_addr + ((oy*stride_y + ky)*line + ox*stride_x + kx)*pix_stride][c] */
+/* x W[ky*kw+kx][c], int8 x int8 summed in wrapping int32. The unit reads the */
+/* tile's pixels once, one per cycle, and keeps the last kh - 1 lines in a line */
+/* buffer (hw/rtl/README.md). */
+
+#define NC_HW_DWCONV_ACCUMULATE_LSB 8 /**< 1: add into the accumulator rows; 0: overwrite them. */
+#define NC_HW_DWCONV_ACCUMULATE_WIDTH 1
+/** 1: keep the weights the previous GEMM or DWCONV left stationary; wgt_addr must be 0. */
+#define NC_HW_DWCONV_WGT_KEEP_LSB 9
+#define NC_HW_DWCONV_WGT_KEEP_WIDTH 1
+#define NC_HW_DWCONV_WGT_ADDR_LSB 10 /**< First of cols scratchpad rows of weights. */
+#define NC_HW_DWCONV_WGT_ADDR_WIDTH 16
+#define NC_HW_DWCONV_WGT_ADDR_MAX 16368
+#define NC_HW_DWCONV_INP_ADDR_LSB 26 /**< Scratchpad row of the tile's first pixel. */
+#define NC_HW_DWCONV_INP_ADDR_WIDTH 16
+#define NC_HW_DWCONV_INP_ADDR_MAX 16383
+#define NC_HW_DWCONV_ACC_ADDR_LSB 42 /**< Accumulator row of the first result. */
+#define NC_HW_DWCONV_ACC_ADDR_WIDTH 16
+#define NC_HW_DWCONV_ACC_ADDR_MAX 2047
+#define NC_HW_DWCONV_OUT_H_LSB 58 /**< Output lines. */
+#define NC_HW_DWCONV_OUT_H_WIDTH 10
+#define NC_HW_DWCONV_OUT_H_MIN 1
+#define NC_HW_DWCONV_OUT_W_LSB 68 /**< Output pixels per line. */
+#define NC_HW_DWCONV_OUT_W_WIDTH 8
+#define NC_HW_DWCONV_OUT_W_MIN 1
+#define NC_HW_DWCONV_LINE_LSB 76 /**< Pixels per input line. */
+#define NC_HW_DWCONV_LINE_WIDTH 8
+#define NC_HW_DWCONV_LINE_MIN 1
+#define NC_HW_DWCONV_LINE_MAX 128
+#define NC_HW_DWCONV_KH_LSB 84 /**< Kernel lines. */
+#define NC_HW_DWCONV_KH_WIDTH 4
+#define NC_HW_DWCONV_KH_MIN 1
+#define NC_HW_DWCONV_KH_MAX 4
+#define NC_HW_DWCONV_KW_LSB 88 /**< Kernel pixels per line. */
+#define NC_HW_DWCONV_KW_WIDTH 5
+#define NC_HW_DWCONV_KW_MIN 1
+#define NC_HW_DWCONV_STRIDE_Y_LSB 93 /**< Input lines between output lines, 1..3. */
+#define NC_HW_DWCONV_STRIDE_Y_WIDTH 2
+#define NC_HW_DWCONV_STRIDE_Y_MIN 1
+#define NC_HW_DWCONV_STRIDE_X_LSB 95 /**< Input pixels between output pixels, 1..3. */
+#define NC_HW_DWCONV_STRIDE_X_WIDTH 2
+#define NC_HW_DWCONV_STRIDE_X_MIN 1
+#define NC_HW_DWCONV_ACC_STRIDE_OUT_LSB 97 /**< Accumulator rows between output lines. */
+#define NC_HW_DWCONV_ACC_STRIDE_OUT_WIDTH 16
+#define NC_HW_DWCONV_ACC_STRIDE_IN_LSB 113 /**< Accumulator rows between output pixels. */
+#define NC_HW_DWCONV_ACC_STRIDE_IN_WIDTH 8
+#define NC_HW_DWCONV_PIX_STRIDE_LSB 121 /**< Scratchpad rows between consecutive input pixels. */
+#define NC_HW_DWCONV_PIX_STRIDE_WIDTH 7
+#define NC_HW_DWCONV_PIX_STRIDE_MIN 1
+static inline uint32_t nc_hw_dwconv_get_accumulate(const nc_hw_insn_t *p) {
+  return nc_hw_bits_get(p->w, NC_HW_DWCONV_ACCUMULATE_LSB, NC_HW_DWCONV_ACCUMULATE_WIDTH);
+}
+static inline void nc_hw_dwconv_set_accumulate(nc_hw_insn_t *p, uint32_t v) {
+  nc_hw_bits_set(p->w, NC_HW_DWCONV_ACCUMULATE_LSB, NC_HW_DWCONV_ACCUMULATE_WIDTH, v);
+}
+static inline uint32_t nc_hw_dwconv_get_wgt_keep(const nc_hw_insn_t *p) {
+  return nc_hw_bits_get(p->w, NC_HW_DWCONV_WGT_KEEP_LSB, NC_HW_DWCONV_WGT_KEEP_WIDTH);
+}
+static inline void nc_hw_dwconv_set_wgt_keep(nc_hw_insn_t *p, uint32_t v) {
+  nc_hw_bits_set(p->w, NC_HW_DWCONV_WGT_KEEP_LSB, NC_HW_DWCONV_WGT_KEEP_WIDTH, v);
+}
+static inline uint32_t nc_hw_dwconv_get_wgt_addr(const nc_hw_insn_t *p) {
+  return nc_hw_bits_get(p->w, NC_HW_DWCONV_WGT_ADDR_LSB, NC_HW_DWCONV_WGT_ADDR_WIDTH);
+}
+static inline void nc_hw_dwconv_set_wgt_addr(nc_hw_insn_t *p, uint32_t v) {
+  nc_hw_bits_set(p->w, NC_HW_DWCONV_WGT_ADDR_LSB, NC_HW_DWCONV_WGT_ADDR_WIDTH, v);
+}
+static inline uint32_t nc_hw_dwconv_get_inp_addr(const nc_hw_insn_t *p) {
+  return nc_hw_bits_get(p->w, NC_HW_DWCONV_INP_ADDR_LSB, NC_HW_DWCONV_INP_ADDR_WIDTH);
+}
+static inline void nc_hw_dwconv_set_inp_addr(nc_hw_insn_t *p, uint32_t v) {
+  nc_hw_bits_set(p->w, NC_HW_DWCONV_INP_ADDR_LSB, NC_HW_DWCONV_INP_ADDR_WIDTH, v);
+}
+static inline uint32_t nc_hw_dwconv_get_acc_addr(const nc_hw_insn_t *p) {
+  return nc_hw_bits_get(p->w, NC_HW_DWCONV_ACC_ADDR_LSB, NC_HW_DWCONV_ACC_ADDR_WIDTH);
+}
+static inline void nc_hw_dwconv_set_acc_addr(nc_hw_insn_t *p, uint32_t v) {
+  nc_hw_bits_set(p->w, NC_HW_DWCONV_ACC_ADDR_LSB, NC_HW_DWCONV_ACC_ADDR_WIDTH, v);
+}
+static inline uint32_t nc_hw_dwconv_get_out_h(const nc_hw_insn_t *p) {
+  return nc_hw_bits_get(p->w, NC_HW_DWCONV_OUT_H_LSB, NC_HW_DWCONV_OUT_H_WIDTH);
+}
+static inline void nc_hw_dwconv_set_out_h(nc_hw_insn_t *p, uint32_t v) {
+  nc_hw_bits_set(p->w, NC_HW_DWCONV_OUT_H_LSB, NC_HW_DWCONV_OUT_H_WIDTH, v);
+}
+static inline uint32_t nc_hw_dwconv_get_out_w(const nc_hw_insn_t *p) {
+  return nc_hw_bits_get(p->w, NC_HW_DWCONV_OUT_W_LSB, NC_HW_DWCONV_OUT_W_WIDTH);
+}
+static inline void nc_hw_dwconv_set_out_w(nc_hw_insn_t *p, uint32_t v) {
+  nc_hw_bits_set(p->w, NC_HW_DWCONV_OUT_W_LSB, NC_HW_DWCONV_OUT_W_WIDTH, v);
+}
+static inline uint32_t nc_hw_dwconv_get_line(const nc_hw_insn_t *p) {
+  return nc_hw_bits_get(p->w, NC_HW_DWCONV_LINE_LSB, NC_HW_DWCONV_LINE_WIDTH);
+}
+static inline void nc_hw_dwconv_set_line(nc_hw_insn_t *p, uint32_t v) {
+  nc_hw_bits_set(p->w, NC_HW_DWCONV_LINE_LSB, NC_HW_DWCONV_LINE_WIDTH, v);
+}
+static inline uint32_t nc_hw_dwconv_get_kh(const nc_hw_insn_t *p) {
+  return nc_hw_bits_get(p->w, NC_HW_DWCONV_KH_LSB, NC_HW_DWCONV_KH_WIDTH);
+}
+static inline void nc_hw_dwconv_set_kh(nc_hw_insn_t *p, uint32_t v) {
+  nc_hw_bits_set(p->w, NC_HW_DWCONV_KH_LSB, NC_HW_DWCONV_KH_WIDTH, v);
+}
+static inline uint32_t nc_hw_dwconv_get_kw(const nc_hw_insn_t *p) {
+  return nc_hw_bits_get(p->w, NC_HW_DWCONV_KW_LSB, NC_HW_DWCONV_KW_WIDTH);
+}
+static inline void nc_hw_dwconv_set_kw(nc_hw_insn_t *p, uint32_t v) {
+  nc_hw_bits_set(p->w, NC_HW_DWCONV_KW_LSB, NC_HW_DWCONV_KW_WIDTH, v);
+}
+static inline uint32_t nc_hw_dwconv_get_stride_y(const nc_hw_insn_t *p) {
+  return nc_hw_bits_get(p->w, NC_HW_DWCONV_STRIDE_Y_LSB, NC_HW_DWCONV_STRIDE_Y_WIDTH);
+}
+static inline void nc_hw_dwconv_set_stride_y(nc_hw_insn_t *p, uint32_t v) {
+  nc_hw_bits_set(p->w, NC_HW_DWCONV_STRIDE_Y_LSB, NC_HW_DWCONV_STRIDE_Y_WIDTH, v);
+}
+static inline uint32_t nc_hw_dwconv_get_stride_x(const nc_hw_insn_t *p) {
+  return nc_hw_bits_get(p->w, NC_HW_DWCONV_STRIDE_X_LSB, NC_HW_DWCONV_STRIDE_X_WIDTH);
+}
+static inline void nc_hw_dwconv_set_stride_x(nc_hw_insn_t *p, uint32_t v) {
+  nc_hw_bits_set(p->w, NC_HW_DWCONV_STRIDE_X_LSB, NC_HW_DWCONV_STRIDE_X_WIDTH, v);
+}
+static inline uint32_t nc_hw_dwconv_get_acc_stride_out(const nc_hw_insn_t *p) {
+  return nc_hw_bits_get(p->w, NC_HW_DWCONV_ACC_STRIDE_OUT_LSB, NC_HW_DWCONV_ACC_STRIDE_OUT_WIDTH);
+}
+static inline void nc_hw_dwconv_set_acc_stride_out(nc_hw_insn_t *p, uint32_t v) {
+  nc_hw_bits_set(p->w, NC_HW_DWCONV_ACC_STRIDE_OUT_LSB, NC_HW_DWCONV_ACC_STRIDE_OUT_WIDTH, v);
+}
+static inline uint32_t nc_hw_dwconv_get_acc_stride_in(const nc_hw_insn_t *p) {
+  return nc_hw_bits_get(p->w, NC_HW_DWCONV_ACC_STRIDE_IN_LSB, NC_HW_DWCONV_ACC_STRIDE_IN_WIDTH);
+}
+static inline void nc_hw_dwconv_set_acc_stride_in(nc_hw_insn_t *p, uint32_t v) {
+  nc_hw_bits_set(p->w, NC_HW_DWCONV_ACC_STRIDE_IN_LSB, NC_HW_DWCONV_ACC_STRIDE_IN_WIDTH, v);
+}
+static inline uint32_t nc_hw_dwconv_get_pix_stride(const nc_hw_insn_t *p) {
+  return nc_hw_bits_get(p->w, NC_HW_DWCONV_PIX_STRIDE_LSB, NC_HW_DWCONV_PIX_STRIDE_WIDTH);
+}
+static inline void nc_hw_dwconv_set_pix_stride(nc_hw_insn_t *p, uint32_t v) {
+  nc_hw_bits_set(p->w, NC_HW_DWCONV_PIX_STRIDE_LSB, NC_HW_DWCONV_PIX_STRIDE_WIDTH, v);
+}
+#define NC_HW_DWCONV_RSVD_W0 0x0u
+#define NC_HW_DWCONV_RSVD_W1 0x0u
+#define NC_HW_DWCONV_RSVD_W2 0x0u
+#define NC_HW_DWCONV_RSVD_W3 0x0u
+
+/** Clears `insn` and sets its opcode to DWCONV. */
+static inline void nc_hw_dwconv_init(nc_hw_insn_t *insn) {
+  for (unsigned i = 0; i < NC_HW_INSN_WORDS; i++) {
+    insn->w[i] = 0;
+  }
+  nc_hw_insn_set_opcode(insn, NC_HW_OP_DWCONV);
+}
+
 /* ---- STORE: opcode 4, queue store ---- */
 /* Reads a y_size x x_size tile of accumulator rows from acc_addr (row-major, */
 /* dense). Lane n of each row, n < n_cols, becomes v = acc + bias[p+n] (p = */
@@ -1888,6 +2061,34 @@ static inline const nc_hw_field_info_t *nc_hw_gemm_fields(unsigned *count) {
   return fields;
 }
 
+/** The header and fields of DWCONV; *count gets their number. */
+static inline const nc_hw_field_info_t *nc_hw_dwconv_fields(unsigned *count) {
+  static const nc_hw_field_info_t fields[] = {
+      {"opcode", 0, 4, 0, 0, 15},
+      {"pop_prev", 4, 1, 0, 0, 1},
+      {"pop_next", 5, 1, 0, 0, 1},
+      {"push_prev", 6, 1, 0, 0, 1},
+      {"push_next", 7, 1, 0, 0, 1},
+      {"accumulate", 8, 1, 0, 0, 1},
+      {"wgt_keep", 9, 1, 0, 0, 1},
+      {"wgt_addr", 10, 16, 0, 0, 16368},
+      {"inp_addr", 26, 16, 0, 0, 16383},
+      {"acc_addr", 42, 16, 0, 0, 2047},
+      {"out_h", 58, 10, 0, 1, 1023},
+      {"out_w", 68, 8, 0, 1, 255},
+      {"line", 76, 8, 0, 1, 128},
+      {"kh", 84, 4, 0, 1, 4},
+      {"kw", 88, 5, 0, 1, 31},
+      {"stride_y", 93, 2, 0, 1, 3},
+      {"stride_x", 95, 2, 0, 1, 3},
+      {"acc_stride_out", 97, 16, 0, 0, 65535},
+      {"acc_stride_in", 113, 8, 0, 0, 255},
+      {"pix_stride", 121, 7, 0, 1, 127},
+  };
+  *count = (unsigned)(sizeof fields / sizeof fields[0]);
+  return fields;
+}
+
 /** The header and fields of STORE; *count gets their number. */
 static inline const nc_hw_field_info_t *nc_hw_store_fields(unsigned *count) {
   static const nc_hw_field_info_t fields[] = {
@@ -2022,6 +2223,8 @@ static inline const nc_hw_field_info_t *nc_hw_insn_fields(uint32_t opcode,
     return nc_hw_load_cfg_fields(count);
   case NC_HW_OP_GEMM:
     return nc_hw_gemm_fields(count);
+  case NC_HW_OP_DWCONV:
+    return nc_hw_dwconv_fields(count);
   case NC_HW_OP_STORE:
     return nc_hw_store_fields(count);
   case NC_HW_OP_STORE_CFG:
@@ -2205,6 +2408,96 @@ static inline uint32_t nc_hw_gemm_check(const nc_hw_insn_t *insn, uint32_t *info
         (int64_t)1) * (int64_t)nc_hw_gemm_get_acc_stride_out(insn))) +
         (((int64_t)nc_hw_gemm_get_loop_in(insn) - (int64_t)1) *
         (int64_t)nc_hw_gemm_get_acc_stride_in(insn))) < (int64_t)NC_HW_ACC_ROWS)) {
+    *info = 42;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  return NC_HW_ERR_NONE;
+}
+
+/** Checks one DWCONV: returns an NC_HW_ERR_ code and sets *info
+ *  (ERR_INFO, the offending field's LSB) on failure. */
+static inline uint32_t nc_hw_dwconv_check(const nc_hw_insn_t *insn, uint32_t *info) {
+  if (!((int64_t)nc_hw_dwconv_get_wgt_addr(insn) <= (int64_t)16368)) {
+    *info = 10;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!((int64_t)nc_hw_dwconv_get_inp_addr(insn) <= (int64_t)16383)) {
+    *info = 26;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!((int64_t)nc_hw_dwconv_get_acc_addr(insn) <= (int64_t)2047)) {
+    *info = 42;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!((int64_t)nc_hw_dwconv_get_out_h(insn) >= (int64_t)1)) {
+    *info = 58;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!((int64_t)nc_hw_dwconv_get_out_w(insn) >= (int64_t)1)) {
+    *info = 68;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!((int64_t)nc_hw_dwconv_get_line(insn) >= (int64_t)1)) {
+    *info = 76;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!((int64_t)nc_hw_dwconv_get_line(insn) <= (int64_t)128)) {
+    *info = 76;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!((int64_t)nc_hw_dwconv_get_kh(insn) >= (int64_t)1)) {
+    *info = 84;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!((int64_t)nc_hw_dwconv_get_kh(insn) <= (int64_t)4)) {
+    *info = 84;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!((int64_t)nc_hw_dwconv_get_kw(insn) >= (int64_t)1)) {
+    *info = 88;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!((int64_t)nc_hw_dwconv_get_stride_y(insn) >= (int64_t)1)) {
+    *info = 93;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!((int64_t)nc_hw_dwconv_get_stride_x(insn) >= (int64_t)1)) {
+    *info = 95;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!((int64_t)nc_hw_dwconv_get_pix_stride(insn) >= (int64_t)1)) {
+    *info = 121;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!(((int64_t)nc_hw_dwconv_get_wgt_keep(insn) == (int64_t)0) ||
+        ((int64_t)nc_hw_dwconv_get_wgt_addr(insn) == (int64_t)0))) {
+    *info = 10;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!(((int64_t)nc_hw_dwconv_get_kh(insn) * (int64_t)nc_hw_dwconv_get_kw(insn)) <=
+        (int64_t)NC_HW_ROWS)) {
+    *info = 88;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!(((((int64_t)nc_hw_dwconv_get_out_w(insn) - (int64_t)1) *
+        (int64_t)nc_hw_dwconv_get_stride_x(insn)) + (int64_t)nc_hw_dwconv_get_kw(insn)) <=
+        (int64_t)nc_hw_dwconv_get_line(insn))) {
+    *info = 76;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!(((int64_t)nc_hw_dwconv_get_inp_addr(insn) + ((((((((((int64_t)nc_hw_dwconv_get_out_h(insn) -
+        (int64_t)1) * (int64_t)nc_hw_dwconv_get_stride_y(insn)) +
+        (int64_t)nc_hw_dwconv_get_kh(insn)) - (int64_t)1) * (int64_t)nc_hw_dwconv_get_line(insn)) +
+        (((int64_t)nc_hw_dwconv_get_out_w(insn) - (int64_t)1) *
+        (int64_t)nc_hw_dwconv_get_stride_x(insn))) + (int64_t)nc_hw_dwconv_get_kw(insn)) -
+        (int64_t)1) * (int64_t)nc_hw_dwconv_get_pix_stride(insn))) < (int64_t)NC_HW_SPAD_ROWS)) {
+    *info = 26;
+    return NC_HW_ERR_FIELD_RANGE;
+  }
+  if (!((((int64_t)nc_hw_dwconv_get_acc_addr(insn) + (((int64_t)nc_hw_dwconv_get_out_h(insn) -
+        (int64_t)1) * (int64_t)nc_hw_dwconv_get_acc_stride_out(insn))) +
+        (((int64_t)nc_hw_dwconv_get_out_w(insn) - (int64_t)1) *
+        (int64_t)nc_hw_dwconv_get_acc_stride_in(insn))) < (int64_t)NC_HW_ACC_ROWS)) {
     *info = 42;
     return NC_HW_ERR_FIELD_RANGE;
   }
@@ -2575,6 +2868,8 @@ static inline uint32_t nc_hw_insn_check(const nc_hw_insn_t *insn, uint32_t *info
     return nc_hw_load_cfg_check(insn, info);
   case NC_HW_OP_GEMM:
     return nc_hw_gemm_check(insn, info);
+  case NC_HW_OP_DWCONV:
+    return nc_hw_dwconv_check(insn, info);
   case NC_HW_OP_STORE:
     return nc_hw_store_check(insn, info);
   case NC_HW_OP_STORE_CFG:
