@@ -438,6 +438,7 @@ static unsigned queues_fed_(rig_t *r, uint32_t from, uint32_t to) {
         q |= 1u << NC_HW_QUEUE_LOAD;
         break;
       case NC_HW_OP_GEMM:
+      case NC_HW_OP_DWCONV:
         q |= 1u << NC_HW_QUEUE_COMPUTE;
         break;
       case NC_HW_OP_STORE:
