@@ -201,7 +201,7 @@ int cli_backend_run(cli_backend_t *b, const char *what, const nc_layer_t *l,
   double t0 = cli_now();
   int st;
   if (b->acc != NULL) {
-    nc_plan_req_t req = {l, x, w, bias, pool};
+    nc_plan_req_t req = {l, x, w, bias, pool, NULL, NULL};
     nc_accel_stats_t s;
     b->progress_what = what;
     b->progress_t = 0;

@@ -53,7 +53,7 @@ static void lecture_(const char *backend) {
   l.stride_h = l.stride_w = 2;
   l.pad_top = l.pad_bottom = l.pad_left = l.pad_right = 1;
   nc_accel_t *a = open_(backend, NULL);
-  nc_plan_req_t req = {&l, &x, &w, &b, NULL};
+  nc_plan_req_t req = {&l, &x, &w, &b, NULL, NULL, NULL};
   nc_accel_stats_t st;
   cr_assert_eq(nc_accel_run(a, &req, &y, &st), NC_OK, "%s", nc_error_detail());
   for (int i = 0; i < 9; i++) {
@@ -75,7 +75,7 @@ static void lecture_(const char *backend) {
   nc_layer_t pl;
   nc_layer_init(&pl, NC_LAYER_MAXPOOL);
   pl.pool_h = pl.pool_w = pl.stride_h = pl.stride_w = 2;
-  nc_plan_req_t preq = {&pl, &pin, NULL, NULL, NULL};
+  nc_plan_req_t preq = {&pl, &pin, NULL, NULL, NULL, NULL, NULL};
   cr_assert_eq(nc_accel_run(a, &preq, &pout, NULL), NC_OK, "%s",
                nc_error_detail());
   cr_assert_eq(memcmp(pout.data, pwant, 4), 0, "max pool 2x2/2");
@@ -518,7 +518,7 @@ Test(plan, convnet_model) {
   rl_check(a, &r, "build/tests/neocog_tests --filter 'plan/convnet*'", &st);
   /* conv2 on pool1's shape. */
   nc_tensor_t y;
-  nc_plan_req_t req = {&r.l, &r.x, &r.w, NULL, &r.pool};
+  nc_plan_req_t req = {&r.l, &r.x, &r.w, NULL, &r.pool, NULL, NULL};
   cr_assert_eq(nc_accel_run(a, &req, &y, NULL), NC_OK);
   rl_t r2;
   memset(&r2, 0, sizeof r2);
@@ -543,7 +543,7 @@ Test(plan, bad_inputs_are_clear_errors) {
   nc_seed_example_tensors(NC_DTYPE_FLOAT32, &x, &w, &b);
   nc_layer_t l;
   nc_layer_init(&l, NC_LAYER_CONV2D);
-  nc_plan_req_t req = {&l, &x, &w, &b, NULL};
+  nc_plan_req_t req = {&l, &x, &w, &b, NULL, NULL, NULL};
   nc_plan_t *p = NULL;
   cr_assert_eq(nc_plan_create(&req, NULL, &p), NC_ERR_UNSUPPORTED);
   cr_assert(strstr(nc_error_detail(), "float32") != NULL, "%s",
@@ -559,7 +559,7 @@ Test(plan, bad_inputs_are_clear_errors) {
   const int64_t xz[4] = {1, 0, 5, 3}, wz[4] = {2, 1, 1, 3};
   nc_test_alloc(&x, NC_DTYPE_INT8, 4, xz);
   nc_test_alloc(&w, NC_DTYPE_INT8, 4, wz);
-  req = (nc_plan_req_t){&l, &x, &w, NULL, NULL};
+  req = (nc_plan_req_t){&l, &x, &w, NULL, NULL, NULL, NULL};
   nc_status_t st = nc_plan_create(&req, NULL, &p);
   cr_assert_neq(st, NC_OK);
   cr_assert_neq(nc_error_detail()[0], '\0');
@@ -570,7 +570,7 @@ Test(plan, bad_inputs_are_clear_errors) {
   nc_layer_t pl;
   nc_layer_init(&pl, NC_LAYER_MAXPOOL);
   pl.pool_h = pl.pool_w = 16;
-  req = (nc_plan_req_t){&pl, &x, NULL, NULL, NULL};
+  req = (nc_plan_req_t){&pl, &x, NULL, NULL, NULL, NULL, NULL};
   cr_assert_eq(nc_plan_create(&req, NULL, &p), NC_ERR_UNSUPPORTED);
   cr_assert(strstr(nc_error_detail(), "15") != NULL, "%s", nc_error_detail());
   /* Capacities out of range. */
@@ -602,7 +602,7 @@ static void trace_events_(const char *backend) {
   o.trace = 1;
   nc_accel_t *a = NULL;
   cr_assert_eq(nc_accel_open(backend, &o, &a), NC_OK, "%s", nc_error_detail());
-  nc_plan_req_t req = {&l, &x, &w, &b, NULL};
+  nc_plan_req_t req = {&l, &x, &w, &b, NULL, NULL, NULL};
   nc_accel_stats_t st;
   cr_assert_eq(nc_accel_run(a, &req, &y, &st), NC_OK, "%s", nc_error_detail());
   cr_assert(st.timeline_measured, "%s", backend);
