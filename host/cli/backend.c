@@ -194,6 +194,34 @@ static void mismatch_(cli_backend_t *b, const char *what,
           tile[0] ? tile : "tile unknown");
 }
 
+/* Runs a request on the accelerator: progress line cleared, figures into
+ * *ast (may be NULL), an armed fault reported, the timeline extended. */
+static nc_status_t accel_run_(cli_backend_t *b, const char *what,
+                              const nc_plan_req_t *req, nc_tensor_t *out,
+                              nc_accel_stats_t *ast) {
+  nc_accel_stats_t s;
+  b->progress_what = what;
+  b->progress_t = 0;
+  const nc_status_t st = nc_accel_run(b->acc, req, out, &s);
+  if (isatty(fileno(stderr)) && !b->quiet) {
+    fprintf(stderr, "\r\033[K");
+  }
+  if (st != NC_OK) {
+    return st;
+  }
+  if (ast != NULL) {
+    *ast = s;
+  }
+  if (b->fault_armed) {
+    cli_fault_report(what, &s);
+  }
+  if (b->tl != NULL && b->tl->ok &&
+      tl_add_(b->tl, b->acc, what, s.cycles, s.timeline_measured) != 0) {
+    b->tl->ok = 0;
+  }
+  return NC_OK;
+}
+
 int cli_backend_run(cli_backend_t *b, const char *what, const nc_layer_t *l,
                     const nc_tensor_t *x, const nc_tensor_t *w,
                     const nc_tensor_t *bias, const nc_layer_t *pool,
@@ -202,26 +230,8 @@ int cli_backend_run(cli_backend_t *b, const char *what, const nc_layer_t *l,
   double t0 = cli_now();
   int st;
   if (b->acc != NULL) {
-    nc_plan_req_t req = {l, x, w, bias, pool, NULL, NULL};
-    nc_accel_stats_t s;
-    b->progress_what = what;
-    b->progress_t = 0;
-    st = nc_accel_run(b->acc, &req, out, &s);
-    if (isatty(fileno(stderr)) && !b->quiet) {
-      fprintf(stderr, "\r\033[K");
-    }
-    if (st == NC_OK) {
-      if (ast != NULL) {
-        *ast = s;
-      }
-      if (b->fault_armed) {
-        cli_fault_report(what, &s);
-      }
-      if (b->tl != NULL && b->tl->ok &&
-          tl_add_(b->tl, b->acc, what, s.cycles, s.timeline_measured) != 0) {
-        b->tl->ok = 0;
-      }
-    }
+    const nc_plan_req_t req = {l, x, w, bias, pool, NULL, NULL};
+    st = accel_run_(b, what, &req, out, ast);
   } else if (b->ocl != NULL) {
     st = pool != NULL ? nc_ocl_run_layer_pooled(b->ocl, l, pool, x, w, bias, out)
                       : nc_ocl_run_layer(b->ocl, l, x, w, bias, out);
@@ -306,13 +316,7 @@ int cli_backend_run_add(cli_backend_t *b, const char *what, const nc_layer_t *l,
   }
   const nc_plan_req_t req = {.layer = l, .input = x, .weights = w,
                              .bias = bias, .add = &aq, .residual = res};
-  nc_accel_stats_t s;
-  b->progress_what = what;
-  b->progress_t = 0;
-  nc_status_t st = nc_accel_run(b->acc, &req, out, &s);
-  if (isatty(fileno(stderr)) && !b->quiet) {
-    fprintf(stderr, "\r\033[K");
-  }
+  nc_status_t st = accel_run_(b, what, &req, out, ast);
   *seconds = cli_now() - t0;
   if (st == NC_ERR_UNSUPPORTED) {
     return -1;
@@ -322,16 +326,6 @@ int cli_backend_run_add(cli_backend_t *b, const char *what, const nc_layer_t *l,
   if (st != NC_OK) {
     cli_report(msg, st);
     return CLI_EXIT_FAIL;
-  }
-  if (ast != NULL) {
-    *ast = s;
-  }
-  if (b->fault_armed) {
-    cli_fault_report(what, &s);
-  }
-  if (b->tl != NULL && b->tl->ok &&
-      tl_add_(b->tl, b->acc, what, s.cycles, s.timeline_measured) != 0) {
-    b->tl->ok = 0;
   }
   /* Golden: the layer, then the host's add of the statement's inputs. */
   nc_tensor_t want = {0};

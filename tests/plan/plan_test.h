@@ -34,6 +34,21 @@ static inline void rl_free(rl_t *r) {
   nc_tensor_free(&r->b);
 }
 
+/* Opens a runtime on `backend` with the default options and `caps` (NULL:
+ * the defaults). */
+static inline nc_accel_t *plan_open(const char *backend,
+                                    const nc_plan_caps_t *caps) {
+  nc_accel_options_t o;
+  nc_accel_options_default(&o);
+  if (caps != NULL) {
+    o.caps = *caps;
+  }
+  nc_accel_t *a = NULL;
+  cr_assert_eq(nc_accel_open(backend, &o, &a), NC_OK, "%s: %s", backend,
+               nc_error_detail());
+  return a;
+}
+
 /* Skips the calling test unless `backend` opens. */
 static inline int plan_backend_or_skip(const char *backend) {
   nc_dev_t *d = NULL;

@@ -8,18 +8,6 @@
 #include "neocog/quant.h"
 #include "tests/plan/plan_test.h"
 
-static nc_accel_t *open_(const char *backend, const nc_plan_caps_t *caps) {
-  nc_accel_options_t o;
-  nc_accel_options_default(&o);
-  if (caps != NULL) {
-    o.caps = *caps;
-  }
-  nc_accel_t *a = NULL;
-  cr_assert_eq(nc_accel_open(backend, &o, &a), NC_OK, "%s: %s", backend,
-               nc_error_detail());
-  return a;
-}
-
 /* A conv2d (fc when fc) requantized to `odt`, with a residual of its
  * output's shape in `rdt` and an add of both into `adt`. */
 typedef struct {
@@ -90,7 +78,7 @@ static nc_plan_req_t req_(const case_t *c) {
 /* Runs the case and checks every byte against golden + add. */
 static void check_(const char *backend, const nc_plan_caps_t *caps,
                    case_t *c, nc_accel_stats_t *st) {
-  nc_accel_t *a = open_(backend, caps);
+  nc_accel_t *a = plan_open(backend, caps);
   const nc_plan_req_t req = req_(c);
   nc_tensor_t got, conv;
   cr_assert_eq(nc_accel_run(a, &req, &got, st), NC_OK, "%s on %s: %s",
@@ -164,7 +152,7 @@ Test(plan_add, residual_changes_the_output) {
   case_t c;
   const int64_t xs[4] = {1, 4, 4, 16};
   make_(&g, &c, 0, xs, 16, NC_DTYPE_INT8, NC_DTYPE_INT8, NC_DTYPE_INT8);
-  nc_accel_t *a = open_("model", NULL);
+  nc_accel_t *a = plan_open("model", NULL);
   nc_plan_req_t req = req_(&c);
   nc_tensor_t y1, y2;
   nc_accel_stats_t st;
