@@ -85,7 +85,8 @@ static inline void rl_golden(const rl_t *r, nc_tensor_t *want) {
 static inline void rl_check(nc_accel_t *a, const rl_t *r, const char *repro,
                             nc_accel_stats_t *st) {
   nc_plan_req_t req = {&r->l, &r->x, r->w.ndim ? &r->w : NULL,
-                       r->has_b ? &r->b : NULL, r->has_pool ? &r->pool : NULL, NULL, NULL};
+                       r->has_b ? &r->b : NULL, r->has_pool ? &r->pool : NULL,
+                       NULL, NULL};
   nc_tensor_t got, want;
   nc_accel_stats_t s;
   nc_status_t rc = nc_accel_run(a, &req, &got, &s);

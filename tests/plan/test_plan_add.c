@@ -55,13 +55,15 @@ static void make_(nc_rng_t *g, case_t *c, int fc, const int64_t xs[4],
   nc_test_alloc(&c->res, rdt, fc ? 2 : 4, fc ? rs2 : rs4);
   const int ru = rdt == NC_DTYPE_UINT8, au = adt == NC_DTYPE_UINT8;
   nc_rng_fill(g, &c->res, ru ? 0 : -128, ru ? 255 : 127);
-  cr_assert_eq(nc_add_quant_init(&c->aq, 0.05, q->out_zp, 0.031,
-                                 ru ? 131 : -7, 0.07, au ? 120 : 3, adt),
+  cr_assert_eq(nc_add_quant_init(&c->aq, 0.05, q->out_zp, 0.031, ru ? 131 : -7,
+                                 0.07, au ? 120 : 3, adt),
                NC_OK, "%s", nc_error_detail());
-  snprintf(r->what, sizeof r->what, "%s [%lld,%lld,%lld,%lld] -> %lld %s + %s"
-           " residual -> %s", fc ? "fc" : "conv 3x3", (long long)xs[0],
-           (long long)xs[1], (long long)xs[2], (long long)xs[3], (long long)O,
-           nc_dtype_name(odt), nc_dtype_name(rdt), nc_dtype_name(adt));
+  snprintf(r->what, sizeof r->what,
+           "%s [%lld,%lld,%lld,%lld] -> %lld %s + %s"
+           " residual -> %s",
+           fc ? "fc" : "conv 3x3", (long long)xs[0], (long long)xs[1],
+           (long long)xs[2], (long long)xs[3], (long long)O, nc_dtype_name(odt),
+           nc_dtype_name(rdt), nc_dtype_name(adt));
 }
 
 static void free_(case_t *c) {
@@ -71,13 +73,17 @@ static void free_(case_t *c) {
 
 static nc_plan_req_t req_(const case_t *c) {
   const rl_t *r = &c->r;
-  return (nc_plan_req_t){.layer = &r->l, .input = &r->x, .weights = &r->w,
-                         .bias = &r->b, .add = &c->aq, .residual = &c->res};
+  return (nc_plan_req_t){.layer = &r->l,
+                         .input = &r->x,
+                         .weights = &r->w,
+                         .bias = &r->b,
+                         .add = &c->aq,
+                         .residual = &c->res};
 }
 
 /* Runs the case and checks every byte against golden + add. */
-static void check_(const char *backend, const nc_plan_caps_t *caps,
-                   case_t *c, nc_accel_stats_t *st) {
+static void check_(const char *backend, const nc_plan_caps_t *caps, case_t *c,
+                   nc_accel_stats_t *st) {
   nc_accel_t *a = plan_open(backend, caps);
   const nc_plan_req_t req = req_(c);
   nc_tensor_t got, conv;
@@ -91,9 +97,9 @@ static void check_(const char *backend, const nc_plan_caps_t *caps,
   for (size_t i = 0; i < conv.nbytes; i++) {
     const uint8_t cb = ((const uint8_t *)conv.data)[i];
     const uint8_t rb = ((const uint8_t *)c->res.data)[i];
-    const int32_t want = nc_add_quant_apply(
-        &c->aq, cu ? (int32_t)cb : (int32_t)(int8_t)cb,
-        ru ? (int32_t)rb : (int32_t)(int8_t)rb);
+    const int32_t want =
+        nc_add_quant_apply(&c->aq, cu ? (int32_t)cb : (int32_t)(int8_t)cb,
+                           ru ? (int32_t)rb : (int32_t)(int8_t)rb);
     cr_assert_eq(((const uint8_t *)got.data)[i], (uint8_t)want,
                  "%s on %s: element %zu: %u, want %d (plan %s)", c->r.what,
                  backend, i, ((const uint8_t *)got.data)[i], want,
@@ -211,8 +217,7 @@ Test(plan_add, refused_requests) {
   aq.in_shift[0] = 3;
   req.add = &aq;
   cr_assert_eq(nc_plan_create(&req, NULL, &p), NC_ERR_UNSUPPORTED);
-  cr_assert(strstr(nc_error_detail(), "addq") != NULL, "%s",
-            nc_error_detail());
+  cr_assert(strstr(nc_error_detail(), "addq") != NULL, "%s", nc_error_detail());
   cr_assert_null(p);
   /* The request as made plans. */
   req.add = &c.aq;
