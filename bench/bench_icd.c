@@ -49,13 +49,14 @@ static double direct_(nc_accel_t *a, const nc_net_t *net, const nc_tensor_t *x,
   const nc_net_layer_t *c1 = &net->layers[0], *p1 = &net->layers[1],
                        *c2 = &net->layers[2];
   nc_plan_req_t r1 = {&c1->spec.layer, x, &c1->weights,
-                      c1->bias.ndim ? &c1->bias : NULL, &p1->spec.layer};
+                      c1->bias.ndim ? &c1->bias : NULL, &p1->spec.layer,
+                      NULL, NULL};
   int st = nc_accel_run(a, &r1, &mid, NULL);
   if (st != NC_OK) {
     die_("direct conv1+pool1", st);
   }
   nc_plan_req_t r2 = {&c2->spec.layer, &mid, &c2->weights,
-                      c2->bias.ndim ? &c2->bias : NULL, NULL};
+                      c2->bias.ndim ? &c2->bias : NULL, NULL, NULL, NULL};
   st = nc_accel_run(a, &r2, y, NULL);
   if (st != NC_OK) {
     die_("direct conv2", st);

@@ -228,7 +228,8 @@ int main(int argc, char **argv) {
     nc_layer_init(&pool, NC_LAYER_MAXPOOL);
     pool.pool_h = pool.pool_w = L->pool_k;
     pool.stride_h = pool.stride_w = L->pool_s;
-    nc_plan_req_t req = {&l, &x, &w, NULL, L->pool_k ? &pool : NULL};
+    nc_plan_req_t req = {&l, &x, &w, NULL, L->pool_k ? &pool : NULL,
+                         NULL, NULL};
     nc_accel_stats_t s;
     st = nc_accel_run(a, &req, &y, &s);
     if (st != NC_OK) {

@@ -180,7 +180,8 @@ static void insn_(const char *name, const nc_layer_t *l, const int64_t *xs,
   if (wn > 0 && nc_tensor_alloc(&b, NC_DTYPE_INT32, 1, &oc) != NC_OK) {
     exit(1);
   }
-  nc_plan_req_t req = {l, &x, wn > 0 ? &w : NULL, wn > 0 ? &b : NULL, pool};
+  nc_plan_req_t req = {l, &x, wn > 0 ? &w : NULL, wn > 0 ? &b : NULL, pool,
+                       NULL, NULL};
   nc_plan_t *p = NULL;
   if (nc_plan_create(&req, NULL, &p) != NC_OK) {
     fprintf(stderr, "%s: %s\n", name, nc_error_detail());

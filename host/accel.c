@@ -228,6 +228,17 @@ nc_status_t nc_accel_run(nc_accel_t *a, const nc_plan_req_t *req,
   if (st == NC_OK && rin.bytes > 0) {
     st = nc_dev_write(a->dev, &buf, rin.offset, in, (size_t)rin.bytes);
   }
+  const nc_plan_region_t rres = nc_plan_residual_region(p);
+  if (st == NC_OK && rres.bytes > 0) {
+    uint8_t *rb = malloc((size_t)rres.bytes);
+    st = rb == NULL ? nc__fail(NC_ERR_NOMEM, "accel: out of memory")
+                    : nc_plan_pack_residual(p, req->residual, rb,
+                                            (size_t)rres.bytes);
+    if (st == NC_OK) {
+      st = nc_dev_write(a->dev, &buf, rres.offset, rb, (size_t)rres.bytes);
+    }
+    free(rb);
+  }
   int traced = 0;
   if (st == NC_OK && a->opt.trace) {
     a->total = ninsn;

@@ -811,6 +811,10 @@ nc_plan_region_t nc_plan_input_region(const nc_plan_t *p) {
   return p->rin;
 }
 
+nc_plan_region_t nc_plan_residual_region(const nc_plan_t *p) {
+  return p->rres;
+}
+
 nc_plan_region_t nc_plan_output_region(const nc_plan_t *p) {
   return p->rout;
 }
@@ -986,6 +990,10 @@ static void arena_(nc_plan_t *p, int with_data_size) {
   if (p->pass[0].v.dwm == 2) {
     cbytes = align_(cbytes + (uint64_t)p->pass[0].v.C);
   }
+  p->pass[0].v.aq_off = cbytes;
+  if (p->pass[0].v.add) {
+    cbytes = align_(cbytes + NC_HW_ADDQ_BYTES);
+  }
   p->rc = (nc_plan_region_t){0, cbytes};
   off = align_(cbytes);
   const vconv_t *v0 = &p->pass[0].v;
@@ -1005,6 +1013,9 @@ static void arena_(nc_plan_t *p, int with_data_size) {
                                  : vl->N * vl->POH * vl->POW * vl->O;
   p->rout = (nc_plan_region_t){off, (uint64_t)nout * (uint64_t)vl->es};
   off = align_(off + p->rout.bytes);
+  p->rres = (nc_plan_region_t){off, vl->add ? p->rout.bytes : 0};
+  p->pass[0].v.res_off = off;
+  off = align_(off + p->rres.bytes);
   p->arena = off;
   /* Pass addresses and weight regions (shifted by their pass's base). */
   uint64_t wbase = 0;
@@ -1144,6 +1155,12 @@ static nc_status_t plan_shape_(const ctx_t *x, shape_t sh, nc_plan_t *p,
   if (st != NC_OK) {
     return st;
   }
+  if (x->req->add != NULL) {
+    /* check_add_() ruled out a pooling pass; the record goes in the two
+     * entries above those the plan may use. */
+    p->pass[0].v.add = 1;
+    p->pass[0].v.aq_slot = p->caps.param_entries;
+  }
   memset(tot, 0, sizeof *tot);
   for (int i = 0; i < p->npass; i++) {
     best_t b;
@@ -1247,6 +1264,75 @@ static nc_status_t check_req_(const nc_plan_req_t *req, ctx_t *x) {
   return NC_OK;
 }
 
+/* The addq record of a fused residual add (res_u: uint8 residual). */
+static nc_hw_addq_vals_t addq_vals_(const nc_add_quant_t *q, int res_u) {
+  return (nc_hw_addq_vals_t){.out_mult = q->out_mult,
+                             .in_mult0 = q->in_mult[0],
+                             .in_shift0 = q->in_shift[0],
+                             .in_zp0 = q->in_zp[0],
+                             .act_min = q->act_min,
+                             .act_max = q->act_max,
+                             .out_shift = q->out_shift,
+                             .res_unsigned = (uint32_t)res_u,
+                             .out_zp = q->out_zp,
+                             .in_mult1 = q->in_mult[1],
+                             .in_shift1 = q->in_shift[1],
+                             .in_zp1 = q->in_zp[1]};
+}
+
+/* Whether the store path can fuse the request's residual add: an 8-bit
+ * output without pooling, not a local layer, a residual of the output's
+ * shape in 8 bits, and an addq record the ISA accepts. */
+static nc_status_t check_add_(const nc_plan_req_t *req, const ctx_t *x,
+                              const nc_plan_caps_t *cp) {
+  const nc_tensor_t *r = req->residual;
+  if (r == NULL) {
+    return nc__fail(NC_ERR_INVALID_ARG, "plan: a residual add needs the "
+                                        "residual tensor");
+  }
+  if (x->pool_only || x->has_pool || x->l->kind == NC_LAYER_LOCAL ||
+      x->odt == NC_DTYPE_INT32) {
+    return nc__fail(NC_ERR_UNSUPPORTED,
+                    "plan: the store path adds a residual only to an 8-bit "
+                    "conv2d or fc output without pooling (got %s%s, %s)",
+                    nc_layer_kind_name(x->l->kind),
+                    x->has_pool ? " + pooling" : "", nc_dtype_name(x->odt));
+  }
+  if (cp->param_entries < 2 * COLS_ + 2) {
+    return nc__fail(NC_ERR_UNSUPPORTED,
+                    "plan: a residual add needs %d parameter entries (caps "
+                    "give %u)",
+                    2 * COLS_ + 2, cp->param_entries);
+  }
+  const int fc = x->l->kind == NC_LAYER_FC;
+  const int64_t want[4] = {x->g.n, fc ? x->g.oc : x->g.oh, x->g.ow, x->g.oc};
+  const int nd = fc ? 2 : 4;
+  int same = r->ndim == nd;
+  for (int i = 0; same && i < nd; i++) {
+    same = r->shape[i] == want[i];
+  }
+  if (!same || (r->dtype != NC_DTYPE_INT8 && r->dtype != NC_DTYPE_UINT8) ||
+      r->nbytes != (size_t)(x->g.n * (fc ? 1 : x->g.oh * x->g.ow) * x->g.oc)) {
+    return nc__fail(NC_ERR_SHAPE,
+                    "plan: the residual must be an int8 or uint8 tensor of "
+                    "the output's shape");
+  }
+  const nc_hw_addq_vals_t v = addq_vals_(req->add, r->dtype == NC_DTYPE_UINT8);
+  nc_hw_addq_t rec;
+  nc_hw_addq_encode(&v, &rec);
+  nc_hw_addq_vals_t back;
+  nc_hw_addq_decode(&rec, &back);
+  uint32_t info = 0;
+  if (nc_hw_addq_check(&rec, &info) != NC_HW_ERR_NONE ||
+      memcmp(&v, &back, sizeof v) != 0) {
+    return nc__fail(NC_ERR_UNSUPPORTED,
+                    "plan: the add's parameters do not fit the store path's "
+                    "addq record (field at bit %u)",
+                    info);
+  }
+  return NC_OK;
+}
+
 nc_status_t nc_plan_create(const nc_plan_req_t *req, const nc_plan_caps_t *caps,
                            nc_plan_t **out) {
   if (out == NULL) {
@@ -1266,6 +1352,14 @@ nc_status_t nc_plan_create(const nc_plan_req_t *req, const nc_plan_caps_t *caps,
   st = check_req_(req, &x);
   if (st != NC_OK) {
     return st;
+  }
+  /* A fused add keeps the last two parameter entries for its record. */
+  if (req->add != NULL) {
+    st = check_add_(req, &x, &cp);
+    if (st != NC_OK) {
+      return st;
+    }
+    cp.param_entries -= 2;
   }
   const nc_layer_t *l = x.l;
   /* The shapes worth planning. */
@@ -1388,6 +1482,11 @@ nc_status_t nc_plan_create(const nc_plan_req_t *req, const nc_plan_caps_t *caps,
       fill_weights_(&p->pass[1], &id, p->cdata);
     }
     fill_params_(p, &x, p->cdata);
+    if (req->add != NULL) {
+      const nc_hw_addq_vals_t aq =
+          addq_vals_(req->add, req->residual->dtype == NC_DTYPE_UINT8);
+      nc_hw_addq_pack(&aq, p->cdata + p->pass[0].v.aq_off);
+    }
     if (p->pass[0].v.dwm == 2) {
       memset(p->cdata + p->pass[0].v.pad_off, (uint8_t)p->pass[0].v.pad,
              (size_t)p->pass[0].v.C);
@@ -1421,7 +1520,8 @@ nc_status_t nc_plan_create(const nc_plan_req_t *req, const nc_plan_caps_t *caps,
       in->compulsory_read =
           req->input->nbytes +
           (req->weights != NULL ? req->weights->nbytes : 0) +
-          (uint64_t)p->pass[0].v.nprm * NC_HW_QPARAM_BYTES;
+          (uint64_t)p->pass[0].v.nprm * NC_HW_QPARAM_BYTES +
+          (req->add != NULL ? p->rres.bytes + NC_HW_ADDQ_BYTES : 0);
       in->compulsory_written = p->rout.bytes;
       in->arena_bytes = p->arena;
       in->candidates = ranked;
@@ -1471,7 +1571,7 @@ nc_status_t nc_plan_create(const nc_plan_req_t *req, const nc_plan_caps_t *caps,
   p->in_shape.dtype = req->input->dtype;
   p->in_shape.ndim = req->input->ndim;
   memcpy(p->in_shape.shape, req->input->shape, sizeof p->in_shape.shape);
-  p->out_dtype = x.odt;
+  p->out_dtype = req->add != NULL ? req->add->out_dtype : x.odt;
   if (l->kind == NC_LAYER_FC) {
     p->out_ndim = 2;
     p->out_shape[0] = x.g.n;
@@ -1489,6 +1589,23 @@ nc_status_t nc_plan_create(const nc_plan_req_t *req, const nc_plan_caps_t *caps,
 }
 
 /* ---- Input packing and output decoding ---- */
+
+nc_status_t nc_plan_pack_residual(const nc_plan_t *p, const nc_tensor_t *r,
+                                  uint8_t *dst, size_t len) {
+  if (p == NULL || r == NULL || dst == NULL) {
+    return nc__fail(NC_ERR_INVALID_ARG, "plan_pack_residual: NULL argument");
+  }
+  if (p->rres.bytes == 0 || r->nbytes != p->rres.bytes ||
+      len < p->rres.bytes) {
+    return nc__fail(NC_ERR_SHAPE,
+                    "plan_pack_residual: %zu bytes into %zu, the plan's "
+                    "residual has %llu",
+                    r->nbytes, len, (unsigned long long)p->rres.bytes);
+  }
+  /* The output's layout (NHWC, or [N, O] for fc), byte for byte. */
+  memcpy(dst, r->data, r->nbytes);
+  return NC_OK;
+}
 
 nc_status_t nc_plan_pack_input(const nc_plan_t *p, const nc_tensor_t *x,
                                uint8_t *dst, size_t len) {

@@ -557,6 +557,7 @@ static void stores_(em_t *e, const step_t *s, int push_s2c) {
       nc_hw_store_set_pool_pad_bottom(&i, (uint32_t)tl->spb);
       nc_hw_store_set_pool_pad_left(&i, (uint32_t)tl->spl);
       nc_hw_store_set_pool_pad_right(&i, (uint32_t)tl->spr);
+      nc_hw_store_set_add_param(&i, v->add ? v->aq_slot : 0);
       pend_(e, &i, s->acc);
     }
   }
@@ -759,11 +760,24 @@ nc_status_t nc__plan_emit_pass(pass_t *ps, const nc_plan_caps_t *caps,
       nc_hw_store_cfg_set_x_stride(i, (uint32_t)(v->O * v->es));
       nc_hw_store_cfg_set_y_stride(i, (uint32_t)(v->POW * v->O * v->es));
     }
+    if (v->add) {
+      /* The residual has the output's layout: one delta for every STORE
+       * (set before the next add_() may move `i`). */
+      nc_hw_store_cfg_set_add(i, 1);
+      nc_hw_store_cfg_set_res_delta(i, (uint32_t)(v->res_off - v->out_off));
+    }
     if (e.params_all && v->nprm > 0) {
       nc_hw_insn_t *lp = add_(out, NC_HW_OP_LOAD_PARAM, 0);
       nc_hw_load_param_set_param_addr(lp, 0);
       nc_hw_load_param_set_count(lp, (uint32_t)v->nprm);
       nc_hw_load_param_set_dram_offset(lp, (uint32_t)v->prm_off);
+    }
+    if (v->add) {
+      /* Its addq record sits above the entries the plan uses. */
+      nc_hw_insn_t *lp = add_(out, NC_HW_OP_LOAD_PARAM, 0);
+      nc_hw_load_param_set_param_addr(lp, v->aq_slot);
+      nc_hw_load_param_set_count(lp, NC_HW_ADDQ_BYTES / NC_HW_QPARAM_BYTES);
+      nc_hw_load_param_set_dram_offset(lp, (uint32_t)v->aq_off);
     }
   }
   /* Ring order: Loads(0), Loads(1), Comp(0), Loads(2), Comp(1), ... A

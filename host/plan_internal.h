@@ -48,6 +48,9 @@ typedef struct {
   int pkh, pkw, psh, psw, ppt, ppb, ppl, ppr;
   int64_t POH, POW; /* stored output */
   int fmt, es;      /* NC_HW_OUT_*, bytes per element */
+  int add;          /* residual add in the store path */
+  uint32_t aq_slot; /* its addq record's first parameter entry */
+  uint64_t aq_off, res_off; /* arena offsets: the record, the residual */
   /* Arena offsets of this pass. */
   uint64_t in_off, out_off, prm_off;
   uint64_t pad_off; /* dwm: one pixel of pad values (C bytes) */
@@ -123,7 +126,7 @@ struct nc_plan {
   pass_t pass[2];
   int npass;
   /* Arena. */
-  nc_plan_region_t rc, rin, rout, rtmp;
+  nc_plan_region_t rc, rin, rout, rtmp, rres;
   uint8_t *cdata; /* constants, rc.bytes */
   uint64_t arena;
   /* Input packing. */

@@ -360,7 +360,8 @@ cl_int nc__icd_builtin_run(cl_device_id dev, const nc__icd_builtin_t *bi,
     return CL_INVALID_KERNEL_ARGS; /* checked at enqueue: cannot happen */
   }
   nc_plan_req_t req = {&q->layer, &q->x, q->has_w ? &q->w : NULL,
-                       q->has_b ? &q->b : NULL, q->has_pool ? &q->pool : NULL};
+                       q->has_b ? &q->b : NULL, q->has_pool ? &q->pool : NULL,
+                       NULL, NULL};
   nc_tensor_t y;
   nc_accel_stats_t st;
   const nc_status_t s = nc_accel_run(dev->acc, &req, &y, &st);

@@ -254,7 +254,8 @@ static int check_(rg_ctx_t *c, uint64_t item, const char *backend,
                   nc_accel_t *a, const lay_t *r) {
   const nc_tensor_t *w = r->w.ndim ? &r->w : NULL;
   const nc_tensor_t *b = r->has_b ? &r->b : NULL;
-  nc_plan_req_t req = {&r->l, &r->x, w, b, r->has_pool ? &r->pool : NULL};
+  nc_plan_req_t req = {&r->l, &r->x, w, b, r->has_pool ? &r->pool : NULL,
+                       NULL, NULL};
   nc_tensor_t got = {0};
   nc_accel_stats_t st;
   nc_status_t rc = nc_accel_run(a, &req, &got, &st);

@@ -10,6 +10,7 @@
 
 #include "host/cli/cli.h"
 #include "neocog/check.h"
+#include "neocog/error.h"
 #include "neocog/nc_hw.h"
 
 static const char *const names_[] = {"cpu", "opencl", "model", "rtl", "lockstep"};
@@ -193,6 +194,34 @@ static void mismatch_(cli_backend_t *b, const char *what,
           tile[0] ? tile : "tile unknown");
 }
 
+/* Runs a request on the accelerator: progress line cleared, figures into
+ * *ast (may be NULL), an armed fault reported, the timeline extended. */
+static nc_status_t accel_run_(cli_backend_t *b, const char *what,
+                              const nc_plan_req_t *req, nc_tensor_t *out,
+                              nc_accel_stats_t *ast) {
+  nc_accel_stats_t s;
+  b->progress_what = what;
+  b->progress_t = 0;
+  const nc_status_t st = nc_accel_run(b->acc, req, out, &s);
+  if (isatty(fileno(stderr)) && !b->quiet) {
+    fprintf(stderr, "\r\033[K");
+  }
+  if (st != NC_OK) {
+    return st;
+  }
+  if (ast != NULL) {
+    *ast = s;
+  }
+  if (b->fault_armed) {
+    cli_fault_report(what, &s);
+  }
+  if (b->tl != NULL && b->tl->ok &&
+      tl_add_(b->tl, b->acc, what, s.cycles, s.timeline_measured) != 0) {
+    b->tl->ok = 0;
+  }
+  return NC_OK;
+}
+
 int cli_backend_run(cli_backend_t *b, const char *what, const nc_layer_t *l,
                     const nc_tensor_t *x, const nc_tensor_t *w,
                     const nc_tensor_t *bias, const nc_layer_t *pool,
@@ -201,26 +230,8 @@ int cli_backend_run(cli_backend_t *b, const char *what, const nc_layer_t *l,
   double t0 = cli_now();
   int st;
   if (b->acc != NULL) {
-    nc_plan_req_t req = {l, x, w, bias, pool};
-    nc_accel_stats_t s;
-    b->progress_what = what;
-    b->progress_t = 0;
-    st = nc_accel_run(b->acc, &req, out, &s);
-    if (isatty(fileno(stderr)) && !b->quiet) {
-      fprintf(stderr, "\r\033[K");
-    }
-    if (st == NC_OK) {
-      if (ast != NULL) {
-        *ast = s;
-      }
-      if (b->fault_armed) {
-        cli_fault_report(what, &s);
-      }
-      if (b->tl != NULL && b->tl->ok &&
-          tl_add_(b->tl, b->acc, what, s.cycles, s.timeline_measured) != 0) {
-        b->tl->ok = 0;
-      }
-    }
+    const nc_plan_req_t req = {l, x, w, bias, pool, NULL, NULL};
+    st = accel_run_(b, what, &req, out, ast);
   } else if (b->ocl != NULL) {
     st = pool != NULL ? nc_ocl_run_layer_pooled(b->ocl, l, pool, x, w, bias, out)
                       : nc_ocl_run_layer(b->ocl, l, x, w, bias, out);
@@ -282,6 +293,68 @@ int cli_backend_run(cli_backend_t *b, const char *what, const nc_layer_t *l,
     if (mid != NULL) {
       nc_tensor_free(mid);
     }
+    return CLI_EXIT_FAIL;
+  }
+  return 0;
+}
+
+int cli_backend_run_add(cli_backend_t *b, const char *what, const nc_layer_t *l,
+                        const nc_tensor_t *x, const nc_tensor_t *w,
+                        const nc_tensor_t *bias, const nc_net_layer_t *add,
+                        int ci, const nc_tensor_t *res, nc_tensor_t *mid,
+                        nc_tensor_t *out, double *seconds,
+                        nc_accel_stats_t *ast) {
+  const double t0 = cli_now();
+  /* The store path's input 0 is the layer's value: swap the add's inputs
+   * when the layer is its second (the sum is the same). */
+  nc_add_quant_t aq = add->add;
+  if (ci == 1) {
+    aq.in_zp[0] = add->add.in_zp[1], aq.in_zp[1] = add->add.in_zp[0];
+    aq.in_mult[0] = add->add.in_mult[1], aq.in_mult[1] = add->add.in_mult[0];
+    aq.in_shift[0] = add->add.in_shift[1];
+    aq.in_shift[1] = add->add.in_shift[0];
+  }
+  const nc_plan_req_t req = {.layer = l, .input = x, .weights = w,
+                             .bias = bias, .add = &aq, .residual = res};
+  nc_status_t st = accel_run_(b, what, &req, out, ast);
+  *seconds = cli_now() - t0;
+  if (st == NC_ERR_UNSUPPORTED) {
+    return -1;
+  }
+  char msg[200];
+  snprintf(msg, sizeof msg, "%s on %s", what, b->name);
+  if (st != NC_OK) {
+    cli_report(msg, st);
+    return CLI_EXIT_FAIL;
+  }
+  /* Golden: the layer, then the host's add of the statement's inputs. */
+  nc_tensor_t want = {0};
+  st = nc_golden_run(l, x, w, bias, mid);
+  if (st == NC_OK) {
+    const nc_tensor_t *ins[2] = {ci == 0 ? mid : res, ci == 0 ? res : mid};
+    st = nc_net_host_op(add, ins, &want);
+  }
+  if (st == NC_OK && (want.nbytes != out->nbytes || want.dtype != out->dtype)) {
+    st = nc__fail(NC_ERR_MISMATCH, "fused add: %zu bytes of %s, golden %zu "
+                  "of %s", out->nbytes, nc_dtype_name(out->dtype),
+                  want.nbytes, nc_dtype_name(want.dtype));
+  }
+  if (st == NC_OK && memcmp(want.data, out->data, out->nbytes) != 0) {
+    size_t i = 0;
+    while (((uint8_t *)want.data)[i] == ((uint8_t *)out->data)[i]) {
+      i++;
+    }
+    st = nc__fail(NC_ERR_MISMATCH,
+                  "mismatch against golden layer + add at element %zu: "
+                  "expected %d, got %d",
+                  i, (int)((uint8_t *)want.data)[i],
+                  (int)((uint8_t *)out->data)[i]);
+  }
+  nc_tensor_free(&want);
+  if (st != NC_OK) {
+    cli_report(msg, st);
+    nc_tensor_free(out);
+    nc_tensor_free(mid);
     return CLI_EXIT_FAIL;
   }
   return 0;

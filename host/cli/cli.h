@@ -78,6 +78,19 @@ int cli_backend_run(cli_backend_t *b, const char *what, const nc_layer_t *l,
                     nc_tensor_t *mid, nc_tensor_t *out, double *seconds,
                     nc_accel_stats_t *ast);
 
+/** Runs layer `l` with the net's `add` statement fused into its store path
+ *  (accelerator backends): the add's input `ci` is the layer's output, its
+ *  other input `res`. `mid` receives the golden layer output and `out` the
+ *  sum, checked against golden layer + the host's add. Returns 0, an exit
+ *  status (reported), or -1 without a report when the planner cannot fuse
+ *  the add (the caller runs the two apart). */
+int cli_backend_run_add(cli_backend_t *b, const char *what, const nc_layer_t *l,
+                        const nc_tensor_t *x, const nc_tensor_t *w,
+                        const nc_tensor_t *bias, const nc_net_layer_t *add,
+                        int ci, const nc_tensor_t *res, nc_tensor_t *mid,
+                        nc_tensor_t *out, double *seconds,
+                        nc_accel_stats_t *ast);
+
 /** --algo NAME: the opencl backend's float32 conv2d algorithm; a usage
  *  error (reported, exit status returned) for another backend or name. */
 int cli_backend_set_algo(const char *cmd, cli_backend_t *b, const char *algo);

@@ -140,6 +140,31 @@ int cmd_info(int argc, char **argv) {
   return 0;
 }
 
+/* Which input (0 or 1) of the next statement layer l's output is, when
+ * that statement is an add that alone reads an 8-bit conv2d or fc output
+ * and adds an earlier tensor to it; -1 otherwise. */
+static int add_operand_(const nc_net_t *net, int l) {
+  const nc_net_layer_t *nl = &net->layers[l];
+  if (l + 1 >= net->nlayers || net->layers[l + 1].op != NC_NET_ADD ||
+      nl->op != NC_NET_LAYER || !nl->spec.layer.rq.enabled ||
+      (nl->spec.layer.kind != NC_LAYER_CONV2D &&
+       nl->spec.layer.kind != NC_LAYER_FC)) {
+    return -1;
+  }
+  const nc_net_layer_t *ad = &net->layers[l + 1];
+  if (ad->nin != 2 || (ad->in[0] == l) == (ad->in[1] == l)) {
+    return -1;
+  }
+  for (int k = l + 2; k < net->nlayers; k++) {
+    for (int j = 0; j < net->layers[k].nin; j++) {
+      if (net->layers[k].in[j] == l) {
+        return -1; /* another statement reads the conv's output */
+      }
+    }
+  }
+  return ad->in[0] == l ? 0 : 1;
+}
+
 /* Runs every layer of a network on an open backend: acts[0] is the
  * input, acts[l + 1] receives layer l's output, ls[l] its figures. Prints
  * one line per layer unless quiet; returns 0 or an exit status. */
@@ -203,17 +228,22 @@ int cli_net_forward(cli_backend_t *be, const nc_net_t *net, nc_tensor_t *acts,
         nl->spec.layer.kind == NC_LAYER_CONV2D && nl->spec.layer.rq.enabled &&
         nx->pad_mode == NC_PAD_EXPLICIT && nx->pad_top == 0 &&
         nx->pad_bottom == 0 && nx->pad_left == 0 && nx->pad_right == 0;
-    const int fuse = (accel || ocl_fuse) && next_pools &&
+    int fuse = (accel || ocl_fuse) && next_pools &&
                      (nl->spec.layer.kind == NC_LAYER_CONV2D ||
                       nl->spec.layer.kind == NC_LAYER_LOCAL) &&
                      (net->layers[l + 1].spec.layer.kind == NC_LAYER_MAXPOOL ||
                       net->layers[l + 1].spec.layer.kind == NC_LAYER_AVGPOOL) &&
                      net->layers[l + 1].spec.layer.pool_h <= 15 &&
                      net->layers[l + 1].spec.layer.pool_w <= 15;
+    /* On the accelerator an add that is the only reader of an 8-bit conv
+     * or fc output runs in that layer's store path (when the planner can
+     * fuse it; otherwise on the host as before). */
+    const int ci = fuse ? -1 : add_operand_(net, l);
+    int fold = accel && ci >= 0;
     char label[160];
     snprintf(label, sizeof label, "[%d/%d] %s%s%s", l + 1, net->nlayers,
-             nl->spec.name, fuse ? " + " : "",
-             fuse ? net->layers[l + 1].spec.name : "");
+             nl->spec.name, fuse || fold ? " + " : "",
+             fuse || fold ? net->layers[l + 1].spec.name : "");
     if (tty && !quiet) {
       fprintf(stderr, "\r%s ...", label);
       fflush(stderr);
@@ -229,19 +259,36 @@ int cli_net_forward(cli_backend_t *be, const nc_net_t *net, nc_tensor_t *acts,
       cli_report(what, st);
       return CLI_EXIT_FAIL;
     }
-    if (fuse) {
+    if (fuse || fold) {
       snprintf(what, sizeof what, "layer %d (%s) + layer %d (%s)", l + 1,
                nl->spec.name, l + 2, net->layers[l + 1].spec.name);
     }
     double secs = 0;
     nc_accel_stats_t ast;
     be->progress_what = label;
-    int lrc = cli_backend_run(be, what, &nl->spec.layer, x,
-                              nl->weights.ndim ? &nl->weights : NULL,
-                              nl->bias.ndim ? &nl->bias : NULL,
-                              fuse ? &net->layers[l + 1].spec.layer : NULL,
-                              fuse ? &acts[l + 1] : NULL,
-                              fuse ? &acts[l + 2] : &acts[l + 1], &secs, &ast);
+    int lrc = -1;
+    if (fold) {
+      const nc_net_layer_t *ad = &net->layers[l + 1];
+      lrc = cli_backend_run_add(
+          be, what, &nl->spec.layer, x, nl->weights.ndim ? &nl->weights : NULL,
+          nl->bias.ndim ? &nl->bias : NULL, ad, ci, &acts[ad->in[1 - ci] + 1],
+          &acts[l + 1], &acts[l + 2], &secs, &ast);
+      fold = lrc != -1;
+    }
+    if (lrc == -1) {
+      snprintf(what, sizeof what, "layer %d (%s)", l + 1, nl->spec.name);
+      if (fuse) {
+        snprintf(what, sizeof what, "layer %d (%s) + layer %d (%s)", l + 1,
+                 nl->spec.name, l + 2, net->layers[l + 1].spec.name);
+      }
+      lrc = cli_backend_run(be, what, &nl->spec.layer, x,
+                            nl->weights.ndim ? &nl->weights : NULL,
+                            nl->bias.ndim ? &nl->bias : NULL,
+                            fuse ? &net->layers[l + 1].spec.layer : NULL,
+                            fuse ? &acts[l + 1] : NULL,
+                            fuse ? &acts[l + 2] : &acts[l + 1], &secs, &ast);
+    }
+    fuse |= fold;
     if (tty && !quiet) {
       fprintf(stderr, "\r\033[K");
     }
@@ -261,6 +308,7 @@ int cli_net_forward(cli_backend_t *be, const nc_net_t *net, nc_tensor_t *acts,
       ls[l + 1] = (cli_layer_stat_t){.name = net->layers[l + 1].spec.name,
                                      .kind = net->layers[l + 1].spec.layer.kind,
                                      .out = &acts[l + 2],
+                                     .op = nc_net_layer_kind(net, l + 1),
                                      .fused_into = nl->spec.name};
     }
     for (int k = l; k <= l + fuse && !quiet; k++) {

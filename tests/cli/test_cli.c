@@ -339,8 +339,9 @@ Test(cli, backend_options_are_checked) {
 
 /* nets/resblock.net (a residual add and a concatenation between the
  * accelerator's layers) gives the same bytes on every backend, each layer
- * checked against golden; --stats says the add and the concat ran on the
- * host. */
+ * checked against golden; --stats says the concat ran on the host, and the
+ * add too on cpu and opencl, while the accelerator backends fused it into
+ * the store path of conv b, its only producer that nothing else reads. */
 Test(cli, residual_net_bit_identical_on_every_backend) {
   run_t r;
   tmpdir_(&r);
@@ -364,10 +365,72 @@ Test(cli, residual_net_bit_identical_on_every_backend) {
                   strstr(js, "\"kind\": \"concat\"") != NULL &&
                   strstr(js, "\"ran_on\": \"host\"") != NULL,
               "%s", js);
+    const char *sum = strstr(js, "\"name\": \"sum\"");
+    cr_assert(sum != NULL, "%s", js);
+    const char *eol = strchr(sum, '\n');
+    const size_t len = eol != NULL ? (size_t)(eol - sum) : strlen(sum);
+    char line[512];
+    snprintf(line, sizeof line, "%.*s", (int)len, sum);
+    const int accel = b >= 1 && b <= 3;
+    cr_assert(strstr(line, accel ? "\"fused_into\": \"b\""
+                                 : "\"ran_on\": \"host\"") != NULL,
+              "%s: %s", be[b], line);
   }
   nc_tensor_t o;
   cr_assert_eq(nc_tensor_load_npy(y[0], &o), NC_OK);
   cr_assert(o.ndim == 2 && o.shape[1] == 10 && o.dtype == NC_DTYPE_INT32);
   nc_tensor_free(&o);
+  cleanup_(&r);
+}
+
+/* The add is fused only where the conv's output has no other reader: with
+ * a concat reading it too the add runs on the host; without, the add (the
+ * conv as its first input) runs in the conv's store path. Either way the
+ * bytes are the cpu backend's. */
+Test(cli, residual_add_fused_only_for_a_sole_reader) {
+  run_t r;
+  tmpdir_(&r);
+  static const char *const text[2] = {
+      "network name=r2 seed=3\ninput shape=6x6x20 dtype=int8\n"
+      "conv2d name=a filters=20 kernel=3 pad=same scale=0.003 "
+      "out_dtype=int8\nconv2d name=b filters=20 kernel=1 scale=0.004 "
+      "out_dtype=int8\nadd name=sum inputs=b,a in_scales=0.05,0.04 "
+      "out_scale=0.06\nconcat name=cat inputs=sum,b\n",
+      "network name=r3 seed=3\ninput shape=6x6x20 dtype=int8\n"
+      "conv2d name=a filters=20 kernel=3 pad=same scale=0.003 "
+      "out_dtype=int8\nconv2d name=b filters=20 kernel=1 scale=0.004 "
+      "out_dtype=int8\nadd name=sum inputs=b,a in_scales=0.05,0.04 "
+      "out_scale=0.06 act=relu\n"};
+  for (int n = 0; n < 2; n++) {
+    char net[256], st[256], y[2][256], outs[2][4096];
+    path_(&r, n ? "r3.net" : "r2.net", net);
+    path_(&r, "s.json", st);
+    FILE *f = fopen(net, "w");
+    cr_assert_not_null(f);
+    fputs(text[n], f);
+    fclose(f);
+    for (int b = 0; b < 2; b++) {
+      snprintf(y[b], sizeof y[b], "%s/y%d.npy", r.dir, b);
+      run_(&r, (const char *[]){"run", net, "--seed", "2", "--backend",
+                                b ? "model" : "cpu",
+                                "--output", y[b], "--stats", st, NULL});
+      cr_assert_eq(r.status, 0, "%s", r.err);
+      memset(outs[b], 0, sizeof outs[b]);
+      slurp_(y[b], outs[b], sizeof outs[b]);
+    }
+    cr_assert_eq(memcmp(outs[0], outs[1], sizeof outs[0]), 0,
+                 "net %d: model differs from cpu", n);
+    char js[8192];
+    slurp_(st, js, sizeof js);
+    const char *sum = strstr(js, "\"name\": \"sum\"");
+    cr_assert(sum != NULL, "%s", js);
+    char line[512];
+    snprintf(line, sizeof line, "%.*s", (int)strcspn(sum, "\n"), sum);
+    cr_assert(strstr(line, n ? "\"fused_into\": \"b\"" : "\"ran_on\": \"host\"")
+                  != NULL,
+              "net %d: %s", n, line);
+    cr_assert(strstr(r.out, n ? "(fused into b)" : "(on the host)") != NULL,
+              "%s", r.out);
+  }
   cleanup_(&r);
 }

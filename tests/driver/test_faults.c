@@ -137,7 +137,7 @@ static nc_status_t run_faulted_(const char *backend, const lay_t *y,
   o.watchdog_cycles = watchdog;
   o.timeout_ms = timeout_ms;
   nc_accel_t *a = open_or_skip_(backend, &o);
-  nc_plan_req_t req = {&y->l, &y->x, &y->w, &y->b, NULL};
+  nc_plan_req_t req = {&y->l, &y->x, &y->w, &y->b, NULL, NULL, NULL};
   nc_tensor_t out;
   const nc_status_t st = nc_accel_run(a, &req, &out, s);
   if (st != NC_OK) {
@@ -154,7 +154,7 @@ static nc_status_t run_faulted_(const char *backend, const lay_t *y,
 
 /* The opcode of instruction `k` of the layer's planned stream. */
 static uint32_t opcode_at_(const lay_t *y, uint64_t k) {
-  nc_plan_req_t req = {&y->l, &y->x, &y->w, &y->b, NULL};
+  nc_plan_req_t req = {&y->l, &y->x, &y->w, &y->b, NULL, NULL, NULL};
   nc_plan_t *p = NULL;
   cr_assert_eq(nc_plan_create(&req, NULL, &p), NC_OK);
   const size_t n = nc_plan_insn_count(p);
@@ -308,7 +308,7 @@ Test(faults, one_submission_then_healed) {
   nc_rng_t rng;
   nc_rng_seed(&rng, 5);
   lay_make_(&y, 0, &rng);
-  nc_plan_req_t req = {&y.l, &y.x, &y.w, &y.b, NULL};
+  nc_plan_req_t req = {&y.l, &y.x, &y.w, &y.b, NULL, NULL, NULL};
   nc_plan_t *p = NULL;
   cr_assert_eq(nc_plan_create(&req, NULL, &p), NC_OK);
   const nc_plan_info_t *info = nc_plan_info(p);

@@ -133,7 +133,7 @@ static void worked(int dev) {
   nc_accel_t *a;
   static const char *const backend[3] = {"model", "rtl", "lockstep"};
   cr_assert_eq(nc_accel_open(backend[dev], NULL, &a), NC_OK);
-  nc_plan_req_t req = {&l, &x, &w, &b, NULL};
+  nc_plan_req_t req = {&l, &x, &w, &b, NULL, NULL, NULL};
   nc_tensor_t y2;
   nc_accel_stats_t st;
   cr_assert_eq(nc_accel_run(a, &req, &y2, &st), NC_OK);

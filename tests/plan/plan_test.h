@@ -34,6 +34,21 @@ static inline void rl_free(rl_t *r) {
   nc_tensor_free(&r->b);
 }
 
+/* Opens a runtime on `backend` with the default options and `caps` (NULL:
+ * the defaults). */
+static inline nc_accel_t *plan_open(const char *backend,
+                                    const nc_plan_caps_t *caps) {
+  nc_accel_options_t o;
+  nc_accel_options_default(&o);
+  if (caps != NULL) {
+    o.caps = *caps;
+  }
+  nc_accel_t *a = NULL;
+  cr_assert_eq(nc_accel_open(backend, &o, &a), NC_OK, "%s: %s", backend,
+               nc_error_detail());
+  return a;
+}
+
 /* Skips the calling test unless `backend` opens. */
 static inline int plan_backend_or_skip(const char *backend) {
   nc_dev_t *d = NULL;
@@ -70,7 +85,8 @@ static inline void rl_golden(const rl_t *r, nc_tensor_t *want) {
 static inline void rl_check(nc_accel_t *a, const rl_t *r, const char *repro,
                             nc_accel_stats_t *st) {
   nc_plan_req_t req = {&r->l, &r->x, r->w.ndim ? &r->w : NULL,
-                       r->has_b ? &r->b : NULL, r->has_pool ? &r->pool : NULL};
+                       r->has_b ? &r->b : NULL, r->has_pool ? &r->pool : NULL,
+                       NULL, NULL};
   nc_tensor_t got, want;
   nc_accel_stats_t s;
   nc_status_t rc = nc_accel_run(a, &req, &got, &s);

@@ -8,18 +8,6 @@
 #include "tests/plan/plan_test.h"
 #include "testkit/seed_data.h"
 
-static nc_accel_t *open_(const char *backend, const nc_plan_caps_t *caps) {
-  nc_accel_options_t o;
-  nc_accel_options_default(&o);
-  if (caps != NULL) {
-    o.caps = *caps;
-  }
-  nc_accel_t *a = NULL;
-  cr_assert_eq(nc_accel_open(backend, &o, &a), NC_OK, "%s: %s", backend,
-               nc_error_detail());
-  return a;
-}
-
 /* Requantizes to int8 by one per-tensor multiplier, 2^shift / 2. */
 static void rq_int8_(nc_layer_t *l, int shift) {
   l->rq.enabled = 1;
@@ -52,8 +40,8 @@ static void lecture_(const char *backend) {
   nc_layer_init(&l, NC_LAYER_CONV2D);
   l.stride_h = l.stride_w = 2;
   l.pad_top = l.pad_bottom = l.pad_left = l.pad_right = 1;
-  nc_accel_t *a = open_(backend, NULL);
-  nc_plan_req_t req = {&l, &x, &w, &b, NULL};
+  nc_accel_t *a = plan_open(backend, NULL);
+  nc_plan_req_t req = {&l, &x, &w, &b, NULL, NULL, NULL};
   nc_accel_stats_t st;
   cr_assert_eq(nc_accel_run(a, &req, &y, &st), NC_OK, "%s", nc_error_detail());
   for (int i = 0; i < 9; i++) {
@@ -75,7 +63,7 @@ static void lecture_(const char *backend) {
   nc_layer_t pl;
   nc_layer_init(&pl, NC_LAYER_MAXPOOL);
   pl.pool_h = pl.pool_w = pl.stride_h = pl.stride_w = 2;
-  nc_plan_req_t preq = {&pl, &pin, NULL, NULL, NULL};
+  nc_plan_req_t preq = {&pl, &pin, NULL, NULL, NULL, NULL, NULL};
   cr_assert_eq(nc_accel_run(a, &preq, &pout, NULL), NC_OK, "%s",
                nc_error_detail());
   cr_assert_eq(memcmp(pout.data, pwant, 4), 0, "max pool 2x2/2");
@@ -108,7 +96,7 @@ static void random_layers_(const char *backend, const char *name, int iters,
   exe[n > 0 ? n : 0] = n > 0 ? '\0' : exe[0];
   snprintf(repro, sizeof repro, "NEOCOG_SEED=%llu %s --filter 'plan/%s'",
            (unsigned long long)seed, exe, name);
-  nc_accel_t *a = open_(backend, caps);
+  nc_accel_t *a = plan_open(backend, caps);
   for (int it = 0; it < iters; it++) {
     rl_t r;
     rl_random(&g, -1, small, &r);
@@ -165,7 +153,7 @@ Test(plan, tiling_along_every_dimension) {
   c.acc_rows = 40;   /* 20 rows per half: < one output row */
   c.param_entries = 16;
   c.im2col = 0;
-  nc_accel_t *a = open_("model", &c);
+  nc_accel_t *a = plan_open("model", &c);
   nc_accel_stats_t st;
   rl_check(a, &r, "build/tests/neocog_tests --filter 'plan/tiling*'", &st);
   cr_assert_gt(st.plan.tiles, 20, "%s", st.plan.summary);
@@ -181,7 +169,7 @@ Test(plan, tiling_along_every_dimension) {
 Test(plan, prediction_within_5_percent_on_model) {
   nc_rng_t g;
   nc_test_seed(&g, "plan", "prediction_within_5_percent_on_model", 5);
-  nc_accel_t *a = open_("model", NULL);
+  nc_accel_t *a = plan_open("model", NULL);
   for (int it = 0; it < 30; it++) {
     rl_t r;
     rl_random(&g, -1, 0, &r);
@@ -224,7 +212,7 @@ Test(plan, prediction_within_5_percent_on_rtl) {
   };
   nc_rng_t g;
   nc_test_seed(&g, "plan", "prediction_within_5_percent_on_rtl", 6);
-  nc_accel_t *a = open_("rtl", NULL);
+  nc_accel_t *a = plan_open("rtl", NULL);
   for (size_t i = 0; i < sizeof layers / sizeof layers[0]; i++) {
     const cal_layer_t *c = &layers[i];
     rl_t r;
@@ -268,7 +256,7 @@ Test(plan, first_layer_packs_taps) {
   const int64_t xs[4] = {1, 32, 32, 3}, ws[4] = {64, 3, 3, 3};
   conv_rl_(&g, &r, xs, ws, -8, 0);
   snprintf(r.what, sizeof r.what, "conv 32x32x3 -> 64, 3x3");
-  nc_accel_t *a = open_("model", NULL);
+  nc_accel_t *a = plan_open("model", NULL);
   nc_accel_stats_t st;
   rl_check(a, &r, "build/tests/neocog_tests --filter 'plan/first*'", &st);
   cr_assert_eq(st.plan.lowering, NC_PLAN_IM2COL_LOAD, "%s", st.plan.summary);
@@ -304,7 +292,7 @@ Test(plan, first_layers_im2col_load_bit_exact) {
     if (b == 1 && !plan_backend_or_skip("rtl")) {
       return;
     }
-    nc_accel_t *a = open_(backends[b], NULL);
+    nc_accel_t *a = plan_open(backends[b], NULL);
     for (size_t i = 0; i < sizeof ls / sizeof ls[0]; i++) {
       rl_t r;
       memset(&r, 0, sizeof r);
@@ -375,7 +363,7 @@ Test(plan, compulsory_bytes_and_host_im2col_traffic) {
     nc_plan_caps_default(&c);
     c.im2col = 1;
     c.host_im2col = host ? 2 : 0;
-    nc_accel_t *a = open_("model", &c);
+    nc_accel_t *a = plan_open("model", &c);
     nc_accel_stats_t st;
     rl_check(a, &r, "build/tests/neocog_tests --filter 'plan/compulsory*'",
              &st);
@@ -440,7 +428,7 @@ static void depthwise_(const char *backend) {
     snprintf(r.what, sizeof r.what, "depthwise %dx%dx%d %dx%d/%d dil %d",
              cases[i].hw, cases[i].hw, cases[i].c, cases[i].k, cases[i].k,
              cases[i].s, cases[i].dil);
-    nc_accel_t *a = open_(backend, NULL);
+    nc_accel_t *a = plan_open(backend, NULL);
     nc_accel_stats_t st;
     rl_check(a, &r, "build/tests/neocog_tests --filter 'plan/depthwise*'",
              &st);
@@ -482,7 +470,7 @@ Test(plan, fused_pool_and_separate_pass_agree) {
       nc_plan_caps_t c;
       nc_plan_caps_default(&c);
       c.pool_pass = pass;
-      nc_accel_t *a = open_("model", &c);
+      nc_accel_t *a = plan_open("model", &c);
       nc_accel_stats_t st;
       rl_check(a, &r, "see the seed line", &st);
       cr_assert_eq(st.plan.pool, pass ? NC_PLAN_POOL_PASS : NC_PLAN_POOL_FUSED,
@@ -498,7 +486,7 @@ Test(plan, fused_pool_and_separate_pass_agree) {
 Test(plan, convnet_model) {
   nc_rng_t g;
   nc_test_seed(&g, "plan", "convnet_model", 1);
-  nc_accel_t *a = open_("model", NULL);
+  nc_accel_t *a = plan_open("model", NULL);
   rl_t r;
   memset(&r, 0, sizeof r);
   nc_layer_init(&r.l, NC_LAYER_CONV2D);
@@ -518,7 +506,7 @@ Test(plan, convnet_model) {
   rl_check(a, &r, "build/tests/neocog_tests --filter 'plan/convnet*'", &st);
   /* conv2 on pool1's shape. */
   nc_tensor_t y;
-  nc_plan_req_t req = {&r.l, &r.x, &r.w, NULL, &r.pool};
+  nc_plan_req_t req = {&r.l, &r.x, &r.w, NULL, &r.pool, NULL, NULL};
   cr_assert_eq(nc_accel_run(a, &req, &y, NULL), NC_OK);
   rl_t r2;
   memset(&r2, 0, sizeof r2);
@@ -543,13 +531,13 @@ Test(plan, bad_inputs_are_clear_errors) {
   nc_seed_example_tensors(NC_DTYPE_FLOAT32, &x, &w, &b);
   nc_layer_t l;
   nc_layer_init(&l, NC_LAYER_CONV2D);
-  nc_plan_req_t req = {&l, &x, &w, &b, NULL};
+  nc_plan_req_t req = {&l, &x, &w, &b, NULL, NULL, NULL};
   nc_plan_t *p = NULL;
   cr_assert_eq(nc_plan_create(&req, NULL, &p), NC_ERR_UNSUPPORTED);
   cr_assert(strstr(nc_error_detail(), "float32") != NULL, "%s",
             nc_error_detail());
   cr_assert_null(p);
-  nc_accel_t *a = open_("model", NULL);
+  nc_accel_t *a = plan_open("model", NULL);
   nc_tensor_t y;
   cr_assert_eq(nc_accel_run(a, &req, &y, NULL), NC_ERR_UNSUPPORTED);
   nc_tensor_free(&x);
@@ -559,7 +547,7 @@ Test(plan, bad_inputs_are_clear_errors) {
   const int64_t xz[4] = {1, 0, 5, 3}, wz[4] = {2, 1, 1, 3};
   nc_test_alloc(&x, NC_DTYPE_INT8, 4, xz);
   nc_test_alloc(&w, NC_DTYPE_INT8, 4, wz);
-  req = (nc_plan_req_t){&l, &x, &w, NULL, NULL};
+  req = (nc_plan_req_t){&l, &x, &w, NULL, NULL, NULL, NULL};
   nc_status_t st = nc_plan_create(&req, NULL, &p);
   cr_assert_neq(st, NC_OK);
   cr_assert_neq(nc_error_detail()[0], '\0');
@@ -570,7 +558,7 @@ Test(plan, bad_inputs_are_clear_errors) {
   nc_layer_t pl;
   nc_layer_init(&pl, NC_LAYER_MAXPOOL);
   pl.pool_h = pl.pool_w = 16;
-  req = (nc_plan_req_t){&pl, &x, NULL, NULL, NULL};
+  req = (nc_plan_req_t){&pl, &x, NULL, NULL, NULL, NULL, NULL};
   cr_assert_eq(nc_plan_create(&req, NULL, &p), NC_ERR_UNSUPPORTED);
   cr_assert(strstr(nc_error_detail(), "15") != NULL, "%s", nc_error_detail());
   /* Capacities out of range. */
@@ -602,7 +590,7 @@ static void trace_events_(const char *backend) {
   o.trace = 1;
   nc_accel_t *a = NULL;
   cr_assert_eq(nc_accel_open(backend, &o, &a), NC_OK, "%s", nc_error_detail());
-  nc_plan_req_t req = {&l, &x, &w, &b, NULL};
+  nc_plan_req_t req = {&l, &x, &w, &b, NULL, NULL, NULL};
   nc_accel_stats_t st;
   cr_assert_eq(nc_accel_run(a, &req, &y, &st), NC_OK, "%s", nc_error_detail());
   cr_assert(st.timeline_measured, "%s", backend);

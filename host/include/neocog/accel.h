@@ -4,7 +4,7 @@
  *
  *   nc_accel_t *a;
  *   nc_accel_open("model", NULL, &a);        // or "rtl"
- *   nc_plan_req_t req = {&layer, &x, &w, &b, NULL};
+ *   nc_plan_req_t req = {&layer, &x, &w, &b, NULL, NULL, NULL};
  *   nc_tensor_t y;
  *   nc_accel_stats_t st;
  *   nc_accel_run(a, &req, &y, &st);          // y as golden would give it

@@ -44,6 +44,7 @@
 
 #include "neocog/layer.h"
 #include "neocog/nc_hw.h"
+#include "neocog/quant.h"
 #include "neocog/status.h"
 #include "neocog/tensor.h"
 
@@ -102,6 +103,12 @@ typedef struct {
   const nc_tensor_t *weights; /**< NULL for pooling */
   const nc_tensor_t *bias;    /**< NULL: none */
   const nc_layer_t *pool;     /**< pooling fused after conv/fc/local, or NULL */
+  /** A residual add fused into the store path (NULL: none): output =
+   *  nc_add_quant_apply(add, conv output, residual) per element. Needs an
+   *  8-bit output without pooling and not a local layer. */
+  const nc_add_quant_t *add;
+  const nc_tensor_t *residual; /**< with `add`: int8 or uint8, the output's
+                                    shape (its data is packed later) */
 } nc_plan_req_t;
 
 /** What the planner chose and predicts. */
@@ -176,6 +183,16 @@ const uint8_t *nc_plan_const_data(const nc_plan_t *p);
 
 /** The input's region; nc_plan_pack_input() fills its bytes. */
 nc_plan_region_t nc_plan_input_region(const nc_plan_t *p);
+
+/** The residual's region (bytes 0 without an add); nc_plan_pack_residual()
+ *  fills it. */
+nc_plan_region_t nc_plan_residual_region(const nc_plan_t *p);
+
+/** Writes the residual tensor (the planned shape and dtype) into `dst`,
+ *  nc_plan_residual_region().bytes long. */
+NC_MUST_CHECK nc_status_t nc_plan_pack_residual(const nc_plan_t *p,
+                                                const nc_tensor_t *r,
+                                                uint8_t *dst, size_t len);
 
 /** The output's region; nc_plan_unpack_output() decodes it. */
 nc_plan_region_t nc_plan_output_region(const nc_plan_t *p);
