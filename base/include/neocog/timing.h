@@ -49,6 +49,11 @@
  *    cycles after the last beat. Pixels that are not contiguous are one
  *    burst each, bounded by the outstanding writes as rows are for LOAD;
  *    while reads are booked on the port the writes get every other beat.
+ *    LOADs booked while its writes run share the memory's beats with them
+ *    (the memory serves reads and writes in turn): where both streams
+ *    together ask for more than a beat a cycle, each gets half, or what the
+ *    other leaves; the LOAD's reads take longer and the STORE completes
+ *    later (nc__tm_share; the scheduler moves the STORE's completion).
  *    With a residual add: 2 more cycles reading the addq record, then the
  *    residual's reads (the same segments as the writes) booked on the port
  *    ahead of the writes; rows wait for their residual pixel, so the
