@@ -108,10 +108,8 @@ static void ev_push_(nc__sched_t *s, nc__sched_event_t e) {
   }
 }
 
-static nc__sched_event_t ev_pop_(nc__sched_t *s) {
-  nc__sched_event_t top = s->ev[0];
-  s->ev[0] = s->ev[--s->nev];
-  unsigned i = 0;
+/* Moves event i down to its place after its time grew. */
+static void ev_down_(nc__sched_t *s, unsigned i) {
   for (;;) {
     unsigned l = 2 * i + 1, r = l + 1, m = i;
     if (l < s->nev && ev_less_(&s->ev[l], &s->ev[m])) {
@@ -128,7 +126,33 @@ static nc__sched_event_t ev_pop_(nc__sched_t *s) {
     s->ev[i] = t;
     i = m;
   }
+}
+
+static nc__sched_event_t ev_pop_(nc__sched_t *s) {
+  nc__sched_event_t top = s->ev[0];
+  s->ev[0] = s->ev[--s->nev];
+  ev_down_(s, 0);
   return top;
+}
+
+/* Delays the STORE in flight by the cycles the LOADs booked during its
+ * writes took from it (timing.h, nc__tm_share). */
+static void store_push_(nc__sched_t *s) {
+  const uint64_t d = s->tm.st_push;
+  s->tm.st_push = 0;
+  nc__sched_unit_t *u = &s->unit[NC_HW_QUEUE_STORE];
+  for (unsigned i = 0; i < s->nev; i++) {
+    if (s->ev[i].q == NC_HW_QUEUE_STORE &&
+        s->ev[i].opcode == NC_HW_OP_STORE) {
+      s->ev[i].time += d;
+      u->free_at += d;
+      u->busy_until += d;
+      s->tm.qdone[NC_HW_QUEUE_STORE] += d;
+      s->last_progress = nc__tm_max(s->last_progress, s->ev[i].time);
+      ev_down_(s, i);
+      return;
+    }
+  }
 }
 
 /* ---- Stopping, errors, reset ---- */
@@ -334,6 +358,9 @@ static int start_one_(nc__sched_t *s, int q) {
   /* The effects happened at once; the timing rules say when (timing.h). */
   nc__tm_slot_t ts;
   nc__tm_insn(&s->tm, q, &e->insn, s->now, &ts);
+  if (s->tm.st_push > 0) {
+    store_push_(s);
+  }
   u->stall_until = ts.stall_until;
   u->free_at = ts.free_at;
   u->busy_until = nc__tm_max(u->busy_until, ts.busy_until);

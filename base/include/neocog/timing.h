@@ -49,6 +49,11 @@
  *    cycles after the last beat. Pixels that are not contiguous are one
  *    burst each, bounded by the outstanding writes as rows are for LOAD;
  *    while reads are booked on the port the writes get every other beat.
+ *    LOADs booked while its writes run share the memory's beats with them
+ *    (the memory serves reads and writes in turn): where both streams
+ *    together ask for more than a beat a cycle, each gets half, or what the
+ *    other leaves; the LOAD's reads take longer and the STORE completes
+ *    later (nc__tm_share; the scheduler moves the STORE's completion).
  *    With a residual add: 2 more cycles reading the addq record, then the
  *    residual's reads (the same segments as the writes) booked on the port
  *    ahead of the writes; rows wait for their residual pixel, so the
@@ -104,6 +109,11 @@ typedef struct {
   uint64_t cu_vend;  /* the last vector entered the array then */
   uint32_t cu_mode;  /* the array's mode: 0 GEMM, else a DWCONV geometry */
   uint64_t qdone[3]; /* last retirement per queue: they retire in order */
+  /* The STORE in flight: its writes' span on the port and their beats, and
+   * the cycles LOADs booked since have delayed it by (the scheduler moves
+   * the STORE's completion by them and clears the field). */
+  uint64_t st_wb, st_we, st_wbeats;
+  uint64_t st_push;
 } nc__tm_t;
 
 /* What one instruction does to its unit's schedule. */
@@ -147,6 +157,9 @@ static inline void nc__tm_restart(nc__tm_t *t, uint64_t now) {
   t->cu_any = 0;
   t->cu_vend = now;
   t->qdone[0] = t->qdone[1] = t->qdone[2] = now;
+  t->st_wb = t->st_we = now;
+  t->st_wbeats = 0;
+  t->st_push = 0;
 }
 
 static inline void nc__tm_init(nc__tm_t *t, uint64_t latency, uint64_t bw) {
@@ -234,6 +247,36 @@ static inline uint64_t nc__tm_beats(const nc__tm_t *t, uint64_t off,
   return nc__tm_cdiv(nc__tm_cdiv(lead + bytes, bb) * bb, t->bw);
 }
 
+/* Fixed-point unit of the port shares below. */
+#define NC__TM_ONE 65536u
+
+/* Reads of `beats` beats whose data arrives over [rb, rb + span) while the
+ * STORE in flight writes: where both streams together ask for more than a
+ * beat a cycle, the memory serves them in turn (each gets half the beats,
+ * or what the other leaves). Adds the STORE's delay to st_push and returns
+ * the reads'. */
+static inline uint64_t nc__tm_share(nc__tm_t *t, uint64_t rb, uint64_t span,
+                                    uint64_t beats) {
+  const uint64_t lo = nc__tm_max(rb, t->st_wb);
+  const uint64_t hi = rb + span < t->st_we ? rb + span : t->st_we;
+  if (hi <= lo || span == 0 || t->st_we <= t->st_wb) {
+    return 0;
+  }
+  const uint64_t o = hi - lo, half = NC__TM_ONE / 2;
+  const uint64_t pr = nc__tm_max(1, beats * NC__TM_ONE / span);
+  const uint64_t pw = nc__tm_max(
+      1, t->st_wbeats * NC__TM_ONE / (t->st_we - t->st_wb));
+  if (pr + pw <= NC__TM_ONE) {
+    return 0;
+  }
+  const uint64_t sw = pr >= half ? (pw < half ? pw : half) : NC__TM_ONE - pr;
+  const uint64_t sr = pw >= half ? (pr < half ? pr : half) : NC__TM_ONE - pw;
+  const uint64_t dw = o * (pw - sw) / sw, dr = o * (pr - sr) / sr;
+  t->st_we += dw;
+  t->st_push += dw;
+  return dr;
+}
+
 /* Books a LOAD's reads (`beats` in `bursts`) on the port; its issue side
  * takes it 2 cycles after `now`. Returns the cycle its first data reaches
  * the write side; *xs is the cycle the port takes its first request and
@@ -243,6 +286,7 @@ static inline uint64_t nc__tm_load_reads(nc__tm_t *t, uint64_t now,
                                          uint64_t *xs, uint64_t *port) {
   *port = nc__tm_stream(t, beats, bursts, 3);
   *xs = nc__tm_max(now + 2, t->port_free);
+  *port += nc__tm_share(t, *xs + t->lat, *port, beats);
   t->port_free = *xs + *port;
   t->port_bb = nc__tm_cdiv(beats, bursts);
   return *xs + t->lat + 3;
@@ -509,6 +553,9 @@ static inline void nc__tm_store(nc__tm_t *t, const nc_hw_insn_t *in,
     run = nc__tm_max(yn * xn, wr) + 3;
   }
   const uint64_t end = start + run + t->lat + 2;
+  t->st_wb = start;
+  t->st_we = start + run;
+  t->st_wbeats = add ? wr : beats;
   s->stall_until = now;
   s->free_at = end;
   s->busy_until = end;
