@@ -35,9 +35,7 @@ static uint32_t unit_of_queue_(int q) {
   return u[q];
 }
 
-/* Queue an instruction goes to, -1 for FINISH, an unknown opcode or a SYNC
- * naming no queue. */
-static int queue_of_(const nc_hw_insn_t *in) {
+int nc__sched_queue_of(const nc_hw_insn_t *in) {
   switch (nc_hw_insn_get_opcode(in)) {
     case NC_HW_OP_LOAD:
     case NC_HW_OP_LOAD_CFG:
@@ -288,7 +286,7 @@ static int dispatch_(nc__sched_t *s) {
       s->finished = 1;
       return 1;
     }
-    const int q = queue_of_(&e->insn);
+    const int q = nc__sched_queue_of(&e->insn);
     if (q < 0) { /* a SYNC naming no queue: its check says why */
       uint32_t err = nc_hw_sync_check(&e->insn, &info);
       fail_(s, err, NC_HW_UNIT_FETCH, e->idx, info);

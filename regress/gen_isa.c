@@ -53,6 +53,7 @@
 
 #include "neocog/plan.h"
 #include "neocog/rng.h"
+#include "neocog/sched.h"
 #include "regress/regress_internal.h"
 #include "testkit/isa_stream.h"
 #include "testkit/rig.h"
@@ -432,25 +433,9 @@ static unsigned queues_fed_(rig_t *r, uint32_t from, uint32_t to) {
     for (unsigned w = 0; w < NC_HW_INSN_WORDS; w++) {
       insn.w[w] = (uint32_t)le32(b + 4 * w);
     }
-    switch (nc_hw_insn_get_opcode(&insn)) {
-      case NC_HW_OP_LOAD:
-      case NC_HW_OP_LOAD_CFG:
-        q |= 1u << NC_HW_QUEUE_LOAD;
-        break;
-      case NC_HW_OP_GEMM:
-      case NC_HW_OP_DWCONV:
-        q |= 1u << NC_HW_QUEUE_COMPUTE;
-        break;
-      case NC_HW_OP_STORE:
-      case NC_HW_OP_STORE_CFG:
-      case NC_HW_OP_LOAD_PARAM:
-        q |= 1u << NC_HW_QUEUE_STORE;
-        break;
-      case NC_HW_OP_SYNC:
-        q |= 1u << nc_hw_sync_get_target(&insn);
-        break;
-      default:
-        break;
+    const int qi = nc__sched_queue_of(&insn);
+    if (qi >= 0) {
+      q |= 1u << qi;
     }
   }
   return q;

@@ -178,6 +178,10 @@ void nc__sched_start(nc__sched_t *s);
 /* Runs until it stops or the cycle `end` (NC__SCHED_NEVER: no limit). */
 nc__sched_why_t nc__sched_run(nc__sched_t *s, uint64_t end);
 
+/* The queue an instruction goes to (NC_HW_QUEUE_*), -1 for FINISH, an
+ * unknown opcode or a SYNC naming no queue. */
+int nc__sched_queue_of(const nc_hw_insn_t *in);
+
 /* Whether queue q's unit has work: queued, in flight, hung or busy. */
 int nc__sched_unit_busy(const nc__sched_t *s, int q);
 
