@@ -140,8 +140,7 @@ static void store_push_(nc__sched_t *s) {
   s->tm.st_push = 0;
   nc__sched_unit_t *u = &s->unit[NC_HW_QUEUE_STORE];
   for (unsigned i = 0; i < s->nev; i++) {
-    if (s->ev[i].q == NC_HW_QUEUE_STORE &&
-        s->ev[i].opcode == NC_HW_OP_STORE) {
+    if (s->ev[i].q == NC_HW_QUEUE_STORE && s->ev[i].opcode == NC_HW_OP_STORE) {
       s->ev[i].time += d;
       u->free_at += d;
       u->busy_until += d;
