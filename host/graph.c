@@ -695,7 +695,9 @@ static nc_status_t fold_bn_(nc_graph_t *g, int k, int *folded) {
 static nc_status_t fold_const_(nc_graph_t *g, int k, int *folded) {
   *folded = 0;
   nc_graph_node_t *n = &g->nodes[k];
-  if (n->nout > 8 || n->nin > 64) {
+  /* A DequantizeLinear of a constant stays a node, so that lowering sees
+   * the integer weights and their scales (QDQ form). */
+  if (n->nout > 8 || n->nin > 64 || strcmp(n->op, "DequantizeLinear") == 0) {
     return NC_OK;
   }
   const nc_value_t *x[64] = {0};

@@ -2,6 +2,7 @@
  * (neocog/lower.h). */
 #include "neocog/lower.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -417,6 +418,370 @@ static int sole_reader_(const nc_graph_t *g, int t) {
   return found;
 }
 
+/* ---- QDQ form -------------------------------------------------------- */
+
+/* The node producing tensor t when it is an `op` node, else -1. */
+static int made_by_(const nc_graph_t *g, int t, const char *op) {
+  if (t < 0) {
+    return -1;
+  }
+  const int p = g->tensors[t].producer;
+  return p >= 0 && strcmp(g->nodes[p].op, op) == 0 ? p : -1;
+}
+
+/* A QuantizeLinear / DequantizeLinear node's constant scale (float32) and
+ * zero point (NULL when omitted), per tensor or along axis `axis` (resolved
+ * against a value of rank `rank`). No blocks and no output_dtype. */
+typedef struct {
+  const nc_value_t *s; /* scale */
+  const nc_value_t *z; /* zero point, or NULL */
+  int axis;            /* -1 per tensor, else the axis */
+} qparam_t;
+
+static int qparam_(const nc_graph_t *g, const nc_graph_node_t *n, int rank,
+                   qparam_t *q) {
+  q->s = cin_(g, n, 1);
+  q->z = absent_(n, 2) ? NULL : cin_(g, n, 2);
+  q->axis = -1;
+  if (q->s == NULL || q->s->elem != NC_ELEM_FLOAT32 || q->s->ndim > 1 ||
+      (!absent_(n, 2) && q->z == NULL) ||
+      nc_graph_attr_int(n, "block_size", 0) != 0 ||
+      nc_graph_attr(n, "output_dtype") != NULL ||
+      (q->z != NULL && nc_value_numel(q->z) != nc_value_numel(q->s))) {
+    return 0;
+  }
+  for (size_t i = 0; i < nc_value_numel(q->s); i++) {
+    const double v = at_(q->s, i);
+    if (!(v > 0) || v > 1e30) {
+      return 0; /* the evaluator would make inf or nan of it */
+    }
+  }
+  if (nc_value_numel(q->s) != 1 || q->s->ndim == 1) {
+    int64_t ax = nc_graph_attr_int(n, "axis", 1);
+    ax = ax < 0 ? ax + rank : ax;
+    if (ax < 0 || ax >= rank) {
+      return 0;
+    }
+    q->axis = (int)ax;
+  }
+  if (nc_value_numel(q->s) == 1) {
+    q->axis = -1;
+  }
+  return 1;
+}
+
+/* Per tensor with an 8-bit zero point of type `elem` (omitted: uint8 0);
+ * *zp receives it. */
+static int qparam_tensor_(const qparam_t *q, int elem, int32_t *zp) {
+  *zp = 0;
+  if (q->axis != -1 || (q->z == NULL && elem != NC_ELEM_UINT8) ||
+      (q->z != NULL && ((int)q->z->elem != elem || !is_8bit_(elem)))) {
+    return 0;
+  }
+  *zp = q->z != NULL ? (int32_t)at_(q->z, 0) : 0;
+  return 1;
+}
+
+/* The rank of tensor t where it can be told before a run, else -1. */
+static int rank_of_(const nc_graph_t *g, int t, int depth) {
+  if (t < 0 || depth > 64) {
+    return -1;
+  }
+  const nc_graph_tensor_t *gt = &g->tensors[t];
+  if (gt->is_const) {
+    return gt->value.ndim;
+  }
+  if (gt->producer < 0) {
+    return gt->ndim;
+  }
+  const nc_graph_node_t *n = &g->nodes[gt->producer];
+  if (strcmp(n->op, "Flatten") == 0 || strcmp(n->op, "Gemm") == 0) {
+    return 2;
+  }
+  if (strcmp(n->op, "Reshape") == 0) {
+    const nc_value_t *s = cin_(g, n, 1);
+    return s != NULL && s->ndim == 1 ? (int)s->shape[0] : -1;
+  }
+  if (strcmp(n->op, "MatMul") == 0) {
+    const nc_value_t *b = NULL;
+    const int p = made_by_(g, n->in[1], "DequantizeLinear");
+    b = p >= 0 ? cin_(g, &g->nodes[p], 0) : cin_(g, n, 1);
+    return b != NULL && b->ndim == 2 ? rank_of_(g, n->in[0], depth + 1) : -1;
+  }
+  static const char *const same[] = {"QuantizeLinear", "DequantizeLinear",
+                                     "Relu", "Clip", "Identity"};
+  for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+    if (strcmp(n->op, same[i]) == 0) {
+      return rank_of_(g, n->in[0], depth + 1);
+    }
+  }
+  return -1;
+}
+
+/* The int32 bias of a QDQ conv / fc from input i of node n, given the
+ * accumulator scale x_s * w_s[c] per channel (float32, as ONNX forms it):
+ * either DequantizeLinear of an int32 constant with exactly that scale and
+ * zero point 0 (*dq receives that node), or a float32 constant each of
+ * whose values is an integer multiple q of the scale with float32(q * s)
+ * equal to it. 0 when neither. */
+static nc_status_t qdq_bias_(const nc_graph_t *g, const nc_graph_node_t *n,
+                             int i, float xs, const nc_value_t *ws, int64_t o,
+                             nc_tensor_t *t, int *dq, int *ok) {
+  *ok = 0;
+  *dq = -1;
+  if (absent_(n, i)) {
+    *ok = 1;
+    return NC_OK;
+  }
+  const int p = made_by_(g, n->in[i], "DequantizeLinear");
+  const nc_value_t *b = p >= 0 ? cin_(g, &g->nodes[p], 0) : cin_(g, n, i);
+  if (b == NULL || (int64_t)nc_value_numel(b) != o ||
+      (b->ndim != 1 && !(b->ndim == 2 && b->shape[0] == 1)) ||
+      b->elem != (p >= 0 ? NC_ELEM_INT32 : NC_ELEM_FLOAT32)) {
+    return NC_OK;
+  }
+  qparam_t q = {0};
+  if (p >= 0 && (!qparam_(g, &g->nodes[p], b->ndim, &q) || !zeros_(q.z) ||
+                 (q.axis != -1 && q.axis != b->ndim - 1))) {
+    return NC_OK;
+  }
+  const int64_t shape[1] = {o};
+  nc_status_t st = nc_tensor_alloc(t, NC_DTYPE_INT32, 1, shape);
+  if (st != NC_OK) {
+    return st;
+  }
+  const size_t nw = nc_value_numel(ws);
+  for (int64_t c = 0; c < o; c++) {
+    const float s = xs * (float)at_(ws, nw == 1 ? 0 : (size_t)c);
+    double v = 0;
+    if (p >= 0) {
+      const size_t nq = nc_value_numel(q.s);
+      if ((float)at_(q.s, nq == 1 ? 0 : (size_t)c) != s) {
+        nc_tensor_free(t);
+        return NC_OK;
+      }
+      v = at_(b, (size_t)c);
+    } else {
+      const float f = (float)at_(b, (size_t)c);
+      v = nearbyint((double)f / (double)s);
+      if (fabs(v) > 2147483647.0 || (float)(v * (double)s) != f) {
+        nc_tensor_free(t);
+        return NC_OK;
+      }
+    }
+    ((int32_t *)t->data)[c] = (int32_t)v;
+  }
+  *dq = p;
+  *ok = 1;
+  return NC_OK;
+}
+
+/* Marks node r as fused into node k (`add`: part of its fused Add). */
+static void fuse_(nc_lowering_t *out, int r, int k, int add) {
+  out->node[r].where = NC_NODE_FUSED;
+  out->node[r].into = k;
+  out->node[r].add_part = add;
+}
+
+/* Marks the DequantizeLinear node p fused into node k when k alone reads
+ * it (else it runs on the host, its value unused by the layer). */
+static void fuse_dq_(const nc_graph_t *g, nc_lowering_t *out, int p, int k,
+                     int add) {
+  if (p >= 0 && sole_reader_(g, g->nodes[p].out[0]) == k) {
+    fuse_(out, p, k, add);
+  }
+}
+
+/* QDQ form (NC_LOWER_INT): DequantizeLinear of an 8-bit x (per tensor) and
+ * of a constant int8 w (per tensor or per output channel, zero point 0)
+ * into a float32 Conv, MatMul (2-D A) or Gemm (no transA, alpha = beta =
+ * 1) [-> Relu] -> QuantizeLinear (per tensor, 8-bit): the integer conv2d
+ * or fc a QLinearConv / QLinearMatMul becomes. */
+static nc_status_t qdq_(const nc_graph_t *g, int k, nc_lowering_t *out,
+                        int *ok) {
+  const nc_graph_node_t *n = &g->nodes[k];
+  nc_lowered_node_t *ln = &out->node[k];
+  const int cv = strcmp(n->op, "Conv") == 0;
+  const int mm = strcmp(n->op, "MatMul") == 0;
+  const int gm = strcmp(n->op, "Gemm") == 0;
+  *ok = 0;
+  if ((!cv && !mm && !gm) || n->nin < 2) {
+    return NC_OK;
+  }
+  const int dx = made_by_(g, n->in[0], "DequantizeLinear");
+  const int dw = made_by_(g, n->in[1], "DequantizeLinear");
+  if (dx < 0 || dw < 0) {
+    return NC_OK;
+  }
+  const int src = g->nodes[dx].in[0];
+  const int xe = elem_of_(g, src, 0);
+  const nc_value_t *w = cin_(g, &g->nodes[dw], 0);
+  qparam_t qx, qw, qy;
+  int32_t xzp = 0, yzp = 0;
+  if (!is_8bit_(xe) || !qparam_(g, &g->nodes[dx], 4, &qx) ||
+      !qparam_tensor_(&qx, xe, &xzp) || w == NULL ||
+      w->elem != NC_ELEM_INT8 || w->ndim != (cv ? 4 : 2) ||
+      w->shape[0] < 1 || w->shape[1] < 1 ||
+      !qparam_(g, &g->nodes[dw], w->ndim, &qw) || !zeros_(qw.z) ||
+      (qw.z != NULL && qw.z->elem != NC_ELEM_INT8)) {
+    return NC_OK;
+  }
+  const int trans = gm && nc_graph_attr_int(n, "transB", 0) != 0;
+  const int oaxis = cv || trans ? 0 : 1;
+  const int64_t o = w->shape[oaxis];
+  if (qw.axis != -1 && qw.axis != oaxis) {
+    return NC_OK;
+  }
+  if (mm && rank_of_(g, src, 0) != 2) {
+    return NC_OK; /* the fc layer takes [N, K] only */
+  }
+  if (gm) {
+    const nc_attr_t *al = nc_graph_attr(n, "alpha");
+    const nc_attr_t *be = nc_graph_attr(n, "beta");
+    if (nc_graph_attr_int(n, "transA", 0) != 0 || (al != NULL && al->f != 1) ||
+        (be != NULL && be->f != 1)) {
+      return NC_OK;
+    }
+  }
+  /* The tail: [Relu ->] QuantizeLinear, each the sole reader. */
+  int t = n->out[0];
+  int r = sole_reader_(g, t), relu = -1;
+  if (r >= 0 && strcmp(g->nodes[r].op, "Relu") == 0) {
+    relu = r;
+    t = g->nodes[r].out[0];
+    r = sole_reader_(g, t);
+  }
+  if (r < 0 || strcmp(g->nodes[r].op, "QuantizeLinear") != 0 ||
+      g->nodes[r].in[0] != t || !qparam_(g, &g->nodes[r], 4, &qy)) {
+    return NC_OK;
+  }
+  const int ye = qy.z != NULL ? (int)qy.z->elem : NC_ELEM_UINT8;
+  if (!qparam_tensor_(&qy, ye, &yzp)) {
+    return NC_OK;
+  }
+  nc_layer_t *l = &ln->layer;
+  nc_layer_init(l, cv ? NC_LAYER_CONV2D : NC_LAYER_FC);
+  if (cv) {
+    int64_t ks[2];
+    const int64_t group = nc_graph_attr_int(n, "group", 1);
+    if (!window_(n, l, 1) || !ints_(n, "kernel_shape", 2, 0, ks) ||
+        (nc_graph_attr(n, "kernel_shape") != NULL &&
+         (ks[0] != w->shape[2] || ks[1] != w->shape[3])) ||
+        group < 1 || group > 1 << 16 || o % group != 0) {
+      return NC_OK;
+    }
+    l->groups = (int)group;
+  }
+  l->in_zp = l->pad_value = xzp;
+  /* requant_() takes zero points as values: an omitted one is uint8 0. */
+  uint8_t zero = 0;
+  const nc_value_t z0 = {.elem = NC_ELEM_UINT8, .data = &zero, .nbytes = 1};
+  if (!requant_(&l->rq, qx.s, qw.s, qy.s, qy.z != NULL ? qy.z : &z0, o)) {
+    return NC_OK;
+  }
+  if (relu >= 0) {
+    nc_requant_clamp_relu(&l->rq);
+  }
+  int db = -1, bok = 0;
+  nc_status_t st = qdq_bias_(g, n, 2, (float)at_(qx.s, 0), qw.s, o, &ln->bias,
+                             &db, &bok);
+  if (st != NC_OK || !bok) {
+    return st;
+  }
+  st = cv ? ohwi_(w, NC_DTYPE_INT8, &ln->weights)
+          : fc_w_(w, trans, NC_DTYPE_INT8, &ln->weights);
+  if (st != NC_OK) {
+    return st;
+  }
+  ln->src = src;
+  ln->out_node = r;
+  fuse_dq_(g, out, dx, k, 0);
+  fuse_dq_(g, out, dw, k, 0);
+  fuse_dq_(g, out, db, k, 0);
+  if (relu >= 0) {
+    fuse_(out, relu, k, 0);
+  }
+  fuse_(out, r, k, 0);
+  *ok = 1;
+  return NC_OK;
+}
+
+/* A quantized Add in QDQ form after lowered node k, whose 8-bit output is
+ * tensor `t`: DequantizeLinear(t) (read by nothing else) and
+ * DequantizeLinear(s), s an 8-bit tensor of t's type that exists before
+ * node k runs, -> Add [-> Relu] -> QuantizeLinear, all per tensor. Fused
+ * into k's store path as TFLite's addition. */
+static nc_status_t add_(const nc_graph_t *g, int k, int t, nc_lowering_t *out) {
+  nc_lowered_node_t *ln = &out->node[k];
+  const int te = elem_of_(g, t, 0);
+  const int da = sole_reader_(g, t);
+  if (!is_8bit_(te) || da < 0 ||
+      strcmp(g->nodes[da].op, "DequantizeLinear") != 0 ||
+      g->nodes[da].in[0] != t) {
+    return NC_OK;
+  }
+  const int a = sole_reader_(g, g->nodes[da].out[0]);
+  if (a < 0 || strcmp(g->nodes[a].op, "Add") != 0 || g->nodes[a].nin != 2 ||
+      g->nodes[a].in[0] == g->nodes[a].in[1]) {
+    return NC_OK;
+  }
+  const int j = g->nodes[a].in[0] == g->nodes[da].out[0] ? 1 : 0;
+  const int db = made_by_(g, g->nodes[a].in[j], "DequantizeLinear");
+  if (db < 0) {
+    return NC_OK;
+  }
+  const int s = g->nodes[db].in[0];
+  const int sp = s >= 0 ? g->tensors[s].producer : -1;
+  if (s < 0 || s == t || g->tensors[s].is_const || sp >= k ||
+      elem_of_(g, s, 0) != te) {
+    return NC_OK;
+  }
+  int u = g->nodes[a].out[0];
+  int r = sole_reader_(g, u), relu = -1;
+  if (r >= 0 && strcmp(g->nodes[r].op, "Relu") == 0) {
+    relu = r;
+    u = g->nodes[r].out[0];
+    r = sole_reader_(g, u);
+  }
+  qparam_t qa, qb, qy;
+  int32_t za = 0, zb = 0, zy = 0;
+  if (r < 0 || strcmp(g->nodes[r].op, "QuantizeLinear") != 0 ||
+      g->nodes[r].in[0] != u || !qparam_(g, &g->nodes[da], 4, &qa) ||
+      !qparam_tensor_(&qa, te, &za) || !qparam_(g, &g->nodes[db], 4, &qb) ||
+      !qparam_tensor_(&qb, te, &zb) || !qparam_(g, &g->nodes[r], 4, &qy)) {
+    return NC_OK;
+  }
+  const int ye = qy.z != NULL ? (int)qy.z->elem : NC_ELEM_UINT8;
+  if (!qparam_tensor_(&qy, ye, &zy)) {
+    return NC_OK;
+  }
+  nc_add_quant_t aq;
+  if (nc_add_quant_init(&aq, at_(qa.s, 0), za, at_(qb.s, 0), zb, at_(qy.s, 0),
+                        zy,
+                        ye == NC_ELEM_UINT8 ? NC_DTYPE_UINT8 : NC_DTYPE_INT8) !=
+      NC_OK) {
+    nc_error_clear();
+    return NC_OK;
+  }
+  if (relu >= 0 && aq.act_min < zy) {
+    aq.act_min = zy;
+  }
+  ln->add = aq;
+  ln->residual = s;
+  ln->add_node = r;
+  fuse_(out, da, k, 1);
+  fuse_dq_(g, out, db, a, 1);
+  if (out->node[db].where == NC_NODE_FUSED) {
+    out->node[db].into = k;
+  }
+  fuse_(out, a, k, 1);
+  if (relu >= 0) {
+    fuse_(out, relu, k, 1);
+  }
+  fuse_(out, r, k, 1);
+  return NC_OK;
+}
+
 void nc_lowering_free(nc_lowering_t *l) {
   if (l == NULL) {
     return;
@@ -442,8 +807,9 @@ nc_status_t nc_graph_lower(const nc_graph_t *g, int flags, nc_lowering_t *out) {
   }
   out->nnodes = g->nnodes;
   for (int k = 0; k < g->nnodes; k++) {
-    out->node[k].pool = -1;
-    out->node[k].into = -1;
+    nc_lowered_node_t *ln = &out->node[k];
+    ln->pool = ln->into = ln->src = ln->out_node = -1;
+    ln->add_node = ln->residual = -1;
   }
   nc_status_t st = NC_OK;
   for (int k = 0; k < g->nnodes && st == NC_OK; k++) {
@@ -453,8 +819,14 @@ nc_status_t nc_graph_lower(const nc_graph_t *g, int flags, nc_lowering_t *out) {
       continue; /* already fused into an earlier node */
     }
     int ok = 0;
-    st = conv_(g, n, flags, ln, &ok);
-    const int is_conv = ok;
+    if (flags & NC_LOWER_INT) {
+      st = qdq_(g, k, out, &ok);
+    }
+    const int qdq = ok;
+    if (st == NC_OK && !ok) {
+      st = conv_(g, n, flags, ln, &ok);
+    }
+    const int is_conv = ok && ln->layer.kind == NC_LAYER_CONV2D;
     if (st == NC_OK && !ok) {
       st = fc_(g, n, flags, ln, &ok);
     }
@@ -468,29 +840,33 @@ nc_status_t nc_graph_lower(const nc_graph_t *g, int flags, nc_lowering_t *out) {
     }
     ln->where = NC_NODE_LAYER;
     out->nlayers++;
-    if (!is_conv) {
+    if (ln->layer.kind != NC_LAYER_CONV2D && ln->layer.kind != NC_LAYER_FC) {
       continue;
     }
-    int tail = n->out[0];
+    /* The tensor holding the layer's output: a QDQ node's QuantizeLinear
+     * output, else the node's own. */
+    int tail = qdq ? g->nodes[ln->out_node].out[0] : n->out[0];
     int r = sole_reader_(g, tail);
     /* A float Relu that alone reads the conv: the layer's activation. */
-    if (r >= 0 && !ln->layer.rq.enabled && ln->weights.dtype == NC_DTYPE_FLOAT32 &&
+    if (is_conv && r >= 0 && !ln->layer.rq.enabled &&
+        ln->weights.dtype == NC_DTYPE_FLOAT32 &&
         strcmp(g->nodes[r].op, "Relu") == 0) {
       ln->layer.act = NC_ACT_RELU;
-      out->node[r].where = NC_NODE_FUSED;
-      out->node[r].into = k;
+      fuse_(out, r, k, 0);
+      ln->out_node = r;
       tail = g->nodes[r].out[0];
       r = sole_reader_(g, tail);
     }
     nc_layer_t pl;
-    if ((flags & NC_LOWER_FUSE_POOL) && r >= 0 && ln->layer.rq.enabled &&
-        pool_(g, &g->nodes[r], flags, &pl) && pl.pool_h <= 15 &&
-        pl.pool_w <= 15 && pl.pad_mode == NC_PAD_EXPLICIT && !pl.pad_top &&
-        !pl.pad_bottom && !pl.pad_left && !pl.pad_right) {
+    if (is_conv && (flags & NC_LOWER_FUSE_POOL) && r >= 0 &&
+        ln->layer.rq.enabled && pool_(g, &g->nodes[r], flags, &pl) &&
+        pl.pool_h <= 15 && pl.pool_w <= 15 && pl.pad_mode == NC_PAD_EXPLICIT &&
+        !pl.pad_top && !pl.pad_bottom && !pl.pad_left && !pl.pad_right) {
       ln->pool = r;
       ln->pool_layer = pl;
-      out->node[r].where = NC_NODE_FUSED;
-      out->node[r].into = k;
+      fuse_(out, r, k, 0);
+    } else if ((flags & NC_LOWER_FUSE_ADD) && ln->layer.rq.enabled) {
+      st = add_(g, k, tail, out);
     }
   }
   if (st != NC_OK) {

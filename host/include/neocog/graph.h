@@ -215,7 +215,9 @@ typedef nc_status_t (*nc_graph_dispatch_t)(void *ctx, int node,
 
 /** nc_graph_run() where `dispatch` computes every node (so that a caller
  *  can run some of them elsewhere, e.g. on the accelerator, and time
- *  each). A dispatcher's failure ends the run with its status. */
+ *  each). A dispatcher's failure ends the run with its status. The values
+ *  a dispatcher is given and the data of those it returns stay where they
+ *  are until the run returns, so it may keep views of them. */
 NC_MUST_CHECK nc_status_t nc_graph_run_dispatched(const nc_graph_t *g,
                                                   const nc_value_t *inputs,
                                                   nc_value_t *outputs,
@@ -231,7 +233,9 @@ NC_MUST_CHECK nc_status_t nc_graph_run_dispatched(const nc_graph_t *g,
  *   computed in double); the BatchNormalization node goes.
  * - `fold_const`: every node whose inputs are all constants is evaluated
  *   once and its outputs become constants (e.g. a weight reshaped by a
- *   Reshape node), so that later passes see constant weights.
+ *   Reshape node), so that later passes see constant weights; except
+ *   DequantizeLinear, which stays so that lowering sees integer weights
+ *   and their scales (QDQ form).
  * Graph outputs are kept. *nfolded (may be NULL) receives how many nodes
  * went. Fails only for lack of memory or when a constant node fails to
  * evaluate (the detail names it); the graph is then unusable and must be

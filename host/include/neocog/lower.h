@@ -19,8 +19,20 @@
  * - float32 nodes (NC_LOWER_FLOAT): Conv with constant weights (a Relu
  *   that alone reads it fused in), MatMul and Gemm with a constant B,
  *   MaxPool and AveragePool as above;
+ * - QDQ form (NC_LOWER_INT): DequantizeLinear(8-bit x, per tensor) and
+ *   DequantizeLinear(constant int8 w, zero point 0, per tensor or per
+ *   output channel) -> float Conv / MatMul / Gemm (bias: DequantizeLinear
+ *   of an int32 constant at scale x_scale * w_scale, or a float32 constant
+ *   that is an exact multiple of it) [-> Relu] -> QuantizeLinear becomes
+ *   the integer layer a QLinearConv / QLinearMatMul becomes; the nodes
+ *   around the float one are fused into it;
  * - a MaxPool/AveragePool that alone reads a lowered Conv's output is fused
- *   into it (NC_LOWER_FUSE_POOL), as the accelerator's store path runs it.
+ *   into it (NC_LOWER_FUSE_POOL), as the accelerator's store path runs it;
+ * - a quantized Add in QDQ form (DequantizeLinear of a lowered integer
+ *   layer's output, read by nothing else, and of an earlier 8-bit tensor
+ *   -> Add [-> Relu] -> QuantizeLinear, per tensor) is fused into that
+ *   layer (NC_LOWER_FUSE_ADD) as TFLite's addition (nc_add_quant_apply()),
+ *   which the accelerator's store path computes.
  * Everything else stays on the host.
  */
 #ifndef NEOCOG_LOWER_H
@@ -28,6 +40,7 @@
 
 #include "neocog/graph.h"
 #include "neocog/layer.h"
+#include "neocog/quant.h"
 #include "neocog/status.h"
 #include "neocog/tensor.h"
 
@@ -40,6 +53,8 @@ enum {
   NC_LOWER_INT = 1,       /**< integer nodes */
   NC_LOWER_FLOAT = 2,     /**< float32 nodes */
   NC_LOWER_FUSE_POOL = 4, /**< pooling after a lowered conv runs in it */
+  NC_LOWER_FUSE_ADD = 8,  /**< a quantized Add after a lowered integer conv
+                               or fc runs in its store path */
 };
 
 /** Where a node runs. */
@@ -58,6 +73,18 @@ typedef struct {
   int pool;              /**< a pooling node fused after it, or -1 */
   nc_layer_t pool_layer; /**< that pooling as a layer */
   int into;              /**< NC_NODE_FUSED: the node it is fused into */
+  int add_part;          /**< NC_NODE_FUSED: part of that node's fused Add */
+  int src;               /**< the tensor the layer reads when it is not the
+                              node's first input (QDQ: the 8-bit input of the
+                              DequantizeLinear), or -1 */
+  int out_node;          /**< the fused node whose output is the layer's
+                              (QDQ: the QuantizeLinear; a fused Relu), or -1
+                              (the node's own) */
+  int add_node;          /**< a fused Add: the node (QuantizeLinear) whose
+                              output is the sum, or -1 */
+  int residual;          /**< with add_node: the 8-bit tensor added */
+  nc_add_quant_t add;    /**< with add_node: TFLite's addition of the
+                              layer's output (input 0) and the residual */
 } nc_lowered_node_t;
 
 /** A graph's lowering: one entry per node, in the graph's order. */

@@ -1,0 +1,393 @@
+/*
+ * Quantized ONNX graphs in QDQ form (DequantizeLinear -> float operator ->
+ * QuantizeLinear) through neocog run: the conv, Gemm and residual Add
+ * patterns lower onto integer layers (the Add into the conv's store path)
+ * and give the host evaluator's bytes on every backend; patterns that
+ * cannot lower stay on the host. The graphs are built here, with scales
+ * chosen so that the evaluator's float arithmetic is exact and no value
+ * falls on a rounding tie: there, ONNX's float definition and TFLite's
+ * fixed-point requantization must agree bit for bit.
+ */
+#include "neocog/graph.h"
+#include "neocog/onnx.h"
+#include "tests/cli_run.h"
+
+/* A constant of `elem` values given as doubles. */
+static int cval_(nc_graph_t *g, const char *name, int elem, int ndim,
+                 const int64_t *shape, const double *v) {
+  nc_value_t x;
+  cr_assert_eq(nc_value_alloc(&x, elem, ndim, shape, name), NC_OK);
+  for (size_t i = 0; i < nc_value_numel(&x); i++) {
+    if (elem == NC_ELEM_FLOAT32) {
+      ((float *)x.data)[i] = (float)v[i];
+    } else if (elem == NC_ELEM_UINT8) {
+      ((uint8_t *)x.data)[i] = (uint8_t)v[i];
+    } else if (elem == NC_ELEM_INT8) {
+      ((int8_t *)x.data)[i] = (int8_t)v[i];
+    } else {
+      ((int32_t *)x.data)[i] = (int32_t)v[i];
+    }
+  }
+  int t;
+  cr_assert_eq(nc_graph_add_tensor(g, name, 0, 0, NULL, &x, 0, &t), NC_OK);
+  return t;
+}
+
+/* A scalar constant. */
+static int scalar_(nc_graph_t *g, const char *name, int elem, double v) {
+  return cval_(g, name, elem, 0, NULL, &v);
+}
+
+static int tens_(nc_graph_t *g, const char *name) {
+  int t;
+  cr_assert_eq(nc_graph_add_tensor(g, name, 0, -1, NULL, NULL, 0, &t), NC_OK);
+  return t;
+}
+
+/* Adds node `name`; returns its index. */
+static int node_(nc_graph_t *g, const char *name, const char *op, int nin,
+                 const int *in, int out) {
+  int k;
+  cr_assert_eq(nc_graph_add_node(g, name, op, nin, in, 1, &out, &k), NC_OK,
+               "%s", nc_error_detail());
+  return k;
+}
+
+/* DequantizeLinear of tensor x with scale and zero point tensors; returns
+ * the float output. `axis` >= 0: per axis. */
+static int dq_(nc_graph_t *g, const char *name, int x, int s, int z,
+               int axis) {
+  char out[80];
+  snprintf(out, sizeof out, "%s_out", name);
+  const int y = tens_(g, out), in[3] = {x, s, z};
+  const int k = node_(g, name, "DequantizeLinear", z >= 0 ? 3 : 2, in, y);
+  if (axis >= 0) {
+    const int64_t a = axis;
+    cr_assert_eq(nc_graph_add_attr(g, k, "axis", NC_ATTR_INT, 1, &a, 0, NULL),
+                 NC_OK);
+  }
+  return y;
+}
+
+static int q_(nc_graph_t *g, const char *name, int x, int s, int z) {
+  char out[80];
+  snprintf(out, sizeof out, "%s_out", name);
+  const int y = tens_(g, out), in[3] = {x, s, z};
+  node_(g, name, "QuantizeLinear", 3, in, y);
+  return y;
+}
+
+/* Small random weights in [-m, m]. */
+static void weights_(double *w, size_t n, int m, nc_rng_t *r) {
+  for (size_t i = 0; i < n; i++) {
+    w[i] = (double)(int)(nc_rng_next(r) % (uint64_t)(2 * m + 1)) - m;
+  }
+}
+
+/* A 3x3 conv (pads 1) of DequantizeLinear(x) with int8 weights `w` at
+ * scales `ws` (per output channel when nws > 1), bias as given (`bias`
+ * tensor, or -1), Relu when asked, quantized with (ys, yz). */
+static int qdq_conv_(nc_graph_t *g, const char *name, int xf, int wt,
+                     const double *ws, int nws, int bias, int relu, int ys,
+                     int yz, int wz) {
+  char nm[64];
+  snprintf(nm, sizeof nm, "%s_ws", name);
+  const int64_t m = nws;
+  const int wst = nws > 1 ? cval_(g, nm, NC_ELEM_FLOAT32, 1, &m, ws)
+                          : scalar_(g, nm, NC_ELEM_FLOAT32, ws[0]);
+  snprintf(nm, sizeof nm, "%s_wdq", name);
+  const int wf = dq_(g, nm, wt, wst, wz, nws > 1 ? 0 : -1);
+  snprintf(nm, sizeof nm, "%s_f", name);
+  const int c = tens_(g, nm);
+  const int in[3] = {xf, wf, bias};
+  const int k = node_(g, name, "Conv", bias >= 0 ? 3 : 2, in, c);
+  const int64_t pads[4] = {1, 1, 1, 1};
+  cr_assert_eq(nc_graph_add_attr(g, k, "pads", NC_ATTR_INTS, 4, pads, 0, NULL),
+               NC_OK);
+  int t = c;
+  if (relu) {
+    snprintf(nm, sizeof nm, "%s_relu", name);
+    char o[80];
+    snprintf(o, sizeof o, "%s_out", nm);
+    const int r = tens_(g, o);
+    node_(g, nm, "Relu", 1, &t, r);
+    t = r;
+  }
+  snprintf(nm, sizeof nm, "%s_q", name);
+  return q_(g, nm, t, ys, yz);
+}
+
+/*
+ * x (uint8 [N, 4, 6, 6], scale 2^-4, zero point 3)
+ *   -> conv1 (per-channel weight scales 2^-6 and 2^-5, int32 bias through
+ *      DequantizeLinear, Relu) -> uint8 at 3 * 2^-4
+ *   -> conv2 (per-tensor weight scale 2^-5, float32 bias that is an exact
+ *      multiple of x_scale * w_scale) -> uint8 at 9 * 2^-3, zero point 128
+ *   + x (the skip) -> Relu -> int8 at 19 * 2^-4, zero point -10
+ *   -> Flatten -> Gemm (transB, int32 bias) -> int8 at 27 * 2^5 * s * 2^-6.
+ * The graph's output is conv2's (`out` 0), the Add's (1) or the Gemm's (2).
+ * Every float the evaluator forms is exact, and every requantization puts
+ * k/3, k/19 or k/27 of an integer k between steps: never a half, and at
+ * least 1/54 of a step from one, while TFLite's rounding (the multiplier's
+ * 31 bits, the doubling high multiply rounding to 2^-r of a step with the
+ * right shift r >= 6 here, then the rounding shift) errs by less than
+ * 2^-(r+1). So the evaluator's float definition and the integer layers'
+ * fixed point must give the same bytes.
+ */
+static void residual_graph_(nc_graph_t *g, nc_rng_t *r, int out) {
+  memset(g, 0, sizeof *g);
+  snprintf(g->name, sizeof g->name, "qdq_residual");
+  g->opset = 13;
+  const int64_t xs[4] = {-1, 4, 6, 6};
+  int x;
+  cr_assert_eq(nc_graph_add_tensor(g, "x", NC_ELEM_UINT8, 4, xs, NULL, 1, &x),
+               NC_OK);
+  const double xsc = 1.0 / 16, s1 = 3.0 / 16, s2 = 9.0 / 8, s3 = 19.0 / 16;
+  const int xs_t = scalar_(g, "x_s", NC_ELEM_FLOAT32, xsc);
+  const int xz_t = scalar_(g, "x_z", NC_ELEM_UINT8, 3);
+  const int xf = dq_(g, "x_dq", x, xs_t, xz_t, -1);
+  /* conv1 */
+  const int64_t wsh[4] = {4, 4, 3, 3}, four = 4;
+  double w1[144], w2[144], zero4[4] = {0, 0, 0, 0};
+  weights_(w1, 144, 60, r);
+  weights_(w2, 144, 60, r);
+  const double ws1[4] = {1.0 / 64, 1.0 / 32, 1.0 / 64, 1.0 / 32};
+  double b1[4], b1s[4], b2[4];
+  for (int c = 0; c < 4; c++) {
+    b1[c] = (double)(int)(nc_rng_next(r) % 401) - 200;
+    b1s[c] = xsc * ws1[c];
+    b2[c] = ((double)(int)(nc_rng_next(r) % 401) - 200) * s1 / 32;
+  }
+  const int w1t = cval_(g, "w1", NC_ELEM_INT8, 4, wsh, w1);
+  const int w1z = cval_(g, "w1_z", NC_ELEM_INT8, 1, &four, zero4);
+  const int b1t = cval_(g, "b1", NC_ELEM_INT32, 1, &four, b1);
+  const int b1st = cval_(g, "b1_s", NC_ELEM_FLOAT32, 1, &four, b1s);
+  const int b1f = dq_(g, "b1_dq", b1t, b1st, -1, 0);
+  const int y1s = scalar_(g, "y1_s", NC_ELEM_FLOAT32, s1);
+  const int y1z = scalar_(g, "y1_z", NC_ELEM_UINT8, 0);
+  const int c1 =
+      qdq_conv_(g, "conv1", xf, w1t, ws1, 4, b1f, 1, y1s, y1z, w1z);
+  /* conv2 */
+  const int c1f = dq_(g, "c1_dq", c1, y1s, y1z, -1);
+  const double ws2 = 1.0 / 32;
+  const int w2t = cval_(g, "w2", NC_ELEM_INT8, 4, wsh, w2);
+  const int b2t = cval_(g, "b2", NC_ELEM_FLOAT32, 1, &four, b2);
+  const int y2s = scalar_(g, "y2_s", NC_ELEM_FLOAT32, s2);
+  const int y2z = scalar_(g, "y2_z", NC_ELEM_UINT8, 128);
+  const int c2 =
+      qdq_conv_(g, "conv2", c1f, w2t, &ws2, 1, b2t, 0, y2s, y2z, -1);
+  /* the residual add: conv2 + x */
+  const int af = dq_(g, "c2_dq", c2, y2s, y2z, -1);
+  const int skf = dq_(g, "skip_dq", x, xs_t, xz_t, -1);
+  const int sum = tens_(g, "sum"), rs = tens_(g, "sum_relu");
+  const int ain[2] = {af, skf};
+  node_(g, "add", "Add", 2, ain, sum);
+  node_(g, "add_relu", "Relu", 1, &sum, rs);
+  const int y3s = scalar_(g, "y3_s", NC_ELEM_FLOAT32, s3);
+  const int y3z = scalar_(g, "y3_z", NC_ELEM_INT8, -10);
+  const int a = q_(g, "add_q", rs, y3s, y3z);
+  /* Flatten -> Gemm */
+  const int fl = tens_(g, "flat");
+  const int fk = node_(g, "flatten", "Flatten", 1, &a, fl);
+  const int64_t one = 1;
+  cr_assert_eq(nc_graph_add_attr(g, fk, "axis", NC_ATTR_INT, 1, &one, 0, NULL),
+               NC_OK);
+  const int ff = dq_(g, "flat_dq", fl, y3s, y3z, -1);
+  const int64_t gsh[2] = {10, 144}, ten = 10;
+  double w3[1440], b3[10];
+  weights_(w3, 1440, 60, r);
+  for (int o = 0; o < 10; o++) {
+    b3[o] = (double)(int)(nc_rng_next(r) % 2001) - 1000;
+  }
+  const double ws3 = 1.0 / 64, b3sc = s3 * ws3;
+  const int w3t = cval_(g, "w3", NC_ELEM_INT8, 2, gsh, w3);
+  const int w3f = dq_(g, "w3_dq", w3t, scalar_(g, "w3_s", NC_ELEM_FLOAT32, ws3),
+                      -1, -1);
+  const int b3f =
+      dq_(g, "b3_dq", cval_(g, "b3", NC_ELEM_INT32, 1, &ten, b3),
+          scalar_(g, "b3_s", NC_ELEM_FLOAT32, b3sc), -1, -1);
+  const int gf = tens_(g, "gemm_f"), gin[3] = {ff, w3f, b3f};
+  const int gk = node_(g, "gemm", "Gemm", 3, gin, gf);
+  cr_assert_eq(nc_graph_add_attr(g, gk, "transB", NC_ATTR_INT, 1, &one, 0, NULL),
+               NC_OK);
+  const int y = q_(g, "gemm_q", gf,
+                   scalar_(g, "y4_s", NC_ELEM_FLOAT32, 27 * 32 * b3sc),
+                   scalar_(g, "y4_z", NC_ELEM_INT8, 0));
+  cr_assert_eq(nc_graph_add_output(g, out == 2 ? y : out == 1 ? a : c2), NC_OK);
+  cr_assert_eq(nc_graph_check(g), NC_OK, "%s", nc_error_detail());
+}
+
+/* A uint8 [n, 4, 6, 6] input, values 0..63 (the skip and the convs then
+ * use most of their ranges without saturating everywhere). */
+static void input_(const char *path, int64_t n, nc_rng_t *r, nc_value_t *v) {
+  const int64_t s[4] = {n, 4, 6, 6};
+  cr_assert_eq(nc_value_alloc(v, NC_ELEM_UINT8, 4, s, "x"), NC_OK);
+  for (size_t i = 0; i < v->nbytes; i++) {
+    ((uint8_t *)v->data)[i] = (uint8_t)(nc_rng_next(r) % 64);
+  }
+  nc_tensor_t t;
+  cr_assert_eq(nc_value_to_tensor(v, &t), NC_OK);
+  cr_assert_eq(nc_tensor_save_npy(path, &t), NC_OK);
+  nc_tensor_free(&t);
+}
+
+/* The data of a .npy written by run (at most n bytes); its size. */
+static size_t npy_data_(const char *path, void *buf, size_t n) {
+  nc_tensor_t t;
+  cr_assert_eq(nc_tensor_load_npy(path, &t), NC_OK, "%s", path);
+  const size_t k = t.nbytes < n ? t.nbytes : n;
+  memcpy(buf, t.data, k);
+  nc_tensor_free(&t);
+  return k;
+}
+
+/* The residual QDQ graph on every backend: conv1, conv2 and the Gemm run
+ * as integer layers, the Add (and its Relu and QuantizeLinear) fused into
+ * conv2's layer (on the accelerator its store path) unless conv2's output
+ * is also the graph's (then the Add runs on the host); the output (conv2's,
+ * the Add's, the Gemm's) is the evaluator's bytes everywhere. */
+Test(cli_qdq, residual_block_lowers_and_matches_the_evaluator) {
+  static const char *const be[5] = {"cpu", "model", "rtl", "lockstep",
+                                    "opencl"};
+  for (int out = 0; out < 3; out++) {
+    nc_rng_t r;
+    nc_test_seed(&r, "cli_qdq",
+                 "residual_block_lowers_and_matches_the_evaluator", 21);
+    nc_graph_t g;
+    residual_graph_(&g, &r, out);
+    run_t rn;
+    tmpdir_(&rn);
+    char model[256], xp[256], st[256], yp[256];
+    path_(&rn, "qdq.onnx", model);
+    path_(&rn, "x.npy", xp);
+    path_(&rn, "s.json", st);
+    path_(&rn, "y.npy", yp);
+    cr_assert_eq(nc_onnx_save(&g, model), NC_OK, "%s", nc_error_detail());
+    nc_value_t x, want;
+    input_(xp, 2, &r, &x);
+    cr_assert_eq(nc_graph_run(&g, &x, &want), NC_OK, "%s", nc_error_detail());
+    cr_assert_eq(want.elem, out ? NC_ELEM_INT8 : NC_ELEM_UINT8);
+    cr_assert_eq(want.nbytes, out == 2 ? 20 : 2 * 144);
+    /* Not saturated flat: many distinct values. */
+    int seen[256] = {0}, distinct = 0;
+    for (size_t i = 0; i < want.nbytes; i++) {
+      const int v = ((uint8_t *)want.data)[i];
+      distinct += !seen[v];
+      seen[v] = 1;
+    }
+    cr_assert_geq(distinct, out == 2 ? 10 : 40, "%d distinct values", distinct);
+    for (int b = 0; b < 5; b++) {
+      run_(&rn, (const char *[]){"run", model, "--input", xp, "--backend",
+                                 be[b], "--output", yp, "--stats", st, NULL});
+      cr_assert_eq(rn.status, 0, "%s: %s", be[b], rn.err);
+      char got[512];
+      cr_assert_eq(npy_data_(yp, got, sizeof got), want.nbytes, "%s", be[b]);
+      cr_assert_eq(memcmp(got, want.data, want.nbytes), 0,
+                   "%s: the output differs from the evaluator's", be[b]);
+      char js[32768];
+      slurp_(st, js, sizeof js);
+      char want_on[64];
+      snprintf(want_on, sizeof want_on, "\"ran_on\": \"%s\"", be[b]);
+      int layers = 0, fused_add = 0;
+      for (const char *p = js, *node;
+           (node = strstr(p, "{\"name\": \"")) != NULL; p = node + 1) {
+        const char *end = strstr(node + 1, "{\"name\": ");
+        char one[2048];
+        snprintf(one, sizeof one, "%.*s",
+                 end != NULL ? (int)(end - node) : (int)strlen(node), node);
+        /* The float operators ran as layers on the backend; the Add, its
+         * Relu and its QuantizeLinear in conv2's layer. */
+        if (strncmp(one, "{\"name\": \"conv1\"", 16) == 0 ||
+            strncmp(one, "{\"name\": \"conv2\"", 16) == 0 ||
+            strncmp(one, "{\"name\": \"gemm\"", 15) == 0) {
+          cr_assert(strstr(one, want_on) != NULL, "%s: %s", be[b], one);
+          layers++;
+        }
+        if (strncmp(one, "{\"name\": \"add", 13) == 0) {
+          /* In the accelerator's store path; elsewhere TFLite's addition
+           * on the host after the layer. */
+          const int store = out != 0 && b >= 1 && b <= 3;
+          cr_assert(strstr(one, store ? "\"fused_into\": \"conv2\""
+                                      : "\"ran_on\": \"host\"") != NULL,
+                    "%s: %s", be[b], one);
+          fused_add++;
+        }
+      }
+      cr_assert_eq(layers, 3, "%s: %s", be[b], js);
+      cr_assert_eq(fused_add, 3, "%s: %s", be[b], js);
+      if (b >= 1 && b <= 3) {
+        cr_assert(strstr(js, "\"cycles\": ") != NULL, "%s", js);
+      }
+    }
+    nc_value_free(&want);
+    nc_value_free(&x);
+    nc_graph_free(&g);
+    cleanup_(&rn);
+  }
+}
+
+/* QDQ patterns the integer layers cannot take stay on the host and still
+ * give the evaluator's bytes: a weight zero point that is not 0, and a
+ * float32 bias that is not a multiple of x_scale * w_scale. */
+Test(cli_qdq, patterns_that_cannot_lower_run_on_the_host) {
+  nc_rng_t r;
+  nc_test_seed(&r, "cli_qdq", "patterns_that_cannot_lower_run_on_the_host",
+               22);
+  for (int variant = 0; variant < 2; variant++) {
+    nc_graph_t g;
+    memset(&g, 0, sizeof g);
+    g.opset = 13;
+    const int64_t xs[4] = {1, 4, 6, 6}, wsh[4] = {4, 4, 3, 3}, four = 4;
+    int x;
+    cr_assert_eq(
+        nc_graph_add_tensor(&g, "x", NC_ELEM_UINT8, 4, xs, NULL, 1, &x),
+        NC_OK);
+    double w[144];
+    weights_(w, 144, 7, &r);
+    const int wt = cval_(&g, "w", NC_ELEM_INT8, 4, wsh, w);
+    const double ws = 1.0 / 64, bias[4] = {0.1, -0.2, 0.3, 0.01};
+    const int xf = dq_(&g, "x_dq", x, scalar_(&g, "x_s", NC_ELEM_FLOAT32, 0.0625),
+                       scalar_(&g, "x_z", NC_ELEM_UINT8, 3), -1);
+    const int y = qdq_conv_(
+        &g, "conv", xf, wt, &ws, 1,
+        variant == 1 ? cval_(&g, "b", NC_ELEM_FLOAT32, 1, &four, bias) : -1, 0,
+        scalar_(&g, "y_s", NC_ELEM_FLOAT32, 3.0 / 1024),
+        scalar_(&g, "y_z", NC_ELEM_UINT8, 0),
+        scalar_(&g, "w_z", NC_ELEM_INT8, variant == 0 ? 2 : 0));
+    cr_assert_eq(nc_graph_add_output(&g, y), NC_OK);
+    cr_assert_eq(nc_graph_check(&g), NC_OK, "%s", nc_error_detail());
+    run_t rn;
+    tmpdir_(&rn);
+    char model[256], xp[256], yp[256], st[256];
+    path_(&rn, "m.onnx", model);
+    path_(&rn, "x.npy", xp);
+    path_(&rn, "y.npy", yp);
+    path_(&rn, "s.json", st);
+    cr_assert_eq(nc_onnx_save(&g, model), NC_OK, "%s", nc_error_detail());
+    nc_value_t in, want;
+    input_(xp, 1, &r, &in);
+    cr_assert_eq(nc_graph_run(&g, &in, &want), NC_OK, "%s", nc_error_detail());
+    for (int b = 0; b < 2; b++) {
+      run_(&rn, (const char *[]){"run", model, "--input", xp, "--backend",
+                                 b ? "model" : "cpu", "--output", yp,
+                                 "--stats", st, NULL});
+      cr_assert_eq(rn.status, 0, "variant %d: %s", variant, rn.err);
+      char got[256];
+      cr_assert_eq(npy_data_(yp, got, sizeof got), want.nbytes);
+      cr_assert_eq(memcmp(got, want.data, want.nbytes), 0, "variant %d",
+                   variant);
+      char js[8192];
+      slurp_(st, js, sizeof js);
+      /* Every node ran on the host. */
+      cr_assert(strstr(js, "\"ran_on\": \"cpu\"") == NULL &&
+                    strstr(js, "\"ran_on\": \"model\"") == NULL &&
+                    strstr(js, "\"fused_into\"") == NULL,
+                "variant %d: %s", variant, js);
+      cr_assert(strstr(js, "\"operator\": \"Conv\", ") != NULL, "%s", js);
+    }
+    nc_value_free(&in);
+    nc_value_free(&want);
+    nc_graph_free(&g);
+    cleanup_(&rn);
+  }
+}
