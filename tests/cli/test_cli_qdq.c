@@ -9,6 +9,7 @@
  * fixed-point requantization must agree bit for bit.
  */
 #include "neocog/graph.h"
+#include "neocog/lower.h"
 #include "neocog/onnx.h"
 #include "tests/cli_run.h"
 
@@ -125,7 +126,8 @@ static int qdq_conv_(nc_graph_t *g, const char *name, int xf, int wt,
  *      multiple of x_scale * w_scale) -> uint8 at 9 * 2^-3, zero point 128
  *   + x (the skip) -> Relu -> int8 at 19 * 2^-4, zero point -10
  *   -> Flatten -> Gemm (transB, int32 bias) -> int8 at 27 * 2^5 * s * 2^-6.
- * The graph's output is conv2's (`out` 0), the Add's (1) or the Gemm's (2).
+ * The graph's output is conv2's (`out` 0), the Add's (1) or the Gemm's (2);
+ * with `out` 3 the Add's, its skip x max-pooled to [N, 4, 1, 1].
  * Every float the evaluator forms is exact, and every requantization puts
  * k/3, k/19 or k/27 of an integer k between steps: never a half, and at
  * least 1/54 of a step from one, while TFLite's rounding (the multiplier's
@@ -178,7 +180,17 @@ static void residual_graph_(nc_graph_t *g, nc_rng_t *r, int out) {
       qdq_conv_(g, "conv2", c1f, w2t, &ws2, 1, b2t, 0, y2s, y2z, -1);
   /* the residual add: conv2 + x */
   const int af = dq_(g, "c2_dq", c2, y2s, y2z, -1);
-  const int skf = dq_(g, "skip_dq", x, xs_t, xz_t, -1);
+  int skip = x;
+  if (out == 3) {
+    /* A skip of shape [N, 4, 1, 1]: the Add broadcasts it. */
+    skip = tens_(g, "pooled");
+    const int pk = node_(g, "pool", "MaxPool", 1, &x, skip);
+    const int64_t six[2] = {6, 6};
+    cr_assert_eq(
+        nc_graph_add_attr(g, pk, "kernel_shape", NC_ATTR_INTS, 2, six, 0, NULL),
+        NC_OK);
+  }
+  const int skf = dq_(g, "skip_dq", skip, xs_t, xz_t, -1);
   const int sum = tens_(g, "sum"), rs = tens_(g, "sum_relu");
   const int ain[2] = {af, skf};
   node_(g, "add", "Add", 2, ain, sum);
@@ -213,7 +225,7 @@ static void residual_graph_(nc_graph_t *g, nc_rng_t *r, int out) {
   const int y = q_(g, "gemm_q", gf,
                    scalar_(g, "y4_s", NC_ELEM_FLOAT32, 27 * 32 * b3sc),
                    scalar_(g, "y4_z", NC_ELEM_INT8, 0));
-  cr_assert_eq(nc_graph_add_output(g, out == 2 ? y : out == 1 ? a : c2), NC_OK);
+  cr_assert_eq(nc_graph_add_output(g, out == 2 ? y : out == 0 ? c2 : a), NC_OK);
   cr_assert_eq(nc_graph_check(g), NC_OK, "%s", nc_error_detail());
 }
 
@@ -327,13 +339,12 @@ Test(cli_qdq, residual_block_lowers_and_matches_the_evaluator) {
 }
 
 /* QDQ patterns the integer layers cannot take stay on the host and still
- * give the evaluator's bytes: a weight zero point that is not 0, and a
- * float32 bias that is not a multiple of x_scale * w_scale. */
+ * give the evaluator's bytes (see the variants below). */
 Test(cli_qdq, patterns_that_cannot_lower_run_on_the_host) {
   nc_rng_t r;
   nc_test_seed(&r, "cli_qdq", "patterns_that_cannot_lower_run_on_the_host",
                22);
-  for (int variant = 0; variant < 2; variant++) {
+  for (int variant = 0; variant < 4; variant++) {
     nc_graph_t g;
     memset(&g, 0, sizeof g);
     g.opset = 13;
@@ -343,15 +354,30 @@ Test(cli_qdq, patterns_that_cannot_lower_run_on_the_host) {
         nc_graph_add_tensor(&g, "x", NC_ELEM_UINT8, 4, xs, NULL, 1, &x),
         NC_OK);
     double w[144];
-    weights_(w, 144, 7, &r);
+    weights_(w, 144, 60, &r);
     const int wt = cval_(&g, "w", NC_ELEM_INT8, 4, wsh, w);
-    const double ws = 1.0 / 64, bias[4] = {0.1, -0.2, 0.3, 0.01};
-    const int xf = dq_(&g, "x_dq", x, scalar_(&g, "x_s", NC_ELEM_FLOAT32, 0.0625),
-                       scalar_(&g, "x_z", NC_ELEM_UINT8, 3), -1);
+    const double ws = 1.0 / 64, fbias[4] = {0.1, -0.2, 0.3, 0.01};
+    const double ibias[4] = {100, -50, 7, 0}, bsc = 2 * 0.0625 / 64;
+    const double xsc[4] = {0.0625, 0.0625, 0.125, 0.0625}, xz[4] = {3, 3, 3, 3};
+    /* 0: weight zero point 2; 1: a float32 bias that is no multiple of
+     * x_scale * w_scale; 2: x dequantized per channel; 3: an int32 bias
+     * dequantized at twice x_scale * w_scale. */
+    const int xf =
+        variant == 2
+            ? dq_(&g, "x_dq", x, cval_(&g, "x_s", NC_ELEM_FLOAT32, 1, &four, xsc),
+                  cval_(&g, "x_z", NC_ELEM_UINT8, 1, &four, xz), 1)
+            : dq_(&g, "x_dq", x, scalar_(&g, "x_s", NC_ELEM_FLOAT32, 0.0625),
+                  scalar_(&g, "x_z", NC_ELEM_UINT8, 3), -1);
+    int bias = -1;
+    if (variant == 1) {
+      bias = cval_(&g, "b", NC_ELEM_FLOAT32, 1, &four, fbias);
+    } else if (variant == 3) {
+      bias = dq_(&g, "b_dq", cval_(&g, "b", NC_ELEM_INT32, 1, &four, ibias),
+                 scalar_(&g, "b_s", NC_ELEM_FLOAT32, bsc), -1, -1);
+    }
     const int y = qdq_conv_(
-        &g, "conv", xf, wt, &ws, 1,
-        variant == 1 ? cval_(&g, "b", NC_ELEM_FLOAT32, 1, &four, bias) : -1, 0,
-        scalar_(&g, "y_s", NC_ELEM_FLOAT32, 3.0 / 1024),
+        &g, "conv", xf, wt, &ws, 1, bias, 0,
+        scalar_(&g, "y_s", NC_ELEM_FLOAT32, 3.0 / 16),
         scalar_(&g, "y_z", NC_ELEM_UINT8, 0),
         scalar_(&g, "w_z", NC_ELEM_INT8, variant == 0 ? 2 : 0));
     cr_assert_eq(nc_graph_add_output(&g, y), NC_OK);
@@ -390,4 +416,64 @@ Test(cli_qdq, patterns_that_cannot_lower_run_on_the_host) {
     nc_graph_free(&g);
     cleanup_(&rn);
   }
+}
+
+/* A residual Add whose skip the Add broadcasts: lowering fuses it into
+ * conv2 (shapes are not known before a run), the run finds the shapes
+ * differ and computes the Add and its DequantizeLinear nodes on the host
+ * instead, on every backend, with the evaluator's bytes. */
+Test(cli_qdq, broadcast_add_falls_back_to_the_host) {
+  nc_rng_t r;
+  nc_test_seed(&r, "cli_qdq", "broadcast_add_falls_back_to_the_host", 23);
+  nc_graph_t g;
+  residual_graph_(&g, &r, 3);
+  nc_lowering_t l;
+  cr_assert_eq(nc_graph_lower(&g, NC_LOWER_INT | NC_LOWER_FUSE_ADD, &l), NC_OK);
+  int fused = 0;
+  for (int k = 0; k < g.nnodes; k++) {
+    if (strcmp(g.nodes[k].op, "Add") == 0) {
+      cr_assert_eq(l.node[k].where, NC_NODE_FUSED);
+      cr_assert_str_eq(g.nodes[l.node[k].into].name, "conv2");
+      fused = 1;
+    }
+  }
+  cr_assert(fused);
+  nc_lowering_free(&l);
+  run_t rn;
+  tmpdir_(&rn);
+  char model[256], xp[256], st[256], yp[256];
+  path_(&rn, "qdq.onnx", model);
+  path_(&rn, "x.npy", xp);
+  path_(&rn, "s.json", st);
+  path_(&rn, "y.npy", yp);
+  cr_assert_eq(nc_onnx_save(&g, model), NC_OK, "%s", nc_error_detail());
+  nc_value_t x, want;
+  input_(xp, 2, &r, &x);
+  cr_assert_eq(nc_graph_run(&g, &x, &want), NC_OK, "%s", nc_error_detail());
+  static const char *const be[2] = {"cpu", "model"};
+  for (int b = 0; b < 2; b++) {
+    run_(&rn, (const char *[]){"run", model, "--input", xp, "--backend", be[b],
+                               "--output", yp, "--stats", st, NULL});
+    cr_assert_eq(rn.status, 0, "%s: %s", be[b], rn.err);
+    char got[512];
+    cr_assert_eq(npy_data_(yp, got, sizeof got), want.nbytes, "%s", be[b]);
+    cr_assert_eq(memcmp(got, want.data, want.nbytes), 0, "%s", be[b]);
+    char js[32768];
+    slurp_(st, js, sizeof js);
+    const char *a = strstr(js, "{\"name\": \"add\"");
+    cr_assert_not_null(a, "%s", js);
+    cr_assert(strncmp(strstr(a, "\"ran_on\": "), "\"ran_on\": \"host\"", 16) ==
+                  0,
+              "%s: %s", be[b], js);
+    const char *c = strstr(js, "{\"name\": \"conv2\"");
+    cr_assert_not_null(c);
+    char on[64];
+    snprintf(on, sizeof on, "\"ran_on\": \"%s\"", be[b]);
+    cr_assert(strncmp(strstr(c, "\"ran_on\": "), on, strlen(on)) == 0, "%s",
+              js);
+  }
+  nc_value_free(&want);
+  nc_value_free(&x);
+  nc_graph_free(&g);
+  cleanup_(&rn);
 }
