@@ -73,7 +73,8 @@ int cli_graph_open(cli_graph_t *cg, cli_backend_t *be, nc_graph_t *g) {
   cg->low = gs;
   if (gs == NULL || gs->names == NULL || gs->view == NULL ||
       gs->have == NULL || gs->ph == NULL || gs->done == NULL ||
-      gs->add_done == NULL || gs->add_host == NULL || cg->ns == NULL || cg->stash == NULL) {
+      gs->add_done == NULL || gs->add_host == NULL || cg->ns == NULL ||
+      cg->stash == NULL) {
     fprintf(stderr, "neocog: out of memory\n");
     cli_graph_close(cg);
     return CLI_EXIT_FAIL;
@@ -164,8 +165,9 @@ static const nc_value_t *value_of_(const cli_graph_t *cg, int t) {
  * node left its value to a layer that then did not take it) is computed
  * first from its producer's inputs. `x` may be NULL: the inputs are then
  * looked up. */
-static nc_status_t host_eval_(cli_graph_t *cg, int k, const nc_value_t *const *x,
-                              nc_value_t *y, int depth) {
+static nc_status_t host_eval_(cli_graph_t *cg, int k,
+                              const nc_value_t *const *x, nc_value_t *y,
+                              int depth) {
   const gstate_t *gs = cg->low;
   const nc_graph_node_t *n = &cg->g->nodes[k];
   if (n->nin > 64 || n->nout > 8 || depth > 8) {

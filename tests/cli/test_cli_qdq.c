@@ -56,8 +56,7 @@ static int node_(nc_graph_t *g, const char *name, const char *op, int nin,
 
 /* DequantizeLinear of tensor x with scale and zero point tensors; returns
  * the float output. `axis` >= 0: per axis. */
-static int dq_(nc_graph_t *g, const char *name, int x, int s, int z,
-               int axis) {
+static int dq_(nc_graph_t *g, const char *name, int x, int s, int z, int axis) {
   char out[80];
   snprintf(out, sizeof out, "%s_out", name);
   const int y = tens_(g, out), in[3] = {x, s, z};
@@ -167,8 +166,7 @@ static void residual_graph_(nc_graph_t *g, nc_rng_t *r, int out) {
   const int b1f = dq_(g, "b1_dq", b1t, b1st, -1, 0);
   const int y1s = scalar_(g, "y1_s", NC_ELEM_FLOAT32, s1);
   const int y1z = scalar_(g, "y1_z", NC_ELEM_UINT8, 0);
-  const int c1 =
-      qdq_conv_(g, "conv1", xf, w1t, ws1, 4, b1f, 1, y1s, y1z, w1z);
+  const int c1 = qdq_conv_(g, "conv1", xf, w1t, ws1, 4, b1f, 1, y1s, y1z, w1z);
   /* conv2 */
   const int c1f = dq_(g, "c1_dq", c1, y1s, y1z, -1);
   const double ws2 = 1.0 / 32;
@@ -176,8 +174,7 @@ static void residual_graph_(nc_graph_t *g, nc_rng_t *r, int out) {
   const int b2t = cval_(g, "b2", NC_ELEM_FLOAT32, 1, &four, b2);
   const int y2s = scalar_(g, "y2_s", NC_ELEM_FLOAT32, s2);
   const int y2z = scalar_(g, "y2_z", NC_ELEM_UINT8, 128);
-  const int c2 =
-      qdq_conv_(g, "conv2", c1f, w2t, &ws2, 1, b2t, 0, y2s, y2z, -1);
+  const int c2 = qdq_conv_(g, "conv2", c1f, w2t, &ws2, 1, b2t, 0, y2s, y2z, -1);
   /* the residual add: conv2 + x */
   const int af = dq_(g, "c2_dq", c2, y2s, y2z, -1);
   int skip = x;
@@ -213,18 +210,17 @@ static void residual_graph_(nc_graph_t *g, nc_rng_t *r, int out) {
   }
   const double ws3 = 1.0 / 64, b3sc = s3 * ws3;
   const int w3t = cval_(g, "w3", NC_ELEM_INT8, 2, gsh, w3);
-  const int w3f = dq_(g, "w3_dq", w3t, scalar_(g, "w3_s", NC_ELEM_FLOAT32, ws3),
-                      -1, -1);
-  const int b3f =
-      dq_(g, "b3_dq", cval_(g, "b3", NC_ELEM_INT32, 1, &ten, b3),
-          scalar_(g, "b3_s", NC_ELEM_FLOAT32, b3sc), -1, -1);
+  const int w3f =
+      dq_(g, "w3_dq", w3t, scalar_(g, "w3_s", NC_ELEM_FLOAT32, ws3), -1, -1);
+  const int b3f = dq_(g, "b3_dq", cval_(g, "b3", NC_ELEM_INT32, 1, &ten, b3),
+                      scalar_(g, "b3_s", NC_ELEM_FLOAT32, b3sc), -1, -1);
   const int gf = tens_(g, "gemm_f"), gin[3] = {ff, w3f, b3f};
   const int gk = node_(g, "gemm", "Gemm", 3, gin, gf);
-  cr_assert_eq(nc_graph_add_attr(g, gk, "transB", NC_ATTR_INT, 1, &one, 0, NULL),
-               NC_OK);
-  const int y = q_(g, "gemm_q", gf,
-                   scalar_(g, "y4_s", NC_ELEM_FLOAT32, 27 * 32 * b3sc),
-                   scalar_(g, "y4_z", NC_ELEM_INT8, 0));
+  cr_assert_eq(
+      nc_graph_add_attr(g, gk, "transB", NC_ATTR_INT, 1, &one, 0, NULL), NC_OK);
+  const int y =
+      q_(g, "gemm_q", gf, scalar_(g, "y4_s", NC_ELEM_FLOAT32, 27 * 32 * b3sc),
+         scalar_(g, "y4_z", NC_ELEM_INT8, 0));
   cr_assert_eq(nc_graph_add_output(g, out == 2 ? y : out == 0 ? c2 : a), NC_OK);
   cr_assert_eq(nc_graph_check(g), NC_OK, "%s", nc_error_detail());
 }
@@ -342,8 +338,7 @@ Test(cli_qdq, residual_block_lowers_and_matches_the_evaluator) {
  * give the evaluator's bytes (see the variants below). */
 Test(cli_qdq, patterns_that_cannot_lower_run_on_the_host) {
   nc_rng_t r;
-  nc_test_seed(&r, "cli_qdq", "patterns_that_cannot_lower_run_on_the_host",
-               22);
+  nc_test_seed(&r, "cli_qdq", "patterns_that_cannot_lower_run_on_the_host", 22);
   for (int variant = 0; variant < 4; variant++) {
     nc_graph_t g;
     memset(&g, 0, sizeof g);
@@ -351,8 +346,7 @@ Test(cli_qdq, patterns_that_cannot_lower_run_on_the_host) {
     const int64_t xs[4] = {1, 4, 6, 6}, wsh[4] = {4, 4, 3, 3}, four = 4;
     int x;
     cr_assert_eq(
-        nc_graph_add_tensor(&g, "x", NC_ELEM_UINT8, 4, xs, NULL, 1, &x),
-        NC_OK);
+        nc_graph_add_tensor(&g, "x", NC_ELEM_UINT8, 4, xs, NULL, 1, &x), NC_OK);
     double w[144];
     weights_(w, 144, 60, &r);
     const int wt = cval_(&g, "w", NC_ELEM_INT8, 4, wsh, w);
@@ -364,7 +358,8 @@ Test(cli_qdq, patterns_that_cannot_lower_run_on_the_host) {
      * dequantized at twice x_scale * w_scale. */
     const int xf =
         variant == 2
-            ? dq_(&g, "x_dq", x, cval_(&g, "x_s", NC_ELEM_FLOAT32, 1, &four, xsc),
+            ? dq_(&g, "x_dq", x,
+                  cval_(&g, "x_s", NC_ELEM_FLOAT32, 1, &four, xsc),
                   cval_(&g, "x_z", NC_ELEM_UINT8, 1, &four, xz), 1)
             : dq_(&g, "x_dq", x, scalar_(&g, "x_s", NC_ELEM_FLOAT32, 0.0625),
                   scalar_(&g, "x_z", NC_ELEM_UINT8, 3), -1);
@@ -375,11 +370,11 @@ Test(cli_qdq, patterns_that_cannot_lower_run_on_the_host) {
       bias = dq_(&g, "b_dq", cval_(&g, "b", NC_ELEM_INT32, 1, &four, ibias),
                  scalar_(&g, "b_s", NC_ELEM_FLOAT32, bsc), -1, -1);
     }
-    const int y = qdq_conv_(
-        &g, "conv", xf, wt, &ws, 1, bias, 0,
-        scalar_(&g, "y_s", NC_ELEM_FLOAT32, 3.0 / 16),
-        scalar_(&g, "y_z", NC_ELEM_UINT8, 0),
-        scalar_(&g, "w_z", NC_ELEM_INT8, variant == 0 ? 2 : 0));
+    const int y =
+        qdq_conv_(&g, "conv", xf, wt, &ws, 1, bias, 0,
+                  scalar_(&g, "y_s", NC_ELEM_FLOAT32, 3.0 / 16),
+                  scalar_(&g, "y_z", NC_ELEM_UINT8, 0),
+                  scalar_(&g, "w_z", NC_ELEM_INT8, variant == 0 ? 2 : 0));
     cr_assert_eq(nc_graph_add_output(&g, y), NC_OK);
     cr_assert_eq(nc_graph_check(&g), NC_OK, "%s", nc_error_detail());
     run_t rn;
@@ -395,8 +390,8 @@ Test(cli_qdq, patterns_that_cannot_lower_run_on_the_host) {
     cr_assert_eq(nc_graph_run(&g, &in, &want), NC_OK, "%s", nc_error_detail());
     for (int b = 0; b < 2; b++) {
       run_(&rn, (const char *[]){"run", model, "--input", xp, "--backend",
-                                 b ? "model" : "cpu", "--output", yp,
-                                 "--stats", st, NULL});
+                                 b ? "model" : "cpu", "--output", yp, "--stats",
+                                 st, NULL});
       cr_assert_eq(rn.status, 0, "variant %d: %s", variant, rn.err);
       char got[256];
       cr_assert_eq(npy_data_(yp, got, sizeof got), want.nbytes);
@@ -462,9 +457,9 @@ Test(cli_qdq, broadcast_add_falls_back_to_the_host) {
     slurp_(st, js, sizeof js);
     const char *a = strstr(js, "{\"name\": \"add\"");
     cr_assert_not_null(a, "%s", js);
-    cr_assert(strncmp(strstr(a, "\"ran_on\": "), "\"ran_on\": \"host\"", 16) ==
-                  0,
-              "%s: %s", be[b], js);
+    cr_assert(
+        strncmp(strstr(a, "\"ran_on\": "), "\"ran_on\": \"host\"", 16) == 0,
+        "%s: %s", be[b], js);
     const char *c = strstr(js, "{\"name\": \"conv2\"");
     cr_assert_not_null(c);
     char on[64];
