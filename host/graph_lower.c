@@ -456,16 +456,14 @@ static int qparam_(const nc_graph_t *g, const nc_graph_node_t *n, int rank,
       return 0; /* the evaluator would make inf or nan of it */
     }
   }
-  if (nc_value_numel(q->s) != 1 || q->s->ndim == 1) {
+  /* One scale (of rank 0 or 1) is per tensor, as the evaluator takes it. */
+  if (nc_value_numel(q->s) != 1) {
     int64_t ax = nc_graph_attr_int(n, "axis", 1);
     ax = ax < 0 ? ax + rank : ax;
     if (ax < 0 || ax >= rank) {
       return 0;
     }
     q->axis = (int)ax;
-  }
-  if (nc_value_numel(q->s) == 1) {
-    q->axis = -1;
   }
   return 1;
 }
@@ -536,7 +534,8 @@ static nc_status_t qdq_bias_(const nc_graph_t *g, const nc_graph_node_t *n,
   const int p = made_by_(g, n->in[i], "DequantizeLinear");
   const nc_value_t *b = p >= 0 ? cin_(g, &g->nodes[p], 0) : cin_(g, n, i);
   if (b == NULL || (int64_t)nc_value_numel(b) != o ||
-      (b->ndim != 1 && !(b->ndim == 2 && b->shape[0] == 1)) ||
+      (b->ndim != 1 &&
+       !(strcmp(n->op, "Gemm") == 0 && b->ndim == 2 && b->shape[0] == 1)) ||
       b->elem != (p >= 0 ? NC_ELEM_INT32 : NC_ELEM_FLOAT32)) {
     return NC_OK;
   }
