@@ -757,10 +757,79 @@ static nc_status_t window_attrs_(nc_graph_t *g, int k, const stage_t *s,
 }
 
 /* Builds the quantized graph: QuantizeLinear of the float input (scale 1),
- * QLinearConv per inner conv, MaxPool on uint8, Flatten, and the last layer
- * as ConvInteger / MatMulInteger plus an Add of its int32 bias. */
+ * QLinearConv per inner conv (with `qdq`, a float Conv between
+ * DequantizeLinear and QuantizeLinear nodes), MaxPool on uint8, Flatten,
+ * and the last layer as ConvInteger / MatMulInteger plus an Add of its
+ * int32 bias. */
+/* node(in) -> a new float tensor called `<name>_float`, in *y. */
+static nc_status_t node_to_(nc_graph_t *g, const char *name, const char *op,
+                            int nin, const int *in, int *y, int *k) {
+  char nm[200];
+  snprintf(nm, sizeof nm, "%s_float", name);
+  nc_status_t st = nc_graph_add_tensor(g, nm, 0, -1, NULL, NULL, 0, y);
+  if (st == NC_OK) {
+    st = nc_graph_add_node(g, name, op, nin, in, 1, y, k);
+  }
+  return st;
+}
+
+/* QDQ form of an inner conv: DequantizeLinear of x, of the int8 weights
+ * (per output channel) and of the int32 bias (at scale x_scale * w_scale,
+ * formed in float32) into a float32 Conv, then QuantizeLinear to (tys,
+ * tyz) as tensor y. */
+static nc_status_t qdq_conv_(nc_graph_t *g, const stage_t *s, int x,
+                             int xscale, int xzp, double xs, int tw, int tws,
+                             int twz, int tb, int tys, int tyz, int y) {
+  char nm[160];
+  int xf, wf, bf, cf, tbs, k;
+  const int64_t o = s->o;
+  double *bs = malloc((size_t)o * sizeof *bs);
+  if (bs == NULL) {
+    return nc__fail(NC_ERR_NOMEM, "quantize: out of memory");
+  }
+  for (int64_t oc = 0; oc < o; oc++) {
+    bs[oc] = (double)((float)xs * (float)s->sw[oc]);
+  }
+  snprintf(nm, sizeof nm, "%s_B_scale", s->name);
+  nc_status_t st = const_of_(g, nm, NC_ELEM_FLOAT32, 1, &o, bs, &tbs);
+  free(bs);
+  const int64_t axis0 = 0;
+  const int ix[3] = {x, xscale, xzp}, iw[3] = {tw, tws, twz}, ib[2] = {tb, tbs};
+  snprintf(nm, sizeof nm, "%s_x_dq", s->name);
+  if (st == NC_OK) {
+    st = node_to_(g, nm, "DequantizeLinear", 3, ix, &xf, NULL);
+  }
+  snprintf(nm, sizeof nm, "%s_W_dq", s->name);
+  if (st == NC_OK) {
+    st = node_to_(g, nm, "DequantizeLinear", 3, iw, &wf, &k);
+  }
+  if (st == NC_OK) {
+    st = nc_graph_add_attr(g, k, "axis", NC_ATTR_INT, 1, &axis0, 0, NULL);
+  }
+  snprintf(nm, sizeof nm, "%s_B_dq", s->name);
+  if (st == NC_OK) {
+    st = node_to_(g, nm, "DequantizeLinear", 2, ib, &bf, &k);
+  }
+  if (st == NC_OK) {
+    st = nc_graph_add_attr(g, k, "axis", NC_ATTR_INT, 1, &axis0, 0, NULL);
+  }
+  const int ic[3] = {xf, wf, bf};
+  if (st == NC_OK) {
+    st = node_to_(g, s->name, "Conv", 3, ic, &cf, &k);
+  }
+  if (st == NC_OK) {
+    st = window_attrs_(g, k, s, 1);
+  }
+  const int iq[3] = {cf, tys, tyz};
+  snprintf(nm, sizeof nm, "%s_q", s->name);
+  if (st == NC_OK) {
+    st = nc_graph_add_node(g, nm, "QuantizeLinear", 3, iq, 1, &y, NULL);
+  }
+  return st;
+}
+
 static nc_status_t build_onnx_(const chain_t *c, const int64_t *in_shape,
-                               nc_graph_t *g) {
+                               int qdq, nc_graph_t *g) {
   snprintf(g->name, sizeof g->name, "%.58s_int8", c->g->name);
   g->opset = 13;
   char nm[160];
@@ -785,6 +854,7 @@ static nc_status_t build_onnx_(const chain_t *c, const int64_t *in_shape,
                            NULL);
   }
   int xscale = sc1, xzp = zp0;
+  double xsv = 1.0; /* the value of xscale */
   for (int i = 0; st == NC_OK && i < c->n; i++) {
     const stage_t *s = &c->st[i];
     const int last = i == c->n - 1;
@@ -893,13 +963,17 @@ static nc_status_t build_onnx_(const chain_t *c, const int64_t *in_shape,
         st = const_of_(g, nm, NC_ELEM_UINT8, 0, NULL, &yzd, &tyz);
       }
       const int in[9] = {x, xscale, xzp, tw, tws, twz, tys, tyz, tb};
-      if (st == NC_OK) {
+      if (st == NC_OK && qdq) {
+        st = qdq_conv_(g, s, x, xscale, xzp, xsv, tw, tws, twz, tb, tys, tyz,
+                       y);
+      } else if (st == NC_OK) {
         st = nc_graph_add_node(g, s->name, "QLinearConv", 9, in, 1, &y, &k);
-      }
-      if (st == NC_OK) {
-        st = window_attrs_(g, k, s, 1);
+        if (st == NC_OK) {
+          st = window_attrs_(g, k, s, 1);
+        }
       }
       xscale = tys, xzp = tyz;
+      xsv = s->s_out;
     } else if (st == NC_OK) {
       /* The last layer: raw int32 sums plus the bias. */
       int acc;
@@ -1002,7 +1076,7 @@ nc_status_t nc_quantize_graph(const nc_graph_t *g, const nc_tensor_t *images,
   if (st == NC_OK && ends_with_(out_net, ".onnx")) {
     nc_graph_t q;
     memset(&q, 0, sizeof q);
-    st = build_onnx_(c, in->shape, &q);
+    st = build_onnx_(c, in->shape, o->qdq, &q);
     if (st == NC_OK) {
       st = nc_onnx_save(&q, out_net);
     }

@@ -724,7 +724,7 @@ done:
 static const char quantize_help_[] =
     "usage: neocog quantize MODEL.onnx --calib IMAGES [--limit N]\n"
     "                       [--method minmax|percentile|entropy]\n"
-    "                       [--per-channel]\n"
+    "                       [--per-channel] [--format qoperator|qdq]\n"
     "                       -o OUT.net|OUT.onnx\n"
     "\n"
     "Post-training static quantization (docs/onnx.md): runs the float32\n"
@@ -744,11 +744,14 @@ static const char quantize_help_[] =
     "                   to the observed one (TensorRT's calibration)\n"
     "  --per-channel    one weight scale per output channel (default: one\n"
     "                   per tensor); the last layer keeps one\n"
+    "  --format F       OUT.onnx's form: qoperator (default: QLinearConv)\n"
+    "                   or qdq (DequantizeLinear -> Conv -> QuantizeLinear)\n"
     "  -o, --output OUT  the network file (.net) or ONNX model (.onnx) to\n"
     "                   write\n";
 
 int cmd_quantize(int argc, char **argv) {
   const char *path = NULL, *calib = NULL, *out = NULL, *method = "minmax";
+  const char *format = NULL;
   uint64_t limit = 0;
   int per_channel = 0, r, i = 0;
   static const char *const flags[] = {"help", "per-channel", NULL};
@@ -782,6 +785,8 @@ int cmd_quantize(int argc, char **argv) {
       out = val;
     } else if (strcmp(key, "method") == 0) {
       method = val;
+    } else if (strcmp(key, "format") == 0) {
+      format = val;
     } else if (strcmp(key, "limit") == 0) {
       if (parse_count_("limit", val, UINT64_C(1) << 31, &limit) != 0) {
         return CLI_EXIT_USAGE;
@@ -823,6 +828,19 @@ int cmd_quantize(int argc, char **argv) {
   if (!cli_is_onnx(path)) {
     cli_usage_error("quantize", "MODEL must be an ONNX model (.onnx)");
     return CLI_EXIT_USAGE;
+  }
+  if (format != NULL) {
+    o.qdq = strcmp(format, "qdq") == 0;
+    if (!o.qdq && strcmp(format, "qoperator") != 0) {
+      cli_usage_error("quantize",
+                      "--format must be qoperator or qdq (got '%s')",
+                      nc__shown_str(format, shown, sizeof shown));
+      return CLI_EXIT_USAGE;
+    }
+    if (!cli_is_onnx(out)) {
+      cli_usage_error("quantize", "--format needs -o OUT.onnx");
+      return CLI_EXIT_USAGE;
+    }
   }
   cli_output_t co = {"-o", out, ""};
   if (cli_outputs_stage(&co, 1) != 0) {

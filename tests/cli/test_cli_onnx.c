@@ -119,6 +119,14 @@ Test(cli_onnx, bad_input_is_one_clear_line_and_output_untouched) {
        2,
        "entropy"},
       {{"quantize", "m.onnx", "--calib", badmagic, "-o", y, NULL}, 2, ".net"},
+      {{"quantize", "m.onnx", "--calib", img, "--format", "qdq", "-o",
+        "q.net", NULL},
+       2,
+       "--format needs -o OUT.onnx"},
+      {{"quantize", "m.onnx", "--calib", img, "--format", "qlinear", "-o",
+        "q.onnx", NULL},
+       2,
+       "qoperator or qdq"},
       {{"classify", "m.onnx", "--images", img, "--labels", lab3, "--limit", "0",
         NULL},
        2,
@@ -437,6 +445,81 @@ Test(cli_onnx, quantized_onnx_runs_bit_identical_on_every_backend) {
   for (int k = 0; k < 10; k++) {
     cr_expect(fabs(a[k] - b2[k]) <= 1e-4 * (1 + fabs(a[k])), "logit %d: %g %g",
               k, a[k], b2[k]);
+  }
+  nc_tensor_free(&x);
+  nc_tensor_free(&im);
+  cleanup_(&r);
+}
+
+/* quantize --format qdq writes each inner conv as DequantizeLinear ->
+ * Conv -> QuantizeLinear; lowering turns the pattern back into the
+ * integer conv (its MaxPool fused, on the RTL), so the model gives the
+ * QOperator model's bytes on cpu, model and rtl. */
+Test(cli_onnx, quantize_qdq_lowers_like_qoperator) {
+  char model[512], images[512], labels[512];
+  if (!mnist_(model, images, labels)) {
+    return;
+  }
+  run_t r;
+  tmpdir_(&r);
+  char qo[256], qd[256], xp[256], st[256];
+  path_(&r, "qo.onnx", qo);
+  path_(&r, "qd.onnx", qd);
+  path_(&r, "x.npy", xp);
+  path_(&r, "s.json", st);
+  run_(&r, (const char *[]){"quantize", model, "--calib", images, "--limit",
+                            "100", "--per-channel", "-o", qo, NULL});
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  run_(&r, (const char *[]){"quantize", model, "--calib", images, "--limit",
+                            "100", "--per-channel", "--format", "qdq", "-o",
+                            qd, NULL});
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  nc_graph_t g;
+  cr_assert_eq(nc_onnx_load(qd, &g), NC_OK, "%s", nc_error_detail());
+  int convs = 0, qlinear = 0;
+  for (int k = 0; k < g.nnodes; k++) {
+    convs += strcmp(g.nodes[k].op, "Conv") == 0;
+    qlinear += strcmp(g.nodes[k].op, "QLinearConv") == 0;
+  }
+  cr_assert_eq(convs, 2);
+  cr_assert_eq(qlinear, 0);
+  nc_graph_free(&g);
+  nc_tensor_t im, x;
+  cr_assert_eq(nc_tensor_load_idx(images, &im), NC_OK);
+  int64_t shape[4] = {3, 1, 28, 28};
+  nc_test_alloc(&x, NC_DTYPE_FLOAT32, 4, shape);
+  for (int i = 0; i < 3 * 784; i++) {
+    ((float *)x.data)[i] = ((uint8_t *)im.data)[100 * 784 + i];
+  }
+  cr_assert_eq(nc_tensor_save_npy(xp, &x), NC_OK);
+  static const char *const be[3] = {"cpu", "model", "rtl"};
+  char want[1024] = {0}, got[1024];
+  for (int b = -1; b < 3; b++) {
+    char y[256];
+    snprintf(y, sizeof y, "%s/y%d.npy", r.dir, b + 1);
+    run_(&r, (const char *[]){"run", b < 0 ? qo : qd, "--input", xp,
+                              "--backend", b < 0 ? "cpu" : be[b], "--output",
+                              y, "--stats", st, NULL});
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    memset(got, 0, sizeof got);
+    slurp_(y, b < 0 ? want : got, sizeof got);
+    if (b < 0) {
+      continue;
+    }
+    cr_assert_eq(memcmp(got, want, sizeof got), 0, "%s differs", be[b]);
+    char js[16384], on[64];
+    slurp_(st, js, sizeof js);
+    snprintf(on, sizeof on, "\"operator\": \"Conv\", \"output_shape\": "
+                            "[3, 8, 28, 28]");
+    const char *c = strstr(js, on);
+    cr_assert_not_null(c, "%s", js);
+    snprintf(on, sizeof on, "\"ran_on\": \"%s\"", be[b]);
+    cr_assert(strncmp(strstr(c, "\"ran_on\": "), on, strlen(on)) == 0, "%s",
+              js);
+    if (b > 0) {
+      cr_assert(strstr(js, "\"fused_into\": \"Convolution28\"") != NULL,
+                "%s", js);
+    }
   }
   nc_tensor_free(&x);
   nc_tensor_free(&im);

@@ -357,7 +357,7 @@ Test(onnx_errors, quantize_names_the_node_a_network_cannot_hold) {
   nc_tensor_t im;
   const int64_t ishape[3] = {2, 4, 4};
   nc_test_alloc(&im, NC_DTYPE_UINT8, 3, ishape);
-  const nc_quantize_options_t o = {NC_CALIB_MINMAX, 1, "t.onnx"};
+  const nc_quantize_options_t o = {NC_CALIB_MINMAX, 1, "t.onnx", 0};
   cr_assert_eq(nc_quantize_graph(&g, &im, &o, "/nonexistent/q.net"),
                NC_ERR_UNSUPPORTED);
   cr_assert_not_null(strstr(nc_error_detail(),

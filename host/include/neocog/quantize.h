@@ -38,6 +38,8 @@ typedef struct {
   nc_calib_method_t method; /**< range of each activation */
   int per_channel;          /**< one weight scale per output channel */
   const char *source;       /**< the model's name, for the file's comment */
+  int qdq; /**< .onnx output in QDQ form: each inner conv a float32 Conv
+                between DequantizeLinear and QuantizeLinear nodes */
 } nc_quantize_options_t;
 
 /**
@@ -57,7 +59,12 @@ typedef struct {
  * on uint8, Flatten, and the last layer a ConvInteger or MatMulInteger plus
  * an Add of its int32 bias (raw int32 outputs, as the network file's).
  * AveragePool and a fully connected layer before the last have no such
- * form here and are refused.
+ * form here and are refused. With `qdq` each inner conv is written in QDQ
+ * form instead: DequantizeLinear of its input, of its int8 weights (per
+ * output channel, zero point 0) and of its int32 bias (at scale
+ * x_scale * w_scale[c], formed in float32), a float32 Conv, and a
+ * QuantizeLinear to its output scale; lowering (neocog/lower.h) turns it
+ * back into the same integer layer.
  */
 NC_MUST_CHECK nc_status_t nc_quantize_graph(const nc_graph_t *g,
                                             const nc_tensor_t *images,
