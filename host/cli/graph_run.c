@@ -419,6 +419,18 @@ int cli_graph_forward(cli_graph_t *cg, const nc_value_t *in, nc_value_t *out,
     }
     return CLI_EXIT_FAIL;
   }
+  /* A fused node that ran before its layer did not know whether the
+   * layer (or its Add) would take it: where it did not, the node's work
+   * was done on the host. */
+  for (int k = 0; k < g->nnodes; k++) {
+    const nc_lowered_node_t *ln = &gs->low.node[k];
+    const int a = ln->into;
+    if (ln->where == NC_NODE_FUSED &&
+        (ln->add_part ? !gs->add_done[a] || gs->add_host[a] : !gs->done[a])) {
+      cg->ns[k].ran_on = "host";
+      cg->ns[k].fused_into = NULL;
+    }
+  }
   if (quiet) {
     return 0;
   }

@@ -249,6 +249,60 @@ static size_t npy_data_(const char *path, void *buf, size_t n) {
   return k;
 }
 
+/* One model under test: g saved as m.onnx in a temporary directory, an
+ * n-image input as x.npy, the evaluator's output on it, and the paths the
+ * runs write. */
+typedef struct {
+  run_t rn;
+  char model[256], xp[256], yp[256], st[256];
+  nc_value_t x, want;
+  char js[32768]; /* --stats of the last run */
+} case_t;
+
+static void case_open_(case_t *c, const nc_graph_t *g, int64_t n, nc_rng_t *r) {
+  tmpdir_(&c->rn);
+  path_(&c->rn, "m.onnx", c->model);
+  path_(&c->rn, "x.npy", c->xp);
+  path_(&c->rn, "y.npy", c->yp);
+  path_(&c->rn, "s.json", c->st);
+  cr_assert_eq(nc_onnx_save(g, c->model), NC_OK, "%s", nc_error_detail());
+  input_(c->xp, n, r, &c->x);
+  cr_assert_eq(nc_graph_run(g, &c->x, &c->want), NC_OK, "%s",
+               nc_error_detail());
+}
+
+/* neocog run on backend `be`: its output must be the evaluator's bytes;
+ * its --stats land in c->js. */
+static void case_run_(case_t *c, const char *be) {
+  run_(&c->rn, (const char *[]){"run", c->model, "--input", c->xp, "--backend",
+                                be, "--output", c->yp, "--stats", c->st, NULL});
+  cr_assert_eq(c->rn.status, 0, "%s: %s", be, c->rn.err);
+  char got[512];
+  cr_assert_eq(npy_data_(c->yp, got, sizeof got), c->want.nbytes, "%s", be);
+  cr_assert_eq(memcmp(got, c->want.data, c->want.nbytes), 0,
+               "%s: the output differs from the evaluator's", be);
+  slurp_(c->st, c->js, sizeof c->js);
+}
+
+/* Where --stats says node `name` ran ("" when it is not there). */
+static void ran_on_(const case_t *c, const char *name, char *on, size_t n) {
+  char key[96];
+  snprintf(key, sizeof key, "{\"name\": \"%s\"", name);
+  const char *p = strstr(c->js, key);
+  const char *q = p != NULL ? strstr(p, "\"ran_on\": \"") : NULL;
+  on[0] = '\0';
+  if (q != NULL) {
+    q += 11;
+    snprintf(on, n, "%.*s", (int)strcspn(q, "\""), q);
+  }
+}
+
+static void case_close_(case_t *c) {
+  nc_value_free(&c->want);
+  nc_value_free(&c->x);
+  cleanup_(&c->rn);
+}
+
 /* The residual QDQ graph on every backend: conv1, conv2 and the Gemm run
  * as integer layers, the Add (and its Relu and QuantizeLinear) fused into
  * conv2's layer (on the accelerator its store path) unless conv2's output
@@ -263,74 +317,46 @@ Test(cli_qdq, residual_block_lowers_and_matches_the_evaluator) {
                  "residual_block_lowers_and_matches_the_evaluator", 21);
     nc_graph_t g;
     residual_graph_(&g, &r, out);
-    run_t rn;
-    tmpdir_(&rn);
-    char model[256], xp[256], st[256], yp[256];
-    path_(&rn, "qdq.onnx", model);
-    path_(&rn, "x.npy", xp);
-    path_(&rn, "s.json", st);
-    path_(&rn, "y.npy", yp);
-    cr_assert_eq(nc_onnx_save(&g, model), NC_OK, "%s", nc_error_detail());
-    nc_value_t x, want;
-    input_(xp, 2, &r, &x);
-    cr_assert_eq(nc_graph_run(&g, &x, &want), NC_OK, "%s", nc_error_detail());
-    cr_assert_eq(want.elem, out ? NC_ELEM_INT8 : NC_ELEM_UINT8);
-    cr_assert_eq(want.nbytes, out == 2 ? 20 : 2 * 144);
+    case_t *c = calloc(1, sizeof *c);
+    cr_assert_not_null(c);
+    case_open_(c, &g, 2, &r);
+    cr_assert_eq(c->want.elem, out ? NC_ELEM_INT8 : NC_ELEM_UINT8);
+    cr_assert_eq(c->want.nbytes, out == 2 ? 20 : 2 * 144);
     /* Not saturated flat: many distinct values. */
     int seen[256] = {0}, distinct = 0;
-    for (size_t i = 0; i < want.nbytes; i++) {
-      const int v = ((uint8_t *)want.data)[i];
+    for (size_t i = 0; i < c->want.nbytes; i++) {
+      const int v = ((uint8_t *)c->want.data)[i];
       distinct += !seen[v];
       seen[v] = 1;
     }
     cr_assert_geq(distinct, out == 2 ? 10 : 40, "%d distinct values", distinct);
     for (int b = 0; b < 5; b++) {
-      run_(&rn, (const char *[]){"run", model, "--input", xp, "--backend",
-                                 be[b], "--output", yp, "--stats", st, NULL});
-      cr_assert_eq(rn.status, 0, "%s: %s", be[b], rn.err);
-      char got[512];
-      cr_assert_eq(npy_data_(yp, got, sizeof got), want.nbytes, "%s", be[b]);
-      cr_assert_eq(memcmp(got, want.data, want.nbytes), 0,
-                   "%s: the output differs from the evaluator's", be[b]);
-      char js[32768];
-      slurp_(st, js, sizeof js);
-      char want_on[64];
-      snprintf(want_on, sizeof want_on, "\"ran_on\": \"%s\"", be[b]);
-      int layers = 0, fused_add = 0;
-      for (const char *p = js, *node;
-           (node = strstr(p, "{\"name\": \"")) != NULL; p = node + 1) {
-        const char *end = strstr(node + 1, "{\"name\": ");
-        char one[2048];
-        snprintf(one, sizeof one, "%.*s",
-                 end != NULL ? (int)(end - node) : (int)strlen(node), node);
-        /* The float operators ran as layers on the backend; the Add, its
-         * Relu and its QuantizeLinear in conv2's layer. */
-        if (strncmp(one, "{\"name\": \"conv1\"", 16) == 0 ||
-            strncmp(one, "{\"name\": \"conv2\"", 16) == 0 ||
-            strncmp(one, "{\"name\": \"gemm\"", 15) == 0) {
-          cr_assert(strstr(one, want_on) != NULL, "%s: %s", be[b], one);
-          layers++;
-        }
-        if (strncmp(one, "{\"name\": \"add", 13) == 0) {
-          /* In the accelerator's store path; elsewhere TFLite's addition
-           * on the host after the layer. */
-          const int store = out != 0 && b >= 1 && b <= 3;
-          cr_assert(strstr(one, store ? "\"fused_into\": \"conv2\""
-                                      : "\"ran_on\": \"host\"") != NULL,
-                    "%s: %s", be[b], one);
-          fused_add++;
-        }
+      case_run_(c, be[b]);
+      char on[32];
+      /* The float operators ran as layers on the backend. */
+      static const char *const layers[3] = {"conv1", "conv2", "gemm"};
+      for (int i = 0; i < 3; i++) {
+        ran_on_(c, layers[i], on, sizeof on);
+        cr_assert_str_eq(on, be[b], "%s: %s", layers[i], c->js);
       }
-      cr_assert_eq(layers, 3, "%s: %s", be[b], js);
-      cr_assert_eq(fused_add, 3, "%s: %s", be[b], js);
-      if (b >= 1 && b <= 3) {
-        cr_assert(strstr(js, "\"cycles\": ") != NULL, "%s", js);
+      /* The Add, its Relu and its QuantizeLinear: in conv2's store path
+       * on the accelerator, else TFLite's addition on the host after the
+       * layer (or, when conv2's output is also the graph's, not fused). */
+      const int store = out != 0 && b >= 1 && b <= 3;
+      static const char *const adds[3] = {"add", "add_relu", "add_q"};
+      for (int i = 0; i < 3; i++) {
+        ran_on_(c, adds[i], on, sizeof on);
+        cr_assert_str_eq(on, store ? "fused" : "host", "%s: %s", adds[i],
+                         c->js);
+      }
+      if (store) {
+        cr_assert(strstr(c->js, "\"fused_into\": \"conv2\"") != NULL);
+        cr_assert(strstr(c->js, "\"cycles\": ") != NULL, "%s", c->js);
       }
     }
-    nc_value_free(&want);
-    nc_value_free(&x);
+    case_close_(c);
+    free(c);
     nc_graph_free(&g);
-    cleanup_(&rn);
   }
 }
 
@@ -377,39 +403,23 @@ Test(cli_qdq, patterns_that_cannot_lower_run_on_the_host) {
                   scalar_(&g, "w_z", NC_ELEM_INT8, variant == 0 ? 2 : 0));
     cr_assert_eq(nc_graph_add_output(&g, y), NC_OK);
     cr_assert_eq(nc_graph_check(&g), NC_OK, "%s", nc_error_detail());
-    run_t rn;
-    tmpdir_(&rn);
-    char model[256], xp[256], yp[256], st[256];
-    path_(&rn, "m.onnx", model);
-    path_(&rn, "x.npy", xp);
-    path_(&rn, "y.npy", yp);
-    path_(&rn, "s.json", st);
-    cr_assert_eq(nc_onnx_save(&g, model), NC_OK, "%s", nc_error_detail());
-    nc_value_t in, want;
-    input_(xp, 1, &r, &in);
-    cr_assert_eq(nc_graph_run(&g, &in, &want), NC_OK, "%s", nc_error_detail());
+    case_t *c = calloc(1, sizeof *c);
+    cr_assert_not_null(c);
+    case_open_(c, &g, 1, &r);
     for (int b = 0; b < 2; b++) {
-      run_(&rn, (const char *[]){"run", model, "--input", xp, "--backend",
-                                 b ? "model" : "cpu", "--output", yp, "--stats",
-                                 st, NULL});
-      cr_assert_eq(rn.status, 0, "variant %d: %s", variant, rn.err);
-      char got[256];
-      cr_assert_eq(npy_data_(yp, got, sizeof got), want.nbytes);
-      cr_assert_eq(memcmp(got, want.data, want.nbytes), 0, "variant %d",
-                   variant);
-      char js[8192];
-      slurp_(st, js, sizeof js);
+      case_run_(c, b ? "model" : "cpu");
       /* Every node ran on the host. */
-      cr_assert(strstr(js, "\"ran_on\": \"cpu\"") == NULL &&
-                    strstr(js, "\"ran_on\": \"model\"") == NULL &&
-                    strstr(js, "\"fused_into\"") == NULL,
-                "variant %d: %s", variant, js);
-      cr_assert(strstr(js, "\"operator\": \"Conv\", ") != NULL, "%s", js);
+      cr_assert(strstr(c->js, "\"ran_on\": \"cpu\"") == NULL &&
+                    strstr(c->js, "\"ran_on\": \"model\"") == NULL &&
+                    strstr(c->js, "\"fused_into\"") == NULL,
+                "variant %d: %s", variant, c->js);
+      char on[32];
+      ran_on_(c, "conv", on, sizeof on);
+      cr_assert_str_eq(on, "host", "%s", c->js);
     }
-    nc_value_free(&in);
-    nc_value_free(&want);
+    case_close_(c);
+    free(c);
     nc_graph_free(&g);
-    cleanup_(&rn);
   }
 }
 
@@ -434,41 +444,21 @@ Test(cli_qdq, broadcast_add_falls_back_to_the_host) {
   }
   cr_assert(fused);
   nc_lowering_free(&l);
-  run_t rn;
-  tmpdir_(&rn);
-  char model[256], xp[256], st[256], yp[256];
-  path_(&rn, "qdq.onnx", model);
-  path_(&rn, "x.npy", xp);
-  path_(&rn, "s.json", st);
-  path_(&rn, "y.npy", yp);
-  cr_assert_eq(nc_onnx_save(&g, model), NC_OK, "%s", nc_error_detail());
-  nc_value_t x, want;
-  input_(xp, 2, &r, &x);
-  cr_assert_eq(nc_graph_run(&g, &x, &want), NC_OK, "%s", nc_error_detail());
+  case_t *c = calloc(1, sizeof *c);
+  cr_assert_not_null(c);
+  case_open_(c, &g, 2, &r);
   static const char *const be[2] = {"cpu", "model"};
   for (int b = 0; b < 2; b++) {
-    run_(&rn, (const char *[]){"run", model, "--input", xp, "--backend", be[b],
-                               "--output", yp, "--stats", st, NULL});
-    cr_assert_eq(rn.status, 0, "%s: %s", be[b], rn.err);
-    char got[512];
-    cr_assert_eq(npy_data_(yp, got, sizeof got), want.nbytes, "%s", be[b]);
-    cr_assert_eq(memcmp(got, want.data, want.nbytes), 0, "%s", be[b]);
-    char js[32768];
-    slurp_(st, js, sizeof js);
-    const char *a = strstr(js, "{\"name\": \"add\"");
-    cr_assert_not_null(a, "%s", js);
-    cr_assert(
-        strncmp(strstr(a, "\"ran_on\": "), "\"ran_on\": \"host\"", 16) == 0,
-        "%s: %s", be[b], js);
-    const char *c = strstr(js, "{\"name\": \"conv2\"");
-    cr_assert_not_null(c);
-    char on[64];
-    snprintf(on, sizeof on, "\"ran_on\": \"%s\"", be[b]);
-    cr_assert(strncmp(strstr(c, "\"ran_on\": "), on, strlen(on)) == 0, "%s",
-              js);
+    case_run_(c, be[b]);
+    char on[32];
+    ran_on_(c, "add", on, sizeof on);
+    cr_assert_str_eq(on, "host", "%s: %s", be[b], c->js);
+    ran_on_(c, "skip_dq", on, sizeof on);
+    cr_assert_str_eq(on, "host", "%s: %s", be[b], c->js);
+    ran_on_(c, "conv2", on, sizeof on);
+    cr_assert_str_eq(on, be[b], "%s", c->js);
   }
-  nc_value_free(&want);
-  nc_value_free(&x);
+  case_close_(c);
+  free(c);
   nc_graph_free(&g);
-  cleanup_(&rn);
 }
