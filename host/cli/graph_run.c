@@ -369,20 +369,23 @@ static nc_status_t dispatch_(void *ctx, int k, const nc_value_t *const *x,
     nc_tensor_free(&fin);
   }
   s->seconds = cli_now() - t0;
+  /* A placeholder's view holds only its shape: its input's, since the
+   * nodes fused around a layer are element-wise. */
+  nc_value_t shape_only = {0};
+  const nc_value_t *in0 = n->nin > 0 ? value_of_(cg, n->in[0]) : NULL;
+  if (placeholder && in0 != NULL) {
+    shape_only.ndim = in0->ndim;
+    memcpy(shape_only.shape, in0->shape, sizeof shape_only.shape);
+  }
   for (int o = 0; st == NC_OK && o < n->nout && o < 8; o++) {
     if (n->out[o] >= 0) {
-      gs->view[n->out[o]] = y[o];
+      gs->view[n->out[o]] = placeholder ? shape_only : y[o];
       gs->have[n->out[o]] = 1;
       gs->ph[n->out[o]] = (char)placeholder;
     }
   }
   if (placeholder) {
-    /* Its shape is its input's (the fused nodes are element-wise). */
-    if (x[0] != NULL && !gs->ph[n->in[0]]) {
-      nc_value_shape_format(x[0], s->shape, sizeof s->shape);
-    } else {
-      snprintf(s->shape, sizeof s->shape, "-");
-    }
+    nc_value_shape_format(&shape_only, s->shape, sizeof s->shape);
     s->dtype = "-";
   } else if (st == NC_OK && n->nout > 0 && n->out[0] >= 0) {
     nc_value_shape_format(&y[0], s->shape, sizeof s->shape);

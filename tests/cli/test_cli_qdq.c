@@ -282,6 +282,11 @@ static void case_run_(case_t *c, const char *be) {
   cr_assert_eq(memcmp(got, c->want.data, c->want.nbytes), 0,
                "%s: the output differs from the evaluator's", be);
   slurp_(c->st, c->js, sizeof c->js);
+  /* Every node has a shape, a JSON list (fused ones too). */
+  for (const char *p = c->js; (p = strstr(p, "\"output_shape\": ")) != NULL;
+       p++) {
+    cr_assert_eq(p[16], '[', "%s: %.60s", be, p);
+  }
 }
 
 /* Where --stats says node `name` ran ("" when it is not there). */
