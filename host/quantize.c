@@ -1,5 +1,7 @@
-/* Post-training quantization of a float32 ONNX chain into a network file:
- * match the chain, calibrate on images, quantize, write .net and .npy. */
+/* Post-training quantization of a float32 ONNX graph into a network file
+ * or an ONNX model: match its nodes to layers (and residual adds and
+ * concatenations), calibrate on images, quantize, write .net and .npy or
+ * .onnx. */
 #include "neocog/quantize.h"
 
 #include <math.h>
@@ -13,12 +15,21 @@
 #include "neocog/text.h"
 
 #define MAX_STAGES 64
+/* The most inputs of a Concat. */
+#define MAX_SRC 8
 /* Calibration keeps at most this many samples of one activation. */
 #define MAX_SAMPLES (1u << 22)
 
-/* One layer of the network file, matched from one or more nodes. */
+/* What a stage is: a layer, or an element-wise add or a concatenation of
+ * other stages' outputs. */
+typedef enum { OP_LAYER, OP_ADD, OP_CONCAT } stage_op_t;
+
+/* One statement of the network file, matched from one or more nodes. */
 typedef struct {
-  nc_layer_kind_t kind;
+  stage_op_t op;
+  nc_layer_kind_t kind; /* OP_LAYER */
+  int src[MAX_SRC];     /* the stages read, in order; -1: the graph input */
+  int nsrc;
   char name[64];
   const nc_graph_node_t *node; /* the main node, for messages */
   const nc_value_t *w;         /* conv OIHW / matmul [K, O] / gemm */
@@ -54,6 +65,11 @@ typedef struct {
   stage_t st[MAX_STAGES];
   int n;
   int64_t nimages; /* calibration images */
+  /* matching: per graph tensor the stage computing it (-1: the graph
+   * input, -2: not yet known) and the 4-D tensor it flattens (or -1); per
+   * node whether it is taken */
+  int *tsrc, *tflat;
+  unsigned char *done;
 } chain_t;
 
 static void aints_(const nc_graph_node_t *n, const char *name, int want,
@@ -68,9 +84,9 @@ static void aints_(const nc_graph_node_t *n, const char *name, int want,
 static nc_status_t refuse_(const nc_graph_node_t *n, const char *why) {
   char sn[96], so[64];
   return nc__fail(NC_ERR_UNSUPPORTED,
-                  "quantize: node '%s' (%s): %s (quantize maps chains of "
-                  "Conv, pooling, Reshape/Flatten and MatMul/Gemm onto "
-                  "network layers)",
+                  "quantize: node '%s' (%s): %s (quantize maps Conv, "
+                  "pooling, Reshape/Flatten, MatMul/Gemm, Add and Concat "
+                  "onto network layers)",
                   nc__shown_str(n->name, sn, sizeof sn),
                   nc__shown_str(n->op, so, sizeof so), why);
 }
@@ -152,22 +168,28 @@ static const nc_value_t *weight_of_(const nc_graph_t *g,
   return view;
 }
 
-/* Folds a following Add of a constant bias of `o` values and a Relu. */
-static void fold_tail_(const nc_graph_t *g, stage_t *s) {
+/* Folds a following Add of a constant bias of `o` values (a layer's) and
+ * a Relu, marking the nodes taken. */
+static void fold_tail_(chain_t *c, stage_t *s) {
+  const nc_graph_t *g = c->g;
   int many;
   const nc_graph_node_t *n = consumer_(g, s->out_t, &many);
-  if (n != NULL && !many && strcmp(n->op, "Add") == 0 && n->nin == 2) {
+  if (s->op == OP_LAYER && n != NULL && !many && strcmp(n->op, "Add") == 0 &&
+      n->nin == 2 && s->out_t != g->outputs[0]) {
     const int other = n->in[0] == s->out_t ? 1 : 0;
     const nc_value_t *b = const_(g, n, other);
     if (b != NULL && (int64_t)nc_value_numel(b) == s->o) {
       s->bias[1] = b;
       s->out_t = n->out[0];
+      c->done[n - g->nodes] = 1;
       n = consumer_(g, s->out_t, &many);
     }
   }
-  if (n != NULL && !many && strcmp(n->op, "Relu") == 0) {
+  if (n != NULL && !many && strcmp(n->op, "Relu") == 0 &&
+      s->out_t != g->outputs[0]) {
     s->relu = 1;
     s->out_t = n->out[0];
+    c->done[n - g->nodes] = 1;
   }
 }
 
@@ -198,7 +220,169 @@ static nc_status_t geometry_(const nc_graph_node_t *n, stage_t *s) {
   return NC_OK;
 }
 
-/* Walks the chain from the graph's input to its output. */
+/* The layer a Conv, pooling, MatMul or Gemm node n becomes, reading the
+ * tensor t (a flattening of tensor `flat` when flat >= 0). */
+static nc_status_t layer_(chain_t *c, const nc_graph_node_t *n, stage_t *s,
+                          int flat) {
+  const nc_graph_t *g = c->g;
+  if (strcmp(n->op, "Conv") == 0) {
+    s->kind = NC_LAYER_CONV2D;
+    s->w = weight_of_(g, n, 1, &s->w_view);
+    if (s->w == NULL || s->w->ndim != 4 || flat >= 0) {
+      return refuse_(n,
+                     "needs constant float32 OIHW weights on a 4-D "
+                     "input");
+    }
+    s->o = s->w->shape[0];
+    s->bias[0] = n->nin > 2 ? const_(g, n, 2) : NULL;
+    s->group = nc_graph_attr_int(n, "group", 1);
+    s->k[0] = s->w->shape[2];
+    s->k[1] = s->w->shape[3];
+    return geometry_(n, s);
+  }
+  if (strcmp(n->op, "MaxPool") == 0 || strcmp(n->op, "AveragePool") == 0) {
+    s->kind = n->op[0] == 'M' ? NC_LAYER_MAXPOOL : NC_LAYER_AVGPOOL;
+    aints_(n, "kernel_shape", 2, 1, s->k);
+    nc_status_t st = geometry_(n, s);
+    if (st != NC_OK) {
+      return st;
+    }
+    if (nc_graph_attr_int(n, "ceil_mode", 0) != 0 || s->d[0] != 1 ||
+        s->d[1] != 1 || flat >= 0) {
+      return refuse_(n,
+                     "ceil_mode and dilations have no network-file "
+                     "form");
+    }
+    if (s->kind == NC_LAYER_AVGPOOL &&
+        nc_graph_attr_int(n, "count_include_pad", 0) != 0 &&
+        (s->same || s->p[0] || s->p[1] || s->p[2] || s->p[3])) {
+      return refuse_(n,
+                     "count_include_pad with padding has no "
+                     "network-file form");
+    }
+    return NC_OK;
+  }
+  s->kind = NC_LAYER_FC;
+  s->w = weight_of_(g, n, 1, &s->w_view);
+  const int gemm = n->op[0] == 'G';
+  s->trans_b = gemm && nc_graph_attr_int(n, "transB", 0) != 0;
+  if (s->w == NULL || s->w->ndim != 2 ||
+      (gemm && (nc_graph_attr_int(n, "transA", 0) != 0 ||
+                nc_graph_attr(n, "alpha") != NULL ||
+                nc_graph_attr(n, "beta") != NULL))) {
+    return refuse_(n,
+                   "needs constant float32 2-D weights, no transA, "
+                   "alpha or beta");
+  }
+  s->o = s->w->shape[s->trans_b ? 0 : 1];
+  s->bias[0] = gemm && n->nin > 2 ? const_(g, n, 2) : NULL;
+  s->flat_t = flat;
+  return NC_OK;
+}
+
+/* Whether node n's data inputs are known: the first input of a weighted
+ * node or a Reshape, every input of the others. A node on constants alone
+ * (a weight's Reshape) is no stage: *konst. */
+static int ready_(const chain_t *c, const nc_graph_node_t *n, int *konst) {
+  const int first = strcmp(n->op, "Conv") == 0 ||
+                    strcmp(n->op, "MatMul") == 0 ||
+                    strcmp(n->op, "Gemm") == 0 || strcmp(n->op, "Reshape") == 0;
+  int known = 1, computed = 0;
+  for (int i = 0; i < (first ? 1 : n->nin); i++) {
+    const int t = n->in[i];
+    if (t < 0 || c->g->tensors[t].is_const) {
+      continue;
+    }
+    computed = 1;
+    known &= c->tsrc[t] != -2;
+  }
+  *konst = !computed;
+  return known;
+}
+
+/* Node n, whose inputs are known, as a stage (or an alias of its input). */
+static nc_status_t take_(chain_t *c, const nc_graph_node_t *n) {
+  const nc_graph_t *g = c->g;
+  const int t = n->in[0];
+  if (strcmp(n->op, "Identity") == 0 || strcmp(n->op, "Reshape") == 0 ||
+      strcmp(n->op, "Flatten") == 0) {
+    if (n->op[0] != 'I' && c->tflat[t] >= 0) {
+      return refuse_(n, "two reshapes in a row");
+    }
+    c->tsrc[n->out[0]] = c->tsrc[t];
+    c->tflat[n->out[0]] = n->op[0] == 'I' ? c->tflat[t] : t;
+    return NC_OK;
+  }
+  if (c->n == MAX_STAGES) {
+    return refuse_(n, "too many layers");
+  }
+  stage_t *s = &c->st[c->n];
+  memset(s, 0, sizeof *s);
+  s->node = n;
+  s->in_t = t;
+  s->flat_t = -1;
+  s->out_t = n->out[0];
+  s->group = 1;
+  name_(s, n->name);
+  nc_status_t st = NC_OK;
+  if (strcmp(n->op, "Add") == 0 || strcmp(n->op, "Concat") == 0) {
+    s->op = n->op[0] == 'A' ? OP_ADD : OP_CONCAT;
+    if ((s->op == OP_ADD && n->nin != 2) || n->nin > MAX_SRC) {
+      return refuse_(n, s->op == OP_ADD ? "needs two inputs"
+                                        : "has more than 8 inputs");
+    }
+    const int64_t axis = nc_graph_attr_int(n, "axis", 1);
+    if (s->op == OP_CONCAT && axis != 1 && axis != -3) {
+      return refuse_(n, "only a concatenation of channels (axis 1 of NCHW) "
+                        "has a network-file form");
+    }
+    for (int i = 0; i < n->nin; i++) {
+      const int u = n->in[i];
+      if (u < 0 || g->tensors[u].is_const) {
+        return refuse_(n, "an input is a constant (only a conv's or fully "
+                          "connected layer's bias add is folded)");
+      }
+      if (c->tflat[u] >= 0) {
+        return refuse_(n, "an input is flattened");
+      }
+      const int p = c->tsrc[u];
+      const stage_t *ps = p >= 0 ? &c->st[p] : NULL;
+      if (s->op == OP_CONCAT &&
+          (ps == NULL || ps->op == OP_CONCAT ||
+           (ps->op == OP_LAYER && (ps->kind == NC_LAYER_MAXPOOL ||
+                                   ps->kind == NC_LAYER_AVGPOOL)))) {
+        return refuse_(n, "an input is not the output of a conv, fully "
+                          "connected layer or Add, whose scale could be "
+                          "the concatenation's");
+      }
+      s->src[s->nsrc++] = p;
+    }
+  } else if (strcmp(n->op, "Conv") == 0 || strcmp(n->op, "MaxPool") == 0 ||
+             strcmp(n->op, "AveragePool") == 0 ||
+             strcmp(n->op, "MatMul") == 0 || strcmp(n->op, "Gemm") == 0) {
+    s->op = OP_LAYER;
+    s->src[s->nsrc++] = c->tsrc[t];
+    st = layer_(c, n, s, c->tflat[t]);
+    if (st == NC_OK && s->kind != NC_LAYER_MAXPOOL &&
+        s->kind != NC_LAYER_AVGPOOL && s->bias[0] != NULL &&
+        (int64_t)nc_value_numel(s->bias[0]) != s->o) {
+      st = refuse_(n, "the bias must have one value per output channel");
+    }
+  } else {
+    return refuse_(n, "operator not supported here");
+  }
+  if (st == NC_OK && s->kind != NC_LAYER_MAXPOOL &&
+      s->kind != NC_LAYER_AVGPOOL && s->op != OP_CONCAT) {
+    fold_tail_(c, s);
+  }
+  if (st == NC_OK) {
+    c->tsrc[s->out_t] = c->n++;
+  }
+  return st;
+}
+
+/* Matches the graph's nodes, in an order that computes each one's inputs
+ * first, to stages. */
 static nc_status_t match_(chain_t *c) {
   const nc_graph_t *g = c->g;
   if (g->ninputs != 1 || g->noutputs != 1) {
@@ -212,117 +396,64 @@ static nc_status_t match_(chain_t *c) {
                     "quantize: the input must be float32 "
                     "NCHW images");
   }
-  int t = g->inputs[0], flat = -1;
-  while (t != g->outputs[0]) {
-    int many;
-    const nc_graph_node_t *n = consumer_(g, t, &many);
-    if (n == NULL) {
-      return nc__fail(NC_ERR_UNSUPPORTED,
-                      "quantize: tensor '%s' leads to no "
-                      "output",
-                      g->tensors[t].name);
-    }
-    if (many) {
-      return refuse_(n, "its input branches to several nodes");
-    }
-    if (c->n == MAX_STAGES) {
-      return refuse_(n, "too many layers");
-    }
-    stage_t *s = &c->st[c->n];
-    memset(s, 0, sizeof *s);
-    s->node = n;
-    s->in_t = t;
-    s->flat_t = -1;
-    s->out_t = n->out[0];
-    s->group = 1;
-    name_(s, n->name);
-    if (strcmp(n->op, "Identity") == 0) {
-      t = n->out[0];
-      continue;
-    }
-    if (strcmp(n->op, "Reshape") == 0 || strcmp(n->op, "Flatten") == 0) {
-      if (flat >= 0) {
-        return refuse_(n, "two reshapes in a row");
-      }
-      flat = t;
-      t = n->out[0];
-      continue;
-    }
-    if (strcmp(n->op, "Conv") == 0) {
-      s->kind = NC_LAYER_CONV2D;
-      s->w = weight_of_(g, n, 1, &s->w_view);
-      if (s->w == NULL || s->w->ndim != 4 || flat >= 0) {
-        return refuse_(n,
-                       "needs constant float32 OIHW weights on a 4-D "
-                       "input");
-      }
-      s->o = s->w->shape[0];
-      s->bias[0] = n->nin > 2 ? const_(g, n, 2) : NULL;
-      s->group = nc_graph_attr_int(n, "group", 1);
-      s->k[0] = s->w->shape[2];
-      s->k[1] = s->w->shape[3];
-      nc_status_t st = geometry_(n, s);
-      if (st != NC_OK) {
-        return st;
-      }
-    } else if (strcmp(n->op, "MaxPool") == 0 ||
-               strcmp(n->op, "AveragePool") == 0) {
-      s->kind = n->op[0] == 'M' ? NC_LAYER_MAXPOOL : NC_LAYER_AVGPOOL;
-      aints_(n, "kernel_shape", 2, 1, s->k);
-      nc_status_t st = geometry_(n, s);
-      if (st != NC_OK) {
-        return st;
-      }
-      if (nc_graph_attr_int(n, "ceil_mode", 0) != 0 || s->d[0] != 1 ||
-          s->d[1] != 1 || flat >= 0) {
-        return refuse_(n,
-                       "ceil_mode and dilations have no network-file "
-                       "form");
-      }
-      if (s->kind == NC_LAYER_AVGPOOL &&
-          nc_graph_attr_int(n, "count_include_pad", 0) != 0 &&
-          (s->same || s->p[0] || s->p[1] || s->p[2] || s->p[3])) {
-        return refuse_(n,
-                       "count_include_pad with padding has no "
-                       "network-file form");
-      }
-    } else if (strcmp(n->op, "MatMul") == 0 || strcmp(n->op, "Gemm") == 0) {
-      s->kind = NC_LAYER_FC;
-      s->w = weight_of_(g, n, 1, &s->w_view);
-      const int gemm = n->op[0] == 'G';
-      s->trans_b = gemm && nc_graph_attr_int(n, "transB", 0) != 0;
-      if (s->w == NULL || s->w->ndim != 2 ||
-          (gemm && (nc_graph_attr_int(n, "transA", 0) != 0 ||
-                    nc_graph_attr(n, "alpha") != NULL ||
-                    nc_graph_attr(n, "beta") != NULL))) {
-        return refuse_(n,
-                       "needs constant float32 2-D weights, no transA, "
-                       "alpha or beta");
-      }
-      s->o = s->w->shape[s->trans_b ? 0 : 1];
-      s->bias[0] = gemm && n->nin > 2 ? const_(g, n, 2) : NULL;
-      if (s->bias[0] != NULL && (int64_t)nc_value_numel(s->bias[0]) != s->o) {
-        return refuse_(n, "the bias must have one value per output");
-      }
-      s->flat_t = flat;
-      flat = -1;
-    } else {
-      return refuse_(n, "operator not supported here");
-    }
-    if (s->kind != NC_LAYER_MAXPOOL && s->kind != NC_LAYER_AVGPOOL) {
-      if (s->bias[0] != NULL && (int64_t)nc_value_numel(s->bias[0]) != s->o) {
-        return refuse_(n, "the bias must have one value per output channel");
-      }
-      fold_tail_(g, s);
-    }
-    t = s->out_t;
-    c->n++;
+  c->tsrc = malloc((size_t)g->ntensors * sizeof *c->tsrc);
+  c->tflat = malloc((size_t)g->ntensors * sizeof *c->tflat);
+  c->done = calloc((size_t)g->nnodes + 1, 1);
+  if (c->tsrc == NULL || c->tflat == NULL || c->done == NULL) {
+    return nc__fail(NC_ERR_NOMEM, "quantize: out of memory");
   }
-  if (c->n == 0 || c->st[c->n - 1].kind == NC_LAYER_MAXPOOL ||
-      c->st[c->n - 1].kind == NC_LAYER_AVGPOOL) {
+  for (int t = 0; t < g->ntensors; t++) {
+    c->tsrc[t] = -2;
+    c->tflat[t] = -1;
+  }
+  c->tsrc[g->inputs[0]] = -1;
+  for (int progress = 1; progress;) {
+    progress = 0;
+    for (int k = 0; k < g->nnodes; k++) {
+      const nc_graph_node_t *n = &g->nodes[k];
+      int konst;
+      if (c->done[k] || !ready_(c, n, &konst)) {
+        continue;
+      }
+      c->done[k] = 1;
+      progress = 1;
+      nc_status_t st = konst || n->nout < 1 ? NC_OK : take_(c, n);
+      if (st != NC_OK) {
+        return st;
+      }
+    }
+  }
+  for (int k = 0; k < g->nnodes; k++) {
+    if (!c->done[k]) {
+      return refuse_(&g->nodes[k],
+                     "its inputs are not computed from the graph's input");
+    }
+  }
+  const int out = g->outputs[0];
+  const int last = c->n - 1;
+  if (c->n == 0 || c->tsrc[out] != last || c->tflat[out] >= 0 ||
+      c->st[last].op != OP_LAYER || c->st[last].kind == NC_LAYER_MAXPOOL ||
+      c->st[last].kind == NC_LAYER_AVGPOOL) {
     return nc__fail(NC_ERR_UNSUPPORTED,
-                    "quantize: the chain must end in a "
+                    "quantize: the graph must end in a "
                     "Conv, MatMul or Gemm");
+  }
+  /* Every stage but the last must be read: the last (raw int32) by none. */
+  for (int i = 0; i < c->n; i++) {
+    int readers = 0;
+    for (int j = 0; j < c->n; j++) {
+      for (int k = 0; k < c->st[j].nsrc; k++) {
+        readers += c->st[j].src[k] == i;
+      }
+    }
+    if (i < last && readers == 0) {
+      return refuse_(c->st[i].node, "its output leads to no graph output");
+    }
+    if (i == last && readers > 0) {
+      return refuse_(c->st[i].node,
+                     "the last layer's output (raw int32) is read by "
+                     "another node");
+    }
   }
   return NC_OK;
 }
@@ -416,19 +547,79 @@ static double weight_(const stage_t *s, int64_t o, int64_t i) {
   return s->trans_b ? w[o * kk + k] : w[k * s->o + o];
 }
 
+/* The stage's calibrated output range, by the method: uint8, so it holds
+ * 0 (and starts at 0 after a Relu). */
+static void range_(stage_t *s, const nc_quantize_options_t *o) {
+  double lo = s->lo, hi = s->hi;
+  if (o->method == NC_CALIB_PERCENTILE && s->nsamples > 0) {
+    qsort(s->samples, s->nsamples, sizeof *s->samples, cmp_float_);
+    lo = s->samples[(size_t)((double)(s->nsamples - 1) * 0.0001)];
+    hi = s->samples[(size_t)((double)(s->nsamples - 1) * 0.9999)];
+  } else if (o->method == NC_CALIB_ENTROPY && s->nsamples > 0) {
+    const int one_sided = s->relu || lo >= 0;
+    const double t = nc__kl_threshold(s->samples, s->nsamples,
+                                      fabs(lo) > hi ? fabs(lo) : hi,
+                                      one_sided ? 255 : 128, one_sided);
+    hi = hi < t ? hi : t;
+    lo = one_sided ? lo : (lo > -t ? lo : -t);
+  }
+  lo = s->relu || lo > 0 ? 0 : lo;
+  s->lo = lo;
+  s->hi = hi < lo + 1e-6 ? lo + 1e-6 : hi;
+}
+
+/* A concatenation copies bytes, so its inputs and output share one scale
+ * and zero point: each takes the union of all their ranges (repeated
+ * until no range grows, for an input read by two concatenations). */
+static void share_concat_ranges_(chain_t *c) {
+  for (int grew = 1; grew;) {
+    grew = 0;
+    for (int i = 0; i < c->n; i++) {
+      stage_t *s = &c->st[i];
+      if (s->op != OP_CONCAT) {
+        continue;
+      }
+      double lo = c->st[s->src[0]].lo, hi = c->st[s->src[0]].hi;
+      for (int k = 1; k < s->nsrc; k++) {
+        lo = c->st[s->src[k]].lo < lo ? c->st[s->src[k]].lo : lo;
+        hi = c->st[s->src[k]].hi > hi ? c->st[s->src[k]].hi : hi;
+      }
+      s->lo = lo, s->hi = hi;
+      for (int k = 0; k < s->nsrc; k++) {
+        stage_t *p = &c->st[s->src[k]];
+        grew |= p->lo != lo || p->hi != hi;
+        p->lo = lo, p->hi = hi;
+      }
+    }
+  }
+}
+
 /* Quantizes every stage: int8 weights, int32 biases, output ranges and
  * scales (TFLite's scheme, docs/onnx.md). */
 static nc_status_t quantize_(chain_t *c, const nc_quantize_options_t *o) {
-  double s_in = 1.0;
-  int32_t zp_in = 0;
+  for (int i = 0; i < c->n; i++) {
+    if (c->st[i].op != OP_CONCAT) {
+      range_(&c->st[i], o);
+    }
+  }
+  share_concat_ranges_(c);
   for (int i = 0; i < c->n; i++) {
     stage_t *s = &c->st[i];
     const int last = i == c->n - 1;
+    const stage_t *from = s->src[0] >= 0 ? &c->st[s->src[0]] : NULL;
+    const double s_in = from != NULL ? from->s_out : 1.0;
+    const int32_t zp_in = from != NULL ? from->zp_out : 0;
     s->s_in = s_in;
     s->zp_in = zp_in;
-    if (s->kind == NC_LAYER_MAXPOOL || s->kind == NC_LAYER_AVGPOOL) {
+    if (s->op == OP_LAYER && (s->kind == NC_LAYER_MAXPOOL ||
+                              s->kind == NC_LAYER_AVGPOOL)) {
       s->s_out = s_in;
       s->zp_out = zp_in;
+      continue;
+    }
+    s->s_out = (s->hi - s->lo) / 255.0;
+    s->zp_out = (int32_t)nearbyint(-s->lo / s->s_out);
+    if (s->op != OP_LAYER) {
       continue;
     }
     /* Weights: symmetric int8, per output channel or per tensor (always
@@ -468,32 +659,12 @@ static nc_status_t quantize_(chain_t *c, const nc_quantize_options_t *o) {
                                 ? 2147483647.0
                                 : (bqd < -2147483648.0 ? -2147483648.0 : bqd));
     }
-    /* The output range: uint8, zero point 0 after a Relu. */
-    double lo = s->lo, hi = s->hi;
-    if (o->method == NC_CALIB_PERCENTILE && s->nsamples > 0) {
-      qsort(s->samples, s->nsamples, sizeof *s->samples, cmp_float_);
-      lo = s->samples[(size_t)((double)(s->nsamples - 1) * 0.0001)];
-      hi = s->samples[(size_t)((double)(s->nsamples - 1) * 0.9999)];
-    } else if (o->method == NC_CALIB_ENTROPY && s->nsamples > 0) {
-      const int one_sided = s->relu || lo >= 0;
-      const double t = nc__kl_threshold(s->samples, s->nsamples,
-                                        fabs(lo) > hi ? fabs(lo) : hi,
-                                        one_sided ? 255 : 128, one_sided);
-      hi = hi < t ? hi : t;
-      lo = one_sided ? lo : (lo > -t ? lo : -t);
-    }
-    lo = s->relu || lo > 0 ? 0 : lo;
-    hi = hi < lo + 1e-6 ? lo + 1e-6 : hi;
-    s->s_out = (hi - lo) / 255.0;
-    s->zp_out = (int32_t)nearbyint(-lo / s->s_out);
     /* Formed in float32 from the float32 scales, as ONNX's QLinearConv
      * forms x_scale * w_scale / y_scale, so that the network file and the
      * ONNX model requantize alike. */
     for (int64_t oc = 0; oc < s->o; oc++) {
       s->rs[oc] = ((float)s_in * (float)s->sw[oc]) / (float)s->s_out;
     }
-    s_in = s->s_out;
-    zp_in = s->zp_out;
   }
   return NC_OK;
 }
@@ -591,6 +762,16 @@ double nc__kl_threshold(const float *v, size_t n, double amax, int levels,
                                              : ((double)best + 0.5) * width;
 }
 
+/* The network file's name of stage i's output (-1: the input). */
+static const char *src_name_(const chain_t *c, int i) {
+  return i < 0 ? "input" : c->st[i].name;
+}
+
+/* Stage i's output scale (-1: the input, raw pixels). */
+static double s_of_(const chain_t *c, int i) {
+  return i < 0 ? 1.0 : c->st[i].s_out;
+}
+
 static nc_status_t write_net_(chain_t *c, const nc_quantize_options_t *o,
                               int64_t nimages, const int64_t *in_shape,
                               const char *out_net) {
@@ -627,9 +808,32 @@ static nc_status_t write_net_(chain_t *c, const nc_quantize_options_t *o,
   for (int i = 0; i < c->n && st == NC_OK; i++) {
     stage_t *s = &c->st[i];
     const int last = i == c->n - 1;
+    if (s->op != OP_LAYER) {
+      /* add: TFLite's 8-bit addition at the float32 scales, printed
+       * exactly, as the ONNX model's QDQ Add gives them; concat: a copy,
+       * its inputs at its own scale and zero point. */
+      fprintf(f, "%s name=%s inputs=", s->op == OP_ADD ? "add" : "concat",
+              s->name);
+      for (int k = 0; k < s->nsrc; k++) {
+        fprintf(f, "%s%s", k ? "," : "", src_name_(c, s->src[k]));
+      }
+      if (s->op == OP_ADD) {
+        fprintf(f, " in_scales=%.17g,%.17g out_scale=%.17g out_zp=%d%s",
+                (double)(float)s_of_(c, s->src[0]),
+                (double)(float)s_of_(c, s->src[1]), (double)(float)s->s_out,
+                (int)s->zp_out, s->relu ? " act=relu" : "");
+      }
+      fprintf(f, "\n");
+      continue;
+    }
+    /* The input, named where it is not the previous statement's output. */
+    char from[96] = "";
+    if (s->src[0] != i - 1) {
+      snprintf(from, sizeof from, " input=%s", src_name_(c, s->src[0]));
+    }
     if (s->kind == NC_LAYER_MAXPOOL || s->kind == NC_LAYER_AVGPOOL) {
-      fprintf(f, "%s name=%s size=%lldx%lld stride=%lldx%lld",
-              nc_layer_kind_name(s->kind), s->name, (long long)s->k[0],
+      fprintf(f, "%s name=%s%s size=%lldx%lld stride=%lldx%lld",
+              nc_layer_kind_name(s->kind), s->name, from, (long long)s->k[0],
               (long long)s->k[1], (long long)s->s[0], (long long)s->s[1]);
       if (s->same) {
         fprintf(f, " pad=same");
@@ -663,9 +867,9 @@ static nc_status_t write_net_(chain_t *c, const nc_quantize_options_t *o,
     }
     if (s->kind == NC_LAYER_CONV2D) {
       fprintf(f,
-              "conv2d name=%s weights=%s bias=%s stride=%lldx%lld "
+              "conv2d name=%s%s weights=%s bias=%s stride=%lldx%lld "
               "dilation=%lldx%lld",
-              s->name, wn, bn, (long long)s->s[0], (long long)s->s[1],
+              s->name, from, wn, bn, (long long)s->s[0], (long long)s->s[1],
               (long long)s->d[0], (long long)s->d[1]);
       if (s->group != 1) {
         fprintf(f, " groups=%lld", (long long)s->group);
@@ -677,7 +881,7 @@ static nc_status_t write_net_(chain_t *c, const nc_quantize_options_t *o,
                 (long long)s->p[2], (long long)s->p[1], (long long)s->p[3]);
       }
     } else {
-      fprintf(f, "fc name=%s weights=%s bias=%s", s->name, wn, bn);
+      fprintf(f, "fc name=%s%s weights=%s bias=%s", s->name, from, wn, bn);
     }
     if (!last) {
       fprintf(f, " scales=%s out_dtype=uint8 out_zp=%d%s", sn, (int)s->zp_out,
@@ -828,6 +1032,45 @@ static nc_status_t qdq_conv_(nc_graph_t *g, const stage_t *s, int x,
   return st;
 }
 
+/* An add in QDQ form: DequantizeLinear of a and of b (each {tensor, scale,
+ * zero point}) into a float32 Add [-> Relu], then QuantizeLinear to the
+ * stage's scale and uint8 zero point (*tys, *tyz) as tensor y. */
+static nc_status_t qdq_add_(nc_graph_t *g, const stage_t *s, const int *a,
+                            const int *b, int y, int *tys, int *tyz) {
+  char nm[160];
+  int af, bf, sum;
+  snprintf(nm, sizeof nm, "%s_a_dq", s->name);
+  nc_status_t st = node_to_(g, nm, "DequantizeLinear", 3, a, &af, NULL);
+  snprintf(nm, sizeof nm, "%s_b_dq", s->name);
+  if (st == NC_OK) {
+    st = node_to_(g, nm, "DequantizeLinear", 3, b, &bf, NULL);
+  }
+  const int ab[2] = {af, bf};
+  if (st == NC_OK) {
+    st = node_to_(g, s->name, "Add", 2, ab, &sum, NULL);
+  }
+  snprintf(nm, sizeof nm, "%s_relu", s->name);
+  if (st == NC_OK && s->relu) {
+    const int r = sum;
+    st = node_to_(g, nm, "Relu", 1, &r, &sum, NULL);
+  }
+  const double ysd = s->s_out, yzd = s->zp_out;
+  snprintf(nm, sizeof nm, "%s_scale", s->name);
+  if (st == NC_OK) {
+    st = const_of_(g, nm, NC_ELEM_FLOAT32, 0, NULL, &ysd, tys);
+  }
+  snprintf(nm, sizeof nm, "%s_zero_point", s->name);
+  if (st == NC_OK) {
+    st = const_of_(g, nm, NC_ELEM_UINT8, 0, NULL, &yzd, tyz);
+  }
+  const int iq[3] = {sum, *tys, *tyz};
+  snprintf(nm, sizeof nm, "%s_q", s->name);
+  if (st == NC_OK) {
+    st = nc_graph_add_node(g, nm, "QuantizeLinear", 3, iq, 1, &y, NULL);
+  }
+  return st;
+}
+
 static nc_status_t build_onnx_(const chain_t *c, const int64_t *in_shape,
                                int qdq, nc_graph_t *g) {
   snprintf(g->name, sizeof g->name, "%.58s_int8", c->g->name);
@@ -853,16 +1096,47 @@ static nc_status_t build_onnx_(const chain_t *c, const int64_t *in_shape,
     st = nc_graph_add_node(g, "quantize_input", "QuantizeLinear", 3, in, 1, &x,
                            NULL);
   }
-  int xscale = sc1, xzp = zp0;
-  double xsv = 1.0; /* the value of xscale */
+  const int x_in = x;
+  /* Per stage: its output tensor, the tensors of its scale and zero
+   * point, and the scale's value. */
+  int qy[MAX_STAGES], qs[MAX_STAGES], qz[MAX_STAGES];
+  double qsv[MAX_STAGES];
   for (int i = 0; st == NC_OK && i < c->n; i++) {
     const stage_t *s = &c->st[i];
     const int last = i == c->n - 1;
+    const int from = s->src[0];
+    x = from < 0 ? x_in : qy[from];
+    int xscale = from < 0 ? sc1 : qs[from], xzp = from < 0 ? zp0 : qz[from];
+    const double xsv = from < 0 ? 1.0 : qsv[from]; /* the value of xscale */
     int y;
     snprintf(nm, sizeof nm, "%s_out", s->name);
     st = nc_graph_add_tensor(g, nm, 0, -1, NULL, NULL, 0, &y);
     if (st != NC_OK) {
       break;
+    }
+    qy[i] = y, qs[i] = xscale, qz[i] = xzp, qsv[i] = xsv;
+    if (s->op == OP_ADD) {
+      const int p = s->src[1];
+      const int a[3] = {x, xscale, xzp};
+      const int b[3] = {p < 0 ? x_in : qy[p], p < 0 ? sc1 : qs[p],
+                        p < 0 ? zp0 : qz[p]};
+      st = qdq_add_(g, s, a, b, y, &qs[i], &qz[i]);
+      qsv[i] = s->s_out;
+      continue;
+    }
+    if (s->op == OP_CONCAT) {
+      /* uint8 bytes side by side: its inputs share its scale and zero
+       * point (quantize_), those of its first input's tensors. */
+      int ins[MAX_SRC];
+      for (int k2 = 0; k2 < s->nsrc; k2++) {
+        ins[k2] = qy[s->src[k2]];
+      }
+      const int64_t one_i = 1;
+      st = nc_graph_add_node(g, s->name, "Concat", s->nsrc, ins, 1, &y, &k);
+      if (st == NC_OK) {
+        st = nc_graph_add_attr(g, k, "axis", NC_ATTR_INT, 1, &one_i, 0, NULL);
+      }
+      continue;
     }
     if (s->kind == NC_LAYER_AVGPOOL) {
       return nc__fail(NC_ERR_UNSUPPORTED,
@@ -972,8 +1246,8 @@ static nc_status_t build_onnx_(const chain_t *c, const int64_t *in_shape,
           st = window_attrs_(g, k, s, 1);
         }
       }
-      xscale = tys, xzp = tyz;
-      xsv = s->s_out;
+      qs[i] = tys, qz[i] = tyz;
+      qsv[i] = s->s_out;
     } else if (st == NC_OK) {
       /* The last layer: raw int32 sums plus the bias. */
       int acc;
@@ -1085,6 +1359,9 @@ nc_status_t nc_quantize_graph(const nc_graph_t *g, const nc_tensor_t *images,
     st = write_net_(c, o, images->shape[0], in->shape, out_net);
   }
   nc_value_free(&x);
+  free(c->tsrc);
+  free(c->tflat);
+  free(c->done);
   for (int i = 0; i < c->n; i++) {
     free(c->st[i].samples);
     free(c->st[i].wq);

@@ -8,6 +8,8 @@
  * falls on a rounding tie: there, ONNX's float definition and TFLite's
  * fixed-point requantization must agree bit for bit.
  */
+#include <math.h>
+
 #include "neocog/graph.h"
 #include "neocog/lower.h"
 #include "neocog/onnx.h"
@@ -466,4 +468,287 @@ Test(cli_qdq, broadcast_add_falls_back_to_the_host) {
   case_close_(c);
   free(c);
   nc_graph_free(&g);
+}
+
+/* ---- neocog quantize on float graphs with branches -------------------- */
+
+/* A float32 constant of random values in [-m, m]. */
+static int fconst_(nc_graph_t *g, const char *name, int ndim,
+                   const int64_t *shape, double m, nc_rng_t *r) {
+  size_t n = 1;
+  for (int d = 0; d < ndim; d++) {
+    n *= (size_t)shape[d];
+  }
+  double *v = malloc(n * sizeof *v);
+  cr_assert_not_null(v);
+  for (size_t i = 0; i < n; i++) {
+    v[i] = m * ((double)(nc_rng_next(r) % 2001) / 1000.0 - 1.0);
+  }
+  const int t = cval_(g, name, NC_ELEM_FLOAT32, ndim, shape, v);
+  free(v);
+  return t;
+}
+
+/* A float 3x3 conv (pads 1) of x from ci to co channels, Relu when asked;
+ * its output tensor. */
+static int fconv_(nc_graph_t *g, const char *name, int x, int64_t ci,
+                  int64_t co, int relu, nc_rng_t *r) {
+  char nm[64];
+  const int64_t ws[4] = {co, ci, 3, 3};
+  snprintf(nm, sizeof nm, "%s_w", name);
+  const int w = fconst_(g, nm, 4, ws, 0.3 / (double)ci, r);
+  snprintf(nm, sizeof nm, "%s_b", name);
+  const int b = fconst_(g, nm, 1, &co, 0.5, r);
+  snprintf(nm, sizeof nm, "%s_out", name);
+  int y = tens_(g, nm);
+  const int in[3] = {x, w, b};
+  const int k = node_(g, name, "Conv", 3, in, y);
+  const int64_t pads[4] = {1, 1, 1, 1};
+  cr_assert_eq(nc_graph_add_attr(g, k, "pads", NC_ATTR_INTS, 4, pads, 0, NULL),
+               NC_OK);
+  if (relu) {
+    snprintf(nm, sizeof nm, "%s_relu", name);
+    const int t = y;
+    y = tens_(g, nm);
+    node_(g, nm, "Relu", 1, &t, y);
+  }
+  return y;
+}
+
+/*
+ * Float32 graphs on a [N, 4, 6, 6] input x:
+ * kind 0, a residual block: conv1 -> Relu -> conv2, + x, Relu -> Flatten
+ *   -> Gemm (10 logits);
+ * kind 1, a concatenation: conv1 -> Relu (a) -> conv2 -> Relu (b),
+ *   Concat(a, b) -> conv3 -> Relu -> Flatten -> Gemm;
+ * kind 2, the residual block with a Sigmoid after conv1 (quantize cannot
+ *   map it).
+ */
+static void float_graph_(nc_graph_t *g, int kind, nc_rng_t *r) {
+  memset(g, 0, sizeof *g);
+  snprintf(g->name, sizeof g->name, "branches");
+  g->opset = 13;
+  const int64_t xs[4] = {-1, 4, 6, 6};
+  int x;
+  cr_assert_eq(nc_graph_add_tensor(g, "x", NC_ELEM_FLOAT32, 4, xs, NULL, 1, &x),
+               NC_OK);
+  int a = fconv_(g, "conv1", x, 4, 4, kind != 2, r);
+  if (kind == 2) {
+    const int t = a;
+    a = tens_(g, "sig_out");
+    node_(g, "sig", "Sigmoid", 1, &t, a);
+  }
+  int h;
+  int64_t hc = 4;
+  if (kind == 1) {
+    const int b = fconv_(g, "conv2", a, 4, 4, 1, r);
+    const int cat = tens_(g, "cat_out"), in[2] = {a, b};
+    const int k = node_(g, "cat", "Concat", 2, in, cat);
+    const int64_t one = 1;
+    cr_assert_eq(nc_graph_add_attr(g, k, "axis", NC_ATTR_INT, 1, &one, 0, NULL),
+                 NC_OK);
+    h = fconv_(g, "conv3", cat, 8, 4, 1, r);
+  } else {
+    const int c2 = fconv_(g, "conv2", a, 4, 4, 0, r);
+    const int s = tens_(g, "add_out"), in[2] = {c2, x};
+    node_(g, "add", "Add", 2, in, s);
+    h = tens_(g, "add_relu_out");
+    node_(g, "add_relu", "Relu", 1, &s, h);
+  }
+  const int f = tens_(g, "flat_out");
+  node_(g, "flatten", "Flatten", 1, &h, f);
+  const int64_t ws[2] = {10, hc * 36}, bs = 10;
+  const int w = fconst_(g, "gemm_w", 2, ws, 0.2, r);
+  const int b = fconst_(g, "gemm_b", 1, &bs, 0.1, r);
+  const int y = tens_(g, "y"), in[3] = {f, w, b};
+  const int k = node_(g, "gemm", "Gemm", 3, in, y);
+  const int64_t one = 1;
+  cr_assert_eq(nc_graph_add_attr(g, k, "transB", NC_ATTR_INT, 1, &one, 0, NULL),
+               NC_OK);
+  cr_assert_eq(nc_graph_add_output(g, y), NC_OK);
+  cr_assert_eq(nc_graph_check(g), NC_OK, "%s", nc_error_detail());
+}
+
+/* The index of the greatest of n values. */
+static int argmax_(const double *v, int n) {
+  int best = 0;
+  for (int i = 1; i < n; i++) {
+    best = v[i] > v[best] ? i : best;
+  }
+  return best;
+}
+
+/* The float graph `kind` quantized (on its 8 calibration images) as a
+ * network file, a QOperator ONNX model and a QDQ one; each run on cpu,
+ * model and rtl on those images: every output is the same int32 bytes,
+ * the logits' order the float model's, and on rtl the residual Add is in
+ * conv2's store path. */
+static void quantize_branches_(int kind, const char *test) {
+  nc_rng_t r;
+  nc_test_seed(&r, "cli_qdq", test, (uint64_t)(40 + kind));
+  nc_graph_t g;
+  float_graph_(&g, kind, &r);
+  run_t rn;
+  tmpdir_(&rn);
+  char fm[256], calib[256], xf[256], xn[256], yp[256], st[256];
+  path_(&rn, "f.onnx", fm);
+  path_(&rn, "calib.npy", calib);
+  path_(&rn, "xf.npy", xf);
+  path_(&rn, "xn.npy", xn);
+  path_(&rn, "y.npy", yp);
+  path_(&rn, "s.json", st);
+  cr_assert_eq(nc_onnx_save(&g, fm), NC_OK, "%s", nc_error_detail());
+  /* 8 images of values 0..63: uint8 NCHW for --calib, float32 NCHW for
+   * the ONNX models, uint8 NHWC for the network file. */
+  enum { N = 8 };
+  const int64_t cs[4] = {N, 4, 6, 6}, ns[4] = {N, 6, 6, 4};
+  nc_tensor_t ci, cf, cn;
+  cr_assert_eq(nc_tensor_alloc(&ci, NC_DTYPE_UINT8, 4, cs), NC_OK);
+  cr_assert_eq(nc_tensor_alloc(&cn, NC_DTYPE_UINT8, 4, ns), NC_OK);
+  nc_value_t x;
+  cr_assert_eq(nc_value_alloc(&x, NC_ELEM_FLOAT32, 4, cs, "x"), NC_OK);
+  for (size_t i = 0; i < ci.nbytes; i++) {
+    const uint8_t v = (uint8_t)(nc_rng_next(&r) % 64);
+    const size_t c = (i / 36) % 4, hw = i % 36, im = i / 144;
+    ((uint8_t *)ci.data)[i] = v;
+    ((uint8_t *)cn.data)[(im * 36 + hw) * 4 + c] = v;
+    ((float *)x.data)[i] = v;
+  }
+  cr_assert_eq(nc_value_to_tensor(&x, &cf), NC_OK);
+  cr_assert_eq(nc_tensor_save_npy(calib, &ci), NC_OK);
+  cr_assert_eq(nc_tensor_save_npy(xf, &cf), NC_OK);
+  cr_assert_eq(nc_tensor_save_npy(xn, &cn), NC_OK);
+  nc_value_t want;
+  cr_assert_eq(nc_graph_run(&g, &x, &want), NC_OK, "%s", nc_error_detail());
+  cr_assert_eq(nc_value_numel(&want), N * 10);
+  static const char *const outs[3] = {"q.net", "q.onnx", "qdq.onnx"};
+  static const char *const be[3] = {"cpu", "model", "rtl"};
+  int32_t first[N * 10];
+  for (int o = 0; o < 3; o++) {
+    char qp[256];
+    path_(&rn, outs[o], qp);
+    run_(&rn, o == 0 ? (const char *[]){"quantize", fm, "--calib", calib,
+                                        "--per-channel", "-o", qp, NULL}
+                     : (const char *[]){"quantize", fm, "--calib", calib,
+                                        "--per-channel", "--format",
+                                        o == 2 ? "qdq" : "qoperator", "-o", qp,
+                                        NULL});
+    cr_assert_eq(rn.status, 0, "%s: %s", outs[o], rn.err);
+    for (int b = 0; b < 3; b++) {
+      run_(&rn, (const char *[]){"run", qp, "--input", o == 0 ? xn : xf,
+                                 "--backend", be[b], "--output", yp,
+                                 "--stats", st, NULL});
+      cr_assert_eq(rn.status, 0, "%s on %s: %s", outs[o], be[b], rn.err);
+      int32_t got[N * 10 + 1];
+      cr_assert_eq(npy_data_(yp, got, sizeof got), sizeof first, "%s on %s",
+                   outs[o], be[b]);
+      if (o == 0 && b == 0) {
+        memcpy(first, got, sizeof first);
+      }
+      cr_assert_eq(memcmp(got, first, sizeof first), 0,
+                   "%s on %s: not the network file's bytes on cpu", outs[o],
+                   be[b]);
+      static char js[65536];
+      slurp_(st, js, sizeof js);
+      const char *add = strstr(js, "{\"name\": \"add\"");
+      if (kind == 0 && b == 2) {
+        /* The Add runs in conv2's store path on the RTL. */
+        cr_assert_not_null(add, "%s: %s", outs[o], js);
+        const char *end = strchr(add, '}');
+        const char *fu = strstr(add, "\"fused_into\": \"conv2\"");
+        cr_assert(fu != NULL && fu < end, "%s: %.300s", outs[o], add);
+      }
+    }
+  }
+  if (kind == 1) {
+    /* The concatenation copies bytes: both its inputs were quantized at
+     * one scale and zero point (the union of their ranges). */
+    char qp[256];
+    path_(&rn, "q.onnx", qp);
+    nc_graph_t q;
+    cr_assert_eq(nc_onnx_load(qp, &q), NC_OK, "%s", nc_error_detail());
+    static const char *const names[4] = {"conv1_scale", "conv2_scale",
+                                         "conv1_zero_point", "conv2_zero_point"};
+    const nc_value_t *v[4];
+    for (int i = 0; i < 4; i++) {
+      const int t = nc_graph_find(&q, names[i]);
+      cr_assert_geq(t, 0, "%s", names[i]);
+      v[i] = &q.tensors[t].value;
+      cr_assert_eq(v[i]->nbytes, i < 2 ? 4u : 1u, "%s", names[i]);
+    }
+    cr_assert_eq(memcmp(v[0]->data, v[1]->data, 4), 0);
+    cr_assert_eq(memcmp(v[2]->data, v[3]->data, 1), 0);
+    nc_graph_free(&q);
+  }
+  /* The int8 model's top class is the float model's on every image, and
+   * its raw int32 logits are the float ones at one scale k (the input's
+   * times the weights', fitted here by least squares) within 4% of their
+   * largest magnitude. */
+  double qf = 0, qq = 0, fmax = 0, err = 0;
+  for (int i = 0; i < N * 10; i++) {
+    const double fl = ((const float *)want.data)[i];
+    qf += fl * first[i];
+    qq += (double)first[i] * first[i];
+    fmax = fabs(fl) > fmax ? fabs(fl) : fmax;
+  }
+  cr_assert_gt(qq, 0);
+  for (int i = 0; i < N; i++) {
+    double fl[10], q[10];
+    for (int j = 0; j < 10; j++) {
+      fl[j] = ((const float *)want.data)[i * 10 + j];
+      q[j] = first[i * 10 + j];
+      const double e = fabs(q[j] * qf / qq - fl[j]);
+      err = e > err ? e : err;
+    }
+    cr_assert_eq(argmax_(q, 10), argmax_(fl, 10), "image %d", i);
+  }
+  cr_assert_leq(err, 0.04 * fmax, "max error %g of %g", err, fmax);
+  cr_log_info("kind %d: max error %g of %g", kind, err, fmax);
+  nc_value_free(&want);
+  nc_value_free(&x);
+  nc_tensor_free(&ci);
+  nc_tensor_free(&cf);
+  nc_tensor_free(&cn);
+  nc_graph_free(&g);
+  cleanup_(&rn);
+}
+
+Test(cli_qdq, quantize_residual_add_runs_fused_on_every_backend) {
+  quantize_branches_(0, "quantize_residual_add_runs_fused_on_every_backend");
+}
+
+Test(cli_qdq, quantize_concat_shares_one_scale) {
+  quantize_branches_(1, "quantize_concat_shares_one_scale");
+}
+
+/* An operator quantize cannot map: one line naming the node, no output. */
+Test(cli_qdq, quantize_refuses_an_unmapped_node_by_name) {
+  nc_rng_t r;
+  nc_test_seed(&r, "cli_qdq", "quantize_refuses_an_unmapped_node_by_name", 1);
+  nc_graph_t g;
+  float_graph_(&g, 2, &r);
+  run_t rn;
+  tmpdir_(&rn);
+  char fm[256], calib[256], qp[256];
+  path_(&rn, "f.onnx", fm);
+  path_(&rn, "calib.npy", calib);
+  path_(&rn, "q.onnx", qp);
+  cr_assert_eq(nc_onnx_save(&g, fm), NC_OK, "%s", nc_error_detail());
+  const int64_t cs[4] = {2, 4, 6, 6};
+  nc_tensor_t ci;
+  cr_assert_eq(nc_tensor_alloc(&ci, NC_DTYPE_UINT8, 4, cs), NC_OK);
+  memset(ci.data, 7, ci.nbytes);
+  cr_assert_eq(nc_tensor_save_npy(calib, &ci), NC_OK);
+  nc_tensor_free(&ci);
+  for (int fmt = 0; fmt < 2; fmt++) {
+    run_(&rn, (const char *[]){"quantize", fm, "--calib", calib, "--format",
+                               fmt ? "qdq" : "qoperator", "-o", qp, NULL});
+    cr_assert_neq(rn.status, 0);
+    cr_assert(strstr(rn.err, "node 'sig' (Sigmoid)") != NULL, "%s", rn.err);
+    cr_assert_eq(strchr(rn.err, '\n'), rn.err + strlen(rn.err) - 1, "%s",
+                 rn.err);
+    cr_assert_eq(access(qp, F_OK), -1, "an output was written");
+  }
+  nc_graph_free(&g);
+  cleanup_(&rn);
 }
