@@ -2,9 +2,11 @@
  * Post-training static quantization of a float32 ONNX graph into an integer
  * network file (docs/network-format.md) that every backend runs.
  *
- * The graph must be a chain the network format can hold: Conv (with a bias
- * and a Relu folded in), MaxPool/AveragePool, a Reshape or Flatten, and
- * MatMul/Gemm (with a bias and a Relu folded in). Calibration runs the float
+ * The graph must be one the network format can hold: Conv (with a bias
+ * and a Relu folded in), MaxPool/AveragePool, a Reshape or Flatten,
+ * MatMul/Gemm (with a bias and a Relu folded in), a residual Add of two
+ * computed tensors (a Relu folded in) and a Concat of channels, whose
+ * inputs are all quantized to its one scale. Calibration runs the float
  * graph on real images and takes each layer's output range (minimum and
  * maximum, or a percentile); weights become int8 (symmetric, one scale per
  * output channel or per tensor), biases int32 at the scale input x weight,
@@ -48,7 +50,7 @@ typedef struct {
  * and writes the network file `out_net` with its weights, biases and
  * per-channel scales as .npy files next to it (`<stem>.<layer>.w.npy`, ...).
  * Fails with NC_ERR_UNSUPPORTED and a detail naming the node when the graph
- * is not such a chain; nothing is written before the chain is matched and
+ * is not such a graph; nothing is written before the graph is matched and
  * calibrated. The .npy files are written first, each atomically, and the
  * network file last, through a temporary file renamed into place.
  *
@@ -57,7 +59,9 @@ typedef struct {
  * [N, C, H, W] quantized by QuantizeLinear (scale 1, zero point 0), each
  * inner conv a QLinearConv (per-channel weight scales, int32 bias), MaxPool
  * on uint8, Flatten, and the last layer a ConvInteger or MatMulInteger plus
- * an Add of its int32 bias (raw int32 outputs, as the network file's).
+ * an Add of its int32 bias (raw int32 outputs, as the network file's); a
+ * residual Add in QDQ form (DequantizeLinear of both inputs, Add, Relu,
+ * QuantizeLinear) and a Concat of uint8 tensors, in both forms.
  * AveragePool and a fully connected layer before the last have no such
  * form here and are refused. With `qdq` each inner conv is written in QDQ
  * form instead: DequantizeLinear of its input, of its int8 weights (per
