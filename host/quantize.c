@@ -328,19 +328,21 @@ static nc_status_t take_(chain_t *c, const nc_graph_node_t *n) {
   if (strcmp(n->op, "Add") == 0 || strcmp(n->op, "Concat") == 0) {
     s->op = n->op[0] == 'A' ? OP_ADD : OP_CONCAT;
     if ((s->op == OP_ADD && n->nin != 2) || n->nin > MAX_SRC) {
-      return refuse_(n, s->op == OP_ADD ? "needs two inputs"
-                                        : "has more than 8 inputs");
+      return refuse_(
+          n, s->op == OP_ADD ? "needs two inputs" : "has more than 8 inputs");
     }
     const int64_t axis = nc_graph_attr_int(n, "axis", 1);
     if (s->op == OP_CONCAT && axis != 1 && axis != -3) {
-      return refuse_(n, "only a concatenation of channels (axis 1 of NCHW) "
-                        "has a network-file form");
+      return refuse_(n,
+                     "only a concatenation of channels (axis 1 of NCHW) "
+                     "has a network-file form");
     }
     for (int i = 0; i < n->nin; i++) {
       const int u = n->in[i];
       if (u < 0 || g->tensors[u].is_const) {
-        return refuse_(n, "an input is a constant (only a conv's or fully "
-                          "connected layer's bias add is folded)");
+        return refuse_(n,
+                       "an input is a constant (only a conv's or fully "
+                       "connected layer's bias add is folded)");
       }
       if (c->tflat[u] >= 0) {
         return refuse_(n, "an input is flattened");
@@ -349,11 +351,12 @@ static nc_status_t take_(chain_t *c, const nc_graph_node_t *n) {
       const stage_t *ps = p >= 0 ? &c->st[p] : NULL;
       if (s->op == OP_CONCAT &&
           (ps == NULL || ps->op == OP_CONCAT ||
-           (ps->op == OP_LAYER && (ps->kind == NC_LAYER_MAXPOOL ||
-                                   ps->kind == NC_LAYER_AVGPOOL)))) {
-        return refuse_(n, "an input is not the output of a conv, fully "
-                          "connected layer or Add, whose scale could be "
-                          "the concatenation's");
+           (ps->op == OP_LAYER &&
+            (ps->kind == NC_LAYER_MAXPOOL || ps->kind == NC_LAYER_AVGPOOL)))) {
+        return refuse_(n,
+                       "an input is not the output of a conv, fully "
+                       "connected layer or Add, whose scale could be "
+                       "the concatenation's");
       }
       s->src[s->nsrc++] = p;
     }
@@ -557,9 +560,9 @@ static void range_(stage_t *s, const nc_quantize_options_t *o) {
     hi = s->samples[(size_t)((double)(s->nsamples - 1) * 0.9999)];
   } else if (o->method == NC_CALIB_ENTROPY && s->nsamples > 0) {
     const int one_sided = s->relu || lo >= 0;
-    const double t = nc__kl_threshold(s->samples, s->nsamples,
-                                      fabs(lo) > hi ? fabs(lo) : hi,
-                                      one_sided ? 255 : 128, one_sided);
+    const double t =
+        nc__kl_threshold(s->samples, s->nsamples, fabs(lo) > hi ? fabs(lo) : hi,
+                         one_sided ? 255 : 128, one_sided);
     hi = hi < t ? hi : t;
     lo = one_sided ? lo : (lo > -t ? lo : -t);
   }
@@ -611,8 +614,8 @@ static nc_status_t quantize_(chain_t *c, const nc_quantize_options_t *o) {
     const int32_t zp_in = from != NULL ? from->zp_out : 0;
     s->s_in = s_in;
     s->zp_in = zp_in;
-    if (s->op == OP_LAYER && (s->kind == NC_LAYER_MAXPOOL ||
-                              s->kind == NC_LAYER_AVGPOOL)) {
+    if (s->op == OP_LAYER &&
+        (s->kind == NC_LAYER_MAXPOOL || s->kind == NC_LAYER_AVGPOOL)) {
       s->s_out = s_in;
       s->zp_out = zp_in;
       continue;
@@ -907,8 +910,9 @@ static nc_status_t write_net_(chain_t *c, const nc_quantize_options_t *o,
 /* ---- the quantized model as ONNX (QOperator form) --------------------- */
 
 /* A new constant of `n` values of `elem` from doubles (rounded). */
-static nc_status_t const_of_(nc_graph_t *g, const char *name, int elem, int ndim,
-                             const int64_t *shape, const double *v, int *t) {
+static nc_status_t const_of_(nc_graph_t *g, const char *name, int elem,
+                             int ndim, const int64_t *shape, const double *v,
+                             int *t) {
   nc_value_t x;
   nc_status_t st = nc_value_alloc(&x, elem, ndim, shape, name);
   for (size_t i = 0; st == NC_OK && i < nc_value_numel(&x); i++) {
@@ -981,9 +985,9 @@ static nc_status_t node_to_(nc_graph_t *g, const char *name, const char *op,
  * (per output channel) and of the int32 bias (at scale x_scale * w_scale,
  * formed in float32) into a float32 Conv, then QuantizeLinear to (tys,
  * tyz) as tensor y. */
-static nc_status_t qdq_conv_(nc_graph_t *g, const stage_t *s, int x,
-                             int xscale, int xzp, double xs, int tw, int tws,
-                             int twz, int tb, int tys, int tyz, int y) {
+static nc_status_t qdq_conv_(nc_graph_t *g, const stage_t *s, int x, int xscale,
+                             int xzp, double xs, int tw, int tws, int twz,
+                             int tb, int tys, int tyz, int y) {
   char nm[160];
   int xf, wf, bf, cf, tbs, k;
   const int64_t o = s->o;
@@ -1212,8 +1216,7 @@ static nc_status_t build_onnx_(const chain_t *c, const int64_t *in_shape,
     if (st == NC_OK) {
       st = const_of_(g, nm, NC_ELEM_INT32,
                      last && s->kind == NC_LAYER_CONV2D ? 4 : 1,
-                     last && s->kind == NC_LAYER_CONV2D ? bshape : &o, ov,
-                     &tb);
+                     last && s->kind == NC_LAYER_CONV2D ? bshape : &o, ov, &tb);
     }
     if (st == NC_OK && !last) {
       int tws, twz, tys, tyz;
@@ -1238,8 +1241,8 @@ static nc_status_t build_onnx_(const chain_t *c, const int64_t *in_shape,
       }
       const int in[9] = {x, xscale, xzp, tw, tws, twz, tys, tyz, tb};
       if (st == NC_OK && qdq) {
-        st = qdq_conv_(g, s, x, xscale, xzp, xsv, tw, tws, twz, tb, tys, tyz,
-                       y);
+        st =
+            qdq_conv_(g, s, x, xscale, xzp, xsv, tw, tws, twz, tb, tys, tyz, y);
       } else if (st == NC_OK) {
         st = nc_graph_add_node(g, s->name, "QLinearConv", 9, in, 1, &y, &k);
         if (st == NC_OK) {
@@ -1256,8 +1259,9 @@ static nc_status_t build_onnx_(const chain_t *c, const int64_t *in_shape,
       const int in[3] = {x, tw, xzp};
       const int conv = s->kind == NC_LAYER_CONV2D;
       if (st == NC_OK) {
-        st = nc_graph_add_node(g, s->name, conv ? "ConvInteger" : "MatMulInteger",
-                               3, in, 1, &acc, &k);
+        st = nc_graph_add_node(g, s->name,
+                               conv ? "ConvInteger" : "MatMulInteger", 3, in, 1,
+                               &acc, &k);
       }
       if (st == NC_OK && conv) {
         st = window_attrs_(g, k, s, 1);

@@ -522,7 +522,9 @@ static int fconv_(nc_graph_t *g, const char *name, int x, int64_t ci,
  * kind 1, a concatenation: conv1 -> Relu (a) -> conv2 -> Relu (b),
  *   Concat(a, b) -> conv3 -> Relu -> Flatten -> Gemm;
  * kind 2, the residual block with a Sigmoid after conv1 (quantize cannot
- *   map it).
+ *   map it);
+ * kind 3, the concatenation of x (not a) and b (x's scale is the input's:
+ *   quantize cannot make it the concatenation's).
  */
 static void float_graph_(nc_graph_t *g, int kind, nc_rng_t *r) {
   memset(g, 0, sizeof *g);
@@ -540,9 +542,9 @@ static void float_graph_(nc_graph_t *g, int kind, nc_rng_t *r) {
   }
   int h;
   int64_t hc = 4;
-  if (kind == 1) {
+  if (kind == 1 || kind == 3) {
     const int b = fconv_(g, "conv2", a, 4, 4, 1, r);
-    const int cat = tens_(g, "cat_out"), in[2] = {a, b};
+    const int cat = tens_(g, "cat_out"), in[2] = {kind == 3 ? x : a, b};
     const int k = node_(g, "cat", "Concat", 2, in, cat);
     const int64_t one = 1;
     cr_assert_eq(nc_graph_add_attr(g, k, "axis", NC_ATTR_INT, 1, &one, 0, NULL),
@@ -635,9 +637,9 @@ static void quantize_branches_(int kind, const char *test) {
                                         NULL});
     cr_assert_eq(rn.status, 0, "%s: %s", outs[o], rn.err);
     for (int b = 0; b < 3; b++) {
-      run_(&rn, (const char *[]){"run", qp, "--input", o == 0 ? xn : xf,
-                                 "--backend", be[b], "--output", yp,
-                                 "--stats", st, NULL});
+      run_(&rn,
+           (const char *[]){"run", qp, "--input", o == 0 ? xn : xf, "--backend",
+                            be[b], "--output", yp, "--stats", st, NULL});
       cr_assert_eq(rn.status, 0, "%s on %s: %s", outs[o], be[b], rn.err);
       int32_t got[N * 10 + 1];
       cr_assert_eq(npy_data_(yp, got, sizeof got), sizeof first, "%s on %s",
@@ -667,8 +669,8 @@ static void quantize_branches_(int kind, const char *test) {
     path_(&rn, "q.onnx", qp);
     nc_graph_t q;
     cr_assert_eq(nc_onnx_load(qp, &q), NC_OK, "%s", nc_error_detail());
-    static const char *const names[4] = {"conv1_scale", "conv2_scale",
-                                         "conv1_zero_point", "conv2_zero_point"};
+    static const char *const names[4] = {
+        "conv1_scale", "conv2_scale", "conv1_zero_point", "conv2_zero_point"};
     const nc_value_t *v[4];
     for (int i = 0; i < 4; i++) {
       const int t = nc_graph_find(&q, names[i]);
@@ -721,34 +723,39 @@ Test(cli_qdq, quantize_concat_shares_one_scale) {
   quantize_branches_(1, "quantize_concat_shares_one_scale");
 }
 
-/* An operator quantize cannot map: one line naming the node, no output. */
+/* An operator quantize cannot map, a Concat of the graph input: one line
+ * naming the node, no output. */
 Test(cli_qdq, quantize_refuses_an_unmapped_node_by_name) {
   nc_rng_t r;
   nc_test_seed(&r, "cli_qdq", "quantize_refuses_an_unmapped_node_by_name", 1);
   nc_graph_t g;
-  float_graph_(&g, 2, &r);
   run_t rn;
   tmpdir_(&rn);
-  char fm[256], calib[256], qp[256];
-  path_(&rn, "f.onnx", fm);
-  path_(&rn, "calib.npy", calib);
-  path_(&rn, "q.onnx", qp);
-  cr_assert_eq(nc_onnx_save(&g, fm), NC_OK, "%s", nc_error_detail());
-  const int64_t cs[4] = {2, 4, 6, 6};
-  nc_tensor_t ci;
-  cr_assert_eq(nc_tensor_alloc(&ci, NC_DTYPE_UINT8, 4, cs), NC_OK);
-  memset(ci.data, 7, ci.nbytes);
-  cr_assert_eq(nc_tensor_save_npy(calib, &ci), NC_OK);
-  nc_tensor_free(&ci);
-  for (int fmt = 0; fmt < 2; fmt++) {
-    run_(&rn, (const char *[]){"quantize", fm, "--calib", calib, "--format",
-                               fmt ? "qdq" : "qoperator", "-o", qp, NULL});
-    cr_assert_neq(rn.status, 0);
-    cr_assert(strstr(rn.err, "node 'sig' (Sigmoid)") != NULL, "%s", rn.err);
-    cr_assert_eq(strchr(rn.err, '\n'), rn.err + strlen(rn.err) - 1, "%s",
-                 rn.err);
-    cr_assert_eq(access(qp, F_OK), -1, "an output was written");
+  for (int kind = 2; kind <= 3; kind++) {
+    float_graph_(&g, kind, &r);
+    char fm[256], calib[256], qp[256];
+    path_(&rn, "f.onnx", fm);
+    path_(&rn, "calib.npy", calib);
+    path_(&rn, "q.onnx", qp);
+    cr_assert_eq(nc_onnx_save(&g, fm), NC_OK, "%s", nc_error_detail());
+    const int64_t cs[4] = {2, 4, 6, 6};
+    nc_tensor_t ci;
+    cr_assert_eq(nc_tensor_alloc(&ci, NC_DTYPE_UINT8, 4, cs), NC_OK);
+    memset(ci.data, 7, ci.nbytes);
+    cr_assert_eq(nc_tensor_save_npy(calib, &ci), NC_OK);
+    nc_tensor_free(&ci);
+    for (int fmt = 0; fmt < 2; fmt++) {
+      run_(&rn, (const char *[]){"quantize", fm, "--calib", calib, "--format",
+                                 fmt ? "qdq" : "qoperator", "-o", qp, NULL});
+      cr_assert_neq(rn.status, 0);
+      cr_assert(strstr(rn.err, kind == 2 ? "node 'sig' (Sigmoid)"
+                                         : "node 'cat' (Concat)") != NULL,
+                "%s", rn.err);
+      cr_assert_eq(strchr(rn.err, '\n'), rn.err + strlen(rn.err) - 1, "%s",
+                   rn.err);
+      cr_assert_eq(access(qp, F_OK), -1, "an output was written");
+    }
+    nc_graph_free(&g);
   }
-  nc_graph_free(&g);
   cleanup_(&rn);
 }
