@@ -47,6 +47,18 @@ static int tens_(nc_graph_t *g, const char *name) {
   return t;
 }
 
+/* Starts graph `name` (opset 13) with its input x [N, 4, 6, 6] of `elem`;
+ * returns x. */
+static int graph_open_(nc_graph_t *g, const char *name, int elem) {
+  memset(g, 0, sizeof *g);
+  snprintf(g->name, sizeof g->name, "%s", name);
+  g->opset = 13;
+  const int64_t xs[4] = {-1, 4, 6, 6};
+  int x;
+  cr_assert_eq(nc_graph_add_tensor(g, "x", elem, 4, xs, NULL, 1, &x), NC_OK);
+  return x;
+}
+
 /* Adds node `name`; returns its index. */
 static int node_(nc_graph_t *g, const char *name, const char *op, int nin,
                  const int *in, int out) {
@@ -138,13 +150,7 @@ static int qdq_conv_(nc_graph_t *g, const char *name, int xf, int wt,
  * fixed point must give the same bytes.
  */
 static void residual_graph_(nc_graph_t *g, nc_rng_t *r, int out) {
-  memset(g, 0, sizeof *g);
-  snprintf(g->name, sizeof g->name, "qdq_residual");
-  g->opset = 13;
-  const int64_t xs[4] = {-1, 4, 6, 6};
-  int x;
-  cr_assert_eq(nc_graph_add_tensor(g, "x", NC_ELEM_UINT8, 4, xs, NULL, 1, &x),
-               NC_OK);
+  const int x = graph_open_(g, "qdq_residual", NC_ELEM_UINT8);
   const double xsc = 1.0 / 16, s1 = 3.0 / 16, s2 = 9.0 / 8, s3 = 19.0 / 16;
   const int xs_t = scalar_(g, "x_s", NC_ELEM_FLOAT32, xsc);
   const int xz_t = scalar_(g, "x_z", NC_ELEM_UINT8, 3);
@@ -527,13 +533,7 @@ static int fconv_(nc_graph_t *g, const char *name, int x, int64_t ci,
  *   quantize cannot make it the concatenation's).
  */
 static void float_graph_(nc_graph_t *g, int kind, nc_rng_t *r) {
-  memset(g, 0, sizeof *g);
-  snprintf(g->name, sizeof g->name, "branches");
-  g->opset = 13;
-  const int64_t xs[4] = {-1, 4, 6, 6};
-  int x;
-  cr_assert_eq(nc_graph_add_tensor(g, "x", NC_ELEM_FLOAT32, 4, xs, NULL, 1, &x),
-               NC_OK);
+  const int x = graph_open_(g, "branches", NC_ELEM_FLOAT32);
   int a = fconv_(g, "conv1", x, 4, 4, kind != 2, r);
   if (kind == 2) {
     const int t = a;
