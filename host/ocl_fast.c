@@ -35,6 +35,7 @@ typedef struct {
   int tile;
   int64_t shape[4]; /* weights O, KH, KW, C */
   int stride;
+  int gtov; /* U's column blocks: 16 * gtov wide (see uidx_) */
   void *wcopy; /* the float weights the transform came from */
   size_t wbytes;
   cl_mem u;
@@ -144,6 +145,40 @@ static int log2i_(int v) {
   return l;
 }
 
+/* The GEMM's register block: gtp rows (tiles) times gtov 16-wide column
+ * vectors per work-item, for gk columns. From 48 tiles on, 12 x 2 (or
+ * 16 x 1 when gk is an odd number of vectors). With fewer tiles (the 14x14
+ * and 7x7 layers: 16 or 4 tiles per image with F(4x4,3x3)) padding the
+ * rows to 12 would multiply the work by up to 3: there the block is the
+ * one of least modelled cost, rows padded to a multiple of gtp times
+ * (FMAs + loads / 2) per FMA of a block (gtp broadcasts and gtov vector
+ * loads for gtp * gtov FMAs), at most 24 accumulators. */
+static void gemm_block_(fgeom_t_ *f, int64_t gk) {
+  const int64_t vecs = gk / 16;
+  f->gtov = vecs % 2 == 0 ? 2 : 1;
+  f->gtp = f->gtov == 2 ? 12 : 16;
+  if (f->t < 48) {
+    static const int rows[] = {4, 6, 8, 12, 16};
+    double best = 0;
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+      for (int q = 1; q <= 4; q++) {
+        if (vecs % q != 0 || rows[i] * q > 24) {
+          continue;
+        }
+        const double fma = (double)(rows[i] * q);
+        const double cost = (double)up_(f->t, rows[i]) *
+                            (fma + 0.5 * (rows[i] + q)) / fma;
+        if (best == 0 || cost < best) {
+          best = cost;
+          f->gtp = rows[i];
+          f->gtov = q;
+        }
+      }
+    }
+  }
+  f->tp = up_(f->t, f->gtp);
+}
+
 /* Fills *f for the algorithm and tile; 0 if the layer is not one it takes. */
 static int fgeom_(const nc_layer_t *l, const nc_geom_t *g, nc_ocl_algo_t algo,
                   int tile, fgeom_t_ *f) {
@@ -193,9 +228,7 @@ static int fgeom_(const nc_layer_t *l, const nc_geom_t *g, nc_ocl_algo_t algo,
   f->t = f->n * f->th * f->tw;
   f->cp = up_(f->cv, f->fv);
   f->kp = up_(f->k, 16);
-  f->gtov = f->kp * (algo == NC_OCL_ALGO_FFT ? 2 : 1) % 32 == 0 ? 2 : 1;
-  f->gtp = f->gtov == 2 ? 12 : 16;
-  f->tp = up_(f->t, f->gtp);
+  gemm_block_(f, f->kp * (algo == NC_OCL_ALGO_FFT ? 2 : 1));
   const int cplx = algo == NC_OCL_ALGO_FFT ? 2 : 1;
   f->gc = cplx * f->cp;
   f->gk = cplx * f->kp;
@@ -234,7 +267,15 @@ static double vweight_(const fgeom_t_ *f, const float *w, int64_t k, int u,
 /* Weight transforms (host, double precision)                             */
 /* ---------------------------------------------------------------------- */
 
-/* U [E][CP][KP]: G g' Gt for every (k, c'). */
+/* Index of U[e][row][col] in the packed U: [E][GK / B][GC][B] with
+ * B = 16 * gtov, so that each GEMM work-item's columns of one point are
+ * one contiguous slice it streams in order. */
+static int64_t uidx_(const fgeom_t_ *f, int64_t e, int64_t row, int64_t col) {
+  const int64_t b = 16 * (int64_t)f->gtov;
+  return ((e * (f->gk / b) + col / b) * f->gc + row) * b + col % b;
+}
+
+/* U [E][CP][KP] (packed, see uidx_): G g' Gt for every (k, c'). */
 static void wino_weights_(const fgeom_t_ *f, const float *w, float *u) {
   const int a = f->a, m = f->m;
   for (int64_t k = 0; k < f->k; k++) {
@@ -259,14 +300,15 @@ static void wino_weights_(const fgeom_t_ *f, const float *w, float *u) {
           for (int q = 0; q < 3; q++) {
             s += t[i][q] * gm_(m, j, q);
           }
-          u[((int64_t)(i * a + j) * f->cp + cv) * f->kp + k] = (float)s;
+          u[uidx_(f, i * a + j, cv, k)] = (float)s;
         }
       }
     }
   }
 }
 
-/* U [E][2CP][2KP]: the 2 x 2 real blocks of conj(DFT(g')), see fast.cl. */
+/* U [E][2CP][2KP] (packed, see uidx_): the 2 x 2 real blocks of
+ * conj(DFT(g')), see fast.cl. */
 static void fft_weights_(const fgeom_t_ *f, const float *w, float *u) {
   const int n = f->a, fh = n / 2 + 1, rv = f->rv;
   double *cr = malloc(sizeof(double) * (size_t)(n * n));
@@ -307,11 +349,11 @@ static void fft_weights_(const fgeom_t_ *f, const float *w, float *u) {
             gr += rr[uu * fh + fq] * c - ri[uu * fh + fq] * s;
             gi += rr[uu * fh + fq] * s + ri[uu * fh + fq] * c;
           }
-          float *ue = u + (int64_t)(r * fh + fq) * f->gc * f->gk;
-          ue[cv * f->gk + k] = (float)gr;
-          ue[cv * f->gk + f->kp + k] = (float)-gi;
-          ue[(f->cp + cv) * f->gk + k] = (float)gi;
-          ue[(f->cp + cv) * f->gk + f->kp + k] = (float)gr;
+          const int64_t e = r * fh + fq;
+          u[uidx_(f, e, cv, k)] = (float)gr;
+          u[uidx_(f, e, cv, f->kp + k)] = (float)-gi;
+          u[uidx_(f, e, f->cp + cv, k)] = (float)gi;
+          u[uidx_(f, e, f->cp + cv, f->kp + k)] = (float)gr;
         }
       }
     }
@@ -356,7 +398,7 @@ static nc_status_t weights_(nc_ocl_t *c, const fgeom_t_ *f,
   for (int i = 0; i < WCACHE_N; i++) {
     wentry_t_ *e = &s->w[i];
     if (e->u != NULL && e->algo == f->algo && e->tile == f->tile &&
-        e->stride == f->s && e->wbytes == w->nbytes &&
+        e->stride == f->s && e->gtov == f->gtov && e->wbytes == w->nbytes &&
         memcmp(e->shape, w->shape, sizeof e->shape) == 0 &&
         memcmp(e->wcopy, w->data, w->nbytes) == 0) {
       e->used = s->clock;
@@ -399,6 +441,7 @@ static nc_status_t weights_(nc_ocl_t *c, const fgeom_t_ *f,
   e->algo = f->algo;
   e->tile = f->tile;
   e->stride = f->s;
+  e->gtov = f->gtov;
   memcpy(e->shape, w->shape, sizeof e->shape);
   e->wcopy = copy;
   e->wbytes = w->nbytes;
