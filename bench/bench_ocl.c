@@ -26,7 +26,7 @@
  * one core (taskset -c 0).
  *
  * Usage: bench_ocl [--runs N] [--min] [--sweep] [--no-peers] [--algos]
- *                  [--direct] [--only NAME] [--tile W,OV]
+ *                  [--direct] [--only NAME] [--tile W,OV] [--wino M]
  *   POCL uses every core: do not pin it with taskset. Select the device as
  *   the library does (NEOCOG_CL_PLATFORM / NEOCOG_CL_DEVICE).
  *   --sweep times the tiled conv kernel's tunables on the VGG layer.
@@ -34,7 +34,8 @@
  *   machine shared with other work).
  *   --only NAME keeps the --algos / --direct layers whose name contains
  *   NAME. --tile W,OV sets the direct kernel's tile for --direct (W
- *   output columns times OV 16-channel vectors per work-item).
+ *   output columns times OV 16-channel vectors per work-item). --wino M
+ *   fixes Winograd's output tile (2 or 4) in --algos.
  */
 #define CL_TARGET_OPENCL_VERSION 120
 #include <CL/cl.h>
@@ -59,6 +60,7 @@ static int runs_ = 7;
 static int use_min_ = 0; /* --min: best run instead of the median */
 static const char *only_ = NULL; /* --only: layers whose name has this */
 static int tile_w_ = 0, tile_ov_ = 0; /* --tile: the direct kernel's tile */
+static int wino_m_ = 0; /* --wino M: Winograd's output tile for --algos */
 static double last_main_; /* ours_(): median time of the compute kernel */
 
 typedef struct {
@@ -399,6 +401,12 @@ static void algos_(nc_ocl_t *c, int peers) {
   char picked[16][4][40];
   memset(t, 0, sizeof t);
   warmup_ = 2;
+  nc_ocl_tuning_t tune;
+  memset(&tune, 0, sizeof tune);
+  tune.wino_m = wino_m_;
+  if (nc_ocl_set_tuning(c, &tune) != NC_OK) {
+    die_("nc_ocl_set_tuning", NC_ERR_INVALID_ARG);
+  }
   nc_ocl_cost_t m;
   int st = nc_ocl_cost_model(c, &m);
   if (st != NC_OK) {
@@ -646,13 +654,15 @@ int main(int argc, char **argv) {
         fprintf(stderr, "bench_ocl: --tile wants W,OV\n");
         return 2;
       }
+    } else if (strcmp(argv[i], "--wino") == 0 && i + 1 < argc) {
+      wino_m_ = atoi(argv[++i]);
     } else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
       only_ = argv[++i];
     } else {
       fprintf(stderr,
               "usage: bench_ocl [--runs N] [--min] [--sweep] "
               "[--no-peers] [--algos] [--direct] [--only NAME] "
-              "[--tile W,OV]\n");
+              "[--tile W,OV] [--wino M]\n");
       return 2;
     }
   }
