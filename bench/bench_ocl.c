@@ -23,7 +23,9 @@
  *
  * --direct times our direct float32 convolution against oneDNN's on the
  * conv layers of ResNet-50 and VGG-16, one run of each in turn; pin it to
- * one core (taskset -c 0).
+ * one core (taskset -c 0) and give POCL one thread there
+ * (POCL_MAX_PTHREAD_COUNT=1): two POCL threads on one core make a kernel
+ * wait for whichever of them other work preempts.
  *
  * Usage: bench_ocl [--runs N] [--min] [--sweep] [--no-peers] [--algos]
  *                  [--direct] [--only NAME] [--tile W,OV] [--wino M]
