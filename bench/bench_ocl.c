@@ -18,8 +18,10 @@
  * --algos compares the float32 convolution algorithms instead, on 3x3
  * layers of VGG-16 and ResNet-50, the lecture's ConvNet (9x9) and AlexNet
  * conv1 (11x11 stride 4): direct, Winograd, FFT and what --algo auto
- * picks, each against oneDNN's direct fp32 convolution. For this one pin
- * both to one core (taskset -c 0), as the figures in the docs are.
+ * picks, each against oneDNN's direct fp32 convolution, and a second table
+ * with the main kernel's share of each algorithm's time (the GEMM's, for
+ * the fast ones). For this one pin both to one core (taskset -c 0), as the
+ * figures in the docs are.
  *
  * --direct times our direct float32 convolution against oneDNN's on the
  * conv layers of ResNet-50 and VGG-16, one run of each in turn; pin it to
@@ -425,7 +427,9 @@ static void algos_(nc_ocl_t *c, int peers) {
     DNNL_OK(dnnl_stream_create(&strm, eng, dnnl_stream_default_flags));
   }
   const int rounds = runs_;
-  double v[5][64];
+  double v[5][64], vm[3][64];
+  double share[16][3]; /* median main-kernel time over total, per algo */
+  memset(share, 0, sizeof share);
   for (int i = 0; i < n; i++) {
     if (only_ != NULL && strstr(algo_shapes_[i].name, only_) == NULL) {
       continue;
@@ -450,6 +454,9 @@ static void algos_(nc_ocl_t *c, int peers) {
                              sizeof picked[i][a]);
         if (rd >= 0) {
           v[a][rd] = ta;
+          if (a < 3) {
+            vm[a][rd] = last_main_;
+          }
         }
       }
       for (int k = 0; peers && k < (rd < 0 ? 3 : 1); k++) {
@@ -462,6 +469,9 @@ static void algos_(nc_ocl_t *c, int peers) {
     runs_ = rounds;
     for (int a = 0; a < (peers ? 5 : 4); a++) {
       t[i][a] = median_(v[a], rounds);
+      if (a < 3) {
+        share[i][a] = median_(vm[a], rounds) / t[i][a];
+      }
     }
     if (peers) {
       dnnl_free_(&dl);
@@ -508,6 +518,17 @@ static void algos_(nc_ocl_t *c, int peers) {
   }
   printf("\nGMAC/s of the direct convolution's MACs (so a fast algorithm "
          "shows its effective rate); ratios: oneDNN's time over ours.\n");
+  printf("\n| layer | direct: conv kernel | Winograd: GEMM | FFT: GEMM |\n");
+  printf("|---|---:|---:|---:|\n");
+  for (int i = 0; i < n; i++) {
+    if (only_ != NULL && strstr(algo_shapes_[i].name, only_) == NULL) {
+      continue;
+    }
+    printf("| %s | %.0f%% | %.0f%% | %.0f%% |\n", algo_shapes_[i].name,
+           100.0 * share[i][0], 100.0 * share[i][1], 100.0 * share[i][2]);
+  }
+  printf("\nThe main kernel's share of each algorithm's time (medians; "
+         "the rest: padding copy, or the input and output transforms).\n");
 }
 
 /* The ResNet-50 and VGG-16 conv layers of --direct (each shape once). */
