@@ -62,9 +62,9 @@ static int warmup_ = WARMUP;
 
 static int runs_ = 7;
 static int use_min_ = 0; /* --min: best run instead of the median */
-static const char *only_ = NULL; /* --only: layers whose name has this */
+static const char *only_ = NULL;      /* --only: layers whose name has this */
 static int tile_w_ = 0, tile_ov_ = 0; /* --tile: the direct kernel's tile */
-static int wino_m_ = 0; /* --wino M: Winograd's output tile for --algos */
+static int wino_m_ = 0;   /* --wino M: Winograd's output tile for --algos */
 static double last_main_; /* ours_(): median time of the compute kernel */
 
 typedef struct {
@@ -527,8 +527,9 @@ static void algos_(nc_ocl_t *c, int peers) {
     printf("| %s | %.0f%% | %.0f%% | %.0f%% |\n", algo_shapes_[i].name,
            100.0 * share[i][0], 100.0 * share[i][1], 100.0 * share[i][2]);
   }
-  printf("\nThe main kernel's share of each algorithm's time (medians; "
-         "the rest: padding copy, or the input and output transforms).\n");
+  printf(
+      "\nThe main kernel's share of each algorithm's time (medians; "
+      "the rest: padding copy, or the input and output transforms).\n");
 }
 
 /* The ResNet-50 and VGG-16 conv layers of --direct (each shape once). */
@@ -579,8 +580,9 @@ static void direct_(nc_ocl_t *c) {
   dnnl_stream_t strm = NULL;
   DNNL_OK(dnnl_engine_create(&eng, dnnl_cpu, 0));
   DNNL_OK(dnnl_stream_create(&strm, eng, dnnl_stream_default_flags));
-  printf("| layer | GMAC | ours GMAC/s | oneDNN GMAC/s | ours/oneDNN "
-         "| our kernel | its share |\n");
+  printf(
+      "| layer | GMAC | ours GMAC/s | oneDNN GMAC/s | ours/oneDNN "
+      "| our kernel | its share |\n");
   printf("|---|---:|---:|---:|---:|---|---:|\n");
   const int rounds = runs_;
   for (int i = 0; i < n; i++) {
@@ -616,9 +618,10 @@ static void direct_(nc_ocl_t *c) {
   }
   dnnl_stream_destroy(strm);
   dnnl_engine_destroy(eng);
-  printf("\nGMAC/s: the layer's MACs over the median time; ours: kernel "
-         "time (padding copy included), oneDNN: wall time; its share: the "
-         "compute kernel's median time over ours.\n");
+  printf(
+      "\nGMAC/s: the layer's MACs over the median time; ours: kernel "
+      "time (padding copy included), oneDNN: wall time; its share: the "
+      "compute kernel's median time over ours.\n");
 }
 
 /* Times the tiled conv kernel's tunables on the VGG layer. */

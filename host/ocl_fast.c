@@ -37,7 +37,7 @@ typedef struct {
   int tile;
   int64_t shape[4]; /* weights O, KH, KW, C */
   int stride;
-  int gtov; /* U's column blocks: 16 * gtov wide (see uidx_) */
+  int gtov;    /* U's column blocks: 16 * gtov wide (see uidx_) */
   void *wcopy; /* the float weights the transform came from */
   size_t wbytes;
   cl_mem u;
@@ -168,8 +168,8 @@ static void gemm_block_(fgeom_t_ *f, int64_t gk) {
           continue;
         }
         const double fma = (double)(rows[i] * q);
-        const double cost = (double)up_(f->t, rows[i]) *
-                            (fma + 0.5 * (rows[i] + q)) / fma;
+        const double cost =
+            (double)up_(f->t, rows[i]) * (fma + 0.5 * (rows[i] + q)) / fma;
         if (best == 0 || cost < best) {
           best = cost;
           f->gtp = rows[i];

@@ -494,9 +494,8 @@ static float *pack_weights_(const plan_t_ *pl, const nc_tensor_t *w) {
   for (int64_t o = 0; o < g->oc; o++) {
     float *slice = dst + (o / ob) * taps * ob + o % ob;
     for (int64_t i = 0; i < taps; i++) {
-      slice[i * ob] = is_float
-                          ? ((const float *)w->data)[o * taps + i]
-                          : (float)((const int8_t *)w->data)[o * taps + i];
+      slice[i * ob] = is_float ? ((const float *)w->data)[o * taps + i]
+                               : (float)((const int8_t *)w->data)[o * taps + i];
     }
   }
   return dst;

@@ -282,8 +282,7 @@ Test(ocl_fast, gemm_block_follows_tiles) {
     const nc_tensor_t *x[3] = {&xs, &xb, &xs};
     const int cached[3] = {0, 0, 1};
     for (int k = 0; k < 3; k++) {
-      run_checked_(c, t, &l, x[k], &w, &b, cases[i].algo, cases[i].tile,
-                   NULL);
+      run_checked_(c, t, &l, x[k], &w, &b, cases[i].algo, cases[i].tile, NULL);
       nc_ocl_profile_t p;
       nc_ocl_last_profile(c, &p);
       cr_assert_eq(p.weights_cached, cached[k], "%s run %d: cached %d",
