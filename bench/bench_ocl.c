@@ -18,15 +18,28 @@
  * --algos compares the float32 convolution algorithms instead, on 3x3
  * layers of VGG-16 and ResNet-50, the lecture's ConvNet (9x9) and AlexNet
  * conv1 (11x11 stride 4): direct, Winograd, FFT and what --algo auto
- * picks, each against oneDNN's direct fp32 convolution. For this one pin
- * both to one core (taskset -c 0), as the figures in the docs are.
+ * picks, each against oneDNN's direct fp32 convolution, and a second table
+ * with the main kernel's share of each algorithm's time (the GEMM's, for
+ * the fast ones). For this one pin both to one core (taskset -c 0), as the
+ * figures in the docs are.
+ *
+ * --direct times our direct float32 convolution against oneDNN's on the
+ * conv layers of ResNet-50 and VGG-16, one run of each in turn; pin it to
+ * one core (taskset -c 0) and give POCL one thread there
+ * (POCL_MAX_PTHREAD_COUNT=1): two POCL threads on one core make a kernel
+ * wait for whichever of them other work preempts.
  *
  * Usage: bench_ocl [--runs N] [--min] [--sweep] [--no-peers] [--algos]
+ *                  [--direct] [--only NAME] [--tile W,OV] [--wino M]
  *   POCL uses every core: do not pin it with taskset. Select the device as
  *   the library does (NEOCOG_CL_PLATFORM / NEOCOG_CL_DEVICE).
  *   --sweep times the tiled conv kernel's tunables on the VGG layer.
  *   --min reports the best run instead of the median (for tuning on a
  *   machine shared with other work).
+ *   --only NAME keeps the --algos / --direct layers whose name contains
+ *   NAME. --tile W,OV sets the direct kernel's tile for --direct (W
+ *   output columns times OV 16-channel vectors per work-item). --wino M
+ *   fixes Winograd's output tile (2 or 4) in --algos.
  */
 #define CL_TARGET_OPENCL_VERSION 120
 #include <CL/cl.h>
@@ -49,6 +62,10 @@ static int warmup_ = WARMUP;
 
 static int runs_ = 7;
 static int use_min_ = 0; /* --min: best run instead of the median */
+static const char *only_ = NULL;      /* --only: layers whose name has this */
+static int tile_w_ = 0, tile_ov_ = 0; /* --tile: the direct kernel's tile */
+static int wino_m_ = 0;   /* --wino M: Winograd's output tile for --algos */
+static double last_main_; /* ours_(): median time of the compute kernel */
 
 typedef struct {
   const char *name;
@@ -141,7 +158,7 @@ static double ours_(nc_ocl_t *c, const shape_t *s, nc_dtype_t dt,
       l.act = NC_ACT_RELU;
     }
   }
-  double t[64];
+  double t[64], tm[64];
   for (int i = -warmup_; i < runs_; i++) {
     st = nc_ocl_run_layer(c, &l, &x, s->pool ? NULL : &w, s->pool ? NULL : &b,
                           &y);
@@ -153,12 +170,14 @@ static double ours_(nc_ocl_t *c, const shape_t *s, nc_dtype_t dt,
     nc_ocl_last_profile(c, &p);
     if (i >= 0) {
       t[i] = 1e-9 * (double)p.kernel_ns;
+      tm[i] = 1e-9 * (double)p.main_ns;
     }
     *kernel = p.kernel;
   }
   nc_tensor_free(&x);
   nc_tensor_free(&w);
   nc_tensor_free(&b);
+  last_main_ = median_(tm, runs_);
   return median_(t, runs_);
 }
 
@@ -243,11 +262,19 @@ static dnnl_memory_t dmem_(const dnnl_memory_desc_t *md, dnnl_engine_t eng) {
   return m;
 }
 
+/* A oneDNN primitive with its memories, ready to execute. */
+typedef struct {
+  dnnl_primitive_t prim;
+  dnnl_memory_t mem[5];
+  dnnl_exec_arg_t args[5];
+  int nargs;
+} dnnl_layer_t;
+
 /* oneDNN forward inference, layouts chosen by oneDNN: fp32, or int8 (u8
  * input, s8 weights, s32 bias, s8 output through an output scale; int8
  * pooling is s8). */
-static double dnnl_(dnnl_engine_t eng, dnnl_stream_t strm, const shape_t *s,
-                    int int8) {
+static void dnnl_setup_(dnnl_engine_t eng, const shape_t *s, int int8,
+                        dnnl_layer_t *dl) {
   const dnnl_data_type_t xt = int8 ? dnnl_u8 : dnnl_f32;
   const dnnl_data_type_t wt = int8 ? dnnl_s8 : dnnl_f32;
   const dnnl_data_type_t bt = int8 ? dnnl_s32 : dnnl_f32;
@@ -259,6 +286,7 @@ static double dnnl_(dnnl_engine_t eng, dnnl_stream_t strm, const shape_t *s,
   dnnl_dims_t st = {s->s, s->s}, pad = {s->p, s->p}, ker = {s->k, s->k};
   dnnl_memory_desc_t xmd, ymd, wmd, bmd;
   dnnl_primitive_desc_t pd;
+  memset(dl, 0, sizeof *dl);
   if (s->pool) {
     DNNL_OK(dnnl_memory_desc_init_by_tag(&xmd, 4, xd, yt, dnnl_nhwc));
     DNNL_OK(dnnl_memory_desc_init_by_tag(&ymd, 4, yd, yt, dnnl_nhwc));
@@ -287,46 +315,61 @@ static double dnnl_(dnnl_engine_t eng, dnnl_stream_t strm, const shape_t *s,
       dnnl_primitive_attr_destroy(attr);
     }
   }
-  dnnl_primitive_t prim;
-  DNNL_OK(dnnl_primitive_create(&prim, pd));
-  dnnl_memory_t xm =
-      dmem_(dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0), eng);
-  dnnl_memory_t ym =
-      dmem_(dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0), eng);
-  dnnl_memory_t wm = NULL, bm = NULL, ws = NULL;
-  dnnl_exec_arg_t args[5];
-  int nargs = 0;
-  args[nargs++] = (dnnl_exec_arg_t){DNNL_ARG_SRC, xm};
-  args[nargs++] = (dnnl_exec_arg_t){DNNL_ARG_DST, ym};
-  if (!s->pool) {
-    wm = dmem_(dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0), eng);
-    bm = dmem_(dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 1), eng);
-    args[nargs++] = (dnnl_exec_arg_t){DNNL_ARG_WEIGHTS, wm};
-    args[nargs++] = (dnnl_exec_arg_t){DNNL_ARG_BIAS, bm};
-  } else {
-    const dnnl_memory_desc_t *wsmd =
-        dnnl_primitive_desc_query_md(pd, dnnl_query_workspace_md, 0);
-    if (wsmd != NULL && dnnl_memory_desc_get_size(wsmd) > 0) {
-      ws = dmem_(wsmd, eng);
-      args[nargs++] = (dnnl_exec_arg_t){DNNL_ARG_WORKSPACE, ws};
+  DNNL_OK(dnnl_primitive_create(&dl->prim, pd));
+  const struct {
+    dnnl_query_t q;
+    int idx, arg;
+  } ms[] = {{dnnl_query_src_md, 0, DNNL_ARG_SRC},
+            {dnnl_query_dst_md, 0, DNNL_ARG_DST},
+            {dnnl_query_weights_md, 0, DNNL_ARG_WEIGHTS},
+            {dnnl_query_weights_md, 1, DNNL_ARG_BIAS},
+            {dnnl_query_workspace_md, 0, DNNL_ARG_WORKSPACE}};
+  for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) {
+    const int conv_arg = ms[i].arg != DNNL_ARG_WORKSPACE;
+    if (s->pool ? ms[i].arg == DNNL_ARG_WEIGHTS || ms[i].arg == DNNL_ARG_BIAS
+                : !conv_arg) {
+      continue;
     }
+    const dnnl_memory_desc_t *md =
+        dnnl_primitive_desc_query_md(pd, ms[i].q, ms[i].idx);
+    if (md == NULL || dnnl_memory_desc_get_size(md) == 0) {
+      continue;
+    }
+    dl->mem[dl->nargs] = dmem_(md, eng);
+    dl->args[dl->nargs] = (dnnl_exec_arg_t){ms[i].arg, dl->mem[dl->nargs]};
+    dl->nargs++;
   }
+  dnnl_primitive_desc_destroy(pd);
+}
+
+/* Wall time of one execute + wait. */
+static double dnnl_once_(dnnl_stream_t strm, const dnnl_layer_t *dl) {
+  double t0 = nc_bench_now();
+  DNNL_OK(dnnl_primitive_execute(dl->prim, strm, dl->nargs, dl->args));
+  DNNL_OK(dnnl_stream_wait(strm));
+  return nc_bench_now() - t0;
+}
+
+static void dnnl_free_(dnnl_layer_t *dl) {
+  for (int i = 0; i < dl->nargs; i++) {
+    dnnl_memory_destroy(dl->mem[i]);
+  }
+  dnnl_primitive_destroy(dl->prim);
+}
+
+/* oneDNN's median time of a layer, after warmup_ untimed runs. */
+static double dnnl_(dnnl_engine_t eng, dnnl_stream_t strm, const shape_t *s,
+                    int int8) {
+  dnnl_layer_t dl;
+  dnnl_setup_(eng, s, int8, &dl);
   double t[64];
   for (int i = -warmup_; i < runs_; i++) {
-    double t0 = nc_bench_now();
-    DNNL_OK(dnnl_primitive_execute(prim, strm, nargs, args));
-    DNNL_OK(dnnl_stream_wait(strm));
+    const double ti = dnnl_once_(strm, &dl);
     if (i >= 0) {
-      t[i] = nc_bench_now() - t0;
+      t[i] = ti;
     }
   }
-  dnnl_memory_destroy(xm);
-  dnnl_memory_destroy(ym);
-  dnnl_memory_destroy(wm);
-  dnnl_memory_destroy(bm);
-  dnnl_memory_destroy(ws);
-  dnnl_primitive_destroy(prim);
-  dnnl_primitive_desc_destroy(pd);
+  dnnl_free_(&dl);
   return median_(t, runs_);
 }
 
@@ -350,9 +393,9 @@ static const shape_t algo_shapes_[] = {
  * layer (the direct MACs over it as GMAC/s), oneDNN's direct, and what
  * auto picked. On a machine shared with other work the load changes over
  * minutes, so the runs of one layer are interleaved: each round times one
- * run of every variant of ours, and the medians are over the rounds.
- * oneDNN runs after all of ours (as in the main table: POCL's threads
- * must not share its core), WARMUP runs and then the median of --runs. */
+ * run of every variant of ours and one of oneDNN's, and the medians are
+ * over the rounds. Pinned to one core (as this table is meant to be run),
+ * OpenMP has no worker thread left spinning to take POCL's core. */
 static void algos_(nc_ocl_t *c, int peers) {
   const int n = (int)(sizeof algo_shapes_ / sizeof algo_shapes_[0]);
   static const nc_ocl_algo_t algos[4] = {
@@ -362,6 +405,12 @@ static void algos_(nc_ocl_t *c, int peers) {
   char picked[16][4][40];
   memset(t, 0, sizeof t);
   warmup_ = 2;
+  nc_ocl_tuning_t tune;
+  memset(&tune, 0, sizeof tune);
+  tune.wino_m = wino_m_;
+  if (nc_ocl_set_tuning(c, &tune) != NC_OK) {
+    die_("nc_ocl_set_tuning", NC_ERR_INVALID_ARG);
+  }
   nc_ocl_cost_t m;
   int st = nc_ocl_cost_model(c, &m);
   if (st != NC_OK) {
@@ -378,8 +427,17 @@ static void algos_(nc_ocl_t *c, int peers) {
     DNNL_OK(dnnl_stream_create(&strm, eng, dnnl_stream_default_flags));
   }
   const int rounds = runs_;
-  double v[4][64];
+  double v[5][64], vm[3][64];
+  double share[16][3]; /* median main-kernel time over total, per algo */
+  memset(share, 0, sizeof share);
   for (int i = 0; i < n; i++) {
+    if (only_ != NULL && strstr(algo_shapes_[i].name, only_) == NULL) {
+      continue;
+    }
+    dnnl_layer_t dl;
+    if (peers) {
+      dnnl_setup_(eng, &algo_shapes_[i], 0, &dl);
+    }
     for (int rd = -1; rd < rounds; rd++) {
       /* Round -1 compiles and warms up; its times are dropped. */
       warmup_ = rd < 0 ? 2 : 0;
@@ -396,19 +454,30 @@ static void algos_(nc_ocl_t *c, int peers) {
                              sizeof picked[i][a]);
         if (rd >= 0) {
           v[a][rd] = ta;
+          if (a < 3) {
+            vm[a][rd] = last_main_;
+          }
+        }
+      }
+      for (int k = 0; peers && k < (rd < 0 ? 3 : 1); k++) {
+        const double td = dnnl_once_(strm, &dl);
+        if (rd >= 0) {
+          v[4][rd] = td;
         }
       }
     }
     runs_ = rounds;
-    for (int a = 0; a < 4; a++) {
+    for (int a = 0; a < (peers ? 5 : 4); a++) {
       t[i][a] = median_(v[a], rounds);
+      if (a < 3) {
+        share[i][a] = median_(vm[a], rounds) / t[i][a];
+      }
+    }
+    if (peers) {
+      dnnl_free_(&dl);
     }
   }
   if (peers) {
-    warmup_ = WARMUP;
-    for (int i = 0; i < n; i++) {
-      t[i][4] = dnnl_(eng, strm, &algo_shapes_[i], 0);
-    }
     dnnl_stream_destroy(strm);
     dnnl_engine_destroy(eng);
   }
@@ -417,6 +486,9 @@ static void algos_(nc_ocl_t *c, int peers) {
   printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
   for (int i = 0; i < n; i++) {
     const shape_t *s = &algo_shapes_[i];
+    if (only_ != NULL && strstr(s->name, only_) == NULL) {
+      continue;
+    }
     char f[5][48];
     double best = t[i][0];
     for (int a = 0; a < 5; a++) {
@@ -446,6 +518,110 @@ static void algos_(nc_ocl_t *c, int peers) {
   }
   printf("\nGMAC/s of the direct convolution's MACs (so a fast algorithm "
          "shows its effective rate); ratios: oneDNN's time over ours.\n");
+  printf("\n| layer | direct: conv kernel | Winograd: GEMM | FFT: GEMM |\n");
+  printf("|---|---:|---:|---:|\n");
+  for (int i = 0; i < n; i++) {
+    if (only_ != NULL && strstr(algo_shapes_[i].name, only_) == NULL) {
+      continue;
+    }
+    printf("| %s | %.0f%% | %.0f%% | %.0f%% |\n", algo_shapes_[i].name,
+           100.0 * share[i][0], 100.0 * share[i][1], 100.0 * share[i][2]);
+  }
+  printf(
+      "\nThe main kernel's share of each algorithm's time (medians; "
+      "the rest: padding copy, or the input and output transforms).\n");
+}
+
+/* The ResNet-50 and VGG-16 conv layers of --direct (each shape once). */
+static const shape_t direct_shapes_[] = {
+    {"VGG-16 conv1_1 3x3 3x224x224->64", 224, 224, 3, 64, 3, 1, 1, 0},
+    {"VGG-16 conv1_2 3x3 64x224x224->64", 224, 224, 64, 64, 3, 1, 1, 0},
+    {"VGG-16 conv2_1 3x3 64x112x112->128", 112, 112, 64, 128, 3, 1, 1, 0},
+    {"VGG-16 conv2_2 3x3 128x112x112->128", 112, 112, 128, 128, 3, 1, 1, 0},
+    {"VGG-16 conv3_1 3x3 128x56x56->256", 56, 56, 128, 256, 3, 1, 1, 0},
+    {"VGG-16 conv3_x 3x3 256x56x56->256", 56, 56, 256, 256, 3, 1, 1, 0},
+    {"VGG-16 conv4_1 3x3 256x28x28->512", 28, 28, 256, 512, 3, 1, 1, 0},
+    {"VGG-16 conv4_x 3x3 512x28x28->512", 28, 28, 512, 512, 3, 1, 1, 0},
+    {"VGG-16 conv5_x 3x3 512x14x14->512", 14, 14, 512, 512, 3, 1, 1, 0},
+    {"ResNet-50 conv1 7x7/2 3x224x224->64", 224, 224, 3, 64, 7, 2, 3, 0},
+    {"ResNet-50 1x1 64x56x56->64", 56, 56, 64, 64, 1, 1, 0, 0},
+    {"ResNet-50 3x3 64x56x56->64", 56, 56, 64, 64, 3, 1, 1, 0},
+    {"ResNet-50 1x1 64x56x56->256", 56, 56, 64, 256, 1, 1, 0, 0},
+    {"ResNet-50 1x1 256x56x56->64", 56, 56, 256, 64, 1, 1, 0, 0},
+    {"ResNet-50 1x1 256x56x56->128", 56, 56, 256, 128, 1, 1, 0, 0},
+    {"ResNet-50 3x3/2 128x56x56->128", 56, 56, 128, 128, 3, 2, 1, 0},
+    {"ResNet-50 3x3 128x28x28->128", 28, 28, 128, 128, 3, 1, 1, 0},
+    {"ResNet-50 1x1 128x28x28->512", 28, 28, 128, 512, 1, 1, 0, 0},
+    {"ResNet-50 1x1 512x28x28->128", 28, 28, 512, 128, 1, 1, 0, 0},
+    {"ResNet-50 3x3 256x14x14->256", 14, 14, 256, 256, 3, 1, 1, 0},
+    {"ResNet-50 1x1 256x14x14->1024", 14, 14, 256, 1024, 1, 1, 0, 0},
+    {"ResNet-50 1x1 1024x14x14->256", 14, 14, 1024, 256, 1, 1, 0, 0},
+    {"ResNet-50 3x3 512x7x7->512", 7, 7, 512, 512, 3, 1, 1, 0},
+    {"ResNet-50 1x1 512x7x7->2048", 7, 7, 512, 2048, 1, 1, 0, 0},
+    {"ResNet-50 1x1 2048x7x7->512", 7, 7, 2048, 512, 1, 1, 0, 0},
+};
+
+/* --direct: our direct float32 convolution against oneDNN's on every
+ * layer of direct_shapes_, interleaved run by run (one of ours, one of
+ * oneDNN's) so that both meet the same load; medians over the rounds.
+ * Pin to one core: with OpenMP on one thread no spinning worker is left
+ * behind to take POCL's core. */
+static void direct_(nc_ocl_t *c) {
+  const int n = (int)(sizeof direct_shapes_ / sizeof direct_shapes_[0]);
+  nc_ocl_tuning_t tune;
+  memset(&tune, 0, sizeof tune);
+  tune.algo = NC_OCL_ALGO_DIRECT;
+  tune.tile_w = tile_w_;
+  tune.tile_ov = tile_ov_;
+  if (nc_ocl_set_tuning(c, &tune) != NC_OK) {
+    die_("nc_ocl_set_tuning", NC_ERR_INVALID_ARG);
+  }
+  dnnl_engine_t eng = NULL;
+  dnnl_stream_t strm = NULL;
+  DNNL_OK(dnnl_engine_create(&eng, dnnl_cpu, 0));
+  DNNL_OK(dnnl_stream_create(&strm, eng, dnnl_stream_default_flags));
+  printf(
+      "| layer | GMAC | ours GMAC/s | oneDNN GMAC/s | ours/oneDNN "
+      "| our kernel | its share |\n");
+  printf("|---|---:|---:|---:|---:|---|---:|\n");
+  const int rounds = runs_;
+  for (int i = 0; i < n; i++) {
+    const shape_t *s = &direct_shapes_[i];
+    if (only_ != NULL && strstr(s->name, only_) == NULL) {
+      continue;
+    }
+    dnnl_layer_t dl;
+    dnnl_setup_(eng, s, 0, &dl);
+    double to[64], td[64], tmain[64];
+    const char *kn = NULL;
+    runs_ = 5;
+    warmup_ = 1;
+    (void)ours_(c, s, NC_DTYPE_FLOAT32, &kn);
+    for (int k = 0; k < 5; k++) {
+      (void)dnnl_once_(strm, &dl);
+    }
+    runs_ = 1;
+    warmup_ = 0;
+    for (int rd = 0; rd < rounds; rd++) {
+      to[rd] = ours_(c, s, NC_DTYPE_FLOAT32, &kn);
+      tmain[rd] = last_main_;
+      td[rd] = dnnl_once_(strm, &dl);
+    }
+    runs_ = rounds;
+    dnnl_free_(&dl);
+    const double mo = median_(to, rounds), md = median_(td, rounds);
+    const double mm = median_(tmain, rounds);
+    printf("| %s | %.3f | %.1f | %.1f | %.0f%% | %s | %.0f%% |\n", s->name,
+           1e-9 * macs_(s), 1e-9 * macs_(s) / mo, 1e-9 * macs_(s) / md,
+           100.0 * md / mo, kn, 100.0 * mm / mo);
+    fflush(stdout);
+  }
+  dnnl_stream_destroy(strm);
+  dnnl_engine_destroy(eng);
+  printf(
+      "\nGMAC/s: the layer's MACs over the median time; ours: kernel "
+      "time (padding copy included), oneDNN: wall time; its share: the "
+      "compute kernel's median time over ours.\n");
 }
 
 /* Times the tiled conv kernel's tunables on the VGG layer. */
@@ -485,7 +661,7 @@ static void sweep_(nc_ocl_t *c) {
 }
 
 int main(int argc, char **argv) {
-  int sweep = 0, peers = 1, algos = 0;
+  int sweep = 0, peers = 1, algos = 0, direct = 0;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc) {
       runs_ = atoi(argv[++i]);
@@ -497,10 +673,22 @@ int main(int argc, char **argv) {
       peers = 0;
     } else if (strcmp(argv[i], "--algos") == 0) {
       algos = 1;
+    } else if (strcmp(argv[i], "--direct") == 0) {
+      direct = 1;
+    } else if (strcmp(argv[i], "--tile") == 0 && i + 1 < argc) {
+      if (sscanf(argv[++i], "%d,%d", &tile_w_, &tile_ov_) != 2) {
+        fprintf(stderr, "bench_ocl: --tile wants W,OV\n");
+        return 2;
+      }
+    } else if (strcmp(argv[i], "--wino") == 0 && i + 1 < argc) {
+      wino_m_ = atoi(argv[++i]);
+    } else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
+      only_ = argv[++i];
     } else {
       fprintf(stderr,
               "usage: bench_ocl [--runs N] [--min] [--sweep] "
-              "[--no-peers] [--algos]\n");
+              "[--no-peers] [--algos] [--direct] [--only NAME] "
+              "[--tile W,OV] [--wino M]\n");
       return 2;
     }
   }
@@ -518,6 +706,11 @@ int main(int argc, char **argv) {
          dev->platform_name, dev->compute_units, dev->driver_version);
   printf("%s of %d runs after warm-up; 1 MAC = 2 ops\n\n",
          use_min_ ? "best" : "median", runs_);
+  if (direct) {
+    direct_(c);
+    nc_ocl_close(c);
+    return 0;
+  }
   if (algos) {
     algos_(c, peers);
     nc_ocl_close(c);

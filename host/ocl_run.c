@@ -433,10 +433,10 @@ static void options_(const plan_t_ *pl, char *buf, size_t len) {
     snprintf(buf + used, len - used,
              " -DNC_TILE_W=%d -DNC_TILE_OV=%d -DNC_C=%lld -DNC_KH=%lld "
              "-DNC_KW=%lld -DNC_SH=%d -DNC_SW=%d -DNC_DH=%d -DNC_DW=%d "
-             "-DNC_HP=%lld -DNC_WP=%lld -DNC_OCP=%lld",
+             "-DNC_HP=%lld -DNC_WP=%lld",
              pl->tw, pl->tov, (long long)g->c, (long long)g->kh,
              (long long)g->kw, l->stride_h, l->stride_w, l->dil_h, l->dil_w,
-             (long long)pl->hp, (long long)pl->wp, (long long)pl->ocp);
+             (long long)pl->hp, (long long)pl->wp);
   } else if (pl->k == K_CONV_LOCAL && used < len) {
     snprintf(buf + used, len - used,
              " -DNC_LT_TM=%d -DNC_LT_TN=%d -DNC_LT_TK=%d -DNC_LT_RM=%d "
@@ -478,7 +478,9 @@ static const char *kernel_name_(kind_t_ k) {
   return names[k];
 }
 
-/* Weights [O][KH][KW][C] as float [KH][KW][C][OCP], output channels
+/* Weights [O][KH][KW][C] as float [OCB][KH][KW][C][OB]: the output
+ * channels in blocks of OB = NC_TILE_OV * 16 (one work-item's), each block
+ * one contiguous slice that the kernel streams in order, channels
  * innermost and zero beyond O (int8 weights convert exactly). */
 static float *pack_weights_(const plan_t_ *pl, const nc_tensor_t *w) {
   const nc_geom_t *g = &pl->g;
@@ -487,12 +489,13 @@ static float *pack_weights_(const plan_t_ *pl, const nc_tensor_t *w) {
     return NULL;
   }
   const int64_t taps = g->kh * g->kw * g->c;
+  const int64_t ob = 16 * (int64_t)pl->tov;
   const int is_float = w->dtype == NC_DTYPE_FLOAT32;
   for (int64_t o = 0; o < g->oc; o++) {
+    float *slice = dst + (o / ob) * taps * ob + o % ob;
     for (int64_t i = 0; i < taps; i++) {
-      dst[i * pl->ocp + o] =
-          is_float ? ((const float *)w->data)[o * taps + i]
-                   : (float)((const int8_t *)w->data)[o * taps + i];
+      slice[i * ob] = is_float ? ((const float *)w->data)[o * taps + i]
+                               : (float)((const int8_t *)w->data)[o * taps + i];
     }
   }
   return dst;

@@ -12,8 +12,9 @@
  * copies the input into a float buffer that already holds the padding
  * (integers: x - in_zp, border pad_value - in_zp; float: x, border 0),
  * wide enough that every tile reads inside it, and the host repacks the
- * weights as float [KH][KW][C][OCP] with the output channels innermost and
- * zero-padded to a multiple of NC_VW * NC_TILE_OV. Each work-item computes
+ * weights as float [OCB][KH][KW][C][NC_TILE_OV * NC_VW]: blocks of a
+ * work-item's output channels, each a contiguous slice with the channels
+ * innermost, zero-padded beyond the last channel. Each work-item computes
  * NC_TILE_W output pixels of one row times NC_TILE_OV vectors of NC_VW
  * output channels, held in registers: every input value is loaded once per
  * tile and broadcast against a vector of weights (register blocking over
@@ -28,7 +29,6 @@
  *   NC_KH, NC_KW             kernel size
  *   NC_SH, NC_SW, NC_DH, NC_DW   stride and dilation
  *   NC_HP, NC_WP             padded input rows and columns
- *   NC_OCP                   padded output channels (weights row length)
  */
 
 /* ---------------------------------------------------------------------- */
@@ -166,6 +166,7 @@ __kernel void nc_pad_float(__global const NC_XT *x, __global float *xp,
 #ifdef NC_TILE_W
 
 #define NC_VW 16
+#define NC_OB (NC_TILE_OV * NC_VW) /* output channels per work-item */
 #ifdef NC_FLOAT
 #define NC_VACC float16
 #define NC_VZERO ((float16)(0.0f))
@@ -305,12 +306,14 @@ __kernel void nc_conv_tiled(__global const float *xp, __global const float *wp,
   }
   __global const float *xrow =
       xp + (((NC_IDX)n * NC_HP + oh * NC_SH) * NC_WP + ow0 * NC_SW) * NC_C;
+  __global const float *wslice =
+      wp + (NC_IDX)ocb * ((NC_IDX)NC_KH * NC_KW * NC_C * NC_OB);
   for (int kh = 0; kh < NC_KH; kh++) {
     for (int kw = 0; kw < NC_KW; kw++) {
       __global const float *xr =
           xrow + ((NC_IDX)kh * NC_DH * NC_WP + kw * NC_DW) * NC_C;
       __global const float *wr =
-          wp + (NC_IDX)(kh * NC_KW + kw) * NC_C * NC_OCP + oc0;
+          wslice + (NC_IDX)(kh * NC_KW + kw) * NC_C * NC_OB;
 #ifdef NC_FLOAT
       for (int c = 0; c < NC_C; c++) {
 #else
@@ -321,7 +324,7 @@ __kernel void nc_conv_tiled(__global const float *xp, __global const float *wp,
         float16 wv[NC_TILE_OV];
 #pragma unroll
         for (int v = 0; v < NC_TILE_OV; v++) {
-          wv[v] = vload16(0, wr + c * NC_OCP + v * NC_VW);
+          wv[v] = vload16(0, wr + c * NC_OB + v * NC_VW);
         }
 #pragma unroll
         for (int p = 0; p < NC_TILE_W; p++) {

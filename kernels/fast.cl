@@ -109,11 +109,15 @@ inline float nc_vin(__global const float *x, int n, int qh, int qw, int cv,
 /* Batched GEMM: Z[e] = V[e] x U[e]                                        */
 /* ---------------------------------------------------------------------- */
 #ifdef NC_GC
-/* V [E][rows][NC_GC], U [E][NC_GC][NC_GK], Z [E][rows][NC_GK]; rows is a
- * multiple of NC_GTP and NC_GK of 16 * NC_GTOV. gid0 = block of NC_GTOV
- * 16-wide column vectors, gid1 = block of NC_GTP rows, gid2 = point e.
- * Register blocking as in nc_conv_tiled: every V value is broadcast
- * against NC_GTOV vectors of U. */
+/* V [E][rows][NC_GC], Z [E][rows][NC_GK]; rows is a multiple of NC_GTP
+ * and NC_GK of NC_GOB = 16 * NC_GTOV. U [E][NC_GC][NC_GK] is packed as
+ * [E][NC_GK / NC_GOB][NC_GC][NC_GOB]: a work-item's columns of one point
+ * are one contiguous slice (a strided walk over whole rows of U made the
+ * layers with large U and few tiles memory-bound). gid0 = block of
+ * NC_GTOV 16-wide column vectors, gid1 = block of NC_GTP rows, gid2 =
+ * point e. Register blocking as in nc_conv_tiled: every V value is
+ * broadcast against NC_GTOV vectors of U. */
+#define NC_GOB (NC_GTOV * 16)
 __kernel void nc_bgemm(__global const float *v, __global const float *u,
                        __global float *z, const int rows) {
   const int kb = get_global_id(0);
@@ -122,7 +126,8 @@ __kernel void nc_bgemm(__global const float *v, __global const float *u,
   const int k0 = kb * NC_GTOV * 16;
   const int r0 = rb * NC_GTP;
   __global const float *vr = v + ((NC_IDX)e * rows + r0) * NC_GC;
-  __global const float *ur = u + (NC_IDX)e * NC_GC * NC_GK + k0;
+  __global const float *ur =
+      u + ((NC_IDX)e * (NC_GK / NC_GOB) + kb) * NC_GC * NC_GOB;
   float16 acc[NC_GTP][NC_GTOV];
 #pragma unroll
   for (int p = 0; p < NC_GTP; p++) {
@@ -135,7 +140,7 @@ __kernel void nc_bgemm(__global const float *v, __global const float *u,
     float16 wv[NC_GTOV];
 #pragma unroll
     for (int q = 0; q < NC_GTOV; q++) {
-      wv[q] = vload16(0, ur + (NC_IDX)c * NC_GK + q * 16);
+      wv[q] = vload16(0, ur + (NC_IDX)c * NC_GOB + q * 16);
     }
 #pragma unroll
     for (int p = 0; p < NC_GTP; p++) {

@@ -198,6 +198,48 @@ Test(ocl_conv, wide_layers, .timeout = 240) {
   nc_ocl_close(c);
 }
 
+/* The tiled kernel reads its weights as one contiguous slice per block of
+ * output channels: every block width (tile_ov 1..4 vectors of 16) with
+ * several blocks and a partial last one, float and int8, with a stride and
+ * a column tail, against the golden reference. */
+Test(ocl_conv, tiled_weight_blocks, .timeout = 240) {
+  nc_ocl_t *c = ocl_test_open();
+  nc_rng_t r;
+  uint64_t seed = nc_test_seed(&r, "ocl_conv", "tiled_weight_blocks", 31);
+  const int64_t xs[4] = {2, 9, 11, 21};
+  const int64_t ws[4] = {150, 3, 2, 21};
+  const int64_t bs[1] = {150};
+  for (int tov = 1; tov <= 4; tov++) {
+    for (int d = 0; d < 2; d++) {
+      nc_dtype_t dt = d == 0 ? NC_DTYPE_FLOAT32 : NC_DTYPE_INT8;
+      nc_layer_t l;
+      nc_layer_init(&l, NC_LAYER_CONV2D);
+      l.stride_w = 2;
+      l.pad_top = l.pad_bottom = l.pad_left = 1;
+      ocl_test_random_numerics(&r, &l, dt, ws[0]);
+      nc_tensor_t x, w, b;
+      ocl_test_random_tensors(&r, dt, xs, 4, ws, 4, bs, 1, &x, &w, &b);
+      nc_ocl_tuning_t t;
+      memset(&t, 0, sizeof t);
+      t.path = NC_OCL_PATH_FAST;
+      t.tile_w = 3;
+      t.tile_ov = tov;
+      char label[160];
+      snprintf(label, sizeof label, "seed %llu tile_ov %d %s",
+               (unsigned long long)seed, tov, nc_dtype_name(dt));
+      ocl_test_check_tuned(c, &t, &l, &x, &w, &b, label);
+      nc_ocl_profile_t p;
+      nc_ocl_last_profile(c, &p);
+      cr_assert_str_eq(p.kernel, "nc_conv_tiled", "%s: ran %s", label,
+                       p.kernel);
+      nc_tensor_free(&x);
+      nc_tensor_free(&w);
+      nc_tensor_free(&b);
+    }
+  }
+  nc_ocl_close(c);
+}
+
 /* Auto picks the tiled kernel for a wide layer and the general one for a
  * grouped layer. */
 Test(ocl_conv, auto_path_choice) {

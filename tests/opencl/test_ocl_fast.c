@@ -254,6 +254,46 @@ Test(ocl_fast, weights_transformed_once) {
   nc_ocl_close(c);
 }
 
+/* The GEMM's register block follows the number of tiles (few tiles: up to
+ * four 16-wide column vectors per work-item; many: two), and the packed
+ * transformed weights follow the block. The same weights on a small and a
+ * large image, then the small one again, with Winograd and FFT: each run
+ * within its tolerance, the large image's weights transformed anew (another
+ * layout), the small one's found again in the cache. */
+Test(ocl_fast, gemm_block_follows_tiles) {
+  nc_ocl_t *c = ocl_test_open();
+  nc_rng_t r;
+  nc_test_seed(&r, "ocl_fast", "gemm_block_follows_tiles", 9);
+  static const struct {
+    nc_ocl_algo_t algo;
+    int tile;
+    int64_t big;
+  } cases[] = {{NC_OCL_ALGO_WINOGRAD, 4, 30}, {NC_OCL_ALGO_FFT, 16, 60}};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    nc_tensor_t xs, xb, w, b;
+    tensors_(&r, 6, 6, 20, 64, 3, &xs, &w, &b);
+    const int64_t bigs[4] = {2, cases[i].big, cases[i].big, 20};
+    nc_test_alloc(&xb, NC_DTYPE_FLOAT32, 4, bigs);
+    nc_rng_fill(&r, &xb, -1, 1);
+    nc_layer_t l;
+    nc_layer_init(&l, NC_LAYER_CONV2D);
+    l.pad_top = l.pad_left = l.pad_bottom = l.pad_right = 1;
+    const nc_ocl_tuning_t t = algo_(cases[i].algo, cases[i].tile);
+    const nc_tensor_t *x[3] = {&xs, &xb, &xs};
+    const int cached[3] = {0, 0, 1};
+    for (int k = 0; k < 3; k++) {
+      run_checked_(c, t, &l, x[k], &w, &b, cases[i].algo, cases[i].tile, NULL);
+      nc_ocl_profile_t p;
+      nc_ocl_last_profile(c, &p);
+      cr_assert_eq(p.weights_cached, cached[k], "%s run %d: cached %d",
+                   nc_ocl_algo_name(cases[i].algo), k, p.weights_cached);
+    }
+    free3_(&xs, &xb, &w);
+    nc_tensor_free(&b);
+  }
+  nc_ocl_close(c);
+}
+
 /* Layers an algorithm does not take run directly, and say so. */
 Test(ocl_fast, fallbacks_run_direct) {
   nc_ocl_t *c = ocl_test_open();
