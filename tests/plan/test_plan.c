@@ -352,6 +352,24 @@ Test(plan, first_layers_im2col_load_bit_exact) {
   }
 }
 
+/* Runs r on the model with the load unit's im2col (st[0]) and with host
+ * packing (st[1]); `im2col` is the caps' choice of lowering. */
+static void both_im2col_(const rl_t *r, int im2col, const char *repro,
+                         nc_accel_stats_t st[2]) {
+  for (int host = 0; host < 2; host++) {
+    nc_plan_caps_t c;
+    nc_plan_caps_default(&c);
+    c.im2col = im2col;
+    c.host_im2col = host ? 2 : 0;
+    nc_accel_t *a = plan_open("model", &c);
+    rl_check(a, r, repro, &st[host]);
+    cr_assert_eq(st[host].plan.lowering,
+                 host ? NC_PLAN_IM2COL : NC_PLAN_IM2COL_LOAD, "%s",
+                 st[host].plan.summary);
+    nc_accel_close(a);
+  }
+}
+
 /* The compulsory bytes: the input, weights and qparam records once, the
  * output once: 32x32x3 in, 16 x 3x3x3 weights, 16 records of 16 bytes,
  * 32x32x16 int8 out. Host im2col (forced) reads the packed input, 32 bytes
@@ -366,23 +384,16 @@ Test(plan, compulsory_bytes_and_host_im2col_traffic) {
   const int64_t xs[4] = {1, 32, 32, 3}, ws[4] = {16, 3, 3, 3};
   conv_rl_(&g, &r, xs, ws, -8, 0);
   snprintf(r.what, sizeof r.what, "conv 32x32x3 -> 16, 3x3");
+  nc_accel_stats_t both[2];
+  both_im2col_(&r, 1, "build/tests/neocog_tests --filter 'plan/compulsory*'",
+               both);
   uint64_t rd[2];
   for (int host = 0; host < 2; host++) {
-    nc_plan_caps_t c;
-    nc_plan_caps_default(&c);
-    c.im2col = 1;
-    c.host_im2col = host ? 2 : 0;
-    nc_accel_t *a = plan_open("model", &c);
-    nc_accel_stats_t st;
-    rl_check(a, &r, "build/tests/neocog_tests --filter 'plan/compulsory*'",
-             &st);
-    cr_assert_eq(st.plan.compulsory_read, 32 * 32 * 3 + 16 * 27 + 16 * 16);
-    cr_assert_eq(st.plan.compulsory_written, 32 * 32 * 16);
-    cr_assert_eq(st.dram_bytes_written, st.plan.compulsory_written);
-    cr_assert_eq(st.plan.lowering, host ? NC_PLAN_IM2COL : NC_PLAN_IM2COL_LOAD,
-                 "%s", st.plan.summary);
-    rd[host] = st.dram_bytes_read - st.plan.insns * NC_HW_INSN_BYTES;
-    nc_accel_close(a);
+    const nc_accel_stats_t *st = &both[host];
+    cr_assert_eq(st->plan.compulsory_read, 32 * 32 * 3 + 16 * 27 + 16 * 16);
+    cr_assert_eq(st->plan.compulsory_written, 32 * 32 * 16);
+    cr_assert_eq(st->dram_bytes_written, st->plan.compulsory_written);
+    rd[host] = st->dram_bytes_read - st->plan.insns * NC_HW_INSN_BYTES;
   }
   /* The packed input alone: 1024 pixels x 32 bytes. */
   cr_assert_geq(rd[1], 32 * 32 * 32, "host im2col read %llu",
@@ -406,20 +417,10 @@ Test(plan, im2col_load_keeps_pace_with_host_packing) {
   const int64_t xs[4] = {1, 227, 227, 3}, ws[4] = {96, 11, 11, 3};
   conv_rl_(&g, &r, xs, ws, -10, 0);
   snprintf(r.what, sizeof r.what, "conv 227x227x3 -> 96, 11x11/4");
-  uint64_t cyc[2];
-  for (int host = 0; host < 2; host++) {
-    nc_plan_caps_t c;
-    nc_plan_caps_default(&c);
-    c.host_im2col = host ? 2 : 0;
-    nc_accel_t *a = plan_open("model", &c);
-    nc_accel_stats_t st;
-    rl_check(a, &r, "build/tests/neocog_tests --filter 'plan/im2col_load*'",
-             &st);
-    cr_assert_eq(st.plan.lowering, host ? NC_PLAN_IM2COL : NC_PLAN_IM2COL_LOAD,
-                 "%s", st.plan.summary);
-    cyc[host] = st.cycles;
-    nc_accel_close(a);
-  }
+  nc_accel_stats_t st[2];
+  both_im2col_(&r, -1, "build/tests/neocog_tests --filter 'plan/im2col_load*'",
+               st);
+  const uint64_t cyc[2] = {st[0].cycles, st[1].cycles};
   cr_assert_leq(cyc[0], cyc[1], "im2col LOAD %llu cycles, host im2col %llu",
                 (unsigned long long)cyc[0], (unsigned long long)cyc[1]);
   rl_free(&r);
