@@ -152,6 +152,31 @@ static void store_push_(nc__sched_t *s) {
   }
 }
 
+/* Delays the load unit's instructions in flight that complete after
+ * ld_push_at by the cycles a STORE's writes took from their reads
+ * (timing.h, nc__tm_share_w). */
+static void load_push_(nc__sched_t *s) {
+  const uint64_t d = s->tm.ld_push, at = s->tm.ld_push_at;
+  s->tm.ld_push = s->tm.ld_push_at = 0;
+  nc__sched_unit_t *u = &s->unit[NC_HW_QUEUE_LOAD];
+  int moved = 0;
+  for (unsigned i = 0; i < s->nev; i++) {
+    if (s->ev[i].q == NC_HW_QUEUE_LOAD && s->ev[i].time > at) {
+      s->ev[i].time += d;
+      s->last_progress = nc__tm_max(s->last_progress, s->ev[i].time);
+      moved = 1;
+    }
+  }
+  if (!moved) {
+    return;
+  }
+  u->busy_until += u->busy_until > at ? d : 0;
+  s->tm.qdone[NC_HW_QUEUE_LOAD] += s->tm.qdone[NC_HW_QUEUE_LOAD] > at ? d : 0;
+  for (unsigned i = s->nev / 2; i-- > 0;) {
+    ev_down_(s, i);
+  }
+}
+
 /* ---- Stopping, errors, reset ---- */
 
 void nc__sched_stop(nc__sched_t *s) {
@@ -357,6 +382,9 @@ static int start_one_(nc__sched_t *s, int q) {
   nc__tm_insn(&s->tm, q, &e->insn, s->now, &ts);
   if (s->tm.st_push > 0) {
     store_push_(s);
+  }
+  if (s->tm.ld_push > 0) {
+    load_push_(s);
   }
   u->stall_until = ts.stall_until;
   u->free_at = ts.free_at;

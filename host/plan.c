@@ -185,7 +185,17 @@ static nc_status_t make_tiles_(pass_t *ps) {
   int64_t ny = 0, nx = 0;
   range_t *ry = ranges_(v->POH, c->pth, v->pkh, v->psh, v->ppt, v->OH, &ny);
   range_t *rx = ranges_(v->POW, c->ptw, v->pkw, v->psw, v->ppl, v->OW, &nx);
-  ps->ntiles = v->N * ny * nx;
+  /* An im2col LOAD writes every row plane of its tile before the tile's
+   * first GEMM may start, so the first tile's rows are all exposed: the
+   * first tile is cut in two along y, its first part just tall enough for
+   * GEMMs no shorter than a weight preload. */
+  int64_t h0 = 0;
+  if (v->i2c && v->pool_op == NC_HW_POOL_NONE && ry && rx) {
+    const int64_t w0 = rx[0].p1 - rx[0].p0;
+    h0 = cdiv_(2 * COLS_, w0);
+    h0 = h0 < ry[0].p1 - ry[0].p0 ? h0 : 0;
+  }
+  ps->ntiles = v->N * ny * nx + (h0 > 0);
   ps->tiles = ry && rx ? calloc((size_t)ps->ntiles, sizeof *ps->tiles) : NULL;
   if (ps->tiles == NULL) {
     free(ry);
@@ -211,6 +221,12 @@ static nc_status_t make_tiles_(pass_t *ps) {
                                    .spr = rx[x].pb};
       }
     }
+  }
+  if (h0 > 0) {
+    memmove(&ps->tiles[1], &ps->tiles[0],
+            (size_t)(k * (int64_t)sizeof *ps->tiles));
+    ps->tiles[0].py1 = ps->tiles[0].cy1 = ps->tiles[0].py0 + h0;
+    ps->tiles[1].py0 = ps->tiles[1].cy0 = ps->tiles[0].py1;
   }
   free(ry);
   free(rx);
@@ -477,6 +493,14 @@ typedef struct {
   double est, dram;
 } cand_t;
 
+/* Candidates that differ only in the tile's shape or the loop order and
+ * were ranked alike (tilings of the same pixels a step, say): one of them
+ * is enough. */
+static int same_cand_(const cand_t *x, const cand_t *y) {
+  return x->est == y->est && x->c.oct == y->c.oct && x->c.kct == y->c.kct &&
+         x->c.wres == y->c.wres && x->c.pth * x->c.ptw == y->c.pth * y->c.ptw;
+}
+
 static int cand_cmp_(const void *a, const void *b) {
   const cand_t *x = a, *y = b;
   return x->est < y->est ? -1 : x->est > y->est ? 1 : 0;
@@ -647,7 +671,13 @@ static nc_status_t search_pass_(pass_t *ps, const nc_plan_caps_t *caps,
   const size_t top = cs.n < caps->max_candidates ? cs.n : caps->max_candidates;
   memset(best, 0, sizeof *best);
   best->cycles = UINT64_MAX;
-  for (size_t i = 0; i < top && st == NC_OK; i++) {
+  size_t nrep = 0, last = 0;
+  for (size_t i = 0; i < n2 && nrep < top && st == NC_OK; i++) {
+    if (nrep > 0 && same_cand_(&cs.v[i], &cs.v[last])) {
+      continue; /* the partial replay told them apart by nothing */
+    }
+    last = i;
+    nrep++;
     ps->c = cs.v[i].c;
     st = make_tiles_(ps);
     if (st == NC_OK) {

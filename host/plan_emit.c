@@ -88,6 +88,8 @@ typedef struct {
   size_t npend, pend_head, pend_cap;
   int params_all;
   int64_t prm_key; /* group whose params are loaded (-1: none) */
+  int wsplit; /* the first step's weights came in two parts, each with its
+                 token: the first output chunk's, then the rest */
 } em_t;
 
 static void load_cfg_(em_t *e, uint64_t xs, uint64_t ys, uint64_t zs, int pad) {
@@ -275,18 +277,47 @@ static void loads_(em_t *e, const step_t *s, int first_step) {
   if (s->in_load) {
     last = load_input_(e, s);
   }
+  uint32_t wslot = 0, rows = 0;
+  uint64_t woff = 0;
+  unsigned wpop = 0;
   if (first_step && e->c->wres) {
     /* Every weight tile, once, in the layout wreg[].srow gives. */
-    nc_hw_insn_t *l = NULL;
-    if (load_rows_(e, e->wres_base, e->ps->wreg[0].off,
-                   (uint32_t)e->ps->wall_rows, 0, &l) != NULL) {
-      last = l;
-    }
+    wslot = e->wres_base;
+    woff = e->ps->wreg[0].off;
+    rows = (uint32_t)e->ps->wall_rows;
   } else if (s->w_load) {
     const wreg_t *r = &e->ps->wreg[wkey_(e->ps, s)];
+    wslot = e->wbase[s->w_slot];
+    woff = r->off;
+    rows = r->rows;
+    wpop = s->w_pop ? PN : 0;
+  }
+  /* The first step's GEMMs run output chunk after output chunk: its first
+   * chunk's weight tiles come first with a token of their own, so the
+   * array starts while the rest load. */
+  const vconv_t *v = e->v;
+  const int kc = vc_kc(v, s->b), oc = vc_oc(v, s->b);
+  const int kz = kc - s->ks * e->c->kct < e->c->kct ? kc - s->ks * e->c->kct
+                                                    : e->c->kct;
+  const int ocn = oc - s->og * e->c->oct < e->c->oct ? oc - s->og * e->c->oct
+                                                     : e->c->oct;
+  const uint32_t part = (uint32_t)(kz * v->taps * NC_HW_COLS);
+  if (first_step) {
+    e->wsplit = !v->local && !v->dwm && ocn > 1 && rows > part;
+  }
+  if (first_step && e->wsplit) {
     nc_hw_insn_t *l = NULL;
-    if (load_rows_(e, e->wbase[s->w_slot], r->off, r->rows, s->w_pop ? PN : 0,
-                   &l) != NULL) {
+    if (load_rows_(e, wslot, woff, part, wpop, &l) != NULL && !e->pr->oom) {
+      l->w[0] |= UN;
+    }
+    wslot += part;
+    woff += (uint64_t)part * NC_HW_ROWS;
+    rows -= part;
+    wpop = 0;
+  }
+  if (rows > 0) {
+    nc_hw_insn_t *l = NULL;
+    if (load_rows_(e, wslot, woff, rows, wpop, &l) != NULL) {
       last = l;
     }
   }
@@ -435,6 +466,10 @@ static void comp_(em_t *e, const step_t *s) {
       for (int z = 0; z < kz; z++) {
         for (int t = 0; t < v->taps; t++) {
           const int kh = t / v->KW, kw = t % v->KW;
+          if (j == 1 && z == 0 && t == 0 && e->wsplit) {
+            first |= PP; /* the rest of the first step's weights */
+            e->wsplit = 0;
+          }
           gemm_(e,
                 wslot + (uint32_t)(((j * kz + z) * v->taps + t) * NC_HW_COLS),
                 islot + (uint32_t)(z * hi * wi + (int64_t)kh * v->dh * wi +

@@ -212,6 +212,11 @@ Test(plan, prediction_within_5_percent_on_rtl) {
       /* MobileNet dw7-11: the next tiles' LOADs share the port with the
        * STOREs. */
       {"depthwise 3x3 14x14x512", 14, 14, 512, 512, 3, 1, 1, 512, 0},
+      /* MobileNet dw13 and dw4: a tile per block whose STORE shares the
+       * port with the next block's LOADs, and stride 2, where the next
+       * tile's LOAD shares it with the STOREs. */
+      {"depthwise 3x3 7x7x1024", 7, 7, 1024, 1024, 3, 1, 1, 1024, 0},
+      {"depthwise 3x3/2 56x56x128", 56, 56, 128, 128, 3, 2, 1, 128, 0},
       {"conv 3x3/2 10x10x96 -> 48", 10, 10, 96, 48, 3, 2, 1, 0, 0},
   };
   nc_rng_t g;
@@ -347,6 +352,24 @@ Test(plan, first_layers_im2col_load_bit_exact) {
   }
 }
 
+/* Runs r on the model with the load unit's im2col (st[0]) and with host
+ * packing (st[1]); `im2col` is the caps' choice of lowering. */
+static void both_im2col_(const rl_t *r, int im2col, const char *repro,
+                         nc_accel_stats_t st[2]) {
+  for (int host = 0; host < 2; host++) {
+    nc_plan_caps_t c;
+    nc_plan_caps_default(&c);
+    c.im2col = im2col;
+    c.host_im2col = host ? 2 : 0;
+    nc_accel_t *a = plan_open("model", &c);
+    rl_check(a, r, repro, &st[host]);
+    cr_assert_eq(st[host].plan.lowering,
+                 host ? NC_PLAN_IM2COL : NC_PLAN_IM2COL_LOAD, "%s",
+                 st[host].plan.summary);
+    nc_accel_close(a);
+  }
+}
+
 /* The compulsory bytes: the input, weights and qparam records once, the
  * output once: 32x32x3 in, 16 x 3x3x3 weights, 16 records of 16 bytes,
  * 32x32x16 int8 out. Host im2col (forced) reads the packed input, 32 bytes
@@ -361,29 +384,45 @@ Test(plan, compulsory_bytes_and_host_im2col_traffic) {
   const int64_t xs[4] = {1, 32, 32, 3}, ws[4] = {16, 3, 3, 3};
   conv_rl_(&g, &r, xs, ws, -8, 0);
   snprintf(r.what, sizeof r.what, "conv 32x32x3 -> 16, 3x3");
+  nc_accel_stats_t both[2];
+  both_im2col_(&r, 1, "build/tests/neocog_tests --filter 'plan/compulsory*'",
+               both);
   uint64_t rd[2];
   for (int host = 0; host < 2; host++) {
-    nc_plan_caps_t c;
-    nc_plan_caps_default(&c);
-    c.im2col = 1;
-    c.host_im2col = host ? 2 : 0;
-    nc_accel_t *a = plan_open("model", &c);
-    nc_accel_stats_t st;
-    rl_check(a, &r, "build/tests/neocog_tests --filter 'plan/compulsory*'",
-             &st);
-    cr_assert_eq(st.plan.compulsory_read, 32 * 32 * 3 + 16 * 27 + 16 * 16);
-    cr_assert_eq(st.plan.compulsory_written, 32 * 32 * 16);
-    cr_assert_eq(st.dram_bytes_written, st.plan.compulsory_written);
-    cr_assert_eq(st.plan.lowering, host ? NC_PLAN_IM2COL : NC_PLAN_IM2COL_LOAD,
-                 "%s", st.plan.summary);
-    rd[host] = st.dram_bytes_read - st.plan.insns * NC_HW_INSN_BYTES;
-    nc_accel_close(a);
+    const nc_accel_stats_t *st = &both[host];
+    cr_assert_eq(st->plan.compulsory_read, 32 * 32 * 3 + 16 * 27 + 16 * 16);
+    cr_assert_eq(st->plan.compulsory_written, 32 * 32 * 16);
+    cr_assert_eq(st->dram_bytes_written, st->plan.compulsory_written);
+    rd[host] = st->dram_bytes_read - st->plan.insns * NC_HW_INSN_BYTES;
   }
   /* The packed input alone: 1024 pixels x 32 bytes. */
   cr_assert_geq(rd[1], 32 * 32 * 32, "host im2col read %llu",
                 (unsigned long long)rd[1]);
   cr_assert_lt(rd[0], 2 * (32 * 32 * 3 + 16 * 27 + 16 * 16),
                "im2col LOAD read %llu", (unsigned long long)rd[0]);
+  rl_free(&r);
+}
+
+/* A first layer with a large im2col LOAD tile (AlexNet conv1: 23 row
+ * planes of each tile's pixels) takes no more cycles than with host
+ * packing: the array starts on the first output chunk's weights and a
+ * short first tile while the rest load. */
+Test(plan, im2col_load_keeps_pace_with_host_packing) {
+  nc_rng_t g;
+  nc_test_seed(&g, "plan", "im2col_load_keeps_pace_with_host_packing", 4);
+  rl_t r;
+  memset(&r, 0, sizeof r);
+  nc_layer_init(&r.l, NC_LAYER_CONV2D);
+  r.l.stride_h = r.l.stride_w = 4;
+  const int64_t xs[4] = {1, 227, 227, 3}, ws[4] = {96, 11, 11, 3};
+  conv_rl_(&g, &r, xs, ws, -10, 0);
+  snprintf(r.what, sizeof r.what, "conv 227x227x3 -> 96, 11x11/4");
+  nc_accel_stats_t st[2];
+  both_im2col_(&r, -1, "build/tests/neocog_tests --filter 'plan/im2col_load*'",
+               st);
+  const uint64_t cyc[2] = {st[0].cycles, st[1].cycles};
+  cr_assert_leq(cyc[0], cyc[1], "im2col LOAD %llu cycles, host im2col %llu",
+                (unsigned long long)cyc[0], (unsigned long long)cyc[1]);
   rl_free(&r);
 }
 

@@ -47,13 +47,15 @@
  *    (with pooling: then each output pixel's taps at one per cycle, plus 2
  *    per pixel), the writes overlapped, and the last write response L
  *    cycles after the last beat. Pixels that are not contiguous are one
- *    burst each, bounded by the outstanding writes as rows are for LOAD;
- *    while reads are booked on the port the writes get every other beat.
- *    LOADs booked while its writes run share the memory's beats with them
- *    (the memory serves reads and writes in turn): where both streams
- *    together ask for more than a beat a cycle, each gets half, or what the
- *    other leaves; the LOAD's reads take longer and the STORE completes
- *    later (nc__tm_share; the scheduler moves the STORE's completion).
+ *    burst each, bounded by the outstanding writes as rows are for LOAD.
+ *    The memory serves reads and writes in turn: where a STORE's writes
+ *    and LOADs' reads arriving meanwhile together ask for more than a beat
+ *    a cycle, each gets half the beats, or what the other leaves, so both
+ *    take longer (nc__tm_halve). For LOADs booked while its writes run the
+ *    STORE completes later (nc__tm_share; the scheduler moves the STORE's
+ *    completion); for the reads of the last LOADs booked before it, those
+ *    reads, and every read behind them on the port, arrive later
+ *    (nc__tm_share_w; the scheduler moves the LOADs' completions).
  *    With a residual add: 2 more cycles reading the addq record, then the
  *    residual's reads (the same segments as the writes) booked on the port
  *    ahead of the writes; rows wait for their residual pixel, so the
@@ -114,6 +116,15 @@ typedef struct {
    * the STORE's completion by them and clears the field). */
   uint64_t st_wb, st_we, st_wbeats;
   uint64_t st_push;
+  /* The last LOADs' reads booked on the port (a ring, rd_k the next
+   * entry): the span their data arrive over and their beats; and the cycles
+   * a STORE booked while they arrive delays them by, from cycle ld_push_at
+   * on (the scheduler moves the LOADs' completions by them and clears the
+   * field). */
+  uint64_t rd_b[NC__TM_LOAD_DEPTH], rd_e[NC__TM_LOAD_DEPTH];
+  uint64_t rd_beats[NC__TM_LOAD_DEPTH];
+  unsigned rd_k;
+  uint64_t ld_push, ld_push_at;
 } nc__tm_t;
 
 /* What one instruction does to its unit's schedule. */
@@ -160,6 +171,12 @@ static inline void nc__tm_restart(nc__tm_t *t, uint64_t now) {
   t->st_wb = t->st_we = now;
   t->st_wbeats = 0;
   t->st_push = 0;
+  for (unsigned i = 0; i < NC__TM_LOAD_DEPTH; i++) {
+    t->rd_b[i] = t->rd_e[i] = now;
+    t->rd_beats[i] = 0;
+  }
+  t->rd_k = 0;
+  t->ld_push = t->ld_push_at = 0;
 }
 
 static inline void nc__tm_init(nc__tm_t *t, uint64_t latency, uint64_t bw) {
@@ -250,11 +267,26 @@ static inline uint64_t nc__tm_beats(const nc__tm_t *t, uint64_t off,
 /* Fixed-point unit of the port shares below. */
 #define NC__TM_ONE 65536u
 
+/* Two streams on the port over `o` cycles, one asking for pa beats a cycle
+ * and the other for pb (NC__TM_ONE: a beat every cycle): where together
+ * they ask for more than a beat a cycle, the memory serves them in turn,
+ * each getting half the beats or what the other leaves. Returns the cycles
+ * the first stream is delayed by. */
+static inline uint64_t nc__tm_halve(uint64_t o, uint64_t pa, uint64_t pb) {
+  const uint64_t half = NC__TM_ONE / 2;
+  const uint64_t sa = pb >= half ? (pa < half ? pa : half) : NC__TM_ONE - pb;
+  return o * (pa - sa) / sa;
+}
+
+/* Beats a cycle (NC__TM_ONE: one) of `beats` over `span` cycles. */
+static inline uint64_t nc__tm_rate(uint64_t beats, uint64_t span) {
+  return span > 0 ? nc__tm_max(1, beats * NC__TM_ONE / span) : NC__TM_ONE;
+}
+
 /* Reads of `beats` beats whose data arrives over [rb, rb + span) while the
- * STORE in flight writes: where both streams together ask for more than a
- * beat a cycle, the memory serves them in turn (each gets half the beats,
- * or what the other leaves). Adds the STORE's delay to st_push and returns
- * the reads'. */
+ * STORE in flight writes: both slowed where together they ask for more
+ * than a beat a cycle (nc__tm_halve). Adds the STORE's delay to st_push and
+ * returns the reads'. */
 static inline uint64_t nc__tm_share(nc__tm_t *t, uint64_t rb, uint64_t span,
                                     uint64_t beats) {
   const uint64_t lo = nc__tm_max(rb, t->st_wb);
@@ -262,19 +294,56 @@ static inline uint64_t nc__tm_share(nc__tm_t *t, uint64_t rb, uint64_t span,
   if (hi <= lo || span == 0 || t->st_we <= t->st_wb) {
     return 0;
   }
-  const uint64_t o = hi - lo, half = NC__TM_ONE / 2;
-  const uint64_t pr = nc__tm_max(1, beats * NC__TM_ONE / span);
-  const uint64_t pw = nc__tm_max(
-      1, t->st_wbeats * NC__TM_ONE / (t->st_we - t->st_wb));
+  const uint64_t pr = nc__tm_rate(beats, span);
+  const uint64_t pw = nc__tm_rate(t->st_wbeats, t->st_we - t->st_wb);
   if (pr + pw <= NC__TM_ONE) {
     return 0;
   }
-  const uint64_t sw = pr >= half ? (pw < half ? pw : half) : NC__TM_ONE - pr;
-  const uint64_t sr = pw >= half ? (pr < half ? pr : half) : NC__TM_ONE - pw;
-  const uint64_t dw = o * (pw - sw) / sw, dr = o * (pr - sr) / sr;
+  const uint64_t dw = nc__tm_halve(hi - lo, pw, pr);
   t->st_we += dw;
   t->st_push += dw;
-  return dr;
+  return nc__tm_halve(hi - lo, pr, pw);
+}
+
+/* The same from the STORE's side: writes of `beats` beats over [wb, wb +
+ * span) while the reads of the LOADs booked before them arrive. Delays
+ * those reads (and the ones behind them on the port: the port, the load
+ * unit's write side, and ld_push for the LOADs in flight) and returns the
+ * writes' delay. */
+static inline uint64_t nc__tm_share_w(nc__tm_t *t, uint64_t wb, uint64_t span,
+                                      uint64_t beats) {
+  if (span == 0 || beats == 0) {
+    return 0;
+  }
+  const uint64_t pw = nc__tm_rate(beats, span);
+  uint64_t dw = 0, dr = 0, at = 0;
+  for (unsigned i = 0; i < NC__TM_LOAD_DEPTH; i++) {
+    const unsigned k = (t->rd_k + i) % NC__TM_LOAD_DEPTH; /* oldest first */
+    t->rd_b[k] += dr; /* behind the reads delayed so far */
+    t->rd_e[k] += dr;
+    const uint64_t lo = nc__tm_max(wb, t->rd_b[k]);
+    const uint64_t hi = wb + span < t->rd_e[k] ? wb + span : t->rd_e[k];
+    if (hi <= lo) {
+      continue;
+    }
+    const uint64_t pr = nc__tm_rate(t->rd_beats[k], t->rd_e[k] - t->rd_b[k]);
+    if (pr + pw <= NC__TM_ONE) {
+      continue;
+    }
+    const uint64_t d = nc__tm_halve(hi - lo, pr, pw);
+    at = dr == 0 ? lo : at;
+    t->rd_e[k] += d;
+    dr += d;
+    dw += nc__tm_halve(hi - lo, pw, pr);
+  }
+  if (dr > 0) {
+    t->port_free += t->port_free + t->lat > at ? dr : 0;
+    t->ld_wfree += t->ld_wfree > at ? dr : 0;
+    t->ld_push_at = t->ld_push == 0 || at < t->ld_push_at ? at
+                                                           : t->ld_push_at;
+    t->ld_push += dr;
+  }
+  return dw;
 }
 
 /* Books a LOAD's reads (`beats` in `bursts`) on the port; its issue side
@@ -289,6 +358,10 @@ static inline uint64_t nc__tm_load_reads(nc__tm_t *t, uint64_t now,
   *port += nc__tm_share(t, *xs + t->lat, *port, beats);
   t->port_free = *xs + *port;
   t->port_bb = nc__tm_cdiv(beats, bursts);
+  const unsigned k = t->rd_k++ % NC__TM_LOAD_DEPTH;
+  t->rd_b[k] = *xs + t->lat;
+  t->rd_e[k] = *xs + t->lat + *port;
+  t->rd_beats[k] = beats;
   return *xs + t->lat + 3;
 }
 
@@ -541,16 +614,14 @@ static inline void nc__tm_store(nc__tm_t *t, const nc_hw_insn_t *in,
     t->port_bb = nc__tm_cdiv(rbeats, rbursts);
     wr += rd; /* the memory serves the reads' and the writes' beats in turn */
     start = xs + t->lat + 3;
-  } else if (t->port_free > start + t->lat) {
-    /* Reads booked on the port meanwhile take every other beat. */
-    const uint64_t rd = t->port_free - start - t->lat;
-    wr += (rd < wr ? rd : wr) / 2;
   }
   uint64_t run;
   if (pool) {
-    run = yn * xn + 3 + nc__tm_max(ty * tx + 2 * oh * ow, wr);
+    const uint64_t w = nc__tm_max(ty * tx + 2 * oh * ow, wr);
+    run = yn * xn + 3 + w + nc__tm_share_w(t, start + yn * xn + 3, w, beats);
   } else {
-    run = nc__tm_max(yn * xn, wr) + 3;
+    const uint64_t w = nc__tm_max(yn * xn, wr);
+    run = w + 3 + (add ? 0 : nc__tm_share_w(t, start, w, beats));
   }
   const uint64_t end = start + run + t->lat + 2;
   t->st_wb = start;
