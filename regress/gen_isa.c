@@ -118,7 +118,17 @@ static void sync_dwconv_(isa_gen_t *s, uint32_t half, unsigned flags) {
   a.wgt = a.keep ? 0 : row_in_(s, sb, ss, NC_HW_COLS, bank);
   a.inp = row_in_(s, sb, ss, isa_dwconv_inp_rows(&a), bank);
   a.acc = row_in_(s, ab, as, isa_dwconv_acc_rows(&a), as);
-  p_dwconv(s->p, a, flags);
+  if (!isa_one_in(s, 3)) {
+    p_dwconv(s->p, a, flags);
+    return;
+  }
+  /* 1 in 3: a second DWCONV of the same geometry on other rows right
+   * behind it (the array streams on without a drain); the pops on the
+   * first, the pushes on the second. */
+  p_dwconv(s->p, a, flags & (PP | PN));
+  a.inp = row_in_(s, sb, ss, isa_dwconv_inp_rows(&a), bank);
+  a.acc = row_in_(s, ab, as, isa_dwconv_acc_rows(&a), as);
+  p_dwconv(s->p, a, flags & (UP | UN));
 }
 
 static void sync_gemm_(isa_gen_t *s, uint32_t half, unsigned flags) {
