@@ -11,8 +11,10 @@
  *   opcode    an opcode outside the enum                  illegal_opcode
  *   dep       a token flag toward a queue that is not there illegal_dep
  *   field     an access past the end of an on-chip memory, field_range
- *             or a LOAD_PARAM record that fails its check
- *   window    a LOAD, STORE or LOAD_PARAM outside the window dma_window
+ *             a LOAD_PARAM record that fails its check, or a
+ *             STORE's addq record that fails its own
+ *   window    a LOAD, STORE, LOAD_PARAM or a STORE's     dma_window
+ *             residual outside the window
  *   overflow  a token counter pushed past its maximum      token_overflow
  *   deadlock  a pop no unit will ever push for            deadlock
  *   watchdog  a unit blocked on an empty ring              watchdog
@@ -154,6 +156,62 @@ static void bad_record_(nc_rng_t *g, rig_t *r) {
   rig_write(r, RIG_WIN_OFF + BAD_REC_OFF, b, sizeof b);
 }
 
+/* Where the field class's bad addq record goes: the window right after the
+ * legal addq records of rg_isa_memory. */
+#define BAD_ADDQ_OFF (ISA_ADDQ_OFF + ISA_ADDQ_RECS * NC_HW_ADDQ_BYTES)
+
+/* Writes at BAD_ADDQ_OFF an addq record that fails the STORE's check but
+ * passes LOAD_PARAM's, which checks its two halves as qparam records: a
+ * left shift (in_shift0, in_shift1: 1..30, a legal qparam shift),
+ * out_shift 1..127 (the second half's bias) or the reserved last word set
+ * (the second half's clamp). */
+static void bad_addq_(nc_rng_t *g, rig_t *r) {
+  nc_hw_addq_vals_t v = {.out_mult = 1 << 30,
+                         .in_mult0 = 1 << 30,
+                         .in_mult1 = 1 << 30,
+                         .act_min = -128,
+                         .act_max = 127,
+                         .out_shift = -20};
+  const uint32_t which = rnd_(g, 0, 3);
+  switch (which) {
+    case 0:
+      v.in_shift0 = (int32_t)rnd_(g, 1, 30);
+      break;
+    case 1:
+      v.in_shift1 = (int32_t)rnd_(g, 1, 30);
+      break;
+    case 2:
+      v.out_shift = (int32_t)rnd_(g, 1, 127);
+      break;
+    default:
+      break;
+  }
+  uint8_t b[NC_HW_ADDQ_BYTES];
+  nc_hw_addq_pack(&v, b);
+  if (which == 3) {
+    /* The reserved last word, as the second half's clamp reads it: a
+     * legal qparam clamp, not zero. */
+    const int32_t lo = (int32_t)nc_rng_range(g, -128, 255);
+    const int32_t hi = (int32_t)nc_rng_range(g, lo == 0 ? 1 : lo, 255);
+    const uint16_t l16 = (uint16_t)lo, h16 = (uint16_t)hi;
+    const uint8_t w[4] = {(uint8_t)l16, (uint8_t)(l16 >> 8), (uint8_t)h16,
+                          (uint8_t)(h16 >> 8)};
+    memcpy(b + NC_HW_ADDQ_BYTES - 4, w, sizeof w);
+  }
+  rig_write(r, RIG_WIN_OFF + BAD_ADDQ_OFF, b, sizeof b);
+}
+
+/* A STORE_CFG with the residual add (int8, no pooling, the residual
+ * `rdelta` from the output), a LOAD_PARAM of the addq record at `rec` and
+ * a STORE of one pixel of all lanes at `dram` that adds it. */
+static void add_store_(nc_rng_t *g, prog_t *p, uint32_t rec, uint32_t dram,
+                       uint32_t rdelta) {
+  const uint32_t e = rnd_(g, 0, NC_HW_PARAM_ENTRIES - 2);
+  p_store_cfg(p, (stc_t){.fmt = NC_HW_OUT_INT8, .add = 1, .rdelta = rdelta}, 0);
+  p_load_param(p, e, 2, rec, 0);
+  p_store(p, (st_t){.dram = dram, .ncols = NC_HW_COLS, .addp = e}, 0);
+}
+
 /* Appends the tail of class `k`; sets *variant to what it chose. */
 static void tail_(nc_rng_t *g, int k, const int tok[4], prog_t *p,
                   int *variant) {
@@ -185,7 +243,7 @@ static void tail_(nc_rng_t *g, int k, const int tok[4], prog_t *p,
       }
       break;
     case C_FIELD:
-      v = (int)rnd_(g, 0, 10);
+      v = (int)rnd_(g, 0, 11);
       if (v == 0) {
         ld_t a = ld_ok_;
         a.sram = NC_HW_SPAD_ROWS - 1;
@@ -230,6 +288,10 @@ static void tail_(nc_rng_t *g, int k, const int tok[4], prog_t *p,
                  (dw_t){.inp = NC_HW_SPAD_ROWS - 8, .kh = 2, .kw = 2,
                         .line = 8},
                  0);
+      } else if (v == 11) {
+        /* A residual add whose addq record fails its check (setup_ writes
+         * it at BAD_ADDQ_OFF). */
+        add_store_(g, p, BAD_ADDQ_OFF, ISA_ST_OFF, ISA_LD_OFF - ISA_ST_OFF);
       } else if (v == 5) {
         /* The store unit's own rules: no pooling takes no padding. */
         p_store_cfg(p, (stc_t){0}, 0);
@@ -252,8 +314,53 @@ static void tail_(nc_rng_t *g, int k, const int tok[4], prog_t *p,
       }
       break;
     case C_WINDOW:
-      v = (int)rnd_(g, 0, 3);
-      if (v == 3) {
+      v = (int)rnd_(g, 0, 6);
+      if (v == 5) {
+        /* A LOAD, STORE or LOAD_PARAM anywhere past the window's end in
+         * the 32-bit offset space (ERR_INFO's every bit). */
+        const uint32_t off = rnd_(g, W, UINT32_MAX - 64);
+        const uint32_t which = rnd_(g, 0, 2);
+        if (which == 0) {
+          ld_t a = ld_ok_;
+          a.dram = off;
+          p_load(p, a, 0);
+        } else if (which == 1) {
+          p_store_cfg(p, (stc_t){0}, 0);
+          p_store(p, (st_t){.dram = off, .ncols = 1}, 0);
+        } else {
+          p_load_param(p, 0, 1, off, 0);
+        }
+      } else if (v == 6) {
+        /* Strides across the whole 32-bit range: a LOAD or STORE whose
+         * later rows, lines or planes land far outside (its 64-bit offset
+         * sums' upper bits). */
+        const uint32_t xs = (uint32_t)nc_rng_next(g);
+        const uint32_t ys = (uint32_t)nc_rng_next(g);
+        const uint32_t zs = (uint32_t)nc_rng_next(g);
+        if (rnd_(g, 0, 1)) {
+          p_load_cfg(p, xs, ys, zs, 0, 0);
+          p_load(p,
+                 (ld_t){.dram = rnd_(g, ISA_LD_OFF, ISA_LD_OFF + 0x1000),
+                        .elems = 1,
+                        .x = 2,
+                        .y = 2,
+                        .z = 2},
+                 0);
+        } else {
+          p_store_cfg(p, (stc_t){.xs = xs, .ys = ys}, 0);
+          p_store(p,
+                  (st_t){.dram = rnd_(g, ISA_ST_OFF, ISA_ST_OFF + 0x1000),
+                         .ncols = 1,
+                         .x = 2,
+                         .y = 2},
+                  0);
+        }
+      } else if (v == 4) {
+        /* A residual add whose residual pixel straddles the window's end
+         * (the output inside it). */
+        add_store_(g, p, ISA_ADDQ_OFF, ISA_ST_OFF,
+                   W - ISA_ST_OFF - rnd_(g, 1, NC_HW_COLS - 1));
+      } else if (v == 3) {
         /* An im2col LOAD whose last pixel straddles the window's end. */
         ld_t a = {.dram = W - 3 * 4 + rnd_(g, 1, 2), .elems = 3, .x = 4,
                   .pt = 2, .kh = 3, .kw = 3, .sh = 1, .sw = 1};
@@ -360,6 +467,8 @@ static void setup_(nc_rng_t *g, int k, int variant, uint32_t latency,
     case C_FIELD:
       if (variant == 7) {
         bad_record_(g, r);
+      } else if (variant == 11) {
+        bad_addq_(g, r);
       }
       break;
     case C_HANG_RUN:
@@ -370,11 +479,14 @@ static void setup_(nc_rng_t *g, int k, int variant, uint32_t latency,
       if (variant == 0) {
         rig_wr(r, NC_HW_CSR_RING_SIZE_OFFSET, 0);
       } else if (variant == 1) {
-        rig_wr(r, NC_HW_CSR_RING_BASE_LO_OFFSET, (uint32_t)RIG_MEM_BASE + 8);
+        rig_wr(r, NC_HW_CSR_RING_BASE_LO_OFFSET,
+               rig_rd(r, NC_HW_CSR_RING_BASE_LO_OFFSET) + 8);
       } else if (variant == 2) {
-        rig_wr(r, NC_HW_CSR_RING_HEAD_OFFSET, RIG_RING_ENTRIES);
+        rig_wr(r, NC_HW_CSR_RING_HEAD_OFFSET,
+               rig_rd(r, NC_HW_CSR_RING_SIZE_OFFSET));
       } else {
-        rig_wr(r, NC_HW_CSR_RING_TAIL_OFFSET, RIG_RING_ENTRIES + 1);
+        rig_wr(r, NC_HW_CSR_RING_TAIL_OFFSET,
+               rig_rd(r, NC_HW_CSR_RING_SIZE_OFFSET) + 1);
       }
       break;
     default:
@@ -441,8 +553,8 @@ static int heal_(rg_ctx_t *c, const char *where, rig_t *r) {
     return rg_fail(c, "%s: a soft reset moved the %s's RING_HEAD from %u to %u",
                    where, rig_name(r), head, after);
   }
-  rig_wr(r, NC_HW_CSR_RING_BASE_LO_OFFSET, (uint32_t)RIG_MEM_BASE);
-  rig_wr(r, NC_HW_CSR_RING_BASE_HI_OFFSET, (uint32_t)(RIG_MEM_BASE >> 32));
+  rig_wr(r, NC_HW_CSR_RING_BASE_LO_OFFSET, (uint32_t)r->base);
+  rig_wr(r, NC_HW_CSR_RING_BASE_HI_OFFSET, (uint32_t)(r->base >> 32));
   rig_wr(r, NC_HW_CSR_RING_SIZE_OFFSET, RIG_RING_ENTRIES);
   return 0;
 }
@@ -549,12 +661,34 @@ static int item_(rg_ctx_t *c, uint64_t item, const nc_sim_config_t *cfg,
   rg_note(c, "item %llu: %zu legal instructions, then %s (variant %d): %zu",
           (unsigned long long)item, prefix, classes_[k].name, variant,
           p.n - prefix);
+  /* Where the rig sits (place=), from a stream of its own so that the
+   * item's other draws stay what the seed gave before. */
+  nc_rng_t pg;
+  nc_rng_seed(&pg, rg_item_seed(c->stream, item) ^ UINT64_C(0x706c616365));
+  rg_place_t pl;
+  rg_isa_place(c, &pg, 0, &pl);
+  /* With it, 1 item in 2 in a ring of up to 2^32 - 1 entries from a
+   * random HEAD (its entries before HEAD below the rig memory), so that
+   * ERR_INSN and the ring indices move in every bit. */
+  rg_ring_t ring = {RIG_RING_ENTRIES, 0, 0};
+  if (pl.base != RIG_MEM_BASE) {
+    if (nc_rng_range(&pg, 0, 1)) {
+      ring.size = (uint32_t)nc_rng_range(&pg, 1 << 16, UINT32_MAX - 1);
+      ring.head = (uint32_t)nc_rng_range(&pg, 0, ring.size - 4096);
+      if ((uint64_t)ring.head * NC_HW_INSN_BYTES > pl.base) {
+        ring.head = (uint32_t)(pl.base / NC_HW_INSN_BYTES);
+      }
+      ring.at = ring.head;
+    }
+    rg_note(c, "  memory at 0x%llx, ring of %u from entry %u",
+            (unsigned long long)pl.base, ring.size, ring.head);
+  }
   rig_t rtl, model;
-  if (rg_isa_open(c, &model, RIG_MODEL, cfg, image)) {
+  if (rg_isa_open(c, &model, RIG_MODEL, cfg, image, &pl)) {
     prog_free(&p);
     return 1;
   }
-  if (rg_isa_open(c, &rtl, RIG_RTL, cfg, image)) {
+  if (rg_isa_open(c, &rtl, RIG_RTL, cfg, image, &pl)) {
     rig_close(&model);
     prog_free(&p);
     return 1;
@@ -566,8 +700,8 @@ static int item_(rg_ctx_t *c, uint64_t item, const nc_sim_config_t *cfg,
   int bad = 0;
   uint32_t sm = 0;
   for (int i = 0; i < 2; i++) {
-    rg_isa_load(both[i], &p);
-    rig_wr(both[i], NC_HW_CSR_RING_TAIL_OFFSET, (uint32_t)prefix);
+    rg_isa_load_ring(both[i], &p, &ring);
+    rig_wr(both[i], NC_HW_CSR_RING_TAIL_OFFSET, ring.head + (uint32_t)prefix);
     rig_wr(both[i], NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_START_SHIFT);
   }
   bad = rg_isa_stop_pair(c, where, &rtl, &model, 0, 1, &sm);
@@ -582,13 +716,14 @@ static int item_(rg_ctx_t *c, uint64_t item, const nc_sim_config_t *cfg,
     const nc_rng_t g0 = g;
     for (int i = 0; i < 2; i++) {
       g = g0;
-      rig_wr(both[i], NC_HW_CSR_RING_TAIL_OFFSET, (uint32_t)p.n);
+      rig_wr(both[i], NC_HW_CSR_RING_TAIL_OFFSET, ring.head + (uint32_t)p.n);
       setup_(&g, k, variant, cfg->mem_latency, both[i]);
       rig_wr(both[i], NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_START_SHIFT);
     }
     if (k == C_HALT || k == C_SLVERR_RUN || k == C_HANG_RUN ||
         k == C_SLVERR_UNIT) {
-      bad = midway_(c, where, k, &g, &rtl, &model, (uint32_t)p.n - 1);
+      bad =
+          midway_(c, where, k, &g, &rtl, &model, ring.head + (uint32_t)p.n - 1);
     } else if (k == C_RESET) {
       const uint64_t when = rnd_(&g, 1, 3000);
       (void)rg_isa_stop_pair(c, where, &rtl, &model, when, 0, &sm);
@@ -657,7 +792,7 @@ static int item_(rg_ctx_t *c, uint64_t item, const nc_sim_config_t *cfg,
     for (int i = 0; i < 2 && !bad; i++) {
       bad = heal_(c, where, both[i]);
       TK_REQUIRE_OK(
-          nc_sim_mem_write(both[i]->s, RIG_MEM_BASE, image, RIG_MEM_SIZE));
+          nc_sim_mem_write(both[i]->s, both[i]->base, image, RIG_MEM_SIZE));
       rg_isa_load(both[i], &q);
     }
     snprintf(where, sizeof where, "illegal item %llu (%s) recovery",

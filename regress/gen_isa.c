@@ -5,7 +5,8 @@
  * stop.
  *
  * A program mixes LOAD_CFG, LOAD (3-D strides, padding on every side,
- * every element count), GEMM (loops, strides, accumulate, kept weights),
+ * every element count, im2col), GEMM (loops, strides, accumulate, kept
+ * weights), DWCONV (1 compute instruction in 4 of the strict programs),
  * STORE_CFG and STORE (int8 and int32, max and average pooling with
  * padding), LOAD_PARAM and SYNC, with scratchpad accesses at bank edges and
  * across them, and FINISHes inside the stream (the host starts the device
@@ -42,10 +43,15 @@
  *
  * Per job: the memory's latency and bandwidth (mem=random). Per item: the
  * program, the window's contents and the ring: the whole rig ring with the
- * program from entry 0 (ring=full), or a ring a few entries longer than
- * the program with the program starting before its end, so that fetch
- * wraps (ring=small; ring=random: either, 1 in 2). The model backend always
- * uses the whole ring: the cost model replays the program without a ring.
+ * program from entry 0 (ring=full), a ring a few entries longer than the
+ * program with the program starting before its end, so that fetch wraps
+ * (ring=small), or a ring of up to 2^32 - 1 entries with the program from
+ * a random HEAD (ring=far); ring=random: one of the three. And where the
+ * rig memory sits (place=random: anywhere in the AXI address space, with
+ * ignored bits above it in the _HI registers, and a WIN_SIZE of 2 MiB to
+ * 4 GiB - 1, which grants more than the programs touch). The model backend
+ * always uses the whole ring: the cost model replays the program without a
+ * ring.
  */
 #include "regress/gen_isa.h"
 
@@ -96,10 +102,43 @@ static void sync_load_(isa_gen_t *s, uint32_t half, unsigned flags) {
   p_load(s->p, a, flags);
 }
 
+/* A DWCONV inside the step's halves (its input span cut to fit one). */
+static void sync_dwconv_(isa_gen_t *s, uint32_t half, unsigned flags) {
+  const uint32_t sb = half * (NC_HW_SPAD_ROWS / 2), ss = NC_HW_SPAD_ROWS / 2;
+  const uint32_t ab = half * (NC_HW_ACC_ROWS / 2), as = NC_HW_ACC_ROWS / 2;
+  const uint32_t bank = NC_HW_SPAD_ROWS / NC_HW_SPAD_BANKS;
+  dw_t a = isa_dwconv_shape(s);
+  while (isa_dwconv_inp_rows(&a) > ss && (a.ps > 1 || a.oh > 1)) {
+    if (a.ps > 1) {
+      a.ps--;
+    } else {
+      a.oh--;
+    }
+  }
+  a.wgt = a.keep ? 0 : row_in_(s, sb, ss, NC_HW_COLS, bank);
+  a.inp = row_in_(s, sb, ss, isa_dwconv_inp_rows(&a), bank);
+  a.acc = row_in_(s, ab, as, isa_dwconv_acc_rows(&a), as);
+  if (!isa_one_in(s, 3)) {
+    p_dwconv(s->p, a, flags);
+    return;
+  }
+  /* 1 in 3: a second DWCONV of the same geometry on other rows right
+   * behind it (the array streams on without a drain); the pops on the
+   * first, the pushes on the second. */
+  p_dwconv(s->p, a, flags & (PP | PN));
+  a.inp = row_in_(s, sb, ss, isa_dwconv_inp_rows(&a), bank);
+  a.acc = row_in_(s, ab, as, isa_dwconv_acc_rows(&a), as);
+  p_dwconv(s->p, a, flags & (UP | UN));
+}
+
 static void sync_gemm_(isa_gen_t *s, uint32_t half, unsigned flags) {
   const uint32_t sb = half * (NC_HW_SPAD_ROWS / 2), ss = NC_HW_SPAD_ROWS / 2;
   const uint32_t ab = half * (NC_HW_ACC_ROWS / 2), as = NC_HW_ACC_ROWS / 2;
   const uint32_t bank = NC_HW_SPAD_ROWS / NC_HW_SPAD_BANKS;
+  if (isa_one_in(s, 4)) {
+    sync_dwconv_(s, half, flags);
+    return;
+  }
   gm_t a = isa_gemm_shape(s);
   a.wgt = a.keep ? 0 : row_in_(s, sb, ss, NC_HW_COLS, bank);
   a.inp = row_in_(s, sb, ss, 1 + (a.lo - 1) * a.iso + (a.li - 1) * a.isi, bank);
@@ -230,28 +269,82 @@ void rg_isa_config(const rg_ctx_t *c, nc_sim_config_t *cfg) {
   }
 }
 
+void rg_isa_place(const rg_ctx_t *c, nc_rng_t *g, int win, rg_place_t *pl) {
+  pl->base = RIG_MEM_BASE;
+  pl->hi_extra = 0;
+  pl->win_size = (uint32_t)RIG_WIN_SIZE;
+  if (strcmp(rg_opt_str(c, "place", "fixed"), "random") != 0) {
+    return;
+  }
+  if (win) {
+    pl->win_size =
+        (uint32_t)nc_rng_range(g, (int64_t)RIG_WIN_SIZE, (int64_t)UINT32_MAX);
+  }
+  const uint64_t top =
+      NC_HW_AXI_ADDR_BITS >= 64
+          ? UINT64_MAX - RIG_MEM_SIZE
+          : (UINT64_C(1) << NC_HW_AXI_ADDR_BITS) - RIG_MEM_SIZE;
+  pl->base = (nc_rng_next(g) % (top / NC_HW_INSN_BYTES)) * NC_HW_INSN_BYTES;
+  pl->hi_extra = nc_rng_next(g);
+}
+
 int rg_isa_open(rg_ctx_t *c, rig_t *r, rig_kind_t kind,
-                const nc_sim_config_t *cfg, const uint8_t *image) {
+                const nc_sim_config_t *cfg, const uint8_t *image,
+                const rg_place_t *pl) {
   static const char *const names[] = {"model", "rtl", "lockstep"};
-  const nc_status_t st = rig_open_sim(r, kind, cfg);
+  const nc_status_t st = rig_open_sim_at(
+      r, kind, cfg, pl ? pl->base : RIG_MEM_BASE, pl ? pl->hi_extra : 0);
   if (st != NC_OK) {
     return rg_fail(c, "cannot open a %s device: %s", names[kind],
                    nc_error_detail());
   }
-  TK_REQUIRE_OK(nc_sim_mem_write(r->s, RIG_MEM_BASE, image, RIG_MEM_SIZE));
+  TK_REQUIRE_OK(nc_sim_mem_write(r->s, r->base, image, RIG_MEM_SIZE));
+  if (pl != NULL) {
+    rig_wr(r, NC_HW_CSR_WIN_SIZE_OFFSET, pl->win_size);
+  }
   return 0;
 }
 
-void rg_isa_load_ring(rig_t *r, const prog_t *p, uint32_t size,
-                      uint32_t head) {
-  TK_REQUIRE(size <= RIG_RING_ENTRIES && p->n < size && head < size);
+/* The rig memory offset of ring entry 0: RING_BASE as the device uses it,
+ * less the rig's base (negative when the ring starts below the rig). */
+static int64_t ring_off_(rig_t *r) {
+  const uint64_t amask = NC_HW_AXI_ADDR_BITS >= 64
+                             ? UINT64_MAX
+                             : (UINT64_C(1) << NC_HW_AXI_ADDR_BITS) - 1u;
+  const uint64_t rb =
+      ((uint64_t)rig_rd(r, NC_HW_CSR_RING_BASE_LO_OFFSET) |
+       (uint64_t)rig_rd(r, NC_HW_CSR_RING_BASE_HI_OFFSET) << 32) &
+      amask;
+  return (int64_t)(rb - r->base);
+}
+
+void rg_isa_load_ring(rig_t *r, const prog_t *p, const rg_ring_t *ring) {
+  const uint32_t size = ring->size, head = ring->head, at = ring->at;
+  TK_REQUIRE(p->n < size && head < size && at <= head &&
+             (uint64_t)at * NC_HW_INSN_BYTES <= r->base);
+  /* Inside the rig's ring area, below the window. */
+  TK_REQUIRE(at == 0 ? size <= RIG_RING_ENTRIES
+                     : head + p->n < size &&
+                           ((uint64_t)head - at + p->n) * NC_HW_INSN_BYTES <=
+                               RIG_WIN_OFF);
   rig_wr(r, NC_HW_CSR_CTRL_OFFSET, 1u << NC_HW_CSR_CTRL_SOFT_RESET_SHIFT);
+  /* RING_BASE: the bits above the AXI address kept as they are. */
+  const uint64_t above =
+      NC_HW_AXI_ADDR_BITS >= 64
+          ? 0
+          : (uint64_t)rig_rd(r, NC_HW_CSR_RING_BASE_HI_OFFSET) << 32 >>
+                NC_HW_AXI_ADDR_BITS << NC_HW_AXI_ADDR_BITS;
+  const uint64_t rb = (r->base - (uint64_t)at * NC_HW_INSN_BYTES) | above;
+  rig_wr(r, NC_HW_CSR_RING_BASE_LO_OFFSET, (uint32_t)rb);
+  rig_wr(r, NC_HW_CSR_RING_BASE_HI_OFFSET, (uint32_t)(rb >> 32));
   rig_wr(r, NC_HW_CSR_RING_SIZE_OFFSET, size);
+  const int64_t off0 = ring_off_(r);
   for (size_t i = 0; i < p->n; i++) {
     uint8_t b[NC_HW_INSN_BYTES];
     nc_hw_words_to_bytes(p->v[i].w, NC_HW_INSN_WORDS, b);
-    rig_write(r, (uint64_t)((head + i) % size) * NC_HW_INSN_BYTES, b,
-              sizeof b);
+    rig_write(
+        r, (uint64_t)(off0 + (int64_t)((head + i) % size) * NC_HW_INSN_BYTES),
+        b, sizeof b);
   }
   rig_wr(r, NC_HW_CSR_RING_HEAD_OFFSET, head);
   rig_wr(r, NC_HW_CSR_RING_TAIL_OFFSET, (uint32_t)((head + p->n) % size));
@@ -261,7 +354,8 @@ void rg_isa_load_ring(rig_t *r, const prog_t *p, uint32_t size,
 }
 
 void rg_isa_load(rig_t *r, const prog_t *p) {
-  rg_isa_load_ring(r, p, RIG_RING_ENTRIES, 0);
+  const rg_ring_t whole = {RIG_RING_ENTRIES, 0, 0};
+  rg_isa_load_ring(r, p, &whole);
 }
 
 void rg_isa_idle_tail(prog_t *p) {
@@ -399,7 +493,7 @@ int rg_isa_compare(rg_ctx_t *c, const char *where, rig_t *rtl, rig_t *model,
     return rg_fail(c,
                    "%s: memory byte 0x%llx (%s) is 0x%02x on the rtl, 0x%02x "
                    "on the model",
-                   where, (unsigned long long)(RIG_MEM_BASE + i), part,
+                   where, (unsigned long long)(rtl->base + i), part,
                    rtl->mem[i], model->mem[i]);
   }
   if (nc_sim_check_memory(rtl->s) != NC_OK) {
@@ -426,9 +520,10 @@ int rg_isa_stop_pair(rg_ctx_t *c, const char *where, rig_t *rtl, rig_t *model,
  * queue), read from the ring in `r`'s memory. */
 static unsigned queues_fed_(rig_t *r, uint32_t from, uint32_t to) {
   const uint32_t size = rig_rd(r, NC_HW_CSR_RING_SIZE_OFFSET);
+  const int64_t off0 = ring_off_(r);
   unsigned q = 0;
   for (uint32_t i = from; i != to && size != 0; i = (i + 1) % size) {
-    const uint8_t *b = r->mem + (uint64_t)i * NC_HW_INSN_BYTES;
+    const uint8_t *b = r->mem + off0 + (int64_t)i * NC_HW_INSN_BYTES;
     nc_hw_insn_t insn;
     for (unsigned w = 0; w < NC_HW_INSN_WORDS; w++) {
       insn.w[w] = (uint32_t)le32(b + 4 * w);
@@ -531,17 +626,17 @@ int rg_isa_run_pair(rg_ctx_t *c, const char *what, rig_t *rtl, rig_t *model,
 /* The program on the RTL and the model, compared at every stop. */
 static int pair_(rg_ctx_t *c, uint64_t item, const prog_t *p,
                  const nc_sim_config_t *cfg, const uint8_t *image, int memory,
-                 const uint32_t ring[2]) {
+                 const rg_ring_t *ring, const rg_place_t *pl) {
   rig_t rtl, model;
-  if (rg_isa_open(c, &model, RIG_MODEL, cfg, image)) {
+  if (rg_isa_open(c, &model, RIG_MODEL, cfg, image, pl)) {
     return 1;
   }
-  if (rg_isa_open(c, &rtl, RIG_RTL, cfg, image)) {
+  if (rg_isa_open(c, &rtl, RIG_RTL, cfg, image, pl)) {
     rig_close(&model);
     return 1;
   }
-  rg_isa_load_ring(&rtl, p, ring[0], ring[1]);
-  rg_isa_load_ring(&model, p, ring[0], ring[1]);
+  rg_isa_load_ring(&rtl, p, ring);
+  rg_isa_load_ring(&model, p, ring);
   char what[64];
   snprintf(what, sizeof what, "isa program %llu", (unsigned long long)item);
   const int bad = rg_isa_run_pair(c, what, &rtl, &model, memory);
@@ -553,12 +648,12 @@ static int pair_(rg_ctx_t *c, uint64_t item, const prog_t *p,
 /* The program on the lockstep device, which compares at every stop. */
 static int lockstep_(rg_ctx_t *c, uint64_t item, const prog_t *p,
                      const nc_sim_config_t *cfg, const uint8_t *image,
-                     const uint32_t ring[2]) {
+                     const rg_ring_t *ring, const rg_place_t *pl) {
   rig_t r;
-  if (rg_isa_open(c, &r, RIG_LOCKSTEP, cfg, image)) {
+  if (rg_isa_open(c, &r, RIG_LOCKSTEP, cfg, image, pl)) {
     return 1;
   }
-  rg_isa_load_ring(&r, p, ring[0], ring[1]);
+  rg_isa_load_ring(&r, p, ring);
   const uint32_t tail = rig_rd(&r, NC_HW_CSR_RING_TAIL_OFFSET);
   int bad = 0;
   for (int stop = 0; !bad; stop++) {
@@ -587,9 +682,10 @@ static int lockstep_(rg_ctx_t *c, uint64_t item, const prog_t *p,
 
 /* The program on the model against the cost model's replay. */
 static int replay_(rg_ctx_t *c, uint64_t item, const prog_t *p,
-                   const nc_sim_config_t *cfg, const uint8_t *image) {
+                   const nc_sim_config_t *cfg, const uint8_t *image,
+                   const rg_place_t *pl) {
   rig_t r;
-  if (rg_isa_open(c, &r, RIG_MODEL, cfg, image)) {
+  if (rg_isa_open(c, &r, RIG_MODEL, cfg, image, pl)) {
     return 1;
   }
   rg_isa_load(&r, p);
@@ -670,27 +766,54 @@ int rg_gen_isa(rg_ctx_t *c) {
     memset(image, 0, RIG_MEM_SIZE);
     rg_isa_memory(&g, image);
     rg_isa_idle_tail(&p);
-    /* The whole ring, the program from entry 0; or (ring=small, or 1 in 2
+    /* The whole ring, the program from entry 0; or (ring=small, or 1 in 3
      * with ring=random) a ring a little longer than the program, which
      * starts before the ring's end and wraps, so fetch reads the ring's
-     * last entry and continues at its first. Drawn after the program and
-     * the memory, which stay what the seed gave before. */
-    uint32_t rs[2] = {RIG_RING_ENTRIES, 0};
-    if (strcmp(ring, "small") == 0 ||
-        (strcmp(ring, "random") == 0 && nc_rng_range(&g, 0, 1) == 1)) {
-      rs[0] = (uint32_t)p.n + (uint32_t)nc_rng_range(&g, 1, 64);
-      rs[1] = rs[0] - (uint32_t)nc_rng_range(&g, 1, (int64_t)p.n - 1);
+     * last entry and continues at its first; or (ring=far, 1 in 3 with
+     * ring=random) a ring of up to 2^32 - 1 entries whose program starts
+     * at a random index, its earlier entries below the rig memory (never
+     * fetched), so that every bit of the ring indices moves. Drawn after
+     * the program and the memory, which stay what the seed gave before;
+     * then where the rig memory sits (place=). */
+    rg_ring_t rs = {RIG_RING_ENTRIES, 0, 0};
+    int mode = strcmp(ring, "small") == 0 ? 1
+               : strcmp(ring, "far") == 0 ? 2
+                                          : 0;
+    if (strcmp(ring, "random") == 0) {
+      mode = (int)nc_rng_range(&g, 0, 2);
     }
-    rg_note(c, "item %ld: %zu instructions, ring of %u from entry %u", it,
-            p.n, rs[0], rs[1]);
+    rg_place_t pl;
+    if (mode == 1) {
+      rs.size = (uint32_t)p.n + (uint32_t)nc_rng_range(&g, 1, 64);
+      rs.head = rs.size - (uint32_t)nc_rng_range(&g, 1, (int64_t)p.n - 1);
+      rg_isa_place(c, &g, 1, &pl);
+    } else if (mode == 2) {
+      const uint32_t bits = (uint32_t)nc_rng_range(&g, 12, 32);
+      const uint64_t most = (UINT64_C(1) << bits) - 1u;
+      rs.size = (uint32_t)nc_rng_range(
+          &g, (int64_t)(most / 2 + p.n + 1),
+          (int64_t)(most + p.n + 1 > UINT32_MAX ? UINT32_MAX : most + p.n + 1));
+      rs.head = (uint32_t)nc_rng_range(&g, 0, (int64_t)(rs.size - p.n - 1));
+      rg_isa_place(c, &g, 1, &pl);
+      if ((uint64_t)rs.head * NC_HW_INSN_BYTES > pl.base) {
+        rs.head = (uint32_t)(pl.base / NC_HW_INSN_BYTES);
+      }
+      rs.at = rs.head;
+    } else {
+      rg_isa_place(c, &g, 1, &pl);
+    }
+    rg_note(c,
+            "item %ld: %zu instructions, ring of %u from entry %u, memory at "
+            "0x%llx",
+            it, p.n, rs.size, rs.head, (unsigned long long)pl.base);
     for (int i = 0; i < c->nbackends && !bad; i++) {
       const char *b = c->backends[i];
       if (strcmp(b, "rtl") == 0) {
-        bad = pair_(c, (uint64_t)it, &p, &cfg, image, strict, rs);
+        bad = pair_(c, (uint64_t)it, &p, &cfg, image, strict, &rs, &pl);
       } else if (strcmp(b, "lockstep") == 0) {
-        bad = lockstep_(c, (uint64_t)it, &p, &cfg, image, rs);
+        bad = lockstep_(c, (uint64_t)it, &p, &cfg, image, &rs, &pl);
       } else {
-        bad = replay_(c, (uint64_t)it, &p, &cfg, image);
+        bad = replay_(c, (uint64_t)it, &p, &cfg, image, &pl);
       }
       c->items += !bad;
     }

@@ -36,19 +36,42 @@ void rg_isa_memory(nc_rng_t *g, uint8_t *mem);
  * bandwidth from the job's seed). */
 void rg_isa_config(const rg_ctx_t *c, nc_sim_config_t *cfg);
 
-/* Opens a rig of `kind` holding `image`; 1 (after rg_fail) when it cannot
- * be opened. */
+/* Where an item's rig memory sits in the physical address space: at
+ * RIG_MEM_BASE (place=fixed, the default), or (place=random) anywhere in
+ * the AXI address space, 16-byte aligned, with random bits above it in the
+ * _HI halves of WIN_BASE and RING_BASE (which the device ignores), so that
+ * every address bit of the registers, the DMA engines and the bus moves. */
+typedef struct {
+  uint64_t base;     /* physical address of the rig memory */
+  uint64_t hi_extra; /* bits 63:axi_addr_bits of the _HI registers */
+  uint32_t win_size; /* WIN_SIZE: RIG_WIN_SIZE, or more (which grants
+                        memory no program of the streams touches) */
+} rg_place_t;
+
+/* Draws an item's placement from `g` (place=random; nothing is drawn with
+ * place=fixed); `win` 1: a random WIN_SIZE of RIG_WIN_SIZE and up. */
+void rg_isa_place(const rg_ctx_t *c, nc_rng_t *g, int win, rg_place_t *pl);
+
+/* Opens a rig of `kind` holding `image` at `pl` (NULL: RIG_MEM_BASE); 1
+ * (after rg_fail) when it cannot be opened. */
 int rg_isa_open(rg_ctx_t *c, rig_t *r, rig_kind_t kind,
-                const nc_sim_config_t *cfg, const uint8_t *image);
+                const nc_sim_config_t *cfg, const uint8_t *image,
+                const rg_place_t *pl);
 
 /* Writes the program into the ring (after a soft reset) and clears and
  * enables the counters. */
 void rg_isa_load(rig_t *r, const prog_t *p);
 
-/* The same into a ring of `size` entries (RING_SIZE), the program from
- * entry `head` on, wrapping at the ring's end: HEAD = head, TAIL = (head +
- * n) mod size. */
-void rg_isa_load_ring(rig_t *r, const prog_t *p, uint32_t size, uint32_t head);
+/* A ring: RING_SIZE `size`, the program from entry `head` on (HEAD =
+ * head, TAIL = (head + n) mod size), and RING_BASE such that entry `at`
+ * is the first byte of the rig memory (0: the ring starts there; a ring
+ * whose entries before `at` lie below the rig memory never wraps). */
+typedef struct {
+  uint32_t size, head, at;
+} rg_ring_t;
+
+/* The same into the ring `ring`. */
+void rg_isa_load_ring(rig_t *r, const prog_t *p, const rg_ring_t *ring);
 
 /* Appends three runs (each ends with FINISH) that each give work to one
  * unit only: LOADs, a STORE, a GEMM. rg_isa_run_pair checks that the

@@ -309,9 +309,10 @@ static inline void isa_gemm(isa_gen_t *s) {
   p_gemm(s->p, a, isa_flags(s, NC_HW_QUEUE_COMPUTE));
 }
 
-/* A DWCONV: a kernel whose taps fit a column, strides 1..3, lines at least
- * as long as the windows need (up to dw_line_max), a few output lines. */
-static inline void isa_dwconv(isa_gen_t *s) {
+/* A DWCONV's shape (not its rows): a kernel whose taps fit a column,
+ * strides 1..3, lines at least as long as the windows need (up to
+ * dw_line_max), a few output lines. */
+static inline dw_t isa_dwconv_shape(isa_gen_t *s) {
   dw_t a = {.kh = isa_rnd(s, 1, NC_HW_DW_KH_MAX),
             .oh = isa_rnd(s, 1, 6),
             .ow = isa_rnd(s, 1, 24),
@@ -328,13 +329,27 @@ static inline void isa_dwconv(isa_gen_t *s) {
   a.line = a.line > NC_HW_DW_LINE_MAX ? NC_HW_DW_LINE_MAX : a.line;
   a.aso = isa_rnd(s, 0, 64);
   a.ps = isa_one_in(s, 2) ? 1 : isa_rnd(s, 2, 4);
+  return a;
+}
+
+/* The scratchpad rows a DWCONV's input spans, and the accumulator rows
+ * its outputs span. */
+static inline uint32_t isa_dwconv_inp_rows(const dw_t *a) {
+  return (((a->oh - 1) * a->sy + a->kh - 1) * a->line + (a->ow - 1) * a->sx +
+          a->kw - 1) *
+             a->ps +
+         1;
+}
+
+static inline uint32_t isa_dwconv_acc_rows(const dw_t *a) {
+  return 1 + (a->oh - 1) * a->aso + (a->ow - 1) * a->asi;
+}
+
+static inline void isa_dwconv(isa_gen_t *s) {
+  dw_t a = isa_dwconv_shape(s);
   a.wgt = a.keep ? 0 : isa_spad_row(s, NC_HW_COLS);
-  a.inp = isa_spad_row(s, (((a.oh - 1) * a.sy + a.kh - 1) * a.line +
-                           (a.ow - 1) * a.sx + a.kw - 1) *
-                                  a.ps +
-                              1);
-  a.acc = isa_rnd(s, 0,
-                  NC_HW_ACC_ROWS - 1 - (a.oh - 1) * a.aso - (a.ow - 1) * a.asi);
+  a.inp = isa_spad_row(s, isa_dwconv_inp_rows(&a));
+  a.acc = isa_rnd(s, 0, NC_HW_ACC_ROWS - isa_dwconv_acc_rows(&a));
   p_dwconv(s->p, a, isa_flags(s, NC_HW_QUEUE_COMPUTE));
 }
 

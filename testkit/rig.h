@@ -29,6 +29,8 @@ typedef struct {
   nc_rtl_t *r;   /* its RTL handle, on RIG_RTL (else NULL) */
   uint8_t *mem;
   uint8_t *win; /* mem + RIG_WIN_OFF */
+  uint64_t base; /* physical address of mem[0] (RIG_MEM_BASE unless the
+                    rig was opened with rig_open_sim_at) */
 } rig_t;
 
 static inline const char *rig_name(const rig_t *r) {
@@ -46,14 +48,19 @@ static inline void rig_wr(rig_t *r, uint32_t off, uint32_t v) {
   TK_REQUIRE_OK(nc_sim_csr_write(r->s, off, v));
 }
 
-/* Opens the rig on a device of `kind` built with `cfg` (NULL: defaults):
- * memory attached, window and ring registers written. Returns what opening
- * the device returned (NC_ERR_UNSUPPORTED: a library without the RTL); any
- * other failure aborts. */
-static inline nc_status_t rig_open_sim(rig_t *r, rig_kind_t kind,
-                                       const nc_sim_config_t *cfg) {
+/* Opens the rig on a device of `kind` built with `cfg` (NULL: defaults)
+ * with its memory at physical `base` (16-byte aligned, base + RIG_MEM_SIZE
+ * inside the AXI address space): memory attached, window and ring
+ * registers written. `hi_extra` goes into bits 63:axi_addr_bits of the
+ * _HI halves of WIN_BASE and RING_BASE, which the device ignores. Returns
+ * what opening the device returned (NC_ERR_UNSUPPORTED: a library without
+ * the RTL); any other failure aborts. */
+static inline nc_status_t rig_open_sim_at(rig_t *r, rig_kind_t kind,
+                                          const nc_sim_config_t *cfg,
+                                          uint64_t base, uint64_t hi_extra) {
   memset(r, 0, sizeof *r);
   r->kind = kind;
+  r->base = base;
   const nc_status_t st = nc_sim_open(rig_name(r), cfg, &r->s);
   if (st != NC_OK) {
     return st;
@@ -63,15 +70,23 @@ static inline nc_status_t rig_open_sim(rig_t *r, rig_kind_t kind,
   r->mem = calloc(1, RIG_MEM_SIZE);
   TK_REQUIRE(r->mem != NULL);
   r->win = r->mem + RIG_WIN_OFF;
-  TK_REQUIRE_OK(nc_sim_attach_memory(r->s, r->mem, RIG_MEM_BASE, RIG_MEM_SIZE));
-  const uint64_t wb = RIG_MEM_BASE + RIG_WIN_OFF;
+  TK_REQUIRE_OK(nc_sim_attach_memory(r->s, r->mem, base, RIG_MEM_SIZE));
+  const uint64_t hi =
+      NC_HW_AXI_ADDR_BITS >= 64 ? 0 : hi_extra << NC_HW_AXI_ADDR_BITS;
+  const uint64_t wb = (base + RIG_WIN_OFF) | hi, rb = base | hi;
   rig_wr(r, NC_HW_CSR_WIN_BASE_LO_OFFSET, (uint32_t)wb);
   rig_wr(r, NC_HW_CSR_WIN_BASE_HI_OFFSET, (uint32_t)(wb >> 32));
   rig_wr(r, NC_HW_CSR_WIN_SIZE_OFFSET, (uint32_t)RIG_WIN_SIZE);
-  rig_wr(r, NC_HW_CSR_RING_BASE_LO_OFFSET, (uint32_t)RIG_MEM_BASE);
-  rig_wr(r, NC_HW_CSR_RING_BASE_HI_OFFSET, (uint32_t)(RIG_MEM_BASE >> 32));
+  rig_wr(r, NC_HW_CSR_RING_BASE_LO_OFFSET, (uint32_t)rb);
+  rig_wr(r, NC_HW_CSR_RING_BASE_HI_OFFSET, (uint32_t)(rb >> 32));
   rig_wr(r, NC_HW_CSR_RING_SIZE_OFFSET, RIG_RING_ENTRIES);
   return NC_OK;
+}
+
+/* The rig at RIG_MEM_BASE. */
+static inline nc_status_t rig_open_sim(rig_t *r, rig_kind_t kind,
+                                       const nc_sim_config_t *cfg) {
+  return rig_open_sim_at(r, kind, cfg, RIG_MEM_BASE, 0);
 }
 
 /* The rig on the functional model with the model's own configuration. */
@@ -99,7 +114,7 @@ static inline void rig_close(rig_t *r) {
  * devices' copies). */
 static inline void rig_write(rig_t *r, uint64_t off, const void *src,
                              size_t bytes) {
-  TK_REQUIRE_OK(nc_sim_mem_write(r->s, RIG_MEM_BASE + off, src, bytes));
+  TK_REQUIRE_OK(nc_sim_mem_write(r->s, r->base + off, src, bytes));
 }
 
 /* Writes the program at ring entry 0 and sets HEAD = 0, TAIL = n, after a

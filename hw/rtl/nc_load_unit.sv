@@ -863,6 +863,24 @@ module nc_load_unit
   // halted in the middle of a LOAD
   cp_load_halt_busy: cover property (@(posedge clk_i) disable iff (!rst_ni)
       halt_i && iss_q != IssIdle && iss_q != IssStop);
+  // an im2col LOAD emits a row of gathered receptive fields
+  cp_load_i2c_emit: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      !wf_empty && !drain && wf_head.kind == KindI2c && ph_q == PhEmit);
+  // an im2col LOAD of several row planes (taps x elems above ROWS): a later plane starts
+  cp_load_i2c_planes: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      !wf_empty && !drain && wf_head.kind == KindI2c && ph_q == PhPlane && ez_q != '0);
+  // a strided im2col LOAD
+  cp_load_i2c_stride: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      !wf_empty && !drain && wf_head.kind == KindI2c && ph_q == PhEmit &&
+      (wf_head.sh > 4'd1 || wf_head.sw > 4'd1));
+  // an im2col LOAD over a padded tile (windows that take the pad value)
+  cp_load_i2c_pad: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      !wf_empty && !drain && wf_head.kind == KindI2c && ph_q == PhEmit &&
+      (wf_head.pt != '0 || wf_head.pb != '0 || wf_head.pl != '0 || wf_head.pr != '0));
+  // an error beat fails an im2col LOAD while it fills its tile
+  cp_load_i2c_poison: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      !wf_empty && !drain && wf_head.kind == KindI2c && ph_q == PhFill && !row_valid &&
+      rd_poison);
 `endif
 
 endmodule
