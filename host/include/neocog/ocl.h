@@ -184,7 +184,8 @@ int nc_ocl_algo_parse(const char *name);
 typedef enum {
   NC_OCL_INT8_AUTO = 0, /**< pairs on a CPU device, float elsewhere */
   NC_OCL_INT8_PAIRS,    /**< 16-bit pairs of channels with integer
-                             multiply-adds (nc_conv_pairs) */
+                             multiply-adds (nc_conv_pairs; its OpenCL C
+                             needs a clang-based compiler) */
   NC_OCL_INT8_FLOAT,    /**< exact float products summed in chunks
                              (nc_conv_tiled) */
   NC_OCL_INT8_COUNT
