@@ -29,8 +29,12 @@
  * (POCL_MAX_PTHREAD_COUNT=1): two POCL threads on one core make a kernel
  * wait for whichever of them other work preempts.
  *
+ * --int8 compares our two integer formulations with oneDNN's int8 on the
+ * same layers (see int8_ below); pin it to one core too.
+ *
  * Usage: bench_ocl [--runs N] [--min] [--sweep] [--no-peers] [--algos]
  *                  [--direct] [--only NAME] [--tile W,OV] [--wino M]
+ *                  [--int8]
  *   POCL uses every core: do not pin it with taskset. Select the device as
  *   the library does (NEOCOG_CL_PLATFORM / NEOCOG_CL_DEVICE).
  *   --sweep times the tiled conv kernel's tunables on the VGG layer.
@@ -624,6 +628,89 @@ static void direct_(nc_ocl_t *c) {
       "compute kernel's median time over ours.\n");
 }
 
+/* --int8: the main table's layers in int8, our two formulations of the
+ * tiled conv (nc_conv_pairs: 16-bit pairs with integer multiply-adds;
+ * nc_conv_tiled: exact float products in chunks) against oneDNN's int8,
+ * interleaved: each round times --runs runs of each after one warm-up
+ * run, and the figures are medians over five rounds, so that a change of
+ * load on a shared machine hits all three alike. For one pinned core
+ * (taskset -c 0), as the figures in the docs are. */
+static void int8_(nc_ocl_t *c, int peers) {
+  static const nc_ocl_int8_t forms[2] = {NC_OCL_INT8_PAIRS, NC_OCL_INT8_FLOAT};
+  enum { ROUNDS = 5 };
+  dnnl_engine_t eng = NULL;
+  dnnl_stream_t strm = NULL;
+  if (peers) {
+    DNNL_OK(dnnl_engine_create(&eng, dnnl_cpu, 0));
+    DNNL_OK(dnnl_stream_create(&strm, eng, dnnl_stream_default_flags));
+  }
+  printf("| layer | GMAC | pairs GOP/s | float chunks GOP/s | oneDNN int8 "
+         "GOP/s | pairs/float | pairs/oneDNN | float/oneDNN |\n");
+  printf("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+  const int runs = runs_;
+  for (int i = 0; i < NSHAPES; i++) {
+    const shape_t *s = &shapes_[i];
+    double v[3][ROUNDS], t[3] = {0, 0, 0};
+    for (int rd = -1; rd < ROUNDS; rd++) {
+      /* Round -1 compiles and warms up; its times are dropped. */
+      warmup_ = rd < 0 ? WARMUP : 1;
+      runs_ = runs;
+      for (int f = 0; f < 2; f++) {
+        nc_ocl_tuning_t tu;
+        memset(&tu, 0, sizeof tu);
+        tu.int8 = forms[f];
+        if (nc_ocl_set_tuning(c, &tu) != NC_OK) {
+          die_("nc_ocl_set_tuning", NC_ERR_INVALID_ARG);
+        }
+        const char *kn = NULL;
+        const double tf = ours_(c, s, NC_DTYPE_INT8, &kn);
+        if (rd >= 0) {
+          v[f][rd] = tf;
+        }
+      }
+      const double td = peers ? dnnl_(eng, strm, s, 1) : 0.0;
+      if (rd >= 0) {
+        v[2][rd] = td;
+      }
+    }
+    for (int k = 0; k < 3; k++) {
+      t[k] = nc_bench_median(v[k], ROUNDS);
+    }
+    char f[3][32], r[3][16];
+    for (int k = 0; k < 3; k++) {
+      if (t[k] <= 0) {
+        snprintf(f[k], sizeof f[k], "-");
+      } else if (s->pool) {
+        snprintf(f[k], sizeof f[k], "%.0f us", 1e6 * t[k]);
+      } else {
+        snprintf(f[k], sizeof f[k], "%.1f", 2e-9 * macs_(s) / t[k]);
+      }
+    }
+    const double ratios[3] = {t[1] / t[0], t[2] / t[0], t[2] / t[1]};
+    for (int k = 0; k < 3; k++) {
+      snprintf(r[k], sizeof r[k], "-");
+      if (t[0] > 0 && t[1] > 0 && t[2] > 0) {
+        snprintf(r[k], sizeof r[k], "%.0f%%", 100.0 * ratios[k]);
+      }
+    }
+    char gm[16] = "-";
+    if (!s->pool) {
+      snprintf(gm, sizeof gm, "%.3f", 1e-9 * macs_(s));
+    }
+    printf("| %s | %s | %s | %s | %s | %s | %s | %s |\n", s->name, gm, f[0],
+           f[1], f[2], r[0], r[1], r[2]);
+    fflush(stdout);
+  }
+  runs_ = runs;
+  if (peers) {
+    dnnl_stream_destroy(strm);
+    dnnl_engine_destroy(eng);
+  }
+  printf("\nratios: throughput of the first over the second (time of the "
+         "second over the first); pooling has one formulation, in "
+         "microseconds.\n");
+}
+
 /* Times the tiled conv kernel's tunables on the VGG layer. */
 static void sweep_(nc_ocl_t *c) {
   static const int tws[] = {4, 6, 7, 8, 12, 14, 16, 28};
@@ -661,7 +748,7 @@ static void sweep_(nc_ocl_t *c) {
 }
 
 int main(int argc, char **argv) {
-  int sweep = 0, peers = 1, algos = 0, direct = 0;
+  int sweep = 0, peers = 1, algos = 0, direct = 0, int8 = 0;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc) {
       runs_ = atoi(argv[++i]);
@@ -675,6 +762,8 @@ int main(int argc, char **argv) {
       algos = 1;
     } else if (strcmp(argv[i], "--direct") == 0) {
       direct = 1;
+    } else if (strcmp(argv[i], "--int8") == 0) {
+      int8 = 1;
     } else if (strcmp(argv[i], "--tile") == 0 && i + 1 < argc) {
       if (sscanf(argv[++i], "%d,%d", &tile_w_, &tile_ov_) != 2) {
         fprintf(stderr, "bench_ocl: --tile wants W,OV\n");
@@ -688,7 +777,7 @@ int main(int argc, char **argv) {
       fprintf(stderr,
               "usage: bench_ocl [--runs N] [--min] [--sweep] "
               "[--no-peers] [--algos] [--direct] [--only NAME] "
-              "[--tile W,OV] [--wino M]\n");
+              "[--tile W,OV] [--wino M] [--int8]\n");
       return 2;
     }
   }
@@ -713,6 +802,11 @@ int main(int argc, char **argv) {
   }
   if (algos) {
     algos_(c, peers);
+    nc_ocl_close(c);
+    return 0;
+  }
+  if (int8) {
+    int8_(c, peers);
     nc_ocl_close(c);
     return 0;
   }

@@ -1,9 +1,11 @@
 #!/bin/sh
-# Which int8 dot-product instructions POCL emits for two kernel
-# formulations of u8 x s8 products summed into int32 (docs/opencl.md,
-# "int8 and VNNI"): builds a small OpenCL program on the default device
-# with POCL's kernel files kept, and counts vpdpbusd (AVX512-VNNI),
-# vpmaddwd (AVX512BW 16-bit pairs) and vpmulld in the compiled kernels.
+# Which int8 dot-product instructions POCL emits for kernel formulations
+# of 8-bit products summed into int32 (docs/opencl.md, "int8 and VNNI"):
+# builds a small OpenCL program on the default device with POCL's kernel
+# files kept, and counts vpdpbusd (AVX512-VNNI), vpmaddwd (AVX512BW:
+# 32 16-bit products added in pairs into 16 ints), vpmulld and vpaddd in
+# the compiled kernels. pairs* are nc_conv_pairs' inner loop
+# (kernels/conv.cl) and the variants that lose the pattern.
 # Usage: sh bench/ocl_vnni.sh   (needs cc, the OpenCL headers, objdump)
 set -eu
 dir=$(mktemp -d)
@@ -30,6 +32,48 @@ __kernel void dotloop(__global const uchar *x, __global const char *w,
   }
   y[get_global_id(0)] = acc;
 }
+/* nc_conv_pairs' formulation: a pair of 16-bit inputs broadcast against
+ * 32 weights (16 outputs x 2 channels), even times even plus odd times
+ * odd; OPAQUE_X / OPAQUE_S hide the broadcast and the pair's sum from the
+ * optimizer, PAIRS_INT loads the weights as ints. */
+typedef short short32 __attribute__((ext_vector_type(32)));
+typedef short32 short32_u __attribute__((aligned(2)));
+#define PAIRS(name, OPAQUE_X, OPAQUE_S, LOADW)                               \
+  __kernel void name(__global const short *x, __global const short *w,      \
+                     __global int *y, int n) {                              \
+    int16 acc[4][2];                                                        \
+    _Pragma("unroll") for (int p = 0; p < 4; p++) {                         \
+      acc[p][0] = acc[p][1] = (int16)(0);                                   \
+    }                                                                       \
+    for (int c = 0; c < n; c += 2) {                                        \
+      short32 wv[2];                                                        \
+      _Pragma("unroll") for (int v = 0; v < 2; v++) {                       \
+        wv[v] = LOADW(w + c * 32 + v * 32);                                 \
+      }                                                                     \
+      _Pragma("unroll") for (int p = 0; p < 4; p++) {                       \
+        short32 xv = __builtin_astype(                                      \
+            (int16)(*(__global const int *)(x + p * n + c)), short32);      \
+        OPAQUE_X;                                                           \
+        _Pragma("unroll") for (int v = 0; v < 2; v++) {                     \
+          int16 s = convert_int16(xv.even) * convert_int16(wv[v].even) +    \
+                    convert_int16(xv.odd) * convert_int16(wv[v].odd);       \
+          OPAQUE_S;                                                         \
+          acc[p][v] += s;                                                   \
+        }                                                                   \
+      }                                                                     \
+    }                                                                       \
+    _Pragma("unroll") for (int p = 0; p < 4; p++) {                         \
+      vstore16(acc[p][0] + acc[p][1], p, y);                                \
+    }                                                                       \
+  }
+#define LOAD_SHORTS(p) (*(__global const short32_u *)(p))
+#define LOAD_INTS(p) \
+  __builtin_astype(vload16(0, (__global const int *)(p)), short32)
+PAIRS(pairs, __asm__("" : "+v"(xv)), __asm__("" : "+v"(s)), LOAD_SHORTS)
+PAIRS(pairs_no_opaque, , , LOAD_SHORTS)
+PAIRS(pairs_opaque_x_only, __asm__("" : "+v"(xv)), , LOAD_SHORTS)
+PAIRS(pairs_int_weights, __asm__("" : "+v"(xv)), __asm__("" : "+v"(s)),
+      LOAD_INTS)
 CL
 cat >"$dir/h.c" <<'C'
 #define CL_TARGET_OPENCL_VERSION 120
@@ -59,15 +103,20 @@ int main(int argc, char **argv) {
   }
   cl_command_queue q = clCreateCommandQueue(c, d, 0, &e);
   cl_mem b = clCreateBuffer(c, CL_MEM_READ_WRITE, 4096, NULL, &e);
-  const char *names[2] = {"dot4", "dotloop"};
-  for (int i = 0; i < 2; i++) {
+  const char *names[6] = {"dot4",
+                          "dotloop",
+                          "pairs",
+                          "pairs_no_opaque",
+                          "pairs_opaque_x_only",
+                          "pairs_int_weights"};
+  for (int i = 0; i < 6; i++) {
     cl_kernel k = clCreateKernel(pr, names[i], &e);
     int n = 256;
     clSetKernelArg(k, 0, sizeof b, &b);
     clSetKernelArg(k, 1, sizeof b, &b);
     clSetKernelArg(k, 2, sizeof b, &b);
     clSetKernelArg(k, 3, sizeof n, &n);
-    size_t g = 16, l = i ? 16 : 1;
+    size_t g = 16, l = i == 1 ? 16 : 1;
     clEnqueueNDRangeKernel(q, k, 1, NULL, &g, &l, 0, NULL, NULL);
   }
   clFinish(q);
@@ -82,7 +131,12 @@ for so in $(find "$dir/cache" -name '*.so' | sort); do
   n=$(basename "$so" .so)
   objdump -d --no-show-raw-insn "$so" >"$dir/$n.s"
   echo "$n: $(grep -c vpdpbusd "$dir/$n.s") vpdpbusd," \
-    "$(grep -c vpmaddwd "$dir/$n.s") vpmaddwd, $(grep -c vpmulld "$dir/$n.s") vpmulld"
+    "$(grep -c vpmaddwd "$dir/$n.s") vpmaddwd, $(grep -c vpmulld "$dir/$n.s") vpmulld," \
+    "$(grep -c vpaddd "$dir/$n.s") vpaddd"
 done
 echo "dot4's inner loop (first lines with vpmaddwd):"
 grep -m 4 -B 2 vpmaddwd "$dir/dot4.s" | sed 's/^/  /'
+echo "pairs' inner loop (4 pixels x 2 vectors of 16 outputs, one channel pair):"
+sed -n '/<_pocl_kernel_pairs>:/,/ret/p' "$dir/pairs.s" |
+  awk '/vbroadcastss|vpbroadcastd|vmovdqu|vpmaddwd|vpaddd|jb|jl|jne/' |
+  sed -n '1,20p' | sed 's/^/  /'

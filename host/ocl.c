@@ -690,6 +690,11 @@ nc_status_t nc_ocl_set_tuning(nc_ocl_t *c, const nc_ocl_tuning_t *t) {
                     "16, 32 or 64): out of range",
                     (int)t->algo, t->wino_m, t->fft_n);
   }
+  if ((unsigned)t->int8 >= NC_OCL_INT8_COUNT) {
+    return nc__fail(NC_ERR_INVALID_ARG,
+                    "opencl: int8 formulation %d out of range 0..%d",
+                    (int)t->int8, NC_OCL_INT8_COUNT - 1);
+  }
   c->tune = *t;
   return NC_OK;
 }

@@ -176,6 +176,8 @@ typedef struct {
   int tw, tov;                        /* conv tile */
   int64_t owb, ocb;                   /* conv tile counts */
   int64_t ocp;                        /* conv padded output channels */
+  int pairs;                          /* conv tiled: nc_conv_pairs */
+  int64_t cp;                         /* conv tiled: channels of xp and wp */
   int fc_nb;                          /* fc rows per item */
   int pool_pb;                        /* nc_pool_vec: output pixels per item */
   int lt_m, lt_n, lt_k, lt_rm, lt_rn; /* nc_conv_local tile */
@@ -325,30 +327,46 @@ static nc_status_t plan_(const nc_ocl_t *c, const nc_layer_t *l,
       return NC_OK;
     }
     pl->k = K_CONV_TILED;
-    pl->tov = t->tile_ov > 0 ? t->tile_ov : (g->oc > 16 ? 2 : 1);
+    pl->pairs =
+        !pl->is_float && (t->int8 == NC_OCL_INT8_PAIRS ||
+                          (t->int8 == NC_OCL_INT8_AUTO && !c->info.is_gpu));
+    /* Integer pairs ran fastest with four vectors of output channels
+     * (bench_ocl --sweep), where those waste no channels. */
+    pl->tov = t->tile_ov > 0                 ? t->tile_ov
+              : pl->pairs && g->oc % 64 == 0 ? 4
+              : g->oc > 16                   ? 2
+                                             : 1;
     int tw_max = pl->tov == 1 ? 16 : (pl->tov == 2 ? 12 : 6);
+    if (pl->pairs && pl->tov == 4) {
+      tw_max = 7; /* 28 accumulators, 4 weight vectors, 1 broadcast */
+    }
     pl->tw = t->tile_w > 0 ? t->tile_w : pick_tw_(g->ow, tw_max);
     pl->owb = (g->ow + pl->tw - 1) / pl->tw;
     pl->ocb = (g->oc + 16 * pl->tov - 1) / (16 * pl->tov);
     pl->ocp = pl->ocb * 16 * pl->tov;
     pl->hp = (g->oh - 1) * l->stride_h + kh_span;
     pl->wp = (pl->owb * pl->tw - 1) * l->stride_w + kw_span;
-    /* The kernel reads float: integer inputs always go through the
-     * converting copy; a float input serves as it is when it needs no
-     * border and has the pitch. */
+    /* The kernel reads float, or for integer pairs short with an even
+     * channel count: integer inputs always go through the converting copy;
+     * a float input serves as it is when it needs no border and has the
+     * pitch. */
     pl->pad = !pl->is_float || !(g->pad_top == 0 && g->pad_left == 0 &&
                                  pl->wp == g->w && pl->hp <= g->h);
     if (!pl->pad) {
       pl->hp = g->h;
     }
-    pl->w_bytes = (size_t)(g->kh * g->kw * g->c * pl->ocp) * 4u;
-    pl->max_elems = max64_(pl->max_elems, g->kh * g->kw * g->c * pl->ocp);
+    pl->cp = pl->pairs ? (g->c + 1) / 2 * 2 : g->c;
+    pl->w_bytes =
+        (size_t)(g->kh * g->kw * pl->cp * pl->ocp) * (pl->pairs ? 2u : 4u);
+    pl->max_elems = max64_(pl->max_elems, g->kh * g->kw * pl->cp * pl->ocp);
   }
   if (pl->pad) {
-    /* The tiled path's copy is float, the local path's keeps the dtype. */
-    const int64_t psz = pl->k == K_CONV_TILED ? 4 : xsz;
-    pl->p_bytes = (size_t)(g->n * pl->hp * pl->wp * g->c * psz);
-    pl->max_elems = max64_(pl->max_elems, g->n * pl->hp * pl->wp * g->c);
+    /* The tiled path's copy is float (short for pairs), the local path's
+     * keeps the dtype. */
+    const int64_t psz = pl->k == K_CONV_TILED ? (pl->pairs ? 2 : 4) : xsz;
+    const int64_t pc = pl->k == K_CONV_TILED ? pl->cp : g->c;
+    pl->p_bytes = (size_t)(g->n * pl->hp * pl->wp * pc * psz);
+    pl->max_elems = max64_(pl->max_elems, g->n * pl->hp * pl->wp * pc);
   }
   return NC_OK;
 }
@@ -433,10 +451,11 @@ static void options_(const plan_t_ *pl, char *buf, size_t len) {
     snprintf(buf + used, len - used,
              " -DNC_TILE_W=%d -DNC_TILE_OV=%d -DNC_C=%lld -DNC_KH=%lld "
              "-DNC_KW=%lld -DNC_SH=%d -DNC_SW=%d -DNC_DH=%d -DNC_DW=%d "
-             "-DNC_HP=%lld -DNC_WP=%lld",
-             pl->tw, pl->tov, (long long)g->c, (long long)g->kh,
+             "-DNC_HP=%lld -DNC_WP=%lld -DNC_OCP=%lld%s",
+             pl->tw, pl->tov, (long long)pl->cp, (long long)g->kh,
              (long long)g->kw, l->stride_h, l->stride_w, l->dil_h, l->dil_w,
-             (long long)pl->hp, (long long)pl->wp);
+             (long long)pl->hp, (long long)pl->wp, (long long)pl->ocp,
+             pl->pairs ? " -DNC_PAIRS" : "");
   } else if (pl->k == K_CONV_LOCAL && used < len) {
     snprintf(buf + used, len - used,
              " -DNC_LT_TM=%d -DNC_LT_TN=%d -DNC_LT_TK=%d -DNC_LT_RM=%d "
@@ -478,12 +497,43 @@ static const char *kernel_name_(kind_t_ k) {
   return names[k];
 }
 
+/* The compute kernel of a plan: the kind's, or nc_conv_pairs. */
+static const char *main_name_(const plan_t_ *pl) {
+  return pl->pairs ? "nc_conv_pairs" : kernel_name_(pl->k);
+}
+
+/* Weights [O][KH][KW][C] as short [KH][KW][CP / 2][OCP][2] for
+ * nc_conv_pairs: the weights of channels 2j and 2j + 1 side by side, zero
+ * beyond O and for channel C when C is odd. */
+static int16_t *pack_pairs_(const plan_t_ *pl, const nc_tensor_t *w) {
+  const nc_geom_t *g = &pl->g;
+  int16_t *dst = calloc(1, pl->w_bytes);
+  if (dst == NULL) {
+    return NULL;
+  }
+  const int64_t kk = g->kh * g->kw;
+  const int8_t *src = (const int8_t *)w->data;
+  for (int64_t o = 0; o < g->oc; o++) {
+    for (int64_t t = 0; t < kk; t++) {
+      for (int64_t ch = 0; ch < g->c; ch++) {
+        const int64_t j = (t * pl->cp + ch) / 2;
+        dst[(j * pl->ocp + o) * 2 + ch % 2] = src[(o * kk + t) * g->c + ch];
+      }
+    }
+  }
+  return dst;
+}
+
 /* Weights [O][KH][KW][C] as float [OCB][KH][KW][C][OB]: the output
  * channels in blocks of OB = NC_TILE_OV * 16 (one work-item's), each block
  * one contiguous slice that the kernel streams in order, channels
- * innermost and zero beyond O (int8 weights convert exactly). */
-static float *pack_weights_(const plan_t_ *pl, const nc_tensor_t *w) {
+ * innermost and zero beyond O (int8 weights convert exactly); for integer
+ * pairs pack_pairs_'s layout. */
+static void *pack_weights_(const plan_t_ *pl, const nc_tensor_t *w) {
   const nc_geom_t *g = &pl->g;
+  if (pl->pairs) {
+    return pack_pairs_(pl, w);
+  }
   float *dst = calloc(1, pl->w_bytes);
   if (dst == NULL) {
     return NULL;
@@ -532,7 +582,9 @@ static nc_status_t pad_(nc__run_t *r, cl_program p, const plan_t_ *pl, cl_mem x,
                         cl_mem xp) {
   const nc_geom_t *g = &pl->g;
   const int to_float = pl->k == K_CONV_TILED;
-  const char *name = to_float ? "nc_pad_float" : "nc_pad_input";
+  const char *name = pl->pairs  ? "nc_pad_pairs"
+                     : to_float ? "nc_pad_float"
+                                : "nc_pad_input";
   cl_kernel k = NULL;
   nc_status_t st = nc__run_kernel(r, p, name, &k);
   if (st != NC_OK) {
@@ -620,7 +672,7 @@ static nc_status_t run_mac_(nc__run_t *r, cl_program p, const plan_t_ *pl,
                             cl_mem mult, cl_mem shift) {
   const nc_geom_t *g = &pl->g;
   const nc_layer_t *l = pl->l;
-  const char *name = kernel_name_(pl->k);
+  const char *name = main_name_(pl);
   if (pl->pad) {
     nc_status_t st = pad_(r, p, pl, x, xp);
     if (st != NC_OK) {
@@ -810,7 +862,7 @@ static nc_status_t execute_(nc_ocl_t *c, nc__run_t *r, const plan_t_ *pl,
   if (st == NC_OK && pl->pool) {
     st = run_pool_(r, p, pl, x, y);
   } else if (st == NC_OK) {
-    float *packed = NULL;
+    void *packed = NULL;
     if (pl->k == K_CONV_TILED) {
       packed = pack_weights_(pl, w);
       if (packed == NULL) {
@@ -842,7 +894,7 @@ static nc_status_t execute_(nc_ocl_t *c, nc__run_t *r, const plan_t_ *pl,
       st = run_mac_(r, p, pl, x, xp, wm, bm, y, mult, shift);
     }
   }
-  st = nc__run_finish(r, st, y, pl->y_bytes, out, kernel_name_(pl->k));
+  st = nc__run_finish(r, st, y, pl->y_bytes, out, main_name_(pl));
   if (st != NC_OK) {
     return st;
   }

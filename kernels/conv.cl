@@ -397,6 +397,192 @@ __kernel void nc_conv_tiled(__global const float *xp, __global const float *wp,
 #endif /* NC_TILE_W */
 
 /* ---------------------------------------------------------------------- */
+/* Integer conv2d in 16-bit pairs (multiply-add), groups == 1.            */
+/* ---------------------------------------------------------------------- */
+/*
+ * nc_conv_pairs is the integer layers' tiled path on a CPU: the tile of
+ * nc_conv_tiled (NC_TILE_W pixels of a row times NC_TILE_OV vectors of
+ * sixteen output channels, the same NDRange and epilogue), with integer
+ * sums instead of float chunks. nc_pad_pairs writes the padded input as
+ * short, x - in_zp (pad_value - in_zp at the border), NC_C channels per
+ * pixel with NC_C even (a layer with an odd channel count gets one more,
+ * whose weights are zero); the host packs the weights as short
+ * [KH][KW][NC_C / 2][OCP][2]: for each pair of input channels and each
+ * output channel the pair's two weights side by side.
+ *
+ * For each pair of input channels, a pixel's two inputs (read as one int
+ * and broadcast to sixteen lanes) against 32 weights (sixteen output
+ * channels x two) give sixteen sums of two products: even elements times
+ * even plus odd times odd, sign-extended from 16 bits, which LLVM's x86
+ * back end turns into one AVX512BW vpmaddwd (32 multiply-adds; the fp32
+ * FMA does 16, AVX512-VNNI's vpdpbusd 64) and a vpaddd into the
+ * accumulator. The optimizer undoes that pattern in two places unless they
+ * are hidden from it: the even and odd elements of a broadcast fold into
+ * two splats, and adding the pair's sum into the accumulator reassociates
+ * into two adds of single products. NC_OPAQUE, an empty asm statement that
+ * claims to change its operand, keeps both (bench/ocl_vnni.sh counts the
+ * instructions). Elsewhere it is empty: the sums stay exact, only slower.
+ *
+ * Every value fits 16 bits (x - in_zp and pad_value - in_zp in -255..255,
+ * weights in -128..127) and a pair's sum an int, so every partial sum is
+ * exact; the uint accumulators wrap modulo 2^32 as the golden reference's
+ * do.
+ */
+#if defined(NC_TILE_W) && defined(NC_PAIRS) && !defined(NC_FLOAT)
+
+typedef short nc_short32 __attribute__((ext_vector_type(32)));
+/* The same, for loads at any short boundary. */
+typedef nc_short32 nc_short32_u __attribute__((aligned(2)));
+#if defined(__AVX512BW__)
+#define NC_OPAQUE(v) __asm__("" : "+v"(v))
+#else
+#define NC_OPAQUE(v) ((void)0)
+#endif
+
+/* The padded copy for nc_conv_pairs; arguments, NDRange and blocking as
+ * nc_pad_float's. */
+__kernel void nc_pad_pairs(__global const NC_XT *x, __global short *xp,
+                           const int n_img, const int ih_n, const int iw_n,
+                           const int ic_n, const int hp_n, const int wp_n,
+                           const int p_t, const int p_l, const int pad_value,
+                           const int in_zp, const int pw_blk) {
+  const int pw0 = get_global_id(0) * pw_blk;
+  const int row = get_global_id(1);
+  if (pw0 >= wp_n || row >= n_img * hp_n) {
+    return;
+  }
+  const int pw1 = min(pw0 + pw_blk, wp_n);
+  const int n = row / hp_n;
+  const int ph = row - n * hp_n;
+  const int ih = ph - p_t;
+  const int row_in = ih >= 0 && ih < ih_n;
+  const short v = (short)(pad_value - in_zp);
+  const short16 zv = (short16)((short)in_zp);
+  for (int pw = pw0; pw < pw1; pw++) {
+    const int iw = pw - p_l;
+    __global short *dst = xp + (((NC_IDX)n * hp_n + ph) * wp_n + pw) * NC_C;
+    int c = 0;
+    if (!row_in || iw < 0 || iw >= iw_n) {
+      /* The extra channel of an odd count meets zero weights. */
+      for (; c + 16 <= NC_C; c += 16) {
+        vstore16((short16)(v), 0, dst + c);
+      }
+      for (; c < NC_C; c++) {
+        dst[c] = v;
+      }
+      continue;
+    }
+    __global const NC_XT *src =
+        x + (((NC_IDX)n * ih_n + ih) * iw_n + iw) * (NC_IDX)ic_n;
+    for (; c + 16 <= ic_n; c += 16) {
+      vstore16(convert_short16(vload16(0, src + c)) - zv, 0, dst + c);
+    }
+    for (; c < ic_n; c++) {
+      dst[c] = (short)((int)src[c] - in_zp);
+    }
+    for (; c < NC_C; c++) {
+      dst[c] = 0;
+    }
+  }
+}
+
+/* Arguments and NDRange as nc_conv_tiled's; xp and wp as above. */
+__kernel void nc_conv_pairs(__global const short *xp,
+                            __global const short *wp,
+                            __global const int *bias, const int rows,
+                            const int oh_n, const int ow_n, const int oc_n,
+                            const int owb_n, const int ocb_n, NC_OUT_PARAMS) {
+  const int row = get_global_id(0);
+  const int owb = get_global_id(1);
+  const int ocb = get_global_id(2);
+  if (ocb >= ocb_n || owb >= owb_n || row >= rows) {
+    return;
+  }
+  const int n = row / oh_n;
+  const int oh = row - n * oh_n;
+  const int ow0 = owb * NC_TILE_W;
+  const int oc0 = ocb * (NC_TILE_OV * NC_VW);
+  uint16 acc[NC_TILE_W][NC_TILE_OV];
+#pragma unroll
+  for (int p = 0; p < NC_TILE_W; p++) {
+#pragma unroll
+    for (int v = 0; v < NC_TILE_OV; v++) {
+      acc[p][v] = (uint16)(0u);
+    }
+  }
+  __global const short *xrow =
+      xp + (((NC_IDX)n * NC_HP + oh * NC_SH) * NC_WP + ow0 * NC_SW) * NC_C;
+  for (int kh = 0; kh < NC_KH; kh++) {
+    for (int kw = 0; kw < NC_KW; kw++) {
+      __global const short *xr =
+          xrow + ((NC_IDX)kh * NC_DH * NC_WP + kw * NC_DW) * NC_C;
+      __global const short *wr =
+          wp + (NC_IDX)(kh * NC_KW + kw) * NC_C * NC_OCP + 2 * oc0;
+      for (int c = 0; c < NC_C; c += 2) {
+        nc_short32 wv[NC_TILE_OV];
+#pragma unroll
+        for (int v = 0; v < NC_TILE_OV; v++) {
+          /* Loaded as shorts: the even and odd elements of ints would
+           * become truncations and shifts, which hide the pattern. */
+          wv[v] = *(__global const nc_short32_u *)(wr + c * NC_OCP +
+                                                  v * 2 * NC_VW);
+        }
+#pragma unroll
+        for (int p = 0; p < NC_TILE_W; p++) {
+          /* Two channels of one pixel, in every lane's pair. */
+          nc_short32 xv = __builtin_astype(
+              (int16)(*(__global const int *)(xr + p * NC_SW * NC_C + c)),
+              nc_short32);
+          NC_OPAQUE(xv);
+#pragma unroll
+          for (int v = 0; v < NC_TILE_OV; v++) {
+            int16 s = convert_int16(xv.even) * convert_int16(wv[v].even) +
+                      convert_int16(xv.odd) * convert_int16(wv[v].odd);
+            NC_OPAQUE(s);
+            acc[p][v] += as_uint16(s);
+          }
+        }
+      }
+    }
+  }
+  /* Epilogue: bias, then the raw accumulator or the requantized byte. */
+#pragma unroll
+  for (int v = 0; v < NC_TILE_OV; v++) {
+    const int ocv = oc0 + v * NC_VW;
+    const int nv = min(NC_VW, oc_n - ocv); /* valid lanes, <= 0: none */
+    uint16 bv = (uint16)(0u);
+    int16 rqm = (int16)(rq_mult[0]), rqs = (int16)(rq_shift[0]);
+    if (nv == NC_VW) {
+      bv = as_uint16(vload16(0, bias + ocv));
+      if (rq_on && rq_perch) {
+        rqm = vload16(0, rq_mult + ocv);
+        rqs = vload16(0, rq_shift + ocv);
+      }
+    } else if (nv > 0) {
+      int tb[NC_VW], tm[NC_VW], ts[NC_VW];
+      for (int j = 0; j < NC_VW; j++) {
+        const int in = j < nv;
+        tb[j] = in ? bias[ocv + j] : 0;
+        tm[j] = in && rq_on && rq_perch ? rq_mult[ocv + j] : rq_mult[0];
+        ts[j] = in && rq_on && rq_perch ? rq_shift[ocv + j] : rq_shift[0];
+      }
+      bv = as_uint16(vload16(0, tb));
+      rqm = vload16(0, tm);
+      rqs = vload16(0, ts);
+    }
+#pragma unroll
+    for (int p = 0; p < NC_TILE_W; p++) {
+      if (nv > 0 && ow0 + p < ow_n) {
+        const NC_IDX base =
+            (((NC_IDX)n * oh_n + oh) * ow_n + ow0 + p) * oc_n + ocv;
+        NC_STORE16(acc[p][v] + bv, base, ocv, nv);
+      }
+    }
+  }
+}
+#endif /* NC_PAIRS */
+
+/* ---------------------------------------------------------------------- */
 /* Local-memory tiled path for conv2d and fully connected (GPU-shaped).   */
 /* ---------------------------------------------------------------------- */
 /*

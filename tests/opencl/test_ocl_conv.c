@@ -265,28 +265,49 @@ Test(ocl_conv, auto_path_choice) {
   nc_ocl_last_profile(c, &p);
   cr_assert_str_eq(p.kernel, "nc_mac_general");
   nc_tensor_free(&o);
+  /* An int8 layer runs in integer pairs on a CPU. */
+  nc_tensor_t xi, wi;
+  nc_test_alloc(&xi, NC_DTYPE_INT8, 4, xs);
+  nc_test_alloc(&wi, NC_DTYPE_INT8, 4, ws);
+  l.groups = 1;
+  st = nc_ocl_run_layer(c, &l, &xi, &wi, NULL, &o);
+  cr_assert_eq(st, NC_OK, "%s", nc_error_detail());
+  nc_ocl_last_profile(c, &p);
+  cr_assert_str_eq(p.kernel, "nc_conv_pairs");
+  nc_tensor_free(&o);
+  nc_tensor_free(&xi);
+  nc_tensor_free(&wi);
   nc_tensor_free(&x);
   nc_tensor_free(&w);
   nc_tensor_free(&wg);
   nc_ocl_close(c);
 }
 
-/* The tiled path sums integer products in float chunks of at most 512 (see
- * kernels/conv.cl); the largest products (255 * -128) and channel counts
- * above the chunk must stay exact. */
-Test(ocl_conv, int8_chunk_extremes, .timeout = 120) {
+/* The tiled path's two integer formulations (kernels/conv.cl) at their
+ * edges. Float chunks: products summed in float chunks of at most 512,
+ * so the largest products (255 * -127) and channel counts above the chunk
+ * must stay exact. Pairs: 16-bit pairs of channels, so odd channel counts
+ * (a zero channel added) and the extremes of x - in_zp (+-255) times
+ * -128. Each case must run on the kernel its formulation names. Pairs are
+ * written in clang's OpenCL C (vectors of 32 shorts): CPU devices only. */
+Test(ocl_conv, int8_tiled_extremes, .timeout = 180) {
   nc_ocl_t *c = ocl_test_open();
+  const int nforms = nc_ocl_device(c)->is_gpu ? 1 : 2;
   nc_rng_t r;
-  uint64_t seed = nc_test_seed(&r, "ocl_conv", "int8_chunk_extremes", 99);
+  uint64_t seed = nc_test_seed(&r, "ocl_conv", "int8_tiled_extremes", 99);
   static const struct {
     int64_t h, c, o, k;
   } cases[] = {
       {3, 1100, 20, 1}, /* two full chunks and a partial one per tap */
       {6, 40, 33, 5},   /* a flush every 12 taps */
       {5, 512, 16, 3},  /* exactly one chunk per tap */
+      {7, 3, 64, 3},    /* odd channels, four vectors of outputs */
+      {4, 33, 70, 2},   /* odd channels, an output channel tail */
   };
+  static const nc_ocl_int8_t forms[2] = {NC_OCL_INT8_FLOAT, NC_OCL_INT8_PAIRS};
+  static const char *const kernels[2] = {"nc_conv_tiled", "nc_conv_pairs"};
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    for (int extreme = 0; extreme < 2; extreme++) {
+    for (int extreme = 0; extreme < 3; extreme++) {
       const int64_t xs[4] = {1, cases[i].h, cases[i].h, cases[i].c};
       const int64_t ws[4] = {cases[i].o, cases[i].k, cases[i].k, cases[i].c};
       const int64_t bs[1] = {cases[i].o};
@@ -298,12 +319,19 @@ Test(ocl_conv, int8_chunk_extremes, .timeout = 120) {
       nc_layer_init(&l, NC_LAYER_CONV2D);
       l.pad_top = l.pad_bottom = l.pad_left = l.pad_right =
           (int)(cases[i].k / 2);
-      if (extreme) {
+      if (extreme == 1) {
         /* Every product is 255 * -127, odd and near the largest, so a
          * float sum of more than 518 of them would round. */
         memset(x.data, 255, x.nbytes);
         memset(w.data, 0x81, w.nbytes);
         l.pad_value = 255;
+      } else if (extreme == 2) {
+        /* x - in_zp = -255 everywhere, the border included, times -128:
+         * the largest product, 32640, and pairs of them. */
+        memset(x.data, 0, x.nbytes);
+        memset(w.data, 0x80, w.nbytes);
+        l.in_zp = 255;
+        l.pad_value = 0;
       } else {
         nc_rng_fill(&r, &x, 0, 255);
         nc_rng_fill(&r, &w, -128, 127);
@@ -311,10 +339,21 @@ Test(ocl_conv, int8_chunk_extremes, .timeout = 120) {
         l.in_zp = 7;
         l.pad_value = 200;
       }
-      char label[160];
-      snprintf(label, sizeof label, "seed %llu chunk case %zu%s",
-               (unsigned long long)seed, i, extreme ? " extreme" : "");
-      ocl_test_check(c, &l, &x, &w, &b, label);
+      for (int f = 0; f < nforms; f++) {
+        nc_ocl_tuning_t t;
+        memset(&t, 0, sizeof t);
+        t.path = NC_OCL_PATH_FAST;
+        t.int8 = forms[f];
+        char label[160];
+        snprintf(label, sizeof label, "seed %llu case %zu%s %s",
+                 (unsigned long long)seed, i,
+                 extreme == 1 ? " extreme+" : (extreme ? " extreme-" : ""),
+                 kernels[f]);
+        ocl_test_check_tuned(c, &t, &l, &x, &w, &b, label);
+        nc_ocl_profile_t p;
+        nc_ocl_last_profile(c, &p);
+        cr_assert_str_eq(p.kernel, kernels[f], "%s", label);
+      }
       nc_tensor_free(&x);
       nc_tensor_free(&w);
       nc_tensor_free(&b);
@@ -434,6 +473,11 @@ Test(ocl_conv, local_path_choice) {
   t.ltile_m = 0;
   t.ltile_k = 65;
   cr_assert_eq(nc_ocl_set_tuning(c, &t), NC_ERR_INVALID_ARG);
+  t.ltile_k = 0;
+  t.int8 = NC_OCL_INT8_COUNT;
+  cr_assert_eq(nc_ocl_set_tuning(c, &t), NC_ERR_INVALID_ARG);
+  cr_assert(strstr(nc_error_detail(), "int8 formulation") != NULL, "%s",
+            nc_error_detail());
   nc_ocl_close(c);
   setenv("NEOCOG_CL_KERNEL", "tiled", 1);
   st = nc_ocl_open(&c, NULL, NULL);

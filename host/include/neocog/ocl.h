@@ -178,6 +178,20 @@ const char *nc_ocl_algo_name(nc_ocl_algo_t a);
 int nc_ocl_algo_parse(const char *name);
 
 /**
+ * How the tiled conv2d path sums integer layers. Both are bit-exact; see
+ * docs/opencl.md ("int8 and VNNI") for the instructions each compiles to.
+ */
+typedef enum {
+  NC_OCL_INT8_AUTO = 0, /**< pairs on a CPU device, float elsewhere */
+  NC_OCL_INT8_PAIRS,    /**< 16-bit pairs of channels with integer
+                             multiply-adds (nc_conv_pairs; its OpenCL C
+                             needs a clang-based compiler) */
+  NC_OCL_INT8_FLOAT,    /**< exact float products summed in chunks
+                             (nc_conv_tiled) */
+  NC_OCL_INT8_COUNT
+} nc_ocl_int8_t;
+
+/**
  * Tunables of the fast paths; 0 means "choose by shape". They become the
  * kernels' -D build options (NC_TILE_W, NC_TILE_OV, NC_FC_NB, NC_LT_*).
  * nc_ocl_open() sets `path` from NEOCOG_CL_KERNEL (auto, general, fast or
@@ -198,6 +212,7 @@ typedef struct {
   nc_ocl_algo_t algo; /**< float32 conv2d algorithm (NEOCOG_CL_ALGO) */
   int wino_m;         /**< Winograd output tile: 0 (by cost), 2 or 4 */
   int fft_n;          /**< FFT size: 0 (by cost) or 8, 16, 32, 64 */
+  nc_ocl_int8_t int8; /**< integer conv2d formulation on the tiled path */
 } nc_ocl_tuning_t;
 
 /** Sets the tunables of later runs; checks their ranges. */
