@@ -201,7 +201,8 @@ Test(ocl_conv, wide_layers, .timeout = 240) {
 /* The tiled kernel reads its weights as one contiguous slice per block of
  * output channels: every block width (tile_ov 1..4 vectors of 16) with
  * several blocks and a partial last one, float and int8, with a stride and
- * a column tail, against the golden reference. */
+ * a column tail, against the golden reference; on a CPU device the int8
+ * pairs kernel (its own weight layout) takes the same block widths. */
 Test(ocl_conv, tiled_weight_blocks, .timeout = 240) {
   nc_ocl_t *c = ocl_test_open();
   nc_rng_t r;
@@ -209,8 +210,9 @@ Test(ocl_conv, tiled_weight_blocks, .timeout = 240) {
   const int64_t xs[4] = {2, 9, 11, 21};
   const int64_t ws[4] = {150, 3, 2, 21};
   const int64_t bs[1] = {150};
+  const int nvariants = nc_ocl_device(c)->is_gpu ? 2 : 3;
   for (int tov = 1; tov <= 4; tov++) {
-    for (int d = 0; d < 2; d++) {
+    for (int d = 0; d < nvariants; d++) {
       nc_dtype_t dt = d == 0 ? NC_DTYPE_FLOAT32 : NC_DTYPE_INT8;
       nc_layer_t l;
       nc_layer_init(&l, NC_LAYER_CONV2D);
@@ -224,14 +226,15 @@ Test(ocl_conv, tiled_weight_blocks, .timeout = 240) {
       t.path = NC_OCL_PATH_FAST;
       t.tile_w = 3;
       t.tile_ov = tov;
+      t.int8 = d == 2 ? NC_OCL_INT8_PAIRS : NC_OCL_INT8_FLOAT;
+      const char *want = d == 2 ? "nc_conv_pairs" : "nc_conv_tiled";
       char label[160];
-      snprintf(label, sizeof label, "seed %llu tile_ov %d %s",
-               (unsigned long long)seed, tov, nc_dtype_name(dt));
+      snprintf(label, sizeof label, "seed %llu tile_ov %d %s %s",
+               (unsigned long long)seed, tov, nc_dtype_name(dt), want);
       ocl_test_check_tuned(c, &t, &l, &x, &w, &b, label);
       nc_ocl_profile_t p;
       nc_ocl_last_profile(c, &p);
-      cr_assert_str_eq(p.kernel, "nc_conv_tiled", "%s: ran %s", label,
-                       p.kernel);
+      cr_assert_str_eq(p.kernel, want, "%s: ran %s", label, p.kernel);
       nc_tensor_free(&x);
       nc_tensor_free(&w);
       nc_tensor_free(&b);
