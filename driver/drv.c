@@ -617,7 +617,16 @@ static nc_status_t wait_(nc_dev_t *dev, uint64_t timeout_ms,
     if (st == NC_OK) {
       st = nc_sim_check_memory(dev->sim);
     }
+    /* STATUS before HEAD (refill_ reads it): a register access takes
+     * cycles on a timed device, so the device may stop between the two
+     * reads. Read the other way round, a FINISH retiring in between would
+     * show done with a stale HEAD short of TAIL, and the START written for
+     * "a FINISH inside the stream" would leave the device running on an
+     * empty ring for ever (no work pending, so no watchdog). Once STATUS
+     * says stopped, HEAD no longer moves. */
+    uint32_t s = 0;
     if (st == NC_OK) {
+      s = rd_(dev, NC_HW_CSR_STATUS_OFFSET);
       st = refill_(dev);
     }
     if (st != NC_OK) {
@@ -625,7 +634,6 @@ static nc_status_t wait_(nc_dev_t *dev, uint64_t timeout_ms,
       recover_(dev);
       return st;
     }
-    const uint32_t s = rd_(dev, NC_HW_CSR_STATUS_OFFSET);
     if (s & ST_ERROR) {
       collect_(dev, r);
       r->wall_ns = now_ns_() - t0;

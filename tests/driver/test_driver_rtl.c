@@ -7,6 +7,7 @@
  * cycle costs microseconds.
  */
 #include "neocog/drv.h"
+#include "neocog/sim.h"
 #include "tests/model/rig.h"
 #include "testkit/seed_data.h"
 
@@ -330,4 +331,38 @@ Test(driver_rtl, model_memory_fault) {
   lecture_check_(d, &ob, "model");
   prog_free(&p);
   nc_dev_close(d);
+}
+
+/* A FINISH that retires between two of nc_dev_wait()'s register reads (a
+ * register access takes cycles on the RTL) must end the wait: with HEAD read
+ * before STATUS, the driver saw done with a stale HEAD short of TAIL, took it
+ * for a FINISH inside the stream, wrote START, and the device then ran on an
+ * empty ring for ever (nothing pending, so no watchdog either). A lone FINISH
+ * retires some cycles after its fetch's memory latency; the latencies swept
+ * put that retirement on each cycle around the end of the driver's first
+ * step of the simulation (the rtl backend's run quantum, 8192 cycles), so
+ * one of them lands in the gap. */
+Test(driver_rtl, finish_between_register_reads) {
+  const nc_sim_ops_t *ops = nc_sim_find("rtl");
+  cr_assert_not_null(ops);
+  const uint64_t quantum = ops->run_quantum;
+  cr_assert(quantum > 64, "the driver steps the rtl %llu cycles at a time",
+            (unsigned long long)quantum);
+  for (uint32_t lat = (uint32_t)quantum - 40; lat <= (uint32_t)quantum + 8;
+       lat++) {
+    nc_dev_options_t o;
+    nc_dev_options_default(&o);
+    o.window_bytes = 1 << 20;
+    o.ring_entries = 64;
+    o.mem_latency = lat;
+    nc_dev_t *d = open_("rtl", &o);
+    cr_assert_eq(nc_dev_submit(d, NULL, 0), NC_OK);
+    nc_dev_result_t res;
+    cr_assert_eq(nc_dev_wait(d, 5000, &res), NC_OK, "memory latency %u: %s",
+                 lat, nc_error_detail());
+    nc_dev_counters_t c;
+    cr_assert_eq(nc_dev_counters(d, &c), NC_OK);
+    cr_assert_eq(c.insns, 1, "memory latency %u: the FINISH alone", lat);
+    nc_dev_close(d);
+  }
 }
