@@ -576,15 +576,14 @@ static void out_args_(nc__args_t *a, const plan_t_ *pl, cl_mem y, cl_mem mult,
   nc__arg_int(a, l->rq.act_max);
 }
 
-/* The padded copy of x into xp: nc_pad_float for the tiled conv path,
- * nc_pad_input (same dtype) for the others. */
+/* The padded copy of x into xp: nc_pad_tiled for the tiled conv path
+ * (float, or short for nc_conv_pairs), nc_pad_input (same dtype) for the
+ * others. */
 static nc_status_t pad_(nc__run_t *r, cl_program p, const plan_t_ *pl, cl_mem x,
                         cl_mem xp) {
   const nc_geom_t *g = &pl->g;
-  const int to_float = pl->k == K_CONV_TILED;
-  const char *name = pl->pairs  ? "nc_pad_pairs"
-                     : to_float ? "nc_pad_float"
-                                : "nc_pad_input";
+  const int tiled = pl->k == K_CONV_TILED;
+  const char *name = tiled ? "nc_pad_tiled" : "nc_pad_input";
   cl_kernel k = NULL;
   nc_status_t st = nc__run_kernel(r, p, name, &k);
   if (st != NC_OK) {
@@ -602,14 +601,14 @@ static nc_status_t pad_(nc__run_t *r, cl_program p, const plan_t_ *pl, cl_mem x,
   nc__arg_int(&a, g->pad_top);
   nc__arg_int(&a, g->pad_left);
   nc__arg_int(&a, pl->is_float ? 0 : pl->l->pad_value);
-  /* nc_pad_float: on a CPU a whole padded row per item and one item per
+  /* nc_pad_tiled: on a CPU a whole padded row per item and one item per
    * work-group (per-pixel items in runtime-sized groups ran about 4x
    * slower on POCL: it vectorizes across work-items, turning the
    * sixteen-wide copies into gathers); on a GPU a pixel per item.
    * nc_pad_input: one item per element. */
   const int cpu = !r->c->info.is_gpu;
   const int64_t blk = cpu ? pl->wp : 1;
-  if (to_float) {
+  if (tiled) {
     nc__arg_int(&a, pl->is_float ? 0 : pl->l->in_zp);
     nc__arg_int(&a, blk);
   }
@@ -618,11 +617,11 @@ static nc_status_t pad_(nc__run_t *r, cl_program p, const plan_t_ *pl, cl_mem x,
     return st;
   }
   const size_t gws[3] = {
-      to_float ? (size_t)((pl->wp + blk - 1) / blk) : (size_t)g->c,
-      to_float ? (size_t)(g->n * pl->hp) : (size_t)pl->wp,
-      to_float ? 1 : (size_t)(g->n * pl->hp)};
+      tiled ? (size_t)((pl->wp + blk - 1) / blk) : (size_t)g->c,
+      tiled ? (size_t)(g->n * pl->hp) : (size_t)pl->wp,
+      tiled ? 1 : (size_t)(g->n * pl->hp)};
   static const size_t one[3] = {1, 1, 1};
-  return nc__run_launch(r, r->nk - 1, name, gws, to_float && cpu ? one : NULL);
+  return nc__run_launch(r, r->nk - 1, name, gws, tiled && cpu ? one : NULL);
 }
 
 static nc_status_t run_pool_(nc__run_t *r, cl_program p, const plan_t_ *pl,

@@ -8,7 +8,7 @@
  * image with I channels; locally connected reads a different filter bank
  * (and optionally bias) per output pixel, which w_pos / b_pos say.
  *
- * nc_conv_tiled is the fast path for conv2d with groups == 1. nc_pad_float
+ * nc_conv_tiled is the fast path for conv2d with groups == 1. nc_pad_tiled
  * copies the input into a float buffer that already holds the padding
  * (integers: x - in_zp, border pad_value - in_zp; float: x, border 0),
  * wide enough that every tile reads inside it, and the host repacks the
@@ -101,12 +101,25 @@ __kernel void nc_mac_general(
 /* ---------------------------------------------------------------------- */
 
 /* Like nc_pad_input, but the copy is float: x for float layers (border 0),
- * x - in_zp for integer layers (border pad_value - in_zp). A work-item
+ * x - in_zp for integer layers (border pad_value - in_zp); with NC_PAIRS
+ * (nc_conv_pairs) the copy is short instead and NC_C channels a pixel,
+ * the channels beyond ic_n (one, for an odd count) zero. A work-item
  * copies pw_blk consecutive padded pixels of one row, all their channels,
  * sixteen at a time: gid0 = block of pw_blk padded columns, gid1 = batch *
  * hp_n + padded row. On a CPU the host passes whole rows (few, large
  * work-items that stream through memory); on a GPU one pixel per item. */
-__kernel void nc_pad_float(__global const NC_XT *x, __global float *xp,
+#if defined(NC_PAIRS) && !defined(NC_FLOAT)
+#define NC_PADT short
+#define NC_PADT16 short16
+#define NC_PADT_CONV16 convert_short16
+#define NC_PADT_PITCH NC_C
+#else
+#define NC_PADT float
+#define NC_PADT16 float16
+#define NC_PADT_CONV16 convert_float16
+#define NC_PADT_PITCH ic_n
+#endif
+__kernel void nc_pad_tiled(__global const NC_XT *x, __global NC_PADT *xp,
                            const int n_img, const int ih_n, const int iw_n,
                            const int ic_n, const int hp_n, const int wp_n,
                            const int p_t, const int p_l, const int pad_value,
@@ -122,20 +135,23 @@ __kernel void nc_pad_float(__global const NC_XT *x, __global float *xp,
   const int ih = ph - p_t;
   const int row_in = ih >= 0 && ih < ih_n;
 #ifdef NC_FLOAT
-  const float v = 0.0f;
+  const NC_PADT v = 0.0f;
 #else
-  const float v = (float)(pad_value - in_zp);
-  const float16 zv = (float16)((float)in_zp);
+  const NC_PADT v = (NC_PADT)(pad_value - in_zp);
+  const NC_PADT16 zv = (NC_PADT16)((NC_PADT)in_zp);
 #endif
   for (int pw = pw0; pw < pw1; pw++) {
     const int iw = pw - p_l;
-    __global float *dst = xp + (((NC_IDX)n * hp_n + ph) * wp_n + pw) * ic_n;
+    __global NC_PADT *dst =
+        xp + (((NC_IDX)n * hp_n + ph) * wp_n + pw) * NC_PADT_PITCH;
     int c = 0;
     if (!row_in || iw < 0 || iw >= iw_n) {
-      for (; c + 16 <= ic_n; c += 16) {
-        vstore16((float16)(v), 0, dst + c);
+      /* With NC_PAIRS the extra channel of an odd count meets zero
+       * weights. */
+      for (; c + 16 <= NC_PADT_PITCH; c += 16) {
+        vstore16((NC_PADT16)(v), 0, dst + c);
       }
-      for (; c < ic_n; c++) {
+      for (; c < NC_PADT_PITCH; c++) {
         dst[c] = v;
       }
       continue;
@@ -151,10 +167,13 @@ __kernel void nc_pad_float(__global const NC_XT *x, __global float *xp,
     }
 #else
     for (; c + 16 <= ic_n; c += 16) {
-      vstore16(convert_float16(vload16(0, src + c)) - zv, 0, dst + c);
+      vstore16(NC_PADT_CONV16(vload16(0, src + c)) - zv, 0, dst + c);
     }
     for (; c < ic_n; c++) {
-      dst[c] = (float)((int)src[c] - in_zp);
+      dst[c] = (NC_PADT)((int)src[c] - in_zp);
+    }
+    for (; c < NC_PADT_PITCH; c++) {
+      dst[c] = 0;
     }
 #endif
   }
@@ -403,10 +422,10 @@ __kernel void nc_conv_tiled(__global const float *xp, __global const float *wp,
  * nc_conv_pairs is the integer layers' tiled path on a CPU: the tile of
  * nc_conv_tiled (NC_TILE_W pixels of a row times NC_TILE_OV vectors of
  * sixteen output channels, the same NDRange and epilogue), with integer
- * sums instead of float chunks. nc_pad_pairs writes the padded input as
- * short, x - in_zp (pad_value - in_zp at the border), NC_C channels per
- * pixel with NC_C even (a layer with an odd channel count gets one more,
- * whose weights are zero); the host packs the weights as short
+ * sums instead of float chunks. nc_pad_tiled (with NC_PAIRS) writes the
+ * padded input as short, x - in_zp (pad_value - in_zp at the border),
+ * NC_C channels per pixel with NC_C even (a layer with an odd channel
+ * count gets one more, whose weights are zero); the host packs the weights as short
  * [KH][KW][NC_C / 2][OCP][2]: for each pair of input channels and each
  * output channel the pair's two weights side by side.
  *
@@ -438,53 +457,6 @@ typedef nc_short32 nc_short32_u __attribute__((aligned(2)));
 #else
 #define NC_OPAQUE(v) ((void)0)
 #endif
-
-/* The padded copy for nc_conv_pairs; arguments, NDRange and blocking as
- * nc_pad_float's. */
-__kernel void nc_pad_pairs(__global const NC_XT *x, __global short *xp,
-                           const int n_img, const int ih_n, const int iw_n,
-                           const int ic_n, const int hp_n, const int wp_n,
-                           const int p_t, const int p_l, const int pad_value,
-                           const int in_zp, const int pw_blk) {
-  const int pw0 = get_global_id(0) * pw_blk;
-  const int row = get_global_id(1);
-  if (pw0 >= wp_n || row >= n_img * hp_n) {
-    return;
-  }
-  const int pw1 = min(pw0 + pw_blk, wp_n);
-  const int n = row / hp_n;
-  const int ph = row - n * hp_n;
-  const int ih = ph - p_t;
-  const int row_in = ih >= 0 && ih < ih_n;
-  const short v = (short)(pad_value - in_zp);
-  const short16 zv = (short16)((short)in_zp);
-  for (int pw = pw0; pw < pw1; pw++) {
-    const int iw = pw - p_l;
-    __global short *dst = xp + (((NC_IDX)n * hp_n + ph) * wp_n + pw) * NC_C;
-    int c = 0;
-    if (!row_in || iw < 0 || iw >= iw_n) {
-      /* The extra channel of an odd count meets zero weights. */
-      for (; c + 16 <= NC_C; c += 16) {
-        vstore16((short16)(v), 0, dst + c);
-      }
-      for (; c < NC_C; c++) {
-        dst[c] = v;
-      }
-      continue;
-    }
-    __global const NC_XT *src =
-        x + (((NC_IDX)n * ih_n + ih) * iw_n + iw) * (NC_IDX)ic_n;
-    for (; c + 16 <= ic_n; c += 16) {
-      vstore16(convert_short16(vload16(0, src + c)) - zv, 0, dst + c);
-    }
-    for (; c < ic_n; c++) {
-      dst[c] = (short)((int)src[c] - in_zp);
-    }
-    for (; c < NC_C; c++) {
-      dst[c] = 0;
-    }
-  }
-}
 
 /* Arguments and NDRange as nc_conv_tiled's; xp and wp as above. */
 __kernel void nc_conv_pairs(__global const short *xp,
