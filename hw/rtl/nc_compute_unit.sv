@@ -102,11 +102,6 @@ module nc_compute_unit
 
   logic                   flushing;
 
-  // Scale an unsigned field by a loop count, in 32 bits (the checks bound every address).
-  function automatic logic [31:0] mul32(logic [31:0] a, logic [31:0] b);
-    return a * b;
-  endfunction
-
   // The activation stage reads only the fields it needs (the header was checked before the GEMM
   // came).
   /* verilator lint_off UNUSEDSIGNAL */
