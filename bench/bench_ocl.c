@@ -29,8 +29,9 @@
  * (POCL_MAX_PTHREAD_COUNT=1): two POCL threads on one core make a kernel
  * wait for whichever of them other work preempts.
  *
- * --int8 compares our two integer formulations with oneDNN's int8 on the
- * same layers (see int8_ below); pin it to one core too.
+ * --int8 compares our integer formulations (the automatic choice, VNNI
+ * where it can run, and the two that run everywhere) with oneDNN's int8
+ * on the same layers (see int8_ below); pin it to one core too.
  *
  * Usage: bench_ocl [--runs N] [--min] [--sweep] [--no-peers] [--algos]
  *                  [--direct] [--only NAME] [--tile W,OV] [--wino M]
@@ -628,34 +629,42 @@ static void direct_(nc_ocl_t *c) {
       "compute kernel's median time over ours.\n");
 }
 
-/* --int8: the main table's layers in int8, our two formulations of the
- * tiled conv (nc_conv_pairs: 16-bit pairs with integer multiply-adds;
- * nc_conv_tiled: exact float products in chunks) against oneDNN's int8,
+/* --int8: the main table's layers in int8, our formulations of the tiled
+ * conv against oneDNN's int8: the one the context picks (auto: nc_conv_vnni,
+ * vpdpbusd in inline asm, where it can run, else nc_conv_pairs), and the
+ * two that run everywhere (nc_conv_pairs: 16-bit pairs with integer
+ * multiply-adds; nc_conv_tiled: exact float products in chunks),
  * interleaved: each round times --runs runs of each after one warm-up
  * run, and the figures are medians over five rounds, so that a change of
- * load on a shared machine hits all three alike. For one pinned core
+ * load on a shared machine hits all four alike. For one pinned core
  * (taskset -c 0), as the figures in the docs are. */
 static void int8_(nc_ocl_t *c, int peers) {
-  static const nc_ocl_int8_t forms[2] = {NC_OCL_INT8_PAIRS, NC_OCL_INT8_FLOAT};
-  enum { ROUNDS = 5 };
+  enum { NF = 3, ROUNDS = 5 };
+  static const nc_ocl_int8_t forms[NF] = {NC_OCL_INT8_AUTO, NC_OCL_INT8_PAIRS,
+                                          NC_OCL_INT8_FLOAT};
   dnnl_engine_t eng = NULL;
   dnnl_stream_t strm = NULL;
   if (peers) {
     DNNL_OK(dnnl_engine_create(&eng, dnnl_cpu, 0));
     DNNL_OK(dnnl_stream_create(&strm, eng, dnnl_stream_default_flags));
   }
-  printf("| layer | GMAC | pairs GOP/s | float chunks GOP/s | oneDNN int8 "
-         "GOP/s | pairs/float | pairs/oneDNN | float/oneDNN |\n");
-  printf("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+  printf("| layer | GMAC | auto (kernel) GOP/s | pairs GOP/s | float chunks "
+         "GOP/s | oneDNN int8 GOP/s | auto/oneDNN | pairs/oneDNN | "
+         "auto/pairs |\n");
+  printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   const int runs = runs_;
   for (int i = 0; i < NSHAPES; i++) {
     const shape_t *s = &shapes_[i];
-    double v[3][ROUNDS], t[3] = {0, 0, 0};
+    if (only_ != NULL && strstr(s->name, only_) == NULL) {
+      continue;
+    }
+    double v[NF + 1][ROUNDS], t[NF + 1];
+    const char *auto_k = "?";
     for (int rd = -1; rd < ROUNDS; rd++) {
       /* Round -1 compiles and warms up; its times are dropped. */
       warmup_ = rd < 0 ? WARMUP : 1;
       runs_ = runs;
-      for (int f = 0; f < 2; f++) {
+      for (int f = 0; f < NF; f++) {
         nc_ocl_tuning_t tu;
         memset(&tu, 0, sizeof tu);
         tu.int8 = forms[f];
@@ -664,20 +673,23 @@ static void int8_(nc_ocl_t *c, int peers) {
         }
         const char *kn = NULL;
         const double tf = ours_(c, s, NC_DTYPE_INT8, &kn);
+        if (f == 0) {
+          auto_k = strncmp(kn, "nc_conv_", 8) == 0 ? kn + 8 : kn;
+        }
         if (rd >= 0) {
           v[f][rd] = tf;
         }
       }
       const double td = peers ? dnnl_(eng, strm, s, 1) : 0.0;
       if (rd >= 0) {
-        v[2][rd] = td;
+        v[NF][rd] = td;
       }
     }
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k <= NF; k++) {
       t[k] = nc_bench_median(v[k], ROUNDS);
     }
-    char f[3][32], r[3][16];
-    for (int k = 0; k < 3; k++) {
+    char f[NF + 1][48], r[3][16];
+    for (int k = 0; k <= NF; k++) {
       if (t[k] <= 0) {
         snprintf(f[k], sizeof f[k], "-");
       } else if (s->pool) {
@@ -686,19 +698,23 @@ static void int8_(nc_ocl_t *c, int peers) {
         snprintf(f[k], sizeof f[k], "%.1f", 2e-9 * macs_(s) / t[k]);
       }
     }
-    const double ratios[3] = {t[1] / t[0], t[2] / t[0], t[2] / t[1]};
+    if (!s->pool) {
+      const size_t used = strlen(f[0]);
+      snprintf(f[0] + used, sizeof f[0] - used, " (%.24s)", auto_k);
+    }
+    const double num[3] = {t[NF], t[NF], t[1]}, den[3] = {t[0], t[1], t[0]};
     for (int k = 0; k < 3; k++) {
       snprintf(r[k], sizeof r[k], "-");
-      if (t[0] > 0 && t[1] > 0 && t[2] > 0) {
-        snprintf(r[k], sizeof r[k], "%.0f%%", 100.0 * ratios[k]);
+      if (num[k] > 0 && den[k] > 0) {
+        snprintf(r[k], sizeof r[k], "%.0f%%", 100.0 * num[k] / den[k]);
       }
     }
     char gm[16] = "-";
     if (!s->pool) {
       snprintf(gm, sizeof gm, "%.3f", 1e-9 * macs_(s));
     }
-    printf("| %s | %s | %s | %s | %s | %s | %s | %s |\n", s->name, gm, f[0],
-           f[1], f[2], r[0], r[1], r[2]);
+    printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", s->name, gm,
+           f[0], f[1], f[2], f[3], r[0], r[1], r[2]);
     fflush(stdout);
   }
   runs_ = runs;

@@ -630,6 +630,50 @@ void nc_ocl_mask_features(nc_ocl_t *c, unsigned features) {
   }
 }
 
+/* Whether the host CPU (and the OS, which must save the zmm registers)
+ * runs AVX512-VNNI; libgcc's and compiler-rt's cpuid checks both. */
+static int host_vnni_(void) {
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512vnni") != 0;
+#else
+  return 0;
+#endif
+}
+
+/* Builds only where the device's OpenCL C compiler targets AVX512F. */
+static const char vnni_probe_[] =
+    "#ifndef __AVX512F__\n#error \"no AVX512F\"\n#endif\n"
+    "__kernel void nc_vnni_probe(__global int *y) { y[0] = 0; }\n";
+
+int nc__ocl_vnni(nc_ocl_t *c, const char **why) {
+  if (c->masked & NC_OCL_FEAT_VNNI) {
+    *why = "VNNI is masked off (nc_ocl_mask_features)";
+    return 0;
+  }
+  if (c->vnni == 0) {
+    c->vnni = -1;
+    if (strcmp(c->info.type, "CPU") != 0 ||
+        strcmp(c->info.platform_name, "Portable Computing Language") != 0) {
+      c->vnni_why = "the device is not a CPU device of POCL";
+    } else if (!host_vnni_()) {
+      c->vnni_why = "the host CPU has no AVX512-VNNI";
+    } else {
+      const char *src = vnni_probe_;
+      cl_int err = CL_SUCCESS;
+      cl_program p = clCreateProgramWithSource(c->ctx, 1, &src, NULL, &err);
+      if (err == CL_SUCCESS) {
+        err = clBuildProgram(p, 1, &c->device, c->std_opt, NULL, NULL);
+        clReleaseProgram(p);
+      }
+      c->vnni = err == CL_SUCCESS ? 1 : -1;
+      c->vnni_why = "the device's OpenCL C compiler does not target AVX512F";
+    }
+  }
+  *why = c->vnni_why;
+  return c->vnni == 1;
+}
+
 void nc_ocl_limit_memory(nc_ocl_t *c, uint64_t max_alloc_bytes,
                          uint64_t global_mem_bytes) {
   if (c == NULL) {

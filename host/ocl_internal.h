@@ -39,6 +39,10 @@ struct nc_ocl {
   int nprogs, cap_progs;
   char *build_log; /* log of the last failed build, or NULL */
   unsigned masked; /* NC_OCL_FEAT_* the device pretends to lack */
+  /* nc__ocl_vnni's answer: 0 not asked yet, 1 usable, -1 not, with the
+   * condition that failed. */
+  int vnni;
+  const char *vnni_why;
   nc_ocl_tuning_t tune;
   nc_ocl_profile_t prof; /* of the last run */
   cl_program builtin;    /* neocog's built-in kernels, once used */
@@ -54,6 +58,15 @@ int nc__ocl_fail(cl_int err, const char *call, const char *what);
  */
 nc_status_t nc__ocl_program(nc_ocl_t *c, const char *file, const char *opts,
                             cl_program *out);
+
+/**
+ * Can kernels issue AVX512-VNNI vpdpbusd (nc_conv_vnni)? Only on a CPU
+ * device of POCL (its kernels run on the host) whose host CPU has
+ * AVX512-VNNI and whose OpenCL C compiler defines __AVX512F__ (a small
+ * probe program, built once per context); never when NC_OCL_FEAT_VNNI is
+ * masked. 0 with *why saying which condition failed.
+ */
+int nc__ocl_vnni(nc_ocl_t *c, const char **why);
 
 /** Does the device run neocog's built-in kernels instead of OpenCL C? */
 int nc__ocl_is_builtin(const nc_ocl_t *c);

@@ -177,6 +177,7 @@ typedef struct {
   int64_t owb, ocb;                   /* conv tile counts */
   int64_t ocp;                        /* conv padded output channels */
   int pairs;                          /* conv tiled: nc_conv_pairs */
+  int vnni;                           /* conv tiled: nc_conv_vnni */
   int64_t cp;                         /* conv tiled: channels of xp and wp */
   int fc_nb;                          /* fc rows per item */
   int pool_pb;                        /* nc_pool_vec: output pixels per item */
@@ -256,7 +257,7 @@ static nc_status_t plan_local_(const nc_ocl_t *c, const nc_layer_t *l,
   return NC_OK;
 }
 
-static nc_status_t plan_(const nc_ocl_t *c, const nc_layer_t *l,
+static nc_status_t plan_(nc_ocl_t *c, const nc_layer_t *l,
                          const nc_tensor_t *in, const nc_tensor_t *w,
                          const nc_tensor_t *b, plan_t_ *pl) {
   const nc_geom_t *g = &pl->g;
@@ -327,15 +328,29 @@ static nc_status_t plan_(const nc_ocl_t *c, const nc_layer_t *l,
       return NC_OK;
     }
     pl->k = K_CONV_TILED;
-    pl->pairs =
-        !pl->is_float && (t->int8 == NC_OCL_INT8_PAIRS ||
-                          (t->int8 == NC_OCL_INT8_AUTO && !c->info.is_gpu));
-    /* Integer pairs ran fastest with four vectors of output channels
-     * (bench_ocl --sweep), where those waste no channels. */
-    pl->tov = t->tile_ov > 0                 ? t->tile_ov
-              : pl->pairs && g->oc % 64 == 0 ? 4
-              : g->oc > 16                   ? 2
-                                             : 1;
+    /* Integer formulation: VNNI where it can run (AUTO) or is asked for,
+     * else pairs on a CPU, else float chunks. */
+    if (!pl->is_float &&
+        (t->int8 == NC_OCL_INT8_AUTO || t->int8 == NC_OCL_INT8_VNNI)) {
+      const char *why = "";
+      pl->vnni = nc__ocl_vnni(c, &why);
+      if (!pl->vnni && t->int8 == NC_OCL_INT8_VNNI) {
+        return nc__fail(NC_ERR_UNSUPPORTED,
+                        "opencl: conv2d: int8 formulation vnni "
+                        "(nc_conv_vnni) cannot run on device '%s': %s",
+                        c->info.name, why);
+      }
+    }
+    pl->pairs = !pl->is_float && !pl->vnni &&
+                (t->int8 == NC_OCL_INT8_PAIRS ||
+                 (t->int8 == NC_OCL_INT8_AUTO && !c->info.is_gpu));
+    /* The integer kernels ran fastest with four vectors of output
+     * channels (bench_ocl --sweep), where those waste no channels. */
+    const int int_k = pl->pairs || pl->vnni;
+    pl->tov = t->tile_ov > 0             ? t->tile_ov
+              : int_k && g->oc % 64 == 0 ? 4
+              : g->oc > 16               ? 2
+                                         : 1;
     int tw_max = pl->tov == 1 ? 16 : (pl->tov == 2 ? 12 : 6);
     if (pl->pairs && pl->tov == 4) {
       tw_max = 7; /* 28 accumulators, 4 weight vectors, 1 broadcast */
@@ -347,23 +362,29 @@ static nc_status_t plan_(const nc_ocl_t *c, const nc_layer_t *l,
     pl->hp = (g->oh - 1) * l->stride_h + kh_span;
     pl->wp = (pl->owb * pl->tw - 1) * l->stride_w + kw_span;
     /* The kernel reads float, or for integer pairs short with an even
-     * channel count: integer inputs always go through the converting copy;
-     * a float input serves as it is when it needs no border and has the
-     * pitch. */
+     * channel count, or for VNNI unsigned bytes with a channel count that
+     * is a multiple of four: integer inputs always go through the
+     * converting copy; a float input serves as it is when it needs no
+     * border and has the pitch. */
     pl->pad = !pl->is_float || !(g->pad_top == 0 && g->pad_left == 0 &&
                                  pl->wp == g->w && pl->hp <= g->h);
     if (!pl->pad) {
       pl->hp = g->h;
     }
-    pl->cp = pl->pairs ? (g->c + 1) / 2 * 2 : g->c;
-    pl->w_bytes =
-        (size_t)(g->kh * g->kw * pl->cp * pl->ocp) * (pl->pairs ? 2u : 4u);
+    pl->cp = pl->vnni    ? (g->c + 3) / 4 * 4
+             : pl->pairs ? (g->c + 1) / 2 * 2
+                         : g->c;
+    const size_t wsz = pl->vnni ? 1u : pl->pairs ? 2u : 4u;
+    pl->w_bytes = (size_t)(g->kh * g->kw * pl->cp * pl->ocp) * wsz;
     pl->max_elems = max64_(pl->max_elems, g->kh * g->kw * pl->cp * pl->ocp);
   }
   if (pl->pad) {
-    /* The tiled path's copy is float (short for pairs), the local path's
-     * keeps the dtype. */
-    const int64_t psz = pl->k == K_CONV_TILED ? (pl->pairs ? 2 : 4) : xsz;
+    /* The tiled path's copy is float (short for pairs, uchar for VNNI),
+     * the local path's keeps the dtype. */
+    const int64_t psz = pl->k != K_CONV_TILED ? xsz
+                        : pl->vnni            ? 1
+                        : pl->pairs           ? 2
+                                              : 4;
     const int64_t pc = pl->k == K_CONV_TILED ? pl->cp : g->c;
     pl->p_bytes = (size_t)(g->n * pl->hp * pl->wp * pc * psz);
     pl->max_elems = max64_(pl->max_elems, g->n * pl->hp * pl->wp * pc);
@@ -451,11 +472,11 @@ static void options_(const plan_t_ *pl, char *buf, size_t len) {
     snprintf(buf + used, len - used,
              " -DNC_TILE_W=%d -DNC_TILE_OV=%d -DNC_C=%lld -DNC_KH=%lld "
              "-DNC_KW=%lld -DNC_SH=%d -DNC_SW=%d -DNC_DH=%d -DNC_DW=%d "
-             "-DNC_HP=%lld -DNC_WP=%lld -DNC_OCP=%lld%s",
+             "-DNC_HP=%lld -DNC_WP=%lld -DNC_OCP=%lld%s%s",
              pl->tw, pl->tov, (long long)pl->cp, (long long)g->kh,
              (long long)g->kw, l->stride_h, l->stride_w, l->dil_h, l->dil_w,
              (long long)pl->hp, (long long)pl->wp, (long long)pl->ocp,
-             pl->pairs ? " -DNC_PAIRS" : "");
+             pl->pairs ? " -DNC_PAIRS" : "", pl->vnni ? " -DNC_VNNI" : "");
   } else if (pl->k == K_CONV_LOCAL && used < len) {
     snprintf(buf + used, len - used,
              " -DNC_LT_TM=%d -DNC_LT_TN=%d -DNC_LT_TK=%d -DNC_LT_RM=%d "
@@ -497,17 +518,21 @@ static const char *kernel_name_(kind_t_ k) {
   return names[k];
 }
 
-/* The compute kernel of a plan: the kind's, or nc_conv_pairs. */
+/* The compute kernel of a plan: the kind's, nc_conv_pairs or
+ * nc_conv_vnni. */
 static const char *main_name_(const plan_t_ *pl) {
-  return pl->pairs ? "nc_conv_pairs" : kernel_name_(pl->k);
+  return pl->vnni    ? "nc_conv_vnni"
+         : pl->pairs ? "nc_conv_pairs"
+                     : kernel_name_(pl->k);
 }
 
-/* Weights [O][KH][KW][C] as short [KH][KW][CP / 2][OCP][2] for
- * nc_conv_pairs: the weights of channels 2j and 2j + 1 side by side, zero
- * beyond O and for channel C when C is odd. */
-static int16_t *pack_pairs_(const plan_t_ *pl, const nc_tensor_t *w) {
+/* Weights [O][KH][KW][C] as [KH][KW][CP / q][OCP][q] for the integer
+ * kernels that take q input channels at once, short for nc_conv_pairs
+ * (q = 2), char for nc_conv_vnni (q = 4): the weights of channels qj ..
+ * qj + q - 1 side by side, zero beyond O and beyond C. */
+static void *pack_groups_(const plan_t_ *pl, const nc_tensor_t *w, int q) {
   const nc_geom_t *g = &pl->g;
-  int16_t *dst = calloc(1, pl->w_bytes);
+  void *dst = calloc(1, pl->w_bytes);
   if (dst == NULL) {
     return NULL;
   }
@@ -516,10 +541,46 @@ static int16_t *pack_pairs_(const plan_t_ *pl, const nc_tensor_t *w) {
   for (int64_t o = 0; o < g->oc; o++) {
     for (int64_t t = 0; t < kk; t++) {
       for (int64_t ch = 0; ch < g->c; ch++) {
-        const int64_t j = (t * pl->cp + ch) / 2;
-        dst[(j * pl->ocp + o) * 2 + ch % 2] = src[(o * kk + t) * g->c + ch];
+        const int64_t j = (t * pl->cp + ch) / q;
+        const int64_t i = (j * pl->ocp + o) * q + ch % q;
+        const int8_t v = src[(o * kk + t) * g->c + ch];
+        if (q == 2) {
+          ((int16_t *)dst)[i] = v;
+        } else {
+          ((int8_t *)dst)[i] = v;
+        }
       }
     }
+  }
+  return dst;
+}
+
+/* The input offset nc_conv_vnni sums with: it multiplies the unsigned
+ * x + off (off = 128 for int8 input, 0 for uint8). */
+static int vnni_off_(const plan_t_ *pl) {
+  return pl->x_u8 ? 0 : 128;
+}
+
+/* nc_conv_vnni's bias: bias[o] - (in_zp + off) * (sum of output channel
+ * o's weights), modulo 2^32 (see kernels/conv.cl). */
+static int32_t *vnni_bias_(const plan_t_ *pl, const nc_tensor_t *w,
+                           const nc_tensor_t *b) {
+  const nc_geom_t *g = &pl->g;
+  int32_t *dst = malloc((size_t)g->oc * sizeof *dst);
+  if (dst == NULL) {
+    return NULL;
+  }
+  const int64_t taps = g->kh * g->kw * g->c;
+  const uint32_t zp = (uint32_t)(pl->l->in_zp + vnni_off_(pl));
+  const int8_t *src = (const int8_t *)w->data;
+  for (int64_t o = 0; o < g->oc; o++) {
+    uint32_t sum = 0;
+    for (int64_t i = 0; i < taps; i++) {
+      sum += (uint32_t)(int32_t)src[o * taps + i];
+    }
+    const uint32_t bo =
+        b != NULL ? (uint32_t)((const int32_t *)b->data)[o] : 0u;
+    dst[o] = (int32_t)(bo - zp * sum);
   }
   return dst;
 }
@@ -528,11 +589,11 @@ static int16_t *pack_pairs_(const plan_t_ *pl, const nc_tensor_t *w) {
  * channels in blocks of OB = NC_TILE_OV * 16 (one work-item's), each block
  * one contiguous slice that the kernel streams in order, channels
  * innermost and zero beyond O (int8 weights convert exactly); for integer
- * pairs pack_pairs_'s layout. */
+ * pairs and VNNI pack_groups_'s layouts. */
 static void *pack_weights_(const plan_t_ *pl, const nc_tensor_t *w) {
   const nc_geom_t *g = &pl->g;
-  if (pl->pairs) {
-    return pack_pairs_(pl, w);
+  if (pl->pairs || pl->vnni) {
+    return pack_groups_(pl, w, pl->vnni ? 4 : 2);
   }
   float *dst = calloc(1, pl->w_bytes);
   if (dst == NULL) {
@@ -577,8 +638,8 @@ static void out_args_(nc__args_t *a, const plan_t_ *pl, cl_mem y, cl_mem mult,
 }
 
 /* The padded copy of x into xp: nc_pad_tiled for the tiled conv path
- * (float, or short for nc_conv_pairs), nc_pad_input (same dtype) for the
- * others. */
+ * (float, or short for nc_conv_pairs, or uchar for nc_conv_vnni),
+ * nc_pad_input (same dtype) for the others. */
 static nc_status_t pad_(nc__run_t *r, cl_program p, const plan_t_ *pl, cl_mem x,
                         cl_mem xp) {
   const nc_geom_t *g = &pl->g;
@@ -609,7 +670,10 @@ static nc_status_t pad_(nc__run_t *r, cl_program p, const plan_t_ *pl, cl_mem x,
   const int cpu = !r->c->info.is_gpu;
   const int64_t blk = cpu ? pl->wp : 1;
   if (tiled) {
-    nc__arg_int(&a, pl->is_float ? 0 : pl->l->in_zp);
+    /* VNNI: the copy holds x + off, i.e. x - (-off) (kernels/conv.cl). */
+    nc__arg_int(&a, pl->is_float ? 0
+                    : pl->vnni   ? -vnni_off_(pl)
+                                 : pl->l->in_zp);
     nc__arg_int(&a, blk);
   }
   st = nc__args_done(&a);
@@ -872,7 +936,15 @@ static nc_status_t execute_(nc_ocl_t *c, nc__run_t *r, const plan_t_ *pl,
     st = nc__run_buf(r, "weight", pl->w_bytes,
               packed != NULL ? (const void *)packed : w->data, &wm);
     free(packed);
-    if (st == NC_OK) {
+    if (st == NC_OK && pl->vnni) {
+      int32_t *vb = vnni_bias_(pl, w, b);
+      if (vb == NULL) {
+        return nc__fail(NC_ERR_NOMEM, "opencl: cannot allocate %zu bytes",
+                        pl->b_bytes);
+      }
+      st = nc__run_buf(r, "bias", pl->b_bytes, vb, &bm);
+      free(vb);
+    } else if (st == NC_OK) {
       st = nc__run_buf(r, "bias", pl->b_bytes, b != NULL ? b->data : NULL, &bm);
     }
     if (st == NC_OK && pl->l->rq.enabled) {

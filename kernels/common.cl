@@ -72,39 +72,16 @@ inline int nc_requant(int acc, int mult, int shift, int out_zp, int act_min,
 }
 
 /*
- * nc_requant on sixteen accumulators at once, the same steps in long16
- * lanes. The multiplier is never negative (nc_requant_validate), so the one
- * saturating case of nc_srdhm (INT_MIN * INT_MIN) cannot occur.
+ * nc_requant on sixteen accumulators at once. The multiplier is never
+ * negative (nc_requant_validate), so the one saturating case of nc_srdhm
+ * (INT_MIN * INT_MIN) cannot occur; out_zp, act_min and act_max lie in the
+ * 8-bit output type's range (nc_requant_validate too).
  *
- * Without a left shift (every shift <= 0, the usual case) only the product
- * needs 64 bits: nc_srdhm's result fits an int, so the rounding right
- * shift and the zero point run in int lanes, twice as many per
- * instruction, with the same results (the mask is a uint for shifts of 31;
- * a saturating add of the zero point clamps like the long sum, since
- * act_min and act_max lie inside the int range): about 54 instructions per
- * sixteen outputs on AVX512 instead of 85.
+ * nc_requant16_left: any shift, the same steps as nc_requant in long16
+ * lanes.
  */
-inline int16 nc_requant16(int16 acc, int16 mult, int16 shift, int out_zp,
-                          int act_min, int act_max) {
-  /* The largest shift, by halves (any() tests the lanes one by one). */
-  const int8 s8 = max(shift.lo, shift.hi);
-  const int4 s4 = max(s8.lo, s8.hi);
-  const int2 s2 = max(s4.lo, s4.hi);
-  if (max(s2.x, s2.y) <= 0) {
-    const long16 ab = convert_long16(acc) * convert_long16(mult);
-    const long16 nudge =
-        select((long16)(1L - (1L << 30)), (long16)(1L << 30), ab >= 0);
-    const int16 hi = convert_int16((ab + nudge) / (1L << 31));
-    const uint16 right = as_uint16(-shift);
-    const uint16 mask = ((uint16)(1u) << right) - (uint16)(1u);
-    const uint16 rem = as_uint16(hi) & mask;
-    const uint16 thr =
-        (mask >> 1) + select((uint16)(0u), (uint16)(1u), hi < (int16)(0));
-    const int16 q = (hi >> as_int16(right)) +
-                    select((int16)(0), (int16)(1), rem > thr);
-    return clamp(add_sat(q, (int16)(out_zp)), (int16)(act_min),
-                 (int16)(act_max));
-  }
+inline int16 nc_requant16_left(int16 acc, int16 mult, int16 shift,
+                               int out_zp, int act_min, int act_max) {
   const long16 one = (long16)(1L);
   const long16 left = convert_long16(max(shift, (int16)(0)));
   const long16 right = convert_long16(max(-shift, (int16)(0)));
@@ -120,6 +97,60 @@ inline int16 nc_requant16(int16 acc, int16 mult, int16 shift, int out_zp,
   long16 q = (hi >> right) + select((long16)(0), one, rem > thr);
   q = clamp(q + (long)out_zp, (long16)(act_min), (long16)(act_max));
   return convert_int16(q);
+}
+
+/*
+ * nc_requant16_right: every shift <= 0 (the usual case), in int lanes
+ * where it can, with the same results:
+ * - nc_srdhm(acc, mult) = (acc * mult + 2^30) >> 31 with a flooring
+ *   shift, for either sign of the product ab: for ab >= 0 nc_srdhm
+ *   divides ab + 2^30 rounding down; for ab < 0 it divides
+ *   y = ab + 1 - 2^30 < 0 rounding towards zero, i.e. up, and
+ *   ceil(y / 2^31) = floor((y + 2^31 - 1) / 2^31) = floor((ab + 2^30) /
+ *   2^31). The even and odd lanes of acc and mult, sign-extended in place
+ *   in 64-bit lanes, make two 32 x 32 -> 64-bit multiplies (vpmuldq)
+ *   without widening the vectors; the results fit an int and go back into
+ *   their lanes.
+ * - The rounding right shift in int lanes (the mask is a uint for shifts
+ *   of 31).
+ * - clamp(q + out_zp, act_min, act_max) = clamp(q, act_min - out_zp,
+ *   act_max - out_zp) + out_zp, exact in int lanes because the bounds are
+ *   8-bit values: no saturating add (which AVX512 lacks for 32-bit lanes).
+ */
+inline int16 nc_requant16_right(int16 acc, int16 mult, int16 shift,
+                                int out_zp, int act_min, int act_max) {
+  const long8 a = as_long8(acc), m = as_long8(mult);
+  const long8 pe = ((a << 32) >> 32) * ((m << 32) >> 32);
+  const long8 po = (a >> 32) * (m >> 32);
+  const long8 he = (pe + (1L << 30)) >> 31;
+  const long8 ho = (po + (1L << 30)) >> 31;
+  const int16 hi = as_int16((he & (long8)(0xFFFFFFFFL)) | (ho << 32));
+  const uint16 right = as_uint16(-shift);
+  const uint16 mask = ((uint16)(1u) << right) - (uint16)(1u);
+  const uint16 rem = as_uint16(hi) & mask;
+  const uint16 thr =
+      (mask >> 1) + select((uint16)(0u), (uint16)(1u), hi < (int16)(0));
+  const int16 q =
+      (hi >> as_int16(right)) + select((int16)(0), (int16)(1), rem > thr);
+  return clamp(q, (int16)(act_min - out_zp), (int16)(act_max - out_zp)) +
+         (int16)(out_zp);
+}
+
+/* The largest of sixteen shifts, by halves (any() tests the lanes one by
+ * one): callers hoist it out of their loops over pixels. */
+inline int nc_max_shift16(int16 shift) {
+  const int8 s8 = max(shift.lo, shift.hi);
+  const int4 s4 = max(s8.lo, s8.hi);
+  const int2 s2 = max(s4.lo, s4.hi);
+  return max(s2.x, s2.y);
+}
+
+inline int16 nc_requant16(int16 acc, int16 mult, int16 shift, int out_zp,
+                          int act_min, int act_max) {
+  return nc_max_shift16(shift) <= 0
+             ? nc_requant16_right(acc, mult, shift, out_zp, act_min,
+                                  act_max)
+             : nc_requant16_left(acc, mult, shift, out_zp, act_min, act_max);
 }
 #endif /* !NC_FLOAT */
 

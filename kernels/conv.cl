@@ -103,21 +103,42 @@ __kernel void nc_mac_general(
 /* Like nc_pad_input, but the copy is float: x for float layers (border 0),
  * x - in_zp for integer layers (border pad_value - in_zp); with NC_PAIRS
  * (nc_conv_pairs) the copy is short instead and NC_C channels a pixel,
- * the channels beyond ic_n (one, for an odd count) zero. A work-item
+ * the channels beyond ic_n (one, for an odd count) zero; with NC_VNNI
+ * (nc_conv_vnni) it is uchar, NC_C channels a pixel, and the host passes
+ * in_zp = -128 for int8 input and 0 for uint8 so that the copy holds the
+ * unsigned x + 128 or x (uchar arithmetic wraps modulo 256). A work-item
  * copies pw_blk consecutive padded pixels of one row, all their channels,
  * sixteen at a time: gid0 = block of pw_blk padded columns, gid1 = batch *
  * hp_n + padded row. On a CPU the host passes whole rows (few, large
  * work-items that stream through memory); on a GPU one pixel per item. */
-#if defined(NC_PAIRS) && !defined(NC_FLOAT)
+/* Sixteen bytes to any address in one store: POCL's vstore16 of chars
+ * writes them one by one. clang lets a typedef lower a vector's
+ * alignment; elsewhere vstore16 stays. */
+#if defined(__clang__)
+typedef uchar16 nc_uchar16_u __attribute__((aligned(1)));
+#define NC_VSTORE_UCHAR16(v, p) (*(__global nc_uchar16_u *)(p) = (v))
+#else
+#define NC_VSTORE_UCHAR16(v, p) vstore16((v), 0, (p))
+#endif
+
+#if defined(NC_VNNI) && !defined(NC_FLOAT)
+#define NC_PADT uchar
+#define NC_PADT16 uchar16
+#define NC_PADT_CONV16 convert_uchar16
+#define NC_PADT_PITCH NC_C
+#define NC_PADT_STORE16(v, p) NC_VSTORE_UCHAR16(v, p)
+#elif defined(NC_PAIRS) && !defined(NC_FLOAT)
 #define NC_PADT short
 #define NC_PADT16 short16
 #define NC_PADT_CONV16 convert_short16
 #define NC_PADT_PITCH NC_C
+#define NC_PADT_STORE16(v, p) vstore16((v), 0, (p))
 #else
 #define NC_PADT float
 #define NC_PADT16 float16
 #define NC_PADT_CONV16 convert_float16
 #define NC_PADT_PITCH ic_n
+#define NC_PADT_STORE16(v, p) vstore16((v), 0, (p))
 #endif
 __kernel void nc_pad_tiled(__global const NC_XT *x, __global NC_PADT *xp,
                            const int n_img, const int ih_n, const int iw_n,
@@ -149,7 +170,7 @@ __kernel void nc_pad_tiled(__global const NC_XT *x, __global NC_PADT *xp,
       /* With NC_PAIRS the extra channel of an odd count meets zero
        * weights. */
       for (; c + 16 <= NC_PADT_PITCH; c += 16) {
-        vstore16((NC_PADT16)(v), 0, dst + c);
+        NC_PADT_STORE16((NC_PADT16)(v), dst + c);
       }
       for (; c < NC_PADT_PITCH; c++) {
         dst[c] = v;
@@ -167,7 +188,7 @@ __kernel void nc_pad_tiled(__global const NC_XT *x, __global NC_PADT *xp,
     }
 #else
     for (; c + 16 <= ic_n; c += 16) {
-      vstore16(NC_PADT_CONV16(vload16(0, src + c)) - zv, 0, dst + c);
+      NC_PADT_STORE16(NC_PADT_CONV16(vload16(0, src + c)) - zv, dst + c);
     }
     for (; c < ic_n; c++) {
       dst[c] = (NC_PADT)((int)src[c] - in_zp);
@@ -243,7 +264,7 @@ inline float16 nc_activate16(float16 v, int act, float lo, float hi) {
           nc_requant16(a_, rqm, rqs, out_zp, act_min, act_max);         \
       const uchar16 b_ = convert_uchar16(as_uint16(q_) & (uint16)(0xFFu)); \
       if ((nv) == NC_VW) {                                              \
-        vstore16(b_, 0, y8 + (base));                                   \
+        NC_VSTORE_UCHAR16(b_, y8 + (base));                             \
       } else {                                                          \
         uchar t_[NC_VW];                                                \
         vstore16(b_, 0, t_);                                            \
@@ -416,16 +437,88 @@ __kernel void nc_conv_tiled(__global const float *xp, __global const float *wp,
 #endif /* NC_TILE_W */
 
 /* ---------------------------------------------------------------------- */
-/* Integer conv2d in 16-bit pairs (multiply-add), groups == 1.            */
+/* Integer conv2d in 16-bit pairs or VNNI quads, groups == 1.             */
 /* ---------------------------------------------------------------------- */
 /*
- * nc_conv_pairs is the integer layers' tiled path on a CPU: the tile of
- * nc_conv_tiled (NC_TILE_W pixels of a row times NC_TILE_OV vectors of
- * sixteen output channels, the same NDRange and epilogue), with integer
- * sums instead of float chunks. nc_pad_tiled (with NC_PAIRS) writes the
- * padded input as short, x - in_zp (pad_value - in_zp at the border),
- * NC_C channels per pixel with NC_C even (a layer with an odd channel
- * count gets one more, whose weights are zero); the host packs the weights as short
+ * nc_conv_pairs and nc_conv_vnni are the integer layers' tiled paths on a
+ * CPU: the tile of nc_conv_tiled (NC_TILE_W pixels of a row times
+ * NC_TILE_OV vectors of sixteen output channels, the same NDRange and
+ * epilogue), with integer sums instead of float chunks; the uint
+ * accumulators wrap modulo 2^32 as the golden reference's do. They share
+ * the tile's set-up and epilogue.
+ */
+#if defined(NC_TILE_W) && !defined(NC_FLOAT) && \
+    (defined(NC_PAIRS) || defined(NC_VNNI))
+
+/* The work-item's tile and its NC_TILE_W x NC_TILE_OV accumulators
+ * acc[][] of type T, zero. */
+#define NC_INT_TILE_BEGIN(T)                                     \
+  const int row = get_global_id(0);                              \
+  const int owb = get_global_id(1);                              \
+  const int ocb = get_global_id(2);                              \
+  if (ocb >= ocb_n || owb >= owb_n || row >= rows) {             \
+    return;                                                      \
+  }                                                              \
+  const int n = row / oh_n;                                      \
+  const int oh = row - n * oh_n;                                 \
+  const int ow0 = owb * NC_TILE_W;                               \
+  const int oc0 = ocb * (NC_TILE_OV * NC_VW);                    \
+  T acc[NC_TILE_W][NC_TILE_OV];                                  \
+  _Pragma("unroll") for (int p = 0; p < NC_TILE_W; p++) {        \
+    _Pragma("unroll") for (int v = 0; v < NC_TILE_OV; v++) {     \
+      acc[p][v] = (T)(0);                                        \
+    }                                                            \
+  }
+
+/* Epilogue: bias, then the raw accumulator or the requantized byte. The
+ * accumulators are copied out so that the loops over them need not be
+ * unrolled: unrolled, each vector got its own call of nc_requant16 with
+ * every accumulator spilled around it. */
+#define NC_INT_TILE_END()                                                  \
+  uint16 res_[NC_TILE_W][NC_TILE_OV];                                      \
+  _Pragma("unroll") for (int p = 0; p < NC_TILE_W; p++) {                  \
+    _Pragma("unroll") for (int v = 0; v < NC_TILE_OV; v++) {               \
+      res_[p][v] = as_uint16(acc[p][v]);                                   \
+    }                                                                      \
+  }                                                                        \
+  _Pragma("unroll 1") for (int v = 0; v < NC_TILE_OV; v++) {               \
+    const int ocv = oc0 + v * NC_VW;                                       \
+    const int nv = min(NC_VW, oc_n - ocv); /* valid lanes, <= 0: none */   \
+    uint16 bv = (uint16)(0u);                                              \
+    int16 rqm = (int16)(rq_mult[0]), rqs = (int16)(rq_shift[0]);           \
+    if (nv == NC_VW) {                                                     \
+      bv = as_uint16(vload16(0, bias + ocv));                              \
+      if (rq_on && rq_perch) {                                             \
+        rqm = vload16(0, rq_mult + ocv);                                   \
+        rqs = vload16(0, rq_shift + ocv);                                  \
+      }                                                                    \
+    } else if (nv > 0) {                                                   \
+      int tb[NC_VW], tm[NC_VW], ts[NC_VW];                                 \
+      for (int j = 0; j < NC_VW; j++) {                                    \
+        const int in = j < nv;                                             \
+        tb[j] = in ? bias[ocv + j] : 0;                                    \
+        tm[j] = in && rq_on && rq_perch ? rq_mult[ocv + j] : rq_mult[0];   \
+        ts[j] = in && rq_on && rq_perch ? rq_shift[ocv + j] : rq_shift[0]; \
+      }                                                                    \
+      bv = as_uint16(vload16(0, tb));                                      \
+      rqm = vload16(0, tm);                                                \
+      rqs = vload16(0, ts);                                                \
+    }                                                                      \
+    _Pragma("unroll 1") for (int p = 0; p < NC_TILE_W; p++) {              \
+      if (nv > 0 && ow0 + p < ow_n) {                                      \
+        const NC_IDX base =                                                \
+            (((NC_IDX)n * oh_n + oh) * ow_n + ow0 + p) * oc_n + ocv;       \
+        NC_STORE16(res_[p][v] + bv, base, ocv, nv);                        \
+      }                                                                    \
+    }                                                                      \
+  }
+#endif
+
+/*
+ * nc_conv_pairs: nc_pad_tiled (with NC_PAIRS) writes the padded input as
+ * short, x - in_zp (pad_value - in_zp at the border), NC_C channels per
+ * pixel with NC_C even (a layer with an odd channel count gets one more,
+ * whose weights are zero); the host packs the weights as short
  * [KH][KW][NC_C / 2][OCP][2]: for each pair of input channels and each
  * output channel the pair's two weights side by side.
  *
@@ -444,8 +537,7 @@ __kernel void nc_conv_tiled(__global const float *xp, __global const float *wp,
  *
  * Every value fits 16 bits (x - in_zp and pad_value - in_zp in -255..255,
  * weights in -128..127) and a pair's sum an int, so every partial sum is
- * exact; the uint accumulators wrap modulo 2^32 as the golden reference's
- * do.
+ * exact.
  */
 #if defined(NC_TILE_W) && defined(NC_PAIRS) && !defined(NC_FLOAT)
 
@@ -464,24 +556,7 @@ __kernel void nc_conv_pairs(__global const short *xp,
                             __global const int *bias, const int rows,
                             const int oh_n, const int ow_n, const int oc_n,
                             const int owb_n, const int ocb_n, NC_OUT_PARAMS) {
-  const int row = get_global_id(0);
-  const int owb = get_global_id(1);
-  const int ocb = get_global_id(2);
-  if (ocb >= ocb_n || owb >= owb_n || row >= rows) {
-    return;
-  }
-  const int n = row / oh_n;
-  const int oh = row - n * oh_n;
-  const int ow0 = owb * NC_TILE_W;
-  const int oc0 = ocb * (NC_TILE_OV * NC_VW);
-  uint16 acc[NC_TILE_W][NC_TILE_OV];
-#pragma unroll
-  for (int p = 0; p < NC_TILE_W; p++) {
-#pragma unroll
-    for (int v = 0; v < NC_TILE_OV; v++) {
-      acc[p][v] = (uint16)(0u);
-    }
-  }
+  NC_INT_TILE_BEGIN(uint16)
   __global const short *xrow =
       xp + (((NC_IDX)n * NC_HP + oh * NC_SH) * NC_WP + ow0 * NC_SW) * NC_C;
   for (int kh = 0; kh < NC_KH; kh++) {
@@ -517,42 +592,83 @@ __kernel void nc_conv_pairs(__global const short *xp,
       }
     }
   }
-  /* Epilogue: bias, then the raw accumulator or the requantized byte. */
+  NC_INT_TILE_END()
+}
+#endif /* NC_PAIRS */
+
+/*
+ * nc_conv_vnni: the same tile in AVX512-VNNI vpdpbusd, which adds four
+ * products of an unsigned byte and a signed byte into each of sixteen
+ * int32 lanes (64 multiply-adds and the accumulation in one instruction).
+ * LLVM emits it only for a target with the avx512vnni feature, which
+ * Debian's POCL does not give its kernels (docs/opencl.md, "int8 and
+ * VNNI"), so the kernel issues it itself in an asm statement. The
+ * assembler takes it whatever the target, and the host selects this
+ * kernel only on a CPU device of POCL (kernels run on the host) whose
+ * host CPU has AVX512-VNNI, after checking that the compiler targets
+ * AVX512F (the zmm registers the statement names; without it the build
+ * stops at the #error below).
+ *
+ * The inputs must be unsigned: nc_pad_tiled (with NC_VNNI) writes the
+ * padded input as uchar x + off (pad_value + off at the border), with
+ * off = 128 for int8 input and 0 for uint8, NC_C channels per pixel with
+ * NC_C a multiple of four (the extra channels zero, their weights zero);
+ * the host packs the weights as char [KH][KW][NC_C / 4][OCP][4]: for each
+ * quad of input channels and each output channel the quad's four weights
+ * in one int. Each step broadcasts a pixel's quad (one int) against
+ * NC_TILE_OV vectors of sixteen output channels' quads. The sum is then
+ * sum (x + off) * w = sum (x - in_zp) * w + (in_zp + off) * sum w; the
+ * host folds -(in_zp + off) * sum w of each output channel into the bias
+ * it passes, modulo 2^32. Every product and every four-product sum fits
+ * an int, and vpdpbusd adds into its lanes modulo 2^32, so the result is
+ * the golden reference's to the bit.
+ */
+#if defined(NC_VNNI) && !defined(NC_FLOAT)
+#if !defined(__AVX512F__)
+#error "NC_VNNI: nc_conv_vnni needs an OpenCL C compiler targeting AVX512F"
+#endif
+#define NC_C4 (NC_C / 4) /* ints (quads of channels) per padded pixel */
+/* acc += sixteen lanes of four u8 x s8 products (AT&T operand order: the
+ * signed source, the unsigned source, the accumulator). */
+#define NC_DPBUSD(acc, u, s) \
+  __asm__("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(u), "v"(s))
+
+#ifdef NC_TILE_W
+/* Arguments and NDRange as nc_conv_tiled's; xp, wp and bias as above. */
+__kernel void nc_conv_vnni(__global const uint *xp, __global const int *wp,
+                           __global const int *bias, const int rows,
+                           const int oh_n, const int ow_n, const int oc_n,
+                           const int owb_n, const int ocb_n, NC_OUT_PARAMS) {
+  NC_INT_TILE_BEGIN(int16)
+  __global const uint *xrow =
+      xp + (((NC_IDX)n * NC_HP + oh * NC_SH) * NC_WP + ow0 * NC_SW) * NC_C4;
+  for (int kh = 0; kh < NC_KH; kh++) {
+    for (int kw = 0; kw < NC_KW; kw++) {
+      __global const uint *xr =
+          xrow + ((NC_IDX)kh * NC_DH * NC_WP + kw * NC_DW) * NC_C4;
+      __global const int *wr =
+          wp + (NC_IDX)(kh * NC_KW + kw) * NC_C4 * NC_OCP + oc0;
+      for (int c = 0; c < NC_C4; c++) {
+        int16 wv[NC_TILE_OV];
 #pragma unroll
-  for (int v = 0; v < NC_TILE_OV; v++) {
-    const int ocv = oc0 + v * NC_VW;
-    const int nv = min(NC_VW, oc_n - ocv); /* valid lanes, <= 0: none */
-    uint16 bv = (uint16)(0u);
-    int16 rqm = (int16)(rq_mult[0]), rqs = (int16)(rq_shift[0]);
-    if (nv == NC_VW) {
-      bv = as_uint16(vload16(0, bias + ocv));
-      if (rq_on && rq_perch) {
-        rqm = vload16(0, rq_mult + ocv);
-        rqs = vload16(0, rq_shift + ocv);
-      }
-    } else if (nv > 0) {
-      int tb[NC_VW], tm[NC_VW], ts[NC_VW];
-      for (int j = 0; j < NC_VW; j++) {
-        const int in = j < nv;
-        tb[j] = in ? bias[ocv + j] : 0;
-        tm[j] = in && rq_on && rq_perch ? rq_mult[ocv + j] : rq_mult[0];
-        ts[j] = in && rq_on && rq_perch ? rq_shift[ocv + j] : rq_shift[0];
-      }
-      bv = as_uint16(vload16(0, tb));
-      rqm = vload16(0, tm);
-      rqs = vload16(0, ts);
-    }
+        for (int v = 0; v < NC_TILE_OV; v++) {
+          wv[v] = vload16(0, wr + c * NC_OCP + v * NC_VW);
+        }
 #pragma unroll
-    for (int p = 0; p < NC_TILE_W; p++) {
-      if (nv > 0 && ow0 + p < ow_n) {
-        const NC_IDX base =
-            (((NC_IDX)n * oh_n + oh) * ow_n + ow0 + p) * oc_n + ocv;
-        NC_STORE16(acc[p][v] + bv, base, ocv, nv);
+        for (int p = 0; p < NC_TILE_W; p++) {
+          const int16 xv = (int16)(as_int(xr[p * NC_SW * NC_C4 + c]));
+#pragma unroll
+          for (int v = 0; v < NC_TILE_OV; v++) {
+            NC_DPBUSD(acc[p][v], xv, wv[v]);
+          }
+        }
       }
     }
   }
+  NC_INT_TILE_END()
 }
-#endif /* NC_PAIRS */
+#endif /* NC_TILE_W */
+#endif /* NC_VNNI */
 
 /* ---------------------------------------------------------------------- */
 /* Local-memory tiled path for conv2d and fully connected (GPU-shaped).   */

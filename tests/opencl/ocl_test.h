@@ -187,6 +187,21 @@ static inline void ocl_test_check(nc_ocl_t *c, const nc_layer_t *l,
   }
 }
 
+/* Whether nc_conv_vnni should run here, derived apart from the library's
+ * own check: POCL's CPU device on a host whose CPU has AVX512-VNNI. */
+static inline int ocl_test_vnni_here(const nc_ocl_t *c) {
+  const nc_ocl_device_info_t *d = nc_ocl_device(c);
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+  __builtin_cpu_init();
+  return strcmp(d->type, "CPU") == 0 &&
+         strcmp(d->platform_name, "Portable Computing Language") == 0 &&
+         __builtin_cpu_supports("avx512vnni");
+#else
+  (void)d;
+  return 0;
+#endif
+}
+
 /* One random per-channel requantization with a random clamp. */
 static inline void ocl_test_random_rq(nc_rng_t *r, nc_requant_t *rq,
                                       int64_t oc) {

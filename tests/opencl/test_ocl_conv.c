@@ -202,7 +202,8 @@ Test(ocl_conv, wide_layers, .timeout = 240) {
  * output channels: every block width (tile_ov 1..4 vectors of 16) with
  * several blocks and a partial last one, float and int8, with a stride and
  * a column tail, against the golden reference; on a CPU device the int8
- * pairs kernel (its own weight layout) takes the same block widths. */
+ * pairs kernel and, where it runs, the VNNI kernel (their own weight
+ * layouts) take the same block widths. */
 Test(ocl_conv, tiled_weight_blocks, .timeout = 240) {
   nc_ocl_t *c = ocl_test_open();
   nc_rng_t r;
@@ -210,7 +211,12 @@ Test(ocl_conv, tiled_weight_blocks, .timeout = 240) {
   const int64_t xs[4] = {2, 9, 11, 21};
   const int64_t ws[4] = {150, 3, 2, 21};
   const int64_t bs[1] = {150};
-  const int nvariants = nc_ocl_device(c)->is_gpu ? 2 : 3;
+  const int nvariants =
+      nc_ocl_device(c)->is_gpu ? 2 : (ocl_test_vnni_here(c) ? 4 : 3);
+  static const nc_ocl_int8_t forms[4] = {NC_OCL_INT8_FLOAT, NC_OCL_INT8_FLOAT,
+                                         NC_OCL_INT8_PAIRS, NC_OCL_INT8_VNNI};
+  static const char *const kernels[4] = {"nc_conv_tiled", "nc_conv_tiled",
+                                         "nc_conv_pairs", "nc_conv_vnni"};
   for (int tov = 1; tov <= 4; tov++) {
     for (int d = 0; d < nvariants; d++) {
       nc_dtype_t dt = d == 0 ? NC_DTYPE_FLOAT32 : NC_DTYPE_INT8;
@@ -226,8 +232,8 @@ Test(ocl_conv, tiled_weight_blocks, .timeout = 240) {
       t.path = NC_OCL_PATH_FAST;
       t.tile_w = 3;
       t.tile_ov = tov;
-      t.int8 = d == 2 ? NC_OCL_INT8_PAIRS : NC_OCL_INT8_FLOAT;
-      const char *want = d == 2 ? "nc_conv_pairs" : "nc_conv_tiled";
+      t.int8 = forms[d];
+      const char *want = kernels[d];
       char label[160];
       snprintf(label, sizeof label, "seed %llu tile_ov %d %s %s",
                (unsigned long long)seed, tov, nc_dtype_name(dt), want);
@@ -268,7 +274,8 @@ Test(ocl_conv, auto_path_choice) {
   nc_ocl_last_profile(c, &p);
   cr_assert_str_eq(p.kernel, "nc_mac_general");
   nc_tensor_free(&o);
-  /* An int8 layer runs in integer pairs on a CPU. */
+  /* An int8 layer runs in VNNI where it can, else in integer pairs on a
+   * CPU. */
   nc_tensor_t xi, wi;
   nc_test_alloc(&xi, NC_DTYPE_INT8, 4, xs);
   nc_test_alloc(&wi, NC_DTYPE_INT8, 4, ws);
@@ -276,7 +283,8 @@ Test(ocl_conv, auto_path_choice) {
   st = nc_ocl_run_layer(c, &l, &xi, &wi, NULL, &o);
   cr_assert_eq(st, NC_OK, "%s", nc_error_detail());
   nc_ocl_last_profile(c, &p);
-  cr_assert_str_eq(p.kernel, "nc_conv_pairs");
+  cr_assert_str_eq(p.kernel,
+                   ocl_test_vnni_here(c) ? "nc_conv_vnni" : "nc_conv_pairs");
   nc_tensor_free(&o);
   nc_tensor_free(&xi);
   nc_tensor_free(&wi);
@@ -286,16 +294,23 @@ Test(ocl_conv, auto_path_choice) {
   nc_ocl_close(c);
 }
 
-/* The tiled path's two integer formulations (kernels/conv.cl) at their
+/* The tiled path's integer formulations (kernels/conv.cl) at their
  * edges. Float chunks: products summed in float chunks of at most 512,
  * so the largest products (255 * -127) and channel counts above the chunk
  * must stay exact. Pairs: 16-bit pairs of channels, so odd channel counts
  * (a zero channel added) and the extremes of x - in_zp (+-255) times
- * -128. Each case must run on the kernel its formulation names. Pairs are
- * written in clang's OpenCL C (vectors of 32 shorts): CPU devices only. */
-Test(ocl_conv, int8_tiled_extremes, .timeout = 180) {
+ * -128. VNNI: quads of channels (1 to 3 zero channels added) of unsigned
+ * x + 128 (int8 input) or x (uint8) times signed weights, with the
+ * correction for the zero point folded into the bias, so the zero point
+ * and the padding value at both ends of both input types. Sums of 73728
+ * products of +-32640 or -32385 go past the int32 range and must wrap as
+ * the golden's do. Each case must run on the kernel its formulation
+ * names. Pairs are written in clang's OpenCL C (vectors of 32 shorts):
+ * CPU devices only; VNNI where ocl_test_vnni_here says it runs. */
+Test(ocl_conv, int8_tiled_extremes, .timeout = 300) {
   nc_ocl_t *c = ocl_test_open();
-  const int nforms = nc_ocl_device(c)->is_gpu ? 1 : 2;
+  const int nforms =
+      nc_ocl_device(c)->is_gpu ? 1 : (ocl_test_vnni_here(c) ? 3 : 2);
   nc_rng_t r;
   uint64_t seed = nc_test_seed(&r, "ocl_conv", "int8_tiled_extremes", 99);
   static const struct {
@@ -306,16 +321,23 @@ Test(ocl_conv, int8_tiled_extremes, .timeout = 180) {
       {5, 512, 16, 3},  /* exactly one chunk per tap */
       {7, 3, 64, 3},    /* odd channels, four vectors of outputs */
       {4, 33, 70, 2},   /* odd channels, an output channel tail */
+      {5, 6, 17, 3},    /* two channels past a quad */
+      {3, 8192, 16, 3}, /* 73728 products: the sums wrap */
   };
-  static const nc_ocl_int8_t forms[2] = {NC_OCL_INT8_FLOAT, NC_OCL_INT8_PAIRS};
-  static const char *const kernels[2] = {"nc_conv_tiled", "nc_conv_pairs"};
+  static const nc_ocl_int8_t forms[3] = {NC_OCL_INT8_FLOAT, NC_OCL_INT8_PAIRS,
+                                         NC_OCL_INT8_VNNI};
+  static const char *const kernels[3] = {"nc_conv_tiled", "nc_conv_pairs",
+                                         "nc_conv_vnni"};
+  static const char *const names[5] = {"random", "extreme+ uint8",
+                                       "extreme- uint8", "extreme- int8",
+                                       "extreme+ int8"};
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    for (int extreme = 0; extreme < 3; extreme++) {
+    for (int extreme = 0; extreme < (i >= 3 ? 5 : 3); extreme++) {
       const int64_t xs[4] = {1, cases[i].h, cases[i].h, cases[i].c};
       const int64_t ws[4] = {cases[i].o, cases[i].k, cases[i].k, cases[i].c};
       const int64_t bs[1] = {cases[i].o};
       nc_tensor_t x, w, b;
-      nc_test_alloc(&x, NC_DTYPE_UINT8, 4, xs);
+      nc_test_alloc(&x, extreme >= 3 ? NC_DTYPE_INT8 : NC_DTYPE_UINT8, 4, xs);
       nc_test_alloc(&w, NC_DTYPE_INT8, 4, ws);
       nc_test_alloc(&b, NC_DTYPE_INT32, 1, bs);
       nc_layer_t l;
@@ -335,6 +357,20 @@ Test(ocl_conv, int8_tiled_extremes, .timeout = 180) {
         memset(w.data, 0x80, w.nbytes);
         l.in_zp = 255;
         l.pad_value = 0;
+      } else if (extreme == 3) {
+        /* int8: x - in_zp = -128 - 127 = -255 times -128; VNNI's
+         * unsigned input is 0 and the whole sum is the correction. */
+        memset(x.data, 0x80, x.nbytes);
+        memset(w.data, 0x80, w.nbytes);
+        l.in_zp = 127;
+        l.pad_value = -128;
+      } else if (extreme == 4) {
+        /* int8: x - in_zp = 127 + 128 = 255 times -128; VNNI's unsigned
+         * input is 255, the largest it multiplies. */
+        memset(x.data, 0x7f, x.nbytes);
+        memset(w.data, 0x80, w.nbytes);
+        l.in_zp = -128;
+        l.pad_value = 127;
       } else {
         nc_rng_fill(&r, &x, 0, 255);
         nc_rng_fill(&r, &w, -128, 127);
@@ -342,16 +378,17 @@ Test(ocl_conv, int8_tiled_extremes, .timeout = 180) {
         l.in_zp = 7;
         l.pad_value = 200;
       }
-      for (int f = 0; f < nforms; f++) {
+      /* int8 input (a program of its own per shape): the narrow channel
+       * counts, on the kernels that treat it apart (the float sums
+       * convert x - in_zp alike for both). */
+      for (int f = extreme >= 3 ? 1 : 0; f < nforms; f++) {
         nc_ocl_tuning_t t;
         memset(&t, 0, sizeof t);
         t.path = NC_OCL_PATH_FAST;
         t.int8 = forms[f];
         char label[160];
-        snprintf(label, sizeof label, "seed %llu case %zu%s %s",
-                 (unsigned long long)seed, i,
-                 extreme == 1 ? " extreme+" : (extreme ? " extreme-" : ""),
-                 kernels[f]);
+        snprintf(label, sizeof label, "seed %llu case %zu %s %s",
+                 (unsigned long long)seed, i, names[extreme], kernels[f]);
         ocl_test_check_tuned(c, &t, &l, &x, &w, &b, label);
         nc_ocl_profile_t p;
         nc_ocl_last_profile(c, &p);
@@ -362,6 +399,203 @@ Test(ocl_conv, int8_tiled_extremes, .timeout = 180) {
       nc_tensor_free(&b);
     }
   }
+  nc_ocl_close(c);
+}
+
+/* Which integer formulation runs: VNNI by default where it can, the pairs
+ * when VNNI is masked off (the fallback a device without it takes), and a
+ * run that asks for VNNI where it cannot run fails with one clear error
+ * and no output; the fallback's results are the golden's too. */
+Test(ocl_conv, int8_vnni_choice) {
+  nc_ocl_t *c = ocl_test_open();
+  const int gpu = nc_ocl_device(c)->is_gpu;
+  const int vnni = ocl_test_vnni_here(c);
+  nc_rng_t r;
+  uint64_t seed = nc_test_seed(&r, "ocl_conv", "int8_vnni_choice", 21);
+  const int64_t xs[4] = {1, 6, 6, 24}, ws[4] = {32, 3, 3, 24}, bs[1] = {32};
+  nc_tensor_t x, w, b, o;
+  ocl_test_random_tensors(&r, NC_DTYPE_INT8, xs, 4, ws, 4, bs, 1, &x, &w, &b);
+  nc_layer_t l;
+  nc_layer_init(&l, NC_LAYER_CONV2D);
+  l.pad_top = l.pad_bottom = l.pad_left = l.pad_right = 1;
+  ocl_test_random_numerics(&r, &l, NC_DTYPE_INT8, 32);
+  const char *fallback = gpu ? "nc_conv_tiled" : "nc_conv_pairs";
+  nc_ocl_tuning_t t;
+  memset(&t, 0, sizeof t);
+  nc_ocl_profile_t p;
+  char label[96];
+  for (int masked = 0; masked < 2; masked++) {
+    nc_ocl_mask_features(c, masked ? NC_OCL_FEAT_VNNI : 0u);
+    const int runs = vnni && !masked;
+    snprintf(label, sizeof label, "seed %llu masked %d auto",
+             (unsigned long long)seed, masked);
+    t.int8 = NC_OCL_INT8_AUTO;
+    ocl_test_check_tuned(c, &t, &l, &x, &w, &b, label);
+    nc_ocl_last_profile(c, &p);
+    cr_assert_str_eq(p.kernel, runs ? "nc_conv_vnni" : fallback, "%s", label);
+    t.int8 = NC_OCL_INT8_VNNI;
+    cr_assert_eq(nc_ocl_set_tuning(c, &t), NC_OK);
+    int st = nc_ocl_run_layer(c, &l, &x, &w, &b, &o);
+    if (runs) {
+      cr_assert_eq(st, NC_OK, "%s", nc_error_detail());
+      nc_tensor_free(&o);
+    } else {
+      cr_assert_eq(st, NC_ERR_UNSUPPORTED, "masked %d: %s", masked,
+                   nc_status_name(st));
+      cr_assert_null(o.data);
+      cr_assert(strstr(nc_error_detail(), "vnni") != NULL, "%s",
+                nc_error_detail());
+    }
+  }
+  /* The float sums and the pairs stay selectable with VNNI there. */
+  nc_ocl_mask_features(c, 0u);
+  t.int8 = NC_OCL_INT8_FLOAT;
+  ocl_test_check_tuned(c, &t, &l, &x, &w, &b, "float");
+  nc_ocl_last_profile(c, &p);
+  cr_assert_str_eq(p.kernel, "nc_conv_tiled");
+  /* Out of range: refused, the tuning unchanged. */
+  t.int8 = NC_OCL_INT8_COUNT;
+  cr_assert_eq(nc_ocl_set_tuning(c, &t), NC_ERR_INVALID_ARG);
+  nc_tensor_free(&x);
+  nc_tensor_free(&w);
+  nc_tensor_free(&b);
+  nc_ocl_close(c);
+}
+
+/* The VNNI kernel on random layers where it differs from the others:
+ * every channel count 1..9 (quads padded with zero channels), int8 and
+ * uint8 inputs with zero points and padding values drawn over the whole
+ * range (the ends included), padding on every side, stride and dilation,
+ * requantization or the raw sums, and a bias near the int32 limits now
+ * and then. Skipped where VNNI does not run. */
+Test(ocl_conv, int8_vnni_random, .timeout = 240) {
+  nc_ocl_t *c = ocl_test_open();
+  if (!ocl_test_vnni_here(c)) {
+    nc_ocl_close(c);
+    cr_skip_test("nc_conv_vnni does not run on this device");
+  }
+  nc_rng_t r;
+  uint64_t seed = nc_test_seed(&r, "ocl_conv", "int8_vnni_random", 4444);
+  nc_ocl_tuning_t t;
+  memset(&t, 0, sizeof t);
+  t.path = NC_OCL_PATH_FAST;
+  t.int8 = NC_OCL_INT8_VNNI;
+  for (int i = 0; i < 12; i++) {
+    const nc_dtype_t dt = i % 2 ? NC_DTYPE_INT8 : NC_DTYPE_UINT8;
+    const int64_t ch = i < 9 ? i + 1 : nc_rng_range(&r, 10, 70);
+    const int64_t h = nc_rng_range(&r, 3, 9), wd = nc_rng_range(&r, 3, 13);
+    const int64_t oc = nc_rng_range(&r, 1, 80), k = nc_rng_range(&r, 1, 3);
+    const int64_t xs[4] = {nc_rng_range(&r, 1, 2), h, wd, ch};
+    const int64_t ws[4] = {oc, k, k, ch}, bs[1] = {oc};
+    nc_layer_t l;
+    nc_layer_init(&l, NC_LAYER_CONV2D);
+    l.stride_h = (int)nc_rng_range(&r, 1, 2);
+    l.stride_w = (int)nc_rng_range(&r, 1, 2);
+    l.dil_w = (int)nc_rng_range(&r, 1, 2);
+    l.pad_top = (int)nc_rng_range(&r, 0, 2);
+    l.pad_bottom = (int)nc_rng_range(&r, 0, 2);
+    l.pad_left = (int)nc_rng_range(&r, 0, 2);
+    l.pad_right = (int)nc_rng_range(&r, 0, 2);
+    ocl_test_random_numerics(&r, &l, dt, oc);
+    if (i < 4) { /* the zero point and the padding value at the ends */
+      const int lo = dt == NC_DTYPE_UINT8 ? 0 : -128;
+      l.in_zp = i < 2 ? lo : lo + 255;
+      l.pad_value = i < 2 ? lo + 255 : lo;
+    }
+    nc_tensor_t x, w, b;
+    ocl_test_random_tensors(&r, dt, xs, 4, ws, 4, bs, 1, &x, &w, &b);
+    char label[200];
+    snprintf(label, sizeof label,
+             "seed %llu case %d: %s c %lld oc %lld k %lld zp %d padv %d "
+             "rq %d",
+             (unsigned long long)seed, i, nc_dtype_name(dt), (long long)ch,
+             (long long)oc, (long long)k, (int)l.in_zp, (int)l.pad_value,
+             l.rq.enabled);
+    ocl_test_check_tuned(c, &t, &l, &x, &w, &b, label);
+    nc_ocl_profile_t p;
+    nc_ocl_last_profile(c, &p);
+    cr_assert_str_eq(p.kernel, "nc_conv_vnni", "%s", label);
+    nc_tensor_free(&x);
+    nc_tensor_free(&w);
+    nc_tensor_free(&b);
+  }
+  nc_ocl_close(c);
+}
+
+/* The requantization's edges on every integer kernel: a 1x1 layer whose
+ * input equals its zero point makes each output channel's accumulator its
+ * bias, so the biases choose the accumulators (the int32 limits, zero,
+ * +-1, ties of the rounding) and the per-channel multipliers and shifts
+ * the rest (2^30 and INT32_MAX, right shifts 0..31 and left shifts). */
+Test(ocl_conv, requant_edges, .timeout = 180) {
+  nc_ocl_t *c = ocl_test_open();
+  nc_rng_t r;
+  uint64_t seed = nc_test_seed(&r, "ocl_conv", "requant_edges", 1717);
+  enum { OC = 64 };
+  static const int32_t accs[] = {INT32_MIN,
+                                 INT32_MIN + 1,
+                                 -(1 << 30) - 1,
+                                 -(1 << 30),
+                                 -3,
+                                 -2,
+                                 -1,
+                                 0,
+                                 1,
+                                 2,
+                                 3,
+                                 1 << 30,
+                                 (1 << 30) + 1,
+                                 INT32_MAX - 1,
+                                 INT32_MAX};
+  static const int32_t mults[] = {1 << 30,    INT32_MAX, (1 << 30) + 1,
+                                  1518500250, 0,         1};
+  const int64_t xs[4] = {1, 2, 3, 5}, ws[4] = {OC, 1, 1, 5}, bs[1] = {OC};
+  nc_tensor_t x, w, b;
+  nc_test_alloc(&x, NC_DTYPE_INT8, 4, xs);
+  nc_test_alloc(&w, NC_DTYPE_INT8, 4, ws);
+  nc_test_alloc(&b, NC_DTYPE_INT32, 1, bs);
+  memset(x.data, 0xf6, x.nbytes); /* -10, the zero point */
+  nc_rng_fill(&r, &w, -128, 127);
+  nc_layer_t l;
+  nc_layer_init(&l, NC_LAYER_CONV2D);
+  l.in_zp = -10;
+  for (int round = 0; round < 3; round++) {
+    int32_t *bv = b.data;
+    for (int o = 0; o < OC; o++) {
+      bv[o] = accs[(o + round * 5) % (int)(sizeof accs / sizeof accs[0])];
+    }
+    memset(&l.rq, 0, sizeof l.rq);
+    l.rq.enabled = 1;
+    l.rq.out_dtype = round == 1 ? NC_DTYPE_UINT8 : NC_DTYPE_INT8;
+    l.rq.channels = OC;
+    for (int o = 0; o < OC; o++) {
+      l.rq.mult[o] = mults[(o + round) % 6];
+      /* round 2 mixes in left shifts, which take the wide path */
+      l.rq.shift[o] = round == 2 && o % 3 == 0 ? (int32_t)(o % 31)
+                                               : -(int32_t)((o * 7) % 32);
+    }
+    l.rq.out_zp = round == 1 ? 255 : (round ? -128 : 5);
+    l.rq.act_min = round == 1 ? 0 : -128;
+    l.rq.act_max = round == 1 ? 255 : 127;
+    char label[64];
+    snprintf(label, sizeof label, "seed %llu round %d",
+             (unsigned long long)seed, round);
+    ocl_test_check(c, &l, &x, &w, &b, label);
+    const int nforms =
+        nc_ocl_device(c)->is_gpu ? 1 : (ocl_test_vnni_here(c) ? 3 : 2);
+    static const nc_ocl_int8_t forms[3] = {NC_OCL_INT8_FLOAT, NC_OCL_INT8_PAIRS,
+                                           NC_OCL_INT8_VNNI};
+    for (int f = 0; f < nforms; f++) {
+      nc_ocl_tuning_t t;
+      memset(&t, 0, sizeof t);
+      t.path = NC_OCL_PATH_FAST;
+      t.int8 = forms[f];
+      ocl_test_check_tuned(c, &t, &l, &x, &w, &b, label);
+    }
+  }
+  nc_tensor_free(&x);
+  nc_tensor_free(&w);
+  nc_tensor_free(&b);
   nc_ocl_close(c);
 }
 

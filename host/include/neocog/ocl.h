@@ -178,16 +178,23 @@ const char *nc_ocl_algo_name(nc_ocl_algo_t a);
 int nc_ocl_algo_parse(const char *name);
 
 /**
- * How the tiled conv2d path sums integer layers. Both are bit-exact; see
+ * How the tiled conv2d path sums integer layers. All are bit-exact; see
  * docs/opencl.md ("int8 and VNNI") for the instructions each compiles to.
  */
 typedef enum {
-  NC_OCL_INT8_AUTO = 0, /**< pairs on a CPU device, float elsewhere */
+  NC_OCL_INT8_AUTO = 0, /**< vnni where it can run, else pairs on a CPU
+                             device and float elsewhere */
   NC_OCL_INT8_PAIRS,    /**< 16-bit pairs of channels with integer
                              multiply-adds (nc_conv_pairs; its OpenCL C
                              needs a clang-based compiler) */
   NC_OCL_INT8_FLOAT,    /**< exact float products summed in chunks
                              (nc_conv_tiled) */
+  NC_OCL_INT8_VNNI,     /**< quads of channels in AVX512-VNNI vpdpbusd,
+                             issued by inline asm (nc_conv_vnni): only on a
+                             CPU device of POCL whose host CPU has
+                             AVX512-VNNI and whose compiler targets AVX512F;
+                             elsewhere a run asking for it fails with
+                             NC_ERR_UNSUPPORTED */
   NC_OCL_INT8_COUNT
 } nc_ocl_int8_t;
 
@@ -225,11 +232,13 @@ NC_MUST_CHECK nc_status_t nc_ocl_set_algo(nc_ocl_t *ctx, nc_ocl_algo_t algo);
 /** Device features a run can need, for nc_ocl_mask_features(). */
 enum {
   NC_OCL_FEAT_INT64 = 1, /**< 64-bit integers (integer layers need them) */
+  NC_OCL_FEAT_VNNI = 2,  /**< vpdpbusd in kernels (NC_OCL_INT8_VNNI) */
 };
 
 /**
  * Makes the context behave as if the device lacked these features, to test
- * that a run which needs one fails cleanly (NC_ERR_UNSUPPORTED).
+ * that a run which needs one fails cleanly (NC_ERR_UNSUPPORTED) and that a
+ * choice which prefers one falls back (NC_OCL_INT8_AUTO without VNNI).
  */
 void nc_ocl_mask_features(nc_ocl_t *ctx, unsigned features);
 
