@@ -41,8 +41,8 @@
  *   --sweep times the tiled conv kernel's tunables on the VGG layer.
  *   --min reports the best run instead of the median (for tuning on a
  *   machine shared with other work).
- *   --only NAME keeps the --algos / --direct layers whose name contains
- *   NAME. --tile W,OV sets the direct kernel's tile for --direct (W
+ *   --only NAME keeps the --algos / --direct / --int8 layers whose name
+ *   contains NAME. --tile W,OV sets the direct kernel's tile for --direct (W
  *   output columns times OV 16-channel vectors per work-item). --wino M
  *   fixes Winograd's output tile (2 or 4) in --algos.
  */
