@@ -130,7 +130,9 @@ typedef struct {
   int64_t e;          /* transform points */
   int64_t th, tw, t, tp;
   int64_t cp, kp;     /* padded virtual input / output channels */
-  int gtp, gtov, fv;
+  int gtp, gtov;
+  int fv, fvo;        /* channels per work-item of the input / output
+                         transform */
   int64_t gc, gk;     /* GEMM depth and row length */
   size_t v_bytes, z_bytes, u_bytes;
 } fgeom_t_;
@@ -214,6 +216,7 @@ static int fgeom_(const nc_layer_t *l, const nc_geom_t *g, nc_ocl_algo_t algo,
     f->a = tile + 2;
     f->e = (int64_t)f->a * f->a;
     f->fv = 16;
+    f->fvo = 16;
   } else if (algo == NC_OCL_ALGO_FFT) {
     if (tile < 8 || tile > 64 || (tile & (tile - 1)) || f->rv + 1 > tile) {
       return 0;
@@ -222,6 +225,9 @@ static int fgeom_(const nc_layer_t *l, const nc_geom_t *g, nc_ocl_algo_t algo,
     f->m = tile - f->rv + 1;
     f->e = (int64_t)tile * (tile / 2 + 1);
     f->fv = tile <= 16 ? 8 : 4;
+    /* The inverse keeps M x (N/2 + 1) complex vectors: 52 KB at N = 32
+     * with 16 lanes. */
+    f->fvo = tile <= 32 ? 16 : 8;
   } else {
     return 0;
   }
@@ -562,8 +568,8 @@ static void options_(const fgeom_t_ *f, char *buf, size_t len) {
     if (f->algo == NC_OCL_ALGO_WINOGRAD) {
       snprintf(buf + n, len - (size_t)n, " -DNC_WA=%d", f->a);
     } else {
-      snprintf(buf + n, len - (size_t)n, " -DNC_FN=%d -DNC_FV=%d", f->a,
-               f->fv);
+      snprintf(buf + n, len - (size_t)n, " -DNC_FN=%d -DNC_FV=%d -DNC_FVO=%d",
+               f->a, f->fv, f->fvo);
     }
   }
 }
@@ -618,7 +624,7 @@ static nc_status_t execute_(nc_ocl_t *c, nc__run_t *r, const fgeom_t_ *f,
     return st;
   }
   const size_t y_bytes = (size_t)(f->n * f->oh * f->ow * f->k) * 4u;
-  cl_mem x = NULL, v = NULL, z = NULL, bm = NULL, y = NULL, tw = NULL;
+  cl_mem x = NULL, v = NULL, z = NULL, bm = NULL, y = NULL;
   st = nc__run_buf(r, "input", in->nbytes, in->data, &x);
   if (st == NC_OK) {
     st = nc__run_buf(r, "bias", (size_t)f->k * 4u, b != NULL ? b->data : NULL,
@@ -634,24 +640,16 @@ static nc_status_t execute_(nc_ocl_t *c, nc__run_t *r, const fgeom_t_ *f,
     st = nc__run_scratch(r, "output", y_bytes, &y);
   }
   const int fft = f->algo == NC_OCL_ALGO_FFT;
-  if (st == NC_OK && fft) {
-    float t[128];
-    for (int i = 0; i < f->a / 2; i++) {
-      t[i] = (float)cos(2 * PI_ * i / f->a);
-      t[f->a / 2 + i] = (float)sin(2 * PI_ * i / f->a);
-    }
-    st = nc__run_buf(r, "twiddles", (size_t)f->a * 4u, t, &tw);
-  }
   if (st != NC_OK) {
     return st;
   }
   /* 1. input transform */
   {
-    cl_mem mems[3] = {x, v, tw};
+    cl_mem mems[2] = {x, v};
     const int64_t ints[6] = {f->n, f->h, f->w, f->pt, f->pl, f->tp};
     const size_t gws[3] = {(size_t)f->tp, (size_t)(f->cp / f->fv), 1};
-    st = launch_fast_(r, p, fft ? "nc_fft_in" : "nc_wino_in", mems,
-                      fft ? 3 : 2, ints, 6, gws, 0, l);
+    st = launch_fast_(r, p, fft ? "nc_fft_in" : "nc_wino_in", mems, 2, ints,
+                      6, gws, 0, l);
   }
   /* 2. batched GEMM */
   if (st == NC_OK) {
@@ -664,12 +662,12 @@ static nc_status_t execute_(nc_ocl_t *c, nc__run_t *r, const fgeom_t_ *f,
   }
   /* 3. output transform */
   if (st == NC_OK) {
-    cl_mem mems[4] = {z, bm, y, tw};
+    cl_mem mems[3] = {z, bm, y};
     const int64_t ints[5] = {f->n, f->oh, f->ow, f->k, f->tp};
     const size_t gws[3] = {(size_t)f->t,
-                           (size_t)((f->k + f->fv - 1) / f->fv), 1};
-    st = launch_fast_(r, p, fft ? "nc_fft_out" : "nc_wino_out", mems,
-                      fft ? 4 : 3, ints, 5, gws, 1, l);
+                           (size_t)((f->k + f->fvo - 1) / f->fvo), 1};
+    st = launch_fast_(r, p, fft ? "nc_fft_out" : "nc_wino_out", mems, 3,
+                      ints, 5, gws, 1, l);
   }
   st = nc__run_finish(r, st, y, y_bytes, out, "nc_bgemm");
   if (st != NC_OK) {
