@@ -559,11 +559,12 @@ static void options_(const fgeom_t_ *f, char *buf, size_t len) {
                    "-DNC_IDX=%s -DNC_FLOAT -DNC_S=%d -DNC_NB=%d -DNC_C=%lld "
                    "-DNC_CP=%lld "
                    "-DNC_KP=%lld -DNC_TH=%lld -DNC_TW=%lld -DNC_M=%d "
-                   "-DNC_GC=%lld -DNC_GK=%lld -DNC_GTP=%d -DNC_GTOV=%d",
+                   "-DNC_GC=%lld -DNC_GK=%lld -DNC_GTP=%d -DNC_GTOV=%d "
+                   "-DNC_E=%lld",
                    big < INT_MAX ? "int" : "long", f->s, f->nb, (long long)f->c,
                    (long long)f->cp, (long long)f->kp, (long long)f->th,
                    (long long)f->tw, f->m, (long long)f->gc, (long long)f->gk,
-                   f->gtp, f->gtov);
+                   f->gtp, f->gtov, (long long)f->e);
   if (n > 0 && (size_t)n < len) {
     if (f->algo == NC_OCL_ALGO_WINOGRAD) {
       snprintf(buf + n, len - (size_t)n, " -DNC_WA=%d", f->a);

@@ -187,12 +187,12 @@ __kernel void nc_bgemm(__global const float *v, __global const float *u,
       }
     }
   }
-  __global float *zr = z + ((NC_IDX)e * rows + r0) * NC_GK + k0;
+  __global float *zr = z + ((NC_IDX)r0 * NC_E + e) * NC_GK + k0;
 #pragma unroll
   for (int p = 0; p < NC_GTP; p++) {
 #pragma unroll
     for (int q = 0; q < NC_GTOV; q++) {
-      vstore16(acc[p][q], 0, zr + (NC_IDX)p * NC_GK + q * 16);
+      vstore16(acc[p][q], 0, zr + (NC_IDX)p * NC_E * NC_GK + q * 16);
     }
   }
 }
@@ -305,7 +305,7 @@ __kernel void nc_wino_out(__global const float *z, __global const float *bias,
     float16 col[NC_WA];
 #pragma unroll
     for (int i = 0; i < NC_WA; i++) {
-      col[i] = vload16(0, z + ((NC_IDX)(i * NC_WA + j) * tp + t) * NC_KP + k0);
+      col[i] = vload16(0, z + ((NC_IDX)t * NC_E + i * NC_WA + j) * NC_KP + k0);
     }
 #pragma unroll
     for (int i = 0; i < NC_M; i++) {
@@ -515,8 +515,8 @@ __kernel void nc_fft_out(__global const float *z, __global const float *bias,
   const int r = t - n * per;
   const int oh0 = (r / NC_TW) * NC_M;
   const int ow0 = (r % NC_TW) * NC_M;
-  __global const float *zt = z + (NC_IDX)t * 2 * NC_KP + k0;
-  const NC_IDX ze = (NC_IDX)tp * 2 * NC_KP; /* from one point to the next */
+  __global const float *zt = z + (NC_IDX)t * NC_E * 2 * NC_KP + k0;
+  const int ze = 2 * NC_KP; /* from one point to the next */
   /* W = the inverse over the rows r of each frequency f, its first NC_ME
    * rows. Columns 0 and N/2 are Hermitian in r (their inverses are real):
    * one complex inverse of Z[.][0] + i Z[.][N/2] gives both. */
