@@ -463,6 +463,18 @@ static nc_status_t weights_(nc_ocl_t *c, const fgeom_t_ *f,
 /* Choice                                                                  */
 /* ---------------------------------------------------------------------- */
 
+/* The FFT transforms' work of a run: N-point complex FFTs times N log2 N
+ * (points times stages), per channel. Per tile, the input transform does
+ * N/2 FFTs of row pairs and N/2 + 1 of columns for each input channel; the
+ * inverse N/2 of columns (0 and N/2 as one) and ceil(M/2) of row pairs for
+ * each output channel (kernels/fast.cl). */
+static double fft_work_(const fgeom_t_ *f) {
+  const int n = f->a;
+  const double ffts = (double)f->cp * (n + 1) +
+                      (double)f->kp * (n / 2 + (f->m + 1) / 2);
+  return ffts * (double)f->tp * n * log2i_(n);
+}
+
 /* Modelled nanoseconds of a fast run (the cost model's terms). */
 static double fast_cost_(const nc_ocl_cost_t *m, const fgeom_t_ *f) {
   const double gemm = (double)f->e * (double)f->tp * (double)f->gc *
@@ -471,8 +483,7 @@ static double fast_cost_(const nc_ocl_cost_t *m, const fgeom_t_ *f) {
   if (f->algo == NC_OCL_ALGO_WINOGRAD) {
     return gemm * m->gemm_ns_mac + chans * (double)f->e * m->wino_ns_pt;
   }
-  return gemm * m->gemm_ns_mac + chans * (double)(f->a * f->a) *
-                                     log2i_(f->a) * m->fft_ns_pt;
+  return gemm * m->gemm_ns_mac + fft_work_(f) * m->fft_ns_pt;
 }
 
 static int fits_(const nc_ocl_t *c, const fgeom_t_ *f) {
@@ -717,7 +728,7 @@ static void cost_path_(const nc_ocl_t *c, char *path, size_t len) {
   nc__sha256_t h;
   nc__sha256_init(&h);
   const char *parts[] = {c->info.platform_version, c->info.name,
-                         c->info.driver_version, "cost model 2"};
+                         c->info.driver_version, "cost model 3"};
   for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
     nc__sha256_update(&h, parts[i], strlen(parts[i]) + 1);
   }
@@ -809,35 +820,43 @@ static nc_status_t time_(nc_ocl_t *c, nc_ocl_algo_t algo, int tile,
   return NC_OK;
 }
 
-/* A 3x3 float layer, 128 -> 128 channels on 28x28 (padding 1), timed
- * directly, as Winograd F(4x4,3x3) and as FFT 16x16. */
-static nc_status_t calibrate_(nc_ocl_t *c, nc_ocl_cost_t *m) {
-  const int64_t xs[4] = {1, 28, 28, 128}, ws[4] = {128, 3, 3, 128},
-                bs[1] = {128};
-  nc_tensor_t x, w, b;
-  memset(&x, 0, sizeof x);
-  memset(&w, 0, sizeof w);
-  memset(&b, 0, sizeof b);
-  nc_status_t st = nc_tensor_alloc(&x, NC_DTYPE_FLOAT32, 4, xs);
+/* A calibration layer's tensors (NHWC input of one h x h image, OHWI
+ * weights, bias), filled with a fixed pattern. */
+static nc_status_t cal_tensors_(int64_t h, int64_t c, int64_t k, int64_t r,
+                                nc_tensor_t t[3]) {
+  const int64_t xs[4] = {1, h, h, c}, ws[4] = {k, r, r, c}, bs[1] = {k};
+  memset(t, 0, 3 * sizeof *t);
+  nc_status_t st = nc_tensor_alloc(&t[0], NC_DTYPE_FLOAT32, 4, xs);
   if (st == NC_OK) {
-    st = nc_tensor_alloc(&w, NC_DTYPE_FLOAT32, 4, ws);
+    st = nc_tensor_alloc(&t[1], NC_DTYPE_FLOAT32, 4, ws);
   }
   if (st == NC_OK) {
-    st = nc_tensor_alloc(&b, NC_DTYPE_FLOAT32, 1, bs);
+    st = nc_tensor_alloc(&t[2], NC_DTYPE_FLOAT32, 1, bs);
   }
-  if (st == NC_OK) {
-    float *p[3] = {x.data, w.data, b.data};
-    size_t n[3] = {nc_tensor_numel(&x), nc_tensor_numel(&w),
-                   nc_tensor_numel(&b)};
-    for (int k = 0; k < 3; k++) {
-      for (size_t i = 0; i < n[k]; i++) {
-        p[k][i] = (float)sin((double)(i * 7 + (size_t)k));
-      }
+  for (int q = 0; q < 3 && st == NC_OK; q++) {
+    float *p = t[q].data;
+    for (size_t i = 0; i < nc_tensor_numel(&t[q]); i++) {
+      p[i] = (float)sin((double)(i * 7 + (size_t)q));
     }
   }
-  nc_layer_t l;
+  return st;
+}
+
+/* Direct and Winograd F(4x4,3x3) timed on a 3x3 layer, 128 -> 128
+ * channels on 28x28 (padding 1); the FFT's transforms on a layer where
+ * they dominate, as on the large kernels FFT is for: 9x9, 8 -> 64 channels
+ * on 40x40 (padding 4), FFT 32x32 (4 tiles). */
+static nc_status_t calibrate_(nc_ocl_t *c, nc_ocl_cost_t *m) {
+  nc_tensor_t a[3], f3[3];
+  nc_status_t st = cal_tensors_(28, 128, 128, 3, a);
+  if (st == NC_OK) {
+    st = cal_tensors_(40, 8, 64, 9, f3);
+  }
+  nc_layer_t l, lf;
   nc_layer_init(&l, NC_LAYER_CONV2D);
   l.pad_top = l.pad_bottom = l.pad_left = l.pad_right = 1;
+  nc_layer_init(&lf, NC_LAYER_CONV2D);
+  lf.pad_top = lf.pad_bottom = lf.pad_left = lf.pad_right = 4;
   const nc_ocl_tuning_t saved = c->tune;
   c->fast->calibrating = 1;
   double d_main = HUGE_VAL, d_all = HUGE_VAL, w_main = HUGE_VAL,
@@ -849,30 +868,32 @@ static nc_status_t calibrate_(nc_ocl_t *c, nc_ocl_cost_t *m) {
   for (int rd = -CAL_WARMUP; rd < CAL_ROUNDS && st == NC_OK; rd++) {
     double junk_m = HUGE_VAL, junk_a = HUGE_VAL;
     const int keep = rd >= 0;
-    st = time_(c, NC_OCL_ALGO_DIRECT, 0, &l, &x, &w, &b,
+    st = time_(c, NC_OCL_ALGO_DIRECT, 0, &l, &a[0], &a[1], &a[2],
                keep ? &d_main : &junk_m, keep ? &d_all : &junk_a);
     if (st == NC_OK) {
-      st = time_(c, NC_OCL_ALGO_WINOGRAD, 4, &l, &x, &w, &b,
+      st = time_(c, NC_OCL_ALGO_WINOGRAD, 4, &l, &a[0], &a[1], &a[2],
                  keep ? &w_main : &junk_m, keep ? &w_all : &junk_a);
     }
     if (st == NC_OK) {
-      st = time_(c, NC_OCL_ALGO_FFT, 16, &l, &x, &w, &b,
+      st = time_(c, NC_OCL_ALGO_FFT, 32, &lf, &f3[0], &f3[1], &f3[2],
                  keep ? &f_main : &junk_m, keep ? &f_all : &junk_a);
     }
   }
   c->fast->calibrating = 0;
   c->tune = saved;
   if (st == NC_OK) {
-    nc_geom_t g;
-    st = nc__layer_check_run(&l, &x, &w, &b, &g);
+    nc_geom_t g, gf;
+    st = nc__layer_check_run(&l, &a[0], &a[1], &a[2], &g);
+    if (st == NC_OK) {
+      st = nc__layer_check_run(&lf, &f3[0], &f3[1], &f3[2], &gf);
+    }
     fgeom_t_ fw, ff;
     if (st == NC_OK && fgeom_(&l, &g, NC_OCL_ALGO_WINOGRAD, 4, &fw) &&
-        fgeom_(&l, &g, NC_OCL_ALGO_FFT, 16, &ff)) {
+        fgeom_(&lf, &gf, NC_OCL_ALGO_FFT, 32, &ff)) {
       m->direct_ns_mac = d_main / (double)g.macs;
       m->gemm_ns_mac = w_main / ((double)fw.e * fw.tp * fw.gc * fw.gk);
       m->wino_ns_pt = (w_all - w_main) / ((double)(fw.cp + fw.kp) * fw.tp * fw.e);
-      m->fft_ns_pt = (f_all - f_main) / ((double)(ff.cp + ff.kp) * ff.tp *
-                                         ff.a * ff.a * log2i_(ff.a));
+      m->fft_ns_pt = (f_all - f_main) / fft_work_(&ff);
       m->from_cache = 0;
       if (!cost_ok_(m)) {
         st = nc__fail(NC_ERR_INTERNAL,
@@ -881,9 +902,10 @@ static nc_status_t calibrate_(nc_ocl_t *c, nc_ocl_cost_t *m) {
       }
     }
   }
-  nc_tensor_free(&x);
-  nc_tensor_free(&w);
-  nc_tensor_free(&b);
+  for (int q = 0; q < 3; q++) {
+    nc_tensor_free(&a[q]);
+    nc_tensor_free(&f3[q]);
+  }
   return st;
 }
 
