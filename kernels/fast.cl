@@ -13,7 +13,8 @@
  *      the host, in double precision, and cached there);
  *   3. an output transform (nc_wino_out, nc_fft_out) that takes each tile's
  *      E points of Z back to M x M outputs, adds the bias, applies the
- *      activation and stores the valid pixels and channels.
+ *      activation and stores the valid pixels and channels. Z is stored
+ *      tile by tile, Z[t][e][k], so that these reads are one stretch.
  *
  * A stride S > 1 is folded in first (polyphase): the stride-S layer equals
  * a stride-1 layer with S*S times the channels and a ceil(R/S) kernel on
@@ -34,9 +35,11 @@
  *   NC_TH, NC_TW           tiles per image, vertically and horizontally
  *   NC_M                   output tile side
  *   Winograd: NC_WA        tile side A (4 or 6)
- *   FFT:      NC_FN        transform size N (a power of two), NC_FV lanes
+ *   FFT:      NC_FN        transform size N (a power of two), NC_FV and
+ *                          NC_FVO lanes of the input and output transforms
  *   GEMM:     NC_GC, NC_GK depth and row length, NC_GTP rows and
  *                          NC_GTOV 16-wide column vectors per work-item
+ *   NC_E                   transform points per tile
  */
 
 #define NC_CAT_(a, b) a##b
@@ -145,7 +148,7 @@ inline float nc_vin(__global const float *x, int n, int qh, int qw, int cv,
 /* Batched GEMM: Z[e] = V[e] x U[e]                                        */
 /* ---------------------------------------------------------------------- */
 #ifdef NC_GC
-/* V [E][rows][NC_GC], Z [E][rows][NC_GK]; rows is a multiple of NC_GTP
+/* V [E][rows][NC_GC], Z [rows][E][NC_GK]; rows is a multiple of NC_GTP
  * and NC_GK of NC_GOB = 16 * NC_GTOV. U [E][NC_GC][NC_GK] is packed as
  * [E][NC_GK / NC_GOB][NC_GC][NC_GOB]: a work-item's columns of one point
  * are one contiguous slice (a strided walk over whole rows of U made the
@@ -281,7 +284,7 @@ __kernel void nc_wino_in(__global const float *x, __global float *vo,
   }
 }
 
-/* gid0 = tile, gid1 = block of 16 output channels. Z [A*A][tp][NC_KP]. */
+/* gid0 = tile, gid1 = block of 16 output channels. Z [tp][A*A][NC_KP]. */
 __kernel void nc_wino_out(__global const float *z, __global const float *bias,
                           __global float *y, const int n_img, const int oh_n,
                           const int ow_n, const int k_n, const int tp,
@@ -341,7 +344,7 @@ __kernel void nc_wino_out(__global const float *z, __global const float *bias,
  * correlation, i.e. the layer's outputs (no wrap-around reaches them).
  * The GEMM multiplies complex numbers as real 2 x 2 blocks: V [e][t] holds
  * the real parts of the NC_CP channels and then their imaginary parts;
- * U [e] is [[Re G, -Im G], [Im G, Re G]] with conj folded in, so Z [e][t]
+ * U [e] is [[Re G, -Im G], [Im G, Re G]] with conj folded in, so Z [t][e]
  * holds Re then Im of sum_c D_c conj(G_c) for NC_KP output channels.
  *
  * Real data is transformed two rows at a time: the FFT of row a + i row b
@@ -498,7 +501,7 @@ __kernel void nc_fft_in(__global const float *x, __global float *vo,
   }
 }
 
-/* gid0 = tile, gid1 = block of NC_FVO output channels. Z [E][tp][2 NC_KP]
+/* gid0 = tile, gid1 = block of NC_FVO output channels. Z [tp][E][2 NC_KP]
  * (NC_KP a multiple of NC_FVO). */
 __kernel void nc_fft_out(__global const float *z, __global const float *bias,
                          __global float *y, const int n_img, const int oh_n,
