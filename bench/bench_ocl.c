@@ -35,7 +35,7 @@
  *
  * Usage: bench_ocl [--runs N] [--min] [--sweep] [--no-peers] [--algos]
  *                  [--direct] [--only NAME] [--tile W,OV] [--wino M]
- *                  [--int8]
+ *                  [--fft N] [--int8]
  *   POCL uses every core: do not pin it with taskset. Select the device as
  *   the library does (NEOCOG_CL_PLATFORM / NEOCOG_CL_DEVICE).
  *   --sweep times the tiled conv kernel's tunables on the VGG layer.
@@ -44,7 +44,8 @@
  *   --only NAME keeps the --algos / --direct / --int8 layers whose name
  *   contains NAME. --tile W,OV sets the direct kernel's tile for --direct (W
  *   output columns times OV 16-channel vectors per work-item). --wino M
- *   fixes Winograd's output tile (2 or 4) in --algos.
+ *   fixes Winograd's output tile (2 or 4) in --algos, --fft N the FFT's
+ *   size (8, 16, 32 or 64).
  */
 #define CL_TARGET_OPENCL_VERSION 120
 #include <CL/cl.h>
@@ -70,6 +71,7 @@ static int use_min_ = 0; /* --min: best run instead of the median */
 static const char *only_ = NULL;      /* --only: layers whose name has this */
 static int tile_w_ = 0, tile_ov_ = 0; /* --tile: the direct kernel's tile */
 static int wino_m_ = 0;   /* --wino M: Winograd's output tile for --algos */
+static int fft_n_ = 0;    /* --fft N: the FFT's size for --algos */
 static double last_main_; /* ours_(): median time of the compute kernel */
 
 typedef struct {
@@ -413,6 +415,7 @@ static void algos_(nc_ocl_t *c, int peers) {
   nc_ocl_tuning_t tune;
   memset(&tune, 0, sizeof tune);
   tune.wino_m = wino_m_;
+  tune.fft_n = fft_n_;
   if (nc_ocl_set_tuning(c, &tune) != NC_OK) {
     die_("nc_ocl_set_tuning", NC_ERR_INVALID_ARG);
   }
@@ -787,13 +790,15 @@ int main(int argc, char **argv) {
       }
     } else if (strcmp(argv[i], "--wino") == 0 && i + 1 < argc) {
       wino_m_ = atoi(argv[++i]);
+    } else if (strcmp(argv[i], "--fft") == 0 && i + 1 < argc) {
+      fft_n_ = atoi(argv[++i]);
     } else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
       only_ = argv[++i];
     } else {
       fprintf(stderr,
               "usage: bench_ocl [--runs N] [--min] [--sweep] "
               "[--no-peers] [--algos] [--direct] [--only NAME] "
-              "[--tile W,OV] [--wino M] [--int8]\n");
+              "[--tile W,OV] [--wino M] [--fft N] [--int8]\n");
       return 2;
     }
   }

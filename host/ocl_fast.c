@@ -130,7 +130,9 @@ typedef struct {
   int64_t e;          /* transform points */
   int64_t th, tw, t, tp;
   int64_t cp, kp;     /* padded virtual input / output channels */
-  int gtp, gtov, fv;
+  int gtp, gtov;
+  int fv, fvo;        /* channels per work-item of the input / output
+                         transform */
   int64_t gc, gk;     /* GEMM depth and row length */
   size_t v_bytes, z_bytes, u_bytes;
 } fgeom_t_;
@@ -214,6 +216,7 @@ static int fgeom_(const nc_layer_t *l, const nc_geom_t *g, nc_ocl_algo_t algo,
     f->a = tile + 2;
     f->e = (int64_t)f->a * f->a;
     f->fv = 16;
+    f->fvo = 16;
   } else if (algo == NC_OCL_ALGO_FFT) {
     if (tile < 8 || tile > 64 || (tile & (tile - 1)) || f->rv + 1 > tile) {
       return 0;
@@ -222,6 +225,9 @@ static int fgeom_(const nc_layer_t *l, const nc_geom_t *g, nc_ocl_algo_t algo,
     f->m = tile - f->rv + 1;
     f->e = (int64_t)tile * (tile / 2 + 1);
     f->fv = tile <= 16 ? 8 : 4;
+    /* The inverse keeps M x (N/2 + 1) complex vectors: 52 KB at N = 32
+     * with 16 lanes. */
+    f->fvo = tile <= 32 ? 16 : 8;
   } else {
     return 0;
   }
@@ -457,6 +463,18 @@ static nc_status_t weights_(nc_ocl_t *c, const fgeom_t_ *f,
 /* Choice                                                                  */
 /* ---------------------------------------------------------------------- */
 
+/* The FFT transforms' work of a run: N-point complex FFTs times N log2 N
+ * (points times stages), per channel. Per tile, the input transform does
+ * N/2 FFTs of row pairs and N/2 + 1 of columns for each input channel; the
+ * inverse N/2 of columns (0 and N/2 as one) and ceil(M/2) of row pairs for
+ * each output channel (kernels/fast.cl). */
+static double fft_work_(const fgeom_t_ *f) {
+  const int n = f->a;
+  const double ffts = (double)f->cp * (n + 1) +
+                      (double)f->kp * (n / 2 + (f->m + 1) / 2);
+  return ffts * (double)f->tp * n * log2i_(n);
+}
+
 /* Modelled nanoseconds of a fast run (the cost model's terms). */
 static double fast_cost_(const nc_ocl_cost_t *m, const fgeom_t_ *f) {
   const double gemm = (double)f->e * (double)f->tp * (double)f->gc *
@@ -465,8 +483,7 @@ static double fast_cost_(const nc_ocl_cost_t *m, const fgeom_t_ *f) {
   if (f->algo == NC_OCL_ALGO_WINOGRAD) {
     return gemm * m->gemm_ns_mac + chans * (double)f->e * m->wino_ns_pt;
   }
-  return gemm * m->gemm_ns_mac + chans * (double)(f->a * f->a) *
-                                     log2i_(f->a) * m->fft_ns_pt;
+  return gemm * m->gemm_ns_mac + fft_work_(f) * m->fft_ns_pt;
 }
 
 static int fits_(const nc_ocl_t *c, const fgeom_t_ *f) {
@@ -553,17 +570,18 @@ static void options_(const fgeom_t_ *f, char *buf, size_t len) {
                    "-DNC_IDX=%s -DNC_FLOAT -DNC_S=%d -DNC_NB=%d -DNC_C=%lld "
                    "-DNC_CP=%lld "
                    "-DNC_KP=%lld -DNC_TH=%lld -DNC_TW=%lld -DNC_M=%d "
-                   "-DNC_GC=%lld -DNC_GK=%lld -DNC_GTP=%d -DNC_GTOV=%d",
+                   "-DNC_GC=%lld -DNC_GK=%lld -DNC_GTP=%d -DNC_GTOV=%d "
+                   "-DNC_E=%lld",
                    big < INT_MAX ? "int" : "long", f->s, f->nb, (long long)f->c,
                    (long long)f->cp, (long long)f->kp, (long long)f->th,
                    (long long)f->tw, f->m, (long long)f->gc, (long long)f->gk,
-                   f->gtp, f->gtov);
+                   f->gtp, f->gtov, (long long)f->e);
   if (n > 0 && (size_t)n < len) {
     if (f->algo == NC_OCL_ALGO_WINOGRAD) {
       snprintf(buf + n, len - (size_t)n, " -DNC_WA=%d", f->a);
     } else {
-      snprintf(buf + n, len - (size_t)n, " -DNC_FN=%d -DNC_FV=%d", f->a,
-               f->fv);
+      snprintf(buf + n, len - (size_t)n, " -DNC_FN=%d -DNC_FV=%d -DNC_FVO=%d",
+               f->a, f->fv, f->fvo);
     }
   }
 }
@@ -618,7 +636,7 @@ static nc_status_t execute_(nc_ocl_t *c, nc__run_t *r, const fgeom_t_ *f,
     return st;
   }
   const size_t y_bytes = (size_t)(f->n * f->oh * f->ow * f->k) * 4u;
-  cl_mem x = NULL, v = NULL, z = NULL, bm = NULL, y = NULL, tw = NULL;
+  cl_mem x = NULL, v = NULL, z = NULL, bm = NULL, y = NULL;
   st = nc__run_buf(r, "input", in->nbytes, in->data, &x);
   if (st == NC_OK) {
     st = nc__run_buf(r, "bias", (size_t)f->k * 4u, b != NULL ? b->data : NULL,
@@ -634,24 +652,16 @@ static nc_status_t execute_(nc_ocl_t *c, nc__run_t *r, const fgeom_t_ *f,
     st = nc__run_scratch(r, "output", y_bytes, &y);
   }
   const int fft = f->algo == NC_OCL_ALGO_FFT;
-  if (st == NC_OK && fft) {
-    float t[128];
-    for (int i = 0; i < f->a / 2; i++) {
-      t[i] = (float)cos(2 * PI_ * i / f->a);
-      t[f->a / 2 + i] = (float)sin(2 * PI_ * i / f->a);
-    }
-    st = nc__run_buf(r, "twiddles", (size_t)f->a * 4u, t, &tw);
-  }
   if (st != NC_OK) {
     return st;
   }
   /* 1. input transform */
   {
-    cl_mem mems[3] = {x, v, tw};
+    cl_mem mems[2] = {x, v};
     const int64_t ints[6] = {f->n, f->h, f->w, f->pt, f->pl, f->tp};
     const size_t gws[3] = {(size_t)f->tp, (size_t)(f->cp / f->fv), 1};
-    st = launch_fast_(r, p, fft ? "nc_fft_in" : "nc_wino_in", mems,
-                      fft ? 3 : 2, ints, 6, gws, 0, l);
+    st = launch_fast_(r, p, fft ? "nc_fft_in" : "nc_wino_in", mems, 2, ints,
+                      6, gws, 0, l);
   }
   /* 2. batched GEMM */
   if (st == NC_OK) {
@@ -664,12 +674,12 @@ static nc_status_t execute_(nc_ocl_t *c, nc__run_t *r, const fgeom_t_ *f,
   }
   /* 3. output transform */
   if (st == NC_OK) {
-    cl_mem mems[4] = {z, bm, y, tw};
+    cl_mem mems[3] = {z, bm, y};
     const int64_t ints[5] = {f->n, f->oh, f->ow, f->k, f->tp};
     const size_t gws[3] = {(size_t)f->t,
-                           (size_t)((f->k + f->fv - 1) / f->fv), 1};
-    st = launch_fast_(r, p, fft ? "nc_fft_out" : "nc_wino_out", mems,
-                      fft ? 4 : 3, ints, 5, gws, 1, l);
+                           (size_t)((f->k + f->fvo - 1) / f->fvo), 1};
+    st = launch_fast_(r, p, fft ? "nc_fft_out" : "nc_wino_out", mems, 3,
+                      ints, 5, gws, 1, l);
   }
   st = nc__run_finish(r, st, y, y_bytes, out, "nc_bgemm");
   if (st != NC_OK) {
@@ -718,7 +728,7 @@ static void cost_path_(const nc_ocl_t *c, char *path, size_t len) {
   nc__sha256_t h;
   nc__sha256_init(&h);
   const char *parts[] = {c->info.platform_version, c->info.name,
-                         c->info.driver_version, "cost model 2"};
+                         c->info.driver_version, "cost model 3"};
   for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
     nc__sha256_update(&h, parts[i], strlen(parts[i]) + 1);
   }
@@ -810,35 +820,43 @@ static nc_status_t time_(nc_ocl_t *c, nc_ocl_algo_t algo, int tile,
   return NC_OK;
 }
 
-/* A 3x3 float layer, 128 -> 128 channels on 28x28 (padding 1), timed
- * directly, as Winograd F(4x4,3x3) and as FFT 16x16. */
-static nc_status_t calibrate_(nc_ocl_t *c, nc_ocl_cost_t *m) {
-  const int64_t xs[4] = {1, 28, 28, 128}, ws[4] = {128, 3, 3, 128},
-                bs[1] = {128};
-  nc_tensor_t x, w, b;
-  memset(&x, 0, sizeof x);
-  memset(&w, 0, sizeof w);
-  memset(&b, 0, sizeof b);
-  nc_status_t st = nc_tensor_alloc(&x, NC_DTYPE_FLOAT32, 4, xs);
+/* A calibration layer's tensors (NHWC input of one h x h image, OHWI
+ * weights, bias), filled with a fixed pattern. */
+static nc_status_t cal_tensors_(int64_t h, int64_t c, int64_t k, int64_t r,
+                                nc_tensor_t t[3]) {
+  const int64_t xs[4] = {1, h, h, c}, ws[4] = {k, r, r, c}, bs[1] = {k};
+  memset(t, 0, 3 * sizeof *t);
+  nc_status_t st = nc_tensor_alloc(&t[0], NC_DTYPE_FLOAT32, 4, xs);
   if (st == NC_OK) {
-    st = nc_tensor_alloc(&w, NC_DTYPE_FLOAT32, 4, ws);
+    st = nc_tensor_alloc(&t[1], NC_DTYPE_FLOAT32, 4, ws);
   }
   if (st == NC_OK) {
-    st = nc_tensor_alloc(&b, NC_DTYPE_FLOAT32, 1, bs);
+    st = nc_tensor_alloc(&t[2], NC_DTYPE_FLOAT32, 1, bs);
   }
-  if (st == NC_OK) {
-    float *p[3] = {x.data, w.data, b.data};
-    size_t n[3] = {nc_tensor_numel(&x), nc_tensor_numel(&w),
-                   nc_tensor_numel(&b)};
-    for (int k = 0; k < 3; k++) {
-      for (size_t i = 0; i < n[k]; i++) {
-        p[k][i] = (float)sin((double)(i * 7 + (size_t)k));
-      }
+  for (int q = 0; q < 3 && st == NC_OK; q++) {
+    float *p = t[q].data;
+    for (size_t i = 0; i < nc_tensor_numel(&t[q]); i++) {
+      p[i] = (float)sin((double)(i * 7 + (size_t)q));
     }
   }
-  nc_layer_t l;
+  return st;
+}
+
+/* Direct and Winograd F(4x4,3x3) timed on a 3x3 layer, 128 -> 128
+ * channels on 28x28 (padding 1); the FFT's transforms on a layer where
+ * they dominate, as on the large kernels FFT is for: 9x9, 8 -> 64 channels
+ * on 40x40 (padding 4), FFT 32x32 (4 tiles). */
+static nc_status_t calibrate_(nc_ocl_t *c, nc_ocl_cost_t *m) {
+  nc_tensor_t a[3], f3[3];
+  nc_status_t st = cal_tensors_(28, 128, 128, 3, a);
+  if (st == NC_OK) {
+    st = cal_tensors_(40, 8, 64, 9, f3);
+  }
+  nc_layer_t l, lf;
   nc_layer_init(&l, NC_LAYER_CONV2D);
   l.pad_top = l.pad_bottom = l.pad_left = l.pad_right = 1;
+  nc_layer_init(&lf, NC_LAYER_CONV2D);
+  lf.pad_top = lf.pad_bottom = lf.pad_left = lf.pad_right = 4;
   const nc_ocl_tuning_t saved = c->tune;
   c->fast->calibrating = 1;
   double d_main = HUGE_VAL, d_all = HUGE_VAL, w_main = HUGE_VAL,
@@ -850,30 +868,32 @@ static nc_status_t calibrate_(nc_ocl_t *c, nc_ocl_cost_t *m) {
   for (int rd = -CAL_WARMUP; rd < CAL_ROUNDS && st == NC_OK; rd++) {
     double junk_m = HUGE_VAL, junk_a = HUGE_VAL;
     const int keep = rd >= 0;
-    st = time_(c, NC_OCL_ALGO_DIRECT, 0, &l, &x, &w, &b,
+    st = time_(c, NC_OCL_ALGO_DIRECT, 0, &l, &a[0], &a[1], &a[2],
                keep ? &d_main : &junk_m, keep ? &d_all : &junk_a);
     if (st == NC_OK) {
-      st = time_(c, NC_OCL_ALGO_WINOGRAD, 4, &l, &x, &w, &b,
+      st = time_(c, NC_OCL_ALGO_WINOGRAD, 4, &l, &a[0], &a[1], &a[2],
                  keep ? &w_main : &junk_m, keep ? &w_all : &junk_a);
     }
     if (st == NC_OK) {
-      st = time_(c, NC_OCL_ALGO_FFT, 16, &l, &x, &w, &b,
+      st = time_(c, NC_OCL_ALGO_FFT, 32, &lf, &f3[0], &f3[1], &f3[2],
                  keep ? &f_main : &junk_m, keep ? &f_all : &junk_a);
     }
   }
   c->fast->calibrating = 0;
   c->tune = saved;
   if (st == NC_OK) {
-    nc_geom_t g;
-    st = nc__layer_check_run(&l, &x, &w, &b, &g);
+    nc_geom_t g, gf;
+    st = nc__layer_check_run(&l, &a[0], &a[1], &a[2], &g);
+    if (st == NC_OK) {
+      st = nc__layer_check_run(&lf, &f3[0], &f3[1], &f3[2], &gf);
+    }
     fgeom_t_ fw, ff;
     if (st == NC_OK && fgeom_(&l, &g, NC_OCL_ALGO_WINOGRAD, 4, &fw) &&
-        fgeom_(&l, &g, NC_OCL_ALGO_FFT, 16, &ff)) {
+        fgeom_(&lf, &gf, NC_OCL_ALGO_FFT, 32, &ff)) {
       m->direct_ns_mac = d_main / (double)g.macs;
       m->gemm_ns_mac = w_main / ((double)fw.e * fw.tp * fw.gc * fw.gk);
       m->wino_ns_pt = (w_all - w_main) / ((double)(fw.cp + fw.kp) * fw.tp * fw.e);
-      m->fft_ns_pt = (f_all - f_main) / ((double)(ff.cp + ff.kp) * ff.tp *
-                                         ff.a * ff.a * log2i_(ff.a));
+      m->fft_ns_pt = (f_all - f_main) / fft_work_(&ff);
       m->from_cache = 0;
       if (!cost_ok_(m)) {
         st = nc__fail(NC_ERR_INTERNAL,
@@ -882,9 +902,10 @@ static nc_status_t calibrate_(nc_ocl_t *c, nc_ocl_cost_t *m) {
       }
     }
   }
-  nc_tensor_free(&x);
-  nc_tensor_free(&w);
-  nc_tensor_free(&b);
+  for (int q = 0; q < 3; q++) {
+    nc_tensor_free(&a[q]);
+    nc_tensor_free(&f3[q]);
+  }
   return st;
 }
 
@@ -1057,13 +1078,15 @@ static nc_status_t fast_mag_(const fgeom_t_ *f, const float *x, const float *w,
  * roundoff) with n the rounding steps one output goes through: C' for the
  * GEMM's sum, 2A for each A-point transform (Winograd), 27 log2 N for the
  * two 2-D FFTs (Higham's bound for radix-2 with computed twiddles, about
- * 6.7 u per stage, log2(N*N) stages each), 2 for the weights' rounding and
- * the bias. The factor 2 covers the second-order terms. */
+ * 6.7 u per stage, log2(N*N) stages each) and 3 for the additions that
+ * pack two real rows into one complex FFT and unpack them (once in the
+ * forward transform, twice in the inverse), 2 for the weights' rounding
+ * and the bias. The factor 2 covers the second-order terms. */
 static double fast_rtol_(const fgeom_t_ *f) {
   const double u = ldexp(1.0, -24);
   const double n = f->algo == NC_OCL_ALGO_WINOGRAD
                        ? (double)f->cv + 4.0 * f->a + 2.0
-                       : (double)f->cv + 27.0 * log2i_(f->a) + 2.0;
+                       : (double)f->cv + 27.0 * log2i_(f->a) + 5.0;
   return 2.0 * n * u;
 }
 

@@ -13,7 +13,8 @@
  *      the host, in double precision, and cached there);
  *   3. an output transform (nc_wino_out, nc_fft_out) that takes each tile's
  *      E points of Z back to M x M outputs, adds the bias, applies the
- *      activation and stores the valid pixels and channels.
+ *      activation and stores the valid pixels and channels. Z is stored
+ *      tile by tile, Z[t][e][k], so that these reads are one stretch.
  *
  * A stride S > 1 is folded in first (polyphase): the stride-S layer equals
  * a stride-1 layer with S*S times the channels and a ceil(R/S) kernel on
@@ -34,9 +35,11 @@
  *   NC_TH, NC_TW           tiles per image, vertically and horizontally
  *   NC_M                   output tile side
  *   Winograd: NC_WA        tile side A (4 or 6)
- *   FFT:      NC_FN        transform size N (a power of two), NC_FV lanes
+ *   FFT:      NC_FN        transform size N (a power of two), NC_FV and
+ *                          NC_FVO lanes of the input and output transforms
  *   GEMM:     NC_GC, NC_GK depth and row length, NC_GTP rows and
  *                          NC_GTOV 16-wide column vectors per work-item
+ *   NC_E                   transform points per tile
  */
 
 #define NC_CAT_(a, b) a##b
@@ -91,16 +94,52 @@ inline float nc_vin(__global const float *x, int n, int qh, int qw, int cv,
     }                                                                     \
   } while (0)
 
-/* Stores NC lanes of v (at most VLEN valid from channel k) of output pixel
- * (n, oh, ow) with bias and activation applied lane by lane. */
-#define NC_OUT_VEC(VT, VLEN, v, n, oh, ow, k)                           \
+/* Activation of a vector in place, with the golden's comparisons (select
+ * keeps a NaN where nc_activate keeps it). */
+#define NC_ACT_VEC(VT, v)                                      \
+  do {                                                         \
+    if (act == 1 || act == 2) {                                \
+      v = select(v, (VT)(0.0f), v < (VT)(0.0f));               \
+    }                                                          \
+    if (act == 2) {                                            \
+      v = select(v, (VT)(6.0f), v > (VT)(6.0f));               \
+    }                                                          \
+    if (act == 3) {                                            \
+      v = select(v, (VT)(act_lo), v < (VT)(act_lo));           \
+      v = select(v, (VT)(act_hi), v > (VT)(act_hi));           \
+    }                                                          \
+  } while (0)
+
+/* The bias of output channels k .. k + VLEN - 1 (0 past k_n). */
+#define NC_LOAD_BIAS(VT, VLEN, bv, k)                    \
+  do {                                                   \
+    if ((k) + (VLEN) <= k_n) {                           \
+      bv = NC_CAT(vload, VLEN)(0, bias + (k));           \
+    } else {                                             \
+      float t_[VLEN];                                    \
+      for (int j_ = 0; j_ < (VLEN); j_++) {              \
+        t_[j_] = (k) + j_ < k_n ? bias[(k) + j_] : 0.0f; \
+      }                                                  \
+      bv = NC_CAT(vload, VLEN)(0, t_);                   \
+    }                                                    \
+  } while (0)
+
+/* Stores the lanes of v + bv (at most VLEN valid from channel k) of output
+ * pixel (n, oh, ow), activated. */
+#define NC_OUT_BV(VT, VLEN, v, bv, n, oh, ow, k)                         \
   do {                                                                  \
-    float t_[VLEN];                                                     \
-    NC_CAT(vstore, VLEN)((v), 0, t_);                                   \
-    const NC_IDX o_ = (((NC_IDX)(n) * oh_n + (oh)) * ow_n + (ow)) * k_n; \
-    for (int j_ = 0; j_ < (VLEN) && (k) + j_ < k_n; j_++) {             \
-      y[o_ + (k) + j_] =                                                \
-          nc_activate(t_[j_] + bias[(k) + j_], act, act_lo, act_hi);    \
+    VT r_ = (v) + (bv);                                                 \
+    NC_ACT_VEC(VT, r_);                                                 \
+    __global float *o_ =                                                \
+        y + (((NC_IDX)(n) * oh_n + (oh)) * ow_n + (ow)) * k_n + (k);    \
+    if ((k) + (VLEN) <= k_n) {                                          \
+      NC_CAT(vstore, VLEN)(r_, 0, o_);                                  \
+    } else {                                                            \
+      float t_[VLEN];                                                   \
+      NC_CAT(vstore, VLEN)(r_, 0, t_);                                  \
+      for (int j_ = 0; j_ < k_n - (k); j_++) {                          \
+        o_[j_] = t_[j_];                                                \
+      }                                                                 \
     }                                                                   \
   } while (0)
 #endif
@@ -109,7 +148,7 @@ inline float nc_vin(__global const float *x, int n, int qh, int qw, int cv,
 /* Batched GEMM: Z[e] = V[e] x U[e]                                        */
 /* ---------------------------------------------------------------------- */
 #ifdef NC_GC
-/* V [E][rows][NC_GC], Z [E][rows][NC_GK]; rows is a multiple of NC_GTP
+/* V [E][rows][NC_GC], Z [rows][E][NC_GK]; rows is a multiple of NC_GTP
  * and NC_GK of NC_GOB = 16 * NC_GTOV. U [E][NC_GC][NC_GK] is packed as
  * [E][NC_GK / NC_GOB][NC_GC][NC_GOB]: a work-item's columns of one point
  * are one contiguous slice (a strided walk over whole rows of U made the
@@ -151,12 +190,12 @@ __kernel void nc_bgemm(__global const float *v, __global const float *u,
       }
     }
   }
-  __global float *zr = z + ((NC_IDX)e * rows + r0) * NC_GK + k0;
+  __global float *zr = z + ((NC_IDX)r0 * NC_E + e) * NC_GK + k0;
 #pragma unroll
   for (int p = 0; p < NC_GTP; p++) {
 #pragma unroll
     for (int q = 0; q < NC_GTOV; q++) {
-      vstore16(acc[p][q], 0, zr + (NC_IDX)p * NC_GK + q * 16);
+      vstore16(acc[p][q], 0, zr + (NC_IDX)p * NC_E * NC_GK + q * 16);
     }
   }
 }
@@ -245,7 +284,7 @@ __kernel void nc_wino_in(__global const float *x, __global float *vo,
   }
 }
 
-/* gid0 = tile, gid1 = block of 16 output channels. Z [A*A][tp][NC_KP]. */
+/* gid0 = tile, gid1 = block of 16 output channels. Z [tp][A*A][NC_KP]. */
 __kernel void nc_wino_out(__global const float *z, __global const float *bias,
                           __global float *y, const int n_img, const int oh_n,
                           const int ow_n, const int k_n, const int tp,
@@ -261,13 +300,15 @@ __kernel void nc_wino_out(__global const float *z, __global const float *bias,
   const int r = t - n * per;
   const int oh0 = (r / NC_TW) * NC_M;
   const int ow0 = (r % NC_TW) * NC_M;
+  float16 bv;
+  NC_LOAD_BIAS(float16, 16, bv, k0);
   float16 tmp[NC_M][NC_WA];
 #pragma unroll
   for (int j = 0; j < NC_WA; j++) {
     float16 col[NC_WA];
 #pragma unroll
     for (int i = 0; i < NC_WA; i++) {
-      col[i] = vload16(0, z + ((NC_IDX)(i * NC_WA + j) * tp + t) * NC_KP + k0);
+      col[i] = vload16(0, z + ((NC_IDX)t * NC_E + i * NC_WA + j) * NC_KP + k0);
     }
 #pragma unroll
     for (int i = 0; i < NC_M; i++) {
@@ -283,7 +324,7 @@ __kernel void nc_wino_out(__global const float *z, __global const float *bias,
       float16 s;
       NC_WROW(s, nc_at, j, tmp[i][k_]);
       if (oh0 + i < oh_n && ow0 + j < ow_n) {
-        NC_OUT_VEC(float16, 16, s, n, oh0 + i, ow0 + j, k0);
+        NC_OUT_BV(float16, 16, s, bv, n, oh0 + i, ow0 + j, k0);
       }
     }
   }
@@ -303,59 +344,110 @@ __kernel void nc_wino_out(__global const float *z, __global const float *bias,
  * correlation, i.e. the layer's outputs (no wrap-around reaches them).
  * The GEMM multiplies complex numbers as real 2 x 2 blocks: V [e][t] holds
  * the real parts of the NC_CP channels and then their imaginary parts;
- * U [e] is [[Re G, -Im G], [Im G, Re G]] with conj folded in, so Z [e][t]
+ * U [e] is [[Re G, -Im G], [Im G, Re G]] with conj folded in, so Z [t][e]
  * holds Re then Im of sum_c D_c conj(G_c) for NC_KP output channels.
  *
- * Work-items hold NC_FV channels as one vector; tw holds cos and sin of
- * 2 pi k / N for k < N/2 (computed by the host in double precision).
+ * Real data is transformed two rows at a time: the FFT of row a + i row b
+ * gives both half spectra, and the inverse of A + i B (each extended by
+ * Hermitian symmetry) gives a + i b. The inverse computes only the M rows
+ * and columns that are outputs. The work-items of nc_fft_in hold NC_FV
+ * input channels as one vector, those of nc_fft_out NC_FVO output
+ * channels.
  */
 #define NC_FVT NC_CAT(float, NC_FV)
+#define NC_FVOT NC_CAT(float, NC_FVO)
 #define NC_FH (NC_FN / 2 + 1)
+#define NC_ME ((NC_M + 1) / 2 * 2) /* output rows rounded up to pairs */
+#if NC_FN == 8
+#define NC_FL 3
+#elif NC_FN == 16
+#define NC_FL 4
+#elif NC_FN == 32
+#define NC_FL 5
+#elif NC_FN == 64
+#define NC_FL 6
+#else
+#error "NC_FN must be 8, 16, 32 or 64"
+#endif
 
-/* In-place complex FFT of length NC_FN (sign -1, or +1 when inv). */
-inline void nc_fft(NC_FVT *re, NC_FVT *im, __constant const float *tw,
-                   const int inv) {
-  for (int i = 0, j = 0; i < NC_FN; i++) {
-    if (i < j) {
-      NC_FVT t = re[i];
-      re[i] = re[j];
-      re[j] = t;
-      t = im[i];
-      im[i] = im[j];
-      im[j] = t;
-    }
-    int b = NC_FN >> 1;
-    while (b >= 1 && (j & b)) {
-      j ^= b;
-      b >>= 1;
-    }
-    j |= b;
+/* cos and sin of 2 pi k / 64 for k < 32, correctly rounded: the twiddles
+ * of every N that divides 64. */
+__constant float nc_twc[32] = {
+    1.000000000e+00f, 9.951847267e-01f, 9.807852804e-01f, 9.569403357e-01f,
+    9.238795325e-01f, 8.819212643e-01f, 8.314696123e-01f, 7.730104534e-01f,
+    7.071067812e-01f, 6.343932842e-01f, 5.555702330e-01f, 4.713967368e-01f,
+    3.826834324e-01f, 2.902846773e-01f, 1.950903220e-01f, 9.801714033e-02f,
+    0.000000000e+00f, -9.801714033e-02f, -1.950903220e-01f, -2.902846773e-01f,
+    -3.826834324e-01f, -4.713967368e-01f, -5.555702330e-01f, -6.343932842e-01f,
+    -7.071067812e-01f, -7.730104534e-01f, -8.314696123e-01f, -8.819212643e-01f,
+    -9.238795325e-01f, -9.569403357e-01f, -9.807852804e-01f, -9.951847267e-01f};
+__constant float nc_tws[32] = {
+    0.000000000e+00f, 9.801714033e-02f, 1.950903220e-01f, 2.902846773e-01f,
+    3.826834324e-01f, 4.713967368e-01f, 5.555702330e-01f, 6.343932842e-01f,
+    7.071067812e-01f, 7.730104534e-01f, 8.314696123e-01f, 8.819212643e-01f,
+    9.238795325e-01f, 9.569403357e-01f, 9.807852804e-01f, 9.951847267e-01f,
+    1.000000000e+00f, 9.951847267e-01f, 9.807852804e-01f, 9.569403357e-01f,
+    9.238795325e-01f, 8.819212643e-01f, 8.314696123e-01f, 7.730104534e-01f,
+    7.071067812e-01f, 6.343932842e-01f, 5.555702330e-01f, 4.713967368e-01f,
+    3.826834324e-01f, 2.902846773e-01f, 1.950903220e-01f, 9.801714033e-02f};
+
+/* In-place complex FFT of NC_FN vectors (sign -1, or +1 and unscaled when
+ * inv), natural order in and out, radix 2. Every loop has a constant trip
+ * count and is unrolled, so indices and twiddles are constants: the arrays
+ * live in registers, the products by 1 and by -i or i are left out, and
+ * results that the caller does not use are never computed. */
+#define NC_FFT_DEF(NAME, VT)                                               \
+  inline void NAME(VT *re, VT *im, const int inv) {                        \
+    _Pragma("unroll") for (int i = 0; i < NC_FN; i++) {                    \
+      int j = 0;                                                           \
+      _Pragma("unroll") for (int b = 0; b < NC_FL; b++) {                  \
+        j |= ((i >> b) & 1) << (NC_FL - 1 - b);                            \
+      }                                                                    \
+      if (i < j) {                                                         \
+        VT t = re[i];                                                      \
+        re[i] = re[j];                                                     \
+        re[j] = t;                                                         \
+        t = im[i];                                                         \
+        im[i] = im[j];                                                     \
+        im[j] = t;                                                         \
+      }                                                                    \
+    }                                                                      \
+    _Pragma("unroll") for (int s = 0; s < NC_FL; s++) {                    \
+      _Pragma("unroll") for (int q = 0; q < NC_FN / 2; q++) {              \
+        const int hl = 1 << s;                                             \
+        const int j = q & (hl - 1);                                        \
+        const int i = ((q >> s) << (s + 1)) + j;                           \
+        const int k = j << (NC_FL - 1 - s); /* twiddle of 2 pi k / N */    \
+        const VT br = re[i + hl], bi = im[i + hl];                         \
+        VT tr, ti;                                                         \
+        if (k == 0) {                                                      \
+          tr = br;                                                         \
+          ti = bi;                                                         \
+        } else if (4 * k == NC_FN) { /* -i, or i when inv */               \
+          tr = inv ? -bi : bi;                                             \
+          ti = inv ? br : -br;                                             \
+        } else {                                                           \
+          const float wc = nc_twc[k * (64 / NC_FN)];                       \
+          const float ws =                                                 \
+              inv ? nc_tws[k * (64 / NC_FN)] : -nc_tws[k * (64 / NC_FN)];  \
+          tr = fma(br, (VT)(wc), -bi * ws);                                \
+          ti = fma(br, (VT)(ws), bi * wc);                                 \
+        }                                                                  \
+        re[i + hl] = re[i] - tr;                                           \
+        im[i + hl] = im[i] - ti;                                           \
+        re[i] += tr;                                                       \
+        im[i] += ti;                                                       \
+      }                                                                    \
+    }                                                                      \
   }
-  for (int len = 2; len <= NC_FN; len <<= 1) {
-    const int hl = len >> 1;
-    const int step = NC_FN / len;
-    for (int j = 0; j < hl; j++) {
-      const float wc = tw[j * step];
-      const float ws = inv ? tw[NC_FN / 2 + j * step] : -tw[NC_FN / 2 + j * step];
-      for (int i = j; i < NC_FN; i += len) {
-        const NC_FVT br = re[i + hl], bi = im[i + hl];
-        const NC_FVT tr = br * wc - bi * ws;
-        const NC_FVT ti = br * ws + bi * wc;
-        re[i + hl] = re[i] - tr;
-        im[i + hl] = im[i] - ti;
-        re[i] += tr;
-        im[i] += ti;
-      }
-    }
-  }
-}
+NC_FFT_DEF(nc_fft_iv, NC_FVT)
+NC_FFT_DEF(nc_fft_ov, NC_FVOT)
 
 /* gid0 = tile (of tp; past the last: zeros), gid1 = block of NC_FV
  * virtual channels. V [E][tp][2 * NC_CP]. */
 __kernel void nc_fft_in(__global const float *x, __global float *vo,
-                        __constant const float *tw, const int n_img,
-                        const int ih_n, const int iw_n, const int p_t,
-                        const int p_l, const int tp) {
+                        const int n_img, const int ih_n, const int iw_n,
+                        const int p_t, const int p_l, const int tp) {
   const int t = get_global_id(0);
   const int c0 = get_global_id(1) * NC_FV;
   if (t >= tp || c0 >= NC_CP) {
@@ -367,28 +459,40 @@ __kernel void nc_fft_in(__global const float *x, __global float *vo,
   const int qh0 = (r / NC_TW) * NC_M;
   const int qw0 = (r % NC_TW) * NC_M;
   NC_FVT sre[NC_FN][NC_FH], sim[NC_FN][NC_FH];
-  NC_FVT re[NC_FN], im[NC_FN];
-  for (int i = 0; i < NC_FN; i++) {
+  /* Rows, two at a time: X = FFT(row i + i row i+1), then
+   * D_i = (X[f] + conj X[-f]) / 2 and D_i+1 = (X[f] - conj X[-f]) / 2i. */
+  for (int i = 0; i < NC_FN; i += 2) {
+    NC_FVT re[NC_FN], im[NC_FN];
+#pragma unroll
     for (int j = 0; j < NC_FN; j++) {
       if (n < n_img) {
         NC_VIN_VEC(NC_FVT, NC_FV, re[j], x, n, qh0 + i, qw0 + j, c0);
+        NC_VIN_VEC(NC_FVT, NC_FV, im[j], x, n, qh0 + i + 1, qw0 + j, c0);
       } else {
         re[j] = (NC_FVT)(0.0f);
+        im[j] = (NC_FVT)(0.0f);
       }
-      im[j] = (NC_FVT)(0.0f);
     }
-    nc_fft(re, im, tw, 0);
+    nc_fft_iv(re, im, 0);
+#pragma unroll
     for (int f = 0; f < NC_FH; f++) {
-      sre[i][f] = re[f];
-      sim[i][f] = im[f];
+      const int g = (NC_FN - f) & (NC_FN - 1);
+      sre[i][f] = 0.5f * (re[f] + re[g]);
+      sim[i][f] = 0.5f * (im[f] - im[g]);
+      sre[i + 1][f] = 0.5f * (im[f] + im[g]);
+      sim[i + 1][f] = 0.5f * (re[g] - re[f]);
     }
   }
+  /* Columns. */
   for (int f = 0; f < NC_FH; f++) {
+    NC_FVT re[NC_FN], im[NC_FN];
+#pragma unroll
     for (int i = 0; i < NC_FN; i++) {
       re[i] = sre[i][f];
       im[i] = sim[i][f];
     }
-    nc_fft(re, im, tw, 0);
+    nc_fft_iv(re, im, 0);
+#pragma unroll
     for (int i = 0; i < NC_FN; i++) {
       __global float *o = vo + ((NC_IDX)(i * NC_FH + f) * tp + t) * 2 * NC_CP;
       NC_CAT(vstore, NC_FV)(re[i], 0, o + c0);
@@ -397,14 +501,15 @@ __kernel void nc_fft_in(__global const float *x, __global float *vo,
   }
 }
 
-/* gid0 = tile, gid1 = block of NC_FV output channels. Z [E][tp][2 NC_KP]. */
+/* gid0 = tile, gid1 = block of NC_FVO output channels. Z [tp][E][2 NC_KP]
+ * (NC_KP a multiple of NC_FVO). */
 __kernel void nc_fft_out(__global const float *z, __global const float *bias,
-                         __global float *y, __constant const float *tw,
-                         const int n_img, const int oh_n, const int ow_n,
-                         const int k_n, const int tp, const int act,
-                         const float act_lo, const float act_hi) {
+                         __global float *y, const int n_img, const int oh_n,
+                         const int ow_n, const int k_n, const int tp,
+                         const int act, const float act_lo,
+                         const float act_hi) {
   const int t = get_global_id(0);
-  const int k0 = get_global_id(1) * NC_FV;
+  const int k0 = get_global_id(1) * NC_FVO;
   const int per = NC_TH * NC_TW;
   if (t >= n_img * per || k0 >= k_n) {
     return;
@@ -413,38 +518,76 @@ __kernel void nc_fft_out(__global const float *z, __global const float *bias,
   const int r = t - n * per;
   const int oh0 = (r / NC_TW) * NC_M;
   const int ow0 = (r % NC_TW) * NC_M;
-  NC_FVT sre[NC_FN][NC_FH], sim[NC_FN][NC_FH];
-  NC_FVT re[NC_FN], im[NC_FN];
-  /* Columns: inverse FFT over the rows of each frequency f. */
-  for (int f = 0; f < NC_FH; f++) {
+  __global const float *zt = z + (NC_IDX)t * NC_E * 2 * NC_KP + k0;
+  const int ze = 2 * NC_KP; /* from one point to the next */
+  /* W = the inverse over the rows r of each frequency f, its first NC_ME
+   * rows. Columns 0 and N/2 are Hermitian in r (their inverses are real):
+   * one complex inverse of Z[.][0] + i Z[.][N/2] gives both. */
+  NC_FVOT wre[NC_ME][NC_FH], wim[NC_ME][NC_FH];
+  {
+    NC_FVOT re[NC_FN], im[NC_FN];
+#pragma unroll
     for (int i = 0; i < NC_FN; i++) {
-      __global const float *zi =
-          z + ((NC_IDX)(i * NC_FH + f) * tp + t) * 2 * NC_KP;
-      re[i] = NC_CAT(vload, NC_FV)(0, zi + k0);
-      im[i] = NC_CAT(vload, NC_FV)(0, zi + NC_KP + k0);
+      __global const float *a = zt + (NC_IDX)(i * NC_FH) * ze;
+      __global const float *b = a + (NC_IDX)(NC_FN / 2) * ze;
+      re[i] = NC_CAT(vload, NC_FVO)(0, a) - NC_CAT(vload, NC_FVO)(0, b + NC_KP);
+      im[i] = NC_CAT(vload, NC_FVO)(0, a + NC_KP) + NC_CAT(vload, NC_FVO)(0, b);
     }
-    nc_fft(re, im, tw, 1);
-    for (int i = 0; i < NC_M; i++) {
-      sre[i][f] = re[i];
-      sim[i][f] = im[i];
+    nc_fft_ov(re, im, 1);
+#pragma unroll
+    for (int i = 0; i < NC_ME; i++) {
+      wre[i][0] = re[i];
+      wre[i][NC_FN / 2] = im[i];
     }
   }
-  /* Rows: the real inverse of each of the first M rows, from its half
-   * spectrum extended by Hermitian symmetry; the first M values. */
+  for (int f = 1; f < NC_FN / 2; f++) {
+    NC_FVOT re[NC_FN], im[NC_FN];
+#pragma unroll
+    for (int i = 0; i < NC_FN; i++) {
+      __global const float *a = zt + (NC_IDX)(i * NC_FH + f) * ze;
+      re[i] = NC_CAT(vload, NC_FVO)(0, a);
+      im[i] = NC_CAT(vload, NC_FVO)(0, a + NC_KP);
+    }
+    nc_fft_ov(re, im, 1);
+#pragma unroll
+    for (int i = 0; i < NC_ME; i++) {
+      wre[i][f] = re[i];
+      wim[i][f] = im[i];
+    }
+  }
+  /* Rows, two at a time: the inverse of W[i] + i W[i+1], both extended by
+   * Hermitian symmetry (W[-f] = conj W[f]), is row i + i row i+1. */
+  NC_FVOT bv;
+  NC_LOAD_BIAS(NC_FVOT, NC_FVO, bv, k0);
   const float scale = 1.0f / (float)(NC_FN * NC_FN);
-  for (int i = 0; i < NC_M; i++) {
-    for (int f = 0; f < NC_FH; f++) {
-      re[f] = sre[i][f];
-      im[f] = sim[i][f];
+  for (int i = 0; i < NC_ME; i += 2) {
+    NC_FVOT re[NC_FN], im[NC_FN];
+#pragma unroll
+    for (int f = 0; f < NC_FN; f++) {
+      const int g = f <= NC_FN / 2 ? f : NC_FN - f;
+      const int real = g == 0 || g == NC_FN / 2; /* W[.][g] is real */
+      const NC_FVOT ar = wre[i][g], br = wre[i + 1][g];
+      const NC_FVOT ai = real ? (NC_FVOT)(0.0f) : wim[i][g];
+      const NC_FVOT bi = real ? (NC_FVOT)(0.0f) : wim[i + 1][g];
+      if (f == g) {
+        re[f] = ar - bi;
+        im[f] = ai + br;
+      } else {
+        re[f] = ar + bi;
+        im[f] = br - ai;
+      }
     }
-    for (int f = NC_FH; f < NC_FN; f++) {
-      re[f] = sre[i][NC_FN - f];
-      im[f] = -sim[i][NC_FN - f];
-    }
-    nc_fft(re, im, tw, 1);
-    if (oh0 + i < oh_n) {
-      for (int j = 0; j < NC_M && ow0 + j < ow_n; j++) {
-        NC_OUT_VEC(NC_FVT, NC_FV, re[j] * scale, n, oh0 + i, ow0 + j, k0);
+    nc_fft_ov(re, im, 1);
+#pragma unroll
+    for (int j = 0; j < NC_M; j++) {
+      if (ow0 + j < ow_n) {
+        if (oh0 + i < oh_n) {
+          NC_OUT_BV(NC_FVOT, NC_FVO, re[j] * scale, bv, n, oh0 + i, ow0 + j, k0);
+        }
+        if (i + 1 < NC_M && oh0 + i + 1 < oh_n) {
+          NC_OUT_BV(NC_FVOT, NC_FVO, im[j] * scale, bv, n, oh0 + i + 1,
+                    ow0 + j, k0);
+        }
       }
     }
   }

@@ -141,6 +141,48 @@ Test(ocl_fast, fft_9x9_and_11x11_stride4) {
   nc_ocl_close(c);
 }
 
+/* The FFT's other sizes and odd shapes: N = 8, 32 and 64 (at 64 the
+ * inverse holds 8 output channels per work-item, else 16), odd output
+ * tiles M (the inverse's last pair of rows has one output row), channel
+ * counts that fill no vector (the last block of output channels partial),
+ * asymmetric padding, ReLU6 and a clamp: each within the golden
+ * reference's tolerance and its own bound against float64. */
+Test(ocl_fast, fft_sizes_odd_tiles_and_channels) {
+  nc_ocl_t *c = ocl_test_open();
+  nc_rng_t r;
+  nc_test_seed(&r, "ocl_fast", "fft_sizes_odd_tiles_and_channels", 10);
+  static const struct {
+    int n, h, w, c, k, ks, pad[4]; /* pad: top, bottom, left, right */
+    nc_act_t act;
+  } cases[] = {
+      {8, 13, 11, 17, 33, 2, {1, 0, 1, 0}, NC_ACT_RELU6}, /* M = 7 */
+      {32, 30, 37, 5, 20, 8, {1, 2, 0, 3}, NC_ACT_CLAMP}, /* M = 25 */
+      {64, 61, 70, 3, 12, 5, {2, 2, 2, 2}, NC_ACT_NONE},  /* M = 60 */
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    nc_tensor_t x, w, b;
+    tensors_(&r, cases[i].h, cases[i].w, cases[i].c, cases[i].k,
+             cases[i].ks, &x, &w, &b);
+    nc_layer_t l;
+    nc_layer_init(&l, NC_LAYER_CONV2D);
+    l.pad_top = cases[i].pad[0];
+    l.pad_bottom = cases[i].pad[1];
+    l.pad_left = cases[i].pad[2];
+    l.pad_right = cases[i].pad[3];
+    l.act = cases[i].act;
+    l.act_lo = -0.5f;
+    l.act_hi = 2.0f;
+    char what[32];
+    snprintf(what, sizeof what, "fft%d %dx%d", cases[i].n, cases[i].ks,
+             cases[i].ks);
+    nc_ocl_tuning_t t = algo_(NC_OCL_ALGO_FFT, cases[i].n);
+    ocl_test_check_tuned(c, &t, &l, &x, &w, &b, what);
+    run_checked_(c, t, &l, &x, &w, &b, NC_OCL_ALGO_FFT, cases[i].n, NULL);
+    free3_(&x, &w, &b);
+  }
+  nc_ocl_close(c);
+}
+
 /* Large dynamic range: magnitudes 2^-12 .. 2^12 with random signs, and a
  * few spikes of 2^20. Each algorithm stays within its own bound (printed:
  * the worst error over the magnitude against float64); Winograd's error

@@ -308,7 +308,8 @@ typedef struct {
   double direct_ns_mac; /**< nc_conv_tiled */
   double gemm_ns_mac;   /**< nc_bgemm */
   double wino_ns_pt;    /**< Winograd transforms, per point and channel */
-  double fft_ns_pt;     /**< FFT transforms, per point and channel */
+  double fft_ns_pt;     /**< FFT transforms, per point and stage of each
+                             N-point complex FFT they do, per channel */
   int from_cache;       /**< 1: read from the cache file */
 } nc_ocl_cost_t;
 
