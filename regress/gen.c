@@ -35,6 +35,7 @@ static const opt_t opts_[] = {
     {"isa", "sync", 0, 0, "strict free"},
     {"isa", "ring", 0, 0, "full small far random"},
     {"isa", "place", 0, 0, "fixed random"},
+    {"isa", "perf", 0, 0, "clear preset random"},
     {"illegal", "items", 1, 100000, NULL},
     {"illegal", "mem", 0, 0, "default random"},
     {"illegal", "midrun", 0, 1, NULL},

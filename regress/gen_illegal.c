@@ -30,7 +30,8 @@
  *             cycle of a running program on
  *   slverr_unit SLVERR from the cycle fetch has dispatched a dma_bus
  *             long STORE or LOAD_PARAM (its unit is the one left to
- *             use the memory)
+ *             use the memory), or from the cycle a long residual
+ *             add STORE is next to retire (its residual reads)
  *
  * The last four only with the option midrun=1 (illegal_rtl_midrun).
  *
@@ -297,20 +298,14 @@ static void tail_(nc_rng_t *g, int k, const int tok[4], prog_t *p,
         p_store_cfg(p, (stc_t){0}, 0);
         p_store(p, (st_t){.dram = ISA_ST_OFF, .ncols = 1, .pb = 1}, 0);
       } else {
-        /* Pooling: padding under the window, one window in the tile. */
+        /* Pooling: padding under the window, one window in the tile (too
+         * few lines, or too few pixels in a line). */
         p_store_cfg(p, (stc_t){.pool = NC_HW_POOL_MAX, .kh = 3, .kw = 2}, 0);
-        p_store(p,
-                rnd_(g, 0, 1) ? (st_t){.dram = ISA_ST_OFF,
-                                       .ncols = 1,
-                                       .y = 3,
-                                       .x = 2,
-                                       .pl = 2}
-                              : (st_t){.dram = ISA_ST_OFF,
-                                       .ncols = 1,
-                                       .y = 1,
-                                       .x = 2,
-                                       .pt = 1},
-                0);
+        static const st_t bad[3] = {
+            {.dram = ISA_ST_OFF, .ncols = 1, .y = 3, .x = 2, .pl = 2},
+            {.dram = ISA_ST_OFF, .ncols = 1, .y = 1, .x = 2, .pt = 1},
+            {.dram = ISA_ST_OFF, .ncols = 1, .y = 3, .x = 1}};
+        p_store(p, bad[rnd_(g, 0, 2)], 0);
       }
       break;
     case C_WINDOW:
@@ -401,10 +396,27 @@ static void tail_(nc_rng_t *g, int k, const int tok[4], prog_t *p,
       p_load(p, ld_ok_, 0);
       break;
     case C_SLVERR_UNIT:
-      /* One long store-unit instruction: 64 int32 pixels written, or 128
-       * records read. */
-      v = (int)rnd_(g, 0, 1);
-      if (v == 0) {
+      /* One long store-unit instruction: 64 int32 pixels written, 128
+       * records read, or 64 int8 pixels added to a residual (which the
+       * store unit reads before it writes each pixel; midway_ injects the
+       * SLVERR once the LOAD_PARAM of its addq record has retired). */
+      v = (int)rnd_(g, 0, 2);
+      if (v == 2) {
+        const uint32_t e = rnd_(g, 0, NC_HW_PARAM_ENTRIES - 2);
+        p_store_cfg(p,
+                    (stc_t){.fmt = NC_HW_OUT_INT8,
+                            .add = 1,
+                            .rdelta = ISA_LD_OFF - ISA_ST_OFF,
+                            .xs = NC_HW_COLS},
+                    0);
+        p_load_param(p, e, 2, ISA_ADDQ_OFF, 0);
+        p_store(p,
+                (st_t){.dram = ISA_ST_OFF,
+                       .ncols = NC_HW_COLS,
+                       .x = 64,
+                       .addp = e},
+                0);
+      } else if (v == 0) {
         p_store_cfg(p,
                     (stc_t){.fmt = NC_HW_OUT_INT32,
                             .pool = NC_HW_POOL_NONE,
@@ -560,17 +572,20 @@ static int heal_(rg_ctx_t *c, const char *where, rig_t *r) {
 }
 
 /* A halt or a fault at a random cycle of the running tail (see the top of
- * the file for what is compared); 1 after rg_fail. */
+ * the file for what is compared); 1 after rg_fail. slverr_unit injects it
+ * once fetch has dispatched the FINISH at ring entry `finish` and `insns`
+ * instructions have retired. */
 static int midway_(rg_ctx_t *c, const char *where, int k, nc_rng_t *g,
-                   rig_t *rtl, rig_t *model, uint32_t finish) {
+                   rig_t *rtl, rig_t *model, uint32_t finish, uint32_t insns) {
   rig_t *both[2] = {rtl, model};
   uint64_t when = rnd_(g, 1, 3000);
   uint32_t st[2] = {0, 0};
   for (int i = 0; i < 2; i++) {
     if (k == C_SLVERR_UNIT) {
-      /* Until fetch has dispatched everything before the FINISH. */
-      for (when = 0; when < 1000000 &&
-                     rig_rd(both[i], NC_HW_CSR_RING_HEAD_OFFSET) != finish;
+      for (when = 0;
+           when < 1000000 && (when == 0 || (st[i] & 1u)) &&
+           (rig_rd(both[i], NC_HW_CSR_RING_HEAD_OFFSET) != finish ||
+            rig_rd(both[i], NC_HW_CSR_PERF_INSNS_OFFSET) < insns);
            when++) {
         TK_REQUIRE_OK(rg_isa_step(both[i], 1, &st[i]));
       }
@@ -722,8 +737,12 @@ static int item_(rg_ctx_t *c, uint64_t item, const nc_sim_config_t *cfg,
     }
     if (k == C_HALT || k == C_SLVERR_RUN || k == C_HANG_RUN ||
         k == C_SLVERR_UNIT) {
-      bad =
-          midway_(c, where, k, &g, &rtl, &model, ring.head + (uint32_t)p.n - 1);
+      /* The residual add of slverr_unit: the STORE before the FINISH
+       * (what precedes it retired; the counters count from the load). */
+      const uint32_t insns =
+          k == C_SLVERR_UNIT && variant == 2 ? (uint32_t)p.n - 2 : 0;
+      bad = midway_(c, where, k, &g, &rtl, &model,
+                    ring.head + (uint32_t)p.n - 1, insns);
     } else if (k == C_RESET) {
       const uint64_t when = rnd_(&g, 1, 3000);
       (void)rg_isa_stop_pair(c, where, &rtl, &model, when, 0, &sm);

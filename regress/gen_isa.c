@@ -51,7 +51,12 @@
  * ignored bits above it in the _HI registers, and a WIN_SIZE of 2 MiB to
  * 4 GiB - 1, which grants more than the programs touch). The model backend
  * always uses the whole ring: the cost model replays the program without a
- * ring.
+ * ring. perf=preset (perf=random: 1 item in 2): the rtl backend presets
+ * every performance counter of both devices a little below a carry, checks
+ * that both read the values back, and counts from them (the 64-bit
+ * counters carry into their high halves, the 32-bit ones wrap, and the
+ * compared counters must still agree); and arms the watchdog with a random
+ * WATCHDOG of its reset value or more, which must not fire.
  */
 #include "regress/gen_isa.h"
 
@@ -360,17 +365,22 @@ void rg_isa_load(rig_t *r, const prog_t *p) {
 
 void rg_isa_idle_tail(prog_t *p) {
   /* Load only: eight equal unpadded LOADs (more than the load unit holds
-   * ahead, so whatever it keeps of them afterwards is this LOAD). */
-  p_load_cfg(p, NC_HW_ROWS, 2 * NC_HW_ROWS, 0, 0, 0);
+   * ahead, so whatever it keeps of them afterwards is this LOAD) of one
+   * line and one plane, whose unused line and plane strides are all ones
+   * (every bit of them set and cleared again by the next LOAD_CFG; the
+   * LOADs must read the same rows whatever they are). */
+  p_load_cfg(p, NC_HW_ROWS, UINT32_MAX, UINT32_MAX, 0, 0);
   for (int i = 0; i < 8; i++) {
     p_load(p, (ld_t){.dram = ISA_LD_OFF, .elems = NC_HW_ROWS, .x = 2}, 0);
   }
   p_finish(p);
-  /* Store only: two raw int32 pixels of accumulator rows 0 and 1. */
+  /* Store only: two raw int32 pixels of accumulator rows 0 and 1, in one
+   * line (its unused line stride all ones, as above). */
   p_store_cfg(p,
               (stc_t){.fmt = NC_HW_OUT_INT32,
                       .pool = NC_HW_POOL_NONE,
-                      .xs = 4 * NC_HW_COLS},
+                      .xs = 4 * NC_HW_COLS,
+                      .ys = UINT32_MAX},
               0);
   p_store(p, (st_t){.dram = ISA_ST_OFF, .ncols = NC_HW_COLS, .x = 2}, 0);
   p_finish(p);
@@ -409,50 +419,123 @@ static const struct {
     {NC_HW_CSR_PERF_INSNS_OFFSET, "PERF_INSNS", 0},
 };
 
-/* What the data file says of the RTL's performance counters whatever its
- * timing, after a clean stop: no unit is busy or stalled in more cycles
- * than the device was busy (PERF_CYCLES counts the cycles with
- * STATUS.busy); a random program's counts are far below 2^32; the memory
- * port reads whole bus beats, so the bytes read are a multiple of the
- * beat. (Not compared with the model's count: the RTL reads whole bursts,
- * the model counts the bytes the ISA names, row by row.) */
-static int perf_invariants_(rg_ctx_t *c, const char *where, rig_t *rtl) {
-  static const struct {
-    uint32_t off;
-    const char *name;
-  } units_[] = {
-      {NC_HW_CSR_PERF_LOAD_BUSY_OFFSET, "PERF_LOAD_BUSY"},
-      {NC_HW_CSR_PERF_LOAD_STALL_OFFSET, "PERF_LOAD_STALL"},
-      {NC_HW_CSR_PERF_COMPUTE_BUSY_OFFSET, "PERF_COMPUTE_BUSY"},
-      {NC_HW_CSR_PERF_COMPUTE_STALL_OFFSET, "PERF_COMPUTE_STALL"},
-      {NC_HW_CSR_PERF_STORE_BUSY_OFFSET, "PERF_STORE_BUSY"},
-      {NC_HW_CSR_PERF_STORE_STALL_OFFSET, "PERF_STORE_STALL"},
-  };
-  const uint32_t cyc = rig_rd(rtl, NC_HW_CSR_PERF_CYCLES_LO_OFFSET);
-  const uint32_t cyc_hi = rig_rd(rtl, NC_HW_CSR_PERF_CYCLES_HI_OFFSET);
-  const uint32_t rd = rig_rd(rtl, NC_HW_CSR_PERF_RD_BYTES_LO_OFFSET);
-  const uint32_t rd_hi = rig_rd(rtl, NC_HW_CSR_PERF_RD_BYTES_HI_OFFSET);
-  const uint32_t insns = rig_rd(rtl, NC_HW_CSR_PERF_INSNS_OFFSET);
-  if (cyc_hi != 0 || rd_hi != 0) {
-    return rg_fail(c, "%s: the rtl's PERF_CYCLES_HI is 0x%x, PERF_RD_BYTES_HI "
-                   "0x%x, after a short program",
-                   where, cyc_hi, rd_hi);
-  }
-  if (insns > 0 && cyc == 0) {
-    return rg_fail(c, "%s: the rtl retired %u instructions in 0 busy cycles",
-                   where, insns);
-  }
-  for (size_t i = 0; i < sizeof units_ / sizeof units_[0]; i++) {
-    const uint32_t v = rig_rd(rtl, units_[i].off);
-    if (v > cyc) {
-      return rg_fail(c, "%s: the rtl's %s is %u, above PERF_CYCLES %u", where,
-                     units_[i].name, v, cyc);
+/* The performance counters (c->perf0's order): the _LO (or only) register,
+ * whether it is 64 bits wide (a _HI at lo + 4), and how far below a carry
+ * a preset puts it (at most; at least 1), so that the program's counts
+ * carry: every program ends with rg_isa_idle_tail's runs, which take
+ * hundreds of cycles, read and write over a hundred bytes, run two vectors
+ * (2 x rows x cols MACs) and retire over ten instructions, with each unit
+ * busy in one of them. */
+enum { CTR_CYCLES, CTR_UNIT0, CTR_MACS = CTR_UNIT0 + 6, CTR_RD, CTR_WR,
+       CTR_INSNS, CTR_N };
+static const struct {
+  uint32_t lo;
+  int wide;
+  uint32_t below;
+  const char *name;
+} ctrs_[CTR_N] = {
+    {NC_HW_CSR_PERF_CYCLES_LO_OFFSET, 1, 200, "PERF_CYCLES"},
+    {NC_HW_CSR_PERF_LOAD_BUSY_OFFSET, 0, 8, "PERF_LOAD_BUSY"},
+    {NC_HW_CSR_PERF_LOAD_STALL_OFFSET, 0, 4096, "PERF_LOAD_STALL"},
+    {NC_HW_CSR_PERF_COMPUTE_BUSY_OFFSET, 0, 2, "PERF_COMPUTE_BUSY"},
+    {NC_HW_CSR_PERF_COMPUTE_STALL_OFFSET, 0, 4096, "PERF_COMPUTE_STALL"},
+    {NC_HW_CSR_PERF_STORE_BUSY_OFFSET, 0, 2, "PERF_STORE_BUSY"},
+    {NC_HW_CSR_PERF_STORE_STALL_OFFSET, 0, 4096, "PERF_STORE_STALL"},
+    {NC_HW_CSR_PERF_MACS_LO_OFFSET, 1, 2 * NC_HW_ROWS * NC_HW_COLS,
+     "PERF_MACS"},
+    {NC_HW_CSR_PERF_RD_BYTES_LO_OFFSET, 1, 128, "PERF_RD_BYTES"},
+    {NC_HW_CSR_PERF_WR_BYTES_LO_OFFSET, 1, 128, "PERF_WR_BYTES"},
+    {NC_HW_CSR_PERF_INSNS_OFFSET, 0, 10, "PERF_INSNS"},
+};
+
+static uint64_t ctr_read_(rig_t *r, int i) {
+  return ctrs_[i].wide ? rig_ctr(r, ctrs_[i].lo) : rig_rd(r, ctrs_[i].lo);
+}
+
+int rg_isa_preset(rg_ctx_t *c, nc_rng_t *g, rig_t *rtl, rig_t *model) {
+  for (int i = 0; i < CTR_N; i++) {
+    const uint64_t lo =
+        (UINT64_C(1) << 32) - (uint64_t)nc_rng_range(g, 1, ctrs_[i].below);
+    const uint64_t hi = ctrs_[i].wide ? nc_rng_next(g) << 32 : 0;
+    c->perf0[i] = hi | lo;
+    rig_t *const dev[2] = {rtl, model};
+    for (int d = 0; d < 2; d++) {
+      rig_wr(dev[d], ctrs_[i].lo, (uint32_t)lo);
+      /* A _HI reads what was written to it before any _LO read. */
+      if (ctrs_[i].wide) {
+        rig_wr(dev[d], ctrs_[i].lo + 4, (uint32_t)(hi >> 32));
+        const uint32_t h = rig_rd(dev[d], ctrs_[i].lo + 4);
+        if (h != (uint32_t)(hi >> 32)) {
+          return rg_fail(c, "the %s's %s_HI reads 0x%x after a write of 0x%x",
+                         rig_name(dev[d]), ctrs_[i].name, h,
+                         (uint32_t)(hi >> 32));
+        }
+      }
+      const uint64_t got = ctr_read_(dev[d], i);
+      if (got != c->perf0[i]) {
+        return rg_fail(c, "the %s's %s reads 0x%llx after a preset to 0x%llx",
+                       rig_name(dev[d]), ctrs_[i].name,
+                       (unsigned long long)got,
+                       (unsigned long long)c->perf0[i]);
+      }
     }
   }
-  if (rd % NC_HW_BUS_BYTES != 0) {
-    return rg_fail(c, "%s: the rtl's PERF_RD_BYTES is %u: not whole %u-byte "
-                   "beats",
-                   where, rd, (unsigned)NC_HW_BUS_BYTES);
+  /* A WATCHDOG anywhere from its reset value up: no program of the streams
+   * goes that long without progress, so it must not fire. */
+  const uint32_t wd = (uint32_t)nc_rng_range(g, NC_HW_CSR_WATCHDOG_RESVAL,
+                                             UINT32_MAX);
+  rig_t *const dev[2] = {rtl, model};
+  for (int d = 0; d < 2; d++) {
+    rig_wr(dev[d], NC_HW_CSR_WATCHDOG_OFFSET, wd);
+    if (rig_rd(dev[d], NC_HW_CSR_WATCHDOG_OFFSET) != wd) {
+      return rg_fail(c, "the %s's WATCHDOG reads 0x%x after a write of 0x%x",
+                     rig_name(dev[d]),
+                     rig_rd(dev[d], NC_HW_CSR_WATCHDOG_OFFSET), wd);
+    }
+  }
+  return 0;
+}
+
+/* What the data file says of the RTL's performance counters whatever its
+ * timing, after a clean stop, counted from c->perf0 (the 64-bit counters
+ * with their carries, the 32-bit ones modulo 2^32): no unit is busy or
+ * stalled in more cycles than the device was busy (PERF_CYCLES counts the
+ * cycles with STATUS.busy); a random program's counts are far below 2^32
+ * (a lost or spurious carry is not); the memory port reads whole bus
+ * beats, so the bytes read are a multiple of the beat. (Not compared with
+ * the model's count: the RTL reads whole bursts, the model counts the
+ * bytes the ISA names, row by row.) */
+static int perf_invariants_(rg_ctx_t *c, const char *where, rig_t *rtl) {
+  uint64_t n[CTR_N];
+  for (int i = 0; i < CTR_N; i++) {
+    n[i] = ctr_read_(rtl, i) - c->perf0[i];
+    n[i] &= ctrs_[i].wide ? UINT64_MAX : UINT32_MAX;
+  }
+  if (n[CTR_CYCLES] > UINT32_MAX || n[CTR_RD] > UINT32_MAX) {
+    return rg_fail(c, "%s: the rtl counted %llu cycles and %llu bytes read "
+                   "in a short program (counters from 0x%llx and 0x%llx)",
+                   where, (unsigned long long)n[CTR_CYCLES],
+                   (unsigned long long)n[CTR_RD],
+                   (unsigned long long)c->perf0[CTR_CYCLES],
+                   (unsigned long long)c->perf0[CTR_RD]);
+  }
+  if (n[CTR_INSNS] > 0 && n[CTR_CYCLES] == 0) {
+    return rg_fail(c, "%s: the rtl retired %llu instructions in 0 busy cycles",
+                   where, (unsigned long long)n[CTR_INSNS]);
+  }
+  for (int i = CTR_UNIT0; i < CTR_UNIT0 + 6; i++) {
+    if (n[i] > n[CTR_CYCLES]) {
+      return rg_fail(c, "%s: the rtl's %s counted %llu, above PERF_CYCLES' "
+                     "%llu",
+                     where, ctrs_[i].name, (unsigned long long)n[i],
+                     (unsigned long long)n[CTR_CYCLES]);
+    }
+  }
+  if (n[CTR_RD] % NC_HW_BUS_BYTES != 0) {
+    return rg_fail(c, "%s: the rtl's PERF_RD_BYTES counted %llu: not whole "
+                   "%u-byte beats",
+                   where, (unsigned long long)n[CTR_RD],
+                   (unsigned)NC_HW_BUS_BYTES);
   }
   return 0;
 }
@@ -623,10 +706,12 @@ int rg_isa_run_pair(rg_ctx_t *c, const char *what, rig_t *rtl, rig_t *model,
   }
 }
 
-/* The program on the RTL and the model, compared at every stop. */
+/* The program on the RTL and the model, compared at every stop; with the
+ * counters preset from `preset` (NULL: cleared). */
 static int pair_(rg_ctx_t *c, uint64_t item, const prog_t *p,
                  const nc_sim_config_t *cfg, const uint8_t *image, int memory,
-                 const rg_ring_t *ring, const rg_place_t *pl) {
+                 const rg_ring_t *ring, const rg_place_t *pl,
+                 nc_rng_t *preset) {
   rig_t rtl, model;
   if (rg_isa_open(c, &model, RIG_MODEL, cfg, image, pl)) {
     return 1;
@@ -637,9 +722,12 @@ static int pair_(rg_ctx_t *c, uint64_t item, const prog_t *p,
   }
   rg_isa_load_ring(&rtl, p, ring);
   rg_isa_load_ring(&model, p, ring);
+  memset(c->perf0, 0, sizeof c->perf0);
   char what[64];
   snprintf(what, sizeof what, "isa program %llu", (unsigned long long)item);
-  const int bad = rg_isa_run_pair(c, what, &rtl, &model, memory);
+  const int bad = (preset != NULL && rg_isa_preset(c, preset, &rtl, &model)) ||
+                  rg_isa_run_pair(c, what, &rtl, &model, memory);
+  memset(c->perf0, 0, sizeof c->perf0);
   rig_close(&rtl);
   rig_close(&model);
   return bad;
@@ -740,6 +828,7 @@ int rg_gen_isa(rg_ctx_t *c) {
   const int finish = (int)rg_opt_int(c, "finish", 1);
   const int strict = strcmp(rg_opt_str(c, "sync", "strict"), "strict") == 0;
   const char *ring = rg_opt_str(c, "ring", "full");
+  const char *perf = rg_opt_str(c, "perf", "clear");
   for (int i = 0; i < c->nbackends; i++) {
     if (!strict && strcmp(c->backends[i], "lockstep") == 0) {
       return rg_fail(c,
@@ -802,14 +891,21 @@ int rg_gen_isa(rg_ctx_t *c) {
     } else {
       rg_isa_place(c, &g, 1, &pl);
     }
+    /* perf=preset (1 in 2 with perf=random): the rtl backend's counters
+     * start a little below a carry (rg_isa_preset), drawn last. */
+    const int preset =
+        strcmp(perf, "preset") == 0 ||
+        (strcmp(perf, "random") == 0 && nc_rng_range(&g, 0, 1) == 1);
     rg_note(c,
             "item %ld: %zu instructions, ring of %u from entry %u, memory at "
-            "0x%llx",
-            it, p.n, rs.size, rs.head, (unsigned long long)pl.base);
+            "0x%llx%s",
+            it, p.n, rs.size, rs.head, (unsigned long long)pl.base,
+            preset ? ", counters preset" : "");
     for (int i = 0; i < c->nbackends && !bad; i++) {
       const char *b = c->backends[i];
       if (strcmp(b, "rtl") == 0) {
-        bad = pair_(c, (uint64_t)it, &p, &cfg, image, strict, &rs, &pl);
+        bad = pair_(c, (uint64_t)it, &p, &cfg, image, strict, &rs, &pl,
+                    preset ? &g : NULL);
       } else if (strcmp(b, "lockstep") == 0) {
         bad = lockstep_(c, (uint64_t)it, &p, &cfg, image, &rs, &pl);
       } else {

@@ -79,6 +79,16 @@ void rg_isa_load_ring(rig_t *r, const prog_t *p, const rg_ring_t *ring);
  * nothing. */
 void rg_isa_idle_tail(prog_t *p);
 
+/* Presets every performance counter of both devices to the same values,
+ * drawn from `g` a little below a carry (the low half of each 64-bit
+ * counter, each 32-bit counter a few counts below 2^32; random high
+ * halves), so that the program's counts carry into the high halves and
+ * wrap the 32-bit counters; records them in c->perf0 and checks that both
+ * devices read them back. Then a random WATCHDOG from its reset value to
+ * 2^32 - 1 (no program of the streams waits that long), read back too. 1
+ * (after rg_fail) when a device does not read back what was written. */
+int rg_isa_preset(rg_ctx_t *c, nc_rng_t *g, rig_t *rtl, rig_t *model);
+
 /* Runs the device until it stops or `budget` cycles pass; STATUS. */
 nc_status_t rg_isa_step(rig_t *r, uint64_t budget, uint32_t *status);
 

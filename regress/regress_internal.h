@@ -25,6 +25,9 @@ typedef struct {
   int nbackends;
   FILE *out;
   uint64_t items; /* items checked so far */
+  uint64_t perf0[11]; /* the performance counters when the item's program
+                         started: 0 after a clear, or what perf=preset
+                         wrote (gen_isa.c's counter table order) */
 } rg_ctx_t;
 
 /* A generator: runs every item of the job; 0 passed, 1 failed (after

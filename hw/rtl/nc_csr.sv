@@ -3,7 +3,8 @@
 // One request per cycle, always accepted; read data is registered and valid with csr_rvalid_o in
 // the cycle after the read. Every offset, field and reset value comes from nc_pkg (generated).
 // Access types: ro reads state; rw stores (RING_BASE, RING_SIZE ignore writes while busy;
-// RING_HEAD goes to the command processor, which ignores it while busy); wo acts on a write of 1
+// RING_HEAD goes to the command processor, which ignores it while busy; a performance counter's
+// write presets it); wo acts on a write of 1
 // and reads 0 (CTRL, INTR_TEST, PERF_CTRL.clear); rw1c clears on a write of 1 (INTR_STATE).
 // Reading a 64-bit counter's _LO snapshots its _HI, so _LO then _HI is one consistent value.
 // CTRL.soft_reset clears INTR_STATE here (the command processor resets the rest); configuration
@@ -74,9 +75,9 @@ module nc_csr
   logic unused_addr_lsbs;
   assign unused_addr_lsbs = ^csr_addr_i[1:0];
 
-  function automatic logic hit(logic [AW-1:0] a, logic [NC_CSR_AW-1:0] off);
-    return a == AW'(off);
-  endfunction
+  // Register selects compare addr with AW'(offset) in place: with --coverage, Verilator 5.006
+  // counts the branch of an `if` on a function call's result before it computes the call, so
+  // the taken arm of every `if (hit(...))` read 0 however often it ran.
 
   // ---------------------------------------------------------------------------------------------
   // Registers
@@ -91,13 +92,13 @@ module nc_csr
   logic [31:0] insns_q;
 
   logic        ctrl_wr, perf_clear;
-  assign ctrl_wr = wr && hit(addr, NC_CSR_CTRL_OFFSET);
+  assign ctrl_wr = wr && (addr == AW'(NC_CSR_CTRL_OFFSET));
   assign ctrl_start_o = ctrl_wr && csr_wdata_i[NC_CSR_CTRL_START_LSB];
   assign ctrl_halt_o = ctrl_wr && csr_wdata_i[NC_CSR_CTRL_HALT_LSB];
   assign ctrl_srst_o = ctrl_wr && csr_wdata_i[NC_CSR_CTRL_SOFT_RESET_LSB];
-  assign head_we_o = wr && hit(addr, NC_CSR_RING_HEAD_OFFSET);
+  assign head_we_o = wr && (addr == AW'(NC_CSR_RING_HEAD_OFFSET));
   assign head_wdata_o = csr_wdata_i;
-  assign perf_clear = wr && hit(addr, NC_CSR_PERF_CTRL_OFFSET) &&
+  assign perf_clear = wr && (addr == AW'(NC_CSR_PERF_CTRL_OFFSET)) &&
                       csr_wdata_i[NC_CSR_PERF_CTRL_CLEAR_LSB];
 
   localparam logic [1:0] IntrDone = 2'(1 << NC_CSR_INTR_STATE_DONE_LSB);
@@ -106,13 +107,13 @@ module nc_csr
   logic [1:0] intr_d;
   always_comb begin
     intr_d = intr_state_q;
-    if (wr && hit(addr, NC_CSR_INTR_STATE_OFFSET)) begin
+    if (wr && (addr == AW'(NC_CSR_INTR_STATE_OFFSET))) begin
       intr_d = intr_d & ~csr_wdata_i[1:0];
     end
     if (ctrl_srst_o) begin
       intr_d = '0;
     end
-    if (wr && hit(addr, NC_CSR_INTR_TEST_OFFSET)) begin
+    if (wr && (addr == AW'(NC_CSR_INTR_TEST_OFFSET))) begin
       intr_d = intr_d | csr_wdata_i[1:0];
     end
     if (evt_done_i) begin
@@ -210,24 +211,24 @@ module nc_csr
       csr_rvalid_o <= rd;
       if (rd) begin
         csr_rdata_o <= rdata;
-        if (hit(addr, NC_CSR_PERF_CYCLES_LO_OFFSET)) cyc_hi_q <= cyc_q[63:32];
-        if (hit(addr, NC_CSR_PERF_MACS_LO_OFFSET)) macs_hi_q <= macs_q[63:32];
-        if (hit(addr, NC_CSR_PERF_RD_BYTES_LO_OFFSET)) rdb_hi_q <= rdb_q[63:32];
-        if (hit(addr, NC_CSR_PERF_WR_BYTES_LO_OFFSET)) wrb_hi_q <= wrb_q[63:32];
+        if ((addr == AW'(NC_CSR_PERF_CYCLES_LO_OFFSET))) cyc_hi_q <= cyc_q[63:32];
+        if ((addr == AW'(NC_CSR_PERF_MACS_LO_OFFSET))) macs_hi_q <= macs_q[63:32];
+        if ((addr == AW'(NC_CSR_PERF_RD_BYTES_LO_OFFSET))) rdb_hi_q <= rdb_q[63:32];
+        if ((addr == AW'(NC_CSR_PERF_WR_BYTES_LO_OFFSET))) wrb_hi_q <= wrb_q[63:32];
       end
       intr_state_q <= intr_d;
       if (wr) begin
         // The ring's place and size change only while the device is not running.
-        if (hit(addr, NC_CSR_RING_BASE_LO_OFFSET) && !busy_i) ring_base_q[31:0] <= csr_wdata_i;
-        if (hit(addr, NC_CSR_RING_BASE_HI_OFFSET) && !busy_i) ring_base_q[63:32] <= csr_wdata_i;
-        if (hit(addr, NC_CSR_RING_SIZE_OFFSET) && !busy_i) ring_size_q <= csr_wdata_i;
-        if (hit(addr, NC_CSR_RING_TAIL_OFFSET)) ring_tail_q <= csr_wdata_i;
-        if (hit(addr, NC_CSR_WIN_BASE_LO_OFFSET)) win_base_q[31:0] <= csr_wdata_i;
-        if (hit(addr, NC_CSR_WIN_BASE_HI_OFFSET)) win_base_q[63:32] <= csr_wdata_i;
-        if (hit(addr, NC_CSR_WIN_SIZE_OFFSET)) win_size_q <= csr_wdata_i;
-        if (hit(addr, NC_CSR_WATCHDOG_OFFSET)) watchdog_q <= csr_wdata_i;
-        if (hit(addr, NC_CSR_INTR_ENABLE_OFFSET)) intr_enable_q <= csr_wdata_i[1:0];
-        if (hit(addr, NC_CSR_PERF_CTRL_OFFSET)) begin
+        if ((addr == AW'(NC_CSR_RING_BASE_LO_OFFSET)) && !busy_i) ring_base_q[31:0] <= csr_wdata_i;
+        if ((addr == AW'(NC_CSR_RING_BASE_HI_OFFSET)) && !busy_i) ring_base_q[63:32] <= csr_wdata_i;
+        if ((addr == AW'(NC_CSR_RING_SIZE_OFFSET)) && !busy_i) ring_size_q <= csr_wdata_i;
+        if ((addr == AW'(NC_CSR_RING_TAIL_OFFSET))) ring_tail_q <= csr_wdata_i;
+        if ((addr == AW'(NC_CSR_WIN_BASE_LO_OFFSET))) win_base_q[31:0] <= csr_wdata_i;
+        if ((addr == AW'(NC_CSR_WIN_BASE_HI_OFFSET))) win_base_q[63:32] <= csr_wdata_i;
+        if ((addr == AW'(NC_CSR_WIN_SIZE_OFFSET))) win_size_q <= csr_wdata_i;
+        if ((addr == AW'(NC_CSR_WATCHDOG_OFFSET))) watchdog_q <= csr_wdata_i;
+        if ((addr == AW'(NC_CSR_INTR_ENABLE_OFFSET))) intr_enable_q <= csr_wdata_i[1:0];
+        if ((addr == AW'(NC_CSR_PERF_CTRL_OFFSET))) begin
           perf_en_q <= csr_wdata_i[NC_CSR_PERF_CTRL_ENABLE_LSB];
         end
       end
@@ -254,6 +255,37 @@ module nc_csr
         rdb_q <= rdb_q + 64'(perf_rd_bytes_i);
         wrb_q <= wrb_q + 64'(perf_wr_bytes_i);
         insns_q <= insns_q + 32'(evt_retired_i);
+      end
+      // A write presets the 32 bits it names (after the count: the write wins); a _HI write
+      // also sets what _HI reads.
+      if (wr) begin
+        if ((addr == AW'(NC_CSR_PERF_CYCLES_LO_OFFSET))) cyc_q[31:0] <= csr_wdata_i;
+        if ((addr == AW'(NC_CSR_PERF_CYCLES_HI_OFFSET))) begin
+          cyc_q[63:32] <= csr_wdata_i;
+          cyc_hi_q <= csr_wdata_i;
+        end
+        if ((addr == AW'(NC_CSR_PERF_MACS_LO_OFFSET))) macs_q[31:0] <= csr_wdata_i;
+        if ((addr == AW'(NC_CSR_PERF_MACS_HI_OFFSET))) begin
+          macs_q[63:32] <= csr_wdata_i;
+          macs_hi_q <= csr_wdata_i;
+        end
+        if ((addr == AW'(NC_CSR_PERF_RD_BYTES_LO_OFFSET))) rdb_q[31:0] <= csr_wdata_i;
+        if ((addr == AW'(NC_CSR_PERF_RD_BYTES_HI_OFFSET))) begin
+          rdb_q[63:32] <= csr_wdata_i;
+          rdb_hi_q <= csr_wdata_i;
+        end
+        if ((addr == AW'(NC_CSR_PERF_WR_BYTES_LO_OFFSET))) wrb_q[31:0] <= csr_wdata_i;
+        if ((addr == AW'(NC_CSR_PERF_WR_BYTES_HI_OFFSET))) begin
+          wrb_q[63:32] <= csr_wdata_i;
+          wrb_hi_q <= csr_wdata_i;
+        end
+        if ((addr == AW'(NC_CSR_PERF_LOAD_BUSY_OFFSET))) ubusy_q[0] <= csr_wdata_i;
+        if ((addr == AW'(NC_CSR_PERF_LOAD_STALL_OFFSET))) ustall_q[0] <= csr_wdata_i;
+        if ((addr == AW'(NC_CSR_PERF_COMPUTE_BUSY_OFFSET))) ubusy_q[1] <= csr_wdata_i;
+        if ((addr == AW'(NC_CSR_PERF_COMPUTE_STALL_OFFSET))) ustall_q[1] <= csr_wdata_i;
+        if ((addr == AW'(NC_CSR_PERF_STORE_BUSY_OFFSET))) ubusy_q[2] <= csr_wdata_i;
+        if ((addr == AW'(NC_CSR_PERF_STORE_STALL_OFFSET))) ustall_q[2] <= csr_wdata_i;
+        if ((addr == AW'(NC_CSR_PERF_INSNS_OFFSET))) insns_q <= csr_wdata_i;
       end
     end
   end

@@ -501,7 +501,11 @@ package nc_pkg;
     logic [31:0] cycles;  // [31:0]
   } nc_csr_watchdog_t;
 
-  // PERF_CTRL (rw): Performance counter control.
+  // PERF_CTRL (rw): Performance counter control. The counters below are writable (a preset, as
+  // RISC-V's mhpmcounters): a write sets the 32 bits the register names, and they count on from the
+  // value written; a write to a _HI also sets the value its _HI reads until the next _LO read. A
+  // write in a cycle that would count replaces that cycle's count of the bits written. Writes are
+  // meant for an idle device.
   parameter logic [NC_CSR_AW-1:0] NC_CSR_PERF_CTRL_OFFSET = 10'h100;
   parameter logic [NC_CSR_DW-1:0] NC_CSR_PERF_CTRL_RESVAL = 32'h1;
   parameter int unsigned NC_CSR_PERF_CTRL_ENABLE_LSB = 0;  // rw: Counters count.
@@ -514,137 +518,137 @@ package nc_pkg;
     logic enable;  // [0]
   } nc_csr_perf_ctrl_t;
 
-  // PERF_CYCLES_LO (ro): Cycles with STATUS.busy set, bits 31:0.
+  // PERF_CYCLES_LO (rw): Cycles with STATUS.busy set, bits 31:0.
   parameter logic [NC_CSR_AW-1:0] NC_CSR_PERF_CYCLES_LO_OFFSET = 10'h104;
   parameter logic [NC_CSR_DW-1:0] NC_CSR_PERF_CYCLES_LO_RESVAL = 32'h0;
-  parameter int unsigned NC_CSR_PERF_CYCLES_LO_COUNT_LSB = 0;  // ro: Count bits 31:0.
+  parameter int unsigned NC_CSR_PERF_CYCLES_LO_COUNT_LSB = 0;  // rw: Count bits 31:0.
   parameter int unsigned NC_CSR_PERF_CYCLES_LO_COUNT_WIDTH = 32;
   typedef struct packed {
     logic [31:0] count;  // [31:0]
   } nc_csr_perf_cycles_lo_t;
 
-  // PERF_CYCLES_HI (ro): Cycles with STATUS.busy set, bits 63:32.
+  // PERF_CYCLES_HI (rw): Cycles with STATUS.busy set, bits 63:32.
   parameter logic [NC_CSR_AW-1:0] NC_CSR_PERF_CYCLES_HI_OFFSET = 10'h108;
   parameter logic [NC_CSR_DW-1:0] NC_CSR_PERF_CYCLES_HI_RESVAL = 32'h0;
-  parameter int unsigned NC_CSR_PERF_CYCLES_HI_COUNT_LSB = 0;  // ro: Count bits 63:32.
+  parameter int unsigned NC_CSR_PERF_CYCLES_HI_COUNT_LSB = 0;  // rw: Count bits 63:32.
   parameter int unsigned NC_CSR_PERF_CYCLES_HI_COUNT_WIDTH = 32;
   typedef struct packed {
     logic [31:0] count;  // [31:0]
   } nc_csr_perf_cycles_hi_t;
 
-  // PERF_LOAD_BUSY (ro): Cycles the load unit executed an instruction.
+  // PERF_LOAD_BUSY (rw): Cycles the load unit executed an instruction.
   parameter logic [NC_CSR_AW-1:0] NC_CSR_PERF_LOAD_BUSY_OFFSET = 10'h10c;
   parameter logic [NC_CSR_DW-1:0] NC_CSR_PERF_LOAD_BUSY_RESVAL = 32'h0;
-  parameter int unsigned NC_CSR_PERF_LOAD_BUSY_COUNT_LSB = 0;  // ro: Count.
+  parameter int unsigned NC_CSR_PERF_LOAD_BUSY_COUNT_LSB = 0;  // rw: Count.
   parameter int unsigned NC_CSR_PERF_LOAD_BUSY_COUNT_WIDTH = 32;
   typedef struct packed {
     logic [31:0] count;  // [31:0]
   } nc_csr_perf_load_busy_t;
 
-  // PERF_LOAD_STALL (ro): Cycles the load unit waited on a token or the memory port.
+  // PERF_LOAD_STALL (rw): Cycles the load unit waited on a token or the memory port.
   parameter logic [NC_CSR_AW-1:0] NC_CSR_PERF_LOAD_STALL_OFFSET = 10'h110;
   parameter logic [NC_CSR_DW-1:0] NC_CSR_PERF_LOAD_STALL_RESVAL = 32'h0;
-  parameter int unsigned NC_CSR_PERF_LOAD_STALL_COUNT_LSB = 0;  // ro: Count.
+  parameter int unsigned NC_CSR_PERF_LOAD_STALL_COUNT_LSB = 0;  // rw: Count.
   parameter int unsigned NC_CSR_PERF_LOAD_STALL_COUNT_WIDTH = 32;
   typedef struct packed {
     logic [31:0] count;  // [31:0]
   } nc_csr_perf_load_stall_t;
 
-  // PERF_COMPUTE_BUSY (ro): Cycles the compute unit executed an instruction.
+  // PERF_COMPUTE_BUSY (rw): Cycles the compute unit executed an instruction.
   parameter logic [NC_CSR_AW-1:0] NC_CSR_PERF_COMPUTE_BUSY_OFFSET = 10'h114;
   parameter logic [NC_CSR_DW-1:0] NC_CSR_PERF_COMPUTE_BUSY_RESVAL = 32'h0;
-  parameter int unsigned NC_CSR_PERF_COMPUTE_BUSY_COUNT_LSB = 0;  // ro: Count.
+  parameter int unsigned NC_CSR_PERF_COMPUTE_BUSY_COUNT_LSB = 0;  // rw: Count.
   parameter int unsigned NC_CSR_PERF_COMPUTE_BUSY_COUNT_WIDTH = 32;
   typedef struct packed {
     logic [31:0] count;  // [31:0]
   } nc_csr_perf_compute_busy_t;
 
-  // PERF_COMPUTE_STALL (ro): Cycles the compute unit waited on a token or a bank conflict.
+  // PERF_COMPUTE_STALL (rw): Cycles the compute unit waited on a token or a bank conflict.
   parameter logic [NC_CSR_AW-1:0] NC_CSR_PERF_COMPUTE_STALL_OFFSET = 10'h118;
   parameter logic [NC_CSR_DW-1:0] NC_CSR_PERF_COMPUTE_STALL_RESVAL = 32'h0;
-  parameter int unsigned NC_CSR_PERF_COMPUTE_STALL_COUNT_LSB = 0;  // ro: Count.
+  parameter int unsigned NC_CSR_PERF_COMPUTE_STALL_COUNT_LSB = 0;  // rw: Count.
   parameter int unsigned NC_CSR_PERF_COMPUTE_STALL_COUNT_WIDTH = 32;
   typedef struct packed {
     logic [31:0] count;  // [31:0]
   } nc_csr_perf_compute_stall_t;
 
-  // PERF_STORE_BUSY (ro): Cycles the store unit executed an instruction.
+  // PERF_STORE_BUSY (rw): Cycles the store unit executed an instruction.
   parameter logic [NC_CSR_AW-1:0] NC_CSR_PERF_STORE_BUSY_OFFSET = 10'h11c;
   parameter logic [NC_CSR_DW-1:0] NC_CSR_PERF_STORE_BUSY_RESVAL = 32'h0;
-  parameter int unsigned NC_CSR_PERF_STORE_BUSY_COUNT_LSB = 0;  // ro: Count.
+  parameter int unsigned NC_CSR_PERF_STORE_BUSY_COUNT_LSB = 0;  // rw: Count.
   parameter int unsigned NC_CSR_PERF_STORE_BUSY_COUNT_WIDTH = 32;
   typedef struct packed {
     logic [31:0] count;  // [31:0]
   } nc_csr_perf_store_busy_t;
 
-  // PERF_STORE_STALL (ro): Cycles the store unit waited on a token or the memory port.
+  // PERF_STORE_STALL (rw): Cycles the store unit waited on a token or the memory port.
   parameter logic [NC_CSR_AW-1:0] NC_CSR_PERF_STORE_STALL_OFFSET = 10'h120;
   parameter logic [NC_CSR_DW-1:0] NC_CSR_PERF_STORE_STALL_RESVAL = 32'h0;
-  parameter int unsigned NC_CSR_PERF_STORE_STALL_COUNT_LSB = 0;  // ro: Count.
+  parameter int unsigned NC_CSR_PERF_STORE_STALL_COUNT_LSB = 0;  // rw: Count.
   parameter int unsigned NC_CSR_PERF_STORE_STALL_COUNT_WIDTH = 32;
   typedef struct packed {
     logic [31:0] count;  // [31:0]
   } nc_csr_perf_store_stall_t;
 
-  // PERF_MACS_LO (ro): int8 multiply-accumulates the array performed (rows x cols per vector), bits
+  // PERF_MACS_LO (rw): int8 multiply-accumulates the array performed (rows x cols per vector), bits
   // 31:0.
   parameter logic [NC_CSR_AW-1:0] NC_CSR_PERF_MACS_LO_OFFSET = 10'h124;
   parameter logic [NC_CSR_DW-1:0] NC_CSR_PERF_MACS_LO_RESVAL = 32'h0;
-  parameter int unsigned NC_CSR_PERF_MACS_LO_COUNT_LSB = 0;  // ro: Count bits 31:0.
+  parameter int unsigned NC_CSR_PERF_MACS_LO_COUNT_LSB = 0;  // rw: Count bits 31:0.
   parameter int unsigned NC_CSR_PERF_MACS_LO_COUNT_WIDTH = 32;
   typedef struct packed {
     logic [31:0] count;  // [31:0]
   } nc_csr_perf_macs_lo_t;
 
-  // PERF_MACS_HI (ro): Multiply-accumulates, bits 63:32.
+  // PERF_MACS_HI (rw): Multiply-accumulates, bits 63:32.
   parameter logic [NC_CSR_AW-1:0] NC_CSR_PERF_MACS_HI_OFFSET = 10'h128;
   parameter logic [NC_CSR_DW-1:0] NC_CSR_PERF_MACS_HI_RESVAL = 32'h0;
-  parameter int unsigned NC_CSR_PERF_MACS_HI_COUNT_LSB = 0;  // ro: Count bits 63:32.
+  parameter int unsigned NC_CSR_PERF_MACS_HI_COUNT_LSB = 0;  // rw: Count bits 63:32.
   parameter int unsigned NC_CSR_PERF_MACS_HI_COUNT_WIDTH = 32;
   typedef struct packed {
     logic [31:0] count;  // [31:0]
   } nc_csr_perf_macs_hi_t;
 
-  // PERF_RD_BYTES_LO (ro): Bytes read from main memory (instructions included), bits 31:0.
+  // PERF_RD_BYTES_LO (rw): Bytes read from main memory (instructions included), bits 31:0.
   parameter logic [NC_CSR_AW-1:0] NC_CSR_PERF_RD_BYTES_LO_OFFSET = 10'h12c;
   parameter logic [NC_CSR_DW-1:0] NC_CSR_PERF_RD_BYTES_LO_RESVAL = 32'h0;
-  parameter int unsigned NC_CSR_PERF_RD_BYTES_LO_COUNT_LSB = 0;  // ro: Count bits 31:0.
+  parameter int unsigned NC_CSR_PERF_RD_BYTES_LO_COUNT_LSB = 0;  // rw: Count bits 31:0.
   parameter int unsigned NC_CSR_PERF_RD_BYTES_LO_COUNT_WIDTH = 32;
   typedef struct packed {
     logic [31:0] count;  // [31:0]
   } nc_csr_perf_rd_bytes_lo_t;
 
-  // PERF_RD_BYTES_HI (ro): Bytes read, bits 63:32.
+  // PERF_RD_BYTES_HI (rw): Bytes read, bits 63:32.
   parameter logic [NC_CSR_AW-1:0] NC_CSR_PERF_RD_BYTES_HI_OFFSET = 10'h130;
   parameter logic [NC_CSR_DW-1:0] NC_CSR_PERF_RD_BYTES_HI_RESVAL = 32'h0;
-  parameter int unsigned NC_CSR_PERF_RD_BYTES_HI_COUNT_LSB = 0;  // ro: Count bits 63:32.
+  parameter int unsigned NC_CSR_PERF_RD_BYTES_HI_COUNT_LSB = 0;  // rw: Count bits 63:32.
   parameter int unsigned NC_CSR_PERF_RD_BYTES_HI_COUNT_WIDTH = 32;
   typedef struct packed {
     logic [31:0] count;  // [31:0]
   } nc_csr_perf_rd_bytes_hi_t;
 
-  // PERF_WR_BYTES_LO (ro): Bytes written to main memory, bits 31:0.
+  // PERF_WR_BYTES_LO (rw): Bytes written to main memory, bits 31:0.
   parameter logic [NC_CSR_AW-1:0] NC_CSR_PERF_WR_BYTES_LO_OFFSET = 10'h134;
   parameter logic [NC_CSR_DW-1:0] NC_CSR_PERF_WR_BYTES_LO_RESVAL = 32'h0;
-  parameter int unsigned NC_CSR_PERF_WR_BYTES_LO_COUNT_LSB = 0;  // ro: Count bits 31:0.
+  parameter int unsigned NC_CSR_PERF_WR_BYTES_LO_COUNT_LSB = 0;  // rw: Count bits 31:0.
   parameter int unsigned NC_CSR_PERF_WR_BYTES_LO_COUNT_WIDTH = 32;
   typedef struct packed {
     logic [31:0] count;  // [31:0]
   } nc_csr_perf_wr_bytes_lo_t;
 
-  // PERF_WR_BYTES_HI (ro): Bytes written, bits 63:32.
+  // PERF_WR_BYTES_HI (rw): Bytes written, bits 63:32.
   parameter logic [NC_CSR_AW-1:0] NC_CSR_PERF_WR_BYTES_HI_OFFSET = 10'h138;
   parameter logic [NC_CSR_DW-1:0] NC_CSR_PERF_WR_BYTES_HI_RESVAL = 32'h0;
-  parameter int unsigned NC_CSR_PERF_WR_BYTES_HI_COUNT_LSB = 0;  // ro: Count bits 63:32.
+  parameter int unsigned NC_CSR_PERF_WR_BYTES_HI_COUNT_LSB = 0;  // rw: Count bits 63:32.
   parameter int unsigned NC_CSR_PERF_WR_BYTES_HI_COUNT_WIDTH = 32;
   typedef struct packed {
     logic [31:0] count;  // [31:0]
   } nc_csr_perf_wr_bytes_hi_t;
 
-  // PERF_INSNS (ro): Instructions retired.
+  // PERF_INSNS (rw): Instructions retired.
   parameter logic [NC_CSR_AW-1:0] NC_CSR_PERF_INSNS_OFFSET = 10'h13c;
   parameter logic [NC_CSR_DW-1:0] NC_CSR_PERF_INSNS_RESVAL = 32'h0;
-  parameter int unsigned NC_CSR_PERF_INSNS_COUNT_LSB = 0;  // ro: Count.
+  parameter int unsigned NC_CSR_PERF_INSNS_COUNT_LSB = 0;  // rw: Count.
   parameter int unsigned NC_CSR_PERF_INSNS_COUNT_WIDTH = 32;
   typedef struct packed {
     logic [31:0] count;  // [31:0]

@@ -401,6 +401,67 @@ static void set_hi_(uint64_t *r, uint32_t v) {
   *r = (*r & UINT32_MAX) | (uint64_t)v << 32;
 }
 
+/* The counter a PERF_* offset names (NULL: none), and whether it is the
+ * _HI half of a 64-bit one (`*hi` NULL: a 32-bit counter or a _LO). */
+static uint64_t *counter_(nc_model_t *m, uint32_t offset, nc__ctr_t **hi) {
+  *hi = NULL;
+  switch (offset) {
+    case NC_HW_CSR_PERF_CYCLES_LO_OFFSET:
+      return &m->cycles.v;
+    case NC_HW_CSR_PERF_CYCLES_HI_OFFSET:
+      *hi = &m->cycles;
+      return &m->cycles.v;
+    case NC_HW_CSR_PERF_MACS_LO_OFFSET:
+      return &m->macs.v;
+    case NC_HW_CSR_PERF_MACS_HI_OFFSET:
+      *hi = &m->macs;
+      return &m->macs.v;
+    case NC_HW_CSR_PERF_RD_BYTES_LO_OFFSET:
+      return &m->rd_bytes.v;
+    case NC_HW_CSR_PERF_RD_BYTES_HI_OFFSET:
+      *hi = &m->rd_bytes;
+      return &m->rd_bytes.v;
+    case NC_HW_CSR_PERF_WR_BYTES_LO_OFFSET:
+      return &m->wr_bytes.v;
+    case NC_HW_CSR_PERF_WR_BYTES_HI_OFFSET:
+      *hi = &m->wr_bytes;
+      return &m->wr_bytes.v;
+    case NC_HW_CSR_PERF_LOAD_BUSY_OFFSET:
+      return &m->unit_busy[NC_HW_QUEUE_LOAD];
+    case NC_HW_CSR_PERF_LOAD_STALL_OFFSET:
+      return &m->unit_stall[NC_HW_QUEUE_LOAD];
+    case NC_HW_CSR_PERF_COMPUTE_BUSY_OFFSET:
+      return &m->unit_busy[NC_HW_QUEUE_COMPUTE];
+    case NC_HW_CSR_PERF_COMPUTE_STALL_OFFSET:
+      return &m->unit_stall[NC_HW_QUEUE_COMPUTE];
+    case NC_HW_CSR_PERF_STORE_BUSY_OFFSET:
+      return &m->unit_busy[NC_HW_QUEUE_STORE];
+    case NC_HW_CSR_PERF_STORE_STALL_OFFSET:
+      return &m->unit_stall[NC_HW_QUEUE_STORE];
+    case NC_HW_CSR_PERF_INSNS_OFFSET:
+      return &m->insns;
+    default:
+      return NULL;
+  }
+}
+
+/* A write presets the 32 bits of the counter it names (the data file's
+ * PERF_CTRL); a _HI write also sets what _HI reads. Nothing for an offset
+ * that names no counter. */
+static void counter_write_(nc_model_t *m, uint32_t offset, uint32_t value) {
+  nc__ctr_t *hi = NULL;
+  uint64_t *c = counter_(m, offset, &hi);
+  if (c == NULL) {
+    return;
+  }
+  if (hi != NULL) {
+    set_hi_(c, value);
+    hi->hi_snap = value;
+  } else {
+    set_lo_(c, value);
+  }
+}
+
 nc_status_t nc_model_csr_write(nc_model_t *m, uint32_t offset, uint32_t value) {
   nc_status_t st = check_csr_(m, offset, "write");
   if (st != NC_OK) {
@@ -471,7 +532,8 @@ nc_status_t nc_model_csr_write(nc_model_t *m, uint32_t offset, uint32_t value) {
         perf_clear_(m);
       }
       break;
-    default: /* read-only or unmapped */
+    default: /* a counter, read-only or unmapped */
+      counter_write_(m, offset, value);
       break;
   }
   return NC_OK;

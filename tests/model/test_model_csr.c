@@ -45,12 +45,12 @@ Test(model_csr, reset_values_and_unmapped) {
   rig_wr(&r, NC_HW_CSR_ID_OFFSET, 0);
   rig_wr(&r, NC_HW_CSR_STATUS_OFFSET, 0xffffffffu);
   rig_wr(&r, NC_HW_CSR_ERR_CODE_OFFSET, 0xffffffffu);
-  rig_wr(&r, NC_HW_CSR_PERF_INSNS_OFFSET, 77);
+  rig_wr(&r, NC_HW_CSR_ERR_INFO_OFFSET, 77);
   rig_wr(&r, 0x014, 5);
   cr_assert_eq(rig_rd(&r, NC_HW_CSR_ID_OFFSET), 0x4e434f47u);
   cr_assert_eq(rig_rd(&r, NC_HW_CSR_STATUS_OFFSET), 0);
   cr_assert_eq(rig_rd(&r, NC_HW_CSR_ERR_CODE_OFFSET), 0);
-  cr_assert_eq(rig_rd(&r, NC_HW_CSR_PERF_INSNS_OFFSET), 0);
+  cr_assert_eq(rig_rd(&r, NC_HW_CSR_ERR_INFO_OFFSET), 0);
   cr_assert_eq(rig_rd(&r, 0x014), 0);
   /* rw registers read back; 64-bit addresses as two halves. */
   rig_wr(&r, NC_HW_CSR_WIN_BASE_HI_OFFSET, 0xabcdu);
@@ -218,6 +218,62 @@ Test(model_csr, ring_wraps) {
   cr_assert_eq(rig_go(&r, 100000), DONE_);
   cr_assert_eq(rig_rd(&r, NC_HW_CSR_RING_HEAD_OFFSET), 3);
   cr_assert_eq(rig_rd(&r, NC_HW_CSR_PERF_INSNS_OFFSET), 6);
+  prog_free(&p);
+  rig_close(&r);
+}
+
+/* The counters are writable (a preset): a write sets the 32 bits it
+ * names, the counters count on from there, carrying into the _HI half (or
+ * wrapping at 2^32); a _HI write is read back before any _LO read. The
+ * counts are the documented timing example's (timing_example_and_trace):
+ * 281 busy cycles, 172 of them the load unit's, 1024 + 48 bytes read,
+ * 3 instructions, nothing written, no MACs. */
+Test(model_csr, counters_preset_and_carry) {
+  if (NC_HW_ROWS != 16 || NC_HW_BUS_BYTES != 16) {
+    cr_skip_test("the worked example is for 16-byte rows on a 16-byte bus");
+  }
+  rig_t r;
+  rig_open(&r);
+  prog_t p = {0};
+  p_load_cfg(&p, 16, 0, 0, 0, 0);
+  p_load(&p, (ld_t){.sram = 0, .dram = 0, .elems = 16, .x = 64}, 0);
+  p_finish(&p);
+  rig_load(&r, &p);
+  rig_wr(&r, NC_HW_CSR_PERF_CYCLES_HI_OFFSET, 0x12345678u);
+  cr_assert_eq(rig_rd(&r, NC_HW_CSR_PERF_CYCLES_HI_OFFSET), 0x12345678u,
+               "a _HI write reads back before any _LO read");
+  rig_wr(&r, NC_HW_CSR_PERF_CYCLES_LO_OFFSET, 0xffffff00u);
+  rig_wr(&r, NC_HW_CSR_PERF_RD_BYTES_LO_OFFSET, 0xfffffc00u);
+  rig_wr(&r, NC_HW_CSR_PERF_RD_BYTES_HI_OFFSET, 0xffffffffu);
+  rig_wr(&r, NC_HW_CSR_PERF_MACS_LO_OFFSET, 7);
+  rig_wr(&r, NC_HW_CSR_PERF_MACS_HI_OFFSET, 5);
+  rig_wr(&r, NC_HW_CSR_PERF_WR_BYTES_HI_OFFSET, 0x80000000u);
+  rig_wr(&r, NC_HW_CSR_PERF_LOAD_BUSY_OFFSET, 0xfffffff0u);
+  rig_wr(&r, NC_HW_CSR_PERF_STORE_STALL_OFFSET, 99);
+  rig_wr(&r, NC_HW_CSR_PERF_INSNS_OFFSET, 0xffffffffu);
+  cr_assert_eq(rig_ctr(&r, NC_HW_CSR_PERF_CYCLES_LO_OFFSET),
+               UINT64_C(0x12345678ffffff00));
+  cr_assert_eq(rig_ctr(&r, NC_HW_CSR_PERF_RD_BYTES_LO_OFFSET),
+               UINT64_C(0xfffffffffffffc00));
+  cr_assert_eq(rig_rd(&r, NC_HW_CSR_PERF_LOAD_BUSY_OFFSET), 0xfffffff0u);
+  rig_wr(&r, NC_HW_CSR_CTRL_OFFSET, START_);
+  cr_assert_eq(rig_go(&r, 100000), DONE_);
+  cr_assert_eq(rig_ctr(&r, NC_HW_CSR_PERF_CYCLES_LO_OFFSET),
+               UINT64_C(0x1234567900000000) + 281 - 256, "carried");
+  cr_assert_eq(rig_ctr(&r, NC_HW_CSR_PERF_RD_BYTES_LO_OFFSET), 1072 - 1024,
+               "wrapped at 2^64");
+  cr_assert_eq(rig_ctr(&r, NC_HW_CSR_PERF_MACS_LO_OFFSET),
+               UINT64_C(0x500000007));
+  cr_assert_eq(rig_ctr(&r, NC_HW_CSR_PERF_WR_BYTES_LO_OFFSET),
+               UINT64_C(0x8000000000000000));
+  cr_assert_eq(rig_rd(&r, NC_HW_CSR_PERF_LOAD_BUSY_OFFSET), 172 - 16,
+               "wrapped at 2^32");
+  cr_assert_eq(rig_rd(&r, NC_HW_CSR_PERF_STORE_STALL_OFFSET), 99);
+  cr_assert_eq(rig_rd(&r, NC_HW_CSR_PERF_INSNS_OFFSET), 2);
+  /* Clear still zeroes them all. */
+  rig_wr(&r, NC_HW_CSR_PERF_CTRL_OFFSET, 3);
+  cr_assert_eq(rig_ctr(&r, NC_HW_CSR_PERF_CYCLES_LO_OFFSET), 0);
+  cr_assert_eq(rig_rd(&r, NC_HW_CSR_PERF_STORE_STALL_OFFSET), 0);
   prog_free(&p);
   rig_close(&r);
 }

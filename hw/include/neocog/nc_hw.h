@@ -512,7 +512,12 @@ static inline const char *nc_hw_unit_name(uint32_t v) {
 #define NC_HW_CSR_WATCHDOG_CYCLES_SHIFT 0 /**< rw: Limit in cycles. */
 #define NC_HW_CSR_WATCHDOG_CYCLES_MASK 0xffffffffu
 
-/** PERF_CTRL (rw): Performance counter control. */
+/** PERF_CTRL (rw): Performance counter control. The counters below are writable (a preset, as
+ * RISC-V's mhpmcounters): a write sets the 32 bits the register names, and they count on from the
+ * value written; a write to a _HI also sets the value its _HI reads until the next _LO read. A
+ * write in a cycle that would count replaces that cycle's count of the bits written. Writes are
+ * meant for an idle device.
+ */
 #define NC_HW_CSR_PERF_CTRL_OFFSET 0x100
 #define NC_HW_CSR_PERF_CTRL_RESVAL 0x1u
 #define NC_HW_CSR_PERF_CTRL_ENABLE_SHIFT 0 /**< rw: Counters count. */
@@ -520,96 +525,96 @@ static inline const char *nc_hw_unit_name(uint32_t v) {
 #define NC_HW_CSR_PERF_CTRL_CLEAR_SHIFT 1 /**< wo: Zero every counter. */
 #define NC_HW_CSR_PERF_CTRL_CLEAR_MASK 0x1u
 
-/** PERF_CYCLES_LO (ro): Cycles with STATUS.busy set, bits 31:0. */
+/** PERF_CYCLES_LO (rw): Cycles with STATUS.busy set, bits 31:0. */
 #define NC_HW_CSR_PERF_CYCLES_LO_OFFSET 0x104
 #define NC_HW_CSR_PERF_CYCLES_LO_RESVAL 0x0u
-#define NC_HW_CSR_PERF_CYCLES_LO_COUNT_SHIFT 0 /**< ro: Count bits 31:0. */
+#define NC_HW_CSR_PERF_CYCLES_LO_COUNT_SHIFT 0 /**< rw: Count bits 31:0. */
 #define NC_HW_CSR_PERF_CYCLES_LO_COUNT_MASK 0xffffffffu
 
-/** PERF_CYCLES_HI (ro): Cycles with STATUS.busy set, bits 63:32. */
+/** PERF_CYCLES_HI (rw): Cycles with STATUS.busy set, bits 63:32. */
 #define NC_HW_CSR_PERF_CYCLES_HI_OFFSET 0x108
 #define NC_HW_CSR_PERF_CYCLES_HI_RESVAL 0x0u
-#define NC_HW_CSR_PERF_CYCLES_HI_COUNT_SHIFT 0 /**< ro: Count bits 63:32. */
+#define NC_HW_CSR_PERF_CYCLES_HI_COUNT_SHIFT 0 /**< rw: Count bits 63:32. */
 #define NC_HW_CSR_PERF_CYCLES_HI_COUNT_MASK 0xffffffffu
 
-/** PERF_LOAD_BUSY (ro): Cycles the load unit executed an instruction. */
+/** PERF_LOAD_BUSY (rw): Cycles the load unit executed an instruction. */
 #define NC_HW_CSR_PERF_LOAD_BUSY_OFFSET 0x10c
 #define NC_HW_CSR_PERF_LOAD_BUSY_RESVAL 0x0u
-#define NC_HW_CSR_PERF_LOAD_BUSY_COUNT_SHIFT 0 /**< ro: Count. */
+#define NC_HW_CSR_PERF_LOAD_BUSY_COUNT_SHIFT 0 /**< rw: Count. */
 #define NC_HW_CSR_PERF_LOAD_BUSY_COUNT_MASK 0xffffffffu
 
-/** PERF_LOAD_STALL (ro): Cycles the load unit waited on a token or the memory port. */
+/** PERF_LOAD_STALL (rw): Cycles the load unit waited on a token or the memory port. */
 #define NC_HW_CSR_PERF_LOAD_STALL_OFFSET 0x110
 #define NC_HW_CSR_PERF_LOAD_STALL_RESVAL 0x0u
-#define NC_HW_CSR_PERF_LOAD_STALL_COUNT_SHIFT 0 /**< ro: Count. */
+#define NC_HW_CSR_PERF_LOAD_STALL_COUNT_SHIFT 0 /**< rw: Count. */
 #define NC_HW_CSR_PERF_LOAD_STALL_COUNT_MASK 0xffffffffu
 
-/** PERF_COMPUTE_BUSY (ro): Cycles the compute unit executed an instruction. */
+/** PERF_COMPUTE_BUSY (rw): Cycles the compute unit executed an instruction. */
 #define NC_HW_CSR_PERF_COMPUTE_BUSY_OFFSET 0x114
 #define NC_HW_CSR_PERF_COMPUTE_BUSY_RESVAL 0x0u
-#define NC_HW_CSR_PERF_COMPUTE_BUSY_COUNT_SHIFT 0 /**< ro: Count. */
+#define NC_HW_CSR_PERF_COMPUTE_BUSY_COUNT_SHIFT 0 /**< rw: Count. */
 #define NC_HW_CSR_PERF_COMPUTE_BUSY_COUNT_MASK 0xffffffffu
 
-/** PERF_COMPUTE_STALL (ro): Cycles the compute unit waited on a token or a bank conflict. */
+/** PERF_COMPUTE_STALL (rw): Cycles the compute unit waited on a token or a bank conflict. */
 #define NC_HW_CSR_PERF_COMPUTE_STALL_OFFSET 0x118
 #define NC_HW_CSR_PERF_COMPUTE_STALL_RESVAL 0x0u
-#define NC_HW_CSR_PERF_COMPUTE_STALL_COUNT_SHIFT 0 /**< ro: Count. */
+#define NC_HW_CSR_PERF_COMPUTE_STALL_COUNT_SHIFT 0 /**< rw: Count. */
 #define NC_HW_CSR_PERF_COMPUTE_STALL_COUNT_MASK 0xffffffffu
 
-/** PERF_STORE_BUSY (ro): Cycles the store unit executed an instruction. */
+/** PERF_STORE_BUSY (rw): Cycles the store unit executed an instruction. */
 #define NC_HW_CSR_PERF_STORE_BUSY_OFFSET 0x11c
 #define NC_HW_CSR_PERF_STORE_BUSY_RESVAL 0x0u
-#define NC_HW_CSR_PERF_STORE_BUSY_COUNT_SHIFT 0 /**< ro: Count. */
+#define NC_HW_CSR_PERF_STORE_BUSY_COUNT_SHIFT 0 /**< rw: Count. */
 #define NC_HW_CSR_PERF_STORE_BUSY_COUNT_MASK 0xffffffffu
 
-/** PERF_STORE_STALL (ro): Cycles the store unit waited on a token or the memory port. */
+/** PERF_STORE_STALL (rw): Cycles the store unit waited on a token or the memory port. */
 #define NC_HW_CSR_PERF_STORE_STALL_OFFSET 0x120
 #define NC_HW_CSR_PERF_STORE_STALL_RESVAL 0x0u
-#define NC_HW_CSR_PERF_STORE_STALL_COUNT_SHIFT 0 /**< ro: Count. */
+#define NC_HW_CSR_PERF_STORE_STALL_COUNT_SHIFT 0 /**< rw: Count. */
 #define NC_HW_CSR_PERF_STORE_STALL_COUNT_MASK 0xffffffffu
 
-/** PERF_MACS_LO (ro): int8 multiply-accumulates the array performed (rows x cols per vector), bits
+/** PERF_MACS_LO (rw): int8 multiply-accumulates the array performed (rows x cols per vector), bits
  * 31:0.
  */
 #define NC_HW_CSR_PERF_MACS_LO_OFFSET 0x124
 #define NC_HW_CSR_PERF_MACS_LO_RESVAL 0x0u
-#define NC_HW_CSR_PERF_MACS_LO_COUNT_SHIFT 0 /**< ro: Count bits 31:0. */
+#define NC_HW_CSR_PERF_MACS_LO_COUNT_SHIFT 0 /**< rw: Count bits 31:0. */
 #define NC_HW_CSR_PERF_MACS_LO_COUNT_MASK 0xffffffffu
 
-/** PERF_MACS_HI (ro): Multiply-accumulates, bits 63:32. */
+/** PERF_MACS_HI (rw): Multiply-accumulates, bits 63:32. */
 #define NC_HW_CSR_PERF_MACS_HI_OFFSET 0x128
 #define NC_HW_CSR_PERF_MACS_HI_RESVAL 0x0u
-#define NC_HW_CSR_PERF_MACS_HI_COUNT_SHIFT 0 /**< ro: Count bits 63:32. */
+#define NC_HW_CSR_PERF_MACS_HI_COUNT_SHIFT 0 /**< rw: Count bits 63:32. */
 #define NC_HW_CSR_PERF_MACS_HI_COUNT_MASK 0xffffffffu
 
-/** PERF_RD_BYTES_LO (ro): Bytes read from main memory (instructions included), bits 31:0. */
+/** PERF_RD_BYTES_LO (rw): Bytes read from main memory (instructions included), bits 31:0. */
 #define NC_HW_CSR_PERF_RD_BYTES_LO_OFFSET 0x12c
 #define NC_HW_CSR_PERF_RD_BYTES_LO_RESVAL 0x0u
-#define NC_HW_CSR_PERF_RD_BYTES_LO_COUNT_SHIFT 0 /**< ro: Count bits 31:0. */
+#define NC_HW_CSR_PERF_RD_BYTES_LO_COUNT_SHIFT 0 /**< rw: Count bits 31:0. */
 #define NC_HW_CSR_PERF_RD_BYTES_LO_COUNT_MASK 0xffffffffu
 
-/** PERF_RD_BYTES_HI (ro): Bytes read, bits 63:32. */
+/** PERF_RD_BYTES_HI (rw): Bytes read, bits 63:32. */
 #define NC_HW_CSR_PERF_RD_BYTES_HI_OFFSET 0x130
 #define NC_HW_CSR_PERF_RD_BYTES_HI_RESVAL 0x0u
-#define NC_HW_CSR_PERF_RD_BYTES_HI_COUNT_SHIFT 0 /**< ro: Count bits 63:32. */
+#define NC_HW_CSR_PERF_RD_BYTES_HI_COUNT_SHIFT 0 /**< rw: Count bits 63:32. */
 #define NC_HW_CSR_PERF_RD_BYTES_HI_COUNT_MASK 0xffffffffu
 
-/** PERF_WR_BYTES_LO (ro): Bytes written to main memory, bits 31:0. */
+/** PERF_WR_BYTES_LO (rw): Bytes written to main memory, bits 31:0. */
 #define NC_HW_CSR_PERF_WR_BYTES_LO_OFFSET 0x134
 #define NC_HW_CSR_PERF_WR_BYTES_LO_RESVAL 0x0u
-#define NC_HW_CSR_PERF_WR_BYTES_LO_COUNT_SHIFT 0 /**< ro: Count bits 31:0. */
+#define NC_HW_CSR_PERF_WR_BYTES_LO_COUNT_SHIFT 0 /**< rw: Count bits 31:0. */
 #define NC_HW_CSR_PERF_WR_BYTES_LO_COUNT_MASK 0xffffffffu
 
-/** PERF_WR_BYTES_HI (ro): Bytes written, bits 63:32. */
+/** PERF_WR_BYTES_HI (rw): Bytes written, bits 63:32. */
 #define NC_HW_CSR_PERF_WR_BYTES_HI_OFFSET 0x138
 #define NC_HW_CSR_PERF_WR_BYTES_HI_RESVAL 0x0u
-#define NC_HW_CSR_PERF_WR_BYTES_HI_COUNT_SHIFT 0 /**< ro: Count bits 63:32. */
+#define NC_HW_CSR_PERF_WR_BYTES_HI_COUNT_SHIFT 0 /**< rw: Count bits 63:32. */
 #define NC_HW_CSR_PERF_WR_BYTES_HI_COUNT_MASK 0xffffffffu
 
-/** PERF_INSNS (ro): Instructions retired. */
+/** PERF_INSNS (rw): Instructions retired. */
 #define NC_HW_CSR_PERF_INSNS_OFFSET 0x13c
 #define NC_HW_CSR_PERF_INSNS_RESVAL 0x0u
-#define NC_HW_CSR_PERF_INSNS_COUNT_SHIFT 0 /**< ro: Count. */
+#define NC_HW_CSR_PERF_INSNS_COUNT_SHIFT 0 /**< rw: Count. */
 #define NC_HW_CSR_PERF_INSNS_COUNT_MASK 0xffffffffu
 
 /** Name of the register at byte offset `offset`, as docs/isa.md writes it ("PERF_INSNS"); "?" when
