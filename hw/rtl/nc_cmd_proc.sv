@@ -627,15 +627,15 @@ module nc_cmd_proc
   assign arr_idx = burst_idx_q + 32'(burst_got_q);
   assign head_write = head_we_i && !busy_q && !busy_d && !start_pend_q;
 
-  // An entry enters the fetch buffer as its beat lands, with its check worked out then (only
-  // then: the check is large); dispatch sees it once its burst's last beat committed the burst.
-  // A dropped burst's entries are not kept, and stopping empties the buffer.
+  // An entry enters the fetch buffer as its beat lands, its large check worked out then (only
+  // then, on fb_in.insn: on entry_data it ran every cycle; hw/rtl/README.md). Dispatch sees it
+  // once its burst's last beat committed it; a dropped burst's entries are not kept, stop empties.
   assign fb_push = infl_q && beat && entry_done && burst_got_q < burst_n_q && !burst_drop_q;
   assign fb_flush = stop || do_start || head_write;
   always_comb begin
     fb_in = '{chk: '0, idx: arr_idx, insn: entry_data};
     if (fb_push) begin
-      fb_in.chk = nc_insn_check(entry_data);
+      fb_in.chk = nc_insn_check(fb_in.insn);
     end
   end
 

@@ -151,7 +151,6 @@ module nc_load_unit
   logic [7:0]            zn_rd;                               // planes read
   logic [SegLenBits-1:0] line_len;                            // an im2col line's bytes
   logic [ElemBits-1:0]   rd_seg_elems, rd_seg_pad;
-  logic [63:0]           last_off;
   logic                  rd_seg_valid, rd_seg_ready;
   logic [AxiAddrBits-1:0] rd_seg_addr;
   logic [SegLenBits-1:0] rd_seg_len;
@@ -173,9 +172,6 @@ module nc_load_unit
   assign contig = xs_eff == 32'(ld_q.elems);
   assign line_len = SegLenBits'(ld_q.x_size) * SegLenBits'(ld_q.elems);
 
-  // The highest access of the LOAD: its last row.
-  assign last_off = 64'(ld_q.dram_offset) + (64'(zn_rd) - 64'd1) * 64'(zs_q) +
-                    (64'(ld_q.y_size) - 64'd1) * 64'(ys_q) + (64'(ld_q.x_size) - 64'd1) * 64'(xs_eff);
 
   // The walk ends on its last row (IssScan, and IssRun by rows) or last line (IssRun, contig).
   assign walk_last = wz_q == zn_rd - 8'd1 && wy_q == ld_q.y_size - 10'd1 &&
@@ -222,12 +218,13 @@ module nc_load_unit
     wf_in.pl = ld_q.pad_left;
     wf_in.pr = ld_q.pad_right;
     wf_in.pad = pad_q;
-    wf_in.kh = ld_q.im2col_kh;
-    wf_in.kw = ld_q.im2col_kw;
-    wf_in.sh = ld_q.im2col_sh;
-    wf_in.sw = ld_q.im2col_sw;
     if (i2c) begin
+      // (For a LOAD without im2col the check left these fields zero, as wf_in has them.)
       wf_in.kind = KindI2c;
+      wf_in.kh = ld_q.im2col_kh;
+      wf_in.kw = ld_q.im2col_kw;
+      wf_in.sh = ld_q.im2col_sh;
+      wf_in.sw = ld_q.im2col_sw;
     end
     walk_step = 1'b0;
     unique case (iss_q)
@@ -254,7 +251,11 @@ module nc_load_unit
         plane_off_d = 64'(ld_q.dram_offset);
         line_off_d = 64'(ld_q.dram_offset);
         row_off_d = 64'(ld_q.dram_offset);
-        if (last_off + 64'(ld_q.elems) <= 64'(win_size_i)) begin
+        // The LOAD's highest access is its last row. (Written out here rather than as a
+        // signal of its own, which the Verilated model worked out in every cycle.)
+        if (64'(ld_q.dram_offset) + (64'(zn_rd) - 64'd1) * 64'(zs_q) +
+            (64'(ld_q.y_size) - 64'd1) * 64'(ys_q) + (64'(ld_q.x_size) - 64'd1) * 64'(xs_eff) +
+            64'(ld_q.elems) <= 64'(win_size_i)) begin
           wf_push = 1'b1;
           iss_d = IssRun;
         end else begin
@@ -562,9 +563,11 @@ module nc_load_unit
       im_last_q <= 1'b0;
       em_last_q <= 1'b0;
     end else begin
-      if (im_we_q) begin
-        im_we_q <= 1'b0;
-      end
+      // The three phases never act in the same cycle (one ph_q). They come in the order fill,
+      // emit, plane step, so the lane table is written after the emit step read it: the
+      // Verilated model then updates it in place, where it otherwise copied its 16 words in
+      // and back out every cycle (as it does for registers written before being read here).
+      im_we_q <= emit_fire;  // a row emitted last cycle is written now
       if (fill_fire) begin
         // One row of the line: NumRows bytes, or the line's rest.
         logic [13:0] llen, rest, n;
@@ -581,6 +584,64 @@ module nc_load_unit
           end
         end else begin
           fq_q <= fq_q + n;
+        end
+      end
+      if (emit_fire) begin
+        // The row of window (ry, rx): every lane from the buffer or the pad value.
+        logic signed [31:0] lw;
+        logic [10:0] ny, nx, hp, wp;
+        logic xl, yl;
+        lw = 32'(SegLenBits'(wf_head.xn) * SegLenBits'(wf_head.elems));
+        hp = 11'(wf_head.pt) + 11'(wf_head.yn) + 11'(wf_head.pb);
+        wp = 11'(wf_head.pl) + 11'(wf_head.xn) + 11'(wf_head.pr);
+        for (int unsigned l = 0; l < NumRows; l++) begin
+          logic [10:0] py, px;
+          logic [LbBits-1:0] a;
+          py = ry_q + 11'(tky_q[l]);
+          px = rx_q + 11'(tkx_q[l]);
+          a = LbBits'(rb_q + toff_q[l]);  // inside the tile when the lane reads it
+          im_wdata_q[l] <= wf_head.pad;
+          if (tlive_q[l] && py >= 11'(wf_head.pt) && py < 11'(wf_head.pt) + 11'(wf_head.yn) &&
+              px >= 11'(wf_head.pl) && px < 11'(wf_head.pl) + 11'(wf_head.xn)) begin
+            im_wdata_q[l] <= lb_q[a];
+          end
+        end
+        im_we_q <= 1'b1;
+        im_waddr_q <= im_next_q;
+        im_next_q <= im_next_q + 1'b1;
+        im_last_q <= em_last_q;
+        // The next window: x fastest, then y, then the next plane.
+        xl = rx_q + 11'(wf_head.sw) + 11'(wf_head.kw) > wp;
+        yl = ry_q + 11'(wf_head.sh) + 11'(wf_head.kh) > hp;
+        nx = rx_q + 11'(wf_head.sw);
+        ny = ry_q + 11'(wf_head.sh);
+        if (!xl) begin
+          rx_q <= nx;
+          rb_q <= rb_q + 32'(wf_head.sw) * 32'(wf_head.elems);
+          em_last_q <= ez_q == wf_head.zn - 8'd1 &&
+                       ry_q + 11'(wf_head.sh) + 11'(wf_head.kh) > hp &&
+                       nx + 11'(wf_head.sw) + 11'(wf_head.kw) > wp;
+        end else if (!yl) begin
+          rx_q <= '0;
+          ry_q <= ny;
+          rb_q <= rline_q + 32'(wf_head.sh) * lw - 32'(wf_head.pl) * 32'(wf_head.elems);
+          rline_q <= rline_q + 32'(wf_head.sh) * lw;
+          em_last_q <= ez_q == wf_head.zn - 8'd1 &&
+                       ny + 11'(wf_head.sh) + 11'(wf_head.kh) > hp &&
+                       11'(wf_head.sw) + 11'(wf_head.kw) > wp;
+        end else if (ez_q != wf_head.zn - 8'd1) begin
+          ez_q <= ez_q + 8'd1;
+          ph_q <= PhPlane;
+        end else begin
+          // The LOAD's last row: the next LOAD starts from a fresh buffer and cursor.
+          ez_q <= '0;
+          fp_q <= '0;
+          cky_q <= '0;
+          ckx_q <= '0;
+          cc_q <= '0;
+          coff_q <= '0;
+          clive_q <= 1'b1;
+          ph_q <= PhFill;
         end
       end
       if (plane_go) begin
@@ -637,64 +698,6 @@ module nc_load_unit
                      11'(wf_head.kw) + 11'(wf_head.sw) > 11'(wf_head.pl) + 11'(wf_head.xn) +
                      11'(wf_head.pr);
         ph_q <= PhEmit;
-      end
-      if (emit_fire) begin
-        // The row of window (ry, rx): every lane from the buffer or the pad value.
-        logic signed [31:0] lw;
-        logic [10:0] ny, nx, hp, wp;
-        logic xl, yl;
-        lw = 32'(SegLenBits'(wf_head.xn) * SegLenBits'(wf_head.elems));
-        hp = 11'(wf_head.pt) + 11'(wf_head.yn) + 11'(wf_head.pb);
-        wp = 11'(wf_head.pl) + 11'(wf_head.xn) + 11'(wf_head.pr);
-        for (int unsigned l = 0; l < NumRows; l++) begin
-          logic [10:0] py, px;
-          logic [LbBits-1:0] a;
-          py = ry_q + 11'(tky_q[l]);
-          px = rx_q + 11'(tkx_q[l]);
-          a = LbBits'(rb_q + toff_q[l]);  // inside the tile when the lane reads it
-          im_wdata_q[l] <= wf_head.pad;
-          if (tlive_q[l] && py >= 11'(wf_head.pt) && py < 11'(wf_head.pt) + 11'(wf_head.yn) &&
-              px >= 11'(wf_head.pl) && px < 11'(wf_head.pl) + 11'(wf_head.xn)) begin
-            im_wdata_q[l] <= lb_q[a];
-          end
-        end
-        im_we_q <= 1'b1;
-        im_waddr_q <= im_next_q;
-        im_next_q <= im_next_q + 1'b1;
-        im_last_q <= em_last_q;
-        // The next window: x fastest, then y, then the next plane.
-        xl = rx_q + 11'(wf_head.sw) + 11'(wf_head.kw) > wp;
-        yl = ry_q + 11'(wf_head.sh) + 11'(wf_head.kh) > hp;
-        nx = rx_q + 11'(wf_head.sw);
-        ny = ry_q + 11'(wf_head.sh);
-        if (!xl) begin
-          rx_q <= nx;
-          rb_q <= rb_q + 32'(wf_head.sw) * 32'(wf_head.elems);
-          em_last_q <= ez_q == wf_head.zn - 8'd1 &&
-                       ry_q + 11'(wf_head.sh) + 11'(wf_head.kh) > hp &&
-                       nx + 11'(wf_head.sw) + 11'(wf_head.kw) > wp;
-        end else if (!yl) begin
-          rx_q <= '0;
-          ry_q <= ny;
-          rline_q <= rline_q + 32'(wf_head.sh) * lw;
-          rb_q <= rline_q + 32'(wf_head.sh) * lw - 32'(wf_head.pl) * 32'(wf_head.elems);
-          em_last_q <= ez_q == wf_head.zn - 8'd1 &&
-                       ny + 11'(wf_head.sh) + 11'(wf_head.kh) > hp &&
-                       11'(wf_head.sw) + 11'(wf_head.kw) > wp;
-        end else if (ez_q != wf_head.zn - 8'd1) begin
-          ez_q <= ez_q + 8'd1;
-          ph_q <= PhPlane;
-        end else begin
-          // The LOAD's last row: the next LOAD starts from a fresh buffer and cursor.
-          ez_q <= '0;
-          fp_q <= '0;
-          cky_q <= '0;
-          ckx_q <= '0;
-          cc_q <= '0;
-          coff_q <= '0;
-          clive_q <= 1'b1;
-          ph_q <= PhFill;
-        end
       end
     end
   end

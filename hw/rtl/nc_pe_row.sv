@@ -137,18 +137,20 @@ module nc_pe_row
       shadow_q <= '0;
       active_q <= '0;
     end else begin
+      logic [NumCols-1:0][InpBits-1:0] dw_next;  // depthwise mode: act_q's next value
+      // A GEMM shifts the row one PE to the right, act_i into PE 0, in every cycle; depthwise
+      // mode overwrites that with lane c + 1 of the row's line vector in PE c's register (which
+      // PE c + 1 reads), picked lane by lane. As one assignment of either value (the vector
+      // selected whole and shifted, or the shift: both over 64 bits), the Verilated model
+      // computed both in every row and cycle (hw/rtl/README.md, "Work only some cycles need").
+      act_q <= ActBits'({act_q, act_i});
       if (dw_i) begin
-        // Lane c + 1 into PE c's register, which PE c + 1 reads; the whole vector is selected
-        // here, in the clocked block, so the model computes it only in depthwise mode.
-        if (32'(dw_sel_i) < DwKhMax) begin
-          act_q <= ActBits'(dw_lv_i[dw_sel_i] >> InpBits);
-          dw0_q <= dw_lv_i[dw_sel_i][0];
-        end else begin
-          act_q <= '0;
-          dw0_q <= '0;
+        for (int c = 0; c < NumCols; c++) begin
+          dw_next[c] = (32'(dw_sel_i) < DwKhMax && c + 1 < NumCols)
+              ? dw_lv_i[dw_sel_i][c + 1 < NumCols ? c + 1 : 0] : '0;
         end
-      end else begin
-        act_q <= ActBits'({act_q, act_i});  // one PE to the right, act_i into PE 0
+        act_q <= dw_next;
+        dw0_q <= 32'(dw_sel_i) < DwKhMax ? dw_lv_i[dw_sel_i][0] : '0;
       end
       valid_q <= NumCols'({valid_q, act_valid_i});
       swap_q <= swap_in;

@@ -204,9 +204,7 @@ module nc_store_unit
   logic [9:0]   plen_q, plen_d;          // bytes per output pixel
   logic         contig;
   logic [31:0]  rbase_q, rbase_d;        // residual offset of pixel (0, 0) (STORE with add)
-  logic [63:0]  pres;                    // residual offset of the pixel ppix_q writes
 
-  assign pres = ppix_q - 64'(sv.dram_offset) + 64'(rbase_q);
   assign contig = xs_q == 32'(plen_q);
 
   // ---------------------------------------------------------------------------------------------
@@ -261,16 +259,14 @@ module nc_store_unit
   logic [127:0]           aq_lo_q;        // first half of the addq record
   /* verilator lint_off UNUSEDSIGNAL */
   nc_addq_t               aq_q;           // the addq record of the running STORE (reserved: 0)
-  logic [255:0]           aq_rec;         // the record as it completes (last SStPar cycle)
   nc_check_t              aq_chk;         // only its error code decides (ERR_INFO is fixed)
   /* verilator lint_on UNUSEDSIGNAL */
 
-  assign aq_rec = {pm_rdata_q, aq_lo_q};
-  // Judged only in the cycle that uses it, so the Verilated model runs the check only then.
+  // Judged only in the cycle that uses it (on the concatenation: through a signal, every cycle).
   always_comb begin
     aq_chk = '0;
     if (st_q == SStPar && add_q && 32'(pk_q) == NumCols + 2) begin
-      aq_chk = nc_addq_check(aq_rec);
+      aq_chk = nc_addq_check({pm_rdata_q, aq_lo_q});  // the record as it completes
     end
   end
 
@@ -286,7 +282,7 @@ module nc_store_unit
       aq_lo_q <= pm_rdata_q;
     end
     if (st_q == SStPar && 32'(pk_q) == NumCols + 2) begin
-      aq_q <= nc_addq_t'(aq_rec);
+      aq_q <= nc_addq_t'({pm_rdata_q, aq_lo_q});
     end
   end
 
@@ -579,7 +575,20 @@ module nc_store_unit
   assign res_valid = row_valid;
   assign res_row = rd_row[NumCols-1:0];
   assign row_fire = row_valid && lp_on;
-  assign rec_chk = nc_qparam_check(row);
+  // Worked out only in the cycles that read it (a record arriving in the first pass), so the
+  // Verilated model runs the check only then. The record goes through a variable of this block:
+  // called on the read engine's register itself, the check was scheduled with the register
+  // update and ran in every cycle. (rec is set and read only inside the if: not a latch.)
+  /* verilator lint_off LATCH */
+  always_comb begin
+    rec_chk = '0;
+    if (st_q == SLpP1 && row_fire) begin
+      logic [15:0][7:0] rec;
+      rec = row;
+      rec_chk = nc_qparam_check(rec);
+    end
+  end
+  /* verilator lint_on LATCH */
   assign lp_end = 64'(lv.dram_offset) + 64'(lv.count) * 64'(QparamBytes);
   // The first record that does not fit: k = floor((WIN_SIZE - dram_offset) / 16), or 0.
   assign lp_first_out = win_size_i >= lv.dram_offset ?
@@ -706,8 +715,11 @@ module nc_store_unit
           st_d = SStScan;
         end
       end
-      SStScan: begin
-        // Per pixel the residual read comes before the output write.
+      SStScan: begin : b_scan
+        // Per pixel the residual read comes before the output write. (pres is worked out
+        // here, not as a signal of its own, so the Verilated model does so only in this state.)
+        logic [63:0] pres;  // residual offset of the pixel ppix_q writes
+        pres = ppix_q - 64'(sv.dram_offset) + 64'(rbase_q);
         if (add_q && pres + 64'(sv.n_cols) > 64'(win_size_i)) begin
           err_d = 1'b1;
           code_d = ErrDmaWindow;
@@ -1113,7 +1125,8 @@ module nc_store_unit
       st_q == SStRun && add_q && !res_valid && t_q != tiles);
   // the window walk finds a residual pixel outside first
   cp_store_add_window: cover property (@(posedge clk_i) disable iff (!rst_ni)
-      st_q == SStScan && add_q && pres + 64'(sv.n_cols) > 64'(win_size_i));
+      st_q == SStScan && add_q &&
+      ppix_q - 64'(sv.dram_offset) + 64'(rbase_q) + 64'(sv.n_cols) > 64'(win_size_i));
   // the addq record fails its check
   cp_store_addq_bad: cover property (@(posedge clk_i) disable iff (!rst_ni)
       aq_chk.err != ErrNone);
