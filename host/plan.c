@@ -166,6 +166,12 @@ static range_t *ranges_(int64_t P, int64_t pt, int k, int s, int pad, int64_t D,
   return r;
 }
 
+/* How much each part of a cut first tile grows over the one before: an
+ * im2col LOAD writes about kc rows a pixel where the GEMMs of every output
+ * chunk take kc x oc cycles, so a part three times longer still loads
+ * within the one before it on first layers of 32 or more outputs. */
+#define RAMP 3
+
 static nc_status_t make_tiles_(pass_t *ps) {
   const vconv_t *v = &ps->v;
   const pcfg_t *c = &ps->c;
@@ -190,16 +196,22 @@ static nc_status_t make_tiles_(pass_t *ps) {
   range_t *ry = ranges_(v->POH, c->pth, v->pkh, v->psh, v->ppt, v->OH, &ny);
   range_t *rx = ranges_(v->POW, c->ptw, v->pkw, v->psw, v->ppl, v->OW, &nx);
   /* An im2col LOAD writes every row plane of its tile before the tile's
-   * first GEMM may start, so the first tile's rows are all exposed: the
-   * first tile is cut in two along y, its first part just tall enough for
-   * GEMMs no shorter than a weight preload. */
-  int64_t h0 = 0;
+   * first GEMM may start, so the first tile's rows are all exposed, and
+   * the next tile's LOAD must end within the first one's GEMMs: the first
+   * tile is cut along y into parts that grow RAMP times, the first just
+   * tall enough for GEMMs no shorter than a weight preload. */
+  int64_t cut[16];
+  int ncut = 0;
   if (v->i2c && v->pool_op == NC_HW_POOL_NONE && ry && rx) {
-    const int64_t w0 = rx[0].p1 - rx[0].p0;
-    h0 = cdiv_(2 * COLS_, w0);
-    h0 = h0 < ry[0].p1 - ry[0].p0 ? h0 : 0;
+    const int64_t w0 = rx[0].p1 - rx[0].p0, t0 = ry[0].p1 - ry[0].p0;
+    int64_t h = cdiv_(2 * COLS_, w0), at = 0;
+    while (at + h < t0 && ncut < 15) {
+      cut[ncut++] = at + h;
+      at += h;
+      h *= RAMP;
+    }
   }
-  ps->ntiles = v->N * ny * nx + (h0 > 0);
+  ps->ntiles = v->N * ny * nx + ncut;
   ps->tiles = ry && rx ? calloc((size_t)ps->ntiles, sizeof *ps->tiles) : NULL;
   if (ps->tiles == NULL) {
     free(ry);
@@ -226,11 +238,16 @@ static nc_status_t make_tiles_(pass_t *ps) {
       }
     }
   }
-  if (h0 > 0) {
-    memmove(&ps->tiles[1], &ps->tiles[0],
+  if (ncut > 0) {
+    memmove(&ps->tiles[ncut], &ps->tiles[0],
             (size_t)(k * (int64_t)sizeof *ps->tiles));
-    ps->tiles[0].py1 = ps->tiles[0].cy1 = ps->tiles[0].py0 + h0;
-    ps->tiles[1].py0 = ps->tiles[1].cy0 = ps->tiles[0].py1;
+    for (int i = 0; i < ncut; i++) {
+      ps->tiles[i] = ps->tiles[ncut];
+      ps->tiles[i].py0 = ps->tiles[i].cy0 = i == 0 ? ps->tiles[ncut].py0
+                                                   : cut[i - 1];
+      ps->tiles[i].py1 = ps->tiles[i].cy1 = cut[i];
+    }
+    ps->tiles[ncut].py0 = ps->tiles[ncut].cy0 = cut[ncut - 1];
   }
   free(ry);
   free(rx);

@@ -54,8 +54,8 @@ static void first_rl_(nc_rng_t *g, const first_t *f, rl_t *r) {
 /* With the default byte weight each first layer's plan reads at most 1.5x
  * its compulsory bytes over the bus (the planner's prediction, which the
  * next test ties to the RTL's counter) and keeps its utilization; ranked
- * by cycles alone, ResNet-50 conv1 takes tiles of one output row that
- * read several times that. */
+ * by cycles alone, ResNet-50 conv1 takes narrow tiles whose halos read
+ * more. */
 Test(plan_dram, first_layers_read_their_input_about_once) {
   nc_rng_t g;
   nc_test_seed(&g, "plan_dram", "first_layers_read_their_input_about_once",
@@ -86,7 +86,8 @@ Test(plan_dram, first_layers_read_their_input_about_once) {
       rl_check(a, &r, "build/tests/neocog_tests --filter 'plan_dram/first*'",
                &s0);
       nc_accel_close(a);
-      cr_assert_gt(s0.plan.bus_bytes_read, 2 * st.plan.bus_bytes_read,
+      cr_assert_gt((double)s0.plan.bus_bytes_read,
+                   1.5 * (double)s0.plan.compulsory_read,
                    "%s by cycles alone: %llu bus bytes (%s)", r.what,
                    (unsigned long long)s0.plan.bus_bytes_read,
                    s0.plan.summary);
