@@ -211,7 +211,24 @@ static nc_status_t make_tiles_(pass_t *ps) {
       h *= RAMP;
     }
   }
-  ps->ntiles = v->N * ny * nx + ncut;
+  /* Its last tile's STOREs come after every GEMM: with c->tail the last
+   * tile is cut along y into parts that shrink RAMP times, the last just
+   * tall enough for GEMMs no shorter than a weight preload, so less is
+   * left to store at the end (the search tries both). */
+  int64_t tcut[16];
+  int ntc = 0;
+  if (c->tail && v->i2c && v->pool_op == NC_HW_POOL_NONE && ry && rx &&
+      v->N * ny * nx > 1) { /* the last tile is not the first */
+    const int64_t y0 = ry[ny - 1].p0;
+    int64_t h = cdiv_(2 * COLS_, rx[nx - 1].p1 - rx[nx - 1].p0);
+    int64_t at = ry[ny - 1].p1;
+    while (at - h > y0 && ntc < 15) {
+      at -= h;
+      tcut[ntc++] = at; /* descending */
+      h *= RAMP;
+    }
+  }
+  ps->ntiles = v->N * ny * nx + ncut + ntc;
   ps->tiles = ry && rx ? calloc((size_t)ps->ntiles, sizeof *ps->tiles) : NULL;
   if (ps->tiles == NULL) {
     free(ry);
@@ -248,6 +265,17 @@ static nc_status_t make_tiles_(pass_t *ps) {
       ps->tiles[i].py1 = ps->tiles[i].cy1 = cut[i];
     }
     ps->tiles[ncut].py0 = ps->tiles[ncut].cy0 = cut[ncut - 1];
+  }
+  if (ntc > 0) {
+    /* Parts [y0, tcut[ntc - 1]), ..., [tcut[0], y1) of the last tile. */
+    const int64_t last = ps->ntiles - 1 - ntc;
+    const ptile_t t = ps->tiles[last];
+    for (int i = 0; i <= ntc; i++) {
+      ptile_t *x = &ps->tiles[last + i];
+      *x = t;
+      x->py0 = x->cy0 = i == 0 ? t.py0 : tcut[ntc - i];
+      x->py1 = x->cy1 = i == ntc ? t.py1 : tcut[ntc - 1 - i];
+    }
   }
   free(ry);
   free(rx);
@@ -737,47 +765,53 @@ static nc_status_t search_pass_(pass_t *ps, const nc_plan_caps_t *caps,
     }
     last = i;
     nrep++;
-    ps->c = cs.v[i].c;
-    st = make_tiles_(ps);
-    if (st == NC_OK) {
-      st = make_wreg_(ps);
-    }
-    iprog_t pr = {0};
-    if (st == NC_OK) {
-      st = nc__plan_emit_pass(ps, caps, &pr);
-    }
-    plan_replay_t r;
-    if (st == NC_OK) {
-      st = nc__plan_replay(&pr, caps, NULL, &r);
-    }
-    if (st == NC_OK) {
-      const double cost =
-          cost_(v, caps, (double)r.cycles, (double)r.bus_rd_bytes);
-      const uint64_t bytes = r.rd_bytes + r.wr_bytes;
-      const uint64_t best_bytes = best->rd + best->wr;
-      /* The lower cost wins; without a byte weight, within 0.5% fewer
-       * DRAM bytes do. */
-      const int better =
-          best->cycles == UINT64_MAX ||
-          (read_cost_(v, caps) > 0
-               ? cost < best->cost ||
-                     (cost == best->cost && r.bus_rd_bytes < best->bus_rd)
-               : (double)r.cycles < 0.995 * (double)best->cycles ||
-                     ((double)r.cycles <= 1.005 * (double)best->cycles &&
-                      bytes < best_bytes));
-      if (better) {
-        best->cost = cost;
-        best->bus_rd = r.bus_rd_bytes;
-        best->c = ps->c;
-        best->cycles = r.cycles;
-        best->rd = r.rd_bytes;
-        best->wr = r.wr_bytes;
-        best->array_macs = r.array_macs;
-        best->insns = pr.n;
-        best->tiles = (uint64_t)ps->ntiles;
+    /* An im2col LOAD plan is replayed with and without its last tile cut
+     * (the partial replay cannot tell them apart). */
+    const int ntail = v->i2c && v->pool_op == NC_HW_POOL_NONE ? 2 : 1;
+    for (int tail = 0; tail < ntail && st == NC_OK; tail++) {
+      ps->c = cs.v[i].c;
+      ps->c.tail = tail;
+      st = make_tiles_(ps);
+      if (st == NC_OK) {
+        st = make_wreg_(ps);
       }
+      iprog_t pr = {0};
+      if (st == NC_OK) {
+        st = nc__plan_emit_pass(ps, caps, &pr);
+      }
+      plan_replay_t r;
+      if (st == NC_OK) {
+        st = nc__plan_replay(&pr, caps, NULL, &r);
+      }
+      if (st == NC_OK) {
+        const double cost =
+            cost_(v, caps, (double)r.cycles, (double)r.bus_rd_bytes);
+        const uint64_t bytes = r.rd_bytes + r.wr_bytes;
+        const uint64_t best_bytes = best->rd + best->wr;
+        /* The lower cost wins; without a byte weight, within 0.5% fewer
+         * DRAM bytes do. */
+        const int better =
+            best->cycles == UINT64_MAX ||
+            (read_cost_(v, caps) > 0
+                 ? cost < best->cost ||
+                       (cost == best->cost && r.bus_rd_bytes < best->bus_rd)
+                 : (double)r.cycles < 0.995 * (double)best->cycles ||
+                       ((double)r.cycles <= 1.005 * (double)best->cycles &&
+                        bytes < best_bytes));
+        if (better) {
+          best->cost = cost;
+          best->bus_rd = r.bus_rd_bytes;
+          best->c = ps->c;
+          best->cycles = r.cycles;
+          best->rd = r.rd_bytes;
+          best->wr = r.wr_bytes;
+          best->array_macs = r.array_macs;
+          best->insns = pr.n;
+          best->tiles = (uint64_t)ps->ntiles;
+        }
+      }
+      nc__iprog_free(&pr);
     }
-    nc__iprog_free(&pr);
   }
   free(cs.v);
   if (st != NC_OK) {

@@ -76,6 +76,8 @@ typedef struct {
   int64_t pth, ptw; /* stored pixels per tile (local: pixels in ptw) */
   int oct, kct;     /* output / reduction chunks per step */
   int wres;         /* every weight tile resident in the scratchpad */
+  int tail;         /* im2col LOAD: the last tile cut into parts that
+                       shrink RAMP times (plan.c, make_tiles_()) */
 } pcfg_t;
 
 /* One pixel tile. */
