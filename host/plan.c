@@ -647,6 +647,29 @@ typedef struct {
   double cost;     /* cost_() of cycles and bus_rd */
 } best_t;
 
+/* Tiles, weight regions, stream and replay of the configuration ps->c
+ * (its first ps->max_steps steps, if set); *insns gets the stream's
+ * length when not NULL. */
+static nc_status_t replay_cfg_(pass_t *ps, const nc_plan_caps_t *caps,
+                               plan_replay_t *r, size_t *insns) {
+  nc_status_t st = make_tiles_(ps);
+  if (st == NC_OK) {
+    st = make_wreg_(ps);
+  }
+  iprog_t pr = {0};
+  if (st == NC_OK) {
+    st = nc__plan_emit_pass(ps, caps, &pr);
+  }
+  if (st == NC_OK) {
+    st = nc__plan_replay(&pr, caps, NULL, r);
+  }
+  if (insns != NULL) {
+    *insns = pr.n;
+  }
+  nc__iprog_free(&pr);
+  return st;
+}
+
 static nc_status_t search_pass_(pass_t *ps, const nc_plan_caps_t *caps,
                                 best_t *best, uint32_t *ranked) {
   const vconv_t *v = &ps->v;
@@ -728,25 +751,14 @@ static nc_status_t search_pass_(pass_t *ps, const nc_plan_caps_t *caps,
   for (size_t i = 0; i < n2 && st == NC_OK && n2 > caps->max_candidates; i++) {
     ps->c = cs.v[i].c;
     ps->max_steps = 48;
-    st = make_tiles_(ps);
-    if (st == NC_OK) {
-      st = make_wreg_(ps);
-    }
-    iprog_t pr = {0};
-    if (st == NC_OK) {
-      st = nc__plan_emit_pass(ps, caps, &pr);
-    }
     plan_replay_t r;
-    if (st == NC_OK) {
-      st = nc__plan_replay(&pr, caps, NULL, &r);
-    }
+    st = replay_cfg_(ps, caps, &r, NULL);
     if (st == NC_OK) {
       const double scale =
           (double)ps->nsteps / (double)(ps->emitted > 0 ? ps->emitted : 1);
       cs.v[i].est = cost_(v, caps, (double)r.cycles * scale,
                           (double)r.bus_rd_bytes * scale);
     }
-    nc__iprog_free(&pr);
     ps->max_steps = 0;
   }
   if (st != NC_OK) {
@@ -771,18 +783,9 @@ static nc_status_t search_pass_(pass_t *ps, const nc_plan_caps_t *caps,
     for (int tail = 0; tail < ntail && st == NC_OK; tail++) {
       ps->c = cs.v[i].c;
       ps->c.tail = tail;
-      st = make_tiles_(ps);
-      if (st == NC_OK) {
-        st = make_wreg_(ps);
-      }
-      iprog_t pr = {0};
-      if (st == NC_OK) {
-        st = nc__plan_emit_pass(ps, caps, &pr);
-      }
       plan_replay_t r;
-      if (st == NC_OK) {
-        st = nc__plan_replay(&pr, caps, NULL, &r);
-      }
+      size_t insns = 0;
+      st = replay_cfg_(ps, caps, &r, &insns);
       if (st == NC_OK) {
         const double cost =
             cost_(v, caps, (double)r.cycles, (double)r.bus_rd_bytes);
@@ -806,11 +809,10 @@ static nc_status_t search_pass_(pass_t *ps, const nc_plan_caps_t *caps,
           best->rd = r.rd_bytes;
           best->wr = r.wr_bytes;
           best->array_macs = r.array_macs;
-          best->insns = pr.n;
+          best->insns = insns;
           best->tiles = (uint64_t)ps->ntiles;
         }
       }
-      nc__iprog_free(&pr);
     }
   }
   free(cs.v);
