@@ -54,6 +54,7 @@ void nc_plan_caps_default(nc_plan_caps_t *caps) {
   caps->im2col = -1;
   caps->pool_pass = -1;
   caps->max_candidates = 6;
+  caps->read_cost = 1.0 / NC_HW_BUS_BYTES;
 }
 
 static nc_status_t check_caps_(const nc_plan_caps_t *c) {
@@ -62,16 +63,19 @@ static nc_status_t check_caps_(const nc_plan_caps_t *c) {
       c->param_entries > NC_HW_PARAM_ENTRIES || c->mem_bytes_per_cycle < 1 ||
       c->mem_bytes_per_cycle > NC_HW_BUS_BYTES || c->im2col < -1 ||
       c->im2col > 1 || c->host_im2col < 0 || c->host_im2col > 2 ||
-      c->pool_pass < -1 || c->pool_pass > 1 ||
-      c->max_candidates < 1 || c->max_candidates > 64) {
+      c->pool_pass < -1 || c->pool_pass > 2 ||
+      c->max_candidates < 1 || c->max_candidates > 64 ||
+      !(c->read_cost >= 0 && c->read_cost <= 1)) {
     return nc__fail(NC_ERR_INVALID_ARG,
                     "plan: capacities out of range (scratchpad %u rows: "
                     "64..%u; accumulator %u rows: 2..%u; params %u: %u..%u; "
                     "bandwidth %u: 1..%u; candidates %u: 1..64; "
-                    "im2col -1..1, host_im2col 0..2, pool_pass -1..1)",
+                    "read cost %g: 0..1; "
+                    "im2col -1..1, host_im2col 0..2, pool_pass -1..2)",
                     c->spad_rows, NC_HW_SPAD_ROWS, c->acc_rows, NC_HW_ACC_ROWS,
                     c->param_entries, COLS_, NC_HW_PARAM_ENTRIES,
-                    c->mem_bytes_per_cycle, NC_HW_BUS_BYTES, c->max_candidates);
+                    c->mem_bytes_per_cycle, NC_HW_BUS_BYTES, c->max_candidates,
+                    c->read_cost);
   }
   return NC_OK;
 }
@@ -162,6 +166,12 @@ static range_t *ranges_(int64_t P, int64_t pt, int k, int s, int pad, int64_t D,
   return r;
 }
 
+/* How much each part of a cut first tile grows over the one before: an
+ * im2col LOAD writes about kc rows a pixel where the GEMMs of every output
+ * chunk take kc x oc cycles, so a part three times longer still loads
+ * within the one before it on first layers of 32 or more outputs. */
+#define RAMP 3
+
 static nc_status_t make_tiles_(pass_t *ps) {
   const vconv_t *v = &ps->v;
   const pcfg_t *c = &ps->c;
@@ -186,16 +196,39 @@ static nc_status_t make_tiles_(pass_t *ps) {
   range_t *ry = ranges_(v->POH, c->pth, v->pkh, v->psh, v->ppt, v->OH, &ny);
   range_t *rx = ranges_(v->POW, c->ptw, v->pkw, v->psw, v->ppl, v->OW, &nx);
   /* An im2col LOAD writes every row plane of its tile before the tile's
-   * first GEMM may start, so the first tile's rows are all exposed: the
-   * first tile is cut in two along y, its first part just tall enough for
-   * GEMMs no shorter than a weight preload. */
-  int64_t h0 = 0;
+   * first GEMM may start, so the first tile's rows are all exposed, and
+   * the next tile's LOAD must end within the first one's GEMMs: the first
+   * tile is cut along y into parts that grow RAMP times, the first just
+   * tall enough for GEMMs no shorter than a weight preload. */
+  int64_t cut[16];
+  int ncut = 0;
   if (v->i2c && v->pool_op == NC_HW_POOL_NONE && ry && rx) {
-    const int64_t w0 = rx[0].p1 - rx[0].p0;
-    h0 = cdiv_(2 * COLS_, w0);
-    h0 = h0 < ry[0].p1 - ry[0].p0 ? h0 : 0;
+    const int64_t w0 = rx[0].p1 - rx[0].p0, t0 = ry[0].p1 - ry[0].p0;
+    int64_t h = cdiv_(2 * COLS_, w0), at = 0;
+    while (at + h < t0 && ncut < 15) {
+      cut[ncut++] = at + h;
+      at += h;
+      h *= RAMP;
+    }
   }
-  ps->ntiles = v->N * ny * nx + (h0 > 0);
+  /* Its last tile's STOREs come after every GEMM: with c->tail the last
+   * tile is cut along y into parts that shrink RAMP times, the last just
+   * tall enough for GEMMs no shorter than a weight preload, so less is
+   * left to store at the end (the search tries both). */
+  int64_t tcut[16];
+  int ntc = 0;
+  if (c->tail && v->i2c && v->pool_op == NC_HW_POOL_NONE && ry && rx &&
+      v->N * ny * nx > 1) { /* the last tile is not the first */
+    const int64_t y0 = ry[ny - 1].p0;
+    int64_t h = cdiv_(2 * COLS_, rx[nx - 1].p1 - rx[nx - 1].p0);
+    int64_t at = ry[ny - 1].p1;
+    while (at - h > y0 && ntc < 15) {
+      at -= h;
+      tcut[ntc++] = at; /* descending */
+      h *= RAMP;
+    }
+  }
+  ps->ntiles = v->N * ny * nx + ncut + ntc;
   ps->tiles = ry && rx ? calloc((size_t)ps->ntiles, sizeof *ps->tiles) : NULL;
   if (ps->tiles == NULL) {
     free(ry);
@@ -222,11 +255,27 @@ static nc_status_t make_tiles_(pass_t *ps) {
       }
     }
   }
-  if (h0 > 0) {
-    memmove(&ps->tiles[1], &ps->tiles[0],
+  if (ncut > 0) {
+    memmove(&ps->tiles[ncut], &ps->tiles[0],
             (size_t)(k * (int64_t)sizeof *ps->tiles));
-    ps->tiles[0].py1 = ps->tiles[0].cy1 = ps->tiles[0].py0 + h0;
-    ps->tiles[1].py0 = ps->tiles[1].cy0 = ps->tiles[0].py1;
+    for (int i = 0; i < ncut; i++) {
+      ps->tiles[i] = ps->tiles[ncut];
+      ps->tiles[i].py0 = ps->tiles[i].cy0 = i == 0 ? ps->tiles[ncut].py0
+                                                   : cut[i - 1];
+      ps->tiles[i].py1 = ps->tiles[i].cy1 = cut[i];
+    }
+    ps->tiles[ncut].py0 = ps->tiles[ncut].cy0 = cut[ncut - 1];
+  }
+  if (ntc > 0) {
+    /* Parts [y0, tcut[ntc - 1]), ..., [tcut[0], y1) of the last tile. */
+    const int64_t last = ps->ntiles - 1 - ntc;
+    const ptile_t t = ps->tiles[last];
+    for (int i = 0; i <= ntc; i++) {
+      ptile_t *x = &ps->tiles[last + i];
+      *x = t;
+      x->py0 = x->cy0 = i == 0 ? t.py0 : tcut[ntc - i];
+      x->py1 = x->cy1 = i == ntc ? t.py1 : tcut[ntc - 1 - i];
+    }
   }
   free(ry);
   free(rx);
@@ -381,10 +430,11 @@ static void axis_sums_(int64_t P, int64_t pt, int k, int s, int pad, int64_t D,
  * chunk) are one burst each, bounded by the bursts in flight; a GEMM with
  * new weights takes 2 * cols cycles at least; a STORE pays the latency and
  * its lane parameters once, and non-contiguous pixels like rows. Only a
- * first ranking: the replay of timing.h's rules decides.
+ * first ranking: the replay of timing.h's rules decides. *rd_bytes gets
+ * the bytes it reads (input, weights and instructions), as roughly.
  */
 static double estimate_(const vconv_t *v, const pcfg_t *c,
-                        const nc_plan_caps_t *caps, double *dram) {
+                        const nc_plan_caps_t *caps, double *rd_bytes) {
   const double L = caps->mem_latency, B = caps->mem_bytes_per_cycle;
   int64_t T, PIX, INR, OUTPIX;
   if (v->local) {
@@ -404,7 +454,19 @@ static double estimate_(const vconv_t *v, const pcfg_t *c,
     INR = v->N * siy * six;
     OUTPIX = v->N * v->POH * v->POW;
   }
-  double time = 0, port = 0, st = 0, rd = 0, wr = 0;
+  /* An im2col LOAD reads its input tile, a line a segment of whole bus
+   * beats (about one beat more than its bytes): the bytes of all tiles. */
+  double i2c_bytes = 0;
+  if (v->i2c) {
+    int64_t ny, nx, scy, scx, siy, six;
+    axis_sums_(v->POH, c->pth, v->pkh, v->psh, v->ppt, v->OH, v->rsh, v->rKH,
+               &ny, &scy, &siy);
+    axis_sums_(v->POW, c->ptw, v->pkw, v->psw, v->ppl, v->OW, v->rsw, v->rKW,
+               &nx, &scx, &six);
+    i2c_bytes = (double)v->N * (double)siy *
+                ((double)six * (double)v->rC + (double)(nx * NC_HW_BUS_BYTES));
+  }
+  double time = 0, port = 0, st = 0, rd = 0;
   const double esz = v->es;
   const double sbeats = (double)cdiv_((int64_t)(COLS_ * esz), (int64_t)B);
   const double lat = NC_HW_ARRAY_LATENCY;
@@ -464,11 +526,12 @@ static double estimate_(const vconv_t *v, const pcfg_t *c,
     port += in_tot * in_rate + w_tot + steps * insns_step;
     st += (double)T * OG * nst * (L + NC_HW_COLS + 5) +
           ((double)PIX * oc > obeats ? (double)PIX * oc : obeats);
-    rd += in_tot * (v->local
-                        ? ROWS_
-                        : (double)(vc_cb(v, b) < ROWS_ ? vc_cb(v, b) : ROWS_)) +
-          w_tot * ROWS_;
-    wr += (double)OUTPIX * (double)vc_ob(v, b) * esz;
+    rd += (v->i2c ? steps * f_in / (double)T * i2c_bytes
+                  : in_tot * (v->local ? ROWS_
+                                       : (double)(vc_cb(v, b) < ROWS_
+                                                      ? vc_cb(v, b)
+                                                      : ROWS_))) +
+          w_tot * ROWS_ + steps * insns_step * NC_HW_INSN_BYTES;
   }
   const double wall = (double)wall_rows_(v);
   if (c->wres) {
@@ -482,7 +545,7 @@ static double estimate_(const vconv_t *v, const pcfg_t *c,
   const tdim_t d = tile_dims_(v, c);
   t += 2 * L + (double)(c->kct * d.hi * d.wi) + (double)(d.th * d.tw) +
        NC_HW_ARRAY_LATENCY;
-  *dram = rd + wr;
+  *rd_bytes = rd;
   return t;
 }
 
@@ -490,8 +553,26 @@ static double estimate_(const vconv_t *v, const pcfg_t *c,
 
 typedef struct {
   pcfg_t c;
-  double est, dram;
+  double est; /* cost_() of the predicted cycles and bytes read */
 } cand_t;
+
+/* The cycles each byte read costs in a pass's ranking: caps->read_cost
+ * where the pass reads its input through the im2col LOAD (a first layer,
+ * whose tile shape decides between reading the input about once and
+ * reading it several times over, at nearly the same cycles), 0 elsewhere:
+ * there a byte weight trades cycles of large layers for their rereads
+ * (docs/performance.md), and near-ties go to fewer bytes instead. */
+static double read_cost_(const vconv_t *v, const nc_plan_caps_t *caps) {
+  return v->i2c ? caps->read_cost : 0;
+}
+
+/* What the search minimizes: the cycles, plus the bytes read over the bus
+ * (whole beats, instruction fetch included) at read_cost_() cycles each.
+ * A byte read costs energy and port time that the cycles do not show. */
+static double cost_(const vconv_t *v, const nc_plan_caps_t *caps,
+                    double cycles, double rd) {
+  return cycles + read_cost_(v, caps) * rd;
+}
 
 /* Candidates that differ only in the tile's shape or the loop order and
  * were ranked alike (tilings of the same pixels a step, say): one of them
@@ -562,7 +643,32 @@ static int64_t max_height_(const vconv_t *v, pcfg_t c,
 typedef struct {
   pcfg_t c;
   uint64_t cycles, rd, wr, array_macs, insns, steps, tiles;
+  uint64_t bus_rd; /* bytes of the bus beats read */
+  double cost;     /* cost_() of cycles and bus_rd */
 } best_t;
+
+/* Tiles, weight regions, stream and replay of the configuration ps->c
+ * (its first ps->max_steps steps, if set); *insns gets the stream's
+ * length when not NULL. */
+static nc_status_t replay_cfg_(pass_t *ps, const nc_plan_caps_t *caps,
+                               plan_replay_t *r, size_t *insns) {
+  nc_status_t st = make_tiles_(ps);
+  if (st == NC_OK) {
+    st = make_wreg_(ps);
+  }
+  iprog_t pr = {0};
+  if (st == NC_OK) {
+    st = nc__plan_emit_pass(ps, caps, &pr);
+  }
+  if (st == NC_OK) {
+    st = nc__plan_replay(&pr, caps, NULL, r);
+  }
+  if (insns != NULL) {
+    *insns = pr.n;
+  }
+  nc__iprog_free(&pr);
+  return st;
+}
 
 static nc_status_t search_pass_(pass_t *ps, const nc_plan_caps_t *caps,
                                 best_t *best, uint32_t *ranked) {
@@ -594,8 +700,9 @@ static nc_status_t search_pass_(pass_t *ps, const nc_plan_caps_t *caps,
               if (!feasible_(v, &c, caps)) {
                 continue;
               }
-              cand_t k = {c, 0, 0};
-              k.est = estimate_(v, &c, caps, &k.dram);
+              double rd = 0;
+              const double cyc = estimate_(v, &c, caps, &rd);
+              cand_t k = {c, cost_(v, caps, cyc, rd)};
               if (cands_add_(&cs, &k) != 0) {
                 free(cs.v);
                 return nc__fail(NC_ERR_NOMEM, "plan: out of memory");
@@ -613,8 +720,9 @@ static nc_status_t search_pass_(pass_t *ps, const nc_plan_caps_t *caps,
                 continue;
               }
               c.pth = hs[ih];
-              cand_t k = {c, 0, 0};
-              k.est = estimate_(v, &c, caps, &k.dram);
+              double rd = 0;
+              const double cyc = estimate_(v, &c, caps, &rd);
+              cand_t k = {c, cost_(v, caps, cyc, rd)};
               if (cands_add_(&cs, &k) != 0) {
                 free(cs.v);
                 return nc__fail(NC_ERR_NOMEM, "plan: out of memory");
@@ -643,23 +751,14 @@ static nc_status_t search_pass_(pass_t *ps, const nc_plan_caps_t *caps,
   for (size_t i = 0; i < n2 && st == NC_OK && n2 > caps->max_candidates; i++) {
     ps->c = cs.v[i].c;
     ps->max_steps = 48;
-    st = make_tiles_(ps);
-    if (st == NC_OK) {
-      st = make_wreg_(ps);
-    }
-    iprog_t pr = {0};
-    if (st == NC_OK) {
-      st = nc__plan_emit_pass(ps, caps, &pr);
-    }
     plan_replay_t r;
+    st = replay_cfg_(ps, caps, &r, NULL);
     if (st == NC_OK) {
-      st = nc__plan_replay(&pr, caps, NULL, &r);
+      const double scale =
+          (double)ps->nsteps / (double)(ps->emitted > 0 ? ps->emitted : 1);
+      cs.v[i].est = cost_(v, caps, (double)r.cycles * scale,
+                          (double)r.bus_rd_bytes * scale);
     }
-    if (st == NC_OK) {
-      cs.v[i].est = (double)r.cycles * (double)ps->nsteps /
-                    (double)(ps->emitted > 0 ? ps->emitted : 1);
-    }
-    nc__iprog_free(&pr);
     ps->max_steps = 0;
   }
   if (st != NC_OK) {
@@ -678,38 +777,43 @@ static nc_status_t search_pass_(pass_t *ps, const nc_plan_caps_t *caps,
     }
     last = i;
     nrep++;
-    ps->c = cs.v[i].c;
-    st = make_tiles_(ps);
-    if (st == NC_OK) {
-      st = make_wreg_(ps);
-    }
-    iprog_t pr = {0};
-    if (st == NC_OK) {
-      st = nc__plan_emit_pass(ps, caps, &pr);
-    }
-    plan_replay_t r;
-    if (st == NC_OK) {
-      st = nc__plan_replay(&pr, caps, NULL, &r);
-    }
-    if (st == NC_OK) {
-      const uint64_t bytes = r.rd_bytes + r.wr_bytes;
-      const uint64_t best_bytes = best->rd + best->wr;
-      /* Fewer cycles win; within 0.5% fewer DRAM bytes do. */
-      const int better = best->cycles == UINT64_MAX ||
-                         (double)r.cycles < 0.995 * (double)best->cycles ||
-                         ((double)r.cycles <= 1.005 * (double)best->cycles &&
-                          bytes < best_bytes);
-      if (better) {
-        best->c = ps->c;
-        best->cycles = r.cycles;
-        best->rd = r.rd_bytes;
-        best->wr = r.wr_bytes;
-        best->array_macs = r.array_macs;
-        best->insns = pr.n;
-        best->tiles = (uint64_t)ps->ntiles;
+    /* An im2col LOAD plan is replayed with and without its last tile cut
+     * (the partial replay cannot tell them apart). */
+    const int ntail = v->i2c && v->pool_op == NC_HW_POOL_NONE ? 2 : 1;
+    for (int tail = 0; tail < ntail && st == NC_OK; tail++) {
+      ps->c = cs.v[i].c;
+      ps->c.tail = tail;
+      plan_replay_t r;
+      size_t insns = 0;
+      st = replay_cfg_(ps, caps, &r, &insns);
+      if (st == NC_OK) {
+        const double cost =
+            cost_(v, caps, (double)r.cycles, (double)r.bus_rd_bytes);
+        const uint64_t bytes = r.rd_bytes + r.wr_bytes;
+        const uint64_t best_bytes = best->rd + best->wr;
+        /* The lower cost wins; without a byte weight, within 0.5% fewer
+         * DRAM bytes do. */
+        const int better =
+            best->cycles == UINT64_MAX ||
+            (read_cost_(v, caps) > 0
+                 ? cost < best->cost ||
+                       (cost == best->cost && r.bus_rd_bytes < best->bus_rd)
+                 : (double)r.cycles < 0.995 * (double)best->cycles ||
+                       ((double)r.cycles <= 1.005 * (double)best->cycles &&
+                        bytes < best_bytes));
+        if (better) {
+          best->cost = cost;
+          best->bus_rd = r.bus_rd_bytes;
+          best->c = ps->c;
+          best->cycles = r.cycles;
+          best->rd = r.rd_bytes;
+          best->wr = r.wr_bytes;
+          best->array_macs = r.array_macs;
+          best->insns = insns;
+          best->tiles = (uint64_t)ps->ntiles;
+        }
       }
     }
-    nc__iprog_free(&pr);
   }
   free(cs.v);
   if (st != NC_OK) {
@@ -871,6 +975,47 @@ typedef struct {
   int32_t pad8;   /* pad value as stored (int8) */
 } ctx_t;
 
+/* Whether the fused pooling is a max pool whose window is m >= 2 times its
+ * stride s along some axis and a multiple of it along both, without
+ * padding: window j covers the s x s blocks j .. j + m - 1, so an s x s / s
+ * pool in the store path (no tile recomputes the rows two windows share)
+ * and an m x m / 1 pass over its output give the same max. */
+static int split_ok_(const ctx_t *x) {
+  const nc_layer_t *pl = x->req->pool;
+  const nc_geom_t *pg = &x->pg;
+  return x->has_pool && pl->kind == NC_LAYER_MAXPOOL && pg->pad_top == 0 &&
+         pg->pad_bottom == 0 && pg->pad_left == 0 && pg->pad_right == 0 &&
+         pg->kh % pl->stride_h == 0 && pg->kw % pl->stride_w == 0 &&
+         (pg->kh > pl->stride_h || pg->kw > pl->stride_w) &&
+         pg->h / pl->stride_h - pg->kh / pl->stride_h + 1 == pg->oh &&
+         pg->w / pl->stride_w - pg->kw / pl->stride_w + 1 == pg->ow;
+}
+
+/* The two pools of a split (split_ok_()): the store path's s x s / s over
+ * the convolution's output, the pass's m x m / 1 over that. */
+static void split_pools_(const ctx_t *x, nc_layer_t *l0, nc_geom_t *g0,
+                         nc_layer_t *l1, nc_geom_t *g1) {
+  const nc_layer_t *pl = x->req->pool;
+  const nc_geom_t *pg = &x->pg;
+  const int64_t bh = pg->h / pl->stride_h, bw = pg->w / pl->stride_w;
+  if (l0 != NULL) {
+    *l0 = *pl;
+    l0->pool_h = pl->stride_h, l0->pool_w = pl->stride_w;
+    *g0 = *pg;
+    g0->kh = pl->stride_h, g0->kw = pl->stride_w;
+    g0->oh = bh, g0->ow = bw;
+  }
+  if (l1 != NULL) {
+    *l1 = *pl;
+    l1->pool_h = (int)(pg->kh / pl->stride_h);
+    l1->pool_w = (int)(pg->kw / pl->stride_w);
+    l1->stride_h = l1->stride_w = 1;
+    *g1 = *pg;
+    g1->h = bh, g1->w = bw;
+    g1->kh = l1->pool_h, g1->kw = l1->pool_w;
+  }
+}
+
 /* Lowers the layer as `sh` into the plan's passes (geometry only). */
 static nc_status_t lower_(const ctx_t *x, shape_t sh, nc_plan_t *p,
                           wsrc_t *ws) {
@@ -976,19 +1121,27 @@ static nc_status_t lower_(const ctx_t *x, shape_t sh, nc_plan_t *p,
         v->rpt = g->pad_top, v->rpl = g->pad_left;
       }
     }
-    store_path_(v, &x->req->pool[0], &x->pg,
-                x->has_pool && sh.pool == NC_PLAN_POOL_FUSED);
+    if (x->has_pool && sh.pool == NC_PLAN_POOL_SPLIT) {
+      nc_layer_t b0;
+      nc_geom_t g0;
+      split_pools_(x, &b0, &g0, NULL, NULL);
+      store_path_(v, &b0, &g0, 1);
+    } else {
+      store_path_(v, &x->req->pool[0], &x->pg,
+                  x->has_pool && sh.pool == NC_PLAN_POOL_FUSED);
+    }
   }
-  if (x->has_pool && sh.pool == NC_PLAN_POOL_PASS) {
+  if (x->has_pool &&
+      (sh.pool == NC_PLAN_POOL_PASS || sh.pool == NC_PLAN_POOL_SPLIT)) {
     /* Pass 1 writes int8 to the scratch area; pass 2 pools it. */
     pass_t *b = &p->pass[1];
     vconv_t *w = &b->v;
     memset(w, 0, sizeof *w);
     w->N = v->local ? v->batch : v->N;
-    w->H = g->oh, w->W = g->ow, w->C = O;
+    w->H = v->POH, w->W = v->POW, w->C = O;
     w->KH = w->KW = w->sh = w->sw = w->dh = w->dw = 1;
     w->taps = 1;
-    w->OH = g->oh, w->OW = g->ow;
+    w->OH = v->POH, w->OW = v->POW;
     w->nblk = (int)cdiv_(O, ROWS_);
     w->cb = w->ob = ROWS_;
     w->cb_last = w->ob_last = (int)(O - (int64_t)ROWS_ * (w->nblk - 1));
@@ -996,7 +1149,14 @@ static nc_status_t lower_(const ctx_t *x, shape_t sh, nc_plan_t *p,
     w->O = (int)O;
     w->nprm = O;
     w->fmt = v->fmt, w->es = v->es;
-    store_path_(w, x->req->pool, &x->pg, 1);
+    if (sh.pool == NC_PLAN_POOL_SPLIT) {
+      nc_layer_t b1;
+      nc_geom_t g1;
+      split_pools_(x, NULL, NULL, &b1, &g1);
+      store_path_(w, &b1, &g1, 1);
+    } else {
+      store_path_(w, x->req->pool, &x->pg, 1);
+    }
     p->npass = 2;
   }
   return NC_OK;
@@ -1204,6 +1364,8 @@ static nc_status_t plan_shape_(const ctx_t *x, shape_t sh, nc_plan_t *p,
     tot->cycles += b.cycles;
     tot->rd += b.rd;
     tot->wr += b.wr;
+    tot->bus_rd += b.bus_rd;
+    tot->cost += b.cost;
     tot->array_macs += b.array_macs;
     tot->insns += b.insns;
     tot->tiles += b.tiles;
@@ -1393,22 +1555,28 @@ nc_status_t nc_plan_create(const nc_plan_req_t *req, const nc_plan_caps_t *caps,
   }
   const nc_layer_t *l = x.l;
   /* The shapes worth planning. */
-  shape_t shapes[10];
+  shape_t shapes[15];
   int nsh = 0;
   const int conv = l->kind == NC_LAYER_CONV2D;
   const int can_direct = !conv || direct_ok_(l, &x.g);
   const int can_li2c = conv && cp.host_im2col != 2 && load_i2c_ok_(l, &x.g);
-  nc_plan_pool_t pools[2] = {NC_PLAN_POOL_NONE, NC_PLAN_POOL_NONE};
+  nc_plan_pool_t pools[3] = {NC_PLAN_POOL_NONE, NC_PLAN_POOL_NONE,
+                             NC_PLAN_POOL_NONE};
   int npools = 1;
   if (x.has_pool) {
     const int can_pass = x.odt != NC_DTYPE_INT32;
     const int can_fuse = l->kind != NC_LAYER_LOCAL;
+    const int can_split = can_pass && can_fuse && split_ok_(&x);
     npools = 0;
-    if (can_fuse && cp.pool_pass != 1) {
+    if (can_fuse && (cp.pool_pass == -1 || cp.pool_pass == 0)) {
       pools[npools++] = NC_PLAN_POOL_FUSED;
     }
-    if (can_pass && (cp.pool_pass != 0 || !can_fuse)) {
+    if (can_pass && (cp.pool_pass != 0 || !can_fuse) &&
+        !(cp.pool_pass == 2 && can_split)) {
       pools[npools++] = NC_PLAN_POOL_PASS;
+    }
+    if (can_split && (cp.pool_pass == -1 || cp.pool_pass == 2)) {
+      pools[npools++] = NC_PLAN_POOL_SPLIT;
     }
     if (npools == 0) {
       return nc__fail(NC_ERR_UNSUPPORTED,
@@ -1452,7 +1620,7 @@ nc_status_t nc_plan_create(const nc_plan_req_t *req, const nc_plan_caps_t *caps,
   best_t best = {0};
   uint32_t ranked = 0;
   wsrc_t ws;
-  int li2c_fits[3] = {0, 0, 0}; /* per pooling placement */
+  int li2c_fits[4] = {0, 0, 0, 0}; /* per pooling placement */
   for (int i = 0; i < nsh; i++) {
     best_t b;
     if (shapes[i].fallback && li2c_fits[shapes[i].pool]) {
@@ -1472,7 +1640,7 @@ nc_status_t nc_plan_create(const nc_plan_req_t *req, const nc_plan_caps_t *caps,
     if (shapes[i].low == NC_PLAN_IM2COL_LOAD) {
       li2c_fits[shapes[i].pool] = 1;
     }
-    if (best_i < 0 || b.cycles < best.cycles) {
+    if (best_i < 0 || b.cost < best.cost) {
       best_i = i;
       best = b;
     }
@@ -1546,6 +1714,7 @@ nc_status_t nc_plan_create(const nc_plan_req_t *req, const nc_plan_caps_t *caps,
       in->array_macs = r.array_macs;
       in->predicted_cycles = r.cycles;
       in->dram_bytes_read = r.rd_bytes;
+      in->bus_bytes_read = r.bus_rd_bytes;
       in->dram_bytes_written = r.wr_bytes;
       in->compulsory_read =
           req->input->nbytes +
@@ -1570,6 +1739,7 @@ nc_status_t nc_plan_create(const nc_plan_req_t *req, const nc_plan_caps_t *caps,
           low_name_(in->lowering),
           in->pool == NC_PLAN_POOL_FUSED  ? " + fused pool"
           : in->pool == NC_PLAN_POOL_PASS ? " + pool pass"
+          : in->pool == NC_PLAN_POOL_SPLIT ? " + split pool"
                                           : "",
           in->order == NC_PLAN_PIXELS_OUTER ? "pixels outer" : "channels outer",
           in->tile_h, in->tile_w, in->oc_chunks * NC_HW_COLS, in->kc_chunks,

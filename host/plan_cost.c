@@ -32,7 +32,43 @@ static uint32_t on_fetch_(void *ctx, uint32_t pos, uint32_t n,
     out[i].insn = r->p->v[pos + i];
   }
   r->r.rd_bytes += (uint64_t)n * NC_HW_INSN_BYTES;
+  r->r.bus_rd_bytes += (uint64_t)n * NC_HW_INSN_BYTES;
   return NC_HW_ERR_NONE;
+}
+
+/* Bytes of the 16-byte bus beats that cover [a, a + len): what the read
+ * engine moves for one segment (nc_dma_rd: aligned beats, a segment's rows
+ * never share a beat with another's). */
+static uint64_t beats_(uint64_t a, uint64_t len) {
+  const uint64_t B = NC_HW_BUS_BYTES;
+  return len == 0 ? 0 : ((a + len + B - 1) / B - a / B) * B;
+}
+
+/* Bus bytes of a LOAD as the load unit cuts it into read segments: one per
+ * line where the rows are contiguous (and every line of an im2col LOAD),
+ * otherwise one per row. DRAM offsets count from an aligned base. */
+static uint64_t load_beats_(const nc__tm_t *t, const nc_hw_insn_t *in) {
+  const uint64_t off = nc_hw_load_get_dram_offset(in);
+  const uint64_t el = nc_hw_load_get_elems(in);
+  const uint64_t xn = nc_hw_load_get_x_size(in);
+  const uint64_t yn = nc_hw_load_get_y_size(in);
+  const int i2c = nc_hw_load_get_im2col_kh(in) != 0;
+  const uint64_t zn = i2c ? 1 : nc_hw_load_get_z_size(in);
+  const int lines = i2c || t->ld_xs == el;
+  uint64_t b = 0;
+  for (uint64_t z = 0; z < zn; z++) {
+    for (uint64_t y = 0; y < yn; y++) {
+      const uint64_t a = off + z * t->ld_zs + y * t->ld_ys;
+      if (lines) {
+        b += beats_(a, xn * el);
+        continue;
+      }
+      for (uint64_t x = 0; x < xn; x++) {
+        b += beats_(a + x * t->ld_xs, el);
+      }
+    }
+  }
+  return b;
 }
 
 /* Bytes an instruction moves and MACs it performs (the counters the model
@@ -50,6 +86,7 @@ static uint32_t on_exec_(void *ctx, const nc_hw_insn_t *in, uint32_t *info) {
                        (nc_hw_load_get_im2col_kh(in) != 0
                             ? 1u
                             : nc_hw_load_get_z_size(in));
+      r->r.bus_rd_bytes += load_beats_(t, in);
       break;
     case NC_HW_OP_STORE: {
       const int pool = t->st_pool != NC_HW_POOL_NONE;
@@ -69,11 +106,16 @@ static uint32_t on_exec_(void *ctx, const nc_hw_insn_t *in, uint32_t *info) {
                        (t->st_fmt == NC_HW_OUT_INT8 ? 1u : 4u);
       /* A residual add reads n_cols bytes per output pixel. */
       r->r.rd_bytes += t->st_add ? oh * ow * nc_hw_store_get_n_cols(in) : 0;
+      r->r.bus_rd_bytes +=
+          t->st_add ? oh * ow * beats_(0, nc_hw_store_get_n_cols(in)) : 0;
       break;
     }
     case NC_HW_OP_LOAD_PARAM:
       r->r.rd_bytes +=
           (uint64_t)nc_hw_load_param_get_count(in) * NC_HW_QPARAM_BYTES;
+      /* The store unit reads the records twice: checks, then entries. */
+      r->r.bus_rd_bytes +=
+          2 * (uint64_t)nc_hw_load_param_get_count(in) * NC_HW_QPARAM_BYTES;
       break;
     case NC_HW_OP_GEMM:
       r->r.array_macs += (uint64_t)nc_hw_gemm_get_loop_out(in) *

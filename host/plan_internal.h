@@ -76,6 +76,8 @@ typedef struct {
   int64_t pth, ptw; /* stored pixels per tile (local: pixels in ptw) */
   int oct, kct;     /* output / reduction chunks per step */
   int wres;         /* every weight tile resident in the scratchpad */
+  int tail;         /* im2col LOAD: the last tile cut into parts that
+                       shrink RAMP times (plan.c, make_tiles_()) */
 } pcfg_t;
 
 /* One pixel tile. */
@@ -159,9 +161,11 @@ nc_status_t nc__plan_emit_pass(pass_t *ps, const nc_plan_caps_t *caps,
 /* Replays a stream through the scheduler the functional model runs
  * (neocog/sched.h), without data (plan_cost.c). Fills per-instruction
  * events when `ev` is not NULL; returns the cycles and the DRAM bytes read
- * and written. */
+ * and written: those the instructions name (the functional model's
+ * counters) and, for reads, those of the bus beats the RTL moves. */
 typedef struct {
   uint64_t cycles, rd_bytes, wr_bytes, array_macs;
+  uint64_t bus_rd_bytes;
 } plan_replay_t;
 nc_status_t nc__plan_replay(const iprog_t *prog, const nc_plan_caps_t *caps,
                             nc_plan_event_t *ev, plan_replay_t *out);

@@ -64,8 +64,14 @@ typedef struct {
   int host_im2col; /**< 0: host packing only where the load unit's im2col
                         cannot serve the layer; 1: planned beside it too;
                         2: host packing instead of it (comparisons) */
-  int pool_pass; /**< -1: cost model decides; 0: fuse; 1: separate pass */
+  int pool_pass; /**< -1: cost model decides; 0: fuse; 1: separate pass;
+                      2: split (NC_PLAN_POOL_SPLIT) where the pool allows
+                      it, else a separate pass */
   uint32_t max_candidates; /**< configurations the search may replay, 1..64 */
+  double read_cost; /**< cycles the search charges per byte read from DRAM
+                         (bus beats, instruction fetch included), 0..1:
+                         a plan's cost is its cycles plus read_cost times
+                         its bytes read */
 } nc_plan_caps_t;
 
 /** How the layer was lowered. */
@@ -84,6 +90,10 @@ typedef enum {
   NC_PLAN_POOL_NONE = 0, /**< no pooling */
   NC_PLAN_POOL_FUSED,    /**< in the store path of the producing tile */
   NC_PLAN_POOL_PASS,     /**< a second pass over an int8 scratch copy */
+  NC_PLAN_POOL_SPLIT,    /**< a max pool whose window is m >= 2 times its
+                              stride s: an s x s / s pool in the store path,
+                              then an m x m / 1 pass over that int8 copy
+                              (windows of s x s blocks, so the same max) */
 } nc_plan_pool_t;
 
 /** Loop orders the cost model chooses between (the K loop is innermost,
@@ -128,6 +138,10 @@ typedef struct {
   uint64_t predicted_cycles;   /**< cost model (timing replay) */
   uint64_t dram_bytes_read;    /**< predicted, instruction fetch included */
   uint64_t dram_bytes_written; /**< predicted */
+  uint64_t bus_bytes_read;     /**< predicted bytes of the 16-byte bus beats
+                                    read (the RTL's PERF_RD_BYTES): whole
+                                    beats per read segment, LOAD_PARAM's
+                                    two passes, instruction fetch */
   uint64_t compulsory_read;    /**< the layer's input, weights and qparam
                                     records, each read once */
   uint64_t compulsory_written; /**< its output, written once */
