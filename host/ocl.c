@@ -667,7 +667,9 @@ int nc__ocl_vnni(nc_ocl_t *c, const char **why) {
         clReleaseProgram(p);
       }
       c->vnni = err == CL_SUCCESS ? 1 : -1;
-      c->vnni_why = "the device's OpenCL C compiler does not target AVX512F";
+      c->vnni_why = c->vnni == 1 ? ""
+                                 : "the device's OpenCL C compiler does not "
+                                   "target AVX512F";
     }
   }
   *why = c->vnni_why;
